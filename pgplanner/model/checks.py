@@ -1,0 +1,363 @@
+"""Warnings: what in a plan will hurt, in order of how badly, each with what to do about it.
+
+Every rule is a small function of the computed :class:`Facts`; it returns a warning or None.
+Severities: ``error`` blocks (the plan cannot work as configured), ``warning`` is a real risk,
+``info`` is advice. Codes are stable identifiers for tests, the UI and scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .concurrency import Pooling
+from .derivation import n
+from .memory import MemoryBasis
+from .scenario import Scenario
+from .units import human_size
+from .versions import has_reserved_connections
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+DEMAND_OVER_PRODUCTIVE = 2  # direct clients beyond twice the productive target mean queueing
+SHARED_BUFFERS_HIGH_SHARE = 0.4
+PRACTICAL_MAX_CONNECTIONS = 500  # seed 003: "the practical range for production OLTP is 200-500"
+CONNECTIONS_PER_CORE_HIGH = 10  # pg_gather: avoid max_connections above 10 x CPUs
+PGBOUNCER_PROCESS_TPS = 50_000  # one single-threaded PgBouncer tops out around 50-90k trivial tps
+WINDOWS_HEAP_PROCESSES = 400
+
+
+class PlanWarning(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules look at: the scenario and the numbers already computed from it."""
+
+    scenario: Scenario
+    basis: MemoryBasis
+    ram_ceiling: int
+    productive_target: int
+    pool_range: tuple[int, int]
+    pooling: Pooling
+    required: int
+    recommended: int
+    max_connections: int
+    max_wal_senders: int
+    worst_case: int
+    heavy_fraction: int
+    safe_work_mem: int | None
+    pooler_tps: float | None
+    processes: int
+    measured_peak: float | None
+
+
+Rule = Callable[[Facts], "PlanWarning | None"]
+
+
+def _warn(code: str, severity: Severity, message: str) -> PlanWarning:
+    return PlanWarning(code=code, severity=severity, message=message)
+
+
+def _no_memory_left(f: Facts) -> PlanWarning | None:
+    if f.basis.available > 0:
+        return None
+    return _warn(
+        "NO_MEMORY_FOR_CONNECTIONS",
+        "error",
+        f"shared_buffers ({human_size(f.basis.shared_buffers)}) and OS overhead ({human_size(f.basis.os_overhead)}) "
+        f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.",
+    )
+
+
+def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
+    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling:
+        return None
+    return _warn(
+        "BUDGET_OVER_RAM_CEILING",
+        "error",
+        f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
+        f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.",
+    )
+
+
+def _worst_case_over_ram(f: Facts) -> PlanWarning | None:
+    if f.basis.available <= 0 or f.worst_case <= f.basis.available:
+        return None
+    fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else "lower max_connections"
+    return _warn(
+        "WORST_CASE_OVER_RAM",
+        "warning",
+        f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
+        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}, "
+        "or keep active connections low with a pooler.",
+    )
+
+
+def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
+    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.available:
+        return None
+    share = f.scenario.memory.heavy_fraction
+    return _warn(
+        "HEAVY_FRACTION_OVER_RAM",
+        "error",
+        f"With {share:.0%} of connections running the heaviest query, memory reaches "
+        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
+        "killer. Lower work_mem or max_connections.",
+    )
+
+
+def _max_connections_below_required(f: Facts) -> PlanWarning | None:
+    if f.max_connections >= f.required:
+        return None
+    return _warn(
+        "MAX_CONNECTIONS_BELOW_REQUIRED",
+        "error",
+        f"max_connections {n(f.max_connections)} is below the {n(f.required)} the budget needs: clients will see "
+        "'sorry, too many clients already'.",
+    )
+
+
+def _provider_hard_limit(f: Facts) -> PlanWarning | None:
+    provider = f.scenario.provider
+    if provider is None or not provider.hard_limit or f.required <= provider.max_connections:
+        return None
+    return _warn(
+        "PROVIDER_HARD_LIMIT",
+        "error",
+        f"The budget needs {n(f.required)} connections but {provider.id} allows {n(provider.max_connections)} "
+        "and cannot be raised: put a pooler in front, move listeners and batch work to fewer connections, "
+        "or choose a bigger plan.",
+    )
+
+
+def _provider_default_differs(f: Facts) -> PlanWarning | None:
+    provider = f.scenario.provider
+    if provider is None or provider.hard_limit or provider.max_connections == f.max_connections:
+        return None
+    return _warn(
+        "PROVIDER_DEFAULT_DIFFERS",
+        "info",
+        f"{provider.id} defaults to max_connections {n(provider.max_connections)}; this plan sets "
+        f"{n(f.max_connections)} through the provider's parameter settings (a restart is needed).",
+    )
+
+
+def _provider_pooler_missing(f: Facts) -> PlanWarning | None:
+    if f.scenario.pooler.kind != "provider":
+        return None
+    provider = f.scenario.provider
+    if provider is None:
+        return _warn(
+            "PROVIDER_POOLER_WITHOUT_PROVIDER",
+            "warning",
+            "A provider pooler is planned but no provider plan is chosen.",
+        )
+    if provider.pooler is None:
+        return _warn(
+            "PROVIDER_POOLER_NOT_OFFERED",
+            "warning",
+            f"{provider.id} offers no built-in pooler: run PgBouncer yourself.",
+        )
+    if provider.pooler.modes and f.scenario.pooler.mode not in provider.pooler.modes:
+        return _warn(
+            "PROVIDER_POOL_MODE_NOT_OFFERED",
+            "warning",
+            f"{provider.pooler.name} does not offer {f.scenario.pooler.mode} mode "
+            f"(it offers {', '.join(provider.pooler.modes)}).",
+        )
+    return None
+
+
+def _demand_without_pooler(f: Facts) -> PlanWarning | None:
+    direct = f.pooling.client_demand - f.scenario.workload.serverless_peak
+    if f.pooling.active or direct <= DEMAND_OVER_PRODUCTIVE * f.productive_target:
+        return None
+    return _warn(
+        "DEMAND_WITHOUT_POOLER",
+        "warning",
+        f"{n(direct)} client connections go straight to PostgreSQL but only about {n(f.productive_target)} can work "
+        "at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
+    )
+
+
+def _serverless_without_pooler(f: Facts) -> PlanWarning | None:
+    peak = f.scenario.workload.serverless_peak
+    if f.pooling.active or peak == 0:
+        return None
+    return _warn(
+        "SERVERLESS_WITHOUT_POOLER",
+        "error",
+        f"A serverless peak of {n(peak)} invocations opens {n(peak)} backends at once; no max_connections value "
+        "solves this. Use a pooler (PgBouncer, RDS Proxy, Supavisor, Neon's -pooler endpoint, Hyperdrive).",
+    )
+
+
+def _listeners_in_transaction_pool(f: Facts) -> PlanWarning | None:
+    listeners = f.scenario.workload.listeners
+    if not f.pooling.active or f.scenario.pooler.mode == "session" or listeners == 0:
+        return None
+    return _warn(
+        "LISTEN_NEEDS_DIRECT_CONNECTIONS",
+        "warning",
+        f"LISTEN does not work through {f.scenario.pooler.mode} pooling: connect the {n(listeners)} listeners "
+        "straight to PostgreSQL (they have their own budget line) or through a session-mode pool.",
+    )
+
+
+def _session_state_in_transaction_pool(f: Facts) -> PlanWarning | None:
+    if not f.pooling.active or f.scenario.pooler.mode == "session" or not f.scenario.workload.session_state:
+        return None
+    return _warn(
+        "SESSION_STATE_IN_TRANSACTION_POOL",
+        "warning",
+        f"{f.scenario.pooler.mode.capitalize()} pooling hands each transaction a different backend: SET, session "
+        "advisory locks, temporary tables and SQL PREPARE break. Use SET LOCAL, pg_advisory_xact_lock and "
+        "protocol-level prepared statements (PgBouncer 1.21+ max_prepared_statements), or session mode.",
+    )
+
+
+def _session_mode_no_multiplexing(f: Facts) -> PlanWarning | None:
+    if not f.pooling.active or f.scenario.pooler.mode != "session":
+        return None
+    if f.pooling.client_demand <= f.pooling.server_connections_max:
+        return None
+    return _warn(
+        "SESSION_MODE_QUEUES_CLIENTS",
+        "info",
+        f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
+        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait.",
+    )
+
+
+def _clients_over_max_client_conn(f: Facts) -> PlanWarning | None:
+    if not f.pooling.active or f.pooling.client_demand <= f.pooling.max_client_conn:
+        return None
+    return _warn(
+        "CLIENTS_OVER_MAX_CLIENT_CONN",
+        "error",
+        f"{n(f.pooling.client_demand)} clients but the pooler accepts {n(f.pooling.max_client_conn)} "
+        "(max_client_conn): the rest are refused.",
+    )
+
+
+def _pool_above_range(f: Facts) -> PlanWarning | None:
+    high = f.pool_range[1]
+    if not f.pooling.active or f.pooling.server_connections <= high:
+        return None
+    return _warn(
+        "POOL_ABOVE_PRODUCTIVE_RANGE",
+        "warning",
+        f"The pools open {n(f.pooling.server_connections)} backends, above cores x 4 = {n(high)}: past that, "
+        "more active backends add contention, not throughput.",
+    )
+
+
+def _max_connections_high(f: Facts) -> PlanWarning | None:
+    limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * f.scenario.hardware.cores)
+    if f.max_connections <= limit:
+        return None
+    return _warn(
+        "MAX_CONNECTIONS_HIGH",
+        "warning",
+        f"max_connections {n(f.max_connections)} is above {n(limit)}: every slot costs shared memory and lock-table "
+        "space and slows snapshots; keep active connections low with a pooler.",
+    )
+
+
+def _shared_buffers_high(f: Facts) -> PlanWarning | None:
+    share = f.basis.shared_buffers / f.basis.ram
+    if share <= SHARED_BUFFERS_HIGH_SHARE:
+        return None
+    return _warn(
+        "SHARED_BUFFERS_HIGH",
+        "warning",
+        f"shared_buffers is {share:.0%} of RAM; above 40 % it starves the OS page cache that PostgreSQL "
+        "also relies on.",
+    )
+
+
+def _reserved_connections_unsupported(f: Facts) -> PlanWarning | None:
+    version, reserved = f.scenario.hardware.pg_version, f.scenario.workload.reserved_connections
+    if reserved == 0 or has_reserved_connections(version):
+        return None
+    return _warn(
+        "RESERVED_CONNECTIONS_NEEDS_16",
+        "warning",
+        f"reserved_connections exists from PostgreSQL 16; on {version} the {reserved} slots are ignored.",
+    )
+
+
+def _pgbouncer_single_process(f: Facts) -> PlanWarning | None:
+    if f.scenario.pooler.kind != "pgbouncer" or f.pooler_tps is None or f.pooler_tps <= PGBOUNCER_PROCESS_TPS:
+        return None
+    return _warn(
+        "PGBOUNCER_SINGLE_PROCESS",
+        "info",
+        f"The pool can serve about {n(round(f.pooler_tps))} tps, but one PgBouncer process (single-threaded) tops "
+        "out near 50,000: run several with so_reuseport.",
+    )
+
+
+def _windows_desktop_heap(f: Facts) -> PlanWarning | None:
+    if f.scenario.hardware.platform != "windows" or f.processes <= WINDOWS_HEAP_PROCESSES:
+        return None
+    return _warn(
+        "WINDOWS_DESKTOP_HEAP",
+        "warning",
+        f"{n(f.processes)} server processes under a Windows service can exhaust the non-interactive desktop heap "
+        "(backends die with 0xC0000142): raise it (see the export) or pool connections.",
+    )
+
+
+def _measured_peak_differs(f: Facts) -> PlanWarning | None:
+    if f.measured_peak is None:
+        return None
+    ratio = f.measured_peak / f.productive_target
+    if 0.5 <= ratio <= 2:
+        return None
+    return _warn(
+        "MEASURED_PEAK_DIFFERS",
+        "info",
+        f"Your measurements peak near {n(round(f.measured_peak))} active connections; the rule of thumb says "
+        f"{n(f.productive_target)}. Trust the measurement for the pool size.",
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _no_memory_left,
+    _budget_over_ceiling,
+    _worst_case_over_ram,
+    _heavy_fraction_over_ram,
+    _max_connections_below_required,
+    _provider_hard_limit,
+    _provider_default_differs,
+    _provider_pooler_missing,
+    _demand_without_pooler,
+    _serverless_without_pooler,
+    _listeners_in_transaction_pool,
+    _session_state_in_transaction_pool,
+    _session_mode_no_multiplexing,
+    _clients_over_max_client_conn,
+    _pool_above_range,
+    _max_connections_high,
+    _shared_buffers_high,
+    _reserved_connections_unsupported,
+    _pgbouncer_single_process,
+    _windows_desktop_heap,
+    _measured_peak_differs,
+)
+
+
+def evaluate(facts: Facts) -> list[PlanWarning]:
+    """All warnings that apply, errors first."""
+    found = [w for rule in RULES if (w := rule(facts)) is not None]
+    return sorted(found, key=lambda w: SEVERITY_ORDER[w.severity])

@@ -1,0 +1,208 @@
+"""Field declarations that carry their own range, unit and help text.
+
+A Scenario field is declared once, here-style, with its bounds and unit; the window's sliders, the CLI
+options and the validation messages are all read back from it through :class:`FieldSpec`. Changing a
+range in the model therefore changes every place that shows or checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+import annotated_types
+from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
+
+from .units import format_size, parse_size
+
+FieldKind = Literal["count", "size", "number", "choice", "flag", "text"]
+
+
+def count(
+    default: int | None,
+    lo: int,
+    hi: int,
+    title: str,
+    description: str,
+    *,
+    unit: str = "connections",
+    flat: str | None = None,
+    auto: str | None = None,
+    log: bool = False,
+) -> Any:
+    """A whole-number field, such as a connection count."""
+    return _field(default, lo, hi, title, description, kind="count", unit=unit, flat=flat, auto=auto, log=log)
+
+
+def size(
+    default: str | None,
+    lo: str,
+    hi: str,
+    title: str,
+    description: str,
+    *,
+    unit: str,
+    flat: str | None = None,
+    auto: str | None = None,
+    log: bool = True,
+) -> Any:
+    """A memory size in bytes; bounds and default are written as postgresql.conf sizes."""
+    return _field(
+        None if default is None else parse_size(default),
+        parse_size(lo),
+        parse_size(hi),
+        title,
+        description,
+        kind="size",
+        unit=unit,
+        flat=flat,
+        auto=auto,
+        log=log,
+    )
+
+
+def number(
+    default: float,
+    lo: float,
+    hi: float,
+    title: str,
+    description: str,
+    *,
+    unit: str,
+    step: float,
+    flat: str | None = None,
+    log: bool = False,
+) -> Any:
+    """A real number such as a fraction or a time in milliseconds."""
+    return _field(default, lo, hi, title, description, kind="number", unit=unit, flat=flat, step=step, log=log)
+
+
+def choice(default: str, title: str, description: str, *, flat: str | None = None) -> Any:
+    """One of a Literal's values; the values themselves come from the annotation."""
+    return Field(default, title=title, description=description, json_schema_extra={"kind": "choice", "flat": flat})
+
+
+def flag(default: bool, title: str, description: str, *, flat: str | None = None) -> Any:
+    """A yes/no switch."""
+    return Field(default, title=title, description=description, json_schema_extra={"kind": "flag", "flat": flat})
+
+
+def _field(
+    default: Any,
+    lo: float,
+    hi: float,
+    title: str,
+    description: str,
+    *,
+    kind: FieldKind,
+    unit: str,
+    flat: str | None,
+    auto: str | None = None,
+    log: bool = False,
+    step: float = 1,
+) -> Any:
+    extra = {"kind": kind, "unit": unit, "flat": flat, "auto": auto, "log": log, "step": step}
+    return Field(default, ge=lo, le=hi, title=title, description=description, json_schema_extra=extra)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Everything a form, a CLI option or an error message needs to know about one input."""
+
+    group: str
+    name: str
+    flat: str
+    title: str
+    description: str
+    kind: FieldKind
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    unit: str = ""
+    step: float = 1
+    log: bool = False
+    choices: tuple[str, ...] = ()
+    auto: str | None = None  # how the value is derived when left empty; None if it must be given
+
+    @property
+    def path(self) -> str:
+        return f"{self.group}.{self.name}"
+
+    @property
+    def option(self) -> str:
+        return "--" + self.flat.replace("_", "-")
+
+    def format(self, value: Any) -> str:
+        """``value`` as a user would type it: ``16GB``, ``0.2``, ``true``, ``auto``."""
+        if value is None:
+            return "auto"
+        if self.kind == "size":
+            return format_size(value)
+        if self.kind == "flag":
+            return "true" if value else "false"
+        if self.kind == "number":
+            return f"{value:g}"
+        return str(value)
+
+    def allowed(self) -> str:
+        """The accepted values in words, e.g. ``a whole number from 1 to 1024``."""
+        if self.kind == "count":
+            text = f"a whole number from {self.lo:,.0f} to {self.hi:,.0f}"
+        elif self.kind == "size":
+            text = f"a size from {format_size(int(self.lo))} to {format_size(int(self.hi))}, such as 16GB"
+        elif self.kind == "number":
+            text = f"a number from {self.lo:g} to {self.hi:g}"
+        elif self.kind == "choice":
+            text = "one of " + ", ".join(self.choices)
+        elif self.kind == "flag":
+            text = "true or false"
+        else:
+            text = "text"
+        if self.auto is not None:
+            text += ", or auto"
+        return text
+
+
+def specs_of(group: str, model: type[BaseModel]) -> list[FieldSpec]:
+    """The FieldSpecs of every declared input field of one Scenario group."""
+    return [_spec(group, name, info) for name, info in model.model_fields.items()]
+
+
+def _spec(group: str, name: str, info: FieldInfo) -> FieldSpec:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    lo = hi = None
+    for constraint in info.metadata:
+        if isinstance(constraint, annotated_types.Ge):
+            lo = constraint.ge
+        elif isinstance(constraint, annotated_types.Le):
+            hi = constraint.le
+    kind = extra.get("kind", "text")
+    return FieldSpec(
+        group=group,
+        name=name,
+        flat=extra.get("flat") or name,
+        title=info.title or name,
+        description=info.description or "",
+        kind=kind,
+        default=info.default,
+        lo=lo,
+        hi=hi,
+        unit=extra.get("unit", ""),
+        step=extra.get("step", 1),
+        log=bool(extra.get("log", False)),
+        choices=_literal_values(info.annotation) if kind == "choice" else (),
+        auto=extra.get("auto"),
+    )
+
+
+def _literal_values(annotation: Any) -> tuple[str, ...]:
+    """The values of ``Literal[...]`` (possibly inside ``X | None``)."""
+    args = get_args(annotation)
+    if args and all(isinstance(a, str) for a in args):
+        return args
+    for arg in args:
+        values = _literal_values(arg)
+        if values:
+            return values
+    return ()

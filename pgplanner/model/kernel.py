@@ -1,0 +1,254 @@
+"""Kernel and OS limits per platform, computed here and rendered by the export.
+
+Facts from reference/kernel_pooler.md: Linux and FreeBSD use POSIX semaphores (no SysV tuning), macOS
+needs SEMMNI/SEMMNS; huge pages are sized from the shared memory the server will allocate; seed 000
+observed about 32 file descriptors per backend; PgBouncer needs max_client_conn plus its server
+connections in descriptors; Windows services run out of non-interactive desktop heap.
+
+Settings are either exact values to write or minimums ("raise to at least"): a minimum must never
+lower a larger value the system already has, and the export says so beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .concurrency import Pooling
+from .derivation import Derivation, n
+from .memory import MemoryBasis
+from .rounding import next_power_of_two, round_up_readable
+from .units import KB, MB, human_size
+from .versions import DEFAULT_MAX_FILES_PER_PROCESS, max_backends, semaphores
+
+Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry"]
+PLATFORMS = ("linux", "macos", "freebsd", "windows")
+
+FDS_PER_BACKEND = 32  # seed 000: "Each PostgreSQL process seems to use 32 fds"
+FD_MARGIN = 1.1  # seed 000: "with some margin in case it grows"
+OTHER_SYSTEM_FILES = 4096  # "plus some for other uses (like logging in)"
+OTHER_USER_PROCESSES = 256  # shells, cron, the pooler and tools under the postgres user
+OTHER_SYSTEM_PROCESSES = 1024
+PROCESS_MARGIN = 1.25
+PG_FD_MINFREE = 48  # fd.c: PostgreSQL refuses to start with fewer free descriptors than this
+PGBOUNCER_FIXED_FDS = 10 + 16  # check_limits()'s 10, plus listening and admin sockets
+HUGE_PAGE = 2 * MB
+HUGE_PAGE_MARGIN = 1.02
+# Shared memory beyond shared_buffers, fitted to `postgres -C shared_memory_size` on 15.18:
+# ~49.7 kB per backend slot at max_locks_per_transaction 64, ~172 B per 8 kB buffer, ~4 MB fixed.
+SHM_PER_SLOT = 49.7 * KB
+SHM_PER_BUFFER = 172
+SHM_FIXED = 4 * MB
+WAL_BUFFERS_MAX = 16 * MB
+# Windows: a 2011 report lost backends near 500 connections with the then-default 512 kB
+# non-interactive desktop heap, about 1 kB per process; 768 kB is today's default.
+DESKTOP_HEAP_KB_PER_PROCESS = 1.0
+DESKTOP_HEAP_DEFAULT_KB = 768
+# Stock values that do not depend on the machine: systemd's DefaultTasksMax (15 % of the default
+# pid_max) and soft RLIMIT_NOFILE, Linux 5.4+'s SOMAXCONN, the BSD/macOS listen queue default.
+STOCK = {"systemd.TasksMax": 4915, "linux.nofile": 1024, "linux.somaxconn": 4096, "bsd.somaxconn": 128}
+
+
+class KernelSetting(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform: str
+    name: str
+    value: int
+    where: Where
+    minimum: bool  # raise to at least this; never lower an existing larger value
+    derivation: Derivation
+    stock: int | None = None  # the unmodified system's value, where it is fixed and documented
+
+    @property
+    def needed(self) -> bool:
+        """False for a minimum the stock system already meets: writing it would only lower the limit."""
+        return not (self.minimum and self.stock is not None and self.value <= self.stock)
+
+
+def shared_memory_estimate(
+    version: int, shared_buffers: int, max_connections: int, wal_senders: int
+) -> tuple[int, Derivation]:
+    """The main shared memory area the server allocates at start (what huge pages must cover)."""
+    slots = max_backends(version, max_connections, wal_senders)
+    wal_buffers = min(shared_buffers // 32, WAL_BUFFERS_MAX)
+    overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * (shared_buffers / (8 * KB)) + SHM_FIXED
+    total = round(shared_buffers + wal_buffers + overhead)
+    return total, Derivation(
+        formula="shared memory = shared_buffers + wal_buffers + 49.7 kB x backend slots + 172 B x buffers + 4 MB",
+        calculation=(
+            f"{human_size(shared_buffers)} + {human_size(wal_buffers)} + {n(slots)} slots + "
+            f"{n(shared_buffers // (8 * KB))} buffers = {human_size(total)}"
+        ),
+        note="estimate fitted on PostgreSQL 15; confirm with postgres -C shared_memory_size (15+)",
+    )
+
+
+def kernel_settings(
+    version: int,
+    max_connections: int,
+    wal_senders: int,
+    basis: MemoryBasis,
+    pooling: Pooling,
+) -> list[KernelSetting]:
+    """Every platform's settings for this plan."""
+    sems = semaphores(version, max_connections, wal_senders)
+    processes = sems.count + 1  # every PGPROC slot can be a process, plus the postmaster
+    process_why = f"{n(sems.count)} server process slots + postmaster = {n(processes)}"
+
+    files = round_up_readable(processes * FDS_PER_BACKEND * FD_MARGIN + _pgbouncer_fds(pooling) + OTHER_SYSTEM_FILES)
+    files_why = Derivation(
+        formula="open files = processes x 32 fds x 1.1 + PgBouncer descriptors + 4,096 for the rest of the system",
+        calculation=f"{n(processes)} x 32 x 1.1 + {n(_pgbouncer_fds(pooling))} + 4,096 -> {n(files)}",
+        note="seed 000 observed about 32 descriptors per backend",
+    )
+    pg_nofile = next_power_of_two(DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE)
+    pg_nofile_why = Derivation(
+        formula="per-process descriptors = max_files_per_process + 48 kept free, next power of two",
+        calculation=f"{DEFAULT_MAX_FILES_PER_PROCESS} + {PG_FD_MINFREE} -> {n(pg_nofile)}",
+    )
+    per_user = round_up_readable(processes * PROCESS_MARGIN + OTHER_USER_PROCESSES)
+    per_user_why = Derivation(
+        formula="processes of the postgres user = server processes x 1.25 + 256 others",
+        calculation=f"{process_why}; x 1.25 + 256 -> {n(per_user)}",
+    )
+    system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
+    system_procs_why = Derivation(
+        formula="processes system-wide = postgres user's limit + 1,024 for everything else",
+        calculation=f"{n(per_user)} + 1,024 -> {n(system_procs)}",
+    )
+    backlog = min(2 * max_connections, 10_000)
+    backlog_why = Derivation(
+        formula="listen queue = 2 x max_connections (PostgreSQL's listen() backlog, capped at 10,000)",
+        calculation=f"2 x {n(max_connections)} = {n(backlog)}",
+    )
+    per_proc_files = max(pg_nofile, _pgbouncer_nofile(pooling)[0])
+    per_proc_why = Derivation(
+        formula="descriptors per process = the larger of PostgreSQL's and PgBouncer's needs",
+        calculation=f"max({n(pg_nofile)}, {n(_pgbouncer_nofile(pooling)[0])}) = {n(per_proc_files)}",
+    )
+
+    settings: list[KernelSetting] = []
+
+    def add(
+        platform: str, name: str, value: int, where: Where, minimum: bool, why: Derivation, stock: int | None = None
+    ) -> None:
+        settings.append(
+            KernelSetting(
+                platform=platform, name=name, value=value, where=where, minimum=minimum, derivation=why, stock=stock
+            )
+        )
+
+    # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
+    shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders)
+    hugepages = math.ceil(shm * HUGE_PAGE_MARGIN / HUGE_PAGE)
+    add(
+        "linux",
+        "vm.overcommit_memory",
+        2,
+        "sysctl",
+        False,
+        Derivation(
+            formula="strict overcommit: allocations fail instead of the OOM killer ending the postmaster",
+            calculation="2",
+            note="PostgreSQL docs, Linux Memory Overcommit",
+        ),
+    )
+    ratio = min(100, max(50, math.ceil(100 * (basis.ram - basis.os_overhead) / basis.ram)))
+    add(
+        "linux",
+        "vm.overcommit_ratio",
+        ratio,
+        "sysctl",
+        False,
+        Derivation(
+            formula="overcommit_ratio = (RAM - OS overhead) / RAM, between 50 and 100",
+            calculation=(
+                f"({human_size(basis.ram)} - {human_size(basis.os_overhead)}) / {human_size(basis.ram)} -> {ratio} %"
+            ),
+            note="with overcommit_memory = 2 the commit limit is swap + RAM x ratio",
+        ),
+    )
+    add(
+        "linux",
+        "vm.nr_hugepages",
+        hugepages,
+        "sysctl",
+        False,
+        Derivation(
+            formula="huge pages = shared memory x 1.02 / 2 MB",
+            calculation=f"{human_size(shm)} x 1.02 / 2 MB -> {n(hugepages)}",
+            note=shm_why.note,
+        ),
+    )
+    add("linux", "fs.file-max", files, "sysctl", True, files_why)
+    add("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"])
+    add("linux", "systemd.postgresql.LimitNOFILE", pg_nofile, "systemd", False, pg_nofile_why)
+    add("linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why, STOCK["systemd.TasksMax"])
+    add("linux", "limits.postgres.nofile", pg_nofile, "limits.conf", True, pg_nofile_why, STOCK["linux.nofile"])
+    add("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why)
+    if pooling.active:
+        nofile, why = _pgbouncer_nofile(pooling)
+        add("linux", "systemd.pgbouncer.LimitNOFILE", nofile, "systemd", False, why)
+
+    # macOS: System V semaphores; file and process limits through sysctl and launchd.
+    add("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems.derivation)
+    add("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems.derivation)
+    add(
+        "macos",
+        "kern.sysv.semmsl",
+        17,
+        "sysctl",
+        True,
+        Derivation(formula="semaphores per set = 16 + 1 magic number", calculation="17"),
+    )
+    add("macos", "kern.maxfiles", files, "sysctl", True, files_why)
+    add("macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why)
+    add("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why)
+    add("macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why)
+    add("macos", "kern.ipc.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"])
+
+    # FreeBSD: POSIX semaphores; maxproc is a boot-time tunable.
+    add("freebsd", "kern.maxfiles", files, "sysctl", True, files_why)
+    add("freebsd", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why)
+    add("freebsd", "kern.maxproc", system_procs, "loader.conf", True, system_procs_why)
+    add("freebsd", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why)
+    add("freebsd", "kern.ipc.soacceptqueue", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"])
+
+    # Windows: the service's non-interactive desktop heap (third SharedSection value, in kB).
+    heap = max(DESKTOP_HEAP_DEFAULT_KB, math.ceil(processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN / 256) * 256)
+    add(
+        "windows",
+        "desktop_heap.non_interactive_kb",
+        heap,
+        "registry",
+        True,
+        Derivation(
+            formula="desktop heap = processes x ~1 kB x 1.25, in steps of 256 kB, at least the default 768 kB",
+            calculation=f"{process_why}; x 1 kB x 1.25 -> {n(heap)} kB",
+            note="heuristic: a 2011 report failed near 500 backends at 512 kB",
+        ),
+        DESKTOP_HEAP_DEFAULT_KB,
+    )
+    return settings
+
+
+def _pgbouncer_fds(pooling: Pooling) -> int:
+    if not pooling.active:
+        return 0
+    return pooling.max_client_conn + pooling.server_connections_max + PGBOUNCER_FIXED_FDS
+
+
+def _pgbouncer_nofile(pooling: Pooling) -> tuple[int, Derivation]:
+    need = _pgbouncer_fds(pooling)
+    value = round_up_readable(need * FD_MARGIN)
+    return value, Derivation(
+        formula="PgBouncer descriptors = max_client_conn + pools x (pool + reserve) + 26, + 10 %",
+        calculation=(
+            f"{n(pooling.max_client_conn)} + {pooling.pools} x ({pooling.pool_size} + {pooling.reserve_pool}) + 26"
+            f" = {n(need)} -> {n(value)}"
+        ),
+        note="PgBouncer config.md, max_client_conn; 10 for check_limits(), 16 for sockets",
+    )

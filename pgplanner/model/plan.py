@@ -1,0 +1,296 @@
+"""``plan(scenario) -> Plan``: every figure, curve, budget line, kernel setting and warning at once.
+
+The Plan is the one thing the window, the CLI and the export read. It is cheap enough (well under a
+millisecond) to recompute on every slider tick, so nothing downstream keeps state of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, PlainSerializer, computed_field
+
+from . import budget, checks, concurrency, memory, throughput
+from .budget import BudgetLine
+from .checks import PlanWarning
+from .derivation import Derivation, n
+from .kernel import KernelSetting, kernel_settings
+from .scenario import PoolerOffer, Scenario
+from .versions import semaphores
+
+
+def _to_list(values: np.ndarray) -> list[Any]:
+    return values.tolist()
+
+
+Array = Annotated[np.ndarray, PlainSerializer(_to_list, return_type=list)]
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class MemoryFigures(Output):
+    ram_bytes: int
+    shared_buffers_bytes: int
+    os_overhead_bytes: int
+    available_bytes: int
+    per_connection_bytes: int
+    worst_case_per_connection_bytes: int
+    worst_case_bytes: int
+    heavy_fraction_bytes: int
+    safe_work_mem_bytes: int | None
+
+
+class ThroughputCurve(Output):
+    """Relative throughput (peak = 1) against active connections, direct and through the pooler."""
+
+    connections: Array
+    direct: Array
+    pooled: Array
+    knee: float
+    peak: float
+    shape_u: float
+    sigma: float
+    kappa: float
+    pool_connections: int  # active backends the pooler allows; the pooled curve is flat past it
+    measured_peak_tps: float | None = None  # set when the shape was fitted to measurements
+    fit_rmse: float | None = None
+
+
+class MemoryCurve(Output):
+    """Memory in bytes against connections: shared_buffers + OS + N x per-connection cost."""
+
+    connections: Array
+    typical: Array
+    worst_case: Array
+    heavy_fraction: Array
+    ram_bytes: int
+    marks: dict[str, int]  # ram_ceiling, max_connections, productive_target (+ provider_limit)
+
+
+class ProviderSummary(Output):
+    id: str
+    provider: str
+    plan: str
+    vcpus: float
+    ram_bytes: int
+    max_connections: int
+    hard_limit: bool
+    reserved: int
+    pooler: PoolerOffer | None
+    source: str
+    as_of: str
+    confidence: str
+
+
+class Plan(Output):
+    scenario: Scenario
+    ram_ceiling: int
+    productive_target: int
+    pool_size: int  # per database/user pool, as pgbouncer.ini's default_pool_size
+    pool_size_range: tuple[int, int]
+    reserve_pool: int
+    pools: int
+    max_client_conn: int
+    client_demand: int
+    max_connections_required: int
+    max_connections_recommended: int
+    max_connections: int
+    max_wal_senders: int
+    pooler_capacity_tps: float | None
+    budget: tuple[BudgetLine, ...]
+    memory: MemoryFigures
+    throughput: ThroughputCurve
+    memory_curve: MemoryCurve
+    kernel_settings: tuple[KernelSetting, ...]
+    warnings: tuple[PlanWarning, ...]
+    derivations: dict[str, Derivation]
+    provider: ProviderSummary | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kernel(self) -> dict[str, dict[str, int]]:
+        """Kernel and OS values per platform: ``{"linux": {"vm.nr_hugepages": 2130, ...}, ...}``."""
+        table: dict[str, dict[str, int]] = {}
+        for setting in self.kernel_settings:
+            table.setdefault(setting.platform, {})[setting.name] = setting.value
+        return table
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The CLI's ``plan --json`` object (a contract other tools read)."""
+        return self.model_dump(mode="json")
+
+
+def plan(scenario: Scenario) -> Plan:
+    """Compute the whole Plan for ``scenario``."""
+    derivations: dict[str, Derivation] = {}
+    hw, wl = scenario.hardware, scenario.workload
+
+    basis = memory.memory_basis(scenario)
+    derivations.update(basis.derivations)
+    ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
+
+    disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
+    productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk)
+    pool_range = concurrency.pool_size_range(hw.cores)
+    derivations["pool_size_range"] = Derivation(
+        formula="pool size range = cores x 2 .. cores x 4",
+        calculation=f"{hw.cores} x 2 .. {hw.cores} x 4 = {pool_range[0]}..{pool_range[1]}",
+    )
+    pooling = concurrency.pooling(scenario, productive)
+    derivations.update(pooling.derivations)
+    tps = None
+    if pooling.active:
+        tps, derivations["pooler_capacity"] = concurrency.pooler_capacity(pooling, wl.txn_ms)
+
+    lines = budget.budget_lines(scenario, pooling)
+    required, derivations["max_connections_required"] = budget.required(lines)
+    recommended, derivations["max_connections_recommended"] = budget.recommended(required)
+    max_conn, derivations["max_connections"] = budget.chosen_max_connections(scenario, recommended)
+    wal_senders, derivations["max_wal_senders"] = budget.max_wal_senders(scenario)
+
+    worst, derivations["worst_case"] = memory.worst_case(basis, max_conn)
+    heavy, derivations["heavy_fraction"] = memory.heavy_fraction(basis, max_conn, scenario.memory.heavy_fraction)
+    safe, derivations["safe_work_mem"] = memory.safe_work_mem(
+        basis, max_conn, scenario.memory.backend_memory, scenario.memory.sort_nodes
+    )
+
+    curve = _throughput_curve(scenario, productive, pooling, max_conn)
+    if curve.measured_peak_tps is not None:
+        derivations["throughput_fit"] = Derivation(
+            formula="least-squares fit of min(N / knee, USL envelope) to the measured points",
+            calculation=(
+                f"peak {n(round(curve.peak))} active connections at {n(round(curve.measured_peak_tps))} tps, "
+                f"u = {curve.shape_u:.1f}"
+            ),
+            note=f"RMS error {curve.fit_rmse:.1%} of peak",
+        )
+    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
+    processes = semaphores(hw.pg_version, max_conn, wal_senders).count + 1
+
+    facts = checks.Facts(
+        scenario=scenario,
+        basis=basis,
+        ram_ceiling=ceiling,
+        productive_target=productive,
+        pool_range=pool_range,
+        pooling=pooling,
+        required=required,
+        recommended=recommended,
+        max_connections=max_conn,
+        max_wal_senders=wal_senders,
+        worst_case=worst,
+        heavy_fraction=heavy,
+        safe_work_mem=safe,
+        pooler_tps=tps,
+        processes=processes,
+        measured_peak=curve.peak if curve.measured_peak_tps is not None else None,
+    )
+    return Plan(
+        scenario=scenario,
+        ram_ceiling=ceiling,
+        productive_target=productive,
+        pool_size=pooling.pool_size,
+        pool_size_range=pool_range,
+        reserve_pool=pooling.reserve_pool,
+        pools=pooling.pools,
+        max_client_conn=pooling.max_client_conn,
+        client_demand=pooling.client_demand,
+        max_connections_required=required,
+        max_connections_recommended=recommended,
+        max_connections=max_conn,
+        max_wal_senders=wal_senders,
+        pooler_capacity_tps=tps,
+        budget=tuple(lines),
+        memory=MemoryFigures(
+            ram_bytes=basis.ram,
+            shared_buffers_bytes=basis.shared_buffers,
+            os_overhead_bytes=basis.os_overhead,
+            available_bytes=basis.available,
+            per_connection_bytes=basis.per_connection,
+            worst_case_per_connection_bytes=basis.worst_per_connection,
+            worst_case_bytes=worst,
+            heavy_fraction_bytes=heavy,
+            safe_work_mem_bytes=safe,
+        ),
+        throughput=curve,
+        memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),
+        kernel_settings=tuple(settings),
+        warnings=tuple(checks.evaluate(facts)),
+        derivations=derivations,
+        provider=_provider_summary(scenario),
+    )
+
+
+def _throughput_curve(
+    scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int
+) -> ThroughputCurve:
+    fit = throughput.fit_shape([(m.connections, m.tps) for m in scenario.measurements])
+    shape = fit.shape if fit else throughput.default_shape(productive)
+    highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
+    grid = throughput.connection_grid(highest)
+    direct = shape.relative(grid)
+    # Through a pooler no more than the pool is ever active; without one, the same pool is what a
+    # pooler would allow, so the curve shows what adding one would change.
+    pooled = shape.relative(np.minimum(grid, pooling.server_connections))
+    sigma, kappa = shape.usl
+    return ThroughputCurve(
+        connections=grid,
+        direct=np.round(direct, 5),
+        pooled=np.round(pooled, 5),
+        knee=shape.knee,
+        peak=shape.peak,
+        shape_u=shape.u,
+        sigma=sigma,
+        kappa=kappa,
+        pool_connections=pooling.server_connections,
+        measured_peak_tps=fit.scale if fit else None,
+        fit_rmse=fit.rmse if fit else None,
+    )
+
+
+MEMORY_CURVE_POINTS = 200
+MEMORY_CURVE_REACH = 1.25  # draw past the ceiling and the chosen max_connections
+
+
+def _memory_curve(
+    scenario: Scenario, basis: memory.MemoryBasis, ceiling: int, max_conn: int, productive: int
+) -> MemoryCurve:
+    highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
+    grid = np.unique(np.rint(np.linspace(0, highest, MEMORY_CURVE_POINTS)))
+    fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
+    fraction = scenario.memory.heavy_fraction
+    heavy_per_connection = fraction * basis.worst_per_connection + (1 - fraction) * basis.per_connection
+    marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
+    if scenario.provider is not None:
+        marks["provider_limit"] = scenario.provider.max_connections
+    return MemoryCurve(
+        connections=grid.astype(np.int64),
+        typical=fixed + grid * basis.per_connection,
+        worst_case=fixed + grid * basis.worst_per_connection,
+        heavy_fraction=fixed + grid * heavy_per_connection,
+        ram_bytes=basis.ram,
+        marks=marks,
+    )
+
+
+def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
+    p = scenario.provider
+    if p is None:
+        return None
+    return ProviderSummary(
+        id=p.id,
+        provider=p.provider,
+        plan=p.plan,
+        vcpus=p.vcpus,
+        ram_bytes=p.ram,
+        max_connections=p.max_connections,
+        hard_limit=p.hard_limit,
+        reserved=p.reserved,
+        pooler=p.pooler,
+        source=p.source,
+        as_of=p.as_of,
+        confidence=p.confidence,
+    )

@@ -1,0 +1,258 @@
+"""The Scenario: everything the user tells pgplanner, as immutable, versioned, JSON-ready data.
+
+Every field carries its range, unit and help (see :mod:`.fields`); every combination of in-range
+values is a valid Scenario. Combinations that make no sense together (shared_buffers larger than RAM,
+a budget above a provider's hard limit) are not refused here: they become warnings in the Plan, so a
+user sliding RAM down never gets stuck with a form the model will not accept.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from .fields import FieldSpec, choice, count, flag, number, size, specs_of
+from .units import format_size, parse_size
+
+SCENARIO_VERSION = 1
+
+Storage = Literal["hdd", "ssd", "nvme", "network"]
+Platform = Literal["linux", "macos", "freebsd", "windows"]
+WorkloadKind = Literal["cpu", "mixed", "io"]
+PoolerKind = Literal["none", "pgbouncer", "pgcat", "provider"]
+PoolMode = Literal["transaction", "session", "statement"]
+Confidence = Literal["high", "medium", "low"]
+
+
+def _to_bytes(value: Any) -> Any:
+    """Accept ``"16GB"`` as well as a byte count; leave anything else for the int validator to refuse."""
+    if isinstance(value, str) and value.strip().lower() != "auto":
+        return parse_size(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _auto_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and value.strip().lower() == "auto" else value
+
+
+Bytes = Annotated[int, BeforeValidator(_to_bytes), PlainSerializer(format_size, return_type=str, when_used="json")]
+Auto = BeforeValidator(_auto_to_none)  # "auto" in a file or on the command line means "derive it"
+
+
+class Frozen(BaseModel):
+    """Base of every model object: immutable, strict about unknown keys."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Hardware(Frozen):
+    cores: int = count(4, 1, 1024, "CPU cores", "Physical cores; do not count hyperthreads.", unit="cores")
+    ram: Bytes = size("16GB", "256MB", "64TB", "RAM", "Memory of the database server.", unit="GB")
+    storage: Storage = choice("ssd", "Storage", "Where the data lives; sets the default disk concurrency.")
+    disk_concurrency: Annotated[int | None, Auto] = count(
+        None,
+        0,
+        256,
+        "Disk concurrency",
+        "Effective spindle count: queries that wait on I/O at once. 0 when the data set is cached.",
+        unit="",
+        auto="from storage: hdd 4, network 4, ssd 2, nvme 1",
+    )
+    platform: Platform = choice("linux", "Platform", "Operating system the server runs on.")
+    pg_version: int = count(18, 13, 18, "PostgreSQL", "Major version of the server.", unit="")
+
+
+class Memory(Frozen):
+    shared_buffers: Annotated[Bytes | None, Auto] = size(
+        None, "128kB", "64TB", "shared_buffers", "PostgreSQL's shared cache.", unit="GB", auto="25 % of RAM"
+    )
+    os_overhead: Annotated[Bytes | None, Auto] = size(
+        None,
+        "0B",
+        "64TB",
+        "OS overhead",
+        "Memory kept for the kernel, page tables and other processes.",
+        unit="GB",
+        auto="0.5 GB x sqrt(RAM in GB)",
+    )
+    backend_memory: Bytes = size(
+        "10MB", "1MB", "1GB", "Backend base memory", "Private memory of an idle backend (seeds: 5-10 MB).", unit="MB"
+    )
+    work_mem: Bytes = size("4MB", "64kB", "64GB", "work_mem", "Memory per sort or hash node.", unit="MB")
+    sort_nodes: int = count(
+        4, 1, 64, "Sort/hash nodes", "Sort and hash nodes in the heaviest query (each may use work_mem).", unit="nodes"
+    )
+    per_connection_memory: Annotated[Bytes | None, Auto] = size(
+        None,
+        "1MB",
+        "64GB",
+        "Typical memory per connection",
+        "What an average connection holds; overrides the estimate.",
+        unit="MB",
+        auto="backend base + 5/32 x work_mem",
+    )
+    heavy_fraction: float = number(
+        0.2,
+        0,
+        1,
+        "Heavy fraction",
+        "Share of connections running the heaviest query at the same time.",
+        unit="",
+        step=0.05,
+    )
+
+
+class Workload(Frozen):
+    kind: WorkloadKind = choice(
+        "cpu", "Workload", "CPU-bound, mixed or I/O-bound: cores x 2, 3 or 4 active connections.", flat="workload"
+    )
+    txn_ms: float = number(
+        20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1
+    )
+    app_instances: int = count(10, 0, 100_000, "App instances", "Application processes that open a pool.", unit="")
+    pool_per_instance: int = count(20, 0, 100_000, "Pool per instance", "Connections in each app instance's pool.")
+    clients: Annotated[int | None, Auto] = count(
+        None,
+        0,
+        1_000_000,
+        "Client connections",
+        "Total client connections; overrides instances x pool.",
+        auto="app instances x pool per instance",
+    )
+    serverless_peak: int = count(
+        0, 0, 1_000_000, "Serverless peak", "Concurrent serverless invocations, one connection each."
+    )
+    session_state: bool = flag(
+        False, "Session state", "The app relies on SET, session advisory locks, temp tables or SQL PREPARE."
+    )
+    listeners: int = count(0, 0, 100_000, "LISTEN listeners", "Connections held open for LISTEN/NOTIFY.")
+    batch_workers: int = count(0, 0, 100_000, "Batch workers", "Background job workers with their own connection.")
+    long_transactions: int = count(
+        0, 0, 100_000, "Long transactions", "Reports and ETL holding a connection for minutes."
+    )
+    replicas: int = count(0, 0, 1000, "Streaming replicas", "Standbys streaming WAL from this server.")
+    replica_pools: int = count(
+        0, 0, 100_000, "Replica pools", "Total connections of the PgBouncer pools on read replicas."
+    )
+    monitoring: int = count(
+        3, 0, 10_000, "Monitoring agents", "Exporters, pg_stat_statements collectors, health checks."
+    )
+    admin: int = count(2, 0, 10_000, "Admin connections", "Slots for humans and migrations.")
+    superuser_reserved: int = count(
+        3, 0, 1000, "superuser_reserved_connections", "Emergency slots only superusers may use (default 3)."
+    )
+    reserved_connections: int = count(
+        0, 0, 1000, "reserved_connections", "PostgreSQL 16+: slots for pg_use_reserved_connections members."
+    )
+    max_connections: Annotated[int | None, Auto] = count(
+        None,
+        1,
+        262_143,
+        "max_connections",
+        "Evaluate this value instead of recommending one.",
+        auto="recommended from the budget",
+    )
+
+
+class Pooler(Frozen):
+    kind: PoolerKind = choice("pgbouncer", "Pooler", "Connection pooler in front of PostgreSQL.", flat="pooler")
+    mode: PoolMode = choice(
+        "transaction", "Pool mode", "When a server connection returns to the pool.", flat="pool_mode"
+    )
+    pool_size: Annotated[int | None, Auto] = count(
+        None, 1, 100_000, "Pool size", "Server connections per database/user pool.", auto="productive target"
+    )
+    reserve_pool: Annotated[int | None, Auto] = count(
+        None, 0, 100_000, "Reserve pool", "Extra server connections per pool under load.", auto="25 % of the pool"
+    )
+    max_client_conn: Annotated[int | None, Auto] = count(
+        None,
+        1,
+        10_000_000,
+        "max_client_conn",
+        "Client connections the pooler accepts.",
+        auto="client demand + 20 %, at least 100",
+    )
+    databases: int = count(1, 1, 10_000, "Databases", "Databases served through the pooler.", unit="")
+    users: int = count(
+        1, 1, 10_000, "Users", "Roles connecting through the pooler (one pool per database and user).", unit=""
+    )
+
+
+class PoolerOffer(Frozen):
+    """The pooler a managed provider runs for its customers."""
+
+    kind: str = Field(description="e.g. pgbouncer, rds-proxy, supavisor")
+    name: str
+    modes: tuple[PoolMode, ...] = ()
+    max_client_conn: int | None = Field(None, ge=1)
+    default_pool_size: int | None = Field(None, ge=1)
+
+
+class ProviderPlan(Frozen):
+    """A managed plan's fixed facts; the presets package fills this from its data files."""
+
+    provider: str = Field(min_length=1, max_length=100)
+    plan: str = Field(min_length=1, max_length=100)
+    vcpus: float = Field(gt=0, le=10_000)
+    ram: Bytes = Field(ge=0)
+    max_connections: int = Field(ge=1, le=262_143)
+    hard_limit: bool
+    reserved: int = Field(0, ge=0, le=1000, description="slots the provider keeps for itself")
+    pooler: PoolerOffer | None = None
+    source: str = ""
+    as_of: str = ""
+    confidence: Confidence = "high"
+    notes: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}/{self.plan}"
+
+
+class Measurement(Frozen):
+    """One measured point, e.g. from pgbench: throughput at a number of active connections."""
+
+    connections: int = Field(ge=1, le=1_000_000)
+    tps: float = Field(ge=0, le=1e12)
+
+
+class Scenario(Frozen):
+    """What the user plans for. ``Scenario()`` is a small web application on a 4-core, 16 GB server."""
+
+    version: Literal[1] = SCENARIO_VERSION
+    name: str = Field("", max_length=200)
+    hardware: Hardware = Hardware()
+    memory: Memory = Memory()
+    workload: Workload = Workload()
+    pooler: Pooler = Pooler()
+    provider: ProviderPlan | None = None
+    measurements: tuple[Measurement, ...] = Field((), max_length=1000)
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A validated copy with inputs changed by their flat names, e.g. ``with_changes(cores=16, ram="64GB")``.
+
+        This is the one way an edit becomes a new Scenario, for the window and the CLI alike.
+        """
+        data = self.model_dump()
+        for flat, value in changes.items():
+            spec = FIELDS.get(flat)
+            if spec is None:
+                raise KeyError(f"no input named {flat!r}")
+            data[spec.group][spec.name] = value
+        return Scenario.model_validate(data)
+
+
+GROUPS: dict[str, type[Frozen]] = {
+    "hardware": Hardware,
+    "memory": Memory,
+    "workload": Workload,
+    "pooler": Pooler,
+}
+
+# Every input by its flat name (the CLI option without dashes, the widget's objectName).
+FIELDS: dict[str, FieldSpec] = {spec.flat: spec for group, model in GROUPS.items() for spec in specs_of(group, model)}
+assert len(FIELDS) == sum(len(m.model_fields) for m in GROUPS.values()), "flat input names must be unique"
