@@ -1,0 +1,158 @@
+"""The ``pgplanner`` command: no arguments opens the window, subcommands work headless.
+
+The options of ``plan`` (and of every subcommand that takes a scenario) are generated from the model's
+FieldSpecs, so their names, ranges and help can never drift from what the model accepts. Bad input of
+any kind exits with status 2 and one line on stderr naming the option or the file and field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+from . import __version__
+from .model import FIELDS, GROUPS, FieldSpec, Scenario, plan
+from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
+
+EXIT_BAD_INPUT = 2
+METAVARS = {"count": "N", "size": "SIZE"}
+GROUP_TITLES = {
+    "hardware": "hardware",
+    "memory": "memory",
+    "workload": "workload and budget",
+    "pooler": "pooler",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but errors are one line that names the option, with a suggestion for typos."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            message += _suggestion(self, message.split(":", 1)[1].split())
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def _suggestion(parser: argparse.ArgumentParser, words: list[str]) -> str:
+    known = _option_strings(parser)
+    for word in words:
+        close = difflib.get_close_matches(word.split("=")[0], known, n=1)
+        if close:
+            return f" (did you mean {close[0]}?)"
+    return ""
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option of ``parser`` and its subcommands (unknown options surface at the top parser)."""
+    found = []
+    for action in parser._actions:
+        found += action.option_strings
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _option_strings(sub)
+    return found
+
+
+def _help(spec: FieldSpec) -> str:
+    default = f"auto: {spec.auto}" if spec.auto is not None else spec.format(spec.default)
+    return f"{spec.description} Allowed: {spec.allowed()}. Default: {default}.".replace("%", "%%")
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """--scenario FILE and one option per model input, grouped as the model is."""
+    parser.add_argument("--scenario", metavar="FILE", help="start from a saved scenario (JSON; - reads stdin)")
+    for group in GROUPS:
+        options = parser.add_argument_group(GROUP_TITLES[group])
+        for spec in (s for s in FIELDS.values() if s.group == group):
+            if spec.kind == "flag":
+                flag = argparse.BooleanOptionalAction
+                options.add_argument(spec.option, dest=spec.flat, action=flag, help=_help(spec))
+                continue
+            metavar = METAVARS.get(spec.kind) or spec.unit.upper() or "X"
+            if spec.choices:
+                metavar = "{" + ",".join(spec.choices) + "}"
+            options.add_argument(spec.option, dest=spec.flat, metavar=metavar, help=_help(spec))
+
+
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """The saved scenario (if any) with every given option applied on top."""
+    base = _load_base(args.scenario) if args.scenario else Scenario()
+    changes = {flat: value for flat in FIELDS if (value := getattr(args, flat, None)) is not None}
+    try:
+        return base.with_changes(**changes)
+    except ValidationError as error:
+        raise InputError(describe(error, _option_or_field(changes, args.scenario))) from None
+
+
+def _load_base(source: str) -> Scenario:
+    if source == "-":
+        return scenario_from_json(sys.stdin.buffer.read(MAX_SCENARIO_BYTES + 1), "stdin")
+    return read_scenario_file(source)
+
+
+def _option_or_field(changes: dict[str, object], source: str | None) -> Callable[[str], str]:
+    """Name a bad field after the option that set it, or after the scenario file it came from."""
+    options = {FIELDS[flat].path: FIELDS[flat].option for flat in changes}
+
+    def name(path: str) -> str:
+        return options.get(path) or f"{source or 'scenario'}: {path}"
+
+    return name
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    result = plan(scenario_from_args(args))
+    if args.json:
+        json.dump(result.to_json_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        from .export.report import render_report
+
+        sys.stdout.write(render_report(result))
+    return 0
+
+
+def _open_window(_args: argparse.Namespace) -> int:
+    from .ui.app import run
+
+    return run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pgplanner", description="Plan PostgreSQL connections and memory.", allow_abbrev=False)
+    parser.add_argument("--version", action="version", version=f"pgplanner {__version__}")
+    parser.set_defaults(run=_open_window)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    plan_cmd = commands.add_parser(
+        "plan",
+        allow_abbrev=False,
+        help="compute a plan and print it",
+        description="Compute the RAM ceiling, productive target, budget, memory, curves and kernel settings.",
+    )
+    add_scenario_options(plan_cmd)
+    plan_cmd.add_argument("--json", action="store_true", help="print the plan as one JSON object")
+    plan_cmd.set_defaults(run=_run_plan)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as error:
+        print(f"pgplanner: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `pgplanner plan | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

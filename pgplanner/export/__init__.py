@@ -1,0 +1,1 @@
+"""Renderers: a Plan becomes the text of each artifact a user takes away."""

@@ -1,0 +1,89 @@
+"""The plain-text report ``pgplanner plan`` prints: the answer first, then how it was reached."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..model import Plan, human_size
+from ..model.derivation import n
+
+POOLER_LABEL = {"none": "no pooler", "pgbouncer": "PgBouncer", "pgcat": "PgCat", "provider": "provider pooler"}
+WIDTH = 100
+
+
+def render_report(plan: Plan) -> str:
+    sections = [_headline(plan), _figures(plan), _budget(plan), _warnings(plan), _kernel(plan), _derivations(plan)]
+    return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def _headline(plan: Plan) -> str:
+    s = plan.scenario
+    hw, pooler = s.hardware, s.pooler
+    where = f"{s.provider.id}" if s.provider else f"{hw.platform}, {hw.storage}"
+    pooling = POOLER_LABEL[pooler.kind] + (f", {pooler.mode} mode" if pooler.kind != "none" else "")
+    title = f"{s.name}: " if s.name else ""
+    return (
+        f"{title}{hw.cores} cores, {human_size(hw.ram)} RAM, PostgreSQL {hw.pg_version} ({where}); {pooling}\n"
+        f"max_connections = {n(plan.max_connections)}"
+        f" (required {n(plan.max_connections_required)}, recommended {n(plan.max_connections_recommended)})"
+    )
+
+
+def _figures(plan: Plan) -> str:
+    m = plan.memory
+    rows = [
+        ("RAM ceiling", n(plan.ram_ceiling), f"connections fit in {human_size(m.available_bytes)} at "
+         f"{human_size(m.per_connection_bytes)} each"),
+        ("Productive target", n(plan.productive_target), f"active connections; pool range "
+         f"{plan.pool_size_range[0]}-{plan.pool_size_range[1]}"),
+        ("Pool size", n(plan.pool_size), f"per pool x {plan.pools}, reserve {plan.reserve_pool}, "
+         f"max_client_conn {n(plan.max_client_conn)} for {n(plan.client_demand)} clients"),
+        ("Worst-case memory", human_size(m.worst_case_bytes), f"{n(plan.max_connections)} connections x "
+         f"{human_size(m.worst_case_per_connection_bytes)}"),
+        ("Heavy fraction", human_size(m.heavy_fraction_bytes), f"{plan.scenario.memory.heavy_fraction:.0%} of "
+         "connections running the heaviest query"),
+        ("Safe work_mem", human_size(m.safe_work_mem_bytes) if m.safe_work_mem_bytes else "none",
+         f"work_mem is {human_size(plan.scenario.memory.work_mem)}"),
+    ]  # fmt: skip
+    if plan.pooler_capacity_tps is not None:
+        rows.append(("Pooler capacity", f"{n(round(plan.pooler_capacity_tps))} tps",
+                     f"at {plan.scenario.workload.txn_ms:g} ms per transaction"))  # fmt: skip
+    return "\n".join(f"  {label:<20}{value:>12}   {note}" for label, value, note in rows)
+
+
+def _budget(plan: Plan) -> str:
+    lines = ["Budget"]
+    for line in plan.budget:
+        against = "" if line.counts_against == "max_connections" else f"  [{line.counts_against}]"
+        lines.append(f"  {line.name:<34}{line.connections:>7,}  {line.why}{against}")
+    lines.append(f"  {'required':<34}{plan.max_connections_required:>7,}")
+    lines.append(f"  {'max_connections':<34}{plan.max_connections:>7,}")
+    return "\n".join(lines)
+
+
+def _warnings(plan: Plan) -> str:
+    if not plan.warnings:
+        return "No warnings."
+    lines = ["Warnings"]
+    for warning in plan.warnings:
+        head = f"  {warning.severity.upper():<8}{warning.code}: "
+        lines.append(textwrap.fill(warning.message, WIDTH, initial_indent=head, subsequent_indent=" " * 10))
+    return "\n".join(lines)
+
+
+def _kernel(plan: Plan) -> str:
+    platform = plan.scenario.hardware.platform
+    settings = [s for s in plan.kernel_settings if s.platform == platform]
+    lines = [f"Kernel and OS ({platform})"]
+    for s in settings:
+        qualifier = "at least " if s.minimum else ""
+        stock = "" if s.needed else f" (stock {n(s.stock or 0)} already suffices)"
+        lines.append(f"  {s.name} = {qualifier}{n(s.value)}{stock}")
+    return "\n".join(lines)
+
+
+def _derivations(plan: Plan) -> str:
+    lines = ["How each number was reached"]
+    for derivation in plan.derivations.values():
+        lines.append(textwrap.fill(str(derivation), WIDTH, initial_indent="  ", subsequent_indent="      "))
+    return "\n".join(lines)
