@@ -1,0 +1,95 @@
+"""How long plan() takes on varied scenarios: the window recomputes it on every slider tick.
+
+Run: python -m tests.benchmarks.bench_plan [--scenarios N] [--json]
+Prints the median and p95 of plan() and, as a baseline measured in the same run, of building the
+same Scenario from a dict (the validation every edit pays anyway). The goal is a median of at most
+1 ms on a 2-core machine. Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from typing import Any
+
+from pgplanner.model import FIELDS, FieldSpec, Scenario, plan
+
+
+def random_value(spec: FieldSpec, rng: random.Random) -> Any:
+    if spec.auto is not None and rng.random() < 0.5:
+        return None
+    if spec.kind == "choice":
+        return rng.choice(spec.choices)
+    if spec.kind == "flag":
+        return rng.random() < 0.5
+    if spec.kind == "number":
+        return rng.uniform(spec.lo, spec.hi) if not spec.log else spec.lo * (spec.hi / spec.lo) ** rng.random()
+    if spec.kind == "size":
+        low = max(spec.lo, 1)
+        return int(low * (spec.hi / low) ** rng.random())
+    return rng.randint(int(spec.lo), min(int(spec.hi), int(spec.lo) + 200))
+
+
+def varied_scenarios(count: int, seed: int = 1) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    base = Scenario()
+    documents = []
+    for _ in range(count):
+        changes = {flat: random_value(spec, rng) for flat, spec in FIELDS.items() if rng.random() < 0.5}
+        documents.append(base.with_changes(**changes).model_dump())
+    return documents
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(documents: list[dict[str, Any]], repeats: int) -> dict[str, float]:
+    plan_ms, baseline_ms = [], []
+    scenarios = [Scenario.model_validate(d) for d in documents]
+    for _ in range(repeats):
+        for document, scenario in zip(documents, scenarios, strict=True):
+            start = time.perf_counter()
+            Scenario.model_validate(document)
+            middle = time.perf_counter()
+            plan(scenario)
+            end = time.perf_counter()
+            baseline_ms.append((middle - start) * 1000)
+            plan_ms.append((end - middle) * 1000)
+    return {
+        "plan_median_ms": statistics.median(plan_ms),
+        "plan_p95_ms": percentile(plan_ms, 0.95),
+        "baseline_median_ms": statistics.median(baseline_ms),
+        "baseline_p95_ms": percentile(baseline_ms, 0.95),
+        "ratio_median": statistics.median(plan_ms) / statistics.median(baseline_ms),
+        "samples": len(plan_ms),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    documents = varied_scenarios(args.scenarios)
+    for document in documents[:50]:  # warm caches and imports
+        plan(Scenario.model_validate(document))
+    figures = measure(documents, args.repeats)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"plan() over {figures['samples']} runs of {args.scenarios} varied scenarios")
+    print(f"  median {figures['plan_median_ms']:.3f} ms, p95 {figures['plan_p95_ms']:.3f} ms (goal: median <= 1 ms)")
+    print(
+        f"  baseline (validating the same Scenario): median {figures['baseline_median_ms']:.3f} ms, "
+        f"p95 {figures['baseline_p95_ms']:.3f} ms; plan is {figures['ratio_median']:.1f}x the baseline"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""``pgplanner plan``: the JSON contract other tools read, the report, and options over files."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pgplanner.assets import example_scenarios
+
+from .runner import run
+
+CONTRACT_KEYS = {
+    "ram_ceiling",
+    "productive_target",
+    "pool_size",
+    "pool_size_range",
+    "max_connections_required",
+    "max_connections",
+    "budget",
+    "memory",
+    "throughput",
+    "kernel",
+    "warnings",
+    "provider",
+}
+
+
+def test_json_has_the_contract_keys():
+    document = run("plan", "--json").json()
+    assert document.keys() >= CONTRACT_KEYS
+    assert set(document["memory"]) >= {
+        "available_bytes",
+        "per_connection_bytes",
+        "worst_case_bytes",
+        "heavy_fraction_bytes",
+    }
+    assert set(document["throughput"]) >= {"connections", "direct", "pooled"}
+    assert set(document["kernel"]) == {"linux", "macos", "freebsd", "windows"}
+    assert all(set(line) >= {"name", "connections", "counts_against"} for line in document["budget"])
+    assert len(document["pool_size_range"]) == 2
+    assert document["provider"] is None
+
+
+@pytest.mark.parametrize(
+    "options, ceiling, productive",
+    [
+        (["--cores", "4", "--ram", "16GB", "--shared-buffers", "4GB", "--os-overhead", "2GB"], 1024, 10),
+        (["--cores", "16", "--ram", "64GB", "--shared-buffers", "16GB", "--os-overhead", "4GB"], 3003, 36),
+        (["--cores", "64", "--ram", "256GB", "--shared-buffers", "64GB", "--os-overhead", "8GB"], 9420, 136),
+    ],
+)
+def test_seed_worked_examples_through_the_cli(options, ceiling, productive):
+    per_connection = {10: "10MB", 36: "15MB", 136: "20MB"}[productive]
+    disk = {10: "2", 36: "4", 136: "8"}[productive]
+    document = run(
+        "plan", "--json", *options, "--per-connection-memory", per_connection, "--disk-concurrency", disk
+    ).json()
+    assert document["ram_ceiling"] == ceiling
+    assert document["productive_target"] == productive
+
+
+def test_seed_003_budget_through_the_cli():
+    document = run(
+        "plan", "--json", "--cores", "8", "--pool-size", "24", "--reserve-pool", "6", "--replicas", "2",
+        "--replica-pools", "40", "--superuser-reserved", "3", "--admin", "5", "--monitoring", "5",
+    ).json()  # fmt: skip
+    assert document["max_connections_required"] == 83
+    assert document["max_connections"] == 100
+    replication = next(line for line in document["budget"] if line["key"] == "replication")
+    assert replication["counts_against"] == "max_wal_senders"
+
+
+def test_pooler_capacity_through_the_cli():
+    document = run("plan", "--json", "--pool-size", "30", "--txn-ms", "20").json()
+    assert document["pooler_capacity_tps"] == pytest.approx(1500)
+
+
+def test_options_override_a_saved_scenario(tmp_path):
+    saved = tmp_path / "s.json"
+    saved.write_text('{"hardware": {"cores": 16, "ram": "64GB"}, "workload": {"listeners": 7}}')
+    document = run("plan", "--json", "--scenario", str(saved), "--cores", "32").json()
+    assert document["scenario"]["hardware"]["cores"] == 32
+    assert document["scenario"]["hardware"]["ram"] == "64GB"
+    assert document["scenario"]["workload"]["listeners"] == 7
+
+
+def test_auto_resets_a_saved_value(tmp_path):
+    saved = tmp_path / "s.json"
+    saved.write_text('{"memory": {"shared_buffers": "1GB"}}')
+    document = run("plan", "--json", "--scenario", str(saved), "--shared-buffers", "auto").json()
+    assert document["scenario"]["memory"]["shared_buffers"] is None
+    assert document["memory"]["shared_buffers_bytes"] == 4 * 1024**3
+
+
+def test_scenario_from_stdin(monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"hardware": {"cores": 12}}')))
+    assert run("plan", "--json", "--scenario", "-").json()["scenario"]["hardware"]["cores"] == 12
+
+
+def test_the_plan_json_is_a_loadable_scenario(tmp_path):
+    document = run("plan", "--json", "--cores", "12").json()
+    saved = tmp_path / "from-plan.json"
+    saved.write_text(json.dumps(document["scenario"]))
+    assert run("plan", "--json", "--scenario", str(saved)).json() == document
+
+
+def test_flags_toggle():
+    on = run("plan", "--json", "--session-state").json()
+    assert "SESSION_STATE_IN_TRANSACTION_POOL" in {w["code"] for w in on["warnings"]}
+    off = run("plan", "--json", "--no-session-state").json()
+    assert "SESSION_STATE_IN_TRANSACTION_POOL" not in {w["code"] for w in off["warnings"]}
+
+
+def test_report_answers_first_and_explains():
+    report = run("plan", "--cores", "16", "--ram", "64GB").stdout
+    first_lines = report.splitlines()[:2]
+    assert first_lines[0].startswith("16 cores, 64 GB RAM")
+    assert first_lines[1].startswith("max_connections = ")
+    for heading in ("Budget", "Kernel and OS (linux)", "How each number was reached"):
+        assert heading in report
+    assert "productive target = cores x multiplier + disk concurrency: 16 x 2 + 2 = 34" in report
+
+
+def test_report_lists_warnings_with_severity():
+    report = run("plan", "--pooler", "none", "--serverless-peak", "2000").stdout
+    assert "ERROR   SERVERLESS_WITHOUT_POOLER" in report
+
+
+@pytest.mark.parametrize("name", sorted(example_scenarios()))
+def test_examples_run(name):
+    assert run("plan", "--scenario", str(example_scenarios()[name])).status == 0
+
+
+def test_help_lists_ranges_and_defaults():
+    result = run("plan", "--help")
+    assert result.status == 0
+    text = " ".join(result.stdout.split())
+    assert "--cores N" in text
+    assert "a whole number from 1 to 1,024" in text
+    assert "auto: 25 % of RAM" in text
+
+
+def test_entry_point_runs_as_a_module():
+    done = subprocess.run([sys.executable, "-m", "pgplanner", "plan", "--json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert '"ram_ceiling"' in done.stdout

@@ -1,0 +1,114 @@
+"""The arithmetic beyond the seeds' examples: defaults, caps, sizing of the pooler and the budget."""
+
+import pytest
+
+from pgplanner.model import Scenario, budget, plan
+from pgplanner.model.units import GB, MB
+
+from .helpers import line, plan_for
+
+
+def test_default_scenario_is_a_sensible_plan():
+    result = plan(Scenario())
+    assert result.productive_target == 10
+    assert result.pool_size == 10
+    assert result.max_connections_required <= result.max_connections < result.ram_ceiling
+    assert not [w for w in result.warnings if w.severity == "error"]
+
+
+@pytest.mark.parametrize("storage, disk", [("hdd", 4), ("network", 4), ("ssd", 2), ("nvme", 1)])
+def test_disk_concurrency_follows_storage(storage, disk):
+    assert plan_for(cores=8, storage=storage).productive_target == 16 + disk
+
+
+def test_productive_target_is_capped_at_cores_x_4():
+    result = plan_for(cores=4, workload="io", disk_concurrency=8)
+    assert result.productive_target == 16
+    assert "capped" in result.derivations["productive_target"].note
+
+
+def test_pool_splits_across_databases_and_users():
+    result = plan_for(cores=8, disk_concurrency=2, databases=2, users=3)
+    assert result.pools == 6
+    assert result.pool_size == 3  # ceil(18 / 6)
+    assert line(result, "pool") == 18
+
+
+def test_reserve_pool_defaults_to_a_quarter():
+    assert plan_for(pool_size=24).reserve_pool == 6
+    assert plan_for(pool_size=10).reserve_pool == 3
+
+
+def test_without_a_pooler_every_client_is_a_backend():
+    result = plan_for(pooler="none", app_instances=30, pool_per_instance=10)
+    assert line(result, "direct_clients") == 300
+    assert line(result, "pool") == 0
+    assert result.pooler_capacity_tps is None
+    assert "DEMAND_WITHOUT_POOLER" in {w.code for w in result.warnings}
+
+
+def test_max_client_conn_covers_demand():
+    assert plan_for(clients=1000).max_client_conn == 1200
+    assert plan_for(clients=10, app_instances=0).max_client_conn == 100
+
+
+@pytest.mark.parametrize("required, recommended", [(21, 30), (40, 50), (83, 100), (178, 225), (1000, 1200)])
+def test_recommendation_adds_headroom_and_rounds(required, recommended):
+    assert budget.recommended(required)[0] == recommended
+
+
+def test_given_max_connections_is_evaluated_not_replaced():
+    result = plan_for(max_connections=500)
+    assert result.max_connections == 500
+    assert result.max_connections_recommended < 500
+    assert result.memory.worst_case_bytes == 500 * result.memory.worst_case_per_connection_bytes
+
+
+def test_safe_work_mem_fits_the_worst_case():
+    result = plan_for(max_connections=200, ram="16GB", work_mem="256MB")
+    safe = result.memory.safe_work_mem_bytes
+    worst_at_safe = 200 * (10 * MB + safe * 4)
+    assert worst_at_safe <= result.memory.available_bytes
+    assert "WORST_CASE_OVER_RAM" in {w.code for w in result.warnings}
+    assert f"{safe // MB} MB" in next(w.message for w in result.warnings if w.code == "WORST_CASE_OVER_RAM")
+
+
+def test_no_memory_left_is_an_error_not_a_crash():
+    result = plan_for(ram="1GB", shared_buffers="2GB")
+    assert result.ram_ceiling == 0
+    assert result.memory.safe_work_mem_bytes is None
+    assert "NO_MEMORY_FOR_CONNECTIONS" in {w.code for w in result.warnings}
+
+
+def test_shared_buffers_above_40_percent_warns():
+    assert "SHARED_BUFFERS_HIGH" in {w.code for w in plan_for(ram="16GB", shared_buffers="8GB").warnings}
+
+
+def test_warnings_come_errors_first():
+    result = plan_for(max_connections=3000, ram="4GB", pooler="none", app_instances=100)
+    severities = [w.severity for w in result.warnings]
+    assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+def test_every_output_explains_itself():
+    result = plan_for(cores=16, ram="64GB")
+    for key in (
+        "ram_ceiling",
+        "productive_target",
+        "pool_size",
+        "max_connections_required",
+        "max_connections_recommended",
+        "max_connections",
+        "worst_case",
+        "heavy_fraction",
+        "safe_work_mem",
+        "pooler_capacity",
+    ):
+        derivation = result.derivations[key]
+        assert derivation.formula and derivation.calculation, key
+    assert "64 GB" in result.derivations["available"].calculation
+
+
+def test_large_memory_curve_does_not_overflow():
+    result = plan_for(ram="64TB", per_connection_memory="1MB", work_mem="64GB", sort_nodes=64, backend_memory="1GB")
+    assert result.memory_curve.worst_case[-1] > 64 * GB * 1000

@@ -1,0 +1,53 @@
+"""Kernel and OS values per platform (rendered later by the export)."""
+
+import math
+
+import pytest
+
+from pgplanner.model.kernel import shared_memory_estimate
+from pgplanner.model.units import MB, parse_size
+
+from .helpers import plan_for
+
+
+@pytest.mark.parametrize(
+    "shared_buffers, max_connections, measured_mb",
+    # reference/kernel_pooler.md: `postgres -C shared_memory_size` on 15.18 (max_wal_senders 10)
+    [("128MB", 100, 143), ("128MB", 1000, 184), ("128MB", 10000, 617), ("1GB", 100, 1074), ("8GB", 100, 8399)],
+)
+def test_shared_memory_estimate_matches_postgres_15(shared_buffers, max_connections, measured_mb):
+    estimate, _ = shared_memory_estimate(15, parse_size(shared_buffers), max_connections, 10)
+    assert estimate / MB == pytest.approx(measured_mb, rel=0.03)
+
+
+def test_linux_uses_posix_semaphores_and_macos_sysv():
+    result = plan_for(max_connections=300)
+    assert not any("sem" in name for name in result.kernel["linux"])
+    assert not any("sem" in name for name in result.kernel["freebsd"])
+    assert result.kernel["macos"]["kern.sysv.semmni"] == math.ceil((300 + 16 + 10 + 8 + 40) / 16)
+
+
+def test_huge_pages_cover_shared_buffers():
+    pages = plan_for(ram="64GB", shared_buffers="16GB").kernel["linux"]["vm.nr_hugepages"]
+    assert 16 * 1024 / 2 < pages < 16 * 1024 / 2 * 1.05
+
+
+def test_pgbouncer_descriptors_follow_its_formula():
+    result = plan_for(clients=5000, pool_size=20, reserve_pool=5, databases=2, users=2)
+    need = 6000 + 4 * (20 + 5) + 26  # max_client_conn + pools x (pool + reserve) + fixed
+    assert result.kernel["linux"]["systemd.pgbouncer.LimitNOFILE"] >= need * 1.1
+    assert "systemd.pgbouncer.LimitNOFILE" not in plan_for(pooler="none").kernel["linux"]
+
+
+def test_stock_limits_are_not_lowered():
+    small = {s.name: s for s in plan_for().kernel_settings if s.platform == "linux"}
+    assert not small["systemd.postgresql.TasksMax"].needed  # 4,915 is already enough
+    big = {s.name: s for s in plan_for(max_connections=5000, ram="256GB").kernel_settings if s.platform == "linux"}
+    assert big["systemd.postgresql.TasksMax"].needed
+
+
+def test_windows_desktop_heap_grows_with_backends():
+    assert plan_for(platform="windows").kernel["windows"]["desktop_heap.non_interactive_kb"] == 768
+    big = plan_for(platform="windows", max_connections=2000)
+    assert big.kernel["windows"]["desktop_heap.non_interactive_kb"] > 2000
+    assert "WINDOWS_DESKTOP_HEAP" in {w.code for w in big.warnings}

@@ -1,0 +1,47 @@
+"""Version rules: semaphore formulas from each release's runtime.sgml, WAL senders, reserved slots."""
+
+import pytest
+
+from pgplanner.model.versions import max_backends, semaphores
+
+from .helpers import line, plan_for
+
+
+@pytest.mark.parametrize(
+    "version, count, semmni, semmns",
+    [
+        # reference/kernel_pooler.md worked example at the defaults (MC 100, AVW 3, MWS 10, MWP 8)
+        (13, 126, 8, 136),
+        (14, 127, 8, 136),
+        (15, 127, 8, 136),
+        (16, 127, 8, 136),
+        (17, 128, 8, 136),
+        (18, 174, 11, 187),  # postgres -C num_os_semaphores prints 174
+    ],
+)
+def test_semaphores_at_defaults(version, count, semmni, semmns):
+    result = semaphores(version, max_connections=100, max_wal_senders=10)
+    assert (result.count, result.semmni, result.semmns) == (count, semmni, semmns)
+
+
+def test_max_backends_counts_autovacuum_slots_from_18():
+    assert max_backends(17, 100, 10) == 100 + 3 + 1 + 8 + 10
+    assert max_backends(18, 100, 10) == 100 + 16 + 8 + 10 + 2
+
+
+def test_replication_is_outside_max_connections():
+    result = plan_for(replicas=3, pg_version=13)
+    replication = next(b for b in result.budget if b.key == "replication")
+    assert replication.counts_against == "max_wal_senders"
+    assert result.max_wal_senders == 10
+
+
+def test_many_replicas_raise_max_wal_senders():
+    assert plan_for(replicas=12).max_wal_senders == 14
+
+
+@pytest.mark.parametrize("version, counted", [(15, 0), (16, 4), (18, 4)])
+def test_reserved_connections_from_16(version, counted):
+    result = plan_for(pg_version=version, reserved_connections=4)
+    assert line(result, "reserved_connections") == counted
+    assert ("RESERVED_CONNECTIONS_NEEDS_16" in {w.code for w in result.warnings}) == (counted == 0)

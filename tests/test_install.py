@@ -1,0 +1,56 @@
+"""A fresh, non-editable install works from any directory and carries its resources."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtual environment with pgplanner installed from a freshly built wheel."""
+    pytest.importorskip("hatchling", reason="building the wheel needs hatchling (the test extra has it)")
+    work = tmp_path_factory.mktemp("install")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q", "-w", str(work)],
+        check=True,
+    )
+    wheel = next(work.glob("pgplanner-*.whl"))
+    # Reuse this environment's dependencies (no network); pgplanner itself comes from the wheel only.
+    venv.create(work / "venv", with_pip=True, system_site_packages=True)
+    python = work / "venv" / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
+    return python
+
+
+def _run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(python), *args], capture_output=True, text=True, cwd=cwd, check=False)
+
+
+def test_package_and_resources_come_from_the_install(installed: Path, tmp_path: Path):
+    code = "import pgplanner, pgplanner.assets as a; print(pgplanner.__file__); print(a.resources_dir())"
+    done = _run(installed, "-c", code, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    package, resources = done.stdout.split()
+    venv_root = str(installed.parent.parent)
+    assert package.startswith(venv_root) and resources.startswith(venv_root)
+    assert (Path(resources) / "examples" / "small-web-app.json").is_file()
+
+
+def test_installed_command_plans_a_bundled_example(installed: Path, tmp_path: Path):
+    example = _run(
+        installed, "-c", "import pgplanner.assets as a; print(a.example_scenarios()['medium-app'])", cwd=tmp_path
+    ).stdout.strip()
+    command = installed.parent / "pgplanner"
+    done = subprocess.run(
+        [str(command), "plan", "--json", "--scenario", example], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["productive_target"] == 36
