@@ -118,6 +118,23 @@ def _run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_screenshot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    scenario = scenario_from_args(args)
+    width, _, height = args.size.partition("x")
+    if not (width.isdigit() and height.isdigit() and int(width) >= 640 and int(height) >= 480):
+        raise InputError(f"--size: must be WIDTHxHEIGHT, at least 640x480 (got {args.size!r})")
+    from .ui.screenshot import save_screenshot
+
+    try:
+        out = save_screenshot(scenario, Path(args.out), (int(width), int(height)))
+    except OSError as error:
+        raise InputError(f"--out: {error}") from None
+    print(out)
+    return 0
+
+
 def _open_window(_args: argparse.Namespace) -> int:
     from .ui.app import run
 
@@ -139,6 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_options(plan_cmd)
     plan_cmd.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     plan_cmd.set_defaults(run=_run_plan)
+
+    shot = commands.add_parser(
+        "screenshot",
+        allow_abbrev=False,
+        help="render the window offscreen to a PNG",
+        description="Render the planner window for a scenario to a PNG (no display needed).",
+    )
+    shot.add_argument("--out", required=True, metavar="FILE.png", help="where to write the PNG")
+    shot.add_argument("--size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
+    add_scenario_options(shot)
+    shot.set_defaults(run=_run_screenshot)
     return parser
 
 

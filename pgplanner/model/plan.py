@@ -89,6 +89,7 @@ class Plan(Output):
     scenario: Scenario
     ram_ceiling: int
     productive_target: int
+    disk_concurrency: int
     pool_size: int  # per database/user pool, as pgbouncer.ini's default_pool_size
     pool_size_range: tuple[int, int]
     reserve_pool: int
@@ -192,6 +193,7 @@ def plan(scenario: Scenario) -> Plan:
         scenario=scenario,
         ram_ceiling=ceiling,
         productive_target=productive,
+        disk_concurrency=disk,
         pool_size=pooling.pool_size,
         pool_size_range=pool_range,
         reserve_pool=pooling.reserve_pool,

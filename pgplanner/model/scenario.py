@@ -49,7 +49,7 @@ class Frozen(BaseModel):
 
 
 class Hardware(Frozen):
-    cores: int = count(4, 1, 1024, "CPU cores", "Physical cores; do not count hyperthreads.", unit="cores")
+    cores: int = count(4, 1, 1024, "CPU cores", "Physical cores; do not count hyperthreads.", unit="cores", log=True)
     ram: Bytes = size("16GB", "256MB", "64TB", "RAM", "Memory of the database server.", unit="GB")
     storage: Storage = choice("ssd", "Storage", "Where the data lives; sets the default disk concurrency.")
     disk_concurrency: Annotated[int | None, Auto] = count(
@@ -89,7 +89,7 @@ class Memory(Frozen):
         None,
         "1MB",
         "64GB",
-        "Typical memory per connection",
+        "Memory per connection",
         "What an average connection holds; overrides the estimate.",
         unit="MB",
         auto="backend base + 5/32 x work_mem",
@@ -142,7 +142,11 @@ class Workload(Frozen):
     )
     admin: int = count(2, 0, 10_000, "Admin connections", "Slots for humans and migrations.")
     superuser_reserved: int = count(
-        3, 0, 1000, "superuser_reserved_connections", "Emergency slots only superusers may use (default 3)."
+        3,
+        0,
+        1000,
+        "Superuser reserved",
+        "superuser_reserved_connections: emergency slots only superusers may use (default 3).",
     )
     reserved_connections: int = count(
         0, 0, 1000, "reserved_connections", "PostgreSQL 16+: slots for pg_use_reserved_connections members."

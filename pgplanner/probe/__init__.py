@@ -1,0 +1,1 @@
+"""Facts from the real world: this machine (psutil), a live server, measured throughput."""

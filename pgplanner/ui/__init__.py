@@ -1,0 +1,1 @@
+"""The window: PySide6 and pyqtgraph. The only package that imports Qt."""

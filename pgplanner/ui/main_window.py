@@ -1,0 +1,369 @@
+"""The main window: forms on the left; cards, curves and the details of the plan on the right."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..assets import example_scenarios
+from ..model import Plan
+from ..model.derivation import n
+from ..model.serialization import InputError, scenario_from_json, scenario_to_json
+from . import theme
+from .cards import CARDS, CardGrid, derivation_html
+from .document import Document
+from .forms import Forms
+from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
+
+Answer = Literal["save", "discard", "cancel"]
+MAX_RECENT = 8
+SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.settings = settings
+        self.document = Document(self)
+        # Dialogs are attributes so tests (and scripts) can answer them without a human.
+        self.ask_unsaved: Callable[[], Answer] = self._ask_unsaved
+        self.ask_open_path: Callable[[], Path | None] = self._ask_open_path
+        self.ask_save_path: Callable[[], Path | None] = self._ask_save_path
+
+        self.forms = Forms(self.document)
+        self.forms.problem.connect(self._show_problem)
+        self.headline = QLabel(objectName="headline")
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.cards = CardGrid()
+        self.cards.cardClicked.connect(self.explain)
+        self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
+        self.details = self._build_details()
+        self.setCentralWidget(self._build_layout())
+        self._build_menus()
+        self.statusBar()
+
+        self.document.planChanged.connect(self.show_plan)
+        self.document.stateChanged.connect(self._update_title)
+        self.show_plan(self.document.plan)
+        self._update_title()
+        self.resize(1280, 800)
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build_layout(self) -> QWidget:
+        inputs = QScrollArea(objectName="inputs")
+        inputs.setWidget(self.forms)
+        inputs.setWidgetResizable(True)
+        inputs.setMinimumWidth(440)
+        inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        curves = QSplitter(Qt.Orientation.Horizontal, objectName="curves")
+        curves.addWidget(self.throughput_plot)
+        curves.addWidget(self.memory_plot)
+        lower = QSplitter(Qt.Orientation.Vertical, objectName="lower")
+        lower.addWidget(curves)
+        lower.addWidget(self.budget_plot)
+        lower.addWidget(self.details)
+        lower.setStretchFactor(0, 5)
+        lower.setStretchFactor(1, 2)
+        lower.setStretchFactor(2, 2)
+
+        results = QWidget(objectName="results")
+        column = QVBoxLayout(results)
+        column.addWidget(self.headline)
+        column.addWidget(self.cards)
+        column.addWidget(lower, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
+        self.splitter.addWidget(inputs)
+        self.splitter.addWidget(results)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([470, 810])
+        return self.splitter
+
+    def _build_details(self) -> QTabWidget:
+        tabs = QTabWidget(objectName="details")
+        self.warnings = QListWidget(objectName="warnings")
+        self.warnings.setWordWrap(True)
+        self.derivations = QTextBrowser(objectName="derivations")
+        self.budget_table = QTreeWidget(objectName="budget_table")
+        self.budget_table.setHeaderLabels(["Budget line", "Connections", "Counts against", "Why"])
+        self.budget_table.setRootIsDecorated(False)
+        self.kernel = QTextBrowser(objectName="kernel")
+        tabs.addTab(self.warnings, "Warnings")
+        tabs.addTab(self.derivations, "Why these numbers")
+        tabs.addTab(self.budget_table, "Budget")
+        tabs.addTab(self.kernel, "Kernel and OS")
+        return tabs
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.actions: dict[str, QAction] = {}
+
+        def action(menu, key: str, text: str, slot, shortcut=None) -> QAction:
+            act = QAction(text, self, objectName=f"action_{key}")
+            if shortcut is not None:
+                act.setShortcut(shortcut)
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            self.actions[key] = act
+            return act
+
+        action(file_menu, "new", "&New", self.new_scenario, QKeySequence.StandardKey.New)
+        action(file_menu, "open", "&Open...", self.open_scenario, QKeySequence.StandardKey.Open)
+        examples = file_menu.addMenu("Open &Example")
+        for name, path in example_scenarios().items():
+            examples.addAction(name.replace("-", " ").capitalize(), lambda p=path: self.open_scenario(p))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        action(file_menu, "save", "&Save", self.save_scenario, QKeySequence.StandardKey.Save)
+        action(file_menu, "save_as", "Save &As...", self.save_scenario_as, QKeySequence.StandardKey.SaveAs)
+        file_menu.addSeparator()
+        action(file_menu, "quit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        undo.setObjectName("action_undo")
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        redo.setObjectName("action_redo")
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        self.actions.update(undo=undo, redo=redo)
+        edit_menu.addSeparator()
+        action(edit_menu, "detect", "&Detect This Machine", self.detect_machine, QKeySequence("Ctrl+D"))
+
+        help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "about", "&About pgplanner", self._about)
+
+    # --- showing the plan -----------------------------------------------------------------
+
+    def show_plan(self, plan: Plan) -> None:
+        errors = sum(w.severity == "error" for w in plan.warnings)
+        alarm = f" <span style='color:{theme.VERMILLION}'>· {errors} blocking</span>" if errors else ""
+        self.headline.setText(
+            f"<span style='font-size:17px'><b>max_connections = {n(plan.max_connections)}</b></span>"
+            f" &nbsp;required {n(plan.max_connections_required)}, productive target {n(plan.productive_target)},"
+            f" RAM ceiling {n(plan.ram_ceiling)}{alarm}"
+        )
+        self.cards.show_plan(plan)
+        self.throughput_plot.show_plan(plan)
+        self.memory_plot.show_plan(plan)
+        self.budget_plot.show_plan(plan)
+        self._show_warnings(plan)
+        self._show_derivations(plan)
+        self._show_budget(plan)
+        self._show_kernel(plan)
+
+    def _show_warnings(self, plan: Plan) -> None:
+        self.warnings.clear()
+        for warning in plan.warnings:
+            item = QListWidgetItem(f"{warning.severity.upper()}  {warning.message}")
+            item.setData(Qt.ItemDataRole.UserRole, warning.code)
+            item.setToolTip(warning.code)
+            item.setForeground(theme.qcolor(theme.INK))
+            item.setBackground(theme.qcolor(theme.SEVERITY[warning.severity], 45))
+            self.warnings.addItem(item)
+        if not plan.warnings:
+            self.warnings.addItem("No warnings: this plan holds together.")
+        worst = plan.warnings[0].severity if plan.warnings else None
+        label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
+        self.details.setTabText(0, label)
+        colour = theme.qcolor(theme.SEVERITY[worst]) if worst else theme.qcolor(theme.INK)
+        self.details.tabBar().setTabTextColor(0, colour)
+
+    def _show_derivations(self, plan: Plan) -> None:
+        sections = [
+            f"<h3 id='{spec.key}'><a name='{spec.key}'></a>{escape(spec.title)}: {escape(spec.value(plan))}</h3>"
+            + derivation_html(plan, spec.derivations)
+            for spec in CARDS
+        ]
+        scroll = self.derivations.verticalScrollBar().value()
+        self.derivations.setHtml("".join(sections))
+        self.derivations.verticalScrollBar().setValue(scroll)
+
+    def _show_budget(self, plan: Plan) -> None:
+        self.budget_table.clear()
+        for line in plan.budget:
+            QTreeWidgetItem(self.budget_table, [line.name, n(line.connections), line.counts_against, line.why])
+        QTreeWidgetItem(self.budget_table, ["required", n(plan.max_connections_required), "max_connections", ""])
+        QTreeWidgetItem(self.budget_table, ["max_connections", n(plan.max_connections), "", ""])
+        for column in range(3):
+            self.budget_table.resizeColumnToContents(column)
+
+    def _show_kernel(self, plan: Plan) -> None:
+        platform = plan.scenario.hardware.platform
+        rows = []
+        for s in (s for s in plan.kernel_settings if s.platform == platform):
+            at_least = "at least " if s.minimum else ""
+            stock = "" if s.needed else f" <i>(stock {n(s.stock or 0)} already suffices)</i>"
+            rows.append(
+                f"<p><tt><b>{escape(s.name)}</b> = {at_least}{n(s.value)}</tt>{stock}<br>"
+                f"{escape(s.derivation.formula)}: {escape(s.derivation.calculation)}</p>"
+            )
+        self.kernel.setHtml(f"<h3>{escape(platform)}</h3>{''.join(rows)}")
+
+    def _show_problem(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
+
+    def explain(self, key: str) -> None:
+        """Show the derivation behind a card (clicking a card does this)."""
+        self.details.setCurrentWidget(self.derivations)
+        self.derivations.scrollToAnchor(key)
+
+    # --- files ------------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title}[*] — pgplanner")
+        self.setWindowModified(self.document.modified)
+
+    def _may_discard(self) -> bool:
+        """True when there are no unsaved changes or the user agreed to save or drop them."""
+        if not self.document.modified:
+            return True
+        answer = self.ask_unsaved()
+        if answer == "save":
+            return self.save_scenario()
+        return answer == "discard"
+
+    def new_scenario(self) -> None:
+        if self._may_discard():
+            self.document.new()
+
+    def open_scenario(self, path: Path | None = None) -> bool:
+        if not self._may_discard():
+            return False
+        path = path or self.ask_open_path()
+        if path is None:
+            return False
+        try:
+            self.document.open(Path(path))
+        except InputError as error:
+            QMessageBox.warning(self, "Cannot open scenario", str(error))
+            return False
+        self._remember(Path(path))
+        return True
+
+    def save_scenario(self) -> bool:
+        if self.document.path is None:
+            return self.save_scenario_as()
+        return self._save(self.document.path)
+
+    def save_scenario_as(self) -> bool:
+        path = self.ask_save_path()
+        return path is not None and self._save(path)
+
+    def _save(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as error:
+            QMessageBox.warning(self, "Cannot save scenario", f"{path}: {error.strerror or error}")
+            return False
+        self._remember(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _remember(self, path: Path) -> None:
+        recent = [str(path.resolve())] + [p for p in self._recent() if p != str(path.resolve())]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            self.recent_menu.addAction(path, lambda p=path: self.open_scenario(Path(p)))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _ask_unsaved(self) -> Answer:
+        buttons = QMessageBox.StandardButton
+        choice = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.document.title} first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(choice, "cancel")
+
+    def _ask_open_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", "", SCENARIO_FILTER)
+        return Path(name) if name else None
+
+    def _ask_save_path(self) -> Path | None:
+        suggested = str(self.document.path or Path.home() / "scenario.json")
+        name, _ = QFileDialog.getSaveFileName(self, "Save scenario", suggested, SCENARIO_FILTER)
+        return Path(name) if name else None
+
+    # --- machine, session, about ----------------------------------------------------------------
+
+    def detect_machine(self) -> None:
+        from ..probe.machine import detect
+
+        machine = detect()
+        self.document.replace(self.document.scenario.with_changes(**machine.changes()), "Detect this machine")
+        self.statusBar().showMessage("Detected: " + "; ".join(machine.notes), 10000)
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(
+            self,
+            "About pgplanner",
+            f"<b>pgplanner {__version__}</b><p>Plans PostgreSQL connections and memory: the RAM ceiling, the "
+            "productive target, the max_connections budget, the pooler and the kernel settings.</p>",
+        )
+
+    def restore_session(self) -> None:
+        """Geometry, splitters and the last scenario (its file, or its unsaved content)."""
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        last = self.settings.value("last_path")
+        untitled = self.settings.value("last_untitled")
+        with contextlib.suppress(InputError):  # a vanished or broken file: start fresh instead
+            if last and Path(str(last)).is_file():
+                self.document.open(Path(str(last)))
+            elif untitled:
+                self.document.new(scenario_from_json(str(untitled)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_discard():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")
+        self.settings.setValue("last_untitled", "" if self.document.path else scenario_to_json(self.document.scenario))
+        self.settings.sync()
+        event.accept()

@@ -1,0 +1,302 @@
+"""The live curves: throughput, memory and the budget, drawn with pyqtgraph.
+
+Every plot item is created once and updated with ``setData``/``setOpts`` (pyqtgraph's own advice for
+live plots); ranges are set explicitly so the axes do not jump while a slider moves. A readout line
+under each plot answers "what is here?" as the mouse moves.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import ClassVar, NamedTuple
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ..model import Plan, human_size
+from ..model.derivation import n
+from ..model.units import GB
+from . import theme
+
+pg.setConfigOptions(antialias=True, background="w", foreground=theme.INK)
+
+# colour, label format, label height (share of the axis; staggered so close marks stay readable)
+MARK_STYLE = {
+    "productive_target": (theme.GREEN, "target {}", 0.96),
+    "max_connections": (theme.ORANGE, "max_connections {}", 0.86),
+    "provider_limit": (theme.VERMILLION, "provider limit {}", 0.76),
+    "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0.96),
+}
+
+
+def _pen(colour: str, width: float = 2, dashed: bool = False) -> pg.QtGui.QPen:
+    pen = pg.mkPen(colour, width=width)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+class Mark(pg.InfiniteLine):
+    """A labelled vertical line at a number of connections (productive target, max_connections ...)."""
+
+    def __init__(self, plot: pg.PlotItem, key: str, log_x: bool = False) -> None:
+        colour, self._format, height = MARK_STYLE[key]
+        super().__init__(
+            angle=90,
+            pen=_pen(colour, 1.5, dashed=True),
+            label="",
+            labelOpts={
+                "position": height,
+                "color": colour,
+                "fill": (255, 255, 255, 220),
+                "anchors": [(0, 0.5), (0, 0.5)],
+            },
+        )
+        self._log_x = log_x
+        plot.addItem(self, ignoreBounds=True)
+
+    def place(self, connections: float | None, view: tuple[float, float]) -> None:
+        """Move to ``connections`` (hidden for None); the label goes on the side of the line with room."""
+        self.setVisible(connections is not None)
+        if connections is None:
+            return
+        x = math.log10(max(connections, 1)) if self._log_x else connections
+        self.setValue(x)
+        text = self._format.format(n(connections))
+        right_half = x > view[0] + 0.6 * (view[1] - view[0])
+        self.label.setFormat(f"{text} " if right_half else f" {text}")
+        anchor = (1, 0.5) if right_half else (0, 0.5)
+        self.label.anchors = [anchor, anchor]
+        self.label.updatePosition()
+
+
+class PlotPanel(QWidget):
+    """A plot with a readout line under it."""
+
+    def __init__(self, name: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"plot_{name}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.widget = pg.PlotWidget(title=title)
+        self.widget.setObjectName(f"plot_{name}_view")
+        self.plot: pg.PlotItem = self.widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.readout = QLabel(" ", objectName=f"plot_{name}_readout")
+        self.readout.setStyleSheet("color: #444; font-size: 11px;")
+        layout.addWidget(self.widget, 1)
+        layout.addWidget(self.readout)
+        self._proxy = pg.SignalProxy(self.widget.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
+        self._plan: Plan | None = None
+
+    def _on_mouse(self, event: tuple[QPointF]) -> None:
+        if self._plan is None or not self.plot.sceneBoundingRect().contains(event[0]):
+            return
+        point = self.plot.vb.mapSceneToView(event[0])
+        self.readout.setText(self.describe(point.x(), point.y()))
+
+    def describe(self, x: float, y: float) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def show_plan(self, plan: Plan) -> None:
+        self._plan = plan
+        self.update_items(plan)
+
+    def update_items(self, plan: Plan) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class ThroughputPlot(PlotPanel):
+    """Relative throughput against active connections (log scale), direct and through the pooler."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("throughput", "Throughput vs active connections", parent)
+        p = self.plot
+        p.setLogMode(x=True, y=False)
+        p.setLabel("bottom", "active connections (log scale)")
+        p.setLabel("left", "throughput", units="% of peak")
+        p.addLegend(offset=(-10, -40), labelTextSize="9pt")
+        self.direct = p.plot(name="direct to PostgreSQL", pen=_pen(theme.VERMILLION))
+        self.pooled = p.plot(name="through the pooler", pen=_pen(theme.BLUE, dashed=True))
+        self.marks = {
+            key: Mark(p, key, log_x=True) for key in ("productive_target", "max_connections", "provider_limit")
+        }
+        p.setYRange(0, 105, padding=0)
+        p.vb.setMouseEnabled(x=False, y=False)
+
+    def update_items(self, plan: Plan) -> None:
+        t = plan.throughput
+        self.direct.setData(t.connections, t.direct * 100)
+        self.pooled.setData(t.connections, t.pooled * 100)
+        view = (0.0, math.log10(t.connections[-1]))
+        self.plot.setXRange(*view, padding=0.01)
+        self.marks["productive_target"].place(plan.productive_target, view)
+        self.marks["max_connections"].place(plan.max_connections, view)
+        self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
+
+    def describe(self, x: float, y: float) -> str:
+        t = self._plan.throughput
+        connections = 10**x
+        direct = np.interp(connections, t.connections, t.direct) * 100
+        pooled = np.interp(connections, t.connections, t.pooled) * 100
+        return f"{n(round(connections))} active connections: direct {direct:.0f} %, through the pooler {pooled:.0f} %"
+
+
+class MemoryPlot(PlotPanel):
+    """Memory in use against connections, with RAM as the line not to cross."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("memory", "Memory vs connections", parent)
+        p = self.plot
+        p.setLabel("bottom", "connections")
+        p.setLabel("left", "memory", units="GB")
+        p.getAxis("left").enableAutoSIPrefix(False)
+        p.getAxis("bottom").enableAutoSIPrefix(False)
+        p.addLegend(offset=(-10, -8), labelTextSize="9pt")
+        self.typical = p.plot(name="typical", pen=_pen(theme.BLUE))
+        self.heavy = p.plot(name="heavy fraction", pen=_pen(theme.ORANGE))
+        self.worst = p.plot(name="worst case", pen=_pen(theme.VERMILLION, dashed=True))
+        self.ram = pg.InfiniteLine(
+            angle=0,
+            pen=_pen(theme.INK, 1.5),
+            label="RAM",
+            labelOpts={"position": 0.02, "color": theme.INK, "fill": (255, 255, 255, 220), "anchors": [(0, 1), (0, 1)]},
+        )
+        p.addItem(self.ram, ignoreBounds=True)
+        self.marks = {key: Mark(p, key) for key in ("ram_ceiling", "max_connections", "provider_limit")}
+        p.vb.setMouseEnabled(x=False, y=False)
+
+    def update_items(self, plan: Plan) -> None:
+        c = plan.memory_curve
+        x = c.connections
+        self.typical.setData(x, c.typical / GB)
+        self.heavy.setData(x, c.heavy_fraction / GB)
+        self.worst.setData(x, c.worst_case / GB)
+        ram = c.ram_bytes / GB
+        self.ram.setValue(ram)
+        self.ram.label.setFormat(f"RAM {human_size(c.ram_bytes)}")
+        view = (0.0, float(x[-1]))
+        self.plot.setXRange(*view, padding=0.01)
+        self.plot.setYRange(0, ram * 1.6, padding=0)
+        for key, mark in self.marks.items():
+            mark.place(c.marks.get(key), view)
+
+    def describe(self, x: float, y: float) -> str:
+        c = self._plan.memory_curve
+        connections = max(0, round(x))
+        typical, heavy, worst = (
+            np.interp(connections, c.connections, v) for v in (c.typical, c.heavy_fraction, c.worst_case)
+        )
+        return (
+            f"{n(connections)} connections: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
+            f"worst case {human_size(worst)} (RAM {human_size(c.ram_bytes)})"
+        )
+
+
+CHAR_PIXELS = 7  # width of a label character at the plot's font size, for "does it fit?"
+
+
+class Segment(NamedTuple):
+    row: str  # which bar: max_connections or max_wal_senders
+    start: float
+    width: float
+    name: str
+    key: str  # budget line key (or "headroom"), for the colour
+    why: str
+
+
+class BudgetPlot(PlotPanel):
+    """The budget as stacked bars: one against max_connections, one against max_wal_senders."""
+
+    ROWS: ClassVar[dict[str, int]] = {"max_connections": 1, "max_wal_senders": 0}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("budget", "max_connections budget", parent)
+        p = self.plot
+        p.setLabel("bottom", "connections")
+        p.getAxis("left").setTicks([[(1, "max_connections"), (0, "max_wal_senders")]])
+        p.getAxis("left").setWidth(120)
+        p.showGrid(x=True, y=False, alpha=0.15)
+        self.bars = pg.BarGraphItem(x0=[0], y=[1], width=[0], height=0.6, pen=pg.mkPen("w", width=1), brush="w")
+        p.addItem(self.bars)
+        self.limits = {row: pg.InfiniteLine(angle=90, pen=_pen(theme.ORANGE, 2)) for row in self.ROWS}
+        for line in self.limits.values():
+            p.addItem(line, ignoreBounds=True)
+        self.labels: list[pg.TextItem] = []
+        self._segments: list[Segment] = []
+        self.key = QLabel(objectName="plot_budget_key")
+        self.key.setWordWrap(True)
+        self.key.setStyleSheet("font-size: 11px;")
+        self.layout().insertWidget(1, self.key)
+        p.vb.setMouseEnabled(x=False, y=False)
+        p.setYRange(-0.6, 1.6, padding=0)
+        self.setMinimumHeight(150)
+
+    def _segments_of(self, plan: Plan) -> list[Segment]:
+        """Every bar segment, budget lines first, then the headroom up to each limit."""
+        segments, ends = [], dict.fromkeys(self.ROWS, 0.0)
+        for line in plan.budget:
+            row = line.counts_against
+            segments.append(Segment(row, ends[row], line.connections, line.name, line.key, line.why))
+            ends[row] += line.connections
+        for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
+            if limit > ends[row]:
+                name = "headroom" if row == "max_connections" else "spare WAL senders"
+                segments.append(Segment(row, ends[row], limit - ends[row], name, "headroom", f"up to {row} {n(limit)}"))
+        return segments
+
+    def update_items(self, plan: Plan) -> None:
+        segments = self._segments_of(plan)
+        self._segments = segments
+        self.bars.setOpts(
+            x0=[s.start for s in segments],
+            y=[self.ROWS[s.row] for s in segments],
+            width=[s.width for s in segments],
+            brushes=[theme.qcolor(theme.BUDGET[s.key]) for s in segments],
+        )
+        self.limits["max_connections"].setValue(plan.max_connections)
+        self.limits["max_wal_senders"].setValue(plan.max_wal_senders)
+        widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
+        self.plot.setXRange(0, widest * 1.04, padding=0)
+        self._label(segments, widest)
+        self.key.setText(
+            " &nbsp; ".join(
+                f"<span style='color:{theme.BUDGET[s.key]}'>&#9632;</span>&nbsp;{escape(s.name)}&nbsp;{n(s.width)}"
+                for s in segments
+            )
+        )
+
+    def _label(self, segments: list[Segment], widest: float) -> None:
+        """Write inside each segment the longest label that fits; TextItems are reused, never recreated."""
+        pixels_per_connection = max(self.plot.vb.width(), 300) / (widest * 1.04)
+        texts = []
+        for s in segments:
+            room = s.width * pixels_per_connection - 8
+            fitting = [t for t in (f"{s.name} {n(s.width)}", n(s.width)) if len(t) * CHAR_PIXELS <= room]
+            texts.append(fitting[0] if fitting else None)
+        shown = [(s, t) for s, t in zip(segments, texts, strict=True) if t]
+        while len(self.labels) < len(shown):
+            item = pg.TextItem(color="w", anchor=(0.5, 0.5))
+            self.plot.addItem(item, ignoreBounds=True)
+            self.labels.append(item)
+        for item, (s, text) in zip(self.labels, shown, strict=False):
+            item.setColor(theme.INK if s.key in ("headroom", "long_transactions") else "w")
+            item.setText(text)
+            item.setPos(s.start + s.width / 2, self.ROWS[s.row])
+            item.setVisible(True)
+        for item in self.labels[len(shown) :]:
+            item.setVisible(False)
+
+    def describe(self, x: float, y: float) -> str:
+        row = "max_connections" if y > 0.5 else "max_wal_senders"
+        for s in self._segments:
+            if s.row == row and s.start <= x < s.start + s.width:
+                return f"{s.name}: {n(s.width)} connections — {s.why}"
+        limit = self._plan.max_connections if row == "max_connections" else self._plan.max_wal_senders
+        return f"{row} = {n(limit)}"

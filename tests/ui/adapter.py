@@ -1,0 +1,267 @@
+"""Middle tier: the application adaptation layer. One function per thing a user does or reads.
+
+Top-tier cases call only these; they never see qtbot, widgets or Qt. Each function drives the real
+window through the workhorses and waits until the plan on screen reflects what it did.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QListWidget, QSlider
+from pytestqt.qtbot import QtBot
+
+from pgplanner.model import FIELDS, Plan, parse_size, plan
+from pgplanner.ui.cards import CARDS
+from pgplanner.ui.main_window import MainWindow
+
+from . import workhorse as w
+
+CARD_KEYS = {spec.title.lower(): spec.key for spec in CARDS}
+
+
+@dataclass
+class App:
+    """A running window and what it needs to be driven."""
+
+    window: MainWindow
+    qtbot: QtBot
+    settings_path: Path
+
+
+def open_app(qtbot: QtBot, settings_path: Path) -> App:
+    window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat))
+    window.ask_unsaved = lambda: "discard"  # a test that cares answers differently
+    qtbot.addWidget(window)
+    window.restore_session()
+    window.show()
+    qtbot.waitExposed(window)
+    app = App(window, qtbot, settings_path)
+    settle(app)
+    return app
+
+
+def settle(app: App) -> None:
+    """Wait until the plan on screen is the plan of the latest edit."""
+    w.wait_until(app.qtbot, lambda: app.window.document.settled)
+
+
+# --- doing --------------------------------------------------------------------------------
+
+
+def set_inputs(app: App, **values: Any) -> None:
+    """Type or pick each input by its flat name; ``"auto"`` ticks the field's auto box."""
+    for flat, value in values.items():
+        spec = FIELDS[flat]
+        editor = w.find(app.window, f"field_{flat}")
+        if value == "auto":
+            w.tick(w.find(editor, f"auto_{flat}", QCheckBox), True)
+        elif spec.kind == "flag":
+            w.tick(w.find(editor, f"check_{flat}", QCheckBox), bool(value))
+        elif editor.findChild(QComboBox, f"combo_{flat}") is not None:
+            w.choose(w.find(editor, f"combo_{flat}", QComboBox), value)
+        else:
+            if spec.auto is not None:
+                w.tick(w.find(editor, f"auto_{flat}", QCheckBox), False)
+                settle(app)
+            w.type_into(app.qtbot, w.find(editor, f"spin_{flat}", QAbstractSpinBox), str(value))
+        settle(app)
+
+
+def _group_setter(group: str):
+    def setter(app: App, **values: Any) -> None:
+        wrong = [flat for flat in values if FIELDS[flat].group != group]
+        assert not wrong, f"{wrong} are not {group} inputs"
+        set_inputs(app, **values)
+
+    setter.__name__ = f"set_{group}"
+    return setter
+
+
+set_hardware = _group_setter("hardware")
+set_memory = _group_setter("memory")
+set_workload = _group_setter("workload")
+set_pooler = _group_setter("pooler")
+
+
+def slide(app: App, flat: str, stops: int) -> None:
+    """Move an input's slider by ``stops`` positions (negative: to the left)."""
+    slider = w.find(app.window, f"slider_{flat}", QSlider)
+    w.slide_to(slider, slider.value() + stops)
+    settle(app)
+
+
+def slide_to_end(app: App, flat: str, end: str) -> None:
+    slider = w.find(app.window, f"slider_{flat}", QSlider)
+    w.slide_to(slider, slider.maximum() if end == "right" else slider.minimum())
+    settle(app)
+
+
+def undo(app: App) -> None:
+    w.trigger(app.window, "action_undo")
+    settle(app)
+
+
+def redo(app: App) -> None:
+    w.trigger(app.window, "action_redo")
+    settle(app)
+
+
+def can_undo(app: App) -> bool:
+    return app.window.actions["undo"].isEnabled()
+
+
+def answer_unsaved_prompts(app: App, answer: str) -> None:
+    """From now on, answer "save changes?" with ``answer`` (save / discard / cancel)."""
+    app.window.ask_unsaved = lambda: answer
+
+
+def new_scenario(app: App) -> None:
+    w.trigger(app.window, "action_new")
+    settle(app)
+
+
+def save_as(app: App, path: Path) -> None:
+    app.window.ask_save_path = lambda: path
+    w.trigger(app.window, "action_save_as")
+    settle(app)
+
+
+def save(app: App, path_if_asked: Path | None = None) -> None:
+    app.window.ask_save_path = lambda: path_if_asked
+    w.trigger(app.window, "action_save")
+    settle(app)
+
+
+def load_scenario(app: App, path: Path) -> None:
+    app.window.ask_open_path = lambda: path
+    w.trigger(app.window, "action_open")
+    settle(app)
+
+
+def detect_machine(app: App) -> None:
+    w.trigger(app.window, "action_detect")
+    settle(app)
+
+
+def restart(app: App) -> App:
+    """Close the window (as the user would) and open a new one with the same settings store."""
+    app.window.close()
+    return open_app(app.qtbot, app.settings_path)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def read_card(app: App, title: str) -> int | str:
+    """A card's value: a number when it is one ("1,024" -> 1024), else its text ("12.1 GB")."""
+    text = w.text_of(app.window, f"card_{CARD_KEYS[title.lower()]}_value")
+    return int(text.replace(",", "")) if re.fullmatch(r"[\d,]+", text) else text
+
+
+def read_caption(app: App, title: str) -> str:
+    return w.text_of(app.window, f"card_{CARD_KEYS[title.lower()]}_caption")
+
+
+def why(app: App, title: str) -> str:
+    """The derivation a card shows when asked "why this number?" (its tooltip, as plain text)."""
+    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    return re.sub(r"<[^>]+>", " ", card.toolTip()).replace("&gt;", ">").replace("&lt;", "<")
+
+
+def card_severity(app: App, title: str) -> str | None:
+    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    return card._severity
+
+
+def warnings(app: App) -> list[str]:
+    """The codes of the warnings listed, in order."""
+    listing = w.find(app.window, "warnings", QListWidget)
+    codes = [listing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(listing.count())]
+    return [code for code in codes if code]
+
+
+def headline(app: App) -> str:
+    return re.sub(r"<[^>]+>", "", w.text_of(app.window, "headline")).replace("&nbsp;", " ")
+
+
+def input_value(app: App, flat: str) -> Any:
+    """What the form shows for an input (the derived value when it is on auto)."""
+    editor = w.find(app.window, f"field_{flat}")
+    combo = editor.findChild(QComboBox, f"combo_{flat}")
+    if combo is not None:
+        return combo.currentData()
+    check = editor.findChild(QCheckBox, f"check_{flat}")
+    if check is not None:
+        return check.isChecked()
+    return w.find(editor, f"spin_{flat}", QAbstractSpinBox).value()
+
+
+def input_is_auto(app: App, flat: str) -> bool:
+    return w.find(app.window, f"auto_{flat}", QCheckBox).isChecked()
+
+
+def input_is_editable(app: App, flat: str) -> bool:
+    return w.find(app.window, f"field_{flat}").isEnabled()
+
+
+def current_curve(app: App, plot: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
+    """The (x, y) data a plot is drawing, e.g. ``current_curve(app, "throughput", "direct")``."""
+    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
+    item = getattr(panel, curve)
+    return np.asarray(item.xData), np.asarray(item.yData)  # the data, not its log-scaled display
+
+
+def mark(app: App, plot: str, name: str) -> float | None:
+    """Where a plot marks something (productive_target, max_connections, ram_ceiling, provider_limit)."""
+    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
+    line = panel.marks[name]
+    if not line.isVisible():
+        return None
+    value = line.value()
+    return round(10**value) if plot == "throughput" else value
+
+
+def budget_bar(app: App) -> dict[str, float]:
+    """Connections per segment of the max_connections bar, by name (headroom included)."""
+    return {s.name: s.width for s in app.window.budget_plot._segments if s.row == "max_connections"}
+
+
+def hover(app: App, plot: str, x: float, y: float) -> str:
+    """The readout a plot shows with the mouse at data coordinates (x, y)."""
+    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot,
+             "budget": app.window.budget_plot}[plot]  # fmt: skip
+    return panel.describe(x, y)
+
+
+def window_title(app: App) -> str:
+    return app.window.windowTitle()
+
+
+def is_modified(app: App) -> bool:
+    return app.window.isWindowModified()
+
+
+def current_scenario_file(app: App) -> dict[str, Any]:
+    path = app.window.document.path
+    return json.loads(Path(path).read_text()) if path else {}
+
+
+def shown_plan(app: App) -> Plan:
+    """What the model says for the scenario on screen (for comparing with what is shown)."""
+    return plan(app.window.document.scenario)
+
+
+def cards_match_model(app: App) -> bool:
+    expected = shown_plan(app)
+    return all(w.text_of(app.window, f"card_{spec.key}_value") == spec.value(expected) for spec in CARDS)
+
+
+def size(text: str) -> int:
+    return parse_size(text)

@@ -1,0 +1,60 @@
+"""Every result card shows its number and can say why."""
+
+from ..adapter import card_severity, read_caption, read_card, set_hardware, set_memory, set_pooler, set_workload, why
+
+
+def test_max_connections_card(app):
+    set_hardware(app, cores=8)
+    set_pooler(app, pool_size=24, reserve_pool=6)
+    set_workload(app, replicas=2, replica_pools=40, monitoring=5, admin=5)
+    assert read_card(app, "max_connections") == 100
+    assert read_caption(app, "max_connections") == "required 83 · recommended 100"
+    assert "24 + 6 + 40 + 5 + 5 + 3 = 83" in why(app, "max_connections")
+
+
+def test_ram_ceiling_card(app):
+    set_hardware(app, cores=16, ram="64GB")
+    set_memory(app, per_connection_memory="15MB")
+    assert read_card(app, "RAM ceiling") == 3003
+    assert "44 GB / 15 MB = 3,003" in why(app, "RAM ceiling")
+
+
+def test_productive_target_card(app):
+    set_hardware(app, cores=64, disk_concurrency=8)
+    assert read_card(app, "productive target") == 136
+    assert "64 x 2 + 8 = 136" in why(app, "productive target")
+
+
+def test_pool_size_card(app):
+    set_hardware(app, cores=8, disk_concurrency=2)
+    set_pooler(app, databases=2, users=3)
+    assert read_card(app, "pool size") == 3
+    assert read_caption(app, "pool size").startswith("6 pools")
+
+
+def test_worst_case_card_turns_red_when_ram_runs_out(app):
+    set_hardware(app, ram="16GB")
+    set_memory(app, work_mem="64MB")
+    set_workload(app, max_connections=1000)
+    assert read_card(app, "worst-case memory") == "260 GB"
+    assert card_severity(app, "worst-case memory") == "warning"
+    assert card_severity(app, "max_connections") == "error"
+
+
+def test_heavy_fraction_card(app):
+    set_memory(app, heavy_fraction=0.5)
+    assert "50% of connections" in read_caption(app, "heavy-fraction memory")
+    assert "x 0.5 x" in why(app, "heavy-fraction memory")
+
+
+def test_safe_work_mem_card(app):
+    set_hardware(app, ram="16GB")
+    set_workload(app, max_connections=200)
+    assert read_card(app, "safe work_mem") == "10 MB"
+    assert "(10 GB / 200 - 10 MB) / 4" in why(app, "safe work_mem")
+
+
+def test_pooler_capacity_card(app):
+    set_pooler(app, pool_size=30)
+    set_workload(app, txn_ms=20)
+    assert read_card(app, "pooler capacity") == "1,500 tps"

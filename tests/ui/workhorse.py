@@ -1,0 +1,70 @@
+"""Bottom tier: the pytest-qt workhorses. Find a widget by objectName, set it like a user would,
+wait for the recompute, read text back, grab pixels. Nothing here knows what pgplanner means."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QLabel, QSlider, QWidget
+from pytestqt.qtbot import QtBot
+
+W = TypeVar("W", bound=QWidget)
+RECOMPUTE_TIMEOUT_MS = 5000
+
+
+def find(root: QWidget, name: str, kind: type[W] = QWidget) -> W:
+    """The child of ``root`` with objectName ``name`` (it must exist)."""
+    widget = root.findChild(kind, name)
+    assert widget is not None, f"no {kind.__name__} named {name!r}"
+    return widget
+
+
+def exists(root: QWidget, name: str) -> bool:
+    return root.findChild(QWidget, name) is not None
+
+
+def type_into(qtbot: QtBot, spin: QAbstractSpinBox, text: str) -> None:
+    """Select everything in a spin box, type ``text`` and press Enter."""
+    editor = spin.lineEdit()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def slide_to(slider: QSlider, position: int) -> None:
+    slider.setValue(max(slider.minimum(), min(slider.maximum(), position)))
+
+
+def choose(combo: QComboBox, data: object) -> None:
+    """Pick the entry whose data is ``data``, as a click in the list would."""
+    index = combo.findData(data)
+    assert index >= 0, f"{combo.objectName()} has no entry {data!r}"
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def tick(check: QCheckBox, on: bool) -> None:
+    if check.isChecked() != on:
+        check.click()
+
+
+def trigger(root: QWidget, action_name: str) -> None:
+    action = root.findChild(QAction, action_name)
+    assert action is not None, f"no action {action_name!r}"
+    assert action.isEnabled(), f"{action_name} is disabled"
+    action.trigger()
+
+
+def wait_until(qtbot: QtBot, condition) -> None:
+    qtbot.waitUntil(condition, timeout=RECOMPUTE_TIMEOUT_MS)
+
+
+def text_of(root: QWidget, name: str) -> str:
+    return find(root, name, QLabel).text()
+
+
+def grab(widget: QWidget) -> QImage:
+    widget.repaint()
+    return widget.grab().toImage()
