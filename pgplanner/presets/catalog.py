@@ -88,6 +88,13 @@ def resolve(provider: ProviderFile, plan: PlanSpec) -> Preset:
     derivations: dict[str, Derivation] = {}
     max_connections, derivations["max_connections"] = _max_connections(provider, plan)
     cores, derivations["cores"] = physical_cores(plan.vcpus, plan.cpu)
+    reserved = provider.reserved if plan.reserved is None else plan.reserved
+    derivations["reserved"] = Derivation(
+        formula="slots the provider keeps for itself"
+        + (", its superuser_reserved_connections included" if provider.reserved_includes_superuser else ""),
+        calculation=n(reserved),
+        note=provider.reserved_source,
+    )
     pooler = provider.pooler_of(plan)
     offer = None
     if pooler is not None:
@@ -105,7 +112,7 @@ def resolve(provider: ProviderFile, plan: PlanSpec) -> Preset:
             ram=plan.ram,
             max_connections=max_connections,
             hard_limit=provider.hard_limit if plan.hard_limit is None else plan.hard_limit,
-            reserved=provider.reserved if plan.reserved is None else plan.reserved,
+            reserved=reserved,
             reserved_includes_superuser=provider.reserved_includes_superuser,
             pooler=offer,
             source=plan.source,

@@ -12,8 +12,9 @@ COLUMNS = ("preset", "vCPU", "cores", "RAM", "max_conn", "limit", "reserved", "p
 
 
 def preset_rows(catalog: Catalog) -> list[dict[str, Any]]:
-    """One JSON object per plan (aliases listed, not repeated)."""
-    return [_row(preset) for preset in catalog]
+    """One JSON object per plan (aliases listed, not repeated), with its provider's notes."""
+    provider_notes = {provider.id: provider.notes for provider in catalog.providers}
+    return [{**_row(preset), "provider_notes": provider_notes[preset.plan.provider]} for preset in catalog]
 
 
 def _row(preset: Preset) -> dict[str, Any]:

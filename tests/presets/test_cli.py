@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import string
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.cli.runner import run
 
@@ -112,3 +115,13 @@ def test_a_broken_user_file_is_a_warning_not_a_failure(user_presets):
     assert f"skipped preset file {user_presets / 'broken.json'}: not valid JSON" in result.stderr
     assert "onprem/pg-big" in {row["id"] for row in result.json()}
     assert run("plan", "--json", "--preset", "onprem/pg-big").status == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(string.printable + "µé€/", max_size=30))
+def test_no_preset_name_produces_a_traceback(name):
+    result = run("plan", "--json", f"--preset={name}")
+    assert result.status in (0, 2)
+    assert "Traceback" not in result.stderr
+    if result.status == 2:
+        assert result.stderr.count("\n") == 1 and "--preset" in result.stderr
