@@ -72,7 +72,7 @@ class Catalog:
             plans = {full.split("/", 1)[1]: full for full in names}
             close = difflib.get_close_matches(key, list(plans), n=1)
             return f" (did you mean {plans[close[0]]}?)" if close else ""
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, names, n=1)
         if not close:
             provider = key.split("/", 1)[0]
             known = sorted({p.id for p in self.providers})
