@@ -17,8 +17,10 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from . import __version__
-from .model import FIELDS, GROUPS, FieldSpec, Scenario, plan
+from .model import FIELDS, GROUPS, FieldSpec, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
+from .presets import UnknownPreset, apply_preset, load_catalog
+from .presets.listing import preset_rows, render_table
 
 EXIT_BAD_INPUT = 2
 METAVARS = {"count": "N", "size": "SIZE"}
@@ -67,6 +69,12 @@ def _help(spec: FieldSpec) -> str:
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """--scenario FILE and one option per model input, grouped as the model is."""
     parser.add_argument("--scenario", metavar="FILE", help="start from a saved scenario (JSON; - reads stdin)")
+    parser.add_argument(
+        "--preset",
+        metavar="PROVIDER/PLAN",
+        help="a managed plan, e.g. heroku/standard-0: fixes cores and RAM and brings the plan's limits "
+        "(`pgplanner presets` lists them)",
+    )
     for group in GROUPS:
         options = parser.add_argument_group(GROUP_TITLES[group])
         for spec in (s for s in FIELDS.values() if s.group == group):
@@ -81,9 +89,11 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
 
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
-    """The saved scenario (if any) with every given option applied on top."""
+    """The saved scenario (if any), then the preset (if any), with every given option applied on top."""
     base = _load_base(args.scenario) if args.scenario else Scenario()
     changes = {flat: value for flat in FIELDS if (value := getattr(args, flat, None)) is not None}
+    if args.preset:
+        base = _with_preset(base, args.preset, changes)
     try:
         return base.with_changes(**changes)
     except ValidationError as error:
@@ -94,6 +104,44 @@ def _load_base(source: str) -> Scenario:
     if source == "-":
         return scenario_from_json(sys.stdin.buffer.read(MAX_SCENARIO_BYTES + 1), "stdin")
     return read_scenario_file(source)
+
+
+PRESET_FIXES = ("cores", "ram")
+
+
+def _with_preset(base: Scenario, name: str, changes: dict[str, object]) -> Scenario:
+    """``base`` on the preset's plan; an option for what the plan fixes is refused, not silently dropped."""
+    catalog, problems = load_catalog()
+    _report_problems(problems)
+    try:
+        preset = catalog.find(name)
+    except UnknownPreset as error:
+        raise InputError(f"--preset: {error}") from None
+    for flat in PRESET_FIXES:
+        if flat in changes:
+            option = FIELDS[flat].option
+            raise InputError(
+                f"{option}: the preset {preset.id} fixes cores and RAM ({preset.cores} physical cores from "
+                f"{preset.plan.vcpus:g} vCPU, {human_size(preset.plan.ram)}); drop {option} or --preset"
+            )
+    return apply_preset(base, preset)
+
+
+def _report_problems(problems: Sequence[object]) -> None:
+    """Skipped preset files are worth a line each on stderr, never a failure."""
+    for problem in problems:
+        print(f"pgplanner: skipped preset file {problem}", file=sys.stderr)
+
+
+def _run_presets(args: argparse.Namespace) -> int:
+    catalog, problems = load_catalog()
+    _report_problems(problems)
+    if args.json:
+        json.dump(preset_rows(catalog), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_table(catalog))
+    return 0
 
 
 def _option_or_field(changes: dict[str, object], source: str | None) -> Callable[[str], str]:
@@ -156,6 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_options(plan_cmd)
     plan_cmd.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     plan_cmd.set_defaults(run=_run_plan)
+
+    presets_cmd = commands.add_parser(
+        "presets",
+        allow_abbrev=False,
+        help="list the managed provider plans --preset accepts",
+        description="List the provider presets (shipped and your own) with their limits, sources and dates.",
+    )
+    presets_cmd.add_argument("--json", action="store_true", help="print a JSON list, one object per plan")
+    presets_cmd.set_defaults(run=_run_presets)
 
     shot = commands.add_parser(
         "screenshot",

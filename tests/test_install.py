@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import site
 import subprocess
 import sys
 import venv
@@ -24,8 +25,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     wheel = next(work.glob("pgplanner-*.whl"))
     # Reuse this environment's dependencies (no network); pgplanner itself comes from the wheel only.
+    # system_site_packages reaches the base interpreter's packages, not this environment's, so a .pth
+    # file adds ours after the new environment's own site-packages (where the wheel goes).
     venv.create(work / "venv", with_pip=True, system_site_packages=True)
     python = work / "venv" / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    Path(purelib, "outer-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
     return python
 

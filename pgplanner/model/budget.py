@@ -80,20 +80,29 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
     )
     add("monitoring", "Monitoring", wl.monitoring, "agents and exporters, kept apart from application traffic")
     add("admin", "Admin", wl.admin, "humans and migrations during an incident")
-    add(
-        "superuser_reserved",
-        "superuser_reserved_connections",
-        wl.superuser_reserved,
-        "emergency slots only superusers can take",
-    )
-    if has_reserved_connections(version):
-        add("reserved_connections", "reserved_connections", wl.reserved_connections, "for pg_use_reserved_connections")
-    if scenario.provider is not None:
+    provider = scenario.provider
+    if provider is None or not provider.reserved_includes_superuser:
+        add(
+            "superuser_reserved",
+            "superuser_reserved_connections",
+            wl.superuser_reserved,
+            "emergency slots only superusers can take",
+        )
+        if has_reserved_connections(version):
+            add(
+                "reserved_connections",
+                "reserved_connections",
+                wl.reserved_connections,
+                "for pg_use_reserved_connections",
+            )
+    if provider is not None:
         add(
             "provider_reserved",
-            f"{scenario.provider.provider} reserved",
-            scenario.provider.reserved,
-            "slots the provider keeps for its own agents",
+            f"{provider.provider} reserved",
+            provider.reserved,
+            "slots the provider keeps for itself, its superuser_reserved_connections included"
+            if provider.reserved_includes_superuser
+            else "slots the provider keeps for its own agents",
         )
     if walsenders_outside_max_connections(version):
         add(

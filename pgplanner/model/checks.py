@@ -128,15 +128,26 @@ def _max_connections_below_required(f: Facts) -> PlanWarning | None:
 
 def _provider_hard_limit(f: Facts) -> PlanWarning | None:
     provider = f.scenario.provider
-    if provider is None or not provider.hard_limit or f.required <= provider.max_connections:
+    if provider is None or not provider.hard_limit:
         return None
-    return _warn(
-        "PROVIDER_HARD_LIMIT",
-        "error",
-        f"The budget needs {n(f.required)} connections but {provider.id} allows {n(provider.max_connections)} "
-        "and cannot be raised: put a pooler in front, move listeners and batch work to fewer connections, "
-        "or choose a bigger plan.",
-    )
+    limit = provider.max_connections
+    if f.required > limit:
+        pooler = provider.pooler.name if provider.pooler else "PgBouncer"
+        return _warn(
+            "PROVIDER_HARD_LIMIT",
+            "error",
+            f"The budget needs {n(f.required)} connections but {provider.id} allows {n(limit)} and cannot be "
+            f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
+            "connections, or choose a bigger plan.",
+        )
+    if f.max_connections > limit:
+        return _warn(
+            "PROVIDER_HARD_LIMIT",
+            "error",
+            f"max_connections {n(f.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
+            "cannot be set higher: plan with its limit or choose a bigger plan.",
+        )
+    return None
 
 
 def _provider_default_differs(f: Facts) -> PlanWarning | None:
@@ -175,6 +186,21 @@ def _provider_pooler_missing(f: Facts) -> PlanWarning | None:
             f"(it offers {', '.join(provider.pooler.modes)}).",
         )
     return None
+
+
+def _provider_pooler_clients(f: Facts) -> PlanWarning | None:
+    provider = f.scenario.provider
+    if f.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+        return None
+    limit = provider.pooler.max_client_conn
+    if limit is None or f.pooling.client_demand <= limit:
+        return None
+    return _warn(
+        "PROVIDER_POOLER_CLIENT_LIMIT",
+        "error",
+        f"{n(f.pooling.client_demand)} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
+        "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.",
+    )
 
 
 def _demand_without_pooler(f: Facts) -> PlanWarning | None:
@@ -341,6 +367,7 @@ RULES: tuple[Rule, ...] = (
     _provider_hard_limit,
     _provider_default_differs,
     _provider_pooler_missing,
+    _provider_pooler_clients,
     _demand_without_pooler,
     _serverless_without_pooler,
     _listeners_in_transaction_pool,

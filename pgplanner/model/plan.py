@@ -83,6 +83,7 @@ class ProviderSummary(Output):
     source: str
     as_of: str
     confidence: str
+    notes: str
 
 
 class Plan(Output):
@@ -128,6 +129,8 @@ def plan(scenario: Scenario) -> Plan:
     """Compute the whole Plan for ``scenario``."""
     derivations: dict[str, Derivation] = {}
     hw, wl = scenario.hardware, scenario.workload
+    if scenario.provider is not None:
+        derivations.update({f"provider_{key}": d for key, d in scenario.provider.derivations.items()})
 
     basis = memory.memory_basis(scenario)
     derivations.update(basis.derivations)
@@ -295,4 +298,5 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
         source=p.source,
         as_of=p.as_of,
         confidence=p.confidence,
+        notes=p.notes,
     )

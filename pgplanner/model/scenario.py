@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from .derivation import Derivation
 from .fields import FieldSpec, choice, count, flag, number, size, specs_of
 from .units import format_size, parse_size
 
@@ -206,11 +207,17 @@ class ProviderPlan(Frozen):
     max_connections: int = Field(ge=1, le=262_143)
     hard_limit: bool
     reserved: int = Field(0, ge=0, le=1000, description="slots the provider keeps for itself")
+    # Some providers document one total that already holds their superuser_reserved_connections and
+    # reserved_connections (Azure: 5 + 10 = 15); the budget then counts that total once, not twice.
+    reserved_includes_superuser: bool = False
     pooler: PoolerOffer | None = None
     source: str = ""
     as_of: str = ""
     confidence: Confidence = "high"
     notes: str = ""
+    # How the preset's figures were reached (max_connections from a formula, cores from vCPUs), so a
+    # saved scenario still answers "why this number?" after the preset data changes.
+    derivations: dict[str, Derivation] = Field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -27,7 +27,10 @@ class InputError(ValueError):
 
 def scenario_from_json(text: str | bytes, source: str = "scenario") -> Scenario:
     """Parse and validate a scenario document; ``source`` names it in messages (a path, "-")."""
-    data = _parse_json(text, source)
+    return _scenario_from_data(parse_json(text, source), source)
+
+
+def _scenario_from_data(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise InputError(f"{source}: expected a JSON object with hardware, memory, workload and pooler")
     version = data.get("version", SCENARIO_VERSION)
@@ -43,6 +46,14 @@ def scenario_from_json(text: str | bytes, source: str = "scenario") -> Scenario:
 
 def read_scenario_file(path: str | Path) -> Scenario:
     """Load a scenario file, refusing anything too large to be one."""
+    return _scenario_from_data(read_json_file(path, "scenario"), str(path))
+
+
+def read_json_file(path: str | Path, kind: str) -> Any:
+    """The parsed content of a hand-editable JSON file (a scenario, a preset): InputError for anything else.
+
+    ``kind`` names what the file should be in the message about a file too large to be one.
+    """
     path = Path(path)
     try:
         with path.open("rb") as stream:
@@ -50,8 +61,8 @@ def read_scenario_file(path: str | Path) -> Scenario:
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     if len(raw) > MAX_SCENARIO_BYTES:
-        raise InputError(f"{path}: larger than {format_size(MAX_SCENARIO_BYTES)}; not a scenario file")
-    return scenario_from_json(raw, str(path))
+        raise InputError(f"{path}: larger than {format_size(MAX_SCENARIO_BYTES)}; not a {kind} file")
+    return parse_json(raw, str(path))
 
 
 def scenario_to_json(scenario: Scenario) -> str:
@@ -59,7 +70,8 @@ def scenario_to_json(scenario: Scenario) -> str:
     return scenario.model_dump_json(indent=2) + "\n"
 
 
-def _parse_json(text: str | bytes, source: str) -> Any:
+def parse_json(text: str | bytes, source: str) -> Any:
+    """JSON text to Python data; malformed, hostile or non-UTF-8 text is an InputError naming ``source``."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -71,7 +83,7 @@ def _parse_json(text: str | bytes, source: str) -> Any:
         where = f"line {error.lineno}, column {error.colno}"
         raise InputError(f"{source}: not valid JSON: {error.msg} at {where}") from None
     except RecursionError:
-        raise InputError(f"{source}: nested too deeply to be a scenario") from None
+        raise InputError(f"{source}: nested too deeply to be read") from None
     except ValueError as error:  # NaN/Infinity, or an integer with thousands of digits
         reason = "a number has too many digits" if "digits" in str(error) else str(error)
         raise InputError(f"{source}: {reason}") from None

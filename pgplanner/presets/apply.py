@@ -1,0 +1,16 @@
+"""Putting a preset into a Scenario: the plan fixes the hardware and brings its limits along."""
+
+from __future__ import annotations
+
+from ..model.scenario import Scenario
+from .catalog import Preset
+
+
+def apply_preset(scenario: Scenario, preset: Preset) -> Scenario:
+    """A new Scenario on ``preset``'s hardware (physical cores from its vCPUs, its RAM) with its limits.
+
+    Everything else the user chose (workload, memory, pooler) stays; the Plan then checks them
+    against the provider's limits.
+    """
+    changed = scenario.with_changes(cores=preset.cores, ram=preset.plan.ram)
+    return changed.model_copy(update={"provider": preset.plan})

@@ -1,0 +1,92 @@
+"""What a preset changes in the Plan: the hardware, the limits, the budget and the warnings."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgplanner.model import Scenario, plan
+from pgplanner.presets import apply_preset
+from tests.model.helpers import line
+
+
+def planned(catalog, preset: str, **inputs: object):
+    return plan(apply_preset(Scenario(), catalog.find(preset)).with_changes(**inputs))
+
+
+def codes(result) -> set[str]:
+    return {w.code for w in result.warnings}
+
+
+def test_a_preset_fixes_cores_and_ram_and_keeps_the_rest(catalog):
+    before = Scenario().with_changes(listeners=12, work_mem="16MB")
+    scenario = apply_preset(before, catalog.find("aws-rds/db.m6g.xlarge"))
+    assert (scenario.hardware.cores, scenario.hardware.ram) == (4, 16 * 1024**3)
+    assert scenario.workload.listeners == 12 and scenario.memory.work_mem == 16 * 1024**2
+    assert scenario.provider.id == "aws-rds/db.m6g.xlarge"
+
+
+def test_heroku_standard_0_with_a_requirement_of_150(catalog):
+    # 4 pool + 1 reserve + 137 listeners + 3 monitoring + 2 admin + 3 superuser_reserved = 150
+    result = planned(catalog, "heroku/standard-0", listeners=137)
+    assert result.max_connections_required == 150
+    assert result.max_connections == 120 == result.provider.max_connections
+    error = next(w for w in result.warnings if w.code == "PROVIDER_HARD_LIMIT")
+    assert error.severity == "error"
+    assert "pooler" in error.message.lower() or "PgBouncer" in error.message
+    assert "bigger plan" in error.message
+
+
+def test_within_a_hard_limit_there_is_no_error(catalog):
+    assert "PROVIDER_HARD_LIMIT" not in codes(planned(catalog, "heroku/standard-0"))
+
+
+def test_a_changeable_default_is_advice_not_an_error(catalog):
+    result = planned(catalog, "aws-rds/db.t3.micro")
+    assert "PROVIDER_HARD_LIMIT" not in codes(result)
+    assert "PROVIDER_DEFAULT_DIFFERS" in codes(result)
+
+
+def test_provider_pooler_on_a_plan_without_one(catalog):
+    assert "PROVIDER_POOLER_NOT_OFFERED" in codes(planned(catalog, "render/pro-8gb", pooler="provider"))
+
+
+@pytest.mark.parametrize(
+    "preset, mode, offered",
+    [
+        ("heroku/standard-2", "session", False),
+        ("aws-rds/db.r6g.large", "session", False),
+        ("supabase/small", "session", True),
+        ("azure-flexible/d2ds_v5", "statement", True),
+    ],
+)
+def test_pool_mode_the_provider_pooler_does_not_offer(catalog, preset, mode, offered):
+    result = planned(catalog, preset, pooler="provider", pool_mode=mode)
+    assert ("PROVIDER_POOL_MODE_NOT_OFFERED" not in codes(result)) == offered
+
+
+def test_provider_pooler_client_cap(catalog):
+    assert "PROVIDER_POOLER_CLIENT_LIMIT" in codes(planned(catalog, "supabase/micro", pooler="provider", clients=500))
+    assert "PROVIDER_POOLER_CLIENT_LIMIT" not in codes(planned(catalog, "supabase/xl", pooler="provider", clients=500))
+
+
+def test_provider_reserved_slots_count_in_the_budget(catalog):
+    result = planned(catalog, "aws-aurora/db.r6g.large")
+    assert line(result, "provider_reserved") == 3  # AWS automation
+    assert line(result, "superuser_reserved") == 3  # and PostgreSQL's own
+    assert result.max_connections_required == sum(
+        b.connections for b in result.budget if b.counts_against == "max_connections"
+    )
+
+
+@pytest.mark.parametrize(
+    "preset, reserved", [("azure-flexible/d2ds_v5", 15), ("neon/2cu", 7), ("digitalocean/gd-2vcpu-8gb", 3)]
+)
+def test_a_total_that_holds_the_superuser_slots_is_counted_once(catalog, preset, reserved):
+    result = planned(catalog, preset, pg_version=17, reserved_connections=5)
+    assert line(result, "provider_reserved") == reserved
+    assert line(result, "superuser_reserved") == 0
+    assert line(result, "reserved_connections") == 0
+
+
+def test_the_memory_curve_marks_the_provider_limit(catalog):
+    assert planned(catalog, "neon/1cu").memory_curve.marks["provider_limit"] == 419
