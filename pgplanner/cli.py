@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from . import __version__
 from .model import FIELDS, GROUPS, FieldSpec, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
-from .presets import UnknownPreset, apply_preset, load_catalog
+from .presets import PRESET_FIXES, UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 
 EXIT_BAD_INPUT = 2
@@ -104,9 +104,6 @@ def _load_base(source: str) -> Scenario:
     if source == "-":
         return scenario_from_json(sys.stdin.buffer.read(MAX_SCENARIO_BYTES + 1), "stdin")
     return read_scenario_file(source)
-
-
-PRESET_FIXES = ("cores", "ram")
 
 
 def _with_preset(base: Scenario, name: str, changes: dict[str, object]) -> Scenario:

@@ -23,7 +23,8 @@ def _headline(plan: Plan) -> str:
     pooling = POOLER_LABEL[pooler.kind] + (f", {pooler.mode} mode" if pooler.kind != "none" else "")
     title = f"{s.name}: " if s.name else ""
     return (
-        f"{title}{hw.cores} cores, {human_size(hw.ram)} RAM, PostgreSQL {hw.pg_version} ({where}); {pooling}\n"
+        f"{title}{hw.cores} core{'s' if hw.cores != 1 else ''}, {human_size(hw.ram)} RAM, "
+        f"PostgreSQL {hw.pg_version} ({where}); {pooling}\n"
         f"max_connections = {n(plan.max_connections)}"
         f" (required {n(plan.max_connections_required)}, recommended {n(plan.max_connections_recommended)})"
     )
@@ -72,6 +73,8 @@ def _warnings(plan: Plan) -> str:
 
 
 def _kernel(plan: Plan) -> str:
+    if plan.provider is not None:
+        return f"Kernel and OS: managed by the provider ({plan.provider.id})."
     platform = plan.scenario.hardware.platform
     settings = [s for s in plan.kernel_settings if s.platform == platform]
     lines = [f"Kernel and OS ({platform})"]

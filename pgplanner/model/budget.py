@@ -140,12 +140,13 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
     given, provider = scenario.workload.max_connections, scenario.provider
     if given is not None:
         return given, Derivation(formula="max_connections: given, evaluated as is", calculation=n(given))
-    if provider is not None and provider.hard_limit and recommended_value > provider.max_connections:
+    if provider is not None and provider.hard_limit:
+        # A hard limit is the setting itself: the plan neither raises nor lowers it.
         limit = provider.max_connections
         return limit, Derivation(
-            formula="max_connections = the provider's hard limit",
-            calculation=f"min({n(recommended_value)}, {n(limit)}) = {n(limit)}",
-            note=f"{provider.id} does not allow more",
+            formula="max_connections = the plan's fixed value",
+            calculation=n(limit),
+            note=f"{provider.id} fixes it; the budget alone would recommend {n(recommended_value)}",
         )
     return recommended_value, Derivation(formula="max_connections = recommended", calculation=n(recommended_value))
 

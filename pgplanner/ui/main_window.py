@@ -31,11 +31,13 @@ from ..assets import example_scenarios
 from ..model import Plan
 from ..model.derivation import n
 from ..model.serialization import InputError, scenario_from_json, scenario_to_json
+from ..presets import PRESET_FIXES, Preset, apply_preset, load_catalog
 from . import theme
 from .cards import CARDS, CardGrid, derivation_html
 from .document import Document
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
+from .provider_picker import ProviderPicker
 
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
@@ -55,6 +57,10 @@ class MainWindow(QMainWindow):
 
         self.forms = Forms(self.document)
         self.forms.problem.connect(self._show_problem)
+        self.picker = ProviderPicker(*load_catalog())
+        self.picker.chosen.connect(self.choose_preset)
+        self.forms.add_group(self.picker, 1)
+        self._fixed_by: str | None = None
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.cards = CardGrid()
@@ -172,6 +178,8 @@ class MainWindow(QMainWindow):
             f" RAM ceiling {n(plan.ram_ceiling)}{alarm}"
         )
         self.cards.show_plan(plan)
+        self.picker.show_plan(plan)
+        self._lock_fixed_inputs(plan)
         self.throughput_plot.show_plan(plan)
         self.memory_plot.show_plan(plan)
         self.budget_plot.show_plan(plan)
@@ -217,6 +225,9 @@ class MainWindow(QMainWindow):
             self.budget_table.resizeColumnToContents(column)
 
     def _show_kernel(self, plan: Plan) -> None:
+        if plan.provider is not None:
+            self.kernel.setHtml(f"<p>The kernel and OS are managed by the provider ({escape(plan.provider.id)}).</p>")
+            return
         platform = plan.scenario.hardware.platform
         rows = []
         for s in (s for s in plan.kernel_settings if s.platform == platform):
@@ -227,6 +238,20 @@ class MainWindow(QMainWindow):
                 f"{escape(s.derivation.formula)}: {escape(s.derivation.calculation)}</p>"
             )
         self.kernel.setHtml(f"<h3>{escape(platform)}</h3>{''.join(rows)}")
+
+    def choose_preset(self, preset: Preset | None) -> None:
+        """Put the scenario on a provider plan, or back on self-managed hardware (one undo step)."""
+        scenario = self.document.scenario
+        if preset is None:
+            self.document.replace(scenario.model_copy(update={"provider": None}), "Self-managed")
+        else:
+            self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
+
+    def _lock_fixed_inputs(self, plan: Plan) -> None:
+        provider = plan.scenario.provider.id if plan.scenario.provider else None
+        if provider != self._fixed_by:
+            self._fixed_by = provider
+            self.forms.set_fixed(set(PRESET_FIXES) if provider else set(), provider or "")
 
     def _show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)

@@ -1,0 +1,99 @@
+"""The "Provider plan" group: pick a managed plan (searchable), see its facts and where they come from.
+
+Choosing a plan replaces the scenario with one on that plan's hardware and limits (one undo step);
+"Self-managed" goes back, keeping the hardware as it was. The forms lock what the plan fixes.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model import Plan, human_size
+from ..model.derivation import n
+from ..presets import Catalog, Preset
+
+SELF_MANAGED = "Self-managed (no provider)"
+
+
+def preset_title(preset: Preset) -> str:
+    p = preset.plan
+    return f"{preset.provider_name} — {p.plan} ({p.vcpus:g} vCPU, {human_size(p.ram)}, max {n(p.max_connections)})"
+
+
+class ProviderPicker(QGroupBox):
+    """Emits ``chosen(preset)`` for a plan and ``chosen(None)`` for self-managed."""
+
+    chosen = Signal(object)
+
+    def __init__(self, catalog: Catalog, problems: list, parent: QWidget | None = None) -> None:
+        super().__init__("Provider plan", parent, objectName="group_provider")
+        self.catalog = catalog
+        layout = QVBoxLayout(self)
+        self.combo = QComboBox(objectName="combo_preset")
+        self.combo.setEditable(True)
+        # Plan titles are long; without this the combo (and the whole form) grows to the longest one.
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(24)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.addItem(SELF_MANAGED, None)
+        for preset in catalog:
+            self.combo.addItem(preset_title(preset), preset.id)
+        completer = QCompleter(self.combo.model(), self.combo)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.combo.setCompleter(completer)
+        self.combo.lineEdit().setPlaceholderText("Search: rds r6g, heroku standard, neon 2 cu ...")
+        self.combo.activated.connect(self._on_activated)
+        self.facts = QLabel(objectName="preset_facts")
+        self.facts.setWordWrap(True)
+        self.facts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setOpenExternalLinks(True)
+        self.back = QPushButton("Back to self-managed", objectName="button_self_managed")
+        self.back.clicked.connect(lambda: self.chosen.emit(None))
+        layout.addWidget(self.combo)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.back)
+        if problems:
+            skipped = QLabel("<br>".join(f"Skipped preset file {escape(str(p))}" for p in problems))
+            skipped.setWordWrap(True)
+            skipped.setStyleSheet("color: #a33;")
+            layout.addWidget(skipped)
+
+    def _on_activated(self, index: int) -> None:
+        preset_id = self.combo.itemData(index)
+        self.chosen.emit(None if preset_id is None else self.catalog.find(preset_id))
+
+    def show_plan(self, plan: Plan) -> None:
+        provider = plan.scenario.provider
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(provider.id if provider else None)))
+        self.combo.blockSignals(False)
+        self.back.setVisible(provider is not None)
+        if provider is None:
+            self.facts.setText("Your own server: every input is yours to set.")
+            return
+        limit = "a hard limit (cannot be changed)" if provider.hard_limit else "a default you can change (restart)"
+        pooler = provider.pooler.name if provider.pooler else "none: run PgBouncer yourself"
+        source = escape(provider.source)
+        link = f"<a href='{source}'>{source}</a>" if provider.source.startswith("http") else source
+        notes = f"<br><i>{escape(provider.notes)}</i>" if provider.notes else ""
+        self.facts.setText(
+            f"<b>max_connections {n(provider.max_connections)}</b>: {limit}; reserved {provider.reserved}"
+            f"<br>Pooler on offer: {escape(pooler)}"
+            f"<br>Cores and RAM are fixed by the plan.{notes}"
+            f"<br><small>Source: {link} · as of {escape(provider.as_of)} · confidence {provider.confidence}</small>"
+        )
