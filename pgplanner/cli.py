@@ -17,7 +17,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from . import __version__
-from .model import FIELDS, GROUPS, FieldSpec, Scenario, plan
+from .model import FIELDS, GROUPS, PLATFORMS, FieldSpec, Scenario, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
 
 EXIT_BAD_INPUT = 2
@@ -118,6 +118,18 @@ def _run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_export(args: argparse.Namespace) -> int:
+    from .export.bundle import export_bundle
+
+    every = args.platform == "all"  # --platform all: every os/ folder; the scenario keeps its own platform
+    scenario_args = argparse.Namespace(**{**vars(args), "platform": None}) if every else args
+    result = plan(scenario_from_args(scenario_args))
+    platforms = PLATFORMS if every else (result.scenario.hardware.platform,) if args.platform else None
+    written = export_bundle(result, args.out, platforms=platforms, force=args.force)
+    print(f"pgplanner: wrote {written}")
+    return 0
+
+
 def _open_window(_args: argparse.Namespace) -> int:
     from .ui.app import run
 
@@ -139,6 +151,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_options(plan_cmd)
     plan_cmd.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     plan_cmd.set_defaults(run=_run_plan)
+
+    export_cmd = commands.add_parser(
+        "export",
+        allow_abbrev=False,
+        help="write the config bundle (postgresql.conf, PgBouncer, kernel settings) to a folder or .zip",
+        description="Write the plan as a config bundle: a directory, or a zip file when --out ends in .zip.",
+    )
+    add_scenario_options(export_cmd)
+    export_cmd.add_argument("--out", required=True, metavar="DIR|FILE.zip", help="where to write the bundle")
+    export_cmd.add_argument("--force", action="store_true", help="replace a bundle that is already there")
+    for action in export_cmd._actions:
+        if action.dest == "platform":  # export also takes "all": the os/ folders of every platform
+            action.metavar = action.metavar[:-1] + ",all}"
+            action.help = f"{action.help} all: write the os/ folders of every platform."
+    export_cmd.set_defaults(run=_run_export)
     return parser
 
 
