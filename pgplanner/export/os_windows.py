@@ -25,7 +25,7 @@ HEX_PER_LINE = 25
 def render_windows(plan: Plan) -> dict[str, bytes]:
     heap = next(s for s in plan.kernel_settings if s.name == "desktop_heap.non_interactive_kb")
     files = {
-        "check-desktop-heap.ps1": _crlf(_check_script(plan, heap.value, str(heap.derivation))).encode("ascii"),
+        "check-desktop-heap.ps1": _crlf(_check_script(plan, heap.value, str(heap.derivation))).encode("utf-8-sig"),
         "README.md": _readme(heap.value, heap.needed, heap.stock).encode(),
     }
     if heap.needed:
