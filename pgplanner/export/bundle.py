@@ -106,9 +106,17 @@ def export_bundle(
 def write_bundle(files: Mapping[str, bytes], target: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Write ``files`` to ``target`` atomically; every failure is an InputError with a one-line message."""
     target = Path(target).absolute()
-    as_zip = target.suffix.lower() == ".zip"
     if not target.name:
         raise InputError(f"{target}: not a place for a bundle; name a directory or a .zip file")
+    try:
+        _write_atomically(files, target, force)
+    except OSError as error:
+        raise InputError(f"cannot write {target}: {error.strerror or error}") from None
+    return target
+
+
+def _write_atomically(files: Mapping[str, bytes], target: Path, force: bool) -> None:
+    as_zip = target.suffix.lower() == ".zip"
     if not target.parent.is_dir():
         raise InputError(f"{target}: the folder {target.parent} does not exist")
     exists = target.exists() or target.is_symlink()
@@ -116,18 +124,16 @@ def write_bundle(files: Mapping[str, bytes], target: str | os.PathLike[str], *, 
         raise InputError(f"{target} already exists; add --force to replace it")
     if exists and not _is_previous_bundle(target, as_zip):
         raise InputError(f"{target} exists and is not a pgplanner bundle; not replacing it, even with --force")
+    staged = _stage_zip(files, target) if as_zip else _stage_directory(files, target)
     try:
-        staged = _stage_zip(files, target) if as_zip else _stage_directory(files, target)
-        try:
-            _move_into_place(staged, target, replace=exists)
-        except BaseException:
-            _remove(staged)
-            raise
-    except OSError as error:
-        if error.errno == errno.EEXIST or (error.errno == errno.ENOTEMPTY and not exists):
+        _move_into_place(staged, target, replace=exists)
+    except BaseException as error:
+        _remove(staged)
+        if isinstance(error, OSError) and (
+            error.errno == errno.EEXIST or (error.errno == errno.ENOTEMPTY and not exists)
+        ):
             raise InputError(f"{target} appeared while the bundle was written; nothing was changed") from None
-        raise InputError(f"cannot write {target}: {error.strerror or error}") from None
-    return target
+        raise
 
 
 def _check_extra_path(path: str, files: Mapping[str, bytes]) -> None:

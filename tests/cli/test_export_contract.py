@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -70,3 +72,15 @@ def test_unwritable_destination(tmp_path: Path):
     assert (
         result.stderr == f"pgplanner: {tmp_path / 'missing' / 'b'}: the folder {tmp_path / 'missing'} does not exist\n"
     )
+
+
+def test_export_never_loads_qt(tmp_path: Path):
+    """The bundle is headless: plots come pre-rendered from the caller (extra_files), never from Qt here."""
+    code = (
+        "import sys, pgplanner.cli;"
+        f"status = pgplanner.cli.main(['export', '--platform', 'all', '--out', {str(tmp_path / 'b.zip')!r}]);"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')];"
+        "sys.exit(status or (1 if loaded else 0))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
