@@ -30,6 +30,7 @@ import pytest
 REQUIRE_REAL = os.environ.get("PGPLANNER_REQUIRE_REAL") == "1"
 SERVER_USER = "postgres"
 PG_PORT = 5432  # on a private socket directory, so it never clashes
+DEBIAN_SERVERS = Path("/usr/lib/postgresql")  # /usr/lib/postgresql/<major>/bin
 READY_DEADLINE = 30  # seconds to wait for a program to accept connections before the test fails
 
 
@@ -104,7 +105,8 @@ def find_postgres_bin() -> Path:
     on_path = shutil.which("postgres")
     if on_path:
         candidates.append(Path(on_path).resolve().parent)
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
+    installed = [p for p in DEBIAN_SERVERS.glob("*/bin") if p.parent.name.isdigit()]
+    candidates += sorted(installed, key=lambda p: int(p.parent.name), reverse=True)
     for folder in candidates:
         if all((folder / name).exists() for name in ("postgres", "initdb", "pg_ctl")):
             return folder
@@ -112,10 +114,10 @@ def find_postgres_bin() -> Path:
 
 
 def find_pgbouncer() -> Path:
-    found = shutil.which("pgbouncer") or next((p for p in ("/usr/sbin/pgbouncer",) if Path(p).exists()), None)
+    found = shutil.which("pgbouncer", path=f"{os.environ.get('PATH', '')}:/usr/sbin")  # Debian puts it in sbin
     if not found:
         missing("pgbouncer not found; apt-get install pgbouncer")
-    return Path(str(found))
+    return Path(found)
 
 
 def version_of(binary: Path) -> tuple[int, ...]:
