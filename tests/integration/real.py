@@ -71,14 +71,12 @@ class Runner:
             raise AssertionError(f"{' '.join(map(str, args))} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
         return done
 
-    def popen(self, *args: str | Path) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            list(map(str, args)),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            **self._as_server_user(),
-        )
+    def popen(self, *args: str | Path, log: Path) -> subprocess.Popen[bytes]:
+        """Start a long-running program whose output goes to ``log`` (a pipe nobody reads could fill up)."""
+        with log.open("wb") as output:
+            return subprocess.Popen(
+                list(map(str, args)), stdout=output, stderr=subprocess.STDOUT, **self._as_server_user()
+            )
 
     @contextmanager
     def workdir(self) -> Iterator[Path]:
@@ -211,42 +209,37 @@ def initdb(runner: Runner, bin_dir: Path, data: Path) -> None:
 
 @dataclass
 class PgBouncer:
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     sockets: Path
     port: int
+    log: Path
 
     def connect(self, user: str, dbname: str, password: str, **kwargs: object) -> psycopg.Connection:
         return psycopg.connect(
             host=str(self.sockets), port=self.port, user=user, dbname=dbname, password=password, **kwargs
         )
 
-    def output(self) -> str:
-        self.process.terminate()
-        return self.process.communicate(timeout=READY_DEADLINE)[0]
-
 
 @contextmanager
 def pgbouncer(
     runner: Runner, binary: Path, ini: Path, sockets: Path, port: int, admin_password: str
 ) -> Iterator[PgBouncer]:
-    process = runner.popen(binary, ini)
-    bouncer = PgBouncer(process, sockets, port)
+    log = ini.with_suffix(".log")
+    bouncer = PgBouncer(runner.popen(binary, ini, log=log), sockets, port, log)
     try:
         _wait_until_ready(bouncer, admin_password)
         yield bouncer
     finally:
-        if process.poll() is None:
-            process.terminate()  # SIGTERM: immediate shutdown of the process this test started
-        process.communicate(timeout=READY_DEADLINE)
+        if bouncer.process.poll() is None:
+            bouncer.process.terminate()  # SIGTERM: immediate shutdown of the process this test started
+        bouncer.process.wait(timeout=READY_DEADLINE)
 
 
 def _wait_until_ready(bouncer: PgBouncer, password: str) -> None:
     deadline = time.monotonic() + READY_DEADLINE
     while True:
         if bouncer.process.poll() is not None:
-            raise AssertionError(
-                f"pgbouncer exited ({bouncer.process.returncode}):\n{bouncer.process.communicate()[0]}"
-            )
+            raise AssertionError(f"pgbouncer exited ({bouncer.process.returncode}):\n{bouncer.log.read_text()}")
         try:
             bouncer.connect(SERVER_USER, "pgbouncer", password, autocommit=True).close()
             return
