@@ -17,7 +17,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from . import __version__
-from .model import FIELDS, GROUPS, FieldSpec, Scenario, human_size, plan
+from .model import FIELDS, GROUPS, PLATFORMS, FieldSpec, Plan, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
 from .presets import PRESET_FIXES, UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
@@ -163,6 +163,30 @@ def _run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_export(args: argparse.Namespace) -> int:
+    from .export.bundle import export_bundle
+
+    every = args.platform == "all"  # --platform all: every os/ folder; the scenario keeps its own platform
+    scenario_args = argparse.Namespace(**{**vars(args), "platform": None}) if every else args
+    result = plan(scenario_from_args(scenario_args))
+    platforms = PLATFORMS if every else (result.scenario.hardware.platform,) if args.platform else None
+    written = export_bundle(result, args.out, platforms=platforms, force=args.force, extra_files=_plots(result))
+    print(f"pgplanner: wrote {written}")
+    return 0
+
+
+def _plots(result: Plan) -> dict[str, bytes]:
+    """The curves for the bundle, drawn by the window's plot code; a machine without Qt's libraries
+    still gets its configs, with a line saying the pictures are missing."""
+    try:
+        from .ui.render import render_plots
+
+        return render_plots(result)
+    except (ImportError, RuntimeError) as error:
+        print(f"pgplanner: plots left out of the bundle: {error}", file=sys.stderr)
+        return {}
+
+
 def _run_screenshot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -221,6 +245,21 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     add_scenario_options(shot)
     shot.set_defaults(run=_run_screenshot)
+
+    export_cmd = commands.add_parser(
+        "export",
+        allow_abbrev=False,
+        help="write the config bundle (postgresql.conf, PgBouncer, kernel settings) to a folder or .zip",
+        description="Write the plan as a config bundle: a directory, or a zip file when --out ends in .zip.",
+    )
+    add_scenario_options(export_cmd)
+    export_cmd.add_argument("--out", required=True, metavar="DIR|FILE.zip", help="where to write the bundle")
+    export_cmd.add_argument("--force", action="store_true", help="replace a bundle that is already there")
+    for action in export_cmd._actions:
+        if action.dest == "platform":  # export also takes "all": the os/ folders of every platform
+            action.metavar = action.metavar[:-1] + ",all}"
+            action.help = f"{action.help} all: write the os/ folders of every platform."
+    export_cmd.set_defaults(run=_run_export)
     return parser
 
 

@@ -46,9 +46,29 @@ WAL_BUFFERS_MAX = 16 * MB
 # non-interactive desktop heap, about 1 kB per process; 768 kB is today's default.
 DESKTOP_HEAP_KB_PER_PROCESS = 1.0
 DESKTOP_HEAP_DEFAULT_KB = 768
-# Stock values that do not depend on the machine: systemd's DefaultTasksMax (15 % of the default
-# pid_max) and soft RLIMIT_NOFILE, Linux 5.4+'s SOMAXCONN, the BSD/macOS listen queue default.
-STOCK = {"systemd.TasksMax": 4915, "linux.nofile": 1024, "linux.somaxconn": 4096, "bsd.somaxconn": 128}
+# The least an unmodified system has, so that a minimum at or below it is never written (writing it
+# would lower the limit): systemd's DefaultTasksMax (15 % of the default pid_max) and soft
+# RLIMIT_NOFILE, Linux 5.4+'s SOMAXCONN, the BSD/macOS listen queue default; macOS (xnu
+# bsd/conf/param.c, sem_internal.h) before its RAM scaling, the lower of x86_64 and arm64:
+# maxfiles 3 x OPEN_MAX, maxfilesperproc OPEN_MAX, maxproc 1,000, maxprocperuid 1,044 / 2, and
+# System V semaphore limits of 1 MB / sizeof(struct sem) = 87,381 each.
+STOCK = {
+    "systemd.TasksMax": 4915,
+    "linux.nofile": 1024,
+    "linux.somaxconn": 4096,
+    "bsd.somaxconn": 128,
+    "macos.maxfiles": 30720,
+    "macos.maxfilesperproc": 10240,
+    "macos.maxproc": 1000,
+    "macos.maxprocperuid": 522,
+    "macos.sysv_semaphores": 87381,
+}
+# Linux sizes two limits from memory at boot: fs.file-max = RAM in kB / 10 (fs/file_table.c) and the
+# default RLIMIT_NPROC = threads-max / 2 = RAM / 256 kB (kernel/fork.c, 16 kB stacks). The kernel
+# counts only the RAM it manages, so the floor takes 90 % of the plan's RAM.
+LINUX_RAM_SEEN = 0.9
+LINUX_RAM_PER_FILE = 10 * KB
+LINUX_RAM_PER_PROCESS = 256 * KB
 
 
 class KernelSetting(BaseModel):
@@ -60,7 +80,7 @@ class KernelSetting(BaseModel):
     where: Where
     minimum: bool  # raise to at least this; never lower an existing larger value
     derivation: Derivation
-    stock: int | None = None  # the unmodified system's value, where it is fixed and documented
+    stock: int | None = None  # the least an unmodified system has, where documented (see STOCK)
 
     @property
     def needed(self) -> bool:
@@ -183,19 +203,23 @@ def kernel_settings(
             note=shm_why.note,
         ),
     )
-    add("linux", "fs.file-max", files, "sysctl", True, files_why)
+    linux_ram = basis.ram * LINUX_RAM_SEEN
+    add("linux", "fs.file-max", files, "sysctl", True, files_why, int(linux_ram // LINUX_RAM_PER_FILE))
     add("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"])
-    add("linux", "systemd.postgresql.LimitNOFILE", pg_nofile, "systemd", False, pg_nofile_why)
+    nofile_stock = STOCK["linux.nofile"]
+    add("linux", "systemd.postgresql.LimitNOFILE", pg_nofile, "systemd", True, pg_nofile_why, nofile_stock)
     add("linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why, STOCK["systemd.TasksMax"])
-    add("linux", "limits.postgres.nofile", pg_nofile, "limits.conf", True, pg_nofile_why, STOCK["linux.nofile"])
-    add("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why)
+    add("linux", "limits.postgres.nofile", pg_nofile, "limits.conf", True, pg_nofile_why, nofile_stock)
+    nproc_stock = int(linux_ram // LINUX_RAM_PER_PROCESS)
+    add("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why, nproc_stock)
     if pooling.active:
         nofile, why = _pgbouncer_nofile(pooling)
-        add("linux", "systemd.pgbouncer.LimitNOFILE", nofile, "systemd", False, why)
+        add("linux", "systemd.pgbouncer.LimitNOFILE", nofile, "systemd", True, why, nofile_stock)
 
     # macOS: System V semaphores; file and process limits through sysctl and launchd.
-    add("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems.derivation)
-    add("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems.derivation)
+    sysv = STOCK["macos.sysv_semaphores"]
+    add("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems.derivation, sysv)
+    add("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems.derivation, sysv)
     add(
         "macos",
         "kern.sysv.semmsl",
@@ -203,11 +227,12 @@ def kernel_settings(
         "sysctl",
         True,
         Derivation(formula="semaphores per set = 16 + 1 magic number", calculation="17"),
+        sysv,
     )
-    add("macos", "kern.maxfiles", files, "sysctl", True, files_why)
-    add("macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why)
-    add("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why)
-    add("macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why)
+    add("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"])
+    add("macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why, STOCK["macos.maxfilesperproc"])
+    add("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why, STOCK["macos.maxproc"])
+    add("macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why, STOCK["macos.maxprocperuid"])
     add("macos", "kern.ipc.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"])
 
     # FreeBSD: POSIX semaphores; maxproc is a boot-time tunable.

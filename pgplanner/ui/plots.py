@@ -73,16 +73,38 @@ class Mark(pg.InfiniteLine):
         self.label.updatePosition()
 
 
+class ConnectionsLogAxis(pg.AxisItem):
+    """A log axis that labels 1, 2, 5, 10, 20, 50 ... as plain counts (1k, 2k ...) instead of 2·10¹."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        decades = range(math.floor(minVal), math.ceil(maxVal) + 1)
+        majors = [float(d) for d in decades if minVal <= d <= maxVal]
+        minors = [d + math.log10(m) for d in decades for m in (2, 5) if minVal <= d + math.log10(m) <= maxVal]
+        return [(1.0, majors), (0.5, minors)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [_short_count(round(10**v)) for v in values]
+
+
+def _short_count(value: int) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    if value >= 1000:
+        return f"{value / 1000:g}k"
+    return str(value)
+
+
 class PlotPanel(QWidget):
     """A plot with a readout line under it."""
 
-    def __init__(self, name: str, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, title: str, parent: QWidget | None = None, log_x: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName(f"plot_{name}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.widget = pg.PlotWidget(title=title)
+        axes = {"bottom": ConnectionsLogAxis("bottom")} if log_x else None
+        self.widget = pg.PlotWidget(title=title, axisItems=axes)
         self.widget.setObjectName(f"plot_{name}_view")
         self.plot: pg.PlotItem = self.widget.getPlotItem()
         self.plot.setMenuEnabled(False)
@@ -116,7 +138,7 @@ class ThroughputPlot(PlotPanel):
     """Relative throughput against active connections (log scale), direct and through the pooler."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("throughput", "Throughput vs active connections", parent)
+        super().__init__("throughput", "Throughput vs active connections", parent, log_x=True)
         p = self.plot
         p.setLogMode(x=True, y=False)
         p.setLabel("bottom", "active connections (log scale)")
@@ -225,9 +247,8 @@ class BudgetPlot(PlotPanel):
         p.showGrid(x=True, y=False, alpha=0.15)
         self.bars = pg.BarGraphItem(x0=[0], y=[1], width=[0], height=0.6, pen=pg.mkPen("w", width=1), brush="w")
         p.addItem(self.bars)
-        self.limits = {row: pg.InfiniteLine(angle=90, pen=_pen(theme.ORANGE, 2)) for row in self.ROWS}
-        for line in self.limits.values():
-            p.addItem(line, ignoreBounds=True)
+        # Each limit is a short upright stroke across its own bar only.
+        self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
         self.labels: list[pg.TextItem] = []
         self._segments: list[Segment] = []
         self.key = QLabel(objectName="plot_budget_key")
@@ -260,8 +281,9 @@ class BudgetPlot(PlotPanel):
             width=[s.width for s in segments],
             brushes=[theme.qcolor(theme.BUDGET[s.key]) for s in segments],
         )
-        self.limits["max_connections"].setValue(plan.max_connections)
-        self.limits["max_wal_senders"].setValue(plan.max_wal_senders)
+        for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
+            y = self.ROWS[row]
+            self.limits[row].setData([limit, limit], [y - 0.4, y + 0.4])
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
         self.plot.setXRange(0, widest * 1.04, padding=0)
         self._label(segments, widest)

@@ -51,3 +51,43 @@ def test_windows_desktop_heap_grows_with_backends():
     big = plan_for(platform="windows", max_connections=2000)
     assert big.kernel["windows"]["desktop_heap.non_interactive_kb"] > 2000
     assert "WINDOWS_DESKTOP_HEAP" in {w.code for w in big.warnings}
+
+
+def _settings(os_name, **inputs):
+    return {s.name: s for s in plan_for(**inputs).kernel_settings if s.platform == os_name}
+
+
+def test_macos_sysv_semaphores_are_already_plenty():
+    """xnu allows 87,381 semaphores and sets; writing 65 into sysctl.conf would lower the limit."""
+    mac = _settings("macos", platform="macos", max_connections=1000)
+    for name in ("kern.sysv.semmni", "kern.sysv.semmns", "kern.sysv.semmsl"):
+        assert mac[name].stock == 87381 and not mac[name].needed
+    assert _settings("macos", platform="macos", max_connections=100_000)["kern.sysv.semmns"].needed
+
+
+def test_seed_000_macos_raises_files_and_processes_but_not_per_process_files():
+    """Seed 000 (1,000 connections on OS X) raised maxproc and allowed ~35,000 files."""
+    mac = _settings("macos", platform="macos", max_connections=1000)
+    assert mac["kern.maxproc"].needed and mac["kern.maxproc"].value >= 2000
+    assert mac["kern.maxfiles"].needed and mac["kern.maxfiles"].value >= 35_000
+    assert mac["kern.maxprocperuid"].needed
+    assert not mac["kern.maxfilesperproc"].needed  # OPEN_MAX 10,240 covers PostgreSQL's 2,048
+
+
+def test_linux_memory_sized_limits_are_not_lowered():
+    """fs.file-max (RAM kB / 10) and RLIMIT_NPROC (RAM / 256 kB) are far above what small plans need."""
+    linux = _settings("linux", ram="16GB")
+    assert linux["fs.file-max"].stock == pytest.approx(16 * 1024 * 1024 / 10 * 0.9, rel=0.01)
+    assert not linux["fs.file-max"].needed
+    assert not linux["limits.postgres.nproc"].needed
+    tiny = _settings("linux", ram="256MB", max_connections=2000)
+    assert tiny["fs.file-max"].needed and tiny["limits.postgres.nproc"].needed
+
+
+def test_nofile_limits_are_floors_above_the_1024_default():
+    """A drop-in that set PgBouncer's LimitNOFILE to 310 would lower systemd's 1,024 soft default."""
+    small = _settings("linux")
+    assert small["systemd.pgbouncer.LimitNOFILE"].minimum
+    assert not small["systemd.pgbouncer.LimitNOFILE"].needed
+    assert small["systemd.postgresql.LimitNOFILE"].minimum and small["systemd.postgresql.LimitNOFILE"].needed
+    assert _settings("linux", clients=5000)["systemd.pgbouncer.LimitNOFILE"].needed

@@ -233,6 +233,11 @@ def budget_bar(app: App) -> dict[str, float]:
     return {s.name: s.width for s in app.window.budget_plot._segments if s.row == "max_connections"}
 
 
+def budget_limit(app: App, row: str = "max_connections") -> float:
+    """Where the budget plot draws a limit (max_connections or max_wal_senders)."""
+    return float(app.window.budget_plot.limits[row].xData[0])
+
+
 def hover(app: App, plot: str, x: float, y: float) -> str:
     """The readout a plot shows with the mouse at data coordinates (x, y)."""
     panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot,

@@ -2,7 +2,19 @@
 
 import numpy as np
 
-from ..adapter import budget_bar, current_curve, hover, mark, set_hardware, set_pooler, set_workload, size, slide
+from ..adapter import (
+    budget_bar,
+    budget_limit,
+    current_curve,
+    hover,
+    mark,
+    read_card,
+    set_hardware,
+    set_pooler,
+    set_workload,
+    size,
+    slide,
+)
 
 
 def test_throughput_peaks_near_the_productive_target(app):
@@ -45,8 +57,4 @@ def test_budget_bar_stacks_every_line(app):
     set_workload(app, listeners=10, monitoring=3, admin=2)
     bar = budget_bar(app)
     assert bar["PgBouncer pool"] == 24 and bar["LISTEN listeners"] == 10
-    assert sum(bar.values()) == mark_budget_limit(app)
-
-
-def mark_budget_limit(app) -> float:
-    return app.window.budget_plot.limits["max_connections"].value()
+    assert sum(bar.values()) == budget_limit(app) == read_card(app, "max_connections")

@@ -1,0 +1,255 @@
+"""The config bundle: every artifact of a plan, written to a directory or a zip file whole or not at all.
+
+Writing is staged next to the target (a hidden temporary directory or file in the same folder, so the
+final rename stays on one filesystem) and renamed into place only when every byte is on disk. A
+failure at any point (no permission, a full disk) removes the staging copy and leaves the folder as
+it was. An existing target is replaced only with ``force``, and even then only when it is a previous
+bundle (it has plan.json and scenario.json at its top): a typo such as ``--out . --force`` must never
+delete a directory that pgplanner did not write.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path, PurePosixPath
+
+from ..model import PLATFORMS, Plan
+from ..model.serialization import InputError, scenario_to_json
+from .alter_system import render_alter_system
+from .os_freebsd import render_freebsd
+from .os_linux import render_linux
+from .os_macos import render_macos
+from .os_windows import render_windows
+from .pgbouncer_ini import Version, render_pgbouncer_ini, render_userlist_example
+from .pgcat_toml import render_pgcat_toml
+from .postgresql_conf import render_postgresql_conf
+from .provider import render_provider
+from .readme import render_readme
+
+PLATFORM_RENDERERS = {
+    "linux": render_linux,
+    "macos": render_macos,
+    "freebsd": render_freebsd,
+    "windows": render_windows,
+}
+BUNDLE_MARKERS = ("plan.json", "scenario.json")  # what makes a directory or zip a previous bundle
+EXECUTABLE = ".sh"
+
+
+def default_platforms(plan: Plan) -> tuple[str, ...]:
+    """The scenario's platform; none for a managed service, whose kernel the provider runs."""
+    return () if plan.scenario.provider else (plan.scenario.hardware.platform,)
+
+
+def bundle_files(
+    plan: Plan,
+    *,
+    platforms: Iterable[str] | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
+    pgbouncer_version: Version | None = None,
+) -> dict[str, bytes]:
+    """Every file of the bundle by its path inside it.
+
+    ``extra_files`` are pre-rendered files the caller adds (the window's plots, ``plots/*.png``);
+    they may not replace a generated file. ``pgbouncer_version`` activates keys of later PgBouncer
+    releases in pgbouncer.ini.
+    """
+    chosen = default_platforms(plan) if platforms is None else tuple(platforms)
+    unknown = sorted(set(chosen) - set(PLATFORMS))
+    if unknown:
+        raise InputError(f"--platform: must be one of {', '.join(PLATFORMS)} or all (got {unknown[0]!r})")
+    texts: dict[str, str | bytes] = {
+        "scenario.json": scenario_to_json(plan.scenario),
+        "plan.json": json.dumps(plan.to_json_dict(), indent=2) + "\n",
+        "postgresql/postgresql.conf": render_postgresql_conf(plan),
+        "postgresql/alter_system.sql": render_alter_system(plan),
+    }
+    if plan.scenario.pooler.kind == "pgbouncer":
+        texts["pgbouncer/pgbouncer.ini"] = render_pgbouncer_ini(plan, pgbouncer_version)
+        texts["pgbouncer/userlist.txt.example"] = render_userlist_example(plan)
+    elif plan.scenario.pooler.kind == "pgcat":
+        texts["pgcat/pgcat.toml"] = render_pgcat_toml(plan)
+    for platform in PLATFORMS:  # in a stable order, whatever order they were asked in
+        if platform in chosen:
+            texts.update(PLATFORM_RENDERERS[platform](plan))
+    texts.update(render_provider(plan))
+    files = {path: data if isinstance(data, bytes) else data.encode() for path, data in texts.items()}
+    for path, data in (extra_files or {}).items():
+        _check_extra_path(path, files)
+        files[path] = bytes(data)
+    files["README.md"] = render_readme(plan, [*files, "README.md"]).encode()
+    return files
+
+
+def export_bundle(
+    plan: Plan,
+    target: str | os.PathLike[str],
+    *,
+    platforms: Iterable[str] | None = None,
+    force: bool = False,
+    extra_files: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Render and write the bundle; a target ending in .zip becomes a zip file, anything else a directory."""
+    return write_bundle(bundle_files(plan, platforms=platforms, extra_files=extra_files), target, force=force)
+
+
+def write_bundle(files: Mapping[str, bytes], target: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Write ``files`` to ``target`` atomically; every failure is an InputError with a one-line message."""
+    target = Path(target).absolute()
+    if not target.name:
+        raise InputError(f"{target}: not a place for a bundle; name a directory or a .zip file")
+    try:
+        _write_atomically(files, target, force)
+    except OSError as error:
+        raise InputError(f"cannot write {target}: {error.strerror or error}") from None
+    return target
+
+
+def _write_atomically(files: Mapping[str, bytes], target: Path, force: bool) -> None:
+    as_zip = target.suffix.lower() == ".zip"
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: the folder {target.parent} does not exist")
+    exists = target.exists() or target.is_symlink()
+    if exists and not force:
+        raise InputError(f"{target} already exists; add --force to replace it")
+    if exists and not _is_previous_bundle(target, as_zip):
+        raise InputError(f"{target} exists and is not a pgplanner bundle; not replacing it, even with --force")
+    staged = _stage_zip(files, target) if as_zip else _stage_directory(files, target)
+    try:
+        _move_into_place(staged, target, replace=exists)
+    except BaseException as error:
+        _remove(staged)
+        if isinstance(error, OSError) and (
+            error.errno == errno.EEXIST or (error.errno == errno.ENOTEMPTY and not exists)
+        ):
+            raise InputError(f"{target} appeared while the bundle was written; nothing was changed") from None
+        raise
+
+
+def _check_extra_path(path: str, files: Mapping[str, bytes]) -> None:
+    parts = PurePosixPath(path).parts
+    if not parts or path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        raise InputError(f"extra bundle file {path!r}: must be a relative path inside the bundle")
+    if path in files or path == "README.md":
+        raise InputError(f"extra bundle file {path!r}: would replace a generated file")
+
+
+def _is_previous_bundle(target: Path, as_zip: bool) -> bool:
+    if target.is_symlink():
+        return False
+    if as_zip:
+        if not target.is_file() or not zipfile.is_zipfile(target):
+            return False
+        with zipfile.ZipFile(target) as archive:
+            names = set(archive.namelist())
+        return all(marker in names for marker in BUNDLE_MARKERS)
+    return target.is_dir() and all((target / marker).is_file() for marker in BUNDLE_MARKERS)
+
+
+def _stage_directory(files: Mapping[str, bytes], target: Path) -> Path:
+    staged = _create_unique(target, lambda path: path.mkdir())
+    try:
+        for path, data in sorted(files.items()):
+            destination = staged / path
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            _write_file(destination, data, executable=path.endswith(EXECUTABLE))
+    except BaseException:
+        _remove(staged)
+        raise
+    return staged
+
+
+def _stage_zip(files: Mapping[str, bytes], target: Path) -> Path:
+    staged = _create_unique(target, lambda path: path.touch(exist_ok=False))
+    try:
+        _write_file(staged, _zip_bytes(files))
+    except BaseException:
+        _remove(staged)
+        raise
+    return staged
+
+
+def _create_unique(target: Path, create: Callable[[Path], None]) -> Path:
+    """A hidden sibling of ``target``, created with the user's umask (mkdtemp would make it private)."""
+    while True:
+        candidate = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            create(candidate)
+        except FileExistsError:
+            continue
+        return candidate
+
+
+def _zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    stamp = time.localtime()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in sorted(files.items()):
+            info = zipfile.ZipInfo(path, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            mode = 0o755 if path.endswith(EXECUTABLE) else 0o644
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _write_file(path: Path, data: bytes, *, executable: bool = False) -> None:
+    """Write and flush to disk, so the rename never publishes a file the kernel has not stored."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o777 if executable else 0o666)
+    with open(descriptor, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _move_into_place(staged: Path, target: Path, *, replace: bool) -> None:
+    if not replace:
+        if staged.is_dir():
+            os.rename(staged, target)  # fails on a non-empty directory that appeared meanwhile
+        else:
+            _link_no_clobber(staged, target)
+        return
+    if staged.is_file():
+        os.replace(staged, target)  # one atomic step for a file
+        return
+    # A directory cannot be swapped in one step: move the old bundle aside, put it back on failure.
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    old = aside / "bundle"
+    os.rename(target, old)
+    try:
+        os.rename(staged, target)
+    except BaseException:
+        os.rename(old, target)
+        _remove(aside)
+        raise
+    _remove(aside)
+
+
+def _link_no_clobber(staged: Path, target: Path) -> None:
+    try:
+        os.link(staged, target)  # refuses, atomically, when the target appeared meanwhile
+    except OSError as error:
+        if error.errno == errno.EEXIST:
+            raise
+        if target.exists():  # a filesystem without hard links: check, then rename
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.rename(staged, target)
+        return
+    staged.unlink()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

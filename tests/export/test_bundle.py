@@ -1,0 +1,245 @@
+"""The bundle: which files, and writing it whole or not at all."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pgplanner.export import bundle
+from pgplanner.export.bundle import bundle_files, export_bundle, write_bundle
+from pgplanner.model import PLATFORMS, ProviderPlan, Scenario, plan
+from pgplanner.model.serialization import InputError, scenario_from_json
+
+from .helpers import plan_for
+
+CORE = {
+    "README.md",
+    "scenario.json",
+    "plan.json",
+    "postgresql/postgresql.conf",
+    "postgresql/alter_system.sql",
+}
+
+
+def test_default_bundle_for_pgbouncer_on_linux():
+    files = bundle_files(plan_for())
+    assert CORE | {"pgbouncer/pgbouncer.ini", "pgbouncer/userlist.txt.example"} <= set(files)
+    assert {p.split("/")[1] for p in files if p.startswith("os/")} == {"linux"}
+    assert not any(p.startswith(("pgcat/", "provider/")) for p in files)
+
+
+def test_pooler_choice_decides_the_pooler_folder():
+    assert not any(p.startswith(("pgbouncer/", "pgcat/")) for p in bundle_files(plan_for(pooler="none")))
+    assert "pgcat/pgcat.toml" in bundle_files(plan_for(pooler="pgcat"))
+
+
+def test_platforms_select_os_folders():
+    every = bundle_files(plan_for(), platforms=PLATFORMS)
+    assert {p.split("/")[1] for p in every if p.startswith("os/")} == set(PLATFORMS)
+    assert not any(p.startswith("os/") for p in bundle_files(plan_for(), platforms=()))
+    with pytest.raises(InputError, match="--platform: must be one of"):
+        bundle_files(plan_for(), platforms=["solaris"])
+
+
+def test_a_managed_service_gets_its_provider_folder_and_no_os_folder():
+    provider = ProviderPlan(
+        provider="aws-rds", plan="db.m6g.large", vcpus=2, ram="8GB", max_connections=901, hard_limit=False
+    )
+    result = plan(Scenario.model_validate({**Scenario().model_dump(), "provider": provider.model_dump()}))
+    files = bundle_files(result)
+    assert "provider/aws-rds/README.md" in files
+    assert not any(p.startswith("os/") for p in files)
+    assert "provider/aws-rds/README.md" in files["README.md"].decode()
+
+
+def test_scenario_and_plan_json_round_trip():
+    result = plan_for(cores=16, ram="64GB", listeners=20)
+    files = bundle_files(result)
+    assert scenario_from_json(files["scenario.json"]) == result.scenario
+    assert json.loads(files["plan.json"]) == result.to_json_dict()
+
+
+def test_readme_has_summary_budget_and_ordered_steps():
+    result = plan_for(listeners=20)
+    readme = bundle_files(result)["README.md"].decode()
+    assert f"**max_connections = {result.max_connections}**" in readme
+    assert "| LISTEN listeners | 20 | max_connections |" in readme
+    assert f"| **required** | **{result.max_connections_required}** |" in readme
+    steps = readme.split("## Apply in this order")[1]
+    assert steps.index("os/linux/README.md") < steps.index("postgresql/postgresql.conf") < steps.index("pgbouncer.ini")
+    assert "`pgbouncer/userlist.txt.example`: the auth_file format, without secrets" in readme
+
+
+def test_extra_files_join_the_bundle_but_cannot_replace_or_escape_it():
+    png = b"\x89PNG\r\n\x1a\n"
+    files = bundle_files(plan_for(), extra_files={"plots/throughput.png": png})
+    assert files["plots/throughput.png"] == png
+    assert "`plots/throughput.png`: the plan's charts" in files["README.md"].decode()
+    for bad in ("plan.json", "README.md", "../evil.png", "/etc/passwd", "plots/../x", "a\\b"):
+        with pytest.raises(InputError, match="extra bundle file"):
+            bundle_files(plan_for(), extra_files={bad: png})
+
+
+def test_nothing_secret_is_written():
+    files = bundle_files(plan_for(), platforms=PLATFORMS)
+    for path, data in files.items():
+        text = data.decode("utf-16") if path.endswith(".reg") else data.decode("utf-8-sig")
+        assert "password =" not in text.lower().replace('admin_password = "<set a password>"', "")
+        for secret in re.findall(r'"SCRAM-SHA-256\$[^"]*"', text):
+            assert "<salt>" in secret
+
+
+# Writing -----------------------------------------------------------------------------------------
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
+def test_writes_a_directory_or_a_zip(tmp_path: Path, name: str):
+    files = bundle_files(plan_for())
+    written = export_bundle(plan_for(), tmp_path / name)
+    assert written == tmp_path / name
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(written) as archive:
+            assert sorted(archive.namelist()) == sorted(files)
+            assert archive.read("postgresql/postgresql.conf") == files["postgresql/postgresql.conf"]
+            script = archive.getinfo("os/linux/raise-limits.sh")
+            assert (script.external_attr >> 16) & 0o111
+    else:
+        assert sorted(str(p.relative_to(written)) for p in written.rglob("*") if p.is_file()) == sorted(files)
+        assert os.access(written / "os/linux/raise-limits.sh", os.X_OK)
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no staging copy left
+
+
+def test_bundle_directory_has_the_usual_permissions(tmp_path: Path):
+    written = export_bundle(plan_for(), tmp_path / "bundle")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert written.stat().st_mode & 0o777 == 0o777 & ~mask
+    assert (written / "plan.json").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
+def test_an_existing_target_needs_force(tmp_path: Path, name: str):
+    target = tmp_path / name
+    export_bundle(plan_for(cores=4), target)
+    before = target.stat().st_mtime_ns, _listing(tmp_path)
+    with pytest.raises(InputError, match="already exists; add --force to replace it"):
+        export_bundle(plan_for(cores=16), target)
+    assert (target.stat().st_mtime_ns, _listing(tmp_path)) == before
+    export_bundle(plan_for(cores=16), target, force=True)
+    plan_json = (
+        zipfile.ZipFile(target).read("plan.json") if name.endswith(".zip") else (target / "plan.json").read_bytes()
+    )
+    assert json.loads(plan_json)["scenario"]["hardware"]["cores"] == 16
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["important", "important.zip"])
+def test_force_never_replaces_something_that_is_not_a_bundle(tmp_path: Path, name: str):
+    target = tmp_path / name
+    if name.endswith(".zip"):
+        target.write_bytes(b"my data")
+    else:
+        target.mkdir()
+        (target / "thesis.tex").write_text("years of work")
+    with pytest.raises(InputError, match="is not a pgplanner bundle; not replacing it, even with --force"):
+        export_bundle(plan_for(), target, force=True)
+    assert (target.read_bytes() if target.is_file() else (target / "thesis.tex").read_bytes()) in (
+        b"my data",
+        b"years of work",
+    )
+
+
+def test_missing_parent_folder(tmp_path: Path):
+    with pytest.raises(InputError, match="does not exist"):
+        export_bundle(plan_for(), tmp_path / "no" / "such" / "bundle")
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path):
+    """A directory nobody may write to, root included (root ignores mode bits, not the immutable flag)."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+        yield folder
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        return
+    yield Path("/sys")  # the kernel refuses new entries in sysfs to everyone
+
+
+@pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
+def test_read_only_folder(read_only_dir: Path, name: str):
+    with pytest.raises(InputError, match=r"cannot write .*: (Permission denied|Operation not permitted)"):
+        export_bundle(plan_for(), read_only_dir / name)
+    assert not (read_only_dir / name).exists()
+
+
+@pytest.mark.parametrize("name, fail_at", [("bundle", 1), ("bundle", 5), ("bundle.zip", 1)])
+def test_full_disk_leaves_nothing_behind(tmp_path: Path, monkeypatch, name: str, fail_at: int):
+    """ENOSPC on the n-th file: no bundle, no staging directory, and an old bundle survives intact."""
+    target = tmp_path / name
+    export_bundle(plan_for(cores=4), target)
+    old = zipfile.ZipFile(target).read("plan.json") if name.endswith(".zip") else (target / "plan.json").read_bytes()
+    real_write, calls = bundle._write_file, []
+
+    def write(path, data, **kwargs):
+        calls.append(path)
+        if len(calls) >= fail_at:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real_write(path, data, **kwargs)
+
+    monkeypatch.setattr(bundle, "_write_file", write)
+    with pytest.raises(InputError, match=f"cannot write {target}: No space left on device"):
+        export_bundle(plan_for(cores=16), target, force=True)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    now = zipfile.ZipFile(target).read("plan.json") if name.endswith(".zip") else (target / "plan.json").read_bytes()
+    assert now == old
+
+
+def test_a_failed_swap_puts_the_old_bundle_back(tmp_path: Path, monkeypatch):
+    target = tmp_path / "bundle"
+    export_bundle(plan_for(cores=4), target)
+    real_rename, renames = os.rename, []
+
+    def rename(source, destination):
+        renames.append(destination)
+        if len(renames) == 2:  # the new bundle into place
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_rename(source, destination)
+
+    monkeypatch.setattr(bundle.os, "rename", rename)
+    with pytest.raises(InputError, match="Input/output error"):
+        export_bundle(plan_for(cores=16), target, force=True)
+    assert json.loads((target / "plan.json").read_bytes())["scenario"]["hardware"]["cores"] == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
+
+
+def test_a_target_that_appears_meanwhile_is_not_overwritten(tmp_path: Path, monkeypatch):
+    target = tmp_path / "bundle.zip"
+    real_stage = bundle._stage_zip
+
+    def stage_then_race(files, where):
+        staged = real_stage(files, where)
+        target.write_bytes(b"someone else's")
+        return staged
+
+    monkeypatch.setattr(bundle, "_stage_zip", stage_then_race)
+    with pytest.raises(InputError, match="appeared while the bundle was written"):
+        write_bundle({"plan.json": b"{}"}, target)
+    assert target.read_bytes() == b"someone else's"
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle.zip"]

@@ -1,0 +1,98 @@
+"""provider/<provider>/: the provider's own way to apply the plan, or what to do when it cannot be set."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from pgplanner.export.provider import GUIDES, render_provider
+from pgplanner.model import PoolerOffer, ProviderPlan, Scenario, plan
+
+from .helpers import plan_for
+
+
+def _with_provider(provider: str, hard_limit: bool = False, pooler: str = "pgbouncer", **plan_fields):
+    offer = plan_fields.pop("offer", None)
+    fields = {"plan": "some-plan", "vcpus": 2, "ram": "8GB", "max_connections": 400, "hard_limit": hard_limit}
+    provider_plan = ProviderPlan(provider=provider, pooler=offer, **fields | plan_fields)
+    data = Scenario().with_changes(pooler=pooler).model_dump()
+    return plan(Scenario.model_validate({**data, "provider": provider_plan.model_dump()}))
+
+
+def test_no_provider_no_folder():
+    assert render_provider(plan_for()) == {}
+
+
+@pytest.mark.parametrize("provider", sorted(GUIDES))
+def test_every_known_provider_has_a_readme_with_the_values(provider):
+    result = _with_provider(provider)
+    files = render_provider(result)
+    readme = files[f"provider/{provider}/README.md"]
+    assert f"`max_connections = {result.max_connections}`" in readme
+    assert "required max_connections = sum of the budget lines" in readme
+    for name, text in files.items():
+        if name.endswith(".sh"):
+            assert text.startswith("#!/bin/sh\n")
+            assert "set -eu" in text
+            subprocess.run(["sh", "-n"], input=text, text=True, check=True)  # parses as POSIX sh
+
+
+def test_rds_parameter_group_script_and_terraform():
+    result = _with_provider("aws-rds")
+    files = render_provider(result)
+    version = result.scenario.hardware.pg_version
+    script = files["provider/aws-rds/apply.sh"]
+    assert f"--db-parameter-group-family postgres{version}" in script
+    assert f"ParameterName=max_connections,ParameterValue={result.max_connections},ApplyMethod=pending-reboot" in script
+    assert "ParameterName=work_mem,ParameterValue=4096,ApplyMethod=immediate" in script
+    assert "aws rds reboot-db-instance" in script
+    terraform = files["provider/aws-rds/parameter_group.tf"]
+    assert 'resource "aws_db_parameter_group" "pgplanner"' in terraform
+    assert re.search(rf'name\s+= "max_connections"\s+value\s+= "{result.max_connections}"', terraform)
+    assert f'family = "postgres{version}"' in terraform
+
+
+def test_aurora_uses_the_aurora_family():
+    files = render_provider(_with_provider("aws-aurora"))
+    assert "aurora-postgresql18" in files["provider/aws-aurora/parameter_group.tf"]
+
+
+def test_cloud_sql_flags_keep_the_existing_ones_on_request():
+    result = _with_provider("gcp-cloudsql")
+    script = render_provider(result)["provider/gcp-cloudsql/apply.sh"]
+    assert f'flags="max_connections={result.max_connections},work_mem=4096${{EXTRA_FLAGS:+,$EXTRA_FLAGS}}"' in script
+    assert "REPLACES every flag" in script
+
+
+def test_azure_clamps_to_its_range_and_configures_its_pgbouncer():
+    offer = PoolerOffer(kind="pgbouncer", name="built-in PgBouncer", modes=("transaction", "session"))
+    result = _with_provider("azure-flexible", pooler="provider", offer=offer)
+    script = render_provider(result)["provider/azure-flexible/apply.sh"]
+    assert f"--name max_connections --value {max(25, result.max_connections)}" in script
+    assert f"--name pgbouncer.default_pool_size --value {result.pool_size}" in script
+    assert "az postgres flexible-server restart" in script
+    small = _with_provider("azure-flexible", pooler="none")
+    assert "pgbouncer.enabled" not in render_provider(small)["provider/azure-flexible/apply.sh"]
+
+
+@pytest.mark.parametrize("provider", ["heroku", "neon", "render", "digitalocean", "some-new-cloud"])
+def test_hard_limits_say_the_value_cannot_be_set_and_what_to_do(provider):
+    result = _with_provider(provider, hard_limit=True, max_connections=20)
+    readme = render_provider(result)[f"provider/{provider}/README.md"]
+    assert "## max_connections cannot be set" in readme
+    assert "fixes max_connections at 20; there is no parameter to raise it" in readme
+    assert "does not fit" in readme  # the default budget needs 21
+    assert "pool" in readme.split("Instead:")[1].lower()
+
+
+def test_unknown_provider_gets_generic_advice():
+    readme = render_provider(_with_provider("fly"))["provider/fly/README.md"]
+    assert "no recipe for this provider" in readme
+
+
+def test_supabase_uses_its_cli():
+    result = _with_provider("supabase")
+    script = render_provider(result)["provider/supabase/apply.sh"]
+    assert f"--config max_connections={result.max_connections}" in script

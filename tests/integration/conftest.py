@@ -1,0 +1,55 @@
+"""Session-wide real programs for the integration tests: found once, template cluster made once.
+
+Without the programs the tests skip with the reason; with PGPLANNER_REQUIRE_REAL=1 (CI) they fail
+instead, so a broken image cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from . import real
+
+
+@pytest.fixture(scope="session")
+def runner() -> real.Runner:
+    return real.Runner.detect()
+
+
+@pytest.fixture(scope="session")
+def pg_bin() -> Path:
+    return real.find_postgres_bin()
+
+
+@pytest.fixture(scope="session")
+def server_major(pg_bin: Path) -> int:
+    return real.version_of(pg_bin / "postgres")[0]
+
+
+@pytest.fixture(scope="session")
+def template(runner: real.Runner, pg_bin: Path) -> Iterator[Path]:
+    """One initdb for the session; each test copies it (much faster than initdb per scenario)."""
+    with runner.workdir() as folder:
+        data = folder / "template"
+        real.initdb(runner, pg_bin, data)
+        yield data
+
+
+@pytest.fixture
+def workdir(runner: real.Runner) -> Iterator[Path]:
+    with runner.workdir() as folder:
+        yield folder
+
+
+@pytest.fixture
+def cluster(runner: real.Runner, pg_bin: Path, template: Path, workdir: Path) -> Iterator[real.Cluster]:
+    with real.cluster(runner, pg_bin, template, workdir) as made:
+        yield made
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_bin() -> Path:
+    return real.find_pgbouncer()

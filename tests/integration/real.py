@@ -1,0 +1,270 @@
+"""The real programs: a throwaway PostgreSQL cluster and a PgBouncer, run as an unprivileged user.
+
+initdb, postgres and pgbouncer all refuse to run as root. When the tests run as root (CI does),
+every server command runs as the ``postgres`` system user (subprocess drops to its uid and gid
+before exec, like ``runuser -u postgres --`` but without a wrapper process between the test and
+the server, so signals reach PgBouncer directly) and the working directories are handed to that
+user; otherwise the commands run directly. Clusters listen on a private Unix socket directory only,
+so several test runs on one machine never collide on a port.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import psycopg
+import pytest
+
+REQUIRE_REAL = os.environ.get("PGPLANNER_REQUIRE_REAL") == "1"
+SERVER_USER = "postgres"
+PG_PORT = 5432  # on a private socket directory, so it never clashes
+DEBIAN_SERVERS = Path("/usr/lib/postgresql")  # /usr/lib/postgresql/<major>/bin
+READY_DEADLINE = 30  # seconds to wait for a program to accept connections before the test fails
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip, or fail when PGPLANNER_REQUIRE_REAL=1 says the real programs must be there."""
+    if REQUIRE_REAL:
+        pytest.fail(f"{reason} (PGPLANNER_REQUIRE_REAL=1)")
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Runs commands as the unprivileged server user (or as ourselves when we are not root)."""
+
+    uid: int | None
+    gid: int | None
+
+    @classmethod
+    def detect(cls) -> Runner:
+        if os.geteuid() != 0:
+            return cls(None, None)
+        try:
+            user = pwd.getpwnam(SERVER_USER)
+        except KeyError:
+            missing(f"running as root needs the {SERVER_USER!r} system user to start PostgreSQL and PgBouncer")
+        return cls(user.pw_uid, user.pw_gid)
+
+    def _as_server_user(self) -> dict[str, object]:
+        if self.uid is None:
+            return {}
+        return {"user": self.uid, "group": self.gid, "extra_groups": [], "cwd": "/"}
+
+    def run(self, *args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            list(map(str, args)), capture_output=True, text=True, check=False, **self._as_server_user()
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"{' '.join(map(str, args))} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+        return done
+
+    def popen(self, *args: str | Path, log: Path) -> subprocess.Popen[bytes]:
+        """Start a long-running program whose output goes to ``log`` (a pipe nobody reads could fill up)."""
+        with log.open("wb") as output:
+            return subprocess.Popen(
+                list(map(str, args)), stdout=output, stderr=subprocess.STDOUT, **self._as_server_user()
+            )
+
+    @contextmanager
+    def workdir(self) -> Iterator[Path]:
+        """A fresh directory the server user owns (outside pytest's private tmp, which it cannot enter)."""
+        folder = Path(tempfile.mkdtemp(prefix="pgplanner-it-"))
+        try:
+            if self.uid is not None:
+                os.chown(folder, self.uid, -1)
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def hand_over(self, path: Path) -> None:
+        """Give a file or tree the test wrote to the server user (so postgres can read its config)."""
+        if self.uid is None:
+            return
+        for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            os.chown(item, self.uid, -1)
+
+
+def find_postgres_bin() -> Path:
+    """The directory with postgres, initdb and pg_ctl: from PATH, else the newest Debian install."""
+    candidates = []
+    on_path = shutil.which("postgres")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    installed = [p for p in DEBIAN_SERVERS.glob("*/bin") if p.parent.name.isdigit()]
+    candidates += sorted(installed, key=lambda p: int(p.parent.name), reverse=True)
+    for folder in candidates:
+        if all((folder / name).exists() for name in ("postgres", "initdb", "pg_ctl")):
+            return folder
+    missing("PostgreSQL server binaries (postgres, initdb, pg_ctl) not found; apt-get install postgresql")
+
+
+def find_pgbouncer() -> Path:
+    found = shutil.which("pgbouncer", path=f"{os.environ.get('PATH', '')}:/usr/sbin")  # Debian puts it in sbin
+    if not found:
+        missing("pgbouncer not found; apt-get install pgbouncer")
+    return Path(found)
+
+
+def version_of(binary: Path) -> tuple[int, ...]:
+    text = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"(\d+)\.(\d+)", text)
+    assert match, f"cannot read a version from {text!r}"
+    return int(match.group(1)), int(match.group(2))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL data directory copied from the session's template, on a private socket directory."""
+
+    runner: Runner
+    bin: Path
+    data: Path
+    sockets: Path
+
+    @property
+    def log(self) -> Path:
+        return self.data.parent / "postgres.log"
+
+    def include(self, snippet: Path) -> None:
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"\ninclude = '{snippet}'\n")
+
+    def show(self, name: str) -> str:
+        """``postgres -C``: the value the configuration files give, without starting the server."""
+        return self.runner.run(self.bin / "postgres", "-D", self.data, "-C", name).stdout.strip()
+
+    def start(self) -> None:
+        options = f"-p {PG_PORT} -k {self.sockets} -c listen_addresses=''"
+        done = self.runner.run(
+            self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", READY_DEADLINE, "-o", options, "start",
+            check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            log = self.log.read_text() if self.log.exists() else ""
+            raise AssertionError(f"PostgreSQL did not start:\n{done.stdout}{done.stderr}\n{log}")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def stop(self) -> None:
+        self.runner.run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop", check=False)
+
+    def connect(self, user: str = SERVER_USER, dbname: str = "postgres", **kwargs: object) -> psycopg.Connection:
+        return psycopg.connect(host=str(self.sockets), port=PG_PORT, user=user, dbname=dbname, **kwargs)
+
+    def psql_file(self, script: Path) -> str:
+        """Run a script the way its header tells a DBA to: psql -X -v ON_ERROR_STOP=1 -f."""
+        return self.runner.run(
+            self.bin / "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.sockets, "-p", PG_PORT,
+            "-U", SERVER_USER, "-d", "postgres", "-f", script,
+        ).stdout  # fmt: skip
+
+    def sql(self, *statements: str) -> list[tuple]:
+        """Run statements as the superuser, autocommit; the rows of the last one."""
+        with self.connect(autocommit=True) as conn:
+            rows: list[tuple] = []
+            for statement in statements:
+                cursor = conn.execute(statement)
+                rows = cursor.fetchall() if cursor.description else []
+            return rows
+
+
+@contextmanager
+def cluster(runner: Runner, bin_dir: Path, template: Path, workdir: Path) -> Iterator[Cluster]:
+    data, sockets = workdir / "data", workdir / "sockets"
+    runner.run("cp", "-a", template, data)
+    runner.run("mkdir", "-m", "700", sockets)
+    made = Cluster(runner, bin_dir, data, sockets)
+    try:
+        yield made
+    finally:
+        made.stop()
+
+
+def initdb(runner: Runner, bin_dir: Path, data: Path) -> None:
+    runner.run(
+        bin_dir / "initdb", "-D", data, "-A", "trust", "-U", SERVER_USER, "-E", "UTF8", "--locale=C", "--no-sync"
+    )
+
+
+@dataclass
+class PgBouncer:
+    process: subprocess.Popen[bytes]
+    sockets: Path
+    port: int
+    log: Path
+
+    def connect(self, user: str, dbname: str, password: str, **kwargs: object) -> psycopg.Connection:
+        return psycopg.connect(
+            host=str(self.sockets), port=self.port, user=user, dbname=dbname, password=password, **kwargs
+        )
+
+
+@contextmanager
+def pgbouncer(
+    runner: Runner, binary: Path, ini: Path, sockets: Path, port: int, admin_password: str
+) -> Iterator[PgBouncer]:
+    log = ini.with_suffix(".log")
+    bouncer = PgBouncer(runner.popen(binary, ini, log=log), sockets, port, log)
+    try:
+        _wait_until_ready(bouncer, admin_password)
+        yield bouncer
+    finally:
+        if bouncer.process.poll() is None:
+            bouncer.process.terminate()  # SIGTERM: immediate shutdown of the process this test started
+        bouncer.process.wait(timeout=READY_DEADLINE)
+
+
+def _wait_until_ready(bouncer: PgBouncer, password: str) -> None:
+    deadline = time.monotonic() + READY_DEADLINE
+    while True:
+        if bouncer.process.poll() is not None:
+            raise AssertionError(f"pgbouncer exited ({bouncer.process.returncode}):\n{bouncer.log.read_text()}")
+        try:
+            bouncer.connect(SERVER_USER, "pgbouncer", password, autocommit=True).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def admin_rows(conn: psycopg.Connection, command: str) -> list[dict[str, object]]:
+    """SHOW POOLS and friends on PgBouncer's admin console, which speaks only the simple query protocol."""
+    cursor = psycopg.ClientCursor(conn)
+    cursor.execute(command)
+    names = [column.name for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def rewrite_ini(text: str, settings: dict[str, str], database_line: str) -> str:
+    """Point the exported pgbouncer.ini at the test's cluster: only the named keys and the fallback entry."""
+    lines = []
+    for line in text.splitlines():
+        key = line.split("=", 1)[0].strip()
+        if key == "*":
+            line = database_line
+        elif key in settings:
+            line = f"{key} = {settings[key]}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
