@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -35,6 +35,7 @@ from ..presets import PRESET_FIXES, Preset, apply_preset, load_catalog
 from . import theme
 from .cards import CARDS, CardGrid, derivation_html
 from .document import Document
+from .export_dialog import ExportDialog
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.picker.chosen.connect(self.choose_preset)
         self.forms.add_group(self.picker, 1)
         self._fixed_by: str | None = None
+        self._export: ExportDialog | None = None
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.cards = CardGrid()
@@ -148,6 +150,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         action(file_menu, "save", "&Save", self.save_scenario, QKeySequence.StandardKey.Save)
         action(file_menu, "save_as", "Save &As...", self.save_scenario_as, QKeySequence.StandardKey.SaveAs)
+        file_menu.addSeparator()
+        action(file_menu, "export", "&Export Bundle...", self.open_export, QKeySequence("Ctrl+E"))
         file_menu.addSeparator()
         action(file_menu, "quit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -238,6 +242,15 @@ class MainWindow(QMainWindow):
                 f"{escape(s.derivation.formula)}: {escape(s.derivation.calculation)}</p>"
             )
         self.kernel.setHtml(f"<h3>{escape(platform)}</h3>{''.join(rows)}")
+
+    def open_export(self) -> ExportDialog:
+        """The export dialog (one per window, kept so its destination and choices persist)."""
+        if self._export is None:
+            self._export = ExportDialog(self.document, self)
+        self._export.show()
+        if QGuiApplication.platformName() != "offscreen":  # offscreen windows have no stacking order
+            self._export.raise_()
+        return self._export
 
     def choose_preset(self, preset: Preset | None) -> None:
         """Put the scenario on a provider plan, or back on self-managed hardware (one undo step)."""

@@ -14,7 +14,18 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QListWidget, QSlider
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from pgplanner.model import FIELDS, Plan, parse_size, plan
@@ -270,3 +281,72 @@ def cards_match_model(app: App) -> bool:
 
 def size(text: str) -> int:
     return parse_size(text)
+
+
+# --- provider plans -------------------------------------------------------------------------
+
+
+def choose_provider_plan(app: App, preset_id: str | None) -> None:
+    """Pick a managed plan by id ("heroku/standard-0"), or None for self-managed, in the picker."""
+    w.choose(w.find(app.window, "combo_preset", QComboBox), preset_id)
+    settle(app)
+
+
+def back_to_self_managed(app: App) -> None:
+    w.find(app.window, "button_self_managed", QPushButton).click()
+    settle(app)
+
+
+def search_provider_plans(app: App, text: str) -> list[str]:
+    """What the picker suggests while the user types ``text``."""
+    combo = w.find(app.window, "combo_preset", QComboBox)
+    completer = combo.completer()
+    completer.setCompletionPrefix(text)
+    model = completer.completionModel()
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def provider_facts(app: App) -> str:
+    return re.sub(r"<[^>]+>", " ", w.text_of(app.window, "preset_facts"))
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def open_export(app: App) -> None:
+    w.trigger(app.window, "action_export")
+
+
+def _export_dialog(app: App):
+    return w.find(app.window, "export_dialog", QWidget)
+
+
+def export_files(app: App) -> list[str]:
+    listing = w.find(_export_dialog(app), "export_files", QListWidget)
+    return [listing.item(i).text() for i in range(listing.count())]
+
+
+def export_preview(app: App, path: str) -> str:
+    """Select ``path`` in the export dialog and return the text it previews."""
+    dialog = _export_dialog(app)
+    listing = w.find(dialog, "export_files", QListWidget)
+    listing.setCurrentItem(listing.findItems(path, Qt.MatchFlag.MatchExactly)[0])
+    return w.find(dialog, "export_preview", QPlainTextEdit).toPlainText()
+
+
+def copy_export_preview(app: App) -> str:
+    w.find(_export_dialog(app), "export_copy", QPushButton).click()
+    return QGuiApplication.clipboard().text()
+
+
+def choose_export_platforms(app: App, choice: str) -> None:
+    """linux / macos / freebsd / windows / all / none / scenario."""
+    w.choose(w.find(_export_dialog(app), "export_platform", QComboBox), choice)
+
+
+def export_to(app: App, target: Path, replace: bool = False) -> Path | None:
+    dialog = _export_dialog(app)
+    dialog.ask_replace = lambda _path: replace
+    w.find(dialog, "export_destination", QLineEdit).setText(str(target))
+    w.find(dialog, "export_write", QPushButton).click()
+    return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None

@@ -1,0 +1,223 @@
+"""Export bundle...: preview every artifact of the live plan, copy any of them, write them all.
+
+The previews follow the plan while the dialog is open (it is not modal), so a user can slide cores
+and watch max_connections change inside postgresql.conf. Writing goes through the export package's
+atomic bundle writer, with the window's plots added as PNGs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..export.bundle import bundle_files, default_platforms, export_bundle
+from ..model import PLATFORMS, Plan
+from ..model.serialization import InputError
+from . import theme
+from .document import Document
+from .editors import CHOICE_LABELS
+
+SCENARIO_PLATFORM, ALL_PLATFORMS, NO_OS = "scenario", "all", "none"
+
+
+class ConfigHighlighter(QSyntaxHighlighter):
+    """Comments, section headers, keys and quoted strings of conf, ini, sysctl, SQL, shell and XML."""
+
+    RULES = (
+        (re.compile(r"^\s*\[[^\]]+\]"), theme.PURPLE, True),  # [pgbouncer]
+        (re.compile(r"^\s*[\w.@\-]+(?=\s*=)"), theme.BLUE, True),  # key = value
+        (re.compile(r"\b(ALTER SYSTEM SET|SELECT|sysctl|launchctl|Set-ItemProperty)\b"), theme.BLUE, True),
+        (re.compile(r"'[^']*'|\"[^\"]*\""), theme.GREEN, False),
+        (re.compile(r"(^\s*(#|;|--|REM\b).*$)|<!--.*?-->"), theme.GREY, False),  # comments win: applied last
+    )
+
+    def __init__(self, document) -> None:
+        super().__init__(document)
+        self._formats = []
+        for pattern, colour, bold in self.RULES:
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            if bold:
+                fmt.setFontWeight(QFont.Weight.DemiBold)
+            self._formats.append((pattern, fmt))
+
+    def highlightBlock(self, text: str) -> None:
+        for pattern, fmt in self._formats:
+            for match in pattern.finditer(text):
+                self.setFormat(match.start(), match.end() - match.start(), fmt)
+
+
+class ExportDialog(QDialog):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("export_dialog")
+        self.setWindowTitle("Export config bundle")
+        self.resize(1000, 680)
+        self.document = document
+        self._files: dict[str, bytes] = {}
+        # Answer "replace the existing bundle?" (an attribute, so tests and scripts can answer it)
+        self.ask_replace: Callable[[Path], bool] = self._ask_replace
+
+        self.platform = QComboBox(objectName="export_platform")
+        self.platform.addItem("The scenario's platform", SCENARIO_PLATFORM)
+        for platform in PLATFORMS:
+            self.platform.addItem(CHOICE_LABELS[platform], platform)
+        self.platform.addItem("All platforms", ALL_PLATFORMS)
+        self.platform.addItem("No OS settings", NO_OS)
+        self.platform.currentIndexChanged.connect(self.refresh)
+        self.destination = QLineEdit(objectName="export_destination")
+        self.destination.setPlaceholderText("a new folder, or a file ending in .zip")
+        browse = QPushButton("Browse...", objectName="export_browse")
+        browse.clicked.connect(self._browse)
+        self.write = QPushButton("Export", objectName="export_write")
+        self.write.setDefault(True)
+        self.write.clicked.connect(self.export)
+
+        self.listing = QListWidget(objectName="export_files")
+        self.listing.currentTextChanged.connect(self._show_file)
+        self.preview = QPlainTextEdit(objectName="export_preview")
+        self.preview.setReadOnly(True)
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.highlighter = ConfigHighlighter(self.preview.document())
+        copy = QPushButton("Copy", objectName="export_copy")
+        copy.setToolTip("Copy this file to the clipboard")
+        copy.clicked.connect(self.copy_current)
+        self.status = QLabel(objectName="export_status")
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("OS settings for"))
+        top.addWidget(self.platform)
+        top.addWidget(QLabel("Write to"))
+        top.addWidget(self.destination, 1)
+        top.addWidget(browse)
+        top.addWidget(self.write)
+        viewer = QWidget()
+        viewer_layout = QVBoxLayout(viewer)
+        viewer_layout.setContentsMargins(0, 0, 0, 0)
+        viewer_layout.addWidget(self.preview, 1)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.status, 1)
+        copy_row.addWidget(copy)
+        viewer_layout.addLayout(copy_row)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.listing)
+        split.addWidget(viewer)
+        split.setSizes([260, 740])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+        document.planChanged.connect(self._on_plan_changed)
+        self.refresh()
+
+    def platforms(self) -> tuple[str, ...]:
+        choice = self.platform.currentData()
+        if choice == SCENARIO_PLATFORM:
+            return default_platforms(self.document.plan)
+        if choice == ALL_PLATFORMS:
+            return PLATFORMS
+        return () if choice == NO_OS else (choice,)
+
+    def refresh(self) -> None:
+        """Render every artifact of the current plan and show the selected one again."""
+        self._files = bundle_files(self.document.plan, platforms=self.platforms())
+        current = self.listing.currentItem().text() if self.listing.currentItem() else "postgresql/postgresql.conf"
+        names = sorted(self._files, key=lambda path: (path.count("/"), path))
+        self.listing.blockSignals(True)
+        self.listing.clear()
+        self.listing.addItems(names)
+        self.listing.blockSignals(False)
+        matches = self.listing.findItems(current if current in self._files else names[0], Qt.MatchFlag.MatchExactly)
+        self.listing.setCurrentItem(matches[0])
+        self._show_file(matches[0].text())
+
+    def text_of(self, path: str) -> str:
+        return self._files[path].decode()
+
+    def copy_current(self) -> None:
+        QGuiApplication.clipboard().setText(self.preview.toPlainText())
+        self.status.setText(f"Copied {self.listing.currentItem().text()}")
+
+    def export(self) -> Path | None:
+        """Write the bundle where the user said; returns the path, or None when nothing was written."""
+        text = self.destination.text().strip()
+        if not text:
+            self.status.setText("Choose where to write the bundle first.")
+            return None
+        target = Path(text).expanduser()
+        force = target.exists() and self.ask_replace(target)
+        if target.exists() and not force:
+            return None
+        from .render import render_plots
+
+        try:
+            written = export_bundle(
+                self.document.plan,
+                target,
+                platforms=self.platforms(),
+                force=force,
+                extra_files=render_plots(self.document.plan),
+            )
+        except InputError as error:
+            QMessageBox.warning(self, "Cannot export", str(error))
+            return None
+        self.status.setText(f"Wrote {written}")
+        return written
+
+    def _on_plan_changed(self, _plan: Plan) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _show_file(self, path: str) -> None:
+        if path in self._files:
+            scroll = self.preview.verticalScrollBar().value()
+            self.preview.setPlainText(self._preview_text(path))
+            self.preview.verticalScrollBar().setValue(scroll)
+
+    def _preview_text(self, path: str) -> str:
+        data = self._files[path]
+        try:
+            return data.decode()
+        except UnicodeDecodeError:
+            try:
+                return data.decode("utf-16")  # the Windows .reg file
+            except UnicodeDecodeError:
+                return f"({len(data):,} bytes of binary data)"
+
+    def _browse(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export bundle to", str(Path.home() / "pgplanner-bundle"), "Folder or zip (*)"
+        )
+        if name:
+            self.destination.setText(name)
+
+    def _ask_replace(self, target: Path) -> bool:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Replace bundle?", f"{target} exists. Replace the bundle there?", buttons.Yes | buttons.No, buttons.No
+        )
+        return answer == buttons.Yes
+
+    def showEvent(self, event) -> None:
+        self.refresh()  # it may have missed plan changes while hidden
+        super().showEvent(event)

@@ -1,0 +1,58 @@
+"""A user previews the config bundle while changing the plan, copies a file and writes the bundle."""
+
+import json
+
+from ..adapter import (
+    choose_export_platforms,
+    copy_export_preview,
+    export_files,
+    export_preview,
+    export_to,
+    open_export,
+    set_hardware,
+    set_workload,
+)
+
+
+def test_previews_follow_the_live_plan(app):
+    open_export(app)
+    set_workload(app, max_connections=250)
+    assert "max_connections = 250" in export_preview(app, "postgresql/postgresql.conf")
+    set_workload(app, max_connections=300)
+    assert "max_connections = 300" in export_preview(app, "postgresql/postgresql.conf")
+
+
+def test_copy_puts_the_file_on_the_clipboard(app):
+    open_export(app)
+    text = export_preview(app, "pgbouncer/pgbouncer.ini")
+    assert copy_export_preview(app) == text
+    assert "pool_mode = transaction" in text
+
+
+def test_platform_choice_selects_the_os_folders(app):
+    set_hardware(app, platform="macos")
+    open_export(app)
+    assert any(path.startswith("os/macos/") for path in export_files(app))
+    choose_export_platforms(app, "all")
+    assert {path.split("/")[1] for path in export_files(app) if path.startswith("os/")} == {
+        "linux", "macos", "freebsd", "windows"
+    }  # fmt: skip
+
+
+def test_export_writes_a_reloadable_bundle_with_plots(app, tmp_path):
+    set_hardware(app, cores=16, ram="64GB")
+    open_export(app)
+    written = export_to(app, tmp_path / "bundle")
+    assert written is not None
+    assert json.loads((written / "scenario.json").read_text())["hardware"]["cores"] == 16
+    assert sorted(p.name for p in (written / "plots").iterdir()) == ["budget.png", "memory.png", "throughput.png"]
+
+
+def test_an_existing_bundle_is_replaced_only_when_asked(app, tmp_path):
+    open_export(app)
+    export_to(app, tmp_path / "bundle")
+    set_hardware(app, cores=32)
+    export_to(app, tmp_path / "bundle", replace=False)
+    assert json.loads((tmp_path / "bundle" / "scenario.json").read_text())["hardware"]["cores"] == 4
+    export_to(app, tmp_path / "bundle", replace=True)
+    assert json.loads((tmp_path / "bundle" / "scenario.json").read_text())["hardware"]["cores"] == 32
