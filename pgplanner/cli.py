@@ -17,9 +17,9 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from . import __version__
-from .model import FIELDS, GROUPS, PLATFORMS, FieldSpec, Plan, Scenario, human_size, plan
+from .model import FIELDS, GROUPS, PLATFORMS, PROVIDER_FIXES, FieldSpec, Plan, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
-from .presets import PRESET_FIXES, UnknownPreset, apply_preset, load_catalog
+from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 
 EXIT_BAD_INPUT = 2
@@ -114,7 +114,7 @@ def _with_preset(base: Scenario, name: str, changes: dict[str, object]) -> Scena
         preset = catalog.find(name)
     except UnknownPreset as error:
         raise InputError(f"--preset: {error}") from None
-    for flat in PRESET_FIXES:
+    for flat in PROVIDER_FIXES:
         if flat in changes:
             option = FIELDS[flat].option
             raise InputError(

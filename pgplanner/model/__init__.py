@@ -14,6 +14,7 @@ from .plan import MemoryCurve, MemoryFigures, Plan, ThroughputCurve, plan
 from .scenario import (
     FIELDS,
     GROUPS,
+    PROVIDER_FIXES,
     SCENARIO_VERSION,
     Hardware,
     Measurement,
@@ -30,6 +31,7 @@ __all__ = [
     "FIELDS",
     "GROUPS",
     "PLATFORMS",
+    "PROVIDER_FIXES",
     "SCENARIO_VERSION",
     "BudgetLine",
     "Derivation",

@@ -23,6 +23,7 @@ CountsAgainst = Literal["max_connections", "max_wal_senders"]
 HEADROOM_SHARE = 0.2
 MIN_HEADROOM = 5
 SPARE_WAL_SENDERS = 2  # for pg_basebackup and a standby being rebuilt
+MAX_CONNECTIONS_LIMIT = 262_143  # the max_connections GUC's maximum (MAX_BACKENDS, procnumber.h)
 
 
 class BudgetLine(BaseModel):
@@ -147,6 +148,12 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
             formula="max_connections = the plan's fixed value",
             calculation=n(limit),
             note=f"{provider.id} fixes it; the budget alone would recommend {n(recommended_value)}",
+        )
+    if recommended_value > MAX_CONNECTIONS_LIMIT:
+        return MAX_CONNECTIONS_LIMIT, Derivation(
+            formula="max_connections = PostgreSQL's maximum",
+            calculation=f"min({n(recommended_value)}, {n(MAX_CONNECTIONS_LIMIT)}) = {n(MAX_CONNECTIONS_LIMIT)}",
+            note="the budget does not fit in any PostgreSQL server",
         )
     return recommended_value, Derivation(formula="max_connections = recommended", calculation=n(recommended_value))
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .budget import MAX_CONNECTIONS_LIMIT
 from .concurrency import Pooling
 from .derivation import n
 from .memory import MemoryBasis
@@ -118,6 +119,13 @@ def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
 def _max_connections_below_required(f: Facts) -> PlanWarning | None:
     if f.max_connections >= f.required:
         return None
+    if f.required > MAX_CONNECTIONS_LIMIT:
+        return _warn(
+            "BUDGET_BEYOND_POSTGRESQL",
+            "error",
+            f"The budget needs {n(f.required)} connections; PostgreSQL cannot have more than "
+            f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
+        )
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
         "error",

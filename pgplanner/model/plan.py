@@ -264,7 +264,7 @@ def _memory_curve(
     scenario: Scenario, basis: memory.MemoryBasis, ceiling: int, max_conn: int, productive: int
 ) -> MemoryCurve:
     highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
-    grid = np.unique(np.rint(np.linspace(0, highest, MEMORY_CURVE_POINTS)))
+    grid = throughput.distinct(np.rint(np.linspace(0, highest, MEMORY_CURVE_POINTS)))
     fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
     fraction = scenario.memory.heavy_fraction
     heavy_per_connection = fraction * basis.worst_per_connection + (1 - fraction) * basis.per_connection

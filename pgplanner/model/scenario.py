@@ -114,7 +114,7 @@ class Workload(Frozen):
         20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1
     )
     app_instances: int = count(10, 0, 100_000, "App instances", "Application processes that open a pool.", unit="")
-    pool_per_instance: int = count(20, 0, 100_000, "Pool per instance", "Connections in each app instance's pool.")
+    pool_per_instance: int = count(20, 0, 10_000, "Pool per instance", "Connections in each app instance's pool.")
     clients: Annotated[int | None, Auto] = count(
         None,
         0,
@@ -195,6 +195,9 @@ class PoolerOffer(Frozen):
     modes: tuple[PoolMode, ...] = ()
     max_client_conn: int | None = Field(None, ge=1)
     default_pool_size: int | None = Field(None, ge=1)
+
+
+PROVIDER_FIXES = ("cores", "ram")  # the inputs a provider plan decides (by flat name)
 
 
 class ProviderPlan(Frozen):

@@ -63,9 +63,11 @@ def fit_shape(points: Sequence[tuple[float, float]]) -> Fit | None:
     enough for a slider (about a millisecond for a dozen points). None when fewer than three distinct
     connection counts were measured.
     """
+    if len({p[0] for p in points}) < MIN_FIT_POINTS:
+        return None
     n = np.array([p[0] for p in points], dtype=float)
     y = np.array([p[1] for p in points], dtype=float)
-    if len(np.unique(n)) < MIN_FIT_POINTS or not np.all(n > 0) or not np.all(y >= 0) or not y.any():
+    if not np.all(n > 0) or not np.all(y >= 0) or not y.any():
         return None
     peaks = np.geomspace(n.min() / 2, n.max() * 2, 80)[:, None, None]
     us = np.geomspace(0.25, 100, 60)[None, :, None]
@@ -81,5 +83,12 @@ def fit_shape(points: Sequence[tuple[float, float]]) -> Fit | None:
 
 def connection_grid(highest: float) -> np.ndarray:
     """Whole numbers of active connections from 1 to ``highest``, evenly spaced on a log scale."""
-    grid = np.unique(np.rint(np.geomspace(1, max(highest, 2), CURVE_POINTS)))
-    return grid.astype(np.int64)
+    return distinct(np.rint(np.geomspace(1, max(highest, 2), CURVE_POINTS)).astype(np.int64))
+
+
+def distinct(ascending: np.ndarray) -> np.ndarray:
+    """The values of an ascending array without repeats (np.unique would also sort, and loads numpy.ma)."""
+    keep = np.empty(ascending.size, dtype=bool)
+    keep[0] = True
+    np.greater(ascending[1:], ascending[:-1], out=keep[1:])
+    return ascending[keep]

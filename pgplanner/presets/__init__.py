@@ -4,12 +4,11 @@
 looks a plan up; ``apply_preset(scenario, preset)`` puts it into a Scenario.
 """
 
-from .apply import PRESET_FIXES, apply_preset
+from .apply import apply_preset
 from .catalog import Catalog, Preset, UnknownPreset
 from .loader import USER_DIR_VARIABLE, Problem, load_catalog, user_presets_dir
 
 __all__ = [
-    "PRESET_FIXES",
     "USER_DIR_VARIABLE",
     "Catalog",
     "Preset",

@@ -5,8 +5,6 @@ from __future__ import annotations
 from ..model.scenario import Scenario
 from .catalog import Preset
 
-PRESET_FIXES = ("cores", "ram")  # the inputs a provider plan decides (by flat name)
-
 
 def apply_preset(scenario: Scenario, preset: Preset) -> Scenario:
     """A new Scenario on ``preset``'s hardware (physical cores from its vCPUs, its RAM) with its limits.

@@ -12,7 +12,7 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan, human_size
 from ..model.checks import SEVERITY_ORDER
@@ -139,7 +139,11 @@ class Card(QFrame):
         self.value.setStyleSheet("font-size: 22px; font-weight: 600;")
         self.caption.setStyleSheet("color: #555; font-size: 10px;")
         self.caption.setWordWrap(True)
+        self.caption.setFixedHeight(28)  # room for two lines
+        # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
+        self.setFixedHeight(84)
         for label in (self.title, self.value, self.caption):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             layout.addWidget(label)
         self._severity: str | None = "unset"
 

@@ -139,6 +139,7 @@ class FieldEditor(QWidget):
         self.check: QCheckBox | None = None
         self.auto: QCheckBox | None = None
         self._stops: tuple[float, ...] = ()
+        self._shown: tuple[Any, Any] | None = None  # what show_value last displayed
 
         if spec.kind == "choice" or (spec.kind == "count" and spec.hi - spec.lo < COMBO_COUNT_LIMIT):
             self._build_combo(layout)
@@ -193,8 +194,15 @@ class FieldEditor(QWidget):
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
 
+    def forget(self) -> None:
+        """Drop what was last displayed, so the next show_value redraws (after a refused edit)."""
+        self._shown = None
+
     def show_value(self, value: Any, derived: Any = None) -> None:
         """Display ``value`` (or, when it is None, the ``derived`` value as "auto") without echoing an edit."""
+        if self._shown == (value, derived):
+            return
+        self._shown = (value, derived)
         shown = derived if value is None else value
         widgets = [w for w in (self.slider, self.spin, self.combo, self.check, self.auto) if w is not None]
         for widget in widgets:
@@ -212,6 +220,8 @@ class FieldEditor(QWidget):
             elif self.check is not None:
                 self.check.setChecked(bool(shown))
             else:
+                # A derived value can lie outside what may be typed (a huge client demand): show the bound.
+                shown = min(max(shown, self.spec.lo), self.spec.hi)
                 self.spin.setValue(shown)
                 self.slider.setValue(nearest_stop(self._stops, shown))
         finally:

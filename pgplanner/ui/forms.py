@@ -92,6 +92,8 @@ class Forms(QWidget):
             self.document.edit(sliding=sliding, **{flat: value})
         except ValidationError as error:
             self.problem.emit(f"{FIELDS[flat].title}: {error.errors()[0]['msg']}")
+            self.editors[flat].forget()
+            self.show_plan(self.document.plan)  # put the editor back on the model's value
 
     def _on_slid(self, flat: str, value: Any) -> None:
         self._on_edited(flat, value, sliding=True)

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -28,17 +29,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios
-from ..model import Plan
+from ..model import PROVIDER_FIXES, Plan
 from ..model.derivation import n
 from ..model.serialization import InputError, scenario_from_json, scenario_to_json
-from ..presets import PRESET_FIXES, Preset, apply_preset, load_catalog
 from . import theme
 from .cards import CARDS, CardGrid, derivation_html
 from .document import Document
-from .export_dialog import ExportDialog
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
+
+if TYPE_CHECKING:  # both load on first use, not at start-up
+    from ..presets import Preset
+    from .export_dialog import ExportDialog
 
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
@@ -58,13 +61,16 @@ class MainWindow(QMainWindow):
 
         self.forms = Forms(self.document)
         self.forms.problem.connect(self._show_problem)
-        self.picker = ProviderPicker(*load_catalog())
+        self.picker = ProviderPicker()
         self.picker.chosen.connect(self.choose_preset)
         self.forms.add_group(self.picker, 1)
         self._fixed_by: str | None = None
         self._export: ExportDialog | None = None
+        self._warnings_shown: tuple | None = None
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.headline.setFixedHeight(30)  # a new text never relayouts the window
+        self.headline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
         self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
@@ -125,6 +131,7 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.derivations, "Why these numbers")
         tabs.addTab(self.budget_table, "Budget")
         tabs.addTab(self.kernel, "Kernel and OS")
+        tabs.currentChanged.connect(self._show_details)
         return tabs
 
     def _build_menus(self) -> None:
@@ -188,11 +195,22 @@ class MainWindow(QMainWindow):
         self.memory_plot.show_plan(plan)
         self.budget_plot.show_plan(plan)
         self._show_warnings(plan)
-        self._show_derivations(plan)
-        self._show_budget(plan)
-        self._show_kernel(plan)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        """Render only the details tab in view; the others catch up when they are shown."""
+        plan, tab = self.document.plan, self.details.currentWidget()
+        if tab is self.derivations:
+            self._show_derivations(plan)
+        elif tab is self.budget_table:
+            self._show_budget(plan)
+        elif tab is self.kernel:
+            self._show_kernel(plan)
 
     def _show_warnings(self, plan: Plan) -> None:
+        if plan.warnings == self._warnings_shown:
+            return  # most slider ticks change no warning: keep the list (and its layout) as it is
+        self._warnings_shown = plan.warnings
         self.warnings.clear()
         for warning in plan.warnings:
             item = QListWidgetItem(f"{warning.severity.upper()}  {warning.message}")
@@ -246,6 +264,8 @@ class MainWindow(QMainWindow):
     def open_export(self) -> ExportDialog:
         """The export dialog (one per window, kept so its destination and choices persist)."""
         if self._export is None:
+            from .export_dialog import ExportDialog
+
             self._export = ExportDialog(self.document, self)
         self._export.show()
         if QGuiApplication.platformName() != "offscreen":  # offscreen windows have no stacking order
@@ -258,13 +278,15 @@ class MainWindow(QMainWindow):
         if preset is None:
             self.document.replace(scenario.model_copy(update={"provider": None}), "Self-managed")
         else:
+            from ..presets import apply_preset
+
             self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
         provider = plan.scenario.provider.id if plan.scenario.provider else None
         if provider != self._fixed_by:
             self._fixed_by = provider
-            self.forms.set_fixed(set(PRESET_FIXES) if provider else set(), provider or "")
+            self.forms.set_fixed(set(PROVIDER_FIXES) if provider else set(), provider or "")
 
     def _show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)

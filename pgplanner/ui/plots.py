@@ -14,7 +14,7 @@ from typing import ClassVar, NamedTuple
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from ..model import Plan, human_size
 from ..model.derivation import n
@@ -30,6 +30,10 @@ MARK_STYLE = {
     "provider_limit": (theme.VERMILLION, "provider limit {}", 0.76),
     "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0.96),
 }
+
+
+CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
+AXIS_WIDTH = 62
 
 
 def _pen(colour: str, width: float = 2, dashed: bool = False) -> pg.QtGui.QPen:
@@ -56,17 +60,22 @@ class Mark(pg.InfiniteLine):
             },
         )
         self._log_x = log_x
+        self._placed: tuple[float | None, bool] | None = None
+        self.label.setCacheMode(CACHED)
         plot.addItem(self, ignoreBounds=True)
 
     def place(self, connections: float | None, view: tuple[float, float]) -> None:
         """Move to ``connections`` (hidden for None); the label goes on the side of the line with room."""
-        self.setVisible(connections is not None)
-        if connections is None:
+        x = None if connections is None else math.log10(max(connections, 1)) if self._log_x else connections
+        right_half = x is not None and x > view[0] + 0.6 * (view[1] - view[0])
+        if self._placed == (x, right_half):
+            return  # moving a labelled line re-lays its text out: only when something changed
+        self._placed = (x, right_half)
+        self.setVisible(x is not None)
+        if x is None:
             return
-        x = math.log10(max(connections, 1)) if self._log_x else connections
         self.setValue(x)
         text = self._format.format(n(connections))
-        right_half = x > view[0] + 0.6 * (view[1] - view[0])
         self.label.setFormat(f"{text} " if right_half else f" {text}")
         anchor = (1, 0.5) if right_half else (0, 0.5)
         self.label.anchors = [anchor, anchor]
@@ -97,7 +106,9 @@ def _short_count(value: int) -> str:
 class PlotPanel(QWidget):
     """A plot with a readout line under it."""
 
-    def __init__(self, name: str, title: str, parent: QWidget | None = None, log_x: bool = False) -> None:
+    def __init__(
+        self, name: str, title: str, parent: QWidget | None = None, log_x: bool = False, grid: str = "y"
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(f"plot_{name}")
         layout = QVBoxLayout(self)
@@ -109,7 +120,14 @@ class PlotPanel(QWidget):
         self.plot: pg.PlotItem = self.widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        # One set of grid lines: a full grid costs a fifth of every repaint while a slider moves.
+        self.plot.showGrid(x="x" in grid, y="y" in grid, alpha=0.15)
+        self.plot.getAxis("left").setWidth(AXIS_WIDTH)  # a fixed width: new tick labels never relayout the plot
+        for side in ("left", "bottom"):
+            # Replaying an axis's tick labels costs more than the curves; keep the rendered pixels
+            # until the axis itself changes (its range, its size).
+            self.plot.getAxis(side).setCacheMode(CACHED)
+        self.plot.titleLabel.setCacheMode(CACHED)
         self.readout = QLabel(" ", objectName=f"plot_{name}_readout")
         self.readout.setStyleSheet("color: #444; font-size: 11px;")
         layout.addWidget(self.widget, 1)
@@ -143,7 +161,7 @@ class ThroughputPlot(PlotPanel):
         p.setLogMode(x=True, y=False)
         p.setLabel("bottom", "active connections (log scale)")
         p.setLabel("left", "throughput", units="% of peak")
-        p.addLegend(offset=(-10, -40), labelTextSize="9pt")
+        p.addLegend(offset=(-10, -40), labelTextSize="9pt").setCacheMode(CACHED)
         self.direct = p.plot(name="direct to PostgreSQL", pen=_pen(theme.VERMILLION))
         self.pooled = p.plot(name="through the pooler", pen=_pen(theme.BLUE, dashed=True))
         self.marks = {
@@ -180,7 +198,7 @@ class MemoryPlot(PlotPanel):
         p.setLabel("left", "memory", units="GB")
         p.getAxis("left").enableAutoSIPrefix(False)
         p.getAxis("bottom").enableAutoSIPrefix(False)
-        p.addLegend(offset=(-10, -8), labelTextSize="9pt")
+        p.addLegend(offset=(-10, -8), labelTextSize="9pt").setCacheMode(CACHED)
         self.typical = p.plot(name="typical", pen=_pen(theme.BLUE))
         self.heavy = p.plot(name="heavy fraction", pen=_pen(theme.ORANGE))
         self.worst = p.plot(name="worst case", pen=_pen(theme.VERMILLION, dashed=True))
@@ -239,11 +257,11 @@ class BudgetPlot(PlotPanel):
     ROWS: ClassVar[dict[str, int]] = {"max_connections": 1, "max_wal_senders": 0}
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("budget", "max_connections budget", parent)
+        super().__init__("budget", "max_connections budget", parent, grid="x")
         p = self.plot
         p.setLabel("bottom", "connections")
         p.getAxis("left").setTicks([[(1, "max_connections"), (0, "max_wal_senders")]])
-        p.getAxis("left").setWidth(120)
+        p.getAxis("left").setWidth(120)  # room for "max_wal_senders"
         p.showGrid(x=True, y=False, alpha=0.15)
         self.bars = pg.BarGraphItem(x0=[0], y=[1], width=[0], height=0.6, pen=pg.mkPen("w", width=1), brush="w")
         p.addItem(self.bars)
@@ -253,6 +271,7 @@ class BudgetPlot(PlotPanel):
         self._segments: list[Segment] = []
         self.key = QLabel(objectName="plot_budget_key")
         self.key.setWordWrap(True)
+        self.key.setFixedHeight(34)  # two lines; a new text never relayouts the window
         self.key.setStyleSheet("font-size: 11px;")
         self.layout().insertWidget(1, self.key)
         p.vb.setMouseEnabled(x=False, y=False)
@@ -305,6 +324,7 @@ class BudgetPlot(PlotPanel):
         shown = [(s, t) for s, t in zip(segments, texts, strict=True) if t]
         while len(self.labels) < len(shown):
             item = pg.TextItem(color="w", anchor=(0.5, 0.5))
+            item.setCacheMode(CACHED)
             self.plot.addItem(item, ignoreBounds=True)
             self.labels.append(item)
         for item, (s, text) in zip(self.labels, shown, strict=False):

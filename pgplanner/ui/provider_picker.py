@@ -2,13 +2,14 @@
 
 Choosing a plan replaces the scenario with one on that plan's hardware and limits (one undo step);
 "Self-managed" goes back, keeping the hardware as it was. The forms lock what the plan fixes.
+The catalog is read the first time the picker is used, not while the window starts.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -27,6 +28,16 @@ from ..presets import Catalog, Preset
 SELF_MANAGED = "Self-managed (no provider)"
 
 
+class _LazyCombo(QComboBox):
+    """A combo box that asks for its entries just before the user first needs them."""
+
+    needed = Signal()
+
+    def showPopup(self) -> None:
+        self.needed.emit()
+        super().showPopup()
+
+
 def preset_title(preset: Preset) -> str:
     p = preset.plan
     return f"{preset.provider_name} — {p.plan} ({p.vcpus:g} vCPU, {human_size(p.ram)}, max {n(p.max_connections)})"
@@ -37,19 +48,19 @@ class ProviderPicker(QGroupBox):
 
     chosen = Signal(object)
 
-    def __init__(self, catalog: Catalog, problems: list, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Provider plan", parent, objectName="group_provider")
-        self.catalog = catalog
-        layout = QVBoxLayout(self)
-        self.combo = QComboBox(objectName="combo_preset")
+        self.catalog: Catalog | None = None
+        self._layout = QVBoxLayout(self)
+        self.combo = _LazyCombo(objectName="combo_preset")
+        self.combo.needed.connect(self.load)
         self.combo.setEditable(True)
         # Plan titles are long; without this the combo (and the whole form) grows to the longest one.
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(24)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
-        for preset in catalog:
-            self.combo.addItem(preset_title(preset), preset.id)
+        self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)
         completer = QCompleter(self.combo.model(), self.combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -64,21 +75,41 @@ class ProviderPicker(QGroupBox):
         self.facts.setOpenExternalLinks(True)
         self.back = QPushButton("Back to self-managed", objectName="button_self_managed")
         self.back.clicked.connect(lambda: self.chosen.emit(None))
-        layout.addWidget(self.combo)
-        layout.addWidget(self.facts)
-        layout.addWidget(self.back)
+        self._layout.addWidget(self.combo)
+        self._layout.addWidget(self.facts)
+        self._layout.addWidget(self.back)
+
+    def load(self) -> Catalog:
+        """Read the presets (once): fill the list and say which user files were skipped."""
+        if self.catalog is not None:
+            return self.catalog
+        from ..presets import load_catalog
+
+        self.catalog, problems = load_catalog()
+        self.combo.blockSignals(True)
+        for preset in self.catalog:
+            self.combo.addItem(preset_title(preset), preset.id)
+        self.combo.blockSignals(False)
         if problems:
             skipped = QLabel("<br>".join(f"Skipped preset file {escape(str(p))}" for p in problems))
             skipped.setWordWrap(True)
             skipped.setStyleSheet("color: #a33;")
-            layout.addWidget(skipped)
+            self._layout.addWidget(skipped)
+        return self.catalog
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            self.load()
+        return False
 
     def _on_activated(self, index: int) -> None:
         preset_id = self.combo.itemData(index)
-        self.chosen.emit(None if preset_id is None else self.catalog.find(preset_id))
+        self.chosen.emit(None if preset_id is None else self.load().find(preset_id))
 
     def show_plan(self, plan: Plan) -> None:
         provider = plan.scenario.provider
+        if provider is not None:
+            self.load()  # the entry to show must exist
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(max(0, self.combo.findData(provider.id if provider else None)))
         self.combo.blockSignals(False)

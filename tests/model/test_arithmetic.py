@@ -112,3 +112,11 @@ def test_every_output_explains_itself():
 def test_large_memory_curve_does_not_overflow():
     result = plan_for(ram="64TB", per_connection_memory="1MB", work_mem="64GB", sort_nodes=64, backend_memory="1GB")
     assert result.memory_curve.worst_case[-1] > 64 * GB * 1000
+
+
+def test_a_budget_beyond_postgresql_is_capped_and_blocks():
+    """PostgreSQL's max_connections cannot pass 262,143 (found by the window's load test)."""
+    result = plan_for(pooler="none", app_instances=100_000, pool_per_instance=10)
+    assert result.max_connections_required == 1_000_000 + 3 + 2 + 3
+    assert result.max_connections == 262_143
+    assert "BUDGET_BEYOND_POSTGRESQL" in {w.code for w in result.warnings if w.severity == "error"}

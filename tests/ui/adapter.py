@@ -128,6 +128,10 @@ def can_undo(app: App) -> bool:
     return app.window.actions["undo"].isEnabled()
 
 
+def can_redo(app: App) -> bool:
+    return app.window.actions["redo"].isEnabled()
+
+
 def answer_unsaved_prompts(app: App, answer: str) -> None:
     """From now on, answer "save changes?" with ``answer`` (save / discard / cancel)."""
     app.window.ask_unsaved = lambda: answer
@@ -288,7 +292,9 @@ def size(text: str) -> int:
 
 def choose_provider_plan(app: App, preset_id: str | None) -> None:
     """Pick a managed plan by id ("heroku/standard-0"), or None for self-managed, in the picker."""
-    w.choose(w.find(app.window, "combo_preset", QComboBox), preset_id)
+    combo = w.find(app.window, "combo_preset", QComboBox)
+    w.focus(app.qtbot, combo)  # clicking into the picker, as a user does before choosing
+    w.choose(combo, preset_id)
     settle(app)
 
 
@@ -300,6 +306,7 @@ def back_to_self_managed(app: App) -> None:
 def search_provider_plans(app: App, text: str) -> list[str]:
     """What the picker suggests while the user types ``text``."""
     combo = w.find(app.window, "combo_preset", QComboBox)
+    w.focus(app.qtbot, combo)
     completer = combo.completer()
     completer.setCompletionPrefix(text)
     model = completer.completionModel()

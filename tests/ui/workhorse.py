@@ -45,6 +45,12 @@ def choose(combo: QComboBox, data: object) -> None:
     combo.activated.emit(index)
 
 
+def focus(qtbot: QtBot, widget: QWidget) -> None:
+    """Give ``widget`` the keyboard focus, as clicking into it would."""
+    widget.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(widget.hasFocus, timeout=RECOMPUTE_TIMEOUT_MS)
+
+
 def tick(check: QCheckBox, on: bool) -> None:
     if check.isChecked() != on:
         check.click()
