@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, users in sorted(missing.items()):
             print(f"missing {name}, needed by {', '.join(sorted(users))}", file=sys.stderr)
         if missing:
-            print("install them on the build machine and build again (README: Desktop bundle)", file=sys.stderr)
+            print("install them on the build machine and build again (README: The desktop bundle)", file=sys.stderr)
             return 1
     return smoke() if args.smoke else 0
 
