@@ -34,7 +34,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     Path(purelib, "outer-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
+    # --ignore-installed: where the outer environment has pgplanner installed too (README's test command
+    # does), pip would see that copy through the .pth file and install nothing.
+    pip_install = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed"]
+    subprocess.run([*pip_install, str(wheel)], check=True)
     return python
 
 
