@@ -37,8 +37,8 @@ def _figures(plan: Plan) -> str:
          f"{human_size(m.per_connection_bytes)} each"),
         ("Productive target", n(plan.productive_target), f"active connections; pool range "
          f"{plan.pool_size_range[0]}-{plan.pool_size_range[1]}"),
-        ("Pool size", n(plan.pool_size), f"per pool x {plan.pools}, reserve {plan.reserve_pool}, "
-         f"max_client_conn {n(plan.max_client_conn)} for {n(plan.client_demand)} clients"),
+        ("Pool size", n(plan.pool_size), f"per pool, {plan.pools} pool{'s' if plan.pools != 1 else ''}, "
+         f"reserve {plan.reserve_pool}, max_client_conn {n(plan.max_client_conn)} for {n(plan.client_demand)} clients"),
         ("Worst-case memory", human_size(m.worst_case_bytes), f"{n(plan.max_connections)} connections x "
          f"{human_size(m.worst_case_per_connection_bytes)}"),
         ("Heavy fraction", human_size(m.heavy_fraction_bytes), f"{plan.scenario.memory.heavy_fraction:.0%} of "
@@ -67,8 +67,8 @@ def _warnings(plan: Plan) -> str:
         return "No warnings."
     lines = ["Warnings"]
     for warning in plan.warnings:
-        head = f"  {warning.severity.upper():<8}{warning.code}: "
-        lines.append(textwrap.fill(warning.message, WIDTH, initial_indent=head, subsequent_indent=" " * 10))
+        head = f"  {warning.severity.upper():<9}{warning.code}: "
+        lines.append(textwrap.fill(warning.message, WIDTH, initial_indent=head, subsequent_indent=" " * 11))
     return "\n".join(lines)
 
 

@@ -127,7 +127,7 @@ def test_report_answers_first_and_explains():
 
 def test_report_lists_warnings_with_severity():
     report = run("plan", "--pooler", "none", "--serverless-peak", "2000").stdout
-    assert "ERROR   SERVERLESS_WITHOUT_POOLER" in report
+    assert "ERROR    SERVERLESS_WITHOUT_POOLER" in report
 
 
 @pytest.mark.parametrize("name", sorted(example_scenarios()))
