@@ -134,6 +134,19 @@ def _max_connections_below_required(f: Facts) -> PlanWarning | None:
     )
 
 
+def _reserved_slots_fill_max_connections(f: Facts) -> PlanWarning | None:
+    wl, version = f.scenario.workload, f.scenario.hardware.pg_version
+    reserved = wl.superuser_reserved + (wl.reserved_connections if has_reserved_connections(version) else 0)
+    if reserved < f.max_connections:
+        return None
+    return _warn(
+        "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
+        "error",
+        f"superuser_reserved_connections plus reserved_connections ({n(reserved)}) must stay below "
+        f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.",
+    )
+
+
 def _provider_hard_limit(f: Facts) -> PlanWarning | None:
     provider = f.scenario.provider
     if provider is None or not provider.hard_limit:
@@ -372,6 +385,7 @@ RULES: tuple[Rule, ...] = (
     _worst_case_over_ram,
     _heavy_fraction_over_ram,
     _max_connections_below_required,
+    _reserved_slots_fill_max_connections,
     _provider_hard_limit,
     _provider_default_differs,
     _provider_pooler_missing,

@@ -50,8 +50,7 @@ class _Change(QUndoCommand):
 
 
 class Document(QObject):
-    scenarioChanged = Signal(object)  # Scenario: forms re-sync
-    planChanged = Signal(object)  # Plan: cards, curves and previews re-render
+    planChanged = Signal(object)  # Plan: forms, cards, curves and previews re-render
     stateChanged = Signal()  # file name, modified marker, undo availability
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -138,5 +137,4 @@ class Document(QObject):
 
     def _show(self, scenario: Scenario) -> None:
         self._scenario = scenario
-        self.scenarioChanged.emit(scenario)
         self._replan.start()

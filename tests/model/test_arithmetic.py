@@ -120,3 +120,12 @@ def test_a_budget_beyond_postgresql_is_capped_and_blocks():
     assert result.max_connections_required == 1_000_000 + 3 + 2 + 3
     assert result.max_connections == 262_143
     assert "BUDGET_BEYOND_POSTGRESQL" in {w.code for w in result.warnings if w.severity == "error"}
+
+
+def test_reserved_slots_must_leave_room():
+    """PostgreSQL refuses to start unless superuser_reserved + reserved_connections < max_connections."""
+    assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" in {w.code for w in plan_for(max_connections=3).warnings}
+    fits = plan_for(max_connections=10, superuser_reserved=3, reserved_connections=6)
+    assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" not in {w.code for w in fits.warnings}
+    full = plan_for(max_connections=10, superuser_reserved=3, reserved_connections=7)
+    assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" in {w.code for w in full.warnings}

@@ -260,6 +260,10 @@ def hover(app: App, plot: str, x: float, y: float) -> str:
     return panel.describe(x, y)
 
 
+def status_message(app: App) -> str:
+    return app.window.statusBar().currentMessage()
+
+
 def window_title(app: App) -> str:
     return app.window.windowTitle()
 
