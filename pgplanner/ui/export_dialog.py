@@ -67,12 +67,15 @@ class ConfigHighlighter(QSyntaxHighlighter):
 
 
 class ExportDialog(QDialog):
-    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, document: Document, report_error: Callable[[str, str], None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export config bundle")
         self.resize(1000, 680)
         self.document = document
+        self.report_error = report_error
         self._files: dict[str, bytes] = {}
         # Answer "replace the existing bundle?" (an attribute, so tests and scripts can answer it)
         self.ask_replace: Callable[[Path], bool] = self._ask_replace
@@ -179,7 +182,7 @@ class ExportDialog(QDialog):
                 extra_files=render_plots(self.document.plan),
             )
         except InputError as error:
-            QMessageBox.warning(self, "Cannot export", str(error))
+            self.report_error("Cannot export", str(error))
             return None
         self.status.setText(f"Wrote {written}")
         return written

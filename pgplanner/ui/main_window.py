@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.ask_unsaved: Callable[[], Answer] = self._ask_unsaved
         self.ask_open_path: Callable[[], Path | None] = self._ask_open_path
         self.ask_save_path: Callable[[], Path | None] = self._ask_save_path
+        self.report_error: Callable[[str, str], None] = self._report_error  # (title, one-line reason)
 
         self.forms = Forms(self.document)
         self.forms.problem.connect(self._show_problem)
@@ -266,7 +267,7 @@ class MainWindow(QMainWindow):
         if self._export is None:
             from .export_dialog import ExportDialog
 
-            self._export = ExportDialog(self.document, self)
+            self._export = ExportDialog(self.document, lambda title, reason: self.report_error(title, reason), self)
         self._export.show()
         if QGuiApplication.platformName() != "offscreen":  # offscreen windows have no stacking order
             self._export.raise_()
@@ -324,7 +325,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.open(Path(path))
         except InputError as error:
-            QMessageBox.warning(self, "Cannot open scenario", str(error))
+            self.report_error("Cannot open scenario", str(error))
             return False
         self._remember(Path(path))
         return True
@@ -342,7 +343,7 @@ class MainWindow(QMainWindow):
         try:
             self.document.save(path)
         except OSError as error:
-            QMessageBox.warning(self, "Cannot save scenario", f"{path}: {error.strerror or error}")
+            self.report_error("Cannot save scenario", f"{path}: {error.strerror or error}")
             return False
         self._remember(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
@@ -372,6 +373,9 @@ class MainWindow(QMainWindow):
             buttons.Save,
         )
         return {buttons.Save: "save", buttons.Discard: "discard"}.get(choice, "cancel")
+
+    def _report_error(self, title: str, reason: str) -> None:
+        QMessageBox.warning(self, title, reason)
 
     def _ask_open_path(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self, "Open scenario", "", SCENARIO_FILTER)

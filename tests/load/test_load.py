@@ -26,6 +26,7 @@ from ..ui.adapter import (
     choose_provider_plan,
     load_scenario,
     new_scenario,
+    on_provider_plan,
     redo,
     set_inputs,
     slide,
@@ -74,7 +75,7 @@ def test_thousands_of_edits(app):
     baseline_rss = None
     for step in range(STEPS):
         one_step(app, rng)
-        if app.window.document.scenario.provider is not None and rng.random() < 0.3:
+        if on_provider_plan(app) and rng.random() < 0.3:
             back_to_self_managed(app)  # keep the sliders for cores and RAM in play
         if (step + 1) % BURST == 0:
             assert cards_match_model(app), f"cards differ from plan() after step {step + 1}"

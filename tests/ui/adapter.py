@@ -44,16 +44,19 @@ class App:
     window: MainWindow
     qtbot: QtBot
     settings_path: Path
+    errors: list[str]  # what the window reported in error dialogs, newest last
 
 
 def open_app(qtbot: QtBot, settings_path: Path) -> App:
     window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat))
     window.ask_unsaved = lambda: "discard"  # a test that cares answers differently
+    errors: list[str] = []
+    window.report_error = lambda _title, reason: errors.append(reason)
     qtbot.addWidget(window)
     window.restore_session()
     window.show()
     qtbot.waitExposed(window)
-    app = App(window, qtbot, settings_path)
+    app = App(window, qtbot, settings_path, errors)
     settle(app)
     return app
 
@@ -135,6 +138,20 @@ def can_redo(app: App) -> bool:
 def answer_unsaved_prompts(app: App, answer: str) -> None:
     """From now on, answer "save changes?" with ``answer`` (save / discard / cancel)."""
     app.window.ask_unsaved = lambda: answer
+
+
+def answer_save_dialogs(app: App, path: Path | None) -> None:
+    """From now on, answer "save as?" with ``path`` (None: cancel)."""
+    app.window.ask_save_path = lambda: path
+
+
+def errors_shown(app: App) -> list[str]:
+    """The reasons the window gave in its error dialogs so far."""
+    return list(app.errors)
+
+
+def on_provider_plan(app: App) -> bool:
+    return app.window.document.scenario.provider is not None
 
 
 def new_scenario(app: App) -> None:

@@ -5,6 +5,7 @@ import json
 from ..adapter import (
     choose_export_platforms,
     copy_export_preview,
+    errors_shown,
     export_files,
     export_preview,
     export_to,
@@ -56,3 +57,10 @@ def test_an_existing_bundle_is_replaced_only_when_asked(app, tmp_path):
     assert json.loads((tmp_path / "bundle" / "scenario.json").read_text())["hardware"]["cores"] == 4
     export_to(app, tmp_path / "bundle", replace=True)
     assert json.loads((tmp_path / "bundle" / "scenario.json").read_text())["hardware"]["cores"] == 32
+
+
+def test_an_unwritable_destination_is_reported_and_nothing_is_written(app, tmp_path):
+    open_export(app)
+    assert export_to(app, tmp_path / "missing-folder" / "bundle") is None
+    assert "does not exist" in errors_shown(app)[-1]
+    assert not (tmp_path / "missing-folder").exists()

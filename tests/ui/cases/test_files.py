@@ -3,8 +3,10 @@
 import json
 
 from ..adapter import (
+    answer_save_dialogs,
     answer_unsaved_prompts,
     can_undo,
+    errors_shown,
     input_value,
     is_modified,
     load_scenario,
@@ -68,7 +70,7 @@ def test_unsaved_changes_are_not_lost_silently(app, tmp_path):
 def test_saving_from_the_prompt(app, tmp_path):
     set_hardware(app, cores=24)
     answer_unsaved_prompts(app, "save")
-    app.window.ask_save_path = lambda: tmp_path / "kept.json"
+    answer_save_dialogs(app, tmp_path / "kept.json")
     new_scenario(app)
     assert json.loads((tmp_path / "kept.json").read_text())["hardware"]["cores"] == 24
 
@@ -80,17 +82,13 @@ def test_save_reuses_the_file(app, tmp_path):
     assert json.loads((tmp_path / "a.json").read_text())["hardware"]["cores"] == 8
 
 
-def test_a_broken_file_is_refused_and_nothing_changes(app, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+def test_a_broken_file_is_refused_and_nothing_changes(app, tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"hardware": {"cores": 0}}')
     set_hardware(app, cores=12)
     answer_unsaved_prompts(app, "discard")
     load_scenario(app, broken)
-    assert shown and "hardware.cores: must be a whole number from 1 to 1,024" in shown[0]
+    assert "hardware.cores: must be a whole number from 1 to 1,024" in errors_shown(app)[-1]
     assert input_value(app, "cores") == 12
 
 
