@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -205,9 +206,25 @@ def _run_screenshot(args: argparse.Namespace) -> int:
 
 
 def _open_window(_args: argparse.Namespace) -> int:
+    if _no_display():
+        # Qt would abort with a core dump; say what to do instead.
+        raise InputError(
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); "
+            "use pgplanner plan/export/screenshot, or run under Xvfb (xvfb-run pgplanner)"
+        )
     from .ui.app import run
 
     return run()
+
+
+def _no_display() -> bool:
+    env = os.environ
+    return (
+        sys.platform.startswith("linux")
+        and not env.get("QT_QPA_PLATFORM")
+        and not env.get("DISPLAY")
+        and not env.get("WAYLAND_DISPLAY")
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -148,3 +148,11 @@ def test_entry_point_runs_as_a_module():
     done = subprocess.run([sys.executable, "-m", "pgplanner", "plan", "--json"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert '"ram_ceiling"' in done.stdout
+
+
+def test_without_a_display_the_window_says_what_to_do(monkeypatch):
+    for variable in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(variable, raising=False)
+    result = run()
+    assert result.status == 2
+    assert "no display to open the window on" in result.stderr and "xvfb-run" in result.stderr
