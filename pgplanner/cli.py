@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from pydantic import ValidationError
@@ -189,8 +190,6 @@ def _plots(result: Plan) -> dict[str, bytes]:
 
 
 def _run_screenshot(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     scenario = scenario_from_args(args)
     width, _, height = args.size.partition("x")
     if not (width.isdigit() and height.isdigit() and int(width) >= 640 and int(height) >= 480):
