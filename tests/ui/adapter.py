@@ -6,7 +6,6 @@ window through the workhorses and waits until the plan on screen reflects what i
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,12 +107,6 @@ def slide(app: App, flat: str, stops: int) -> None:
     """Move an input's slider by ``stops`` positions (negative: to the left)."""
     slider = w.find(app.window, f"slider_{flat}", QSlider)
     w.slide_to(slider, slider.value() + stops)
-    settle(app)
-
-
-def slide_to_end(app: App, flat: str, end: str) -> None:
-    slider = w.find(app.window, f"slider_{flat}", QSlider)
-    w.slide_to(slider, slider.maximum() if end == "right" else slider.minimum())
     settle(app)
 
 
@@ -287,11 +280,6 @@ def window_title(app: App) -> str:
 
 def is_modified(app: App) -> bool:
     return app.window.isWindowModified()
-
-
-def current_scenario_file(app: App) -> dict[str, Any]:
-    path = app.window.document.path
-    return json.loads(Path(path).read_text()) if path else {}
 
 
 def shown_plan(app: App) -> Plan:

@@ -1,6 +1,16 @@
 """Every result card shows its number and can say why."""
 
-from ..adapter import card_severity, read_caption, read_card, set_hardware, set_memory, set_pooler, set_workload, why
+from ..adapter import (
+    card_severity,
+    headline,
+    read_caption,
+    read_card,
+    set_hardware,
+    set_memory,
+    set_pooler,
+    set_workload,
+    why,
+)
 
 
 def test_max_connections_card(app):
@@ -58,3 +68,9 @@ def test_pooler_capacity_card(app):
     set_pooler(app, pool_size=30)
     set_workload(app, txn_ms=20)
     assert read_card(app, "pooler capacity") == "1,500 tps"
+
+
+def test_the_headline_says_the_answer_and_counts_what_blocks(app):
+    set_workload(app, max_connections=20, listeners=30)
+    assert headline(app).startswith("max_connections = 20")
+    assert "blocking" in headline(app)
