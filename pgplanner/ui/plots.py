@@ -239,6 +239,7 @@ class MemoryPlot(PlotPanel):
         )
 
 
+BAR_HEIGHT = 0.85  # of the one unit between the two bars: thick enough to write in
 CHAR_PIXELS = 7  # width of a label character at the plot's font size, for "does it fit?"
 
 
@@ -263,7 +264,7 @@ class BudgetPlot(PlotPanel):
         p.getAxis("left").setTicks([[(1, "max_connections"), (0, "max_wal_senders")]])
         p.getAxis("left").setWidth(120)  # room for "max_wal_senders"
         p.showGrid(x=True, y=False, alpha=0.15)
-        self.bars = pg.BarGraphItem(x0=[0], y=[1], width=[0], height=0.6, pen=pg.mkPen("w", width=1), brush="w")
+        self.bars = pg.BarGraphItem(x0=[0], y=[1], width=[0], height=BAR_HEIGHT, pen=pg.mkPen("w", width=1), brush="w")
         p.addItem(self.bars)
         # Each limit is a short upright stroke across its own bar only.
         self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
@@ -275,7 +276,7 @@ class BudgetPlot(PlotPanel):
         self.key.setStyleSheet("font-size: 11px;")
         self.layout().insertWidget(1, self.key)
         p.vb.setMouseEnabled(x=False, y=False)
-        p.setYRange(-0.6, 1.6, padding=0)
+        p.setYRange(-BAR_HEIGHT / 2 - 0.05, 1 + BAR_HEIGHT / 2 + 0.05, padding=0)
         self.setMinimumHeight(150)
 
     def _segments_of(self, plan: Plan) -> list[Segment]:
@@ -302,7 +303,7 @@ class BudgetPlot(PlotPanel):
         )
         for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
             y = self.ROWS[row]
-            self.limits[row].setData([limit, limit], [y - 0.4, y + 0.4])
+            self.limits[row].setData([limit, limit], [y - BAR_HEIGHT / 2, y + BAR_HEIGHT / 2])
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
         self.plot.setXRange(0, widest * 1.04, padding=0)
         self._label(segments, widest)
