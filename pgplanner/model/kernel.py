@@ -115,13 +115,15 @@ def kernel_settings(
 ) -> list[KernelSetting]:
     """Every platform's settings for this plan."""
     sems = semaphores(version, max_connections, wal_senders)
-    processes = sems.count + 1  # every PGPROC slot can be a process, plus the postmaster
+    processes = sems.processes
+    pgbouncer_fds = _pgbouncer_fds(pooling)
+    pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)
     process_why = f"{n(sems.count)} server process slots + postmaster = {n(processes)}"
 
-    files = round_up_readable(processes * FDS_PER_BACKEND * FD_MARGIN + _pgbouncer_fds(pooling) + OTHER_SYSTEM_FILES)
+    files = round_up_readable(processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES)
     files_why = Derivation(
         formula="open files = processes x 32 fds x 1.1 + PgBouncer descriptors + 4,096 for the rest of the system",
-        calculation=f"{n(processes)} x 32 x 1.1 + {n(_pgbouncer_fds(pooling))} + 4,096 -> {n(files)}",
+        calculation=f"{n(processes)} x 32 x 1.1 + {n(pgbouncer_fds)} + 4,096 -> {n(files)}",
         note="seed 000 observed about 32 descriptors per backend",
     )
     pg_nofile = next_power_of_two(DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE)
@@ -144,10 +146,10 @@ def kernel_settings(
         formula="listen queue = 2 x max_connections (PostgreSQL's listen() backlog, capped at 10,000)",
         calculation=f"2 x {n(max_connections)} = {n(backlog)}",
     )
-    per_proc_files = max(pg_nofile, _pgbouncer_nofile(pooling)[0])
+    per_proc_files = max(pg_nofile, pgbouncer_nofile)
     per_proc_why = Derivation(
         formula="descriptors per process = the larger of PostgreSQL's and PgBouncer's needs",
-        calculation=f"max({n(pg_nofile)}, {n(_pgbouncer_nofile(pooling)[0])}) = {n(per_proc_files)}",
+        calculation=f"max({n(pg_nofile)}, {n(pgbouncer_nofile)}) = {n(per_proc_files)}",
     )
 
     settings: list[KernelSetting] = []
@@ -213,8 +215,7 @@ def kernel_settings(
     nproc_stock = int(linux_ram // LINUX_RAM_PER_PROCESS)
     add("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why, nproc_stock)
     if pooling.active:
-        nofile, why = _pgbouncer_nofile(pooling)
-        add("linux", "systemd.pgbouncer.LimitNOFILE", nofile, "systemd", True, why, nofile_stock)
+        add("linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True, pgbouncer_why, nofile_stock)
 
     # macOS: System V semaphores; file and process limits through sysctl and launchd.
     sysv = STOCK["macos.sysv_semaphores"]

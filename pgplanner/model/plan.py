@@ -172,7 +172,7 @@ def plan(scenario: Scenario) -> Plan:
             note=f"RMS error {curve.fit_rmse:.1%} of peak",
         )
     settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
-    processes = semaphores(hw.pg_version, max_conn, wal_senders).count + 1
+    processes = semaphores(hw.pg_version, max_conn, wal_senders).processes
 
     facts = checks.Facts(
         scenario=scenario,

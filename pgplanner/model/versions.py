@@ -58,6 +58,11 @@ class Semaphores:
     semmns: int
     derivation: Derivation
 
+    @property
+    def processes(self) -> int:
+        """Server processes at most: every PGPROC slot can be one, plus the postmaster."""
+        return self.count + 1
+
 
 def semaphores(version: int, max_connections: int, max_wal_senders: int) -> Semaphores:
     """The documented SEMMNI/SEMMNS formula of ``version`` (also the number of server process slots)."""
