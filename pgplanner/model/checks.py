@@ -91,27 +91,29 @@ def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
 
 
 def _worst_case_over_ram(f: Facts) -> PlanWarning | None:
-    if f.basis.available <= 0 or f.worst_case <= f.basis.available:
+    if f.basis.available <= 0 or f.worst_case <= f.basis.worst_available:
         return None
     fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else "lower max_connections"
     return _warn(
         "WORST_CASE_OVER_RAM",
         "warning",
         f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
-        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}, "
+        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
+        f"autovacuum and temporary tables have theirs: {fix}, "
         "or keep active connections low with a pooler.",
     )
 
 
 def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
-    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.available:
+    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.worst_available:
         return None
     share = f.scenario.memory.heavy_fraction
     return _warn(
         "HEAVY_FRACTION_OVER_RAM",
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
-        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
+        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.worst_available)} available once autovacuum "
+        "and temporary tables have theirs: expect the OOM "
         "killer. Lower work_mem or max_connections.",
     )
 

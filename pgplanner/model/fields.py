@@ -30,9 +30,12 @@ def count(
     flat: str | None = None,
     auto: str | None = None,
     log: bool = False,
+    advanced: bool = False,
 ) -> Any:
     """A whole-number field, such as a connection count."""
-    return _field(default, lo, hi, title, description, kind="count", unit=unit, flat=flat, auto=auto, log=log)
+    return _field(
+        default, lo, hi, title, description, kind="count", unit=unit, flat=flat, auto=auto, log=log, advanced=advanced
+    )
 
 
 def size(
@@ -46,6 +49,7 @@ def size(
     flat: str | None = None,
     auto: str | None = None,
     log: bool = True,
+    advanced: bool = False,
 ) -> Any:
     """A memory size in bytes; bounds and default are written as postgresql.conf sizes."""
     return _field(
@@ -59,6 +63,7 @@ def size(
         flat=flat,
         auto=auto,
         log=log,
+        advanced=advanced,
     )
 
 
@@ -73,9 +78,14 @@ def number(
     step: float,
     flat: str | None = None,
     log: bool = False,
+    auto: str | None = None,
+    advanced: bool = False,
 ) -> Any:
     """A real number such as a fraction or a time in milliseconds."""
-    return _field(default, lo, hi, title, description, kind="number", unit=unit, flat=flat, step=step, log=log)
+    return _field(
+        default, lo, hi, title, description, kind="number", unit=unit, flat=flat, step=step, log=log, auto=auto,
+        advanced=advanced,
+    )  # fmt: skip
 
 
 def choice(default: str, title: str, description: str, *, flat: str | None = None) -> Any:
@@ -101,8 +111,9 @@ def _field(
     auto: str | None = None,
     log: bool = False,
     step: float = 1,
+    advanced: bool = False,
 ) -> Any:
-    extra = {"kind": kind, "unit": unit, "flat": flat, "auto": auto, "log": log, "step": step}
+    extra = {"kind": kind, "unit": unit, "flat": flat, "auto": auto, "log": log, "step": step, "advanced": advanced}
     return Field(default, ge=lo, le=hi, title=title, description=description, json_schema_extra=extra)
 
 
@@ -124,6 +135,7 @@ class FieldSpec:
     log: bool = False
     choices: tuple[str, ...] = ()
     auto: str | None = None  # how the value is derived when left empty; None if it must be given
+    advanced: bool = False  # rarely changed: forms fold it away until asked
 
     @property
     def path(self) -> str:
@@ -193,6 +205,7 @@ def _spec(group: str, name: str, info: FieldInfo) -> FieldSpec:
         log=bool(extra.get("log", False)),
         choices=_literal_values(info.annotation) if kind == "choice" else (),
         auto=extra.get("auto"),
+        advanced=bool(extra.get("advanced", False)),
     )
 
 

@@ -1,9 +1,14 @@
 """Memory: what the machine can hold, and what the chosen connection count may cost.
 
 Seed 001's arithmetic: available = RAM - shared_buffers - OS overhead; RAM ceiling = available /
-typical memory per connection; worst case = connections x (backend base + work_mem x sort/hash
-nodes). Sizes are 1024-based, as PostgreSQL counts them; the seed divides by 1000 and so prints
-~2,900 and ~9,200 where these functions give 3,003 and 9,420.
+typical memory per connection. Sizes are 1024-based, as PostgreSQL counts them; the seed divides by
+1000 and so prints ~2,900 and ~9,200 where these functions give 3,003 and 9,420.
+
+The worst case counts what PostgreSQL really allocates: a hash node may take work_mem x
+hash_mem_multiplier, every parallel worker of a query is a process with its own base memory and its
+own work_mem per node, and autovacuum workers and temporary-table sessions take memory of their own
+that no connection can use. Seed 001's ``1000 x (10 MB + 64 MB x 4)`` is the case without hash nodes
+and without parallel workers.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ from dataclasses import dataclass
 
 from .derivation import Derivation, n
 from .scenario import Scenario
+from .server import ServerBasis, server_basis
 from .units import GB, KB, MB, human_size
 
 SHARED_BUFFERS_SHARE = 0.25
+# A desktop shares its RAM with other programs: pgtune's RAM / 16.
+SHARED_BUFFER_SHARES = {"desktop": 1 / 16}
 # 0.5 GB x sqrt(RAM in GB) reproduces all three of seed 001's examples: 16 GB -> 2 GB,
 # 64 GB -> 4 GB, 256 GB -> 8 GB; it grows slower than RAM, as kernel and tooling needs do.
 OS_OVERHEAD_GB_PER_SQRT_GB = 0.5
@@ -35,7 +43,18 @@ class MemoryBasis:
     available: int
     per_connection: int
     worst_per_connection: int
+    maintenance: int  # autovacuum workers x autovacuum_work_mem
+    temp_buffers: int  # temp-table sessions x temp_buffers
+    worst_available: int  # available - maintenance - temp_buffers: what connections have in the worst case
+    server: ServerBasis
     derivations: dict[str, Derivation]
+    sort_nodes: int
+    hash_nodes: int
+
+    @property
+    def work_mem_nodes(self) -> float:
+        """work_mem allocations of the heaviest query in one process: sorts + hashes x hash_mem_multiplier."""
+        return self.sort_nodes + self.hash_nodes * self.server.hash_mem_multiplier
 
 
 def memory_basis(scenario: Scenario) -> MemoryBasis:
@@ -44,12 +63,13 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
-    shared_buffers_exact: float = mem.shared_buffers if mem.shared_buffers is not None else ram * SHARED_BUFFERS_SHARE
+    share = SHARED_BUFFER_SHARES.get(scenario.workload.profile, SHARED_BUFFERS_SHARE)
+    shared_buffers_exact: float = mem.shared_buffers if mem.shared_buffers is not None else ram * share
     shared_buffers = math.floor(shared_buffers_exact)
     if mem.shared_buffers is None:
         derivations["shared_buffers"] = Derivation(
-            formula="shared_buffers = 25 % of RAM",
-            calculation=f"{human_size(ram)} x 0.25 = {human_size(shared_buffers)}",
+            formula="shared_buffers = 25 % of RAM" if share == SHARED_BUFFERS_SHARE else "shared_buffers = RAM / 16 on a desktop",
+            calculation=f"{human_size(ram)} x {share:g} = {human_size(shared_buffers)}",
         )
     os_exact: float = mem.os_overhead if mem.os_overhead is not None else _os_overhead(ram)
     os_overhead = math.floor(os_exact)
@@ -68,12 +88,34 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         ),
     )
 
-    worst = mem.backend_memory + mem.work_mem * mem.sort_nodes
+    server = server_basis(scenario)
+    derivations.update(server.derivations)
+    hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
+    worst = round((mem.backend_memory + mem.work_mem * (mem.sort_nodes + hmm * mem.hash_nodes)) * processes)
     derivations["worst_per_connection"] = Derivation(
-        formula="worst case per connection = backend base + work_mem x sort/hash nodes",
-        calculation=(
-            f"{human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {mem.sort_nodes} = {human_size(worst)}"
+        formula=(
+            "worst case per connection = (backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier"
+            " x hash nodes) x (1 + parallel workers per gather)"
         ),
+        calculation=(
+            f"({human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {mem.sort_nodes} + "
+            f"{human_size(mem.work_mem)} x {hmm:g} x {mem.hash_nodes}) x {processes} = {human_size(worst)}"
+        ),
+        note="each parallel worker is a process with its own base memory and its own work_mem per node",
+    )
+    maintenance = server.autovacuum_workers * server.autovacuum_work_mem
+    derivations["maintenance"] = Derivation(
+        formula="autovacuum memory = autovacuum workers x autovacuum_work_mem",
+        calculation=(
+            f"{server.autovacuum_workers} x {human_size(server.autovacuum_work_mem)} = {human_size(maintenance)}"
+        ),
+        note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
+    )
+    temp = mem.temp_table_sessions * mem.temp_buffers
+    derivations["temp_buffers"] = Derivation(
+        formula="temporary-table buffers = sessions using temp tables x temp_buffers",
+        calculation=f"{n(mem.temp_table_sessions)} x {human_size(mem.temp_buffers)} = {human_size(temp)}",
+        note="a session takes temp_buffers only once it touches a temporary table",
     )
     per_connection = mem.per_connection_memory
     if per_connection is None:
@@ -89,7 +131,28 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         derivations["per_connection"] = Derivation(
             formula="typical per connection: given", calculation=human_size(per_connection)
         )
-    return MemoryBasis(ram, shared_buffers, os_overhead, available, per_connection, worst, derivations)
+    worst_available = available - maintenance - temp
+    derivations["worst_available"] = Derivation(
+        formula="available in the worst case = available - autovacuum memory - temporary-table buffers",
+        calculation=(
+            f"{human_size(available)} - {human_size(maintenance)} - {human_size(temp)} = {human_size(worst_available)}"
+        ),
+    )
+    return MemoryBasis(
+        ram,
+        shared_buffers,
+        os_overhead,
+        available,
+        per_connection,
+        worst,
+        maintenance,
+        temp,
+        worst_available,
+        server,
+        derivations,
+        mem.sort_nodes,
+        mem.hash_nodes,
+    )
 
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
@@ -104,9 +167,9 @@ def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     total = connections * basis.worst_per_connection
     return total, Derivation(
-        formula="worst case = max_connections x (backend base + work_mem x sort/hash nodes)",
+        formula="worst case = max_connections x worst case per connection",
         calculation=f"{n(connections)} x {human_size(basis.worst_per_connection)} = {human_size(total)}",
-        note=f"available for connections: {human_size(basis.available)}",
+        note=f"available for connections in the worst case: {human_size(basis.worst_available)}",
     )
 
 
@@ -124,16 +187,25 @@ def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tup
     )
 
 
-def safe_work_mem(
-    basis: MemoryBasis, connections: int, backend_memory: int, sort_nodes: int
-) -> tuple[int | None, Derivation]:
-    """The largest work_mem at which even the worst case of ``connections`` fits in available memory."""
-    per_node = (basis.available / connections - backend_memory) / sort_nodes
+def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> tuple[int | None, Derivation]:
+    """The largest work_mem at which even the worst case of ``connections`` fits in available memory.
+
+    The worst-case formula solved for work_mem: (available in the worst case / (max_connections x
+    processes per query) - backend base) / (sort nodes + hash_mem_multiplier x hash nodes).
+    """
+    processes = 1 + basis.server.parallel_workers_per_gather
+    nodes = basis.work_mem_nodes
+    per_node = (basis.worst_available / (connections * processes) - backend_memory) / nodes
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
+    hmm = basis.server.hash_mem_multiplier
     return safe, Derivation(
-        formula="safe work_mem = (available / max_connections - backend base) / sort/hash nodes",
+        formula=(
+            "safe work_mem = (available in the worst case / (max_connections x (1 + parallel workers per gather))"
+            " - backend base) / (sort nodes + hash_mem_multiplier x hash nodes)"
+        ),
         calculation=(
-            f"({human_size(basis.available)} / {n(connections)} - {human_size(backend_memory)}) / {sort_nodes}"
+            f"({human_size(basis.worst_available)} / ({n(connections)} x {processes}) - {human_size(backend_memory)})"
+            f" / ({basis.sort_nodes} + {hmm:g} x {basis.hash_nodes})"
             f" = {human_size(per_node) if per_node > 0 else 'nothing'}"
         ),
         note="rounded down" if safe is not None else "below PostgreSQL's 64 kB minimum: no safe value",

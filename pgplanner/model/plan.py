@@ -11,12 +11,13 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, computed_field
 
-from . import budget, checks, concurrency, memory, throughput
+from . import budget, checks, concurrency, memory, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, n
 from .kernel import KernelSetting, kernel_settings
 from .scenario import PoolerOffer, Scenario
+from .settings import Setting, SettingsInput
 from .versions import semaphores
 
 
@@ -38,6 +39,9 @@ class MemoryFigures(Output):
     available_bytes: int
     per_connection_bytes: int
     worst_case_per_connection_bytes: int
+    maintenance_bytes: int  # autovacuum workers x autovacuum_work_mem, a line of the worst-case budget
+    temp_buffers_bytes: int  # sessions using temporary tables x temp_buffers
+    worst_case_available_bytes: int  # available - maintenance - temp_buffers
     worst_case_bytes: int
     heavy_fraction_bytes: int
     safe_work_mem_bytes: int | None
@@ -107,6 +111,7 @@ class Plan(Output):
     throughput: ThroughputCurve
     memory_curve: MemoryCurve
     kernel_settings: tuple[KernelSetting, ...]
+    settings: tuple[Setting, ...]
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None
@@ -157,9 +162,7 @@ def plan(scenario: Scenario) -> Plan:
 
     worst, derivations["worst_case"] = memory.worst_case(basis, max_conn)
     heavy, derivations["heavy_fraction"] = memory.heavy_fraction(basis, max_conn, scenario.memory.heavy_fraction)
-    safe, derivations["safe_work_mem"] = memory.safe_work_mem(
-        basis, max_conn, scenario.memory.backend_memory, scenario.memory.sort_nodes
-    )
+    safe, derivations["safe_work_mem"] = memory.safe_work_mem(basis, max_conn, scenario.memory.backend_memory)
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn)
     if curve.measured_peak_tps is not None:
@@ -171,7 +174,8 @@ def plan(scenario: Scenario) -> Plan:
             ),
             note=f"RMS error {curve.fit_rmse:.1%} of peak",
         )
-    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
+    kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
+    server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
     processes = semaphores(hw.pg_version, max_conn, wal_senders).processes
 
     facts = checks.Facts(
@@ -216,13 +220,17 @@ def plan(scenario: Scenario) -> Plan:
             available_bytes=basis.available,
             per_connection_bytes=basis.per_connection,
             worst_case_per_connection_bytes=basis.worst_per_connection,
+            maintenance_bytes=basis.maintenance,
+            temp_buffers_bytes=basis.temp_buffers,
+            worst_case_available_bytes=basis.worst_available,
             worst_case_bytes=worst,
             heavy_fraction_bytes=heavy,
             safe_work_mem_bytes=safe,
         ),
         throughput=curve,
         memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),
-        kernel_settings=tuple(settings),
+        kernel_settings=tuple(kernel),
+        settings=server_settings,
         warnings=tuple(checks.evaluate(facts)),
         derivations=derivations,
         provider=_provider_summary(scenario),
@@ -266,6 +274,8 @@ def _memory_curve(
     highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
     grid = throughput.distinct(np.rint(np.linspace(0, highest, MEMORY_CURVE_POINTS)))
     fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
+    # In the worst case autovacuum and temporary tables hold their memory as well.
+    fixed_worst = fixed + basis.maintenance + basis.temp_buffers
     fraction = scenario.memory.heavy_fraction
     heavy_per_connection = fraction * basis.worst_per_connection + (1 - fraction) * basis.per_connection
     marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
@@ -274,8 +284,8 @@ def _memory_curve(
     return MemoryCurve(
         connections=grid.astype(np.int64),
         typical=fixed + grid * basis.per_connection,
-        worst_case=fixed + grid * basis.worst_per_connection,
-        heavy_fraction=fixed + grid * heavy_per_connection,
+        worst_case=fixed_worst + grid * basis.worst_per_connection,
+        heavy_fraction=fixed_worst + grid * heavy_per_connection,
         ram_bytes=basis.ram,
         marks=marks,
     )

@@ -1,0 +1,133 @@
+"""What a recommended setting is, and the one helper every explanation goes through.
+
+A Setting is written as postgresql.conf takes it (``12GB``, ``0.9``, ``on``), belongs to one group,
+says whether a change needs a restart or only a reload, and carries its derivation. Where pgtune
+would write something else for the same inputs, ``versus_pgtune`` says why we differ; an empty
+string means pgplanner writes what pgtune writes (or what pgtune leaves at the server's default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..derivation import Derivation
+from ..memory import MemoryBasis
+from ..scenario import Scenario
+from ..units import KB, format_size
+
+Group = Literal["connections", "memory", "wal", "planner", "parallelism", "autovacuum"]
+Context = Literal["restart", "reload"]
+
+GROUP_TITLES: dict[Group, str] = {
+    "connections": "Connections",
+    "memory": "Memory",
+    "wal": "WAL and checkpoints",
+    "planner": "Planner and I/O",
+    "parallelism": "Parallelism",
+    "autovacuum": "Autovacuum",
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A server parameter as the releases 13-18 know it (pg_settings.context, first release)."""
+
+    since: int
+    context: Context  # postmaster -> restart; sighup, superuser, user -> reload
+    reload_from: int | None = None  # the release from which a restart is no longer needed
+
+
+# Every parameter pgplanner writes. Sources: pg_settings of each release; the integration tests
+# check name, context and acceptance against real PostgreSQL 15 and 18.
+PARAMETERS: dict[str, Parameter] = {
+    "max_connections": Parameter(13, "restart"),
+    "superuser_reserved_connections": Parameter(13, "restart"),
+    "reserved_connections": Parameter(16, "restart"),
+    "max_wal_senders": Parameter(13, "restart"),
+    "shared_buffers": Parameter(13, "restart"),
+    "huge_pages": Parameter(13, "restart"),
+    "effective_cache_size": Parameter(13, "reload"),
+    "work_mem": Parameter(13, "reload"),
+    "hash_mem_multiplier": Parameter(13, "reload"),
+    "maintenance_work_mem": Parameter(13, "reload"),
+    "autovacuum_work_mem": Parameter(13, "reload"),
+    "temp_buffers": Parameter(13, "reload"),
+    "wal_buffers": Parameter(13, "restart"),
+    "min_wal_size": Parameter(13, "reload"),
+    "max_wal_size": Parameter(13, "reload"),
+    "checkpoint_completion_target": Parameter(13, "reload"),
+    "wal_compression": Parameter(13, "reload"),
+    "random_page_cost": Parameter(13, "reload"),
+    "effective_io_concurrency": Parameter(13, "reload"),
+    "maintenance_io_concurrency": Parameter(13, "reload"),
+    "default_statistics_target": Parameter(13, "reload"),
+    "jit": Parameter(13, "reload"),
+    "io_method": Parameter(18, "restart"),
+    "io_workers": Parameter(18, "reload"),
+    "max_worker_processes": Parameter(13, "restart"),
+    "max_parallel_workers": Parameter(13, "reload"),
+    "max_parallel_workers_per_gather": Parameter(13, "reload"),
+    "max_parallel_maintenance_workers": Parameter(13, "reload"),
+    "autovacuum_max_workers": Parameter(13, "restart", reload_from=18),  # 18: bounded by autovacuum_worker_slots
+}
+
+
+class Setting(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    value: str  # as postgresql.conf takes it
+    group: Group
+    context: Context
+    derivation: Derivation
+    versus_pgtune: str = ""  # why pgtune would write something else; "" when it would not
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    """What the recommenders read: the scenario and the figures the plan already worked out."""
+
+    scenario: Scenario
+    basis: MemoryBasis
+    max_connections: int
+    max_wal_senders: int
+    derivations: dict[str, Derivation]
+
+    @property
+    def version(self) -> int:
+        return self.scenario.hardware.pg_version
+
+
+def explain(formula: str, calculation: str, note: str = "") -> Derivation:
+    """The one place a setting's explanation is built (so its shape can change in one place)."""
+    return Derivation(formula=formula, calculation=calculation, note=note)
+
+
+def setting(
+    inp: SettingsInput, name: str, value: str, group: Group, derivation: Derivation, versus_pgtune: str = ""
+) -> Setting | None:
+    """A Setting, or None when ``inp``'s release does not know the parameter."""
+    parameter = PARAMETERS[name]
+    if inp.version < parameter.since:
+        return None
+    reload = parameter.context == "reload" or (parameter.reload_from is not None and inp.version >= parameter.reload_from)
+    return Setting(
+        name=name,
+        value=value,
+        group=group,
+        context="reload" if reload else "restart",
+        derivation=derivation,
+        versus_pgtune=versus_pgtune,
+    )
+
+
+def conf_size(size: float) -> str:
+    """A memory size as postgresql.conf takes it, rounded down to whole kB (its smallest unit)."""
+    return format_size(int(size) // KB * KB)
+
+
+def present(settings: list[Setting | None]) -> list[Setting]:
+    return [s for s in settings if s is not None]

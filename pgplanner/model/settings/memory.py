@@ -1,0 +1,169 @@
+"""Memory: shared_buffers, the cache estimate and the per-operation memory settings.
+
+The values come from the same MemoryBasis the worst case is computed from, so the postgresql.conf
+that is written and the memory plan can never disagree.
+"""
+
+from __future__ import annotations
+
+from ..derivation import n
+from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
+from ..units import GB, MB, human_size
+from .base import Setting, SettingsInput, conf_size, explain, present, setting
+
+# effective_cache_size: what shared_buffers and the OS page cache can hold together, at most 3/4 of
+# RAM as pgtune and the PostgreSQL wiki say; a desktop shares its RAM with other programs (RAM / 4).
+CACHE_SHARE = 0.75
+DESKTOP_CACHE_SHARE = 0.25
+BLOCK = 8 * 1024  # shared_buffers is counted in 8 kB pages
+PGTUNE_HUGE_PAGES_FROM = 2 * GB  # pgtune writes huge_pages = off below this shared_buffers
+
+
+def recommend(inp: SettingsInput) -> list[Setting]:
+    return present([
+        _shared_buffers(inp),
+        _effective_cache_size(inp),
+        _work_mem(inp),
+        _hash_mem_multiplier(inp),
+        _maintenance_work_mem(inp),
+        _autovacuum_work_mem(inp),
+        _temp_buffers(inp),
+        _huge_pages(inp),
+    ])  # fmt: skip
+
+
+def _shared_buffers(inp: SettingsInput) -> Setting | None:
+    b, mem = inp.basis, inp.scenario.memory
+    value = b.shared_buffers // BLOCK * BLOCK
+    if mem.shared_buffers is None:
+        derived = inp.derivations["shared_buffers"]
+        how = explain(derived.formula, derived.calculation, f"rounded down to whole 8 kB pages; {inp.derivations['available']}")
+        differs = ""
+    else:
+        how = explain("shared_buffers = given", human_size(value), f"8 kB pages; {inp.derivations['available']}")
+        differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
+    return setting(inp, "shared_buffers", conf_size(value), "memory", how, differs)  # fmt: skip
+
+
+def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
+    """The cache estimate, its calculation and why it may differ from pgtune's."""
+    b = inp.basis
+    if inp.scenario.workload.profile == "desktop":
+        value = int(b.ram * DESKTOP_CACHE_SHARE)
+        return value, f"{human_size(b.ram)} x {DESKTOP_CACHE_SHARE:g} = {human_size(value)}", ""
+    ceiling = b.ram * CACHE_SHARE
+    left = b.ram - b.os_overhead - inp.max_connections * b.per_connection
+    value = int(max(min(ceiling, left), b.shared_buffers)) // MB * MB
+    calculation = (
+        f"min({human_size(b.ram)} x {CACHE_SHARE:g}, {human_size(b.ram)} - {human_size(b.os_overhead)} - "
+        f"{n(inp.max_connections)} x {human_size(b.per_connection)}) = {human_size(value)}"
+    )
+    differs = ""
+    if left < ceiling:
+        differs = (
+            f"pgtune assumes 3/4 of RAM is cache; here {n(inp.max_connections)} connections at "
+            f"{human_size(b.per_connection)} each leave less, and an estimate above what can really be cached "
+            "makes the planner pick index scans that then read from disk"
+        )
+    return value, calculation, differs
+
+
+def _effective_cache_size(inp: SettingsInput) -> Setting | None:
+    value, calculation, differs = effective_cache_size(inp)
+    formula = (
+        "effective_cache_size = RAM / 4 on a desktop"
+        if inp.scenario.workload.profile == "desktop"
+        else "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most 3/4 of "
+        "RAM, at least shared_buffers"
+    )
+    how = explain(formula, calculation, "a planner estimate only: nothing is allocated")
+    return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)
+
+
+def _work_mem(inp: SettingsInput) -> Setting | None:
+    mem, d = inp.scenario.memory, inp.derivations
+    safe = d["safe_work_mem"]
+    how = explain("work_mem = given, checked against the worst case", human_size(mem.work_mem),
+                  f"{d['worst_case'].calculation}; {safe.formula}: {safe.calculation}")
+    differs = (
+        "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
+        "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
+        "nodes x hash_mem_multiplier, parallel workers, autovacuum), which says what is safe"
+    )
+    return setting(inp, "work_mem", conf_size(mem.work_mem), "memory", how, differs)  # fmt: skip
+
+
+def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
+    server, d = inp.basis.server, inp.derivations
+    derived = d.get("hash_mem_multiplier")
+    how = (
+        explain(derived.formula, derived.calculation, derived.note)
+        if derived
+        else explain("hash_mem_multiplier = given", f"{server.hash_mem_multiplier:g}")
+    )
+    return setting(inp, "hash_mem_multiplier", f"{server.hash_mem_multiplier:g}", "memory", how)
+
+
+def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
+    b, derived = inp.basis, inp.derivations.get("maintenance_work_mem")
+    value = b.server.maintenance_work_mem
+    how = (
+        explain(derived.formula, derived.calculation, derived.note)
+        if derived
+        else explain("maintenance_work_mem = given", human_size(value))
+    )
+    share = 8 if inp.scenario.workload.profile == "analytics" else 16
+    pgtune_raw = b.ram / share
+    differs = ""
+    if inp.scenario.memory.maintenance_work_mem is not None:
+        differs = "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
+    elif pgtune_raw > MAINTENANCE_CAP:
+        differs = (
+            f"pgtune caps at 8 GB; pgplanner at {human_size(MAINTENANCE_CAP)}: every manual VACUUM, CREATE INDEX and "
+            "each parallel maintenance worker's leader may take it at once, and index builds gain little beyond it"
+        )
+    elif pgtune_raw < MAINTENANCE_FLOOR:
+        differs = f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
+    return setting(inp, "maintenance_work_mem", conf_size(value), "memory", how, differs)
+
+
+def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
+    b, d = inp.basis, inp.derivations
+    value = b.server.autovacuum_work_mem
+    how = explain(d["autovacuum_work_mem"].formula, d["autovacuum_work_mem"].calculation,
+                  f"{d['autovacuum_work_mem'].note}; {d['maintenance'].formula}: {d['maintenance'].calculation}, "
+                  "a line of the memory budget")  # fmt: skip
+    differs = ""
+    if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
+        differs = (
+            "pgtune caps autovacuum_work_mem at 2 GB; pgplanner at 1 GB, all that VACUUM could use before 17 and "
+            "~180 M dead rows since, so the autovacuum line of the memory budget stays small"
+        )
+    return setting(inp, "autovacuum_work_mem", conf_size(value), "memory", how, differs)
+
+
+def _temp_buffers(inp: SettingsInput) -> Setting | None:
+    mem, d = inp.scenario.memory, inp.derivations
+    how = explain("temp_buffers = given (default 8 MB)", human_size(mem.temp_buffers),
+                  f"{d['temp_buffers'].formula}: {d['temp_buffers'].calculation}")  # fmt: skip
+    return setting(inp, "temp_buffers", conf_size(mem.temp_buffers), "memory", how)
+
+
+def _huge_pages(inp: SettingsInput) -> Setting | None:
+    platform = inp.scenario.hardware.platform
+    if platform == "linux":
+        note = "vm.nr_hugepages in the kernel settings reserves them; with none reserved the server starts without"
+    elif platform == "windows":
+        note = "large pages need the 'Lock pages in memory' right for the service account"
+    else:
+        note = f"PostgreSQL uses huge pages on Linux and Windows only; on {platform} try is simply ignored"
+    how = explain("huge_pages = try", "use huge pages when the OS has them, start without them otherwise", note)
+    differs = ""
+    if platform == "macos":
+        differs = "pgtune writes off on macOS; try is equally safe there and keeps one file for every platform"
+    elif inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM:
+        differs = (
+            "pgtune writes off below 2 GB of shared_buffers; try costs nothing when no huge pages are reserved and "
+            "still saves page-table memory per connection when they are"
+        )
+    return setting(inp, "huge_pages", "try", "memory", how, differs)

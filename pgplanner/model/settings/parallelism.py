@@ -1,0 +1,56 @@
+"""Parallelism: background worker slots and how many of them one query or index build may use."""
+
+from __future__ import annotations
+
+import math
+
+from ..server import DEFAULT_MAX_WORKER_PROCESSES, PARALLEL_PER_GATHER_CAP
+from .base import Setting, SettingsInput, explain, present, setting
+
+PGTUNE_PARALLEL_FROM_CORES = 4  # pgtune writes no parallel settings below 4 CPUs
+FEW_CORES = (
+    "pgtune leaves the defaults (8 workers, 2 per gather) below 4 cores; pgplanner sizes them to the cores, since "
+    "more parallel workers than cores only queue for CPU and multiply the worst-case memory"
+)
+
+
+def recommend(inp: SettingsInput) -> list[Setting]:
+    server, d, cores = inp.basis.server, inp.derivations, inp.scenario.hardware.cores
+    few = cores < PGTUNE_PARALLEL_FROM_CORES
+    worker_how = d.get("max_worker_processes")
+    worker_differs = ""
+    if worker_how is None:
+        worker_how = explain("max_worker_processes = given", str(server.max_worker_processes))
+        worker_differs = "pgplanner writes the max_worker_processes you gave; pgtune sets it to the cores"
+    elif not few and cores < DEFAULT_MAX_WORKER_PROCESSES:
+        worker_differs = (
+            f"pgtune sets it to the {cores} cores, below PostgreSQL's default 8; pgplanner never goes below 8, because "
+            "logical replication workers and extensions take these slots too"
+        )
+    parallel_differs = FEW_CORES if few else ""
+    if server.max_parallel_workers < cores:
+        parallel_differs = "pgtune sets it to the cores; here max_worker_processes, which it cannot exceed, is lower"
+    per_gather = server.parallel_workers_per_gather
+    gather_how = d.get("parallel_workers_per_gather") or explain(
+        "max_parallel_workers_per_gather = given", str(per_gather)
+    )
+    gather_differs = FEW_CORES if few and per_gather != 2 else ""
+    if inp.scenario.memory.parallel_workers_per_gather is not None:
+        gather_differs = "pgplanner writes the parallel workers per gather you gave; pgtune derives them from the cores"
+    maintenance = min(math.ceil(cores / 2), PARALLEL_PER_GATHER_CAP, server.max_parallel_workers)
+    memory = d["worst_per_connection"]
+    return present([
+        setting(inp, "max_worker_processes", str(server.max_worker_processes), "parallelism", worker_how,
+                worker_differs),
+        setting(inp, "max_parallel_workers", str(server.max_parallel_workers), "parallelism",
+                d["max_parallel_workers"], parallel_differs),
+        setting(inp, "max_parallel_workers_per_gather", str(per_gather), "parallelism",
+                explain(gather_how.formula, gather_how.calculation,
+                        f"each worker multiplies the heaviest query's memory: {memory.calculation}"),
+                gather_differs),
+        setting(inp, "max_parallel_maintenance_workers", str(maintenance), "parallelism",
+                explain("max_parallel_maintenance_workers = ceil(cores / 2), at most 4",
+                        f"ceil({cores} / 2) -> {maintenance}",
+                        "workers of one CREATE INDEX share its maintenance_work_mem"),
+                FEW_CORES if few and maintenance != 2 else ""),
+    ])  # fmt: skip
