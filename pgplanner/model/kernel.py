@@ -89,10 +89,13 @@ class KernelSetting(BaseModel):
 
 
 def shared_memory_estimate(
-    version: int, shared_buffers: int, max_connections: int, wal_senders: int
+    version: int, shared_buffers: int, max_connections: int, wal_senders: int, *workers: int
 ) -> tuple[int, Derivation]:
-    """The main shared memory area the server allocates at start (what huge pages must cover)."""
-    slots = max_backends(version, max_connections, wal_senders)
+    """The main shared memory area the server allocates at start (what huge pages must cover).
+
+    ``workers`` are max_worker_processes and autovacuum_max_workers when the plan sets them.
+    """
+    slots = max_backends(version, max_connections, wal_senders, *workers)
     wal_buffers = min(shared_buffers // 32, WAL_BUFFERS_MAX)
     overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * (shared_buffers / (8 * KB)) + SHM_FIXED
     total = round(shared_buffers + wal_buffers + overhead)
@@ -114,7 +117,8 @@ def kernel_settings(
     pooling: Pooling,
 ) -> list[KernelSetting]:
     """Every platform's settings for this plan."""
-    sems = semaphores(version, max_connections, wal_senders)
+    workers = (basis.server.max_worker_processes, basis.server.autovacuum_workers)
+    sems = semaphores(version, max_connections, wal_senders, *workers)
     processes = sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
     pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)
@@ -164,7 +168,7 @@ def kernel_settings(
         )
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
-    shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders)
+    shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders, *workers)
     hugepages = math.ceil(shm * HUGE_PAGE_MARGIN / HUGE_PAGE)
     add(
         "linux",

@@ -176,7 +176,10 @@ def plan(scenario: Scenario) -> Plan:
         )
     kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
     server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
-    processes = semaphores(hw.pg_version, max_conn, wal_senders).processes
+    server = basis.server
+    processes = semaphores(
+        hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers
+    ).processes
 
     facts = checks.Facts(
         scenario=scenario,

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from .derivation import Derivation
 from .scenario import Scenario
 from .units import GB, KB, MB, human_size
+from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
 # PostgreSQL's defaults, per release (guc_tables.c of each branch).
 HASH_MEM_MULTIPLIER_DEFAULT = {13: 1.0, 14: 1.0}  # 15 raised it to 2.0
 HASH_MEM_MULTIPLIER_DEFAULT_FROM_15 = 2.0
-DEFAULT_MAX_WORKER_PROCESSES = 8
-DEFAULT_AUTOVACUUM_MAX_WORKERS = 3
 # pgtune's steps for autovacuum_max_workers: busier machines have more tables to vacuum at once.
 AUTOVACUUM_WORKERS_BY_CORES = ((32, 5), (16, 4))
 PARALLEL_PER_GATHER_CAP = 4  # pgtune: "no clear evidence that each new worker gives a big benefit"
@@ -97,7 +96,7 @@ def server_basis(scenario: Scenario) -> ServerBasis:
 
     autovacuum = mem.autovacuum_workers
     if autovacuum is None:
-        autovacuum = next((w for cores, w in AUTOVACUUM_WORKERS_BY_CORES if hw.cores >= cores), 3)
+        autovacuum = next((w for cores, w in AUTOVACUUM_WORKERS_BY_CORES if hw.cores >= cores), DEFAULT_AUTOVACUUM_MAX_WORKERS)
         d["autovacuum_workers"] = Derivation(
             formula="autovacuum_max_workers = 3; 4 from 16 cores; 5 from 32 cores",
             calculation=f"{hw.cores} cores -> {autovacuum}",

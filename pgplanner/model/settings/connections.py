@@ -13,13 +13,9 @@ DESKTOP_WAL = (
 
 def recommend(inp: SettingsInput) -> list[Setting]:
     d, wl = inp.derivations, inp.scenario.workload
-    required = d["max_connections_required"]
     chosen = d["max_connections"]
-    max_connections = explain(
-        chosen.formula,
-        chosen.calculation,
-        f"required by the budget: {required.calculation}" + (f"; {chosen.note}" if chosen.note else ""),
-    )
+    steps = [str(d[key]) for key in ("max_connections_required", "max_connections_recommended") if key in d]
+    max_connections = explain(chosen.formula, chosen.calculation, "; ".join([*steps, *filter(None, [chosen.note])]))
     desktop = inp.scenario.workload.profile == "desktop"
     return present([
         setting(inp, "max_connections", str(inp.max_connections), "connections", max_connections),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ..server import DEFAULT_MAX_WORKER_PROCESSES, PARALLEL_PER_GATHER_CAP
+from ..server import PARALLEL_PER_GATHER_CAP
+from ..versions import DEFAULT_MAX_WORKER_PROCESSES
 from .base import Setting, SettingsInput, explain, present, setting
 
 PGTUNE_PARALLEL_FROM_CORES = 4  # pgtune writes no parallel settings below 4 CPUs
