@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import textwrap
+from itertools import groupby
 
 from ..model import Plan, human_size
 from ..model.derivation import n
+from ..model.settings import GROUP_TITLES
 
 POOLER_LABEL = {"none": "no pooler", "pgbouncer": "PgBouncer", "pgcat": "PgCat", "provider": "provider pooler"}
 WIDTH = 100
 
 
 def render_report(plan: Plan) -> str:
-    sections = [_headline(plan), _figures(plan), _budget(plan), _warnings(plan), _kernel(plan), _derivations(plan)]
+    sections = [
+        _headline(plan),
+        _figures(plan),
+        _budget(plan),
+        _warnings(plan),
+        _settings(plan),
+        _kernel(plan),
+        _derivations(plan),
+    ]
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
@@ -69,6 +79,17 @@ def _warnings(plan: Plan) -> str:
     for warning in plan.warnings:
         head = f"  {warning.severity.upper():<9}{warning.code}: "
         lines.append(textwrap.fill(warning.message, WIDTH, initial_indent=head, subsequent_indent=" " * 11))
+    return "\n".join(lines)
+
+
+def _settings(plan: Plan) -> str:
+    """postgresql.conf by group: name, value, restart or reload, and the formula in short."""
+    lines = ["postgresql.conf"]
+    for group, members in groupby(plan.settings, key=lambda s: s.group):
+        lines.append(f"  {GROUP_TITLES[group]}")
+        for s in members:
+            line = f"    {s.name:<34}{s.value:>8}  {s.context:<8}{s.derivation.calculation}"
+            lines.append(line if len(line) <= WIDTH else line[: WIDTH - 4] + " ...")
     return "\n".join(lines)
 
 

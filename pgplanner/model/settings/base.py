@@ -55,6 +55,7 @@ PARAMETERS: dict[str, Parameter] = {
     "maintenance_work_mem": Parameter(13, "reload"),
     "autovacuum_work_mem": Parameter(13, "reload"),
     "temp_buffers": Parameter(13, "reload"),
+    "wal_level": Parameter(13, "restart"),
     "wal_buffers": Parameter(13, "restart"),
     "min_wal_size": Parameter(13, "reload"),
     "max_wal_size": Parameter(13, "reload"),

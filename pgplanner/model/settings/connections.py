@@ -6,8 +6,8 @@ from ..versions import has_reserved_connections
 from .base import Setting, SettingsInput, explain, present, setting
 
 DESKTOP_WAL = (
-    "pgtune sets wal_level = minimal and max_wal_senders = 0 on a desktop; pgplanner keeps the default "
-    "wal_level = replica so pg_basebackup and a standby keep working, and sizes max_wal_senders from the replicas"
+    "pgtune sets wal_level = minimal and max_wal_senders = 0 on a desktop; pgplanner keeps wal_level = replica "
+    "so pg_basebackup and a standby keep working, and sizes max_wal_senders from the replicas"
 )
 
 

@@ -112,19 +112,22 @@ def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
         if derived
         else explain("maintenance_work_mem = given", human_size(value))
     )
-    share = 8 if inp.scenario.workload.profile == "analytics" else 16
-    pgtune_raw = b.ram / share
-    differs = ""
+    return setting(inp, "maintenance_work_mem", conf_size(value), "memory", how, _maintenance_versus_pgtune(inp))
+
+
+def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
+    """Why maintenance_work_mem differs from pgtune's RAM / 16 (RAM / 8 for analytics), capped at 8 GB."""
     if inp.scenario.memory.maintenance_work_mem is not None:
-        differs = "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
-    elif pgtune_raw > MAINTENANCE_CAP:
-        differs = (
+        return "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
+    pgtune_raw = inp.basis.ram / (8 if inp.scenario.workload.profile == "analytics" else 16)
+    if pgtune_raw > MAINTENANCE_CAP:
+        return (
             f"pgtune caps at 8 GB; pgplanner at {human_size(MAINTENANCE_CAP)}: every manual VACUUM, CREATE INDEX and "
             "each parallel maintenance worker's leader may take it at once, and index builds gain little beyond it"
         )
-    elif pgtune_raw < MAINTENANCE_FLOOR:
-        differs = f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
-    return setting(inp, "maintenance_work_mem", conf_size(value), "memory", how, differs)
+    if pgtune_raw < MAINTENANCE_FLOOR:
+        return f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
+    return ""
 
 
 def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
@@ -136,9 +139,11 @@ def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
     differs = ""
     if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
         differs = (
-            "pgtune caps autovacuum_work_mem at 2 GB; pgplanner at 1 GB, all that VACUUM could use before 17 and "
-            "~180 M dead rows since, so the autovacuum line of the memory budget stays small"
+            "pgtune lets autovacuum use maintenance_work_mem up to 2 GB; pgplanner caps it at 1 GB, all that VACUUM "
+            "could use before 17 and ~180 M dead rows since, so the autovacuum line of the memory budget stays small"
         )
+    elif _maintenance_versus_pgtune(inp):
+        differs = "it follows maintenance_work_mem, which differs from pgtune's as said there"
     return setting(inp, "autovacuum_work_mem", conf_size(value), "memory", how, differs)
 
 

@@ -73,7 +73,9 @@ def _io_concurrency(inp: SettingsInput) -> list[Setting | None]:
                         f"{hw.storage} -> {value}", note), differs),
         setting(inp, "maintenance_io_concurrency", str(value), "planner",
                 explain("maintenance_io_concurrency = effective_io_concurrency", str(value),
-                        "the same device serves VACUUM, ANALYZE and recovery prefetching"), differs),
+                        "the same device serves VACUUM, ANALYZE and recovery prefetching"),
+                "pgtune leaves it at the default (10; 16 from 18); the device that serves queries' prefetching "
+                "serves VACUUM's and recovery's as well, so pgplanner sets both alike, as pgconfig does"),
     ]  # fmt: skip
 
 

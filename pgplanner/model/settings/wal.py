@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..units import GB, KB, MB, human_size
 from .base import Setting, SettingsInput, conf_size, explain, present, setting
+from .connections import DESKTOP_WAL
 
 # What wal_buffers = -1 computes (xlog.c XLOGChooseNumBuffers): 1/32 of shared_buffers, at least
 # 64 kB (8 WAL pages), at most one 16 MB WAL segment.
@@ -23,7 +24,14 @@ WAL_COMPRESSION_ALGORITHMS_FROM = 15  # 15 turned the boolean into pglz / lz4 / 
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
-    return present([_wal_buffers(inp), *_wal_sizes(inp), _completion_target(inp), _compression(inp)])
+    return present([_wal_level(inp), _wal_buffers(inp), *_wal_sizes(inp), _completion_target(inp), _compression(inp)])
+
+
+def _wal_level(inp: SettingsInput) -> Setting | None:
+    how = explain("wal_level = replica (the default)", "enough WAL for streaming replicas, pg_basebackup and PITR",
+                  "minimal would save WAL on bulk loads but refuses max_wal_senders > 0")  # fmt: skip
+    differs = DESKTOP_WAL if inp.scenario.workload.profile == "desktop" else ""
+    return setting(inp, "wal_level", "replica", "wal", how, differs)
 
 
 def _wal_buffers(inp: SettingsInput) -> Setting | None:
