@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 from ..derivation import Derivation
 from ..memory import MemoryBasis
 from ..scenario import Scenario
-from ..units import KB, format_size
+from ..server import memory_limit
+from ..units import KB, format_size, human_size
 
 Group = Literal["connections", "memory", "wal", "planner", "parallelism", "autovacuum"]
 Context = Literal["restart", "reload"]
@@ -76,6 +77,22 @@ PARAMETERS: dict[str, Parameter] = {
 }
 
 
+INT_MAX = 2**31 - 1
+PAGE = 8 * KB
+# The largest size each memory parameter takes (guc_tables.c): shared_buffers INT_MAX / 2 pages,
+# effective_cache_size INT_MAX pages, the kB-sized ones MAX_KILOBYTES = INT_MAX kB (less on Windows
+# before 18, see server.memory_limit).
+MAX_SIZE = {
+    "shared_buffers": INT_MAX // 2 * PAGE,
+    "effective_cache_size": INT_MAX * PAGE,
+    "temp_buffers": INT_MAX // 2 * PAGE,
+    "work_mem": INT_MAX * KB,
+    "maintenance_work_mem": INT_MAX * KB,
+    "autovacuum_work_mem": INT_MAX * KB,
+}
+KILOBYTE_SIZED = ("work_mem", "maintenance_work_mem", "autovacuum_work_mem")
+
+
 class Setting(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -123,6 +140,18 @@ def setting(
         derivation=derivation,
         versus_pgtune=versus_pgtune,
     )
+
+
+def accepted_size(inp: SettingsInput, name: str, size: int) -> tuple[int, str]:
+    """``size`` at most what the release and platform accept for ``name``, and a note when it was lowered."""
+    limit = MAX_SIZE[name]
+    platform_limit = memory_limit(inp.scenario) if name in KILOBYTE_SIZED else None
+    if platform_limit is not None:
+        limit = min(limit, platform_limit)
+    if size <= limit:
+        return size, ""
+    where = f"PostgreSQL {inp.version} on {inp.scenario.hardware.platform}"
+    return limit, f"{human_size(size)} lowered to {human_size(limit)}, the most {where} accepts for {name}"
 
 
 def conf_size(size: float) -> str:

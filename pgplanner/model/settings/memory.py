@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..derivation import n
 from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
 from ..units import GB, MB, human_size
-from .base import Setting, SettingsInput, conf_size, explain, present, setting
+from .base import Setting, SettingsInput, accepted_size, conf_size, explain, present, setting
 
 # effective_cache_size: what shared_buffers and the OS page cache can hold together, at most 3/4 of
 # RAM as pgtune and the PostgreSQL wiki say; a desktop shares its RAM with other programs (RAM / 4).
@@ -34,13 +34,14 @@ def recommend(inp: SettingsInput) -> list[Setting]:
 
 def _shared_buffers(inp: SettingsInput) -> Setting | None:
     b, mem = inp.basis, inp.scenario.memory
-    value = b.shared_buffers // BLOCK * BLOCK
+    value, lowered = accepted_size(inp, "shared_buffers", b.shared_buffers // BLOCK * BLOCK)
+    notes = "; ".join(filter(None, ["rounded down to whole 8 kB pages", lowered, str(inp.derivations["available"])]))
     if mem.shared_buffers is None:
         derived = inp.derivations["shared_buffers"]
-        how = explain(derived.formula, derived.calculation, f"rounded down to whole 8 kB pages; {inp.derivations['available']}")
+        how = explain(derived.formula, derived.calculation, notes)
         differs = ""
     else:
-        how = explain("shared_buffers = given", human_size(value), f"8 kB pages; {inp.derivations['available']}")
+        how = explain("shared_buffers = given", human_size(value), notes)
         differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
     return setting(inp, "shared_buffers", conf_size(value), "memory", how, differs)  # fmt: skip
 
@@ -49,11 +50,11 @@ def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
     """The cache estimate, its calculation and why it may differ from pgtune's."""
     b = inp.basis
     if inp.scenario.workload.profile == "desktop":
-        value = int(b.ram * DESKTOP_CACHE_SHARE)
+        value = max(int(b.ram * DESKTOP_CACHE_SHARE), b.shared_buffers // BLOCK * BLOCK)
         return value, f"{human_size(b.ram)} x {DESKTOP_CACHE_SHARE:g} = {human_size(value)}", ""
     ceiling = b.ram * CACHE_SHARE
     left = b.ram - b.os_overhead - inp.max_connections * b.per_connection
-    value = int(max(min(ceiling, left), b.shared_buffers)) // MB * MB
+    value = max(int(min(ceiling, left)) // MB * MB, b.shared_buffers // BLOCK * BLOCK)
     calculation = (
         f"min({human_size(b.ram)} x {CACHE_SHARE:g}, {human_size(b.ram)} - {human_size(b.os_overhead)} - "
         f"{n(inp.max_connections)} x {human_size(b.per_connection)}) = {human_size(value)}"
@@ -70,27 +71,29 @@ def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
 
 def _effective_cache_size(inp: SettingsInput) -> Setting | None:
     value, calculation, differs = effective_cache_size(inp)
+    value, lowered = accepted_size(inp, "effective_cache_size", value)
     formula = (
-        "effective_cache_size = RAM / 4 on a desktop"
+        "effective_cache_size = RAM / 4 on a desktop, at least shared_buffers"
         if inp.scenario.workload.profile == "desktop"
         else "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most 3/4 of "
         "RAM, at least shared_buffers"
     )
-    how = explain(formula, calculation, "a planner estimate only: nothing is allocated")
+    how = explain(formula, calculation, "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered])))
     return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)
 
 
 def _work_mem(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
     safe = d["safe_work_mem"]
-    how = explain("work_mem = given, checked against the worst case", human_size(mem.work_mem),
-                  f"{d['worst_case'].calculation}; {safe.formula}: {safe.calculation}")
+    value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
+    how = explain("work_mem = given, checked against the worst case", human_size(value),
+                  "; ".join(filter(None, [lowered, d["worst_case"].calculation, f"{safe.formula}: {safe.calculation}"])))
     differs = (
         "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
         "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
         "nodes x hash_mem_multiplier, parallel workers, autovacuum), which says what is safe"
     )
-    return setting(inp, "work_mem", conf_size(mem.work_mem), "memory", how, differs)  # fmt: skip
+    return setting(inp, "work_mem", conf_size(value), "memory", how, differs)  # fmt: skip
 
 
 def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
@@ -151,7 +154,7 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
     how = explain("temp_buffers = given (default 8 MB)", human_size(mem.temp_buffers),
                   f"{d['temp_buffers'].formula}: {d['temp_buffers'].calculation}")  # fmt: skip
-    return setting(inp, "temp_buffers", conf_size(mem.temp_buffers), "memory", how)
+    return setting(inp, "temp_buffers", conf_size(mem.temp_buffers // BLOCK * BLOCK), "memory", how)
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
