@@ -67,7 +67,7 @@ class Hardware(Frozen):
     pg_version: int = count(18, 13, 18, "PostgreSQL", "Major version of the server.", unit="")
     data_size: Annotated[Bytes | None, Auto] = size(
         None,
-        "0B",
+        "1MB",
         "1024TB",
         "Data size",
         "Size of the databases on disk; compared with RAM it sets the cache and planner settings.",
