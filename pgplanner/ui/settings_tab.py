@@ -1,8 +1,8 @@
 """The Settings tab: every postgresql.conf setting of the plan, by group, each explaining itself.
 
 A tree of groups and settings (value, and whether a restart or a reload applies it); hovering a
-setting shows its explanation, clicking it shows the explanation in the pane below, where it stays
-while the plan changes.
+setting shows its explanation, clicking it shows the explanation in the pane beside it, where it
+stays (recomputed) while the plan changes.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ class SettingsTab(QWidget):
         self.tree.currentItemChanged.connect(self._show_current)
         self.why = QTextBrowser(objectName="settings_why")
         self.why.setPlaceholderText("Click a setting to see how its value was reached.")
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = QSplitter(Qt.Orientation.Horizontal)  # side by side: the details pane is wide, not tall
         split.addWidget(self.tree)
         split.addWidget(self.why)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
