@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PlainSerializer, computed_field
+from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
 from . import budget, checks, concurrency, memory, settings, throughput
 from .budget import BudgetLine
@@ -26,6 +26,14 @@ def _to_list(values: np.ndarray) -> list[Any]:
 
 
 Array = Annotated[np.ndarray, PlainSerializer(_to_list, return_type=list)]
+
+
+def _settings_to_list(settings: tuple[Setting, ...]) -> list[dict[str, object]]:
+    return [s.as_json() for s in settings]
+
+
+# The recommenders build these from typed values; validating ~30 of them per slider tick would only cost time.
+Settings = Annotated[tuple[Setting, ...], SkipValidation, PlainSerializer(_settings_to_list, return_type=list)]
 
 
 class Output(BaseModel):
@@ -111,7 +119,7 @@ class Plan(Output):
     throughput: ThroughputCurve
     memory_curve: MemoryCurve
     kernel_settings: tuple[KernelSetting, ...]
-    settings: tuple[Setting, ...]
+    settings: Settings
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None

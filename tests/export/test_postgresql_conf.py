@@ -106,6 +106,7 @@ def test_alter_system_sets_the_same_values_and_names_the_restarts():
         "max_wal_senders",
         "shared_buffers",
         "huge_pages",
+        "wal_level",
         "wal_buffers",
         "max_worker_processes",
         "autovacuum_max_workers",  # a restart before 18, a reload from 18

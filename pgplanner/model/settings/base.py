@@ -9,9 +9,8 @@ string means pgplanner writes what pgtune writes (or what pgtune leaves at the s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from ..derivation import Derivation
 from ..memory import MemoryBasis
@@ -93,8 +92,9 @@ MAX_SIZE = {
 KILOBYTE_SIZED = ("work_mem", "maintenance_work_mem", "autovacuum_work_mem")
 
 
-class Setting(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Setting(NamedTuple):
+    """One line of postgresql.conf. A named tuple (immutable, and the cheapest object Python makes):
+    plan() makes ~30 per slider tick. The Plan writes it out as an object (``plan --json`` ``settings``)."""
 
     name: str
     value: str  # as postgresql.conf takes it
@@ -102,6 +102,9 @@ class Setting(BaseModel):
     context: Context
     derivation: Derivation
     versus_pgtune: str = ""  # why pgtune would write something else; "" when it would not
+
+    def as_json(self) -> dict[str, object]:
+        return {**self._asdict(), "derivation": self.derivation.model_dump(mode="json")}
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,25 @@ class SettingsInput:
         return self.scenario.hardware.pg_version
 
 
+def _contexts(version: int) -> dict[str, Context]:
+    """restart or reload for every parameter ``version`` knows."""
+    return {
+        name: "reload" if p.context == "reload" or (p.reload_from is not None and version >= p.reload_from) else "restart"
+        for name, p in PARAMETERS.items()
+        if version >= p.since
+    }
+
+
+CONTEXTS = {version: _contexts(version) for version in range(13, 19)}
+
+
+@lru_cache(maxsize=1024)
 def explain(formula: str, calculation: str, note: str = "") -> Derivation:
-    """The one place a setting's explanation is built (so its shape can change in one place)."""
+    """The one place a setting's explanation is built (so its shape can change in one place).
+
+    Derivations are immutable, so equal ones are shared: most explanations repeat from one slider tick
+    to the next, and the bounded cache keeps memory flat however long the window runs.
+    """
     return Derivation(formula=formula, calculation=calculation, note=note)
 
 
@@ -128,18 +148,8 @@ def setting(
     inp: SettingsInput, name: str, value: str, group: Group, derivation: Derivation, versus_pgtune: str = ""
 ) -> Setting | None:
     """A Setting, or None when ``inp``'s release does not know the parameter."""
-    parameter = PARAMETERS[name]
-    if inp.version < parameter.since:
-        return None
-    reload = parameter.context == "reload" or (parameter.reload_from is not None and inp.version >= parameter.reload_from)
-    return Setting(
-        name=name,
-        value=value,
-        group=group,
-        context="reload" if reload else "restart",
-        derivation=derivation,
-        versus_pgtune=versus_pgtune,
-    )
+    context = CONTEXTS[inp.scenario.hardware.pg_version].get(name)
+    return None if context is None else Setting(name, value, group, context, derivation, versus_pgtune)
 
 
 def accepted_size(inp: SettingsInput, name: str, size: int) -> tuple[int, str]:
