@@ -47,9 +47,9 @@ def group_title(group: Group) -> str:
 
 def assumed_defaults(version: int) -> str:
     """The server defaults the kernel limits were computed with, beyond the settings written here."""
-    slots = (
-        f"autovacuum_worker_slots = {DEFAULT_AUTOVACUUM_WORKER_SLOTS}, " if version >= AUTOVACUUM_WORKER_SLOTS_FROM else ""
-    )
+    slots = ""
+    if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
+        slots = f"autovacuum_worker_slots = {DEFAULT_AUTOVACUUM_WORKER_SLOTS}, "
     return (
         f"The kernel limits in os/ count the max_worker_processes and autovacuum_max_workers below and assume "
         f"{slots}max_files_per_process = {DEFAULT_MAX_FILES_PER_PROCESS}; raising those raises them too."

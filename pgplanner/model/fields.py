@@ -68,7 +68,7 @@ def size(
 
 
 def number(
-    default: float,
+    default: float | None,
     lo: float,
     hi: float,
     title: str,

@@ -68,7 +68,9 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
     shared_buffers = math.floor(shared_buffers_exact)
     if mem.shared_buffers is None:
         derivations["shared_buffers"] = Derivation(
-            formula="shared_buffers = 25 % of RAM" if share == SHARED_BUFFERS_SHARE else "shared_buffers = RAM / 16 on a desktop",
+            formula="shared_buffers = 25 % of RAM"
+            if share == SHARED_BUFFERS_SHARE
+            else "shared_buffers = RAM / 16 on a desktop",
             calculation=f"{human_size(ram)} x {share:g} = {human_size(shared_buffers)}",
         )
     os_exact: float = mem.os_overhead if mem.os_overhead is not None else _os_overhead(ram)

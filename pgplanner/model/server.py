@@ -88,15 +88,16 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         half = math.ceil(hw.cores / 2)
         capped = half if profile == "analytics" else min(half, PARALLEL_PER_GATHER_CAP)
         per_gather = min(capped, parallel)
-        cap = "" if profile == "analytics" else f", at most {PARALLEL_PER_GATHER_CAP}"
+        capped_at = "" if profile == "analytics" else f", at most {PARALLEL_PER_GATHER_CAP}"
         d["parallel_workers_per_gather"] = Derivation(
-            formula=f"max_parallel_workers_per_gather = ceil(cores / 2){cap}, at most max_parallel_workers",
+            formula=f"max_parallel_workers_per_gather = ceil(cores / 2){capped_at}, at most max_parallel_workers",
             calculation=f"ceil({hw.cores} / 2) = {half} -> {per_gather}",
         )
 
     autovacuum = mem.autovacuum_workers
     if autovacuum is None:
-        autovacuum = next((w for cores, w in AUTOVACUUM_WORKERS_BY_CORES if hw.cores >= cores), DEFAULT_AUTOVACUUM_MAX_WORKERS)
+        by_cores = (w for cores, w in AUTOVACUUM_WORKERS_BY_CORES if hw.cores >= cores)
+        autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
         d["autovacuum_workers"] = Derivation(
             formula="autovacuum_max_workers = 3; 4 from 16 cores; 5 from 32 cores",
             calculation=f"{hw.cores} cores -> {autovacuum}",
@@ -106,9 +107,9 @@ def server_basis(scenario: Scenario) -> ServerBasis:
     maintenance = mem.maintenance_work_mem
     if maintenance is None:
         share = MAINTENANCE_SHARE.get(profile, MAINTENANCE_SHARE_DEFAULT)
-        raw = hw.ram * share
+        raw: float = hw.ram * share
         cap = MAINTENANCE_CAP if limit is None else min(MAINTENANCE_CAP, limit)
-        maintenance = int(min(max(raw, MAINTENANCE_FLOOR), cap)) // MB * MB
+        maintenance = int(min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))) // MB * MB
         d["maintenance_work_mem"] = Derivation(
             formula=f"maintenance_work_mem = RAM x 1/{round(1 / share)}, between 64 MB and {human_size(cap)}",
             calculation=f"{human_size(hw.ram)} / {round(1 / share)} = {human_size(raw)} -> {human_size(maintenance)}",

@@ -50,12 +50,12 @@ CHOICE_LABELS = {
     "session": "Session",
     "statement": "Statement",
 }
-COMBO_COUNT_LIMIT = 8
+COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box
 
 
 def choice_label(flat: str, value: object) -> str:
     """A choice's words; ``flat:value`` keys tell apart values two inputs share (a mixed profile or workload)."""
-    return CHOICE_LABELS.get(f"{flat}:{value}", CHOICE_LABELS.get(str(value), str(value)))  # a count with at most this many values (PostgreSQL 13-18) is a combo box
+    return CHOICE_LABELS.get(f"{flat}:{value}", CHOICE_LABELS.get(str(value), str(value)))
 
 
 def tooltip(spec: FieldSpec) -> str:

@@ -74,7 +74,9 @@ def test_report_prints_the_settings_by_group():
     text = run("plan", "--profile", "analytics").stdout
     block = text.split("postgresql.conf\n", 1)[1]
     groups = [line.strip() for line in block.splitlines() if line.startswith("  ") and not line.startswith("    ")]
-    assert groups[:6] == ["Connections", "Memory", "WAL and checkpoints", "Planner and I/O", "Parallelism", "Autovacuum"]
+    assert groups[:6] == [
+        "Connections", "Memory", "WAL and checkpoints", "Planner and I/O", "Parallelism", "Autovacuum"
+    ]  # fmt: skip
     assert "default_statistics_target" in block and " 500 " in block
 
 

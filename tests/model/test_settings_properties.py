@@ -91,9 +91,7 @@ def test_settings_that_need_each_other_agree(scenario):
         assert int(values["max_parallel_workers_per_gather"]) <= int(values["max_parallel_workers"])
     assert parse_size(values["min_wal_size"]) <= parse_size(values["max_wal_size"])
     assert parse_size(values["autovacuum_work_mem"]) <= parse_size(values["maintenance_work_mem"])
-    assert parse_size(values["effective_cache_size"]) >= min(
-        parse_size(values["shared_buffers"]), 2**31 * PAGE - PAGE
-    )
+    assert parse_size(values["effective_cache_size"]) >= min(parse_size(values["shared_buffers"]), 2**31 * PAGE - PAGE)
 
 
 MEMORY_SETTINGS = ("shared_buffers", "effective_cache_size", "maintenance_work_mem", "autovacuum_work_mem",

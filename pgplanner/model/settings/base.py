@@ -124,11 +124,12 @@ class SettingsInput:
 
 def _contexts(version: int) -> dict[str, Context]:
     """restart or reload for every parameter ``version`` knows."""
-    return {
-        name: "reload" if p.context == "reload" or (p.reload_from is not None and version >= p.reload_from) else "restart"
-        for name, p in PARAMETERS.items()
-        if version >= p.since
-    }
+    contexts: dict[str, Context] = {}
+    for name, p in PARAMETERS.items():
+        if version >= p.since:
+            reload = p.context == "reload" or (p.reload_from is not None and version >= p.reload_from)
+            contexts[name] = "reload" if reload else "restart"
+    return contexts
 
 
 CONTEXTS = {version: _contexts(version) for version in range(13, 19)}

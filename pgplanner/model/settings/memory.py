@@ -78,7 +78,8 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
         else "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most 3/4 of "
         "RAM, at least shared_buffers"
     )
-    how = explain(formula, calculation, "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered])))
+    note = "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered]))
+    how = explain(formula, calculation, note)
     return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)
 
 
@@ -86,8 +87,8 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
     safe = d["safe_work_mem"]
     value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
-    how = explain("work_mem = given, checked against the worst case", human_size(value),
-                  "; ".join(filter(None, [lowered, d["worst_case"].calculation, f"{safe.formula}: {safe.calculation}"])))
+    note = "; ".join(filter(None, [lowered, d["worst_case"].calculation, f"{safe.formula}: {safe.calculation}"]))
+    how = explain("work_mem = given, checked against the worst case", human_size(value), note)
     differs = (
         "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
         "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "

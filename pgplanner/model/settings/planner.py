@@ -90,8 +90,11 @@ def _statistics_target(inp: SettingsInput) -> Setting | None:
 def _jit(inp: SettingsInput) -> Setting | None:
     profile = inp.scenario.workload.profile
     value = "off" if profile in JIT_OFF_PROFILES else "on"
-    how = explain("jit = off for web, oltp and mixed; on (the default) for analytics and desktop", f"{profile} -> {value}",
-                  "compiling a query pays off only for long CPU-bound queries; on short ones it adds latency")  # fmt: skip
+    how = explain(
+        "jit = off for web, oltp and mixed; on (the default) for analytics and desktop",
+        f"{profile} -> {value}",
+        "compiling a query pays off only for long CPU-bound queries; on short ones it adds latency",
+    )
     return setting(inp, "jit", value, "planner", how)
 
 
@@ -107,7 +110,9 @@ def _io_method(inp: SettingsInput) -> list[Setting | None]:
     linux = inp.scenario.hardware.platform == "linux"
     method_differs = (
         "pgtune writes io_uring on Linux, which stops a server built without liburing from starting; worker works "
-        "in every build" if linux else ""
+        "in every build"
+        if linux
+        else ""
     )
     workers = min(IO_WORKERS_MAX, max(IO_WORKERS_DEFAULT, math.floor(cores / CORES_PER_IO_WORKER)))
     workers_differs = "pgtune leaves io_workers out because it chose io_uring" if linux else ""

@@ -45,8 +45,8 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
     differs = ""
     if value != WAL_BUFFERS_MAX:
         differs = (
-            "pgtune approximates PostgreSQL's rule as 3 % of shared_buffers; pgplanner writes exactly what the server's "
-            "own wal_buffers = -1 would choose (1/32)"
+            "pgtune approximates PostgreSQL's rule as 3 % of shared_buffers; pgplanner writes exactly what "
+            "the server's own wal_buffers = -1 would choose (1/32)"
         )
     return setting(inp, "wal_buffers", conf_size(value), "wal", how, differs)
 
