@@ -18,12 +18,14 @@ FEW_CORES = (
 def recommend(inp: SettingsInput) -> list[Setting]:
     server, d, cores = inp.basis.server, inp.derivations, inp.scenario.hardware.cores
     few = cores < PGTUNE_PARALLEL_FROM_CORES
-    worker_how = d.get("max_worker_processes")
+    derived = d.get("max_worker_processes")
     worker_differs = ""
-    if worker_how is None:
+    if derived is not None:
+        worker_how = explain(derived.formula, derived.calculation, derived.note)
+    else:
         worker_how = explain("max_worker_processes = given", str(server.max_worker_processes))
         worker_differs = "pgplanner writes the max_worker_processes you gave; pgtune sets it to the cores"
-    elif not few and cores < DEFAULT_MAX_WORKER_PROCESSES:
+    if derived is not None and not few and cores < DEFAULT_MAX_WORKER_PROCESSES:
         worker_differs = (
             f"pgtune sets it to the {cores} cores, below PostgreSQL's default 8; pgplanner never goes below 8, because "
             "logical replication workers and extensions take these slots too"
@@ -32,21 +34,22 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     if server.max_parallel_workers < cores:
         parallel_differs = "pgtune sets it to the cores; here max_worker_processes, which it cannot exceed, is lower"
     per_gather = server.parallel_workers_per_gather
-    gather_how = d.get("parallel_workers_per_gather") or explain(
-        "max_parallel_workers_per_gather = given", str(per_gather)
+    gather = d.get("parallel_workers_per_gather")
+    gather_formula, gather_calculation = (
+        (gather.formula, gather.calculation) if gather else ("max_parallel_workers_per_gather = given", str(per_gather))
     )
     gather_differs = FEW_CORES if few and per_gather != 2 else ""
     if inp.scenario.memory.parallel_workers_per_gather is not None:
         gather_differs = "pgplanner writes the parallel workers per gather you gave; pgtune derives them from the cores"
     maintenance = min(math.ceil(cores / 2), PARALLEL_PER_GATHER_CAP, server.max_parallel_workers)
-    memory = d["worst_per_connection"]
+    memory, parallel = d["worst_per_connection"], d["max_parallel_workers"]
     return present([
         setting(inp, "max_worker_processes", str(server.max_worker_processes), "parallelism", worker_how,
                 worker_differs),
         setting(inp, "max_parallel_workers", str(server.max_parallel_workers), "parallelism",
-                d["max_parallel_workers"], parallel_differs),
+                explain(parallel.formula, parallel.calculation, parallel.note), parallel_differs),
         setting(inp, "max_parallel_workers_per_gather", str(per_gather), "parallelism",
-                explain(gather_how.formula, gather_how.calculation,
+                explain(gather_formula, gather_calculation,
                         f"each worker multiplies the heaviest query's memory: {memory.calculation}"),
                 gather_differs),
         setting(inp, "max_parallel_maintenance_workers", str(maintenance), "parallelism",
