@@ -241,6 +241,11 @@ def input_is_editable(app: App, flat: str) -> bool:
     return w.find(app.window, f"field_{flat}").isEnabled()
 
 
+def input_is_visible(app: App, flat: str) -> bool:
+    """Whether the input's editor is on screen (advanced inputs stay folded until their section opens)."""
+    return w.find(app.window, f"field_{flat}").isVisibleTo(app.window)
+
+
 def settings_shown(app: App) -> dict[str, dict[str, tuple[str, str]]]:
     """The Settings tab: {group title: {setting: (value, "restart" or "reload")}}."""
     w.choose_tab(w.find(app.window, "details"), "Settings")

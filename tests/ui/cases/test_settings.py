@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
-from ..adapter import read_card, set_hardware, set_memory, set_workload, setting_explanation, settings_shown
+from ..adapter import (
+    input_is_auto,
+    input_is_visible,
+    input_value,
+    read_card,
+    set_hardware,
+    set_memory,
+    set_workload,
+    setting_explanation,
+    settings_shown,
+)
+
+
+def test_server_inputs_are_folded_away_and_show_what_they_derive(app):
+    assert input_is_visible(app, "hash_nodes")  # part of the heaviest query, always in view
+    assert not input_is_visible(app, "hash_mem_multiplier")
+    set_hardware(app, cores=16, pg_version=14)
+    set_memory(app, autovacuum_workers="auto")  # unfolds the section, as a user would
+    assert input_is_visible(app, "hash_mem_multiplier")
+    assert input_is_auto(app, "hash_mem_multiplier")
+    assert input_value(app, "hash_mem_multiplier") == 1.0  # 13-14 default
+    assert input_value(app, "parallel_workers_per_gather") == 4  # ceil(16 / 2) = 8, at most 4
+    assert input_value(app, "autovacuum_workers") == 4  # 16 cores
 
 
 def test_every_setting_is_listed_by_group_with_how_it_applies(app):
