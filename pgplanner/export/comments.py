@@ -42,11 +42,6 @@ def explain(marker: str, reasons: Iterable[str | Derivation]) -> list[str]:
     return lines
 
 
-def given(value: str) -> str:
-    """The reason for a value the user typed rather than one pgplanner derived."""
-    return f"given in the scenario: {value}"
-
-
 def named(plan: Plan) -> str:
     """' for "<scenario name>"' in a file's first line, when the scenario has a name."""
     return f' for "{plan.scenario.name}"' if plan.scenario.name else ""
