@@ -159,7 +159,7 @@ def _run_plan(args: argparse.Namespace) -> int:
         json.dump(result.to_json_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        from .export.report import render_report
+        from .present.plain import render_report
 
         sys.stdout.write(render_report(result))
     return 0

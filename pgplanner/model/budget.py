@@ -200,6 +200,29 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
     )
 
 
+def headroom(max_connections: int, required_total: int) -> tuple[int, Derivation]:
+    """Slots of max_connections the budget leaves free (negative: the budget does not fit)."""
+    free = max_connections - required_total
+    return free, Derivation(
+        formula="headroom = max_connections - required",
+        calculation=f"{n(max_connections)} - {n(required_total)} = {n(free)}",
+        inputs={"max_connections": n(max_connections), "required": n(required_total)},
+        source=PROCESS_MODEL_ARTICLE,
+    )
+
+
+def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Derivation]:
+    """WAL sender slots no budget line uses (for pg_basebackup and rebuilds)."""
+    used = sum(line.connections for line in lines if line.counts_against == "max_wal_senders")
+    spare = senders - used
+    return spare, Derivation(
+        formula="spare WAL senders = max_wal_senders - the replication lines counted against it",
+        calculation=f"{n(senders)} - {n(used)} = {n(spare)}",
+        inputs={"max_wal_senders": n(senders), "replication": n(used)},
+        source=PG_REPLICATION,
+    )
+
+
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
     replicas = scenario.workload.replicas
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + SPARE_WAL_SENDERS)

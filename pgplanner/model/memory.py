@@ -114,14 +114,13 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
     ceiling = max(0, basis.available // basis.per_connection)
+    expression = f"{human_size(basis.available)} / {human_size(basis.per_connection)}"
+    exact_ceiling = basis.available / basis.per_connection
     return ceiling, Derivation(
-        formula="RAM ceiling = available / typical memory per connection, rounded down",
-        calculation=rounded(
-            f"{human_size(basis.available)} / {human_size(basis.per_connection)}",
-            max(0.0, basis.available / basis.per_connection),
-            ceiling,
-            "down",
-        ),
+        formula="RAM ceiling = available / typical memory per connection, rounded down, at least 0",
+        calculation=rounded(expression, exact_ceiling, ceiling, "down")
+        if basis.available > 0
+        else f"{expression} = {exact(exact_ceiling)}; nothing is left: 0",
         inputs={"available": human_size(basis.available), "per connection": human_size(basis.per_connection)},
         source=MAX_CONNECTIONS_ARTICLE,
         note="" if basis.available > 0 else "nothing is left for connections",

@@ -117,6 +117,8 @@ class Plan(Output):
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
+    spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
     pooler_capacity_tps: float | None
     budget: tuple[BudgetLine, ...]
     memory: MemoryFigures
@@ -164,6 +166,8 @@ def plan(scenario: Scenario) -> Plan:
     recommended, derivations["max_connections_recommended"] = budget.recommended(required)
     max_conn, derivations["max_connections"] = budget.chosen_max_connections(scenario, recommended)
     wal_senders, derivations["max_wal_senders"] = budget.max_wal_senders(scenario)
+    free, derivations["headroom"] = budget.headroom(max_conn, required)
+    spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
 
     worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, max_conn)
     heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(
@@ -214,6 +218,8 @@ def plan(scenario: Scenario) -> Plan:
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        headroom=free,
+        spare_wal_senders=spare_senders,
         pooler_capacity_tps=tps,
         budget=tuple(lines),
         memory=MemoryFigures(
@@ -263,7 +269,11 @@ def _throughput_derivations(curve: ThroughputCurve, productive: int) -> dict[str
             source=USL,
         )
         shape = {key: fitted for key in ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse")}
-        return {"throughput.knee": knee, **{f"throughput.{key}": d for key, d in shape.items()}}
+        return {
+            "throughput.knee": knee,
+            **{f"throughput.{key}": d for key, d in shape.items()},
+            "throughput.pool_connections": _pool_connections(curve),
+        }
     knee = Derivation(
         formula="knee = productive target (throughput rises linearly until every core is busy)",
         calculation=f"{productive}",
@@ -292,13 +302,17 @@ def _throughput_derivations(curve: ThroughputCurve, productive: int) -> dict[str
         "throughput.shape_u": shape,
         "throughput.sigma": shape,
         "throughput.kappa": shape,
-        "throughput.pool_connections": Derivation(
-            formula="active backends through the pooler = server connections (pools x pool size)",
-            calculation=f"{curve.pool_connections}",
-            inputs={"server connections": str(curve.pool_connections)},
-            source=USL,
-        ),
+        "throughput.pool_connections": _pool_connections(curve),
     }
+
+
+def _pool_connections(curve: ThroughputCurve) -> Derivation:
+    return Derivation(
+        formula="active backends through the pooler = server connections (pools x pool size)",
+        calculation=n(curve.pool_connections),
+        inputs={"server connections": n(curve.pool_connections)},
+        source=USL,
+    )
 
 
 def _throughput_curve(

@@ -19,5 +19,5 @@ PGBOUNCER_CONFIG = "PgBouncer docs, Configuration"
 MAX_CONNECTIONS_ARTICLE = 'article "PostgreSQL max_connections: Why 100 Is Not Enough (and Why 1000 Is Too Many)"'
 PROCESS_MODEL_ARTICLE = 'article "The Postgres process model and why raising max_connections degrades throughput"'
 OS_X_ARTICLE = 'article "1000 connections in PostgreSQL on OS X"'
-USL = "Gunther, Universal Scalability Law, fitted to the throughput table of " + MAX_CONNECTIONS_ARTICLE
+USL = "Universal Scalability Law (Gunther), shaped to the throughput table of the max_connections article"
 PGPLANNER_RULE = "pgplanner's planning rule"

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from pgplanner.model import FIELDS, Plan, parse_size, plan
-from pgplanner.ui.cards import CARDS
+from pgplanner.present import CARDS
 from pgplanner.ui.main_window import MainWindow
 
 from . import workhorse as w
