@@ -132,7 +132,7 @@ def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
     counted = [line for line in lines if line.counts_against == "max_connections"]
     total = sum(line.connections for line in counted)
     return total, Derivation(
-        formula="required max_connections = sum of the budget lines that count against max_connections",
+        formula="required max_connections = sum of the budget lines",
         calculation=" + ".join(n(line.connections) for line in counted) + f" = {n(total)}",
         inputs={line.name: n(line.connections) for line in counted},
         source=PROCESS_MODEL_ARTICLE,

@@ -15,6 +15,7 @@ from .defaults import (
     CLIENT_HEADROOM,
     DISK_CONCURRENCY,
     DISK_CONCURRENCY_RULE,
+    MAX_CLIENT_CONN_RULE,
     MIN_MAX_CLIENT_CONN,
     RESERVE_RULE,
     RESERVE_SHARE,
@@ -72,7 +73,7 @@ def productive_target(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     if raw > cap:
         calculation += f", capped at cores x {high} = {cores} x {high} = {cap}"
     return target, Derivation(
-        formula="productive target = cores x multiplier + disk concurrency, at most cores x " + str(high),
+        formula="productive target = cores x multiplier + disk concurrency",
         calculation=calculation,
         inputs={"cores": str(cores), "workload": f"{kind}-bound: x {multiplier}", "disk concurrency": str(disk)},
         source=PG_WIKI_CONNECTIONS,
@@ -184,10 +185,7 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
         if readable < MIN_MAX_CLIENT_CONN:
             calculation += f"; at least {MIN_MAX_CLIENT_CONN}"
         derivations["max_client_conn"] = Derivation(
-            formula=(
-                f"max_client_conn = client demand x {CLIENT_HEADROOM:g} ({percent(CLIENT_HEADROOM - 1)} headroom), "
-                f"at least {MIN_MAX_CLIENT_CONN} (PgBouncer's default)"
-            ),
+            formula=f"max_client_conn = {MAX_CLIENT_CONN_RULE} (PgBouncer's default)",
             calculation=calculation,
             inputs={"client demand": n(demand)},
             source=PGPLANNER_RULE,

@@ -364,7 +364,7 @@ def kernel_settings(
         True,
         Derivation(
             formula=(
-                f"desktop heap in kB = server processes x ~{DESKTOP_HEAP_KB_PER_PROCESS:g} kB x {PROCESS_MARGIN:g}, "
+                f"desktop heap = processes x ~{DESKTOP_HEAP_KB_PER_PROCESS:g} kB x {PROCESS_MARGIN:g}, "
                 f"in steps of {DESKTOP_HEAP_STEP_KB} kB, at least the default {DESKTOP_HEAP_DEFAULT_KB} kB"
             ),
             calculation=f"processes {process_why}; {heap_calc}",
