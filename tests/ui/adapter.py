@@ -212,6 +212,15 @@ def warnings(app: App) -> list[str]:
     return [code for code in codes if code]
 
 
+def everything_shown(app: App) -> str:
+    """All the text the window shows, with every details tab rendered once."""
+    tabs = w.find(app.window, "details")
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+    tabs.setCurrentIndex(0)
+    return w.all_text(app.window)
+
+
 def headline(app: App) -> str:
     return re.sub(r"<[^>]+>", "", w.text_of(app.window, "headline")).replace("&nbsp;", " ")
 
