@@ -27,13 +27,12 @@ true), :func:`rounded` (an equation with its rounding step), :func:`given` (an i
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict
 
 from .sources import YOUR_SCENARIO
 
-Direction = Literal["up", "down", "nearest", "up to a readable number", "down to a readable size"]
+# "up", "down" or "nearest"; or a longer phrase such as "up to a readable number" (then ": 250" follows)
+Direction = str
 
 
 class Derivation(BaseModel):

@@ -268,10 +268,10 @@ def _throughput_derivations(curve: ThroughputCurve, productive: int) -> dict[str
             inputs={"fitted peak": exact(curve.peak)},
             source=USL,
         )
-        shape = {key: fitted for key in ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse")}
+        fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse")
         return {
             "throughput.knee": knee,
-            **{f"throughput.{key}": d for key, d in shape.items()},
+            **{f"throughput.{key}": fitted for key in fitted_keys},
             "throughput.pool_connections": _pool_connections(curve),
         }
     knee = Derivation(

@@ -25,7 +25,7 @@ from .fields import FieldSpec, choice, count, flag, number, size, specs_of
 from .units import format_size, parse_size
 from .versions import MAX_CONNECTIONS_LIMIT
 
-SCENARIO_VERSION = 1
+SCENARIO_VERSION: Literal[1] = 1
 
 Storage = Literal["hdd", "ssd", "nvme", "network"]
 Platform = Literal["linux", "macos", "freebsd", "windows"]

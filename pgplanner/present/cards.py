@@ -120,8 +120,10 @@ def concerning(plan: Plan, spec: CardSpec) -> list[PlanWarning]:
 
 def card_severity(plan: Plan, spec: CardSpec) -> Severity | None:
     """The worst severity among the warnings that concern the card, None when none does."""
-    severities = [w.severity for w in concerning(plan, spec)]
-    return min(severities, key=SEVERITY_ORDER.__getitem__) if severities else None
+    severities: list[Severity] = [w.severity for w in concerning(plan, spec)]
+    if not severities:
+        return None
+    return min(severities, key=SEVERITY_ORDER.__getitem__)
 
 
 def derivation_groups(plan: Plan) -> list[tuple[str, str, list[tuple[str, Derivation]]]]:

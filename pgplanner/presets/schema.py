@@ -18,7 +18,7 @@ from ..model.versions import MAX_CONNECTIONS_LIMIT
 from .cores import CpuBasis
 from .rules import MemoryRule, Rule
 
-PRESET_SCHEMA = 1
+PRESET_SCHEMA: Literal[1] = 1
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)]
 AsOf = Field(pattern=r"^\d{4}(-\d{2}){0,2}$", description="year, month or day the fact was last seen true")
 NO_POOLER = "none"
