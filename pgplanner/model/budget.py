@@ -202,24 +202,22 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
 
 def headroom(max_connections: int, required_total: int) -> tuple[int, Derivation]:
     """Slots of max_connections the budget leaves free (negative: the budget does not fit)."""
-    free = max_connections - required_total
-    return free, Derivation(
-        formula="headroom = max_connections - required",
-        calculation=f"{n(max_connections)} - {n(required_total)} = {n(free)}",
-        inputs={"max_connections": n(max_connections), "required": n(required_total)},
-        source=PROCESS_MODEL_ARTICLE,
-    )
+    return _free("headroom", "max_connections", max_connections, "required", required_total, PROCESS_MODEL_ARTICLE)
 
 
 def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Derivation]:
     """WAL sender slots no budget line uses (for pg_basebackup and rebuilds)."""
     used = sum(line.connections for line in lines if line.counts_against == "max_wal_senders")
-    spare = senders - used
-    return spare, Derivation(
-        formula="spare WAL senders = max_wal_senders - the replication lines counted against it",
-        calculation=f"{n(senders)} - {n(used)} = {n(spare)}",
-        inputs={"max_wal_senders": n(senders), "replication": n(used)},
-        source=PG_REPLICATION,
+    return _free("spare WAL senders", "max_wal_senders", senders, "replication", used, PG_REPLICATION)
+
+
+def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> tuple[int, Derivation]:
+    free = limit - used
+    return free, Derivation(
+        formula=f"{name} = {limit_name} - {used_name}",
+        calculation=f"{n(limit)} - {n(used)} = {n(free)}",
+        inputs={limit_name: n(limit), used_name: n(used)},
+        source=source,
     )
 
 
