@@ -72,10 +72,7 @@ CARDS = (
         "pool_size",
         "Pool size",
         lambda p: n(p.pool_size),
-        lambda p: (
-            f"{_plural(p.pools, 'pool')} · reserve {p.reserve_pool} · max_client_conn {n(p.max_client_conn)}"
-            f" for {n(p.client_demand)} clients"
-        ),
+        lambda p: f"{_plural(p.pools, 'pool')} · reserve {p.reserve_pool} · max_client_conn {n(p.max_client_conn)}",
         ("pool_size", "pools", "reserve_pool", "max_client_conn", "client_demand", "max_db_connections"),
     ),
     CardSpec(
