@@ -27,7 +27,9 @@ true), :func:`rounded` (an equation with its rounding step), :func:`given` (an i
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass, field
+
+from pydantic import ConfigDict
 
 from .sources import YOUR_SCENARIO
 
@@ -35,12 +37,16 @@ from .sources import YOUR_SCENARIO
 Direction = str
 
 
-class Derivation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """Immutable; a stdlib dataclass rather than a pydantic model because plan() makes about sixty of
+    them on every slider tick (pydantic still validates them in scenario files and serialises them)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     formula: str  # "RAM ceiling = available / typical memory per connection"
     calculation: str  # "10 GB / 10 MB = 1,024"
-    inputs: dict[str, str] = {}  # {"available": "10 GB", "per connection": "10 MB"}
+    inputs: dict[str, str] = field(default_factory=dict)  # {"available": "10 GB", "per connection": "10 MB"}
     source: str = ""  # "PostgreSQL wiki, Number Of Database Connections"
     note: str = ""  # a cap that applied, a caveat
 
@@ -52,6 +58,8 @@ class Derivation(BaseModel):
 
 def n(value: float) -> str:
     """A count or rate for prose: thousands separators, at most one decimal."""
+    if type(value) is int:  # the common case, kept fast: plan() formats about a hundred numbers
+        return f"{value:,}"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.1f}"
@@ -59,6 +67,8 @@ def n(value: float) -> str:
 
 def exact(value: float) -> str:
     """``value`` with up to three decimals, so that an equation ending in it stays true as printed."""
+    if type(value) is int:
+        return f"{value:,}"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.3f}".rstrip("0").rstrip(".")

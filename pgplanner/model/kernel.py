@@ -12,9 +12,10 @@ lower a larger value the system already has, and the export says so beside it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from .concurrency import Pooling
 from .derivation import Derivation, exact, n, rounded
@@ -35,9 +36,9 @@ from .versions import (
     DEFAULT_MAX_FILES_PER_PROCESS,
     SEMAPHORE_SET_SIZE,
     SEMAPHORES_PER_SET,
+    Semaphores,
     has_shared_memory_size,
     max_backends,
-    semaphores,
 )
 
 Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry"]
@@ -96,8 +97,11 @@ LINUX_RAM_PER_FILE = 10 * KB
 LINUX_RAM_PER_PROCESS = 256 * KB
 
 
-class KernelSetting(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True)
+class KernelSetting:
+    """Immutable; a stdlib dataclass, as :class:`Derivation`, because plan() makes two dozen per tick."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     platform: str
     name: str
@@ -144,9 +148,9 @@ def kernel_settings(
     wal_senders: int,
     basis: MemoryBasis,
     pooling: Pooling,
+    sems: Semaphores,
 ) -> list[KernelSetting]:
-    """Every platform's settings for this plan."""
-    sems = semaphores(version, max_connections, wal_senders)
+    """Every platform's settings for this plan (``sems``: the semaphores of the same plan)."""
     processes = sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
     pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)

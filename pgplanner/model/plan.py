@@ -179,8 +179,8 @@ def plan(scenario: Scenario) -> Plan:
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn)
     derivations.update(_throughput_derivations(curve, productive))
-    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
     sems = semaphores(hw.pg_version, max_conn, wal_senders)
+    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
 
     facts = checks.Facts(
         scenario=scenario,
