@@ -34,7 +34,8 @@ UNITS = {
 }
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _TOKEN = re.compile(
-    rf"\s*(?:(?P<num>{_NUMBER})(?:\s?(?P<unit>kB|MB|GB|TB|ms|tps|B|%)(?![\w]))?|(?P<fn>sqrt|max|min|ceil)\(|(?P<op>[-+x/(),]))"
+    rf"\s*(?:(?P<num>{_NUMBER})(?:\s?(?P<unit>kB|MB|GB|TB|ms|tps|B|%)(?!\w))?"
+    r"|(?P<fn>sqrt|max|min|ceil)\(|(?P<op>[-+x/(),]))"
 )
 
 

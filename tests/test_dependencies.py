@@ -13,7 +13,11 @@ import pgplanner
 PACKAGE = Path(pgplanner.__file__).parent
 PYPROJECT = PACKAGE.parent / "pyproject.toml"
 # import name -> distribution name, where they differ
-DISTRIBUTION = {"PySide6": "PySide6-Essentials", "annotated_types": "annotated-types", "shiboken6": "PySide6-Essentials"}
+DISTRIBUTION = {
+    "PySide6": "PySide6-Essentials",
+    "shiboken6": "PySide6-Essentials",
+    "annotated_types": "annotated-types",
+}
 
 
 def _imported_top_level() -> dict[str, str]:
@@ -45,5 +49,7 @@ def test_every_import_is_declared():
         for name, where in _imported_top_level().items()
         if name not in sys.stdlib_module_names and name != "pgplanner"
     }
-    missing = {name: where for name, where in third_party.items() if DISTRIBUTION.get(name, name).lower() not in declared}
+    missing = {
+        name: where for name, where in third_party.items() if DISTRIBUTION.get(name, name).lower() not in declared
+    }
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"

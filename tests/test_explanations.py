@@ -32,6 +32,7 @@ def _preset(name: str, **changes: object) -> Scenario:
     return apply_preset(Scenario().with_changes(**changes), catalog.find(name))
 
 
+MEASURED = ((1, 900), (4, 3300), (8, 5200), (16, 6100), (32, 5400))  # active connections, tps
 SCENARIOS = {
     "defaults": Scenario(),
     "2 cores": Scenario().with_changes(cores=2, ram="4GB"),
@@ -60,7 +61,7 @@ SCENARIOS = {
     ),
     "no memory left": Scenario().with_changes(ram="1GB", shared_buffers="900MB"),
     "measured": Scenario().model_copy(
-        update={"measurements": tuple(Measurement(connections=c, tps=t) for c, t in ((1, 900), (4, 3300), (8, 5200), (16, 6100), (32, 5400)))}
+        update={"measurements": tuple(Measurement(connections=c, tps=t) for c, t in MEASURED)}
     ),
     "preset hard limit": _preset("heroku/standard-0", app_instances=20),
     "preset azure": _preset("azure-flexible/d2ds_v5", pooler="provider"),

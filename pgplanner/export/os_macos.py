@@ -2,7 +2,8 @@
 
 PostgreSQL uses System V semaphores on macOS, but xnu already allows 87,381 of them, so those lines
 are normally comments. What a thousand connections need (the article "1000 connections in PostgreSQL
-on OS X") is more processes and files: kern.* sysctls for the kernel, and launchd's per-process limits, which the daemons it starts inherit.
+on OS X") is more processes and files: kern.* sysctls for the kernel, and launchd's per-process
+limits, which the daemons it starts inherit.
 /etc/launchd.conf is ignored since OS X 10.10, so a LaunchDaemon raises those limits at boot.
 """
 

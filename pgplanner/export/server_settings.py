@@ -63,7 +63,8 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
                 str(wl.reserved_connections),
                 (
                     given(str(wl.reserved_connections), "reserved_connections"),
-                    f"slots for members of pg_use_reserved_connections (PostgreSQL {RESERVED_CONNECTIONS_FROM}+); a budget line",
+                    "slots for members of pg_use_reserved_connections "
+                    f"(PostgreSQL {RESERVED_CONNECTIONS_FROM}+); a budget line",
                 ),
                 restart=True,
             )
@@ -72,7 +73,11 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
         ServerSetting(
             "max_wal_senders",
             str(plan.max_wal_senders),
-            (d["max_wal_senders"], f"since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, outside max_connections"),
+            (
+                d["max_wal_senders"],
+                f"since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, "
+                "outside max_connections",
+            ),
             restart=True,
         ),
         ServerSetting(
@@ -85,7 +90,11 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
         ServerSetting(
             "work_mem",
             format_size(s.memory.work_mem // KB * KB),
-            (given(human_size(s.memory.work_mem), "work_mem"), d["memory.worst_case_bytes"], d["memory.safe_work_mem_bytes"]),
+            (
+                given(human_size(s.memory.work_mem), "work_mem"),
+                d["memory.worst_case_bytes"],
+                d["memory.safe_work_mem_bytes"],
+            ),
             restart=False,
         ),
     ]

@@ -73,7 +73,8 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "opened after reserve_pool_timeout when the pool is exhausted",
         )
     else:
-        add("direct_clients", "Application (direct)", pooling.direct_clients, "no pooler: every client is a backend", keep=True)
+        direct_why = "no pooler: every client is a backend"
+        add("direct_clients", "Application (direct)", pooling.direct_clients, direct_why, keep=True)
         add("serverless", "Serverless (direct)", wl.serverless_peak, "one backend per concurrent invocation")
     add("listeners", "LISTEN listeners", wl.listeners, "LISTEN holds a session: never through a transaction pool")
     add("batch_workers", "Batch workers", wl.batch_workers, "hold a connection for the length of a job")
@@ -115,7 +116,8 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "replication",
             "Streaming replication",
             wl.replicas,
-            f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} (max_wal_senders)",
+            f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}"
+            " (max_wal_senders)",
             "max_wal_senders",
         )
     else:
@@ -225,7 +227,10 @@ def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
     replicas = scenario.workload.replicas
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + SPARE_WAL_SENDERS)
     return value, Derivation(
-        formula=f"max_wal_senders = the larger of {DEFAULT_MAX_WAL_SENDERS} (the default) and replicas + {SPARE_WAL_SENDERS}",
+        formula=(
+            f"max_wal_senders = the larger of {DEFAULT_MAX_WAL_SENDERS} (the default)"
+            f" and replicas + {SPARE_WAL_SENDERS}"
+        ),
         calculation=f"max({DEFAULT_MAX_WAL_SENDERS}, {replicas} + {SPARE_WAL_SENDERS}) = {value}",
         inputs={"replicas": str(replicas)},
         source=PG_REPLICATION,

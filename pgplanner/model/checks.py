@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .concurrency import POOL_RANGE_MULTIPLIERS, Pooling
-from .derivation import n
+from .derivation import n, percent
 from .memory import MemoryBasis
 from .scenario import Scenario
 from .units import human_size
@@ -105,7 +105,8 @@ def _no_memory_left(f: Facts) -> Finding | None:
         "NO_MEMORY_FOR_CONNECTIONS",
         "error",
         f"shared_buffers ({human_size(f.basis.shared_buffers)}) and OS overhead ({human_size(f.basis.os_overhead)}) "
-        f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.", ram_bytes=f.basis.ram, shared_buffers_bytes=f.basis.shared_buffers, os_overhead_bytes=f.basis.os_overhead,
+        f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.",
+        ram_bytes=f.basis.ram, shared_buffers_bytes=f.basis.shared_buffers, os_overhead_bytes=f.basis.os_overhead,
     )
 
 
@@ -117,7 +118,8 @@ def _budget_over_ceiling(f: Facts) -> Finding | None:
         "BUDGET_OVER_RAM_CEILING",
         "error",
         f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
-        f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.", max_connections=f.max_connections, ram_ceiling=f.ram_ceiling,
+        f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.",
+        max_connections=f.max_connections, ram_ceiling=f.ram_ceiling,
     )
 
 
@@ -131,7 +133,8 @@ def _worst_case_over_ram(f: Facts) -> Finding | None:
         "warning",
         f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
         f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}, "
-        "or keep active connections low with a pooler.", worst_case_bytes=f.worst_case, available_bytes=f.basis.available,
+        "or keep active connections low with a pooler.",
+        worst_case_bytes=f.worst_case, available_bytes=f.basis.available,
     )
 
 
@@ -145,7 +148,8 @@ def _heavy_fraction_over_ram(f: Facts) -> Finding | None:
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
         f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
-        "killer. Lower work_mem or max_connections.", heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.available, heavy_fraction=share,
+        "killer. Lower work_mem or max_connections.",
+        heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.available, heavy_fraction=share,
     )
 
 
@@ -158,13 +162,15 @@ def _max_connections_below_required(f: Facts) -> Finding | None:
             "BUDGET_BEYOND_POSTGRESQL",
             "error",
             f"The budget needs {n(f.required)} connections; PostgreSQL cannot have more than "
-            f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.", max_connections_required=f.required, limit=MAX_CONNECTIONS_LIMIT,
+            f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
+            max_connections_required=f.required, limit=MAX_CONNECTIONS_LIMIT,
     )
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
         "error",
         f"max_connections {n(f.max_connections)} is below the {n(f.required)} the budget needs: clients will see "
-        "'sorry, too many clients already'.", max_connections=f.max_connections, max_connections_required=f.required,
+        "'sorry, too many clients already'.",
+        max_connections=f.max_connections, max_connections_required=f.required,
     )
 
 
@@ -178,7 +184,8 @@ def _reserved_slots_fill_max_connections(f: Facts) -> Finding | None:
         "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
         "error",
         f"superuser_reserved_connections plus reserved_connections ({n(reserved)}) must stay below "
-        f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.", reserved=reserved, max_connections=f.max_connections,
+        f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.",
+        reserved=reserved, max_connections=f.max_connections,
     )
 
 
@@ -195,14 +202,16 @@ def _provider_hard_limit(f: Facts) -> Finding | None:
             "error",
             f"The budget needs {n(f.required)} connections but {provider.id} allows {n(limit)} and cannot be "
             f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
-            "connections, or choose a bigger plan.", max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
+            "connections, or choose a bigger plan.",
+            max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
     )
     if f.max_connections > limit:
         return _warn(
             "PROVIDER_HARD_LIMIT",
             "error",
             f"max_connections {n(f.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
-            "cannot be set higher: plan with its limit or choose a bigger plan.", max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
+            "cannot be set higher: plan with its limit or choose a bigger plan.",
+            max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
     )
     return None
 
@@ -216,7 +225,8 @@ def _provider_default_differs(f: Facts) -> Finding | None:
         "PROVIDER_DEFAULT_DIFFERS",
         "info",
         f"{provider.id} defaults to max_connections {n(provider.max_connections)}; this plan sets "
-        f"{n(f.max_connections)} through the provider's parameter settings (a restart is needed).", provider_default=provider.max_connections, max_connections=f.max_connections,
+        f"{n(f.max_connections)} through the provider's parameter settings (a restart is needed).",
+        provider_default=provider.max_connections, max_connections=f.max_connections,
     )
 
 
@@ -259,7 +269,8 @@ def _provider_pooler_clients(f: Facts) -> Finding | None:
         "PROVIDER_POOLER_CLIENT_LIMIT",
         "error",
         f"{n(f.pooling.client_demand)} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
-        "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.", client_demand=f.pooling.client_demand, limit=limit,
+        "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.",
+        client_demand=f.pooling.client_demand, limit=limit,
     )
 
 
@@ -272,7 +283,8 @@ def _demand_without_pooler(f: Facts) -> Finding | None:
         "DEMAND_WITHOUT_POOLER",
         "warning",
         f"{n(direct)} client connections go straight to PostgreSQL but only about {n(f.productive_target)} can work "
-        "at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.", direct_clients=direct, productive_target=f.productive_target,
+        "at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
+        direct_clients=direct, productive_target=f.productive_target,
     )
 
 
@@ -285,7 +297,8 @@ def _serverless_without_pooler(f: Facts) -> Finding | None:
         "SERVERLESS_WITHOUT_POOLER",
         "error",
         f"A serverless peak of {n(peak)} invocations opens {n(peak)} backends at once; no max_connections value "
-        "solves this. Use a pooler (PgBouncer, RDS Proxy, Supavisor, Neon's -pooler endpoint, Hyperdrive).", serverless_peak=peak,
+        "solves this. Use a pooler (PgBouncer, RDS Proxy, Supavisor, Neon's -pooler endpoint, Hyperdrive).",
+        serverless_peak=peak,
     )
 
 
@@ -298,7 +311,8 @@ def _listeners_in_transaction_pool(f: Facts) -> Finding | None:
         "LISTEN_NEEDS_DIRECT_CONNECTIONS",
         "warning",
         f"LISTEN does not work through {f.scenario.pooler.mode} pooling: connect the {n(listeners)} listeners "
-        "straight to PostgreSQL (they have their own budget line) or through a session-mode pool.", listeners=listeners,
+        "straight to PostgreSQL (they have their own budget line) or through a session-mode pool.",
+        listeners=listeners,
     )
 
 
@@ -325,7 +339,8 @@ def _session_mode_no_multiplexing(f: Facts) -> Finding | None:
         "SESSION_MODE_QUEUES_CLIENTS",
         "info",
         f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
-        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait.", client_demand=f.pooling.client_demand, server_connections_max=f.pooling.server_connections_max,
+        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait.",
+        client_demand=f.pooling.client_demand, server_connections_max=f.pooling.server_connections_max,
     )
 
 
@@ -337,7 +352,8 @@ def _clients_over_max_client_conn(f: Facts) -> Finding | None:
         "CLIENTS_OVER_MAX_CLIENT_CONN",
         "error",
         f"{n(f.pooling.client_demand)} clients but the pooler accepts {n(f.pooling.max_client_conn)} "
-        "(max_client_conn): the rest are refused.", client_demand=f.pooling.client_demand, max_client_conn=f.pooling.max_client_conn,
+        "(max_client_conn): the rest are refused.",
+        client_demand=f.pooling.client_demand, max_client_conn=f.pooling.max_client_conn,
     )
 
 
@@ -351,7 +367,8 @@ def _pool_above_range(f: Facts) -> Finding | None:
         "warning",
         f"The pools open {n(f.pooling.server_connections)} backends, above cores x {POOL_RANGE_MULTIPLIERS[1]} = "
         f"{n(high)}: past that, "
-        "more active backends add contention, not throughput.", server_connections=f.pooling.server_connections, pool_size_max=high,
+        "more active backends add contention, not throughput.",
+        server_connections=f.pooling.server_connections, pool_size_max=high,
     )
 
 
@@ -364,7 +381,8 @@ def _max_connections_high(f: Facts) -> Finding | None:
         "MAX_CONNECTIONS_HIGH",
         "warning",
         f"max_connections {n(f.max_connections)} is above {n(limit)}: every slot costs shared memory and lock-table "
-        "space and slows snapshots; keep active connections low with a pooler.", max_connections=f.max_connections, limit=limit,
+        "space and slows snapshots; keep active connections low with a pooler.",
+        max_connections=f.max_connections, limit=limit,
     )
 
 
@@ -376,7 +394,8 @@ def _shared_buffers_high(f: Facts) -> Finding | None:
     return _warn(
         "SHARED_BUFFERS_HIGH",
         "warning",
-        f"shared_buffers is {share:.0%} of RAM; above 40 % it starves the OS page cache that PostgreSQL "
+        f"shared_buffers is {share:.0%} of RAM; above {percent(SHARED_BUFFERS_HIGH_SHARE)} it starves the OS page "
+        "cache that PostgreSQL "
         "also relies on.", shared_buffers_share=share,
     )
 
@@ -389,7 +408,9 @@ def _reserved_connections_unsupported(f: Facts) -> Finding | None:
     return _warn(
         "RESERVED_CONNECTIONS_NEEDS_16",
         "warning",
-        f"reserved_connections exists from PostgreSQL {RESERVED_CONNECTIONS_FROM}; on {version} the {reserved} slots are ignored.", reserved_connections=reserved, pg_version=version,
+        f"reserved_connections exists from PostgreSQL {RESERVED_CONNECTIONS_FROM}; on {version} the {reserved} "
+        "slots are ignored.",
+        reserved_connections=reserved, pg_version=version,
     )
 
 
@@ -401,7 +422,8 @@ def _pgbouncer_single_process(f: Facts) -> Finding | None:
         "PGBOUNCER_SINGLE_PROCESS",
         "info",
         f"The pool can serve about {n(round(f.pooler_tps))} tps, but one PgBouncer process (single-threaded) tops "
-        "out near 50,000: run several with so_reuseport.", pooler_capacity_tps=f.pooler_tps, process_tps=PGBOUNCER_PROCESS_TPS,
+        f"out near {n(PGBOUNCER_PROCESS_TPS)}: run several with so_reuseport.",
+        pooler_capacity_tps=f.pooler_tps, process_tps=PGBOUNCER_PROCESS_TPS,
     )
 
 
@@ -413,7 +435,8 @@ def _windows_desktop_heap(f: Facts) -> Finding | None:
         "WINDOWS_DESKTOP_HEAP",
         "warning",
         f"{n(f.processes)} server processes under a Windows service can exhaust the non-interactive desktop heap "
-        "(backends die with 0xC0000142): raise it (see the export) or pool connections.", processes=f.processes,
+        "(backends die with 0xC0000142): raise it (see the export) or pool connections.",
+        processes=f.processes,
     )
 
 
@@ -428,7 +451,8 @@ def _measured_peak_differs(f: Facts) -> Finding | None:
         "MEASURED_PEAK_DIFFERS",
         "info",
         f"Your measurements peak near {n(round(f.measured_peak))} active connections; the rule of thumb says "
-        f"{n(f.productive_target)}. Trust the measurement for the pool size.", measured_peak=f.measured_peak, productive_target=f.productive_target,
+        f"{n(f.productive_target)}. Trust the measurement for the pool size.",
+        measured_peak=f.measured_peak, productive_target=f.productive_target,
     )
 
 

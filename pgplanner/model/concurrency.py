@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .derivation import Derivation, exact, given, n, percent, rounded
 from .defaults import (
     CLIENT_HEADROOM,
+    CORE_MULTIPLIER,
     DISK_CONCURRENCY,
     DISK_CONCURRENCY_RULE,
     MAX_CLIENT_CONN_RULE,
@@ -30,7 +31,6 @@ from .sources import (
     PROCESS_MODEL_ARTICLE,
 )
 
-CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
 POOL_RANGE_MULTIPLIERS = (2, 4)
 
 

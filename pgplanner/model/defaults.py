@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .derivation import percent
 
+# Active connections per core by workload (PostgreSQL wiki, Number Of Database Connections; the
+# max_connections article): CPU-bound work keeps 2 per core busy, I/O-bound work waits and needs 4.
+CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
 # Queries waiting on I/O at once: spinning disks and network volumes keep more of them waiting, fast
 # NVMe "adds less" (PostgreSQL wiki, Number Of Database Connections; the max_connections article).
 # Zero would mean the active set is fully cached.
@@ -23,6 +26,7 @@ RESERVE_SHARE = 0.25  # the process model article's budget: pool 24, reserve 6
 CLIENT_HEADROOM = 1.2
 MIN_MAX_CLIENT_CONN = 100  # PgBouncer's own default
 
+WORKLOAD_RULE = "cores x " + ", ".join(str(m) for m in CORE_MULTIPLIER.values())
 DISK_CONCURRENCY_RULE = "from storage: " + ", ".join(f"{kind} {value}" for kind, value in DISK_CONCURRENCY.items())
 SHARED_BUFFERS_RULE = f"{percent(SHARED_BUFFERS_SHARE)} of RAM"
 OS_OVERHEAD_RULE = f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt(RAM in GB)"

@@ -192,7 +192,9 @@ def kernel_settings(
     per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
     per_user = round_up_readable(per_user_exact)
     per_user_why = Derivation(
-        formula=f"processes of the postgres user = server processes x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES} others",
+        formula=(
+            f"processes of the postgres user = server processes x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES} others"
+        ),
         calculation=f"processes {process_why}; "
         + rounded(
             f"{n(processes)} x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES}",
@@ -216,8 +218,9 @@ def kernel_settings(
         source=PG_KERNEL_RESOURCES,
     )
     backlog = min(LISTEN_BACKLOG_PER_CONNECTION * max_connections, LISTEN_BACKLOG_MAX)
-    backlog_calc = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)} = {n(LISTEN_BACKLOG_PER_CONNECTION * max_connections)}"
-    if backlog < LISTEN_BACKLOG_PER_CONNECTION * max_connections:
+    wanted_backlog = LISTEN_BACKLOG_PER_CONNECTION * max_connections
+    backlog_calc = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)} = {n(wanted_backlog)}"
+    if backlog < wanted_backlog:
         backlog_calc += f", capped at {n(LISTEN_BACKLOG_MAX)}"
     backlog_why = Derivation(
         formula=(

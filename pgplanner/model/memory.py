@@ -146,7 +146,8 @@ def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tup
         formula="heavy fraction = N x f x worst case per connection + N x (1 - f) x typical",
         calculation=(
             f"{n(connections)} x {exact(fraction)} x {human_size(basis.worst_per_connection)} + "
-            f"{n(connections)} x {exact(1 - fraction)} x {human_size(basis.per_connection)} = {human_size(heavy + rest)}"
+            f"{n(connections)} x {exact(1 - fraction)} x {human_size(basis.per_connection)}"
+            f" = {human_size(heavy + rest)}"
         ),
         inputs={
             "N (max_connections)": n(connections),

@@ -19,6 +19,7 @@ from .defaults import (
     PER_CONNECTION_RULE,
     RESERVE_RULE,
     SHARED_BUFFERS_RULE,
+    WORKLOAD_RULE,
 )
 from .derivation import Derivation
 from .fields import FieldSpec, choice, count, flag, number, size, specs_of
@@ -117,7 +118,7 @@ class Memory(Frozen):
 
 class Workload(Frozen):
     kind: WorkloadKind = choice(
-        "cpu", "Workload", "CPU-bound, mixed or I/O-bound: cores x 2, 3 or 4 active connections.", flat="workload"
+        "cpu", "Workload", f"CPU-bound, mixed or I/O-bound: {WORKLOAD_RULE} active connections.", flat="workload"
     )
     txn_ms: float = number(
         20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1

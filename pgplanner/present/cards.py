@@ -66,7 +66,14 @@ CARDS = (
         "Productive target",
         lambda p: n(p.productive_target),
         lambda p: f"active connections · pool range {p.pool_size_range[0]}–{p.pool_size_range[1]}",
-        ("productive_target", "disk_concurrency", "pool_size_range", "direct_clients", "throughput.knee", "throughput.peak"),
+        (
+            "productive_target",
+            "disk_concurrency",
+            "pool_size_range",
+            "direct_clients",
+            "throughput.knee",
+            "throughput.peak",
+        ),
     ),
     CardSpec(
         "pool_size",

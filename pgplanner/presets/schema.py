@@ -47,7 +47,9 @@ class PlanSpec(Frozen):
     vcpus: float = Field(gt=0, le=10_000)
     ram: Bytes = Field(ge=256 * 1024**2)
     cpu: CpuBasis
-    max_connections: int | None = Field(None, ge=1, le=MAX_CONNECTIONS_LIMIT, description="documented or observed; else formula")
+    max_connections: int | None = Field(
+        None, ge=1, le=MAX_CONNECTIONS_LIMIT, description="documented or observed; else formula"
+    )
     hard_limit: bool | None = Field(None, description="overrides the provider's policy")
     reserved: int | None = Field(None, ge=0, le=1000, description="overrides the provider's reserved slots")
     pooler: str | None = Field(None, description="a pooler id, 'none', or omitted for the provider's default")
