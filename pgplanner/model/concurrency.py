@@ -110,9 +110,14 @@ class Pooling:
         return self.users * (self.pool_size + self.reserve_pool) if self.active else 0
 
     @property
+    def app_clients(self) -> int:
+        """The application's own connections: client demand without the serverless peak."""
+        return self.client_demand - self.serverless_peak
+
+    @property
     def direct_clients(self) -> int:
         """Application connections that reach PostgreSQL straight, one backend each (none with a pooler)."""
-        return 0 if self.active else self.client_demand - self.serverless_peak
+        return 0 if self.active else self.app_clients
 
 
 def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
@@ -204,6 +209,12 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
         pooler.users,
         derivations,
     )
+    derivations["app_clients"] = Derivation(
+        formula="app clients = client demand - serverless peak",
+        calculation=f"{n(demand)} - {n(wl.serverless_peak)} = {n(result.app_clients)}",
+        inputs={"client demand": n(demand), "serverless peak": n(wl.serverless_peak)},
+        source=MAX_CONNECTIONS_ARTICLE,
+    )
     derivations["direct_clients"] = _direct_clients_derivation(result)
     derivations["server_connections"] = Derivation(
         formula="server connections = pools x pool size",
@@ -233,9 +244,9 @@ def _direct_clients_derivation(p: Pooling) -> Derivation:
             source=PGBOUNCER_CONFIG,
         )
     return Derivation(
-        formula="direct clients = client demand - serverless peak (no pooler: each is a backend)",
-        calculation=f"{n(p.client_demand)} - {n(p.serverless_peak)} = {n(p.direct_clients)}",
-        inputs={"client demand": n(p.client_demand), "serverless peak": n(p.serverless_peak)},
+        formula="direct clients = app clients (no pooler: each is a backend)",
+        calculation=n(p.direct_clients),
+        inputs={"app clients": n(p.app_clients)},
         source=MAX_CONNECTIONS_ARTICLE,
     )
 

@@ -110,6 +110,7 @@ class Plan(Output):
     pools: int
     max_client_conn: int
     client_demand: int
+    app_clients: int  # client demand without the serverless peak
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
     server_connections: int  # pools x pool_size: the backends a pooler keeps open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
@@ -211,6 +212,7 @@ def plan(scenario: Scenario) -> Plan:
         pools=pooling.pools,
         max_client_conn=pooling.max_client_conn,
         client_demand=pooling.client_demand,
+        app_clients=pooling.app_clients,
         direct_clients=pooling.direct_clients,
         server_connections=pooling.server_connections,
         max_db_connections=pooling.max_db_connections,

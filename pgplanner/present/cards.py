@@ -80,7 +80,15 @@ CARDS = (
         "Pool size",
         lambda p: n(p.pool_size),
         lambda p: f"{_plural(p.pools, 'pool')} · reserve {p.reserve_pool} · max_client_conn {n(p.max_client_conn)}",
-        ("pool_size", "pools", "reserve_pool", "max_client_conn", "client_demand", "max_db_connections"),
+        (
+            "pool_size",
+            "pools",
+            "reserve_pool",
+            "max_client_conn",
+            "client_demand",
+            "app_clients",
+            "max_db_connections",
+        ),
     ),
     CardSpec(
         "worst_case",
