@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from ..model import Derivation, Plan
 from ..model.settings import GROUP_TITLES, Group
+from ..present.settings import versus_pgtune
 from ..model.versions import (
     AUTOVACUUM_WORKER_SLOTS_FROM,
+    has_shared_memory_size,
     DEFAULT_AUTOVACUUM_WORKER_SLOTS,
     DEFAULT_MAX_FILES_PER_PROCESS,
 )
@@ -36,7 +38,7 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
         if s.name == "huge_pages":
             reasons += _huge_pages_checks(plan)
         if s.versus_pgtune:
-            reasons.append(f"Unlike pgtune: {s.versus_pgtune}.")
+            reasons.append(versus_pgtune(s))
         settings.append(ServerSetting(s.name, s.value, s.group, tuple(reasons), restart=s.context == "restart"))
     return settings
 
@@ -63,7 +65,7 @@ def _huge_pages_checks(plan: Plan) -> tuple[str, ...]:
     pages = plan.kernel["linux"]["vm.nr_hugepages"]
     check = (
         "postgres -D $PGDATA -C shared_memory_size_in_huge_pages"
-        if version >= 15
+        if has_shared_memory_size(version)
         else "pmap on the postmaster's anonymous shared segment (13-14 have no shared_memory_size_in_huge_pages)"
     )
     return (

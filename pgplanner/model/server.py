@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .derivation import Derivation
+from .derivation import Derivation, exact
 from .scenario import Scenario
+from .sources import PG_AUTOVACUUM, PG_RESOURCE_CONSUMPTION, PGTUNE
 from .units import GB, KB, MB, human_size
 from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
@@ -65,7 +66,9 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         hmm = HASH_MEM_MULTIPLIER_DEFAULT.get(hw.pg_version, HASH_MEM_MULTIPLIER_DEFAULT_FROM_15)
         d["hash_mem_multiplier"] = Derivation(
             formula="hash_mem_multiplier = the version's default",
-            calculation=f"PostgreSQL {hw.pg_version}: {hmm:g}",
+            calculation=f"PostgreSQL {hw.pg_version}: {exact(hmm)}",
+            inputs={"PostgreSQL": str(hw.pg_version)},
+            source=PG_RESOURCE_CONSUMPTION,
             note="15 raised the default from 1.0 to 2.0",
         )
 
@@ -75,11 +78,15 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         d["max_worker_processes"] = Derivation(
             formula="max_worker_processes = cores, at least the default 8",
             calculation=f"max({hw.cores}, {DEFAULT_MAX_WORKER_PROCESSES}) = {workers}",
+            inputs={"cores": str(hw.cores)},
+            source=PG_RESOURCE_CONSUMPTION,
         )
     parallel = min(hw.cores, workers)
     d["max_parallel_workers"] = Derivation(
         formula="max_parallel_workers = cores, at most max_worker_processes",
         calculation=f"min({hw.cores}, {workers}) = {parallel}",
+        inputs={"cores": str(hw.cores), "max_worker_processes": str(workers)},
+        source=PG_RESOURCE_CONSUMPTION,
         note="more parallel workers than cores only queue for CPU",
     )
 
@@ -92,6 +99,8 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         d["parallel_workers_per_gather"] = Derivation(
             formula=f"max_parallel_workers_per_gather = ceil(cores / 2){capped_at}, at most max_parallel_workers",
             calculation=f"ceil({hw.cores} / 2) = {half} -> {per_gather}",
+            inputs={"cores": str(hw.cores), "profile": profile},
+            source=PGTUNE,
         )
 
     autovacuum = mem.autovacuum_workers
@@ -101,6 +110,8 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         d["autovacuum_workers"] = Derivation(
             formula="autovacuum_max_workers = 3; 4 from 16 cores; 5 from 32 cores",
             calculation=f"{hw.cores} cores -> {autovacuum}",
+            inputs={"cores": str(hw.cores)},
+            source=PGTUNE,
         )
 
     limit = memory_limit(scenario)
@@ -113,12 +124,16 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         d["maintenance_work_mem"] = Derivation(
             formula=f"maintenance_work_mem = RAM x 1/{round(1 / share)}, between 64 MB and {human_size(cap)}",
             calculation=f"{human_size(hw.ram)} / {round(1 / share)} = {human_size(raw)} -> {human_size(maintenance)}",
-            note="rounded down to whole MB",
+            inputs={"RAM": human_size(hw.ram), "profile": profile},
+            source=PGTUNE,
+            note="whole MB",
         )
     elif limit is not None and maintenance > limit:
         d["maintenance_work_mem"] = Derivation(
             formula="maintenance_work_mem = given, at most what the server accepts",
-            calculation=f"{human_size(maintenance)} -> {human_size(limit)}",
+            calculation=f"given: {human_size(maintenance)} -> {human_size(limit)}",
+            inputs={"maintenance_work_mem": human_size(maintenance)},
+            source=PG_RESOURCE_CONSUMPTION,
             note=f"on Windows PostgreSQL before {WINDOWS_MEMORY_LIMIT_BEFORE} stops at 2 GB",
         )
         maintenance = limit
@@ -126,6 +141,8 @@ def server_basis(scenario: Scenario) -> ServerBasis:
     d["autovacuum_work_mem"] = Derivation(
         formula="autovacuum_work_mem = maintenance_work_mem, at most 1 GB",
         calculation=f"min({human_size(maintenance)}, 1 GB) = {human_size(autovacuum_mem)}",
+        inputs={"maintenance_work_mem": human_size(maintenance)},
+        source=PG_AUTOVACUUM,
         note="VACUUM before 17 never stores more than 1 GB of dead tuple IDs; 1 GB is ~180 M of them",
     )
     return ServerBasis(hmm, per_gather, workers, parallel, autovacuum, maintenance, autovacuum_mem, d)

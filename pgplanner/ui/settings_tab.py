@@ -13,9 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..model import Plan
-from ..model.settings import GROUP_TITLES, Setting
-
-APPLIES = {"restart": "restart", "reload": "reload"}
+from ..model.settings import Setting
+from ..present import settings_groups, versus_pgtune
 
 
 def explanation_html(setting: Setting) -> str:
@@ -24,11 +23,8 @@ def explanation_html(setting: Setting) -> str:
         f"<b>{escape(setting.name)} = {escape(setting.value)}</b> &nbsp;<i>({escape(setting.context)} to apply)</i>",
         f"{escape(d.formula)}:<br><tt>{escape(d.calculation)}</tt>",
     ]
-    if d.note:
-        parts.append(escape(d.note))
-    if setting.versus_pgtune:
-        parts.append(f"<i>Unlike pgtune:</i> {escape(setting.versus_pgtune)}.")
-    return "<br>".join(parts)
+    parts += [escape(part) for part in (d.note, f"source: {d.source}" if d.source else "", versus_pgtune(setting))]
+    return "<br>".join(part for part in parts if part)
 
 
 class SettingsTab(QWidget):
@@ -58,22 +54,20 @@ class SettingsTab(QWidget):
         self._settings = plan.settings
         self.tree.blockSignals(True)
         self.tree.clear()
-        groups: dict[str, QTreeWidgetItem] = {}
         current = None
-        for setting in plan.settings:
-            group = groups.get(setting.group)
-            if group is None:
-                group = groups[setting.group] = QTreeWidgetItem(self.tree, [GROUP_TITLES[setting.group]])
-                group.setFirstColumnSpanned(True)
-                group.setExpanded(True)
-            item = QTreeWidgetItem(group, [setting.name, setting.value, APPLIES[setting.context]])
-            item.setData(0, Qt.ItemDataRole.UserRole, setting.name)
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            tip = explanation_html(setting)
-            for column in range(3):
-                item.setToolTip(column, tip)
-            if setting.name == self._selected:
-                current = item
+        for title, rows in settings_groups(plan):
+            group = QTreeWidgetItem(self.tree, [title])
+            group.setFirstColumnSpanned(True)
+            group.setExpanded(True)
+            for row in rows:
+                item = QTreeWidgetItem(group, [row.name, row.value, row.applies])
+                item.setData(0, Qt.ItemDataRole.UserRole, row.name)
+                item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                tip = explanation_html(row.setting)
+                for column in range(3):
+                    item.setToolTip(column, tip)
+                if row.name == self._selected:
+                    current = item
         for column in range(3):
             self.tree.resizeColumnToContents(column)
         self.tree.blockSignals(False)

@@ -39,7 +39,7 @@ def test_every_value_carries_its_derivation_with_the_numbers():
     assert f"= {required}" in comment_above(text, "max_connections")
     assert "shared_buffers = 25 % of RAM: 64 GB x 0.25 = 16 GB" in comment_above(text, "shared_buffers")
     work_mem = comment_above(text, "work_mem")
-    assert "work_mem = given, checked against the worst case: 32 MB" in work_mem
+    assert "work_mem, checked against the worst case: given: 32 MB" in work_mem
     assert "(sort nodes + hash_mem_multiplier x hash nodes)" in work_mem
     assert "Unlike pgtune:" in work_mem
     assert "takes effect after a reload" in work_mem
@@ -59,7 +59,7 @@ def test_given_shared_buffers_is_rounded_to_whole_pages_and_says_given():
     result = plan_for(shared_buffers="1000001kB")
     text = render_postgresql_conf(result)
     assert active(text)["shared_buffers"] == "1000000kB"  # 8 kB pages
-    assert "shared_buffers = given" in comment_above(text, "shared_buffers")
+    assert "shared_buffers: given: 977 MB" in comment_above(text, "shared_buffers")
 
 
 @pytest.mark.parametrize(

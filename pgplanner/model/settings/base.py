@@ -8,8 +8,7 @@ string means pgplanner writes what pgtune writes (or what pgtune leaves at the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import asdict, dataclass
 from typing import Literal, NamedTuple
 
 from ..derivation import Derivation
@@ -104,7 +103,7 @@ class Setting(NamedTuple):
     versus_pgtune: str = ""  # why pgtune would write something else; "" when it would not
 
     def as_json(self) -> dict[str, object]:
-        return {**self._asdict(), "derivation": self.derivation.model_dump(mode="json")}
+        return {**self._asdict(), "derivation": asdict(self.derivation)}
 
 
 @dataclass(frozen=True)
@@ -135,14 +134,22 @@ def _contexts(version: int) -> dict[str, Context]:
 CONTEXTS = {version: _contexts(version) for version in range(13, 19)}
 
 
-@lru_cache(maxsize=1024)
-def explain(formula: str, calculation: str, note: str = "") -> Derivation:
-    """The one place a setting's explanation is built (so its shape can change in one place).
+def explain(
+    formula: str, calculation: str, note: str = "", *, inputs: dict[str, str] | None = None, source: str = ""
+) -> Derivation:
+    """The one place a setting's explanation is built (so its shape can change in one place)."""
+    return Derivation(formula=formula, calculation=calculation, inputs=inputs or {}, source=source, note=note)
 
-    Derivations are immutable, so equal ones are shared: most explanations repeat from one slider tick
-    to the next, and the bounded cache keeps memory flat however long the window runs.
-    """
-    return Derivation(formula=formula, calculation=calculation, note=note)
+
+def carried(derivation: Derivation, note: str | None = None) -> Derivation:
+    """An explanation the plan already made, restated for a setting (with another note, if given)."""
+    return explain(
+        derivation.formula,
+        derivation.calculation,
+        derivation.note if note is None else note,
+        inputs=derivation.inputs,
+        source=derivation.source,
+    )
 
 
 def setting(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..versions import has_reserved_connections
-from .base import Setting, SettingsInput, explain, present, setting
+from ..sources import PG_CONNECTIONS
+from ..versions import WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM, has_reserved_connections
+from .base import Setting, SettingsInput, carried, explain, present, setting
 
 DESKTOP_WAL = (
     "pgtune sets wal_level = minimal and max_wal_senders = 0 on a desktop; pgplanner keeps wal_level = replica "
@@ -13,35 +14,39 @@ DESKTOP_WAL = (
 
 def recommend(inp: SettingsInput) -> list[Setting]:
     d, wl = inp.derivations, inp.scenario.workload
-    chosen = d["max_connections"]
     steps = [str(d[key]) for key in ("max_connections_required", "max_connections_recommended") if key in d]
-    max_connections = explain(chosen.formula, chosen.calculation, "; ".join([*steps, *filter(None, [chosen.note])]))
+    chosen = d["max_connections"]
+    max_connections = carried(chosen, "; ".join([*steps, *filter(None, [chosen.note])]))
     desktop = inp.scenario.workload.profile == "desktop"
+    superuser = str(wl.superuser_reserved)
+    reserved = str(wl.reserved_connections)
     return present([
         setting(inp, "max_connections", str(inp.max_connections), "connections", max_connections),
         setting(
             inp,
             "superuser_reserved_connections",
-            str(wl.superuser_reserved),
+            superuser,
             "connections",
-            explain("superuser_reserved_connections = given", str(wl.superuser_reserved),
-                    "emergency slots only superusers can take; a line of the max_connections budget"),
+            explain("superuser_reserved_connections", f"given: {superuser}",
+                    "emergency slots only superusers can take; a line of the max_connections budget",
+                    inputs={"superuser_reserved_connections": superuser}, source=PG_CONNECTIONS),
         ),
         setting(
             inp,
             "reserved_connections",
-            str(wl.reserved_connections),
+            reserved,
             "connections",
-            explain("reserved_connections = given", str(wl.reserved_connections),
-                    "slots for members of pg_use_reserved_connections (PostgreSQL 16+); a budget line"),
+            explain("reserved_connections", f"given: {reserved}",
+                    "slots for members of pg_use_reserved_connections (PostgreSQL 16+); a budget line",
+                    inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS),
         ) if has_reserved_connections(inp.version) else None,
         setting(
             inp,
             "max_wal_senders",
             str(inp.max_wal_senders),
             "connections",
-            explain(d["max_wal_senders"].formula, d["max_wal_senders"].calculation,
-                    "since PostgreSQL 12 WAL senders have their own slots, outside max_connections"),
+            carried(d["max_wal_senders"], f"{d['max_wal_senders'].note}; from PostgreSQL "
+                    f"{WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, outside max_connections"),
             DESKTOP_WAL if desktop else "",
         ),
     ])  # fmt: skip

@@ -6,10 +6,11 @@ that is written and the memory plan can never disagree.
 
 from __future__ import annotations
 
-from ..derivation import n
+from ..derivation import exact, n
 from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
+from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
-from .base import Setting, SettingsInput, accepted_size, conf_size, explain, present, setting
+from .base import Setting, SettingsInput, accepted_size, carried, conf_size, explain, present, setting
 
 # effective_cache_size: what shared_buffers and the OS page cache can hold together, at most 3/4 of
 # RAM as pgtune and the PostgreSQL wiki say; a desktop shares its RAM with other programs (RAM / 4).
@@ -35,13 +36,11 @@ def recommend(inp: SettingsInput) -> list[Setting]:
 def _shared_buffers(inp: SettingsInput) -> Setting | None:
     b, mem = inp.basis, inp.scenario.memory
     value, lowered = accepted_size(inp, "shared_buffers", b.shared_buffers // BLOCK * BLOCK)
-    notes = "; ".join(filter(None, ["rounded down to whole 8 kB pages", lowered, str(inp.derivations["available"])]))
-    if mem.shared_buffers is None:
-        derived = inp.derivations["shared_buffers"]
-        how = explain(derived.formula, derived.calculation, notes)
-        differs = ""
-    else:
-        how = explain("shared_buffers = given", human_size(value), notes)
+    available = inp.derivations["memory.available_bytes"]
+    notes = "; ".join(filter(None, ["whole 8 kB pages", lowered, f"{available.formula}: {available.calculation}"]))
+    how = carried(inp.derivations["memory.shared_buffers_bytes"], notes)
+    differs = ""
+    if mem.shared_buffers is not None:
         differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
     return setting(inp, "shared_buffers", conf_size(value), "memory", how, differs)  # fmt: skip
 
@@ -50,15 +49,19 @@ def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
     """The cache estimate, its calculation and why it may differ from pgtune's."""
     b = inp.basis
     if inp.scenario.workload.profile == "desktop":
-        value = max(int(b.ram * DESKTOP_CACHE_SHARE), b.shared_buffers // BLOCK * BLOCK)
-        return value, f"{human_size(b.ram)} x {DESKTOP_CACHE_SHARE:g} = {human_size(value)}", ""
+        raw = b.ram * DESKTOP_CACHE_SHARE
+        value = max(int(raw), b.shared_buffers // BLOCK * BLOCK)
+        calculation = f"{human_size(b.ram)} x {exact(DESKTOP_CACHE_SHARE)} = {human_size(raw)}"
+        return value, _at_least_shared_buffers(calculation, raw, value), ""
     ceiling = b.ram * CACHE_SHARE
     left = b.ram - b.os_overhead - inp.max_connections * b.per_connection
-    value = max(int(min(ceiling, left)) // MB * MB, b.shared_buffers // BLOCK * BLOCK)
+    raw = min(ceiling, left)
+    value = max(int(raw) // MB * MB, b.shared_buffers // BLOCK * BLOCK)
     calculation = (
-        f"min({human_size(b.ram)} x {CACHE_SHARE:g}, {human_size(b.ram)} - {human_size(b.os_overhead)} - "
-        f"{n(inp.max_connections)} x {human_size(b.per_connection)}) = {human_size(value)}"
+        f"min({human_size(b.ram)} x {exact(CACHE_SHARE)}, {human_size(b.ram)} - {human_size(b.os_overhead)} - "
+        f"{n(inp.max_connections)} x {human_size(b.per_connection)}) = {human_size(raw)}"
     )
+    calculation = _at_least_shared_buffers(calculation, raw, value)
     differs = ""
     if left < ceiling:
         differs = (
@@ -67,6 +70,12 @@ def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
             "makes the planner pick index scans that then read from disk"
         )
     return value, calculation, differs
+
+
+def _at_least_shared_buffers(calculation: str, raw: float, value: int) -> str:
+    if value > raw + MB:
+        return f"{calculation}; at least shared_buffers: {human_size(value)}"
+    return calculation
 
 
 def _effective_cache_size(inp: SettingsInput) -> Setting | None:
@@ -79,16 +88,20 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
         "RAM, at least shared_buffers"
     )
     note = "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered]))
-    how = explain(formula, calculation, note)
-    return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)
+    b = inp.basis
+    inputs = {"RAM": human_size(b.ram), "OS overhead": human_size(b.os_overhead),
+              "max_connections": n(inp.max_connections), "typical per connection": human_size(b.per_connection)}
+    how = explain(formula, calculation, note, inputs=inputs, source=PG_QUERY_PLANNING)
+    return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)  # fmt: skip
 
 
 def _work_mem(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
-    safe = d["safe_work_mem"]
+    safe, worst = d["memory.safe_work_mem_bytes"], d["memory.worst_case_bytes"]
     value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
-    note = "; ".join(filter(None, [lowered, d["worst_case"].calculation, f"{safe.formula}: {safe.calculation}"]))
-    how = explain("work_mem = given, checked against the worst case", human_size(value), note)
+    note = "; ".join(filter(None, [lowered, f"{worst.formula}: {worst.calculation}", f"{safe.formula}: {safe.calculation}"]))
+    how = explain("work_mem, checked against the worst case", f"given: {human_size(value)}", note,
+                  inputs={"work_mem": human_size(value)}, source=PG_RESOURCE_CONSUMPTION)
     differs = (
         "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
         "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
@@ -98,24 +111,23 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
 
 
 def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
-    server, d = inp.basis.server, inp.derivations
-    derived = d.get("hash_mem_multiplier")
-    how = (
-        explain(derived.formula, derived.calculation, derived.note)
-        if derived
-        else explain("hash_mem_multiplier = given", f"{server.hash_mem_multiplier:g}")
+    server = inp.basis.server
+    value = exact(server.hash_mem_multiplier)
+    derived = server.derivations.get("hash_mem_multiplier")
+    how = carried(derived) if derived else explain(
+        "hash_mem_multiplier", f"given: {value}", inputs={"hash_mem_multiplier": value}, source=PG_RESOURCE_CONSUMPTION
     )
-    return setting(inp, "hash_mem_multiplier", f"{server.hash_mem_multiplier:g}", "memory", how)
+    return setting(inp, "hash_mem_multiplier", value, "memory", how)
 
 
 def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
-    b, derived = inp.basis, inp.derivations.get("maintenance_work_mem")
+    b = inp.basis
     value = b.server.maintenance_work_mem
-    how = (
-        explain(derived.formula, derived.calculation, derived.note)
-        if derived
-        else explain("maintenance_work_mem = given", human_size(value))
-    )
+    derived = b.server.derivations.get("maintenance_work_mem")
+    how = carried(derived) if derived else explain(
+        "maintenance_work_mem", f"given: {human_size(value)}", inputs={"maintenance_work_mem": human_size(value)},
+        source=PG_RESOURCE_CONSUMPTION,
+    )  # fmt: skip
     return setting(inp, "maintenance_work_mem", conf_size(value), "memory", how, _maintenance_versus_pgtune(inp))
 
 
@@ -135,11 +147,10 @@ def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
 
 
 def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
-    b, d = inp.basis, inp.derivations
+    b = inp.basis
     value = b.server.autovacuum_work_mem
-    how = explain(d["autovacuum_work_mem"].formula, d["autovacuum_work_mem"].calculation,
-                  f"{d['autovacuum_work_mem'].note}; {d['maintenance'].formula}: {d['maintenance'].calculation}, "
-                  "a line of the memory budget")  # fmt: skip
+    own, cost = b.server.derivations["autovacuum_work_mem"], inp.derivations["memory.maintenance_bytes"]
+    how = carried(own, f"{own.note}; {cost.formula}: {cost.calculation}, a line of the memory budget")
     differs = ""
     if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
         differs = (
@@ -152,9 +163,10 @@ def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
 
 
 def _temp_buffers(inp: SettingsInput) -> Setting | None:
-    mem, d = inp.scenario.memory, inp.derivations
-    how = explain("temp_buffers = given (default 8 MB)", human_size(mem.temp_buffers),
-                  f"{d['temp_buffers'].formula}: {d['temp_buffers'].calculation}")  # fmt: skip
+    mem, used = inp.scenario.memory, inp.derivations["memory.temp_buffers_bytes"]
+    shown = human_size(mem.temp_buffers)
+    how = explain("temp_buffers (default 8 MB)", f"given: {shown}", f"{used.formula}: {used.calculation}",
+                  inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
     return setting(inp, "temp_buffers", conf_size(mem.temp_buffers // BLOCK * BLOCK), "memory", how)
 
 
@@ -166,7 +178,8 @@ def _huge_pages(inp: SettingsInput) -> Setting | None:
         note = "large pages need the 'Lock pages in memory' right for the service account"
     else:
         note = f"PostgreSQL uses huge pages on Linux and Windows only; on {platform} try is simply ignored"
-    how = explain("huge_pages = try", "use huge pages when the OS has them, start without them otherwise", note)
+    how = explain("huge_pages = try", "use huge pages when the OS has them, start without them otherwise", note,
+                  inputs={"platform": platform}, source=PG_HUGE_PAGES)  # fmt: skip
     differs = ""
     if platform == "macos":
         differs = "pgtune writes off on macOS; try is equally safe there and keeps one file for every platform"

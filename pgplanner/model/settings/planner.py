@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 from ..units import human_size
+from ..derivation import rounded
+from ..sources import PG_ASYNC_IO, PG_QUERY_PLANNING
 from .base import Setting, SettingsInput, explain, present, setting
 
 # random_page_cost: 1.1 when random reads are nearly as cheap as sequential ones (flash, or data
@@ -56,6 +58,8 @@ def _random_page_cost(inp: SettingsInput) -> Setting | None:
         "random_page_cost = 1.1 when the data fits in RAM or lives on flash; 4.0 on HDD and for analytics beyond RAM",
         f"{size}, {hw.storage}, {profile} -> {value:g}",
         why,
+        inputs={"data size": size, "storage": hw.storage, "profile": profile},
+        source=PG_QUERY_PLANNING,
     )
     return setting(inp, "random_page_cost", f"{value:g}", "planner", how)
 
@@ -70,10 +74,12 @@ def _io_concurrency(inp: SettingsInput) -> list[Setting | None]:
     return [
         setting(inp, "effective_io_concurrency", str(value), "planner",
                 explain("effective_io_concurrency by storage: hdd 2, ssd 200, network 300, nvme 1000",
-                        f"{hw.storage} -> {value}", note), differs),
+                        f"{hw.storage} -> {value}", note, inputs={"storage": hw.storage, "platform": hw.platform},
+                        source=PG_ASYNC_IO), differs),
         setting(inp, "maintenance_io_concurrency", str(value), "planner",
                 explain("maintenance_io_concurrency = effective_io_concurrency", str(value),
-                        "the same device serves VACUUM, ANALYZE and recovery prefetching"),
+                        "the same device serves VACUUM, ANALYZE and recovery prefetching",
+                        inputs={"storage": hw.storage}, source=PG_ASYNC_IO),
                 "pgtune leaves it at the default (10; 16 from 18); the device that serves queries' prefetching "
                 "serves VACUUM's and recovery's as well, so pgplanner sets both alike, as pgconfig does"),
     ]  # fmt: skip
@@ -83,7 +89,8 @@ def _statistics_target(inp: SettingsInput) -> Setting | None:
     profile = inp.scenario.workload.profile
     value = STATISTICS_TARGET.get(profile, STATISTICS_TARGET_DEFAULT)
     how = explain("default_statistics_target = 100; 500 for analytics", f"{profile} -> {value}",
-                  "finer histograms help large ad-hoc queries and cost longer ANALYZE runs")  # fmt: skip
+                  "finer histograms help large ad-hoc queries and cost longer ANALYZE runs",
+                  inputs={"profile": profile}, source=PG_QUERY_PLANNING)  # fmt: skip
     return setting(inp, "default_statistics_target", str(value), "planner", how)
 
 
@@ -94,6 +101,8 @@ def _jit(inp: SettingsInput) -> Setting | None:
         "jit = off for web, oltp and mixed; on (the default) for analytics and desktop",
         f"{profile} -> {value}",
         "compiling a query pays off only for long CPU-bound queries; on short ones it adds latency",
+        inputs={"profile": profile},
+        source=PG_QUERY_PLANNING,
     )
     return setting(inp, "jit", value, "planner", how)
 
@@ -118,9 +127,13 @@ def _io_method(inp: SettingsInput) -> list[Setting | None]:
     workers_differs = "pgtune leaves io_workers out because it chose io_uring" if linux else ""
     return [
         setting(inp, "io_method", "worker", "planner",
-                explain("io_method = worker", "I/O worker processes do the reads", check), method_differs),
+                explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_ASYNC_IO),
+                method_differs),
         setting(inp, "io_workers", str(workers), "planner",
-                explain("io_workers = cores / 4, between 3 and 32", f"floor({cores} / 4) -> {workers}",
-                        "one I/O worker per four cores keeps their queue short without idle processes"),
+                explain("io_workers = cores / 4, between 3 and 32",
+                        rounded(f"{cores} / {CORES_PER_IO_WORKER}", cores / CORES_PER_IO_WORKER,
+                                cores // CORES_PER_IO_WORKER, "down") + f", between 3 and 32: {workers}",
+                        "one I/O worker per four cores keeps their queue short without idle processes",
+                        inputs={"cores": str(cores)}, source=PG_ASYNC_IO),
                 workers_differs),
     ]  # fmt: skip

