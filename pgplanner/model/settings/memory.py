@@ -89,8 +89,12 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
     )
     note = "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered]))
     b = inp.basis
-    inputs = {"RAM": human_size(b.ram), "OS overhead": human_size(b.os_overhead),
-              "max_connections": n(inp.max_connections), "typical per connection": human_size(b.per_connection)}
+    inputs = {
+        "RAM": human_size(b.ram),
+        "OS overhead": human_size(b.os_overhead),
+        "max_connections": n(inp.max_connections),
+        "typical per connection": human_size(b.per_connection),
+    }
     how = explain(formula, calculation, note, inputs=inputs, source=PG_QUERY_PLANNING)
     return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)  # fmt: skip
 
@@ -99,9 +103,15 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
     safe, worst = d["memory.safe_work_mem_bytes"], d["memory.worst_case_bytes"]
     value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
-    note = "; ".join(filter(None, [lowered, f"{worst.formula}: {worst.calculation}", f"{safe.formula}: {safe.calculation}"]))
-    how = explain("work_mem, checked against the worst case", f"given: {human_size(value)}", note,
-                  inputs={"work_mem": human_size(value)}, source=PG_RESOURCE_CONSUMPTION)
+    checks = [lowered, f"{worst.formula}: {worst.calculation}", f"{safe.formula}: {safe.calculation}"]
+    note = "; ".join(filter(None, checks))
+    how = explain(
+        "work_mem, checked against the worst case",
+        f"given: {human_size(value)}",
+        note,
+        inputs={"work_mem": human_size(value)},
+        source=PG_RESOURCE_CONSUMPTION,
+    )
     differs = (
         "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
         "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
@@ -114,8 +124,15 @@ def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
     server = inp.basis.server
     value = exact(server.hash_mem_multiplier)
     derived = server.derivations.get("hash_mem_multiplier")
-    how = carried(derived) if derived else explain(
-        "hash_mem_multiplier", f"given: {value}", inputs={"hash_mem_multiplier": value}, source=PG_RESOURCE_CONSUMPTION
+    how = (
+        carried(derived)
+        if derived
+        else explain(
+            "hash_mem_multiplier",
+            f"given: {value}",
+            inputs={"hash_mem_multiplier": value},
+            source=PG_RESOURCE_CONSUMPTION,
+        )
     )
     return setting(inp, "hash_mem_multiplier", value, "memory", how)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from ..units import human_size
 from ..derivation import rounded
 from ..sources import PG_ASYNC_IO, PG_QUERY_PLANNING
+from ..units import human_size
 from .base import Setting, SettingsInput, explain, present, setting
 
 # random_page_cost: 1.1 when random reads are nearly as cheap as sequential ones (flash, or data

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..units import GB, KB, MB, human_size
 from ..sources import PG_WAL
+from ..units import GB, KB, MB, human_size
 from .base import Setting, SettingsInput, conf_size, explain, present, setting
 from .connections import DESKTOP_WAL
 
