@@ -6,11 +6,13 @@ that is written and the memory plan can never disagree.
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..derivation import exact, n
 from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
-from .base import Setting, SettingsInput, accepted_size, carried, conf_size, explain, present, setting
+from .base import Setting, SettingsInput, accepted_size, carried, conf_size, explain, present, setting, setting_for
 
 # effective_cache_size: what shared_buffers and the OS page cache can hold together, at most 3/4 of
 # RAM as pgtune and the PostgreSQL wiki say; a desktop shares its RAM with other programs (RAM / 4).
@@ -188,7 +190,12 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
-    platform = inp.scenario.hardware.platform
+    hw = inp.scenario.hardware
+    return _huge_pages_on(hw.pg_version, hw.platform, inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM)
+
+
+@cache
+def _huge_pages_on(version: int, platform: str, small_shared_buffers: bool) -> Setting | None:
     if platform == "linux":
         note = "vm.nr_hugepages in the kernel settings reserves them; with none reserved the server starts without"
     elif platform == "windows":
@@ -200,9 +207,9 @@ def _huge_pages(inp: SettingsInput) -> Setting | None:
     differs = ""
     if platform == "macos":
         differs = "pgtune writes off on macOS; try is equally safe there and keeps one file for every platform"
-    elif inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM:
+    elif small_shared_buffers:
         differs = (
             "pgtune writes off below 2 GB of shared_buffers; try costs nothing when no huge pages are reserved and "
             "still saves page-table memory per connection when they are"
         )
-    return setting(inp, "huge_pages", "try", "memory", how, differs)
+    return setting_for(version, "huge_pages", "try", "memory", how, differs)
