@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from ..derivation import rounded
 from ..sources import PG_ASYNC_IO, PG_QUERY_PLANNING
@@ -33,7 +33,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     return [*present([cost]), *_by_facts(hw.pg_version, hw.platform, hw.storage, profile, hw.cores)]
 
 
-@cache
+@lru_cache(maxsize=512)  # cores make the combinations many: keep the most recent
 def _by_facts(version: int, platform: str, storage: str, profile: str, cores: int) -> tuple[Setting, ...]:
     """The rest of the group: a function of a few discrete facts, made once per combination."""
     return tuple(
