@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from ..model import Plan, human_size
 from ..model.derivation import n
+from .blocking import readme_banner
 from .report import POOLER_LABEL
 
 FILE_ROLES = {
@@ -32,6 +33,7 @@ FOLDER_ROLES = {
 
 def render_readme(plan: Plan, paths: Collection[str]) -> str:
     sections = [
+        readme_banner(plan),
         _summary(plan),
         _budget(plan),
         _warnings(plan),

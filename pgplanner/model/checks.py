@@ -1,8 +1,10 @@
 """Warnings: what in a plan will hurt, in order of how badly, each with what to do about it.
 
 Every rule is a small function of the computed :class:`Facts`; it returns a warning or None.
-Severities: ``error`` blocks (the plan cannot work as configured), ``warning`` is a real risk,
-``info`` is advice. Codes are stable identifiers for tests, the UI and scripts.
+Severities: ``error`` blocks (the plan cannot work as configured: ``pgplanner plan`` exits 1 and
+``export`` refuses it), ``warning`` is a real risk, ``info`` is advice. Codes are stable identifiers
+for tests, the UI and scripts. ``concerns`` names the written settings a warning is about (as the
+exported files spell them), so an export can put the warning beside each of those values.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from .derivation import n
 from .memory import MemoryBasis
 from .scenario import Scenario
 from .units import human_size
-from .versions import has_reserved_connections
+from .versions import has_reserved_connections, max_backends
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -37,6 +39,12 @@ class PlanWarning(BaseModel):
     code: str
     severity: Severity
     message: str
+    concerns: tuple[str, ...] = ()
+
+    @property
+    def blocking(self) -> bool:
+        """An error: the plan cannot work as configured, so nothing applies it without being told."""
+        return self.severity == "error"
 
 
 @dataclass(frozen=True)
@@ -64,18 +72,35 @@ class Facts:
 Rule = Callable[[Facts], "PlanWarning | None"]
 
 
-def _warn(code: str, severity: Severity, message: str) -> PlanWarning:
-    return PlanWarning(code=code, severity=severity, message=message)
+def _warn(code: str, severity: Severity, message: str, concerns: tuple[str, ...] = ()) -> PlanWarning:
+    return PlanWarning(code=code, severity=severity, message=message, concerns=concerns)
+
+
+MEMORY_SETTINGS = ("shared_buffers", "vm.nr_hugepages")
+
+
+def _shared_buffers_over_ram(f: Facts) -> PlanWarning | None:
+    if f.basis.shared_buffers < f.basis.ram:
+        return None
+    return _warn(
+        "SHARED_BUFFERS_OVER_RAM",
+        "error",
+        f"shared_buffers ({human_size(f.basis.shared_buffers)}) is at or above RAM ({human_size(f.basis.ram)}): "
+        "the server cannot allocate it. Lower shared_buffers (25 % of RAM is the usual start) or add memory.",
+        MEMORY_SETTINGS,
+    )
 
 
 def _no_memory_left(f: Facts) -> PlanWarning | None:
-    if f.basis.available > 0:
+    if f.basis.available > 0 or f.basis.shared_buffers >= f.basis.ram:
         return None
     return _warn(
         "NO_MEMORY_FOR_CONNECTIONS",
         "error",
-        f"shared_buffers ({human_size(f.basis.shared_buffers)}) and OS overhead ({human_size(f.basis.os_overhead)}) "
-        f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.",
+        f"shared_buffers ({human_size(f.basis.shared_buffers)}) + OS overhead ({human_size(f.basis.os_overhead)}) "
+        f"= {human_size(f.basis.shared_buffers + f.basis.os_overhead)}, at or above RAM ({human_size(f.basis.ram)}): "
+        "nothing is left for connections. Lower shared_buffers or add memory.",
+        MEMORY_SETTINGS,
     )
 
 
@@ -87,6 +112,7 @@ def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
         "error",
         f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
         f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.",
+        ("max_connections",),
     )
 
 
@@ -113,6 +139,7 @@ def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
         f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
         "killer. Lower work_mem or max_connections.",
+        ("work_mem", "max_connections"),
     )
 
 
@@ -125,25 +152,53 @@ def _max_connections_below_required(f: Facts) -> PlanWarning | None:
             "error",
             f"The budget needs {n(f.required)} connections; PostgreSQL cannot have more than "
             f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
+        ("max_connections",),
         )
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
         "error",
         f"max_connections {n(f.max_connections)} is below the {n(f.required)} the budget needs: clients will see "
         "'sorry, too many clients already'.",
+        ("max_connections",),
     )
 
 
 def _reserved_slots_fill_max_connections(f: Facts) -> PlanWarning | None:
     wl, version = f.scenario.workload, f.scenario.hardware.pg_version
-    reserved = wl.superuser_reserved + (wl.reserved_connections if has_reserved_connections(version) else 0)
+    superuser = wl.superuser_reserved
+    if has_reserved_connections(version):
+        other = wl.reserved_connections
+        names, sum_text = ("superuser_reserved_connections plus reserved_connections", f"{superuser} + {other} = ")
+        concerns: tuple[str, ...] = ("max_connections", "superuser_reserved_connections", "reserved_connections")
+    else:
+        other, names, sum_text = 0, "superuser_reserved_connections", ""
+        concerns = ("max_connections", "superuser_reserved_connections")
+    reserved = superuser + other
     if reserved < f.max_connections:
         return None
     return _warn(
         "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
         "error",
-        f"superuser_reserved_connections plus reserved_connections ({n(reserved)}) must stay below "
-        f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.",
+        f"{names} ({sum_text}{n(reserved)}) must be less than max_connections ({n(f.max_connections)}); "
+        f"PostgreSQL {version} refuses to start otherwise. Lower the reserved slots or raise max_connections.",
+        concerns,
+    )
+
+
+def _too_many_backends(f: Facts) -> PlanWarning | None:
+    version = f.scenario.hardware.pg_version
+    slots = max_backends(version, f.max_connections, f.max_wal_senders)
+    if slots <= MAX_CONNECTIONS_LIMIT:
+        return None
+    others = slots - f.max_connections
+    return _warn(
+        "TOO_MANY_BACKENDS",
+        "error",
+        f"max_connections ({n(f.max_connections)}) plus the {n(others)} slots of autovacuum, background workers and "
+        f"max_wal_senders ({f.max_wal_senders}) make {n(slots)} backends, above PostgreSQL's limit of "
+        f"{n(MAX_CONNECTIONS_LIMIT)}: the server refuses max_connections. Set it to at most "
+        f"{n(MAX_CONNECTIONS_LIMIT - others)}, better far less with a pooler.",
+        ("max_connections", "max_wal_senders"),
     )
 
 
@@ -160,6 +215,7 @@ def _provider_hard_limit(f: Facts) -> PlanWarning | None:
             f"The budget needs {n(f.required)} connections but {provider.id} allows {n(limit)} and cannot be "
             f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
             "connections, or choose a bigger plan.",
+        ("max_connections",),
         )
     if f.max_connections > limit:
         return _warn(
@@ -167,6 +223,7 @@ def _provider_hard_limit(f: Facts) -> PlanWarning | None:
             "error",
             f"max_connections {n(f.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
             "cannot be set higher: plan with its limit or choose a bigger plan.",
+        ("max_connections",),
         )
     return None
 
@@ -221,6 +278,7 @@ def _provider_pooler_clients(f: Facts) -> PlanWarning | None:
         "error",
         f"{n(f.pooling.client_demand)} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
         "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.",
+        ("max_client_conn",),
     )
 
 
@@ -245,6 +303,7 @@ def _serverless_without_pooler(f: Facts) -> PlanWarning | None:
         "error",
         f"A serverless peak of {n(peak)} invocations opens {n(peak)} backends at once; no max_connections value "
         "solves this. Use a pooler (PgBouncer, RDS Proxy, Supavisor, Neon's -pooler endpoint, Hyperdrive).",
+        ("max_connections",),
     )
 
 
@@ -293,6 +352,7 @@ def _clients_over_max_client_conn(f: Facts) -> PlanWarning | None:
         "error",
         f"{n(f.pooling.client_demand)} clients but the pooler accepts {n(f.pooling.max_client_conn)} "
         "(max_client_conn): the rest are refused.",
+        ("max_client_conn",),
     )
 
 
@@ -380,12 +440,14 @@ def _measured_peak_differs(f: Facts) -> PlanWarning | None:
 
 
 RULES: tuple[Rule, ...] = (
+    _shared_buffers_over_ram,
     _no_memory_left,
     _budget_over_ceiling,
     _worst_case_over_ram,
     _heavy_fraction_over_ram,
     _max_connections_below_required,
     _reserved_slots_fill_max_connections,
+    _too_many_backends,
     _provider_hard_limit,
     _provider_default_differs,
     _provider_pooler_missing,

@@ -154,3 +154,56 @@ def test_postgres_refuses_a_bad_value_so_the_check_above_means_something(runner,
     cluster.include(workdir / "bad.conf")
     with pytest.raises(AssertionError, match="invalid value for parameter"):
         cluster.show("max_connections")
+
+
+def _reserved_slots(server_major: int, max_connections: int) -> dict[str, int]:
+    """Issue 10's refused snippet (6 + 4 slots of 10) on 16+; 15 has only the superuser slots."""
+    if server_major >= 16:
+        return {"max_connections": max_connections, "superuser_reserved": 6, "reserved_connections": 4}
+    return {"max_connections": max_connections, "superuser_reserved": 10}
+
+
+@pytest.mark.parametrize(("max_connections", "blocked"), [(10, True), (11, False)], ids=["full", "one spare"])
+def test_the_server_refuses_reserved_slots_exactly_when_the_plan_blocks(
+    runner, workdir, cluster, server_major, max_connections, blocked
+):
+    """PostgreSQL's start-up check: superuser_reserved_connections (+ reserved_connections) < max_connections."""
+    result = plan_with(pg_version=server_major, pooler="none", **_reserved_slots(server_major, max_connections))
+    codes = {w.code for w in result.warnings if w.blocking}
+    assert ("RESERVED_SLOTS_FILL_MAX_CONNECTIONS" in codes) == blocked
+    cluster.include(export_for(runner, workdir, result, allow_blocking=True) / "postgresql" / "postgresql.conf")
+    if blocked:
+        with pytest.raises(AssertionError, match="must be less than"):
+            cluster.start()
+    else:
+        cluster.start()
+        assert cluster.sql("SHOW max_connections") == [(str(max_connections),)]
+
+
+# The highest max_connections each server takes, by hand: 262,143 (MAX_BACKENDS) less the other slots at
+# their defaults. 15: 3 autovacuum workers + 1 launcher + 8 max_worker_processes + 10 max_wal_senders;
+# 18: 16 autovacuum_worker_slots + 8 max_worker_processes + 10 max_wal_senders + 2 special workers.
+HIGHEST_MAX_CONNECTIONS = {15: 262_143 - 22, 18: 262_143 - 36}
+
+
+@pytest.mark.parametrize("over", [1, 0], ids=["one over", "at the limit"])
+def test_the_server_refuses_max_connections_beyond_its_backend_limit_exactly_when_the_plan_blocks(
+    runner, workdir, cluster, server_major, over
+):
+    """max_connections with the autovacuum, worker and WAL sender slots must fit in 262,143.
+
+    15 checks it when it reads the file (so ``postgres -C`` refuses), 18 at start ("too many server
+    processes configured"), before it sizes shared memory; at the limit only ``postgres -C`` is asked,
+    as starting 262,107 backend slots would need gigabytes of shared memory.
+    """
+    max_connections = HIGHEST_MAX_CONNECTIONS[server_major] + over
+    result = plan_with(pg_version=server_major, max_connections=max_connections)
+    assert result.max_wal_senders == 10
+    assert ("TOO_MANY_BACKENDS" in {w.code for w in result.warnings}) == bool(over)
+    cluster.include(export_for(runner, workdir, result, allow_blocking=True) / "postgresql" / "postgresql.conf")
+    if over:
+        refusal = 'invalid value for parameter "max_connections"|too many server processes configured'
+        with pytest.raises(AssertionError, match=refusal):
+            cluster.start()
+    else:
+        assert cluster.show("max_connections") == str(max_connections)
