@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict
 from .concurrency import Pooling
 from .derivation import Derivation, n
 from .memory import MemoryBasis
+from .shared_memory import shared_memory_estimate
 from .rounding import next_power_of_two, round_up_readable
 from .units import KB, MB, human_size
-from .versions import DEFAULT_MAX_FILES_PER_PROCESS, max_backends, semaphores
+from .versions import DEFAULT_MAX_FILES_PER_PROCESS, semaphores
 
 Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry"]
 PLATFORMS = ("linux", "macos", "freebsd", "windows")
@@ -35,13 +36,6 @@ PROCESS_MARGIN = 1.25
 PG_FD_MINFREE = 48  # fd.c: PostgreSQL refuses to start with fewer free descriptors than this
 PGBOUNCER_FIXED_FDS = 10 + 16  # check_limits()'s 10, plus listening and admin sockets
 HUGE_PAGE = 2 * MB
-HUGE_PAGE_MARGIN = 1.02
-# Shared memory beyond shared_buffers, fitted to `postgres -C shared_memory_size` on 15.18:
-# ~49.7 kB per backend slot at max_locks_per_transaction 64, ~172 B per 8 kB buffer, ~4 MB fixed.
-SHM_PER_SLOT = 49.7 * KB
-SHM_PER_BUFFER = 172
-SHM_FIXED = 4 * MB
-WAL_BUFFERS_MAX = 16 * MB
 # Windows: a 2011 report lost backends near 500 connections with the then-default 512 kB
 # non-interactive desktop heap, about 1 kB per process; 768 kB is today's default.
 DESKTOP_HEAP_KB_PER_PROCESS = 1.0
@@ -86,24 +80,6 @@ class KernelSetting(BaseModel):
     def needed(self) -> bool:
         """False for a minimum the stock system already meets: writing it would only lower the limit."""
         return not (self.minimum and self.stock is not None and self.value <= self.stock)
-
-
-def shared_memory_estimate(
-    version: int, shared_buffers: int, max_connections: int, wal_senders: int
-) -> tuple[int, Derivation]:
-    """The main shared memory area the server allocates at start (what huge pages must cover)."""
-    slots = max_backends(version, max_connections, wal_senders)
-    wal_buffers = min(shared_buffers // 32, WAL_BUFFERS_MAX)
-    overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * (shared_buffers / (8 * KB)) + SHM_FIXED
-    total = round(shared_buffers + wal_buffers + overhead)
-    return total, Derivation(
-        formula="shared memory = shared_buffers + wal_buffers + 49.7 kB x backend slots + 172 B x buffers + 4 MB",
-        calculation=(
-            f"{human_size(shared_buffers)} + {human_size(wal_buffers)} + {n(slots)} slots + "
-            f"{n(shared_buffers // (8 * KB))} buffers = {human_size(total)}"
-        ),
-        note="estimate fitted on PostgreSQL 15; confirm with postgres -C shared_memory_size (15+)",
-    )
 
 
 def kernel_settings(
@@ -165,7 +141,7 @@ def kernel_settings(
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
     shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders)
-    hugepages = math.ceil(shm * HUGE_PAGE_MARGIN / HUGE_PAGE)
+    hugepages = math.ceil(shm / HUGE_PAGE)
     add(
         "linux",
         "vm.overcommit_memory",
@@ -200,8 +176,8 @@ def kernel_settings(
         "sysctl",
         False,
         Derivation(
-            formula="huge pages = shared memory x 1.02 / 2 MB",
-            calculation=f"{human_size(shm)} x 1.02 / 2 MB -> {n(hugepages)}",
+            formula=f"huge pages = shared memory / 2 MB, rounded up; {shm_why.formula}",
+            calculation=f"{shm_why.calculation}; / 2 MB -> {n(hugepages)}",
             note=shm_why.note,
         ),
     )

@@ -63,16 +63,43 @@ def test_server_starts_with_the_snippet_and_shows_the_planned_values(runner, wor
     assert int(cluster.sql("SHOW max_connections")[0][0]) == result.max_connections
 
 
-@pytest.mark.parametrize("inputs", list(GRID.values())[:2], ids=list(GRID)[:2])
-def test_huge_pages_cover_what_the_server_asks_for(runner, workdir, cluster, server_major, inputs):
-    """vm.nr_hugepages must cover shared_memory_size_in_huge_pages (PostgreSQL 15+), without waste."""
-    if server_major < 15:
-        pytest.skip("shared_memory_size_in_huge_pages needs PostgreSQL 15+")
-    result = plan_with(pg_version=server_major, **inputs)
-    cluster.include(export_for(runner, workdir, result) / "postgresql" / "postgresql.conf")
-    needed = int(cluster.show("shared_memory_size_in_huge_pages"))
-    planned = result.kernel["linux"]["vm.nr_hugepages"]
-    assert needed <= planned <= needed * 1.1 + 2
+# shared_buffers from 16 MB to 16 GB, max_connections up to 5,000 (issue 10: 2,000 at 256MB and 1,250
+# at 1GB fell short on 18); PostgreSQL 18 sizes its asynchronous I/O from both.
+HUGE_PAGES_GRID = [
+    (shared_buffers, max_connections)
+    for shared_buffers in ("16MB", "128MB", "256MB", "1GB", "4GB", "16GB")
+    for max_connections in (10, 100, 500, 1250, 2000, 5000)
+]
+
+
+def test_huge_pages_cover_what_the_server_asks_for_within_10_percent(runner, workdir, cluster, server_major):
+    """vm.nr_hugepages >= shared_memory_size_in_huge_pages (PostgreSQL 15+) over the grid, at most 10 % more.
+
+    With huge_pages = on a server short of huge pages does not start; more than needed is RAM taken
+    from everything else. One cluster, the snippet of each plan in turn (postgres -C reads it).
+    """
+    figures = []
+    for shared_buffers, max_connections in HUGE_PAGES_GRID:
+        result = plan_with(
+            pg_version=server_major, ram="128GB", shared_buffers=shared_buffers, max_connections=max_connections
+        )
+        folder = workdir / f"{shared_buffers}-{max_connections}"
+        folder.mkdir()
+        bundle = export_for(runner, folder, result, allow_blocking=True)
+        cluster.include(bundle / "postgresql" / "postgresql.conf")
+        figures.append(
+            (
+                shared_buffers,
+                max_connections,
+                int(cluster.show("shared_memory_size_in_huge_pages")),
+                result.kernel["linux"]["vm.nr_hugepages"],
+            )
+        )
+    print(f"PostgreSQL {server_major}: shared_buffers, max_connections, server's huge pages, planned")
+    print("\n".join(" ".join(map(str, row)) for row in figures))
+    short = [row for row in figures if row[3] < row[2]]
+    wasteful = [row for row in figures if row[3] > row[2] * 1.1]
+    assert not short and not wasteful, (short, wasteful)
 
 
 def test_a_plain_role_is_refused_once_only_reserved_slots_are_left(runner, workdir, cluster, server_major):
