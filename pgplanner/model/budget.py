@@ -39,6 +39,20 @@ class BudgetLine(BaseModel):
 POOLER_NAMES = {"pgbouncer": "PgBouncer pool", "pgcat": "PgCat pool", "provider": "Provider pooler pool"}
 
 
+def _provider_pooler_limits(scenario: Scenario) -> str:
+    """'; <name> on <plan>: default_pool_size N, max_client_conn M' for a provider's own pooler."""
+    provider = scenario.provider
+    if scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+        return ""
+    offer = provider.pooler
+    limits = [
+        f"{label} {n(value)}"
+        for label, value in (("default_pool_size", offer.default_pool_size), ("max_client_conn", offer.max_client_conn))
+        if value is not None
+    ]
+    return f"; {offer.name} on {provider.plan}: " + (", ".join(limits) if limits else "limits not published")
+
+
 def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
     wl, version = scenario.workload, scenario.hardware.pg_version
     lines: list[BudgetLine] = []
@@ -57,7 +71,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "pool",
             POOLER_NAMES[scenario.pooler.kind],
             pooling.server_connections,
-            f"{pools}: the working backends",
+            f"{pools}: the working backends{_provider_pooler_limits(scenario)}",
             keep=True,
         )
         add(

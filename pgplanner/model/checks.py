@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from .budget import MAX_CONNECTIONS_LIMIT
 from .concurrency import Pooling
 from .derivation import n
-from .memory import MemoryBasis
+from .memory import MemoryBasis, heavy_fraction, safe_work_mem, worst_case
 from .scenario import Scenario
 from .units import human_size
 from .versions import has_reserved_connections, max_backends
@@ -79,6 +79,31 @@ def _warn(code: str, severity: Severity, message: str, concerns: tuple[str, ...]
 MEMORY_SETTINGS = ("shared_buffers", "vm.nr_hugepages")
 
 
+def _fixed_by_provider(f: Facts) -> bool:
+    """A managed plan whose max_connections the user cannot change (Heroku, Neon, ...)."""
+    return f.scenario.provider is not None and f.scenario.provider.hard_limit
+
+
+def _judged(f: Facts) -> tuple[int, int, int, int | None, str]:
+    """Connections the memory rules judge, with their worst case, heavy fraction and safe work_mem.
+
+    Self-managed: max_connections, which the user sets. On a plan that fixes max_connections the
+    user can only act on the connections the plan opens (the budget), so those are judged.
+    """
+    if not _fixed_by_provider(f):
+        which = f"all {n(f.max_connections)} connections"
+        return f.max_connections, f.worst_case, f.heavy_fraction, f.safe_work_mem, which
+    opened = min(f.required, f.max_connections)
+    mem = f.scenario.memory
+    return (
+        opened,
+        worst_case(f.basis, opened)[0],
+        heavy_fraction(f.basis, opened, mem.heavy_fraction)[0],
+        safe_work_mem(f.basis, opened, mem.backend_memory, mem.sort_nodes)[0],
+        f"the {n(opened)} connections this plan opens",
+    )
+
+
 def _shared_buffers_over_ram(f: Facts) -> PlanWarning | None:
     if f.basis.shared_buffers < f.basis.ram:
         return None
@@ -105,7 +130,7 @@ def _no_memory_left(f: Facts) -> PlanWarning | None:
 
 
 def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
-    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling:
+    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling or _fixed_by_provider(f):
         return None
     return _warn(
         "BUDGET_OVER_RAM_CEILING",
@@ -117,29 +142,50 @@ def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
 
 
 def _worst_case_over_ram(f: Facts) -> PlanWarning | None:
-    if f.basis.available <= 0 or f.worst_case <= f.basis.available:
+    connections, worst, _, safe, which = _judged(f)
+    if f.basis.available <= 0 or worst <= f.basis.available:
         return None
-    fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else "lower max_connections"
+    fix = f"set work_mem to at most {human_size(safe)}" if safe else "lower max_connections"
+    if _fixed_by_provider(f) and not safe:
+        fix = "open fewer connections"
     return _warn(
         "WORST_CASE_OVER_RAM",
         "warning",
-        f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
-        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}, "
+        f"If {which} run the heaviest query at once they need "
+        f"{human_size(worst)}, more than the {human_size(f.basis.available)} available: {fix}, "
         "or keep active connections low with a pooler.",
+        ("work_mem",),
     )
 
 
 def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
-    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.available:
+    _, _, heavy, _, _ = _judged(f)
+    if f.basis.available <= 0 or heavy <= f.basis.available:
         return None
     share = f.scenario.memory.heavy_fraction
+    lower = "work_mem or the connections this plan opens" if _fixed_by_provider(f) else "work_mem or max_connections"
     return _warn(
         "HEAVY_FRACTION_OVER_RAM",
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
-        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
-        "killer. Lower work_mem or max_connections.",
+        f"{human_size(heavy)}, above the {human_size(f.basis.available)} available: expect the OOM "
+        f"killer. Lower {lower}.",
         ("work_mem", "max_connections"),
+    )
+
+
+def _provider_fixes_max_connections(f: Facts) -> PlanWarning | None:
+    provider = f.scenario.provider
+    if provider is None or not provider.hard_limit or f.max_connections <= f.ram_ceiling:
+        return None
+    opened = min(f.required, f.max_connections)
+    return _warn(
+        "PROVIDER_FIXES_MAX_CONNECTIONS",
+        "info",
+        f"{provider.id} fixes max_connections at {n(provider.max_connections)}, more than the {n(f.ram_ceiling)} "
+        f"connections its {human_size(f.basis.ram)} holds at typical use; you cannot change that, and it is not "
+        f"an error of this plan. What you decide: the {n(opened)} connections the budget opens (keep clients on "
+        "the pooler), work_mem, and the pool sizes of your applications.",
     )
 
 
@@ -370,7 +416,7 @@ def _pool_above_range(f: Facts) -> PlanWarning | None:
 
 def _max_connections_high(f: Facts) -> PlanWarning | None:
     limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * f.scenario.hardware.cores)
-    if f.max_connections <= limit:
+    if f.max_connections <= limit or _fixed_by_provider(f):
         return None
     return _warn(
         "MAX_CONNECTIONS_HIGH",
@@ -449,6 +495,7 @@ RULES: tuple[Rule, ...] = (
     _reserved_slots_fill_max_connections,
     _too_many_backends,
     _provider_hard_limit,
+    _provider_fixes_max_connections,
     _provider_default_differs,
     _provider_pooler_missing,
     _provider_pooler_clients,

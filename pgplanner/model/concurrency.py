@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .derivation import Derivation, n
 from .rounding import round_up_readable
-from .scenario import Scenario
+from .scenario import PoolerOffer, Scenario
 
 CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
 POOL_RANGE_MULTIPLIERS = (2, 4)
@@ -96,26 +96,41 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
     derivations = {"client_demand": demand_why}
     pools = pooler.databases * pooler.users
 
+    clients_per_pool = max(1, math.ceil(demand / pools))
     pool_size = pooler.pool_size
-    if pool_size is None:
-        pool_size = max(1, math.ceil(productive / pools))
+    offer = _provider_pooler(scenario)
+    if pool_size is not None:
+        derivations["pool_size"] = Derivation(formula="pool size: given", calculation=str(pool_size))
+    elif offer is not None and offer.default_pool_size is not None:
+        pool_size = min(offer.default_pool_size, clients_per_pool)
         derivations["pool_size"] = Derivation(
-            formula="pool size = productive target / (databases x users)",
-            calculation=f"{productive} / {pools} = {pool_size}",
-            note="every pool at once keeps the server at its productive target",
+            formula=f"pool size = {offer.name}'s default_pool_size, at most the clients per pool",
+            calculation=f"min({n(offer.default_pool_size)}, {n(demand)} clients / {pools}) = {n(pool_size)}",
+            note="the provider's pooler setting, not yours to change; it never opens more backends than it has clients",
         )
     else:
-        derivations["pool_size"] = Derivation(formula="pool size: given", calculation=str(pool_size))
+        pool_size = max(1, min(math.ceil(productive / pools), clients_per_pool))
+        derivations["pool_size"] = Derivation(
+            formula="pool size = productive target / (databases x users), at most the clients per pool",
+            calculation=f"min({productive} / {pools}, {n(demand)} clients / {pools}) = {pool_size}",
+            note="every pool at once keeps the server at its productive target; a pool never has more "
+            "backends than clients",
+        )
 
     active = pooler.kind != "none"
     reserve = pooler.reserve_pool or 0
     if active and pooler.reserve_pool is None:
-        reserve = math.ceil(pool_size * RESERVE_SHARE)
-        derivations["reserve_pool"] = Derivation(
-            formula="reserve pool = 25 % of the pool",
-            calculation=f"{pool_size} x 0.25 = {reserve}",
-            note="seed 003: pool 24, reserve 6",
-        )
+        if offer is not None and offer.default_pool_size is not None:
+            derivations["reserve_pool"] = Derivation(
+                formula=f"reserve pool: none planned on {offer.name}", calculation="0", note="the provider sizes it"
+            )
+        else:
+            reserve = max(0, min(math.ceil(pool_size * RESERVE_SHARE), clients_per_pool - pool_size))
+            derivations["reserve_pool"] = Derivation(
+                formula="reserve pool = 25 % of the pool, at most the clients the pool leaves out",
+                calculation=f"min({pool_size} x 0.25, {n(clients_per_pool)} - {pool_size}) -> {reserve}",
+                note="seed 003: pool 24, reserve 6",
+            )
 
     max_client_conn = pooler.max_client_conn
     if max_client_conn is None:
@@ -125,6 +140,13 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
             calculation=f"{n(demand)} x 1.2 -> {n(max_client_conn)}",
         )
     return Pooling(active, pools, pool_size, reserve if active else 0, max_client_conn, demand, derivations)
+
+
+def _provider_pooler(scenario: Scenario) -> PoolerOffer | None:
+    """The provider's own pooler, when the scenario pools through it."""
+    if scenario.pooler.kind != "provider" or scenario.provider is None:
+        return None
+    return scenario.provider.pooler
 
 
 def pooler_capacity(pooling: Pooling, txn_ms: float) -> tuple[float, Derivation]:

@@ -163,3 +163,12 @@ def test_reserved_slots_must_leave_room():
     assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" not in {w.code for w in fits.warnings}
     full = plan_for(max_connections=10, superuser_reserved=3, reserved_connections=7)
     assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" in {w.code for w in full.warnings}
+
+
+def test_a_pool_never_has_more_backends_than_clients():
+    """256 cores x 2 + 2 = 514 productive, but only 200 clients (issue 10: a pool of 514 for 200)."""
+    result = plan_for(cores=256, ram="64GB")
+    assert result.client_demand == 200
+    assert (result.pool_size, result.reserve_pool) == (200, 0)
+    small = plan_for(cores=16, clients=30)  # productive 34 > 30 clients: pool 30, no reserve left over
+    assert (small.pool_size, small.reserve_pool) == (30, 0)
