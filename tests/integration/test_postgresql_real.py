@@ -6,11 +6,15 @@ reserved_connections, new in 16, only on the newer one.
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 import pytest
 
 from pgplanner.export.server_settings import server_settings
 from pgplanner.model import parse_size
+
+from tests.cli.runner import run
 
 from . import real
 from .helpers import conf_values, export_for, plan_with
@@ -234,3 +238,32 @@ def test_the_server_refuses_max_connections_beyond_its_backend_limit_exactly_whe
             cluster.start()
     else:
         assert cluster.show("max_connections") == str(max_connections)
+
+
+# What `pgplanner export` does with ordinary and impossible inputs: exit 0 only for a bundle the real
+# server starts with; a refusal is exit 2, one line per blocking error, and nothing on disk.
+EXPORT_GRID = {
+    "ordinary, pooled": (["--ram", "2GB"], 0),
+    "ordinary, 250 direct": (["--ram", "8GB", "--pooler", "none", "--clients", "250", "--shared-buffers", "256MB"], 0),
+    "10 reserved slots in the budget": (["--ram", "2GB", "--superuser-reserved", "10"], 0),
+    "reserved slots filling max_connections": (["--ram", "2GB", "--max-connections", "10", "--superuser-reserved", "10"], 2),
+    "shared_buffers above RAM": (["--ram", "4GB", "--shared-buffers", "8GB"], 2),
+    "shared_buffers + OS overhead": (["--ram", "4GB", "--shared-buffers", "3GB"], 2),
+    "more backends than PostgreSQL has": (["--ram", "2GB", "--max-connections", "262143"], 2),
+}
+
+
+@pytest.mark.parametrize(("options", "status"), EXPORT_GRID.values(), ids=EXPORT_GRID.keys())
+def test_export_writes_only_what_the_server_starts_with(runner, workdir, cluster, server_major, options, status):
+    out = workdir / "bundle"
+    result = run("export", "--pg-version", str(server_major), *options, "--out", str(out))
+    assert result.status == status, result.stderr
+    if status:
+        assert sorted(p.name for p in workdir.iterdir()) == ["data", "sockets"]  # no bundle, no staging
+        assert all(line.startswith("pgplanner: ") for line in result.stderr.splitlines())
+        assert "blocking error" in result.stderr
+        return
+    runner.hand_over(out)
+    cluster.include(out / "postgresql" / "postgresql.conf")
+    cluster.start()
+    assert cluster.sql("SHOW max_connections") == [(str(json.loads((out / "plan.json").read_text())["max_connections"]),)]
