@@ -108,7 +108,10 @@ def test_huge_pages_cover_what_the_server_asks_for_within_10_percent(runner, wor
 
 def test_a_plain_role_is_refused_once_only_reserved_slots_are_left(runner, workdir, cluster, server_major):
     """max_connections 8 with 3 superuser slots: 5 plain connections, then PostgreSQL's own refusal."""
-    result = plan_with(pg_version=server_major, pooler="none", max_connections=8, superuser_reserved=3)
+    # a budget that fits: 5 direct clients + 3 superuser slots = 8 (a plan without blocking errors)
+    result = plan_with(
+        pg_version=server_major, pooler="none", clients=5, monitoring=0, admin=0, max_connections=8, superuser_reserved=3
+    )
     cluster.include(export_for(runner, workdir, result) / "postgresql" / "postgresql.conf")
     cluster.start()
     cluster.sql("CREATE ROLE app LOGIN")
@@ -130,8 +133,15 @@ def test_a_plain_role_is_refused_once_only_reserved_slots_are_left(runner, workd
 
 @pytest.mark.parametrize("pg_bin", real.server_ids(since=16), indirect=True)  # arrived in 16
 def test_reserved_connections_let_their_role_in_after_plain_roles(runner, workdir, cluster, server_major):
-    result = plan_with(
-        pg_version=server_major, pooler="none", max_connections=10, superuser_reserved=3, reserved_connections=2
+    result = plan_with(  # 5 direct clients + 3 superuser + 2 reserved slots = 10
+        pg_version=server_major,
+        pooler="none",
+        clients=5,
+        monitoring=0,
+        admin=0,
+        max_connections=10,
+        superuser_reserved=3,
+        reserved_connections=2,
     )
     cluster.include(export_for(runner, workdir, result) / "postgresql" / "postgresql.conf")
     cluster.start()
