@@ -57,8 +57,6 @@ def mark_blocked_values(path: str, text: str, errors: Sequence[PlanWarning]) -> 
     for line in text.splitlines(keepends=True):
         match = _SETTING_LINE.match(line)
         if match:
-            out += [
-                f"{marker} BLOCKING ERROR {w.code}: {w.message}\n" for w in errors if match.group(1) in w.concerns
-            ]
+            out += [f"{marker} BLOCKING ERROR {w.code}: {w.message}\n" for w in errors if match.group(1) in w.concerns]
         out.append(line)
     return "".join(out)

@@ -198,7 +198,7 @@ def _max_connections_below_required(f: Facts) -> PlanWarning | None:
             "error",
             f"The budget needs {n(f.required)} connections; PostgreSQL cannot have more than "
             f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
-        ("max_connections",),
+            ("max_connections",),
         )
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
@@ -261,7 +261,7 @@ def _provider_hard_limit(f: Facts) -> PlanWarning | None:
             f"The budget needs {n(f.required)} connections but {provider.id} allows {n(limit)} and cannot be "
             f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
             "connections, or choose a bigger plan.",
-        ("max_connections",),
+            ("max_connections",),
         )
     if f.max_connections > limit:
         return _warn(
@@ -269,7 +269,7 @@ def _provider_hard_limit(f: Facts) -> PlanWarning | None:
             "error",
             f"max_connections {n(f.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
             "cannot be set higher: plan with its limit or choose a bigger plan.",
-        ("max_connections",),
+            ("max_connections",),
         )
     return None
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict
 from .concurrency import Pooling
 from .derivation import Derivation, n
 from .memory import MemoryBasis
-from .shared_memory import shared_memory_estimate
 from .rounding import next_power_of_two, round_up_readable
+from .shared_memory import shared_memory_estimate
 from .units import KB, MB, human_size
 from .versions import DEFAULT_MAX_FILES_PER_PROCESS, semaphores
 

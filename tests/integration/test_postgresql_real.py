@@ -13,7 +13,6 @@ import pytest
 
 from pgplanner.export.server_settings import server_settings
 from pgplanner.model import parse_size
-
 from tests.cli.runner import run
 
 from . import real
@@ -110,7 +109,13 @@ def test_a_plain_role_is_refused_once_only_reserved_slots_are_left(runner, workd
     """max_connections 8 with 3 superuser slots: 5 plain connections, then PostgreSQL's own refusal."""
     # a budget that fits: 5 direct clients + 3 superuser slots = 8 (a plan without blocking errors)
     result = plan_with(
-        pg_version=server_major, pooler="none", clients=5, monitoring=0, admin=0, max_connections=8, superuser_reserved=3
+        pg_version=server_major,
+        pooler="none",
+        clients=5,
+        monitoring=0,
+        admin=0,
+        max_connections=8,
+        superuser_reserved=3,
     )
     cluster.include(export_for(runner, workdir, result) / "postgresql" / "postgresql.conf")
     cluster.start()
@@ -256,7 +261,10 @@ EXPORT_GRID = {
     "ordinary, pooled": (["--ram", "2GB"], 0),
     "ordinary, 250 direct": (["--ram", "8GB", "--pooler", "none", "--clients", "250", "--shared-buffers", "256MB"], 0),
     "10 reserved slots in the budget": (["--ram", "2GB", "--superuser-reserved", "10"], 0),
-    "reserved slots filling max_connections": (["--ram", "2GB", "--max-connections", "10", "--superuser-reserved", "10"], 2),
+    "reserved slots filling max_connections": (
+        ["--ram", "2GB", "--max-connections", "10", "--superuser-reserved", "10"],
+        2,
+    ),
     "shared_buffers above RAM": (["--ram", "4GB", "--shared-buffers", "8GB"], 2),
     "shared_buffers + OS overhead": (["--ram", "4GB", "--shared-buffers", "3GB"], 2),
     "more backends than PostgreSQL has": (["--ram", "2GB", "--max-connections", "262143"], 2),
@@ -276,4 +284,5 @@ def test_export_writes_only_what_the_server_starts_with(runner, workdir, cluster
     runner.hand_over(out)
     cluster.include(out / "postgresql" / "postgresql.conf")
     cluster.start()
-    assert cluster.sql("SHOW max_connections") == [(str(json.loads((out / "plan.json").read_text())["max_connections"]),)]
+    planned = json.loads((out / "plan.json").read_text())["max_connections"]
+    assert cluster.sql("SHOW max_connections") == [(str(planned),)]

@@ -96,7 +96,11 @@ def test_no_memory_left_is_a_blocking_error_naming_the_numbers(shared_buffers, c
     [
         # PostgreSQL 18.6 itself: "superuser_reserved_connections" (6) plus "reserved_connections" (4)
         # must be less than "max_connections" (10)
-        (18, {"superuser_reserved": 6, "reserved_connections": 4}, "(6 + 4 = 10) must be less than max_connections (10)"),
+        (
+            18,
+            {"superuser_reserved": 6, "reserved_connections": 4},
+            "(6 + 4 = 10) must be less than max_connections (10)",
+        ),
         (15, {"superuser_reserved": 10}, "superuser_reserved_connections (10) must be less than max_connections (10)"),
     ],
 )

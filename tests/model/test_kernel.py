@@ -25,7 +25,9 @@ from .helpers import plan_for
         (18, "4GB", 10000, 4986),
     ],
 )
-def test_shared_memory_estimate_covers_the_server_within_10_percent(version, shared_buffers, max_connections, measured_mb):
+def test_shared_memory_estimate_covers_the_server_within_10_percent(
+    version, shared_buffers, max_connections, measured_mb
+):
     estimate, _ = shared_memory_estimate(version, parse_size(shared_buffers), max_connections, 10)
     assert measured_mb <= estimate / MB <= measured_mb * 1.1
 

@@ -24,7 +24,8 @@ def test_detect_is_one_undo_step(app):
 
 def test_a_container_limit_outside_the_ram_range_is_told_not_raised(app, monkeypatch):
     """A 128 MB container limit is below the smallest RAM the planner takes (256 MB)."""
-    tiny = machine.Machine(cores=2, ram=128 * 1024**2, storage=None, platform="linux", notes=["container memory limit: 128 MB"])
+    found = ["container memory limit: 128 MB"]
+    tiny = machine.Machine(cores=2, ram=128 * 1024**2, storage=None, platform="linux", notes=found)
     monkeypatch.setattr(machine, "detect", lambda: tiny)
     before = input_value(app, "ram")
     detect_machine(app)
