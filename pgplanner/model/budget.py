@@ -163,6 +163,14 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
             calculation=n(limit),
             note=f"{provider.id} fixes it; the budget alone would recommend {n(recommended_value)}",
         )
+    settable = provider.settable_range if provider is not None else None
+    if settable is not None and not settable[0] <= recommended_value <= settable[1]:
+        low, high = settable
+        value = min(max(recommended_value, low), high)
+        return value, Derivation(
+            formula=f"max_connections = recommended, within the {n(low)} to {n(high)} {provider.id} accepts",
+            calculation=f"min(max({n(recommended_value)}, {n(low)}), {n(high)}) = {n(value)}",
+        )
     if recommended_value > MAX_CONNECTIONS_LIMIT:
         return MAX_CONNECTIONS_LIMIT, Derivation(
             formula="max_connections = PostgreSQL's maximum",

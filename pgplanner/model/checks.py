@@ -274,6 +274,22 @@ def _provider_hard_limit(f: Facts) -> PlanWarning | None:
     return None
 
 
+def _provider_refuses_max_connections(f: Facts) -> PlanWarning | None:
+    provider = f.scenario.provider
+    if provider is None or provider.hard_limit or provider.settable_range is None:
+        return None
+    low, high = provider.settable_range
+    if low <= f.max_connections <= high or f.max_connections == provider.max_connections:
+        return None  # the plan's own default needs no setting
+    return _warn(
+        "PROVIDER_REFUSES_MAX_CONNECTIONS",
+        "error",
+        f"max_connections {n(f.max_connections)} is outside the {n(low)} to {n(high)} that {provider.id} accepts: "
+        f"the provider refuses the setting. Plan with max_connections between {n(low)} and {n(high)}.",
+        ("max_connections",),
+    )
+
+
 def _provider_default_differs(f: Facts) -> PlanWarning | None:
     provider = f.scenario.provider
     if provider is None or provider.hard_limit or provider.max_connections == f.max_connections:
@@ -496,6 +512,7 @@ RULES: tuple[Rule, ...] = (
     _too_many_backends,
     _provider_hard_limit,
     _provider_fixes_max_connections,
+    _provider_refuses_max_connections,
     _provider_default_differs,
     _provider_pooler_missing,
     _provider_pooler_clients,

@@ -213,6 +213,8 @@ class ProviderPlan(Frozen):
     # Some providers document one total that already holds their superuser_reserved_connections and
     # reserved_connections (Azure: 5 + 10 = 15); the budget then counts that total once, not twice.
     reserved_includes_superuser: bool = False
+    # The values the provider accepts for max_connections when it can be set (Aiven: 25 to 60,000).
+    settable_range: tuple[int, int] | None = None
     pooler: PoolerOffer | None = None
     source: str = ""
     as_of: str = ""

@@ -114,6 +114,7 @@ def resolve(provider: ProviderFile, plan: PlanSpec) -> Preset:
             hard_limit=provider.hard_limit if plan.hard_limit is None else plan.hard_limit,
             reserved=reserved,
             reserved_includes_superuser=provider.reserved_includes_superuser,
+            settable_range=provider.max_connections_range,
             pooler=offer,
             source=plan.source,
             as_of=plan.as_of,

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..model.budget import MAX_CONNECTIONS_LIMIT
 from ..model.scenario import Bytes, Confidence, Frozen, PoolMode
 from .cores import CpuBasis
 from .rules import MemoryRule, Rule
@@ -66,10 +67,20 @@ class ProviderFile(Frozen):
     reserved_includes_superuser: bool = False
     reserved_source: str = ""
     max_connections_rule: MemoryRule | None = None
+    max_connections_range: tuple[int, int] | None = Field(
+        None, description="the values the provider accepts when max_connections can be set, lowest first"
+    )
     max_connections_source: str = ""
     poolers: tuple[PoolerSpec, ...] = ()
     default_pooler: str | None = None
     plans: tuple[PlanSpec, ...] = Field(min_length=1)
+
+    @field_validator("max_connections_range")
+    @classmethod
+    def _ordered_range(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not 1 <= value[0] <= value[1] <= MAX_CONNECTIONS_LIMIT:
+            raise ValueError(f"must be [lowest, highest] within 1..{MAX_CONNECTIONS_LIMIT:,} (got {list(value)})")
+        return value
 
     @field_validator("default_pooler")
     @classmethod

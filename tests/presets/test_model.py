@@ -113,3 +113,20 @@ def test_a_plan_that_fixes_max_connections_is_not_judged_by_it(catalog):
     # the same server self-managed, where the user sets max_connections 419, is an error
     own = plan(Scenario().with_changes(cores=1, ram="4GB", max_connections=419))
     assert "BUDGET_OVER_RAM_CEILING" in codes(own)
+
+
+@pytest.mark.parametrize(("max_connections", "refused"), [(24, True), (25, False), (60_000, False), (60_001, True)])
+def test_aiven_refuses_max_connections_outside_25_to_60000(catalog, max_connections, refused):
+    """pg.max_connections: min 25, max 60000 (aiven-docs static/includes/config-pg.md, 2026-08)."""
+    result = planned(catalog, "aiven/startup-4", max_connections=max_connections)
+    assert ("PROVIDER_REFUSES_MAX_CONNECTIONS" in codes(result)) == refused
+
+
+def test_the_aiven_developer_plan_keeps_its_own_15(catalog):
+    """Below the settable range, but it is the plan's default: nothing is set, nothing refused."""
+    assert "PROVIDER_REFUSES_MAX_CONNECTIONS" not in codes(planned(catalog, "aiven/developer", clients=5))
+
+
+def test_a_small_budget_on_aiven_is_raised_to_what_aiven_accepts(catalog):
+    result = planned(catalog, "aiven/startup-4", pooler="none", clients=2, monitoring=0, admin=0)
+    assert result.max_connections_recommended < 25 and result.max_connections == 25
