@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from . import __version__
 from .model import FIELDS, GROUPS, PLATFORMS, PROVIDER_FIXES, FieldSpec, Plan, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
+from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 
@@ -57,7 +58,7 @@ def _suggestion(parser: argparse.ArgumentParser, words: list[str]) -> str:
 
 def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
     """Every option of ``parser`` and its subcommands (unknown options surface at the top parser)."""
-    found = []
+    found: list[str] = []
     for action in parser._actions:
         found += action.option_strings
         if isinstance(action, argparse._SubParsersAction):
@@ -162,13 +163,13 @@ def _run_plan(args: argparse.Namespace) -> int:
         json.dump(result.to_json_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        from .export.report import render_report
+        from .present.plain import render_report
 
         sys.stdout.write(render_report(result))
     sys.stdout.flush()  # the report first, then the errors, when both go to one terminal
-    errors = [w for w in result.warnings if w.blocking]
+    errors = blocking_errors(result)
     for error in errors:
-        print(f"pgplanner: blocking error {error.code}: {error.message}", file=sys.stderr)
+        print(f"pgplanner: {blocking_line(error)}", file=sys.stderr)
     return EXIT_BLOCKING if errors else 0
 
 
@@ -292,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for action in export_cmd._actions:
         if action.dest == "platform":  # export also takes "all": the os/ folders of every platform
-            action.metavar = action.metavar[:-1] + ",all}"
+            action.metavar = str(action.metavar)[:-1] + ",all}"
             action.help = f"{action.help} all: write the os/ folders of every platform."
     export_cmd.set_defaults(run=_run_export)
     return parser

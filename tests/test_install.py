@@ -43,7 +43,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    # Without PYTHONPATH: a developer's `PYTHONPATH=$PWD pytest` would otherwise import the work tree.
+    # Without PYTHONPATH: a developer running the suite from a checkout with PYTHONPATH=$PWD must still
+    # see the installed copy here, not the checkout.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     return subprocess.run([str(python), *args], capture_output=True, text=True, cwd=cwd, check=False, env=env)
 

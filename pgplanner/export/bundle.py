@@ -25,8 +25,9 @@ from pathlib import Path, PurePosixPath
 
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError, scenario_to_json
+from ..present import blocking_errors
 from .alter_system import render_alter_system
-from .blocking import BlockingPlan, blocking_errors, mark_blocked_values
+from .blocking import BlockingPlan, mark_blocked_values
 from .os_freebsd import render_freebsd
 from .os_linux import render_linux
 from .os_macos import render_macos
@@ -37,7 +38,7 @@ from .postgresql_conf import render_postgresql_conf
 from .provider import render_provider
 from .readme import render_readme
 
-PLATFORM_RENDERERS = {
+PLATFORM_RENDERERS: dict[str, Callable[[Plan], Mapping[str, str | bytes]]] = {
     "linux": render_linux,
     "macos": render_macos,
     "freebsd": render_freebsd,

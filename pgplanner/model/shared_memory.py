@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 
 from .derivation import Derivation, n
+from .sources import PGPLANNER_RULE
 from .units import KB, MB, human_size
-from .versions import max_backends
+from .versions import AIO_FROM, SLRU_AUTOTUNE_FROM, has_shared_memory_size, max_backends
 
 BLOCK = 8 * KB  # shared_buffers and SLRU pages
 # Fitted on 15.18 (postgres -C shared_memory_size): per process slot (PGPROC, lock tables at
@@ -36,16 +37,14 @@ SHM_MARGIN = 1.01
 AUXILIARY_PROCESSES = {13: 5, 14: 5, 15: 5, 16: 5, 17: 6, 18: 38}
 WAL_BUFFERS_MIN = 8 * BLOCK  # XLOGChooseNumBuffers: shared_buffers / 32, at least 8 pages,
 WAL_BUFFERS_MAX = 16 * MB  # at most one WAL segment
-# 17+: SLRU buffers that follow shared_buffers (slru.c SimpleLruAutotuneBuffers(512, 1024)).
-SLRU_AUTOTUNE_FROM = 17
+# SLRU buffers that follow shared_buffers (slru.c SimpleLruAutotuneBuffers(512, 1024)).
 SLRU_AUTOTUNE_DIVISOR = 512
 SLRU_AUTOTUNE_MIN = 16  # SLRU_BANK_SIZE
 SLRU_AUTOTUNE_MAX = 1024
 # Per autotuned page of all three (transaction, subtransaction, commit timestamp): three 8 kB pages,
 # the CLOG's 8 kB of group LSNs, slot control: 33,300 B, measured on 18.6.
 SLRU_BYTES_PER_PAGE = 33_300
-# 18+: asynchronous I/O handles (aio_init.c AioChooseMaxConcurrency, AioHandle*ShmemSize).
-AIO_FROM = 18
+# Asynchronous I/O handles (aio_init.c AioChooseMaxConcurrency, AioHandle*ShmemSize).
 AIO_MAX_CONCURRENCY = 64
 AIO_BYTES_PER_HANDLE = 527  # PgAioHandle + 16 x (struct iovec 16 B + uint64 8 B); fitted on 18.6
 
@@ -89,11 +88,15 @@ def shared_memory_estimate(
         )
     exact = sum(size for size, _, _ in parts)
     total = math.ceil(exact * SHM_MARGIN)
+    check = "; confirm with postgres -C shared_memory_size_in_huge_pages" if has_shared_memory_size(version) else ""
     return total, Derivation(
         formula=f"shared memory = ({' + '.join(term for _, _, term in parts)}) x {SHM_MARGIN}",
         calculation=f"({' + '.join(shown for _, shown, _ in parts)}) x {SHM_MARGIN} = {human_size(total)}",
-        note=(
-            f"PostgreSQL {version}: fitted to postgres -C shared_memory_size on 15.18 and 18.6 "
-            "(at or above it, within 10 %); confirm with postgres -C shared_memory_size_in_huge_pages (15+)"
-        ),
+        inputs={
+            "shared_buffers": human_size(shared_buffers),
+            "process slots": n(processes),
+            "PostgreSQL": str(version),
+        },
+        source=f"{PGPLANNER_RULE}, fitted to postgres -C shared_memory_size on PostgreSQL 15.18 and 18.6",
+        note=f"an estimate at or above the server's figure, within 10 %{check}",
     )

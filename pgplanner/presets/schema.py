@@ -13,12 +13,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..model.budget import MAX_CONNECTIONS_LIMIT
+from ..model.versions import MAX_CONNECTIONS_LIMIT
 from ..model.scenario import Bytes, Confidence, Frozen, PoolMode
+from ..model.versions import MAX_CONNECTIONS_LIMIT
 from .cores import CpuBasis
 from .rules import MemoryRule, Rule
 
-PRESET_SCHEMA = 1
+PRESET_SCHEMA: Literal[1] = 1
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)]
 AsOf = Field(pattern=r"^\d{4}(-\d{2}){0,2}$", description="year, month or day the fact was last seen true")
 NO_POOLER = "none"
@@ -47,7 +48,9 @@ class PlanSpec(Frozen):
     vcpus: float = Field(gt=0, le=10_000)
     ram: Bytes = Field(ge=256 * 1024**2)
     cpu: CpuBasis
-    max_connections: int | None = Field(None, ge=1, le=262_143, description="documented or observed; else formula")
+    max_connections: int | None = Field(
+        None, ge=1, le=MAX_CONNECTIONS_LIMIT, description="documented or observed; else formula"
+    )
     hard_limit: bool | None = Field(None, description="overrides the provider's policy")
     reserved: int | None = Field(None, ge=0, le=1000, description="overrides the provider's reserved slots")
     pooler: str | None = Field(None, description="a pooler id, 'none', or omitted for the provider's default")
@@ -67,15 +70,17 @@ class ProviderFile(Frozen):
     reserved_includes_superuser: bool = False
     reserved_source: str = ""
     max_connections_rule: MemoryRule | None = None
-    max_connections_range: tuple[int, int] | None = Field(
-        None, description="the values the provider accepts when max_connections can be set, lowest first"
-    )
     max_connections_source: str = ""
+    max_connections_settable: tuple[int, int] | None = Field(
+        None,
+        description="the lowest and highest max_connections the provider lets users set (Azure 25..5,000, "
+        "Aiven 25..60,000); omitted: any",
+    )
     poolers: tuple[PoolerSpec, ...] = ()
     default_pooler: str | None = None
     plans: tuple[PlanSpec, ...] = Field(min_length=1)
 
-    @field_validator("max_connections_range")
+    @field_validator("max_connections_settable")
     @classmethod
     def _ordered_range(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
         if value is not None and not 1 <= value[0] <= value[1] <= MAX_CONNECTIONS_LIMIT:

@@ -88,7 +88,7 @@ def test_no_memory_left_is_a_blocking_error_naming_the_numbers(shared_buffers, c
     found = next(w for w in result.warnings if w.code == code)
     assert found.blocking and "shared_buffers" in found.message and "RAM" in found.message
     assert all(number in found.message for number in numbers), found.message
-    assert "shared_buffers" in found.concerns
+    assert "shared_buffers" in found.settings  # the export marks the value it is written as
 
 
 @pytest.mark.parametrize(
@@ -137,14 +137,14 @@ def test_every_output_explains_itself():
         "max_connections_required",
         "max_connections_recommended",
         "max_connections",
-        "worst_case",
-        "heavy_fraction",
-        "safe_work_mem",
-        "pooler_capacity",
+        "memory.worst_case_bytes",
+        "memory.heavy_fraction_bytes",
+        "memory.safe_work_mem_bytes",
+        "pooler_capacity_tps",
     ):
         derivation = result.derivations[key]
         assert derivation.formula and derivation.calculation, key
-    assert "64 GB" in result.derivations["available"].calculation
+    assert "64 GB" in result.derivations["memory.available_bytes"].calculation
 
 
 def test_large_memory_curve_does_not_overflow():
