@@ -2,7 +2,8 @@
 
 productive target = cores x multiplier + effective disk concurrency (PostgreSQL wiki, seed 001), where
 the multiplier is 2 for CPU-bound, 3 for mixed and 4 for I/O-bound work; the pool stays within
-cores x 2 .. cores x 4 (seed 001's pool size formula), so the target is capped at cores x 4.
+cores x 2 .. cores x 4 (seed 001's pool size formula), so the target is capped at cores x 4. When
+pgbench measurements of the server reach a peak, the measured peak replaces the rule of thumb.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from .derivation import Derivation, n
 from .rounding import round_up_readable
 from .scenario import Scenario
+from .throughput import UslFit
 
 CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
 POOL_RANGE_MULTIPLIERS = (2, 4)
@@ -40,7 +42,8 @@ def pool_size_range(cores: int) -> tuple[int, int]:
     return cores * low, cores * high
 
 
-def productive_target(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
+def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
+    """cores x multiplier + disk concurrency, capped at the top of the pool range."""
     cores, kind = scenario.hardware.cores, scenario.workload.kind
     multiplier = CORE_MULTIPLIER[kind]
     raw = cores * multiplier + disk
@@ -50,6 +53,30 @@ def productive_target(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
         formula="productive target = cores x multiplier + disk concurrency",
         calculation=f"{cores} x {multiplier} + {disk} = {raw}",
         note=f"capped at the pool range maximum, cores x 4 = {cap}" if raw > cap else f"{kind}-bound: x {multiplier}",
+    )
+
+
+def productive_target(scenario: Scenario, disk: int, fit: UslFit | None = None) -> tuple[int, Derivation]:
+    """The measured peak when the measurements reach one, else the rule of thumb.
+
+    A measurement of this server beats a rule drawn from other servers; a fit whose peak lies past
+    what was measured is an extrapolation, so the rule of thumb stays and the note says why.
+    """
+    rule, why = rule_of_thumb(scenario, disk)
+    if fit is None:
+        return rule, why
+    if not fit.shows_peak or fit.peak is None:
+        reach = "no peak (kappa = 0)" if fit.peak is None else f"a peak at {fit.peak:.1f}"
+        note = (
+            f"the measurements up to {n(fit.highest_measured)} clients give {reach}, past what was measured; "
+            "measure more clients to let the measurement decide"
+        )
+        return rule, why.model_copy(update={"note": f"{why.note}; {note}"})
+    target = max(1, round(fit.peak))
+    return target, Derivation(
+        formula="productive target = the measured peak N* = sqrt((1 - sigma) / kappa)",
+        calculation=f"sqrt((1 - {fit.sigma:.4g}) / {fit.kappa:.4g}) = {fit.peak:.1f}, rounded to {target}",
+        note=f"from {n(fit.points)} measured points; the rule of thumb ({why.calculation}) would say {rule}",
     )
 
 
@@ -90,7 +117,8 @@ def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
     )
 
 
-def pooling(scenario: Scenario, productive: int) -> Pooling:
+def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pooling:
+    """The pools around ``productive`` active backends (``measured``: that target is the measured peak)."""
     pooler = scenario.pooler
     demand, demand_why = client_demand(scenario)
     derivations = {"client_demand": demand_why}
@@ -102,7 +130,8 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
         derivations["pool_size"] = Derivation(
             formula="pool size = productive target / (databases x users)",
             calculation=f"{productive} / {pools} = {pool_size}",
-            note="every pool at once keeps the server at its productive target",
+            note="every pool at once keeps the server at its productive target"
+            + (", the peak pgbench measured" if measured else ""),
         )
     else:
         derivations["pool_size"] = Derivation(formula="pool size: given", calculation=str(pool_size))

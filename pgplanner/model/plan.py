@@ -55,8 +55,13 @@ class ThroughputCurve(Output):
     sigma: float
     kappa: float
     pool_connections: int  # active backends the pooler allows; the pooled curve is flat past it
+    # The default model's curve: the same as ``direct`` unless measurements replaced it.
+    modelled: Array
     measured_peak_tps: float | None = None  # set when the shape was fitted to measurements
-    fit_rmse: float | None = None
+    fit_rmse: float | None = None  # relative to the peak
+    fit_lambda_tps: float | None = None  # the fitted throughput of one client
+    fit_peak_error: float | None = None  # one standard error of the fitted peak, in connections
+    measured_on: str | None = None  # where the measurements were taken, as saved with the scenario
 
 
 class MemoryCurve(Output):
@@ -137,13 +142,15 @@ def plan(scenario: Scenario) -> Plan:
     ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
 
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
-    productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk)
+    fit = throughput.fit_usl([(m.connections, m.tps) for m in scenario.measurements])
+    rule, _ = concurrency.rule_of_thumb(scenario, disk)
+    productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk, fit)
     pool_range = concurrency.pool_size_range(hw.cores)
     derivations["pool_size_range"] = Derivation(
         formula="pool size range = cores x 2 .. cores x 4",
         calculation=f"{hw.cores} x 2 .. {hw.cores} x 4 = {pool_range[0]}..{pool_range[1]}",
     )
-    pooling = concurrency.pooling(scenario, productive)
+    pooling = concurrency.pooling(scenario, productive, measured=fit is not None and fit.shows_peak)
     derivations.update(pooling.derivations)
     tps = None
     if pooling.active:
@@ -161,16 +168,9 @@ def plan(scenario: Scenario) -> Plan:
         basis, max_conn, scenario.memory.backend_memory, scenario.memory.sort_nodes
     )
 
-    curve = _throughput_curve(scenario, productive, pooling, max_conn)
-    if curve.measured_peak_tps is not None:
-        derivations["throughput_fit"] = Derivation(
-            formula="least-squares fit of min(N / knee, USL envelope) to the measured points",
-            calculation=(
-                f"peak {n(round(curve.peak))} active connections at {n(round(curve.measured_peak_tps))} tps, "
-                f"u = {curve.shape_u:.1f}"
-            ),
-            note=f"RMS error {curve.fit_rmse:.1%} of peak",
-        )
+    curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
+    if fit is not None:
+        derivations["throughput_fit"] = _fit_derivation(fit, scenario.measured_on)
     settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
     processes = semaphores(hw.pg_version, max_conn, wal_senders).processes
 
@@ -190,7 +190,8 @@ def plan(scenario: Scenario) -> Plan:
         safe_work_mem=safe,
         pooler_tps=tps,
         processes=processes,
-        measured_peak=curve.peak if curve.measured_peak_tps is not None else None,
+        measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
+        rule_of_thumb=rule,
     )
     return Plan(
         scenario=scenario,
@@ -230,29 +231,53 @@ def plan(scenario: Scenario) -> Plan:
 
 
 def _throughput_curve(
-    scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int
+    scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int, fit: throughput.UslFit | None
 ) -> ThroughputCurve:
-    fit = throughput.fit_shape([(m.connections, m.tps) for m in scenario.measurements])
-    shape = fit.shape if fit else throughput.default_shape(productive)
+    """The measured USL when there are measurements, else the default shape around the productive target."""
+    shape: throughput.Shape | throughput.UslShape = (
+        throughput.UslShape(fit) if fit else throughput.default_shape(productive)
+    )
     highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
+    if fit:
+        highest = max(highest, 2 * fit.highest_measured)
     grid = throughput.connection_grid(highest)
     direct = shape.relative(grid)
     # Through a pooler no more than the pool is ever active; without one, the same pool is what a
     # pooler would allow, so the curve shows what adding one would change.
     pooled = shape.relative(np.minimum(grid, pooling.server_connections))
     sigma, kappa = shape.usl
+    modelled = throughput.default_shape(productive).relative(grid) if fit else direct
     return ThroughputCurve(
         connections=grid,
         direct=np.round(direct, 5),
         pooled=np.round(pooled, 5),
+        modelled=np.round(modelled, 5),
         knee=shape.knee,
         peak=shape.peak,
         shape_u=shape.u,
         sigma=sigma,
         kappa=kappa,
         pool_connections=pooling.server_connections,
-        measured_peak_tps=fit.scale if fit else None,
+        measured_peak_tps=fit.peak_tps if fit else None,
         fit_rmse=fit.rmse if fit else None,
+        fit_lambda_tps=fit.lam if fit else None,
+        fit_peak_error=fit.peak_error if fit else None,
+        measured_on=scenario.measured_on if fit else None,
+    )
+
+
+def _fit_derivation(fit: throughput.UslFit, measured_on: str) -> Derivation:
+    peak = "no peak (kappa = 0)" if fit.peak is None else f"peak N* = sqrt((1 - sigma) / kappa) = {fit.peak:.1f}"
+    if fit.peak_error is not None:
+        peak += f" +/- {fit.peak_error:.1f}"
+    where = f" on {measured_on}" if measured_on else ""
+    return Derivation(
+        formula="USL X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1)), sigma, kappa >= 0, least squares",
+        calculation=(
+            f"{n(fit.points)} points measured{where}: lambda = {n(round(fit.lam))} tps, sigma = {fit.sigma:.4f}, "
+            f"kappa = {fit.kappa:.6f}, {peak}, {n(round(fit.peak_tps))} tps at the peak"
+        ),
+        note=f"RMS error {fit.rmse:.1%} of the peak",
     )
 
 
