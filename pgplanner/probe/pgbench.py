@@ -174,13 +174,41 @@ CLIENTS = re.compile(r"^number of clients: (\d+)", re.MULTILINE)
 
 
 def parse_pgbench(output: str) -> list[tuple[int, float, float | None]]:
-    """(clients, tps, latency ms) of every run in pgbench's output (several runs may be pasted together)."""
+    """(clients, tps, latency ms) of every run in pgbench's output (several runs may be pasted together).
+
+    pgbench before 14 prints two tps lines, including and then excluding connection time: the last wins.
+    """
     found = []
     for block in re.split(r"(?=^transaction type:)", output, flags=re.MULTILINE):
-        clients, tps = CLIENTS.search(block), TPS.search(block)
+        clients, tps = CLIENTS.search(block), TPS.findall(block)
         if clients and tps:
             latency = LATENCY.search(block)
-            found.append((int(clients.group(1)), float(tps.group(1)), float(latency.group(1)) if latency else None))
+            found.append((int(clients.group(1)), float(tps[-1]), float(latency.group(1)) if latency else None))
+    return found
+
+
+def points_from_text(text: str, source: str) -> list[tuple[int, float, float | None]]:
+    """Points measured elsewhere: pgbench's output (one or more runs), or CSV lines ``clients,tps``
+    (a header line is allowed). One clear line naming the source and line when it is neither."""
+    if "transaction type:" in text:
+        found = parse_pgbench(text)
+        if not found:
+            raise MeasureError(f"{source}: pgbench output without a 'number of clients' and a 'tps =' line")
+        return found
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        cells = [cell.strip() for cell in line.replace(";", ",").split(",")]
+        if not line.strip() or (number == 1 and not cells[0].isdigit()):
+            continue  # blank lines and a header
+        try:
+            clients, tps = int(cells[0]), float(cells[1])
+        except (ValueError, IndexError):
+            raise MeasureError(f"{source}, line {number}: expected clients,tps (e.g. 8,12345.6), got {line!r}") from None
+        if clients < 1 or not 0 <= tps < 1e12:
+            raise MeasureError(f"{source}, line {number}: clients must be 1 or more and tps 0 or more")
+        found.append((clients, tps, None))
+    if not found:
+        raise MeasureError(f"{source}: no points (expected pgbench output or CSV lines clients,tps)")
     return found
 
 
@@ -208,6 +236,8 @@ class Sweep:
                 spec=self.spec,
             )
             self._check_slots(conn)
+            for name in drop_leftovers(conn):
+                self.listener(Progress(0.0, f"dropped {name}, left by a sweep whose server went away"))
             with self._scratch_database(conn) as scratch:
                 self._sweep(pgbench, scratch, result)
         return result
@@ -229,6 +259,7 @@ class Sweep:
         from psycopg import sql
 
         name = SCRATCH_PREFIX + secrets.token_hex(6)
+        conn.execute("SELECT set_config('application_name', %s, false)", [OWNER_APPLICATION + name])
         try:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except psycopg.Error as error:
@@ -353,6 +384,30 @@ def _pgbench_connection(dsn: str, scratch: str) -> tuple[str, dict[str, str]]:
     if password is not None:
         env["PGPASSWORD"] = str(password)
     return make_conninfo(**params), env
+
+
+OWNER_APPLICATION = "pgplanner measure "  # + the scratch database: the sweep that owns it is alive
+
+
+def drop_leftovers(conn: Any) -> list[str]:
+    """Scratch databases a sweep could not drop because its server went away (pgplanner's name and comment,
+    nobody connected, no live sweep owning it): dropped now, so a dead server leaves nothing for long."""
+    import psycopg
+    from psycopg import sql
+
+    rows = conn.execute(
+        "SELECT d.datname FROM pg_database d WHERE d.datname LIKE %s "
+        "AND shobj_description(d.oid, 'pg_database') = %s "
+        "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+        "WHERE a.datname = d.datname OR a.application_name = %s || d.datname)",
+        [SCRATCH_PREFIX + "%", SCRATCH_COMMENT, OWNER_APPLICATION],
+    ).fetchall()
+    dropped = []
+    for (name,) in rows:
+        with contextlib.suppress(psycopg.Error):  # not ours to drop after all (a role without the right)
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+            dropped.append(name)
+    return dropped
 
 
 def _drop(conn: Any, dsn: str, name: str) -> None:

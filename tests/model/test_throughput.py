@@ -1,5 +1,8 @@
 """The throughput model: ramp to the knee, USL envelope past the peak; the textbook USL fitted to measurements."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -127,3 +130,23 @@ def test_pooled_curve_is_capped_at_the_pool():
     at_pool = t.pooled[t.connections == 20][0]
     assert np.all(t.pooled[t.connections >= 20] == at_pool)
     assert t.direct[-1] < at_pool
+
+
+RECORDED = json.loads((Path(__file__).parent / "data" / "pg15_select_only_2cores.json").read_text())
+
+
+def test_fit_of_a_recorded_real_sweep_peaks_where_the_data_do():
+    """A select-only sweep of PostgreSQL 15 on this 2-core machine (1 to 256 clients). The PostgreSQL wiki
+    puts the best pool at "2 to maybe 10 times the number of cores" (reference/scalability.md 1.1): 4 to 20
+    here. The data rise to a plateau at 3-12 clients and fall to 40 % of their best at 256."""
+    points = [(p["clients"], p["tps"]) for p in RECORDED["points"]]
+    fit = fit_usl(points)
+    assert fit is not None and fit.peak is not None and fit.shows_peak
+    assert 2 * 2 <= fit.peak <= 10 * 2
+    best_clients, best_tps = max(points, key=lambda p: p[1])
+    plateau = [c for c, tps in points if tps >= 0.8 * best_tps]
+    assert min(plateau) <= fit.peak <= 1.5 * max(plateau)
+    assert fit.peak_tps == pytest.approx(best_tps, rel=0.2)
+    assert fit.rmse < 0.15
+    result = plan(Scenario(measurements=tuple(Measurement(connections=c, tps=t) for c, t in points)).with_changes(cores=2))
+    assert result.productive_target == round(fit.peak)
