@@ -210,7 +210,7 @@ def _run_screenshot(args: argparse.Namespace) -> int:
 
 
 def _run_probe(args: argparse.Namespace) -> int:
-    from .probe.report import probe_json, probe_text
+    from .probe.report import found_changes, probe_json, probe_text
     from .probe.server import connect, probe
 
     if args.watch < 0:
@@ -220,13 +220,7 @@ def _run_probe(args: argparse.Namespace) -> int:
         report = probe(conn, args.watch, progress.show if progress else None)
     if progress:
         progress.finish()
-    found = report.scenario_changes()
-    if report.local:
-        from .probe.machine import detect
-
-        found |= detect().changes()
-        report.notes.append("cores, RAM and storage from this machine: the server runs here")
-    result = plan(scenario_from_args(args, found))
+    result = plan(scenario_from_args(args, found_changes(report)))
     if args.json:
         json.dump(probe_json(report, result), sys.stdout, indent=2)
         sys.stdout.write("\n")

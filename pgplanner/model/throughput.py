@@ -69,7 +69,7 @@ class UslFit:
     sigma: float
     kappa: float
     lam: float  # throughput of one client (tps)
-    peak: float | None  # sqrt((1 - sigma) / kappa); None when kappa is 0 (no retrograde part)
+    peak: float | None  # sqrt((1 - sigma) / kappa); None when kappa is (all but) 0: no retrograde part
     peak_error: float | None  # one standard error of the peak (delta method); None with 3 points or no peak
     peak_tps: float  # the fitted throughput at the peak (or at the largest measured N without a peak)
     rmse: float  # root-mean-square residual, relative to peak_tps
@@ -90,6 +90,7 @@ class UslFit:
 
 
 PEAK_REACH = 1.5  # a fitted peak up to 1.5 x the largest measured client count counts as measured
+NO_PEAK_BEYOND = 100  # a "peak" past 100 x the largest measured count is reported as no peak at all
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,10 @@ def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit | None:
     c = n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
     lam = float((c * y).sum() / (c * c).sum())
     residuals = lam * c - y
-    peak = float(np.sqrt((1 - sigma) / kappa)) if kappa > 0 else None
     top = float(n.max())
+    peak = float(np.sqrt((1 - sigma) / kappa)) if kappa > 0 else None
+    if peak is not None and peak > NO_PEAK_BEYOND * top:
+        peak = None  # kappa is all but zero: nothing retrograde anywhere near what was measured
     reference = peak if peak is not None else top
     peak_tps = float(lam * reference / (1 + sigma * (reference - 1) + kappa * reference * (reference - 1)))
     rmse = float(np.sqrt((residuals**2).mean())) / peak_tps

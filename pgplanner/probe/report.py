@@ -26,6 +26,21 @@ BESIDE = (
 )
 
 
+def found_changes(report: ServerReport) -> dict[str, object]:
+    """The Scenario inputs a probe fills: the server's settings and, when it runs here, this machine."""
+    found = report.scenario_changes()
+    if report.local:
+        from .machine import detect
+
+        found |= detect().changes()
+        if LOCAL_NOTE not in report.notes:
+            report.notes.append(LOCAL_NOTE)
+    return found
+
+
+LOCAL_NOTE = "cores, RAM and storage from this machine: the server runs here"
+
+
 def probe_json(report: ServerReport, result: Plan) -> dict[str, Any]:
     use = report.connections
     connections = asdict(use) | {"free_slots": use.free_slots}
@@ -137,7 +152,7 @@ def measure_json(sweep: SweepResult) -> dict[str, Any]:
 def fit_text(fit: UslFit | None) -> str:
     if fit is None:
         return "fit: needs at least three different client counts"
-    peak = "no peak (kappa = 0: throughput levels off)" if fit.peak is None else f"peak at {fit.peak:.1f} clients"
+    peak = "no peak (kappa about 0: throughput levels off)" if fit.peak is None else f"peak at {fit.peak:.1f} clients"
     if fit.peak is not None and fit.peak_error is not None:
         peak += f" +/- {fit.peak_error:.1f}"
     if fit.peak is not None and not fit.shows_peak:
