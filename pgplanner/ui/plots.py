@@ -266,15 +266,16 @@ class ThroughputPlot(PlotPanel):
 
 DIRECT = "direct to PostgreSQL"
 LEGEND_CHARS = 34  # a longer legend entry would cover the curves
+IMPORTED = "imported from "  # how the Server menu records points measured elsewhere
 
 
 def _measured_label(measured_on: str | None) -> str:
     """"measured on <server>": the host and port only ("PostgreSQL 15.4 at db1:5432/app, pgbench ..."
     -> "db1:5432"), shortened in the middle so the legend stays small."""
     server = (measured_on or "").split(", pgbench")[0]
+    if not server or server.startswith(IMPORTED):
+        return f"measured, {server}" if server else "measured"
     where = server.split(" at ", 1)[1].rsplit("/", 1)[0] if " at " in server else server
-    if not where:
-        return "measured"
     room = LEGEND_CHARS - len("measured on ")
     if len(where) > room:
         where = where[: room // 2 - 1] + "…" + where[-(room - room // 2) :]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QThread, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,6 +38,7 @@ from ..probe.pgbench import BUILTINS, Cancelled, MeasureError, Point, Progress, 
 from ..probe.report import fit_text, found_changes, probe_text
 from ..probe.server import ServerError, connect, describe_connection, one_line, probe
 from . import theme
+from .plots import IMPORTED
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -397,6 +398,12 @@ class MeasureDialog(QDialog):
         event.accept()
 
 
+def _bring_up(dialog: QDialog) -> None:
+    dialog.show()
+    if QGuiApplication.platformName() != "offscreen":  # offscreen windows have no stacking order
+        dialog.raise_()
+
+
 class ServerMenu:
     """Server > Connect..., Probe..., Measure..., Import Measurements..., Clear Measurements."""
 
@@ -457,15 +464,13 @@ class ServerMenu:
     def open_probe(self) -> ProbeDialog:
         if self.probe_dialog is None:
             self.probe_dialog = ProbeDialog(self)
-        self.probe_dialog.show()
-        self.probe_dialog.raise_()
+        _bring_up(self.probe_dialog)
         return self.probe_dialog
 
     def open_measure(self) -> MeasureDialog:
         if self.measure_dialog is None:
             self.measure_dialog = MeasureDialog(self)
-        self.measure_dialog.show()
-        self.measure_dialog.raise_()
+        _bring_up(self.measure_dialog)
         return self.measure_dialog
 
     def store(self, points: tuple[Measurement, ...], measured_on: str, text: str) -> None:
@@ -490,7 +495,7 @@ class ServerMenu:
             self.window.report_error("Cannot import measurements", str(error))
             return
         points = tuple(Measurement(connections=c, tps=t, latency_ms=lat) for c, t, lat in found)
-        self.store(points, f"imported from {path.name}", f"Import measurements from {path.name}")
+        self.store(points, f"{IMPORTED}{path.name}", f"Import measurements from {path.name}")
         self.window.statusBar().showMessage(f"Imported {len(points)} measured points from {path.name}", 8000)
 
     def clear_points(self) -> None:
