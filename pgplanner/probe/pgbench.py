@@ -43,7 +43,7 @@ class MeasureError(ServerError):
     """A sweep that cannot start or cannot go on, in one line."""
 
 
-class Cancelled(Exception):  # noqa: N818 (a state, not an error)
+class Cancelled(Exception):
     """The sweep was stopped by Cancel or Ctrl-C; the scratch database is gone."""
 
 
@@ -203,7 +203,9 @@ def points_from_text(text: str, source: str) -> list[tuple[int, float, float | N
         try:
             clients, tps = int(cells[0]), float(cells[1])
         except (ValueError, IndexError):
-            raise MeasureError(f"{source}, line {number}: expected clients,tps (e.g. 8,12345.6), got {line!r}") from None
+            raise MeasureError(
+                f"{source}, line {number}: expected clients,tps (e.g. 8,12345.6), got {line!r}"
+            ) from None
         if clients < 1 or not 0 <= tps < 1e12:
             raise MeasureError(f"{source}, line {number}: clients must be 1 or more and tps 0 or more")
         found.append((clients, tps, None))

@@ -60,7 +60,7 @@ def probe_json(report: ServerReport, result: Plan) -> dict[str, Any]:
 
 
 def headline(report: ServerReport, result: Plan) -> str:
-    """"your server: max_connections 1000; at most 37 active while watched; the plan: 100"."""
+    """ "your server: max_connections 1000; at most 37 active while watched; the plan: 100"."""
     use = report.connections
     seen = (
         f"at most {n(use.peak_active)} active while watched ({use.watched_seconds:g} s)"

@@ -8,8 +8,8 @@ under each plot answers "what is here?" as the mouse moves.
 from __future__ import annotations
 
 import math
-from html import escape
 from collections.abc import Sequence
+from html import escape
 from typing import ClassVar, NamedTuple
 
 import numpy as np
@@ -270,7 +270,7 @@ IMPORTED = "imported from "  # how the Server menu records points measured elsew
 
 
 def _measured_label(measured_on: str | None) -> str:
-    """"measured on <server>": the host and port only ("PostgreSQL 15.4 at db1:5432/app, pgbench ..."
+    """ "measured on <server>": the host and port only ("PostgreSQL 15.4 at db1:5432/app, pgbench ..."
     -> "db1:5432"), shortened in the middle so the legend stays small."""
     server = (measured_on or "").split(", pgbench")[0]
     if not server or server.startswith(IMPORTED):

@@ -3,7 +3,6 @@ happens (success, too many clients, Ctrl-C, Cancel, the server dying) nothing is
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -44,7 +43,9 @@ def scratch_databases(server: real.Cluster) -> list[str]:
 
 
 def pgbench_processes() -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["name", "cmdline"]) if "pgplanner_scratch_" in " ".join(p.info["cmdline"] or [])]
+    return [
+        p for p in psutil.process_iter(["name", "cmdline"]) if "pgplanner_scratch_" in " ".join(p.info["cmdline"] or [])
+    ]
 
 
 def test_a_short_sweep_gives_points_a_fit_and_saves_them(server, pgbench, tmp_path, server_major):

@@ -461,7 +461,11 @@ def clear_measurements(app: App) -> None:
 def plotted_points(app: App) -> list[tuple[int, float]]:
     """The measured points on the throughput plot (clients, tps), live ones included."""
     xs, ys = app.window.throughput_plot.points.getData()
-    return [(round(10**x), float(y)) for x, y in zip(xs, ys, strict=True)] if app.window.throughput_plot.points.isVisible() else []
+    return (
+        [(round(10**x), float(y)) for x, y in zip(xs, ys, strict=True)]
+        if app.window.throughput_plot.points.isVisible()
+        else []
+    )
 
 
 def throughput_axis(app: App) -> str:
