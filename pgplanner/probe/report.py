@@ -157,9 +157,10 @@ def fit_text(fit: UslFit | None) -> str:
         peak += f" +/- {fit.peak_error:.1f}"
     if fit.peak is not None and not fit.shows_peak:
         peak += f", past the largest count measured ({fit.highest_measured}): measure further to confirm it"
+    there = "there" if fit.peak is not None else f"at {n(fit.highest_measured)} clients"
     return (
         f"USL fit: sigma {fit.sigma:.4f}, kappa {fit.kappa:.6f}, lambda {n(round(fit.lam))} tps; {peak}, "
-        f"{n(round(fit.peak_tps))} tps there; RMS error {fit.rmse:.1%} of the peak"
+        f"{n(round(fit.peak_tps))} tps {there}; RMS error {fit.rmse:.1%} of the peak"
     )
 
 
