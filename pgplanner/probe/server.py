@@ -8,6 +8,7 @@ repeat it, and nothing here writes to disk.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -130,13 +131,19 @@ class ServerReport:
         return changes
 
 
-def probe(conn: Any, watch: float = 0.0, on_sample: Callable[[float], None] | None = None) -> ServerReport:
-    """Everything pgplanner reads from a live server; with ``watch`` seconds, the peak seen while sampling."""
+def probe(
+    conn: Any,
+    watch: float = 0.0,
+    on_sample: Callable[[float], None] | None = None,
+    stop: threading.Event | None = None,
+) -> ServerReport:
+    """Everything pgplanner reads from a live server; with ``watch`` seconds, the peak seen while sampling
+    (``stop`` ends the watch early, with what was seen so far)."""
     version = conn.info.server_version
     settings = read_settings(conn)
     use = connection_use(conn, settings)
     started = time.monotonic()
-    while watch > 0 and (elapsed := time.monotonic() - started) < watch:
+    while watch > 0 and (elapsed := time.monotonic() - started) < watch and not (stop and stop.is_set()):
         if on_sample is not None:
             on_sample(elapsed / watch)
         time.sleep(min(WATCH_INTERVAL, max(0.0, watch - elapsed)))

@@ -9,6 +9,7 @@ the scenario or a log.
 from __future__ import annotations
 
 import getpass
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,14 +221,17 @@ class ProbeDialog(QDialog):
         self.resize(760, 560)
         self._changes: dict[str, object] = {}
         self._worker: Worker | None = None
+        self._stop = threading.Event()
 
     def run_probe(self) -> None:
         dsn, seconds = self.menu.dsn, float(self.watch.value())
         scenario = self.menu.window.document.scenario
 
+        stop = self._stop = threading.Event()
+
         def job(emit: Callable[[object], None]) -> tuple[str, dict[str, object]]:
             with connect(dsn) as conn:
-                report = probe(conn, seconds, emit)
+                report = probe(conn, seconds, emit, stop)
             changes = found_changes(report)
             return probe_text(report, plan(scenario.with_changes(**changes))), changes
 
@@ -261,8 +265,10 @@ class ProbeDialog(QDialog):
         _show_status(self.status, "The scenario now holds the server's values (Edit > Undo takes them back).")
 
     def done(self, result: int) -> None:
+        """Closing ends a watch at once (and waits for the probe's connection to close)."""
+        self._stop.set()
         if self._worker is not None:
-            self._worker.wait()  # a probe ends within its watch time and the connect timeout
+            self._worker.wait()
         super().done(result)
 
 
@@ -343,6 +349,7 @@ class MeasureDialog(QDialog):
             _show_status(self.status, str(error).replace("--clients", "Clients"), problem=True)
             return
         self._points = []
+        self.setWindowTitle(f"Measure {self.menu.server_name}")
         worker = Worker(lambda _emit: sweep.run(), self)
         sweep = Sweep(self.menu.dsn, spec, worker.event.emit)
         self._sweep, self._worker = sweep, worker
@@ -454,10 +461,14 @@ class ServerMenu:
 
     def _connected(self, dialog: ConnectDialog) -> None:
         self.connection, self.server_name = dialog.connection, dialog.server_name
-        for stale in (self.probe_dialog, self.measure_dialog):
-            if stale is not None and not (isinstance(stale, MeasureDialog) and stale.running):
-                stale.deleteLater()
-        self.probe_dialog = self.measure_dialog = None
+        # The dialogs belong to the server they were opened for; a sweep still running keeps its own.
+        if self.probe_dialog is not None:
+            self.probe_dialog.close()
+            self.probe_dialog.deleteLater()
+            self.probe_dialog = None
+        if self.measure_dialog is not None and not self.measure_dialog.running:
+            self.measure_dialog.deleteLater()
+            self.measure_dialog = None
         self._enable()
         self.window.statusBar().showMessage(f"Connected to {self.server_name}", 8000)
 

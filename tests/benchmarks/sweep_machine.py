@@ -55,10 +55,9 @@ def main() -> None:
     def listen(event: object) -> None:
         if isinstance(event, Point):
             print(f"  {event.clients:>4} clients: {event.tps:>10,.0f} tps", file=sys.stderr)
-        elif isinstance(event, Progress) and event.label.startswith(("initialising", "warm-up")):
-            if event.label not in said:
-                said.add(event.label)
-                print(f"  {event.label}", file=sys.stderr)
+        elif isinstance(event, Progress) and event.label.startswith(("init", "warm")) and event.label not in said:
+            said.add(event.label)
+            print(f"  {event.label}", file=sys.stderr)
 
     with runner.workdir() as work:
         real.initdb(runner, folder, work / "template")

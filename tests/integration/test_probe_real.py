@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from pgplanner.probe.server import ServerError, connect, probe
@@ -104,3 +107,13 @@ def test_wrong_password_is_named_and_never_repeated(server):
     assert "right-secret" not in right.stdout + right.stderr
     with pytest.raises(ServerError, match="password authentication failed"):
         connect(dsn(server, user="planner", password="wrong-secret"))
+
+
+def test_a_long_watch_can_be_stopped_with_what_was_seen(server):
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    started = time.monotonic()
+    with connect(dsn(server)) as conn:
+        report = probe(conn, watch=60, stop=stop)
+    assert time.monotonic() - started < 10
+    assert report.connections.samples > 1 and 0 < report.connections.watched_seconds < 10
