@@ -18,7 +18,7 @@ from pgplanner.probe.pgbench import SCRATCH_PREFIX, Cancelled, MeasureError, Poi
 from tests.cli.runner import run
 
 from . import real
-from .test_probe_real import dsn
+from .test_probe_real import dsn, password_role
 
 pytestmark = pytest.mark.integration
 SHORT = ("--duration", "1", "--warmup", "1")
@@ -141,10 +141,7 @@ def test_cancel_from_another_thread_stops_the_sweep(server, pgbench):
 
 
 def test_the_password_reaches_pgbench_only_through_its_environment(server, pgbench):
-    server.sql("CREATE ROLE measurer LOGIN CREATEDB PASSWORD 'sweep-secret'")
-    hba = server.data / "pg_hba.conf"
-    hba.write_text("local all measurer scram-sha-256\n" + hba.read_text())
-    server.sql("SELECT pg_reload_conf()")
+    password_role(server, "measurer", "sweep-secret", createdb=True)
     seen: list[str] = []
 
     def listen(event: object) -> None:

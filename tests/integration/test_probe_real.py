@@ -94,11 +94,16 @@ def test_faults_are_one_line_and_exit_2(server, make_dsn, expected):
     assert result.stderr.count("\n") == 1 and expected in result.stderr
 
 
-def test_wrong_password_is_named_and_never_repeated(server):
-    server.sql("CREATE ROLE planner LOGIN PASSWORD 'right-secret'")
+def password_role(server: real.Cluster, name: str, password: str, *, createdb: bool = False) -> None:
+    """A role that must give its password (scram-sha-256 on the socket; everyone else stays trusted)."""
+    server.sql(f"CREATE ROLE {name} LOGIN {'CREATEDB ' if createdb else ''}PASSWORD '{password}'")
     hba = server.data / "pg_hba.conf"
-    hba.write_text("local all planner scram-sha-256\n" + hba.read_text())
+    hba.write_text(f"local all {name} scram-sha-256\n" + hba.read_text())
     server.sql("SELECT pg_reload_conf()")
+
+
+def test_wrong_password_is_named_and_never_repeated(server):
+    password_role(server, "planner", "right-secret")
     wrong = run("probe", "--dsn", dsn(server, user="planner", password="wrong-secret"))
     assert wrong.status == 2 and "password authentication failed" in wrong.stderr
     assert "wrong-secret" not in wrong.stderr + wrong.stdout

@@ -11,6 +11,7 @@ from tests.ui import adapter as a
 
 from . import real
 from .test_measure_real import pgbench_processes, scratch_databases
+from .test_probe_real import password_role
 
 pytestmark = pytest.mark.integration
 
@@ -81,10 +82,7 @@ def test_closing_the_window_mid_sweep_cleans_up(app, server):
 
 
 def test_a_wrong_password_is_said_in_the_dialog(app, server):
-    server.sql("CREATE ROLE planner LOGIN PASSWORD 'right-secret'")
-    hba = server.data / "pg_hba.conf"
-    hba.write_text("local all planner scram-sha-256\n" + hba.read_text())
-    server.sql("SELECT pg_reload_conf()")
+    password_role(server, "planner", "right-secret")
     said = a.connect_to_server(app, str(server.sockets), real.PG_PORT, "postgres", "planner", password="wrong")
     assert "password authentication failed" in said and "wrong" not in said.replace("password authentication", "")
     assert not a.server_actions_enabled(app)
