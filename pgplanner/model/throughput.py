@@ -134,7 +134,7 @@ def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit | None:
     kappas = np.concatenate(([0.0], np.geomspace(1e-9, KAPPA_MAX, GRID_STEPS)))
     for _ in range(ZOOM_ROUNDS):
         sse = _sse(n, y, sigmas[:, None, None], kappas[None, :, None])
-        i, j = np.unravel_index(np.argmin(sse), sse.shape)
+        i, j = (int(index) for index in np.unravel_index(np.argmin(sse), sse.shape))
         sigma, kappa = float(sigmas[i]), float(kappas[j])
         sigmas = np.linspace(sigmas[max(i - 1, 0)], sigmas[min(i + 1, sigmas.size - 1)], ZOOM_STEPS)
         kappas = np.linspace(kappas[max(j - 1, 0)], kappas[min(j + 1, kappas.size - 1)], ZOOM_STEPS)

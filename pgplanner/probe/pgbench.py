@@ -375,7 +375,7 @@ def _pgbench_connection(dsn: str, scratch: str) -> tuple[str, dict[str, str]]:
     and its environment (the password, if the DSN had one, as PGPASSWORD)."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    params = conninfo_to_dict(dsn)
+    params: dict[str, Any] = conninfo_to_dict(dsn)
     password = params.pop("password", None)
     params["dbname"] = scratch
     params.setdefault("application_name", "pgplanner-pgbench")

@@ -56,10 +56,10 @@ def one_line(error: BaseException) -> str:
 def connect(dsn: str, dbname: str | None = None) -> Any:
     """An autocommit psycopg connection, or ServerError with libpq's reason (never the password)."""
     import psycopg  # imported here: only probe and measure need it, and it loads libpq
-    from psycopg.conninfo import conninfo_to_dict
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     try:
-        params = conninfo_to_dict(dsn)
+        params: dict[str, Any] = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as error:
         raise ServerError(f"--dsn is not a connection string or URI: {one_line(error)}") from None
     if dbname is not None:
@@ -67,7 +67,7 @@ def connect(dsn: str, dbname: str | None = None) -> Any:
     params.setdefault("connect_timeout", CONNECT_TIMEOUT)
     params.setdefault("application_name", "pgplanner")
     try:
-        return psycopg.connect(**params, autocommit=True)
+        return psycopg.connect(make_conninfo("", **params), autocommit=True)
     except psycopg.Error as error:
         raise ServerError(f"cannot connect: {one_line(error)}") from None
 

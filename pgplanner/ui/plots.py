@@ -113,7 +113,7 @@ class PlotPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName(f"plot_{name}")
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # the plot, then any key under it, then the readout
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         axes = {"bottom": ConnectionsLogAxis("bottom")} if log_x else None
@@ -175,11 +175,12 @@ class ThroughputPlot(PlotPanel):
         self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(theme.INK), brush=pg.mkBrush(theme.VERMILLION))
         p.addItem(self.points)
         # With measurements the plot is full of points; their key goes under it instead of over them.
-        self.key = QLabel(objectName="plot_throughput_key")
+        self.key = QLabel()
+        self.key.setObjectName("plot_throughput_key")
         self.key.setWordWrap(True)
         self.key.setStyleSheet("font-size: 11px;")
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.layout().insertWidget(1, self.key)
+        self.column.insertWidget(1, self.key)
         self.key.hide()
         self.marks = {
             key: Mark(p, key, log_x=True) for key in ("productive_target", "max_connections", "provider_limit")
@@ -249,6 +250,7 @@ class ThroughputPlot(PlotPanel):
 
     def describe(self, x: float, y: float) -> str:
         plan = self._shown or self._plan
+        assert plan is not None, "the readout follows the mouse only once a plan is shown"
         t = plan.throughput
         connections = 10**x
         direct, pooled, modelled = (np.interp(connections, t.connections, v) for v in (t.direct, t.pooled, t.modelled))
@@ -380,10 +382,11 @@ class BudgetPlot(PlotPanel):
             row = line.counts_against
             segments.append(Segment(row, ends[row], line.connections, line.name, line.key, line.why))
             ends[row] += line.connections
+        free = {"max_connections": plan.headroom, "max_wal_senders": plan.spare_wal_senders}
         for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
-            if limit > ends[row]:
+            if free[row] > 0:
                 name = "headroom" if row == "max_connections" else "spare WAL senders"
-                segments.append(Segment(row, ends[row], limit - ends[row], name, "headroom", f"up to {row} {n(limit)}"))
+                segments.append(Segment(row, ends[row], free[row], name, "headroom", f"up to {row} {n(limit)}"))
         return segments
 
     def update_items(self, plan: Plan) -> None:

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,6 +44,7 @@ from .plots import IMPORTED
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
+W = TypeVar("W", bound=QObject)
 POINTS_FILTER = "pgbench output or CSV clients,tps (*.txt *.log *.csv);;All files (*)"
 DEFAULT_CLIENTS = "1,2,4,8,16,32,64"
 MAX_IMPORT_BYTES = 1 << 20
@@ -78,7 +79,7 @@ class Connection:
 class Worker(QThread):
     """Runs one blocking job off the GUI thread; its events and its end arrive as queued signals."""
 
-    event = Signal(object)
+    progress = Signal(object)  # a Progress, a Point, or a watch fraction
     done = Signal(object)
     failed = Signal(str)
 
@@ -88,7 +89,7 @@ class Worker(QThread):
 
     def run(self) -> None:
         try:
-            self.done.emit(self._job(self.event.emit))
+            self.done.emit(self._job(self.progress.emit))
         except Cancelled:
             self.failed.emit("Cancelled: pgbench is stopped and the scratch database dropped.")
         except ServerError as error:
@@ -97,8 +98,28 @@ class Worker(QThread):
             self.failed.emit(one_line(error))
 
 
+def _named(widget: W, name: str) -> W:
+    """``widget`` with its objectName, which the tests and the style sheet find it by."""
+    widget.setObjectName(name)
+    return widget
+
+
+def _spin(name: str, low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
+    spin = _named(QSpinBox(), name)
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setSuffix(suffix)
+    return spin
+
+
+def _button(text: str, name: str, enabled: bool = True) -> QPushButton:
+    button = _named(QPushButton(text), name)
+    button.setEnabled(enabled)
+    return button
+
+
 def _status_label(name: str) -> QLabel:
-    label = QLabel(objectName=name)
+    label = _named(QLabel(), name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
@@ -113,18 +134,19 @@ class ConnectDialog(QDialog):
     """Host, port, database, user and a password that is never saved; Connect checks them at once."""
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="connect_dialog")
+        super().__init__(parent)
+        self.setObjectName("connect_dialog")
         self.setWindowTitle("Connect to PostgreSQL")
         self.settings = settings
         self.connection: Connection | None = None
         self.server_name = ""
-        self.host = QLineEdit(str(settings.value("server/host", "localhost")), objectName="server_host")
+        self.host = _named(QLineEdit(str(settings.value("server/host", "localhost"))), "server_host")
         self.host.setPlaceholderText("host name, IP address or socket directory (empty: libpq's default)")
-        self.port = QSpinBox(objectName="server_port", minimum=1, maximum=65535)
-        self.port.setValue(int(settings.value("server/port", 5432)))
-        self.dbname = QLineEdit(str(settings.value("server/dbname", "postgres")), objectName="server_dbname")
-        self.user = QLineEdit(str(settings.value("server/user", getpass.getuser())), objectName="server_user")
-        self.password = QLineEdit(objectName="server_password", echoMode=QLineEdit.EchoMode.Password)
+        self.port = _spin("server_port", 1, 65535, int(str(settings.value("server/port", 5432))))
+        self.dbname = _named(QLineEdit(str(settings.value("server/dbname", "postgres"))), "server_dbname")
+        self.user = _named(QLineEdit(str(settings.value("server/user", getpass.getuser()))), "server_user")
+        self.password = _named(QLineEdit(), "server_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("not saved; empty uses ~/.pgpass or PGPASSWORD")
         form = QFormLayout()
         for text, widget in (("Host", self.host), ("Port", self.port), ("Database", self.dbname),
@@ -168,6 +190,7 @@ class ConnectDialog(QDialog):
 
     def _connected(self, name: str) -> None:
         wanted = self._wanted
+        assert wanted is not None, "a connection attempt sets it"
         self.connection, self.server_name = wanted, name
         for key, value in (("host", wanted.host), ("port", wanted.port), ("dbname", wanted.dbname),
                            ("user", wanted.user)):  # fmt: skip
@@ -191,19 +214,23 @@ class ProbeDialog(QDialog):
     applied = Signal(dict)  # the scenario changes the server told
 
     def __init__(self, menu: ServerMenu) -> None:
-        super().__init__(menu.window, objectName="probe_dialog")
+        super().__init__(menu.window)
+        self.setObjectName("probe_dialog")
         self.setWindowTitle(f"Probe {menu.server_name}")
         self.menu = menu
-        self.watch = QSpinBox(objectName="probe_watch", minimum=0, maximum=3600, suffix=" s")
+        self.watch = _spin("probe_watch", 0, 3600, 0, " s")
         self.watch.setToolTip("Sample pg_stat_activity this long and report the peak")
-        self.run_button = QPushButton("Probe", objectName="probe_run")
+        self.run_button = _button("Probe", "probe_run")
         self.run_button.clicked.connect(self.run_probe)
-        self.progress = QProgressBar(objectName="probe_progress", maximum=1000, textVisible=False)
-        self.report = QPlainTextEdit(objectName="probe_report", readOnly=True)
+        self.progress = _named(QProgressBar(), "probe_progress")
+        self.progress.setMaximum(1000)
+        self.progress.setTextVisible(False)
+        self.report = _named(QPlainTextEdit(), "probe_report")
+        self.report.setReadOnly(True)
         self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.status = _status_label("probe_status")
-        self.use_button = QPushButton("Use these values", objectName="probe_use", enabled=False)
+        self.use_button = _button("Use these values", "probe_use", enabled=False)
         self.use_button.setToolTip("Fill the scenario with the server's version and settings (one undo step)")
         self.use_button.clicked.connect(self.use_values)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -239,7 +266,7 @@ class ProbeDialog(QDialog):
         self.use_button.setEnabled(False)
         _show_status(self.status, f"Watching for {seconds:g} s ..." if seconds else "Reading the server ...")
         self._worker = Worker(job, self)
-        self._worker.event.connect(self._on_sample)
+        self._worker.progress.connect(self._on_sample)
         self._worker.done.connect(self._show)
         self._worker.failed.connect(self._failed)
         self._worker.start()
@@ -276,27 +303,29 @@ class MeasureDialog(QDialog):
     """A pgbench sweep in the background: progress, Cancel, and each point on the throughput plot."""
 
     def __init__(self, menu: ServerMenu) -> None:
-        super().__init__(menu.window, objectName="measure_dialog")
+        super().__init__(menu.window)
+        self.setObjectName("measure_dialog")
         self.setWindowTitle(f"Measure {menu.server_name}")
         self.menu = menu
         self._placed = False
-        self.clients = QLineEdit(DEFAULT_CLIENTS, objectName="measure_clients")
+        self.clients = _named(QLineEdit(DEFAULT_CLIENTS), "measure_clients")
         self.clients.setToolTip("Client counts, separated by commas; include some past the expected peak")
-        self.duration = QSpinBox(objectName="measure_duration", minimum=1, maximum=3600, value=5, suffix=" s")
-        self.builtin = QComboBox(objectName="measure_builtin")
-        self.builtin.addItems(BUILTINS)
-        self.scale = QSpinBox(objectName="measure_scale", minimum=1, maximum=100_000, value=1)
-        self.repeat = QSpinBox(objectName="measure_repeat", minimum=1, maximum=100, value=1)
+        self.duration = _spin("measure_duration", 1, 3600, 5, " s")
+        self.builtin = _named(QComboBox(), "measure_builtin")
+        self.builtin.addItems(list(BUILTINS))
+        self.scale = _spin("measure_scale", 1, 100_000, 1)
+        self.repeat = _spin("measure_repeat", 1, 100, 1)
         form = QFormLayout()
         for text, widget in (("Clients", self.clients), ("Seconds per run", self.duration),
                              ("pgbench script", self.builtin), ("Scale", self.scale),
                              ("Runs per client count", self.repeat)):  # fmt: skip
             form.addRow(text, widget)
-        self.progress = QProgressBar(objectName="measure_progress", maximum=1000)
+        self.progress = _named(QProgressBar(), "measure_progress")
+        self.progress.setMaximum(1000)
         self.status = _status_label("measure_status")
-        self.start_button = QPushButton("Start", objectName="measure_start")
+        self.start_button = _button("Start", "measure_start")
         self.start_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton("Cancel", objectName="measure_cancel", enabled=False)
+        self.cancel_button = _button("Cancel", "measure_cancel", enabled=False)
         self.cancel_button.clicked.connect(self.cancel)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -351,9 +380,9 @@ class MeasureDialog(QDialog):
         self._points = []
         self.setWindowTitle(f"Measure {self.menu.server_name}")
         worker = Worker(lambda _emit: sweep.run(), self)
-        sweep = Sweep(self.menu.dsn, spec, worker.event.emit)
+        sweep = Sweep(self.menu.dsn, spec, worker.progress.emit)
         self._sweep, self._worker = sweep, worker
-        worker.event.connect(self._on_event)
+        worker.progress.connect(self._on_event)
         worker.done.connect(self._finished)
         worker.failed.connect(self._failed)
         self._set_running(True)
@@ -438,7 +467,7 @@ class ServerMenu:
             ("server_import", "&Import Measurements...", self.import_points),
             ("server_clear", "C&lear Measurements", self.clear_points),
         ):
-            action = QAction(text, self.window, objectName=f"action_{key}")
+            action = _named(QAction(text, self.window), f"action_{key}")
             action.triggered.connect(slot)
             menu.addAction(action)
             self.actions[key] = action

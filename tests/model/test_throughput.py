@@ -100,7 +100,7 @@ def test_measurements_replace_the_default_shape():
     result = plan(scenario.with_changes(cores=24, disk_concurrency=0))
     t = result.throughput
     assert t.measured_peak_tps == pytest.approx(46927, rel=0.10)
-    assert "throughput_fit" in result.derivations
+    assert "least squares" in result.derivations["throughput.peak"].formula
     # The measured curve is the fitted USL itself, relative to its peak, not the default ramp.
     relative = usl(t.connections, t.sigma, t.kappa) / usl(np.array([t.peak]), t.sigma, t.kappa)
     assert np.allclose(t.direct, relative, atol=1e-4)
