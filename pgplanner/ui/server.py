@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model import Measurement, Scenario, plan
+from ..model import Measurement, Plan, Scenario, plan
 from ..probe.pgbench import BUILTINS, Cancelled, MeasureError, Point, Progress, Sweep, SweepSpec, points_from_text
 from ..probe.report import fit_text, found_changes, probe_text
 from ..probe.server import ServerError, connect, describe_connection, one_line, probe
@@ -472,6 +472,11 @@ class ServerMenu:
             menu.addAction(action)
             self.actions[key] = action
         self._enable()
+        self.window.document.planChanged.connect(self._show_plan)
+        self._show_plan(self.window.document.plan)
+
+    def _show_plan(self, plan: Plan) -> None:
+        self.actions["server_clear"].setEnabled(bool(plan.scenario.measurements))
 
     def _enable(self) -> None:
         connected = self.connection is not None

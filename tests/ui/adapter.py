@@ -462,6 +462,10 @@ def import_measurements(app: App, path: Path) -> None:
     settle(app)
 
 
+def can_clear_measurements(app: App) -> bool:
+    return app.window.server.actions["server_clear"].isEnabled()
+
+
 def clear_measurements(app: App) -> None:
     w.trigger(app.window, "action_server_clear")
     settle(app)

@@ -7,6 +7,7 @@ tests/integration/test_server_window_real.py.)
 from pathlib import Path
 
 from ..adapter import (
+    can_clear_measurements,
     clear_measurements,
     connect_to_server,
     errors_shown,
@@ -62,6 +63,7 @@ def test_clearing_measurements_brings_back_the_model(app, tmp_path):
     clear_measurements(app)
     assert saved_measurements(app) == [] and throughput_axis(app) == "% of peak"
     assert throughput_key(app) == ""
+    assert not can_clear_measurements(app)  # nothing left to clear
 
 
 def test_a_broken_points_file_is_one_line_and_changes_nothing(app, tmp_path):
