@@ -16,6 +16,7 @@ Measured (pgbench) points replace the whole default curve by the textbook USL fi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -122,8 +123,14 @@ class UslShape:
 def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit | None:
     """The bounded least-squares USL fit of measured (clients, tps) points.
 
-    None when fewer than three distinct client counts were measured or nothing ran.
+    None when fewer than three distinct client counts were measured or nothing ran. A fit takes about
+    a millisecond; plan() runs on every slider tick with the same points, so the last few are kept.
     """
+    return _fit_once(tuple((float(c), float(t)) for c, t in points))
+
+
+@functools.lru_cache(maxsize=8)
+def _fit_once(points: tuple[tuple[float, float], ...]) -> UslFit | None:
     if len({p[0] for p in points}) < MIN_FIT_POINTS:
         return None
     n = np.array([p[0] for p in points], dtype=float)
