@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..cli.runner import run as run_installed
+from ..integration import real
 from ..integration.real import missing
 from .conftest import Run
 
@@ -126,13 +127,12 @@ def test_probe_reaches_libpq_inside_the_bundle(frozen: Run, tmp_path: Path):
     assert done.stderr.startswith("pgplanner: cannot connect: ") and "No such file or directory" in done.stderr
 
 
-def test_probe_and_measure_a_real_server_from_the_bundle(frozen: Run, tmp_path: Path):
-    from ..integration import real
-
-    runner, folder = real.Runner.detect(), real.find_postgres_bin()
-    if not (folder / "pgbench").exists():
-        missing(f"pgbench is not installed beside {folder}")
-    with runner.workdir() as work:
+@pytest.mark.parametrize("server_id", real.server_ids())
+def test_probe_and_measure_a_real_server_from_the_bundle(frozen: Run, server_id: str):
+    runner = real.Runner.detect()
+    with runner.workdir() as work, real.readable_bin(runner, real.find_postgres_bin(int(server_id[2:]))) as folder:
+        if not (folder / "pgbench").exists():
+            missing(f"pgbench is not installed beside {folder}")
         real.initdb(runner, folder, work / "template")
         with real.cluster(runner, folder, work / "template", work) as server:
             server.start()
