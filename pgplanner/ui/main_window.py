@@ -39,6 +39,7 @@ from .document import Document
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
+from .server import ServerMenu
 from .settings_tab import SettingsTab
 
 if TYPE_CHECKING:  # both load on first use, not at start-up
@@ -179,6 +180,9 @@ class MainWindow(QMainWindow):
         self.actions.update(undo=undo, redo=redo)
         edit_menu.addSeparator()
         action(edit_menu, "detect", "&Detect This Machine", self.detect_machine, QKeySequence("Ctrl+D"))
+
+        self.server = ServerMenu(self)  # psycopg loads when it first connects, not at start-up
+        self.server.install(self.menuBar())
 
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "about", "&About pgplanner", self._about)
@@ -417,6 +421,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
+        self.server.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")
