@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from ..assets import example_scenarios
 from ..model import PROVIDER_FIXES, Plan
 from ..model.derivation import n
-from ..model.serialization import InputError, scenario_from_json, scenario_to_json
+from ..model.serialization import InputError, read_scenario_file, scenario_from_json, scenario_to_json
 from . import theme
 from .cards import CARDS, CardGrid, derivation_html
 from .document import Document
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._fixed_by: str | None = None
         self._export: ExportDialog | None = None
         self._warnings_shown: tuple | None = None
+        self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -152,7 +153,8 @@ class MainWindow(QMainWindow):
         action(file_menu, "open", "&Open...", self.open_scenario, QKeySequence.StandardKey.Open)
         examples = file_menu.addMenu("Open &Example")
         for name, path in example_scenarios().items():
-            examples.addAction(name.replace("-", " ").capitalize(), lambda p=path: self.open_scenario(p))
+            example = examples.addAction(name.replace("-", " ").capitalize(), lambda p=path: self.open_example(p))
+            example.setObjectName(f"action_example_{name}")
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
@@ -310,7 +312,8 @@ class MainWindow(QMainWindow):
         answer = self.ask_unsaved()
         if answer == "save":
             return self.save_scenario()
-        return answer == "discard"
+        self._discarded = answer == "discard"
+        return self._discarded
 
     def new_scenario(self) -> None:
         if self._may_discard():
@@ -328,6 +331,17 @@ class MainWindow(QMainWindow):
             self.report_error("Cannot open scenario", str(error))
             return False
         self._remember(Path(path))
+        return True
+
+    def open_example(self, path: Path) -> bool:
+        """An example opens as an untitled copy: Save asks where, and the shipped file is never written."""
+        if not self._may_discard():
+            return False
+        try:
+            self.document.new(read_scenario_file(path))
+        except InputError as error:
+            self.report_error("Cannot open example", str(error))
+            return False
         return True
 
     def save_scenario(self) -> bool:
@@ -422,12 +436,15 @@ class MainWindow(QMainWindow):
                 self.document.new(scenario_from_json(str(untitled)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._discarded = False
         if not self._may_discard():
             event.ignore()
             return
+        # Discarded changes stay discarded: the next start opens the file as saved, or a fresh scenario.
+        keep_untitled = self.document.path is None and not self._discarded
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")
-        self.settings.setValue("last_untitled", "" if self.document.path else scenario_to_json(self.document.scenario))
+        self.settings.setValue("last_untitled", scenario_to_json(self.document.scenario) if keep_untitled else "")
         self.settings.sync()
         event.accept()

@@ -6,7 +6,10 @@ window through the workhorses and waits until the plan on screen reflects what i
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,6 +171,30 @@ def load_scenario(app: App, path: Path) -> None:
     app.window.ask_open_path = lambda: path
     w.trigger(app.window, "action_open")
     settle(app)
+
+
+def open_example(app: App, name: str) -> None:
+    """File > Open Example > ``name`` (the file stem, e.g. "small-web-app")."""
+    w.trigger(app.window, f"action_example_{name}")
+    settle(app)
+
+
+def quit_and_start_again(app: App, answer: str) -> App:
+    """Quit (answering "save changes?" with ``answer``) and start the program again."""
+    answer_unsaved_prompts(app, answer)
+    return restart(app)
+
+
+def screenshot_from_the_command_line(out: Path, home: Path) -> None:
+    """``pgplanner screenshot --out out`` as the user ``home`` runs it (their own settings store)."""
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PGPLANNER_SETTINGS", None)
+    subprocess.run([sys.executable, "-m", "pgplanner", "screenshot", "--out", str(out)], env=env, check=True)
+
+
+def user_settings_file(home: Path) -> Path:
+    """Where Qt keeps pgplanner's settings for the user ``home`` on Linux."""
+    return home / ".config" / "pgplanner" / "pgplanner.conf"
 
 
 def detect_machine(app: App) -> None:
@@ -358,6 +385,11 @@ def copy_export_preview(app: App) -> str:
 def choose_export_platforms(app: App, choice: str) -> None:
     """linux / macos / freebsd / windows / all / none / scenario."""
     w.choose(w.find(_export_dialog(app), "export_platform", QComboBox), choice)
+
+
+def windows_that_appear_while_exporting_to(app: App, target: Path) -> list[str]:
+    """Export to ``target`` and return the windows that popped up meanwhile."""
+    return w.windows_shown_during(lambda: export_to(app, target))
 
 
 def export_to(app: App, target: Path, replace: bool = False) -> Path | None:

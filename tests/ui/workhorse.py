@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QLabel, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
 W = TypeVar("W", bound=QWidget)
@@ -74,3 +74,32 @@ def text_of(root: QWidget, name: str) -> str:
 def grab(widget: QWidget) -> QImage:
     widget.repaint()
     return widget.grab().toImage()
+
+
+class _ShowWatcher(QObject):
+    """Notes every top-level window Qt puts on screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Show
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and not watched.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        ):
+            self.shown.append(watched.objectName() or type(watched).__name__)
+        return False
+
+
+def windows_shown_during(action) -> list[str]:
+    """Run ``action()`` and return the names of the top-level windows it put on screen."""
+    watcher = _ShowWatcher()
+    QApplication.instance().installEventFilter(watcher)
+    try:
+        action()
+    finally:
+        QApplication.instance().removeEventFilter(watcher)
+    return watcher.shown
