@@ -6,6 +6,7 @@ Edits go to the Document; the forms re-display whatever Plan comes back (includi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from ..model import FIELDS, Plan
+from ..model.serialization import describe
 from .document import Document
 from .editors import FieldEditor, tooltip
 
@@ -88,12 +90,20 @@ class Forms(QWidget):
             editor.show_value(data[spec.group][spec.name], derived.get(flat))
 
     def _on_edited(self, flat: str, value: Any, sliding: bool = False) -> None:
+        editor = self.editors[flat]
         try:
             self.document.edit(sliding=sliding, **{flat: value})
         except ValidationError as error:
-            self.problem.emit(f"{FIELDS[flat].title}: {error.errors()[0]['msg']}")
-            self.editors[flat].forget()
-            self.show_plan(self.document.plan)  # put the editor back on the model's value
+            message = describe(error, lambda _path: FIELDS[flat].title)
+            if isinstance(value, str):  # say what was typed, not what it was converted to
+                message = re.sub(r"\(got .*\)$", f"(got {value!r})", message)
+            editor.refuse(message)
+            self.problem.emit(message)
+            return
+        editor.clear_refusal()
+        if not sliding:  # show what the model took (``24GiB`` as ``24 GB``), even when nothing changed
+            spec, scenario = editor.spec, self.document.scenario
+            editor.show_value(getattr(getattr(scenario, spec.group), spec.name), derived_values(self.document.plan).get(flat))
 
     def _on_slid(self, flat: str, value: Any) -> None:
         self._on_edited(flat, value, sliding=True)

@@ -8,9 +8,11 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QFileDialog,
     QLabel,
     QListWidget,
@@ -48,6 +50,24 @@ MAX_RECENT = 8
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
 
 
+class ShortcutsFirst(QObject):
+    """The window's shortcuts win over the editing keys of the box that has the focus.
+
+    A spin box or combo claims Ctrl+Z, Ctrl+E ... for its own line edit; the user, who mostly has a
+    box focused, means the window's Undo, Export and so on.
+    """
+
+    def __init__(self, actions: list[QAction], parent: QObject) -> None:
+        super().__init__(parent)
+        self._keys = {sequence.toString() for action in actions for sequence in action.shortcuts()}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and QKeySequence(event.keyCombination()).toString() in self._keys:
+            event.ignore()  # not claimed: the shortcut map gives the key to the window's action
+            return True
+        return False
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +99,9 @@ class MainWindow(QMainWindow):
         self.details = self._build_details()
         self.setCentralWidget(self._build_layout())
         self._build_menus()
+        self._shortcuts_first = ShortcutsFirst(self.findChildren(QAction), self)
+        for box in (*self.findChildren(QAbstractSpinBox), *self.findChildren(QComboBox)):
+            box.installEventFilter(self._shortcuts_first)
         self.statusBar()
 
         self.document.planChanged.connect(self.show_plan)
@@ -170,7 +193,9 @@ class MainWindow(QMainWindow):
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         undo.setObjectName("action_undo")
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # Both spellings on every platform: a DBA's hands know one or the other.
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys + [k for k in map(QKeySequence, ("Ctrl+Shift+Z", "Ctrl+Y")) if k not in redo_keys])
         redo.setObjectName("action_redo")
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)

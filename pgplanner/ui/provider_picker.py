@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 from ..model import Plan, human_size
 from ..model.derivation import n
 from ..presets import Catalog, Preset
+from .editors import ComboBox
 
 SELF_MANAGED = "Self-managed (no provider)"
 
 
-class _LazyCombo(QComboBox):
+class _LazyCombo(ComboBox):
     """A combo box that asks for its entries just before the user first needs them."""
 
     needed = Signal()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSlider,
     QWidget,
 )
@@ -88,6 +89,45 @@ def set_inputs(app: App, **values: Any) -> None:
                 settle(app)
             w.type_into(app.qtbot, w.find(editor, f"spin_{flat}", QAbstractSpinBox), str(value))
         settle(app)
+
+
+def type_value(app: App, flat: str, text: str) -> None:
+    """Click into an input's box, type ``text`` and press Enter, whatever the model makes of it."""
+    w.type_into(app.qtbot, w.find(app.window, f"spin_{flat}", QAbstractSpinBox), text)
+    settle(app)
+
+
+def box_text(app: App, flat: str) -> str:
+    """What an input's box shows."""
+    return w.find(app.window, f"spin_{flat}", QAbstractSpinBox).text()
+
+
+def box_complaint(app: App, flat: str) -> str | None:
+    """The message on a box marked as refused, or None when it is not marked."""
+    box = w.find(app.window, f"spin_{flat}", QAbstractSpinBox)
+    return box.toolTip() if "border" in box.styleSheet() else None
+
+
+def press_keys_in(app: App, flat: str, keys: str) -> None:
+    """With the input's box focused (as it mostly is), press ``keys`` such as ``Ctrl+Z``."""
+    editor = w.find(app.window, f"field_{flat}")
+    target = editor.findChild(QAbstractSpinBox, f"spin_{flat}") or w.find(editor, f"combo_{flat}", QComboBox)
+    w.press(app.qtbot, target, keys)
+    settle(app)
+
+
+def wheel_over(app: App, flat: str, notches: int) -> None:
+    """Turn the mouse wheel with the pointer over an input's slider (or combo), without clicking it."""
+    editor = w.find(app.window, f"field_{flat}")
+    target = editor.findChild(QSlider, f"slider_{flat}") or w.find(editor, f"combo_{flat}", QComboBox)
+    app.window.setFocus()
+    w.wheel(target, notches)
+    settle(app)
+
+
+def input_panel_scroll(app: App) -> int:
+    """How far the input panel is scrolled down, in pixels."""
+    return w.find(app.window, "inputs", QScrollArea).verticalScrollBar().value()
 
 
 def _group_setter(group: str):

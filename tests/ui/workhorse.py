@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QImage, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QLabel, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -26,11 +26,11 @@ def exists(root: QWidget, name: str) -> bool:
 
 
 def type_into(qtbot: QtBot, spin: QAbstractSpinBox, text: str) -> None:
-    """Select everything in a spin box, type ``text`` and press Enter."""
-    editor = spin.lineEdit()
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    """Click into a spin box, select everything, type ``text`` and press Enter (keys go where a user's do)."""
+    spin.setFocus(Qt.FocusReason.MouseFocusReason)
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
 
 
 def slide_to(slider: QSlider, position: int) -> None:
@@ -103,3 +103,33 @@ def windows_shown_during(action) -> list[str]:
     finally:
         QApplication.instance().removeEventFilter(watcher)
     return watcher.shown
+
+
+def press(qtbot: QtBot, widget: QWidget, keys: str) -> None:
+    """Press a key combination such as ``Ctrl+Z`` while ``widget`` has the focus (shortcuts included)."""
+    widget.setFocus(Qt.FocusReason.MouseFocusReason)
+    sequence = QKeySequence(keys)[0]
+    qtbot.keyClick(widget, sequence.key(), sequence.keyboardModifiers())
+
+
+def wheel(widget: QWidget, notches: int) -> None:
+    """Turn the mouse wheel over the middle of ``widget`` (positive: away from the user)."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    # A real wheel event travels up the parents until one accepts it; Qt does that only for events that
+    # come from the window system, so do it here the same way.
+    target: QWidget | None = widget
+    while target is not None:
+        event.setAccepted(True)
+        local = QPointF(target.mapFromGlobal(event.globalPosition().toPoint()))
+        moved = QWheelEvent(
+            local, event.globalPosition(), event.pixelDelta(), event.angleDelta(), event.buttons(),
+            event.modifiers(), event.phase(), event.inverted(),
+        )  # fmt: skip
+        QApplication.sendEvent(target, moved)
+        if moved.isAccepted() or target.isWindow():
+            return
+        target = target.parentWidget()
