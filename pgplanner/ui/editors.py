@@ -46,6 +46,7 @@ CHOICE_LABELS = {
     "session": "Session",
     "statement": "Statement",
 }
+SPIN_WIDTH = 96
 COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box
 
 
@@ -224,8 +225,8 @@ class FieldEditor(QWidget):
         self.spin = ValueBox(spec)
         self.spin.setObjectName(f"spin_{spec.flat}")
         self.spin.entered.connect(lambda value: self.edited.emit(spec.flat, value))
-        self.spin.setFixedWidth(100)
-        self.slider.setMinimumWidth(90)
+        self.spin.setFixedWidth(SPIN_WIDTH)
+        self.slider.setMinimumWidth(60)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
 

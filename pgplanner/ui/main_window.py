@@ -116,7 +116,8 @@ class MainWindow(QMainWindow):
         inputs = QScrollArea(objectName="inputs")
         inputs.setWidget(self.forms)
         inputs.setWidgetResizable(True)
-        inputs.setMinimumWidth(440)
+        # As narrow as the forms can be, never narrower (the panel scrolls only up and down).
+        inputs.setMinimumWidth(self.forms.minimumSizeHint().width() + inputs.verticalScrollBar().sizeHint().width() + 4)
         inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         curves = QSplitter(Qt.Orientation.Horizontal, objectName="curves")
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(inputs)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([470, 810])
+        self.splitter.setSizes([inputs.minimumWidth(), 1280 - inputs.minimumWidth()])
         return self.splitter
 
     def _build_details(self) -> QTabWidget:

@@ -314,10 +314,13 @@ def mark(app: App, plot: str, name: str) -> float | None:
     """Where a plot marks something (productive_target, max_connections, ram_ceiling, provider_limit)."""
     panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
     line = panel.marks[name]
-    if not line.isVisible():
-        return None
-    value = line.value()
-    return round(10**value) if plot == "throughput" else value
+    return line.connections if line.isVisible() else None
+
+
+def mark_label(app: App, plot: str, name: str) -> str:
+    """The words beside a mark; an arrow at the edge ends in "→"."""
+    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
+    return panel.marks[name].label.format.strip()
 
 
 def budget_bar(app: App) -> dict[str, float]:
