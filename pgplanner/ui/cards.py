@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 from ..model import Plan, human_size
 from ..model.checks import SEVERITY_ORDER
 from ..model.derivation import n
-from .theme import SEVERITY
+from .theme import INK, SEVERITY
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class CardSpec:
     caption: Callable[[Plan], str]
     derivations: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    pooler_only: bool = False  # greyed, saying "no pooler", when the scenario has none
 
 
 def _tps(plan: Plan) -> str:
@@ -69,6 +70,7 @@ CARDS = (
         ),
         ("client_demand", "pool_size", "reserve_pool", "max_client_conn"),
         ("POOL_ABOVE_PRODUCTIVE_RANGE", "CLIENTS_OVER_MAX_CLIENT_CONN", "SESSION_MODE_QUEUES_CLIENTS"),
+        pooler_only=True,
     ),
     CardSpec(
         "worst_case",
@@ -104,6 +106,7 @@ CARDS = (
         lambda p: f"{n(p.pools * p.pool_size)} backends at {p.scenario.workload.txn_ms:g} ms per transaction",
         ("pooler_capacity",),
         ("PGBOUNCER_SINGLE_PROCESS",),
+        pooler_only=True,
     ),
 )
 
@@ -118,6 +121,11 @@ def derivation_html(plan: Plan, keys: tuple[str, ...]) -> str:
         note = f"<br><i>{escape(d.note)}</i>" if d.note else ""
         rows.append(f"<p><b>{escape(d.formula)}</b><br><tt>{escape(d.calculation)}</tt>{note}</p>")
     return "".join(rows) or "<p>Nothing to derive.</p>"
+
+
+CARD_HEIGHT = 84
+GREYED = "#9a9a9a"
+CAPTION_LINE = 14  # pixels per line of a 10px caption
 
 
 class Card(QFrame):
@@ -139,17 +147,22 @@ class Card(QFrame):
         self.value.setStyleSheet("font-size: 22px; font-weight: 600;")
         self.caption.setStyleSheet("color: #555; font-size: 10px;")
         self.caption.setWordWrap(True)
-        self.caption.setFixedHeight(28)  # room for two lines
+        self.caption.setFixedHeight(2 * CAPTION_LINE)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
-        self.setFixedHeight(84)
+        self.setFixedHeight(CARD_HEIGHT)
         for label in (self.title, self.value, self.caption):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             layout.addWidget(label)
         self._severity: str | None = "unset"
+        self.inactive = False  # a pooler's number while there is no pooler
 
     def show_plan(self, plan: Plan) -> None:
-        self.value.setText(self.spec.value(plan))
-        self.caption.setText(self.spec.caption(plan))
+        inactive = self.spec.pooler_only and plan.scenario.pooler.kind == "none"
+        if inactive != self.inactive:  # restyling costs a relayout: only when it changes
+            self.inactive = inactive
+            self.value.setStyleSheet(f"font-size: 22px; font-weight: 600; color: {GREYED if inactive else INK};")
+        self.value.setText("no pooler" if inactive else self.spec.value(plan))
+        self.caption.setText("clients connect to PostgreSQL directly" if inactive else self.spec.caption(plan))
         self.setToolTip(f"<b>Why {escape(self.spec.title)}?</b>{derivation_html(plan, self.spec.derivations)}")
         concerning = [w.severity for w in plan.warnings if w.code in self.spec.warnings]
         severity = min(concerning, key=SEVERITY_ORDER.__getitem__) if concerning else None
@@ -161,6 +174,13 @@ class Card(QFrame):
                 f"#card_{self.spec.key} {{ background: white; border: 1px solid #c8c8c8; "
                 f"border-left: {width + 2}px solid {edge}; border-radius: 4px; }}"
             )
+
+    def set_compact(self, compact: bool) -> None:
+        self.title.setStyleSheet(f"color: #555; font-size: {10 if compact else 11}px;")
+        margin = 6 if compact else 10
+        self.layout().setContentsMargins(margin, 6, margin, 6)
+        self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
+        self.setFixedHeight(CARD_HEIGHT + (CAPTION_LINE if compact else 0))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -184,3 +204,8 @@ class CardGrid(QWidget):
     def show_plan(self, plan: Plan) -> None:
         for card in self.cards.values():
             card.show_plan(plan)
+
+    def set_compact(self, compact: bool) -> None:
+        """Narrow cards: a smaller title and room for a third line of caption."""
+        for card in self.cards.values():
+            card.set_compact(compact)

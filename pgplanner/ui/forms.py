@@ -68,6 +68,8 @@ class Forms(QWidget):
             self.groups[group] = box
             layout.addWidget(box)
         layout.addStretch()
+        self.labels = [form.labelForField(e) for e in self.editors.values() for form in (e.parentWidget().layout(),)]
+        self.align_labels()
         document.planChanged.connect(self.show_plan)
         self.show_plan(document.plan)
 
@@ -75,12 +77,19 @@ class Forms(QWidget):
         """Insert another group (the provider picker) among the model's groups."""
         self.layout().insertWidget(position, box)
 
-    def set_fixed(self, flats: set[str], reason: str) -> None:
-        """Lock the inputs a provider plan fixes, saying why; an empty set unlocks everything."""
+    def align_labels(self) -> None:
+        """One label width in every group, so all sliders start at the same x."""
+        widest = max(label.sizeHint().width() for label in self.labels)
+        for label in self.labels:
+            label.setMinimumWidth(widest)
+
+    def set_fixed(self, reasons: dict[str, str]) -> None:
+        """Grey out the inputs that do not apply, each saying why ("fixed by heroku/standard-0",
+        "no pooler"); inputs not named are unlocked."""
         for flat, editor in self.editors.items():
-            fixed = flat in flats
-            editor.setEnabled(not fixed)
-            editor.setToolTip(f"{tooltip(editor.spec)}<br><b>Fixed by {reason}</b>" if fixed else tooltip(editor.spec))
+            reason = reasons.get(flat)
+            editor.setEnabled(reason is None)
+            editor.setToolTip(f"{tooltip(editor.spec)}<br><b>{reason}</b>" if reason else tooltip(editor.spec))
 
     def show_plan(self, plan: Plan) -> None:
         derived = derived_values(plan)

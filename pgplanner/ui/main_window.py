@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios
-from ..model import PROVIDER_FIXES, Plan
+from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model.derivation import n
 from ..model.serialization import InputError, read_scenario_file, scenario_from_json, scenario_to_json
 from . import theme
@@ -47,6 +47,10 @@ if TYPE_CHECKING:  # both load on first use, not at start-up
 
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
+POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
+MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
+COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
+SPLITTER_HANDLES = "QSplitter::handle { background: #dcdcdc; } QSplitter::handle:hover { background: #b8b8b8; }"
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
 
 
@@ -85,10 +89,11 @@ class MainWindow(QMainWindow):
         self.picker = ProviderPicker()
         self.picker.chosen.connect(self.choose_preset)
         self.forms.add_group(self.picker, 1)
-        self._fixed_by: str | None = None
+        self._fixed_by: tuple[str | None, bool] | None = None  # provider, no pooler: what the forms grey
         self._export: ExportDialog | None = None
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
+        self.compact = False  # plots as tabs beside the details (a small window)
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -108,6 +113,8 @@ class MainWindow(QMainWindow):
         self.document.stateChanged.connect(self._update_title)
         self.show_plan(self.document.plan)
         self._update_title()
+        self.setMinimumSize(*MINIMUM_SIZE)
+        self.setStyleSheet(SPLITTER_HANDLES)
         self.resize(1280, 800)
 
     # --- layout ---------------------------------------------------------------------------
@@ -131,7 +138,11 @@ class MainWindow(QMainWindow):
         lower.setStretchFactor(1, 2)
         lower.setStretchFactor(2, 2)
 
-        results = QWidget(objectName="results")
+        for splitter in (curves, lower):
+            splitter.setChildrenCollapsible(False)  # a dragged handle stops at a plot's minimum height
+            splitter.setHandleWidth(7)
+        self.curves, self.lower = curves, lower
+        results = self.results = QWidget(objectName="results")
         column = QVBoxLayout(results)
         column.addWidget(self.headline)
         column.addWidget(self.cards)
@@ -158,7 +169,36 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.budget_table, "Budget")
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.currentChanged.connect(self._show_details)
+        tabs.setMinimumHeight(110)
         return tabs
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Side by side when there is room; in a small window each plot is a tab beside the details."""
+        area = self.results.size()
+        compact = area.width() < COMPACT_BELOW[0] or area.height() < COMPACT_BELOW[1]
+        if compact == self.compact:
+            return
+        self.compact = compact
+        plots = ((self.throughput_plot, "Throughput"), (self.memory_plot, "Memory"), (self.budget_plot, "Budget bar"))
+        if compact:
+            for index, (plot, title) in enumerate(plots):
+                self.details.insertTab(index, plot, title)
+            self.details.setCurrentIndex(0)
+        else:
+            for plot, _ in plots:
+                self.details.removeTab(self.details.indexOf(plot))
+            self.curves.insertWidget(0, self.throughput_plot)
+            self.curves.insertWidget(1, self.memory_plot)
+            self.lower.insertWidget(1, self.budget_plot)
+            for plot, _ in plots:
+                plot.show()
+            self.details.setCurrentWidget(self.warnings)
+        self.curves.setVisible(not compact)
+        self.cards.set_compact(compact)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -252,9 +292,10 @@ class MainWindow(QMainWindow):
             self.warnings.addItem("No warnings: this plan holds together.")
         worst = plan.warnings[0].severity if plan.warnings else None
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
-        self.details.setTabText(0, label)
+        tab = self.details.indexOf(self.warnings)
+        self.details.setTabText(tab, label)
         colour = theme.qcolor(theme.SEVERITY[worst]) if worst else theme.qcolor(theme.INK)
-        self.details.tabBar().setTabTextColor(0, colour)
+        self.details.tabBar().setTabTextColor(tab, colour)
 
     def _show_derivations(self, plan: Plan) -> None:
         sections = [
@@ -312,10 +353,14 @@ class MainWindow(QMainWindow):
             self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
+        """Grey what does not apply: inputs a provider plan fixes, and the pooler's with no pooler."""
         provider = plan.scenario.provider.id if plan.scenario.provider else None
-        if provider != self._fixed_by:
-            self._fixed_by = provider
-            self.forms.set_fixed(set(PROVIDER_FIXES) if provider else set(), provider or "")
+        state = (provider, plan.scenario.pooler.kind == "none")
+        if state != self._fixed_by:
+            self._fixed_by = state
+            reasons = dict.fromkeys(POOLER_SETTINGS, "no pooler") if state[1] else {}
+            reasons.update(dict.fromkeys(PROVIDER_FIXES, f"Fixed by {provider}") if provider else {})
+            self.forms.set_fixed(reasons)
 
     def _show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)

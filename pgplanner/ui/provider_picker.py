@@ -91,6 +91,11 @@ class ProviderPicker(QGroupBox):
         for preset in self.catalog:
             self.combo.addItem(preset_title(preset), preset.id)
         self.combo.blockSignals(False)
+        # The list (and the search's suggestions) as wide as the longest plan title, not the combo.
+        view = self.combo.view()
+        widest = max(view.sizeHintForColumn(0), 0) + view.verticalScrollBar().sizeHint().width() + 16
+        view.setMinimumWidth(widest)
+        self.combo.completer().popup().setMinimumWidth(widest)
         if problems:
             skipped = QLabel("<br>".join(f"Skipped preset file {escape(str(p))}" for p in problems))
             skipped.setWordWrap(True)
