@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan, human_size
 from ..model.checks import SEVERITY_ORDER
@@ -181,6 +181,18 @@ class Card(QFrame):
         self.layout().setContentsMargins(margin, 6, margin, 6)
         self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
         self.setFixedHeight(CARD_HEIGHT + (CAPTION_LINE if compact else 0))
+
+    def menu(self) -> QMenu:
+        """Right-click: copy the number (as shown, e.g. "780 MB") for a ticket or a chat."""
+        menu = QMenu(self)
+        menu.addAction(f"Copy {self.value.text()}", self.copy_value)
+        return menu
+
+    def copy_value(self) -> None:
+        QGuiApplication.clipboard().setText(self.value.text())
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.menu().exec(event.globalPos())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
+        results.installEventFilter(self)  # its size decides where the plots go
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
         self.splitter.addWidget(inputs)
@@ -172,9 +173,10 @@ class MainWindow(QMainWindow):
         tabs.setMinimumHeight(110)
         return tabs
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._arrange()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.results and event.type() == QEvent.Type.Resize:
+            self._arrange()
+        return False
 
     def _arrange(self) -> None:
         """Side by side when there is room; in a small window each plot is a tab beside the details."""

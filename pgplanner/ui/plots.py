@@ -13,7 +13,7 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -313,7 +313,8 @@ class ThroughputPlot(PlotPanel):
 
 
 WORST_CASE_SHOWN_UP_TO = 4.0  # x RAM: a worst case above this is written at the top edge, not drawn to scale
-MARKS_REACH = 3.0  # the RAM ceiling is drawn when within this many times max_connections, else an edge arrow
+MARKS_REACH = 3.0  # a mark within this many times max_connections is drawn in the view, else an edge arrow
+MIN_REACH = 1.6  # the view spans at least this many times max_connections
 X_MARGIN = 1.25
 
 
@@ -367,8 +368,10 @@ class MemoryPlot(PlotPanel):
         self.ram.label.setFormat(f"RAM {human_size(c.ram_bytes)}")
         fits = self.worst_fits(plan)
         max_conn = plan.max_connections
-        ceiling = c.marks.get("ram_ceiling", 0)
-        reach = max(max_conn, fits or 0, ceiling if ceiling <= MARKS_REACH * max_conn else 0, 10)
+        # The view is about max_connections: marks far beyond it are arrows at the edge, so a realistic
+        # setting is never squashed against the axis by a distant RAM ceiling.
+        near = [m for m in (fits, c.marks.get("ram_ceiling"), c.marks.get("provider_limit")) if m]
+        reach = max([MIN_REACH * max_conn, 10] + [m for m in near if m <= MARKS_REACH * max_conn])
         view = (0.0, min(float(x[-1]), reach * X_MARGIN))
         self.plot.setXRange(*view, padding=0.01)
         worst_at_max = float(np.interp(max_conn, x, c.worst_case)) / GB
@@ -433,6 +436,7 @@ class BudgetPlot(PlotPanel):
         self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
         self.labels: list[pg.TextItem] = []
         self._segments: list[Segment] = []
+        self._widest = 1.0
         self.key = QLabel(objectName="plot_budget_key")
         self.key.setWordWrap(True)
         self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -471,6 +475,7 @@ class BudgetPlot(PlotPanel):
             self.limits[row].setData([limit, limit], [y - BAR_HEIGHT / 2, y + BAR_HEIGHT / 2])
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
         self.plot.setXRange(0, widest * 1.04, padding=0)
+        self._widest = widest
         self._label(segments, widest)
         # Spaces inside an item do not break, so a line wraps only between items.
         self.key.setText(
@@ -480,6 +485,14 @@ class BudgetPlot(PlotPanel):
                 for s in segments
             )
         )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._segments:  # what fits inside a segment depends on the width: choose the labels again
+            QTimer.singleShot(0, self, self._relabel)  # once the view box has its new width
+
+    def _relabel(self) -> None:
+        self._label(self._segments, self._widest)
 
     def _label(self, segments: list[Segment], widest: float) -> None:
         """Write inside each segment the longest label that fits; TextItems are reused, never recreated."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -307,6 +308,8 @@ def current_curve(app: App, plot: str, curve: str) -> tuple[np.ndarray, np.ndarr
     """The (x, y) data a plot is drawing, e.g. ``current_curve(app, "throughput", "direct")``."""
     panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
     item = getattr(panel, curve)
+    if item.xData is None:  # a curve not drawn
+        return np.array([]), np.array([])
     return np.asarray(item.xData), np.asarray(item.yData)  # the data, not its log-scaled display
 
 
@@ -441,3 +444,161 @@ def export_to(app: App, target: Path, replace: bool = False) -> Path | None:
     w.find(dialog, "export_destination", QLineEdit).setText(str(target))
     w.find(dialog, "export_write", QPushButton).click()
     return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None
+
+
+# --- layout and plots -------------------------------------------------------------------------
+
+HOVER_SETTLES_MS = 150  # the readout follows the mouse at most 30 times a second
+PLOTS = {"throughput": "throughput_plot", "memory": "memory_plot", "budget": "budget_plot"}
+
+
+def _panel(app: App, plot: str):
+    return getattr(app.window, PLOTS[plot])
+
+
+def resize_window(app: App, width: int, height: int) -> None:
+    app.window.resize(width, height)
+    app.qtbot.wait(50)  # let the layout settle
+
+
+def window_size(app: App) -> tuple[int, int]:
+    return app.window.width(), app.window.height()
+
+
+def look_at_plot(app: App, plot: str) -> None:
+    """Bring a plot into view (in a small window the plots are tabs)."""
+    panel = _panel(app, plot)
+    if app.window.compact:
+        app.window.details.setCurrentWidget(panel)
+    app.qtbot.waitUntil(panel.isVisible)
+
+
+def move_mouse_over_plot(app: App, plot: str, fx: float, fy: float) -> str:
+    """Point at a plot (fractions of its width and height) and return what its readout says."""
+    look_at_plot(app, plot)
+    panel = _panel(app, plot)
+    w.move_mouse_over(app.qtbot, panel.widget.viewport(), fx, fy)
+    app.qtbot.wait(HOVER_SETTLES_MS)
+    return panel.readout.text_in_full()
+
+
+def readout(app: App, plot: str) -> str:
+    return _panel(app, plot).readout.text_in_full()
+
+
+def plot_fits(app: App, plot: str) -> bool:
+    """Whether a plot (axes, title, key) fits in the space it has, at least its minimum height."""
+    look_at_plot(app, plot)
+    panel = _panel(app, plot)
+    needed = panel.plot.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+    room = panel.widget.viewport().size()
+    return needed.width() <= room.width() and needed.height() <= room.height() and panel.height() >= 150
+
+
+def clipped_card_texts(app: App) -> list[str]:
+    """The card titles, values and captions that do not fit in their card."""
+    clipped = []
+    for spec in CARDS:
+        for part in ("title", "value", "caption"):
+            label = w.find(app.window, f"card_{spec.key}_{part}", QLabel)
+            if not w.text_fits(label):
+                clipped.append(label.text())
+    return clipped
+
+
+def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
+    """Drag the handle under the plots by ``pixels`` (negative: up)."""
+    splitter = app.window.lower
+    splitter.moveSplitter(splitter.sizes()[0] + pixels, 1)
+    app.qtbot.wait(20)
+
+
+def plot_height(app: App, plot: str) -> int:
+    return _panel(app, plot).height()
+
+
+def splitter_handles_visible(app: App) -> bool:
+    return all(s.handleWidth() >= 5 for s in (app.window.lower, app.window.curves))
+
+
+def provider_list_shows_whole_titles(app: App) -> bool:
+    combo = w.find(app.window, "combo_preset", QComboBox)
+    w.focus(app.qtbot, combo)  # the list fills when the user first reaches for it
+    view = combo.view()
+    widest = max(view.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+    return view.minimumWidth() >= widest and combo.completer().popup().minimumWidth() >= widest
+
+
+def plot_title(app: App, plot: str) -> str:
+    """The title rows of a plot (its name, notes and key) as plain text."""
+    html = _panel(app, plot).plot.titleLabel.text
+    return re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ")
+
+
+def mark_label_is_above_the_data(app: App, plot: str, name: str, data_top: float) -> bool:
+    """Whether a mark's label sits wholly above ``data_top`` (in the plot's y units)."""
+    panel = _panel(app, plot)
+    label = panel.marks[name].label
+    bottom = panel.plot.vb.mapSceneToView(label.sceneBoundingRect().bottomLeft()).y()
+    return bottom >= data_top
+
+
+def mark_colour(app: App, plot: str, name: str) -> str:
+    return _panel(app, plot).marks[name]._line_pen.color().name().upper()
+
+
+def curve_colour(app: App, plot: str, curve: str) -> str:
+    return getattr(_panel(app, plot), curve).opts["pen"].color().name().upper()
+
+
+def memory_view_top(app: App) -> float:
+    """The highest memory (GB) the memory plot shows."""
+    return app.window.memory_plot.plot.vb.viewRange()[1][1]
+
+
+def memory_view_right(app: App) -> float:
+    return app.window.memory_plot.plot.vb.viewRange()[0][1]
+
+
+def memory_note(app: App) -> str | None:
+    """The note at the top edge when the worst case is too tall to draw (None when it is drawn)."""
+    note = app.window.memory_plot.worst_note
+    return note.textItem.toPlainText() if note.isVisible() else None
+
+
+def budget_key(app: App) -> str:
+    """The key under the budget bars, as plain text (items separated by two spaces)."""
+    html = w.text_of(app.window, "plot_budget_key")
+    return re.sub(r"<[^>]+>", "", html).replace("&#9632;", "").replace("&nbsp;", "\u00a0").replace(" \u00a0 ", "  ")
+
+
+def budget_labels_fit(app: App) -> bool:
+    """Every label written on the budget bars fits inside its segment."""
+    look_at_plot(app, "budget")
+    app.qtbot.wait(20)  # labels are chosen again once the new width is known
+    panel = app.window.budget_plot
+    vb = panel.plot.vb
+    for item in (i for i in panel.labels if i.isVisible()):
+        rect = item.sceneBoundingRect()
+        left, right = vb.mapSceneToView(rect.topLeft()).x(), vb.mapSceneToView(rect.topRight()).x()
+        segment = next(s for s in panel._segments if s.start <= item.pos().x() <= s.start + s.width)
+        if left < segment.start or right > segment.start + segment.width:
+            return False
+    return True
+
+
+def save_plot_image(app: App, plot: str, path: Path) -> list[str]:
+    """Right-click a plot; return the menu's entries and use its "Save as PNG" to write ``path``."""
+    panel = _panel(app, plot)
+    menu = panel.menu()
+    entries = [a.text() for a in menu.actions()]
+    panel.save_png(str(path))
+    return entries
+
+
+def copy_card_value(app: App, title: str) -> str:
+    """Right-click a card, choose "Copy", and return what is on the clipboard."""
+    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    copy = next(a for a in card.menu().actions() if a.text().startswith("Copy"))
+    copy.trigger()
+    return QGuiApplication.clipboard().text()

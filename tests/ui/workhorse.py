@@ -133,3 +133,16 @@ def wheel(widget: QWidget, notches: int) -> None:
         if moved.isAccepted() or target.isWindow():
             return
         target = target.parentWidget()
+
+
+def move_mouse_over(qtbot: QtBot, widget: QWidget, fx: float, fy: float) -> None:
+    """Move the mouse to a point given as fractions of ``widget``'s width and height."""
+    qtbot.mouseMove(widget, QPoint(int(widget.width() * fx), int(widget.height() * fy)))
+
+
+def text_fits(label: QLabel) -> bool:
+    """Whether a label shows all of its text (one line, or wrapped within its height)."""
+    room = label.contentsRect()
+    if label.wordWrap():
+        return label.heightForWidth(room.width()) <= room.height()
+    return label.fontMetrics().horizontalAdvance(label.text()) <= room.width()
