@@ -93,14 +93,32 @@ def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
 def _worst_case_over_ram(f: Facts) -> PlanWarning | None:
     if f.basis.available <= 0 or f.worst_case <= f.basis.available:
         return None
-    fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else "lower max_connections"
+    fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else _fewer_connections(f)
     return _warn(
         "WORST_CASE_OVER_RAM",
         "warning",
         f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
-        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}, "
-        "or keep active connections low with a pooler.",
+        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}"
+        f"{_keep_active_low(f)}.",
     )
+
+
+def _fewer_connections(f: Facts) -> str:
+    """The advice to use fewer connections, in words that can be followed on this plan."""
+    provider = f.scenario.provider
+    if provider is not None and provider.hard_limit:
+        return f"open fewer connections ({provider.id} fixes max_connections)"
+    return "lower max_connections"
+
+
+def _keep_active_low(f: Facts) -> str:
+    """A pooler keeps the active connections low; say so only when there is none yet."""
+    if f.pooling.active:
+        return (
+            f"; the pooler opens only {n(f.pooling.server_connections)} backends, so the risk is in the "
+            "connections that bypass it"
+        )
+    return ", or keep active connections low with a pooler"
 
 
 def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
@@ -112,7 +130,7 @@ def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
         f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
-        "killer. Lower work_mem or max_connections.",
+        f"killer. Lower work_mem or {_fewer_connections(f).replace('lower ', '')}.",
     )
 
 
@@ -252,11 +270,12 @@ def _listeners_in_transaction_pool(f: Facts) -> PlanWarning | None:
     listeners = f.scenario.workload.listeners
     if not f.pooling.active or f.scenario.pooler.mode == "session" or listeners == 0:
         return None
+    # The budget already counts the listeners as direct connections: this says how to connect them.
     return _warn(
         "LISTEN_NEEDS_DIRECT_CONNECTIONS",
-        "warning",
-        f"LISTEN does not work through {f.scenario.pooler.mode} pooling: connect the {n(listeners)} listeners "
-        "straight to PostgreSQL (they have their own budget line) or through a session-mode pool.",
+        "info",
+        f"The {n(listeners)} LISTEN listeners are budgeted as direct connections, because LISTEN does not work "
+        f"through {f.scenario.pooler.mode} pooling: point them at PostgreSQL itself, not at the pooler.",
     )
 
 
@@ -277,11 +296,13 @@ def _session_mode_no_multiplexing(f: Facts) -> PlanWarning | None:
         return None
     if f.pooling.client_demand <= f.pooling.server_connections_max:
         return None
+    burst = f.scenario.workload.serverless_peak
     return _warn(
         "SESSION_MODE_QUEUES_CLIENTS",
-        "info",
+        "warning" if burst else "info",  # a serverless burst waiting for sessions times out
         f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
-        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait.",
+        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait"
+        + (f": a burst of {n(burst)} serverless clients times out. Use transaction mode." if burst else "."),
     )
 
 
@@ -316,7 +337,12 @@ def _max_connections_high(f: Facts) -> PlanWarning | None:
         "MAX_CONNECTIONS_HIGH",
         "warning",
         f"max_connections {n(f.max_connections)} is above {n(limit)}: every slot costs shared memory and lock-table "
-        "space and slows snapshots; keep active connections low with a pooler.",
+        "space and slows snapshots; "
+        + (
+            f"lower it towards the {n(f.required)} the budget needs."
+            if f.pooling.active
+            else "keep active connections low with a pooler."
+        ),
     )
 
 

@@ -31,6 +31,9 @@ class CardSpec:
     pooler_only: bool = False  # greyed, saying "no pooler", when the scenario has none
 
 
+_NO_ROOM = "no memory left: shared_buffers + OS take all the RAM"
+
+
 def _tps(plan: Plan) -> str:
     return "no pooler" if plan.pooler_capacity_tps is None else f"{n(round(plan.pooler_capacity_tps))} tps"
 
@@ -48,7 +51,11 @@ CARDS = (
         "ram_ceiling",
         "RAM ceiling",
         lambda p: n(p.ram_ceiling),
-        lambda p: f"fit in {human_size(p.memory.available_bytes)} at {human_size(p.memory.per_connection_bytes)} each",
+        lambda p: (
+            f"fit in {human_size(p.memory.available_bytes)} at {human_size(p.memory.per_connection_bytes)} each"
+            if p.memory.available_bytes > 0
+            else _NO_ROOM
+        ),
         ("shared_buffers", "os_overhead", "available", "per_connection", "ram_ceiling"),
         ("NO_MEMORY_FOR_CONNECTIONS", "BUDGET_OVER_RAM_CEILING"),
     ),
@@ -78,7 +85,7 @@ CARDS = (
         lambda p: human_size(p.memory.worst_case_bytes),
         lambda p: (
             f"{n(p.max_connections)} x {human_size(p.memory.worst_case_per_connection_bytes)}"
-            f" · available {human_size(p.memory.available_bytes)}"
+            + (f" · available {human_size(p.memory.available_bytes)}" if p.memory.available_bytes > 0 else f" · {_NO_ROOM}")
         ),
         ("worst_per_connection", "worst_case"),
         ("WORST_CASE_OVER_RAM",),

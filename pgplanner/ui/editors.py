@@ -86,7 +86,8 @@ class ValueBox(QAbstractSpinBox):
         if self._spec.kind == "size":
             exact = format_size(int(value))
             number = exact.rstrip("kMGTB")
-            return human_size(value) if len(number) > 5 else f"{number} {exact[len(number) :]}"
+            # 10880kB reads better as 10.6 MB, as the cards say it; exact sizes up to four digits stay exact
+            return human_size(value) if len(number) > 4 else f"{number} {exact[len(number) :]}"
         shown = f"{int(value):,}" if self._spec.kind == "count" else f"{value:g}"
         plural = len(self._unit) > 2 and self._unit.endswith("s")  # cores, nodes (not ms)
         unit = self._unit[:-1] if value == 1 and plural else self._unit  # 1 core, 2 cores

@@ -7,6 +7,7 @@ Edits go to the Document; the forms re-display whatever Plan comes back (includi
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +22,14 @@ from .editors import FieldEditor, tooltip
 GROUP_TITLES = {"hardware": "Hardware", "memory": "Memory", "workload": "Workload and budget", "pooler": "Pooler"}
 # Inside "Workload and budget", the connections that bypass the pool start here.
 BUDGET_STARTS_AT = "listeners"
+
+
+SETTING_NAME = re.compile(r"[a-z]+(_[a-z]+)+")  # max_connections, work_mem: a setting, spelled as in the file
+
+
+def label_text(title: str) -> str:
+    """A setting's own name is shown in a code font, so it reads as the name to look up, not as words."""
+    return f"<code>{escape(title)}</code>" if SETTING_NAME.fullmatch(title) else escape(title)
 
 
 def derived_values(plan: Plan) -> dict[str, Any]:
@@ -60,7 +69,7 @@ class Forms(QWidget):
                 editor = FieldEditor(spec)
                 editor.edited.connect(self._on_edited)
                 editor.slid.connect(self._on_slid)
-                label = QLabel(spec.title)
+                label = QLabel(label_text(spec.title))
                 label.setToolTip(tooltip(spec))
                 label.setBuddy(editor.spin or editor.combo or editor.check or editor)
                 form.addRow(label, editor)

@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..assets import example_scenarios
 from ..model import FIELDS, PROVIDER_FIXES, Plan
+from ..model.scenario import Hardware
 from ..model.derivation import n
 from ..model.serialization import InputError, read_scenario_file, scenario_from_json, scenario_to_json
 from . import theme
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
+        self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -348,10 +350,15 @@ class MainWindow(QMainWindow):
         """Put the scenario on a provider plan, or back on self-managed hardware (one undo step)."""
         scenario = self.document.scenario
         if preset is None:
-            self.document.replace(scenario.model_copy(update={"provider": None}), "Self-managed")
+            # Back on the user's own hardware: what it was before the first plan was chosen.
+            hardware = self._own_hardware or scenario.hardware
+            self._own_hardware = None
+            self.document.replace(scenario.model_copy(update={"provider": None, "hardware": hardware}), "Self-managed")
         else:
             from ..presets import apply_preset
 
+            if scenario.provider is None:
+                self._own_hardware = scenario.hardware
             self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
@@ -362,6 +369,9 @@ class MainWindow(QMainWindow):
             self._fixed_by = state
             reasons = dict.fromkeys(POOLER_SETTINGS, "no pooler") if state[1] else {}
             reasons.update(dict.fromkeys(PROVIDER_FIXES, f"Fixed by {provider}") if provider else {})
+            cores = plan.scenario.provider.derivations.get("cores") if provider else None
+            if cores is not None and "cores" in reasons:
+                reasons["cores"] += f": {cores.calculation} ({cores.note})"
             self.forms.set_fixed(reasons)
 
     def _show_problem(self, text: str) -> None:
@@ -482,15 +492,24 @@ class MainWindow(QMainWindow):
         self.document.replace(self.document.scenario.with_changes(**machine.changes()), "Detect this machine")
         self.statusBar().showMessage("Detected: " + "; ".join(machine.notes), 10000)
 
-    def _about(self) -> None:
+    def about_text(self) -> str:
         from .. import __version__
+        from ..assets import documentation
 
-        QMessageBox.about(
-            self,
-            "About pgplanner",
-            f"<b>pgplanner {__version__}</b><p>Plans PostgreSQL connections and memory: the RAM ceiling, the "
-            "productive target, the max_connections budget, the pooler and the kernel settings.</p>",
+        guide = documentation()
+        link = (
+            f"<a href='{QUrl.fromLocalFile(str(guide)).toString()}'>the documentation (README)</a>"
+            if guide
+            else "<tt>pgplanner --help</tt>"
         )
+        return (
+            f"<b>pgplanner {__version__}</b><p>Plans PostgreSQL connections and memory: the RAM ceiling, the "
+            "productive target, the max_connections budget, the pooler and the kernel settings.</p>"
+            f"<p>How to use it and where every number comes from: {link}.</p>"
+        )
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About pgplanner", self.about_text())
 
     def restore_session(self) -> None:
         """Geometry, splitters and the last scenario (its file, or its unsaved content)."""

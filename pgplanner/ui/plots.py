@@ -33,16 +33,22 @@ from . import theme
 
 pg.setConfigOptions(antialias=True, background="w", foreground=theme.INK)
 
-# colour, label format, label height (share of the view height). Every plot keeps a band above its
-# data (DATA_TOP of the view) for these labels, staggered so close marks stay readable.
+# colour, label format, label row (0 is the top). Every plot keeps a band above its data with one
+# row per label, so labels of close marks never overlap and never cover a curve.
 MARK_STYLE = {
-    "productive_target": (theme.GREEN, "target {}", 0.955),
-    "max_connections": (theme.ORANGE, "max_connections {}", 0.895),
-    "provider_limit": (theme.PURPLE, "provider limit {}", 0.835),
-    "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0.955),
-    "worst_fits": (theme.VERMILLION, "worst case fits RAM below {}", 0.835),
+    "productive_target": (theme.GREEN, "target {}", 0),
+    "max_connections": (theme.ORANGE, "max_connections {}", 1),
+    "provider_limit": (theme.PURPLE, "provider limit {}", 2),
+    "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0),
+    "worst_fits": (theme.VERMILLION, "worst case fits RAM below {}", 2),
 }
-DATA_TOP = 0.78  # the data fills the view up to here; the marks' labels live above it
+LABEL_ROW = 16  # pixels per row of mark labels
+LABEL_ROWS = 3
+
+
+def data_top(view_pixels: float) -> float:
+    """The share of a view's height the data may fill, leaving the rows of mark labels above it."""
+    return max(0.5, 1 - (LABEL_ROWS * LABEL_ROW + 4) / max(view_pixels, 1))
 
 
 CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -60,13 +66,13 @@ class Mark(pg.InfiniteLine):
     """A labelled vertical line at a number of connections (productive target, max_connections ...)."""
 
     def __init__(self, plot: pg.PlotItem, key: str, log_x: bool = False) -> None:
-        colour, self._format, height = MARK_STYLE[key]
+        colour, self._format, self._row = MARK_STYLE[key]
         super().__init__(
             angle=90,
             pen=_pen(colour, 1.5, dashed=True),
             label="",
             labelOpts={
-                "position": height,
+                "position": 0.95,
                 "color": colour,
                 "fill": (255, 255, 255, 220),
                 "anchors": [(0, 0.5), (0, 0.5)],
@@ -76,7 +82,7 @@ class Mark(pg.InfiniteLine):
         self._line_pen = _pen(colour, 1.5, dashed=True)
         self.connections: float | None = None  # where it marks, even when that is beyond the view
         self.beyond_view = False
-        self._placed: tuple[float | None, bool, float | None] | None = None
+        self._placed: tuple[float | None, bool, float | None, float] | None = None
         self.label.setCacheMode(CACHED)
         plot.addItem(self, ignoreBounds=True)
 
@@ -89,7 +95,9 @@ class Mark(pg.InfiniteLine):
         x = None if connections is None else math.log10(max(connections, 1)) if self._log_x else connections
         beyond = self.beyond_view = x is not None and x > view[1]
         right_half = x is not None and x > view[0] + 0.6 * (view[1] - view[0])
-        placed = (x, right_half, view[1] if beyond else None)
+        pixels = self.getViewBox().height() if self.getViewBox() else 200
+        position = 1 - (LABEL_ROW * (self._row + 0.5) + 2) / max(pixels, 1)
+        placed = (x, right_half, view[1] if beyond else None, position)
         if self._placed == placed:
             return  # moving a labelled line re-lays its text out: only when something changed
         self._placed = placed
@@ -102,7 +110,7 @@ class Mark(pg.InfiniteLine):
         self.label.setFormat(f"{text} \u2192" if beyond else f"{text} " if right_half else f" {text}")
         anchor = (1, 0.5) if right_half else (0, 0.5)
         self.label.anchors = [anchor, anchor]
-        self.label.updatePosition()
+        self.label.setPosition(position)  # also re-places the text
 
 
 class ConnectionsLogAxis(pg.AxisItem):
@@ -232,6 +240,14 @@ class PlotPanel(QWidget):
     def update_items(self, plan: Plan) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._plan is not None:  # the label band is measured in pixels: place everything again
+            QTimer.singleShot(0, self, self._replace)
+
+    def _replace(self) -> None:
+        self.update_items(self._plan)
+
     # --- saving ----------------------------------------------------------------------------
 
     def menu(self) -> QMenu:
@@ -280,7 +296,6 @@ class ThroughputPlot(PlotPanel):
         self.marks = {
             key: Mark(p, key, log_x=True) for key in ("productive_target", "max_connections", "provider_limit")
         }
-        p.setYRange(0, 100 / DATA_TOP, padding=0)
         p.vb.setMouseEnabled(x=False, y=False)
         self._key_shown: tuple | None = None
 
@@ -298,6 +313,7 @@ class ThroughputPlot(PlotPanel):
             self.set_key(entries, source, CAP_NOTE)
         view = (0.0, math.log10(t.connections[-1]))
         self.plot.setXRange(*view, padding=0.01)
+        self.plot.setYRange(0, 100 / data_top(self.plot.vb.height()), padding=0)
         self.marks["productive_target"].place(plan.productive_target, view)
         self.marks["max_connections"].place(plan.max_connections, view)
         self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
@@ -376,7 +392,7 @@ class MemoryPlot(PlotPanel):
         self.plot.setXRange(*view, padding=0.01)
         worst_at_max = float(np.interp(max_conn, x, c.worst_case)) / GB
         top = min(max(ram, worst_at_max, float(np.interp(view[1], x, c.typical)) / GB), WORST_CASE_SHOWN_UP_TO * ram)
-        self.plot.setYRange(0, top / DATA_TOP, padding=0)
+        self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)
         self.worst_note.setVisible(worst_at_max > top)
         if worst_at_max > top:
             self.worst_note.setText(f"worst case at max_connections {n(max_conn)}: {human_size(worst_at_max * GB)} \u2191")
@@ -436,7 +452,6 @@ class BudgetPlot(PlotPanel):
         self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
         self.labels: list[pg.TextItem] = []
         self._segments: list[Segment] = []
-        self._widest = 1.0
         self.key = QLabel(objectName="plot_budget_key")
         self.key.setWordWrap(True)
         self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -475,7 +490,6 @@ class BudgetPlot(PlotPanel):
             self.limits[row].setData([limit, limit], [y - BAR_HEIGHT / 2, y + BAR_HEIGHT / 2])
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
         self.plot.setXRange(0, widest * 1.04, padding=0)
-        self._widest = widest
         self._label(segments, widest)
         # Spaces inside an item do not break, so a line wraps only between items.
         self.key.setText(
@@ -485,14 +499,6 @@ class BudgetPlot(PlotPanel):
                 for s in segments
             )
         )
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if self._segments:  # what fits inside a segment depends on the width: choose the labels again
-            QTimer.singleShot(0, self, self._relabel)  # once the view box has its new width
-
-    def _relabel(self) -> None:
-        self._label(self._segments, self._widest)
 
     def _label(self, segments: list[Segment], widest: float) -> None:
         """Write inside each segment the longest label that fits; TextItems are reused, never recreated."""

@@ -1,7 +1,7 @@
 """The "Provider plan" group: pick a managed plan (searchable), see its facts and where they come from.
 
 Choosing a plan replaces the scenario with one on that plan's hardware and limits (one undo step);
-"Self-managed" goes back, keeping the hardware as it was. The forms lock what the plan fixes.
+"Self-managed" goes back to the hardware the user had before. The forms lock what the plan fixes.
 The catalog is read the first time the picker is used, not while the window starts.
 """
 
@@ -128,9 +128,11 @@ class ProviderPicker(QGroupBox):
         source = escape(provider.source)
         link = f"<a href='{source}'>{source}</a>" if provider.source.startswith("http") else source
         notes = f"<br><i>{escape(provider.notes)}</i>" if provider.notes else ""
+        cores = provider.derivations.get("cores")
+        rule = f" ({escape(cores.calculation)} core: {escape(cores.note)})" if cores else ""
         self.facts.setText(
             f"<b>max_connections {n(provider.max_connections)}</b>: {limit}; reserved {provider.reserved}"
             f"<br>Pooler on offer: {escape(pooler)}"
-            f"<br>Cores and RAM are fixed by the plan.{notes}"
+            f"<br>Cores{rule} and RAM are fixed by the plan; storage is the provider's network volume.{notes}"
             f"<br><small>Source: {link} · as of {escape(provider.as_of)} · confidence {provider.confidence}</small>"
         )
