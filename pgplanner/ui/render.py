@@ -8,6 +8,8 @@ from ..model import Plan
 
 PLOT_SIZE = (1100, 640)
 BUDGET_SIZE = (1100, 300)
+PLOT_NAMES = ("throughput", "memory", "budget")
+PLOT_FILES = tuple(f"plots/{name}.png" for name in PLOT_NAMES)  # what render_plots adds to a bundle
 
 
 def render_plots(plan: Plan) -> dict[str, bytes]:

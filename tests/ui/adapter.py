@@ -6,6 +6,7 @@ window through the workhorses and waits until the plan on screen reflects what i
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -396,7 +397,7 @@ def search_provider_plans(app: App, text: str) -> list[str]:
 
 
 def provider_facts(app: App) -> str:
-    return re.sub(r"<[^>]+>", " ", w.text_of(app.window, "preset_facts"))
+    return html.unescape(re.sub(r"<[^>]+>", " ", w.text_of(app.window, "preset_facts")))
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -438,9 +439,31 @@ def windows_that_appear_while_exporting_to(app: App, target: Path) -> list[str]:
     return w.windows_shown_during(lambda: export_to(app, target))
 
 
-def export_to(app: App, target: Path, replace: bool = False) -> Path | None:
+def export_blocking_banner(app: App) -> str | None:
+    """The banner over the export dialog naming the plan's blocking errors (None when there is none)."""
+    banner = w.find(_export_dialog(app), "export_blocking", QLabel)
+    return re.sub(r"<[^>]+>", "\n", banner.text()) if banner.isVisible() else None
+
+
+def export_full_names_shown(app: App) -> bool:
+    """Whether the file list is wide enough for every name in it."""
+    listing = w.find(_export_dialog(app), "export_files", QListWidget)
+    widest = max(listing.fontMetrics().horizontalAdvance(listing.item(i).text()) for i in range(listing.count()))
+    return listing.viewport().width() >= widest
+
+
+def export_to(app: App, target: Path, replace: bool = False, write_blocked: bool | None = None) -> Path | None:
+    """Export to ``target``; ``write_blocked`` answers "write a plan with blocking errors?" (None: not asked)."""
     dialog = _export_dialog(app)
     dialog.ask_replace = lambda _path: replace
+    asked: list[list[str]] = []
+
+    def answer(errors: list[str]) -> bool:
+        asked.append(errors)
+        assert write_blocked is not None, f"asked about blocking errors unexpectedly: {errors}"
+        return write_blocked
+
+    dialog.ask_write_blocked = answer
     w.find(dialog, "export_destination", QLineEdit).setText(str(target))
     w.find(dialog, "export_write", QPushButton).click()
     return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None
@@ -602,3 +625,40 @@ def copy_card_value(app: App, title: str) -> str:
     copy = next(a for a in card.menu().actions() if a.text().startswith("Copy"))
     copy.trigger()
     return QGuiApplication.clipboard().text()
+
+
+# --- words -------------------------------------------------------------------------------------
+
+
+def warning_text(app: App, code: str) -> str:
+    """What the Warnings tab says for ``code`` (its severity word first)."""
+    listing = w.find(app.window, "warnings", QListWidget)
+    for i in range(listing.count()):
+        if listing.item(i).data(Qt.ItemDataRole.UserRole) == code:
+            return listing.item(i).text()
+    raise AssertionError(f"no warning {code} listed")
+
+
+def all_warning_texts(app: App) -> str:
+    listing = w.find(app.window, "warnings", QListWidget)
+    return "\n".join(listing.item(i).text() for i in range(listing.count()))
+
+
+def all_card_texts(app: App) -> str:
+    return "\n".join(
+        w.text_of(app.window, f"card_{spec.key}_{part}") for spec in CARDS for part in ("value", "caption")
+    )
+
+
+def input_tooltip(app: App, flat: str) -> str:
+    return re.sub(r"<[^>]+>", " ", w.find(app.window, f"field_{flat}").toolTip())
+
+
+def slider_left_edges(app: App) -> set[int]:
+    """Where each slider of the input panel starts, in window pixels."""
+    return {s.mapTo(app.window, s.rect().topLeft()).x() for s in app.window.forms.findChildren(QSlider)}
+
+
+def about_links(app: App) -> list[str]:
+    """The links in Help > About."""
+    return re.findall(r"href='([^']+)'", app.window.about_text())
