@@ -131,8 +131,26 @@ def derivation_html(plan: Plan, keys: tuple[str, ...]) -> str:
 
 
 CARD_HEIGHT = 84
-GREYED = "#9a9a9a"
 CAPTION_LINE = 14  # pixels per line of a 10px caption
+# One style sheet for all cards (a style sheet per label costs start-up time); states are properties.
+CARD_STYLE = "".join(
+    [
+        "Card { background: white; border: 1px solid #c8c8c8; border-left: 3px solid #c8c8c8; border-radius: 4px; }",
+        "QLabel[part='title'] { color: #555; font-size: 11px; }",
+        "QLabel[part='title'][compact='true'] { font-size: 10px; }",
+        f"QLabel[part='value'] {{ font-size: 22px; font-weight: 600; color: {INK}; }}",
+        "QLabel[part='value'][inactive='true'] { color: #9a9a9a; }",
+        "QLabel[part='caption'] { color: #555; font-size: 10px; }",
+        *(f"Card[severity='{s}'] {{ border-left: 5px solid {colour}; }}" for s, colour in SEVERITY.items()),
+    ]
+)
+
+
+def _restyle(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the style sheet looks at, and apply it."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 class Card(QFrame):
@@ -150,9 +168,8 @@ class Card(QFrame):
         self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
         self.value = QLabel(objectName=f"card_{spec.key}_value")
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
-        self.title.setStyleSheet("color: #555; font-size: 11px;")
-        self.value.setStyleSheet("font-size: 22px; font-weight: 600;")
-        self.caption.setStyleSheet("color: #555; font-size: 10px;")
+        for label, part in ((self.title, "title"), (self.value, "value"), (self.caption, "caption")):
+            label.setProperty("part", part)  # styled by the grid's one style sheet
         self.caption.setWordWrap(True)
         self.caption.setFixedHeight(2 * CAPTION_LINE)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
@@ -167,7 +184,7 @@ class Card(QFrame):
         inactive = self.spec.pooler_only and plan.scenario.pooler.kind == "none"
         if inactive != self.inactive:  # restyling costs a relayout: only when it changes
             self.inactive = inactive
-            self.value.setStyleSheet(f"font-size: 22px; font-weight: 600; color: {GREYED if inactive else INK};")
+            _restyle(self.value, "inactive", inactive)
         self.value.setText("no pooler" if inactive else self.spec.value(plan))
         self.caption.setText("clients connect to PostgreSQL directly" if inactive else self.spec.caption(plan))
         self.setToolTip(f"<b>Why {escape(self.spec.title)}?</b>{derivation_html(plan, self.spec.derivations)}")
@@ -175,15 +192,10 @@ class Card(QFrame):
         severity = min(concerning, key=SEVERITY_ORDER.__getitem__) if concerning else None
         if severity != self._severity:
             self._severity = severity
-            edge = SEVERITY[severity] if severity else "#c8c8c8"
-            width = 3 if severity else 1
-            self.setStyleSheet(
-                f"#card_{self.spec.key} {{ background: white; border: 1px solid #c8c8c8; "
-                f"border-left: {width + 2}px solid {edge}; border-radius: 4px; }}"
-            )
+            _restyle(self, "severity", severity or "none")
 
     def set_compact(self, compact: bool) -> None:
-        self.title.setStyleSheet(f"color: #555; font-size: {10 if compact else 11}px;")
+        _restyle(self.title, "compact", compact)
         margin = 6 if compact else 10
         self.layout().setContentsMargins(margin, 6, margin, 6)
         self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
@@ -197,7 +209,6 @@ class Card(QFrame):
 
     def copy_value(self) -> None:
         QGuiApplication.clipboard().setText(self.value.text())
-
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         self.menu().exec(event.globalPos())
 
@@ -215,6 +226,7 @@ class CardGrid(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
+        self.setStyleSheet(CARD_STYLE)
         self.cards = {spec.key: Card(spec) for spec in CARDS}
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)

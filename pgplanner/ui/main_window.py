@@ -8,8 +8,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QSplitterHandle,
     QTabWidget,
     QTextBrowser,
     QTreeWidget,
@@ -51,7 +52,28 @@ MAX_RECENT = 8
 POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
 MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
 COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
-SPLITTER_HANDLES = "QSplitter::handle { background: #dcdcdc; } QSplitter::handle:hover { background: #b8b8b8; }"
+
+
+class _Handle(QSplitterHandle):
+    """A splitter handle that can be seen: a grey bar with a grip in the middle."""
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.qcolor(theme.LIGHT_GREY if not self.underMouse() else theme.GREY, 160))
+        painter.setPen(theme.qcolor(theme.GREY))
+        centre = self.rect().center()
+        for step in (-8, 0, 8):  # three grip dots across the handle
+            dot = QPoint(centre.x() + step, centre.y()) if self.orientation() == Qt.Orientation.Vertical else QPoint(
+                centre.x(), centre.y() + step
+            )
+            painter.drawEllipse(dot, 1, 1)
+
+
+class Splitter(QSplitter):
+    def createHandle(self) -> QSplitterHandle:
+        handle = _Handle(self.orientation(), self)
+        handle.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        return handle
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
 
 
@@ -116,7 +138,6 @@ class MainWindow(QMainWindow):
         self.show_plan(self.document.plan)
         self._update_title()
         self.setMinimumSize(*MINIMUM_SIZE)
-        self.setStyleSheet(SPLITTER_HANDLES)
         self.resize(1280, 800)
 
     # --- layout ---------------------------------------------------------------------------
@@ -129,10 +150,10 @@ class MainWindow(QMainWindow):
         inputs.setMinimumWidth(self.forms.minimumSizeHint().width() + inputs.verticalScrollBar().sizeHint().width() + 4)
         inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        curves = QSplitter(Qt.Orientation.Horizontal, objectName="curves")
+        curves = Splitter(Qt.Orientation.Horizontal, objectName="curves")
         curves.addWidget(self.throughput_plot)
         curves.addWidget(self.memory_plot)
-        lower = QSplitter(Qt.Orientation.Vertical, objectName="lower")
+        lower = Splitter(Qt.Orientation.Vertical, objectName="lower")
         lower.addWidget(curves)
         lower.addWidget(self.budget_plot)
         lower.addWidget(self.details)
@@ -151,7 +172,7 @@ class MainWindow(QMainWindow):
         column.addWidget(lower, 1)
         results.installEventFilter(self)  # its size decides where the plots go
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
+        self.splitter = Splitter(Qt.Orientation.Horizontal, objectName="main_splitter")
         self.splitter.addWidget(inputs)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)

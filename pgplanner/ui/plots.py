@@ -150,7 +150,7 @@ class Readout(QLabel):
 
     def __init__(self, name: str) -> None:
         super().__init__(objectName=name)
-        self.setStyleSheet("color: #444; font-size: 11px;")
+        theme.small_text(self, 11, "#444444")
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._full = ""
 
@@ -456,7 +456,7 @@ class BudgetPlot(PlotPanel):
         self.key.setWordWrap(True)
         self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.key.setFixedHeight(34)  # two lines; a new text never relayouts the window
-        self.key.setStyleSheet("font-size: 11px;")
+        theme.small_text(self.key, 11)
         self.layout().insertWidget(1, self.key)
         p.vb.setMouseEnabled(x=False, y=False)
         p.setYRange(-BAR_HEIGHT / 2 - 0.05, 1 + BAR_HEIGHT / 2 + 0.05, padding=0)

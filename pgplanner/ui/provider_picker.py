@@ -8,6 +8,7 @@ The catalog is read the first time the picker is used, not while the window star
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from ..model import Plan, human_size
 from ..model.derivation import n
-from ..presets import Catalog, Preset
 from .editors import ComboBox
+
+if TYPE_CHECKING:  # the presets load when the picker is first used, not while the window starts
+    from ..presets import Catalog, Preset
 
 SELF_MANAGED = "Self-managed (no provider)"
 
