@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator, QWheelEvent
+from PySide6.QtGui import QPalette, QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..model import FieldSpec, format_size, human_size, parse_size
 from .steps import nearest_stop, slider_stops
-from .theme import VERMILLION
+from .theme import VERMILLION, qcolor
 
 CHOICE_LABELS = {
     "cpu": "CPU-bound (cores x 2)",
@@ -234,14 +234,18 @@ class FieldEditor(QWidget):
     def refuse(self, message: str) -> None:
         """Mark the box the model refused a value in; its tooltip and the status bar say why."""
         if self.spin is not None:
-            self.spin.setStyleSheet(f"QAbstractSpinBox {{ border: 2px solid {VERMILLION}; }}")
+            palette = self.spin.palette()  # a tinted box keeps its native frame and arrows
+            palette.setColor(QPalette.ColorRole.Base, qcolor(VERMILLION, 60))
+            self.spin.setPalette(palette)
+            self.spin.setProperty("refused", True)
             self.spin.setToolTip(message)
             self.spin.selectAll()
 
     def clear_refusal(self) -> None:
         """The model took the last value: clear any mark of an earlier refusal, show what it took."""
-        if self.spin is not None and self.spin.toolTip():
-            self.spin.setStyleSheet("")
+        if self.spin is not None and self.spin.property("refused"):
+            self.spin.setPalette(QPalette())
+            self.spin.setProperty("refused", False)
             self.spin.setToolTip("")
         self._shown = None  # redraw: ``24GiB`` becomes ``24 GB`` even when the value did not change
 

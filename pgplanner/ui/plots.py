@@ -42,7 +42,7 @@ MARK_STYLE = {
     "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0),
     "worst_fits": (theme.VERMILLION, "worst case fits RAM below {}", 2),
 }
-LABEL_ROW = 16  # pixels per row of mark labels
+LABEL_ROW = 18  # pixels per row of mark labels
 LABEL_ROWS = 3
 
 

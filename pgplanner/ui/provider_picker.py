@@ -62,6 +62,7 @@ class ProviderPicker(QGroupBox):
         # Plan titles are long; without this the combo (and the whole form) grows to the longest one.
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(24)
+        self.combo.setMaxVisibleItems(20)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
         self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)

@@ -107,7 +107,7 @@ def box_text(app: App, flat: str) -> str:
 def box_complaint(app: App, flat: str) -> str | None:
     """The message on a box marked as refused, or None when it is not marked."""
     box = w.find(app.window, f"spin_{flat}", QAbstractSpinBox)
-    return box.toolTip() if "border" in box.styleSheet() else None
+    return box.toolTip() if box.property("refused") else None
 
 
 def press_keys_in(app: App, flat: str, keys: str) -> None:
