@@ -85,7 +85,11 @@ CARDS = (
         lambda p: human_size(p.memory.worst_case_bytes),
         lambda p: (
             f"{n(p.max_connections)} x {human_size(p.memory.worst_case_per_connection_bytes)}"
-            + (f" · available {human_size(p.memory.available_bytes)}" if p.memory.available_bytes > 0 else f" · {_NO_ROOM}")
+            + (
+                f" · available {human_size(p.memory.available_bytes)}"
+                if p.memory.available_bytes > 0
+                else f" · {_NO_ROOM}"
+            )
         ),
         ("worst_per_connection", "worst_case"),
         ("WORST_CASE_OVER_RAM",),

@@ -162,7 +162,8 @@ class ExportDialog(QDialog):
         self.listing.clear()
         self.listing.addItems(names)
         self.listing.blockSignals(False)
-        self.listing.setMinimumWidth(self.listing.sizeHintForColumn(0) + self.listing.verticalScrollBar().sizeHint().width() + 8)
+        scrollbar = self.listing.verticalScrollBar().sizeHint().width()
+        self.listing.setMinimumWidth(self.listing.sizeHintForColumn(0) + scrollbar + 8)  # every name whole
         self._show_blocking()
         matches = self.listing.findItems(current if current in self._files else names[0], Qt.MatchFlag.MatchExactly)
         self.listing.setCurrentItem(matches[0])
@@ -215,7 +216,8 @@ class ExportDialog(QDialog):
         if errors:
             count = f"{len(errors)} blocking error{'s' if len(errors) > 1 else ''}"
             self.blocking.setText(
-                f"This plan has {count}; Export asks before writing it.<br>" + "<br>".join(f"· {escape(e)}" for e in errors)
+                f"This plan has {count}; Export asks before writing it.<br>"
+                + "<br>".join(f"· {escape(e)}" for e in errors)
             )
 
     def _ask_write_blocked(self, errors: list[str]) -> bool:
@@ -223,7 +225,9 @@ class ExportDialog(QDialog):
         answer = QMessageBox.warning(
             self,
             "Write a plan with blocking errors?",
-            "This plan has blocking errors:\n\n" + "\n".join(f"· {e}" for e in errors) + "\n\nWrite the bundle anyway?",
+            "This plan has blocking errors:\n\n"
+            + "\n".join(f"· {e}" for e in errors)
+            + "\n\nWrite the bundle anyway?",
             buttons.Yes | buttons.No,
             buttons.No,
         )

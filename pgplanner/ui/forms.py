@@ -121,7 +121,8 @@ class Forms(QWidget):
         editor.clear_refusal()
         if not sliding:  # show what the model took (``24GiB`` as ``24 GB``), even when nothing changed
             spec, scenario = editor.spec, self.document.scenario
-            editor.show_value(getattr(getattr(scenario, spec.group), spec.name), derived_values(self.document.plan).get(flat))
+            value = getattr(getattr(scenario, spec.group), spec.name)
+            editor.show_value(value, derived_values(self.document.plan).get(flat))
 
     def _on_slid(self, flat: str, value: Any) -> None:
         self._on_edited(flat, value, sliding=True)

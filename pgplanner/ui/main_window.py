@@ -89,7 +89,9 @@ class ShortcutsFirst(QObject):
         self._keys = {sequence.toString() for action in actions for sequence in action.shortcuts()}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and QKeySequence(event.keyCombination()).toString() in self._keys:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if QKeySequence(event.keyCombination()).toString() in self._keys:
             event.ignore()  # not claimed: the shortcut map gives the key to the window's action
             return True
         return False

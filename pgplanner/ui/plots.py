@@ -395,7 +395,8 @@ class MemoryPlot(PlotPanel):
         self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)
         self.worst_note.setVisible(worst_at_max > top)
         if worst_at_max > top:
-            self.worst_note.setText(f"worst case at max_connections {n(max_conn)}: {human_size(worst_at_max * GB)} \u2191")
+            worst = human_size(worst_at_max * GB)
+            self.worst_note.setText(f"worst case at max_connections {n(max_conn)}: {worst} \u2191")
             self.worst_note.setPos(view[1], top)
         for key, mark in self.marks.items():
             mark.place(fits if key == "worst_fits" else c.marks.get(key), view)
