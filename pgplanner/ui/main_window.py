@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -131,7 +132,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._build_layout())
         self._build_menus()
         self._shortcuts_first = ShortcutsFirst(self.findChildren(QAction), self)
-        for box in (*self.findChildren(QAbstractSpinBox), *self.findChildren(QComboBox)):
+        boxes = (QAbstractSpinBox, QComboBox, QLineEdit)  # an editable combo's line edit takes its focus
+        for box in (w for kind in boxes for w in self.forms.findChildren(kind)):
             box.installEventFilter(self._shortcuts_first)
         self.statusBar()
 
