@@ -54,7 +54,7 @@ def _suggestion(parser: argparse.ArgumentParser, words: list[str]) -> str:
 
 def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
     """Every option of ``parser`` and its subcommands (unknown options surface at the top parser)."""
-    found = []
+    found: list[str] = []
     for action in parser._actions:
         found += action.option_strings
         if isinstance(action, argparse._SubParsersAction):
@@ -159,7 +159,7 @@ def _run_plan(args: argparse.Namespace) -> int:
         json.dump(result.to_json_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        from .export.report import render_report
+        from .present.plain import render_report
 
         sys.stdout.write(render_report(result))
     return 0
@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--force", action="store_true", help="replace a bundle that is already there")
     for action in export_cmd._actions:
         if action.dest == "platform":  # export also takes "all": the os/ folders of every platform
-            action.metavar = action.metavar[:-1] + ",all}"
+            action.metavar = str(action.metavar)[:-1] + ",all}"
             action.help = f"{action.help} all: write the os/ folders of every platform."
     export_cmd.set_defaults(run=_run_export)
     return parser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import site
 import subprocess
 import sys
@@ -42,7 +43,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(python), *args], capture_output=True, text=True, cwd=cwd, check=False)
+    # Without PYTHONPATH: a developer running the suite from a checkout with PYTHONPATH=$PWD must still
+    # see the installed copy here, not the checkout.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return subprocess.run([str(python), *args], capture_output=True, text=True, cwd=cwd, check=False, env=env)
 
 
 def test_package_and_resources_come_from_the_install(installed: Path, tmp_path: Path):

@@ -17,7 +17,8 @@ QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2")
 ALLOWED = {
     "model": {"model"},
     "presets": {"model", "presets", "assets"},
-    "export": {"model", "export", "presets", "assets"},
+    "present": {"model", "present"},
+    "export": {"model", "export", "presets", "assets", "present"},
     "probe": {"model", "probe"},
 }
 
@@ -68,7 +69,7 @@ def test_layers_only_import_downwards(path):
 def test_headless_commands_never_load_qt():
     """Importing everything below ui and running a plan leaves Qt unloaded (a fresh interpreter)."""
     code = (
-        "import sys, pgplanner.cli, pgplanner.model, pgplanner.export.report;"
+        "import sys, pgplanner.cli, pgplanner.model, pgplanner.present.plain;"
         "pgplanner.cli.main(['plan', '--json']);"
         f"loaded = [m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r}];"
         "sys.exit(1 if loaded else 0)"

@@ -36,7 +36,7 @@ from .postgresql_conf import render_postgresql_conf
 from .provider import render_provider
 from .readme import render_readme
 
-PLATFORM_RENDERERS = {
+PLATFORM_RENDERERS: dict[str, Callable[[Plan], Mapping[str, str | bytes]]] = {
     "linux": render_linux,
     "macos": render_macos,
     "freebsd": render_freebsd,

@@ -7,15 +7,10 @@ figures. Config formats differ only in the comment marker (``#``, ``--``, ``;``)
 
 from __future__ import annotations
 
-import re
-import textwrap
 from collections.abc import Iterable
 
 from ..model import Derivation, Plan
-
-WIDTH = 100
-NO_BREAK = "\u00a0"
-_NUMBER_AND_UNIT = re.compile(r"(\d) (B|kB|MB|GB|TB|ms|tps)\b")
+from ..present.plain import derivation_text, wrap
 
 
 class Verbatim(str):
@@ -29,22 +24,9 @@ def explain(marker: str, reasons: Iterable[str | Derivation]) -> list[str]:
         if isinstance(reason, Verbatim):
             lines.append(f"{marker} {' '.join(reason.split())}")
             continue
-        text = _NUMBER_AND_UNIT.sub(rf"\1{NO_BREAK}\2", str(reason))  # never "10" at a line end, "MB" below
-        wrapped = textwrap.wrap(
-            text,
-            WIDTH,
-            initial_indent=f"{marker} ",
-            subsequent_indent=f"{marker}     ",
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
-        lines += [line.replace(NO_BREAK, " ") for line in wrapped] or [marker]
+        text = derivation_text(reason) if isinstance(reason, Derivation) else reason
+        lines += wrap(text, f"{marker} ", f"{marker}     ") or [marker]
     return lines
-
-
-def given(value: str) -> str:
-    """The reason for a value the user typed rather than one pgplanner derived."""
-    return f"given in the scenario: {value}"
 
 
 def named(plan: Plan) -> str:

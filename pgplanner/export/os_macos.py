@@ -1,8 +1,9 @@
 """os/macos: sysctl.conf floors, their raise script, and a LaunchDaemon for launchd's own limits.
 
 PostgreSQL uses System V semaphores on macOS, but xnu already allows 87,381 of them, so those lines
-are normally comments. What a thousand connections need (seed 000) is more processes and files:
-kern.* sysctls for the kernel, and launchd's per-process limits, which the daemons it starts inherit.
+are normally comments. What a thousand connections need (the article "1000 connections in PostgreSQL
+on OS X") is more processes and files: kern.* sysctls for the kernel, and launchd's per-process
+limits, which the daemons it starts inherit.
 /etc/launchd.conf is ignored since OS X 10.10, so a LaunchDaemon raises those limits at boot.
 """
 
@@ -79,7 +80,8 @@ def _readme() -> str:
 
 PostgreSQL uses System V semaphores on macOS; xnu allows 87,381 semaphores and sets, so those lines
 in `sysctl.conf` are only comments unless a plan needs more. The limits that matter are processes
-and open files (seed 000: 1,000 connections needed more of both). Apply as an administrator:
+and open files (1,000 connections need more of both, as "1000 connections in PostgreSQL on OS X"
+found). Apply as an administrator:
 
 1. `sudo sh raise-limits.sh --dry-run`, then `sudo sh raise-limits.sh`: raises the floors in
    `sysctl.conf` only where this Mac has less, now and in `{SYSCTL_CONF}` (read at boot). Never copy

@@ -10,8 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from ..model import Plan
-from ..model.derivation import Derivation
-from .comments import Verbatim, explain, given, named
+from .comments import Verbatim, explain, named
 
 Version = tuple[int, int]
 BASELINE: Version = (1, 18)  # the oldest release the active keys of this file are checked against
@@ -26,7 +25,6 @@ def render_pgbouncer_ini(plan: Plan, version: Version | None = None) -> str:
     _setting = partial(_key, version=target)
     s, d = plan.scenario, plan.derivations
     pooler = s.pooler
-    per_database = pooler.users * (plan.pool_size + plan.reserve_pool)
     sections = [
         explain(
             ";;",
@@ -60,7 +58,7 @@ def render_pgbouncer_ini(plan: Plan, version: Version | None = None) -> str:
         _setting(
             "reserve_pool_size",
             plan.reserve_pool,
-            [d.get("reserve_pool") or given(str(plan.reserve_pool)), "extra server connections per pool under load"],
+            [d["reserve_pool"], "extra server connections per pool under load"],
         ),
         _setting(
             "reserve_pool_timeout",
@@ -71,20 +69,14 @@ def render_pgbouncer_ini(plan: Plan, version: Version | None = None) -> str:
             "max_client_conn",
             plan.max_client_conn,
             [
-                d.get("max_client_conn") or given(str(plan.max_client_conn)),
+                d["max_client_conn"],
                 "each client is a file descriptor: see LimitNOFILE in os/linux/systemd",
             ],
         ),
         _setting(
             "max_db_connections",
-            per_database,
-            [
-                Derivation(
-                    formula="max_db_connections = users x (pool_size + reserve_pool_size)",
-                    calculation=f"{pooler.users} x ({plan.pool_size} + {plan.reserve_pool}) = {per_database}",
-                    note="caps each database at its share of the budget",
-                )
-            ],
+            plan.max_db_connections,
+            [d["max_db_connections"]],
         ),
     ]
     if pooler.mode != "session":

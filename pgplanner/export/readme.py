@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..model import Plan, human_size
-from ..model.derivation import n
-from .report import POOLER_LABEL
+from ..model import Plan
+from ..present import markdown
 
 FILE_ROLES = {
     "README.md": "this file",
@@ -32,54 +31,14 @@ FOLDER_ROLES = {
 
 def render_readme(plan: Plan, paths: Collection[str]) -> str:
     sections = [
-        _summary(plan),
-        _budget(plan),
-        _warnings(plan),
+        markdown.summary(plan),
+        markdown.budget(plan),
+        markdown.warnings(plan),
         _steps(plan, paths),
         _files(paths),
-        _derivations(plan),
+        markdown.derivations(plan),
     ]
     return "\n\n".join(s for s in sections if s) + "\n"
-
-
-def _summary(plan: Plan) -> str:
-    s, m = plan.scenario, plan.memory
-    hw, pooler = s.hardware, s.pooler
-    where = s.provider.id if s.provider else f"{hw.platform}, {hw.storage}"
-    title = s.name or f"{hw.cores} cores, {human_size(hw.ram)}"
-    pooling = POOLER_LABEL[pooler.kind] + (f" in {pooler.mode} mode" if pooler.kind != "none" else "")
-    lines = [
-        f"# pgplanner bundle: {title}",
-        "",
-        f"{hw.cores} cores, {human_size(hw.ram)} RAM, PostgreSQL {hw.pg_version} ({where}); {pooling}.",
-        "",
-        f"- **max_connections = {n(plan.max_connections)}** (the budget requires {n(plan.max_connections_required)}; "
-        f"recommended {n(plan.max_connections_recommended)}); max_wal_senders = {plan.max_wal_senders}",
-        f"- RAM ceiling {n(plan.ram_ceiling)} connections; productive target {n(plan.productive_target)} active "
-        f"connections (pool range {plan.pool_size_range[0]}-{plan.pool_size_range[1]})",
-        f"- shared_buffers {human_size(m.shared_buffers_bytes)}, work_mem {human_size(s.memory.work_mem)}; "
-        f"worst case {human_size(m.worst_case_bytes)} against {human_size(m.available_bytes)} available",
-    ]
-    if pooler.kind != "none":
-        lines.append(
-            f"- pool size {plan.pool_size} x {plan.pools} pool(s), reserve {plan.reserve_pool}, "
-            f"max_client_conn {n(plan.max_client_conn)} for {n(plan.client_demand)} clients"
-        )
-    return "\n".join(lines)
-
-
-def _budget(plan: Plan) -> str:
-    rows = ["## Budget", "", "| Line | Connections | Counts against | Why |", "|---|---:|---|---|"]
-    rows += [f"| {b.name} | {n(b.connections)} | {b.counts_against} | {b.why} |" for b in plan.budget]
-    rows.append(f"| **required** | **{n(plan.max_connections_required)}** | max_connections | sum of the lines |")
-    rows.append(f"| **max_connections** | **{n(plan.max_connections)}** | | with headroom |")
-    return "\n".join(rows)
-
-
-def _warnings(plan: Plan) -> str:
-    if not plan.warnings:
-        return "## Warnings\n\nNone."
-    return "## Warnings\n\n" + "\n".join(f"- **{w.severity}** `{w.code}`: {w.message}" for w in plan.warnings)
 
 
 def _steps(plan: Plan, paths: Collection[str]) -> str:
@@ -115,5 +74,3 @@ def _files(paths: Collection[str]) -> str:
     return "\n".join(lines)
 
 
-def _derivations(plan: Plan) -> str:
-    return "## How each number was reached\n\n" + "\n".join(f"- {d}" for d in plan.derivations.values())

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from ..model import Derivation, Plan, format_size, human_size
 from ..model.units import KB
 from ..model.versions import (
+    AUTOVACUUM_WORKER_SLOTS_FROM,
+    RESERVED_CONNECTIONS_FROM,
+    WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM,
+    has_shared_memory_size,
     DEFAULT_AUTOVACUUM_MAX_WORKERS,
     DEFAULT_AUTOVACUUM_WORKER_SLOTS,
     DEFAULT_MAX_FILES_PER_PROCESS,
     DEFAULT_MAX_WORKER_PROCESSES,
     has_reserved_connections,
 )
-from .comments import given
+from ..model.derivation import given
 
 BLOCK = 8 * KB  # shared_buffers is counted in 8 kB pages
 
@@ -46,7 +50,7 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
             "superuser_reserved_connections",
             str(wl.superuser_reserved),
             (
-                given(str(wl.superuser_reserved)),
+                given(str(wl.superuser_reserved), "superuser_reserved_connections"),
                 "emergency slots only superusers can take; a line of the max_connections budget",
             ),
             restart=True,
@@ -58,8 +62,9 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
                 "reserved_connections",
                 str(wl.reserved_connections),
                 (
-                    given(str(wl.reserved_connections)),
-                    "slots for members of pg_use_reserved_connections (PostgreSQL 16+); a budget line",
+                    given(str(wl.reserved_connections), "reserved_connections"),
+                    "slots for members of pg_use_reserved_connections "
+                    f"(PostgreSQL {RESERVED_CONNECTIONS_FROM}+); a budget line",
                 ),
                 restart=True,
             )
@@ -68,20 +73,28 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
         ServerSetting(
             "max_wal_senders",
             str(plan.max_wal_senders),
-            (d["max_wal_senders"], "since PostgreSQL 12 WAL senders have their own slots, outside max_connections"),
+            (
+                d["max_wal_senders"],
+                f"since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, "
+                "outside max_connections",
+            ),
             restart=True,
         ),
         ServerSetting(
             "shared_buffers",
             format_size(plan.memory.shared_buffers_bytes // BLOCK * BLOCK),
-            (d.get("shared_buffers") or given(human_size(plan.memory.shared_buffers_bytes)), d["available"]),
+            (d["memory.shared_buffers_bytes"], d["memory.available_bytes"]),
             restart=True,
         ),
         ServerSetting("huge_pages", "try", _huge_pages_reasons(plan), restart=True),
         ServerSetting(
             "work_mem",
             format_size(s.memory.work_mem // KB * KB),
-            (given(human_size(s.memory.work_mem)), d["worst_case"], d["safe_work_mem"]),
+            (
+                given(human_size(s.memory.work_mem), "work_mem"),
+                d["memory.worst_case_bytes"],
+                d["memory.safe_work_mem_bytes"],
+            ),
             restart=False,
         ),
     ]
@@ -92,7 +105,7 @@ def assumed_defaults(version: int) -> str:
     """The server defaults the kernel limits were computed with (they scale the process count)."""
     autovacuum = (
         f"autovacuum_worker_slots = {DEFAULT_AUTOVACUUM_WORKER_SLOTS}"
-        if version >= 18
+        if version >= AUTOVACUUM_WORKER_SLOTS_FROM
         else f"autovacuum_max_workers = {DEFAULT_AUTOVACUUM_MAX_WORKERS}"
     )
     return (
@@ -111,7 +124,7 @@ def _huge_pages_reasons(plan: Plan) -> tuple[str, ...]:
         pages = plan.kernel["linux"]["vm.nr_hugepages"]
         check = (
             "postgres -D $PGDATA -C shared_memory_size_in_huge_pages"
-            if version >= 15
+            if has_shared_memory_size(version)
             else "pmap on the postmaster's anonymous shared segment (13-14 have no shared_memory_size_in_huge_pages)"
         )
         return (

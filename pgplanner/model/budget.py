@@ -1,8 +1,8 @@
 """The max_connections budget: every kind of connection gets its own line, and the lines add up.
 
 required max_connections = pool + reserve pool + listeners + batch workers + long transactions +
-replica pools + monitoring + admin + superuser_reserved (+ reserved_connections), as in seeds 001 and
-003; recommended = required plus headroom, rounded to a readable number. Streaming replication is
+replica pools + monitoring + admin + superuser_reserved (+ reserved_connections), as in the max_connections and
+process model articles; recommended = required plus headroom, rounded to a readable number. Streaming replication is
 listed too, but from PostgreSQL 12 on it draws from max_wal_senders, not from max_connections.
 """
 
@@ -14,16 +14,22 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .concurrency import Pooling
-from .derivation import Derivation, n
+from .derivation import Derivation, given, n, percent, rounded
 from .rounding import round_up_readable
 from .scenario import Scenario
-from .versions import DEFAULT_MAX_WAL_SENDERS, has_reserved_connections, walsenders_outside_max_connections
+from .sources import PG_CONNECTIONS, PG_REPLICATION, PGPLANNER_RULE, PROCESS_MODEL_ARTICLE
+from .versions import (
+    DEFAULT_MAX_WAL_SENDERS,
+    MAX_CONNECTIONS_LIMIT,
+    WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM,
+    has_reserved_connections,
+    walsenders_outside_max_connections,
+)
 
 CountsAgainst = Literal["max_connections", "max_wal_senders"]
 HEADROOM_SHARE = 0.2
 MIN_HEADROOM = 5
 SPARE_WAL_SENDERS = 2  # for pg_basebackup and a standby being rebuilt
-MAX_CONNECTIONS_LIMIT = 262_143  # the max_connections GUC's maximum (MAX_BACKENDS, procnumber.h)
 
 
 class BudgetLine(BaseModel):
@@ -67,8 +73,8 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "opened after reserve_pool_timeout when the pool is exhausted",
         )
     else:
-        direct = pooling.client_demand - wl.serverless_peak
-        add("direct_clients", "Application (direct)", direct, "no pooler: every client is a backend", keep=True)
+        direct_why = "no pooler: every client is a backend"
+        add("direct_clients", "Application (direct)", pooling.direct_clients, direct_why, keep=True)
         add("serverless", "Serverless (direct)", wl.serverless_peak, "one backend per concurrent invocation")
     add("listeners", "LISTEN listeners", wl.listeners, "LISTEN holds a session: never through a transaction pool")
     add("batch_workers", "Batch workers", wl.batch_workers, "hold a connection for the length of a job")
@@ -110,11 +116,17 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "replication",
             "Streaming replication",
             wl.replicas,
-            "WAL senders have their own slots since PostgreSQL 12 (max_wal_senders)",
+            f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}"
+            " (max_wal_senders)",
             "max_wal_senders",
         )
     else:
-        add("replication", "Streaming replication", wl.replicas, "WAL senders count against max_connections before 12")
+        add(
+            "replication",
+            "Streaming replication",
+            wl.replicas,
+            f"WAL senders count against max_connections before {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}",
+        )
     return lines
 
 
@@ -123,46 +135,104 @@ def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
     total = sum(line.connections for line in counted)
     return total, Derivation(
         formula="required max_connections = sum of the budget lines",
-        calculation=" + ".join(str(line.connections) for line in counted) + f" = {n(total)}",
+        calculation=" + ".join(n(line.connections) for line in counted) + f" = {n(total)}",
+        inputs={line.name: n(line.connections) for line in counted},
+        source=PROCESS_MODEL_ARTICLE,
     )
 
 
 def recommended(required_total: int) -> tuple[int, Derivation]:
-    headroom = max(MIN_HEADROOM, math.ceil(required_total * HEADROOM_SHARE))
+    share = required_total * HEADROOM_SHARE
+    headroom = max(MIN_HEADROOM, math.ceil(share))
     value = round_up_readable(required_total + headroom)
+    headroom_text = rounded(f"{n(required_total)} x {HEADROOM_SHARE:g}", share, math.ceil(share), "up")
+    if headroom > math.ceil(share):
+        headroom_text += f", at least {MIN_HEADROOM}"
+    total = rounded(f"{n(required_total)} + {n(headroom)}", required_total + headroom, value, "up to a readable number")
     return value, Derivation(
-        formula="recommended = required + headroom (20 %, at least 5), rounded up to a readable number",
-        calculation=f"{n(required_total)} + {n(headroom)} -> {n(value)}",
-        note="headroom absorbs admin access during incidents (seed 003)",
+        formula=(
+            f"recommended = required + headroom ({percent(HEADROOM_SHARE)}, at least {MIN_HEADROOM}), "
+            "rounded up to a readable number"
+        ),
+        calculation=f"headroom {headroom_text}; {total}",
+        inputs={"required": n(required_total)},
+        source=PROCESS_MODEL_ARTICLE,
+        note="headroom absorbs admin access during incidents",
     )
 
 
 def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[int, Derivation]:
-    given, provider = scenario.workload.max_connections, scenario.provider
-    if given is not None:
-        return given, Derivation(formula="max_connections: given, evaluated as is", calculation=n(given))
+    given_value, provider = scenario.workload.max_connections, scenario.provider
+    if given_value is not None:
+        return given_value, given(n(given_value), "max_connections (evaluated as is)")
     if provider is not None and provider.hard_limit:
         # A hard limit is the setting itself: the plan neither raises nor lowers it.
         limit = provider.max_connections
         return limit, Derivation(
-            formula="max_connections = the plan's fixed value",
-            calculation=n(limit),
+            formula="max_connections = the provider plan's fixed value",
+            calculation=f"given by {provider.id}: {n(limit)}",
+            inputs={"provider plan": provider.id},
+            source=provider.source or provider.id,
             note=f"{provider.id} fixes it; the budget alone would recommend {n(recommended_value)}",
         )
+    if provider is not None and provider.max_connections_settable is not None:
+        low, high = provider.max_connections_settable
+        if not low <= recommended_value <= high:
+            value = min(max(recommended_value, low), high)
+            return value, Derivation(
+                formula=f"max_connections = recommended, kept within what {provider.provider} accepts",
+                calculation=f"min(max({n(recommended_value)}, {n(low)}), {n(high)}) = {n(value)}",
+                inputs={"recommended": n(recommended_value), "settable": f"{n(low)}..{n(high)}"},
+                source=provider.source or provider.id,
+                note=f"{provider.id} accepts max_connections from {n(low)} to {n(high)}",
+            )
     if recommended_value > MAX_CONNECTIONS_LIMIT:
         return MAX_CONNECTIONS_LIMIT, Derivation(
             formula="max_connections = PostgreSQL's maximum",
             calculation=f"min({n(recommended_value)}, {n(MAX_CONNECTIONS_LIMIT)}) = {n(MAX_CONNECTIONS_LIMIT)}",
+            inputs={"recommended": n(recommended_value)},
+            source=PG_CONNECTIONS,
             note="the budget does not fit in any PostgreSQL server",
         )
-    return recommended_value, Derivation(formula="max_connections = recommended", calculation=n(recommended_value))
+    return recommended_value, Derivation(
+        formula="max_connections = recommended",
+        calculation=n(recommended_value),
+        inputs={"recommended": n(recommended_value)},
+        source=PGPLANNER_RULE,
+    )
+
+
+def headroom(max_connections: int, required_total: int) -> tuple[int, Derivation]:
+    """Slots of max_connections the budget leaves free (negative: the budget does not fit)."""
+    return _free("headroom", "max_connections", max_connections, "required", required_total, PROCESS_MODEL_ARTICLE)
+
+
+def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Derivation]:
+    """WAL sender slots no budget line uses (for pg_basebackup and rebuilds)."""
+    used = sum(line.connections for line in lines if line.counts_against == "max_wal_senders")
+    return _free("spare WAL senders", "max_wal_senders", senders, "replication", used, PG_REPLICATION)
+
+
+def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> tuple[int, Derivation]:
+    free = limit - used
+    return free, Derivation(
+        formula=f"{name} = {limit_name} - {used_name}",
+        calculation=f"{n(limit)} - {n(used)} = {n(free)}",
+        inputs={limit_name: n(limit), used_name: n(used)},
+        source=source,
+    )
 
 
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
     replicas = scenario.workload.replicas
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + SPARE_WAL_SENDERS)
     return value, Derivation(
-        formula="max_wal_senders = max(10, replicas + 2)",
-        calculation=f"max(10, {replicas} + 2) = {value}",
-        note="2 spare senders for pg_basebackup or a standby being rebuilt",
+        formula=(
+            f"max_wal_senders = the larger of {DEFAULT_MAX_WAL_SENDERS} (the default)"
+            f" and replicas + {SPARE_WAL_SENDERS}"
+        ),
+        calculation=f"max({DEFAULT_MAX_WAL_SENDERS}, {replicas} + {SPARE_WAL_SENDERS}) = {value}",
+        inputs={"replicas": str(replicas)},
+        source=PG_REPLICATION,
+        note=f"{SPARE_WAL_SENDERS} spare senders for pg_basebackup or a standby being rebuilt",
     )

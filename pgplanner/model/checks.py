@@ -1,8 +1,10 @@
 """Warnings: what in a plan will hurt, in order of how badly, each with what to do about it.
 
-Every rule is a small function of the computed :class:`Facts`; it returns a warning or None.
-Severities: ``error`` blocks (the plan cannot work as configured), ``warning`` is a real risk,
-``info`` is advice. Codes are stable identifiers for tests, the UI and scripts.
+Every rule is a small function of the computed :class:`Facts`, declared with :func:`rule` and the
+outputs it concerns (JSON paths of the Plan, as ``derivations`` uses them); it returns a warning or
+None. Views colour and place a warning by its ``concerns``, never by its code. Severities: ``error``
+blocks (the plan cannot work as configured), ``warning`` is a real risk, ``info`` is advice. Codes
+are stable identifiers for tests and scripts; ``numbers`` carries the figures the message quotes.
 """
 
 from __future__ import annotations
@@ -13,19 +15,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .budget import MAX_CONNECTIONS_LIMIT
-from .concurrency import Pooling
-from .derivation import n
+from .concurrency import POOL_RANGE_MULTIPLIERS, Pooling
+from .derivation import n, percent
 from .memory import MemoryBasis
 from .scenario import Scenario
 from .units import human_size
-from .versions import has_reserved_connections
+from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 DEMAND_OVER_PRODUCTIVE = 2  # direct clients beyond twice the productive target mean queueing
 SHARED_BUFFERS_HIGH_SHARE = 0.4
-PRACTICAL_MAX_CONNECTIONS = 500  # seed 003: "the practical range for production OLTP is 200-500"
+PRACTICAL_MAX_CONNECTIONS = 500  # the process model article: "the practical range for production OLTP is 200-500"
 CONNECTIONS_PER_CORE_HIGH = 10  # pg_gather: avoid max_connections above 10 x CPUs
 PGBOUNCER_PROCESS_TPS = 50_000  # one single-threaded PgBouncer tops out around 50-90k trivial tps
 WINDOWS_HEAP_PROCESSES = 400
@@ -37,6 +38,8 @@ class PlanWarning(BaseModel):
     code: str
     severity: Severity
     message: str
+    concerns: tuple[str, ...] = ()  # the outputs it is about, as JSON paths: ("max_connections", ...)
+    numbers: dict[str, float] = {}  # the figures the message quotes, by name
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,41 @@ class Facts:
     measured_peak: float | None
 
 
-Rule = Callable[[Facts], "PlanWarning | None"]
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found; :func:`evaluate` turns it into a PlanWarning with the rule's concerns."""
+
+    code: str
+    severity: Severity
+    message: str
+    numbers: dict[str, float]
 
 
-def _warn(code: str, severity: Severity, message: str) -> PlanWarning:
-    return PlanWarning(code=code, severity=severity, message=message)
+@dataclass(frozen=True)
+class Rule:
+    check: Callable[[Facts], Finding | None]
+    concerns: tuple[str, ...]  # output paths, declared with the rule
 
 
-def _no_memory_left(f: Facts) -> PlanWarning | None:
+RULES: list[Rule] = []
+
+
+def rule(*concerns: str) -> Callable[[Callable[[Facts], Finding | None]], Callable[[Facts], Finding | None]]:
+    """Register a rule with the outputs (JSON paths) its warnings concern."""
+
+    def register(check: Callable[[Facts], Finding | None]) -> Callable[[Facts], Finding | None]:
+        RULES.append(Rule(check, concerns))
+        return check
+
+    return register
+
+
+def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Finding:
+    return Finding(code, severity, message, numbers)
+
+
+@rule("memory.available_bytes", "ram_ceiling", "memory.shared_buffers_bytes", "memory.os_overhead_bytes")
+def _no_memory_left(f: Facts) -> Finding | None:
     if f.basis.available > 0:
         return None
     return _warn(
@@ -76,10 +106,12 @@ def _no_memory_left(f: Facts) -> PlanWarning | None:
         "error",
         f"shared_buffers ({human_size(f.basis.shared_buffers)}) and OS overhead ({human_size(f.basis.os_overhead)}) "
         f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.",
+        ram_bytes=f.basis.ram, shared_buffers_bytes=f.basis.shared_buffers, os_overhead_bytes=f.basis.os_overhead,
     )
 
 
-def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
+@rule("max_connections", "ram_ceiling")
+def _budget_over_ceiling(f: Facts) -> Finding | None:
     if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling:
         return None
     return _warn(
@@ -87,10 +119,12 @@ def _budget_over_ceiling(f: Facts) -> PlanWarning | None:
         "error",
         f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
         f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.",
+        max_connections=f.max_connections, ram_ceiling=f.ram_ceiling,
     )
 
 
-def _worst_case_over_ram(f: Facts) -> PlanWarning | None:
+@rule("memory.worst_case_bytes", "memory.safe_work_mem_bytes")
+def _worst_case_over_ram(f: Facts) -> Finding | None:
     if f.basis.available <= 0 or f.worst_case <= f.basis.available:
         return None
     fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else _fewer_connections(f)
@@ -100,6 +134,7 @@ def _worst_case_over_ram(f: Facts) -> PlanWarning | None:
         f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
         f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}"
         f"{_keep_active_low(f)}.",
+        worst_case_bytes=f.worst_case, available_bytes=f.basis.available,
     )
 
 
@@ -121,7 +156,8 @@ def _keep_active_low(f: Facts) -> str:
     return ", or keep active connections low with a pooler"
 
 
-def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
+@rule("memory.heavy_fraction_bytes")
+def _heavy_fraction_over_ram(f: Facts) -> Finding | None:
     if f.basis.available <= 0 or f.heavy_fraction <= f.basis.available:
         return None
     share = f.scenario.memory.heavy_fraction
@@ -131,10 +167,12 @@ def _heavy_fraction_over_ram(f: Facts) -> PlanWarning | None:
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
         f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
         f"killer. Lower work_mem or {_fewer_connections(f).replace('lower ', '')}.",
+        heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.available, heavy_fraction=share,
     )
 
 
-def _max_connections_below_required(f: Facts) -> PlanWarning | None:
+@rule("max_connections", "max_connections_required")
+def _max_connections_below_required(f: Facts) -> Finding | None:
     if f.max_connections >= f.required:
         return None
     if f.required > MAX_CONNECTIONS_LIMIT:
@@ -143,16 +181,19 @@ def _max_connections_below_required(f: Facts) -> PlanWarning | None:
             "error",
             f"The budget needs {n(f.required)} connections; PostgreSQL cannot have more than "
             f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
-        )
+            max_connections_required=f.required, limit=MAX_CONNECTIONS_LIMIT,
+    )
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
         "error",
         f"max_connections {n(f.max_connections)} is below the {n(f.required)} the budget needs: clients will see "
         "'sorry, too many clients already'.",
+        max_connections=f.max_connections, max_connections_required=f.required,
     )
 
 
-def _reserved_slots_fill_max_connections(f: Facts) -> PlanWarning | None:
+@rule("max_connections", "max_connections_required")
+def _reserved_slots_fill_max_connections(f: Facts) -> Finding | None:
     wl, version = f.scenario.workload, f.scenario.hardware.pg_version
     reserved = wl.superuser_reserved + (wl.reserved_connections if has_reserved_connections(version) else 0)
     if reserved < f.max_connections:
@@ -162,10 +203,12 @@ def _reserved_slots_fill_max_connections(f: Facts) -> PlanWarning | None:
         "error",
         f"superuser_reserved_connections plus reserved_connections ({n(reserved)}) must stay below "
         f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.",
+        reserved=reserved, max_connections=f.max_connections,
     )
 
 
-def _provider_hard_limit(f: Facts) -> PlanWarning | None:
+@rule("max_connections", "max_connections_required")
+def _provider_hard_limit(f: Facts) -> Finding | None:
     provider = f.scenario.provider
     if provider is None or not provider.hard_limit:
         return None
@@ -178,18 +221,21 @@ def _provider_hard_limit(f: Facts) -> PlanWarning | None:
             f"The budget needs {n(f.required)} connections but {provider.id} allows {n(limit)} and cannot be "
             f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
             "connections, or choose a bigger plan.",
-        )
+            max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
+    )
     if f.max_connections > limit:
         return _warn(
             "PROVIDER_HARD_LIMIT",
             "error",
             f"max_connections {n(f.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
             "cannot be set higher: plan with its limit or choose a bigger plan.",
-        )
+            max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
+    )
     return None
 
 
-def _provider_default_differs(f: Facts) -> PlanWarning | None:
+@rule("max_connections")
+def _provider_default_differs(f: Facts) -> Finding | None:
     provider = f.scenario.provider
     if provider is None or provider.hard_limit or provider.max_connections == f.max_connections:
         return None
@@ -198,10 +244,12 @@ def _provider_default_differs(f: Facts) -> PlanWarning | None:
         "info",
         f"{provider.id} defaults to max_connections {n(provider.max_connections)}; this plan sets "
         f"{n(f.max_connections)} through the provider's parameter settings (a restart is needed).",
+        provider_default=provider.max_connections, max_connections=f.max_connections,
     )
 
 
-def _provider_pooler_missing(f: Facts) -> PlanWarning | None:
+@rule("pool_size", "pooler_capacity_tps")
+def _provider_pooler_missing(f: Facts) -> Finding | None:
     if f.scenario.pooler.kind != "provider":
         return None
     provider = f.scenario.provider
@@ -227,7 +275,8 @@ def _provider_pooler_missing(f: Facts) -> PlanWarning | None:
     return None
 
 
-def _provider_pooler_clients(f: Facts) -> PlanWarning | None:
+@rule("client_demand", "max_client_conn")
+def _provider_pooler_clients(f: Facts) -> Finding | None:
     provider = f.scenario.provider
     if f.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
         return None
@@ -239,11 +288,13 @@ def _provider_pooler_clients(f: Facts) -> PlanWarning | None:
         "error",
         f"{n(f.pooling.client_demand)} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
         "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.",
+        client_demand=f.pooling.client_demand, limit=limit,
     )
 
 
-def _demand_without_pooler(f: Facts) -> PlanWarning | None:
-    direct = f.pooling.client_demand - f.scenario.workload.serverless_peak
+@rule("direct_clients", "productive_target")
+def _demand_without_pooler(f: Facts) -> Finding | None:
+    direct = f.pooling.direct_clients
     if f.pooling.active or direct <= DEMAND_OVER_PRODUCTIVE * f.productive_target:
         return None
     return _warn(
@@ -251,10 +302,12 @@ def _demand_without_pooler(f: Facts) -> PlanWarning | None:
         "warning",
         f"{n(direct)} client connections go straight to PostgreSQL but only about {n(f.productive_target)} can work "
         "at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
+        direct_clients=direct, productive_target=f.productive_target,
     )
 
 
-def _serverless_without_pooler(f: Facts) -> PlanWarning | None:
+@rule("direct_clients", "client_demand", "max_connections_required")
+def _serverless_without_pooler(f: Facts) -> Finding | None:
     peak = f.scenario.workload.serverless_peak
     if f.pooling.active or peak == 0:
         return None
@@ -263,10 +316,12 @@ def _serverless_without_pooler(f: Facts) -> PlanWarning | None:
         "error",
         f"A serverless peak of {n(peak)} invocations opens {n(peak)} backends at once; no max_connections value "
         "solves this. Use a pooler (PgBouncer, RDS Proxy, Supavisor, Neon's -pooler endpoint, Hyperdrive).",
+        serverless_peak=peak,
     )
 
 
-def _listeners_in_transaction_pool(f: Facts) -> PlanWarning | None:
+@rule("pool_size", "max_connections_required")
+def _listeners_in_transaction_pool(f: Facts) -> Finding | None:
     listeners = f.scenario.workload.listeners
     if not f.pooling.active or f.scenario.pooler.mode == "session" or listeners == 0:
         return None
@@ -276,10 +331,12 @@ def _listeners_in_transaction_pool(f: Facts) -> PlanWarning | None:
         "info",
         f"The {n(listeners)} LISTEN listeners are budgeted as direct connections, because LISTEN does not work "
         f"through {f.scenario.pooler.mode} pooling: point them at PostgreSQL itself, not at the pooler.",
+        listeners=listeners,
     )
 
 
-def _session_state_in_transaction_pool(f: Facts) -> PlanWarning | None:
+@rule("pool_size")
+def _session_state_in_transaction_pool(f: Facts) -> Finding | None:
     if not f.pooling.active or f.scenario.pooler.mode == "session" or not f.scenario.workload.session_state:
         return None
     return _warn(
@@ -291,7 +348,8 @@ def _session_state_in_transaction_pool(f: Facts) -> PlanWarning | None:
     )
 
 
-def _session_mode_no_multiplexing(f: Facts) -> PlanWarning | None:
+@rule("client_demand", "server_connections")
+def _session_mode_no_multiplexing(f: Facts) -> Finding | None:
     if not f.pooling.active or f.scenario.pooler.mode != "session":
         return None
     if f.pooling.client_demand <= f.pooling.server_connections_max:
@@ -303,10 +361,12 @@ def _session_mode_no_multiplexing(f: Facts) -> PlanWarning | None:
         f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
         f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait"
         + (f": a burst of {n(burst)} serverless clients times out. Use transaction mode." if burst else "."),
+        client_demand=f.pooling.client_demand, server_connections_max=f.pooling.server_connections_max,
     )
 
 
-def _clients_over_max_client_conn(f: Facts) -> PlanWarning | None:
+@rule("client_demand", "max_client_conn")
+def _clients_over_max_client_conn(f: Facts) -> Finding | None:
     if not f.pooling.active or f.pooling.client_demand <= f.pooling.max_client_conn:
         return None
     return _warn(
@@ -314,22 +374,27 @@ def _clients_over_max_client_conn(f: Facts) -> PlanWarning | None:
         "error",
         f"{n(f.pooling.client_demand)} clients but the pooler accepts {n(f.pooling.max_client_conn)} "
         "(max_client_conn): the rest are refused.",
+        client_demand=f.pooling.client_demand, max_client_conn=f.pooling.max_client_conn,
     )
 
 
-def _pool_above_range(f: Facts) -> PlanWarning | None:
+@rule("server_connections", "pool_size", "pool_size_range")
+def _pool_above_range(f: Facts) -> Finding | None:
     high = f.pool_range[1]
     if not f.pooling.active or f.pooling.server_connections <= high:
         return None
     return _warn(
         "POOL_ABOVE_PRODUCTIVE_RANGE",
         "warning",
-        f"The pools open {n(f.pooling.server_connections)} backends, above cores x 4 = {n(high)}: past that, "
+        f"The pools open {n(f.pooling.server_connections)} backends, above cores x {POOL_RANGE_MULTIPLIERS[1]} = "
+        f"{n(high)}: past that, "
         "more active backends add contention, not throughput.",
+        server_connections=f.pooling.server_connections, pool_size_max=high,
     )
 
 
-def _max_connections_high(f: Facts) -> PlanWarning | None:
+@rule("max_connections")
+def _max_connections_high(f: Facts) -> Finding | None:
     limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * f.scenario.hardware.cores)
     if f.max_connections <= limit:
         return None
@@ -343,44 +408,53 @@ def _max_connections_high(f: Facts) -> PlanWarning | None:
             if f.pooling.active
             else "keep active connections low with a pooler."
         ),
+        max_connections=f.max_connections, limit=limit,
     )
 
 
-def _shared_buffers_high(f: Facts) -> PlanWarning | None:
+@rule("memory.shared_buffers_bytes")
+def _shared_buffers_high(f: Facts) -> Finding | None:
     share = f.basis.shared_buffers / f.basis.ram
     if share <= SHARED_BUFFERS_HIGH_SHARE:
         return None
     return _warn(
         "SHARED_BUFFERS_HIGH",
         "warning",
-        f"shared_buffers is {share:.0%} of RAM; above 40 % it starves the OS page cache that PostgreSQL "
-        "also relies on.",
+        f"shared_buffers is {share:.0%} of RAM; above {percent(SHARED_BUFFERS_HIGH_SHARE)} it starves the OS page "
+        "cache that PostgreSQL "
+        "also relies on.", shared_buffers_share=share,
     )
 
 
-def _reserved_connections_unsupported(f: Facts) -> PlanWarning | None:
+@rule("max_connections_required")
+def _reserved_connections_unsupported(f: Facts) -> Finding | None:
     version, reserved = f.scenario.hardware.pg_version, f.scenario.workload.reserved_connections
     if reserved == 0 or has_reserved_connections(version):
         return None
     return _warn(
         "RESERVED_CONNECTIONS_NEEDS_16",
         "warning",
-        f"reserved_connections exists from PostgreSQL 16; on {version} the {reserved} slots are ignored.",
+        f"reserved_connections exists from PostgreSQL {RESERVED_CONNECTIONS_FROM}; on {version} the {reserved} "
+        "slots are ignored.",
+        reserved_connections=reserved, pg_version=version,
     )
 
 
-def _pgbouncer_single_process(f: Facts) -> PlanWarning | None:
+@rule("pooler_capacity_tps")
+def _pgbouncer_single_process(f: Facts) -> Finding | None:
     if f.scenario.pooler.kind != "pgbouncer" or f.pooler_tps is None or f.pooler_tps <= PGBOUNCER_PROCESS_TPS:
         return None
     return _warn(
         "PGBOUNCER_SINGLE_PROCESS",
         "info",
         f"The pool can serve about {n(round(f.pooler_tps))} tps, but one PgBouncer process (single-threaded) tops "
-        "out near 50,000: run several with so_reuseport.",
+        f"out near {n(PGBOUNCER_PROCESS_TPS)}: run several with so_reuseport.",
+        pooler_capacity_tps=f.pooler_tps, process_tps=PGBOUNCER_PROCESS_TPS,
     )
 
 
-def _windows_desktop_heap(f: Facts) -> PlanWarning | None:
+@rule("max_connections")
+def _windows_desktop_heap(f: Facts) -> Finding | None:
     if f.scenario.hardware.platform != "windows" or f.processes <= WINDOWS_HEAP_PROCESSES:
         return None
     return _warn(
@@ -388,10 +462,12 @@ def _windows_desktop_heap(f: Facts) -> PlanWarning | None:
         "warning",
         f"{n(f.processes)} server processes under a Windows service can exhaust the non-interactive desktop heap "
         "(backends die with 0xC0000142): raise it (see the export) or pool connections.",
+        processes=f.processes,
     )
 
 
-def _measured_peak_differs(f: Facts) -> PlanWarning | None:
+@rule("productive_target", "throughput.peak")
+def _measured_peak_differs(f: Facts) -> Finding | None:
     if f.measured_peak is None:
         return None
     ratio = f.measured_peak / f.productive_target
@@ -402,37 +478,15 @@ def _measured_peak_differs(f: Facts) -> PlanWarning | None:
         "info",
         f"Your measurements peak near {n(round(f.measured_peak))} active connections; the rule of thumb says "
         f"{n(f.productive_target)}. Trust the measurement for the pool size.",
+        measured_peak=f.measured_peak, productive_target=f.productive_target,
     )
-
-
-RULES: tuple[Rule, ...] = (
-    _no_memory_left,
-    _budget_over_ceiling,
-    _worst_case_over_ram,
-    _heavy_fraction_over_ram,
-    _max_connections_below_required,
-    _reserved_slots_fill_max_connections,
-    _provider_hard_limit,
-    _provider_default_differs,
-    _provider_pooler_missing,
-    _provider_pooler_clients,
-    _demand_without_pooler,
-    _serverless_without_pooler,
-    _listeners_in_transaction_pool,
-    _session_state_in_transaction_pool,
-    _session_mode_no_multiplexing,
-    _clients_over_max_client_conn,
-    _pool_above_range,
-    _max_connections_high,
-    _shared_buffers_high,
-    _reserved_connections_unsupported,
-    _pgbouncer_single_process,
-    _windows_desktop_heap,
-    _measured_peak_differs,
-)
 
 
 def evaluate(facts: Facts) -> list[PlanWarning]:
     """All warnings that apply, errors first."""
-    found = [w for rule in RULES if (w := rule(facts)) is not None]
+    found = [
+        PlanWarning(code=f.code, severity=f.severity, message=f.message, concerns=r.concerns, numbers=f.numbers)
+        for r in RULES
+        if (f := r.check(facts)) is not None
+    ]
     return sorted(found, key=lambda w: SEVERITY_ORDER[w.severity])

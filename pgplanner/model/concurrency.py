@@ -1,8 +1,8 @@
 """How many connections can work at once, and how the pooler is sized around that.
 
-productive target = cores x multiplier + effective disk concurrency (PostgreSQL wiki, seed 001), where
+productive target = cores x multiplier + effective disk concurrency (PostgreSQL wiki), where
 the multiplier is 2 for CPU-bound, 3 for mixed and 4 for I/O-bound work; the pool stays within
-cores x 2 .. cores x 4 (seed 001's pool size formula), so the target is capped at cores x 4.
+cores x 2 .. cores x 4 (the max_connections article's pool size formula), so the target is capped at cores x 4.
 """
 
 from __future__ import annotations
@@ -10,28 +10,40 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .derivation import Derivation, n
+from .derivation import Derivation, exact, given, n, percent, rounded
+from .defaults import (
+    CLIENT_HEADROOM,
+    CORE_MULTIPLIER,
+    DISK_CONCURRENCY,
+    DISK_CONCURRENCY_RULE,
+    MAX_CLIENT_CONN_RULE,
+    MIN_MAX_CLIENT_CONN,
+    RESERVE_RULE,
+    RESERVE_SHARE,
+)
 from .rounding import round_up_readable
 from .scenario import Scenario
+from .sources import (
+    MAX_CONNECTIONS_ARTICLE,
+    PG_WIKI_CONNECTIONS,
+    PGBOUNCER_CONFIG,
+    PGPLANNER_RULE,
+    PROCESS_MODEL_ARTICLE,
+)
 
-CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
 POOL_RANGE_MULTIPLIERS = (2, 4)
-# Queries waiting on I/O at once: spinning disks and network volumes keep more of them waiting,
-# fast NVMe "adds less" (seed 001). Zero would mean the active set is fully cached.
-DISK_CONCURRENCY = {"hdd": 4, "network": 4, "ssd": 2, "nvme": 1}
-RESERVE_SHARE = 0.25  # seed 003: pool 24, reserve 6
-CLIENT_HEADROOM = 1.2
-MIN_MAX_CLIENT_CONN = 100  # PgBouncer's own default
 
 
 def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
     hw = scenario.hardware
     if hw.disk_concurrency is not None:
-        return hw.disk_concurrency, Derivation(formula="disk concurrency: given", calculation=str(hw.disk_concurrency))
+        return hw.disk_concurrency, given(str(hw.disk_concurrency), "disk concurrency")
     value = DISK_CONCURRENCY[hw.storage]
     return value, Derivation(
-        formula="disk concurrency from storage (hdd 4, network 4, ssd 2, nvme 1)",
-        calculation=f"{hw.storage} -> {value}",
+        formula=f"disk concurrency {DISK_CONCURRENCY_RULE}",
+        calculation=f"{hw.storage}: {value}",
+        inputs={"storage": hw.storage},
+        source=PG_WIKI_CONNECTIONS,
     )
 
 
@@ -40,16 +52,32 @@ def pool_size_range(cores: int) -> tuple[int, int]:
     return cores * low, cores * high
 
 
+def pool_size_range_derivation(cores: int) -> Derivation:
+    low, high = POOL_RANGE_MULTIPLIERS
+    return Derivation(
+        formula=f"pool size range = cores x {low} .. cores x {high}",
+        calculation=f"{cores} x {low} = {cores * low} .. {cores} x {high} = {cores * high}",
+        inputs={"cores": str(cores)},
+        source=MAX_CONNECTIONS_ARTICLE,
+    )
+
+
 def productive_target(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     cores, kind = scenario.hardware.cores, scenario.workload.kind
     multiplier = CORE_MULTIPLIER[kind]
     raw = cores * multiplier + disk
+    high = POOL_RANGE_MULTIPLIERS[1]
     cap = pool_size_range(cores)[1]
     target = min(raw, cap)
+    calculation = f"{cores} x {multiplier} + {disk} = {raw}"
+    if raw > cap:
+        calculation += f", capped at cores x {high} = {cores} x {high} = {cap}"
     return target, Derivation(
         formula="productive target = cores x multiplier + disk concurrency",
-        calculation=f"{cores} x {multiplier} + {disk} = {raw}",
-        note=f"capped at the pool range maximum, cores x 4 = {cap}" if raw > cap else f"{kind}-bound: x {multiplier}",
+        calculation=calculation,
+        inputs={"cores": str(cores), "workload": f"{kind}-bound: x {multiplier}", "disk concurrency": str(disk)},
+        source=PG_WIKI_CONNECTIONS,
+        note=f"capped at the pool range maximum, cores x {high}" if raw > cap else "",
     )
 
 
@@ -63,6 +91,8 @@ class Pooling:
     reserve_pool: int
     max_client_conn: int
     client_demand: int
+    serverless_peak: int
+    users: int
     derivations: dict[str, Derivation]
 
     @property
@@ -74,19 +104,40 @@ class Pooling:
     def server_connections_max(self) -> int:
         return self.pools * (self.pool_size + self.reserve_pool)
 
+    @property
+    def max_db_connections(self) -> int:
+        """PgBouncer's per-database cap: every user's pool and reserve of one database (0: no pooler)."""
+        return self.users * (self.pool_size + self.reserve_pool) if self.active else 0
+
+    @property
+    def app_clients(self) -> int:
+        """The application's own connections: client demand without the serverless peak."""
+        return self.client_demand - self.serverless_peak
+
+    @property
+    def direct_clients(self) -> int:
+        """Application connections that reach PostgreSQL straight, one backend each (none with a pooler)."""
+        return 0 if self.active else self.app_clients
+
 
 def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
     wl = scenario.workload
+    inputs = {"serverless peak": n(wl.serverless_peak)}
     if wl.clients is not None:
-        demand, calc = wl.clients, f"{n(wl.clients)} (given)"
+        demand, calc = wl.clients, f"given: {n(wl.clients)}"
+        inputs["client connections"] = n(wl.clients)
     else:
         demand = wl.app_instances * wl.pool_per_instance
-        calc = f"{n(wl.app_instances)} instances x {n(wl.pool_per_instance)} = {n(demand)}"
+        calc = f"{n(wl.app_instances)} x {n(wl.pool_per_instance)} = {n(demand)}"
+        inputs |= {"app instances": n(wl.app_instances), "pool per instance": n(wl.pool_per_instance)}
     total = demand + wl.serverless_peak
     if wl.serverless_peak:
-        calc += f", plus {n(wl.serverless_peak)} serverless = {n(total)}"
+        calc += f"; {n(demand)} + {n(wl.serverless_peak)} = {n(total)}"
     return total, Derivation(
-        formula="client demand = app instances x pool per instance (+ serverless peak)", calculation=calc
+        formula="client demand = app instances x pool per instance (or the clients given) + serverless peak",
+        calculation=calc,
+        inputs=inputs,
+        source=MAX_CONNECTIONS_ARTICLE,
     )
 
 
@@ -95,43 +146,119 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
     demand, demand_why = client_demand(scenario)
     derivations = {"client_demand": demand_why}
     pools = pooler.databases * pooler.users
+    derivations["pools"] = Derivation(
+        formula="pools = databases x users (one pool per database and user)",
+        calculation=f"{pooler.databases} x {pooler.users} = {pools}",
+        inputs={"databases": str(pooler.databases), "users": str(pooler.users)},
+        source=PGBOUNCER_CONFIG,
+    )
 
     pool_size = pooler.pool_size
     if pool_size is None:
         pool_size = max(1, math.ceil(productive / pools))
         derivations["pool_size"] = Derivation(
-            formula="pool size = productive target / (databases x users)",
-            calculation=f"{productive} / {pools} = {pool_size}",
+            formula="pool size = productive target / (databases x users), rounded up, at least 1",
+            calculation=rounded(f"{productive} / {pools}", productive / pools, pool_size, "up"),
+            inputs={"productive target": str(productive), "pools": str(pools)},
+            source=PG_WIKI_CONNECTIONS,
             note="every pool at once keeps the server at its productive target",
         )
     else:
-        derivations["pool_size"] = Derivation(formula="pool size: given", calculation=str(pool_size))
+        derivations["pool_size"] = given(str(pool_size), "pool size")
 
     active = pooler.kind != "none"
     reserve = pooler.reserve_pool or 0
-    if active and pooler.reserve_pool is None:
+    if not active:
+        derivations["reserve_pool"] = Derivation(formula="reserve pool: no pooler", calculation="0")
+    elif pooler.reserve_pool is None:
         reserve = math.ceil(pool_size * RESERVE_SHARE)
         derivations["reserve_pool"] = Derivation(
-            formula="reserve pool = 25 % of the pool",
-            calculation=f"{pool_size} x 0.25 = {reserve}",
-            note="seed 003: pool 24, reserve 6",
+            formula=f"reserve pool = {RESERVE_RULE}, rounded up",
+            calculation=rounded(f"{pool_size} x {RESERVE_SHARE:g}", pool_size * RESERVE_SHARE, reserve, "up"),
+            inputs={"pool size": str(pool_size)},
+            source=PROCESS_MODEL_ARTICLE,
         )
+    else:
+        derivations["reserve_pool"] = given(str(reserve), "reserve pool")
 
     max_client_conn = pooler.max_client_conn
     if max_client_conn is None:
-        max_client_conn = max(MIN_MAX_CLIENT_CONN, round_up_readable(demand * CLIENT_HEADROOM))
+        wanted = demand * CLIENT_HEADROOM
+        readable = round_up_readable(wanted)
+        max_client_conn = max(MIN_MAX_CLIENT_CONN, readable)
+        calculation = rounded(f"{n(demand)} x {CLIENT_HEADROOM:g}", wanted, readable, "up to a readable number")
+        if readable < MIN_MAX_CLIENT_CONN:
+            calculation += f"; at least {MIN_MAX_CLIENT_CONN}"
         derivations["max_client_conn"] = Derivation(
-            formula="max_client_conn = client demand + 20 %, at least 100",
-            calculation=f"{n(demand)} x 1.2 -> {n(max_client_conn)}",
+            formula=f"max_client_conn = {MAX_CLIENT_CONN_RULE} (PgBouncer's default)",
+            calculation=calculation,
+            inputs={"client demand": n(demand)},
+            source=PGPLANNER_RULE,
         )
-    return Pooling(active, pools, pool_size, reserve if active else 0, max_client_conn, demand, derivations)
+    else:
+        derivations["max_client_conn"] = given(n(max_client_conn), "max_client_conn")
+    wl = scenario.workload
+    result = Pooling(
+        active,
+        pools,
+        pool_size,
+        reserve if active else 0,
+        max_client_conn,
+        demand,
+        wl.serverless_peak,
+        pooler.users,
+        derivations,
+    )
+    derivations["app_clients"] = Derivation(
+        formula="app clients = client demand - serverless peak",
+        calculation=f"{n(demand)} - {n(wl.serverless_peak)} = {n(result.app_clients)}",
+        inputs={"client demand": n(demand), "serverless peak": n(wl.serverless_peak)},
+        source=MAX_CONNECTIONS_ARTICLE,
+    )
+    derivations["direct_clients"] = _direct_clients_derivation(result)
+    derivations["server_connections"] = Derivation(
+        formula="server connections = pools x pool size",
+        calculation=f"{pools} x {pool_size} = {n(result.server_connections)}",
+        inputs={"pools": str(pools), "pool size": str(pool_size)},
+        source=PGBOUNCER_CONFIG,
+        note="the backends the pooler keeps busy; the reserve opens only under load",
+    )
+    if active:
+        derivations["max_db_connections"] = Derivation(
+            formula="max_db_connections = users x (pool_size + reserve_pool_size)",
+            calculation=f"{pooler.users} x ({pool_size} + {result.reserve_pool}) = {n(result.max_db_connections)}",
+            inputs={"users": str(pooler.users), "pool size": str(pool_size), "reserve pool": str(result.reserve_pool)},
+            source=PGBOUNCER_CONFIG,
+            note="caps each database at its share of the budget",
+        )
+    else:
+        derivations["max_db_connections"] = Derivation(formula="max_db_connections: no pooler", calculation="0")
+    return result
 
 
-def pooler_capacity(pooling: Pooling, txn_ms: float) -> tuple[float, Derivation]:
+def _direct_clients_derivation(p: Pooling) -> Derivation:
+    if p.active:
+        return Derivation(
+            formula="direct clients = 0: every client goes through the pooler",
+            calculation="0",
+            source=PGBOUNCER_CONFIG,
+        )
+    return Derivation(
+        formula="direct clients = app clients (no pooler: each is a backend)",
+        calculation=n(p.direct_clients),
+        inputs={"app clients": n(p.app_clients)},
+        source=MAX_CONNECTIONS_ARTICLE,
+    )
+
+
+def pooler_capacity(pooling: Pooling, txn_ms: float) -> tuple[float | None, Derivation]:
     """Transactions per second the pool can serve: every server connection runs one transaction at a time."""
+    if not pooling.active:
+        return None, Derivation(formula="pooler capacity: no pooler is planned", calculation="none")
     tps = pooling.server_connections / (txn_ms / 1000)
     return tps, Derivation(
-        formula="pooler capacity = pool size / average transaction time",
-        calculation=f"{n(pooling.server_connections)} / {txn_ms:g} ms = {n(round(tps))} tps",
-        note="seed 001: 30 backends x 20 ms -> 1,500 tps",
+        formula="pooler capacity = server connections / average transaction time",
+        calculation=f"{n(pooling.server_connections)} / {txn_ms:g} ms = {exact(tps)} tps",
+        inputs={"server connections": n(pooling.server_connections), "transaction time": f"{txn_ms:g} ms"},
+        source=MAX_CONNECTIONS_ARTICLE,
     )

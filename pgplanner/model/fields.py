@@ -1,14 +1,18 @@
 """Field declarations that carry their own range, unit and help text.
 
-A Scenario field is declared once, here-style, with its bounds and unit; the window's sliders, the CLI
-options and the validation messages are all read back from it through :class:`FieldSpec`. Changing a
-range in the model therefore changes every place that shows or checks it.
+A Scenario field is declared once, with its bounds and unit; the window's sliders, the CLI options and
+the validation messages are all read back from it through :class:`FieldSpec`. Changing a range in the
+model therefore changes every place that shows or checks it.
+
+The kind, unit, step, log scale and "auto" text travel as a typed :class:`Input` marker in the field's
+metadata, the list pydantic keeps ``Annotated[...]`` markers in: the helpers below put it there, and
+``Annotated[int, Input(kind="count")]`` works the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import annotated_types
 from pydantic import BaseModel, Field
@@ -17,6 +21,25 @@ from pydantic.fields import FieldInfo
 from .units import format_size, parse_size
 
 FieldKind = Literal["count", "size", "number", "choice", "flag", "text"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """How an input is shown and typed: its kind, unit, slider step and scale, and its "auto" rule."""
+
+    kind: FieldKind
+    unit: str = ""
+    flat: str | None = None  # the CLI option and widget name, when not the field's own name
+    auto: str | None = None  # how the value is derived when left empty; None if it must be given
+    log: bool = False
+    step: float = 1
+
+
+def _with(info: Any, marker: Input) -> Any:
+    """``info`` (a FieldInfo; ``Field()`` is typed as its default) carrying ``marker`` among its metadata,
+    as an ``Annotated`` marker would."""
+    cast(FieldInfo, info).metadata.append(marker)
+    return info
 
 
 def count(
@@ -80,12 +103,12 @@ def number(
 
 def choice(default: str, title: str, description: str, *, flat: str | None = None) -> Any:
     """One of a Literal's values; the values themselves come from the annotation."""
-    return Field(default, title=title, description=description, json_schema_extra={"kind": "choice", "flat": flat})
+    return _with(Field(default, title=title, description=description), Input("choice", flat=flat))
 
 
 def flag(default: bool, title: str, description: str, *, flat: str | None = None) -> Any:
     """A yes/no switch."""
-    return Field(default, title=title, description=description, json_schema_extra={"kind": "flag", "flat": flat})
+    return _with(Field(default, title=title, description=description), Input("flag", flat=flat))
 
 
 def _field(
@@ -102,8 +125,8 @@ def _field(
     log: bool = False,
     step: float = 1,
 ) -> Any:
-    extra = {"kind": kind, "unit": unit, "flat": flat, "auto": auto, "log": log, "step": step}
-    return Field(default, ge=lo, le=hi, title=title, description=description, json_schema_extra=extra)
+    marker = Input(kind, unit=unit, flat=flat, auto=auto, log=log, step=step)
+    return _with(Field(default, ge=lo, le=hi, title=title, description=description), marker)
 
 
 @dataclass(frozen=True)
@@ -150,7 +173,7 @@ class FieldSpec:
         if self.kind == "count":
             text = f"a whole number from {self.lo:,.0f} to {self.hi:,.0f}"
         elif self.kind == "size":
-            text = f"a size from {format_size(int(self.lo))} to {format_size(int(self.hi))}, such as 16GB"
+            text = f"a size from {format_size(int(self.lo or 0))} to {format_size(int(self.hi or 0))}, such as 16GB"
         elif self.kind == "number":
             text = f"a number from {self.lo:g} to {self.hi:g}"
         elif self.kind == "choice":
@@ -170,29 +193,28 @@ def specs_of(group: str, model: type[BaseModel]) -> list[FieldSpec]:
 
 
 def _spec(group: str, name: str, info: FieldInfo) -> FieldSpec:
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    marker = next((m for m in info.metadata if isinstance(m, Input)), Input("text"))
     lo = hi = None
     for constraint in info.metadata:
         if isinstance(constraint, annotated_types.Ge):
-            lo = constraint.ge
+            lo = cast(float, constraint.ge)  # SupportsGe in general; the helpers above only set numbers
         elif isinstance(constraint, annotated_types.Le):
-            hi = constraint.le
-    kind = extra.get("kind", "text")
+            hi = cast(float, constraint.le)
     return FieldSpec(
         group=group,
         name=name,
-        flat=extra.get("flat") or name,
+        flat=marker.flat or name,
         title=info.title or name,
         description=info.description or "",
-        kind=kind,
+        kind=marker.kind,
         default=info.default,
         lo=lo,
         hi=hi,
-        unit=extra.get("unit", ""),
-        step=extra.get("step", 1),
-        log=bool(extra.get("log", False)),
-        choices=_literal_values(info.annotation) if kind == "choice" else (),
-        auto=extra.get("auto"),
+        unit=marker.unit,
+        step=marker.step,
+        log=marker.log,
+        choices=_literal_values(info.annotation) if marker.kind == "choice" else (),
+        auto=marker.auto,
     )
 
 

@@ -1,7 +1,7 @@
 """Kernel and OS limits per platform, computed here and rendered by the export.
 
 Facts from reference/kernel_pooler.md: Linux and FreeBSD use POSIX semaphores (no SysV tuning), macOS
-needs SEMMNI/SEMMNS; huge pages are sized from the shared memory the server will allocate; seed 000
+needs SEMMNI/SEMMNS; huge pages are sized from the shared memory the server will allocate; the OS X article
 observed about 32 file descriptors per backend; PgBouncer needs max_client_conn plus its server
 connections in descriptors; Windows services run out of non-interactive desktop heap.
 
@@ -12,30 +12,55 @@ lower a larger value the system already has, and the export says so beside it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from .concurrency import Pooling
-from .derivation import Derivation, n
+from .derivation import Derivation, exact, n, rounded
 from .memory import MemoryBasis
 from .rounding import next_power_of_two, round_up_readable
+from .sources import (
+    OS_X_ARTICLE,
+    PG_CONNECTIONS,
+    PG_HUGE_PAGES,
+    PG_KERNEL_RESOURCES,
+    PG_OVERCOMMIT,
+    PG_RESOURCE_CONSUMPTION,
+    PGBOUNCER_CONFIG,
+    PGPLANNER_RULE,
+)
 from .units import KB, MB, human_size
-from .versions import DEFAULT_MAX_FILES_PER_PROCESS, max_backends, semaphores
+from .versions import (
+    DEFAULT_MAX_FILES_PER_PROCESS,
+    SEMAPHORE_SET_SIZE,
+    SEMAPHORES_PER_SET,
+    Semaphores,
+    has_shared_memory_size,
+    max_backends,
+)
 
 Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry"]
 PLATFORMS = ("linux", "macos", "freebsd", "windows")
 
-FDS_PER_BACKEND = 32  # seed 000: "Each PostgreSQL process seems to use 32 fds"
-FD_MARGIN = 1.1  # seed 000: "with some margin in case it grows"
+FDS_PER_BACKEND = 32  # the OS X article: "Each PostgreSQL process seems to use 32 fds"
+FD_MARGIN = 1.1  # the same: "with some margin in case it grows"
 OTHER_SYSTEM_FILES = 4096  # "plus some for other uses (like logging in)"
 OTHER_USER_PROCESSES = 256  # shells, cron, the pooler and tools under the postgres user
 OTHER_SYSTEM_PROCESSES = 1024
 PROCESS_MARGIN = 1.25
 PG_FD_MINFREE = 48  # fd.c: PostgreSQL refuses to start with fewer free descriptors than this
-PGBOUNCER_FIXED_FDS = 10 + 16  # check_limits()'s 10, plus listening and admin sockets
+PGBOUNCER_CHECK_LIMITS_FDS = 10  # PgBouncer's check_limits() counts 10 descriptors for itself
+PGBOUNCER_SOCKET_FDS = 16  # listening and admin sockets
+PGBOUNCER_FIXED_FDS = PGBOUNCER_CHECK_LIMITS_FDS + PGBOUNCER_SOCKET_FDS
 HUGE_PAGE = 2 * MB
 HUGE_PAGE_MARGIN = 1.02
+LISTEN_BACKLOG_PER_CONNECTION = 2  # PostgreSQL's listen() backlog: 2 x MaxConnections (pqcomm.c)
+LISTEN_BACKLOG_MAX = 10_000
+OVERCOMMIT_RATIO_RANGE = (50, 100)
+WAL_BUFFERS_SHARE = 32  # wal_buffers = -1: 1/32 of shared_buffers, at most 16 MB
+BLOCK_SIZE = 8 * KB
 # Shared memory beyond shared_buffers, fitted to `postgres -C shared_memory_size` on 15.18:
 # ~49.7 kB per backend slot at max_locks_per_transaction 64, ~172 B per 8 kB buffer, ~4 MB fixed.
 SHM_PER_SLOT = 49.7 * KB
@@ -46,6 +71,7 @@ WAL_BUFFERS_MAX = 16 * MB
 # non-interactive desktop heap, about 1 kB per process; 768 kB is today's default.
 DESKTOP_HEAP_KB_PER_PROCESS = 1.0
 DESKTOP_HEAP_DEFAULT_KB = 768
+DESKTOP_HEAP_STEP_KB = 256
 # The least an unmodified system has, so that a minimum at or below it is never written (writing it
 # would lower the limit): systemd's DefaultTasksMax (15 % of the default pid_max) and soft
 # RLIMIT_NOFILE, Linux 5.4+'s SOMAXCONN, the BSD/macOS listen queue default; macOS (xnu
@@ -71,8 +97,11 @@ LINUX_RAM_PER_FILE = 10 * KB
 LINUX_RAM_PER_PROCESS = 256 * KB
 
 
-class KernelSetting(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True)
+class KernelSetting:
+    """Immutable; a stdlib dataclass, as :class:`Derivation`, because plan() makes two dozen per tick."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     platform: str
     name: str
@@ -93,16 +122,23 @@ def shared_memory_estimate(
 ) -> tuple[int, Derivation]:
     """The main shared memory area the server allocates at start (what huge pages must cover)."""
     slots = max_backends(version, max_connections, wal_senders)
-    wal_buffers = min(shared_buffers // 32, WAL_BUFFERS_MAX)
-    overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * (shared_buffers / (8 * KB)) + SHM_FIXED
+    wal_buffers = min(shared_buffers // WAL_BUFFERS_SHARE, WAL_BUFFERS_MAX)
+    buffers = shared_buffers / BLOCK_SIZE
+    overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * buffers + SHM_FIXED
     total = round(shared_buffers + wal_buffers + overhead)
+    check = " (confirm with postgres -C shared_memory_size)" if has_shared_memory_size(version) else ""
     return total, Derivation(
-        formula="shared memory = shared_buffers + wal_buffers + 49.7 kB x backend slots + 172 B x buffers + 4 MB",
-        calculation=(
-            f"{human_size(shared_buffers)} + {human_size(wal_buffers)} + {n(slots)} slots + "
-            f"{n(shared_buffers // (8 * KB))} buffers = {human_size(total)}"
+        formula=(
+            f"shared memory = shared_buffers + wal_buffers + {human_size(SHM_PER_SLOT)} x backend slots"
+            f" + {SHM_PER_BUFFER} B x 8 kB buffers + {human_size(SHM_FIXED)}"
         ),
-        note="estimate fitted on PostgreSQL 15; confirm with postgres -C shared_memory_size (15+)",
+        calculation=(
+            f"{human_size(shared_buffers)} + {human_size(wal_buffers)} + {human_size(SHM_PER_SLOT)} x {n(slots)}"
+            f" + {SHM_PER_BUFFER} B x {n(buffers)} + {human_size(SHM_FIXED)} = {human_size(total)}"
+        ),
+        inputs={"shared_buffers": human_size(shared_buffers), "backend slots": n(slots)},
+        source=f"{PGPLANNER_RULE}, fitted to postgres -C shared_memory_size on PostgreSQL 15",
+        note=f"an estimate{check}",
     )
 
 
@@ -112,44 +148,95 @@ def kernel_settings(
     wal_senders: int,
     basis: MemoryBasis,
     pooling: Pooling,
+    sems: Semaphores,
 ) -> list[KernelSetting]:
-    """Every platform's settings for this plan."""
-    sems = semaphores(version, max_connections, wal_senders)
+    """Every platform's settings for this plan (``sems``: the semaphores of the same plan)."""
     processes = sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
     pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)
-    process_why = f"{n(sems.count)} server process slots + postmaster = {n(processes)}"
+    process_why = f"{n(sems.count)} + 1 = {n(processes)}"
+    processes_inputs = {"server processes (slots + postmaster)": n(processes)}
 
-    files = round_up_readable(processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES)
+    files_exact = processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES
+    files = round_up_readable(files_exact)
     files_why = Derivation(
-        formula="open files = processes x 32 fds x 1.1 + PgBouncer descriptors + 4,096 for the rest of the system",
-        calculation=f"{n(processes)} x 32 x 1.1 + {n(pgbouncer_fds)} + 4,096 -> {n(files)}",
-        note="seed 000 observed about 32 descriptors per backend",
+        formula=(
+            f"open files = server processes x {FDS_PER_BACKEND} descriptors x {FD_MARGIN:g} + PgBouncer descriptors"
+            f" + {n(OTHER_SYSTEM_FILES)} for the rest of the system"
+        ),
+        calculation=(
+            f"processes {process_why}; "
+            + rounded(
+                f"{n(processes)} x {FDS_PER_BACKEND} x {FD_MARGIN:g} + {n(pgbouncer_fds)} + {n(OTHER_SYSTEM_FILES)}",
+                files_exact,
+                files,
+                "up to a readable number",
+            )
+        ),
+        inputs={**processes_inputs, "PgBouncer descriptors": n(pgbouncer_fds)},
+        source=OS_X_ARTICLE,
     )
     pg_nofile = next_power_of_two(DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE)
     pg_nofile_why = Derivation(
-        formula="per-process descriptors = max_files_per_process + 48 kept free, next power of two",
-        calculation=f"{DEFAULT_MAX_FILES_PER_PROCESS} + {PG_FD_MINFREE} -> {n(pg_nofile)}",
+        formula=f"per-process descriptors = max_files_per_process + {PG_FD_MINFREE} kept free, next power of two",
+        calculation=rounded(
+            f"{n(DEFAULT_MAX_FILES_PER_PROCESS)} + {PG_FD_MINFREE}",
+            DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE,
+            pg_nofile,
+            "up",
+            n,
+        ).replace("rounded up to", "next power of two:"),
+        inputs={"max_files_per_process": n(DEFAULT_MAX_FILES_PER_PROCESS)},
+        source=PG_RESOURCE_CONSUMPTION,
     )
-    per_user = round_up_readable(processes * PROCESS_MARGIN + OTHER_USER_PROCESSES)
+    per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
+    per_user = round_up_readable(per_user_exact)
     per_user_why = Derivation(
-        formula="processes of the postgres user = server processes x 1.25 + 256 others",
-        calculation=f"{process_why}; x 1.25 + 256 -> {n(per_user)}",
+        formula=(
+            f"processes of the postgres user = server processes x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES} others"
+        ),
+        calculation=f"processes {process_why}; "
+        + rounded(
+            f"{n(processes)} x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES}",
+            per_user_exact,
+            per_user,
+            "up to a readable number",
+        ),
+        inputs=processes_inputs,
+        source=PG_KERNEL_RESOURCES,
     )
     system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
     system_procs_why = Derivation(
-        formula="processes system-wide = postgres user's limit + 1,024 for everything else",
-        calculation=f"{n(per_user)} + 1,024 -> {n(system_procs)}",
+        formula=f"processes system-wide = postgres user's limit + {n(OTHER_SYSTEM_PROCESSES)} for everything else",
+        calculation=rounded(
+            f"{n(per_user)} + {n(OTHER_SYSTEM_PROCESSES)}",
+            per_user + OTHER_SYSTEM_PROCESSES,
+            system_procs,
+            "up to a readable number",
+        ),
+        inputs={"postgres user's processes": n(per_user)},
+        source=PG_KERNEL_RESOURCES,
     )
-    backlog = min(2 * max_connections, 10_000)
+    backlog = min(LISTEN_BACKLOG_PER_CONNECTION * max_connections, LISTEN_BACKLOG_MAX)
+    wanted_backlog = LISTEN_BACKLOG_PER_CONNECTION * max_connections
+    backlog_calc = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)} = {n(wanted_backlog)}"
+    if backlog < wanted_backlog:
+        backlog_calc += f", capped at {n(LISTEN_BACKLOG_MAX)}"
     backlog_why = Derivation(
-        formula="listen queue = 2 x max_connections (PostgreSQL's listen() backlog, capped at 10,000)",
-        calculation=f"2 x {n(max_connections)} = {n(backlog)}",
+        formula=(
+            f"listen queue = {LISTEN_BACKLOG_PER_CONNECTION} x max_connections (PostgreSQL's listen() backlog), "
+            f"at most {n(LISTEN_BACKLOG_MAX)}"
+        ),
+        calculation=backlog_calc,
+        inputs={"max_connections": n(max_connections)},
+        source=PG_CONNECTIONS,
     )
     per_proc_files = max(pg_nofile, pgbouncer_nofile)
     per_proc_why = Derivation(
         formula="descriptors per process = the larger of PostgreSQL's and PgBouncer's needs",
         calculation=f"max({n(pg_nofile)}, {n(pgbouncer_nofile)}) = {n(per_proc_files)}",
+        inputs={"PostgreSQL": n(pg_nofile), "PgBouncer": n(pgbouncer_nofile)},
+        source=PG_RESOURCE_CONSUMPTION,
     )
 
     settings: list[KernelSetting] = []
@@ -165,7 +252,8 @@ def kernel_settings(
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
     shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders)
-    hugepages = math.ceil(shm * HUGE_PAGE_MARGIN / HUGE_PAGE)
+    hugepages_exact = shm * HUGE_PAGE_MARGIN / HUGE_PAGE
+    hugepages = math.ceil(hugepages_exact)
     add(
         "linux",
         "vm.overcommit_memory",
@@ -175,10 +263,21 @@ def kernel_settings(
         Derivation(
             formula="strict overcommit: allocations fail instead of the OOM killer ending the postmaster",
             calculation="2",
-            note="PostgreSQL docs, Linux Memory Overcommit",
+            source=PG_OVERCOMMIT,
         ),
     )
-    ratio = min(100, max(50, math.ceil(100 * (basis.ram - basis.os_overhead) / basis.ram)))
+    low, high = OVERCOMMIT_RATIO_RANGE
+    ratio_exact = 100 * (basis.ram - basis.os_overhead) / basis.ram
+    ratio = min(high, max(low, math.ceil(ratio_exact)))
+    ratio_calc = rounded(
+        f"({human_size(basis.ram)} - {human_size(basis.os_overhead)}) / {human_size(basis.ram)}",
+        ratio_exact,
+        math.ceil(ratio_exact),
+        "up",
+        lambda v: f"{exact(v)} %",
+    )
+    if ratio != math.ceil(ratio_exact):
+        ratio_calc += f", kept within {low}..{high}: {ratio} %"
     add(
         "linux",
         "vm.overcommit_ratio",
@@ -186,10 +285,10 @@ def kernel_settings(
         "sysctl",
         False,
         Derivation(
-            formula="overcommit_ratio = (RAM - OS overhead) / RAM, between 50 and 100",
-            calculation=(
-                f"({human_size(basis.ram)} - {human_size(basis.os_overhead)}) / {human_size(basis.ram)} -> {ratio} %"
-            ),
+            formula=f"overcommit_ratio = (RAM - OS overhead) / RAM, in per cent, between {low} and {high}",
+            calculation=ratio_calc,
+            inputs={"RAM": human_size(basis.ram), "OS overhead": human_size(basis.os_overhead)},
+            source=PG_OVERCOMMIT,
             note="with overcommit_memory = 2 the commit limit is swap + RAM x ratio",
         ),
     )
@@ -200,8 +299,13 @@ def kernel_settings(
         "sysctl",
         False,
         Derivation(
-            formula="huge pages = shared memory x 1.02 / 2 MB",
-            calculation=f"{human_size(shm)} x 1.02 / 2 MB -> {n(hugepages)}",
+            formula=f"huge pages = shared memory x {HUGE_PAGE_MARGIN:g} / {human_size(HUGE_PAGE)}, rounded up",
+            calculation=f"{shm_why.calculation}; "
+            + rounded(
+                f"{human_size(shm)} x {HUGE_PAGE_MARGIN:g} / {human_size(HUGE_PAGE)}", hugepages_exact, hugepages, "up"
+            ),
+            inputs=shm_why.inputs,
+            source=PG_HUGE_PAGES,
             note=shm_why.note,
         ),
     )
@@ -224,10 +328,14 @@ def kernel_settings(
     add(
         "macos",
         "kern.sysv.semmsl",
-        17,
+        SEMAPHORE_SET_SIZE,
         "sysctl",
         True,
-        Derivation(formula="semaphores per set = 16 + 1 magic number", calculation="17"),
+        Derivation(
+            formula="semaphores per set = usable semaphores + 1 magic number",
+            calculation=f"{SEMAPHORES_PER_SET} + 1 = {SEMAPHORE_SET_SIZE}",
+            source=PG_KERNEL_RESOURCES,
+        ),
         sysv,
     )
     add("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"])
@@ -244,7 +352,17 @@ def kernel_settings(
     add("freebsd", "kern.ipc.soacceptqueue", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"])
 
     # Windows: the service's non-interactive desktop heap (third SharedSection value, in kB).
-    heap = max(DESKTOP_HEAP_DEFAULT_KB, math.ceil(processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN / 256) * 256)
+    heap_exact = processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN
+    heap_steps = math.ceil(heap_exact / DESKTOP_HEAP_STEP_KB) * DESKTOP_HEAP_STEP_KB
+    heap = max(DESKTOP_HEAP_DEFAULT_KB, heap_steps)
+    heap_calc = rounded(
+        f"{n(processes)} x {DESKTOP_HEAP_KB_PER_PROCESS:g} x {PROCESS_MARGIN:g}",
+        heap_exact,
+        heap_steps,
+        f"up to a multiple of {DESKTOP_HEAP_STEP_KB}",
+    )
+    if heap > heap_steps:
+        heap_calc += f", at least the default {DESKTOP_HEAP_DEFAULT_KB}"
     add(
         "windows",
         "desktop_heap.non_interactive_kb",
@@ -252,8 +370,13 @@ def kernel_settings(
         "registry",
         True,
         Derivation(
-            formula="desktop heap = processes x ~1 kB x 1.25, in steps of 256 kB, at least the default 768 kB",
-            calculation=f"{process_why}; x 1 kB x 1.25 -> {n(heap)} kB",
+            formula=(
+                f"desktop heap = processes x ~{DESKTOP_HEAP_KB_PER_PROCESS:g} kB x {PROCESS_MARGIN:g}, "
+                f"in steps of {DESKTOP_HEAP_STEP_KB} kB, at least the default {DESKTOP_HEAP_DEFAULT_KB} kB"
+            ),
+            calculation=f"processes {process_why}; {heap_calc}",
+            inputs=processes_inputs,
+            source=PGPLANNER_RULE,
             note="heuristic: a 2011 report failed near 500 backends at 512 kB",
         ),
         DESKTOP_HEAP_DEFAULT_KB,
@@ -269,12 +392,24 @@ def _pgbouncer_fds(pooling: Pooling) -> int:
 
 def _pgbouncer_nofile(pooling: Pooling) -> tuple[int, Derivation]:
     need = _pgbouncer_fds(pooling)
-    value = round_up_readable(need * FD_MARGIN)
+    wanted = need * FD_MARGIN
+    value = round_up_readable(wanted)
     return value, Derivation(
-        formula="PgBouncer descriptors = max_client_conn + pools x (pool + reserve) + 26, + 10 %",
-        calculation=(
-            f"{n(pooling.max_client_conn)} + {pooling.pools} x ({pooling.pool_size} + {pooling.reserve_pool}) + 26"
-            f" = {n(need)} -> {n(value)}"
+        formula=(
+            f"PgBouncer descriptors = max_client_conn + pools x (pool + reserve) + {PGBOUNCER_FIXED_FDS}, "
+            f"x {FD_MARGIN:g}"
         ),
-        note="PgBouncer config.md, max_client_conn; 10 for check_limits(), 16 for sockets",
+        calculation=(
+            f"{n(pooling.max_client_conn)} + {pooling.pools} x ({pooling.pool_size} + {pooling.reserve_pool})"
+            f" + {PGBOUNCER_FIXED_FDS} = {n(need)}; "
+            + rounded(f"{n(need)} x {FD_MARGIN:g}", wanted, value, "up to a readable number")
+        ),
+        inputs={
+            "max_client_conn": n(pooling.max_client_conn),
+            "pools": str(pooling.pools),
+            "pool size": str(pooling.pool_size),
+            "reserve pool": str(pooling.reserve_pool),
+        },
+        source=PGBOUNCER_CONFIG,
+        note=f"{PGBOUNCER_CHECK_LIMITS_FDS} for check_limits(), {PGBOUNCER_SOCKET_FDS} for sockets",
     )

@@ -14,10 +14,12 @@ from pydantic import BaseModel, ConfigDict, PlainSerializer, computed_field
 from . import budget, checks, concurrency, memory, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
-from .derivation import Derivation, n
+from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .scenario import PoolerOffer, Scenario
-from .versions import semaphores
+from .sources import USL
+from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
+from .versions import SEMAPHORE_SET_SIZE, semaphores
 
 
 def _to_list(values: np.ndarray) -> list[Any]:
@@ -70,6 +72,16 @@ class MemoryCurve(Output):
     marks: dict[str, int]  # ram_ceiling, max_connections, productive_target (+ provider_limit)
 
 
+class SemaphoreFigures(Output):
+    """The semaphores the server needs (one per process slot) and the System V limits that hold them."""
+
+    num_os_semaphores: int
+    semmni: int
+    semmns: int
+    semmsl: int
+    derivation: Derivation
+
+
 class ProviderSummary(Output):
     id: str
     provider: str
@@ -84,6 +96,7 @@ class ProviderSummary(Output):
     as_of: str
     confidence: str
     notes: str
+    derivations: dict[str, Derivation]  # how the preset's figures were reached (max_connections, cores ...)
 
 
 class Plan(Output):
@@ -97,16 +110,23 @@ class Plan(Output):
     pools: int
     max_client_conn: int
     client_demand: int
+    app_clients: int  # client demand without the serverless peak
+    direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
+    server_connections: int  # pools x pool_size: the backends a pooler keeps open
+    max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
+    spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
     pooler_capacity_tps: float | None
     budget: tuple[BudgetLine, ...]
     memory: MemoryFigures
     throughput: ThroughputCurve
     memory_curve: MemoryCurve
     kernel_settings: tuple[KernelSetting, ...]
+    semaphores: SemaphoreFigures
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None
@@ -126,53 +146,42 @@ class Plan(Output):
 
 
 def plan(scenario: Scenario) -> Plan:
-    """Compute the whole Plan for ``scenario``."""
+    """Compute the whole Plan for ``scenario``; ``derivations`` are keyed by the JSON path they explain."""
     derivations: dict[str, Derivation] = {}
     hw, wl = scenario.hardware, scenario.workload
-    if scenario.provider is not None:
-        derivations.update({f"provider_{key}": d for key, d in scenario.provider.derivations.items()})
 
     basis = memory.memory_basis(scenario)
-    derivations.update(basis.derivations)
+    derivations.update({f"memory.{key}": d for key, d in basis.derivations.items()})
     ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
 
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
     productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk)
     pool_range = concurrency.pool_size_range(hw.cores)
-    derivations["pool_size_range"] = Derivation(
-        formula="pool size range = cores x 2 .. cores x 4",
-        calculation=f"{hw.cores} x 2 .. {hw.cores} x 4 = {pool_range[0]}..{pool_range[1]}",
-    )
+    derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores)
     pooling = concurrency.pooling(scenario, productive)
     derivations.update(pooling.derivations)
-    tps = None
-    if pooling.active:
-        tps, derivations["pooler_capacity"] = concurrency.pooler_capacity(pooling, wl.txn_ms)
+    tps, derivations["pooler_capacity_tps"] = concurrency.pooler_capacity(pooling, wl.txn_ms)
 
     lines = budget.budget_lines(scenario, pooling)
     required, derivations["max_connections_required"] = budget.required(lines)
     recommended, derivations["max_connections_recommended"] = budget.recommended(required)
     max_conn, derivations["max_connections"] = budget.chosen_max_connections(scenario, recommended)
     wal_senders, derivations["max_wal_senders"] = budget.max_wal_senders(scenario)
+    free, derivations["headroom"] = budget.headroom(max_conn, required)
+    spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
 
-    worst, derivations["worst_case"] = memory.worst_case(basis, max_conn)
-    heavy, derivations["heavy_fraction"] = memory.heavy_fraction(basis, max_conn, scenario.memory.heavy_fraction)
-    safe, derivations["safe_work_mem"] = memory.safe_work_mem(
+    worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, max_conn)
+    heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(
+        basis, max_conn, scenario.memory.heavy_fraction
+    )
+    safe, derivations["memory.safe_work_mem_bytes"] = memory.safe_work_mem(
         basis, max_conn, scenario.memory.backend_memory, scenario.memory.sort_nodes
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn)
-    if curve.measured_peak_tps is not None:
-        derivations["throughput_fit"] = Derivation(
-            formula="least-squares fit of min(N / knee, USL envelope) to the measured points",
-            calculation=(
-                f"peak {n(round(curve.peak))} active connections at {n(round(curve.measured_peak_tps))} tps, "
-                f"u = {curve.shape_u:.1f}"
-            ),
-            note=f"RMS error {curve.fit_rmse:.1%} of peak",
-        )
-    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling)
-    processes = semaphores(hw.pg_version, max_conn, wal_senders).processes
+    derivations.update(_throughput_derivations(curve, productive))
+    sems = semaphores(hw.pg_version, max_conn, wal_senders)
+    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
 
     facts = checks.Facts(
         scenario=scenario,
@@ -189,7 +198,7 @@ def plan(scenario: Scenario) -> Plan:
         heavy_fraction=heavy,
         safe_work_mem=safe,
         pooler_tps=tps,
-        processes=processes,
+        processes=sems.processes,
         measured_peak=curve.peak if curve.measured_peak_tps is not None else None,
     )
     return Plan(
@@ -203,10 +212,16 @@ def plan(scenario: Scenario) -> Plan:
         pools=pooling.pools,
         max_client_conn=pooling.max_client_conn,
         client_demand=pooling.client_demand,
+        app_clients=pooling.app_clients,
+        direct_clients=pooling.direct_clients,
+        server_connections=pooling.server_connections,
+        max_db_connections=pooling.max_db_connections,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        headroom=free,
+        spare_wal_senders=spare_senders,
         pooler_capacity_tps=tps,
         budget=tuple(lines),
         memory=MemoryFigures(
@@ -223,9 +238,82 @@ def plan(scenario: Scenario) -> Plan:
         throughput=curve,
         memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),
         kernel_settings=tuple(settings),
+        semaphores=SemaphoreFigures(
+            num_os_semaphores=sems.count,
+            semmni=sems.semmni,
+            semmns=sems.semmns,
+            semmsl=SEMAPHORE_SET_SIZE,
+            derivation=sems.derivation,
+        ),
         warnings=tuple(checks.evaluate(facts)),
         derivations=derivations,
         provider=_provider_summary(scenario),
+    )
+
+
+def _throughput_derivations(curve: ThroughputCurve, productive: int) -> dict[str, Derivation]:
+    """The knee and peak of the throughput curve, and its shape, by their JSON paths."""
+    if curve.measured_peak_tps is not None and curve.fit_rmse is not None:
+        fitted = Derivation(
+            formula="least-squares fit of min(N / knee, USL envelope) to the measured points",
+            calculation=(
+                f"peak {exact(curve.peak)} active connections at {n(round(curve.measured_peak_tps))} tps, "
+                f"u = {curve.shape_u:.1f}"
+            ),
+            inputs={"measured points": "from the scenario"},
+            source=USL,
+            note=f"RMS error {curve.fit_rmse:.1%} of peak",
+        )
+        knee = Derivation(
+            formula=f"knee = fitted peak / {PEAK_PAST_KNEE:g}",
+            calculation=f"{exact(curve.peak)} / {PEAK_PAST_KNEE:g} = {exact(curve.knee)}",
+            inputs={"fitted peak": exact(curve.peak)},
+            source=USL,
+        )
+        fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse")
+        return {
+            "throughput.knee": knee,
+            **{f"throughput.{key}": fitted for key in fitted_keys},
+            "throughput.pool_connections": _pool_connections(curve),
+        }
+    knee = Derivation(
+        formula="knee = productive target (throughput rises linearly until every core is busy)",
+        calculation=f"{productive}",
+        inputs={"productive target": str(productive)},
+        source=USL,
+    )
+    peak = Derivation(
+        formula=f"peak = knee x {PEAK_PAST_KNEE:g}",
+        calculation=f"{productive} x {PEAK_PAST_KNEE:g} = {exact(curve.peak)}",
+        inputs={"knee": str(productive)},
+        source=USL,
+    )
+    sigma, kappa = curve.sigma, curve.kappa
+    shape = Derivation(
+        formula=(
+            f"USL shape u = {DEFAULT_SHAPE_U:g} (throughput falls to about 97 / 90 / 75 / 55 % at 2 / 3 / 5 / 10 x "
+            "the peak); sigma and kappa are the same envelope as Gunther's coefficients"
+        ),
+        calculation=f"u = {curve.shape_u:g}, sigma = {sigma:.4g}, kappa = {kappa:.4g}",
+        inputs={"peak": exact(curve.peak)},
+        source=USL,
+    )
+    return {
+        "throughput.knee": knee,
+        "throughput.peak": peak,
+        "throughput.shape_u": shape,
+        "throughput.sigma": shape,
+        "throughput.kappa": shape,
+        "throughput.pool_connections": _pool_connections(curve),
+    }
+
+
+def _pool_connections(curve: ThroughputCurve) -> Derivation:
+    return Derivation(
+        formula="active backends through the pooler = server connections (pools x pool size)",
+        calculation=n(curve.pool_connections),
+        inputs={"server connections": n(curve.pool_connections)},
+        source=USL,
     )
 
 
@@ -299,4 +387,6 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
         as_of=p.as_of,
         confidence=p.confidence,
         notes=p.notes,
+        derivations={"max_connections": given(n(p.max_connections), "max_connections", p.source or p.id)}
+        | p.derivations,
     )

@@ -12,11 +12,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from .defaults import (
+    DISK_CONCURRENCY_RULE,
+    MAX_CLIENT_CONN_RULE,
+    OS_OVERHEAD_RULE,
+    PER_CONNECTION_RULE,
+    RESERVE_RULE,
+    SHARED_BUFFERS_RULE,
+    WORKLOAD_RULE,
+)
 from .derivation import Derivation
 from .fields import FieldSpec, choice, count, flag, number, size, specs_of
 from .units import format_size, parse_size
+from .versions import MAX_CONNECTIONS_LIMIT
 
-SCENARIO_VERSION = 1
+SCENARIO_VERSION: Literal[1] = 1
 
 Storage = Literal["hdd", "ssd", "nvme", "network"]
 Platform = Literal["linux", "macos", "freebsd", "windows"]
@@ -60,7 +70,7 @@ class Hardware(Frozen):
         "Disk concurrency",
         "Effective spindle count: queries that wait on I/O at once. 0 when the data set is cached.",
         unit="",
-        auto="from storage: hdd 4, network 4, ssd 2, nvme 1",
+        auto=DISK_CONCURRENCY_RULE,
     )
     platform: Platform = choice("linux", "Platform", "Operating system the server runs on.")
     pg_version: int = count(18, 13, 18, "PostgreSQL", "Major version of the server.", unit="")
@@ -68,7 +78,7 @@ class Hardware(Frozen):
 
 class Memory(Frozen):
     shared_buffers: Annotated[Bytes | None, Auto] = size(
-        None, "128kB", "64TB", "shared_buffers", "PostgreSQL's shared cache.", unit="GB", auto="25 % of RAM"
+        None, "128kB", "64TB", "shared_buffers", "PostgreSQL's shared cache.", unit="GB", auto=SHARED_BUFFERS_RULE
     )
     os_overhead: Annotated[Bytes | None, Auto] = size(
         None,
@@ -77,10 +87,10 @@ class Memory(Frozen):
         "OS overhead",
         "Memory kept for the kernel, page tables and other processes.",
         unit="GB",
-        auto="0.5 GB x sqrt(RAM in GB)",
+        auto=OS_OVERHEAD_RULE,
     )
     backend_memory: Bytes = size(
-        "10MB", "1MB", "1GB", "Backend base memory", "Private memory of an idle backend (seeds: 5-10 MB).", unit="MB"
+        "10MB", "1MB", "1GB", "Backend base memory", "Private memory of an idle backend (typically 5-10 MB).", unit="MB"
     )
     work_mem: Bytes = size("4MB", "64kB", "64GB", "work_mem", "Memory per sort or hash node.", unit="MB")
     sort_nodes: int = count(
@@ -93,7 +103,7 @@ class Memory(Frozen):
         "Memory per connection",
         "What an average connection holds; overrides the estimate.",
         unit="MB",
-        auto="backend base + 5/32 x work_mem",
+        auto=PER_CONNECTION_RULE,
     )
     heavy_fraction: float = number(
         0.2,
@@ -108,7 +118,7 @@ class Memory(Frozen):
 
 class Workload(Frozen):
     kind: WorkloadKind = choice(
-        "cpu", "Workload", "CPU-bound, mixed or I/O-bound: cores x 2, 3 or 4 active connections.", flat="workload"
+        "cpu", "Workload", f"CPU-bound, mixed or I/O-bound: {WORKLOAD_RULE} active connections.", flat="workload"
     )
     txn_ms: float = number(
         20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1
@@ -155,7 +165,7 @@ class Workload(Frozen):
     max_connections: Annotated[int | None, Auto] = count(
         None,
         1,
-        262_143,
+        MAX_CONNECTIONS_LIMIT,
         "max_connections",
         "Evaluate this value instead of recommending one.",
         auto="recommended from the budget",
@@ -171,7 +181,7 @@ class Pooler(Frozen):
         None, 1, 100_000, "Pool size", "Server connections per database/user pool.", auto="productive target"
     )
     reserve_pool: Annotated[int | None, Auto] = count(
-        None, 0, 100_000, "Reserve pool", "Extra server connections per pool under load.", auto="25 % of the pool"
+        None, 0, 100_000, "Reserve pool", "Extra server connections per pool under load.", auto=RESERVE_RULE
     )
     max_client_conn: Annotated[int | None, Auto] = count(
         None,
@@ -179,7 +189,7 @@ class Pooler(Frozen):
         10_000_000,
         "max_client_conn",
         "Client connections the pooler accepts.",
-        auto="client demand + 20 %, at least 100",
+        auto=MAX_CLIENT_CONN_RULE,
     )
     databases: int = count(1, 1, 10_000, "Databases", "Databases served through the pooler.", unit="")
     users: int = count(
@@ -207,12 +217,14 @@ class ProviderPlan(Frozen):
     plan: str = Field(min_length=1, max_length=100)
     vcpus: float = Field(gt=0, le=10_000)
     ram: Bytes = Field(ge=0)
-    max_connections: int = Field(ge=1, le=262_143)
+    max_connections: int = Field(ge=1, le=MAX_CONNECTIONS_LIMIT)
     hard_limit: bool
     reserved: int = Field(0, ge=0, le=1000, description="slots the provider keeps for itself")
     # Some providers document one total that already holds their superuser_reserved_connections and
     # reserved_connections (Azure: 5 + 10 = 15); the budget then counts that total once, not twice.
     reserved_includes_superuser: bool = False
+    # The lowest and highest max_connections the provider accepts (Azure: 25..5,000); None: any.
+    max_connections_settable: tuple[int, int] | None = None
     pooler: PoolerOffer | None = None
     source: str = ""
     as_of: str = ""

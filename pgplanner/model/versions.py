@@ -10,21 +10,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .derivation import Derivation
+from .derivation import Derivation, n, rounded
+from .sources import PG_KERNEL_RESOURCES
 
+# The max_connections GUC's maximum (MAX_BACKENDS, 2^18 - 1: procnumber.h, guc_tables.c).
+MAX_CONNECTIONS_LIMIT = 262_143
 # From 12 on, WAL senders have their own slots (max_wal_senders) outside max_connections.
 WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM = 12
+# shared_memory_size and shared_memory_size_in_huge_pages (postgres -C) arrived in 15.
+SHARED_MEMORY_SIZE_FROM = 15
 # reserved_connections and the pg_use_reserved_connections role arrived in 16.
 RESERVED_CONNECTIONS_FROM = 16
-# 18 replaced autovacuum_max_workers slots by autovacuum_worker_slots (default 16).
+# 18 replaced autovacuum_max_workers slots by autovacuum_worker_slots (default 16), added 32 I/O
+# worker slots and the num_os_semaphores runtime parameter (postgres -C num_os_semaphores).
 AUTOVACUUM_WORKER_SLOTS_FROM = 18
+NUM_OS_SEMAPHORES_FROM = 18
 
 DEFAULT_MAX_WAL_SENDERS = 10
 DEFAULT_MAX_WORKER_PROCESSES = 8
 DEFAULT_AUTOVACUUM_MAX_WORKERS = 3
 DEFAULT_AUTOVACUUM_WORKER_SLOTS = 16
 DEFAULT_MAX_FILES_PER_PROCESS = 1000
-SEMAPHORES_PER_SET = 16  # System V sets hold 16 usable semaphores plus one magic number
+# PostgreSQL allocates System V semaphores in sets of 16 usable ones plus one holding a magic number
+# (PostgreSQL docs, Managing Kernel Resources: SEMMNI = ceil(semaphores / 16), SEMMNS = SEMMNI x 17).
+SEMAPHORES_PER_SET = 16
+SEMAPHORE_SET_SIZE = SEMAPHORES_PER_SET + 1
 
 # The constant the documented SEMMNI formula adds to the slot counts, per release:
 # 13: autovacuum launcher + 4 auxiliary processes; 14-16: the archiver became auxiliary;
@@ -36,6 +46,14 @@ _SEMAPHORE_CONSTANT_18 = 40
 
 def walsenders_outside_max_connections(version: int) -> bool:
     return version >= WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM
+
+
+def has_shared_memory_size(version: int) -> bool:
+    return version >= SHARED_MEMORY_SIZE_FROM
+
+
+def has_num_os_semaphores(version: int) -> bool:
+    return version >= NUM_OS_SEMAPHORES_FROM
 
 
 def has_reserved_connections(version: int) -> bool:
@@ -68,30 +86,41 @@ def semaphores(version: int, max_connections: int, max_wal_senders: int) -> Sema
     """The documented SEMMNI/SEMMNS formula of ``version`` (also the number of server process slots)."""
     workers = DEFAULT_MAX_WORKER_PROCESSES
     autovacuum = autovacuum_slots(version)
-    if version >= 18:
+    if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
         constant = _SEMAPHORE_CONSTANT_18
-        formula = "num_os_semaphores = max_connections + autovacuum_worker_slots + max_worker_processes"
-        formula += " + max_wal_senders + 40"
+        autovacuum_name = "autovacuum_worker_slots"
     else:
         constant = _SEMAPHORE_CONSTANT[version]
-        formula = "semaphores = max_connections + autovacuum_max_workers + max_wal_senders"
-        formula += f" + max_worker_processes + {constant}"
+        autovacuum_name = "autovacuum_max_workers"
+    name = "num_os_semaphores" if has_num_os_semaphores(version) else "semaphores"
     count = max_connections + autovacuum + max_wal_senders + workers + constant
     sets = math.ceil(count / SEMAPHORES_PER_SET)
+    check = "; check with: postgres -C num_os_semaphores" if has_num_os_semaphores(version) else ""
     derivation = Derivation(
-        formula=formula + "; SEMMNI = ceil(semaphores / 16), SEMMNS = SEMMNI x 17",
-        calculation=(
-            f"{max_connections} + {autovacuum} + {max_wal_senders} + {workers} + {constant} = {count}; "
-            f"SEMMNI = {sets}, SEMMNS = {sets * 17}"
+        formula=(
+            f"{name} = max_connections + {autovacuum_name} + max_wal_senders + max_worker_processes + {constant}; "
+            f"SEMMNI = ceil({name} / {SEMAPHORES_PER_SET}), SEMMNS = SEMMNI x {SEMAPHORE_SET_SIZE}"
         ),
-        note=f"PostgreSQL {version} runtime.sgml; check with: postgres -C num_os_semaphores (18+)",
+        calculation=(
+            f"{n(max_connections)} + {autovacuum} + {max_wal_senders} + {workers} + {constant} = {n(count)}; "
+            f"SEMMNI = {rounded(f'{n(count)} / {SEMAPHORES_PER_SET}', count / SEMAPHORES_PER_SET, sets, 'up')}; "
+            f"SEMMNS = {n(sets)} x {SEMAPHORE_SET_SIZE} = {n(sets * SEMAPHORE_SET_SIZE)}"
+        ),
+        inputs={
+            "max_connections": n(max_connections),
+            autovacuum_name: str(autovacuum),
+            "max_wal_senders": str(max_wal_senders),
+            "max_worker_processes": str(workers),
+        },
+        source=f"{PG_KERNEL_RESOURCES} (PostgreSQL {version})",
+        note=f"the server defaults are assumed for the other settings{check}",
     )
-    return Semaphores(count, sets, sets * 17, derivation)
+    return Semaphores(count, sets, sets * SEMAPHORE_SET_SIZE, derivation)
 
 
 def max_backends(version: int, max_connections: int, max_wal_senders: int) -> int:
     """MaxBackends of InitializeMaxBackends: the slots that size the lock and proc tables."""
     workers = DEFAULT_MAX_WORKER_PROCESSES
-    if version >= 18:
+    if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
         return max_connections + DEFAULT_AUTOVACUUM_WORKER_SLOTS + workers + max_wal_senders + 2
     return max_connections + DEFAULT_AUTOVACUUM_MAX_WORKERS + 1 + workers + max_wal_senders

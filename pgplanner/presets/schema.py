@@ -14,10 +14,11 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from ..model.scenario import Bytes, Confidence, Frozen, PoolMode
+from ..model.versions import MAX_CONNECTIONS_LIMIT
 from .cores import CpuBasis
 from .rules import MemoryRule, Rule
 
-PRESET_SCHEMA = 1
+PRESET_SCHEMA: Literal[1] = 1
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)]
 AsOf = Field(pattern=r"^\d{4}(-\d{2}){0,2}$", description="year, month or day the fact was last seen true")
 NO_POOLER = "none"
@@ -46,7 +47,9 @@ class PlanSpec(Frozen):
     vcpus: float = Field(gt=0, le=10_000)
     ram: Bytes = Field(ge=256 * 1024**2)
     cpu: CpuBasis
-    max_connections: int | None = Field(None, ge=1, le=262_143, description="documented or observed; else formula")
+    max_connections: int | None = Field(
+        None, ge=1, le=MAX_CONNECTIONS_LIMIT, description="documented or observed; else formula"
+    )
     hard_limit: bool | None = Field(None, description="overrides the provider's policy")
     reserved: int | None = Field(None, ge=0, le=1000, description="overrides the provider's reserved slots")
     pooler: str | None = Field(None, description="a pooler id, 'none', or omitted for the provider's default")
@@ -67,6 +70,9 @@ class ProviderFile(Frozen):
     reserved_source: str = ""
     max_connections_rule: MemoryRule | None = None
     max_connections_source: str = ""
+    max_connections_settable: tuple[int, int] | None = Field(
+        None, description="the lowest and highest max_connections the provider lets users set"
+    )
     poolers: tuple[PoolerSpec, ...] = ()
     default_pooler: str | None = None
     plans: tuple[PlanSpec, ...] = Field(min_length=1)

@@ -85,9 +85,9 @@ def cgroup_cpu_limit(root: Path = CGROUP) -> float | None:
         quota, _, period = text.partition(" ")
         if quota != "max" and quota.isdigit() and period.isdigit():
             return int(quota) / int(period)
-    quota, period = _read(root / "cpu" / "cpu.cfs_quota_us"), _read(root / "cpu" / "cpu.cfs_period_us")
-    if quota and period and quota.lstrip("-").isdigit() and int(quota) > 0 and period.isdigit():
-        return int(quota) / int(period)
+    v1_quota, v1_period = _read(root / "cpu" / "cpu.cfs_quota_us"), _read(root / "cpu" / "cpu.cfs_period_us")
+    if v1_quota and v1_period and v1_quota.lstrip("-").isdigit() and int(v1_quota) > 0 and v1_period.isdigit():
+        return int(v1_quota) / int(v1_period)
     return None
 
 

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import FieldSpec, format_size, human_size, parse_size
+from ..model.defaults import CORE_MULTIPLIER
 from .steps import nearest_stop, slider_stops
 from .theme import VERMILLION, qcolor
 
+WORKLOADS = {"cpu": "CPU-bound", "mixed": "Mixed", "io": "I/O-bound"}
 CHOICE_LABELS = {
-    "cpu": "CPU-bound (cores x 2)",
-    "mixed": "Mixed (cores x 3)",
-    "io": "I/O-bound (cores x 4)",
+    **{kind: f"{label} (cores x {CORE_MULTIPLIER[kind]})" for kind, label in WORKLOADS.items()},
     "hdd": "HDD",
     "ssd": "SSD",
     "nvme": "NVMe",

@@ -39,7 +39,7 @@ def derived_values(plan: Plan) -> dict[str, Any]:
         "shared_buffers": plan.memory.shared_buffers_bytes,
         "os_overhead": plan.memory.os_overhead_bytes,
         "per_connection_memory": plan.memory.per_connection_bytes,
-        "clients": plan.client_demand - plan.scenario.workload.serverless_peak,
+        "clients": plan.app_clients,
         "max_connections": plan.max_connections,
         "pool_size": plan.pool_size,
         "reserve_pool": plan.reserve_pool,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -35,10 +34,11 @@ from PySide6.QtWidgets import (
 from ..assets import example_scenarios
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model.scenario import Hardware
-from ..model.derivation import n
 from ..model.serialization import InputError, read_scenario_file, scenario_from_json, scenario_to_json
 from . import theme
-from .cards import CARDS, CardGrid, derivation_html
+from ..present import CARDS, budget_rows
+from ..present.html import derivations_page, headline_html, kernel_html
+from .cards import CardGrid
 from .document import Document
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
@@ -279,13 +279,7 @@ class MainWindow(QMainWindow):
     # --- showing the plan -----------------------------------------------------------------
 
     def show_plan(self, plan: Plan) -> None:
-        errors = sum(w.severity == "error" for w in plan.warnings)
-        alarm = f" <span style='color:{theme.VERMILLION}'>· {errors} blocking</span>" if errors else ""
-        self.headline.setText(
-            f"<span style='font-size:17px'><b>max_connections = {n(plan.max_connections)}</b></span>"
-            f" &nbsp;required {n(plan.max_connections_required)}, productive target {n(plan.productive_target)},"
-            f" RAM ceiling {n(plan.ram_ceiling)}{alarm}"
-        )
+        self.headline.setText(headline_html(plan, theme.VERMILLION))
         self.cards.show_plan(plan)
         self.picker.show_plan(plan)
         self._lock_fixed_inputs(plan)
@@ -327,38 +321,19 @@ class MainWindow(QMainWindow):
         self.details.tabBar().setTabTextColor(tab, colour)
 
     def _show_derivations(self, plan: Plan) -> None:
-        sections = [
-            f"<h3 id='{spec.key}'><a name='{spec.key}'></a>{escape(spec.title)}: {escape(spec.value(plan))}</h3>"
-            + derivation_html(plan, spec.derivations)
-            for spec in CARDS
-        ]
         scroll = self.derivations.verticalScrollBar().value()
-        self.derivations.setHtml("".join(sections))
+        self.derivations.setHtml(derivations_page(plan, {spec.title: spec.key for spec in CARDS}))
         self.derivations.verticalScrollBar().setValue(scroll)
 
     def _show_budget(self, plan: Plan) -> None:
         self.budget_table.clear()
-        for line in plan.budget:
-            QTreeWidgetItem(self.budget_table, [line.name, n(line.connections), line.counts_against, line.why])
-        QTreeWidgetItem(self.budget_table, ["required", n(plan.max_connections_required), "max_connections", ""])
-        QTreeWidgetItem(self.budget_table, ["max_connections", n(plan.max_connections), "", ""])
+        for row in budget_rows(plan):
+            QTreeWidgetItem(self.budget_table, [row.name, row.connections, row.counts_against, row.why])
         for column in range(3):
             self.budget_table.resizeColumnToContents(column)
 
     def _show_kernel(self, plan: Plan) -> None:
-        if plan.provider is not None:
-            self.kernel.setHtml(f"<p>The kernel and OS are managed by the provider ({escape(plan.provider.id)}).</p>")
-            return
-        platform = plan.scenario.hardware.platform
-        rows = []
-        for s in (s for s in plan.kernel_settings if s.platform == platform):
-            at_least = "at least " if s.minimum else ""
-            stock = "" if s.needed else f" <i>(stock {n(s.stock or 0)} already suffices)</i>"
-            rows.append(
-                f"<p><tt><b>{escape(s.name)}</b> = {at_least}{n(s.value)}</tt>{stock}<br>"
-                f"{escape(s.derivation.formula)}: {escape(s.derivation.calculation)}</p>"
-            )
-        self.kernel.setHtml(f"<h3>{escape(platform)}</h3>{''.join(rows)}")
+        self.kernel.setHtml(kernel_html(plan))
 
     def open_export(self) -> ExportDialog:
         """The export dialog (one per window, kept so its destination and choices persist)."""

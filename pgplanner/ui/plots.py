@@ -471,10 +471,11 @@ class BudgetPlot(PlotPanel):
             if line.connections > 0:
                 segments.append(Segment(row, ends[row], line.connections, line.name, line.key, line.why))
             ends[row] += line.connections
+        free = {"max_connections": plan.headroom, "max_wal_senders": plan.spare_wal_senders}
         for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
-            if limit > ends[row]:
+            if free[row] > 0:
                 name = "headroom" if row == "max_connections" else "spare WAL senders"
-                segments.append(Segment(row, ends[row], limit - ends[row], name, "headroom", f"up to {row} {n(limit)}"))
+                segments.append(Segment(row, ends[row], free[row], name, "headroom", f"up to {row} {n(limit)}"))
         return segments
 
     def update_items(self, plan: Plan) -> None:

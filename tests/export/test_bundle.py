@@ -69,7 +69,7 @@ def test_scenario_and_plan_json_round_trip():
 def test_readme_has_summary_budget_and_ordered_steps():
     result = plan_for(listeners=20)
     readme = bundle_files(result)["README.md"].decode()
-    assert f"**max_connections = {result.max_connections}**" in readme
+    assert f"**max_connections = {result.max_connections} (required" in readme
     assert "| LISTEN listeners | 20 | max_connections |" in readme
     assert f"| **required** | **{result.max_connections_required}** |" in readme
     steps = readme.split("## Apply in this order")[1]

@@ -22,7 +22,7 @@ def test_macos_semaphores_stay_comments_because_xnu_allows_87381():
     semmns = result.kernel["macos"]["kern.sysv.semmns"]
     assert semmns == 65 * 17  # ceil((1000 + 3 + 10 + 8 + 6) / 16) sets of 17
     assert f"kern.sysv.semmns: at least {semmns:,} is needed" in prose(text)
-    assert "(PostgreSQL 15 runtime.sgml" in prose(text)
+    assert "PostgreSQL docs, Managing Kernel Resources (PostgreSQL 15)" in prose(text)
 
 
 def test_seed_000_raises_processes_and_files_on_macos():
@@ -34,7 +34,7 @@ def test_seed_000_raises_processes_and_files_on_macos():
     assert floors["kern.maxprocperuid"] >= 1000
     assert "kern.maxfilesperproc" not in floors  # OPEN_MAX 10,240 already allows PostgreSQL's 2,048
     assert all("=" in line and " = " not in line for line in text.splitlines() if not line.startswith("#") and line)
-    assert "seed 000 observed about 32 descriptors per backend" in comment_above(text, "kern.maxfiles")
+    assert '"1000 connections in PostgreSQL on OS X"' in comment_above(text, "kern.maxfiles")  # seed 000
 
 
 def _plist(**inputs) -> dict:

@@ -35,7 +35,7 @@ def test_every_value_carries_its_derivation_with_the_numbers():
     assert f"= {required}" in comment_above(text, "max_connections")
     assert "shared_buffers = 25 % of RAM: 64 GB x 0.25 = 16 GB" in comment_above(text, "shared_buffers")
     work_mem = comment_above(text, "work_mem")
-    assert "given in the scenario: 32 MB" in work_mem
+    assert "work_mem: given: 32 MB" in work_mem
     assert "safe work_mem = (available / max_connections - backend base) / sort/hash nodes" in work_mem
     assert "takes effect after a reload" in work_mem
     assert "takes effect after a restart" in comment_above(text, "max_connections")
@@ -54,7 +54,7 @@ def test_given_shared_buffers_is_rounded_to_whole_pages_and_says_given():
     result = plan_for(shared_buffers="1000001kB")
     text = render_postgresql_conf(result)
     assert active(text)["shared_buffers"] == "1000000kB"  # 8 kB pages
-    assert "given in the scenario" in comment_above(text, "shared_buffers")
+    assert "shared_buffers: given: 977 MB" in comment_above(text, "shared_buffers")
 
 
 @pytest.mark.parametrize(

@@ -99,14 +99,14 @@ def test_every_output_explains_itself():
         "max_connections_required",
         "max_connections_recommended",
         "max_connections",
-        "worst_case",
-        "heavy_fraction",
-        "safe_work_mem",
-        "pooler_capacity",
+        "memory.worst_case_bytes",
+        "memory.heavy_fraction_bytes",
+        "memory.safe_work_mem_bytes",
+        "pooler_capacity_tps",
     ):
         derivation = result.derivations[key]
         assert derivation.formula and derivation.calculation, key
-    assert "64 GB" in result.derivations["available"].calculation
+    assert "64 GB" in result.derivations["memory.available_bytes"].calculation
 
 
 def test_large_memory_curve_does_not_overflow():

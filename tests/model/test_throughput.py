@@ -59,7 +59,7 @@ def test_measurements_replace_the_default_shape():
     scenario = Scenario(measurements=tuple(Measurement(connections=c, tps=t) for c, t in HAAS_91))
     result = plan(scenario.with_changes(cores=24, disk_concurrency=0))
     assert result.throughput.measured_peak_tps == pytest.approx(46927, rel=0.10)
-    assert "throughput_fit" in result.derivations
+    assert "least-squares" in result.derivations["throughput.peak"].formula
     assert "MEASURED_PEAK_DIFFERS" in {w.code for w in result.warnings}  # 24 cores x 2 = 48, measured ~17
     assert plan_for(cores=24).throughput.measured_peak_tps is None
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from pgplanner.model import FIELDS, Plan, parse_size, plan
-from pgplanner.ui.cards import CARDS
+from pgplanner.present import CARDS
 from pgplanner.ui.main_window import MainWindow
 
 from . import workhorse as w
@@ -279,6 +279,15 @@ def warnings(app: App) -> list[str]:
     listing = w.find(app.window, "warnings", QListWidget)
     codes = [listing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(listing.count())]
     return [code for code in codes if code]
+
+
+def everything_shown(app: App) -> str:
+    """All the text the window shows, with every details tab rendered once."""
+    tabs = w.find(app.window, "details")
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+    tabs.setCurrentIndex(0)
+    return w.all_text(app.window)
 
 
 def headline(app: App) -> str:

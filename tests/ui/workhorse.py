@@ -146,3 +146,29 @@ def text_fits(label: QLabel) -> bool:
     if label.wordWrap():
         return label.heightForWidth(room.width()) <= room.height()
     return label.fontMetrics().horizontalAdvance(label.text()) <= room.width()
+
+
+def all_text(root: QWidget) -> str:
+    """Every word the window can show: labels, buttons, rich-text panes, list and tree items, tooltips
+    and menu entries, including those of hidden tabs."""
+    from PySide6.QtWidgets import QAbstractButton, QListWidget, QTextBrowser, QTreeWidget, QTreeWidgetItemIterator
+
+    parts = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        parts.append(widget.toolTip())
+        if isinstance(widget, QLabel):
+            parts.append(widget.text())
+        elif isinstance(widget, QAbstractButton):
+            parts.append(widget.text())
+        elif isinstance(widget, QTextBrowser):
+            parts.append(widget.toPlainText())
+        elif isinstance(widget, QListWidget):
+            parts += [widget.item(i).text() for i in range(widget.count())]
+        elif isinstance(widget, QTreeWidget):
+            iterator = QTreeWidgetItemIterator(widget)
+            while iterator.value():
+                item = iterator.value()
+                parts += [item.text(c) for c in range(item.columnCount())]
+                iterator += 1
+    parts += [action.text() + " " + action.toolTip() for action in root.findChildren(QAction)]
+    return "\n".join(parts)

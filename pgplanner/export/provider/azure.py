@@ -1,6 +1,7 @@
 """Azure Database for PostgreSQL Flexible Server: server parameters through the az CLI.
 
-max_connections is static (restart) and allowed from 25 to 5,000; Azure keeps 15 slots
+max_connections is static (restart) and allowed only in a range (the preset's
+max_connections_settable, which the plan already respects); Azure keeps 15 slots
 (reserved_connections 5 + superuser_reserved_connections 10) that users cannot change. The built-in
 PgBouncer (General Purpose and Memory Optimized tiers) is configured with pgbouncer.* parameters.
 """
@@ -10,9 +11,6 @@ from __future__ import annotations
 from ...model import Plan
 from ...model.derivation import n
 from .common import Guide, script, work_mem_kb
-
-ALLOWED = (25, 5000)
-
 
 def _set(name: str, value: object) -> str:
     return (
@@ -29,7 +27,7 @@ def _uses_builtin_pgbouncer(plan: Plan) -> bool:
 def _apply(plan: Plan) -> str:
     lines = [
         ': "${RESOURCE_GROUP:?set RESOURCE_GROUP}" "${SERVER:?set SERVER to the flexible server name}"',
-        _set("max_connections", min(max(plan.max_connections, ALLOWED[0]), ALLOWED[1])),
+        _set("max_connections", plan.max_connections),
         _set("work_mem", work_mem_kb(plan)),
     ]
     if _uses_builtin_pgbouncer(plan):
@@ -45,10 +43,10 @@ def _apply(plan: Plan) -> str:
 
 
 def _how(plan: Plan) -> str:
-    low, high = ALLOWED
+    settable = plan.scenario.provider.max_connections_settable if plan.scenario.provider else None
     clamp = (
-        f" Azure allows {n(low)} to {n(high)}, so the script sets the nearest allowed value."
-        if not low <= plan.max_connections <= high
+        f" Azure accepts max_connections from {n(settable[0])} to {n(settable[1])}; the plan keeps within that."
+        if settable is not None and plan.max_connections_recommended != plan.max_connections
         else ""
     )
     pooler = (

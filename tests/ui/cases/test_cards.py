@@ -2,6 +2,7 @@
 
 from ..adapter import (
     card_severity,
+    everything_shown,
     headline,
     read_caption,
     read_card,
@@ -74,3 +75,21 @@ def test_the_headline_says_the_answer_and_counts_what_blocks(app):
     set_workload(app, max_connections=20, listeners=30)
     assert headline(app).startswith("max_connections = 20")
     assert "blocking" in headline(app)
+
+
+def test_a_plan_postgresql_refuses_to_start_shows_a_red_card(app):
+    """Reserved slots filling max_connections block the plan; the max_connections card says so in red."""
+    set_workload(app, max_connections=3, superuser_reserved=3)
+    assert card_severity(app, "max_connections") == "error"
+
+
+def test_the_reserve_pool_says_it_rounded(app):
+    """A pool of 10 gives a reserve of 2.5 connections, rounded up to 3 (seed 003: 25 % of the pool)."""
+    set_pooler(app, pool_size=10)
+    assert "10 x 0.25 = 2.5, rounded up to 3" in why(app, "pool size")
+
+
+def test_the_window_never_says_seed(app):
+    """Users read article titles and documentation pages as sources, never the project's "seed" labels."""
+    set_workload(app, max_connections=3, superuser_reserved=3, listeners=5)
+    assert "seed" not in everything_shown(app).lower()

@@ -1,0 +1,35 @@
+"""How pgplanner fills an input left on "auto": the constants, stated once, and the rule in words.
+
+The Scenario's fields show these rules as their "auto" text, and the model computes with the same
+constants, so the words beside an input and the arithmetic behind it cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from .derivation import percent
+
+# Active connections per core by workload (PostgreSQL wiki, Number Of Database Connections; the
+# max_connections article): CPU-bound work keeps 2 per core busy, I/O-bound work waits and needs 4.
+CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
+# Queries waiting on I/O at once: spinning disks and network volumes keep more of them waiting, fast
+# NVMe "adds less" (PostgreSQL wiki, Number Of Database Connections; the max_connections article).
+# Zero would mean the active set is fully cached.
+DISK_CONCURRENCY = {"hdd": 4, "network": 4, "ssd": 2, "nvme": 1}
+SHARED_BUFFERS_SHARE = 0.25
+# 0.5 GB x sqrt(RAM in GB) reproduces the max_connections article's three examples: 16 GB -> 2 GB,
+# 64 GB -> 4 GB, 256 GB -> 8 GB; it grows slower than RAM, as kernel and tooling needs do.
+OS_OVERHEAD_GB_PER_SQRT_GB = 0.5
+# A typical connection is mostly idle and now and then holds one work_mem allocation. 5/32 of
+# work_mem on top of a 10 MB base gives the article's 10, 15 and 20 MB at work_mem 4, 32 and 64 MB.
+WORK_MEM_TYPICAL_SHARE = (5, 32)
+RESERVE_SHARE = 0.25  # the process model article's budget: pool 24, reserve 6
+CLIENT_HEADROOM = 1.2
+MIN_MAX_CLIENT_CONN = 100  # PgBouncer's own default
+
+WORKLOAD_RULE = "cores x " + ", ".join(str(m) for m in CORE_MULTIPLIER.values())
+DISK_CONCURRENCY_RULE = "from storage: " + ", ".join(f"{kind} {value}" for kind, value in DISK_CONCURRENCY.items())
+SHARED_BUFFERS_RULE = f"{percent(SHARED_BUFFERS_SHARE)} of RAM"
+OS_OVERHEAD_RULE = f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt(RAM in GB)"
+PER_CONNECTION_RULE = f"backend base + {WORK_MEM_TYPICAL_SHARE[0]}/{WORK_MEM_TYPICAL_SHARE[1]} x work_mem"
+RESERVE_RULE = f"{percent(RESERVE_SHARE)} of the pool"
+MAX_CLIENT_CONN_RULE = f"client demand + {percent(CLIENT_HEADROOM - 1)}, at least {MIN_MAX_CLIENT_CONN}"

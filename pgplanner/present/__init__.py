@@ -1,0 +1,29 @@
+"""The words and tables people read, made once from a Plan: Qt-free, shared by every view.
+
+The CLI report (:mod:`.plain`), the bundle's README (:mod:`.markdown`) and the window (:mod:`.html`
+and the rows of :mod:`.tables`) all render the same content: the headline (:mod:`.summary`), the
+result cards with the outputs each shows (:mod:`.cards`), the budget and kernel tables
+(:mod:`.tables`), the derivations grouped by card and the warnings. A view chooses a format, never
+the words or the numbers; a card takes the colour of the worst warning whose ``concerns`` meet its
+``outputs``.
+"""
+
+from .cards import CARDS, CardSpec, card_severity, derivation_groups
+from .summary import POOLER_LABEL, answer_line, blocking, setup_line
+from .tables import BudgetRow, KernelRow, budget_rows, kernel_rows, kernel_title
+
+__all__ = [
+    "CARDS",
+    "POOLER_LABEL",
+    "BudgetRow",
+    "CardSpec",
+    "KernelRow",
+    "answer_line",
+    "blocking",
+    "budget_rows",
+    "card_severity",
+    "derivation_groups",
+    "kernel_rows",
+    "kernel_title",
+    "setup_line",
+]

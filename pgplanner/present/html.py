@@ -1,0 +1,58 @@
+"""The plan's text as Qt rich text (a subset of HTML), for the window's tooltips and panes."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..model import Derivation, Plan
+from ..model.derivation import n
+from .cards import CardSpec, derivation_groups
+from .summary import blocking
+from .tables import kernel_rows, kernel_title
+
+
+def derivation_html(d: Derivation) -> str:
+    """Formula in bold, the calculation in type, then the note and the source in italics."""
+    extras = "".join(f"<br><i>{escape(text)}</i>" for text in (d.note, d.source and f"source: {d.source}") if text)
+    return f"<p><b>{escape(d.formula)}</b><br><tt>{escape(d.calculation)}</tt>{extras}</p>"
+
+
+def card_tooltip(plan: Plan, spec: CardSpec) -> str:
+    rows = [derivation_html(plan.derivations[path]) for path in spec.outputs if path in plan.derivations]
+    return f"<b>Why {escape(spec.title)}?</b>" + ("".join(rows) or "<p>Nothing to derive.</p>")
+
+
+def derivations_page(plan: Plan, anchors: dict[str, str]) -> str:
+    """Every derivation grouped by card; ``anchors`` maps a card title to the anchor the window scrolls to."""
+    sections = []
+    for title, value, rows in derivation_groups(plan):
+        anchor = anchors.get(title, "other")
+        heading = escape(title) + (f": {escape(value)}" if value else "")
+        sections.append(
+            f"<h3 id='{anchor}'><a name='{anchor}'></a>{heading}</h3>"
+            + "".join(derivation_html(d) for _, d in rows)
+        )
+    return "".join(sections)
+
+
+def headline_html(plan: Plan, alarm_colour: str) -> str:
+    errors = blocking(plan)
+    alarm = f" <span style='color:{alarm_colour}'>· {errors} blocking</span>" if errors else ""
+    return (
+        f"<span style='font-size:17px'><b>max_connections = {n(plan.max_connections)}</b></span>"
+        f" &nbsp;required {n(plan.max_connections_required)}, productive target {n(plan.productive_target)},"
+        f" RAM ceiling {n(plan.ram_ceiling)}{alarm}"
+    )
+
+
+def kernel_html(plan: Plan) -> str:
+    rows = kernel_rows(plan)
+    if not rows:
+        return f"<p>{escape(kernel_title(plan))}</p>"
+    body = "".join(
+        f"<p><tt><b>{escape(r.name)}</b> = {escape(r.value)}</tt>"
+        + (f" <i>({escape(r.stock)})</i>" if r.stock else "")
+        + f"<br>{escape(r.derivation.formula)}: {escape(r.derivation.calculation)}</p>"
+        for r in rows
+    )
+    return f"<h3>{escape(kernel_title(plan))}</h3>{body}"

@@ -1,0 +1,79 @@
+"""The plain-text report ``pgplanner plan`` prints: the answer first, then how it was reached."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from ..model import Derivation, Plan
+from .cards import CARDS, derivation_groups
+from .summary import answer_line, setup_line
+from .tables import budget_rows, kernel_rows, kernel_title
+
+WIDTH = 100
+NO_BREAK = "\u00a0"
+_NUMBER_AND_UNIT = re.compile(r"(\d) (B|kB|MB|GB|TB|ms|tps|%)(?!\w)")
+
+
+def render_report(plan: Plan) -> str:
+    sections = [_headline(plan), _figures(plan), _budget(plan), _warnings(plan), _kernel(plan), _derivations(plan)]
+    return "\n\n".join(s for s in sections if s) + "\n"
+
+
+def derivation_text(d: Derivation) -> str:
+    """One derivation as a sentence: formula, the numbers, any note, the source."""
+    return str(d)
+
+
+def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
+    """``text`` in lines of at most ``width``, never splitting a number from its unit ("10" / "MB")."""
+    glued = _NUMBER_AND_UNIT.sub(rf"\1{NO_BREAK}\2", text)
+    lines = textwrap.wrap(
+        glued, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
+    )
+    return [line.replace(NO_BREAK, " ") for line in lines]
+
+
+def _headline(plan: Plan) -> str:
+    title = f"{plan.scenario.name}: " if plan.scenario.name else ""
+    return f"{title}{setup_line(plan)}\n{answer_line(plan)}"
+
+
+def _figures(plan: Plan) -> str:
+    return "\n".join(f"  {card.title:<22}{card.value(plan):>12}   {card.caption(plan)}" for card in CARDS)
+
+
+def _budget(plan: Plan) -> str:
+    lines = ["Budget"]
+    for row in budget_rows(plan):
+        against = "" if row.counts_against in ("max_connections", "") else f"  [{row.counts_against}]"
+        why = "" if row.total else row.why
+        lines.append(f"  {row.name:<34}{row.connections:>9}  {why}{against}".rstrip())
+    return "\n".join(lines)
+
+
+def _warnings(plan: Plan) -> str:
+    if not plan.warnings:
+        return "No warnings."
+    lines = ["Warnings"]
+    for warning in plan.warnings:
+        head = f"  {warning.severity.upper():<9}{warning.code}: "
+        lines += wrap(warning.message, head, " " * 11)
+    return "\n".join(lines)
+
+
+def _kernel(plan: Plan) -> str:
+    rows = kernel_rows(plan)
+    lines = [kernel_title(plan)]
+    lines += [f"  {row.name} = {row.value}" + (f" ({row.stock})" if row.stock else "") for row in rows]
+    return "\n".join(lines)
+
+
+def _derivations(plan: Plan) -> str:
+    lines = ["How each number was reached"]
+    for title, value, rows in derivation_groups(plan):
+        lines.append(f"  {title}" + (f": {value}" if value else ""))
+        for path, d in rows:
+            text = f"{path}: {derivation_text(d)}"
+            lines += wrap(text, "    ", "        ")
+    return "\n".join(lines)

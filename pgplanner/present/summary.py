@@ -1,0 +1,31 @@
+"""The headline: what was planned for, and the answer in one line."""
+
+from __future__ import annotations
+
+from ..model import Plan, human_size
+from ..model.derivation import n
+
+POOLER_LABEL = {"none": "no pooler", "pgbouncer": "PgBouncer", "pgcat": "PgCat", "provider": "provider pooler"}
+
+
+def setup_line(plan: Plan) -> str:
+    """``4 cores, 16 GB RAM, PostgreSQL 18 (linux, ssd); PgBouncer, transaction mode``."""
+    s = plan.scenario
+    hw, pooler = s.hardware, s.pooler
+    where = s.provider.id if s.provider else f"{hw.platform}, {hw.storage}"
+    pooling = POOLER_LABEL[pooler.kind] + (f", {pooler.mode} mode" if pooler.kind != "none" else "")
+    cores = f"{hw.cores} core{'s' if hw.cores != 1 else ''}"
+    return f"{cores}, {human_size(hw.ram)} RAM, PostgreSQL {hw.pg_version} ({where}); {pooling}"
+
+
+def answer_line(plan: Plan) -> str:
+    """``max_connections = 30 (required 21, recommended 30)``."""
+    return (
+        f"max_connections = {n(plan.max_connections)}"
+        f" (required {n(plan.max_connections_required)}, recommended {n(plan.max_connections_recommended)})"
+    )
+
+
+def blocking(plan: Plan) -> int:
+    """How many error-severity warnings the plan has (each one blocks it)."""
+    return sum(w.severity == "error" for w in plan.warnings)

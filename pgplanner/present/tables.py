@@ -1,0 +1,77 @@
+"""The budget and kernel tables as rows of words, for a text table, a Markdown table or a widget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Derivation, Plan
+from ..model.derivation import n
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    name: str
+    connections: str
+    counts_against: str
+    why: str
+    total: bool = False  # the required sum or the chosen max_connections
+
+
+def budget_rows(plan: Plan) -> list[BudgetRow]:
+    """Every budget line, then the required sum and max_connections."""
+    rows = [BudgetRow(b.name, n(b.connections), b.counts_against, b.why) for b in plan.budget]
+    rows.append(
+        BudgetRow("required", n(plan.max_connections_required), "max_connections", "sum of the lines", total=True)
+    )
+    headroom = plan.headroom
+    rows.append(
+        BudgetRow(
+            "max_connections",
+            n(plan.max_connections),
+            "",
+            f"headroom {n(headroom)}" if headroom >= 0 else f"{n(-headroom)} short of the budget",
+            total=True,
+        )
+    )
+    return rows
+
+
+@dataclass(frozen=True)
+class KernelRow:
+    name: str
+    value: str  # "at least 4,096" or "2"
+    stock: str  # "" or "stock 4,096 already suffices"
+    derivation: Derivation
+
+
+def kernel_title(plan: Plan) -> str:
+    if plan.provider is not None:
+        return f"Kernel and OS: managed by the provider ({plan.provider.id})."
+    return f"Kernel and OS ({plan.scenario.hardware.platform})"
+
+
+def kernel_rows(plan: Plan) -> list[KernelRow]:
+    """The settings of the scenario's platform (none when a provider manages the server), then semaphores."""
+    if plan.provider is not None:
+        return []
+    platform = plan.scenario.hardware.platform
+    rows = [
+        KernelRow(
+            s.name,
+            ("at least " if s.minimum else "") + n(s.value),
+            "" if s.needed else f"stock {n(s.stock or 0)} already suffices",
+            s.derivation,
+        )
+        for s in plan.kernel_settings
+        if s.platform == platform
+    ]
+    sems = plan.semaphores
+    rows.append(
+        KernelRow(
+            "num_os_semaphores",
+            f"{n(sems.num_os_semaphores)} (SEMMNI {n(sems.semmni)}, SEMMNS {n(sems.semmns)})",
+            "",
+            sems.derivation,
+        )
+    )
+    return rows
