@@ -2,7 +2,9 @@
 
 The options of ``plan`` (and of every subcommand that takes a scenario) are generated from the model's
 FieldSpecs, so their names, ranges and help can never drift from what the model accepts. Bad input of
-any kind exits with status 2 and one line on stderr naming the option or the file and field.
+any kind exits with status 2 and one line on stderr naming the option or the file and field. A plan
+with blocking errors exits 1 from ``plan`` (still printed) and is refused by ``export`` (status 2)
+unless ``--allow-blocking``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from pydantic import ValidationError
 from . import __version__
 from .model import FIELDS, GROUPS, PLATFORMS, PROVIDER_FIXES, FieldSpec, Plan, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
+from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 
+EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
 METAVARS = {"count": "N", "size": "SIZE"}
 GROUP_TITLES = {
@@ -162,7 +166,11 @@ def _run_plan(args: argparse.Namespace) -> int:
         from .present.plain import render_report
 
         sys.stdout.write(render_report(result))
-    return 0
+    sys.stdout.flush()  # the report first, then the errors, when both go to one terminal
+    errors = blocking_errors(result)
+    for error in errors:
+        print(f"pgplanner: {blocking_line(error)}", file=sys.stderr)
+    return EXIT_BLOCKING if errors else 0
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -172,7 +180,14 @@ def _run_export(args: argparse.Namespace) -> int:
     scenario_args = argparse.Namespace(**{**vars(args), "platform": None}) if every else args
     result = plan(scenario_from_args(scenario_args))
     platforms = PLATFORMS if every else (result.scenario.hardware.platform,) if args.platform else None
-    written = export_bundle(result, args.out, platforms=platforms, force=args.force, extra_files=_plots(result))
+    written = export_bundle(
+        result,
+        args.out,
+        platforms=platforms,
+        force=args.force,
+        extra_files=_plots(result),
+        allow_blocking=args.allow_blocking,
+    )
     print(f"pgplanner: wrote {written}")
     return 0
 
@@ -271,6 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_options(export_cmd)
     export_cmd.add_argument("--out", required=True, metavar="DIR|FILE.zip", help="where to write the bundle")
     export_cmd.add_argument("--force", action="store_true", help="replace a bundle that is already there")
+    export_cmd.add_argument(
+        "--allow-blocking",
+        action="store_true",
+        help="write a plan with blocking errors anyway, the errors atop README.md and beside each value they concern",
+    )
     for action in export_cmd._actions:
         if action.dest == "platform":  # export also takes "all": the os/ folders of every platform
             action.metavar = str(action.metavar)[:-1] + ",all}"
@@ -285,7 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except InputError as error:
-        print(f"pgplanner: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"pgplanner: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `pgplanner plan | head`
         return 0

@@ -3,8 +3,10 @@
 Every rule is a small function of the computed :class:`Facts`, declared with :func:`rule` and the
 outputs it concerns (JSON paths of the Plan, as ``derivations`` uses them); it returns a warning or
 None. Views colour and place a warning by its ``concerns``, never by its code. Severities: ``error``
-blocks (the plan cannot work as configured), ``warning`` is a real risk, ``info`` is advice. Codes
-are stable identifiers for tests and scripts; ``numbers`` carries the figures the message quotes.
+blocks (the plan cannot work as configured: ``pgplanner plan`` exits 1 and ``export`` refuses it),
+``warning`` is a real risk, ``info`` is advice. Codes are stable identifiers for tests and scripts;
+``numbers`` carries the figures the message quotes. An export written despite a blocking error puts
+it beside the settings its concerns are written as (:data:`WRITTEN_SETTINGS`, ``PlanWarning.settings``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .concurrency import POOL_RANGE_MULTIPLIERS, Pooling
+from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
-from .memory import MemoryBasis
+from .memory import MemoryBasis, heavy_fraction, safe_work_mem, worst_case
 from .scenario import Scenario
 from .units import human_size
-from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections
+from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections, max_backends
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -31,6 +34,23 @@ CONNECTIONS_PER_CORE_HIGH = 10  # pg_gather: avoid max_connections above 10 x CP
 PGBOUNCER_PROCESS_TPS = 50_000  # one single-threaded PgBouncer tops out around 50-90k trivial tps
 WINDOWS_HEAP_PROCESSES = 400
 
+# The settings an output is written as, or set by, spelled as the exported files spell them
+# (postgresql.conf, ALTER SYSTEM, pgbouncer.ini, sysctl): where an export written despite a blocking
+# error puts the error. Outputs no file writes (ram_ceiling, client_demand ...) have none.
+WRITTEN_SETTINGS: dict[str, tuple[str, ...]] = {
+    "max_connections": ("max_connections",),
+    "reserved_slots": ("superuser_reserved_connections", "reserved_connections"),
+    "max_wal_senders": ("max_wal_senders",),
+    "memory.shared_buffers_bytes": ("shared_buffers", "vm.nr_hugepages"),
+    "memory.safe_work_mem_bytes": ("work_mem",),
+    "memory.worst_case_bytes": ("work_mem", "max_connections"),
+    "memory.heavy_fraction_bytes": ("work_mem", "max_connections"),
+    "pool_size": ("default_pool_size",),
+    "reserve_pool": ("reserve_pool_size",),
+    "max_client_conn": ("max_client_conn",),
+    "max_db_connections": ("max_db_connections",),
+}
+
 
 class PlanWarning(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -40,6 +60,17 @@ class PlanWarning(BaseModel):
     message: str
     concerns: tuple[str, ...] = ()  # the outputs it is about, as JSON paths: ("max_connections", ...)
     numbers: dict[str, float] = {}  # the figures the message quotes, by name
+
+    @property
+    def blocking(self) -> bool:
+        """An error: the plan cannot work as configured, so nothing applies it without being told."""
+        return self.severity == "error"
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The written settings its concerns stand for, as the exported files spell them."""
+        names = (name for path in self.concerns for name in WRITTEN_SETTINGS.get(path, ()))
+        return tuple(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -56,6 +87,7 @@ class Facts:
     recommended: int
     max_connections: int
     max_wal_senders: int
+    reserved_slots: int
     worst_case: int
     heavy_fraction: int
     safe_work_mem: int | None
@@ -97,22 +129,71 @@ def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Find
     return Finding(code, severity, message, numbers)
 
 
+def _fixed_by_provider(f: Facts) -> bool:
+    """A managed plan whose max_connections the user cannot change (Heroku, Neon, ...)."""
+    return f.scenario.provider is not None and f.scenario.provider.hard_limit
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The connections the memory rules judge, with their worst case, heavy fraction and safe work_mem."""
+
+    connections: int
+    worst_case: int
+    heavy_fraction: int
+    safe_work_mem: int | None
+    which: str  # "all 120 connections", "the 40 connections this plan opens"
+
+
+def _judged(f: Facts) -> Judged:
+    """Self-managed: max_connections, which the user sets. On a plan that fixes max_connections the
+    user can only act on the connections the plan opens (the budget), so those are judged."""
+    if not _fixed_by_provider(f):
+        which = f"all {n(f.max_connections)} connections"
+        return Judged(f.max_connections, f.worst_case, f.heavy_fraction, f.safe_work_mem, which)
+    opened = min(f.required, f.max_connections)
+    mem = f.scenario.memory
+    return Judged(
+        opened,
+        worst_case(f.basis, opened)[0],
+        heavy_fraction(f.basis, opened, mem.heavy_fraction)[0],
+        safe_work_mem(f.basis, opened, mem.backend_memory, mem.sort_nodes)[0],
+        f"the {n(opened)} connections this plan opens",
+    )
+
+
+@rule("memory.shared_buffers_bytes", "memory.ram_bytes")
+def _shared_buffers_over_ram(f: Facts) -> Finding | None:
+    if f.basis.shared_buffers < f.basis.ram:
+        return None
+    return _warn(
+        "SHARED_BUFFERS_OVER_RAM",
+        "error",
+        f"shared_buffers ({human_size(f.basis.shared_buffers)}) is at or above RAM ({human_size(f.basis.ram)}): "
+        f"the server cannot allocate it. Lower shared_buffers ({SHARED_BUFFERS_RULE} is the usual start) or add "
+        "memory.",
+        shared_buffers_bytes=f.basis.shared_buffers, ram_bytes=f.basis.ram,
+    )
+
+
 @rule("memory.available_bytes", "ram_ceiling", "memory.shared_buffers_bytes", "memory.os_overhead_bytes")
 def _no_memory_left(f: Facts) -> Finding | None:
-    if f.basis.available > 0:
+    if f.basis.available > 0 or f.basis.shared_buffers >= f.basis.ram:
         return None
+    taken = f.basis.shared_buffers + f.basis.os_overhead
     return _warn(
         "NO_MEMORY_FOR_CONNECTIONS",
         "error",
-        f"shared_buffers ({human_size(f.basis.shared_buffers)}) and OS overhead ({human_size(f.basis.os_overhead)}) "
-        f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.",
+        f"shared_buffers and OS overhead take {human_size(f.basis.shared_buffers)} + "
+        f"{human_size(f.basis.os_overhead)} = {human_size(taken)}, at or above RAM ({human_size(f.basis.ram)}): "
+        "nothing is left for connections. Lower shared_buffers or add memory.",
         ram_bytes=f.basis.ram, shared_buffers_bytes=f.basis.shared_buffers, os_overhead_bytes=f.basis.os_overhead,
     )
 
 
 @rule("max_connections", "ram_ceiling")
 def _budget_over_ceiling(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling:
+    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling or _fixed_by_provider(f):
         return None
     return _warn(
         "BUDGET_OVER_RAM_CEILING",
@@ -125,25 +206,21 @@ def _budget_over_ceiling(f: Facts) -> Finding | None:
 
 @rule("memory.worst_case_bytes", "memory.safe_work_mem_bytes")
 def _worst_case_over_ram(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.worst_case <= f.basis.available:
+    judged = _judged(f)
+    if f.basis.available <= 0 or judged.worst_case <= f.basis.available:
         return None
-    fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else _fewer_connections(f)
+    safe = judged.safe_work_mem
+    fix = f"set work_mem to at most {human_size(safe)}" if safe else "lower max_connections"
+    if _fixed_by_provider(f) and not safe:
+        fix = "open fewer connections"
     return _warn(
         "WORST_CASE_OVER_RAM",
         "warning",
-        f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
-        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}"
+        f"If {judged.which} run the heaviest query at once they need "
+        f"{human_size(judged.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}"
         f"{_keep_active_low(f)}.",
-        worst_case_bytes=f.worst_case, available_bytes=f.basis.available,
+        worst_case_bytes=judged.worst_case, available_bytes=f.basis.available, connections=judged.connections,
     )
-
-
-def _fewer_connections(f: Facts) -> str:
-    """The advice to use fewer connections, in words that can be followed on this plan."""
-    provider = f.scenario.provider
-    if provider is not None and provider.hard_limit:
-        return f"open fewer connections ({provider.id} fixes max_connections)"
-    return "lower max_connections"
 
 
 def _keep_active_low(f: Facts) -> str:
@@ -158,16 +235,36 @@ def _keep_active_low(f: Facts) -> str:
 
 @rule("memory.heavy_fraction_bytes")
 def _heavy_fraction_over_ram(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.available:
+    judged = _judged(f)
+    if f.basis.available <= 0 or judged.heavy_fraction <= f.basis.available:
         return None
     share = f.scenario.memory.heavy_fraction
+    lower = "work_mem or the connections this plan opens" if _fixed_by_provider(f) else "work_mem or max_connections"
     return _warn(
         "HEAVY_FRACTION_OVER_RAM",
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
-        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
-        f"killer. Lower work_mem or {_fewer_connections(f).replace('lower ', '')}.",
-        heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.available, heavy_fraction=share,
+        f"{human_size(judged.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
+        f"killer. Lower {lower}.",
+        heavy_fraction_bytes=judged.heavy_fraction, available_bytes=f.basis.available, heavy_fraction=share,
+        connections=judged.connections,
+    )
+
+
+@rule("max_connections", "ram_ceiling")
+def _provider_fixes_max_connections(f: Facts) -> Finding | None:
+    provider = f.scenario.provider
+    if provider is None or not provider.hard_limit or f.max_connections <= f.ram_ceiling:
+        return None
+    opened = min(f.required, f.max_connections)
+    return _warn(
+        "PROVIDER_FIXES_MAX_CONNECTIONS",
+        "info",
+        f"{provider.id} fixes max_connections at {n(provider.max_connections)}, more than the {n(f.ram_ceiling)} "
+        f"connections its {human_size(f.basis.ram)} holds at typical use; you cannot change that, and it is not "
+        f"an error of this plan. What you decide: the {n(opened)} connections the budget opens (keep clients on "
+        "the pooler), work_mem, and the pool sizes of your applications.",
+        max_connections=provider.max_connections, ram_ceiling=f.ram_ceiling, connections_opened=opened,
     )
 
 
@@ -192,18 +289,40 @@ def _max_connections_below_required(f: Facts) -> Finding | None:
     )
 
 
-@rule("max_connections", "max_connections_required")
+@rule("max_connections", "reserved_slots")
 def _reserved_slots_fill_max_connections(f: Facts) -> Finding | None:
-    wl, version = f.scenario.workload, f.scenario.hardware.pg_version
-    reserved = wl.superuser_reserved + (wl.reserved_connections if has_reserved_connections(version) else 0)
-    if reserved < f.max_connections:
+    if f.reserved_slots < f.max_connections:
         return None
+    wl, version = f.scenario.workload, f.scenario.hardware.pg_version
+    if has_reserved_connections(version):
+        names = "superuser_reserved_connections plus reserved_connections"
+        shown = f"{wl.superuser_reserved} + {wl.reserved_connections} = {n(f.reserved_slots)}"
+    else:
+        names, shown = "superuser_reserved_connections", n(f.reserved_slots)
     return _warn(
         "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
         "error",
-        f"superuser_reserved_connections plus reserved_connections ({n(reserved)}) must stay below "
-        f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.",
-        reserved=reserved, max_connections=f.max_connections,
+        f"{names} ({shown}) must be less than max_connections ({n(f.max_connections)}); "
+        f"PostgreSQL {version} refuses to start otherwise. Lower the reserved slots or raise max_connections.",
+        reserved=f.reserved_slots, max_connections=f.max_connections,
+    )
+
+
+@rule("max_connections", "max_wal_senders")
+def _too_many_backends(f: Facts) -> Finding | None:
+    version = f.scenario.hardware.pg_version
+    slots = max_backends(version, f.max_connections, f.max_wal_senders)
+    if slots <= MAX_CONNECTIONS_LIMIT:
+        return None
+    others = slots - f.max_connections
+    return _warn(
+        "TOO_MANY_BACKENDS",
+        "error",
+        f"max_connections ({n(f.max_connections)}) plus the {n(others)} slots of autovacuum, background workers and "
+        f"max_wal_senders ({f.max_wal_senders}) make {n(slots)} backends, above PostgreSQL's limit of "
+        f"{n(MAX_CONNECTIONS_LIMIT)}: the server refuses max_connections. Set it to at most "
+        f"{n(MAX_CONNECTIONS_LIMIT - others)}, better far less with a pooler.",
+        max_connections=f.max_connections, backends=slots, limit=MAX_CONNECTIONS_LIMIT,
     )
 
 
@@ -232,6 +351,23 @@ def _provider_hard_limit(f: Facts) -> Finding | None:
             max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
     )
     return None
+
+
+@rule("max_connections")
+def _provider_refuses_max_connections(f: Facts) -> Finding | None:
+    provider = f.scenario.provider
+    if provider is None or provider.hard_limit or provider.max_connections_settable is None:
+        return None
+    low, high = provider.max_connections_settable
+    if low <= f.max_connections <= high or f.max_connections == provider.max_connections:
+        return None  # the plan's own default needs no setting
+    return _warn(
+        "PROVIDER_REFUSES_MAX_CONNECTIONS",
+        "error",
+        f"max_connections {n(f.max_connections)} is outside the {n(low)} to {n(high)} that {provider.id} accepts: "
+        f"the provider refuses the setting. Plan with max_connections between {n(low)} and {n(high)}.",
+        max_connections=f.max_connections, lowest=low, highest=high,
+    )
 
 
 @rule("max_connections")
@@ -306,7 +442,7 @@ def _demand_without_pooler(f: Facts) -> Finding | None:
     )
 
 
-@rule("direct_clients", "client_demand", "max_connections_required")
+@rule("direct_clients", "client_demand", "max_connections_required", "max_connections")
 def _serverless_without_pooler(f: Facts) -> Finding | None:
     peak = f.scenario.workload.serverless_peak
     if f.pooling.active or peak == 0:
@@ -396,7 +532,7 @@ def _pool_above_range(f: Facts) -> Finding | None:
 @rule("max_connections")
 def _max_connections_high(f: Facts) -> Finding | None:
     limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * f.scenario.hardware.cores)
-    if f.max_connections <= limit:
+    if f.max_connections <= limit or _fixed_by_provider(f):
         return None
     return _warn(
         "MAX_CONNECTIONS_HIGH",

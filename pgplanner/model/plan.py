@@ -118,6 +118,7 @@ class Plan(Output):
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    reserved_slots: int  # superuser_reserved_connections (+ reserved_connections from 16): below max_connections
     headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
     spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
     pooler_capacity_tps: float | None
@@ -167,6 +168,7 @@ def plan(scenario: Scenario) -> Plan:
     recommended, derivations["max_connections_recommended"] = budget.recommended(required)
     max_conn, derivations["max_connections"] = budget.chosen_max_connections(scenario, recommended)
     wal_senders, derivations["max_wal_senders"] = budget.max_wal_senders(scenario)
+    reserved, derivations["reserved_slots"] = budget.reserved_slots(scenario)
     free, derivations["headroom"] = budget.headroom(max_conn, required)
     spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
 
@@ -194,6 +196,7 @@ def plan(scenario: Scenario) -> Plan:
         recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        reserved_slots=reserved,
         worst_case=worst,
         heavy_fraction=heavy,
         safe_work_mem=safe,
@@ -220,6 +223,7 @@ def plan(scenario: Scenario) -> Plan:
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        reserved_slots=reserved,
         headroom=free,
         spare_wal_senders=spare_senders,
         pooler_capacity_tps=tps,

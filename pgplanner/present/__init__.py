@@ -9,7 +9,7 @@ the words or the numbers; a card takes the colour of the worst warning whose ``c
 """
 
 from .cards import CARDS, CardSpec, card_severity, derivation_groups
-from .summary import POOLER_LABEL, answer_line, blocking, setup_line
+from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, blocking_line, setup_line
 from .tables import BudgetRow, KernelRow, budget_rows, kernel_rows, kernel_title
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "KernelRow",
     "answer_line",
     "blocking",
+    "blocking_errors",
+    "blocking_line",
     "budget_rows",
     "card_severity",
     "derivation_groups",

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..present import blocking_errors
 from ..export.bundle import bundle_files, default_platforms, export_bundle
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError
@@ -199,6 +200,7 @@ class ExportDialog(QDialog):
                 platforms=self.platforms(),
                 force=force,
                 extra_files=render_plots(self.document.plan),
+                allow_blocking=True,  # asked above; the files then name each error beside its value
             )
         except InputError as error:
             self.report_error("Cannot export", str(error))
@@ -207,8 +209,8 @@ class ExportDialog(QDialog):
         return written
 
     def blocking_errors(self) -> list[str]:
-        """The plan's blocking errors (error-severity warnings), as the user reads them."""
-        return [w.message for w in self.document.plan.warnings if w.severity == "error"]
+        """The plan's blocking errors, as the user reads them."""
+        return [w.message for w in blocking_errors(self.document.plan)]
 
     def _show_blocking(self) -> None:
         errors = self.blocking_errors()

@@ -13,6 +13,7 @@ from ..adapter import (
     export_to,
     open_export,
     set_hardware,
+    set_memory,
     set_workload,
 )
 
@@ -90,3 +91,15 @@ def test_the_file_list_shows_every_file_whole_and_in_folder_order(app):
     assert folders == sorted(folders)
     assert files[: len(files) - len(folders)] == sorted(f for f in files if "/" not in f)
     assert export_full_names_shown(app)
+
+
+def test_a_plan_with_blocking_errors_is_not_written_unless_confirmed(app, tmp_path):
+    """shared_buffers 8 GB on a 4 GB machine: the preview marks it, the banner says why, "No" writes nothing."""
+    set_hardware(app, ram="4GB")
+    set_memory(app, shared_buffers="8GB")
+    open_export(app)
+    assert "BLOCKING ERROR SHARED_BUFFERS_OVER_RAM" in export_preview(app, "postgresql/postgresql.conf")
+    assert "8 GB" in export_blocking_banner(app)
+    assert export_to(app, tmp_path / "bundle", write_blocked=False) is None
+    assert list(tmp_path.iterdir()) == []
+    assert errors_shown(app) == []

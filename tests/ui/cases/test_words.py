@@ -41,7 +41,7 @@ def test_a_provider_hard_limit_is_never_told_to_lower_max_connections(app):
     choose_provider_plan(app, "heroku/standard-0")
     set_memory(app, work_mem="1GB", sort_nodes=8)
     assert "lower max_connections" not in all_warning_texts(app).lower()
-    assert "heroku/standard-0 fixes max_connections" in warning_text(app, "HEAVY_FRACTION_OVER_RAM")
+    assert "Lower work_mem or the connections this plan opens" in warning_text(app, "HEAVY_FRACTION_OVER_RAM")
 
 
 def test_session_pooling_under_a_serverless_burst_is_a_warning(app):
