@@ -35,6 +35,7 @@ from pytestqt.qtbot import QtBot
 
 from pgplanner.model import FIELDS, Plan, parse_size, plan
 from pgplanner.present import CARDS
+from pgplanner.present.cards import card_texts
 from pgplanner.ui.main_window import MainWindow
 
 from . import workhorse as w
@@ -372,7 +373,7 @@ def shown_plan(app: App) -> Plan:
 
 def cards_match_model(app: App) -> bool:
     expected = shown_plan(app)
-    return all(w.text_of(app.window, f"card_{spec.key}_value") == spec.value(expected) for spec in CARDS)
+    return all(w.text_of(app.window, f"card_{spec.key}_value") == card_texts(expected, spec)[0] for spec in CARDS)
 
 
 def size(text: str) -> int:
