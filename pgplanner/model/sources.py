@@ -21,3 +21,4 @@ PROCESS_MODEL_ARTICLE = 'article "The Postgres process model and why raising max
 OS_X_ARTICLE = 'article "1000 connections in PostgreSQL on OS X"'
 USL = "Universal Scalability Law (Gunther), shaped to the throughput table of the max_connections article"
 PGPLANNER_RULE = "pgplanner's planning rule"
+USL_FIT = "Universal Scalability Law (Gunther), fitted by bounded least squares to your pgbench measurements"

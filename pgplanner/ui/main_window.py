@@ -44,6 +44,7 @@ from .document import Document
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
+from .server import ServerMenu
 
 if TYPE_CHECKING:  # both load on first use, not at start-up
     from ..presets import Preset
@@ -273,6 +274,9 @@ class MainWindow(QMainWindow):
         self.actions.update(undo=undo, redo=redo)
         edit_menu.addSeparator()
         action(edit_menu, "detect", "&Detect This Machine", self.detect_machine, QKeySequence("Ctrl+D"))
+
+        self.server = ServerMenu(self)  # psycopg loads when it first connects, not at start-up
+        self.server.install(self.menuBar())
 
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "about", "&About pgplanner", self._about)
@@ -544,6 +548,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
+        self.server.shutdown()
         # Discarded changes stay discarded: the next start opens the file as saved, or a fresh scenario.
         keep_untitled = self.document.path is None and not self._discarded
         self.settings.setValue("geometry", self.saveGeometry())

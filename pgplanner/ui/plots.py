@@ -8,6 +8,7 @@ under each plot answers "what is here?" as the mouse moves.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import ClassVar, NamedTuple
 
@@ -26,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model import Plan, human_size
+from ..model import Measurement, Plan, human_size
+from ..model import plan as plan_of
 from ..model.derivation import n
 from ..model.units import GB
 from . import theme
@@ -185,7 +187,7 @@ class PlotPanel(QWidget):
         super().__init__(parent)
         self.setObjectName(f"plot_{name}")
         self._name, self._title = name, title
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # the plot, then any key under it, then the readout
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         axes = {"bottom": ConnectionsLogAxis("bottom")} if log_x else None
@@ -216,7 +218,8 @@ class PlotPanel(QWidget):
         """The title rows: the plot's name and notes, then each curve's colour and name."""
         small = [f"<span style='font-size:8pt; color:#555'>{escape(note)}</span>" for note in notes]
         lines = [f"<b>{escape(self._title)}</b> &nbsp;{small[0]}" if small else f"<b>{escape(self._title)}</b>"]
-        lines += [_key(entries), *small[1:]]
+        lines += [_key(entries)] if entries else []
+        lines += small[1:]
         self.plot.setTitle("<br>".join(lines), size="9pt")
         height = TITLE_LINE_HEIGHT * len(lines) + 4
         self.plot.titleLabel.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
@@ -282,50 +285,148 @@ CAP_NOTE = "max_connections is a cap; the danger is all of them active"
 
 
 class ThroughputPlot(PlotPanel):
-    """Relative throughput against active connections (log scale), direct and through the pooler."""
+    """Throughput against active connections (log scale), direct and through the pooler.
+
+    Without measurements the curves are the model, in % of its peak. With measured points (saved in
+    the scenario, or arriving one by one from a running sweep) the axis is tps: the points, the fitted
+    curve labelled "measured on <server>", and the default model scaled to the same peak, "modelled".
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("throughput", "Throughput", parent, log_x=True)
         p = self.plot
         p.setLogMode(x=True, y=False)
         p.setLabel("bottom", "active connections (log scale)")
-        p.setLabel("left", "throughput", units="% of peak")
-        p.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])  # no ticks in the label band
         self.direct = p.plot(pen=_pen(theme.VERMILLION))
         self.pooled = p.plot(pen=_pen(theme.BLUE, dashed=True))
+        self.modelled = p.plot(pen=_pen(theme.GREY, 1.5, dashed=True))
+        self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(theme.INK), brush=pg.mkBrush(theme.VERMILLION))
+        p.addItem(self.points)
+        # With measurements the plot is full of points; their key goes under it instead of over them.
+        self.key = QLabel()
+        self.key.setObjectName("plot_throughput_key")
+        self.key.setWordWrap(True)
+        theme.small_text(self.key, 11)
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.column.insertWidget(1, self.key)
+        self.key.hide()
         self.marks = {
             key: Mark(p, key, log_x=True) for key in ("productive_target", "max_connections", "provider_limit")
         }
+        self._live: tuple[Measurement, ...] | None = None
+        self._live_on = ""
+        self._shown: Plan | None = None  # the plan drawn: the document's, or its preview with live points
+        self._unit: str | None = None
         p.vb.setMouseEnabled(x=False, y=False)
         self._key_shown: tuple | None = None
 
+    def show_live(self, points: Sequence[Measurement], server: str) -> None:
+        """Points of a sweep still running: drawn at once, with a provisional fit from three points on."""
+        self._live, self._live_on = tuple(points), server
+        if self._plan is not None:
+            self.update_items(self._plan)
+
+    def clear_live(self) -> None:
+        self._live = None
+        if self._plan is not None:
+            self.update_items(self._plan)
+
     def update_items(self, plan: Plan) -> None:
+        if self._live is not None:  # a preview: the scenario with the sweep's points so far
+            plan = plan_of(plan.scenario.model_copy(update={"measurements": self._live, "measured_on": self._live_on}))
+        self._shown = plan
         t = plan.throughput
-        self.direct.setData(t.connections, t.direct * 100)
+        measured = plan.scenario.measurements
+        scale = t.measured_peak_tps or max((m.tps for m in measured), default=0.0)
+        in_tps = bool(measured) and scale > 0
+        factor = scale if in_tps else 100.0
+        self._set_unit("tps" if in_tps else "% of peak")
+        fitted = t.measured_peak_tps is not None
         pooled = plan.scenario.pooler.kind != "none"
-        self.pooled.setData(t.connections, t.pooled * 100) if pooled else self.pooled.setData([], [])
-        key = (pooled, t.fit_rmse is not None)
-        if key != self._key_shown:
-            self._key_shown = key
-            source = "fitted to your measurements" if t.fit_rmse is not None else "modelled (USL), not measured"
-            entries = [("direct to PostgreSQL", theme.VERMILLION, False)]
-            entries += [("through the pooler", theme.BLUE, True)] if pooled else [("no pooler", theme.GREY, True)]
+        self.key.setVisible(in_tps)
+        if in_tps:
+            self._show_key(t.measured_on if fitted else None, len(measured))
+        title = (in_tps, fitted, pooled)
+        if title != self._key_shown:  # the title rows: what the curves are, and the cap note
+            self._key_shown = title
+            if in_tps:
+                source = "fitted to your measurements" if fitted else "fewer than 3 points measured: modelled"
+                entries = []  # the key of the measured points is under the plot
+            else:
+                source = "modelled (USL), not measured"
+                entries = [(DIRECT, theme.VERMILLION, False)]
+                entries += [("through the pooler", theme.BLUE, True)] if pooled else [("no pooler", theme.GREY, True)]
             self.set_key(entries, source, CAP_NOTE)
+        self.direct.setData(t.connections, t.direct * factor)
+        self.direct.setVisible(fitted or not in_tps)
+        self.pooled.setData(t.connections, t.pooled * factor) if pooled else self.pooled.setData([], [])
+        self.modelled.setData(t.connections, t.modelled * factor)
+        self.points.setData(x=[math.log10(m.connections) for m in measured], y=[m.tps for m in measured])
+        self.points.setVisible(in_tps)
         view = (0.0, math.log10(t.connections[-1]))
         self.plot.setXRange(*view, padding=0.01)
-        self.plot.setYRange(0, 100 / data_top(self.plot.vb.height()), padding=0)
+        top = max([factor * 1.05, *(m.tps * 1.1 for m in measured)]) if in_tps else 100
+        self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)  # a band for the labels
         self.marks["productive_target"].place(plan.productive_target, view)
         self.marks["max_connections"].place(plan.max_connections, view)
         self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
 
+    def _set_unit(self, unit: str) -> None:
+        if unit != self._unit:
+            self._unit = unit
+            self.plot.setLabel("left", "throughput", units=unit)
+            axis = self.plot.getAxis("left")
+            axis.enableAutoSIPrefix(unit == "tps")
+            # In % of peak, no ticks above 100 in the label band; tps ticks are pyqtgraph's own.
+            axis.setTicks([[(v, str(v)) for v in range(0, 101, 20)]] if unit == "% of peak" else None)
+
+    def _show_key(self, measured_on: str | None, points: int) -> None:
+        entries = [
+            (theme.VERMILLION, "&#9679;", f"pgbench, {points} points"),
+            (theme.VERMILLION, "&#9473;&#9473;", escape(_measured_label(measured_on)) if measured_on else ""),
+            (theme.BLUE, "&#9476;&#9476;", "through the pooler"),
+            (theme.GREY, "&#9476;&#9476;", "modelled"),
+        ]
+        self.key.setText(
+            " &nbsp; ".join(f"<span style='color:{c}'>{glyph}</span>&nbsp;{text}" for c, glyph, text in entries if text)
+        )
+
     def describe(self, x: float, y: float) -> str:
-        t = self._plan.throughput
+        plan = self._shown or self._plan
+        assert plan is not None, "the readout follows the mouse only once a plan is shown"
+        t = plan.throughput
         connections = 10**x
-        direct = np.interp(connections, t.connections, t.direct) * 100
-        if self._plan.scenario.pooler.kind == "none":
-            return f"{n(round(connections))} active connections: {direct:.0f} % of peak throughput (no pooler)"
-        pooled = np.interp(connections, t.connections, t.pooled) * 100
-        return f"{n(round(connections))} active connections: direct {direct:.0f} %, through the pooler {pooled:.0f} %"
+        direct, pooled, modelled = (np.interp(connections, t.connections, v) for v in (t.direct, t.pooled, t.modelled))
+        where = f"{n(round(connections))} active connections"
+        if self._unit == "tps":
+            scale = t.measured_peak_tps or max(m.tps for m in plan.scenario.measurements)
+            if t.measured_peak_tps is None:
+                return f"{where}: modelled {n(round(modelled * scale))} tps (fewer than 3 points measured)"
+            return (
+                f"{where}: measured fit {n(round(direct * scale))} tps, through the pooler "
+                f"{n(round(pooled * scale))} tps, modelled {n(round(modelled * scale))} tps"
+            )
+        if plan.scenario.pooler.kind == "none":
+            return f"{where}: {direct * 100:.0f} % of peak throughput (no pooler)"
+        return f"{where}: direct {direct * 100:.0f} %, through the pooler {pooled * 100:.0f} %"
+
+
+DIRECT = "direct to PostgreSQL"
+LEGEND_CHARS = 34  # a longer key entry would not fit beside the others
+IMPORTED = "imported from "  # how the Server menu records points measured elsewhere
+
+
+def _measured_label(measured_on: str | None) -> str:
+    """ "measured on <server>": the host and port only ("PostgreSQL 15.4 at db1:5432/app, pgbench ..."
+    -> "db1:5432"), shortened in the middle so the key stays small."""
+    server = (measured_on or "").split(", pgbench")[0]
+    if not server or server.startswith(IMPORTED):
+        return f"measured, {server}" if server else "measured"
+    where = server.split(" at ", 1)[1].rsplit("/", 1)[0] if " at " in server else server
+    room = LEGEND_CHARS - len("measured on ")
+    if len(where) > room:
+        where = where[: room // 2 - 1] + "…" + where[-(room - room // 2) :]
+    return f"measured on {where}"
 
 
 WORST_CASE_SHOWN_UP_TO = 4.0  # x RAM: a worst case above this is written at the top edge, not drawn to scale

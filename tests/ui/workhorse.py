@@ -7,7 +7,16 @@ from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence, QWheelEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QSlider,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 W = TypeVar("W", bound=QWidget)
@@ -63,8 +72,14 @@ def trigger(root: QWidget, action_name: str) -> None:
     action.trigger()
 
 
-def wait_until(qtbot: QtBot, condition) -> None:
-    qtbot.waitUntil(condition, timeout=RECOMPUTE_TIMEOUT_MS)
+def wait_until(qtbot: QtBot, condition, timeout_ms: int = RECOMPUTE_TIMEOUT_MS) -> None:
+    qtbot.waitUntil(condition, timeout=timeout_ms)
+
+
+def click(root: QWidget, name: str) -> None:
+    button = find(root, name, QAbstractButton)
+    assert button.isEnabled(), f"{name} is disabled"
+    button.click()
 
 
 def text_of(root: QWidget, name: str) -> str:
