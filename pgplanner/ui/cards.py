@@ -8,13 +8,36 @@ so a problem is visible at a glance.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan
 from ..present import CARDS, CardSpec, card_severity
+from ..present.cards import card_texts, inactive
 from ..present.html import card_tooltip
-from .theme import SEVERITY
+from .theme import INK, SEVERITY
+
+CARD_HEIGHT = 84
+CAPTION_LINE = 14  # pixels per line of a 10px caption
+# One style sheet for all cards (a style sheet per label costs start-up time); states are properties.
+CARD_STYLE = "".join(
+    [
+        "Card { background: white; border: 1px solid #c8c8c8; border-left: 3px solid #c8c8c8; border-radius: 4px; }",
+        "QLabel[part='title'] { color: #555; font-size: 11px; }",
+        "QLabel[part='title'][compact='true'] { font-size: 10px; }",
+        f"QLabel[part='value'] {{ font-size: 22px; font-weight: 600; color: {INK}; }}",
+        "QLabel[part='value'][inactive='true'] { color: #9a9a9a; }",
+        "QLabel[part='caption'] { color: #555; font-size: 10px; }",
+        *(f"Card[severity='{s}'] {{ border-left: 5px solid {colour}; }}" for s, colour in SEVERITY.items()),
+    ]
+)
+
+
+def _restyle(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the style sheet looks at, and apply it."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 class Card(QFrame):
@@ -32,31 +55,50 @@ class Card(QFrame):
         self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
         self.value = QLabel(objectName=f"card_{spec.key}_value")
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
-        self.title.setStyleSheet("color: #555; font-size: 11px;")
-        self.value.setStyleSheet("font-size: 22px; font-weight: 600;")
-        self.caption.setStyleSheet("color: #555; font-size: 10px;")
+        for label, part in ((self.title, "title"), (self.value, "value"), (self.caption, "caption")):
+            label.setProperty("part", part)  # styled by the grid's one style sheet
         self.caption.setWordWrap(True)
-        self.caption.setFixedHeight(28)  # room for two lines
+        self.caption.setFixedHeight(2 * CAPTION_LINE)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
-        self.setFixedHeight(84)
+        self.setFixedHeight(CARD_HEIGHT)
         for label in (self.title, self.value, self.caption):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             layout.addWidget(label)
         self._severity: str | None = "unset"
+        self.inactive = False  # a pooler's number while there is no pooler
 
     def show_plan(self, plan: Plan) -> None:
-        self.value.setText(self.spec.value(plan))
-        self.caption.setText(self.spec.caption(plan))
+        is_inactive = inactive(plan, self.spec)
+        if is_inactive != self.inactive:  # restyling costs a relayout: only when it changes
+            self.inactive = is_inactive
+            _restyle(self.value, "inactive", is_inactive)
+        value, caption = card_texts(plan, self.spec)
+        self.value.setText(value)
+        self.caption.setText(caption)
         self.setToolTip(card_tooltip(plan, self.spec))
         severity = card_severity(plan, self.spec)
         if severity != self._severity:
             self._severity = severity
-            edge = SEVERITY[severity] if severity else "#c8c8c8"
-            width = 3 if severity else 1
-            self.setStyleSheet(
-                f"#card_{self.spec.key} {{ background: white; border: 1px solid #c8c8c8; "
-                f"border-left: {width + 2}px solid {edge}; border-radius: 4px; }}"
-            )
+            _restyle(self, "severity", severity or "none")
+
+    def set_compact(self, compact: bool) -> None:
+        _restyle(self.title, "compact", compact)
+        margin = 6 if compact else 10
+        self.layout().setContentsMargins(margin, 6, margin, 6)
+        self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
+        self.setFixedHeight(CARD_HEIGHT + (CAPTION_LINE if compact else 0))
+
+    def menu(self) -> QMenu:
+        """Right-click: copy the number (as shown, e.g. "780 MB") for a ticket or a chat."""
+        menu = QMenu(self)
+        menu.addAction(f"Copy {self.value.text()}", self.copy_value)
+        return menu
+
+    def copy_value(self) -> None:
+        QGuiApplication.clipboard().setText(self.value.text())
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.menu().exec(event.globalPos())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -72,6 +114,7 @@ class CardGrid(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
+        self.setStyleSheet(CARD_STYLE)
         self.cards = {spec.key: Card(spec) for spec in CARDS}
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)
@@ -80,3 +123,8 @@ class CardGrid(QWidget):
     def show_plan(self, plan: Plan) -> None:
         for card in self.cards.values():
             card.show_plan(plan)
+
+    def set_compact(self, compact: bool) -> None:
+        """Narrow cards: a smaller title and room for a third line of caption."""
+        for card in self.cards.values():
+            card.set_compact(compact)
