@@ -13,8 +13,10 @@ Prints one JSON object with --json. Nothing here asserts on time; the goals are 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +26,9 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never the user's own settings store, and never os.devnull: QSettings saves by replacing the file,
 # which as root turns /dev/null into a regular file and breaks every program that writes to it.
-SCRATCH_SETTINGS = os.path.join(tempfile.mkdtemp(prefix="pgplanner-bench-"), "settings.ini")
+_SCRATCH = tempfile.mkdtemp(prefix="pgplanner-bench-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+SCRATCH_SETTINGS = os.path.join(_SCRATCH, "settings.ini")
 os.environ.setdefault("PGPLANNER_SETTINGS", SCRATCH_SETTINGS)
 WINDOW_SIZE = (1280, 800)
 
