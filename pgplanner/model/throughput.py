@@ -184,9 +184,27 @@ def _peak_error(
     return float(np.sqrt(spread)) if np.isfinite(spread) and spread >= 0 else None
 
 
+# The exponent steps 0 .. CURVE_POINTS - 1 of the connection grid, made once.
+_GRID_STEPS = np.arange(CURVE_POINTS, dtype=np.float64)
+
+
 def connection_grid(highest: float) -> np.ndarray:
     """Whole numbers of active connections from 1 to ``highest``, evenly spaced on a log scale."""
-    return distinct(np.rint(np.geomspace(1, max(highest, 2), CURVE_POINTS)).astype(np.int64))
+    return distinct(np.rint(_geometric(max(highest, 2))).astype(np.int64))
+
+
+def _geometric(top: float) -> np.ndarray:
+    """``np.geomspace(1, top, CURVE_POINTS)``, the same floats bit for bit, without its generic set-up.
+
+    geomspace handles negative, complex and array end points and dominated plan()'s curve cost; for
+    start 1 it is 10 ** (k x log10(top) / (points - 1)) with both ends pinned, which is all this does.
+    """
+    log_top = np.log10(top)
+    exponents = _GRID_STEPS * (log_top / (CURVE_POINTS - 1))
+    exponents[-1] = log_top
+    points = np.power(10.0, exponents)
+    points[0], points[-1] = 1, top
+    return points
 
 
 def distinct(ascending: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pgplanner.model import Measurement, Scenario, plan
-from pgplanner.model.throughput import default_shape, fit_usl
+from pgplanner.model.throughput import CURVE_POINTS, connection_grid, default_shape, fit_usl
 
 from .helpers import plan_for
 
@@ -155,3 +155,10 @@ def test_fit_of_a_recorded_real_sweep_peaks_where_the_data_do():
         Scenario(measurements=tuple(Measurement(connections=c, tps=t) for c, t in points)).with_changes(cores=2)
     )
     assert result.productive_target == round(fit.peak)
+
+
+@pytest.mark.parametrize("highest", [0.5, 2, 3.7, 10, 99.5, 240, 1234.567, 5000, 987654.3])
+def test_connection_grid_is_numpys_geometric_grid(highest: float) -> None:
+    """The grid plan() computes without np.geomspace's set-up is numpy's log-spaced grid, rounded."""
+    expected = np.rint(np.geomspace(1, max(highest, 2), CURVE_POINTS)).astype(np.int64)
+    assert connection_grid(highest).tolist() == sorted(set(expected.tolist()))
