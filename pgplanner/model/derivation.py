@@ -79,11 +79,11 @@ def rounded(expression: str, value: float, result: float, direction: Direction, 
 
     ``show`` formats both numbers (``exact`` for counts, ``human_size`` for sizes).
     """
-    text = f"{expression} = {show(value)}"
-    if show(result) != show(value):
-        joint = " to" if direction in ("up", "down", "nearest") else ":"
-        text += f", rounded {direction}{joint} {show(result)}"
-    return text
+    shown_value, shown_result = show(value), show(result)
+    if shown_result == shown_value:
+        return f"{expression} = {shown_value}"
+    joint = " to" if direction in ("up", "down", "nearest") else ":"
+    return f"{expression} = {shown_value}, rounded {direction}{joint} {shown_result}"
 
 
 def given(shown: str, name: str, source: str = YOUR_SCENARIO) -> Derivation:

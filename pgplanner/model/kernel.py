@@ -107,6 +107,32 @@ class KernelSetting:
         return not (self.minimum and self.stock is not None and self.value <= self.stock)
 
 
+# The settings whose value and explanation depend on constants only, made once rather than per plan.
+PG_NOFILE = next_power_of_two(DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE)
+PG_NOFILE_WHY = Derivation(
+    formula=f"per-process descriptors = max_files_per_process + {PG_FD_MINFREE} kept free, next power of two",
+    calculation=rounded(
+        f"{n(DEFAULT_MAX_FILES_PER_PROCESS)} + {PG_FD_MINFREE}",
+        DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE,
+        PG_NOFILE,
+        "up",
+        n,
+    ).replace("rounded up to", "next power of two:"),
+    inputs={"max_files_per_process": n(DEFAULT_MAX_FILES_PER_PROCESS)},
+    source=PG_RESOURCE_CONSUMPTION,
+)
+OVERCOMMIT_MEMORY_WHY = Derivation(
+    formula="strict overcommit: allocations fail instead of the OOM killer ending the postmaster",
+    calculation="2",
+    source=PG_OVERCOMMIT,
+)
+SEMMSL_WHY = Derivation(
+    formula="semaphores per set = usable semaphores + 1 magic number",
+    calculation=f"{SEMAPHORES_PER_SET} + 1 = {SEMAPHORE_SET_SIZE}",
+    source=PG_KERNEL_RESOURCES,
+)
+
+
 def kernel_settings(
     version: int,
     max_connections: int,
@@ -141,19 +167,6 @@ def kernel_settings(
         ),
         inputs={**processes_inputs, "PgBouncer descriptors": n(pgbouncer_fds)},
         source=OS_X_ARTICLE,
-    )
-    pg_nofile = next_power_of_two(DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE)
-    pg_nofile_why = Derivation(
-        formula=f"per-process descriptors = max_files_per_process + {PG_FD_MINFREE} kept free, next power of two",
-        calculation=rounded(
-            f"{n(DEFAULT_MAX_FILES_PER_PROCESS)} + {PG_FD_MINFREE}",
-            DEFAULT_MAX_FILES_PER_PROCESS + PG_FD_MINFREE,
-            pg_nofile,
-            "up",
-            n,
-        ).replace("rounded up to", "next power of two:"),
-        inputs={"max_files_per_process": n(DEFAULT_MAX_FILES_PER_PROCESS)},
-        source=PG_RESOURCE_CONSUMPTION,
     )
     per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
     per_user = round_up_readable(per_user_exact)
@@ -197,11 +210,11 @@ def kernel_settings(
         inputs={"max_connections": n(max_connections)},
         source=PG_CONNECTIONS,
     )
-    per_proc_files = max(pg_nofile, pgbouncer_nofile)
+    per_proc_files = max(PG_NOFILE, pgbouncer_nofile)
     per_proc_why = Derivation(
         formula="descriptors per process = the larger of PostgreSQL's and PgBouncer's needs",
-        calculation=f"max({n(pg_nofile)}, {n(pgbouncer_nofile)}) = {n(per_proc_files)}",
-        inputs={"PostgreSQL": n(pg_nofile), "PgBouncer": n(pgbouncer_nofile)},
+        calculation=f"max({n(PG_NOFILE)}, {n(pgbouncer_nofile)}) = {n(per_proc_files)}",
+        inputs={"PostgreSQL": n(PG_NOFILE), "PgBouncer": n(pgbouncer_nofile)},
         source=PG_RESOURCE_CONSUMPTION,
     )
 
@@ -226,11 +239,7 @@ def kernel_settings(
         2,
         "sysctl",
         False,
-        Derivation(
-            formula="strict overcommit: allocations fail instead of the OOM killer ending the postmaster",
-            calculation="2",
-            source=PG_OVERCOMMIT,
-        ),
+        OVERCOMMIT_MEMORY_WHY,
     )
     low, high = OVERCOMMIT_RATIO_RANGE
     ratio_exact = 100 * (basis.ram - basis.os_overhead) / basis.ram
@@ -277,9 +286,9 @@ def kernel_settings(
     add("linux", "fs.file-max", files, "sysctl", True, files_why, int(linux_ram // LINUX_RAM_PER_FILE))
     add("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"])
     nofile_stock = STOCK["linux.nofile"]
-    add("linux", "systemd.postgresql.LimitNOFILE", pg_nofile, "systemd", True, pg_nofile_why, nofile_stock)
+    add("linux", "systemd.postgresql.LimitNOFILE", PG_NOFILE, "systemd", True, PG_NOFILE_WHY, nofile_stock)
     add("linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why, STOCK["systemd.TasksMax"])
-    add("linux", "limits.postgres.nofile", pg_nofile, "limits.conf", True, pg_nofile_why, nofile_stock)
+    add("linux", "limits.postgres.nofile", PG_NOFILE, "limits.conf", True, PG_NOFILE_WHY, nofile_stock)
     nproc_stock = int(linux_ram // LINUX_RAM_PER_PROCESS)
     add("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why, nproc_stock)
     if pooling.active:
@@ -295,11 +304,7 @@ def kernel_settings(
         SEMAPHORE_SET_SIZE,
         "sysctl",
         True,
-        Derivation(
-            formula="semaphores per set = usable semaphores + 1 magic number",
-            calculation=f"{SEMAPHORES_PER_SET} + 1 = {SEMAPHORE_SET_SIZE}",
-            source=PG_KERNEL_RESOURCES,
-        ),
+        SEMMSL_WHY,
         sysv,
     )
     add("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"])
