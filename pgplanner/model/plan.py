@@ -401,13 +401,14 @@ def _fit_derivation(fit: throughput.UslFit, measured_on: str) -> Derivation:
 
 MEMORY_CURVE_POINTS = 200
 MEMORY_CURVE_REACH = 1.25  # draw past the ceiling and the chosen max_connections
+_MEMORY_CURVE_STEPS = throughput.steps(MEMORY_CURVE_POINTS)
 
 
 def _memory_curve(
     scenario: Scenario, basis: memory.MemoryBasis, ceiling: int, max_conn: int, productive: int
 ) -> MemoryCurve:
     highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
-    grid = throughput.distinct(np.rint(np.linspace(0, highest, MEMORY_CURVE_POINTS)))
+    grid = throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS)))
     fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
     # In the worst case autovacuum and temporary tables hold their memory as well.
     fixed_worst = fixed + basis.maintenance + basis.temp_buffers

@@ -184,8 +184,12 @@ def _peak_error(
     return float(np.sqrt(spread)) if np.isfinite(spread) and spread >= 0 else None
 
 
-# The exponent steps 0 .. CURVE_POINTS - 1 of the connection grid, made once.
-_GRID_STEPS = np.arange(CURVE_POINTS, dtype=np.float64)
+def steps(count: int) -> np.ndarray:
+    """0, 1, ..., count - 1 as floats: the positions of an evenly spaced grid, made once per grid size."""
+    return np.arange(count, dtype=np.float64)
+
+
+_GRID_STEPS = steps(CURVE_POINTS)
 
 
 def connection_grid(highest: float) -> np.ndarray:
@@ -193,16 +197,20 @@ def connection_grid(highest: float) -> np.ndarray:
     return distinct(np.rint(_geometric(max(highest, 2))).astype(np.int64))
 
 
-def _geometric(top: float) -> np.ndarray:
-    """``np.geomspace(1, top, CURVE_POINTS)``, the same floats bit for bit, without its generic set-up.
+def linear(stop: float, positions: np.ndarray) -> np.ndarray:
+    """``np.linspace(0, stop, positions.size)`` for ``positions`` from :func:`steps`, the same floats bit
+    for bit. linspace's generic set-up (array end points, dtypes) costs more than the arithmetic at the
+    sizes plan() draws on every slider tick."""
+    points = positions * (stop / (positions.size - 1))
+    points[-1] = stop
+    return points
 
-    geomspace handles negative, complex and array end points and dominated plan()'s curve cost; for
-    start 1 it is 10 ** (k x log10(top) / (points - 1)) with both ends pinned, which is all this does.
-    """
-    log_top = np.log10(top)
-    exponents = _GRID_STEPS * (log_top / (CURVE_POINTS - 1))
-    exponents[-1] = log_top
-    points = np.power(10.0, exponents)
+
+def _geometric(top: float) -> np.ndarray:
+    """``np.geomspace(1, top, CURVE_POINTS)``, the same floats bit for bit: 10 ** (evenly spaced exponents
+    from 0 to log10(top)) with both ends pinned, without geomspace's handling of negative, complex and
+    array end points."""
+    points = np.power(10.0, linear(np.log10(top), _GRID_STEPS))
     points[0], points[-1] = 1, top
     return points
 

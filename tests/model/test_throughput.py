@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pgplanner.model import Measurement, Scenario, plan
-from pgplanner.model.throughput import CURVE_POINTS, connection_grid, default_shape, fit_usl
+from pgplanner.model.throughput import CURVE_POINTS, connection_grid, default_shape, fit_usl, linear, steps
 
 from .helpers import plan_for
 
@@ -162,3 +162,8 @@ def test_connection_grid_is_numpys_geometric_grid(highest: float) -> None:
     """The grid plan() computes without np.geomspace's set-up is numpy's log-spaced grid, rounded."""
     expected = np.rint(np.geomspace(1, max(highest, 2), CURVE_POINTS)).astype(np.int64)
     assert connection_grid(highest).tolist() == sorted(set(expected.tolist()))
+
+
+@pytest.mark.parametrize("stop", [2.0, 12.5, 250.0, 1234.567, 987654.3])
+def test_linear_grid_is_numpys_linspace(stop: float) -> None:
+    assert linear(stop, steps(200)).tolist() == np.linspace(0, stop, 200).tolist()
