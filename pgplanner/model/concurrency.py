@@ -85,13 +85,14 @@ def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     )
 
 
-def productive_target(scenario: Scenario, disk: int, fit: UslFit | None = None) -> tuple[int, Derivation]:
-    """The measured peak when the measurements reach one, else the rule of thumb.
+def productive_target(thumb: tuple[int, Derivation], fit: UslFit | None = None) -> tuple[int, Derivation]:
+    """The measured peak when the measurements reach one, else the rule of thumb (``thumb``, as
+    :func:`rule_of_thumb` gives it: plan() needs it on its own as well, so it is worked out once).
 
     A measurement of this server beats a rule drawn from other servers; a fit whose peak lies past
     what was measured is an extrapolation, so the rule of thumb stays and the note says why.
     """
-    rule, why = rule_of_thumb(scenario, disk)
+    rule, why = thumb
     if fit is None:
         return rule, why
     if not fit.shows_peak or fit.peak is None:

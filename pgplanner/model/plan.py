@@ -175,8 +175,8 @@ def plan(scenario: Scenario) -> Plan:
 
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
     fit = throughput.fit_usl([(m.connections, m.tps) for m in scenario.measurements])
-    rule, _ = concurrency.rule_of_thumb(scenario, disk)
-    productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk, fit)
+    thumb = concurrency.rule_of_thumb(scenario, disk)
+    productive, derivations["productive_target"] = concurrency.productive_target(thumb, fit)
     pool_range = concurrency.pool_size_range(hw.cores)
     derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores)
     pooling = concurrency.pooling(scenario, productive, measured=fit is not None and fit.shows_peak)
@@ -225,7 +225,7 @@ def plan(scenario: Scenario) -> Plan:
         pooler_tps=tps,
         processes=sems.processes,
         measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
-        rule_of_thumb=rule,
+        rule_of_thumb=thumb[0],
     )
     return Plan(
         scenario=scenario,
