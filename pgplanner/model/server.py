@@ -8,6 +8,7 @@ is written agree by construction.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -59,60 +60,16 @@ def memory_limit(scenario: Scenario) -> int | None:
 
 def server_basis(scenario: Scenario) -> ServerBasis:
     hw, mem, profile = scenario.hardware, scenario.memory, scenario.workload.profile
-    d: dict[str, Derivation] = {}
-
-    hmm = mem.hash_mem_multiplier
-    if hmm is None:
-        hmm = HASH_MEM_MULTIPLIER_DEFAULT.get(hw.pg_version, HASH_MEM_MULTIPLIER_DEFAULT_FROM_15)
-        d["hash_mem_multiplier"] = Derivation(
-            formula="hash_mem_multiplier = the version's default",
-            calculation=f"PostgreSQL {hw.pg_version}: {exact(hmm)}",
-            inputs={"PostgreSQL": str(hw.pg_version)},
-            source=PG_RESOURCE_CONSUMPTION,
-            note="15 raised the default from 1.0 to 2.0",
-        )
-
-    workers = mem.max_worker_processes
-    if workers is None:
-        workers = max(DEFAULT_MAX_WORKER_PROCESSES, hw.cores)
-        d["max_worker_processes"] = Derivation(
-            formula="max_worker_processes = cores, at least the default 8",
-            calculation=f"max({hw.cores}, {DEFAULT_MAX_WORKER_PROCESSES}) = {workers}",
-            inputs={"cores": str(hw.cores)},
-            source=PG_RESOURCE_CONSUMPTION,
-        )
-    parallel = min(hw.cores, workers)
-    d["max_parallel_workers"] = Derivation(
-        formula="max_parallel_workers = cores, at most max_worker_processes",
-        calculation=f"min({hw.cores}, {workers}) = {parallel}",
-        inputs={"cores": str(hw.cores), "max_worker_processes": str(workers)},
-        source=PG_RESOURCE_CONSUMPTION,
-        note="more parallel workers than cores only queue for CPU",
+    hmm, workers, parallel, per_gather, autovacuum, processes_why = _processes(
+        hw.pg_version,
+        hw.cores,
+        profile,
+        mem.hash_mem_multiplier,
+        mem.max_worker_processes,
+        mem.parallel_workers_per_gather,
+        mem.autovacuum_workers,
     )
-
-    per_gather = mem.parallel_workers_per_gather
-    if per_gather is None:
-        half = math.ceil(hw.cores / 2)
-        capped = half if profile == "analytics" else min(half, PARALLEL_PER_GATHER_CAP)
-        per_gather = min(capped, parallel)
-        capped_at = "" if profile == "analytics" else f", at most {PARALLEL_PER_GATHER_CAP}"
-        d["parallel_workers_per_gather"] = Derivation(
-            formula=f"max_parallel_workers_per_gather = ceil(cores / 2){capped_at}, at most max_parallel_workers",
-            calculation=f"ceil({hw.cores} / 2) = {half} -> {per_gather}",
-            inputs={"cores": str(hw.cores), "profile": profile},
-            source=PGTUNE,
-        )
-
-    autovacuum = mem.autovacuum_workers
-    if autovacuum is None:
-        by_cores = (w for cores, w in AUTOVACUUM_WORKERS_BY_CORES if hw.cores >= cores)
-        autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
-        d["autovacuum_workers"] = Derivation(
-            formula="autovacuum_max_workers = 3; 4 from 16 cores; 5 from 32 cores",
-            calculation=f"{hw.cores} cores -> {autovacuum}",
-            inputs={"cores": str(hw.cores)},
-            source=PGTUNE,
-        )
+    d = dict(processes_why)
 
     limit = memory_limit(scenario)
     maintenance = mem.maintenance_work_mem
@@ -146,6 +103,76 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         note="VACUUM before 17 never stores more than 1 GB of dead tuple IDs; 1 GB is ~180 M of them",
     )
     return ServerBasis(hmm, per_gather, workers, parallel, autovacuum, maintenance, autovacuum_mem, d)
+
+
+@functools.lru_cache(maxsize=256)  # bounded: a given hash_mem_multiplier is a real number
+def _processes(
+    version: int,
+    cores: int,
+    profile: str,
+    hmm: float | None,
+    workers: int | None,
+    per_gather: int | None,
+    autovacuum: int | None,
+) -> tuple[float, int, int, int, int, dict[str, Derivation]]:
+    """hash_mem_multiplier and the worker counts, "auto" resolved, with their explanations.
+
+    They depend on a few discrete inputs only (release, cores, profile and the values given), so each
+    combination is worked out once rather than on every slider tick. The explanations are shared
+    between plans, so the caller copies the dict before adding to it.
+    """
+    d: dict[str, Derivation] = {}
+
+    if hmm is None:
+        hmm = HASH_MEM_MULTIPLIER_DEFAULT.get(version, HASH_MEM_MULTIPLIER_DEFAULT_FROM_15)
+        d["hash_mem_multiplier"] = Derivation(
+            formula="hash_mem_multiplier = the version's default",
+            calculation=f"PostgreSQL {version}: {exact(hmm)}",
+            inputs={"PostgreSQL": str(version)},
+            source=PG_RESOURCE_CONSUMPTION,
+            note="15 raised the default from 1.0 to 2.0",
+        )
+
+    if workers is None:
+        workers = max(DEFAULT_MAX_WORKER_PROCESSES, cores)
+        d["max_worker_processes"] = Derivation(
+            formula="max_worker_processes = cores, at least the default 8",
+            calculation=f"max({cores}, {DEFAULT_MAX_WORKER_PROCESSES}) = {workers}",
+            inputs={"cores": str(cores)},
+            source=PG_RESOURCE_CONSUMPTION,
+        )
+    parallel = min(cores, workers)
+    d["max_parallel_workers"] = Derivation(
+        formula="max_parallel_workers = cores, at most max_worker_processes",
+        calculation=f"min({cores}, {workers}) = {parallel}",
+        inputs={"cores": str(cores), "max_worker_processes": str(workers)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note="more parallel workers than cores only queue for CPU",
+    )
+
+    if per_gather is None:
+        half = math.ceil(cores / 2)
+        capped = half if profile == "analytics" else min(half, PARALLEL_PER_GATHER_CAP)
+        per_gather = min(capped, parallel)
+        capped_at = "" if profile == "analytics" else f", at most {PARALLEL_PER_GATHER_CAP}"
+        d["parallel_workers_per_gather"] = Derivation(
+            formula=f"max_parallel_workers_per_gather = ceil(cores / 2){capped_at}, at most max_parallel_workers",
+            calculation=f"ceil({cores} / 2) = {half} -> {per_gather}",
+            inputs={"cores": str(cores), "profile": profile},
+            source=PGTUNE,
+        )
+
+    if autovacuum is None:
+        by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
+        autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
+        d["autovacuum_workers"] = Derivation(
+            formula="autovacuum_max_workers = 3; 4 from 16 cores; 5 from 32 cores",
+            calculation=f"{cores} cores -> {autovacuum}",
+            inputs={"cores": str(cores)},
+            source=PGTUNE,
+        )
+
+    return hmm, workers, parallel, per_gather, autovacuum, d
 
 
 def kilobytes(size: int) -> int:
