@@ -353,17 +353,19 @@ def _throughput_curve(
     if fit:
         highest = max(highest, 2 * fit.highest_measured)
     grid = throughput.connection_grid(highest)
-    direct = shape.relative(grid)
+    direct = np.round(shape.relative(grid), 5)
     # Through a pooler no more than the pool is ever active; without one, the same pool is what a
-    # pooler would allow, so the curve shows what adding one would change.
-    pooled = shape.relative(np.minimum(grid, pooling.server_connections))
+    # pooler would allow, so the curve shows what adding one would change. The curve is elementwise,
+    # so that is the direct curve up to the pool and its value at the pool from there on.
+    pool = pooling.server_connections
+    pooled = np.where(grid < pool, direct, np.round(shape.relative(np.array([pool])), 5))
     sigma, kappa = shape.usl
-    modelled = throughput.default_shape(productive).relative(grid) if fit else direct
+    modelled = np.round(throughput.default_shape(productive).relative(grid), 5) if fit else direct
     return ThroughputCurve(
         connections=grid,
-        direct=np.round(direct, 5),
-        pooled=np.round(pooled, 5),
-        modelled=np.round(modelled, 5),
+        direct=direct,
+        pooled=pooled,
+        modelled=modelled,
         knee=shape.knee,
         peak=shape.peak,
         shape_u=shape.u,
