@@ -24,6 +24,7 @@ from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 
+EXIT_BLOCKING = 1  # the plan has error-severity findings; its output is still printed
 EXIT_BAD_INPUT = 2
 METAVARS = {"count": "N", "size": "SIZE"}
 GROUP_TITLES = {
@@ -165,6 +166,19 @@ def _run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_compare(args: argparse.Namespace) -> int:
+    from .present.compare import comparison_json, render_comparison
+    from .present.summary import blocking
+
+    a, b = (plan(_load_base(source)) for source in (args.a, args.b))
+    if args.json:
+        json.dump(comparison_json(a, b, (args.a, args.b)), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_comparison(a, b, (args.a, args.b)))
+    return EXIT_BLOCKING if blocking(a) or blocking(b) else 0
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from .export.bundle import export_bundle
 
@@ -261,6 +275,18 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     add_scenario_options(shot)
     shot.set_defaults(run=_run_screenshot)
+
+    compare_cmd = commands.add_parser(
+        "compare",
+        allow_abbrev=False,
+        help="compare two saved scenarios: headline figures, warnings and everything that differs",
+        description="Plan two scenarios and show their headline figures side by side, their warnings, and "
+        "every input, output, setting and kernel value that differs. Exit 1 when either plan has blocking errors.",
+    )
+    compare_cmd.add_argument("a", metavar="A.json", help="the first scenario (the baseline; - reads stdin)")
+    compare_cmd.add_argument("b", metavar="B.json", help="the second scenario")
+    compare_cmd.add_argument("--json", action="store_true", help="print one JSON object: a, b and differences")
+    compare_cmd.set_defaults(run=_run_compare)
 
     export_cmd = commands.add_parser(
         "export",

@@ -1,0 +1,154 @@
+"""A comparison in words: the two plans' headline figures, the change between them, and what differs.
+
+Read by ``pgplanner compare`` (:func:`render_comparison`), the window's Compare tab and card deltas
+(:func:`headline_rows`, :func:`difference_rows`) and the HTML report, so all of them say a change the
+same way: "1,000 -> 100 (-900)", "266 GB -> 19.5 GB (-247 GB)", "33 % -> 100 % of peak (+67 points)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import FIELDS, Plan, human_size
+from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, differences, headline
+from ..model.derivation import n
+from .cards import CARDS
+from .plain import wrap
+from .summary import answer_line, blocking, setup_line
+
+KIND_TITLES = {
+    "input": "Inputs",
+    "output": "Outputs",
+    "setting": "postgresql.conf settings",
+    "kernel": "Kernel and OS",
+    "warning": "Warnings",
+}
+_CARD_TITLES = {spec.outputs[0]: spec.title for spec in CARDS}
+HEADLINE_TITLES = {path: _CARD_TITLES.get(path, path) for path in HEADLINE} | {
+    AT_MAX_CONNECTIONS: "Throughput at max_connections"
+}
+_INPUT_SPECS = {spec.path: spec for spec in FIELDS.values()}
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    path: str
+    title: str
+    a: str
+    b: str
+    change: str  # "-900", "+67 points", "" when not a number
+
+
+def show_value(path: str, value: Any) -> str:
+    """A value as the plan's own views show it: sizes in human units, shares in percent, inputs as typed."""
+    if value is None:
+        return "auto" if path in _INPUT_SPECS else "none"
+    if path in _INPUT_SPECS:
+        return _INPUT_SPECS[path].format(value)
+    if path.startswith("warnings."):
+        return str(value)
+    if path == AT_MAX_CONNECTIONS:
+        return f"{value * 100:.0f} % of peak"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if path.endswith("_bytes"):
+        return human_size(value)
+    return n(value)
+
+
+def show_change(path: str, a: Any, b: Any) -> str:
+    """B minus A, signed, in the value's unit; "" when either side is not a number."""
+    numbers = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool) or not (isinstance(a, numbers) and isinstance(b, numbers)):
+        return ""
+    delta = b - a
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
+    if path == AT_MAX_CONNECTIONS:
+        return f"{sign}{abs(delta) * 100:.0f} points"
+    if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
+        return f"{sign}{human_size(abs(delta))}"
+    return f"{sign}{n(abs(round(delta, 3)))}"
+
+
+def headline_rows(a: Plan, b: Plan) -> list[CompareRow]:
+    """The HEADLINE figures of both plans with the change from A to B."""
+    left, right = headline(a), headline(b)
+    return [
+        CompareRow(
+            path,
+            HEADLINE_TITLES[path],
+            show_value(path, left[path]),
+            show_value(path, right[path]),
+            show_change(path, left[path], right[path]),
+        )
+        for path in HEADLINE
+    ]
+
+
+def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
+    """What differs, grouped by kind (inputs, outputs, settings, kernel, warnings), in that order."""
+    groups: dict[str, list[CompareRow]] = {kind: [] for kind in KIND_TITLES}
+    for d in differences(a, b):
+        groups[d.kind].append(_row(d))
+    return [(KIND_TITLES[kind], rows) for kind, rows in groups.items() if rows]
+
+
+def _row(d: Difference) -> CompareRow:
+    title = d.path.split(".", 1)[1] if d.kind in ("setting", "warning") else d.path
+    return CompareRow(d.path, title, show_value(d.path, d.a), show_value(d.path, d.b), show_change(d.path, d.a, d.b))
+
+
+def plan_title(plan: Plan, fallback: str) -> str:
+    return plan.scenario.name or fallback
+
+
+def comparison_json(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
+    """``pgplanner compare --json``: ``a``, ``b`` (headline, warnings) and ``differences``."""
+
+    def side(plan: Plan, name: str) -> dict[str, Any]:
+        return {
+            "source": name,
+            "name": plan.scenario.name,
+            "headline": headline(plan),
+            "blocking": blocking(plan),
+            "warnings": [w.model_dump(mode="json") for w in plan.warnings],
+        }
+
+    return {
+        "a": side(a, names[0]),
+        "b": side(b, names[1]),
+        "differences": [d.as_json() for d in differences(a, b)],
+    }
+
+
+def render_comparison(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), width: int = 100) -> str:
+    """``pgplanner compare``'s table: the two setups, the headline, the warnings, then every difference."""
+    lines = []
+    for label, plan, name in (("A", a, names[0]), ("B", b, names[1])):
+        lines.append(f"{label}: {plan_title(plan, name)}")
+        lines.append(f"   {setup_line(plan)}")
+        lines.append(f"   {answer_line(plan)}")
+    groups = difference_rows(a, b)
+    columns = _columns(max(len(r.title) for rows in [headline_rows(a, b), *(r for _, r in groups)] for r in rows))
+    lines += ["", columns("", "A", "B", "change")]
+    lines += [columns(r.title, r.a, r.b, r.change) for r in headline_rows(a, b)]
+    for label, plan in (("A", a), ("B", b)):
+        lines.append("")
+        lines.append(f"Warnings of {label}" if plan.warnings else f"No warnings in {label}.")
+        for w in plan.warnings:
+            lines += wrap(w.message, f"  {w.severity.upper():<9}{w.code}: ", " " * 11, width)
+    if not groups:
+        lines += ["", "The two plans are the same."]
+    for title, rows in groups:
+        lines += ["", f"{title} that differ ({len(rows)})"]
+        lines += [columns(r.title, r.a, r.b, r.change) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _columns(longest_name: int) -> Callable[[str, str, str, str], str]:
+    def line(name: str, a: str, b: str, change: str) -> str:
+        return f"  {name:<{longest_name}}{a:>16}  {b:>16}  {change:>14}".rstrip()
+
+    return line
