@@ -179,6 +179,24 @@ def _run_compare(args: argparse.Namespace) -> int:
     return EXIT_BLOCKING if blocking(a) or blocking(b) else 0
 
 
+def _run_report(args: argparse.Namespace) -> int:
+    from .present.report import render_html_report
+    from .present.summary import blocking
+    from .ui.atomic import write_text_atomically
+
+    mine = plan(scenario_from_args(args))
+    other = plan(read_scenario_file(args.compare)) if args.compare else None
+    names = (args.scenario or "these options", args.compare or "")
+    html = render_html_report(other, mine, names) if other else render_html_report(mine)
+    out = Path(args.out)
+    try:
+        write_text_atomically(out, html)
+    except OSError as error:
+        raise InputError(f"--out: {out}: {error.strerror or error}") from None
+    print(f"pgplanner: wrote {out}")
+    return EXIT_BLOCKING if blocking(mine) or (other is not None and blocking(other)) else 0
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from .export.bundle import export_bundle
 
@@ -287,6 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
     compare_cmd.add_argument("b", metavar="B.json", help="the second scenario")
     compare_cmd.add_argument("--json", action="store_true", help="print one JSON object: a, b and differences")
     compare_cmd.set_defaults(run=_run_compare)
+
+    report_cmd = commands.add_parser(
+        "report",
+        allow_abbrev=False,
+        help="write the plan (or two plans compared) as one self-contained HTML file",
+        description="Write one HTML file with the plots, cards, budget, settings, kernel values, warnings and "
+        "inputs; it needs no network and prints as a tidy PDF. With --compare the two plans go side by side.",
+    )
+    add_scenario_options(report_cmd)
+    report_cmd.add_argument("--compare", metavar="FILE", help="a second scenario to compare with (shown as B)")
+    report_cmd.add_argument("--out", required=True, metavar="report.html", help="where to write the report")
+    report_cmd.set_defaults(run=_run_report)
 
     export_cmd = commands.add_parser(
         "export",

@@ -34,6 +34,7 @@ from .pgbouncer_ini import Version, render_pgbouncer_ini, render_userlist_exampl
 from .pgcat_toml import render_pgcat_toml
 from .postgresql_conf import render_postgresql_conf
 from .provider import render_provider
+from ..present.report import render_html_report
 from .readme import render_readme
 
 PLATFORM_RENDERERS: dict[str, Callable[[Plan], Mapping[str, str | bytes]]] = {
@@ -87,6 +88,7 @@ def bundle_files(
     for path, data in (extra_files or {}).items():
         _check_extra_path(path, files)
         files[path] = bytes(data)
+    files["report.html"] = render_html_report(plan).encode()
     files["README.md"] = render_readme(plan, [*files, "README.md"]).encode()
     return files
 
