@@ -101,7 +101,7 @@ def differences(a: Plan, b: Plan) -> list[Difference]:
     found: list[Difference] = []
     for kind, values in (
         ("input", _inputs),
-        ("output", _outputs),
+        ("output", outputs),
         ("setting", _settings),
         ("kernel", _kernel),
         ("warning", _warnings),
@@ -121,7 +121,8 @@ def _inputs(plan: Plan) -> dict[str, Any]:
     return values
 
 
-def _outputs(plan: Plan) -> dict[str, Any]:
+def outputs(plan: Plan) -> dict[str, Any]:
+    """Every single-figure output by JSON path, with the budget's lines as ``budget.<key>``."""
     values = dict(_figures(plan))
     values[AT_MAX_CONNECTIONS] = round(throughput_at_max_connections(plan)[0], 4)
     values.update({f"budget.{line.key}": line.connections for line in plan.budget})

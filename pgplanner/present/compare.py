@@ -14,7 +14,7 @@ from typing import Any
 from ..model import FIELDS, Plan, human_size
 from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, differences, headline
 from ..model.derivation import n
-from .cards import CARDS
+from .cards import CARDS, CardSpec
 from .plain import wrap
 from .summary import answer_line, blocking, setup_line
 
@@ -98,6 +98,16 @@ def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
 def _row(d: Difference) -> CompareRow:
     title = d.path.split(".", 1)[1] if d.kind in ("setting", "warning") else d.path
     return CompareRow(d.path, title, show_value(d.path, d.a), show_value(d.path, d.b), show_change(d.path, d.a, d.b))
+
+
+def card_baseline(spec: CardSpec, baseline: Plan, now: dict[str, Any], then: dict[str, Any]) -> str:
+    """What a card adds while a baseline is pinned: ``baseline 1,000 · -900``.
+
+    ``now`` and ``then`` are :func:`pgplanner.model.compare.outputs` of the two plans, computed once for all cards.
+    """
+    path = spec.outputs[0]
+    change = show_change(path, then.get(path), now.get(path))
+    return f"baseline {spec.value(baseline)}" + (f" · {change}" if change else "")
 
 
 def plan_title(plan: Plan, fallback: str) -> str:

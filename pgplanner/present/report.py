@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from html import escape
 
-from .. import __version__
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
 from .cards import CARDS, card_severity, derivation_groups
@@ -75,7 +74,7 @@ def render_html_report(plan: Plan, baseline: Plan | None = None, names: tuple[st
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{escape(title)} — pgplanner report</title><style>{STYLE}</style></head><body>"
-        f"{body}<footer>Made by pgplanner {escape(__version__)}. Every figure explains itself under "
+        f"{body}<footer>Made by pgplanner. Every figure explains itself under "
         "“How each number was reached”; the plots are drawn from the plan's own curves.</footer></body></html>\n"
     )
 

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
+from typing import Any
+
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan
+from ..model.compare import outputs
 from ..present import CARDS, CardSpec, card_severity
+from ..present.compare import card_baseline
 from ..present.html import card_tooltip
 from .theme import SEVERITY
+
+CARD_HEIGHT = 84
+BASELINE_ROW = 14  # "baseline 1,000 · -900", shown while a baseline is pinned
 
 
 class Card(QFrame):
@@ -32,14 +39,19 @@ class Card(QFrame):
         self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
         self.value = QLabel(objectName=f"card_{spec.key}_value")
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
+        self.baseline = QLabel(objectName=f"card_{spec.key}_baseline")  # "baseline 1,000 · -900" while pinned
+        self.baseline.setStyleSheet("color: #555; font-size: 10px;")
+        self.baseline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.baseline.setFixedHeight(BASELINE_ROW)
+        self.baseline.hide()
         self.title.setStyleSheet("color: #555; font-size: 11px;")
         self.value.setStyleSheet("font-size: 22px; font-weight: 600;")
         self.caption.setStyleSheet("color: #555; font-size: 10px;")
         self.caption.setWordWrap(True)
         self.caption.setFixedHeight(28)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
-        self.setFixedHeight(84)
-        for label in (self.title, self.value, self.caption):
+        self.setFixedHeight(CARD_HEIGHT)
+        for label in (self.title, self.value, self.baseline, self.caption):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             layout.addWidget(label)
         self._severity: str | None = "unset"
@@ -57,6 +69,13 @@ class Card(QFrame):
                 f"#card_{self.spec.key} {{ background: white; border: 1px solid #c8c8c8; "
                 f"border-left: {width + 2}px solid {edge}; border-radius: 4px; }}"
             )
+
+    def show_baseline(self, baseline: Plan | None, now: dict[str, Any], then: dict[str, Any]) -> None:
+        if self.baseline.isVisibleTo(self) != (baseline is not None):  # grows a row only on pin and unpin
+            self.baseline.setVisible(baseline is not None)
+            self.setFixedHeight(CARD_HEIGHT + (BASELINE_ROW if baseline is not None else 0))
+        if baseline is not None:
+            self.baseline.setText(card_baseline(self.spec, baseline, now, then))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -76,7 +95,14 @@ class CardGrid(QWidget):
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)
             card.clicked.connect(self.cardClicked)
+        self._then: tuple[Plan | None, dict[str, Any]] = (None, {})
 
-    def show_plan(self, plan: Plan) -> None:
+    def show_plan(self, plan: Plan, baseline: Plan | None = None) -> None:
+        """The plan's figures; with a pinned ``baseline``, each card also says the baseline's and the change."""
+        now = outputs(plan) if baseline is not None else {}
+        if baseline is not None and self._then[0] is not baseline:
+            self._then = (baseline, outputs(baseline))  # the baseline stays while the plan changes on every tick
+        then = self._then[1]
         for card in self.cards.values():
             card.show_plan(plan)
+            card.show_baseline(baseline, now, then)

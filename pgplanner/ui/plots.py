@@ -29,7 +29,9 @@ MARK_STYLE = {
     "max_connections": (theme.ORANGE, "max_connections {}", 0.86),
     "provider_limit": (theme.VERMILLION, "provider limit {}", 0.76),
     "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0.96),
+    "baseline_max_connections": (theme.GREY, "baseline max_connections {}", 0.66),
 }
+BASELINE_LEGEND = "baseline (grey)"
 
 
 CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -151,6 +153,37 @@ class PlotPanel(QWidget):
     def update_items(self, plan: Plan) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def show_baseline(self, baseline: Plan | None) -> None:
+        """Draw a pinned plan's curves as grey ghosts behind the current ones (None: remove them)."""
+
+
+class Ghosts:
+    """A pinned baseline's curves: grey, wide and behind the live ones, in the legend only while shown."""
+
+    def __init__(self, plot: pg.PlotItem, dashed: tuple[bool, ...]) -> None:
+        self.plot = plot
+        self.curves = []
+        for is_dashed in dashed:
+            pen = _pen(theme.GHOST, 3.5, dashed=is_dashed)
+            curve = pg.PlotDataItem(pen=pen)
+            curve.setZValue(-10)
+            curve.setVisible(False)
+            plot.addItem(curve)
+            self.curves.append(curve)
+        self._in_legend = False
+
+    def show(self, data: list[tuple[np.ndarray, np.ndarray]] | None) -> None:
+        for curve, xy in zip(self.curves, data or [None] * len(self.curves), strict=True):
+            curve.setVisible(xy is not None)
+            if xy is not None:
+                curve.setData(*xy)
+        legend = self.plot.legend
+        if data is not None and not self._in_legend:
+            legend.addItem(self.curves[0], BASELINE_LEGEND)
+        elif data is None and self._in_legend:
+            legend.removeItem(self.curves[0])
+        self._in_legend = data is not None
+
 
 class ThroughputPlot(PlotPanel):
     """Relative throughput against active connections (log scale), direct and through the pooler."""
@@ -165,8 +198,11 @@ class ThroughputPlot(PlotPanel):
         self.direct = p.plot(name="direct to PostgreSQL", pen=_pen(theme.VERMILLION))
         self.pooled = p.plot(name="through the pooler", pen=_pen(theme.BLUE, dashed=True))
         self.marks = {
-            key: Mark(p, key, log_x=True) for key in ("productive_target", "max_connections", "provider_limit")
+            key: Mark(p, key, log_x=True)
+            for key in ("productive_target", "max_connections", "provider_limit", "baseline_max_connections")
         }
+        self.ghosts = Ghosts(p, (False, True))
+        self._baseline: Plan | None = None
         p.setYRange(0, 105, padding=0)
         p.vb.setMouseEnabled(x=False, y=False)
 
@@ -179,6 +215,15 @@ class ThroughputPlot(PlotPanel):
         self.marks["productive_target"].place(plan.productive_target, view)
         self.marks["max_connections"].place(plan.max_connections, view)
         self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
+        base = self._baseline
+        self.marks["baseline_max_connections"].place(base.max_connections if base else None, view)
+
+    def show_baseline(self, baseline: Plan | None) -> None:
+        self._baseline = baseline
+        b = baseline.throughput if baseline else None
+        self.ghosts.show([(b.connections, b.direct * 100), (b.connections, b.pooled * 100)] if b else None)
+        if self._plan is not None:
+            self.update_items(self._plan)
 
     def describe(self, x: float, y: float) -> str:
         t = self._plan.throughput
@@ -209,8 +254,21 @@ class MemoryPlot(PlotPanel):
             labelOpts={"position": 0.02, "color": theme.INK, "fill": (255, 255, 255, 220), "anchors": [(0, 1), (0, 1)]},
         )
         p.addItem(self.ram, ignoreBounds=True)
-        self.marks = {key: Mark(p, key) for key in ("ram_ceiling", "max_connections", "provider_limit")}
+        self.marks = {
+            key: Mark(p, key) for key in ("ram_ceiling", "max_connections", "provider_limit", "baseline_max_connections")
+        }
+        self.ghosts = Ghosts(p, (False, False, True))
+        self._baseline: Plan | None = None
         p.vb.setMouseEnabled(x=False, y=False)
+
+    def show_baseline(self, baseline: Plan | None) -> None:
+        self._baseline = baseline
+        c = baseline.memory_curve if baseline else None
+        self.ghosts.show(
+            [(c.connections, v / GB) for v in (c.typical, c.heavy_fraction, c.worst_case)] if c else None
+        )
+        if self._plan is not None:
+            self.update_items(self._plan)
 
     def update_items(self, plan: Plan) -> None:
         c = plan.memory_curve
@@ -224,8 +282,9 @@ class MemoryPlot(PlotPanel):
         view = (0.0, float(x[-1]))
         self.plot.setXRange(*view, padding=0.01)
         self.plot.setYRange(0, ram * 1.6, padding=0)
+        base = self._baseline
         for key, mark in self.marks.items():
-            mark.place(c.marks.get(key), view)
+            mark.place(base.max_connections if base and key == "baseline_max_connections" else c.marks.get(key), view)
 
     def describe(self, x: float, y: float) -> str:
         c = self._plan.memory_curve
@@ -268,6 +327,8 @@ class BudgetPlot(PlotPanel):
         p.addItem(self.bars)
         # Each limit is a short upright stroke across its own bar only.
         self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
+        self.baseline_limit = p.plot(pen=_pen(theme.GREY, 3, dashed=True))  # the pinned plan's max_connections
+        self._baseline: Plan | None = None
         self.labels: list[pg.TextItem] = []
         self._segments: list[Segment] = []
         self.key = QLabel(objectName="plot_budget_key")
@@ -305,6 +366,14 @@ class BudgetPlot(PlotPanel):
         for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
             y = self.ROWS[row]
             self.limits[row].setData([limit, limit], [y - BAR_HEIGHT / 2, y + BAR_HEIGHT / 2])
+        base = self._baseline
+        y = self.ROWS["max_connections"]
+        if base is None:
+            self.baseline_limit.setData([], [])
+        else:
+            self.baseline_limit.setData([base.max_connections] * 2, [y - BAR_HEIGHT / 2 - 0.05, y + BAR_HEIGHT / 2 + 0.05])
+        # The range stays the live plan's: a baseline ten times larger would squash the bars it is compared with
+        # (its stroke is then off to the right; the cards and the Compare tab say its figures).
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
         self.plot.setXRange(0, widest * 1.04, padding=0)
         self._label(segments, widest)
@@ -314,6 +383,11 @@ class BudgetPlot(PlotPanel):
                 for s in segments
             )
         )
+
+    def show_baseline(self, baseline: Plan | None) -> None:
+        self._baseline = baseline
+        if self._plan is not None:
+            self.update_items(self._plan)
 
     def _label(self, segments: list[Segment], widest: float) -> None:
         """Write inside each segment the longest label that fits; TextItems are reused, never recreated."""
