@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel
 
 from .derivation import Derivation, n, percent
 from .plan import Plan
@@ -135,7 +136,7 @@ def _figures(plan: Plan) -> Iterator[tuple[str, Any]]:
         if name in _NOT_FIGURES:
             continue
         value = getattr(plan, name)
-        if hasattr(value, "model_fields"):
+        if isinstance(value, BaseModel):
             for field in type(value).model_fields:
                 if field not in _CURVE_ARRAYS:
                     yield f"{name}.{field}", getattr(value, field)

@@ -145,9 +145,8 @@ def _verdict(plan: Plan, tag: str) -> str:
 
 
 def _headline(plan: Plan, prefix: str) -> str:
-    p = f"{prefix}." if prefix else ""
     return (
-        f"<p class='lead'><b data-path='{p}max_connections'>{escape(answer_line(plan))}</b></p>"
+        f"<p class='lead'><b>{escape(answer_line(plan))}</b></p>"
         f"<p class='muted'>{escape(setup_line(plan))}</p>" + ("" if prefix else _verdict(plan, ""))
     )
 
@@ -174,7 +173,7 @@ def _details(plan: Plan, prefix: str) -> str:
             "<h2>Warnings</h2>",
             _warnings(plan),
             "<h2>postgresql.conf</h2>",
-            _settings(plan),
+            _settings(plan, prefix),
             "<h2>Kernel and OS</h2>",
             _kernel(plan),
             "<h2>Inputs</h2>",
@@ -204,12 +203,14 @@ def _warnings(plan: Plan) -> str:
     )
 
 
-def _settings(plan: Plan) -> str:
+def _settings(plan: Plan, prefix: str) -> str:
+    p = f"{prefix}." if prefix else ""
     settings = getattr(plan, "settings", ())
     if not settings:
         return "<p class='muted'>No settings in this plan.</p>"
     rows = "".join(
-        f"<tr><td><code>{escape(s.name)}</code></td><td class='num'><code>{escape(s.value)}</code></td>"
+        f"<tr><td><code>{escape(s.name)}</code></td>"
+        f"<td class='num' data-path='{p}settings.{escape(s.name)}'><code>{escape(s.value)}</code></td>"
         f"<td>{escape(s.group)}</td><td>{escape(s.context)}</td>"
         f"<td class='derivation'>{derivation_html(s.derivation)}</td></tr>"
         for s in settings
