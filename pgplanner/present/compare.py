@@ -16,7 +16,7 @@ from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, difference
 from ..model.derivation import n
 from .cards import CARDS, CardSpec
 from .plain import wrap
-from .summary import answer_line, blocking, setup_line
+from .summary import POOLER_LABEL, answer_line, blocking, setup_line
 
 KIND_TITLES = {
     "input": "Inputs",
@@ -65,8 +65,9 @@ def show_change(path: str, a: Any, b: Any) -> str:
         return ""
     delta = b - a
     sign = "+" if delta > 0 else "-" if delta < 0 else "±"
-    if path == AT_MAX_CONNECTIONS:
-        return f"{sign}{abs(delta) * 100:.0f} points"
+    if path == AT_MAX_CONNECTIONS:  # from the percentages as shown, so that 33 % -> 100 % reads +67
+        points = round(b * 100) - round(a * 100)
+        return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points"
     if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
         return f"{sign}{human_size(abs(delta))}"
     return f"{sign}{n(abs(round(delta, 3)))}"
@@ -98,6 +99,49 @@ def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
 def _row(d: Difference) -> CompareRow:
     title = d.path.split(".", 1)[1] if d.kind in ("setting", "warning") else d.path
     return CompareRow(d.path, title, show_value(d.path, d.a), show_value(d.path, d.b), show_change(d.path, d.a, d.b))
+
+
+def story(a: Plan, b: Plan) -> list[str]:
+    """The comparison in four sentences a DBA can forward: how clients connect, throughput, memory, verdict."""
+    lines = [f"{tag}: {_connecting(p)}" for tag, p in (("A", a), ("B", b))]
+    share_a, share_b = (headline(p)[AT_MAX_CONNECTIONS] for p in (a, b))
+    peaks = [f"{n(round(p.throughput.peak))} active connections on {_count(p.scenario.hardware.cores, 'core')}"
+             for p in (a, b)]
+    peak = f"the peak is about {peaks[0]}" if peaks[0] == peaks[1] else f"the peaks are about {' and '.join(peaks)}"
+    lines.append(
+        f"With every max_connections slot busy, A runs at {share_a * 100:.0f} % of its peak throughput and "
+        f"B at {share_b * 100:.0f} % ({peak})."
+    )
+    lines.append(
+        f"If every connection ran the heaviest query at once, A would need {human_size(a.memory.worst_case_bytes)} "
+        f"and B {human_size(b.memory.worst_case_bytes)}, against {_available(a, b)} available for connections."
+    )
+    verdicts = []
+    for tag, p in (("A", a), ("B", b)):
+        codes = [w.code for w in p.warnings if w.severity == "error"]
+        verdicts.append(f"{tag} has {_count(len(codes), 'blocking error')} ({', '.join(codes)})" if codes else
+                        f"{tag} has no blocking errors")
+    lines.append("; ".join(verdicts) + ".")
+    return lines
+
+
+def _connecting(plan: Plan) -> str:
+    clients, kind = plan.client_demand, plan.scenario.pooler.kind
+    if kind == "none":
+        how = f"{n(clients)} client connections straight to PostgreSQL, each its own server process"
+    else:
+        pooler = POOLER_LABEL[kind] + f" ({plan.scenario.pooler.mode} mode)"
+        how = f"{n(clients)} client connections through {pooler} onto {n(plan.server_connections)} server connections"
+    return f"{how}; max_connections {n(plan.max_connections)}."
+
+
+def _available(a: Plan, b: Plan) -> str:
+    first, second = human_size(a.memory.available_bytes), human_size(b.memory.available_bytes)
+    return first if first == second else f"{first} and {second}"
+
+
+def _count(count: int, word: str) -> str:
+    return f"{n(count)} {word}{'s' if count != 1 else ''}"
 
 
 def card_baseline(spec: CardSpec, baseline: Plan, now: dict[str, Any], then: dict[str, Any]) -> str:
@@ -140,6 +184,9 @@ def render_comparison(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), wid
         lines.append(f"{label}: {plan_title(plan, name)}")
         lines.append(f"   {setup_line(plan)}")
         lines.append(f"   {answer_line(plan)}")
+    lines.append("")
+    for sentence in story(a, b):
+        lines += wrap(sentence, "  - ", "    ", width)
     groups = difference_rows(a, b)
     columns = _columns(max(len(r.title) for rows in [headline_rows(a, b), *(r for _, r in groups)] for r in rows))
     lines += ["", columns("", "A", "B", "change")]

@@ -17,7 +17,7 @@ from html import escape
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
 from .cards import CARDS, card_severity, derivation_groups
-from .compare import difference_rows, headline_rows, plan_title
+from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
 from .summary import answer_line, blocking, setup_line
@@ -31,6 +31,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, s
        max-width: 1320px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 2px solid var(--ink); }
 h3 { font-size: 15px; margin: 18px 0 6px; }
+.story { font-size: 15.5px; padding-left: 20px; } .story li { margin: 3px 0; }
 .lead { font-size: 17px; margin: 6px 0; } .muted { color: var(--muted); } code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .banner { border-left: 6px solid #D55E00; background: #fbe9df; padding: 8px 12px; margin: 10px 0; }
 .ok { border-left-color: #009E73; background: #e3f4ee; }
@@ -40,13 +41,14 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .card .caption { color: var(--muted); font-size: 11.5px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
-th { background: #f3f3f3; } td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; } table.compact { width: auto; min-width: 640px; } table.compact td.num { min-width: 120px; } td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: 600; }
 .better { color: #007a5a; } .worse { color: #b34700; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
 figure { margin: 0; } figure svg { width: 100%; height: auto; display: block; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 28px; }
 .pair > section { min-width: 0; }
+.pair td, .pair th { overflow-wrap: break-word; } .pair td.num { white-space: normal; }
 .warning { border-left: 5px solid; padding: 4px 10px; margin: 4px 0; background: #fafafa; }
 .derivation p { margin: 4px 0 8px; } .derivation tt { font-family: ui-monospace, Menlo, Consolas, monospace; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
@@ -105,6 +107,7 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         for r in headline_rows(a, b)
     )
     verdicts = "".join(_verdict(p, tag) for tag, p in (("A", a), ("B", b)))
+    sentences = "<ul class='story'>" + "".join(f"<li>{escape(line)}</li>" for line in story(a, b)) + "</ul>"
     plots = (
         "<h2>The two plans on one set of axes</h2>"
         "<p class='muted'>B in colour, A in grey behind it; the dots are each plan with every max_connections slot "
@@ -114,7 +117,7 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     )
     differences = "".join(
         f"<h3>{escape(title)} ({len(rows)})</h3>"
-        + _table(["", "A", "B", "change"], [[r.title, r.a, r.b, r.change] for r in rows], numeric=(1, 2, 3))
+        + _table(["", "A", "B", "change"], [[r.title, r.a, r.b, r.change] for r in rows], (1, 2, 3), compact=True)
         for title, rows in difference_rows(a, b)
     ) or "<p>The two plans are the same.</p>"
     sides = "".join(
@@ -123,9 +126,9 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     return (
-        f"<h1>{escape(title_a)} <span class='muted'>vs</span> {escape(title_b)}</h1>{head}{verdicts}"
+        f"<h1>Two PostgreSQL connection plans compared</h1>{head}{sentences}{verdicts}"
         "<h2>Headline</h2>"
-        + _table_html(["", "A", "B", "change (B - A)"], rows, numeric=(1, 2, 3))
+        + _table_html(["", "A", "B", "change (B - A)"], rows, numeric=(1, 2, 3), compact=True)
         + plots
         + f"<h2>What differs</h2>{differences}<div class='pair'>{sides}</div>"
     )
@@ -209,7 +212,7 @@ def _settings(plan: Plan, prefix: str) -> str:
     if not settings:
         return "<p class='muted'>No settings in this plan.</p>"
     rows = "".join(
-        f"<tr><td><code>{escape(s.name)}</code></td>"
+        f"<tr><td><code>{_breakable(s.name)}</code></td>"
         f"<td class='num' data-path='{p}settings.{escape(s.name)}'><code>{escape(s.value)}</code></td>"
         f"<td>{escape(s.group)}</td><td>{escape(s.context)}</td>"
         f"<td class='derivation'>{derivation_html(s.derivation)}</td></tr>"
@@ -224,7 +227,7 @@ def _kernel(plan: Plan) -> str:
     parts = []
     for platform in PLATFORMS:
         rows = "".join(
-            f"<tr><td><code>{escape(r.name)}</code></td><td class='num'>{escape(r.value)}</td>"
+            f"<tr><td><code>{_breakable(r.name)}</code></td><td class='num'>{escape(r.value)}</td>"
             f"<td>{escape(r.stock)}</td><td class='derivation'>{derivation_html(r.derivation)}</td></tr>"
             for r in kernel_rows(plan, platform)
         )
@@ -254,15 +257,21 @@ def _derivations(plan: Plan) -> str:
     return "".join(parts)
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = ()) -> str:
+def _breakable(name: str) -> str:
+    """A dotted or underscored setting name that may wrap after its dots and underscores, not mid-word."""
+    return escape(name).replace(".", ".<wbr>").replace("_", "_<wbr>")
+
+
+def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), compact: bool = False) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{escape(c)}</td>" for i, c in enumerate(r)) + "</tr>"
         for r in rows
     )
-    return _table_html(headers, body, numeric)
+    return _table_html(headers, body, numeric, compact)
 
 
-def _table_html(headers: list[str], body: str, numeric: tuple[int, ...] = ()) -> str:
+def _table_html(headers: list[str], body: str, numeric: tuple[int, ...] = (), compact: bool = False) -> str:
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{escape(h)}</th>" for i, h in enumerate(headers))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    kind = " class='compact'" if compact else ""
+    return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
