@@ -7,9 +7,11 @@ shows what is still pending.
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from ..model import Plan
 from .comments import explain
-from .server_settings import server_settings
+from .server_settings import group_title, server_settings
 
 
 def render_alter_system(plan: Plan) -> str:
@@ -26,10 +28,12 @@ def render_alter_system(plan: Plan) -> str:
         ],
     )
     blocks = ["\n".join(header)]
-    for setting in settings:
-        when = "needs a restart" if setting.restart else "applies on reload"
-        lines = explain("--", [*setting.reasons, when])
-        blocks.append("\n".join([*lines, f"ALTER SYSTEM SET {setting.name} = '{setting.value}';"]))
+    for group, members in groupby(settings, key=lambda s: s.group):
+        blocks.append(f"-- {'=' * 10} {group_title(group)} {'=' * 10}")
+        for setting in members:
+            when = "needs a restart" if setting.restart else "applies on reload"
+            lines = explain("--", [*setting.reasons, when])
+            blocks.append("\n".join([*lines, f"ALTER SYSTEM SET {setting.name} = '{setting.value}';"]))
     names = ", ".join(f"'{s.name}'" for s in settings)
     blocks.append(
         "\n".join(

@@ -123,33 +123,35 @@ def _budget_over_ceiling(f: Facts) -> Finding | None:
     )
 
 
-@rule("memory.worst_case_bytes", "memory.safe_work_mem_bytes")
+@rule("memory.worst_case_bytes", "memory.safe_work_mem_bytes", "memory.worst_case_available_bytes")
 def _worst_case_over_ram(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.worst_case <= f.basis.available:
+    if f.basis.available <= 0 or f.worst_case <= f.basis.worst_available:
         return None
     fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else "lower max_connections"
     return _warn(
         "WORST_CASE_OVER_RAM",
         "warning",
         f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
-        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.available)} available: {fix}, "
+        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
+        f"autovacuum and temporary tables have theirs: {fix}, "
         "or keep active connections low with a pooler.",
-        worst_case_bytes=f.worst_case, available_bytes=f.basis.available,
+        worst_case_bytes=f.worst_case, available_bytes=f.basis.worst_available,
     )
 
 
 @rule("memory.heavy_fraction_bytes")
 def _heavy_fraction_over_ram(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.available:
+    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.worst_available:
         return None
     share = f.scenario.memory.heavy_fraction
     return _warn(
         "HEAVY_FRACTION_OVER_RAM",
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
-        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
+        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.worst_available)} available once autovacuum "
+        "and temporary tables have theirs: expect the OOM "
         "killer. Lower work_mem or max_connections.",
-        heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.available, heavy_fraction=share,
+        heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.worst_available, heavy_fraction=share,
     )
 
 

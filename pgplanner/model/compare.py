@@ -147,8 +147,7 @@ def _figures(plan: Plan) -> Iterator[tuple[str, Any]]:
 
 
 def _settings(plan: Plan) -> dict[str, Any]:
-    # The full postgresql.conf arrives with the plan's ``settings`` list; until then there is none.
-    return {f"settings.{s.name}": s.value for s in getattr(plan, "settings", ())}
+    return {f"settings.{s.name}": s.value for s in plan.settings}
 
 
 def _kernel(plan: Plan) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class Input:
     auto: str | None = None  # how the value is derived when left empty; None if it must be given
     log: bool = False
     step: float = 1
+    advanced: bool = False  # rarely changed: forms fold it away until asked
 
 
 def _with(info: Any, marker: Input) -> Any:
@@ -53,9 +54,12 @@ def count(
     flat: str | None = None,
     auto: str | None = None,
     log: bool = False,
+    advanced: bool = False,
 ) -> Any:
     """A whole-number field, such as a connection count."""
-    return _field(default, lo, hi, title, description, kind="count", unit=unit, flat=flat, auto=auto, log=log)
+    return _field(
+        default, lo, hi, title, description, kind="count", unit=unit, flat=flat, auto=auto, log=log, advanced=advanced
+    )
 
 
 def size(
@@ -69,6 +73,7 @@ def size(
     flat: str | None = None,
     auto: str | None = None,
     log: bool = True,
+    advanced: bool = False,
 ) -> Any:
     """A memory size in bytes; bounds and default are written as postgresql.conf sizes."""
     return _field(
@@ -82,11 +87,12 @@ def size(
         flat=flat,
         auto=auto,
         log=log,
+        advanced=advanced,
     )
 
 
 def number(
-    default: float,
+    default: float | None,
     lo: float,
     hi: float,
     title: str,
@@ -96,9 +102,14 @@ def number(
     step: float,
     flat: str | None = None,
     log: bool = False,
+    auto: str | None = None,
+    advanced: bool = False,
 ) -> Any:
     """A real number such as a fraction or a time in milliseconds."""
-    return _field(default, lo, hi, title, description, kind="number", unit=unit, flat=flat, step=step, log=log)
+    return _field(
+        default, lo, hi, title, description, kind="number", unit=unit, flat=flat, step=step, log=log, auto=auto,
+        advanced=advanced,
+    )  # fmt: skip
 
 
 def choice(default: str, title: str, description: str, *, flat: str | None = None) -> Any:
@@ -124,8 +135,9 @@ def _field(
     auto: str | None = None,
     log: bool = False,
     step: float = 1,
+    advanced: bool = False,
 ) -> Any:
-    marker = Input(kind, unit=unit, flat=flat, auto=auto, log=log, step=step)
+    marker = Input(kind, unit=unit, flat=flat, auto=auto, log=log, step=step, advanced=advanced)
     return _with(Field(default, ge=lo, le=hi, title=title, description=description), marker)
 
 
@@ -147,6 +159,7 @@ class FieldSpec:
     log: bool = False
     choices: tuple[str, ...] = ()
     auto: str | None = None  # how the value is derived when left empty; None if it must be given
+    advanced: bool = False  # rarely changed: forms fold it away until asked
 
     @property
     def path(self) -> str:
@@ -215,6 +228,7 @@ def _spec(group: str, name: str, info: FieldInfo) -> FieldSpec:
         log=marker.log,
         choices=_literal_values(info.annotation) if marker.kind == "choice" else (),
         auto=marker.auto,
+        advanced=marker.advanced,
     )
 
 

@@ -118,10 +118,13 @@ class KernelSetting:
 
 
 def shared_memory_estimate(
-    version: int, shared_buffers: int, max_connections: int, wal_senders: int
+    version: int, shared_buffers: int, max_connections: int, wal_senders: int, *workers: int
 ) -> tuple[int, Derivation]:
-    """The main shared memory area the server allocates at start (what huge pages must cover)."""
-    slots = max_backends(version, max_connections, wal_senders)
+    """The main shared memory area the server allocates at start (what huge pages must cover).
+
+    ``workers`` are max_worker_processes and autovacuum_max_workers when the plan sets them.
+    """
+    slots = max_backends(version, max_connections, wal_senders, *workers)
     wal_buffers = min(shared_buffers // WAL_BUFFERS_SHARE, WAL_BUFFERS_MAX)
     buffers = shared_buffers / BLOCK_SIZE
     overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * buffers + SHM_FIXED
@@ -151,6 +154,7 @@ def kernel_settings(
     sems: Semaphores,
 ) -> list[KernelSetting]:
     """Every platform's settings for this plan (``sems``: the semaphores of the same plan)."""
+    workers = (basis.server.max_worker_processes, basis.server.autovacuum_workers)
     processes = sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
     pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)
@@ -251,7 +255,7 @@ def kernel_settings(
         )
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
-    shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders)
+    shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders, *workers)
     hugepages_exact = shm * HUGE_PAGE_MARGIN / HUGE_PAGE
     hugepages = math.ceil(hugepages_exact)
     add(

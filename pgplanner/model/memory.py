@@ -1,9 +1,14 @@
 """Memory: what the machine can hold, and what the chosen connection count may cost.
 
-The max_connections article's arithmetic: available = RAM - shared_buffers - OS overhead; RAM ceiling = available /
-typical memory per connection; worst case = connections x (backend base + work_mem x sort/hash
-nodes). Sizes are 1024-based, as PostgreSQL counts them; the article divides by 1000 and so prints
-~2,900 and ~9,200 where these functions give 3,003 and 9,420.
+The max_connections article's arithmetic: available = RAM - shared_buffers - OS overhead; RAM ceiling =
+available / typical memory per connection. Sizes are 1024-based, as PostgreSQL counts them; the article
+divides by 1000 and so prints ~2,900 and ~9,200 where these functions give 3,003 and 9,420.
+
+The worst case counts what PostgreSQL really allocates: a hash node may take work_mem x
+hash_mem_multiplier, every parallel worker of a query is a process with its own base memory and its
+own work_mem per node, and autovacuum workers and temporary-table sessions take memory of their own
+that no connection can use. The article's ``1000 x (10 MB + 64 MB x 4)`` is the case without hash nodes
+and without parallel workers.
 """
 
 from __future__ import annotations
@@ -21,8 +26,12 @@ from .defaults import (
     WORK_MEM_TYPICAL_SHARE,
 )
 from .scenario import Scenario
-from .sources import MAX_CONNECTIONS_ARTICLE, PG_RESOURCE_CONSUMPTION, PGPLANNER_RULE
+from .server import ServerBasis, server_basis
+from .sources import MAX_CONNECTIONS_ARTICLE, PG_RESOURCE_CONSUMPTION, PGPLANNER_RULE, PGTUNE
 from .units import GB, KB, MB, human_size
+
+# A desktop shares its RAM with other programs: pgtune's RAM / 16 there.
+DESKTOP_SHARED_BUFFERS_SHARE = 1 / 16
 
 MIN_WORK_MEM = 64 * KB  # PostgreSQL's lower bound for work_mem
 
@@ -37,7 +46,18 @@ class MemoryBasis:
     available: int
     per_connection: int
     worst_per_connection: int
+    maintenance: int  # autovacuum workers x autovacuum_work_mem
+    temp_buffers: int  # temp-table sessions x temp_buffers
+    worst_available: int  # available - maintenance - temp_buffers: what connections have in the worst case
+    server: ServerBasis
     derivations: dict[str, Derivation]  # keyed by the field of MemoryFigures each explains
+    sort_nodes: int
+    hash_nodes: int
+
+    @property
+    def work_mem_nodes(self) -> float:
+        """work_mem allocations of the heaviest query in one process: sorts + hashes x hash_mem_multiplier."""
+        return self.sort_nodes + self.hash_nodes * self.server.hash_mem_multiplier
 
 
 def memory_basis(scenario: Scenario) -> MemoryBasis:
@@ -46,14 +66,16 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
-    shared_buffers_exact: float = mem.shared_buffers if mem.shared_buffers is not None else ram * SHARED_BUFFERS_SHARE
+    desktop = scenario.workload.profile == "desktop"
+    share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
+    shared_buffers_exact: float = mem.shared_buffers if mem.shared_buffers is not None else ram * share
     shared_buffers = math.floor(shared_buffers_exact)
     if mem.shared_buffers is None:
         derivations["shared_buffers_bytes"] = Derivation(
-            formula=f"shared_buffers = {SHARED_BUFFERS_RULE}",
-            calculation=f"{human_size(ram)} x {SHARED_BUFFERS_SHARE:g} = {human_size(shared_buffers)}",
+            formula="shared_buffers = RAM / 16 on a desktop" if desktop else f"shared_buffers = {SHARED_BUFFERS_RULE}",
+            calculation=f"{human_size(ram)} x {share:g} = {human_size(shared_buffers)}",
             inputs={"RAM": human_size(ram)},
-            source=MAX_CONNECTIONS_ARTICLE,
+            source=PGTUNE if desktop else MAX_CONNECTIONS_ARTICLE,
         )
     else:
         derivations["shared_buffers_bytes"] = given(human_size(shared_buffers), "shared_buffers")
@@ -80,18 +102,49 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         source=MAX_CONNECTIONS_ARTICLE,
     )
 
-    worst = mem.backend_memory + mem.work_mem * mem.sort_nodes
+    server = server_basis(scenario)
+    hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
+    worst = round((mem.backend_memory + mem.work_mem * (mem.sort_nodes + hmm * mem.hash_nodes)) * processes)
     derivations["worst_case_per_connection_bytes"] = Derivation(
-        formula="worst case per connection = backend base + work_mem x sort/hash nodes",
+        formula=(
+            "worst case per connection = (backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier"
+            " x hash nodes) x (1 + parallel workers per gather)"
+        ),
         calculation=(
-            f"{human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {mem.sort_nodes} = {human_size(worst)}"
+            f"({human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {mem.sort_nodes} + "
+            f"{human_size(mem.work_mem)} x {exact(hmm)} x {mem.hash_nodes}) x {processes} = {human_size(worst)}"
         ),
         inputs={
             "backend base": human_size(mem.backend_memory),
             "work_mem": human_size(mem.work_mem),
-            "sort/hash nodes": str(mem.sort_nodes),
+            "sort nodes": str(mem.sort_nodes),
+            "hash nodes": str(mem.hash_nodes),
+            "hash_mem_multiplier": exact(hmm),
+            "parallel workers per gather": str(server.parallel_workers_per_gather),
         },
         source=PG_RESOURCE_CONSUMPTION,
+        note="each parallel worker is a process with its own base memory and its own work_mem per node",
+    )
+    maintenance = server.autovacuum_workers * server.autovacuum_work_mem
+    derivations["maintenance_bytes"] = Derivation(
+        formula="autovacuum memory = autovacuum workers x autovacuum_work_mem",
+        calculation=(
+            f"{server.autovacuum_workers} x {human_size(server.autovacuum_work_mem)} = {human_size(maintenance)}"
+        ),
+        inputs={
+            "autovacuum workers": str(server.autovacuum_workers),
+            "autovacuum_work_mem": human_size(server.autovacuum_work_mem),
+        },
+        source=PG_RESOURCE_CONSUMPTION,
+        note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
+    )
+    temp = mem.temp_table_sessions * mem.temp_buffers
+    derivations["temp_buffers_bytes"] = Derivation(
+        formula="temporary-table buffers = sessions using temp tables x temp_buffers",
+        calculation=f"{n(mem.temp_table_sessions)} x {human_size(mem.temp_buffers)} = {human_size(temp)}",
+        inputs={"temp-table sessions": n(mem.temp_table_sessions), "temp_buffers": human_size(mem.temp_buffers)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note="a session takes temp_buffers only once it touches a temporary table",
     )
     per_connection = mem.per_connection_memory
     if per_connection is None:
@@ -109,7 +162,23 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         )
     else:
         derivations["per_connection_bytes"] = given(human_size(per_connection), "typical per connection")
-    return MemoryBasis(ram, shared_buffers, os_overhead, available, per_connection, worst, derivations)
+    worst_available = available - maintenance - temp
+    derivations["worst_case_available_bytes"] = Derivation(
+        formula="available in the worst case = available - autovacuum memory - temporary-table buffers",
+        calculation=(
+            f"{human_size(available)} - {human_size(maintenance)} - {human_size(temp)} = {human_size(worst_available)}"
+        ),
+        inputs={
+            "available": human_size(available),
+            "autovacuum memory": human_size(maintenance),
+            "temporary-table buffers": human_size(temp),
+        },
+        source=PGPLANNER_RULE,
+    )
+    return MemoryBasis(
+        ram, shared_buffers, os_overhead, available, per_connection, worst, maintenance, temp, worst_available,
+        server, derivations, mem.sort_nodes, mem.hash_nodes,
+    )  # fmt: skip
 
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
@@ -130,11 +199,11 @@ def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     total = connections * basis.worst_per_connection
     return total, Derivation(
-        formula="worst case = max_connections x (backend base + work_mem x sort/hash nodes)",
+        formula="worst case = max_connections x worst case per connection",
         calculation=f"{n(connections)} x {human_size(basis.worst_per_connection)} = {human_size(total)}",
         inputs={"max_connections": n(connections), "worst case per connection": human_size(basis.worst_per_connection)},
         source=MAX_CONNECTIONS_ARTICLE,
-        note=f"available for connections: {human_size(basis.available)}",
+        note=f"available for connections in the worst case: {human_size(basis.worst_available)}",
     )
 
 
@@ -160,13 +229,20 @@ def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tup
     )
 
 
-def safe_work_mem(
-    basis: MemoryBasis, connections: int, backend_memory: int, sort_nodes: int
-) -> tuple[int | None, Derivation]:
-    """The largest work_mem at which even the worst case of ``connections`` fits in available memory."""
-    per_node = (basis.available / connections - backend_memory) / sort_nodes
+def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> tuple[int | None, Derivation]:
+    """The largest work_mem at which even the worst case of ``connections`` fits in available memory.
+
+    The worst-case formula solved for work_mem: (available in the worst case / (max_connections x
+    processes per query) - backend base) / (sort nodes + hash_mem_multiplier x hash nodes).
+    """
+    processes = 1 + basis.server.parallel_workers_per_gather
+    hmm = basis.server.hash_mem_multiplier
+    per_node = (basis.worst_available / (connections * processes) - backend_memory) / basis.work_mem_nodes
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
-    expression = f"({human_size(basis.available)} / {n(connections)} - {human_size(backend_memory)}) / {sort_nodes}"
+    expression = (
+        f"({human_size(basis.worst_available)} / ({n(connections)} x {processes}) - {human_size(backend_memory)})"
+        f" / ({basis.sort_nodes} + {exact(hmm)} x {basis.hash_nodes})"
+    )
     if safe is not None:
         calculation = rounded(expression, per_node, safe, "down to a readable size", human_size)
         note = ""
@@ -174,13 +250,19 @@ def safe_work_mem(
         calculation = f"{expression} = {human_size(per_node)}"
         note = f"below PostgreSQL's {human_size(MIN_WORK_MEM)} minimum: no safe value"
     return safe, Derivation(
-        formula="safe work_mem = (available / max_connections - backend base) / sort/hash nodes",
+        formula=(
+            "safe work_mem = (available in the worst case / (max_connections x (1 + parallel workers per gather))"
+            " - backend base) / (sort nodes + hash_mem_multiplier x hash nodes)"
+        ),
         calculation=calculation,
         inputs={
-            "available": human_size(basis.available),
+            "available in the worst case": human_size(basis.worst_available),
             "max_connections": n(connections),
+            "parallel workers per gather": str(processes - 1),
             "backend base": human_size(backend_memory),
-            "sort/hash nodes": str(sort_nodes),
+            "sort nodes": str(basis.sort_nodes),
+            "hash nodes": str(basis.hash_nodes),
+            "hash_mem_multiplier": exact(hmm),
         },
         source=PG_RESOURCE_CONSUMPTION,
         note=note,

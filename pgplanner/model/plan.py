@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PlainSerializer, computed_field
+from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
-from . import budget, checks, concurrency, memory, throughput
+from . import budget, checks, concurrency, memory, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .scenario import PoolerOffer, Scenario
+from .settings import Setting, SettingsInput
 from .sources import USL
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
 from .versions import SEMAPHORE_SET_SIZE, semaphores
@@ -27,6 +28,14 @@ def _to_list(values: np.ndarray) -> list[Any]:
 
 
 Array = Annotated[np.ndarray, PlainSerializer(_to_list, return_type=list)]
+
+
+def _settings_to_list(settings: tuple[Setting, ...]) -> list[dict[str, object]]:
+    return [s.as_json() for s in settings]
+
+
+# The recommenders build these from typed values; validating ~30 of them per slider tick would only cost time.
+Settings = Annotated[tuple[Setting, ...], SkipValidation, PlainSerializer(_settings_to_list, return_type=list)]
 
 
 class Output(BaseModel):
@@ -40,6 +49,9 @@ class MemoryFigures(Output):
     available_bytes: int
     per_connection_bytes: int
     worst_case_per_connection_bytes: int
+    maintenance_bytes: int  # autovacuum workers x autovacuum_work_mem, a line of the worst-case budget
+    temp_buffers_bytes: int  # sessions using temporary tables x temp_buffers
+    worst_case_available_bytes: int  # available - maintenance - temp_buffers
     worst_case_bytes: int
     heavy_fraction_bytes: int
     safe_work_mem_bytes: int | None
@@ -126,6 +138,7 @@ class Plan(Output):
     throughput: ThroughputCurve
     memory_curve: MemoryCurve
     kernel_settings: tuple[KernelSetting, ...]
+    settings: Settings
     semaphores: SemaphoreFigures
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
@@ -175,13 +188,15 @@ def plan(scenario: Scenario) -> Plan:
         basis, max_conn, scenario.memory.heavy_fraction
     )
     safe, derivations["memory.safe_work_mem_bytes"] = memory.safe_work_mem(
-        basis, max_conn, scenario.memory.backend_memory, scenario.memory.sort_nodes
+        basis, max_conn, scenario.memory.backend_memory
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn)
     derivations.update(_throughput_derivations(curve, productive))
-    sems = semaphores(hw.pg_version, max_conn, wal_senders)
-    settings = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
+    server = basis.server
+    sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
+    kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
+    server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
 
     facts = checks.Facts(
         scenario=scenario,
@@ -231,13 +246,17 @@ def plan(scenario: Scenario) -> Plan:
             available_bytes=basis.available,
             per_connection_bytes=basis.per_connection,
             worst_case_per_connection_bytes=basis.worst_per_connection,
+            maintenance_bytes=basis.maintenance,
+            temp_buffers_bytes=basis.temp_buffers,
+            worst_case_available_bytes=basis.worst_available,
             worst_case_bytes=worst,
             heavy_fraction_bytes=heavy,
             safe_work_mem_bytes=safe,
         ),
         throughput=curve,
         memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),
-        kernel_settings=tuple(settings),
+        kernel_settings=tuple(kernel),
+        settings=server_settings,
         semaphores=SemaphoreFigures(
             num_os_semaphores=sems.count,
             semmni=sems.semmni,
@@ -354,6 +373,8 @@ def _memory_curve(
     highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
     grid = throughput.distinct(np.rint(np.linspace(0, highest, MEMORY_CURVE_POINTS)))
     fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
+    # In the worst case autovacuum and temporary tables hold their memory as well.
+    fixed_worst = fixed + basis.maintenance + basis.temp_buffers
     fraction = scenario.memory.heavy_fraction
     heavy_per_connection = fraction * basis.worst_per_connection + (1 - fraction) * basis.per_connection
     marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
@@ -362,8 +383,8 @@ def _memory_curve(
     return MemoryCurve(
         connections=grid.astype(np.int64),
         typical=fixed + grid * basis.per_connection,
-        worst_case=fixed + grid * basis.worst_per_connection,
-        heavy_fraction=fixed + grid * heavy_per_connection,
+        worst_case=fixed_worst + grid * basis.worst_per_connection,
+        heavy_fraction=fixed_worst + grid * heavy_per_connection,
         ram_bytes=basis.ram,
         marks=marks,
     )

@@ -31,6 +31,7 @@ SCENARIO_VERSION: Literal[1] = 1
 Storage = Literal["hdd", "ssd", "nvme", "network"]
 Platform = Literal["linux", "macos", "freebsd", "windows"]
 WorkloadKind = Literal["cpu", "mixed", "io"]
+Profile = Literal["web", "oltp", "analytics", "mixed", "desktop"]
 PoolerKind = Literal["none", "pgbouncer", "pgcat", "provider"]
 PoolMode = Literal["transaction", "session", "statement"]
 Confidence = Literal["high", "medium", "low"]
@@ -74,6 +75,15 @@ class Hardware(Frozen):
     )
     platform: Platform = choice("linux", "Platform", "Operating system the server runs on.")
     pg_version: int = count(18, 13, 18, "PostgreSQL", "Major version of the server.", unit="")
+    data_size: Annotated[Bytes | None, Auto] = size(
+        None,
+        "1MB",
+        "1024TB",
+        "Data size",
+        "Size of the databases on disk; compared with RAM it sets the cache and planner settings.",
+        unit="GB",
+        auto="unknown: taken as between 1 and 3 x RAM",
+    )
 
 
 class Memory(Frozen):
@@ -94,7 +104,20 @@ class Memory(Frozen):
     )
     work_mem: Bytes = size("4MB", "64kB", "64GB", "work_mem", "Memory per sort or hash node.", unit="MB")
     sort_nodes: int = count(
-        4, 1, 64, "Sort/hash nodes", "Sort and hash nodes in the heaviest query (each may use work_mem).", unit="nodes"
+        4,
+        1,
+        64,
+        "Sort nodes",
+        "Sorts and other non-hash nodes in the heaviest query; each may use work_mem.",
+        unit="nodes",
+    )
+    hash_nodes: int = count(
+        1,
+        0,
+        64,
+        "Hash nodes",
+        "Hash joins and hash aggregates in the heaviest query; each may use work_mem x hash_mem_multiplier.",
+        unit="nodes",
     )
     per_connection_memory: Annotated[Bytes | None, Auto] = size(
         None,
@@ -114,11 +137,90 @@ class Memory(Frozen):
         unit="",
         step=0.05,
     )
+    hash_mem_multiplier: Annotated[float | None, Auto] = number(
+        None,
+        1,
+        1000,
+        "hash_mem_multiplier",
+        "A hash node may use work_mem times this.",
+        unit="",
+        step=0.5,
+        auto="the version's default: 1.0 on 13-14, 2.0 on 15+",
+        advanced=True,
+    )
+    parallel_workers_per_gather: Annotated[int | None, Auto] = count(
+        None,
+        0,
+        64,
+        "Parallel workers per gather",
+        "max_parallel_workers_per_gather: each worker of a parallel query takes its own work_mem per node.",
+        unit="workers",
+        auto="half the cores, at most 4 (analytics: no cap), at most max_parallel_workers",
+        advanced=True,
+    )
+    max_worker_processes: Annotated[int | None, Auto] = count(
+        None,
+        1,
+        1024,
+        "max_worker_processes",
+        "Background worker slots: parallel workers, logical replication, extensions.",
+        unit="processes",
+        auto="the cores, at least PostgreSQL's default 8",
+        advanced=True,
+    )
+    autovacuum_workers: Annotated[int | None, Auto] = count(
+        None,
+        1,
+        16,
+        "Autovacuum workers",
+        "autovacuum_max_workers: each may hold autovacuum_work_mem at once.",
+        unit="workers",
+        auto="3; 4 from 16 cores, 5 from 32 cores",
+        advanced=True,
+    )
+    maintenance_work_mem: Annotated[Bytes | None, Auto] = size(
+        None,
+        "1MB",
+        "64GB",
+        "maintenance_work_mem",
+        "Memory for VACUUM, CREATE INDEX and ALTER TABLE ADD FOREIGN KEY.",
+        unit="MB",
+        auto="RAM / 16 (analytics RAM / 8), 64 MB to 2 GB",
+        advanced=True,
+    )
+    temp_buffers: Bytes = size(
+        "8MB",
+        "800kB",
+        "64GB",
+        "temp_buffers",
+        "Per-session cache of temporary tables, taken only by sessions that use them.",
+        unit="MB",
+        advanced=True,
+    )
+    temp_table_sessions: int = count(
+        0,
+        0,
+        1_000_000,
+        "Temp-table sessions",
+        "Sessions that use temporary tables at the same time; each may fill temp_buffers.",
+        advanced=True,
+    )
 
 
 class Workload(Frozen):
     kind: WorkloadKind = choice(
-        "cpu", "Workload", f"CPU-bound, mixed or I/O-bound: {WORKLOAD_RULE} active connections.", flat="workload"
+        "cpu",
+        "Workload",
+        f"Where active queries wait: CPU-bound, mixed or I/O-bound gives {WORKLOAD_RULE} productive connections. "
+        "It sizes the pool; --profile says what the queries are and tunes the rest of postgresql.conf.",
+        flat="workload",
+    )
+    profile: Profile = choice(
+        "web",
+        "Profile",
+        "What the server runs, as pgtune asks it: web (short queries), oltp (many writes), analytics "
+        "(large scans), mixed, or desktop (a developer machine). It sets WAL sizes, statistics, JIT and "
+        "parallelism; --workload sizes the connection pool.",
     )
     txn_ms: float = number(
         20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1

@@ -9,6 +9,7 @@ depending on the setting, so it is refused with a message that shows the accepte
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 KB = 1024
 MB = 1024 * KB
@@ -57,6 +58,7 @@ def format_size(size: int) -> str:
     return f"{size}B"
 
 
+@lru_cache(maxsize=4096)  # every explanation prints sizes, and the same few recur on every slider tick
 def human_size(size: float) -> str:
     """A rounded size for people: ``"10 GB"``, ``"1.5 GB"``, ``"266 MB"`` (three significant digits)."""
     magnitude = abs(size)

@@ -1,8 +1,8 @@
 """What changes with the PostgreSQL major version.
 
 Sources (reference/kernel_pooler.md): runtime.sgml "Managing Kernel Resources" of each release,
-postinit.c InitializeMaxBackends and proc.h NUM_AUXILIARY_PROCS. The server settings pgplanner does
-not plan (autovacuum workers, background workers) are taken at their defaults.
+postinit.c InitializeMaxBackends and proc.h NUM_AUXILIARY_PROCS. Background workers and autovacuum
+workers are the plan's (their defaults when a caller does not say).
 """
 
 from __future__ import annotations
@@ -60,11 +60,11 @@ def has_reserved_connections(version: int) -> bool:
     return version >= RESERVED_CONNECTIONS_FROM
 
 
-def autovacuum_slots(version: int) -> int:
-    """Backend slots kept for autovacuum workers at the server's defaults."""
+def autovacuum_slots(version: int, autovacuum_workers: int = DEFAULT_AUTOVACUUM_MAX_WORKERS) -> int:
+    """Backend slots kept for autovacuum workers (18 keeps autovacuum_worker_slots, default 16)."""
     if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
-        return DEFAULT_AUTOVACUUM_WORKER_SLOTS
-    return DEFAULT_AUTOVACUUM_MAX_WORKERS
+        return max(DEFAULT_AUTOVACUUM_WORKER_SLOTS, autovacuum_workers)
+    return autovacuum_workers
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,15 @@ class Semaphores:
         return self.count + 1
 
 
-def semaphores(version: int, max_connections: int, max_wal_senders: int) -> Semaphores:
+def semaphores(
+    version: int,
+    max_connections: int,
+    max_wal_senders: int,
+    workers: int = DEFAULT_MAX_WORKER_PROCESSES,
+    autovacuum_workers: int = DEFAULT_AUTOVACUUM_MAX_WORKERS,
+) -> Semaphores:
     """The documented SEMMNI/SEMMNS formula of ``version`` (also the number of server process slots)."""
-    workers = DEFAULT_MAX_WORKER_PROCESSES
-    autovacuum = autovacuum_slots(version)
+    autovacuum = autovacuum_slots(version, autovacuum_workers)
     if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
         constant = _SEMAPHORE_CONSTANT_18
         autovacuum_name = "autovacuum_worker_slots"
@@ -118,9 +123,15 @@ def semaphores(version: int, max_connections: int, max_wal_senders: int) -> Sema
     return Semaphores(count, sets, sets * SEMAPHORE_SET_SIZE, derivation)
 
 
-def max_backends(version: int, max_connections: int, max_wal_senders: int) -> int:
+def max_backends(
+    version: int,
+    max_connections: int,
+    max_wal_senders: int,
+    workers: int = DEFAULT_MAX_WORKER_PROCESSES,
+    autovacuum_workers: int = DEFAULT_AUTOVACUUM_MAX_WORKERS,
+) -> int:
     """MaxBackends of InitializeMaxBackends: the slots that size the lock and proc tables."""
-    workers = DEFAULT_MAX_WORKER_PROCESSES
+    autovacuum = autovacuum_slots(version, autovacuum_workers)
     if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
-        return max_connections + DEFAULT_AUTOVACUUM_WORKER_SLOTS + workers + max_wal_senders + 2
-    return max_connections + DEFAULT_AUTOVACUUM_MAX_WORKERS + 1 + workers + max_wal_senders
+        return max_connections + autovacuum + workers + max_wal_senders + 2
+    return max_connections + autovacuum + 1 + workers + max_wal_senders

@@ -10,6 +10,7 @@ the words or the numbers; a card takes the colour of the worst warning whose ``c
 
 from .cards import CARDS, CardSpec, card_severity, derivation_groups
 from .summary import POOLER_LABEL, answer_line, blocking, setup_line
+from .settings import SettingRow, settings_groups, versus_pgtune
 from .tables import BudgetRow, KernelRow, budget_rows, kernel_rows, kernel_title
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "BudgetRow",
     "CardSpec",
     "KernelRow",
+    "SettingRow",
     "answer_line",
     "blocking",
     "budget_rows",
@@ -25,5 +27,7 @@ __all__ = [
     "derivation_groups",
     "kernel_rows",
     "kernel_title",
+    "settings_groups",
     "setup_line",
+    "versus_pgtune",
 ]

@@ -96,9 +96,15 @@ CARDS = (
         lambda p: human_size(p.memory.worst_case_bytes),
         lambda p: (
             f"{n(p.max_connections)} x {human_size(p.memory.worst_case_per_connection_bytes)}"
-            f" · available {human_size(p.memory.available_bytes)}"
+            f" · available {human_size(p.memory.worst_case_available_bytes)}"
         ),
-        ("memory.worst_case_bytes", "memory.worst_case_per_connection_bytes"),
+        (
+            "memory.worst_case_bytes",
+            "memory.worst_case_per_connection_bytes",
+            "memory.worst_case_available_bytes",
+            "memory.maintenance_bytes",
+            "memory.temp_buffers_bytes",
+        ),
     ),
     CardSpec(
         "heavy_fraction",

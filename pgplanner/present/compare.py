@@ -114,7 +114,8 @@ def story(a: Plan, b: Plan) -> list[str]:
     )
     lines.append(
         f"If every connection ran the heaviest query at once, A would need {human_size(a.memory.worst_case_bytes)} "
-        f"and B {human_size(b.memory.worst_case_bytes)}, against {_available(a, b)} available for connections."
+        f"and B {human_size(b.memory.worst_case_bytes)}, against {_available(a, b)} left for connections "
+        "after shared_buffers, the OS and maintenance."
     )
     verdicts = []
     for tag, p in (("A", a), ("B", b)):
@@ -136,7 +137,7 @@ def _connecting(plan: Plan) -> str:
 
 
 def _available(a: Plan, b: Plan) -> str:
-    first, second = human_size(a.memory.available_bytes), human_size(b.memory.available_bytes)
+    first, second = human_size(a.memory.worst_case_available_bytes), human_size(b.memory.worst_case_available_bytes)
     return first if first == second else f"{first} and {second}"
 
 

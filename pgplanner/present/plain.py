@@ -7,6 +7,7 @@ import textwrap
 
 from ..model import Derivation, Plan
 from .cards import CARDS, derivation_groups
+from .settings import settings_groups
 from .summary import answer_line, setup_line
 from .tables import budget_rows, kernel_rows, kernel_title
 
@@ -16,7 +17,15 @@ _NUMBER_AND_UNIT = re.compile(r"(\d) (B|kB|MB|GB|TB|ms|tps|%)(?!\w)")
 
 
 def render_report(plan: Plan) -> str:
-    sections = [_headline(plan), _figures(plan), _budget(plan), _warnings(plan), _kernel(plan), _derivations(plan)]
+    sections = [
+        _headline(plan),
+        _figures(plan),
+        _budget(plan),
+        _warnings(plan),
+        _settings(plan),
+        _kernel(plan),
+        _derivations(plan),
+    ]
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
@@ -59,6 +68,17 @@ def _warnings(plan: Plan) -> str:
     for warning in plan.warnings:
         head = f"  {warning.severity.upper():<9}{warning.code}: "
         lines += wrap(warning.message, head, " " * 11)
+    return "\n".join(lines)
+
+
+def _settings(plan: Plan) -> str:
+    """postgresql.conf by group: name, value, restart or reload, and the calculation in short."""
+    lines = ["postgresql.conf"]
+    for title, rows in settings_groups(plan):
+        lines.append(f"  {title}")
+        for row in rows:
+            line = f"    {row.name:<34}{row.value:>8}  {row.applies:<8}{row.setting.derivation.calculation}"
+            lines.append(line if len(line) <= WIDTH else line[: WIDTH - 4] + " ...")
     return "\n".join(lines)
 
 

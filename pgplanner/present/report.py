@@ -20,6 +20,7 @@ from .cards import CARDS, card_severity, derivation_groups
 from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
+from .settings import settings_groups
 from .summary import answer_line, blocking, setup_line
 from .svg import budget_svg, memory_svg, throughput_svg
 from .tables import budget_rows, kernel_rows, kernel_title
@@ -207,18 +208,20 @@ def _warnings(plan: Plan) -> str:
 
 
 def _settings(plan: Plan, prefix: str) -> str:
+    """Every postgresql.conf setting by group: value, how it applies, why (and where it parts from pgtune)."""
     p = f"{prefix}." if prefix else ""
-    settings = getattr(plan, "settings", ())
-    if not settings:
-        return "<p class='muted'>No settings in this plan.</p>"
-    rows = "".join(
-        f"<tr><td><code>{_breakable(s.name)}</code></td>"
-        f"<td class='num' data-path='{p}settings.{escape(s.name)}'><code>{escape(s.value)}</code></td>"
-        f"<td>{escape(s.group)}</td><td>{escape(s.context)}</td>"
-        f"<td class='derivation'>{derivation_html(s.derivation)}</td></tr>"
-        for s in settings
-    )
-    return _table_html(["Setting", "Value", "Group", "Applies on", "Why"], rows, numeric=(1,))
+    parts = []
+    for title, rows in settings_groups(plan):
+        body = "".join(
+            f"<tr><td><code>{_breakable(r.name)}</code></td>"
+            f"<td class='num' data-path='{p}settings.{escape(r.name)}'><code>{escape(r.value)}</code></td>"
+            f"<td>{escape(r.applies)}</td><td class='derivation'>{derivation_html(r.setting.derivation)}"
+            + (f"<p><i>{escape(r.versus_pgtune)}</i></p>" if r.versus_pgtune else "")
+            + "</td></tr>"
+            for r in rows
+        )
+        parts.append(f"<h3>{escape(title)}</h3>" + _table_html(["Setting", "Value", "Applies on", "Why"], body, (1,)))
+    return "".join(parts) or "<p class='muted'>No settings in this plan.</p>"
 
 
 def _kernel(plan: Plan) -> str:

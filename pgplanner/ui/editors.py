@@ -41,11 +41,21 @@ CHOICE_LABELS = {
     "pgbouncer": "PgBouncer",
     "pgcat": "PgCat",
     "provider": "Provider's pooler",
+    "profile:web": "Web application",
+    "profile:oltp": "OLTP (many small writes)",
+    "profile:analytics": "Analytics (large scans)",
+    "profile:mixed": "Mixed",
+    "profile:desktop": "Desktop / development",
     "transaction": "Transaction",
     "session": "Session",
     "statement": "Statement",
 }
 COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box
+
+
+def choice_label(flat: str, value: object) -> str:
+    """A choice's words; ``flat:value`` keys tell apart values two inputs share (a mixed profile or workload)."""
+    return CHOICE_LABELS.get(f"{flat}:{value}", CHOICE_LABELS.get(str(value), str(value)))
 
 
 def tooltip(spec: FieldSpec) -> str:
@@ -160,7 +170,7 @@ class FieldEditor(QWidget):
         self.combo = QComboBox(objectName=f"combo_{self.spec.flat}")
         values: list[Any] = list(self.spec.choices) or list(range(int(self.spec.lo), int(self.spec.hi) + 1))
         for value in values:
-            self.combo.addItem(CHOICE_LABELS.get(str(value), str(value)), value)
+            self.combo.addItem(choice_label(self.spec.flat, value), value)
         self.combo.activated.connect(lambda i: self.edited.emit(self.spec.flat, self.combo.itemData(i)))
         layout.addWidget(self.combo, 1)
 

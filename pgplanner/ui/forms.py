@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from ..model import FIELDS, Plan
+from ..model import FIELDS, Plan, parse_size
 from .document import Document
 from .editors import FieldEditor, tooltip
 
@@ -21,9 +21,21 @@ GROUP_TITLES = {"hardware": "Hardware", "memory": "Memory", "workload": "Workloa
 BUDGET_STARTS_AT = "listeners"
 
 
+# "auto" server inputs show the value the settings recommenders wrote (flat name -> setting name, type).
+FROM_SETTINGS = {
+    "hash_mem_multiplier": ("hash_mem_multiplier", float),
+    "parallel_workers_per_gather": ("max_parallel_workers_per_gather", int),
+    "max_worker_processes": ("max_worker_processes", int),
+    "autovacuum_workers": ("autovacuum_max_workers", int),
+    "maintenance_work_mem": ("maintenance_work_mem", parse_size),
+}
+
+
 def derived_values(plan: Plan) -> dict[str, Any]:
     """What each "auto" input currently works out to, by flat name."""
+    written = {s.name: s.value for s in plan.settings}
     return {
+        **{flat: read(written[name]) for flat, (name, read) in FROM_SETTINGS.items()},
         "disk_concurrency": plan.disk_concurrency,
         "shared_buffers": plan.memory.shared_buffers_bytes,
         "os_overhead": plan.memory.os_overhead_bytes,
@@ -51,23 +63,51 @@ class Forms(QWidget):
             box = QGroupBox(title, objectName=f"group_{group}")
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            advanced = None
             for spec in (s for s in FIELDS.values() if s.group == group):
                 if spec.flat == BUDGET_STARTS_AT:
                     heading = QLabel("<b>Connections outside the pool</b>")
                     form.addRow(heading)
-                editor = FieldEditor(spec)
-                editor.edited.connect(self._on_edited)
-                editor.slid.connect(self._on_slid)
-                label = QLabel(spec.title)
-                label.setToolTip(tooltip(spec))
-                label.setBuddy(editor.spin or editor.combo or editor.check or editor)
-                form.addRow(label, editor)
-                self.editors[spec.flat] = editor
+                if spec.advanced and advanced is None:
+                    advanced = self._fold(form, group)
+                self._add_editor(advanced or form, spec)
             self.groups[group] = box
             layout.addWidget(box)
         layout.addStretch()
         document.planChanged.connect(self.show_plan)
         self.show_plan(document.plan)
+
+    def _add_editor(self, form: QFormLayout, spec: Any) -> None:
+        editor = FieldEditor(spec)
+        editor.edited.connect(self._on_edited)
+        editor.slid.connect(self._on_slid)
+        label = QLabel(spec.title)
+        label.setToolTip(tooltip(spec))
+        label.setBuddy(editor.spin or editor.combo or editor.check or editor)
+        form.addRow(label, editor)
+        self.editors[spec.flat] = editor
+
+    def _fold(self, form: QFormLayout, group: str) -> QFormLayout:
+        """A folded section for a group's advanced inputs, opened by a toggle; its form layout."""
+        toggle = QToolButton(objectName=f"advanced_{group}", text="Server settings that drive memory")
+        toggle.setCheckable(True)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toggle.setArrowType(Qt.ArrowType.RightArrow)
+        toggle.setAutoRaise(True)
+        section = QWidget(objectName=f"advanced_{group}_section")
+        section.setVisible(False)
+        inner = QFormLayout(section)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        def unfold(on: bool) -> None:
+            section.setVisible(on)
+            toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+        toggle.toggled.connect(unfold)
+        form.addRow(toggle)
+        form.addRow(section)
+        return inner
 
     def add_group(self, box: QGroupBox, position: int) -> None:
         """Insert another group (the provider picker) among the model's groups."""

@@ -41,6 +41,7 @@ from .document import Document
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
+from .settings_tab import SettingsTab
 
 if TYPE_CHECKING:  # both load on first use, not at start-up
     from ..presets import Preset
@@ -134,9 +135,11 @@ class MainWindow(QMainWindow):
         self.budget_table.setRootIsDecorated(False)
         self.kernel = QTextBrowser(objectName="kernel")
         self.compare = QTextBrowser(objectName="compare")
+        self.settings_tab = SettingsTab()
         tabs.addTab(self.warnings, "Warnings")
         tabs.addTab(self.derivations, "Why these numbers")
         tabs.addTab(self.budget_table, "Budget")
+        tabs.addTab(self.settings_tab, "Settings")
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
@@ -213,6 +216,8 @@ class MainWindow(QMainWindow):
             self._show_derivations(plan)
         elif tab is self.budget_table:
             self._show_budget(plan)
+        elif tab is self.settings_tab:
+            self.settings_tab.show_plan(plan)
         elif tab is self.kernel:
             self._show_kernel(plan)
         elif tab is self.compare:

@@ -45,6 +45,41 @@ def test_json_has_the_contract_keys():
     assert document["provider"] is None
 
 
+def test_json_lists_every_setting_as_postgresql_conf_takes_it():
+    document = run("plan", "--json", "--cores", "16", "--ram", "64GB", "--profile", "oltp", "--pg-version", "17").json()
+    settings = {s["name"]: s for s in document["settings"]}
+    assert all(set(s) >= {"name", "value", "group", "context", "derivation"} for s in document["settings"])
+    assert settings["shared_buffers"]["value"] == "16GB"
+    assert settings["checkpoint_completion_target"]["value"] == "0.9"
+    assert settings["jit"]["value"] == "off"
+    assert settings["max_wal_size"] == settings["max_wal_size"] | {"value": "8GB", "group": "wal", "context": "reload"}
+    assert settings["autovacuum_max_workers"]["context"] == "restart"  # a reload only from 18
+    assert "io_method" not in settings  # 18 only
+    assert set(settings["work_mem"]["derivation"]) >= {"formula", "calculation"}
+    memory = document["memory"]
+    assert memory["maintenance_bytes"] == 4 * 1024**3  # 4 autovacuum workers (16 cores) x 1 GB
+    assert memory["worst_case_available_bytes"] == memory["available_bytes"] - memory["maintenance_bytes"]
+
+
+def test_seed_266_gb_through_the_cli():
+    """1000 x (10 MB + 64 MB x 4) = 266,000 MB, with no hash nodes and no parallel workers."""
+    document = run(
+        "plan", "--json", "--max-connections", "1000", "--work-mem", "64MB", "--sort-nodes", "4", "--hash-nodes", "0",
+        "--parallel-workers-per-gather", "0", "--ram", "512GB",
+    ).json()  # fmt: skip
+    assert document["memory"]["worst_case_bytes"] == 1000 * 266 * 1024**2
+
+
+def test_report_prints_the_settings_by_group():
+    text = run("plan", "--profile", "analytics").stdout
+    block = text.split("postgresql.conf\n", 1)[1]
+    groups = [line.strip() for line in block.splitlines() if line.startswith("  ") and not line.startswith("    ")]
+    assert groups[:6] == [
+        "Connections", "Memory", "WAL and checkpoints", "Planner and I/O", "Parallelism", "Autovacuum"
+    ]  # fmt: skip
+    assert "default_statistics_target" in block and " 500 " in block
+
+
 @pytest.mark.parametrize(
     "options, ceiling, productive",
     [

@@ -17,14 +17,18 @@ from .helpers import active, comment_above, plan_for, prose
 def test_snippet_holds_the_planned_values():
     result = plan_for(cores=16, ram="64GB", work_mem="32MB", listeners=20, pg_version=15)
     conf = active(render_postgresql_conf(result))
-    assert conf == {
+    assert conf == {s.name: s.value for s in result.settings}
+    assert {
         "max_connections": str(result.max_connections),
         "superuser_reserved_connections": "3",
         "max_wal_senders": "10",
         "shared_buffers": "16GB",
         "huge_pages": "try",
         "work_mem": "32MB",
-    }
+        "maintenance_work_mem": "2GB",  # 64 GB / 16 = 4 GB, capped at 2 GB
+        "autovacuum_max_workers": "4",  # 16 cores
+        "wal_compression": "pglz",
+    }.items() <= conf.items()
 
 
 def test_every_value_carries_its_derivation_with_the_numbers():
@@ -35,8 +39,9 @@ def test_every_value_carries_its_derivation_with_the_numbers():
     assert f"= {required}" in comment_above(text, "max_connections")
     assert "shared_buffers = 25 % of RAM: 64 GB x 0.25 = 16 GB" in comment_above(text, "shared_buffers")
     work_mem = comment_above(text, "work_mem")
-    assert "work_mem: given: 32 MB" in work_mem
-    assert "safe work_mem = (available / max_connections - backend base) / sort/hash nodes" in work_mem
+    assert "work_mem, checked against the worst case: given: 32 MB" in work_mem
+    assert "(sort nodes + hash_mem_multiplier x hash nodes)" in work_mem
+    assert "Unlike pgtune:" in work_mem
     assert "takes effect after a reload" in work_mem
     assert "takes effect after a restart" in comment_above(text, "max_connections")
 
@@ -68,6 +73,12 @@ def test_huge_pages_comment_follows_the_version(version, check):
     assert f"{result.kernel['linux']['vm.nr_hugepages']:,} huge pages" in above
 
 
+def test_settings_are_grouped_under_headings():
+    text = render_postgresql_conf(plan_for(pg_version=18))
+    headings = [line.strip("# =") for line in text.splitlines() if line.startswith("# ==")]
+    assert headings == ["Connections", "Memory", "WAL and checkpoints", "Planner and I/O", "Parallelism", "Autovacuum"]
+
+
 def test_huge_pages_comment_off_linux():
     above = comment_above(render_postgresql_conf(plan_for(platform="macos")), "huge_pages")
     assert "Linux and Windows only" in above
@@ -75,7 +86,7 @@ def test_huge_pages_comment_off_linux():
 
 def test_header_states_assumed_server_defaults_by_version():
     assert "autovacuum_worker_slots = 16" in prose(render_postgresql_conf(plan_for(pg_version=18)))
-    assert "autovacuum_max_workers = 3" in prose(render_postgresql_conf(plan_for(pg_version=17)))
+    assert "autovacuum_worker_slots" not in prose(render_postgresql_conf(plan_for(pg_version=17)))
 
 
 def test_alter_system_sets_the_same_values_and_names_the_restarts():
@@ -95,6 +106,10 @@ def test_alter_system_sets_the_same_values_and_names_the_restarts():
         "max_wal_senders",
         "shared_buffers",
         "huge_pages",
+        "wal_level",
+        "wal_buffers",
+        "max_worker_processes",
+        "autovacuum_max_workers",  # a restart before 18, a reload from 18
     }
 
 

@@ -139,7 +139,9 @@ def test_every_snippet_parameter_is_known_to_the_server(pg_bin, runner, server_m
     described = runner.run(pg_bin / "postgres", "--describe-config").stdout
     known = {line.split("\t", 1)[0] for line in described.splitlines()}
     names = {s.name for s in server_settings(plan_with(pg_version=version, reserved_connections=1))}
-    newer = {"reserved_connections"} if server_major < 16 else set()
+    newer = ({"reserved_connections"} if server_major < 16 else set()) | (
+        {"io_method", "io_workers"} if server_major < 18 else set()
+    )
     assert names - newer <= known
     assert ("reserved_connections" in names) == (version >= 16)
 

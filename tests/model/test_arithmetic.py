@@ -3,7 +3,7 @@
 import pytest
 
 from pgplanner.model import Scenario, budget, plan
-from pgplanner.model.units import GB, MB
+from pgplanner.model.units import GB, MB, human_size
 
 from .helpers import line, plan_for
 
@@ -65,12 +65,15 @@ def test_given_max_connections_is_evaluated_not_replaced():
 
 
 def test_safe_work_mem_fits_the_worst_case():
-    result = plan_for(max_connections=200, ram="16GB", work_mem="256MB")
+    result = plan_for(max_connections=200, ram="16GB", work_mem="256MB", hash_nodes=1, hash_mem_multiplier=2)
     safe = result.memory.safe_work_mem_bytes
-    worst_at_safe = 200 * (10 * MB + safe * 4)
-    assert worst_at_safe <= result.memory.available_bytes
+    # 4 sort nodes + 1 hash node x 2, in the leader and its 2 parallel workers (4 cores)
+    worst_at_safe = 200 * (10 * MB + safe * (4 + 1 * 2)) * 3
+    assert worst_at_safe <= result.memory.worst_case_available_bytes
+    one_kb_more = 200 * (10 * MB + (safe + 1024) * (4 + 1 * 2)) * 3
+    assert one_kb_more > result.memory.worst_case_available_bytes
     assert "WORST_CASE_OVER_RAM" in {w.code for w in result.warnings}
-    assert f"{safe // MB} MB" in next(w.message for w in result.warnings if w.code == "WORST_CASE_OVER_RAM")
+    assert human_size(safe) in next(w.message for w in result.warnings if w.code == "WORST_CASE_OVER_RAM")
 
 
 def test_no_memory_left_is_an_error_not_a_crash():

@@ -37,13 +37,16 @@ def test_more_cores_raise_the_productive_target_by_two_per_core():
 
 
 def test_work_mem_changes_memory_not_connections():
-    a = Scenario().with_changes(max_connections=1000, work_mem="4MB", backend_memory="10MB", sort_nodes=4)
+    a = Scenario().with_changes(
+        max_connections=1000, work_mem="4MB", backend_memory="10MB", sort_nodes=4, hash_nodes=0, parallel_workers_per_gather=0
+    )  # the seed's formula: sort nodes only, no parallel workers
     b = a.with_changes(work_mem="64MB")
     assert _paths(a, b, "input") == {"memory.work_mem": (4 * MB, 64 * MB)}
     outputs = _paths(a, b, "output")
     # 1000 x (10 MB + 4 MB x 4) and the seed's 1000 x (10MB + 64MB x 4) = 266GB
     assert outputs["memory.worst_case_bytes"] == (1000 * 26 * MB, 1000 * 266 * MB)
     assert "max_connections" not in outputs
+    assert _paths(a, b, "setting")["settings.work_mem"] == ("4MB", "64MB")
 
 
 def _example(name):

@@ -61,15 +61,31 @@ def test_typical_memory_per_connection_follows_work_mem(work_mem, per_connection
 
 
 def test_worst_case_for_1000_connections():
-    """Seed 001: 1000 x (10MB + 64MB x 4) = 1000 x 266MB = 266GB."""
-    result = plan_for(max_connections=1000, backend_memory="10MB", work_mem="64MB", sort_nodes=4, ram="512GB")
+    """Seed 001: 1000 x (10MB + 64MB x 4) = 1000 x 266MB = 266GB: the full model without hash nodes or parallelism."""
+    result = plan_for(
+        max_connections=1000,
+        backend_memory="10MB",
+        work_mem="64MB",
+        sort_nodes=4,
+        hash_nodes=0,
+        parallel_workers_per_gather=0,
+        ram="512GB",
+    )
     assert result.memory.worst_case_per_connection_bytes == 266 * MB
     assert in_mb(result.memory.worst_case_bytes) == 266_000
 
 
 def test_twenty_percent_heavy_takes_53_gb():
     """Seed 001: a spike that activates 20 % of those connections with complex queries consumes 53 GB."""
-    result = plan_for(max_connections=1000, work_mem="64MB", sort_nodes=4, heavy_fraction=0.2, ram="512GB")
+    result = plan_for(
+        max_connections=1000,
+        work_mem="64MB",
+        sort_nodes=4,
+        hash_nodes=0,
+        parallel_workers_per_gather=0,
+        heavy_fraction=0.2,
+        ram="512GB",
+    )
     typical_rest = 1000 * 0.8 * result.memory.per_connection_bytes
     assert in_mb(result.memory.heavy_fraction_bytes - typical_rest) == pytest.approx(53_200)
 

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QTextBrowser,
+    QToolButton,
+    QTreeWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -73,6 +75,8 @@ def set_inputs(app: App, **values: Any) -> None:
     """Type or pick each input by its flat name; ``"auto"`` ticks the field's auto box."""
     for flat, value in values.items():
         spec = FIELDS[flat]
+        if spec.advanced:  # folded away until the user opens the group's advanced section
+            w.tick(w.find(app.window, f"advanced_{spec.group}", QToolButton), True)
         editor = w.find(app.window, f"field_{flat}")
         if value == "auto":
             w.tick(w.find(editor, f"auto_{flat}", QCheckBox), True)
@@ -244,6 +248,39 @@ def input_is_auto(app: App, flat: str) -> bool:
 
 def input_is_editable(app: App, flat: str) -> bool:
     return w.find(app.window, f"field_{flat}").isEnabled()
+
+
+def input_is_visible(app: App, flat: str) -> bool:
+    """Whether the input's editor is on screen (advanced inputs stay folded until their section opens)."""
+    return w.find(app.window, f"field_{flat}").isVisibleTo(app.window)
+
+
+def settings_shown(app: App) -> dict[str, dict[str, tuple[str, str]]]:
+    """The Settings tab: {group title: {setting: (value, "restart" or "reload")}}."""
+    w.choose_tab(w.find(app.window, "details"), "Settings")
+    tree = w.find(app.window, "settings_tree", QTreeWidget)
+    shown = {}
+    for i in range(tree.topLevelItemCount()):
+        group = tree.topLevelItem(i)
+        shown[group.text(0)] = {
+            group.child(j).text(0): (group.child(j).text(1), group.child(j).text(2)) for j in range(group.childCount())
+        }
+    return shown
+
+
+def setting_explanation(app: App, name: str) -> tuple[str, str]:
+    """Click a setting in the Settings tab: (its tooltip, the explanation pane's text), both as plain text."""
+    w.choose_tab(w.find(app.window, "details"), "Settings")
+    tree = w.find(app.window, "settings_tree", QTreeWidget)
+    item = next(
+        tree.topLevelItem(i).child(j)
+        for i in range(tree.topLevelItemCount())
+        for j in range(tree.topLevelItem(i).childCount())
+        if tree.topLevelItem(i).child(j).text(0) == name
+    )
+    w.click_item(tree, item)
+    tip = re.sub(r"<[^>]+>", " ", item.toolTip(0))
+    return " ".join(tip.split()), w.find(app.window, "settings_why", QTextBrowser).toPlainText()
 
 
 def current_curve(app: App, plot: str, curve: str) -> tuple[np.ndarray, np.ndarray]:

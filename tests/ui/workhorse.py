@@ -7,7 +7,19 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage
-from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QLabel, QSlider, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QSlider,
+    QTabWidget,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 W = TypeVar("W", bound=QWidget)
@@ -51,9 +63,22 @@ def focus(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.waitUntil(widget.hasFocus, timeout=RECOMPUTE_TIMEOUT_MS)
 
 
-def tick(check: QCheckBox, on: bool) -> None:
+def tick(check: QCheckBox | QToolButton, on: bool) -> None:
     if check.isChecked() != on:
         check.click()
+
+
+def choose_tab(tabs: QTabWidget, title: str) -> None:
+    """Bring the tab whose title starts with ``title`` to the front, as a click on it would."""
+    index = next(i for i in range(tabs.count()) if tabs.tabText(i).startswith(title))
+    tabs.setCurrentIndex(index)
+
+
+def click_item(tree: QTreeWidget, item: QTreeWidgetItem) -> None:
+    """Click a row of a tree, as a user would (it becomes the current item)."""
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
 def trigger(root: QWidget, action_name: str) -> None:

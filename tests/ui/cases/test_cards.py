@@ -45,7 +45,7 @@ def test_pool_size_card(app):
 
 def test_worst_case_card_turns_red_when_ram_runs_out(app):
     set_hardware(app, ram="16GB")
-    set_memory(app, work_mem="64MB")
+    set_memory(app, work_mem="64MB", hash_nodes=0, parallel_workers_per_gather=0)
     set_workload(app, max_connections=1000)
     assert read_card(app, "worst-case memory") == "260 GB"
     assert card_severity(app, "worst-case memory") == "warning"
@@ -61,8 +61,12 @@ def test_heavy_fraction_card(app):
 def test_safe_work_mem_card(app):
     set_hardware(app, ram="16GB")
     set_workload(app, max_connections=200)
-    assert read_card(app, "safe work_mem") == "10 MB"
-    assert "(10 GB / 200 - 10 MB) / 4" in why(app, "safe work_mem")
+    # 10 GB available - 3 autovacuum workers x 1 GB = 7 GB; 200 connections x 3 processes (2 parallel
+    # workers on 4 cores); 4 sort nodes + 1 hash node x 2: (7 GB / 600 - 10 MB) / 6 = 332 kB
+    assert read_card(app, "safe work_mem") == "332 kB"
+    assert "(7 GB / (200 x 3) - 10 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
+    set_memory(app, hash_nodes=0, parallel_workers_per_gather=0, autovacuum_workers=1, maintenance_work_mem="64MB")
+    assert read_card(app, "safe work_mem") == "10 MB"  # ((10 GB - 64 MB) / 200 - 10 MB) / 4 = 10.2 MB
 
 
 def test_pooler_capacity_card(app):

@@ -1,0 +1,131 @@
+"""Properties of the recommended settings over random valid scenarios (hypothesis).
+
+The accepted ranges below are PostgreSQL's (pg_settings min_val / max_val of 13-18, and the Windows
+limit on kB-sized settings before 18), written out here rather than read from pgplanner.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pgplanner.model import Scenario, plan
+from pgplanner.model.units import GB, KB, MB, parse_size
+
+from .strategies import scenarios
+
+INT_MAX = 2**31 - 1
+PAGE = 8 * KB
+# name: (first release, lowest, highest); sizes in bytes
+RANGES = {
+    "max_connections": (13, 1, 262_143),
+    "superuser_reserved_connections": (13, 0, 262_143),
+    "reserved_connections": (16, 0, 262_143),
+    "max_wal_senders": (13, 0, 262_143),
+    "shared_buffers": (13, 16 * PAGE, INT_MAX // 2 * PAGE),
+    "effective_cache_size": (13, PAGE, INT_MAX * PAGE),
+    "work_mem": (13, 64 * KB, INT_MAX * KB),
+    "hash_mem_multiplier": (13, 1, 1000),
+    "maintenance_work_mem": (13, 1 * MB, INT_MAX * KB),
+    "autovacuum_work_mem": (13, 1 * MB, INT_MAX * KB),
+    "temp_buffers": (13, 100 * PAGE, INT_MAX // 2 * PAGE),
+    "wal_buffers": (13, 4 * PAGE, 262_143 * PAGE),
+    "min_wal_size": (13, 32 * MB, INT_MAX * MB),
+    "max_wal_size": (13, 32 * MB, INT_MAX * MB),
+    "checkpoint_completion_target": (13, 0, 1),
+    "random_page_cost": (13, 0, 1.79e308),
+    "effective_io_concurrency": (13, 0, 1000),
+    "maintenance_io_concurrency": (13, 0, 1000),
+    "default_statistics_target": (13, 1, 10_000),
+    "io_workers": (18, 1, 32),
+    "max_worker_processes": (13, 0, 262_143),
+    "max_parallel_workers": (13, 0, 1024),
+    "max_parallel_workers_per_gather": (13, 0, 1024),
+    "max_parallel_maintenance_workers": (13, 0, 1024),
+    "autovacuum_max_workers": (13, 1, 262_143),
+}
+ENUMS = {
+    "huge_pages": {"try", "on", "off"},
+    "jit": {"on", "off"},
+    "wal_level": {"minimal", "replica", "logical"},
+    "io_method": {"worker", "sync", "io_uring"},
+}
+WAL_COMPRESSION = {13: {"on", "off"}, 15: {"on", "off", "pglz", "lz4", "zstd"}}
+SIZES = {"shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem", "autovacuum_work_mem",
+         "temp_buffers", "wal_buffers", "min_wal_size", "max_wal_size"}  # fmt: skip
+WINDOWS_KB_LIMIT = INT_MAX // 1024 * KB  # before 18 a "long" holds the kB count on Windows
+WINDOWS_LIMITED = {"work_mem", "maintenance_work_mem", "autovacuum_work_mem"}
+
+
+def number(name: str, text: str) -> float:
+    return parse_size(text) if name in SIZES else float(text)
+
+
+@given(scenarios())
+def test_every_setting_is_one_the_version_knows_with_a_value_it_accepts(scenario):
+    result = plan(scenario)
+    version, platform = scenario.hardware.pg_version, scenario.hardware.platform
+    names = [s.name for s in result.settings]
+    assert len(names) == len(set(names))
+    for s in result.settings:
+        if s.name in ENUMS:
+            assert s.value in ENUMS[s.name], s
+            continue
+        if s.name == "wal_compression":
+            assert s.value in WAL_COMPRESSION[15 if version >= 15 else 13]
+            continue
+        since, low, high = RANGES[s.name]
+        assert version >= since, s
+        if platform == "windows" and version < 18 and s.name in WINDOWS_LIMITED:
+            high = WINDOWS_KB_LIMIT
+        assert low <= number(s.name, s.value) <= high, s
+    if version >= 18:
+        assert int(next(s.value for s in result.settings if s.name == "autovacuum_max_workers")) <= 16
+
+
+@given(scenarios())
+def test_settings_that_need_each_other_agree(scenario):
+    values = {s.name: s.value for s in plan(scenario).settings}
+    assert int(values["max_parallel_workers"]) <= int(values["max_worker_processes"])
+    if scenario.memory.parallel_workers_per_gather is None:  # a given value is written as given
+        assert int(values["max_parallel_workers_per_gather"]) <= int(values["max_parallel_workers"])
+    assert parse_size(values["min_wal_size"]) <= parse_size(values["max_wal_size"])
+    assert parse_size(values["autovacuum_work_mem"]) <= parse_size(values["maintenance_work_mem"])
+    assert parse_size(values["effective_cache_size"]) >= min(parse_size(values["shared_buffers"]), 2**31 * PAGE - PAGE)
+
+
+MEMORY_SETTINGS = ("shared_buffers", "effective_cache_size", "maintenance_work_mem", "autovacuum_work_mem",
+                   "wal_buffers")  # fmt: skip
+
+
+@given(scenarios(), st.floats(1.0, 4.0))
+def test_memory_settings_never_shrink_when_ram_grows(scenario, factor):
+    hw = scenario.hardware
+    bigger_ram = min(round(hw.ram * factor), 64 * 1024 * GB)
+    small = {s.name: s.value for s in plan(scenario).settings}
+    big = {s.name: s.value for s in plan(scenario.with_changes(ram=bigger_ram)).settings}
+    for name in MEMORY_SETTINGS:
+        assert parse_size(big[name]) >= parse_size(small[name]), (name, small[name], big[name])
+
+
+@given(scenarios(), st.floats(1.0, 8.0))
+def test_worst_case_grows_with_hash_mem_multiplier_exactly_as_the_formula_says(scenario, multiplier):
+    mem = scenario.memory
+    result = plan(scenario.with_changes(hash_mem_multiplier=multiplier))
+    workers = int(next(s.value for s in result.settings if s.name == "max_parallel_workers_per_gather"))
+    expected = (mem.backend_memory + mem.work_mem * (mem.sort_nodes + multiplier * mem.hash_nodes)) * (1 + workers)
+    assert result.memory.worst_case_per_connection_bytes == round(expected)
+
+
+@given(scenarios(), st.integers(0, 16))
+def test_worst_case_grows_with_parallel_workers_exactly_as_the_formula_says(scenario, workers):
+    result = plan(scenario.with_changes(parallel_workers_per_gather=workers))
+    per_process = plan(scenario.with_changes(parallel_workers_per_gather=0)).memory.worst_case_per_connection_bytes
+    assert abs(result.memory.worst_case_per_connection_bytes - per_process * (1 + workers)) <= 1 + workers
+
+
+def test_default_scenario_is_valid_for_every_version():
+    for version in range(13, 19):
+        result = plan(Scenario().with_changes(pg_version=version))
+        assert ("io_method" in {s.name for s in result.settings}) == (version >= 18)
+        assert ("reserved_connections" in {s.name for s in result.settings}) == (version >= 16)
