@@ -12,12 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+import numpy as np
+
 from ..model import Plan, human_size
 from ..model.compare import throughput_at_max_connections
 from ..model.derivation import n
 from ..model.units import GB
 from . import palette
 
+Values = Sequence[float] | np.ndarray  # a curve's x or y values
 WIDTH, HEIGHT = 640, 330
 BUDGET_HEIGHT = 110  # above the axis
 KEY_CHARS = 88  # characters of the budget's key per line at 11 px
@@ -49,7 +52,7 @@ class Chart:
         lo, hi = self.y_range
         return self.height - self.bottom - (y - lo) / (hi - lo) * (self.height - TOP - self.bottom)
 
-    def line(self, xs: Sequence[float], ys: Sequence[float], colour: str, *, dashed: bool = False,
+    def line(self, xs: Values, ys: Values, colour: str, *, dashed: bool = False,
              width: float = 2.2, opacity: float = 1.0) -> None:
         points = " ".join(f"{self.px(x):.1f},{self.py(y):.1f}" for x, y in zip(xs, ys, strict=True))
         dash = " stroke-dasharray='7 4'" if dashed else ""

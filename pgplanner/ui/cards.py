@@ -39,7 +39,8 @@ class Card(QFrame):
         self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
         self.value = QLabel(objectName=f"card_{spec.key}_value")
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
-        self.baseline = QLabel(objectName=f"card_{spec.key}_baseline")  # "baseline 1,000 · -900" while pinned
+        self.baseline = QLabel()  # "baseline 1,000 · -900" while a baseline is pinned
+        self.baseline.setObjectName(f"card_{spec.key}_baseline")
         self.baseline.setStyleSheet("color: #555; font-size: 10px;")
         self.baseline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.baseline.setFixedHeight(BASELINE_ROW)

@@ -173,10 +173,10 @@ class Ghosts:
         self._in_legend = False
 
     def show(self, data: list[tuple[np.ndarray, np.ndarray]] | None) -> None:
-        for curve, xy in zip(self.curves, data or [None] * len(self.curves), strict=True):
-            curve.setVisible(xy is not None)
-            if xy is not None:
-                curve.setData(*xy)
+        for index, curve in enumerate(self.curves):
+            curve.setVisible(data is not None)
+            if data is not None:
+                curve.setData(*data[index])
         legend = self.plot.legend
         if data is not None and not self._in_legend:
             legend.addItem(self.curves[0], BASELINE_LEGEND)
