@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from ..model import Derivation, Plan
 from ..model.settings import GROUP_TITLES, Group
-from ..present.settings import versus_pgtune
 from ..model.versions import (
     AUTOVACUUM_WORKER_SLOTS_FROM,
-    has_shared_memory_size,
     DEFAULT_AUTOVACUUM_WORKER_SLOTS,
     DEFAULT_MAX_FILES_PER_PROCESS,
+    has_shared_memory_size,
 )
+from ..present.settings import versus_pgtune
 
 
 @dataclass(frozen=True)

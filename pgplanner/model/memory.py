@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .derivation import Derivation, exact, given, n, rounded
 from .defaults import (
     OS_OVERHEAD_GB_PER_SQRT_GB,
     OS_OVERHEAD_RULE,
@@ -25,6 +24,7 @@ from .defaults import (
     SHARED_BUFFERS_SHARE,
     WORK_MEM_TYPICAL_SHARE,
 )
+from .derivation import Derivation, exact, given, n, rounded
 from .scenario import Scenario
 from .server import ServerBasis, server_basis
 from .sources import MAX_CONNECTIONS_ARTICLE, PG_RESOURCE_CONSUMPTION, PGPLANNER_RULE, PGTUNE
@@ -267,6 +267,8 @@ def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> 
         source=PG_RESOURCE_CONSUMPTION,
         note=note,
     )
+
+
 def _os_overhead(ram: int) -> float:
     return OS_OVERHEAD_GB_PER_SQRT_GB * GB * math.sqrt(ram / GB)
 

@@ -9,8 +9,8 @@ the words or the numbers; a card takes the colour of the worst warning whose ``c
 """
 
 from .cards import CARDS, CardSpec, card_severity, derivation_groups
-from .summary import POOLER_LABEL, answer_line, blocking, setup_line
 from .settings import SettingRow, settings_groups, versus_pgtune
+from .summary import POOLER_LABEL, answer_line, blocking, setup_line
 from .tables import BudgetRow, KernelRow, budget_rows, kernel_rows, kernel_title
 
 __all__ = [

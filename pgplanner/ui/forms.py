@@ -6,6 +6,7 @@ Edits go to the Document; the forms re-display whatever Plan comes back (includi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,7 +23,7 @@ BUDGET_STARTS_AT = "listeners"
 
 
 # "auto" server inputs show the value the settings recommenders wrote (flat name -> setting name, type).
-FROM_SETTINGS = {
+FROM_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "hash_mem_multiplier": ("hash_mem_multiplier", float),
     "parallel_workers_per_gather": ("max_parallel_workers_per_gather", int),
     "max_worker_processes": ("max_worker_processes", int),
@@ -89,12 +90,15 @@ class Forms(QWidget):
 
     def _fold(self, form: QFormLayout, group: str) -> QFormLayout:
         """A folded section for a group's advanced inputs, opened by a toggle; its form layout."""
-        toggle = QToolButton(objectName=f"advanced_{group}", text="Server settings that drive memory")
+        toggle = QToolButton()
+        toggle.setObjectName(f"advanced_{group}")
+        toggle.setText("Server settings that drive memory")
         toggle.setCheckable(True)
         toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toggle.setArrowType(Qt.ArrowType.RightArrow)
         toggle.setAutoRaise(True)
-        section = QWidget(objectName=f"advanced_{group}_section")
+        section = QWidget()
+        section.setObjectName(f"advanced_{group}_section")
         section.setVisible(False)
         inner = QFormLayout(section)
         inner.setContentsMargins(0, 0, 0, 0)

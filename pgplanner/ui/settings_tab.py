@@ -31,11 +31,13 @@ class SettingsTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settings_tab")
-        self.tree = QTreeWidget(objectName="settings_tree")
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("settings_tree")
         self.tree.setHeaderLabels(["Setting", "Value", "Applies on"])
         self.tree.setUniformRowHeights(True)
         self.tree.currentItemChanged.connect(self._show_current)
-        self.why = QTextBrowser(objectName="settings_why")
+        self.why = QTextBrowser()
+        self.why.setObjectName("settings_why")
         self.why.setPlaceholderText("Click a setting to see how its value was reached.")
         split = QSplitter(Qt.Orientation.Horizontal)  # side by side: the details pane is wide, not tall
         split.addWidget(self.tree)

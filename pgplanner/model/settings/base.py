@@ -156,7 +156,15 @@ def setting(
     inp: SettingsInput, name: str, value: str, group: Group, derivation: Derivation, versus_pgtune: str = ""
 ) -> Setting | None:
     """A Setting, or None when ``inp``'s release does not know the parameter."""
-    context = CONTEXTS[inp.scenario.hardware.pg_version].get(name)
+    return setting_for(inp.scenario.hardware.pg_version, name, value, group, derivation, versus_pgtune)
+
+
+def setting_for(
+    version: int, name: str, value: str, group: Group, derivation: Derivation, versus_pgtune: str = ""
+) -> Setting | None:
+    """:func:`setting` for settings that depend on a few discrete facts only (the release, the profile ...):
+    those are made once per combination (``functools.cache``), since plan() runs on every slider tick."""
+    context = CONTEXTS[version].get(name)
     return None if context is None else Setting(name, value, group, context, derivation, versus_pgtune)
 
 

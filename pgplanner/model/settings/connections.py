@@ -46,7 +46,8 @@ def recommend(inp: SettingsInput) -> list[Setting]:
             str(inp.max_wal_senders),
             "connections",
             carried(d["max_wal_senders"], f"{d['max_wal_senders'].note}; from PostgreSQL "
-                    f"{WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, outside max_connections"),
+                    f"{WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, outside "
+                    "max_connections"),
             DESKTOP_WAL if desktop else "",
         ),
     ])  # fmt: skip

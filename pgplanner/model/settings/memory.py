@@ -6,11 +6,13 @@ that is written and the memory plan can never disagree.
 
 from __future__ import annotations
 
+from functools import cache
+
 from ..derivation import exact, n
 from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
-from .base import Setting, SettingsInput, accepted_size, carried, conf_size, explain, present, setting
+from .base import Setting, SettingsInput, accepted_size, carried, conf_size, explain, present, setting, setting_for
 
 # effective_cache_size: what shared_buffers and the OS page cache can hold together, at most 3/4 of
 # RAM as pgtune and the PostgreSQL wiki say; a desktop shares its RAM with other programs (RAM / 4).
@@ -89,8 +91,12 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
     )
     note = "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered]))
     b = inp.basis
-    inputs = {"RAM": human_size(b.ram), "OS overhead": human_size(b.os_overhead),
-              "max_connections": n(inp.max_connections), "typical per connection": human_size(b.per_connection)}
+    inputs = {
+        "RAM": human_size(b.ram),
+        "OS overhead": human_size(b.os_overhead),
+        "max_connections": n(inp.max_connections),
+        "typical per connection": human_size(b.per_connection),
+    }
     how = explain(formula, calculation, note, inputs=inputs, source=PG_QUERY_PLANNING)
     return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)  # fmt: skip
 
@@ -99,9 +105,15 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
     safe, worst = d["memory.safe_work_mem_bytes"], d["memory.worst_case_bytes"]
     value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
-    note = "; ".join(filter(None, [lowered, f"{worst.formula}: {worst.calculation}", f"{safe.formula}: {safe.calculation}"]))
-    how = explain("work_mem, checked against the worst case", f"given: {human_size(value)}", note,
-                  inputs={"work_mem": human_size(value)}, source=PG_RESOURCE_CONSUMPTION)
+    checks = [lowered, f"{worst.formula}: {worst.calculation}", f"{safe.formula}: {safe.calculation}"]
+    note = "; ".join(filter(None, checks))
+    how = explain(
+        "work_mem, checked against the worst case",
+        f"given: {human_size(value)}",
+        note,
+        inputs={"work_mem": human_size(value)},
+        source=PG_RESOURCE_CONSUMPTION,
+    )
     differs = (
         "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
         "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
@@ -114,8 +126,15 @@ def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
     server = inp.basis.server
     value = exact(server.hash_mem_multiplier)
     derived = server.derivations.get("hash_mem_multiplier")
-    how = carried(derived) if derived else explain(
-        "hash_mem_multiplier", f"given: {value}", inputs={"hash_mem_multiplier": value}, source=PG_RESOURCE_CONSUMPTION
+    how = (
+        carried(derived)
+        if derived
+        else explain(
+            "hash_mem_multiplier",
+            f"given: {value}",
+            inputs={"hash_mem_multiplier": value},
+            source=PG_RESOURCE_CONSUMPTION,
+        )
     )
     return setting(inp, "hash_mem_multiplier", value, "memory", how)
 
@@ -171,7 +190,12 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
-    platform = inp.scenario.hardware.platform
+    hw = inp.scenario.hardware
+    return _huge_pages_on(hw.pg_version, hw.platform, inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM)
+
+
+@cache
+def _huge_pages_on(version: int, platform: str, small_shared_buffers: bool) -> Setting | None:
     if platform == "linux":
         note = "vm.nr_hugepages in the kernel settings reserves them; with none reserved the server starts without"
     elif platform == "windows":
@@ -183,9 +207,9 @@ def _huge_pages(inp: SettingsInput) -> Setting | None:
     differs = ""
     if platform == "macos":
         differs = "pgtune writes off on macOS; try is equally safe there and keeps one file for every platform"
-    elif inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM:
+    elif small_shared_buffers:
         differs = (
             "pgtune writes off below 2 GB of shared_buffers; try costs nothing when no huge pages are reserved and "
             "still saves page-table memory per connection when they are"
         )
-    return setting(inp, "huge_pages", "try", "memory", how, differs)
+    return setting_for(version, "huge_pages", "try", "memory", how, differs)

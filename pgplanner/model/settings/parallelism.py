@@ -26,8 +26,12 @@ def recommend(inp: SettingsInput) -> list[Setting]:
         worker_how = carried(derived)
     else:
         given_workers = str(server.max_worker_processes)
-        worker_how = explain("max_worker_processes", f"given: {given_workers}",
-                             inputs={"max_worker_processes": given_workers}, source=PG_RESOURCE_CONSUMPTION)
+        worker_how = explain(
+            "max_worker_processes",
+            f"given: {given_workers}",
+            inputs={"max_worker_processes": given_workers},
+            source=PG_RESOURCE_CONSUMPTION,
+        )
         worker_differs = "pgplanner writes the max_worker_processes you gave; pgtune sets it to the cores"
     if derived is not None and not few and cores < DEFAULT_MAX_WORKER_PROCESSES:
         worker_differs = (

