@@ -14,7 +14,7 @@ from typing import Any
 from ..model import FIELDS, Plan, human_size
 from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, differences, headline
 from ..model.derivation import n
-from .cards import CARDS, CardSpec
+from .cards import CARDS, CardSpec, plural
 from .plain import wrap
 from .summary import POOLER_LABEL, answer_line, blocking, setup_line
 
@@ -105,7 +105,7 @@ def story(a: Plan, b: Plan) -> list[str]:
     """The comparison in four sentences a DBA can forward: how clients connect, throughput, memory, verdict."""
     lines = [f"{tag}: {_connecting(p)}" for tag, p in (("A", a), ("B", b))]
     share_a, share_b = (headline(p)[AT_MAX_CONNECTIONS] for p in (a, b))
-    peaks = [f"{n(round(p.throughput.peak))} active connections on {_count(p.scenario.hardware.cores, 'core')}"
+    peaks = [f"{n(round(p.throughput.peak))} active connections on {plural(p.scenario.hardware.cores, 'core')}"
              for p in (a, b)]
     peak = f"the peak is about {peaks[0]}" if peaks[0] == peaks[1] else f"the peaks are about {' and '.join(peaks)}"
     lines.append(
@@ -120,7 +120,7 @@ def story(a: Plan, b: Plan) -> list[str]:
     verdicts = []
     for tag, p in (("A", a), ("B", b)):
         codes = [w.code for w in p.warnings if w.severity == "error"]
-        verdicts.append(f"{tag} has {_count(len(codes), 'blocking error')} ({', '.join(codes)})" if codes else
+        verdicts.append(f"{tag} has {plural(len(codes), 'blocking error')} ({', '.join(codes)})" if codes else
                         f"{tag} has no blocking errors")
     lines.append("; ".join(verdicts) + ".")
     return lines
@@ -139,10 +139,6 @@ def _connecting(plan: Plan) -> str:
 def _available(a: Plan, b: Plan) -> str:
     first, second = human_size(a.memory.worst_case_available_bytes), human_size(b.memory.worst_case_available_bytes)
     return first if first == second else f"{first} and {second}"
-
-
-def _count(count: int, word: str) -> str:
-    return f"{n(count)} {word}{'s' if count != 1 else ''}"
 
 
 def card_baseline(spec: CardSpec, baseline: Plan, now: dict[str, Any], then: dict[str, Any]) -> str:

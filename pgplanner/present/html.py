@@ -68,7 +68,7 @@ def compare_page(baseline: Plan, plan: Plan) -> str:
             f"<td align='right'>{escape(r.change)}</td></tr>"
             for r in rows
         )
-        head = "<tr><th></th><th align='right'>baseline</th><th align='right'>now</th><th align='right'>change</th></tr>"
+        head = "<tr><th></th>" + "".join(f"<th align='right'>{h}</th>" for h in ("baseline", "now", "change")) + "</tr>"
         return f"<table cellspacing='0' cellpadding='3' width='100%'>{head}{cells}</table>"
 
     groups = difference_rows(baseline, plan)

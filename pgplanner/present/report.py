@@ -16,7 +16,7 @@ from html import escape
 
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
-from .cards import CARDS, card_severity, derivation_groups
+from .cards import CARDS, card_severity, derivation_groups, plural
 from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
@@ -30,10 +30,12 @@ STYLE = """
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink);
        max-width: 1320px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 2px solid var(--ink); }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 2px solid var(--ink); }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .story { font-size: 15.5px; padding-left: 20px; } .story li { margin: 3px 0; }
-.lead { font-size: 17px; margin: 6px 0; } .muted { color: var(--muted); } code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
+.lead { font-size: 17px; margin: 6px 0; } .muted { color: var(--muted); }
+code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .banner { border-left: 6px solid #D55E00; background: #fbe9df; padding: 8px 12px; margin: 10px 0; }
 .ok { border-left-color: #009E73; background: #e3f4ee; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 8px; }
@@ -42,7 +44,9 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .card .caption { color: var(--muted); font-size: 11.5px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
-th { background: #f3f3f3; } table.compact { width: auto; min-width: 640px; } table.compact td.num { min-width: 120px; } td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th { background: #f3f3f3; }
+table.compact { width: auto; min-width: 640px; } table.compact td.num { min-width: 120px; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: 600; }
 .better { color: #007a5a; } .worse { color: #b34700; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
@@ -113,7 +117,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         "<h2>The two plans on one set of axes</h2>"
         "<p class='muted'>B in colour, A in grey behind it; the dots are each plan with every max_connections slot "
         "busy.</p><div class='plots'>"
-        f"<figure>{throughput_svg(b, a, ('A', 'B'), 'ab')}</figure><figure>{memory_svg(b, a, ('A', 'B'), 'ab')}</figure>"
+        f"<figure>{throughput_svg(b, a, ('A', 'B'), 'ab')}</figure>"
+        f"<figure>{memory_svg(b, a, ('A', 'B'), 'ab')}</figure>"
         "</div>"
     )
     differences = "".join(
@@ -139,13 +144,11 @@ def _verdict(plan: Plan, tag: str) -> str:
     errors = blocking(plan)
     label = f"{tag}: " if tag else ""
     if errors:
-        return f"<div class='banner'><b>{label}{n(errors)} blocking error{'s' if errors != 1 else ''}</b>: " + "; ".join(
-            escape(w.message) for w in plan.warnings if w.severity == "error"
-        ) + "</div>"
+        messages = "; ".join(escape(w.message) for w in plan.warnings if w.severity == "error")
+        return f"<div class='banner'><b>{label}{plural(errors, 'blocking error')}</b>: {messages}</div>"
     others = len(plan.warnings)
-    return f"<div class='banner ok'><b>{label}no blocking errors</b>" + (
-        f" ({n(others)} warning{'s' if others != 1 else ''} below)</div>" if others else ".</div>"
-    )
+    below = f" ({plural(others, 'warning')} below)" if others else "."
+    return f"<div class='banner ok'><b>{label}no blocking errors</b>{below}</div>"
 
 
 def _headline(plan: Plan, prefix: str) -> str:
@@ -256,7 +259,8 @@ def _derivations(plan: Plan) -> str:
     parts = []
     for title, value, rows in derivation_groups(plan):
         heading = escape(title) + (f": {escape(value)}" if value else "")
-        parts.append(f"<h3>{heading}</h3><div class='derivation'>" + "".join(derivation_html(d) for _, d in rows) + "</div>")
+        explained = "".join(derivation_html(d) for _, d in rows)
+        parts.append(f"<h3>{heading}</h3><div class='derivation'>{explained}</div>")
     return "".join(parts)
 
 
@@ -267,8 +271,9 @@ def _breakable(name: str) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), compact: bool = False) -> str:
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{escape(c)}</td>" for i, c in enumerate(r)) + "</tr>"
-        for r in rows
+        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{escape(cell)}</td>" for i, cell in enumerate(row))
+        + "</tr>"
+        for row in rows
     )
     return _table_html(headers, body, numeric, compact)
 

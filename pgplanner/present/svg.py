@@ -79,7 +79,8 @@ class Chart:
 
     def point(self, x: float, y: float, colour: str) -> None:
         self.items.append(
-            f"<circle cx='{self.px(x):.1f}' cy='{self.py(y):.1f}' r='5' fill='{colour}' stroke='white' stroke-width='1.5'/>"
+            f"<circle cx='{self.px(x):.1f}' cy='{self.py(y):.1f}' r='5' fill='{colour}' stroke='white'"
+            " stroke-width='1.5'/>"
         )
 
     def axes(self, title: str, x_label: str, y_label: str, x_ticks: list[tuple[float, str]],
@@ -91,7 +92,8 @@ class Chart:
             for y, t in y_ticks
         ]
         grid += [
-            f"<line x1='{self.px(x):.1f}' x2='{self.px(x):.1f}' y1='{bottom}' y2='{bottom + 4}' stroke='{palette.INK}'/>"
+            f"<line x1='{self.px(x):.1f}' x2='{self.px(x):.1f}' y1='{bottom}' y2='{bottom + 4}'"
+            f" stroke='{palette.INK}'/>"
             f"<text x='{self.px(x):.1f}' y='{bottom + 16}' text-anchor='middle' font-size='11'>{escape(t)}</text>"
             for x, t in x_ticks
         ]
@@ -212,8 +214,8 @@ def memory_svg(
             chart.mark(other.max_connections, colour, f"{_tagged(tag)}max_connections {n(other.max_connections)}",
                        row)
     ticks = _linear_ticks(top)
-    chart.axes("Memory vs connections", "connections", "memory (GB)", [(x, n(int(x))) for x in _linear_ticks(highest_x)],
-               [(y, f"{y:g}") for y in ticks])
+    x_ticks = [(x, n(int(x))) for x in _linear_ticks(highest_x)]
+    chart.axes("Memory vs connections", "connections", "memory (GB)", x_ticks, [(y, f"{y:g}") for y in ticks])
     legend = [("typical", palette.BLUE, False), ("heavy fraction", palette.ORANGE, False),
               ("worst case", palette.VERMILLION, True)]
     if baseline is not None:

@@ -255,7 +255,8 @@ class MemoryPlot(PlotPanel):
         )
         p.addItem(self.ram, ignoreBounds=True)
         self.marks = {
-            key: Mark(p, key) for key in ("ram_ceiling", "max_connections", "provider_limit", "baseline_max_connections")
+            key: Mark(p, key)
+            for key in ("ram_ceiling", "max_connections", "provider_limit", "baseline_max_connections")
         }
         self.ghosts = Ghosts(p, (False, False, True))
         self._baseline: Plan | None = None
@@ -371,7 +372,8 @@ class BudgetPlot(PlotPanel):
         if base is None:
             self.baseline_limit.setData([], [])
         else:
-            self.baseline_limit.setData([base.max_connections] * 2, [y - BAR_HEIGHT / 2 - 0.05, y + BAR_HEIGHT / 2 + 0.05])
+            reach = BAR_HEIGHT / 2 + 0.05  # a little past the bar, so it shows beside the live limit
+            self.baseline_limit.setData([base.max_connections] * 2, [y - reach, y + reach])
         # The range stays the live plan's: a baseline ten times larger would squash the bars it is compared with
         # (its stroke is then off to the right; the cards and the Compare tab say its figures).
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)

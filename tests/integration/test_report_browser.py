@@ -146,7 +146,7 @@ def test_comparison_report_shows_both_plans_as_plan_json_says(tmp_path: Path):
     direct, pooled = (str(example_scenarios()[name]) for name in ("direct-1000", "pgbouncer-100"))
     page = tmp_path / "compare.html"
     assert run("report", "--scenario", direct, "--compare", pooled, "--out", str(page)).status == 1
-    sides = {"a": run("plan", "--scenario", direct, "--json").json(), "b": run("plan", "--scenario", pooled, "--json").json()}
+    sides = {side: run("plan", "--scenario", path, "--json").json() for side, path in (("a", direct), ("b", pooled))}
     figures = shown_figures(tmp_path, page)
     for side, plan_json in sides.items():
         mine = {path[2:]: text for path, text in figures.items() if path.startswith(f"{side}.")}
