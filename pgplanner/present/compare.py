@@ -64,10 +64,12 @@ def show_change(path: str, a: Any, b: Any) -> str:
     if isinstance(a, bool) or isinstance(b, bool) or not (isinstance(a, numbers) and isinstance(b, numbers)):
         return ""
     delta = b - a
-    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
+    if delta == 0:
+        return "±0"
+    sign = "+" if delta > 0 else "-"
     if path == AT_MAX_CONNECTIONS:  # from the percentages as shown, so that 33 % -> 100 % reads +67
         points = round(b * 100) - round(a * 100)
-        return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points"
+        return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points" if points else "±0"
     if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
         return f"{sign}{human_size(abs(delta))}"
     return f"{sign}{n(abs(round(delta, 3)))}"

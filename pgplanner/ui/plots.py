@@ -32,6 +32,7 @@ MARK_STYLE = {
     "baseline_max_connections": (theme.GREY, "baseline max_connections {}", 0.66),
 }
 BASELINE_LEGEND = "baseline (grey)"
+GHOST_ALPHA = 140
 
 
 CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -165,6 +166,7 @@ class Ghosts:
         self.curves = []
         for is_dashed in dashed:
             pen = _pen(theme.GHOST, 3.5, dashed=is_dashed)
+            pen.setColor(theme.qcolor(theme.GHOST, GHOST_ALPHA))  # behind the live curves, never over them
             curve = pg.PlotDataItem(pen=pen)
             curve.setZValue(-10)
             curve.setVisible(False)
