@@ -115,8 +115,9 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     sentences = "<ul class='story'>" + "".join(f"<li>{escape(line)}</li>" for line in story(a, b)) + "</ul>"
     plots = (
         "<h2>The two plans on one set of axes</h2>"
-        "<p class='muted'>B in colour, A in grey behind it; the dots are each plan with every max_connections slot "
-        "busy.</p><div class='plots'>"
+        "<p class='muted'>B in colour, A in grey behind it. The dots are each plan with every max_connections slot "
+        "busy: its throughput, and the memory in use when the heavy fraction of them runs the heaviest query.</p>"
+        "<div class='plots'>"
         f"<figure>{throughput_svg(b, a, ('A', 'B'), 'ab')}</figure>"
         f"<figure>{memory_svg(b, a, ('A', 'B'), 'ab')}</figure>"
         "</div>"

@@ -211,8 +211,12 @@ def memory_svg(
     for other, tag, colour in ((baseline, tags[0], palette.GREY), (plan, tags[1], palette.ORANGE)):
         if other is not None:
             row += 1
-            chart.mark(other.max_connections, colour, f"{_tagged(tag)}max_connections {n(other.max_connections)}",
-                       row)
+            m = other.memory_curve  # memory in use, shared_buffers and the OS included, as the curves draw it
+            in_use = float(np.interp(other.max_connections, m.connections, m.heavy_fraction))
+            label = f"{_tagged(tag)}max_connections {n(other.max_connections)}: {human_size(in_use)} in use"
+            chart.mark(other.max_connections, colour, label, row)
+            if in_use / GB <= top:
+                chart.point(other.max_connections, in_use / GB, colour)
     ticks = _linear_ticks(top)
     x_ticks = [(x, n(int(x))) for x in _linear_ticks(highest_x)]
     chart.axes("Memory vs connections", "connections", "memory (GB)", x_ticks, [(y, f"{y:g}") for y in ticks])
