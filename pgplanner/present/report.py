@@ -51,6 +51,8 @@ tr.total td { font-weight: 600; }
 .better { color: #007a5a; } .worse { color: #b34700; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
 figure { margin: 0; } figure svg { width: 100%; height: auto; display: block; }
+figure.budget { max-width: 760px; margin: 8px 0; }
+table.settings td:first-child { white-space: nowrap; } .pair table.settings td:first-child { white-space: normal; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 28px; }
 .pair > section { min-width: 0; }
 .pair td, .pair th { overflow-wrap: break-word; } .pair td.num { white-space: normal; }
@@ -94,7 +96,7 @@ def _single(plan: Plan) -> str:
             _cards(plan, ""),
             "<h2>Plots</h2><div class='plots'>",
             f"<figure>{throughput_svg(plan)}</figure><figure>{memory_svg(plan)}</figure></div>",
-            f"<figure>{budget_svg(plan)}</figure>",
+            f"<figure class='budget'>{budget_svg(plan)}</figure>",
             _details(plan, ""),
         ]
     )
@@ -129,7 +131,7 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     ) or "<p>The two plans are the same.</p>"
     sides = "".join(
         f"<section><h2>{tag}: {escape(title)}</h2>{_headline(p, tag.lower())}{_cards(p, tag.lower())}"
-        f"<figure>{budget_svg(p, tag.lower())}</figure>{_details(p, tag.lower())}</section>"
+        f"<figure class='budget'>{budget_svg(p, tag.lower())}</figure>{_details(p, tag.lower())}</section>"
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     return (
@@ -183,7 +185,7 @@ def _details(plan: Plan, prefix: str) -> str:
             "<h2>postgresql.conf</h2>",
             _settings(plan, prefix),
             "<h2>Kernel and OS</h2>",
-            _kernel(plan),
+            _kernel(plan, prefix),
             "<h2>Inputs</h2>",
             _inputs(plan),
             "<h2>How each number was reached</h2>",
@@ -217,29 +219,29 @@ def _settings(plan: Plan, prefix: str) -> str:
     parts = []
     for title, rows in settings_groups(plan):
         body = "".join(
-            f"<tr><td><code>{_breakable(r.name)}</code></td>"
+            f"<tr><td><code>{_breakable(r.name, bool(prefix))}</code></td>"
             f"<td class='num' data-path='{p}settings.{escape(r.name)}'><code>{escape(r.value)}</code></td>"
             f"<td>{escape(r.applies)}</td><td class='derivation'>{derivation_html(r.setting.derivation)}"
             + (f"<p><i>{escape(r.versus_pgtune)}</i></p>" if r.versus_pgtune else "")
             + "</td></tr>"
             for r in rows
         )
-        parts.append(f"<h3>{escape(title)}</h3>" + _table_html(["Setting", "Value", "Applies on", "Why"], body, (1,)))
+        parts.append(f"<h3>{escape(title)}</h3>" + _table_html(["Setting", "Value", "Applies on", "Why"], body, (1,), kind="settings"))
     return "".join(parts) or "<p class='muted'>No settings in this plan.</p>"
 
 
-def _kernel(plan: Plan) -> str:
+def _kernel(plan: Plan, prefix: str) -> str:
     if plan.provider is not None:
         return f"<p>{escape(kernel_title(plan))}</p>"
     parts = []
     for platform in PLATFORMS:
         rows = "".join(
-            f"<tr><td><code>{_breakable(r.name)}</code></td><td class='num'>{escape(r.value)}</td>"
+            f"<tr><td><code>{_breakable(r.name, bool(prefix))}</code></td><td class='num'>{escape(r.value)}</td>"
             f"<td>{escape(r.stock)}</td><td class='derivation'>{derivation_html(r.derivation)}</td></tr>"
             for r in kernel_rows(plan, platform)
         )
         mine = " (this scenario's platform)" if platform == plan.scenario.hardware.platform else ""
-        parts.append(f"<h3>{escape(platform)}{mine}</h3>" + _table_html(["Setting", "Value", "Stock", "Why"], rows))
+        parts.append(f"<h3>{escape(platform)}{mine}</h3>" + _table_html(["Setting", "Value", "Stock", "Why"], rows, kind="settings"))
     return "".join(parts)
 
 
@@ -265,9 +267,10 @@ def _derivations(plan: Plan) -> str:
     return "".join(parts)
 
 
-def _breakable(name: str) -> str:
-    """A dotted or underscored setting name that may wrap after its dots and underscores, not mid-word."""
-    return escape(name).replace(".", ".<wbr>").replace("_", "_<wbr>")
+def _breakable(name: str, narrow: bool) -> str:
+    """A setting name; in a ``narrow`` column (two plans side by side) it may wrap after a dot or an
+    underscore, never mid-word (Chromium breaks at <wbr> even under white-space: nowrap)."""
+    return escape(name).replace(".", ".<wbr>").replace("_", "_<wbr>") if narrow else escape(name)
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), compact: bool = False) -> str:
@@ -279,8 +282,9 @@ def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] =
     return _table_html(headers, body, numeric, compact)
 
 
-def _table_html(headers: list[str], body: str, numeric: tuple[int, ...] = (), compact: bool = False) -> str:
+def _table_html(headers: list[str], body: str, numeric: tuple[int, ...] = (), compact: bool = False,
+                kind: str = "") -> str:
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{escape(h)}</th>" for i, h in enumerate(headers))
-    kind = " class='compact'" if compact else ""
-    return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    classes = " ".join(c for c in ("compact" if compact else "", kind) if c)
+    return f"<table{f' class={classes!r}' if classes else ''}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
