@@ -226,7 +226,8 @@ def _settings(plan: Plan, prefix: str) -> str:
             + "</td></tr>"
             for r in rows
         )
-        parts.append(f"<h3>{escape(title)}</h3>" + _table_html(["Setting", "Value", "Applies on", "Why"], body, (1,), kind="settings"))
+        table = _table_html(["Setting", "Value", "Applies on", "Why"], body, (1,), kind="settings")
+        parts.append(f"<h3>{escape(title)}</h3>{table}")
     return "".join(parts) or "<p class='muted'>No settings in this plan.</p>"
 
 
@@ -241,7 +242,8 @@ def _kernel(plan: Plan, prefix: str) -> str:
             for r in kernel_rows(plan, platform)
         )
         mine = " (this scenario's platform)" if platform == plan.scenario.hardware.platform else ""
-        parts.append(f"<h3>{escape(platform)}{mine}</h3>" + _table_html(["Setting", "Value", "Stock", "Why"], rows, kind="settings"))
+        table = _table_html(["Setting", "Value", "Stock", "Why"], rows, kind="settings")
+        parts.append(f"<h3>{escape(platform)}{mine}</h3>{table}")
     return "".join(parts)
 
 
@@ -286,5 +288,6 @@ def _table_html(headers: list[str], body: str, numeric: tuple[int, ...] = (), co
                 kind: str = "") -> str:
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{escape(h)}</th>" for i, h in enumerate(headers))
     classes = " ".join(c for c in ("compact" if compact else "", kind) if c)
-    return f"<table{f' class={classes!r}' if classes else ''}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    opening = f"<table class='{classes}'>" if classes else "<table>"
+    return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
