@@ -2,7 +2,9 @@
 
 The options of ``plan`` (and of every subcommand that takes a scenario) are generated from the model's
 FieldSpecs, so their names, ranges and help can never drift from what the model accepts. Bad input of
-any kind exits with status 2 and one line on stderr naming the option or the file and field.
+any kind exits with status 2 and one line on stderr naming the option or the file and field. A plan
+with blocking errors exits 1 from ``plan`` (still printed) and is refused by ``export`` (status 2)
+unless ``--allow-blocking``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from pydantic import ValidationError
 from . import __version__
 from .model import FIELDS, GROUPS, PLATFORMS, PROVIDER_FIXES, FieldSpec, Plan, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
+from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 
-EXIT_BLOCKING = 1  # the plan has error-severity findings; its output is still printed
+EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
 METAVARS = {"count": "N", "size": "SIZE"}
 GROUP_TITLES = {
@@ -163,12 +166,24 @@ def _run_plan(args: argparse.Namespace) -> int:
         from .present.plain import render_report
 
         sys.stdout.write(render_report(result))
-    return 0
+    return _blocked(result)
+
+
+def _blocked(*plans: tuple[str, Plan] | Plan) -> int:
+    """Each plan's blocking errors on stderr, one line each (named "A: ..." when there are two plans),
+    after what was printed; exit status 1 when there is any."""
+    sys.stdout.flush()  # the report first, then the errors, when both go to one terminal
+    named = [item if isinstance(item, tuple) else ("", item) for item in plans]
+    found = False
+    for name, result in named:
+        for error in blocking_errors(result):
+            found = True
+            print(f"pgplanner: {f'{name}: ' if name else ''}{blocking_line(error)}", file=sys.stderr)
+    return EXIT_BLOCKING if found else 0
 
 
 def _run_compare(args: argparse.Namespace) -> int:
     from .present.compare import comparison_json, render_comparison
-    from .present.summary import blocking
 
     a, b = (plan(_load_base(source)) for source in (args.a, args.b))
     if args.json:
@@ -176,12 +191,11 @@ def _run_compare(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_comparison(a, b, (args.a, args.b)))
-    return EXIT_BLOCKING if blocking(a) or blocking(b) else 0
+    return _blocked(("A", a), ("B", b))
 
 
 def _run_report(args: argparse.Namespace) -> int:
     from .present.report import render_html_report
-    from .present.summary import blocking
     from .ui.atomic import write_text_atomically
 
     mine = plan(scenario_from_args(args))
@@ -194,7 +208,7 @@ def _run_report(args: argparse.Namespace) -> int:
     except OSError as error:
         raise InputError(f"--out: {out}: {error.strerror or error}") from None
     print(f"pgplanner: wrote {out}")
-    return EXIT_BLOCKING if blocking(mine) or (other is not None and blocking(other)) else 0
+    return _blocked(("A", mine), ("B", other)) if other else _blocked(mine)
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -204,7 +218,14 @@ def _run_export(args: argparse.Namespace) -> int:
     scenario_args = argparse.Namespace(**{**vars(args), "platform": None}) if every else args
     result = plan(scenario_from_args(scenario_args))
     platforms = PLATFORMS if every else (result.scenario.hardware.platform,) if args.platform else None
-    written = export_bundle(result, args.out, platforms=platforms, force=args.force, extra_files=_plots(result))
+    written = export_bundle(
+        result,
+        args.out,
+        platforms=platforms,
+        force=args.force,
+        extra_files=_plots(result),
+        allow_blocking=args.allow_blocking,
+    )
     print(f"pgplanner: wrote {written}")
     return 0
 
@@ -327,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_scenario_options(export_cmd)
     export_cmd.add_argument("--out", required=True, metavar="DIR|FILE.zip", help="where to write the bundle")
     export_cmd.add_argument("--force", action="store_true", help="replace a bundle that is already there")
+    export_cmd.add_argument(
+        "--allow-blocking",
+        action="store_true",
+        help="write a plan with blocking errors anyway, the errors atop README.md and beside each value they concern",
+    )
     for action in export_cmd._actions:
         if action.dest == "platform":  # export also takes "all": the os/ folders of every platform
             action.metavar = str(action.metavar)[:-1] + ",all}"
@@ -341,7 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except InputError as error:
-        print(f"pgplanner: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"pgplanner: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `pgplanner plan | head`
         return 0

@@ -15,7 +15,7 @@ import pytest
 
 from pgplanner.export.bundle import bundle_files
 from pgplanner.model import Measurement, Plan, Scenario, plan
-from pgplanner.model.checks import RULES
+from pgplanner.model.checks import RULES, WRITTEN_SETTINGS
 from pgplanner.presets import apply_preset, load_catalog
 from pgplanner.present import CARDS, card_severity
 from pgplanner.present.plain import render_report
@@ -65,6 +65,12 @@ SCENARIOS = {
     ),
     "preset hard limit": _preset("heroku/standard-0", app_instances=20),
     "preset azure": _preset("azure-flexible/d2ds_v5", pooler="provider"),
+    "preset neon pooler, few clients": _preset("neon/1cu", pooler="provider", clients=50),
+    "pool capped by its clients": Scenario().with_changes(cores=64, ram="64GB", clients=30),
+    "impossible: shared_buffers over RAM": Scenario().with_changes(ram="4GB", shared_buffers="8GB"),
+    "impossible: reserved slots": Scenario().with_changes(
+        pg_version=18, max_connections=10, superuser_reserved=6, reserved_connections=4
+    ),
 }
 
 
@@ -192,3 +198,15 @@ def test_azure_keeps_max_connections_in_its_range():
     assert big.max_connections_recommended > 5000
     assert big.max_connections == 5000
     assert "MAX_CONNECTIONS_BELOW_REQUIRED" in {w.code for w in big.warnings}
+
+
+def test_written_settings_are_keyed_by_output_paths():
+    """An export marks a blocking error beside the settings its concerns are written as: one mapping, from
+    the same output paths the cards use, so concerns keep one meaning."""
+    known = set(plan(Scenario()).derivations)
+    assert set(WRITTEN_SETTINGS) <= known, sorted(set(WRITTEN_SETTINGS) - known)
+    filled = Scenario().with_changes(pg_version=18, max_connections=10, superuser_reserved=6, reserved_connections=4)
+    reserved = plan(filled)
+    [found] = [w for w in reserved.warnings if w.code == "RESERVED_SLOTS_FILL_MAX_CONNECTIONS"]
+    assert set(found.concerns) == {"max_connections", "reserved_slots"}
+    assert set(found.settings) == {"max_connections", "superuser_reserved_connections", "reserved_connections"}

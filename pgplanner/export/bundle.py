@@ -25,7 +25,9 @@ from pathlib import Path, PurePosixPath
 
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError, scenario_to_json
+from ..present import blocking_errors
 from .alter_system import render_alter_system
+from .blocking import BlockingPlan, mark_blocked_values
 from .os_freebsd import render_freebsd
 from .os_linux import render_linux
 from .os_macos import render_macos
@@ -84,7 +86,11 @@ def bundle_files(
         if platform in chosen:
             texts.update(PLATFORM_RENDERERS[platform](plan))
     texts.update(render_provider(plan))
-    files = {path: data if isinstance(data, bytes) else data.encode() for path, data in texts.items()}
+    errors = blocking_errors(plan)
+    files = {
+        path: data if isinstance(data, bytes) else mark_blocked_values(path, data, errors).encode()
+        for path, data in texts.items()
+    }
     for path, data in (extra_files or {}).items():
         _check_extra_path(path, files)
         files[path] = bytes(data)
@@ -100,8 +106,16 @@ def export_bundle(
     platforms: Iterable[str] | None = None,
     force: bool = False,
     extra_files: Mapping[str, bytes] | None = None,
+    allow_blocking: bool = False,
 ) -> Path:
-    """Render and write the bundle; a target ending in .zip becomes a zip file, anything else a directory."""
+    """Render and write the bundle; a target ending in .zip becomes a zip file, anything else a directory.
+
+    A plan with blocking errors is refused (:class:`BlockingPlan`, nothing written) unless
+    ``allow_blocking``; then the files carry the errors beside the values they concern.
+    """
+    errors = blocking_errors(plan)
+    if errors and not allow_blocking:
+        raise BlockingPlan(errors)
     return write_bundle(bundle_files(plan, platforms=platforms, extra_files=extra_files), target, force=force)
 
 

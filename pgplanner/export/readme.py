@@ -32,6 +32,7 @@ FOLDER_ROLES = {
 
 def render_readme(plan: Plan, paths: Collection[str]) -> str:
     sections = [
+        markdown.blocking_banner(plan),
         markdown.summary(plan),
         markdown.budget(plan),
         markdown.warnings(plan),

@@ -26,7 +26,10 @@ checks it). To add an output:
    path on a card's ``outputs`` in :mod:`pgplanner.present.cards` if the window should show it.
 
 Warnings (:mod:`.checks`) are rules declared with ``@rule("max_connections", ...)``: the output
-paths they concern. Views colour cards from ``PlanWarning.concerns``, never from codes.
+paths they concern. Views colour cards from ``PlanWarning.concerns``, never from codes. An error
+(``PlanWarning.blocking``) makes ``plan`` exit 1 and ``export`` refuse; a bundle written anyway
+(``--allow-blocking``) puts it beside the settings its concern paths are written as
+(``PlanWarning.settings``, through the one mapping :data:`.checks.WRITTEN_SETTINGS`).
 """
 
 from .budget import BudgetLine

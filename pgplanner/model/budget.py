@@ -21,6 +21,7 @@ from .sources import PG_CONNECTIONS, PG_REPLICATION, PGPLANNER_RULE, PROCESS_MOD
 from .versions import (
     DEFAULT_MAX_WAL_SENDERS,
     MAX_CONNECTIONS_LIMIT,
+    RESERVED_CONNECTIONS_FROM,
     WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM,
     has_reserved_connections,
     walsenders_outside_max_connections,
@@ -45,6 +46,20 @@ class BudgetLine(BaseModel):
 POOLER_NAMES = {"pgbouncer": "PgBouncer pool", "pgcat": "PgCat pool", "provider": "Provider pooler pool"}
 
 
+def _provider_pooler_limits(scenario: Scenario) -> str:
+    """'; <name> on <plan>: default_pool_size N, max_client_conn M' for a provider's own pooler."""
+    provider = scenario.provider
+    if scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+        return ""
+    offer = provider.pooler
+    limits = [
+        f"{label} {n(value)}"
+        for label, value in (("default_pool_size", offer.default_pool_size), ("max_client_conn", offer.max_client_conn))
+        if value is not None
+    ]
+    return f"; {offer.name} on {provider.plan}: " + (", ".join(limits) if limits else "limits not published")
+
+
 def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
     wl, version = scenario.workload, scenario.hardware.pg_version
     lines: list[BudgetLine] = []
@@ -63,7 +78,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "pool",
             POOLER_NAMES[scenario.pooler.kind],
             pooling.server_connections,
-            f"{pools}: the working backends",
+            f"{pools}: the working backends{_provider_pooler_limits(scenario)}",
             keep=True,
         )
         add(
@@ -235,4 +250,33 @@ def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
         inputs={"replicas": str(replicas)},
         source=PG_REPLICATION,
         note=f"{SPARE_WAL_SENDERS} spare senders for pg_basebackup or a standby being rebuilt",
+    )
+
+
+def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
+    """Slots of max_connections kept from ordinary users; PostgreSQL refuses to start unless fewer than it.
+
+    The settings as written (superuser_reserved_connections, and reserved_connections from 16), whatever
+    a provider keeps on top: the server's own start-up check knows only these two.
+    """
+    wl, version = scenario.workload, scenario.hardware.pg_version
+    if not has_reserved_connections(version):
+        return wl.superuser_reserved, Derivation(
+            formula=f"reserved slots = superuser_reserved_connections (reserved_connections exists from "
+            f"{RESERVED_CONNECTIONS_FROM})",
+            calculation=str(wl.superuser_reserved),
+            inputs={"superuser_reserved_connections": str(wl.superuser_reserved)},
+            source=PG_CONNECTIONS,
+            note="must be less than max_connections, or the server does not start",
+        )
+    total = wl.superuser_reserved + wl.reserved_connections
+    return total, Derivation(
+        formula="reserved slots = superuser_reserved_connections + reserved_connections",
+        calculation=f"{wl.superuser_reserved} + {wl.reserved_connections} = {total}",
+        inputs={
+            "superuser_reserved_connections": str(wl.superuser_reserved),
+            "reserved_connections": str(wl.reserved_connections),
+        },
+        source=PG_CONNECTIONS,
+        note="must be less than max_connections, or the server does not start",
     )

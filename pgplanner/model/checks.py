@@ -3,8 +3,10 @@
 Every rule is a small function of the computed :class:`Facts`, declared with :func:`rule` and the
 outputs it concerns (JSON paths of the Plan, as ``derivations`` uses them); it returns a warning or
 None. Views colour and place a warning by its ``concerns``, never by its code. Severities: ``error``
-blocks (the plan cannot work as configured), ``warning`` is a real risk, ``info`` is advice. Codes
-are stable identifiers for tests and scripts; ``numbers`` carries the figures the message quotes.
+blocks (the plan cannot work as configured: ``pgplanner plan`` exits 1 and ``export`` refuses it),
+``warning`` is a real risk, ``info`` is advice. Codes are stable identifiers for tests and scripts;
+``numbers`` carries the figures the message quotes. An export written despite a blocking error puts
+it beside the settings its concerns are written as (:data:`WRITTEN_SETTINGS`, ``PlanWarning.settings``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .concurrency import POOL_RANGE_MULTIPLIERS, Pooling
+from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
-from .memory import MemoryBasis
+from .memory import MemoryBasis, heavy_fraction, safe_work_mem, worst_case
 from .scenario import Scenario
 from .units import human_size
-from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections
+from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections, max_backends
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -31,6 +34,23 @@ CONNECTIONS_PER_CORE_HIGH = 10  # pg_gather: avoid max_connections above 10 x CP
 PGBOUNCER_PROCESS_TPS = 50_000  # one single-threaded PgBouncer tops out around 50-90k trivial tps
 WINDOWS_HEAP_PROCESSES = 400
 
+# The settings an output is written as, or set by, spelled as the exported files spell them
+# (postgresql.conf, ALTER SYSTEM, pgbouncer.ini, sysctl): where an export written despite a blocking
+# error puts the error. Outputs no file writes (ram_ceiling, client_demand ...) have none.
+WRITTEN_SETTINGS: dict[str, tuple[str, ...]] = {
+    "max_connections": ("max_connections",),
+    "reserved_slots": ("superuser_reserved_connections", "reserved_connections"),
+    "max_wal_senders": ("max_wal_senders",),
+    "memory.shared_buffers_bytes": ("shared_buffers", "vm.nr_hugepages"),
+    "memory.safe_work_mem_bytes": ("work_mem",),
+    "memory.worst_case_bytes": ("work_mem", "max_connections"),
+    "memory.heavy_fraction_bytes": ("work_mem", "max_connections"),
+    "pool_size": ("default_pool_size",),
+    "reserve_pool": ("reserve_pool_size",),
+    "max_client_conn": ("max_client_conn",),
+    "max_db_connections": ("max_db_connections",),
+}
+
 
 class PlanWarning(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -40,6 +60,17 @@ class PlanWarning(BaseModel):
     message: str
     concerns: tuple[str, ...] = ()  # the outputs it is about, as JSON paths: ("max_connections", ...)
     numbers: dict[str, float] = {}  # the figures the message quotes, by name
+
+    @property
+    def blocking(self) -> bool:
+        """An error: the plan cannot work as configured, so nothing applies it without being told."""
+        return self.severity == "error"
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The written settings its concerns stand for, as the exported files spell them."""
+        names = (name for path in self.concerns for name in WRITTEN_SETTINGS.get(path, ()))
+        return tuple(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -56,6 +87,7 @@ class Facts:
     recommended: int
     max_connections: int
     max_wal_senders: int
+    reserved_slots: int
     worst_case: int
     heavy_fraction: int
     safe_work_mem: int | None
@@ -97,61 +129,143 @@ def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Find
     return Finding(code, severity, message, numbers)
 
 
+def _fixed_by_provider(f: Facts) -> bool:
+    """A managed plan whose max_connections the user cannot change (Heroku, Neon, ...)."""
+    return f.scenario.provider is not None and f.scenario.provider.hard_limit
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The connections the memory rules judge, with their worst case, heavy fraction and safe work_mem."""
+
+    connections: int
+    worst_case: int
+    heavy_fraction: int
+    safe_work_mem: int | None
+    which: str  # "all 120 connections", "the 40 connections this plan opens"
+
+
+def _judged(f: Facts) -> Judged:
+    """Self-managed: max_connections, which the user sets. On a plan that fixes max_connections the
+    user can only act on the connections the plan opens (the budget), so those are judged."""
+    if not _fixed_by_provider(f):
+        which = f"all {n(f.max_connections)} connections"
+        return Judged(f.max_connections, f.worst_case, f.heavy_fraction, f.safe_work_mem, which)
+    opened = min(f.required, f.max_connections)
+    mem = f.scenario.memory
+    return Judged(
+        opened,
+        worst_case(f.basis, opened)[0],
+        heavy_fraction(f.basis, opened, mem.heavy_fraction)[0],
+        safe_work_mem(f.basis, opened, mem.backend_memory)[0],
+        f"the {n(opened)} connections this plan opens",
+    )
+
+
+@rule("memory.shared_buffers_bytes", "memory.ram_bytes")
+def _shared_buffers_over_ram(f: Facts) -> Finding | None:
+    if f.basis.shared_buffers < f.basis.ram:
+        return None
+    return _warn(
+        "SHARED_BUFFERS_OVER_RAM",
+        "error",
+        f"shared_buffers ({human_size(f.basis.shared_buffers)}) is at or above RAM ({human_size(f.basis.ram)}): "
+        f"the server cannot allocate it. Lower shared_buffers ({SHARED_BUFFERS_RULE} is the usual start) or add "
+        "memory.",
+        shared_buffers_bytes=f.basis.shared_buffers,
+        ram_bytes=f.basis.ram,
+    )
+
+
 @rule("memory.available_bytes", "ram_ceiling", "memory.shared_buffers_bytes", "memory.os_overhead_bytes")
 def _no_memory_left(f: Facts) -> Finding | None:
-    if f.basis.available > 0:
+    if f.basis.available > 0 or f.basis.shared_buffers >= f.basis.ram:
         return None
+    taken = f.basis.shared_buffers + f.basis.os_overhead
     return _warn(
         "NO_MEMORY_FOR_CONNECTIONS",
         "error",
-        f"shared_buffers ({human_size(f.basis.shared_buffers)}) and OS overhead ({human_size(f.basis.os_overhead)}) "
-        f"take all {human_size(f.basis.ram)} of RAM: lower shared_buffers or add memory.",
-        ram_bytes=f.basis.ram, shared_buffers_bytes=f.basis.shared_buffers, os_overhead_bytes=f.basis.os_overhead,
+        f"shared_buffers and OS overhead take {human_size(f.basis.shared_buffers)} + "
+        f"{human_size(f.basis.os_overhead)} = {human_size(taken)}, at or above RAM ({human_size(f.basis.ram)}): "
+        "nothing is left for connections. Lower shared_buffers or add memory.",
+        ram_bytes=f.basis.ram,
+        shared_buffers_bytes=f.basis.shared_buffers,
+        os_overhead_bytes=f.basis.os_overhead,
     )
 
 
 @rule("max_connections", "ram_ceiling")
 def _budget_over_ceiling(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling:
+    if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling or _fixed_by_provider(f):
         return None
     return _warn(
         "BUDGET_OVER_RAM_CEILING",
         "error",
         f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
         f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.",
-        max_connections=f.max_connections, ram_ceiling=f.ram_ceiling,
+        max_connections=f.max_connections,
+        ram_ceiling=f.ram_ceiling,
     )
 
 
 @rule("memory.worst_case_bytes", "memory.safe_work_mem_bytes", "memory.worst_case_available_bytes")
 def _worst_case_over_ram(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.worst_case <= f.basis.worst_available:
+    judged = _judged(f)
+    if f.basis.available <= 0 or judged.worst_case <= f.basis.worst_available:
         return None
-    fix = f"set work_mem to at most {human_size(f.safe_work_mem)}" if f.safe_work_mem else "lower max_connections"
+    safe = judged.safe_work_mem
+    fix = f"set work_mem to at most {human_size(safe)}" if safe else "lower max_connections"
+    if _fixed_by_provider(f) and not safe:
+        fix = "open fewer connections"
     return _warn(
         "WORST_CASE_OVER_RAM",
         "warning",
-        f"If all {n(f.max_connections)} connections run the heaviest query at once they need "
-        f"{human_size(f.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
+        f"If {judged.which} run the heaviest query at once they need "
+        f"{human_size(judged.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
         f"autovacuum and temporary tables have theirs: {fix}, "
         "or keep active connections low with a pooler.",
-        worst_case_bytes=f.worst_case, available_bytes=f.basis.worst_available,
+        worst_case_bytes=judged.worst_case,
+        available_bytes=f.basis.worst_available,
+        connections=judged.connections,
     )
 
 
 @rule("memory.heavy_fraction_bytes")
 def _heavy_fraction_over_ram(f: Facts) -> Finding | None:
-    if f.basis.available <= 0 or f.heavy_fraction <= f.basis.worst_available:
+    judged = _judged(f)
+    if f.basis.available <= 0 or judged.heavy_fraction <= f.basis.available:
         return None
     share = f.scenario.memory.heavy_fraction
+    lower = "work_mem or the connections this plan opens" if _fixed_by_provider(f) else "work_mem or max_connections"
     return _warn(
         "HEAVY_FRACTION_OVER_RAM",
         "error",
         f"With {share:.0%} of connections running the heaviest query, memory reaches "
-        f"{human_size(f.heavy_fraction)}, above the {human_size(f.basis.worst_available)} available once autovacuum "
-        "and temporary tables have theirs: expect the OOM "
-        "killer. Lower work_mem or max_connections.",
-        heavy_fraction_bytes=f.heavy_fraction, available_bytes=f.basis.worst_available, heavy_fraction=share,
+        f"{human_size(judged.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
+        f"killer. Lower {lower}.",
+        heavy_fraction_bytes=judged.heavy_fraction,
+        available_bytes=f.basis.available,
+        heavy_fraction=share,
+        connections=judged.connections,
+    )
+
+
+@rule("max_connections", "ram_ceiling")
+def _provider_fixes_max_connections(f: Facts) -> Finding | None:
+    provider = f.scenario.provider
+    if provider is None or not provider.hard_limit or f.max_connections <= f.ram_ceiling:
+        return None
+    opened = min(f.required, f.max_connections)
+    return _warn(
+        "PROVIDER_FIXES_MAX_CONNECTIONS",
+        "info",
+        f"{provider.id} fixes max_connections at {n(provider.max_connections)}, more than the {n(f.ram_ceiling)} "
+        f"connections its {human_size(f.basis.ram)} holds at typical use; you cannot change that, and it is not "
+        f"an error of this plan. What you decide: the {n(opened)} connections the budget opens (keep clients on "
+        "the pooler), work_mem, and the pool sizes of your applications.",
+        max_connections=provider.max_connections,
+        ram_ceiling=f.ram_ceiling,
+        connections_opened=opened,
     )
 
 
@@ -165,29 +279,56 @@ def _max_connections_below_required(f: Facts) -> Finding | None:
             "error",
             f"The budget needs {n(f.required)} connections; PostgreSQL cannot have more than "
             f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
-            max_connections_required=f.required, limit=MAX_CONNECTIONS_LIMIT,
-    )
+            max_connections_required=f.required,
+            limit=MAX_CONNECTIONS_LIMIT,
+        )
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
         "error",
         f"max_connections {n(f.max_connections)} is below the {n(f.required)} the budget needs: clients will see "
         "'sorry, too many clients already'.",
-        max_connections=f.max_connections, max_connections_required=f.required,
+        max_connections=f.max_connections,
+        max_connections_required=f.required,
     )
 
 
-@rule("max_connections", "max_connections_required")
+@rule("max_connections", "reserved_slots")
 def _reserved_slots_fill_max_connections(f: Facts) -> Finding | None:
-    wl, version = f.scenario.workload, f.scenario.hardware.pg_version
-    reserved = wl.superuser_reserved + (wl.reserved_connections if has_reserved_connections(version) else 0)
-    if reserved < f.max_connections:
+    if f.reserved_slots < f.max_connections:
         return None
+    wl, version = f.scenario.workload, f.scenario.hardware.pg_version
+    if has_reserved_connections(version):
+        names = "superuser_reserved_connections plus reserved_connections"
+        shown = f"{wl.superuser_reserved} + {wl.reserved_connections} = {n(f.reserved_slots)}"
+    else:
+        names, shown = "superuser_reserved_connections", n(f.reserved_slots)
     return _warn(
         "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
         "error",
-        f"superuser_reserved_connections plus reserved_connections ({n(reserved)}) must stay below "
-        f"max_connections ({n(f.max_connections)}); PostgreSQL refuses to start otherwise.",
-        reserved=reserved, max_connections=f.max_connections,
+        f"{names} ({shown}) must be less than max_connections ({n(f.max_connections)}); "
+        f"PostgreSQL {version} refuses to start otherwise. Lower the reserved slots or raise max_connections.",
+        reserved=f.reserved_slots,
+        max_connections=f.max_connections,
+    )
+
+
+@rule("max_connections", "max_wal_senders")
+def _too_many_backends(f: Facts) -> Finding | None:
+    version = f.scenario.hardware.pg_version
+    slots = max_backends(version, f.max_connections, f.max_wal_senders)
+    if slots <= MAX_CONNECTIONS_LIMIT:
+        return None
+    others = slots - f.max_connections
+    return _warn(
+        "TOO_MANY_BACKENDS",
+        "error",
+        f"max_connections ({n(f.max_connections)}) plus the {n(others)} slots of autovacuum, background workers and "
+        f"max_wal_senders ({f.max_wal_senders}) make {n(slots)} backends, above PostgreSQL's limit of "
+        f"{n(MAX_CONNECTIONS_LIMIT)}: the server refuses max_connections. Set it to at most "
+        f"{n(MAX_CONNECTIONS_LIMIT - others)}, better far less with a pooler.",
+        max_connections=f.max_connections,
+        backends=slots,
+        limit=MAX_CONNECTIONS_LIMIT,
     )
 
 
@@ -205,17 +346,40 @@ def _provider_hard_limit(f: Facts) -> Finding | None:
             f"The budget needs {n(f.required)} connections but {provider.id} allows {n(limit)} and cannot be "
             f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
             "connections, or choose a bigger plan.",
-            max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
-    )
+            max_connections=f.max_connections,
+            max_connections_required=f.required,
+            limit=limit,
+        )
     if f.max_connections > limit:
         return _warn(
             "PROVIDER_HARD_LIMIT",
             "error",
             f"max_connections {n(f.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
             "cannot be set higher: plan with its limit or choose a bigger plan.",
-            max_connections=f.max_connections, max_connections_required=f.required, limit=limit,
-    )
+            max_connections=f.max_connections,
+            max_connections_required=f.required,
+            limit=limit,
+        )
     return None
+
+
+@rule("max_connections")
+def _provider_refuses_max_connections(f: Facts) -> Finding | None:
+    provider = f.scenario.provider
+    if provider is None or provider.hard_limit or provider.max_connections_settable is None:
+        return None
+    low, high = provider.max_connections_settable
+    if low <= f.max_connections <= high or f.max_connections == provider.max_connections:
+        return None  # the plan's own default needs no setting
+    return _warn(
+        "PROVIDER_REFUSES_MAX_CONNECTIONS",
+        "error",
+        f"max_connections {n(f.max_connections)} is outside the {n(low)} to {n(high)} that {provider.id} accepts: "
+        f"the provider refuses the setting. Plan with max_connections between {n(low)} and {n(high)}.",
+        max_connections=f.max_connections,
+        lowest=low,
+        highest=high,
+    )
 
 
 @rule("max_connections")
@@ -228,7 +392,8 @@ def _provider_default_differs(f: Facts) -> Finding | None:
         "info",
         f"{provider.id} defaults to max_connections {n(provider.max_connections)}; this plan sets "
         f"{n(f.max_connections)} through the provider's parameter settings (a restart is needed).",
-        provider_default=provider.max_connections, max_connections=f.max_connections,
+        provider_default=provider.max_connections,
+        max_connections=f.max_connections,
     )
 
 
@@ -272,7 +437,8 @@ def _provider_pooler_clients(f: Facts) -> Finding | None:
         "error",
         f"{n(f.pooling.client_demand)} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
         "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.",
-        client_demand=f.pooling.client_demand, limit=limit,
+        client_demand=f.pooling.client_demand,
+        limit=limit,
     )
 
 
@@ -286,11 +452,12 @@ def _demand_without_pooler(f: Facts) -> Finding | None:
         "warning",
         f"{n(direct)} client connections go straight to PostgreSQL but only about {n(f.productive_target)} can work "
         "at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
-        direct_clients=direct, productive_target=f.productive_target,
+        direct_clients=direct,
+        productive_target=f.productive_target,
     )
 
 
-@rule("direct_clients", "client_demand", "max_connections_required")
+@rule("direct_clients", "client_demand", "max_connections_required", "max_connections")
 def _serverless_without_pooler(f: Facts) -> Finding | None:
     peak = f.scenario.workload.serverless_peak
     if f.pooling.active or peak == 0:
@@ -342,7 +509,8 @@ def _session_mode_no_multiplexing(f: Facts) -> Finding | None:
         "info",
         f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
         f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait.",
-        client_demand=f.pooling.client_demand, server_connections_max=f.pooling.server_connections_max,
+        client_demand=f.pooling.client_demand,
+        server_connections_max=f.pooling.server_connections_max,
     )
 
 
@@ -355,7 +523,8 @@ def _clients_over_max_client_conn(f: Facts) -> Finding | None:
         "error",
         f"{n(f.pooling.client_demand)} clients but the pooler accepts {n(f.pooling.max_client_conn)} "
         "(max_client_conn): the rest are refused.",
-        client_demand=f.pooling.client_demand, max_client_conn=f.pooling.max_client_conn,
+        client_demand=f.pooling.client_demand,
+        max_client_conn=f.pooling.max_client_conn,
     )
 
 
@@ -370,21 +539,23 @@ def _pool_above_range(f: Facts) -> Finding | None:
         f"The pools open {n(f.pooling.server_connections)} backends, above cores x {POOL_RANGE_MULTIPLIERS[1]} = "
         f"{n(high)}: past that, "
         "more active backends add contention, not throughput.",
-        server_connections=f.pooling.server_connections, pool_size_max=high,
+        server_connections=f.pooling.server_connections,
+        pool_size_max=high,
     )
 
 
 @rule("max_connections")
 def _max_connections_high(f: Facts) -> Finding | None:
     limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * f.scenario.hardware.cores)
-    if f.max_connections <= limit:
+    if f.max_connections <= limit or _fixed_by_provider(f):
         return None
     return _warn(
         "MAX_CONNECTIONS_HIGH",
         "warning",
         f"max_connections {n(f.max_connections)} is above {n(limit)}: every slot costs shared memory and lock-table "
         "space and slows snapshots; keep active connections low with a pooler.",
-        max_connections=f.max_connections, limit=limit,
+        max_connections=f.max_connections,
+        limit=limit,
     )
 
 
@@ -398,7 +569,8 @@ def _shared_buffers_high(f: Facts) -> Finding | None:
         "warning",
         f"shared_buffers is {share:.0%} of RAM; above {percent(SHARED_BUFFERS_HIGH_SHARE)} it starves the OS page "
         "cache that PostgreSQL "
-        "also relies on.", shared_buffers_share=share,
+        "also relies on.",
+        shared_buffers_share=share,
     )
 
 
@@ -412,7 +584,8 @@ def _reserved_connections_unsupported(f: Facts) -> Finding | None:
         "warning",
         f"reserved_connections exists from PostgreSQL {RESERVED_CONNECTIONS_FROM}; on {version} the {reserved} "
         "slots are ignored.",
-        reserved_connections=reserved, pg_version=version,
+        reserved_connections=reserved,
+        pg_version=version,
     )
 
 
@@ -425,7 +598,8 @@ def _pgbouncer_single_process(f: Facts) -> Finding | None:
         "info",
         f"The pool can serve about {n(round(f.pooler_tps))} tps, but one PgBouncer process (single-threaded) tops "
         f"out near {n(PGBOUNCER_PROCESS_TPS)}: run several with so_reuseport.",
-        pooler_capacity_tps=f.pooler_tps, process_tps=PGBOUNCER_PROCESS_TPS,
+        pooler_capacity_tps=f.pooler_tps,
+        process_tps=PGBOUNCER_PROCESS_TPS,
     )
 
 
@@ -454,7 +628,8 @@ def _measured_peak_differs(f: Facts) -> Finding | None:
         "info",
         f"Your measurements peak near {n(round(f.measured_peak))} active connections; the rule of thumb says "
         f"{n(f.productive_target)}. Trust the measurement for the pool size.",
-        measured_peak=f.measured_peak, productive_target=f.productive_target,
+        measured_peak=f.measured_peak,
+        productive_target=f.productive_target,
     )
 
 

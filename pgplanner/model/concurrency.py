@@ -22,7 +22,7 @@ from .defaults import (
     RESERVE_SHARE,
 )
 from .rounding import round_up_readable
-from .scenario import Scenario
+from .scenario import PoolerOffer, Scenario
 from .sources import (
     MAX_CONNECTIONS_ARTICLE,
     PG_WIKI_CONNECTIONS,
@@ -153,29 +153,59 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
         source=PGBOUNCER_CONFIG,
     )
 
+    clients_per_pool, per_pool_text = _clients_per_pool(demand, pools)
     pool_size = pooler.pool_size
-    if pool_size is None:
-        pool_size = max(1, math.ceil(productive / pools))
+    offer = _provider_pooler(scenario)
+    if pool_size is not None:
+        derivations["pool_size"] = given(str(pool_size), "pool size")
+    elif offer is not None and offer.default_pool_size is not None:
+        pool_size = min(offer.default_pool_size, clients_per_pool)
         derivations["pool_size"] = Derivation(
-            formula="pool size = productive target / (databases x users), rounded up, at least 1",
-            calculation=rounded(f"{productive} / {pools}", productive / pools, pool_size, "up"),
-            inputs={"productive target": str(productive), "pools": str(pools)},
-            source=PG_WIKI_CONNECTIONS,
-            note="every pool at once keeps the server at its productive target",
+            formula=f"pool size = {offer.name}'s default_pool_size, at most the clients per pool",
+            calculation=f"{per_pool_text}; min({n(offer.default_pool_size)}, {n(clients_per_pool)}) = {n(pool_size)}",
+            inputs={"default_pool_size": n(offer.default_pool_size), "client demand": n(demand), "pools": str(pools)},
+            source=_provider_source(scenario),
+            note="the provider's pooler setting, not yours to change; it never opens more backends than it has clients",
         )
     else:
-        derivations["pool_size"] = given(str(pool_size), "pool size")
+        by_target = max(1, math.ceil(productive / pools))
+        pool_size = min(by_target, clients_per_pool)
+        calculation = rounded(f"{productive} / {pools}", productive / pools, by_target, "up")
+        if pool_size < by_target:
+            calculation += f"; {per_pool_text}; min({by_target}, {n(clients_per_pool)}) = {pool_size}"
+        derivations["pool_size"] = Derivation(
+            formula="pool size = productive target / (databases x users), rounded up, at least 1, "
+            "at most the clients per pool",
+            calculation=calculation,
+            inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)},
+            source=PG_WIKI_CONNECTIONS,
+            note="every pool at once keeps the server at its productive target; a pool never has more backends "
+            "than clients",
+        )
 
     active = pooler.kind != "none"
     reserve = pooler.reserve_pool or 0
     if not active:
         derivations["reserve_pool"] = Derivation(formula="reserve pool: no pooler", calculation="0")
-    elif pooler.reserve_pool is None:
-        reserve = math.ceil(pool_size * RESERVE_SHARE)
+    elif pooler.reserve_pool is None and offer is not None and offer.default_pool_size is not None:
         derivations["reserve_pool"] = Derivation(
-            formula=f"reserve pool = {RESERVE_RULE}, rounded up",
-            calculation=rounded(f"{pool_size} x {RESERVE_SHARE:g}", pool_size * RESERVE_SHARE, reserve, "up"),
-            inputs={"pool size": str(pool_size)},
+            formula=f"reserve pool: none planned on {offer.name}",
+            calculation="0",
+            inputs={"pooler": offer.name},
+            source=_provider_source(scenario),
+            note="the provider sizes it",
+        )
+    elif pooler.reserve_pool is None:
+        share = math.ceil(pool_size * RESERVE_SHARE)
+        reserve = max(0, min(share, clients_per_pool - pool_size))
+        calculation = rounded(f"{pool_size} x {RESERVE_SHARE:g}", pool_size * RESERVE_SHARE, share, "up")
+        if reserve < share:
+            left_out = f"max(0, min({share}, {n(clients_per_pool)} - {pool_size})) = {reserve}"
+            calculation += f"; at most the clients the pool leaves out: {left_out}"
+        derivations["reserve_pool"] = Derivation(
+            formula=f"reserve pool = {RESERVE_RULE}, rounded up, at most the clients the pool leaves out",
+            calculation=calculation,
+            inputs={"pool size": str(pool_size), "clients per pool": n(clients_per_pool)},
             source=PROCESS_MODEL_ARTICLE,
         )
     else:
@@ -234,6 +264,25 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
     else:
         derivations["max_db_connections"] = Derivation(formula="max_db_connections: no pooler", calculation="0")
     return result
+
+
+def _provider_pooler(scenario: Scenario) -> PoolerOffer | None:
+    """The provider's own pooler, when the scenario pools through it."""
+    if scenario.pooler.kind != "provider" or scenario.provider is None:
+        return None
+    return scenario.provider.pooler
+
+
+def _clients_per_pool(demand: int, pools: int) -> tuple[int, str]:
+    """Clients each pool serves at most (client demand / pools, rounded up, at least 1), with its arithmetic."""
+    share = math.ceil(demand / pools)
+    text = "clients per pool " + rounded(f"{n(demand)} / {pools}", demand / pools, share, "up")
+    return (share, text) if share >= 1 else (1, f"{text}, at least 1")
+
+
+def _provider_source(scenario: Scenario) -> str:
+    provider = scenario.provider
+    return (provider.source or provider.id) if provider is not None else ""
 
 
 def _direct_clients_derivation(p: Pooling) -> Derivation:

@@ -31,14 +31,13 @@ from .sources import (
     PGBOUNCER_CONFIG,
     PGPLANNER_RULE,
 )
+from .shared_memory import shared_memory_estimate
 from .units import KB, MB, human_size
 from .versions import (
     DEFAULT_MAX_FILES_PER_PROCESS,
     SEMAPHORE_SET_SIZE,
     SEMAPHORES_PER_SET,
     Semaphores,
-    has_shared_memory_size,
-    max_backends,
 )
 
 Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry"]
@@ -55,18 +54,9 @@ PGBOUNCER_CHECK_LIMITS_FDS = 10  # PgBouncer's check_limits() counts 10 descript
 PGBOUNCER_SOCKET_FDS = 16  # listening and admin sockets
 PGBOUNCER_FIXED_FDS = PGBOUNCER_CHECK_LIMITS_FDS + PGBOUNCER_SOCKET_FDS
 HUGE_PAGE = 2 * MB
-HUGE_PAGE_MARGIN = 1.02
 LISTEN_BACKLOG_PER_CONNECTION = 2  # PostgreSQL's listen() backlog: 2 x MaxConnections (pqcomm.c)
 LISTEN_BACKLOG_MAX = 10_000
 OVERCOMMIT_RATIO_RANGE = (50, 100)
-WAL_BUFFERS_SHARE = 32  # wal_buffers = -1: 1/32 of shared_buffers, at most 16 MB
-BLOCK_SIZE = 8 * KB
-# Shared memory beyond shared_buffers, fitted to `postgres -C shared_memory_size` on 15.18:
-# ~49.7 kB per backend slot at max_locks_per_transaction 64, ~172 B per 8 kB buffer, ~4 MB fixed.
-SHM_PER_SLOT = 49.7 * KB
-SHM_PER_BUFFER = 172
-SHM_FIXED = 4 * MB
-WAL_BUFFERS_MAX = 16 * MB
 # Windows: a 2011 report lost backends near 500 connections with the then-default 512 kB
 # non-interactive desktop heap, about 1 kB per process; 768 kB is today's default.
 DESKTOP_HEAP_KB_PER_PROCESS = 1.0
@@ -115,34 +105,6 @@ class KernelSetting:
     def needed(self) -> bool:
         """False for a minimum the stock system already meets: writing it would only lower the limit."""
         return not (self.minimum and self.stock is not None and self.value <= self.stock)
-
-
-def shared_memory_estimate(
-    version: int, shared_buffers: int, max_connections: int, wal_senders: int, *workers: int
-) -> tuple[int, Derivation]:
-    """The main shared memory area the server allocates at start (what huge pages must cover).
-
-    ``workers`` are max_worker_processes and autovacuum_max_workers when the plan sets them.
-    """
-    slots = max_backends(version, max_connections, wal_senders, *workers)
-    wal_buffers = min(shared_buffers // WAL_BUFFERS_SHARE, WAL_BUFFERS_MAX)
-    buffers = shared_buffers / BLOCK_SIZE
-    overhead = SHM_PER_SLOT * slots + SHM_PER_BUFFER * buffers + SHM_FIXED
-    total = round(shared_buffers + wal_buffers + overhead)
-    check = " (confirm with postgres -C shared_memory_size)" if has_shared_memory_size(version) else ""
-    return total, Derivation(
-        formula=(
-            f"shared memory = shared_buffers + wal_buffers + {human_size(SHM_PER_SLOT)} x backend slots"
-            f" + {SHM_PER_BUFFER} B x 8 kB buffers + {human_size(SHM_FIXED)}"
-        ),
-        calculation=(
-            f"{human_size(shared_buffers)} + {human_size(wal_buffers)} + {human_size(SHM_PER_SLOT)} x {n(slots)}"
-            f" + {SHM_PER_BUFFER} B x {n(buffers)} + {human_size(SHM_FIXED)} = {human_size(total)}"
-        ),
-        inputs={"shared_buffers": human_size(shared_buffers), "backend slots": n(slots)},
-        source=f"{PGPLANNER_RULE}, fitted to postgres -C shared_memory_size on PostgreSQL 15",
-        note=f"an estimate{check}",
-    )
 
 
 def kernel_settings(
@@ -256,7 +218,7 @@ def kernel_settings(
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
     shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders, *workers)
-    hugepages_exact = shm * HUGE_PAGE_MARGIN / HUGE_PAGE
+    hugepages_exact = shm / HUGE_PAGE
     hugepages = math.ceil(hugepages_exact)
     add(
         "linux",
@@ -303,11 +265,9 @@ def kernel_settings(
         "sysctl",
         False,
         Derivation(
-            formula=f"huge pages = shared memory x {HUGE_PAGE_MARGIN:g} / {human_size(HUGE_PAGE)}, rounded up",
+            formula=f"huge pages = shared memory / {human_size(HUGE_PAGE)}, rounded up; {shm_why.formula}",
             calculation=f"{shm_why.calculation}; "
-            + rounded(
-                f"{human_size(shm)} x {HUGE_PAGE_MARGIN:g} / {human_size(HUGE_PAGE)}", hugepages_exact, hugepages, "up"
-            ),
+            + rounded(f"{human_size(shm)} / {human_size(HUGE_PAGE)}", hugepages_exact, hugepages, "up"),
             inputs=shm_why.inputs,
             source=PG_HUGE_PAGES,
             note=shm_why.note,

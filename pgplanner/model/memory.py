@@ -46,6 +46,7 @@ class MemoryBasis:
     available: int
     per_connection: int
     worst_per_connection: int
+    per_process: int  # one process of the heaviest query: backend base + its work_mem allocations
     maintenance: int  # autovacuum workers x autovacuum_work_mem
     temp_buffers: int  # temp-table sessions x temp_buffers
     worst_available: int  # available - maintenance - temp_buffers: what connections have in the worst case
@@ -53,6 +54,12 @@ class MemoryBasis:
     derivations: dict[str, Derivation]  # keyed by the field of MemoryFigures each explains
     sort_nodes: int
     hash_nodes: int
+
+    def processes(self, connections: float) -> float:
+        """Processes running the heaviest query when ``connections`` do: each connection's backend and its
+        parallel workers, of which no more than max_parallel_workers exist at once."""
+        parallel = self.server.parallel_workers_per_gather
+        return connections + min(connections * parallel, self.server.max_parallel_workers)
 
     @property
     def work_mem_nodes(self) -> float:
@@ -104,7 +111,8 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
 
     server = server_basis(scenario)
     hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
-    worst = round((mem.backend_memory + mem.work_mem * (mem.sort_nodes + hmm * mem.hash_nodes)) * processes)
+    per_process = round(mem.backend_memory + mem.work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
+    worst = per_process * processes
     derivations["worst_case_per_connection_bytes"] = Derivation(
         formula=(
             "worst case per connection = (backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier"
@@ -176,7 +184,8 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         source=PGPLANNER_RULE,
     )
     return MemoryBasis(
-        ram, shared_buffers, os_overhead, available, per_connection, worst, maintenance, temp, worst_available,
+        ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, maintenance, temp,
+        worst_available,
         server, derivations, mem.sort_nodes, mem.hash_nodes,
     )  # fmt: skip
 
@@ -197,31 +206,52 @@ def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
 
 
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
-    total = connections * basis.worst_per_connection
+    """Every connection runs the heaviest query: its backend, plus parallel workers up to max_parallel_workers."""
+    processes = basis.processes(connections)
+    total = round(processes * basis.per_process)
+    workers = processes - connections
+    server = basis.server
     return total, Derivation(
-        formula="worst case = max_connections x worst case per connection",
-        calculation=f"{n(connections)} x {human_size(basis.worst_per_connection)} = {human_size(total)}",
-        inputs={"max_connections": n(connections), "worst case per connection": human_size(basis.worst_per_connection)},
+        formula=(
+            "worst case = (max_connections + parallel workers at once) x (backend base + work_mem x sort nodes"
+            " + work_mem x hash_mem_multiplier x hash nodes); parallel workers at once = max_connections x"
+            " parallel workers per gather, at most max_parallel_workers"
+        ),
+        calculation=f"({n(connections)} + {n(workers)}) x {human_size(basis.per_process)} = {human_size(total)}",
+        inputs={
+            "max_connections": n(connections),
+            "parallel workers per gather": str(server.parallel_workers_per_gather),
+            "max_parallel_workers": str(server.max_parallel_workers),
+            "per process": human_size(basis.per_process),
+        },
         source=MAX_CONNECTIONS_ARTICLE,
-        note=f"available for connections in the worst case: {human_size(basis.worst_available)}",
+        note=(
+            f"one connection's worst case is {human_size(basis.worst_per_connection)}; available for connections "
+            f"in the worst case: {human_size(basis.worst_available)}"
+        ),
     )
 
 
 def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tuple[int, Derivation]:
     """Connection memory when ``fraction`` of the connections run the heaviest query at once."""
-    heavy = round(connections * fraction * basis.worst_per_connection)
+    heavy_connections = connections * fraction
+    processes = basis.processes(heavy_connections)
+    heavy = round(processes * basis.per_process)
     rest = round(connections * (1 - fraction) * basis.per_connection)
     return heavy + rest, Derivation(
-        formula="heavy fraction = N x f x worst case per connection + N x (1 - f) x typical",
+        formula=(
+            "heavy fraction = (N x f + parallel workers at once) x per process + N x (1 - f) x typical;"
+            " parallel workers at once = N x f x parallel workers per gather, at most max_parallel_workers"
+        ),
         calculation=(
-            f"{n(connections)} x {exact(fraction)} x {human_size(basis.worst_per_connection)} + "
-            f"{n(connections)} x {exact(1 - fraction)} x {human_size(basis.per_connection)}"
+            f"({exact(heavy_connections)} + {exact(processes - heavy_connections)}) x {human_size(basis.per_process)}"
+            f" + {n(connections)} x {exact(1 - fraction)} x {human_size(basis.per_connection)}"
             f" = {human_size(heavy + rest)}"
         ),
         inputs={
             "N (max_connections)": n(connections),
             "f (heavy fraction)": exact(fraction),
-            "worst case per connection": human_size(basis.worst_per_connection),
+            "per process": human_size(basis.per_process),
             "typical per connection": human_size(basis.per_connection),
         },
         source=PGPLANNER_RULE,
@@ -232,15 +262,15 @@ def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tup
 def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> tuple[int | None, Derivation]:
     """The largest work_mem at which even the worst case of ``connections`` fits in available memory.
 
-    The worst-case formula solved for work_mem: (available in the worst case / (max_connections x
-    processes per query) - backend base) / (sort nodes + hash_mem_multiplier x hash nodes).
+    The worst-case formula solved for work_mem: (available in the worst case / processes - backend
+    base) / (sort nodes + hash_mem_multiplier x hash nodes), processes = connections + parallel workers.
     """
-    processes = 1 + basis.server.parallel_workers_per_gather
+    processes = basis.processes(connections)
     hmm = basis.server.hash_mem_multiplier
-    per_node = (basis.worst_available / (connections * processes) - backend_memory) / basis.work_mem_nodes
+    per_node = (basis.worst_available / processes - backend_memory) / basis.work_mem_nodes
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
     expression = (
-        f"({human_size(basis.worst_available)} / ({n(connections)} x {processes}) - {human_size(backend_memory)})"
+        f"({human_size(basis.worst_available)} / {exact(processes)} - {human_size(backend_memory)})"
         f" / ({basis.sort_nodes} + {exact(hmm)} x {basis.hash_nodes})"
     )
     if safe is not None:
@@ -251,14 +281,14 @@ def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> 
         note = f"below PostgreSQL's {human_size(MIN_WORK_MEM)} minimum: no safe value"
     return safe, Derivation(
         formula=(
-            "safe work_mem = (available in the worst case / (max_connections x (1 + parallel workers per gather))"
-            " - backend base) / (sort nodes + hash_mem_multiplier x hash nodes)"
+            "safe work_mem = (available in the worst case / processes - backend base) / (sort nodes +"
+            " hash_mem_multiplier x hash nodes); processes = max_connections + parallel workers at once"
         ),
         calculation=calculation,
         inputs={
             "available in the worst case": human_size(basis.worst_available),
             "max_connections": n(connections),
-            "parallel workers per gather": str(processes - 1),
+            "processes": exact(processes),
             "backend base": human_size(backend_memory),
             "sort nodes": str(basis.sort_nodes),
             "hash nodes": str(basis.hash_nodes),

@@ -130,6 +130,7 @@ class Plan(Output):
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    reserved_slots: int  # superuser_reserved_connections (+ reserved_connections from 16): below max_connections
     headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
     spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
     pooler_capacity_tps: float | None
@@ -180,6 +181,7 @@ def plan(scenario: Scenario) -> Plan:
     recommended, derivations["max_connections_recommended"] = budget.recommended(required)
     max_conn, derivations["max_connections"] = budget.chosen_max_connections(scenario, recommended)
     wal_senders, derivations["max_wal_senders"] = budget.max_wal_senders(scenario)
+    reserved, derivations["reserved_slots"] = budget.reserved_slots(scenario)
     free, derivations["headroom"] = budget.headroom(max_conn, required)
     spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
 
@@ -209,6 +211,7 @@ def plan(scenario: Scenario) -> Plan:
         recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        reserved_slots=reserved,
         worst_case=worst,
         heavy_fraction=heavy,
         safe_work_mem=safe,
@@ -235,6 +238,7 @@ def plan(scenario: Scenario) -> Plan:
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        reserved_slots=reserved,
         headroom=free,
         spare_wal_senders=spare_senders,
         pooler_capacity_tps=tps,
@@ -376,15 +380,22 @@ def _memory_curve(
     # In the worst case autovacuum and temporary tables hold their memory as well.
     fixed_worst = fixed + basis.maintenance + basis.temp_buffers
     fraction = scenario.memory.heavy_fraction
-    heavy_per_connection = fraction * basis.worst_per_connection + (1 - fraction) * basis.per_connection
+    server = basis.server
+
+    def processes(connections: np.ndarray) -> np.ndarray:  # memory.MemoryBasis.processes, over the grid
+        workers = np.minimum(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
+        return connections + workers
+
     marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
     if scenario.provider is not None:
         marks["provider_limit"] = scenario.provider.max_connections
     return MemoryCurve(
         connections=grid.astype(np.int64),
         typical=fixed + grid * basis.per_connection,
-        worst_case=fixed_worst + grid * basis.worst_per_connection,
-        heavy_fraction=fixed_worst + grid * heavy_per_connection,
+        worst_case=fixed_worst + processes(grid) * basis.per_process,
+        heavy_fraction=fixed
+        + processes(grid * fraction) * basis.per_process
+        + grid * (1 - fraction) * basis.per_connection,
         ram_bytes=basis.ram,
         marks=marks,
     )

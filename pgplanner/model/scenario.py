@@ -325,7 +325,8 @@ class ProviderPlan(Frozen):
     # Some providers document one total that already holds their superuser_reserved_connections and
     # reserved_connections (Azure: 5 + 10 = 15); the budget then counts that total once, not twice.
     reserved_includes_superuser: bool = False
-    # The lowest and highest max_connections the provider accepts (Azure: 25..5,000); None: any.
+    # The lowest and highest max_connections the provider accepts when it can be set (Azure: 25..5,000;
+    # Aiven: 25..60,000); None: any.
     max_connections_settable: tuple[int, int] | None = None
     pooler: PoolerOffer | None = None
     source: str = ""

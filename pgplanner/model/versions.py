@@ -25,6 +25,10 @@ RESERVED_CONNECTIONS_FROM = 16
 # worker slots and the num_os_semaphores runtime parameter (postgres -C num_os_semaphores).
 AUTOVACUUM_WORKER_SLOTS_FROM = 18
 NUM_OS_SEMAPHORES_FROM = 18
+# Shared memory that grew: 17 sizes the CLOG, subtransaction and commit-timestamp SLRU buffers from
+# shared_buffers (slru.c SimpleLruAutotuneBuffers); 18 adds asynchronous I/O handles (aio_init.c).
+SLRU_AUTOTUNE_FROM = 17
+AIO_FROM = 18
 
 DEFAULT_MAX_WAL_SENDERS = 10
 DEFAULT_MAX_WORKER_PROCESSES = 8

@@ -12,7 +12,7 @@ is made from the same parts, and two plans are compared in words by :mod:`.compa
 
 from .cards import CARDS, CardSpec, card_severity, derivation_groups
 from .settings import SettingRow, settings_groups, versus_pgtune
-from .summary import POOLER_LABEL, answer_line, blocking, setup_line
+from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, blocking_line, setup_line
 from .tables import BudgetRow, KernelRow, budget_rows, kernel_rows, kernel_title
 
 __all__ = [
@@ -24,6 +24,8 @@ __all__ = [
     "SettingRow",
     "answer_line",
     "blocking",
+    "blocking_errors",
+    "blocking_line",
     "budget_rows",
     "card_severity",
     "derivation_groups",

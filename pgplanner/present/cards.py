@@ -44,6 +44,7 @@ CARDS = (
             "max_connections_required",
             "max_connections_recommended",
             "headroom",
+            "reserved_slots",
             "max_wal_senders",
             "spare_wal_senders",
         ),

@@ -16,7 +16,7 @@ from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, difference
 from ..model.derivation import n
 from .cards import CARDS, CardSpec, plural
 from .plain import wrap
-from .summary import POOLER_LABEL, answer_line, blocking, setup_line
+from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
 
 KIND_TITLES = {
     "input": "Inputs",
@@ -121,7 +121,7 @@ def story(a: Plan, b: Plan) -> list[str]:
     )
     verdicts = []
     for tag, p in (("A", a), ("B", b)):
-        codes = [w.code for w in p.warnings if w.severity == "error"]
+        codes = [w.code for w in blocking_errors(p)]
         verdicts.append(f"{tag} has {plural(len(codes), 'blocking error')} ({', '.join(codes)})" if codes else
                         f"{tag} has no blocking errors")
     lines.append("; ".join(verdicts) + ".")

@@ -6,8 +6,22 @@ from ..model import Plan, human_size
 from ..model.derivation import n
 from .cards import derivation_groups
 from .plain import derivation_text
-from .summary import answer_line, setup_line
+from .summary import answer_line, blocking_errors, setup_line
 from .tables import budget_rows
+
+
+def blocking_banner(plan: Plan) -> str:
+    """The top of README.md for a plan written despite its blocking errors ("" when it has none)."""
+    errors = blocking_errors(plan)
+    if not errors:
+        return ""
+    lines = [
+        "> **This plan has blocking errors and was written only because it was asked for "
+        "(`--allow-blocking`). Do not apply it as it is.**",
+        ">",
+    ]
+    lines += [f"> - **error** `{w.code}`: {w.message}" for w in errors]
+    return "\n".join(lines)
 
 
 def summary(plan: Plan) -> str:

@@ -21,7 +21,7 @@ from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
 from .settings import settings_groups
-from .summary import answer_line, blocking, setup_line
+from .summary import answer_line, blocking, blocking_errors, setup_line
 from .svg import budget_svg, memory_svg, throughput_svg
 from .tables import budget_rows, kernel_rows, kernel_title
 
@@ -147,7 +147,7 @@ def _verdict(plan: Plan, tag: str) -> str:
     errors = blocking(plan)
     label = f"{tag}: " if tag else ""
     if errors:
-        messages = "; ".join(escape(w.message) for w in plan.warnings if w.severity == "error")
+        messages = "; ".join(escape(w.message) for w in blocking_errors(plan))
         return f"<div class='banner'><b>{label}{plural(errors, 'blocking error')}</b>: {messages}</div>"
     others = len(plan.warnings)
     below = f" ({plural(others, 'warning')} below)" if others else "."

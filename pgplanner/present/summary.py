@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Plan, human_size
+from ..model import Plan, PlanWarning, human_size
 from ..model.derivation import n
 
 POOLER_LABEL = {"none": "no pooler", "pgbouncer": "PgBouncer", "pgcat": "PgCat", "provider": "provider pooler"}
@@ -26,6 +26,16 @@ def answer_line(plan: Plan) -> str:
     )
 
 
+def blocking_errors(plan: Plan) -> list[PlanWarning]:
+    """The plan's error-severity warnings: each one blocks it (``plan`` exits 1, ``export`` refuses it)."""
+    return [w for w in plan.warnings if w.blocking]
+
+
 def blocking(plan: Plan) -> int:
-    """How many error-severity warnings the plan has (each one blocks it)."""
-    return sum(w.severity == "error" for w in plan.warnings)
+    """How many blocking errors the plan has."""
+    return len(blocking_errors(plan))
+
+
+def blocking_line(warning: PlanWarning) -> str:
+    """``blocking error SHARED_BUFFERS_OVER_RAM: shared_buffers (8 GB) is ...``: one line on stderr."""
+    return f"blocking error {warning.code}: {warning.message}"

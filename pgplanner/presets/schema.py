@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..model.versions import MAX_CONNECTIONS_LIMIT
 from ..model.scenario import Bytes, Confidence, Frozen, PoolMode
 from ..model.versions import MAX_CONNECTIONS_LIMIT
 from .cores import CpuBasis
@@ -71,11 +72,20 @@ class ProviderFile(Frozen):
     max_connections_rule: MemoryRule | None = None
     max_connections_source: str = ""
     max_connections_settable: tuple[int, int] | None = Field(
-        None, description="the lowest and highest max_connections the provider lets users set"
+        None,
+        description="the lowest and highest max_connections the provider lets users set (Azure 25..5,000, "
+        "Aiven 25..60,000); omitted: any",
     )
     poolers: tuple[PoolerSpec, ...] = ()
     default_pooler: str | None = None
     plans: tuple[PlanSpec, ...] = Field(min_length=1)
+
+    @field_validator("max_connections_settable")
+    @classmethod
+    def _ordered_range(cls, value: tuple[int, int] | None) -> tuple[int, int] | None:
+        if value is not None and not 1 <= value[0] <= value[1] <= MAX_CONNECTIONS_LIMIT:
+            raise ValueError(f"must be [lowest, highest] within 1..{MAX_CONNECTIONS_LIMIT:,} (got {list(value)})")
+        return value
 
     @field_validator("default_pooler")
     @classmethod

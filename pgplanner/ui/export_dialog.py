@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..export.blocking import BlockingPlan
 from ..export.bundle import bundle_files, default_platforms, export_bundle
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError
@@ -181,6 +182,10 @@ class ExportDialog(QDialog):
                 force=force,
                 extra_files=render_plots(self.document.plan),
             )
+        except BlockingPlan as error:  # the window has no "write it anyway": the plan must be fixed first
+            errors = "\n".join(f"{w.code}: {w.message}" for w in error.errors)
+            self.report_error("Cannot export", f"The plan has blocking errors; nothing was written.\n{errors}")
+            return None
         except InputError as error:
             self.report_error("Cannot export", str(error))
             return None

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pydantic import ValidationError
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -28,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios
-from ..model import PROVIDER_FIXES, Plan
+from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
-from ..model.serialization import InputError, read_scenario_file, scenario_from_json, scenario_to_json
+from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
 from . import theme
 from ..present import CARDS, budget_rows
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
@@ -452,7 +453,18 @@ class MainWindow(QMainWindow):
         from ..probe.machine import detect
 
         machine = detect()
-        self.document.replace(self.document.scenario.with_changes(**machine.changes()), "Detect this machine")
+        try:
+            detected = self.document.scenario.with_changes(**machine.changes())
+        except ValidationError as error:  # e.g. a container memory limit below the smallest RAM planned for
+            titles = {spec.path: spec.title for spec in FIELDS.values()}
+            problem = describe(error, lambda path: titles.get(path, path))
+            self.report_error(
+                "Detect This Machine",
+                f"This machine's figures cannot be planned for, so nothing was changed. {problem}. "
+                f"Found: {'; '.join(machine.notes)}.",
+            )
+            return
+        self.document.replace(detected, "Detect this machine")
         self.statusBar().showMessage("Detected: " + "; ".join(machine.notes), 10000)
 
     def _about(self) -> None:

@@ -21,6 +21,7 @@ def test_compare_prints_both_headlines_and_exits_1_when_a_plan_is_blocked():
         assert title in result.stdout
     assert "HEAVY_FRACTION_OVER_RAM" in result.stdout
     assert "pooler.kind" in result.stdout
+    assert result.stderr.startswith("pgplanner: A: blocking error HEAVY_FRACTION_OVER_RAM: ")  # as plan says it
 
 
 def test_compare_json_has_a_b_and_differences(tmp_path: Path):

@@ -92,3 +92,56 @@ def test_the_command_adds_the_three_curves(tmp_path: Path):
     plots = sorted(p.name for p in (tmp_path / "bundle" / "plots").iterdir())
     assert plots == ["budget.png", "memory.png", "throughput.png"]
     assert all((tmp_path / "bundle" / "plots" / name).read_bytes().startswith(b"\x89PNG") for name in plots)
+
+
+# Jointly impossible inputs (issue 10): each is refused with one line per blocking error.
+IMPOSSIBLE = {
+    "shared_buffers above RAM": (["--ram", "4GB", "--shared-buffers", "8GB"], "SHARED_BUFFERS_OVER_RAM"),
+    "shared_buffers + OS overhead": (["--ram", "4GB", "--shared-buffers", "3GB"], "NO_MEMORY_FOR_CONNECTIONS"),
+    "reserved slots fill max_connections": (
+        ["--pg-version", "18", "--max-connections", "10", "--superuser-reserved", "6", "--reserved-connections", "4"],
+        "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
+    ),
+    "more backends than PostgreSQL has": (["--max-connections", "262143"], "TOO_MANY_BACKENDS"),
+}
+
+
+@pytest.mark.parametrize(("options", "code"), IMPOSSIBLE.values(), ids=IMPOSSIBLE.keys())
+@pytest.mark.parametrize("name", ["bundle", "bundle.zip"])
+def test_export_refuses_a_blocking_plan_and_writes_nothing(tmp_path: Path, options, code, name):
+    result = run("export", *options, "--out", str(tmp_path / name))
+    assert result.status == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert any(line.startswith(f"pgplanner: blocking error {code}: ") for line in lines), result.stderr
+    assert lines[-1].startswith("pgplanner: nothing written") and "--allow-blocking" in lines[-1]
+    assert list(tmp_path.iterdir()) == []  # no bundle, no staging leftovers
+
+
+def test_allow_blocking_writes_the_errors_atop_the_readme_and_beside_each_value(tmp_path: Path):
+    options, code = IMPOSSIBLE["reserved slots fill max_connections"]
+    out = tmp_path / "bundle"
+    result = run("export", *options, "--allow-blocking", "--out", str(out))
+    assert result.status == 0, result.stderr
+    readme = (out / "README.md").read_text()
+    assert readme.startswith("> **This plan has blocking errors") and f"`{code}`" in readme.split("# pgplanner")[0]
+    conf = (out / "postgresql" / "postgresql.conf").read_text().splitlines()
+    sql = (out / "postgresql" / "alter_system.sql").read_text().splitlines()
+    for lines, marker, setting in [
+        (conf, "#", "max_connections = 10"),
+        (conf, "#", "superuser_reserved_connections = 6"),
+        (conf, "#", "reserved_connections = 4"),
+        (sql, "--", "ALTER SYSTEM SET reserved_connections = '4';"),
+    ]:
+        above = lines[: lines.index(setting)]
+        assert any(line.startswith(f"{marker} BLOCKING ERROR {code}:") for line in above[-3:]), setting
+    work_mem = conf.index(next(line for line in conf if line.startswith("work_mem")))
+    assert "BLOCKING" not in conf[work_mem - 1]  # only the values an error concerns
+
+
+def test_allow_blocking_marks_huge_pages_in_the_sysctl_file(tmp_path: Path):
+    out = tmp_path / "bundle"
+    assert run("export", "--ram", "4GB", "--shared-buffers", "8GB", "--allow-blocking", "--out", str(out)).status == 0
+    sysctl = (out / "os" / "linux" / "sysctl.d" / "90-pgplanner.conf").read_text().splitlines()
+    pages = next(i for i, line in enumerate(sysctl) if line.startswith("vm.nr_hugepages"))
+    assert sysctl[pages - 1].startswith("# BLOCKING ERROR SHARED_BUFFERS_OVER_RAM:")

@@ -165,9 +165,33 @@ def test_report_lists_warnings_with_severity():
     assert "ERROR    SERVERLESS_WITHOUT_POOLER" in report
 
 
+# Seed 001: 2,000 concurrent Lambda invocations with no pooler; "no max_connections value solves this".
+# And its "1000 x (10MB + 64MB x 4) = 266GB ... No server has that much RAM": the direct half of the
+# compare pair, whose heavy fraction alone is above the 64 GB machine's RAM.
+BLOCKING_EXAMPLES = {"serverless-spike", "direct-1000"}
+
+
 @pytest.mark.parametrize("name", sorted(example_scenarios()))
 def test_examples_run(name):
-    assert run("plan", "--scenario", str(example_scenarios()[name])).status == 0
+    assert run("plan", "--scenario", str(example_scenarios()[name])).status == (1 if name in BLOCKING_EXAMPLES else 0)
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["report", "json"])
+def test_a_blocking_plan_is_printed_and_exits_1_with_each_error_on_stderr(json_flag):
+    """The first export of issue 10: shared_buffers 8 GB on a 4 GB machine."""
+    result = run("plan", *json_flag, "--ram", "4GB", "--shared-buffers", "8GB")
+    assert result.status == 1
+    printed = result.json()["warnings"] if json_flag else result.stdout
+    assert "SHARED_BUFFERS_OVER_RAM" in str(printed)
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("pgplanner: blocking error ") for line in lines)
+    assert any("SHARED_BUFFERS_OVER_RAM" in line and "8 GB" in line and "4 GB" in line for line in lines)
+
+
+def test_warnings_alone_exit_0():
+    result = run("plan", "--ram", "16GB", "--shared-buffers", "8GB")  # SHARED_BUFFERS_HIGH is a warning
+    assert result.status == 0 and result.stderr == ""
+    assert "SHARED_BUFFERS_HIGH" in result.stdout
 
 
 def test_help_lists_ranges_and_defaults():

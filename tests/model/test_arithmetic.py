@@ -61,26 +61,67 @@ def test_given_max_connections_is_evaluated_not_replaced():
     result = plan_for(max_connections=500)
     assert result.max_connections == 500
     assert result.max_connections_recommended < 500
-    assert result.memory.worst_case_bytes == 500 * result.memory.worst_case_per_connection_bytes
+    # 500 backends + 4 parallel workers at once (2 per gather, at most max_parallel_workers = 4 cores),
+    # each 10 MB + 4 MB x 4 sort nodes + 4 MB x 2 x 1 hash node = 34 MB
+    assert result.memory.worst_case_bytes == (500 + 4) * 34 * MB
 
 
 def test_safe_work_mem_fits_the_worst_case():
     result = plan_for(max_connections=200, ram="16GB", work_mem="256MB", hash_nodes=1, hash_mem_multiplier=2)
     safe = result.memory.safe_work_mem_bytes
-    # 4 sort nodes + 1 hash node x 2, in the leader and its 2 parallel workers (4 cores)
-    worst_at_safe = 200 * (10 * MB + safe * (4 + 1 * 2)) * 3
+    # 4 sort nodes + 1 hash node x 2, in 200 backends and the 4 parallel workers that may run at once
+    # (2 per gather, at most max_parallel_workers = 4 cores); safe is rounded down to whole MB
+    worst_at_safe = (200 + 4) * (10 * MB + safe * (4 + 1 * 2))
     assert worst_at_safe <= result.memory.worst_case_available_bytes
-    one_kb_more = 200 * (10 * MB + (safe + 1024) * (4 + 1 * 2)) * 3
-    assert one_kb_more > result.memory.worst_case_available_bytes
+    one_mb_more = (200 + 4) * (10 * MB + (safe + MB) * (4 + 1 * 2))
+    assert one_mb_more > result.memory.worst_case_available_bytes
     assert "WORST_CASE_OVER_RAM" in {w.code for w in result.warnings}
     assert human_size(safe) in next(w.message for w in result.warnings if w.code == "WORST_CASE_OVER_RAM")
 
 
-def test_no_memory_left_is_an_error_not_a_crash():
-    result = plan_for(ram="1GB", shared_buffers="2GB")
+@pytest.mark.parametrize(
+    ("shared_buffers", "code", "numbers"),
+    [
+        ("2GB", "SHARED_BUFFERS_OVER_RAM", ("2 GB", "1 GB")),
+        # OS overhead on 1 GB: 0.5 GB x sqrt(1) = 512 MB; 600 MB + 512 MB = 1.09 GB >= 1 GB
+        ("600MB", "NO_MEMORY_FOR_CONNECTIONS", ("600 MB", "512 MB", "1 GB")),
+    ],
+)
+def test_no_memory_left_is_a_blocking_error_naming_the_numbers(shared_buffers, code, numbers):
+    result = plan_for(ram="1GB", shared_buffers=shared_buffers)
     assert result.ram_ceiling == 0
     assert result.memory.safe_work_mem_bytes is None
-    assert "NO_MEMORY_FOR_CONNECTIONS" in {w.code for w in result.warnings}
+    found = next(w for w in result.warnings if w.code == code)
+    assert found.blocking and "shared_buffers" in found.message and "RAM" in found.message
+    assert all(number in found.message for number in numbers), found.message
+    assert "shared_buffers" in found.settings  # the export marks the value it is written as
+
+
+@pytest.mark.parametrize(
+    ("version", "reserved", "message"),
+    [
+        # PostgreSQL 18.6 itself: "superuser_reserved_connections" (6) plus "reserved_connections" (4)
+        # must be less than "max_connections" (10)
+        (
+            18,
+            {"superuser_reserved": 6, "reserved_connections": 4},
+            "(6 + 4 = 10) must be less than max_connections (10)",
+        ),
+        (15, {"superuser_reserved": 10}, "superuser_reserved_connections (10) must be less than max_connections (10)"),
+    ],
+)
+def test_reserved_slots_filling_max_connections_block(version, reserved, message):
+    result = plan_for(pg_version=version, max_connections=10, **reserved)
+    found = next(w for w in result.warnings if w.code == "RESERVED_SLOTS_FILL_MAX_CONNECTIONS")
+    assert found.blocking and message in found.message
+
+
+def test_max_connections_plus_other_backends_beyond_postgresql_blocks():
+    """PostgreSQL 15 counts max_connections + 3 autovacuum + 1 launcher + 8 workers + 10 WAL senders."""
+    result = plan_for(pg_version=15, max_connections=262_143)
+    found = next(w for w in result.warnings if w.code == "TOO_MANY_BACKENDS")
+    assert "262,165 backends" in found.message and "at most 262,121" in found.message
+    assert not any(w.code == "TOO_MANY_BACKENDS" for w in plan_for(pg_version=15, max_connections=262_121).warnings)
 
 
 def test_shared_buffers_above_40_percent_warns():
@@ -132,3 +173,12 @@ def test_reserved_slots_must_leave_room():
     assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" not in {w.code for w in fits.warnings}
     full = plan_for(max_connections=10, superuser_reserved=3, reserved_connections=7)
     assert "RESERVED_SLOTS_FILL_MAX_CONNECTIONS" in {w.code for w in full.warnings}
+
+
+def test_a_pool_never_has_more_backends_than_clients():
+    """256 cores x 2 + 2 = 514 productive, but only 200 clients (issue 10: a pool of 514 for 200)."""
+    result = plan_for(cores=256, ram="64GB")
+    assert result.client_demand == 200
+    assert (result.pool_size, result.reserve_pool) == (200, 0)
+    small = plan_for(cores=16, clients=30)  # productive 34 > 30 clients: pool 30, no reserve left over
+    assert (small.pool_size, small.reserve_pool) == (30, 0)

@@ -113,8 +113,8 @@ def test_worst_case_grows_with_hash_mem_multiplier_exactly_as_the_formula_says(s
     mem = scenario.memory
     result = plan(scenario.with_changes(hash_mem_multiplier=multiplier))
     workers = int(next(s.value for s in result.settings if s.name == "max_parallel_workers_per_gather"))
-    expected = (mem.backend_memory + mem.work_mem * (mem.sort_nodes + multiplier * mem.hash_nodes)) * (1 + workers)
-    assert result.memory.worst_case_per_connection_bytes == round(expected)
+    per_process = round(mem.backend_memory + mem.work_mem * (mem.sort_nodes + multiplier * mem.hash_nodes))
+    assert result.memory.worst_case_per_connection_bytes == per_process * (1 + workers)
 
 
 @given(scenarios(), st.integers(0, 16))

@@ -72,3 +72,16 @@ def test_every_figure_is_explained(catalog):
         derivations = preset.plan.derivations
         assert {"max_connections", "cores"} <= set(derivations), preset.id
         assert str(preset.plan.max_connections) in derivations["max_connections"].calculation.replace(",", "")
+
+
+def test_provider_facts_of_issue_10(catalog):
+    """Checked against the providers' pages (sources and dates in the preset files)."""
+    aiven = next(p for p in catalog.providers if p.id == "aiven")
+    assert not catalog.find("aiven/startup-4").plan.hard_limit  # pg.max_connections: 25 to 60,000
+    assert "25 to 60,000" in aiven.notes
+    assert catalog.find("aiven/developer").plan.max_connections == 15
+    assert catalog.find("gcp-cloudsql/db-n1-standard-32").plan.max_connections == 1000  # 120 GB and above
+    heroku = {name: catalog.find(f"heroku/{name}").plan for name in ("standard-3", "standard-4", "standard-10")}
+    assert [round(p.ram / 1024**3, 2) for p in heroku.values()] == [15.25, 30.5, 1024]
+    assert all(p.max_connections == 500 and p.hard_limit for p in heroku.values())
+    assert catalog.find("crunchy-bridge/hobby-4").plan.pooler.modes == ("transaction",)

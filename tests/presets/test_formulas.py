@@ -121,8 +121,10 @@ def test_render_plans(catalog, plan, limit):
 
 
 # Cloud SQL's memory table; a band's upper edge is inclusive (30 GB -> 500, google/exposure-notifications-server#364).
+# Google's memory table; its top row reads "120 GB and above: 1,000" (so db-n1-standard-32 at 120 GB gets 1,000).
 CLOUD_SQL = [(0.6, 25), (1.7, 50), (3.75, 100), (6, 100), (6.5, 200), (7.5, 200), (8, 400), (15, 400), (16, 500),
-             (30, 500), (32, 600), (60, 600), (64, 800), (120, 800), (128, 1000), (416, 1000)]  # fmt: skip
+             (30, 500), (32, 600), (60, 600), (64, 800), (119.9, 800), (120, 1000), (128, 1000),
+             (416, 1000)]  # fmt: skip
 
 
 @pytest.mark.parametrize("ram_gb, limit", CLOUD_SQL)

@@ -90,3 +90,43 @@ def test_a_total_that_holds_the_superuser_slots_is_counted_once(catalog, preset,
 
 def test_the_memory_curve_marks_the_provider_limit(catalog):
     assert planned(catalog, "neon/1cu").memory_curve.marks["provider_limit"] == 419
+
+
+def test_the_provider_pooler_pool_is_its_default_pool_size_capped_by_its_clients(catalog):
+    """Neon 1 CU: max_connections 419, its PgBouncer's default_pool_size 0.9 x 419 = 377 (Neon's docs)."""
+    many = planned(catalog, "neon/1cu", pooler="provider", clients=1000)
+    assert (many.pool_size, many.reserve_pool) == (377, 0)
+    few = planned(catalog, "neon/1cu", pooler="provider", clients=50)
+    assert few.pool_size == 50  # a pool never opens more backends than it has clients
+    pool_line = next(b for b in few.budget if b.key == "pool")
+    assert "default_pool_size 377" in pool_line.why and "max_client_conn 10,000" in pool_line.why
+
+
+def test_a_plan_that_fixes_max_connections_is_not_judged_by_it(catalog):
+    """Neon 1 CU fixes 419 connections on 4 GB (RAM ceiling 192): no blocking error the user cannot act on."""
+    result = planned(catalog, "neon/1cu", pooler="provider", clients=20)
+    found = codes(result)
+    assert not found & {"BUDGET_OVER_RAM_CEILING", "MAX_CONNECTIONS_HIGH", "HEAVY_FRACTION_OVER_RAM"}
+    assert not any(w.blocking for w in result.warnings)
+    [fixed] = [w for w in result.warnings if w.code == "PROVIDER_FIXES_MAX_CONNECTIONS"]
+    assert "fixes max_connections at 419" in fixed.message and "What you decide" in fixed.message
+    # the same server self-managed, where the user sets max_connections 419, is an error
+    own = plan(Scenario().with_changes(cores=1, ram="4GB", max_connections=419))
+    assert "BUDGET_OVER_RAM_CEILING" in codes(own)
+
+
+@pytest.mark.parametrize(("max_connections", "refused"), [(24, True), (25, False), (60_000, False), (60_001, True)])
+def test_aiven_refuses_max_connections_outside_25_to_60000(catalog, max_connections, refused):
+    """pg.max_connections: min 25, max 60000 (aiven-docs static/includes/config-pg.md, 2026-08)."""
+    result = planned(catalog, "aiven/startup-4", max_connections=max_connections)
+    assert ("PROVIDER_REFUSES_MAX_CONNECTIONS" in codes(result)) == refused
+
+
+def test_the_aiven_developer_plan_keeps_its_own_15(catalog):
+    """Below the settable range, but it is the plan's default: nothing is set, nothing refused."""
+    assert "PROVIDER_REFUSES_MAX_CONNECTIONS" not in codes(planned(catalog, "aiven/developer", clients=5))
+
+
+def test_a_small_budget_on_aiven_is_raised_to_what_aiven_accepts(catalog):
+    result = planned(catalog, "aiven/startup-4", pooler="none", clients=2, monitoring=0, admin=0)
+    assert result.max_connections_recommended < 25 and result.max_connections == 25

@@ -61,10 +61,10 @@ def test_heavy_fraction_card(app):
 def test_safe_work_mem_card(app):
     set_hardware(app, ram="16GB")
     set_workload(app, max_connections=200)
-    # 10 GB available - 3 autovacuum workers x 1 GB = 7 GB; 200 connections x 3 processes (2 parallel
-    # workers on 4 cores); 4 sort nodes + 1 hash node x 2: (7 GB / 600 - 10 MB) / 6 = 332 kB
-    assert read_card(app, "safe work_mem") == "332 kB"
-    assert "(7 GB / (200 x 3) - 10 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
+    # 10 GB available - 3 autovacuum workers x 1 GB = 7 GB; 200 backends + 4 parallel workers at once
+    # (max_parallel_workers = 4 cores); 4 sort nodes + 1 hash node x 2: (7 GB / 204 - 10 MB) / 6 = 4.19 MB
+    assert read_card(app, "safe work_mem") == "4 MB"
+    assert "(7 GB / 204 - 10 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
     set_memory(app, hash_nodes=0, parallel_workers_per_gather=0, autovacuum_workers=1, maintenance_work_mem="64MB")
     assert read_card(app, "safe work_mem") == "10 MB"  # ((10 GB - 64 MB) / 200 - 10 MB) / 4 = 10.2 MB
 

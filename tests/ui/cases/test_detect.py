@@ -2,6 +2,8 @@
 
 import psutil
 
+from pgplanner.probe import machine
+
 from ..adapter import detect_machine, input_value, status_message, undo
 
 
@@ -18,3 +20,15 @@ def test_detect_is_one_undo_step(app):
     detect_machine(app)
     undo(app)
     assert input_value(app, "ram") == before
+
+
+def test_a_container_limit_outside_the_ram_range_is_told_not_raised(app, monkeypatch):
+    """A 128 MB container limit is below the smallest RAM the planner takes (256 MB)."""
+    found = ["container memory limit: 128 MB"]
+    tiny = machine.Machine(cores=2, ram=128 * 1024**2, storage=None, platform="linux", notes=found)
+    monkeypatch.setattr(machine, "detect", lambda: tiny)
+    before = input_value(app, "ram")
+    detect_machine(app)
+    assert input_value(app, "ram") == before
+    [reported] = app.errors
+    assert "nothing was changed" in reported and "RAM" in reported and "128 MB" in reported

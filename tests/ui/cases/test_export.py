@@ -11,6 +11,7 @@ from ..adapter import (
     export_to,
     open_export,
     set_hardware,
+    set_memory,
     set_workload,
 )
 
@@ -64,3 +65,15 @@ def test_an_unwritable_destination_is_reported_and_nothing_is_written(app, tmp_p
     assert export_to(app, tmp_path / "missing-folder" / "bundle") is None
     assert "does not exist" in errors_shown(app)[-1]
     assert not (tmp_path / "missing-folder").exists()
+
+
+def test_a_plan_with_blocking_errors_is_not_written(app, tmp_path):
+    """shared_buffers 8 GB on a 4 GB machine: the preview marks it, writing is refused with the reason."""
+    set_hardware(app, ram="4GB")
+    set_memory(app, shared_buffers="8GB")
+    open_export(app)
+    assert "BLOCKING ERROR SHARED_BUFFERS_OVER_RAM" in export_preview(app, "postgresql/postgresql.conf")
+    assert export_to(app, tmp_path / "bundle") is None
+    assert list(tmp_path.iterdir()) == []
+    [shown] = errors_shown(app)
+    assert "nothing was written" in shown and "SHARED_BUFFERS_OVER_RAM" in shown and "8 GB" in shown
