@@ -26,9 +26,12 @@ from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_
 from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
+from .probe.pgbench import Cancelled
+from .probe.server import ServerError
 
 EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 METAVARS = {"count": "N", "size": "SIZE"}
 GROUP_TITLES = {
     "hardware": "hardware",
@@ -94,10 +97,12 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
             options.add_argument(spec.option, dest=spec.flat, metavar=metavar, help=_help(spec))
 
 
-def scenario_from_args(args: argparse.Namespace) -> Scenario:
-    """The saved scenario (if any), then the preset (if any), with every given option applied on top."""
+def scenario_from_args(args: argparse.Namespace, found: dict[str, object] | None = None) -> Scenario:
+    """The saved scenario (if any), then the preset (if any), then what a live server or this machine
+    told (``found``), with every given option applied on top."""
     base = _load_base(args.scenario) if args.scenario else Scenario()
     changes = {flat: value for flat in FIELDS if (value := getattr(args, flat, None)) is not None}
+    changes = {**(found or {}), **changes}
     if args.preset:
         base = _with_preset(base, args.preset, changes)
     try:
@@ -257,6 +262,120 @@ def _run_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_probe(args: argparse.Namespace) -> int:
+    from .probe.report import found_changes, probe_json, probe_text
+    from .probe.server import connect, probe
+
+    if args.watch < 0:
+        raise InputError(f"--watch: seconds of 0 or more (got {args.watch:g})")
+    progress = _ProgressBar("watching") if args.watch > 0 else None
+    with connect(args.dsn) as conn:
+        report = probe(conn, args.watch, progress.show if progress else None)
+    if progress:
+        progress.finish()
+    result = plan(scenario_from_args(args, found_changes(report)))
+    if args.json:
+        json.dump(probe_json(report, result), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(probe_text(report, result))
+    return 0
+
+
+def _run_measure(args: argparse.Namespace) -> int:
+    from .probe.pgbench import Point, Sweep, SweepSpec
+    from .probe.report import measure_json, measure_text
+
+    spec = SweepSpec(
+        clients=_client_counts(args.clients),
+        duration=args.duration,
+        builtin=args.builtin,
+        script=Path(args.script) if args.script else None,
+        scale=args.scale,
+        repeat=args.repeat,
+        warmup=args.warmup,
+        pgbench=Path(args.pgbench) if args.pgbench else None,
+    )
+    base = read_scenario_file(args.save) if args.save and Path(args.save).exists() else None
+    bar = _ProgressBar("measuring")
+
+    def listen(event: object) -> None:
+        if isinstance(event, Point):
+            bar.note(f"{event.clients} clients: {event.tps:,.0f} tps")
+        else:
+            bar.show(event.fraction, event.label)  # type: ignore[attr-defined]
+
+    result = Sweep(args.dsn, spec, listen).run()
+    bar.finish()
+    if args.save:
+        _save_measurements(Path(args.save), base or Scenario(), result)
+    if args.json:
+        json.dump(measure_json(result), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(measure_text(result))
+    return 0
+
+
+def _client_counts(text: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(f"--clients: whole numbers separated by commas, e.g. 1,2,4,8 (got {text!r})") from None
+    if not counts or min(counts) < 1:
+        raise InputError(f"--clients: client counts of 1 or more (got {text!r})")
+    return counts
+
+
+def _save_measurements(path: Path, base: Scenario, result: object) -> None:
+    """The sweep's points (and where they were taken) into the scenario file, the rest of it kept."""
+    from .model import Measurement
+    from .model.serialization import scenario_to_json
+    from .ui.atomic import write_text_atomically
+
+    points = tuple(
+        Measurement(connections=p.clients, tps=p.tps, latency_ms=p.latency_ms)
+        for p in result.points  # type: ignore[attr-defined]
+    )
+    scenario = base.model_copy(update={"measurements": points, "measured_on": result.measured_on})  # type: ignore[attr-defined]
+    try:
+        write_text_atomically(path, scenario_to_json(Scenario.model_validate(scenario.model_dump())))
+    except OSError as error:
+        raise InputError(f"--save: {path}: {error.strerror or error}") from None
+    print(f"pgplanner: saved {len(points)} measured points in {path}", file=sys.stderr)
+
+
+class _ProgressBar:
+    """A one-line bar on stderr when it is a terminal; otherwise a line per finished point only."""
+
+    WIDTH = 30
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.live = sys.stderr.isatty()
+        self.shown = False
+
+    def show(self, fraction: float, label: str = "") -> None:
+        if not self.live:
+            return
+        filled = round(fraction * self.WIDTH)
+        line = f"\r{self.title} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {label}"
+        sys.stderr.write(f"{line:<78}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def note(self, text: str) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 78 + "\r")
+            self.shown = False
+        print(f"pgplanner: {text}", file=sys.stderr)
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 78 + "\r")
+            sys.stderr.flush()
+
+
 def _open_window(_args: argparse.Namespace) -> int:
     if _no_display():
         # Qt would abort with a core dump; say what to do instead.
@@ -358,7 +477,54 @@ def build_parser() -> argparse.ArgumentParser:
             action.metavar = str(action.metavar)[:-1] + ",all}"
             action.help = f"{action.help} all: write the os/ folders of every platform."
     export_cmd.set_defaults(run=_run_export)
+    _add_server_commands(commands)
     return parser
+
+
+DSN_HELP = (
+    "a libpq connection string or URI, e.g. 'host=db1 dbname=app user=dba' or postgresql://dba@db1/app; "
+    "PG* environment variables and ~/.pgpass apply as for psql (pgplanner never stores a password)"
+)
+
+
+def _add_server_commands(commands: argparse._SubParsersAction) -> None:
+    from .probe.pgbench import BUILTINS
+
+    probe_cmd = commands.add_parser(
+        "probe",
+        allow_abbrev=False,
+        help="read a live server's settings and connection use and set them beside the plan",
+        description="Connect to a live server (read-only) and report its version, the settings the plan "
+        "depends on, connections by state, user and application, and backend memory, beside the plan.",
+    )
+    probe_cmd.add_argument("--dsn", required=True, help=DSN_HELP)
+    probe_cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    probe_cmd.add_argument(
+        "--watch", type=float, default=0, metavar="SECONDS", help="sample pg_stat_activity this long for the peak"
+    )
+    add_scenario_options(probe_cmd)
+    probe_cmd.set_defaults(run=_run_probe)
+
+    measure = commands.add_parser(
+        "measure",
+        allow_abbrev=False,
+        help="run a pgbench sweep over client counts and fit the throughput curve",
+        description="Run the real pgbench at each client count in a scratch database that pgplanner creates "
+        "and drops, and fit the Universal Scalability Law to the points. Ctrl-C stops at once and cleans up "
+        "(exit status 130).",
+    )
+    measure.add_argument("--dsn", required=True, help=DSN_HELP)
+    measure.add_argument("--clients", required=True, metavar="N,N,...", help="client counts, e.g. 1,2,4,8,16")
+    measure.add_argument("--duration", required=True, type=int, metavar="S", help="seconds per run")
+    measure.add_argument("--builtin", default="select-only", choices=BUILTINS, help="pgbench's built-in script")
+    measure.add_argument("--script", metavar="FILE", help="a pgbench script to run instead of the built-in one")
+    measure.add_argument("--scale", type=int, default=1, metavar="N", help="pgbench scale factor (default 1)")
+    measure.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per client count (default 1)")
+    measure.add_argument("--warmup", type=int, metavar="S", help="warm-up seconds (default: --duration)")
+    measure.add_argument("--pgbench", metavar="PATH", help="the pgbench program (default: found next to the server)")
+    measure.add_argument("--json", action="store_true", help="print one JSON object")
+    measure.add_argument("--save", metavar="SCENARIO.json", help="store the points in this scenario file")
+    measure.set_defaults(run=_run_measure)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -366,10 +532,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except InputError as error:
+    except (InputError, ServerError) as error:
         for line in str(error).splitlines():
             print(f"pgplanner: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Cancelled:
+        print("pgplanner: stopped; the scratch database is dropped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("\npgplanner: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `pgplanner plan | head`
         return 0
 

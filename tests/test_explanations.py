@@ -22,7 +22,7 @@ from pgplanner.present.plain import render_report
 
 from .equations import false_equations
 
-CURVES = {"connections", "direct", "pooled"}
+CURVES = {"connections", "direct", "pooled", "modelled"}
 CARRY_THEIR_OWN = {"scenario", "budget", "provider", "kernel", "kernel_settings", "semaphores"}
 NOT_OUTPUTS = {"warnings", "derivations", "memory_curve", "settings"}
 

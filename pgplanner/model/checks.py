@@ -93,7 +93,8 @@ class Facts:
     safe_work_mem: int | None
     pooler_tps: float | None
     processes: int
-    measured_peak: float | None
+    measured_peak: float | None  # the fitted peak when the measurements reach it
+    rule_of_thumb: int  # cores x multiplier + disk, whatever the measurements say
 
 
 @dataclass(frozen=True)
@@ -620,16 +621,15 @@ def _windows_desktop_heap(f: Facts) -> Finding | None:
 def _measured_peak_differs(f: Facts) -> Finding | None:
     if f.measured_peak is None:
         return None
-    ratio = f.measured_peak / f.productive_target
+    ratio = f.measured_peak / f.rule_of_thumb
     if 0.5 <= ratio <= 2:
         return None
     return _warn(
         "MEASURED_PEAK_DIFFERS",
         "info",
         f"Your measurements peak near {n(round(f.measured_peak))} active connections; the rule of thumb says "
-        f"{n(f.productive_target)}. Trust the measurement for the pool size.",
-        measured_peak=f.measured_peak,
-        productive_target=f.productive_target,
+        f"{n(f.rule_of_thumb)}. The productive target and the pool follow the measurement.",
+        measured_peak=f.measured_peak, rule_of_thumb=f.rule_of_thumb,
     )
 
 

@@ -3,14 +3,14 @@
 productive target = cores x multiplier + effective disk concurrency (PostgreSQL wiki), where
 the multiplier is 2 for CPU-bound, 3 for mixed and 4 for I/O-bound work; the pool stays within
 cores x 2 .. cores x 4 (the max_connections article's pool size formula), so the target is capped at cores x 4.
+When pgbench measurements of the server reach a peak, the measured peak replaces the rule of thumb.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .derivation import Derivation, exact, given, n, percent, rounded
 from .defaults import (
     CLIENT_HEADROOM,
     CORE_MULTIPLIER,
@@ -21,6 +21,7 @@ from .defaults import (
     RESERVE_RULE,
     RESERVE_SHARE,
 )
+from .derivation import Derivation, exact, given, n, rounded
 from .rounding import round_up_readable
 from .scenario import PoolerOffer, Scenario
 from .sources import (
@@ -29,7 +30,9 @@ from .sources import (
     PGBOUNCER_CONFIG,
     PGPLANNER_RULE,
     PROCESS_MODEL_ARTICLE,
+    USL_FIT,
 )
+from .throughput import UslFit
 
 POOL_RANGE_MULTIPLIERS = (2, 4)
 
@@ -62,7 +65,8 @@ def pool_size_range_derivation(cores: int) -> Derivation:
     )
 
 
-def productive_target(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
+def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
+    """cores x multiplier + disk concurrency, capped at the top of the pool range."""
     cores, kind = scenario.hardware.cores, scenario.workload.kind
     multiplier = CORE_MULTIPLIER[kind]
     raw = cores * multiplier + disk
@@ -78,6 +82,33 @@ def productive_target(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
         inputs={"cores": str(cores), "workload": f"{kind}-bound: x {multiplier}", "disk concurrency": str(disk)},
         source=PG_WIKI_CONNECTIONS,
         note=f"capped at the pool range maximum, cores x {high}" if raw > cap else "",
+    )
+
+
+def productive_target(scenario: Scenario, disk: int, fit: UslFit | None = None) -> tuple[int, Derivation]:
+    """The measured peak when the measurements reach one, else the rule of thumb.
+
+    A measurement of this server beats a rule drawn from other servers; a fit whose peak lies past
+    what was measured is an extrapolation, so the rule of thumb stays and the note says why.
+    """
+    rule, why = rule_of_thumb(scenario, disk)
+    if fit is None:
+        return rule, why
+    if not fit.shows_peak or fit.peak is None:
+        reach = "no peak (kappa about 0)" if fit.peak is None else f"a peak at {fit.peak:.1f}"
+        note = (
+            f"the measurements up to {n(fit.highest_measured)} clients give {reach}, past what was measured; "
+            "measure more clients to let the measurement decide"
+        )
+        return rule, replace(why, note=f"{why.note}; {note}" if why.note else note)
+    target = max(1, round(fit.peak))
+    sigma, kappa = f"{fit.sigma:.4g}", f"{fit.kappa:.4g}"
+    return target, Derivation(
+        formula="productive target = the measured peak N* = sqrt((1 - sigma) / kappa)",
+        calculation=rounded(f"sqrt((1 - {sigma}) / {kappa})", fit.peak, target, "nearest"),
+        inputs={"sigma": sigma, "kappa": kappa, "measured points": n(fit.points)},
+        source=USL_FIT,
+        note=f"the rule of thumb, {why.formula.split(' = ', 1)[1]}, would say {rule}",
     )
 
 
@@ -141,7 +172,8 @@ def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
     )
 
 
-def pooling(scenario: Scenario, productive: int) -> Pooling:
+def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pooling:
+    """The pools around ``productive`` active backends (``measured``: that target is the measured peak)."""
     pooler = scenario.pooler
     demand, demand_why = client_demand(scenario)
     derivations = {"client_demand": demand_why}
@@ -179,8 +211,9 @@ def pooling(scenario: Scenario, productive: int) -> Pooling:
             calculation=calculation,
             inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)},
             source=PG_WIKI_CONNECTIONS,
-            note="every pool at once keeps the server at its productive target; a pool never has more backends "
-            "than clients",
+            note="every pool at once keeps the server at its productive target"
+            + (", the peak pgbench measured" if measured else "")
+            + "; a pool never has more backends than clients",
         )
 
     active = pooler.kind != "none"

@@ -18,7 +18,7 @@ from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .scenario import PoolerOffer, Scenario
 from .settings import Setting, SettingsInput
-from .sources import USL
+from .sources import USL, USL_FIT
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
 from .versions import SEMAPHORE_SET_SIZE, semaphores
 
@@ -69,8 +69,13 @@ class ThroughputCurve(Output):
     sigma: float
     kappa: float
     pool_connections: int  # active backends the pooler allows; the pooled curve is flat past it
+    # The default model's curve: the same as ``direct`` unless measurements replaced it.
+    modelled: Array
     measured_peak_tps: float | None = None  # set when the shape was fitted to measurements
-    fit_rmse: float | None = None
+    fit_rmse: float | None = None  # relative to the peak
+    fit_lambda_tps: float | None = None  # the fitted throughput of one client
+    fit_peak_error: float | None = None  # one standard error of the fitted peak, in connections
+    measured_on: str | None = None  # where the measurements were taken, as saved with the scenario
 
 
 class MemoryCurve(Output):
@@ -169,10 +174,12 @@ def plan(scenario: Scenario) -> Plan:
     ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
 
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
-    productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk)
+    fit = throughput.fit_usl([(m.connections, m.tps) for m in scenario.measurements])
+    rule, _ = concurrency.rule_of_thumb(scenario, disk)
+    productive, derivations["productive_target"] = concurrency.productive_target(scenario, disk, fit)
     pool_range = concurrency.pool_size_range(hw.cores)
     derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores)
-    pooling = concurrency.pooling(scenario, productive)
+    pooling = concurrency.pooling(scenario, productive, measured=fit is not None and fit.shows_peak)
     derivations.update(pooling.derivations)
     tps, derivations["pooler_capacity_tps"] = concurrency.pooler_capacity(pooling, wl.txn_ms)
 
@@ -193,8 +200,8 @@ def plan(scenario: Scenario) -> Plan:
         basis, max_conn, scenario.memory.backend_memory
     )
 
-    curve = _throughput_curve(scenario, productive, pooling, max_conn)
-    derivations.update(_throughput_derivations(curve, productive))
+    curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
+    derivations.update(_throughput_derivations(curve, productive, fit))
     server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
     kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
@@ -217,7 +224,8 @@ def plan(scenario: Scenario) -> Plan:
         safe_work_mem=safe,
         pooler_tps=tps,
         processes=sems.processes,
-        measured_peak=curve.peak if curve.measured_peak_tps is not None else None,
+        measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
+        rule_of_thumb=rule,
     )
     return Plan(
         scenario=scenario,
@@ -274,29 +282,23 @@ def plan(scenario: Scenario) -> Plan:
     )
 
 
-def _throughput_derivations(curve: ThroughputCurve, productive: int) -> dict[str, Derivation]:
+def _throughput_derivations(
+    curve: ThroughputCurve, productive: int, fit: throughput.UslFit | None
+) -> dict[str, Derivation]:
     """The knee and peak of the throughput curve, and its shape, by their JSON paths."""
-    if curve.measured_peak_tps is not None and curve.fit_rmse is not None:
-        fitted = Derivation(
-            formula="least-squares fit of min(N / knee, USL envelope) to the measured points",
-            calculation=(
-                f"peak {exact(curve.peak)} active connections at {n(round(curve.measured_peak_tps))} tps, "
-                f"u = {curve.shape_u:.1f}"
-            ),
-            inputs={"measured points": "from the scenario"},
-            source=USL,
-            note=f"RMS error {curve.fit_rmse:.1%} of peak",
-        )
+    if fit is not None:
+        fitted = _fit_derivation(fit, curve.measured_on or "")
         knee = Derivation(
-            formula=f"knee = fitted peak / {PEAK_PAST_KNEE:g}",
-            calculation=f"{exact(curve.peak)} / {PEAK_PAST_KNEE:g} = {exact(curve.knee)}",
-            inputs={"fitted peak": exact(curve.peak)},
-            source=USL,
+            formula="knee = the fitted peak (the measured curve is the USL itself, with no separate ramp)",
+            calculation=exact(round(curve.knee, 3)),
+            inputs={"fitted peak": exact(round(curve.peak, 3))},
+            source=USL_FIT,
         )
-        fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse")
+        fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse", "fit_lambda_tps")
         return {
             "throughput.knee": knee,
             **{f"throughput.{key}": fitted for key in fitted_keys},
+            **({"throughput.fit_peak_error": fitted} if fit.peak_error is not None else {}),
             "throughput.pool_connections": _pool_connections(curve),
         }
     knee = Derivation(
@@ -341,29 +343,59 @@ def _pool_connections(curve: ThroughputCurve) -> Derivation:
 
 
 def _throughput_curve(
-    scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int
+    scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int, fit: throughput.UslFit | None
 ) -> ThroughputCurve:
-    fit = throughput.fit_shape([(m.connections, m.tps) for m in scenario.measurements])
-    shape = fit.shape if fit else throughput.default_shape(productive)
+    """The measured USL when there are measurements, else the default shape around the productive target."""
+    shape: throughput.Shape | throughput.UslShape = (
+        throughput.UslShape(fit) if fit else throughput.default_shape(productive)
+    )
     highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
+    if fit:
+        highest = max(highest, 2 * fit.highest_measured)
     grid = throughput.connection_grid(highest)
     direct = shape.relative(grid)
     # Through a pooler no more than the pool is ever active; without one, the same pool is what a
     # pooler would allow, so the curve shows what adding one would change.
     pooled = shape.relative(np.minimum(grid, pooling.server_connections))
     sigma, kappa = shape.usl
+    modelled = throughput.default_shape(productive).relative(grid) if fit else direct
     return ThroughputCurve(
         connections=grid,
         direct=np.round(direct, 5),
         pooled=np.round(pooled, 5),
+        modelled=np.round(modelled, 5),
         knee=shape.knee,
         peak=shape.peak,
         shape_u=shape.u,
         sigma=sigma,
         kappa=kappa,
         pool_connections=pooling.server_connections,
-        measured_peak_tps=fit.scale if fit else None,
+        measured_peak_tps=fit.peak_tps if fit else None,
         fit_rmse=fit.rmse if fit else None,
+        fit_lambda_tps=fit.lam if fit else None,
+        fit_peak_error=fit.peak_error if fit else None,
+        measured_on=scenario.measured_on if fit else None,
+    )
+
+
+def _fit_derivation(fit: throughput.UslFit, measured_on: str) -> Derivation:
+    sigma, kappa = f"{fit.sigma:.4g}", f"{fit.kappa:.4g}"
+    if fit.peak is None:
+        peak = "no peak: kappa is about 0, throughput levels off"
+    else:
+        peak = f"peak N* = sqrt((1 - {sigma}) / {kappa}) = {fit.peak:.1f}"
+        if fit.peak_error is not None:
+            peak += f" (+/- {fit.peak_error:.1f}, one standard error)"
+    return Derivation(
+        formula="USL X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1)), sigma and kappa >= 0, fitted by "
+        "least squares to the measured points",
+        calculation=(
+            f"lambda = {n(round(fit.lam))} tps, sigma = {sigma}, kappa = {kappa}; {peak}; "
+            f"{n(round(fit.peak_tps))} tps at the peak"
+        ),
+        inputs={"measured points": n(fit.points), "measured on": measured_on or "not said"},
+        source=USL_FIT,
+        note=f"RMS error {fit.rmse:.1%} of the peak",
     )
 
 

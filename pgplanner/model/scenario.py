@@ -347,6 +347,7 @@ class Measurement(Frozen):
 
     connections: int = Field(ge=1, le=1_000_000)
     tps: float = Field(ge=0, le=1e12)
+    latency_ms: float | None = Field(None, ge=0, le=1e9)
 
 
 class Scenario(Frozen):
@@ -360,6 +361,9 @@ class Scenario(Frozen):
     pooler: Pooler = Pooler()
     provider: ProviderPlan | None = None
     measurements: tuple[Measurement, ...] = Field((), max_length=1000)
+    # Where the measurements come from, e.g. "PostgreSQL 15.14 on /run/postgresql, pgbench select-only";
+    # the plot labels the fitted curve with it.
+    measured_on: str = Field("", max_length=300)
 
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with inputs changed by their flat names, e.g. ``with_changes(cores=16, ram="64GB")``.

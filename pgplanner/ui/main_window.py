@@ -42,6 +42,7 @@ from .document import Document
 from .forms import Forms
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
+from .server import ServerMenu
 from .settings_tab import SettingsTab
 
 if TYPE_CHECKING:  # both load on first use, not at start-up
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         action(compare_menu, "compare_with", "Compare with &Scenario...", self.compare_with_scenario)
         action(compare_menu, "clear_baseline", "&Clear Baseline", lambda: self.set_baseline(None))
         self.actions["clear_baseline"].setEnabled(False)
+        self.server = ServerMenu(self)  # psycopg loads when it first connects, not at start-up
+        self.server.install(self.menuBar())
 
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "about", "&About pgplanner", self._about)
@@ -497,6 +500,7 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
+        self.server.shutdown()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")

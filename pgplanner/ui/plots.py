@@ -8,6 +8,7 @@ under each plot answers "what is here?" as the mouse moves.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import ClassVar, NamedTuple
 
@@ -16,7 +17,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
-from ..model import Plan, human_size
+from ..model import Measurement, Plan, human_size
+from ..model import plan as plan_of
 from ..model.derivation import n
 from ..model.units import GB
 from . import theme
@@ -114,7 +116,7 @@ class PlotPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName(f"plot_{name}")
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # the plot, then any key under it, then the readout
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         axes = {"bottom": ConnectionsLogAxis("bottom")} if log_x else None
@@ -188,51 +190,155 @@ class Ghosts:
 
 
 class ThroughputPlot(PlotPanel):
-    """Relative throughput against active connections (log scale), direct and through the pooler."""
+    """Throughput against active connections (log scale), direct and through the pooler.
+
+    Without measurements the curves are the model, in % of its peak. With measured points (saved in
+    the scenario, or arriving one by one from a running sweep) the axis is tps: the points, the fitted
+    curve labelled "measured on <server>", and the default model scaled to the same peak, "modelled".
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("throughput", "Throughput vs active connections", parent, log_x=True)
         p = self.plot
         p.setLogMode(x=True, y=False)
         p.setLabel("bottom", "active connections (log scale)")
-        p.setLabel("left", "throughput", units="% of peak")
-        p.addLegend(offset=(-10, -40), labelTextSize="9pt").setCacheMode(CACHED)
-        self.direct = p.plot(name="direct to PostgreSQL", pen=_pen(theme.VERMILLION))
+        self.legend = p.addLegend(offset=(-10, -40), labelTextSize="9pt")
+        self.legend.setCacheMode(CACHED)
+        self.direct = p.plot(name=DIRECT, pen=_pen(theme.VERMILLION))
         self.pooled = p.plot(name="through the pooler", pen=_pen(theme.BLUE, dashed=True))
+        self.modelled = p.plot(pen=_pen(theme.GREY, 1.5, dashed=True))
+        self.points = pg.ScatterPlotItem(size=8, pen=pg.mkPen(theme.INK), brush=pg.mkBrush(theme.VERMILLION))
+        p.addItem(self.points)
+        # With measurements the plot is full of points; their key goes under it instead of over them.
+        self.key = QLabel()
+        self.key.setObjectName("plot_throughput_key")
+        self.key.setWordWrap(True)
+        self.key.setStyleSheet("font-size: 11px;")
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.column.insertWidget(1, self.key)
+        self.key.hide()
         self.marks = {
             key: Mark(p, key, log_x=True)
             for key in ("productive_target", "max_connections", "provider_limit", "baseline_max_connections")
         }
         self.ghosts = Ghosts(p, (False, True))
         self._baseline: Plan | None = None
-        p.setYRange(0, 105, padding=0)
+        self._live: tuple[Measurement, ...] | None = None
+        self._live_on = ""
+        self._shown: Plan | None = None  # the plan drawn: the document's, or its preview with live points
+        self._unit: str | None = None
         p.vb.setMouseEnabled(x=False, y=False)
 
+    def show_live(self, points: Sequence[Measurement], server: str) -> None:
+        """Points of a sweep still running: drawn at once, with a provisional fit from three points on."""
+        self._live, self._live_on = tuple(points), server
+        if self._plan is not None:
+            self.update_items(self._plan)
+
+    def clear_live(self) -> None:
+        self._live = None
+        if self._plan is not None:
+            self.update_items(self._plan)
+
     def update_items(self, plan: Plan) -> None:
+        if self._live is not None:  # a preview: the scenario with the sweep's points so far
+            plan = plan_of(plan.scenario.model_copy(update={"measurements": self._live, "measured_on": self._live_on}))
+        self._shown = plan
         t = plan.throughput
-        self.direct.setData(t.connections, t.direct * 100)
-        self.pooled.setData(t.connections, t.pooled * 100)
+        measured = plan.scenario.measurements
+        scale = t.measured_peak_tps or max((m.tps for m in measured), default=0.0)
+        in_tps = bool(measured) and scale > 0
+        factor = scale if in_tps else 100.0
+        self._set_unit("tps" if in_tps else "% of peak")
+        fitted = t.measured_peak_tps is not None
+        self.legend.setVisible(not in_tps)
+        self.key.setVisible(in_tps)
+        if in_tps:
+            self._show_key(t.measured_on if fitted else None, len(measured))
+        self.direct.setData(t.connections, t.direct * factor)
+        self.direct.setVisible(fitted or not in_tps)
+        self.pooled.setData(t.connections, t.pooled * factor)
+        self.modelled.setData(t.connections, t.modelled * factor)
+        self.points.setData(x=[math.log10(m.connections) for m in measured], y=[m.tps for m in measured])
+        self.points.setVisible(in_tps)
         view = (0.0, math.log10(t.connections[-1]))
         self.plot.setXRange(*view, padding=0.01)
+        top = max([factor * 1.05, *(m.tps * 1.1 for m in measured)]) if in_tps else 105
+        self.plot.setYRange(0, top, padding=0)
         self.marks["productive_target"].place(plan.productive_target, view)
         self.marks["max_connections"].place(plan.max_connections, view)
         self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
         base = self._baseline
         self.marks["baseline_max_connections"].place(base.max_connections if base else None, view)
+        self.ghosts.show(self._ghost_curves(in_tps))
 
     def show_baseline(self, baseline: Plan | None) -> None:
         self._baseline = baseline
-        b = baseline.throughput if baseline else None
-        self.ghosts.show([(b.connections, b.direct * 100), (b.connections, b.pooled * 100)] if b else None)
         if self._plan is not None:
             self.update_items(self._plan)
+        else:
+            self.ghosts.show(self._ghost_curves(in_tps=False))
+
+    def _ghost_curves(self, in_tps: bool) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """The baseline's curves in the axis' unit: % of peak, or tps when the baseline was measured too
+        (a modelled baseline has no tps to draw against measured points)."""
+        if self._baseline is None:
+            return None
+        b = self._baseline.throughput
+        scale = (b.measured_peak_tps or 0.0) if in_tps else 100.0
+        return [(b.connections, b.direct * scale), (b.connections, b.pooled * scale)] if scale else None
+
+    def _set_unit(self, unit: str) -> None:
+        if unit != self._unit:
+            self._unit = unit
+            self.plot.setLabel("left", "throughput", units=unit)
+            self.plot.getAxis("left").enableAutoSIPrefix(unit == "tps")
+
+    def _show_key(self, measured_on: str | None, points: int) -> None:
+        entries = [
+            (theme.VERMILLION, "&#9679;", f"pgbench, {points} points"),
+            (theme.VERMILLION, "&#9473;&#9473;", escape(_measured_label(measured_on)) if measured_on else ""),
+            (theme.BLUE, "&#9476;&#9476;", "through the pooler"),
+            (theme.GREY, "&#9476;&#9476;", "modelled"),
+        ]
+        self.key.setText(
+            " &nbsp; ".join(f"<span style='color:{c}'>{glyph}</span>&nbsp;{text}" for c, glyph, text in entries if text)
+        )
 
     def describe(self, x: float, y: float) -> str:
-        t = self._plan.throughput
+        plan = self._shown or self._plan
+        assert plan is not None, "the readout follows the mouse only once a plan is shown"
+        t = plan.throughput
         connections = 10**x
-        direct = np.interp(connections, t.connections, t.direct) * 100
-        pooled = np.interp(connections, t.connections, t.pooled) * 100
-        return f"{n(round(connections))} active connections: direct {direct:.0f} %, through the pooler {pooled:.0f} %"
+        direct, pooled, modelled = (np.interp(connections, t.connections, v) for v in (t.direct, t.pooled, t.modelled))
+        where = f"{n(round(connections))} active connections"
+        if self._unit == "tps":
+            scale = t.measured_peak_tps or max(m.tps for m in plan.scenario.measurements)
+            if t.measured_peak_tps is None:
+                return f"{where}: modelled {n(round(modelled * scale))} tps (fewer than 3 points measured)"
+            return (
+                f"{where}: measured fit {n(round(direct * scale))} tps, through the pooler "
+                f"{n(round(pooled * scale))} tps, modelled {n(round(modelled * scale))} tps"
+            )
+        return f"{where}: direct {direct * 100:.0f} %, through the pooler {pooled * 100:.0f} %"
+
+
+DIRECT = "direct to PostgreSQL"
+LEGEND_CHARS = 34  # a longer legend entry would cover the curves
+IMPORTED = "imported from "  # how the Server menu records points measured elsewhere
+
+
+def _measured_label(measured_on: str | None) -> str:
+    """ "measured on <server>": the host and port only ("PostgreSQL 15.4 at db1:5432/app, pgbench ..."
+    -> "db1:5432"), shortened in the middle so the legend stays small."""
+    server = (measured_on or "").split(", pgbench")[0]
+    if not server or server.startswith(IMPORTED):
+        return f"measured, {server}" if server else "measured"
+    where = server.split(" at ", 1)[1].rsplit("/", 1)[0] if " at " in server else server
+    room = LEGEND_CHARS - len("measured on ")
+    if len(where) > room:
+        where = where[: room // 2 - 1] + "…" + where[-(room - room // 2) :]
+    return f"measured on {where}"
 
 
 class MemoryPlot(PlotPanel):

@@ -51,7 +51,7 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
 def frozen(program: Path, private_env: dict[str, str], tmp_path: Path) -> Run:
     """Run the frozen program; fail on a non-zero exit or on a sign of a broken bundle in its output."""
 
-    def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, status: int = 0, **env: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [str(program), *args],
             env={**private_env, **env},
@@ -62,7 +62,7 @@ def frozen(program: Path, private_env: dict[str, str], tmp_path: Path) -> Run:
             stdin=subprocess.DEVNULL,
         )
         output = done.stdout + done.stderr
-        assert done.returncode == 0, f"exit status {done.returncode}:\n{output}"
+        assert done.returncode == status, f"exit status {done.returncode}:\n{output}"
         assert not [sign for sign in BREAKAGE if sign in output], output
         return done
 

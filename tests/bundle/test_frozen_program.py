@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..cli.runner import run as run_installed
+from ..integration import real
 from ..integration.real import missing
 from .conftest import Run
 
@@ -117,3 +118,27 @@ def x_display() -> Iterator[str]:
 def test_window_opens_on_x11_and_quits_by_itself(frozen: Run, program: Path, x_display: str, tmp_path: Path):
     loaded = open_window(frozen, tmp_path / "loader", QT_QPA_PLATFORM="xcb", DISPLAY=x_display)
     assert from_bundle(loaded, program, "platforms/libqxcb")
+
+
+def test_probe_reaches_libpq_inside_the_bundle(frozen: Run, tmp_path: Path):
+    """psycopg's binary wheel (its own libpq, libssl, Kerberos) ships in the bundle: an unreachable server
+    gets libpq's own words, not an ImportError."""
+    done = frozen("probe", "--dsn", f"host={tmp_path / 'no-server-here'} connect_timeout=2", status=2)
+    assert done.stderr.startswith("pgplanner: cannot connect: ") and "No such file or directory" in done.stderr
+
+
+@pytest.mark.parametrize("server_id", real.server_ids())
+def test_probe_and_measure_a_real_server_from_the_bundle(frozen: Run, server_id: str):
+    runner = real.Runner.detect()
+    with runner.workdir() as work, real.readable_bin(runner, real.find_postgres_bin(int(server_id[2:]))) as folder:
+        if not (folder / "pgbench").exists():
+            missing(f"pgbench is not installed beside {folder}")
+        real.initdb(runner, folder, work / "template")
+        with real.cluster(runner, folder, work / "template", work) as server:
+            server.start()
+            dsn = f"host={server.sockets} port={real.PG_PORT} user={real.SERVER_USER} dbname=postgres"
+            probed = json.loads(frozen("probe", "--dsn", dsn, "--json").stdout)
+            assert probed["settings"]["max_connections"] == server.sql("SHOW max_connections")[0][0]
+            measured = frozen("measure", "--dsn", dsn, "--clients", "1,2,3", "--duration", "1", "--json",
+                              "--pgbench", str(folder / "pgbench"))  # fmt: skip
+            assert len(json.loads(measured.stdout)["points"]) == 3

@@ -415,6 +415,125 @@ def export_to(app: App, target: Path, replace: bool = False) -> Path | None:
     return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None
 
 
+# --- the live server ------------------------------------------------------------------------
+
+SERVER_TIMEOUT_MS = 60_000  # a connection attempt, a probe, a short sweep
+
+
+def connect_to_server(app: App, host: str, port: int, dbname: str, user: str, password: str = "") -> str:
+    """Server > Connect..., filled in and confirmed; the dialog's last words (empty when it connected)."""
+    w.trigger(app.window, "action_server_connect")
+    dialog = app.window.server.connect_dialog
+    for name, value in (("server_host", host), ("server_dbname", dbname), ("server_user", user),
+                        ("server_password", password)):  # fmt: skip
+        w.find(dialog, name, QLineEdit).setText(value)
+    w.find(dialog, "server_port", QAbstractSpinBox).setValue(port)
+    w.click(dialog, "server_connect")
+    w.wait_until(app.qtbot, lambda: not dialog.isVisible() or w.find(dialog, "server_connect").isEnabled(),
+                 SERVER_TIMEOUT_MS)  # fmt: skip
+    return "" if not dialog.isVisible() else w.text_of(dialog, "connect_status")
+
+
+def connected_server(app: App) -> str:
+    return app.window.server.server_name
+
+
+def server_actions_enabled(app: App) -> bool:
+    return all(app.window.server.actions[key].isEnabled() for key in ("server_probe", "server_measure"))
+
+
+def probe_server(app: App, watch_seconds: int = 0) -> str:
+    """Server > Probe..., run; the report it shows (or its one-line problem)."""
+    w.trigger(app.window, "action_server_probe")
+    dialog = app.window.server.probe_dialog
+    w.find(dialog, "probe_watch", QAbstractSpinBox).setValue(watch_seconds)
+    w.click(dialog, "probe_run")
+    w.wait_until(app.qtbot, lambda: w.find(dialog, "probe_run").isEnabled(), SERVER_TIMEOUT_MS)
+    status = w.text_of(dialog, "probe_status")
+    return w.find(dialog, "probe_report", QPlainTextEdit).toPlainText() or status
+
+
+def use_probed_values(app: App) -> None:
+    w.click(app.window.server.probe_dialog, "probe_use")
+    settle(app)
+
+
+def start_measuring(app: App, clients: str, seconds: int) -> None:
+    """Server > Measure with pgbench..., started in the background."""
+    w.trigger(app.window, "action_server_measure")
+    dialog = app.window.server.measure_dialog
+    w.find(dialog, "measure_clients", QLineEdit).setText(clients)
+    w.find(dialog, "measure_duration", QAbstractSpinBox).setValue(seconds)
+    w.click(dialog, "measure_start")
+
+
+def measuring(app: App) -> bool:
+    dialog = app.window.server.measure_dialog
+    return dialog is not None and dialog.running
+
+
+def measure_progress(app: App) -> int:
+    """Per mille of the sweep done, as the progress bar shows it."""
+    from PySide6.QtWidgets import QProgressBar
+
+    return w.find(app.window.server.measure_dialog, "measure_progress", QProgressBar).value()
+
+
+def cancel_measuring(app: App) -> None:
+    w.click(app.window.server.measure_dialog, "measure_cancel")
+
+
+def wait_for_measurement(app: App) -> str:
+    """Wait until the sweep ends (done, failed or cancelled); the dialog's last words."""
+    w.wait_until(app.qtbot, lambda: not measuring(app), SERVER_TIMEOUT_MS)
+    settle(app)
+    return w.text_of(app.window.server.measure_dialog, "measure_status")
+
+
+def close_measure_dialog(app: App) -> None:
+    app.window.server.measure_dialog.close()
+
+
+def import_measurements(app: App, path: Path) -> None:
+    app.window.server.ask_import_path = lambda: path
+    w.trigger(app.window, "action_server_import")
+    settle(app)
+
+
+def can_clear_measurements(app: App) -> bool:
+    return app.window.server.actions["server_clear"].isEnabled()
+
+
+def clear_measurements(app: App) -> None:
+    w.trigger(app.window, "action_server_clear")
+    settle(app)
+
+
+def plotted_points(app: App) -> list[tuple[int, float]]:
+    """The measured points on the throughput plot (clients, tps), live ones included."""
+    xs, ys = app.window.throughput_plot.points.getData()
+    return (
+        [(round(10**x), float(y)) for x, y in zip(xs, ys, strict=True)]
+        if app.window.throughput_plot.points.isVisible()
+        else []
+    )
+
+
+def throughput_axis(app: App) -> str:
+    """The unit of the throughput plot's vertical axis: "tps" or "% of peak"."""
+    return app.window.throughput_plot._unit or ""
+
+
+def throughput_key(app: App) -> str:
+    """The key under the throughput plot (shown with measurements), as plain text."""
+    key = w.find(app.window, "plot_throughput_key")
+    return re.sub(r"<[^>]+>", "", key.text()).replace("&nbsp;", " ") if key.isVisible() else ""
+
+
+def saved_measurements(app: App) -> list[tuple[int, float]]:
+    return [(m.connections, m.tps) for m in app.window.document.scenario.measurements]
+
+
 # --- compare and report -----------------------------------------------------------------------
 
 

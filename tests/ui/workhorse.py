@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
@@ -88,8 +89,14 @@ def trigger(root: QWidget, action_name: str) -> None:
     action.trigger()
 
 
-def wait_until(qtbot: QtBot, condition) -> None:
-    qtbot.waitUntil(condition, timeout=RECOMPUTE_TIMEOUT_MS)
+def wait_until(qtbot: QtBot, condition, timeout_ms: int = RECOMPUTE_TIMEOUT_MS) -> None:
+    qtbot.waitUntil(condition, timeout=timeout_ms)
+
+
+def click(root: QWidget, name: str) -> None:
+    button = find(root, name, QAbstractButton)
+    assert button.isEnabled(), f"{name} is disabled"
+    button.click()
 
 
 def text_of(root: QWidget, name: str) -> str:

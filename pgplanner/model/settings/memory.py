@@ -124,7 +124,7 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
 
 def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
     server = inp.basis.server
-    value = exact(server.hash_mem_multiplier)
+    value = f"{server.hash_mem_multiplier:g}"  # as postgresql.conf takes it: no thousands separator
     derived = server.derivations.get("hash_mem_multiplier")
     how = (
         carried(derived)

@@ -1,0 +1,81 @@
+"""A user brings measured throughput into the plan: imported from pgbench's output or a CSV file.
+
+(Measuring a live server from the window is walked against real PostgreSQL in
+tests/integration/test_server_window_real.py.)
+"""
+
+from pathlib import Path
+
+from ..adapter import (
+    can_clear_measurements,
+    clear_measurements,
+    connect_to_server,
+    errors_shown,
+    import_measurements,
+    mark,
+    plotted_points,
+    read_card,
+    saved_measurements,
+    server_actions_enabled,
+    set_hardware,
+    throughput_axis,
+    throughput_key,
+    undo,
+    why,
+)
+
+PGBENCH_RUNS = Path(__file__).parents[2] / "probe" / "data" / "pgbench15_two_runs.txt"
+# Points of the textbook USL with sigma 0.04, kappa 0.0008: the peak is sqrt(0.96 / 0.0008) = 34.6.
+USL_CSV = "clients,tps\n" + "\n".join(
+    f"{n},{1000 * n / (1 + 0.04 * (n - 1) + 0.0008 * n * (n - 1)):.1f}" for n in (1, 2, 4, 8, 16, 32, 64, 128)
+)
+
+
+def test_imported_points_appear_in_tps_and_move_the_target_to_the_measured_peak(app, tmp_path):
+    csv = tmp_path / "sweep.csv"
+    csv.write_text(USL_CSV)
+    set_hardware(app, cores=4)
+    assert read_card(app, "productive target") == 10  # the rule of thumb: 4 x 2 + 2
+    import_measurements(app, csv)
+    assert throughput_axis(app) == "tps"
+    assert [c for c, _ in plotted_points(app)] == [1, 2, 4, 8, 16, 32, 64, 128]
+    assert read_card(app, "productive target") == 35
+    assert read_card(app, "pool size") == 35
+    assert mark(app, "throughput", "productive_target") == 35
+    assert "measured peak" in why(app, "productive target")
+    assert "measured, imported from sweep.csv" in throughput_key(app)
+    assert "modelled" in throughput_key(app) and "pgbench, 8 points" in throughput_key(app)
+    assert saved_measurements(app)[0] == (1, 1000.0)
+
+
+def test_pgbench_output_imports_too_and_undo_takes_it_back(app):
+    import_measurements(app, PGBENCH_RUNS)
+    assert plotted_points(app) == [(1, 20724.571757), (4, 28867.44717)]
+    assert throughput_axis(app) == "tps"  # two points: drawn, too few to fit
+    undo(app)
+    assert plotted_points(app) == [] and throughput_axis(app) == "% of peak"
+
+
+def test_clearing_measurements_brings_back_the_model(app, tmp_path):
+    csv = tmp_path / "sweep.csv"
+    csv.write_text(USL_CSV)
+    import_measurements(app, csv)
+    clear_measurements(app)
+    assert saved_measurements(app) == [] and throughput_axis(app) == "% of peak"
+    assert throughput_key(app) == ""
+    assert not can_clear_measurements(app)  # nothing left to clear
+
+
+def test_a_broken_points_file_is_one_line_and_changes_nothing(app, tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text("clients,tps\n1,100\n2,many\n")
+    import_measurements(app, broken)
+    assert errors_shown(app) == ["broken.csv, line 3: expected clients,tps (e.g. 8,12345.6), got '2,many'"]
+    assert saved_measurements(app) == []
+
+
+def test_probe_and_measure_wait_for_a_connection_and_an_unreachable_server_says_why(app):
+    assert not server_actions_enabled(app)
+    said = connect_to_server(app, "/nonexistent-socket-dir", 5432, "postgres", "postgres", password="s3cret")
+    assert said.startswith("cannot connect:") and "s3cret" not in said
+    assert not server_actions_enabled(app)
