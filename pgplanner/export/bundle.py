@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError, scenario_to_json
 from ..present import blocking_errors
+from ..present.report import render_html_report
 from .alter_system import render_alter_system
 from .blocking import BlockingPlan, mark_blocked_values
 from .os_freebsd import render_freebsd
@@ -36,7 +37,6 @@ from .pgbouncer_ini import Version, render_pgbouncer_ini, render_userlist_exampl
 from .pgcat_toml import render_pgcat_toml
 from .postgresql_conf import render_postgresql_conf
 from .provider import render_provider
-from ..present.report import render_html_report
 from .readme import render_readme
 
 PLATFORM_RENDERERS: dict[str, Callable[[Plan], Mapping[str, str | bytes]]] = {

@@ -107,8 +107,10 @@ def story(a: Plan, b: Plan) -> list[str]:
     """The comparison in four sentences a DBA can forward: how clients connect, throughput, memory, verdict."""
     lines = [f"{tag}: {_connecting(p)}" for tag, p in (("A", a), ("B", b))]
     share_a, share_b = (headline(p)[AT_MAX_CONNECTIONS] for p in (a, b))
-    peaks = [f"{n(round(p.throughput.peak))} active connections on {plural(p.scenario.hardware.cores, 'core')}"
-             for p in (a, b)]
+    peaks = [
+        f"{n(round(p.throughput.peak))} active connections on {plural(p.scenario.hardware.cores, 'core')}"
+        for p in (a, b)
+    ]
     peak = f"the peak is about {peaks[0]}" if peaks[0] == peaks[1] else f"the peaks are about {' and '.join(peaks)}"
     lines.append(
         f"With every max_connections slot busy, A runs at {share_a * 100:.0f} % of its peak throughput and "
@@ -122,8 +124,11 @@ def story(a: Plan, b: Plan) -> list[str]:
     verdicts = []
     for tag, p in (("A", a), ("B", b)):
         codes = [w.code for w in blocking_errors(p)]
-        verdicts.append(f"{tag} has {plural(len(codes), 'blocking error')} ({', '.join(codes)})" if codes else
-                        f"{tag} has no blocking errors")
+        verdicts.append(
+            f"{tag} has {plural(len(codes), 'blocking error')} ({', '.join(codes)})"
+            if codes
+            else f"{tag} has no blocking errors"
+        )
     lines.append("; ".join(verdicts) + ".")
     return lines
 

@@ -124,11 +124,14 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         f"<figure>{memory_svg(b, a, ('A', 'B'), 'ab')}</figure>"
         "</div>"
     )
-    differences = "".join(
-        f"<h3>{escape(title)} ({len(rows)})</h3>"
-        + _table(["", "A", "B", "change"], [[r.title, r.a, r.b, r.change] for r in rows], (1, 2, 3), compact=True)
-        for title, rows in difference_rows(a, b)
-    ) or "<p>The two plans are the same.</p>"
+    differences = (
+        "".join(
+            f"<h3>{escape(title)} ({len(rows)})</h3>"
+            + _table(["", "A", "B", "change"], [[r.title, r.a, r.b, r.change] for r in rows], (1, 2, 3), compact=True)
+            for title, rows in difference_rows(a, b)
+        )
+        or "<p>The two plans are the same.</p>"
+    )
     sides = "".join(
         f"<section><h2>{tag}: {escape(title)}</h2>{_headline(p, tag.lower())}{_cards(p, tag.lower())}"
         f"<figure class='budget'>{budget_svg(p, tag.lower())}</figure>{_details(p, tag.lower())}</section>"
@@ -155,9 +158,8 @@ def _verdict(plan: Plan, tag: str) -> str:
 
 
 def _headline(plan: Plan, prefix: str) -> str:
-    return (
-        f"<p class='lead'><b>{escape(answer_line(plan))}</b></p>"
-        f"<p class='muted'>{escape(setup_line(plan))}</p>" + ("" if prefix else _verdict(plan, ""))
+    return f"<p class='lead'><b>{escape(answer_line(plan))}</b></p><p class='muted'>{escape(setup_line(plan))}</p>" + (
+        "" if prefix else _verdict(plan, "")
     )
 
 
@@ -277,17 +279,18 @@ def _breakable(name: str, narrow: bool) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), compact: bool = False) -> str:
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{escape(cell)}</td>" for i, cell in enumerate(row))
+        "<tr>"
+        + "".join(f"<td{' class=num' if i in numeric else ''}>{escape(cell)}</td>" for i, cell in enumerate(row))
         + "</tr>"
         for row in rows
     )
     return _table_html(headers, body, numeric, compact)
 
 
-def _table_html(headers: list[str], body: str, numeric: tuple[int, ...] = (), compact: bool = False,
-                kind: str = "") -> str:
+def _table_html(
+    headers: list[str], body: str, numeric: tuple[int, ...] = (), compact: bool = False, kind: str = ""
+) -> str:
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{escape(h)}</th>" for i, h in enumerate(headers))
     classes = " ".join(c for c in ("compact" if compact else "", kind) if c)
     opening = f"<table class='{classes}'>" if classes else "<table>"
     return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-

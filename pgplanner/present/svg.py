@@ -52,8 +52,9 @@ class Chart:
         lo, hi = self.y_range
         return self.height - self.bottom - (y - lo) / (hi - lo) * (self.height - TOP - self.bottom)
 
-    def line(self, xs: Values, ys: Values, colour: str, *, dashed: bool = False,
-             width: float = 2.2, opacity: float = 1.0) -> None:
+    def line(
+        self, xs: Values, ys: Values, colour: str, *, dashed: bool = False, width: float = 2.2, opacity: float = 1.0
+    ) -> None:
         points = " ".join(f"{self.px(x):.1f},{self.py(y):.1f}" for x, y in zip(xs, ys, strict=True))
         dash = " stroke-dasharray='7 4'" if dashed else ""
         self.items.append(
@@ -83,8 +84,9 @@ class Chart:
             " stroke-width='1.5'/>"
         )
 
-    def axes(self, title: str, x_label: str, y_label: str, x_ticks: list[tuple[float, str]],
-             y_ticks: list[tuple[float, str]]) -> None:
+    def axes(
+        self, title: str, x_label: str, y_label: str, x_ticks: list[tuple[float, str]], y_ticks: list[tuple[float, str]]
+    ) -> None:
         bottom, right = self.height - self.bottom, self.width - RIGHT
         grid = [
             f"<line x1='{LEFT}' x2='{right}' y1='{self.py(y):.1f}' y2='{self.py(y):.1f}' stroke='#e6e6e6'/>"
@@ -170,14 +172,27 @@ def throughput_svg(
             continue
         row += 1
         share, _ = throughput_at_max_connections(other)
-        chart.mark(other.max_connections, colour,
-                   f"{_tagged(tag)}max_connections {n(other.max_connections)}: {share * 100:.0f} % of peak", row)
+        chart.mark(
+            other.max_connections,
+            colour,
+            f"{_tagged(tag)}max_connections {n(other.max_connections)}: {share * 100:.0f} % of peak",
+            row,
+        )
         chart.point(other.max_connections, share * 100, colour)
     if plan.provider is not None:
-        chart.mark(plan.provider.max_connections, palette.VERMILLION,
-                   f"provider limit {n(plan.provider.max_connections)}", row + 1)
-    chart.axes("Throughput vs active connections", "active connections (log scale)", "throughput (% of peak)",
-               _log_ticks(highest), [(v, f"{v:g} %") for v in range(0, 101, 20)])
+        chart.mark(
+            plan.provider.max_connections,
+            palette.VERMILLION,
+            f"provider limit {n(plan.provider.max_connections)}",
+            row + 1,
+        )
+    chart.axes(
+        "Throughput vs active connections",
+        "active connections (log scale)",
+        "throughput (% of peak)",
+        _log_ticks(highest),
+        [(v, f"{v:g} %") for v in range(0, 101, 20)],
+    )
     legend = [("direct to PostgreSQL", palette.VERMILLION, False), ("through the pooler", palette.BLUE, True)]
     if baseline is not None:
         legend.append((f"{tags[0] or 'baseline'} (grey)", palette.GHOST, False))
@@ -185,9 +200,7 @@ def throughput_svg(
     return chart.svg("Relative throughput against active connections")
 
 
-def memory_svg(
-    plan: Plan, baseline: Plan | None = None, tags: tuple[str, str] = ("", ""), id_suffix: str = ""
-) -> str:
+def memory_svg(plan: Plan, baseline: Plan | None = None, tags: tuple[str, str] = ("", ""), id_suffix: str = "") -> str:
     """Memory against connections with RAM as the line not to cross; the baseline's curves in grey."""
     c = plan.memory_curve
     highest_x = max(float(c.connections[-1]), float(baseline.memory_curve.connections[-1]) if baseline else 0.0)
@@ -198,8 +211,11 @@ def memory_svg(
         b = baseline.memory_curve
         for values, dashed in ((b.typical, False), (b.heavy_fraction, False), (b.worst_case, True)):
             chart.line(b.connections, values / GB, palette.GHOST, dashed=dashed, width=3, opacity=0.7)
-    for values, colour, dashed in ((c.typical, palette.BLUE, False), (c.heavy_fraction, palette.ORANGE, False),
-                                   (c.worst_case, palette.VERMILLION, True)):
+    for values, colour, dashed in (
+        (c.typical, palette.BLUE, False),
+        (c.heavy_fraction, palette.ORANGE, False),
+        (c.worst_case, palette.VERMILLION, True),
+    ):
         chart.line(c.connections, values / GB, colour, dashed=dashed)
     chart.line([0, highest_x], [c.ram_bytes / GB] * 2, palette.INK, width=1.5)
     chart.items.append(
@@ -220,8 +236,11 @@ def memory_svg(
     ticks = _linear_ticks(top)
     x_ticks = [(x, n(int(x))) for x in _linear_ticks(highest_x)]
     chart.axes("Memory vs connections", "connections", "memory (GB)", x_ticks, [(y, f"{y:g}") for y in ticks])
-    legend = [("typical", palette.BLUE, False), ("heavy fraction", palette.ORANGE, False),
-              ("worst case", palette.VERMILLION, True)]
+    legend = [
+        ("typical", palette.BLUE, False),
+        ("heavy fraction", palette.ORANGE, False),
+        ("worst case", palette.VERMILLION, True),
+    ]
     if baseline is not None:
         legend.append((f"{tags[0] or 'baseline'} (grey)", palette.GHOST, False))
     chart.legend(legend)
@@ -233,8 +252,12 @@ def budget_svg(plan: Plan, id_suffix: str = "") -> str:
     segments = [(b.name, b.connections, b.key) for b in plan.budget if b.counts_against == "max_connections"]
     if plan.headroom > 0:
         segments.append(("headroom", plan.headroom, "headroom"))
-    key = _key_lines([(f"<tspan fill='{palette.BUDGET.get(k, palette.GREY)}'>■</tspan> {escape(name)} {n(width)}",
-                       len(name) + 8) for name, width, k in segments])
+    key = _key_lines(
+        [
+            (f"<tspan fill='{palette.BUDGET.get(k, palette.GREY)}'>■</tspan> {escape(name)} {n(width)}", len(name) + 8)
+            for name, width, k in segments
+        ]
+    )
     widest = max(plan.max_connections, plan.max_connections_required, 1) * 1.04
     bottom = 30 + 15 * len(key)
     chart = Chart(f"budget{id_suffix}", (0, widest), (0, 1), height=BUDGET_HEIGHT + bottom, bottom=bottom)

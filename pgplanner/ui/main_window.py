@@ -32,10 +32,10 @@ from ..assets import example_scenarios
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
-from . import theme
 from ..present import CARDS, budget_rows
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
 from ..present.report import render_html_report
+from . import theme
 from .atomic import write_text_atomically
 from .cards import CardGrid
 from .document import Document

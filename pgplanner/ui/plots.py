@@ -373,9 +373,7 @@ class MemoryPlot(PlotPanel):
     def show_baseline(self, baseline: Plan | None) -> None:
         self._baseline = baseline
         c = baseline.memory_curve if baseline else None
-        self.ghosts.show(
-            [(c.connections, v / GB) for v in (c.typical, c.heavy_fraction, c.worst_case)] if c else None
-        )
+        self.ghosts.show([(c.connections, v / GB) for v in (c.typical, c.heavy_fraction, c.worst_case)] if c else None)
         if self._plan is not None:
             self.update_items(self._plan)
 

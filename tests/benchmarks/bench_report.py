@@ -55,8 +55,9 @@ def main() -> None:
         figures = {
             "plan_json_ms": _command_ms(["plan", "--scenario", pooled, "--json"], args.runs),
             "report_ms": _command_ms(["report", "--scenario", pooled, "--out", out], args.runs),
-            "report_compare_ms": _command_ms(["report", "--scenario", direct, "--compare", pooled, "--out", out],
-                                             args.runs),
+            "report_compare_ms": _command_ms(
+                ["report", "--scenario", direct, "--compare", pooled, "--out", out], args.runs
+            ),
             "render_ms": _render_ms(args.runs * 3, compare=False),
             "render_compare_ms": _render_ms(args.runs * 3, compare=True),
         }
@@ -66,8 +67,10 @@ def main() -> None:
     base = figures["plan_json_ms"]
     print(f"pgplanner plan --json (baseline)     {base:7.0f} ms")
     print(f"pgplanner report                     {figures['report_ms']:7.0f} ms  ({figures['report_ms'] / base:.2f} x)")
-    print(f"pgplanner report --compare           {figures['report_compare_ms']:7.0f} ms  "
-          f"({figures['report_compare_ms'] / base:.2f} x)")
+    print(
+        f"pgplanner report --compare           {figures['report_compare_ms']:7.0f} ms  "
+        f"({figures['report_compare_ms'] / base:.2f} x)"
+    )
     print(f"plan + HTML in process               {figures['render_ms']:7.1f} ms")
     print(f"two plans + comparison HTML          {figures['render_compare_ms']:7.1f} ms")
 

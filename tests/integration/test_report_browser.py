@@ -6,7 +6,6 @@ on the screen, and gone when the plots are taken out), and say the same numbers 
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
