@@ -28,3 +28,11 @@ def resource(*parts: str) -> Path:
 def example_scenarios() -> dict[str, Path]:
     """The bundled example scenarios (the seeds' worked examples), by file stem."""
     return {path.stem: path for path in sorted(resource("examples").glob("*.json"))}
+
+
+def documentation() -> Path | None:
+    """The user documentation (README.md): shipped in resources/, or beside the package in a checkout."""
+    for candidate in (resources_dir() / "README.md", _PACKAGE.parent / "README.md"):
+        if candidate.is_file():
+            return candidate
+    return None

@@ -223,12 +223,19 @@ def _worst_case_over_ram(f: Facts) -> Finding | None:
         "warning",
         f"If {judged.which} run the heaviest query at once they need "
         f"{human_size(judged.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
-        f"autovacuum and temporary tables have theirs: {fix}, "
-        "or keep active connections low with a pooler.",
-        worst_case_bytes=judged.worst_case,
-        available_bytes=f.basis.worst_available,
-        connections=judged.connections,
+        f"autovacuum and temporary tables have theirs: {fix}{_keep_active_low(f)}.",
+        worst_case_bytes=judged.worst_case, available_bytes=f.basis.worst_available, connections=judged.connections,
     )
+
+
+def _keep_active_low(f: Facts) -> str:
+    """A pooler keeps the active connections low; say so only when there is none yet."""
+    if f.pooling.active:
+        return (
+            f"; the pooler opens only {n(f.pooling.server_connections)} backends, so the risk is in the "
+            "connections that bypass it"
+        )
+    return ", or keep active connections low with a pooler"
 
 
 @rule("memory.heavy_fraction_bytes")
@@ -477,11 +484,12 @@ def _listeners_in_transaction_pool(f: Facts) -> Finding | None:
     listeners = f.scenario.workload.listeners
     if not f.pooling.active or f.scenario.pooler.mode == "session" or listeners == 0:
         return None
+    # The budget already counts the listeners as direct connections: this says how to connect them.
     return _warn(
         "LISTEN_NEEDS_DIRECT_CONNECTIONS",
-        "warning",
-        f"LISTEN does not work through {f.scenario.pooler.mode} pooling: connect the {n(listeners)} listeners "
-        "straight to PostgreSQL (they have their own budget line) or through a session-mode pool.",
+        "info",
+        f"The {n(listeners)} LISTEN listeners are budgeted as direct connections, because LISTEN does not work "
+        f"through {f.scenario.pooler.mode} pooling: point them at PostgreSQL itself, not at the pooler.",
         listeners=listeners,
     )
 
@@ -505,13 +513,14 @@ def _session_mode_no_multiplexing(f: Facts) -> Finding | None:
         return None
     if f.pooling.client_demand <= f.pooling.server_connections_max:
         return None
+    burst = f.scenario.workload.serverless_peak
     return _warn(
         "SESSION_MODE_QUEUES_CLIENTS",
-        "info",
+        "warning" if burst else "info",  # a serverless burst waiting for sessions times out
         f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
-        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait.",
-        client_demand=f.pooling.client_demand,
-        server_connections_max=f.pooling.server_connections_max,
+        f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait"
+        + (f": a burst of {n(burst)} serverless clients times out. Use transaction mode." if burst else "."),
+        client_demand=f.pooling.client_demand, server_connections_max=f.pooling.server_connections_max,
     )
 
 
@@ -554,9 +563,13 @@ def _max_connections_high(f: Facts) -> Finding | None:
         "MAX_CONNECTIONS_HIGH",
         "warning",
         f"max_connections {n(f.max_connections)} is above {n(limit)}: every slot costs shared memory and lock-table "
-        "space and slows snapshots; keep active connections low with a pooler.",
-        max_connections=f.max_connections,
-        limit=limit,
+        "space and slows snapshots; "
+        + (
+            f"lower it towards the {n(f.required)} the budget needs."
+            if f.pooling.active
+            else "keep active connections low with a pooler."
+        ),
+        max_connections=f.max_connections, limit=limit,
     )
 
 

@@ -152,7 +152,7 @@ class Memory(Frozen):
         None,
         0,
         64,
-        "Parallel workers per gather",
+        "Workers per gather",
         "max_parallel_workers_per_gather: each worker of a parallel query takes its own work_mem per node.",
         unit="workers",
         auto="half the cores, at most 4 (analytics: no cap), at most max_parallel_workers",

@@ -22,6 +22,16 @@ class CardSpec:
     value: Callable[[Plan], str]
     caption: Callable[[Plan], str]
     outputs: tuple[str, ...]  # JSON paths, the first being the figure shown
+    pooler_only: bool = False  # a pooler's figure: with no pooler it reads "no pooler", greyed
+
+
+NO_ROOM = "no memory left: shared_buffers + OS take all the RAM"
+NO_POOLER = ("no pooler", "clients connect to PostgreSQL directly")
+
+
+def _available(available: int) -> str:
+    """The memory left for connections, never a negative size."""
+    return f"available {human_size(available)}" if available > 0 else NO_ROOM
 
 
 def _tps(plan: Plan) -> str:
@@ -53,7 +63,11 @@ CARDS = (
         "ram_ceiling",
         "RAM ceiling",
         lambda p: n(p.ram_ceiling),
-        lambda p: f"fit in {human_size(p.memory.available_bytes)} at {human_size(p.memory.per_connection_bytes)} each",
+        lambda p: (
+            f"fit in {human_size(p.memory.available_bytes)} at {human_size(p.memory.per_connection_bytes)} each"
+            if p.memory.available_bytes > 0
+            else NO_ROOM
+        ),
         (
             "ram_ceiling",
             "memory.ram_bytes",
@@ -91,6 +105,7 @@ CARDS = (
             "app_clients",
             "max_db_connections",
         ),
+        pooler_only=True,
     ),
     CardSpec(
         "worst_case",
@@ -98,7 +113,7 @@ CARDS = (
         lambda p: human_size(p.memory.worst_case_bytes),
         lambda p: (
             f"{n(p.max_connections)} x {human_size(p.memory.worst_case_per_connection_bytes)}"
-            f" · available {human_size(p.memory.worst_case_available_bytes)}"
+            f" · {_available(p.memory.worst_case_available_bytes)}"
         ),
         (
             "memory.worst_case_bytes",
@@ -128,8 +143,19 @@ CARDS = (
         _tps,
         lambda p: f"{n(p.server_connections)} backends at {p.scenario.workload.txn_ms:g} ms per transaction",
         ("pooler_capacity_tps", "server_connections"),
+        pooler_only=True,
     ),
 )
+
+
+def inactive(plan: Plan, spec: CardSpec) -> bool:
+    """Whether the card's figure does not apply to this plan (a pooler's figure with no pooler)."""
+    return spec.pooler_only and plan.scenario.pooler.kind == "none"
+
+
+def card_texts(plan: Plan, spec: CardSpec) -> tuple[str, str]:
+    """The card's value and caption as shown."""
+    return NO_POOLER if inactive(plan, spec) else (spec.value(plan), spec.caption(plan))
 
 
 def concerning(plan: Plan, spec: CardSpec) -> list[PlanWarning]:

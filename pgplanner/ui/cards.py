@@ -10,18 +10,40 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan
 from ..model.compare import outputs
 from ..present import CARDS, CardSpec, card_severity
+from ..present.cards import card_texts, inactive
 from ..present.compare import card_baseline
 from ..present.html import card_tooltip
-from .theme import SEVERITY
+from .theme import INK, SEVERITY
 
 CARD_HEIGHT = 84
+CAPTION_LINE = 14  # pixels per line of a 10px caption
 BASELINE_ROW = 14  # "baseline 1,000 · -900", shown while a baseline is pinned
+# One style sheet for all cards (a style sheet per label costs start-up time); states are properties.
+CARD_STYLE = "".join(
+    [
+        "Card { background: white; border: 1px solid #c8c8c8; border-left: 3px solid #c8c8c8; border-radius: 4px; }",
+        "QLabel[part='title'] { color: #555; font-size: 11px; }",
+        "QLabel[part='title'][compact='true'] { font-size: 10px; }",
+        f"QLabel[part='value'] {{ font-size: 22px; font-weight: 600; color: {INK}; }}",
+        "QLabel[part='value'][inactive='true'] { color: #9a9a9a; }",
+        "QLabel[part='caption'] { color: #555; font-size: 10px; }",
+        "QLabel[part='baseline'] { color: #555; font-size: 10px; }",
+        *(f"Card[severity='{s}'] {{ border-left: 5px solid {colour}; }}" for s, colour in SEVERITY.items()),
+    ]
+)
+
+
+def _restyle(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the style sheet looks at, and apply it."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 class Card(QFrame):
@@ -41,42 +63,68 @@ class Card(QFrame):
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
         self.baseline = QLabel()  # "baseline 1,000 · -900" while a baseline is pinned
         self.baseline.setObjectName(f"card_{spec.key}_baseline")
-        self.baseline.setStyleSheet("color: #555; font-size: 10px;")
-        self.baseline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.baseline.setFixedHeight(BASELINE_ROW)
         self.baseline.hide()
-        self.title.setStyleSheet("color: #555; font-size: 11px;")
-        self.value.setStyleSheet("font-size: 22px; font-weight: 600;")
-        self.caption.setStyleSheet("color: #555; font-size: 10px;")
+        parts = ((self.title, "title"), (self.value, "value"), (self.baseline, "baseline"), (self.caption, "caption"))
+        for label, part in parts:
+            label.setProperty("part", part)  # styled by the grid's one style sheet
         self.caption.setWordWrap(True)
-        self.caption.setFixedHeight(28)  # room for two lines
+        self.caption.setFixedHeight(2 * CAPTION_LINE)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
         self.setFixedHeight(CARD_HEIGHT)
         for label in (self.title, self.value, self.baseline, self.caption):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             layout.addWidget(label)
         self._severity: str | None = "unset"
+        self.inactive = False  # a pooler's number while there is no pooler
+        self._compact = False
+        self._pinned = False
 
     def show_plan(self, plan: Plan) -> None:
-        self.value.setText(self.spec.value(plan))
-        self.caption.setText(self.spec.caption(plan))
+        is_inactive = inactive(plan, self.spec)
+        if is_inactive != self.inactive:  # restyling costs a relayout: only when it changes
+            self.inactive = is_inactive
+            _restyle(self.value, "inactive", is_inactive)
+        value, caption = card_texts(plan, self.spec)
+        self.value.setText(value)
+        self.caption.setText(caption)
         self.setToolTip(card_tooltip(plan, self.spec))
         severity = card_severity(plan, self.spec)
         if severity != self._severity:
             self._severity = severity
-            edge = SEVERITY[severity] if severity else "#c8c8c8"
-            width = 3 if severity else 1
-            self.setStyleSheet(
-                f"#card_{self.spec.key} {{ background: white; border: 1px solid #c8c8c8; "
-                f"border-left: {width + 2}px solid {edge}; border-radius: 4px; }}"
-            )
+            _restyle(self, "severity", severity or "none")
+
+    def set_compact(self, compact: bool) -> None:
+        _restyle(self.title, "compact", compact)
+        margin = 6 if compact else 10
+        self.layout().setContentsMargins(margin, 6, margin, 6)
+        self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
+        self._compact = compact
+        self._fit()
 
     def show_baseline(self, baseline: Plan | None, now: dict[str, Any], then: dict[str, Any]) -> None:
-        if self.baseline.isVisibleTo(self) != (baseline is not None):  # grows a row only on pin and unpin
-            self.baseline.setVisible(baseline is not None)
-            self.setFixedHeight(CARD_HEIGHT + (BASELINE_ROW if baseline is not None else 0))
+        if self._pinned != (baseline is not None):  # grows a row only on pin and unpin
+            self._pinned = baseline is not None
+            self.baseline.setVisible(self._pinned)
+            self._fit()
         if baseline is not None:
             self.baseline.setText(card_baseline(self.spec, baseline, now, then))
+
+    def _fit(self) -> None:
+        extra = (CAPTION_LINE if self._compact else 0) + (BASELINE_ROW if self._pinned else 0)
+        self.setFixedHeight(CARD_HEIGHT + extra)
+
+    def menu(self) -> QMenu:
+        """Right-click: copy the number (as shown, e.g. "780 MB") for a ticket or a chat."""
+        menu = QMenu(self)
+        menu.addAction(f"Copy {self.value.text()}", self.copy_value)
+        return menu
+
+    def copy_value(self) -> None:
+        QGuiApplication.clipboard().setText(self.value.text())
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.menu().exec(event.globalPos())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -92,6 +140,7 @@ class CardGrid(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
+        self.setStyleSheet(CARD_STYLE)
         self.cards = {spec.key: Card(spec) for spec in CARDS}
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)
@@ -107,3 +156,8 @@ class CardGrid(QWidget):
         for card in self.cards.values():
             card.show_plan(plan)
             card.show_baseline(baseline, now, then)
+
+    def set_compact(self, compact: bool) -> None:
+        """Narrow cards: a smaller title and room for a third line of caption."""
+        for card in self.cards.values():
+            card.set_compact(compact)

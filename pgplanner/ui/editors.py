@@ -7,24 +7,25 @@ the derived value greyed out, and unticking it makes that value explicit.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QPalette, QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QSlider,
-    QSpinBox,
     QWidget,
 )
 
 from ..model import FieldSpec, format_size, human_size, parse_size
 from ..model.defaults import CORE_MULTIPLIER
 from .steps import nearest_stop, slider_stops
+from .theme import VERMILLION, qcolor
 
 WORKLOADS = {"cpu": "CPU-bound", "mixed": "Mixed", "io": "I/O-bound"}
 CHOICE_LABELS = {
@@ -50,6 +51,7 @@ CHOICE_LABELS = {
     "session": "Session",
     "statement": "Statement",
 }
+SPIN_WIDTH = 96
 COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box
 
 
@@ -63,68 +65,118 @@ def tooltip(spec: FieldSpec) -> str:
     return f"<b>{spec.title}</b><br>{spec.description}<br>Allowed: {spec.allowed()}{auto}"
 
 
-class SizeBox(QAbstractSpinBox):
-    """A spin box for byte sizes: type ``24GB`` or ``512 MB``; the arrows step through slider stops."""
+class ValueBox(QAbstractSpinBox):
+    """The box beside a slider, for counts, numbers and sizes alike.
 
-    valueEdited = Signal(object)  # bytes: often beyond a 32-bit int
+    Anything may be typed; Enter (or leaving the box) hands the text to the model, which accepts it
+    or says what is wrong; the box never clamps or drops characters on its own. A bare number takes
+    the unit the box shows (``16`` in a box showing ``8 GB`` is 16 GB). The arrows step through the
+    slider's stops for sizes, and by the field's step otherwise.
+    """
+
+    entered = Signal(object)  # the typed text, or a stepped value (sizes are often beyond a 32-bit int)
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._spec, self._stops, self._value = spec, slider_stops(spec), int(spec.lo)
+        self._spec, self._stops = spec, slider_stops(spec)
+        self._value: float = spec.lo
+        self._unit = "" if spec.kind == "size" or spec.unit == "connections" else spec.unit
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
-        self.lineEdit().editingFinished.connect(self._commit_text)
+        self.editingFinished.connect(self._commit_text)
 
-    def value(self) -> int:
+    def value(self) -> float:
         return self._value
 
-    def setValue(self, value: int) -> None:
-        self._value = int(value)
+    def setValue(self, value: float) -> None:
+        self._value = int(value) if self._spec.kind != "number" else value
         self.lineEdit().setText(self.text_for(self._value))
 
-    @staticmethod
-    def text_for(size: int) -> str:
-        exact = format_size(size)
-        number = exact.rstrip("kMGTB")
-        return human_size(size) if len(number) > 5 else f"{number} {exact[len(number) :]}"
+    def text_for(self, value: float) -> str:
+        if self._spec.kind == "size":
+            exact = format_size(int(value))
+            number = exact.rstrip("kMGTB")
+            # 10880kB reads better as 10.6 MB, as the cards say it; exact sizes up to four digits stay exact
+            return human_size(value) if len(number) > 4 else f"{number} {exact[len(number) :]}"
+        shown = f"{int(value):,}" if self._spec.kind == "count" else f"{value:g}"
+        plural = len(self._unit) > 2 and self._unit.endswith("s")  # cores, nodes (not ms)
+        unit = self._unit[:-1] if value == 1 and plural else self._unit  # 1 core, 2 cores
+        return f"{shown} {unit}" if unit else shown
 
-    def validate(self, text: str, _pos: int) -> QValidator.State:
-        try:
-            size = parse_size(text)
-        except ValueError:
-            return QValidator.State.Intermediate
-        in_range = self._spec.lo <= size <= self._spec.hi
-        return QValidator.State.Acceptable if in_range else QValidator.State.Intermediate
+    def model_text(self) -> str:
+        """What was typed, as the model reads it: without the shown unit and thousands separators."""
+        text = self.lineEdit().text().strip()
+        if self._spec.kind == "size":
+            if _BARE_NUMBER.fullmatch(text):
+                text += self.text_for(self._value).rsplit(" ", 1)[-1]  # the unit the box shows
+            return text
+        for unit in (self._unit, self._unit[:-1]) if self._unit else ():
+            if text.endswith(unit):
+                text = text[: -len(unit)].strip()
+                break
+        return text.replace(",", "")
+
+    def validate(self, _text: str, _pos: int) -> QValidator.State:
+        return QValidator.State.Acceptable  # the model judges on Enter, with a message that says why
 
     def fixup(self, _text: str) -> str:
         return self.text_for(self._value)
 
     def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
         flags = QAbstractSpinBox.StepEnabledFlag.StepNone
-        if self._value > self._stops[0]:
+        if self._value > self._spec.lo:
             flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
-        if self._value < self._stops[-1]:
+        if self._value < self._spec.hi:
             flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
         return flags
 
     def stepBy(self, steps: int) -> None:
-        index = nearest_stop(self._stops, self._value)
-        if (steps > 0 and self._stops[index] <= self._value) or (steps < 0 and self._stops[index] >= self._value):
-            index += steps
-        self._emit(int(self._stops[max(0, min(len(self._stops) - 1, index))]))
+        if self._spec.kind == "size":
+            index = nearest_stop(self._stops, self._value)
+            if (steps > 0 and self._stops[index] <= self._value) or (steps < 0 and self._stops[index] >= self._value):
+                index += steps
+            value = self._stops[max(0, min(len(self._stops) - 1, index))]
+        else:
+            value = min(max(self._value + steps * self._spec.step, self._spec.lo), self._spec.hi)
+            value = round(value, 10) if self._spec.kind == "number" else int(value)
+        self.setValue(value)
+        self.entered.emit(value)
 
     def _commit_text(self) -> None:
-        try:
-            size = parse_size(self.lineEdit().text())
-        except ValueError:
-            self.setValue(self._value)
-            return
-        if size != self._value and self._spec.lo <= size <= self._spec.hi:
-            self._emit(size)
+        if self.lineEdit().text() != self.text_for(self._value):
+            self.entered.emit(self.model_text())
 
-    def _emit(self, size: int) -> None:
-        self.setValue(size)
-        self.valueEdited.emit(size)
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        _wheel_when_focused(self, event, super().wheelEvent)
+
+
+_BARE_NUMBER = re.compile(r"\d+(\.\d+)?")
+
+
+def _wheel_when_focused(widget: QWidget, event: QWheelEvent, handle: Callable[[QWheelEvent], None]) -> None:
+    """Only the control being edited takes the wheel; over any other the wheel scrolls the panel."""
+    if widget.hasFocus():
+        handle(event)
+    else:
+        event.ignore()  # passed on to the scrolling input panel
+
+
+class Slider(QSlider):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a wheel passing over does not take the focus
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        _wheel_when_focused(self, event, super().wheelEvent)
+
+
+class ComboBox(QComboBox):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        _wheel_when_focused(self, event, super().wheelEvent)
 
 
 class FieldEditor(QWidget):
@@ -144,7 +196,7 @@ class FieldEditor(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider: QSlider | None = None
-        self.spin: QSpinBox | QDoubleSpinBox | SizeBox | None = None
+        self.spin: ValueBox | None = None
         self.combo: QComboBox | None = None
         self.check: QCheckBox | None = None
         self.auto: QCheckBox | None = None
@@ -167,7 +219,7 @@ class FieldEditor(QWidget):
             layout.addWidget(self.auto)
 
     def _build_combo(self, layout: QHBoxLayout) -> None:
-        self.combo = QComboBox(objectName=f"combo_{self.spec.flat}")
+        self.combo = ComboBox(objectName=f"combo_{self.spec.flat}")
         values: list[Any] = list(self.spec.choices) or list(range(int(self.spec.lo), int(self.spec.hi) + 1))
         for value in values:
             self.combo.addItem(choice_label(self.spec.flat, value), value)
@@ -177,36 +229,35 @@ class FieldEditor(QWidget):
     def _build_slider_and_spin(self, layout: QHBoxLayout) -> None:
         spec = self.spec
         self._stops = slider_stops(spec)
-        self.slider = QSlider(Qt.Orientation.Horizontal, objectName=f"slider_{spec.flat}")
+        self.slider = Slider(Qt.Orientation.Horizontal, objectName=f"slider_{spec.flat}")
         self.slider.setRange(0, len(self._stops) - 1)
         self.slider.setPageStep(max(1, len(self._stops) // 10))
         self.slider.valueChanged.connect(self._on_slider_moved)
-        if spec.kind == "size":
-            self.spin = SizeBox(spec)
-            self.spin.valueEdited.connect(lambda size: self.edited.emit(spec.flat, size))
-        elif spec.kind == "count":
-            self.spin = QSpinBox()
-            self.spin.setRange(int(spec.lo), int(spec.hi))
-            self.spin.setGroupSeparatorShown(True)
-            self.spin.valueChanged.connect(lambda v: self.edited.emit(spec.flat, v))
-        else:
-            self.spin = QDoubleSpinBox()
-            self.spin.setDecimals(2 if spec.step < 1 else 1)
-            self.spin.setRange(spec.lo, spec.hi)
-            self.spin.setSingleStep(spec.step)
-            self.spin.valueChanged.connect(lambda v: self.edited.emit(spec.flat, v))
+        self.spin = ValueBox(spec)
         self.spin.setObjectName(f"spin_{spec.flat}")
-        self.spin.setKeyboardTracking(False)
-        self.spin.setFixedWidth(100)
-        self.slider.setMinimumWidth(90)
-        if spec.unit and spec.kind != "size" and spec.unit != "connections":
-            self.spin.setSuffix(f" {spec.unit}")
+        self.spin.entered.connect(lambda value: self.edited.emit(spec.flat, value))
+        self.spin.setFixedWidth(SPIN_WIDTH)
+        self.slider.setMinimumWidth(60)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
 
-    def forget(self) -> None:
-        """Drop what was last displayed, so the next show_value redraws (after a refused edit)."""
-        self._shown = None
+    def refuse(self, message: str) -> None:
+        """Mark the box the model refused a value in; its tooltip and the status bar say why."""
+        if self.spin is not None:
+            palette = self.spin.palette()  # a tinted box keeps its native frame and arrows
+            palette.setColor(QPalette.ColorRole.Base, qcolor(VERMILLION, 60))
+            self.spin.setPalette(palette)
+            self.spin.setProperty("refused", True)
+            self.spin.setToolTip(message)
+            self.spin.selectAll()
+
+    def clear_refusal(self) -> None:
+        """The model took the last value: clear any mark of an earlier refusal, show what it took."""
+        if self.spin is not None and self.spin.property("refused"):
+            self.spin.setPalette(QPalette())
+            self.spin.setProperty("refused", False)
+            self.spin.setToolTip("")
+        self._shown = None  # redraw: ``24GiB`` becomes ``24 GB`` even when the value did not change
 
     def show_value(self, value: Any, derived: Any = None) -> None:
         """Display ``value`` (or, when it is None, the ``derived`` value as "auto") without echoing an edit."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -29,13 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..export.blocking import BlockingPlan
+from ..present import blocking_errors
 from ..export.bundle import bundle_files, default_platforms, export_bundle
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError
 from . import theme
 from .document import Document
 from .editors import CHOICE_LABELS
+from .render import PLOT_FILES
 
 SCENARIO_PLATFORM, ALL_PLATFORMS, NO_OS = "scenario", "all", "none"
 
@@ -78,8 +80,15 @@ class ExportDialog(QDialog):
         self.document = document
         self.report_error = report_error
         self._files: dict[str, bytes] = {}
-        # Answer "replace the existing bundle?" (an attribute, so tests and scripts can answer it)
+        # Answer "replace the existing bundle?" and "write a plan with blocking errors?" (attributes,
+        # so tests and scripts can answer them)
         self.ask_replace: Callable[[Path], bool] = self._ask_replace
+        self.ask_write_blocked: Callable[[list[str]], bool] = self._ask_write_blocked
+        self.blocking = QLabel(objectName="export_blocking")
+        self.blocking.setWordWrap(True)
+        self.blocking.setStyleSheet(
+            f"background: {theme.VERMILLION}; color: white; padding: 6px; border-radius: 3px; font-weight: 600;"
+        )
 
         self.platform = QComboBox(objectName="export_platform")
         self.platform.addItem("The scenario's platform", SCENARIO_PLATFORM)
@@ -128,6 +137,7 @@ class ExportDialog(QDialog):
         split.addWidget(viewer)
         split.setSizes([260, 740])
         layout = QVBoxLayout(self)
+        layout.addWidget(self.blocking)
         layout.addLayout(top)
         layout.addWidget(split, 1)
 
@@ -144,13 +154,18 @@ class ExportDialog(QDialog):
 
     def refresh(self) -> None:
         """Render every artifact of the current plan and show the selected one again."""
-        self._files = bundle_files(self.document.plan, platforms=self.platforms())
+        # The plots are listed (and the bundle's README names them) but drawn only when it is written.
+        placeholders = dict.fromkeys(PLOT_FILES, b"")
+        self._files = bundle_files(self.document.plan, platforms=self.platforms(), extra_files=placeholders)
         current = self.listing.currentItem().text() if self.listing.currentItem() else "postgresql/postgresql.conf"
-        names = sorted(self._files, key=lambda path: (path.count("/"), path))
+        names = sorted(self._files, key=lambda path: ("/" in path, path))  # top-level files, then folder by folder
         self.listing.blockSignals(True)
         self.listing.clear()
         self.listing.addItems(names)
         self.listing.blockSignals(False)
+        scrollbar = self.listing.verticalScrollBar().sizeHint().width()
+        self.listing.setMinimumWidth(self.listing.sizeHintForColumn(0) + scrollbar + 8)  # every name whole
+        self._show_blocking()
         matches = self.listing.findItems(current if current in self._files else names[0], Qt.MatchFlag.MatchExactly)
         self.listing.setCurrentItem(matches[0])
         self._show_file(matches[0].text())
@@ -169,6 +184,10 @@ class ExportDialog(QDialog):
             self.status.setText("Choose where to write the bundle first.")
             return None
         target = Path(text).expanduser()
+        errors = self.blocking_errors()
+        if errors and not self.ask_write_blocked(errors):
+            self.status.setText("Not written: the plan has blocking errors.")
+            return None
         force = target.exists() and self.ask_replace(target)
         if target.exists() and not force:
             return None
@@ -181,16 +200,40 @@ class ExportDialog(QDialog):
                 platforms=self.platforms(),
                 force=force,
                 extra_files=render_plots(self.document.plan),
+                allow_blocking=True,  # asked above; the files then name each error beside its value
             )
-        except BlockingPlan as error:  # the window has no "write it anyway": the plan must be fixed first
-            errors = "\n".join(f"{w.code}: {w.message}" for w in error.errors)
-            self.report_error("Cannot export", f"The plan has blocking errors; nothing was written.\n{errors}")
-            return None
         except InputError as error:
             self.report_error("Cannot export", str(error))
             return None
         self.status.setText(f"Wrote {written}")
         return written
+
+    def blocking_errors(self) -> list[str]:
+        """The plan's blocking errors, as the user reads them."""
+        return [w.message for w in blocking_errors(self.document.plan)]
+
+    def _show_blocking(self) -> None:
+        errors = self.blocking_errors()
+        self.blocking.setVisible(bool(errors))
+        if errors:
+            count = f"{len(errors)} blocking error{'s' if len(errors) > 1 else ''}"
+            self.blocking.setText(
+                f"This plan has {count}; Export asks before writing it.<br>"
+                + "<br>".join(f"· {escape(e)}" for e in errors)
+            )
+
+    def _ask_write_blocked(self, errors: list[str]) -> bool:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.warning(
+            self,
+            "Write a plan with blocking errors?",
+            "This plan has blocking errors:\n\n"
+            + "\n".join(f"· {e}" for e in errors)
+            + "\n\nWrite the bundle anyway?",
+            buttons.Yes | buttons.No,
+            buttons.No,
+        )
+        return answer == buttons.Yes
 
     def _on_plan_changed(self, _plan: Plan) -> None:
         if self.isVisible():
@@ -203,6 +246,8 @@ class ExportDialog(QDialog):
             self.preview.verticalScrollBar().setValue(scroll)
 
     def _preview_text(self, path: str) -> str:
+        if path in PLOT_FILES:
+            return f"{path}: the window's plot as a PNG image, drawn when the bundle is written."
         data = self._files[path]
         try:
             return data.decode()

@@ -6,7 +6,9 @@ Edits go to the Document; the forms re-display whatever Plan comes back (includi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ..model import FIELDS, Plan, parse_size
+from ..model.serialization import describe
 from .document import Document
 from .editors import FieldEditor, tooltip
 
@@ -30,6 +33,12 @@ FROM_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "autovacuum_workers": ("autovacuum_max_workers", int),
     "maintenance_work_mem": ("maintenance_work_mem", parse_size),
 }
+SETTING_NAME = re.compile(r"[a-z]+(_[a-z]+)+")  # max_connections, work_mem: a setting, spelled as in the file
+
+
+def label_text(title: str) -> str:
+    """A setting's own name is shown in a code font, so it reads as the name to look up, not as words."""
+    return f"<code>{escape(title)}</code>" if SETTING_NAME.fullmatch(title) else escape(title)
 
 
 def derived_values(plan: Plan) -> dict[str, Any]:
@@ -64,65 +73,71 @@ class Forms(QWidget):
             box = QGroupBox(title, objectName=f"group_{group}")
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            advanced = None
+            folded: list[FieldEditor] = []  # the group's advanced inputs, shown when their toggle is on
             for spec in (s for s in FIELDS.values() if s.group == group):
                 if spec.flat == BUDGET_STARTS_AT:
                     heading = QLabel("<b>Connections outside the pool</b>")
                     form.addRow(heading)
-                if spec.advanced and advanced is None:
-                    advanced = self._fold(form, group)
-                self._add_editor(advanced or form, spec)
+                if spec.advanced and not folded:
+                    self._fold(form, group, folded)
+                editor = self._add_editor(form, spec)
+                if spec.advanced:
+                    folded.append(editor)
+                    form.setRowVisible(editor, False)
             self.groups[group] = box
             layout.addWidget(box)
         layout.addStretch()
+        self.labels = [form.labelForField(e) for e in self.editors.values() for form in (e.parentWidget().layout(),)]
+        self.align_labels()
         document.planChanged.connect(self.show_plan)
         self.show_plan(document.plan)
 
-    def _add_editor(self, form: QFormLayout, spec: Any) -> None:
+    def _add_editor(self, form: QFormLayout, spec: Any) -> FieldEditor:
         editor = FieldEditor(spec)
         editor.edited.connect(self._on_edited)
         editor.slid.connect(self._on_slid)
-        label = QLabel(spec.title)
+        label = QLabel(label_text(spec.title))
         label.setToolTip(tooltip(spec))
         label.setBuddy(editor.spin or editor.combo or editor.check or editor)
         form.addRow(label, editor)
         self.editors[spec.flat] = editor
+        return editor
 
-    def _fold(self, form: QFormLayout, group: str) -> QFormLayout:
-        """A folded section for a group's advanced inputs, opened by a toggle; its form layout."""
+    def _fold(self, form: QFormLayout, group: str, rows: list[FieldEditor]) -> None:
+        """A toggle that shows or hides a group's advanced rows (in the same form, so columns stay aligned)."""
         toggle = QToolButton()
         toggle.setObjectName(f"advanced_{group}")
-        toggle.setText("Server settings that drive memory")
+        toggle.setText("Server settings")
         toggle.setCheckable(True)
         toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toggle.setArrowType(Qt.ArrowType.RightArrow)
         toggle.setAutoRaise(True)
-        section = QWidget()
-        section.setObjectName(f"advanced_{group}_section")
-        section.setVisible(False)
-        inner = QFormLayout(section)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         def unfold(on: bool) -> None:
-            section.setVisible(on)
+            for editor in rows:
+                form.setRowVisible(editor, on)
             toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
 
         toggle.toggled.connect(unfold)
         form.addRow(toggle)
-        form.addRow(section)
-        return inner
 
     def add_group(self, box: QGroupBox, position: int) -> None:
         """Insert another group (the provider picker) among the model's groups."""
         self.layout().insertWidget(position, box)
 
-    def set_fixed(self, flats: set[str], reason: str) -> None:
-        """Lock the inputs a provider plan fixes, saying why; an empty set unlocks everything."""
+    def align_labels(self) -> None:
+        """One label width in every group, so all sliders start at the same x."""
+        widest = max(label.sizeHint().width() for label in self.labels)
+        for label in self.labels:
+            label.setMinimumWidth(widest)
+
+    def set_fixed(self, reasons: dict[str, str]) -> None:
+        """Grey out the inputs that do not apply, each saying why ("fixed by heroku/standard-0",
+        "no pooler"); inputs not named are unlocked."""
         for flat, editor in self.editors.items():
-            fixed = flat in flats
-            editor.setEnabled(not fixed)
-            editor.setToolTip(f"{tooltip(editor.spec)}<br><b>Fixed by {reason}</b>" if fixed else tooltip(editor.spec))
+            reason = reasons.get(flat)
+            editor.setEnabled(reason is None)
+            editor.setToolTip(f"{tooltip(editor.spec)}<br><b>{reason}</b>" if reason else tooltip(editor.spec))
 
     def show_plan(self, plan: Plan) -> None:
         derived = derived_values(plan)
@@ -132,12 +147,21 @@ class Forms(QWidget):
             editor.show_value(data[spec.group][spec.name], derived.get(flat))
 
     def _on_edited(self, flat: str, value: Any, sliding: bool = False) -> None:
+        editor = self.editors[flat]
         try:
             self.document.edit(sliding=sliding, **{flat: value})
         except ValidationError as error:
-            self.problem.emit(f"{FIELDS[flat].title}: {error.errors()[0]['msg']}")
-            self.editors[flat].forget()
-            self.show_plan(self.document.plan)  # put the editor back on the model's value
+            message = describe(error, lambda _path: FIELDS[flat].title)
+            if isinstance(value, str):  # say what was typed, not what it was converted to
+                message = re.sub(r"\(got .*\)$", f"(got {value!r})", message)
+            editor.refuse(message)
+            self.problem.emit(message)
+            return
+        editor.clear_refusal()
+        if not sliding:  # show what the model took (``24GiB`` as ``24 GB``), even when nothing changed
+            spec, scenario = editor.spec, self.document.scenario
+            value = getattr(getattr(scenario, spec.group), spec.name)
+            editor.show_value(value, derived_values(self.document.plan).get(flat))
 
     def _on_slid(self, flat: str, value: Any) -> None:
         self._on_edited(flat, value, sliding=True)

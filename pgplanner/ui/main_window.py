@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QFileDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QSplitterHandle,
     QTabWidget,
     QTextBrowser,
     QTreeWidget,
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..assets import example_scenarios
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
+from ..model.scenario import Hardware
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
 from ..present import CARDS, budget_rows
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
@@ -51,7 +56,52 @@ if TYPE_CHECKING:  # both load on first use, not at start-up
 
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
+POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
+MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
+COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
+
+
+class _Handle(QSplitterHandle):
+    """A splitter handle that can be seen: a grey bar with a grip in the middle."""
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.qcolor(theme.LIGHT_GREY if not self.underMouse() else theme.GREY, 160))
+        painter.setPen(theme.qcolor(theme.GREY))
+        centre = self.rect().center()
+        for step in (-8, 0, 8):  # three grip dots across the handle
+            dot = QPoint(centre.x() + step, centre.y()) if self.orientation() == Qt.Orientation.Vertical else QPoint(
+                centre.x(), centre.y() + step
+            )
+            painter.drawEllipse(dot, 1, 1)
+
+
+class Splitter(QSplitter):
+    def createHandle(self) -> QSplitterHandle:
+        handle = _Handle(self.orientation(), self)
+        handle.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        return handle
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
+
+
+class ShortcutsFirst(QObject):
+    """The window's shortcuts win over the editing keys of the box that has the focus.
+
+    A spin box or combo claims Ctrl+Z, Ctrl+E ... for its own line edit; the user, who mostly has a
+    box focused, means the window's Undo, Export and so on.
+    """
+
+    def __init__(self, actions: list[QAction], parent: QObject) -> None:
+        super().__init__(parent)
+        self._keys = {sequence.toString() for action in actions for sequence in action.shortcuts()}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if QKeySequence(event.keyCombination()).toString() in self._keys:
+            event.ignore()  # not claimed: the shortcut map gives the key to the window's action
+            return True
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -73,9 +123,12 @@ class MainWindow(QMainWindow):
         self.picker = ProviderPicker()
         self.picker.chosen.connect(self.choose_preset)
         self.forms.add_group(self.picker, 1)
-        self._fixed_by: str | None = None
+        self._fixed_by: tuple[str | None, bool] | None = None  # provider, no pooler: what the forms grey
         self._export: ExportDialog | None = None
         self._warnings_shown: tuple | None = None
+        self._discarded = False  # the last unsaved-changes prompt was answered "discard"
+        self.compact = False  # plots as tabs beside the details (a small window)
+        self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
         self.headline = QLabel(objectName="headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -86,12 +139,17 @@ class MainWindow(QMainWindow):
         self.details = self._build_details()
         self.setCentralWidget(self._build_layout())
         self._build_menus()
+        self._shortcuts_first = ShortcutsFirst(self.findChildren(QAction), self)
+        boxes = (QAbstractSpinBox, QComboBox, QLineEdit)  # an editable combo's line edit takes its focus
+        for box in (w for kind in boxes for w in self.forms.findChildren(kind)):
+            box.installEventFilter(self._shortcuts_first)
         self.statusBar()
 
         self.document.planChanged.connect(self.show_plan)
         self.document.stateChanged.connect(self._update_title)
         self.show_plan(self.document.plan)
         self._update_title()
+        self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(1280, 800)
 
     # --- layout ---------------------------------------------------------------------------
@@ -100,13 +158,14 @@ class MainWindow(QMainWindow):
         inputs = QScrollArea(objectName="inputs")
         inputs.setWidget(self.forms)
         inputs.setWidgetResizable(True)
-        inputs.setMinimumWidth(440)
+        # As narrow as the forms can be, never narrower (the panel scrolls only up and down).
+        inputs.setMinimumWidth(self.forms.minimumSizeHint().width() + inputs.verticalScrollBar().sizeHint().width() + 4)
         inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        curves = QSplitter(Qt.Orientation.Horizontal, objectName="curves")
+        curves = Splitter(Qt.Orientation.Horizontal, objectName="curves")
         curves.addWidget(self.throughput_plot)
         curves.addWidget(self.memory_plot)
-        lower = QSplitter(Qt.Orientation.Vertical, objectName="lower")
+        lower = Splitter(Qt.Orientation.Vertical, objectName="lower")
         lower.addWidget(curves)
         lower.addWidget(self.budget_plot)
         lower.addWidget(self.details)
@@ -114,17 +173,22 @@ class MainWindow(QMainWindow):
         lower.setStretchFactor(1, 2)
         lower.setStretchFactor(2, 2)
 
-        results = QWidget(objectName="results")
+        for splitter in (curves, lower):
+            splitter.setChildrenCollapsible(False)  # a dragged handle stops at a plot's minimum height
+            splitter.setHandleWidth(7)
+        self.curves, self.lower = curves, lower
+        results = self.results = QWidget(objectName="results")
         column = QVBoxLayout(results)
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
+        results.installEventFilter(self)  # its size decides where the plots go
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="main_splitter")
+        self.splitter = Splitter(Qt.Orientation.Horizontal, objectName="main_splitter")
         self.splitter.addWidget(inputs)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([470, 810])
+        self.splitter.setSizes([inputs.minimumWidth(), 1280 - inputs.minimumWidth()])
         return self.splitter
 
     def _build_details(self) -> QTabWidget:
@@ -146,7 +210,37 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
+        tabs.setMinimumHeight(110)
         return tabs
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.results and event.type() == QEvent.Type.Resize:
+            self._arrange()
+        return False
+
+    def _arrange(self) -> None:
+        """Side by side when there is room; in a small window each plot is a tab beside the details."""
+        area = self.results.size()
+        compact = area.width() < COMPACT_BELOW[0] or area.height() < COMPACT_BELOW[1]
+        if compact == self.compact:
+            return
+        self.compact = compact
+        plots = ((self.throughput_plot, "Throughput"), (self.memory_plot, "Memory"), (self.budget_plot, "Budget bar"))
+        if compact:
+            for index, (plot, title) in enumerate(plots):
+                self.details.insertTab(index, plot, title)
+            self.details.setCurrentIndex(0)
+        else:
+            for plot, _ in plots:
+                self.details.removeTab(self.details.indexOf(plot))
+            self.curves.insertWidget(0, self.throughput_plot)
+            self.curves.insertWidget(1, self.memory_plot)
+            self.lower.insertWidget(1, self.budget_plot)
+            for plot, _ in plots:
+                plot.show()
+            self.details.setCurrentWidget(self.warnings)
+        self.curves.setVisible(not compact)
+        self.cards.set_compact(compact)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -165,7 +259,8 @@ class MainWindow(QMainWindow):
         action(file_menu, "open", "&Open...", self.open_scenario, QKeySequence.StandardKey.Open)
         examples = file_menu.addMenu("Open &Example")
         for name, path in example_scenarios().items():
-            examples.addAction(name.replace("-", " ").capitalize(), lambda p=path: self.open_scenario(p))
+            example = examples.addAction(name.replace("-", " ").capitalize(), lambda p=path: self.open_example(p))
+            example.setObjectName(f"action_example_{name}")
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
@@ -182,7 +277,9 @@ class MainWindow(QMainWindow):
         undo.setShortcut(QKeySequence.StandardKey.Undo)
         undo.setObjectName("action_undo")
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        # Both spellings on every platform: a DBA's hands know one or the other.
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(redo_keys + [k for k in map(QKeySequence, ("Ctrl+Shift+Z", "Ctrl+Y")) if k not in redo_keys])
         redo.setObjectName("action_redo")
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
@@ -244,9 +341,10 @@ class MainWindow(QMainWindow):
             self.warnings.addItem("No warnings: this plan holds together.")
         worst = plan.warnings[0].severity if plan.warnings else None
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
-        self.details.setTabText(0, label)
+        tab = self.details.indexOf(self.warnings)
+        self.details.setTabText(tab, label)
         colour = theme.qcolor(theme.SEVERITY[worst]) if worst else theme.qcolor(theme.INK)
-        self.details.tabBar().setTabTextColor(0, colour)
+        self.details.tabBar().setTabTextColor(tab, colour)
 
     def _show_derivations(self, plan: Plan) -> None:
         scroll = self.derivations.verticalScrollBar().value()
@@ -341,17 +439,29 @@ class MainWindow(QMainWindow):
         """Put the scenario on a provider plan, or back on self-managed hardware (one undo step)."""
         scenario = self.document.scenario
         if preset is None:
-            self.document.replace(scenario.model_copy(update={"provider": None}), "Self-managed")
+            # Back on the user's own hardware: what it was before the first plan was chosen.
+            hardware = self._own_hardware or scenario.hardware
+            self._own_hardware = None
+            self.document.replace(scenario.model_copy(update={"provider": None, "hardware": hardware}), "Self-managed")
         else:
             from ..presets import apply_preset
 
+            if scenario.provider is None:
+                self._own_hardware = scenario.hardware
             self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
+        """Grey what does not apply: inputs a provider plan fixes, and the pooler's with no pooler."""
         provider = plan.scenario.provider.id if plan.scenario.provider else None
-        if provider != self._fixed_by:
-            self._fixed_by = provider
-            self.forms.set_fixed(set(PROVIDER_FIXES) if provider else set(), provider or "")
+        state = (provider, plan.scenario.pooler.kind == "none")
+        if state != self._fixed_by:
+            self._fixed_by = state
+            reasons = dict.fromkeys(POOLER_SETTINGS, "no pooler") if state[1] else {}
+            reasons.update(dict.fromkeys(PROVIDER_FIXES, f"Fixed by {provider}") if provider else {})
+            cores = plan.scenario.provider.derivations.get("cores") if provider else None
+            if cores is not None and "cores" in reasons:
+                reasons["cores"] += f": {cores.calculation} ({cores.note})"
+            self.forms.set_fixed(reasons)
 
     def _show_problem(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
@@ -374,7 +484,8 @@ class MainWindow(QMainWindow):
         answer = self.ask_unsaved()
         if answer == "save":
             return self.save_scenario()
-        return answer == "discard"
+        self._discarded = answer == "discard"
+        return self._discarded
 
     def new_scenario(self) -> None:
         if self._may_discard():
@@ -392,6 +503,17 @@ class MainWindow(QMainWindow):
             self.report_error("Cannot open scenario", str(error))
             return False
         self._remember(Path(path))
+        return True
+
+    def open_example(self, path: Path) -> bool:
+        """An example opens as an untitled copy: Save asks where, and the shipped file is never written."""
+        if not self._may_discard():
+            return False
+        try:
+            self.document.new(read_scenario_file(path))
+        except InputError as error:
+            self.report_error("Cannot open example", str(error))
+            return False
         return True
 
     def save_scenario(self) -> bool:
@@ -470,15 +592,24 @@ class MainWindow(QMainWindow):
         self.document.replace(detected, "Detect this machine")
         self.statusBar().showMessage("Detected: " + "; ".join(machine.notes), 10000)
 
-    def _about(self) -> None:
+    def about_text(self) -> str:
         from .. import __version__
+        from ..assets import documentation
 
-        QMessageBox.about(
-            self,
-            "About pgplanner",
-            f"<b>pgplanner {__version__}</b><p>Plans PostgreSQL connections and memory: the RAM ceiling, the "
-            "productive target, the max_connections budget, the pooler and the kernel settings.</p>",
+        guide = documentation()
+        link = (
+            f"<a href='{QUrl.fromLocalFile(str(guide)).toString()}'>the documentation (README)</a>"
+            if guide
+            else "<tt>pgplanner --help</tt>"
         )
+        return (
+            f"<b>pgplanner {__version__}</b><p>Plans PostgreSQL connections and memory: the RAM ceiling, the "
+            "productive target, the max_connections budget, the pooler and the kernel settings.</p>"
+            f"<p>How to use it and where every number comes from: {link}.</p>"
+        )
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About pgplanner", self.about_text())
 
     def restore_session(self) -> None:
         """Geometry, splitters and the last scenario (its file, or its unsaved content)."""
@@ -497,13 +628,16 @@ class MainWindow(QMainWindow):
                 self.document.new(scenario_from_json(str(untitled)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._discarded = False
         if not self._may_discard():
             event.ignore()
             return
         self.server.shutdown()
+        # Discarded changes stay discarded: the next start opens the file as saved, or a fresh scenario.
+        keep_untitled = self.document.path is None and not self._discarded
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")
-        self.settings.setValue("last_untitled", "" if self.document.path else scenario_to_json(self.document.scenario))
+        self.settings.setValue("last_untitled", scenario_to_json(self.document.scenario) if keep_untitled else "")
         self.settings.sync()
         event.accept()

@@ -1,13 +1,14 @@
 """The "Provider plan" group: pick a managed plan (searchable), see its facts and where they come from.
 
 Choosing a plan replaces the scenario with one on that plan's hardware and limits (one undo step);
-"Self-managed" goes back, keeping the hardware as it was. The forms lock what the plan fixes.
+"Self-managed" goes back to the hardware the user had before. The forms lock what the plan fixes.
 The catalog is read the first time the picker is used, not while the window starts.
 """
 
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,12 +24,15 @@ from PySide6.QtWidgets import (
 
 from ..model import Plan, human_size
 from ..model.derivation import n
-from ..presets import Catalog, Preset
+from .editors import ComboBox
+
+if TYPE_CHECKING:  # the presets load when the picker is first used, not while the window starts
+    from ..presets import Catalog, Preset
 
 SELF_MANAGED = "Self-managed (no provider)"
 
 
-class _LazyCombo(QComboBox):
+class _LazyCombo(ComboBox):
     """A combo box that asks for its entries just before the user first needs them."""
 
     needed = Signal()
@@ -58,6 +62,7 @@ class ProviderPicker(QGroupBox):
         # Plan titles are long; without this the combo (and the whole form) grows to the longest one.
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(24)
+        self.combo.setMaxVisibleItems(20)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
         self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)
@@ -90,6 +95,11 @@ class ProviderPicker(QGroupBox):
         for preset in self.catalog:
             self.combo.addItem(preset_title(preset), preset.id)
         self.combo.blockSignals(False)
+        # The list (and the search's suggestions) as wide as the longest plan title, not the combo.
+        view = self.combo.view()
+        widest = max(view.sizeHintForColumn(0), 0) + view.verticalScrollBar().sizeHint().width() + 16
+        view.setMinimumWidth(widest)
+        self.combo.completer().popup().setMinimumWidth(widest)
         if problems:
             skipped = QLabel("<br>".join(f"Skipped preset file {escape(str(p))}" for p in problems))
             skipped.setWordWrap(True)
@@ -122,9 +132,11 @@ class ProviderPicker(QGroupBox):
         source = escape(provider.source)
         link = f"<a href='{source}'>{source}</a>" if provider.source.startswith("http") else source
         notes = f"<br><i>{escape(provider.notes)}</i>" if provider.notes else ""
+        cores = provider.derivations.get("cores")
+        rule = f" ({escape(cores.calculation)} core: {escape(cores.note)})" if cores else ""
         self.facts.setText(
             f"<b>max_connections {n(provider.max_connections)}</b>: {limit}; reserved {provider.reserved}"
             f"<br>Pooler on offer: {escape(pooler)}"
-            f"<br>Cores and RAM are fixed by the plan.{notes}"
+            f"<br>Cores{rule} and RAM are fixed by the plan; storage is the provider's network volume.{notes}"
             f"<br><small>Source: {link} · as of {escape(provider.as_of)} · confidence {provider.confidence}</small>"
         )

@@ -8,12 +8,14 @@ from ..model import Plan
 
 PLOT_SIZE = (1100, 640)
 BUDGET_SIZE = (1100, 300)
+PLOT_NAMES = ("throughput", "memory", "budget")
+PLOT_FILES = tuple(f"plots/{name}.png" for name in PLOT_NAMES)  # what render_plots adds to a bundle
 
 
 def render_plots(plan: Plan) -> dict[str, bytes]:
     """``{"plots/throughput.png": ..., "plots/memory.png": ..., "plots/budget.png": ...}``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtCore import QBuffer, QIODevice, Qt
 
     from .app import application
     from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
@@ -25,6 +27,7 @@ def render_plots(plan: Plan) -> dict[str, bytes]:
         ("memory", MemoryPlot(), PLOT_SIZE),
         ("budget", BudgetPlot(), BUDGET_SIZE),
     ):
+        panel.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # laid out and painted, never on screen
         panel.resize(*size)
         panel.show_plan(plan)
         panel.readout.hide()  # nothing is hovered in a picture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from ..model import Scenario
@@ -19,14 +20,16 @@ def save_screenshot(scenario: Scenario, out: Path, size: tuple[int, int] = DEFAU
     from .main_window import MainWindow
 
     app = application()
-    window = MainWindow(QSettings())  # a throwaway store: a screenshot must not touch the user's settings
-    window.document.new(scenario)
-    window.document.recompute()
-    window.resize(*size)
-    window.show()
-    app.processEvents()
-    image = window.grab()
-    window.close()
+    # A throwaway store: a screenshot must not read or overwrite the user's last session and geometry.
+    with tempfile.TemporaryDirectory(prefix="pgplanner-screenshot-") as scratch:
+        window = MainWindow(QSettings(str(Path(scratch) / "settings.ini"), QSettings.Format.IniFormat))
+        window.document.new(scenario)
+        window.document.recompute()
+        window.resize(*size)
+        window.show()
+        app.processEvents()
+        image = window.grab()
+        window.close()
     if not image.save(str(out), "PNG"):
         raise OSError(f"{out}: cannot write the PNG")
     return out

@@ -21,6 +21,7 @@ import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PGPLANNER_SETTINGS", os.devnull)  # never the user's own settings store
 WINDOW_SIZE = (1280, 800)
 
 
@@ -48,14 +49,13 @@ def measure_updates(edits: int) -> tuple[list[float], list[float]]:
     """
     import numpy as np
     import pyqtgraph as pg
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-    from pgplanner.ui.app import application
+    from pgplanner.ui.app import application, settings
     from pgplanner.ui.main_window import MainWindow
 
     app = application()
-    window = MainWindow(QSettings())
+    window = MainWindow(settings())
     window.ask_unsaved = lambda: "discard"
     window.resize(*WINDOW_SIZE)
     window.show()
@@ -105,11 +105,11 @@ def measure_updates(edits: int) -> tuple[list[float], list[float]]:
 
 CHILD_PGPLANNER = """
 import os, sys, time, psutil
-from PySide6.QtCore import QEvent, QObject, QSettings
-from pgplanner.ui.app import application
+from PySide6.QtCore import QEvent, QObject
+from pgplanner.ui.app import application, settings
 from pgplanner.ui.main_window import MainWindow
 app = application()
-window = MainWindow(QSettings())
+window = MainWindow(settings())
 """
 CHILD_BASELINE = """
 import os, sys, time, psutil

@@ -6,7 +6,11 @@ window through the workhorses and waits until the plan on screen reflects what i
 
 from __future__ import annotations
 
+import html
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +22,12 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSlider,
     QTextBrowser,
     QToolButton,
@@ -32,6 +38,7 @@ from pytestqt.qtbot import QtBot
 
 from pgplanner.model import FIELDS, Plan, parse_size, plan
 from pgplanner.present import CARDS
+from pgplanner.present.cards import card_texts
 from pgplanner.ui.main_window import MainWindow
 
 from . import workhorse as w
@@ -90,6 +97,45 @@ def set_inputs(app: App, **values: Any) -> None:
                 settle(app)
             w.type_into(app.qtbot, w.find(editor, f"spin_{flat}", QAbstractSpinBox), str(value))
         settle(app)
+
+
+def type_value(app: App, flat: str, text: str) -> None:
+    """Click into an input's box, type ``text`` and press Enter, whatever the model makes of it."""
+    w.type_into(app.qtbot, w.find(app.window, f"spin_{flat}", QAbstractSpinBox), text)
+    settle(app)
+
+
+def box_text(app: App, flat: str) -> str:
+    """What an input's box shows."""
+    return w.find(app.window, f"spin_{flat}", QAbstractSpinBox).text()
+
+
+def box_complaint(app: App, flat: str) -> str | None:
+    """The message on a box marked as refused, or None when it is not marked."""
+    box = w.find(app.window, f"spin_{flat}", QAbstractSpinBox)
+    return box.toolTip() if box.property("refused") else None
+
+
+def press_keys_in(app: App, flat: str, keys: str) -> None:
+    """With the input's box focused (as it mostly is), press ``keys`` such as ``Ctrl+Z``."""
+    editor = w.find(app.window, f"field_{flat}")
+    target = editor.findChild(QAbstractSpinBox, f"spin_{flat}") or w.find(editor, f"combo_{flat}", QComboBox)
+    w.press(app.qtbot, target, keys)
+    settle(app)
+
+
+def wheel_over(app: App, flat: str, notches: int) -> None:
+    """Turn the mouse wheel with the pointer over an input's slider (or combo), without clicking it."""
+    editor = w.find(app.window, f"field_{flat}")
+    target = editor.findChild(QSlider, f"slider_{flat}") or w.find(editor, f"combo_{flat}", QComboBox)
+    app.window.setFocus()
+    w.wheel(target, notches)
+    settle(app)
+
+
+def input_panel_scroll(app: App) -> int:
+    """How far the input panel is scrolled down, in pixels."""
+    return w.find(app.window, "inputs", QScrollArea).verticalScrollBar().value()
 
 
 def _group_setter(group: str):
@@ -173,6 +219,30 @@ def load_scenario(app: App, path: Path) -> None:
     app.window.ask_open_path = lambda: path
     w.trigger(app.window, "action_open")
     settle(app)
+
+
+def open_example(app: App, name: str) -> None:
+    """File > Open Example > ``name`` (the file stem, e.g. "small-web-app")."""
+    w.trigger(app.window, f"action_example_{name}")
+    settle(app)
+
+
+def quit_and_start_again(app: App, answer: str) -> App:
+    """Quit (answering "save changes?" with ``answer``) and start the program again."""
+    answer_unsaved_prompts(app, answer)
+    return restart(app)
+
+
+def screenshot_from_the_command_line(out: Path, home: Path) -> None:
+    """``pgplanner screenshot --out out`` as the user ``home`` runs it (their own settings store)."""
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("PGPLANNER_SETTINGS", None)
+    subprocess.run([sys.executable, "-m", "pgplanner", "screenshot", "--out", str(out)], env=env, check=True)
+
+
+def user_settings_file(home: Path) -> Path:
+    """Where Qt keeps pgplanner's settings for the user ``home`` on Linux."""
+    return home / ".config" / "pgplanner" / "pgplanner.conf"
 
 
 def detect_machine(app: App) -> None:
@@ -287,6 +357,8 @@ def current_curve(app: App, plot: str, curve: str) -> tuple[np.ndarray, np.ndarr
     """The (x, y) data a plot is drawing, e.g. ``current_curve(app, "throughput", "direct")``."""
     panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
     item = getattr(panel, curve)
+    if item.xData is None:  # a curve not drawn
+        return np.array([]), np.array([])
     return np.asarray(item.xData), np.asarray(item.yData)  # the data, not its log-scaled display
 
 
@@ -294,10 +366,13 @@ def mark(app: App, plot: str, name: str) -> float | None:
     """Where a plot marks something (productive_target, max_connections, ram_ceiling, provider_limit)."""
     panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
     line = panel.marks[name]
-    if not line.isVisible():
-        return None
-    value = line.value()
-    return round(10**value) if plot == "throughput" else value
+    return line.connections if line.isVisible() else None
+
+
+def mark_label(app: App, plot: str, name: str) -> str:
+    """The words beside a mark; an arrow at the edge ends in "→"."""
+    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
+    return panel.marks[name].label.format.strip()
 
 
 def budget_bar(app: App) -> dict[str, float]:
@@ -336,7 +411,7 @@ def shown_plan(app: App) -> Plan:
 
 def cards_match_model(app: App) -> bool:
     expected = shown_plan(app)
-    return all(w.text_of(app.window, f"card_{spec.key}_value") == spec.value(expected) for spec in CARDS)
+    return all(w.text_of(app.window, f"card_{spec.key}_value") == card_texts(expected, spec)[0] for spec in CARDS)
 
 
 def size(text: str) -> int:
@@ -370,7 +445,7 @@ def search_provider_plans(app: App, text: str) -> list[str]:
 
 
 def provider_facts(app: App) -> str:
-    return re.sub(r"<[^>]+>", " ", w.text_of(app.window, "preset_facts"))
+    return html.unescape(re.sub(r"<[^>]+>", " ", w.text_of(app.window, "preset_facts")))
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -407,12 +482,235 @@ def choose_export_platforms(app: App, choice: str) -> None:
     w.choose(w.find(_export_dialog(app), "export_platform", QComboBox), choice)
 
 
-def export_to(app: App, target: Path, replace: bool = False) -> Path | None:
+def windows_that_appear_while_exporting_to(app: App, target: Path) -> list[str]:
+    """Export to ``target`` and return the windows that popped up meanwhile."""
+    return w.windows_shown_during(lambda: export_to(app, target))
+
+
+def export_blocking_banner(app: App) -> str | None:
+    """The banner over the export dialog naming the plan's blocking errors (None when there is none)."""
+    banner = w.find(_export_dialog(app), "export_blocking", QLabel)
+    return re.sub(r"<[^>]+>", "\n", banner.text()) if banner.isVisible() else None
+
+
+def export_full_names_shown(app: App) -> bool:
+    """Whether the file list is wide enough for every name in it."""
+    listing = w.find(_export_dialog(app), "export_files", QListWidget)
+    widest = max(listing.fontMetrics().horizontalAdvance(listing.item(i).text()) for i in range(listing.count()))
+    return listing.viewport().width() >= widest
+
+
+def export_to(app: App, target: Path, replace: bool = False, write_blocked: bool | None = None) -> Path | None:
+    """Export to ``target``; ``write_blocked`` answers "write a plan with blocking errors?" (None: not asked)."""
     dialog = _export_dialog(app)
     dialog.ask_replace = lambda _path: replace
+    asked: list[list[str]] = []
+
+    def answer(errors: list[str]) -> bool:
+        asked.append(errors)
+        assert write_blocked is not None, f"asked about blocking errors unexpectedly: {errors}"
+        return write_blocked
+
+    dialog.ask_write_blocked = answer
     w.find(dialog, "export_destination", QLineEdit).setText(str(target))
     w.find(dialog, "export_write", QPushButton).click()
     return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None
+
+
+# --- layout and plots -------------------------------------------------------------------------
+
+HOVER_SETTLES_MS = 150  # the readout follows the mouse at most 30 times a second
+PLOTS = {"throughput": "throughput_plot", "memory": "memory_plot", "budget": "budget_plot"}
+
+
+def _panel(app: App, plot: str):
+    return getattr(app.window, PLOTS[plot])
+
+
+def resize_window(app: App, width: int, height: int) -> None:
+    app.window.resize(width, height)
+    app.qtbot.wait(50)  # let the layout settle
+
+
+def window_size(app: App) -> tuple[int, int]:
+    return app.window.width(), app.window.height()
+
+
+def look_at_plot(app: App, plot: str) -> None:
+    """Bring a plot into view (in a small window the plots are tabs)."""
+    panel = _panel(app, plot)
+    if app.window.compact:
+        app.window.details.setCurrentWidget(panel)
+    app.qtbot.waitUntil(panel.isVisible)
+
+
+def move_mouse_over_plot(app: App, plot: str, fx: float, fy: float) -> str:
+    """Point at a plot (fractions of its width and height) and return what its readout says."""
+    look_at_plot(app, plot)
+    panel = _panel(app, plot)
+    w.move_mouse_over(app.qtbot, panel.widget.viewport(), fx, fy)
+    app.qtbot.wait(HOVER_SETTLES_MS)
+    return panel.readout.text_in_full()
+
+
+def readout(app: App, plot: str) -> str:
+    return _panel(app, plot).readout.text_in_full()
+
+
+def plot_fits(app: App, plot: str) -> bool:
+    """Whether a plot (axes, title, key) fits in the space it has, at least its minimum height."""
+    look_at_plot(app, plot)
+    panel = _panel(app, plot)
+    needed = panel.plot.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+    room = panel.widget.viewport().size()
+    return needed.width() <= room.width() and needed.height() <= room.height() and panel.height() >= 150
+
+
+def clipped_card_texts(app: App) -> list[str]:
+    """The card titles, values and captions that do not fit in their card."""
+    clipped = []
+    for spec in CARDS:
+        for part in ("title", "value", "caption"):
+            label = w.find(app.window, f"card_{spec.key}_{part}", QLabel)
+            if not w.text_fits(label):
+                clipped.append(label.text())
+    return clipped
+
+
+def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
+    """Drag the handle under the plots by ``pixels`` (negative: up)."""
+    splitter = app.window.lower
+    splitter.moveSplitter(splitter.sizes()[0] + pixels, 1)
+    app.qtbot.wait(20)
+
+
+def plot_height(app: App, plot: str) -> int:
+    return _panel(app, plot).height()
+
+
+def splitter_handles_visible(app: App) -> bool:
+    return all(s.handleWidth() >= 5 for s in (app.window.lower, app.window.curves))
+
+
+def provider_list_shows_whole_titles(app: App) -> bool:
+    combo = w.find(app.window, "combo_preset", QComboBox)
+    w.focus(app.qtbot, combo)  # the list fills when the user first reaches for it
+    view = combo.view()
+    widest = max(view.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+    return view.minimumWidth() >= widest and combo.completer().popup().minimumWidth() >= widest
+
+
+def plot_title(app: App, plot: str) -> str:
+    """The title rows of a plot (its name, notes and key) as plain text."""
+    html = _panel(app, plot).plot.titleLabel.text
+    return re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ")
+
+
+def mark_label_is_above_the_data(app: App, plot: str, name: str, data_top: float) -> bool:
+    """Whether a mark's label sits wholly above ``data_top`` (in the plot's y units)."""
+    panel = _panel(app, plot)
+    label = panel.marks[name].label
+    bottom = panel.plot.vb.mapSceneToView(label.sceneBoundingRect().bottomLeft()).y()
+    return bottom >= data_top
+
+
+def mark_colour(app: App, plot: str, name: str) -> str:
+    return _panel(app, plot).marks[name]._line_pen.color().name().upper()
+
+
+def curve_colour(app: App, plot: str, curve: str) -> str:
+    return getattr(_panel(app, plot), curve).opts["pen"].color().name().upper()
+
+
+def memory_view_top(app: App) -> float:
+    """The highest memory (GB) the memory plot shows."""
+    return app.window.memory_plot.plot.vb.viewRange()[1][1]
+
+
+def memory_view_right(app: App) -> float:
+    return app.window.memory_plot.plot.vb.viewRange()[0][1]
+
+
+def memory_note(app: App) -> str | None:
+    """The note at the top edge when the worst case is too tall to draw (None when it is drawn)."""
+    note = app.window.memory_plot.worst_note
+    return note.textItem.toPlainText() if note.isVisible() else None
+
+
+def budget_key(app: App) -> str:
+    """The key under the budget bars, as plain text (items separated by two spaces)."""
+    html = w.text_of(app.window, "plot_budget_key")
+    return re.sub(r"<[^>]+>", "", html).replace("&#9632;", "").replace("&nbsp;", "\u00a0").replace(" \u00a0 ", "  ")
+
+
+def budget_labels_fit(app: App) -> bool:
+    """Every label written on the budget bars fits inside its segment."""
+    look_at_plot(app, "budget")
+    app.qtbot.wait(20)  # labels are chosen again once the new width is known
+    panel = app.window.budget_plot
+    vb = panel.plot.vb
+    for item in (i for i in panel.labels if i.isVisible()):
+        rect = item.sceneBoundingRect()
+        left, right = vb.mapSceneToView(rect.topLeft()).x(), vb.mapSceneToView(rect.topRight()).x()
+        segment = next(s for s in panel._segments if s.start <= item.pos().x() <= s.start + s.width)
+        if left < segment.start or right > segment.start + segment.width:
+            return False
+    return True
+
+
+def save_plot_image(app: App, plot: str, path: Path) -> list[str]:
+    """Right-click a plot; return the menu's entries and use its "Save as PNG" to write ``path``."""
+    panel = _panel(app, plot)
+    menu = panel.menu()
+    entries = [a.text() for a in menu.actions()]
+    panel.save_png(str(path))
+    return entries
+
+
+def copy_card_value(app: App, title: str) -> str:
+    """Right-click a card, choose "Copy", and return what is on the clipboard."""
+    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    copy = next(a for a in card.menu().actions() if a.text().startswith("Copy"))
+    copy.trigger()
+    return QGuiApplication.clipboard().text()
+
+
+# --- words -------------------------------------------------------------------------------------
+
+
+def warning_text(app: App, code: str) -> str:
+    """What the Warnings tab says for ``code`` (its severity word first)."""
+    listing = w.find(app.window, "warnings", QListWidget)
+    for i in range(listing.count()):
+        if listing.item(i).data(Qt.ItemDataRole.UserRole) == code:
+            return listing.item(i).text()
+    raise AssertionError(f"no warning {code} listed")
+
+
+def all_warning_texts(app: App) -> str:
+    listing = w.find(app.window, "warnings", QListWidget)
+    return "\n".join(listing.item(i).text() for i in range(listing.count()))
+
+
+def all_card_texts(app: App) -> str:
+    return "\n".join(
+        w.text_of(app.window, f"card_{spec.key}_{part}") for spec in CARDS for part in ("value", "caption")
+    )
+
+
+def input_tooltip(app: App, flat: str) -> str:
+    return re.sub(r"<[^>]+>", " ", w.find(app.window, f"field_{flat}").toolTip())
+
+
+def slider_left_edges(app: App) -> set[int]:
+    """Where each slider of the input panel starts, in window pixels (folded-away ones are not on screen)."""
+    sliders = [s for s in app.window.forms.findChildren(QSlider) if s.isVisibleTo(app.window)]
+    return {s.mapTo(app.window, s.rect().topLeft()).x() for s in sliders}
+
+
+def about_links(app: App) -> list[str]:
+    """The links in Help > About."""
+    return re.findall(r"href='([^']+)'", app.window.about_text())
 
 
 # --- the live server ------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QImage, QKeySequence, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QLabel,
@@ -39,11 +40,11 @@ def exists(root: QWidget, name: str) -> bool:
 
 
 def type_into(qtbot: QtBot, spin: QAbstractSpinBox, text: str) -> None:
-    """Select everything in a spin box, type ``text`` and press Enter."""
-    editor = spin.lineEdit()
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    """Click into a spin box, select everything, type ``text`` and press Enter (keys go where a user's do)."""
+    spin.setFocus(Qt.FocusReason.MouseFocusReason)
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
 
 
 def slide_to(slider: QSlider, position: int) -> None:
@@ -106,6 +107,78 @@ def text_of(root: QWidget, name: str) -> str:
 def grab(widget: QWidget) -> QImage:
     widget.repaint()
     return widget.grab().toImage()
+
+
+class _ShowWatcher(QObject):
+    """Notes every top-level window Qt puts on screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Show
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and not watched.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        ):
+            self.shown.append(watched.objectName() or type(watched).__name__)
+        return False
+
+
+def windows_shown_during(action) -> list[str]:
+    """Run ``action()`` and return the names of the top-level windows it put on screen."""
+    watcher = _ShowWatcher()
+    QApplication.instance().installEventFilter(watcher)
+    try:
+        action()
+    finally:
+        QApplication.instance().removeEventFilter(watcher)
+    return watcher.shown
+
+
+def press(qtbot: QtBot, widget: QWidget, keys: str) -> None:
+    """Press a key combination such as ``Ctrl+Z`` while ``widget`` has the focus (shortcuts included)."""
+    widget.setFocus(Qt.FocusReason.MouseFocusReason)
+    sequence = QKeySequence(keys)[0]
+    qtbot.keyClick(widget, sequence.key(), sequence.keyboardModifiers())
+
+
+def wheel(widget: QWidget, notches: int) -> None:
+    """Turn the mouse wheel over the middle of ``widget`` (positive: away from the user)."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    # A real wheel event travels up the parents until one accepts it; Qt does that only for events that
+    # come from the window system, so do it here the same way.
+    target: QWidget | None = widget
+    while target is not None:
+        event.setAccepted(True)
+        local = QPointF(target.mapFromGlobal(event.globalPosition().toPoint()))
+        moved = QWheelEvent(
+            local, event.globalPosition(), event.pixelDelta(), event.angleDelta(), event.buttons(),
+            event.modifiers(), event.phase(), event.inverted(),
+        )  # fmt: skip
+        QApplication.sendEvent(target, moved)
+        if moved.isAccepted() or target.isWindow():
+            return
+        target = target.parentWidget()
+
+
+def move_mouse_over(qtbot: QtBot, widget: QWidget, fx: float, fy: float) -> None:
+    """Move the mouse to a point given as fractions of ``widget``'s width and height."""
+    qtbot.mouseMove(widget, QPoint(int(widget.width() * fx), int(widget.height() * fy)))
+
+
+def text_fits(label: QLabel) -> bool:
+    """Whether a label shows all of its text (one line, or wrapped within its height)."""
+    room = label.contentsRect()
+    if label.wordWrap():
+        return label.heightForWidth(room.width()) <= room.height()
+    return label.fontMetrics().horizontalAdvance(label.text()) <= room.width()
 
 
 def all_text(root: QWidget) -> str:

@@ -6,7 +6,9 @@ from ..adapter import (
     choose_export_platforms,
     copy_export_preview,
     errors_shown,
+    export_blocking_banner,
     export_files,
+    export_full_names_shown,
     export_preview,
     export_to,
     open_export,
@@ -67,13 +69,37 @@ def test_an_unwritable_destination_is_reported_and_nothing_is_written(app, tmp_p
     assert not (tmp_path / "missing-folder").exists()
 
 
-def test_a_plan_with_blocking_errors_is_not_written(app, tmp_path):
-    """shared_buffers 8 GB on a 4 GB machine: the preview marks it, writing is refused with the reason."""
+def test_a_plan_with_blocking_errors_is_named_and_written_only_when_confirmed(app, tmp_path):
+    set_workload(app, max_connections=10)  # the budget needs 21
+    open_export(app)
+    banner = export_blocking_banner(app)
+    assert banner is not None and "1 blocking error" in banner
+    assert "max_connections 10 is below the 21 the budget needs" in banner
+    assert export_to(app, tmp_path / "refused", write_blocked=False) is None
+    assert not (tmp_path / "refused").exists()
+    assert export_to(app, tmp_path / "confirmed", write_blocked=True) is not None
+    set_workload(app, max_connections=30)
+    assert export_blocking_banner(app) is None
+
+
+def test_the_file_list_shows_every_file_whole_and_in_folder_order(app):
+    open_export(app)
+    choose_export_platforms(app, "all")
+    files = export_files(app)
+    assert {"plots/throughput.png", "plots/memory.png", "plots/budget.png"} <= set(files)
+    folders = [path for path in files if "/" in path]
+    assert folders == sorted(folders)
+    assert files[: len(files) - len(folders)] == sorted(f for f in files if "/" not in f)
+    assert export_full_names_shown(app)
+
+
+def test_a_plan_with_blocking_errors_is_not_written_unless_confirmed(app, tmp_path):
+    """shared_buffers 8 GB on a 4 GB machine: the preview marks it, the banner says why, "No" writes nothing."""
     set_hardware(app, ram="4GB")
     set_memory(app, shared_buffers="8GB")
     open_export(app)
     assert "BLOCKING ERROR SHARED_BUFFERS_OVER_RAM" in export_preview(app, "postgresql/postgresql.conf")
-    assert export_to(app, tmp_path / "bundle") is None
+    assert "8 GB" in export_blocking_banner(app)
+    assert export_to(app, tmp_path / "bundle", write_blocked=False) is None
     assert list(tmp_path.iterdir()) == []
-    [shown] = errors_shown(app)
-    assert "nothing was written" in shown and "SHARED_BUFFERS_OVER_RAM" in shown and "8 GB" in shown
+    assert errors_shown(app) == []

@@ -11,6 +11,7 @@ from ..adapter import (
     is_modified,
     load_scenario,
     new_scenario,
+    open_example,
     read_card,
     redo,
     restart,
@@ -102,7 +103,8 @@ def test_the_last_session_comes_back(app, tmp_path):
 
 
 def test_an_untitled_scenario_comes_back_too(app):
-    set_hardware(app, cores=20)
-    answer_unsaved_prompts(app, "discard")
+    """Nothing was discarded (an example, opened and not edited): the next start shows it again."""
+    open_example(app, "large-analytics")
+    cores = input_value(app, "cores")
     reopened = restart(app)
-    assert input_value(reopened, "cores") == 20
+    assert input_value(reopened, "cores") == cores != 4
