@@ -67,6 +67,7 @@ class Forms(QWidget):
         super().__init__(parent)
         self.document = document
         self.editors: dict[str, FieldEditor] = {}
+        self.labels: list[QLabel] = []  # every input's label, made one width by align_labels
         self.groups: dict[str, QGroupBox] = {}
         layout = QVBoxLayout(self)
         for group, title in GROUP_TITLES.items():
@@ -87,7 +88,6 @@ class Forms(QWidget):
             self.groups[group] = box
             layout.addWidget(box)
         layout.addStretch()
-        self.labels = [form.labelForField(e) for e in self.editors.values() for form in (e.parentWidget().layout(),)]
         self.align_labels()
         document.planChanged.connect(self.show_plan)
         self.show_plan(document.plan)
@@ -101,6 +101,7 @@ class Forms(QWidget):
         label.setBuddy(editor.spin or editor.combo or editor.check or editor)
         form.addRow(label, editor)
         self.editors[spec.flat] = editor
+        self.labels.append(label)
         return editor
 
     def _fold(self, form: QFormLayout, group: str, rows: list[FieldEditor]) -> None:
