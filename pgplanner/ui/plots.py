@@ -43,7 +43,7 @@ MARK_STYLE = {
     "provider_limit": (theme.PURPLE, "provider limit {}", 2),
     "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0),
     "worst_fits": (theme.VERMILLION, "worst case fits RAM below {}", 2),
-    "baseline_max_connections": (theme.GREY, "baseline max_connections {}", 2),
+    "baseline_max_connections": (theme.GREY, "baseline {}", 3),  # a row of its own, while pinned
 }
 BASELINE_KEY = ("baseline (grey)", theme.GHOST, False)
 GHOST_ALPHA = 140
@@ -51,9 +51,9 @@ LABEL_ROW = 18  # pixels per row of mark labels
 LABEL_ROWS = 3
 
 
-def data_top(view_pixels: float) -> float:
+def data_top(view_pixels: float, rows: int = LABEL_ROWS) -> float:
     """The share of a view's height the data may fill, leaving the rows of mark labels above it."""
-    return max(0.5, 1 - (LABEL_ROWS * LABEL_ROW + 4) / max(view_pixels, 1))
+    return max(0.5, 1 - (rows * LABEL_ROW + 4) / max(view_pixels, 1))
 
 
 CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -216,6 +216,7 @@ class PlotPanel(QWidget):
         self.widget.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.widget.viewport().customContextMenuRequested.connect(self._show_menu)
         self._plan: Plan | None = None
+        self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
 
     def set_key(self, entries: list[tuple[str, str, bool]], *notes: str) -> None:
         """The title rows: the plot's name and notes, then each curve's colour and name."""
@@ -266,6 +267,10 @@ class PlotPanel(QWidget):
 
     def _show_menu(self, position) -> None:
         self.menu().popup(self.widget.viewport().mapToGlobal(position))
+
+    def _label_rows(self) -> int:
+        """The band above the data: one more row while a baseline is pinned, for its max_connections."""
+        return LABEL_ROWS + (self._baseline is not None)
 
     def save_png(self, path: str) -> None:
         """Write the plot as shown (title and key included) to ``path``; raises OSError when it cannot."""
@@ -339,7 +344,6 @@ class ThroughputPlot(PlotPanel):
             for key in ("productive_target", "max_connections", "provider_limit", "baseline_max_connections")
         }
         self.ghosts = Ghosts(p, (False, True))
-        self._baseline: Plan | None = None
         self._live: tuple[Measurement, ...] | None = None
         self._live_on = ""
         self._shown: Plan | None = None  # the plan drawn: the document's, or its preview with live points
@@ -395,7 +399,8 @@ class ThroughputPlot(PlotPanel):
         view = (0.0, math.log10(t.connections[-1]))
         self.plot.setXRange(*view, padding=0.01)
         top = max([factor * 1.05, *(m.tps * 1.1 for m in measured)]) if in_tps else 100
-        self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)  # a band for the labels
+        band = data_top(self.plot.vb.height(), self._label_rows())  # a band for the labels
+        self.plot.setYRange(0, top / band, padding=0)
         self.marks["productive_target"].place(plan.productive_target, view)
         self.marks["max_connections"].place(plan.max_connections, view)
         self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
@@ -522,7 +527,6 @@ class MemoryPlot(PlotPanel):
             for key in ("ram_ceiling", "max_connections", "provider_limit", "worst_fits", "baseline_max_connections")
         }
         self.ghosts = Ghosts(p, (False, False, True))
-        self._baseline: Plan | None = None
         self.worst_note = pg.TextItem(color=theme.VERMILLION, anchor=(1, 0), fill=(255, 255, 255, 220))
         p.addItem(self.worst_note, ignoreBounds=True)
         p.vb.setMouseEnabled(x=False, y=False)
@@ -546,7 +550,7 @@ class MemoryPlot(PlotPanel):
         self.plot.setXRange(*view, padding=0.01)
         worst_at_max = float(np.interp(max_conn, x, c.worst_case)) / GB
         top = min(max(ram, worst_at_max, float(np.interp(view[1], x, c.typical)) / GB), WORST_CASE_SHOWN_UP_TO * ram)
-        self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)
+        self.plot.setYRange(0, top / data_top(self.plot.vb.height(), self._label_rows()), padding=0)
         self.worst_note.setVisible(worst_at_max > top)
         if worst_at_max > top:
             worst = human_size(worst_at_max * GB)
@@ -617,7 +621,6 @@ class BudgetPlot(PlotPanel):
         # Each limit is a short upright stroke across its own bar only.
         self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
         self.baseline_limit = p.plot(pen=_pen(theme.GREY, 3, dashed=True))  # the pinned plan's max_connections
-        self._baseline: Plan | None = None
         self.labels: list[pg.TextItem] = []
         self._segments: list[Segment] = []
         self.key = QLabel(objectName="plot_budget_key")
