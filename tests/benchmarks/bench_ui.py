@@ -13,15 +13,23 @@ Prints one JSON object with --json. Nothing here asserts on time; the goals are 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("PGPLANNER_SETTINGS", os.devnull)  # never the user's own settings store
+# Never the user's own settings store, and never os.devnull: QSettings saves by replacing the file,
+# which as root turns /dev/null into a regular file and breaks every program that writes to it.
+_SCRATCH = tempfile.mkdtemp(prefix="pgplanner-bench-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+SCRATCH_SETTINGS = os.path.join(_SCRATCH, "settings.ini")
+os.environ.setdefault("PGPLANNER_SETTINGS", SCRATCH_SETTINGS)
 WINDOW_SIZE = (1280, 800)
 
 
@@ -141,7 +149,7 @@ app.exec()
 def measure_startup(child: str, starts: int) -> tuple[float, float]:
     """Median seconds from process start to first paint, and median RSS (MB) at that moment."""
     seconds, rss = [], []
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PGPLANNER_SETTINGS": os.devnull}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PGPLANNER_SETTINGS": SCRATCH_SETTINGS}
     for _ in range(starts):
         launched = time.time()
         done = subprocess.run(
