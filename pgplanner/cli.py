@@ -171,11 +171,49 @@ def _run_plan(args: argparse.Namespace) -> int:
         from .present.plain import render_report
 
         sys.stdout.write(render_report(result))
+    return _blocked(result)
+
+
+def _blocked(*plans: tuple[str, Plan] | Plan) -> int:
+    """Each plan's blocking errors on stderr, one line each (named "A: ..." when there are two plans),
+    after what was printed; exit status 1 when there is any."""
     sys.stdout.flush()  # the report first, then the errors, when both go to one terminal
-    errors = blocking_errors(result)
-    for error in errors:
-        print(f"pgplanner: {blocking_line(error)}", file=sys.stderr)
-    return EXIT_BLOCKING if errors else 0
+    named = [item if isinstance(item, tuple) else ("", item) for item in plans]
+    found = False
+    for name, result in named:
+        for error in blocking_errors(result):
+            found = True
+            print(f"pgplanner: {f'{name}: ' if name else ''}{blocking_line(error)}", file=sys.stderr)
+    return EXIT_BLOCKING if found else 0
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from .present.compare import comparison_json, render_comparison
+
+    a, b = (plan(_load_base(source)) for source in (args.a, args.b))
+    if args.json:
+        json.dump(comparison_json(a, b, (args.a, args.b)), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_comparison(a, b, (args.a, args.b)))
+    return _blocked(("A", a), ("B", b))
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from .present.report import render_html_report
+    from .ui.atomic import write_text_atomically
+
+    mine = plan(scenario_from_args(args))
+    other = plan(read_scenario_file(args.compare)) if args.compare else None
+    names = (args.scenario or "these options", args.compare or "")
+    html = render_html_report(other, mine, names) if other else render_html_report(mine)
+    out = Path(args.out)
+    try:
+        write_text_atomically(out, html)
+    except OSError as error:
+        raise InputError(f"--out: {out}: {error.strerror or error}") from None
+    print(f"pgplanner: wrote {out}")
+    return _blocked(("A", mine), ("B", other)) if other else _blocked(mine)
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -395,6 +433,30 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", default="1280x800", metavar="WxH", help="window size (default 1280x800)")
     add_scenario_options(shot)
     shot.set_defaults(run=_run_screenshot)
+
+    compare_cmd = commands.add_parser(
+        "compare",
+        allow_abbrev=False,
+        help="compare two saved scenarios: headline figures, warnings and everything that differs",
+        description="Plan two scenarios and show their headline figures side by side, their warnings, and "
+        "every input, output, setting and kernel value that differs. Exit 1 when either plan has blocking errors.",
+    )
+    compare_cmd.add_argument("a", metavar="A.json", help="the first scenario (the baseline; - reads stdin)")
+    compare_cmd.add_argument("b", metavar="B.json", help="the second scenario")
+    compare_cmd.add_argument("--json", action="store_true", help="print one JSON object: a, b and differences")
+    compare_cmd.set_defaults(run=_run_compare)
+
+    report_cmd = commands.add_parser(
+        "report",
+        allow_abbrev=False,
+        help="write the plan (or two plans compared) as one self-contained HTML file",
+        description="Write one HTML file with the plots, cards, budget, settings, kernel values, warnings and "
+        "inputs; it needs no network and prints as a tidy PDF. With --compare the two plans go side by side.",
+    )
+    add_scenario_options(report_cmd)
+    report_cmd.add_argument("--compare", metavar="FILE", help="a second scenario to compare with (shown as B)")
+    report_cmd.add_argument("--out", required=True, metavar="report.html", help="where to write the report")
+    report_cmd.set_defaults(run=_run_report)
 
     export_cmd = commands.add_parser(
         "export",

@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError, scenario_to_json
 from ..present import blocking_errors
+from ..present.report import render_html_report
 from .alter_system import render_alter_system
 from .blocking import BlockingPlan, mark_blocked_values
 from .os_freebsd import render_freebsd
@@ -93,6 +94,7 @@ def bundle_files(
     for path, data in (extra_files or {}).items():
         _check_extra_path(path, files)
         files[path] = bytes(data)
+    files["report.html"] = render_html_report(plan).encode()
     files["README.md"] = render_readme(plan, [*files, "README.md"]).encode()
     return files
 

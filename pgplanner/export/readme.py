@@ -15,6 +15,7 @@ from ..present import markdown
 FILE_ROLES = {
     "README.md": "this file",
     "scenario.json": "the inputs; reload them with `pgplanner plan --scenario scenario.json`",
+    "report.html": "the plan as one page to read, forward or print: plots, settings and every reason",
     "plan.json": "the whole plan as `pgplanner plan --json` prints it",
     "postgresql/postgresql.conf": "the whole tuned configuration by group, each value explained (for `conf.d`)",
     "postgresql/alter_system.sql": "the same settings as ALTER SYSTEM for a running server",

@@ -5,7 +5,9 @@ and the rows of :mod:`.tables`) all render the same content: the headline (:mod:
 result cards with the outputs each shows (:mod:`.cards`), the budget and kernel tables
 (:mod:`.tables`), the derivations grouped by card and the warnings. A view chooses a format, never
 the words or the numbers; a card takes the colour of the worst warning whose ``concerns`` meet its
-``outputs``.
+``outputs``. The self-contained HTML report (:mod:`.report`, its plots drawn as SVG by :mod:`.svg`)
+is made from the same parts, and two plans are compared in words by :mod:`.compare` (the CLI's
+``compare``, the window's Compare tab and card deltas, the report of two plans).
 """
 
 from .cards import CARDS, CardSpec, card_severity, derivation_groups

@@ -38,7 +38,8 @@ def _tps(plan: Plan) -> str:
     return "no pooler" if plan.pooler_capacity_tps is None else f"{n(round(plan.pooler_capacity_tps))} tps"
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """``1 pool``, ``3 pools``."""
     return f"{n(count)} {word}{'s' if count != 1 else ''}"
 
 
@@ -94,7 +95,7 @@ CARDS = (
         "pool_size",
         "Pool size",
         lambda p: n(p.pool_size),
-        lambda p: f"{_plural(p.pools, 'pool')} · reserve {p.reserve_pool} · max_client_conn {n(p.max_client_conn)}",
+        lambda p: f"{plural(p.pools, 'pool')} · reserve {p.reserve_pool} · max_client_conn {n(p.max_client_conn)}",
         (
             "pool_size",
             "pools",

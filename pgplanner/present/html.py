@@ -7,6 +7,7 @@ from html import escape
 from ..model import Derivation, Plan
 from ..model.derivation import n
 from .cards import CardSpec, derivation_groups
+from .compare import CompareRow, difference_rows, headline_rows, plan_title
 from .summary import blocking
 from .tables import kernel_rows, kernel_title
 
@@ -56,3 +57,24 @@ def kernel_html(plan: Plan) -> str:
         for r in rows
     )
     return f"<h3>{escape(kernel_title(plan))}</h3>{body}"
+
+
+def compare_page(baseline: Plan, plan: Plan) -> str:
+    """The Compare tab: the headline of the baseline (A) and the current plan (B), then every difference."""
+
+    def table(rows: list[CompareRow]) -> str:
+        cells = "".join(
+            f"<tr><td>{escape(r.title)}</td><td align='right'>{escape(r.a)}</td><td align='right'>{escape(r.b)}</td>"
+            f"<td align='right'>{escape(r.change)}</td></tr>"
+            for r in rows
+        )
+        head = "<tr><th></th>" + "".join(f"<th align='right'>{h}</th>" for h in ("baseline", "now", "change")) + "</tr>"
+        return f"<table cellspacing='0' cellpadding='3' width='100%'>{head}{cells}</table>"
+
+    groups = difference_rows(baseline, plan)
+    sections = "".join(f"<h3>{escape(title)} ({len(rows)})</h3>{table(rows)}" for title, rows in groups)
+    return (
+        f"<p>Baseline: <b>{escape(plan_title(baseline, 'the pinned plan'))}</b></p>"
+        + table(headline_rows(baseline, plan))
+        + (sections or "<p>Nothing differs from the baseline yet: change an input.</p>")
+    )

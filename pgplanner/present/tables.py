@@ -50,11 +50,12 @@ def kernel_title(plan: Plan) -> str:
     return f"Kernel and OS ({plan.scenario.hardware.platform})"
 
 
-def kernel_rows(plan: Plan) -> list[KernelRow]:
-    """The settings of the scenario's platform (none when a provider manages the server), then semaphores."""
+def kernel_rows(plan: Plan, platform: str | None = None) -> list[KernelRow]:
+    """The settings of ``platform`` (the scenario's by default; none when a provider manages the server),
+    then semaphores."""
     if plan.provider is not None:
         return []
-    platform = plan.scenario.hardware.platform
+    platform = platform or plan.scenario.hardware.platform
     rows = [
         KernelRow(
             s.name,

@@ -7,18 +7,23 @@ so a problem is visible at a glance.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan
+from ..model.compare import outputs
 from ..present import CARDS, CardSpec, card_severity
 from ..present.cards import card_texts, inactive
+from ..present.compare import card_baseline
 from ..present.html import card_tooltip
 from .theme import INK, SEVERITY
 
 CARD_HEIGHT = 84
 CAPTION_LINE = 14  # pixels per line of a 10px caption
+BASELINE_ROW = 14  # "baseline 1,000 · -900", shown while a baseline is pinned
 # One style sheet for all cards (a style sheet per label costs start-up time); states are properties.
 CARD_STYLE = "".join(
     [
@@ -28,6 +33,7 @@ CARD_STYLE = "".join(
         f"QLabel[part='value'] {{ font-size: 22px; font-weight: 600; color: {INK}; }}",
         "QLabel[part='value'][inactive='true'] { color: #9a9a9a; }",
         "QLabel[part='caption'] { color: #555; font-size: 10px; }",
+        "QLabel[part='baseline'] { color: #555; font-size: 10px; }",
         *(f"Card[severity='{s}'] {{ border-left: 5px solid {colour}; }}" for s, colour in SEVERITY.items()),
     ]
 )
@@ -55,17 +61,24 @@ class Card(QFrame):
         self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
         self.value = QLabel(objectName=f"card_{spec.key}_value")
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
-        for label, part in ((self.title, "title"), (self.value, "value"), (self.caption, "caption")):
+        self.baseline = QLabel()  # "baseline 1,000 · -900" while a baseline is pinned
+        self.baseline.setObjectName(f"card_{spec.key}_baseline")
+        self.baseline.setFixedHeight(BASELINE_ROW)
+        self.baseline.hide()
+        parts = ((self.title, "title"), (self.value, "value"), (self.baseline, "baseline"), (self.caption, "caption"))
+        for label, part in parts:
             label.setProperty("part", part)  # styled by the grid's one style sheet
         self.caption.setWordWrap(True)
         self.caption.setFixedHeight(2 * CAPTION_LINE)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
         self.setFixedHeight(CARD_HEIGHT)
-        for label in (self.title, self.value, self.caption):
+        for label in (self.title, self.value, self.baseline, self.caption):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             layout.addWidget(label)
         self._severity: str | None = "unset"
         self.inactive = False  # a pooler's number while there is no pooler
+        self._compact = False
+        self._pinned = False
 
     def show_plan(self, plan: Plan) -> None:
         is_inactive = inactive(plan, self.spec)
@@ -86,7 +99,20 @@ class Card(QFrame):
         margin = 6 if compact else 10
         self.layout().setContentsMargins(margin, 6, margin, 6)
         self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
-        self.setFixedHeight(CARD_HEIGHT + (CAPTION_LINE if compact else 0))
+        self._compact = compact
+        self._fit()
+
+    def show_baseline(self, baseline: Plan | None, now: dict[str, Any], then: dict[str, Any]) -> None:
+        if self._pinned != (baseline is not None):  # grows a row only on pin and unpin
+            self._pinned = baseline is not None
+            self.baseline.setVisible(self._pinned)
+            self._fit()
+        if baseline is not None:
+            self.baseline.setText(card_baseline(self.spec, baseline, now, then))
+
+    def _fit(self) -> None:
+        extra = (CAPTION_LINE if self._compact else 0) + (BASELINE_ROW if self._pinned else 0)
+        self.setFixedHeight(CARD_HEIGHT + extra)
 
     def menu(self) -> QMenu:
         """Right-click: copy the number (as shown, e.g. "780 MB") for a ticket or a chat."""
@@ -119,10 +145,17 @@ class CardGrid(QWidget):
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)
             card.clicked.connect(self.cardClicked)
+        self._then: tuple[Plan | None, dict[str, Any]] = (None, {})
 
-    def show_plan(self, plan: Plan) -> None:
+    def show_plan(self, plan: Plan, baseline: Plan | None = None) -> None:
+        """The plan's figures; with a pinned ``baseline``, each card also says the baseline's and the change."""
+        now = outputs(plan) if baseline is not None else {}
+        if baseline is not None and self._then[0] is not baseline:
+            self._then = (baseline, outputs(baseline))  # the baseline stays while the plan changes on every tick
+        then = self._then[1]
         for card in self.cards.values():
             card.show_plan(plan)
+            card.show_baseline(baseline, now, then)
 
     def set_compact(self, compact: bool) -> None:
         """Narrow cards: a smaller title and room for a third line of caption."""

@@ -34,11 +34,14 @@ from PySide6.QtWidgets import (
 
 from ..assets import example_scenarios
 from ..model import FIELDS, PROVIDER_FIXES, Plan
+from ..model import plan as plan_of
 from ..model.scenario import Hardware
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
-from . import theme
 from ..present import CARDS, budget_rows
-from ..present.html import derivations_page, headline_html, kernel_html
+from ..present.html import compare_page, derivations_page, headline_html, kernel_html
+from ..present.report import render_html_report
+from . import theme
+from .atomic import write_text_atomically
 from .cards import CardGrid
 from .document import Document
 from .forms import Forms
@@ -112,6 +115,8 @@ class MainWindow(QMainWindow):
         self.ask_open_path: Callable[[], Path | None] = self._ask_open_path
         self.ask_save_path: Callable[[], Path | None] = self._ask_save_path
         self.report_error: Callable[[str, str], None] = self._report_error  # (title, one-line reason)
+        self.ask_report_path: Callable[[], Path | None] = self._ask_report_path
+        self.baseline: Plan | None = None  # a pinned plan, drawn as ghosts and compared with the live one
 
         self.forms = Forms(self.document)
         self.forms.problem.connect(self._show_problem)
@@ -195,12 +200,15 @@ class MainWindow(QMainWindow):
         self.budget_table.setHeaderLabels(["Budget line", "Connections", "Counts against", "Why"])
         self.budget_table.setRootIsDecorated(False)
         self.kernel = QTextBrowser(objectName="kernel")
+        self.compare = QTextBrowser()
+        self.compare.setObjectName("compare")
         self.settings_tab = SettingsTab()
         tabs.addTab(self.warnings, "Warnings")
         tabs.addTab(self.derivations, "Why these numbers")
         tabs.addTab(self.budget_table, "Budget")
         tabs.addTab(self.settings_tab, "Settings")
         tabs.addTab(self.kernel, "Kernel and OS")
+        tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
         tabs.setMinimumHeight(110)
         return tabs
@@ -260,6 +268,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "save_as", "Save &As...", self.save_scenario_as, QKeySequence.StandardKey.SaveAs)
         file_menu.addSeparator()
         action(file_menu, "export", "&Export Bundle...", self.open_export, QKeySequence("Ctrl+E"))
+        action(file_menu, "export_report", "Export &Report...", self.export_report, QKeySequence("Ctrl+R"))
         file_menu.addSeparator()
         action(file_menu, "quit", "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -278,6 +287,11 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         action(edit_menu, "detect", "&Detect This Machine", self.detect_machine, QKeySequence("Ctrl+D"))
 
+        compare_menu = self.menuBar().addMenu("&Compare")
+        action(compare_menu, "pin_baseline", "&Pin as Baseline", self.pin_baseline, QKeySequence("Ctrl+B"))
+        action(compare_menu, "compare_with", "Compare with &Scenario...", self.compare_with_scenario)
+        action(compare_menu, "clear_baseline", "&Clear Baseline", lambda: self.set_baseline(None))
+        self.actions["clear_baseline"].setEnabled(False)
         self.server = ServerMenu(self)  # psycopg loads when it first connects, not at start-up
         self.server.install(self.menuBar())
 
@@ -288,7 +302,7 @@ class MainWindow(QMainWindow):
 
     def show_plan(self, plan: Plan) -> None:
         self.headline.setText(headline_html(plan, theme.VERMILLION))
-        self.cards.show_plan(plan)
+        self.cards.show_plan(plan, self.baseline)
         self.picker.show_plan(plan)
         self._lock_fixed_inputs(plan)
         self.throughput_plot.show_plan(plan)
@@ -308,6 +322,8 @@ class MainWindow(QMainWindow):
             self.settings_tab.show_plan(plan)
         elif tab is self.kernel:
             self._show_kernel(plan)
+        elif tab is self.compare:
+            self._show_compare(plan)
 
     def _show_warnings(self, plan: Plan) -> None:
         if plan.warnings == self._warnings_shown:
@@ -344,6 +360,69 @@ class MainWindow(QMainWindow):
 
     def _show_kernel(self, plan: Plan) -> None:
         self.kernel.setHtml(kernel_html(plan))
+
+    def _show_compare(self, plan: Plan) -> None:
+        if self.baseline is None:
+            self.compare.setHtml(
+                "<p>No baseline pinned. <b>Compare &gt; Pin as Baseline</b> (Ctrl+B) keeps this plan as it is now: "
+                "its curves stay on the plots in grey, the cards show its figures and the change, and this tab "
+                "lists every output and setting that differs as you edit. <b>Compare with Scenario...</b> pins a "
+                "saved scenario instead.</p>"
+            )
+            return
+        scroll = self.compare.verticalScrollBar().value()
+        self.compare.setHtml(compare_page(self.baseline, plan))
+        self.compare.verticalScrollBar().setValue(scroll)
+
+    # --- compare and report ---------------------------------------------------------------
+
+    def pin_baseline(self) -> None:
+        """Keep the plan on screen as the baseline the next edits are compared with."""
+        self.set_baseline(self.document.plan)
+        self.statusBar().showMessage("Pinned as baseline: edit away, the grey curves and the Compare tab keep it", 6000)
+
+    def compare_with_scenario(self, path: Path | None = None) -> bool:
+        """Pin a saved scenario as the baseline, so two scenarios show side by side."""
+        path = path or self.ask_open_path()
+        if path is None:
+            return False
+        try:
+            scenario = read_scenario_file(path)
+        except InputError as error:
+            self.report_error("Cannot compare with scenario", str(error))
+            return False
+        self.set_baseline(plan_of(scenario))
+        return True
+
+    def set_baseline(self, baseline: Plan | None) -> None:
+        self.baseline = baseline
+        self.actions["clear_baseline"].setEnabled(baseline is not None)
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot):
+            panel.show_baseline(baseline)
+        self.show_plan(self.document.plan)
+        if baseline is not None:
+            self.details.setCurrentWidget(self.compare)
+
+    def export_report(self) -> Path | None:
+        """Write the plan (and the baseline, when one is pinned) as one self-contained HTML file."""
+        path = self.ask_report_path()
+        if path is None:
+            return None
+        current = self.document.plan
+        html = render_html_report(current, self.baseline, ("baseline", self.document.title))
+        try:
+            write_text_atomically(path, html)
+        except OSError as error:
+            self.report_error("Cannot write the report", f"{path}: {error.strerror or error}")
+            return None
+        self.statusBar().showMessage(f"Wrote {path}", 6000)
+        return path
+
+    def _ask_report_path(self) -> Path | None:
+        stem = self.document.path.stem if self.document.path else "pgplanner-report"
+        suggested = str((self.document.path.parent if self.document.path else Path.home()) / f"{stem}.html")
+        name, _ = QFileDialog.getSaveFileName(self, "Export report", suggested, "HTML report (*.html)")
+        return Path(name) if name else None
 
     def open_export(self) -> ExportDialog:
         """The export dialog (one per window, kept so its destination and choices persist)."""

@@ -43,14 +43,17 @@ MARK_STYLE = {
     "provider_limit": (theme.PURPLE, "provider limit {}", 2),
     "ram_ceiling": (theme.BLUE, "RAM ceiling {}", 0),
     "worst_fits": (theme.VERMILLION, "worst case fits RAM below {}", 2),
+    "baseline_max_connections": (theme.GREY, "baseline {}", 3),  # a row of its own, while pinned
 }
+BASELINE_KEY = ("baseline (grey)", theme.GHOST, False)
+GHOST_ALPHA = 140
 LABEL_ROW = 18  # pixels per row of mark labels
 LABEL_ROWS = 3
 
 
-def data_top(view_pixels: float) -> float:
+def data_top(view_pixels: float, rows: int = LABEL_ROWS) -> float:
     """The share of a view's height the data may fill, leaving the rows of mark labels above it."""
-    return max(0.5, 1 - (LABEL_ROWS * LABEL_ROW + 4) / max(view_pixels, 1))
+    return max(0.5, 1 - (rows * LABEL_ROW + 4) / max(view_pixels, 1))
 
 
 CACHED = QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -213,6 +216,7 @@ class PlotPanel(QWidget):
         self.widget.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.widget.viewport().customContextMenuRequested.connect(self._show_menu)
         self._plan: Plan | None = None
+        self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
 
     def set_key(self, entries: list[tuple[str, str, bool]], *notes: str) -> None:
         """The title rows: the plot's name and notes, then each curve's colour and name."""
@@ -264,6 +268,10 @@ class PlotPanel(QWidget):
     def _show_menu(self, position) -> None:
         self.menu().popup(self.widget.viewport().mapToGlobal(position))
 
+    def _label_rows(self) -> int:
+        """The band above the data: one more row while a baseline is pinned, for its max_connections."""
+        return LABEL_ROWS + (self._baseline is not None)
+
     def save_png(self, path: str) -> None:
         """Write the plot as shown (title and key included) to ``path``; raises OSError when it cannot."""
         if not self.widget.grab().save(path, "PNG"):
@@ -282,6 +290,27 @@ class PlotPanel(QWidget):
 
 
 CAP_NOTE = "max_connections is a cap; the danger is all of them active"
+
+
+class Ghosts:
+    """A pinned baseline's curves: grey, wide, translucent and behind the live ones."""
+
+    def __init__(self, plot: pg.PlotItem, dashed: tuple[bool, ...]) -> None:
+        self.curves = []
+        for is_dashed in dashed:
+            pen = _pen(theme.GHOST, 3.5, dashed=is_dashed)
+            pen.setColor(theme.qcolor(theme.GHOST, GHOST_ALPHA))
+            curve = pg.PlotDataItem(pen=pen)
+            curve.setZValue(-10)
+            curve.setVisible(False)
+            plot.addItem(curve)
+            self.curves.append(curve)
+
+    def show(self, data: list[tuple[np.ndarray, np.ndarray]] | None) -> None:
+        for index, curve in enumerate(self.curves):
+            curve.setVisible(data is not None)
+            if data is not None:
+                curve.setData(*data[index])
 
 
 class ThroughputPlot(PlotPanel):
@@ -311,8 +340,10 @@ class ThroughputPlot(PlotPanel):
         self.column.insertWidget(1, self.key)
         self.key.hide()
         self.marks = {
-            key: Mark(p, key, log_x=True) for key in ("productive_target", "max_connections", "provider_limit")
+            key: Mark(p, key, log_x=True)
+            for key in ("productive_target", "max_connections", "provider_limit", "baseline_max_connections")
         }
+        self.ghosts = Ghosts(p, (False, True))
         self._live: tuple[Measurement, ...] | None = None
         self._live_on = ""
         self._shown: Plan | None = None  # the plan drawn: the document's, or its preview with live points
@@ -346,7 +377,8 @@ class ThroughputPlot(PlotPanel):
         self.key.setVisible(in_tps)
         if in_tps:
             self._show_key(t.measured_on if fitted else None, len(measured))
-        title = (in_tps, fitted, pooled)
+        ghosts = self._ghost_curves(in_tps)
+        title = (in_tps, fitted, pooled, ghosts is not None)
         if title != self._key_shown:  # the title rows: what the curves are, and the cap note
             self._key_shown = title
             if in_tps:
@@ -356,6 +388,7 @@ class ThroughputPlot(PlotPanel):
                 source = "modelled (USL), not measured"
                 entries = [(DIRECT, theme.VERMILLION, False)]
                 entries += [("through the pooler", theme.BLUE, True)] if pooled else [("no pooler", theme.GREY, True)]
+                entries += [BASELINE_KEY] if ghosts is not None else []
             self.set_key(entries, source, CAP_NOTE)
         self.direct.setData(t.connections, t.direct * factor)
         self.direct.setVisible(fitted or not in_tps)
@@ -366,10 +399,29 @@ class ThroughputPlot(PlotPanel):
         view = (0.0, math.log10(t.connections[-1]))
         self.plot.setXRange(*view, padding=0.01)
         top = max([factor * 1.05, *(m.tps * 1.1 for m in measured)]) if in_tps else 100
-        self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)  # a band for the labels
+        band = data_top(self.plot.vb.height(), self._label_rows())  # a band for the labels
+        self.plot.setYRange(0, top / band, padding=0)
         self.marks["productive_target"].place(plan.productive_target, view)
         self.marks["max_connections"].place(plan.max_connections, view)
         self.marks["provider_limit"].place(plan.provider.max_connections if plan.provider else None, view)
+        base = self._baseline
+        self.marks["baseline_max_connections"].place(base.max_connections if base else None, view)
+        self.ghosts.show(ghosts)
+
+    def show_baseline(self, baseline: Plan | None) -> None:
+        """Draw a pinned plan's curves as grey ghosts behind the current ones (None: remove them)."""
+        self._baseline = baseline
+        if self._plan is not None:
+            self.update_items(self._plan)
+
+    def _ghost_curves(self, in_tps: bool) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """The baseline's curves in the axis' unit: % of peak, or tps when the baseline was measured too
+        (a modelled baseline has no tps to draw against measured points)."""
+        if self._baseline is None:
+            return None
+        b = self._baseline.throughput
+        scale = (b.measured_peak_tps or 0.0) if in_tps else 100.0
+        return [(b.connections, b.direct * scale), (b.connections, b.pooled * scale)] if scale else None
 
     def _set_unit(self, unit: str) -> None:
         if unit != self._unit:
@@ -435,6 +487,14 @@ MIN_REACH = 1.6  # the view spans at least this many times max_connections
 X_MARGIN = 1.25
 
 
+MEMORY_KEY = [
+    ("typical", theme.BLUE, False),
+    ("heavy fraction", theme.ORANGE, False),
+    ("worst case", theme.VERMILLION, True),
+    ("RAM", theme.INK, False),
+]
+
+
 class MemoryPlot(PlotPanel):
     """Memory in use against connections, with RAM as the line not to cross.
 
@@ -450,14 +510,7 @@ class MemoryPlot(PlotPanel):
         p.setLabel("left", "memory", units="GB")
         p.getAxis("left").enableAutoSIPrefix(False)
         p.getAxis("bottom").enableAutoSIPrefix(False)
-        self.set_key(
-            [
-                ("typical", theme.BLUE, False),
-                ("heavy fraction", theme.ORANGE, False),
-                ("worst case", theme.VERMILLION, True),
-                ("RAM", theme.INK, False),
-            ]
-        )
+        self.set_key(MEMORY_KEY)
         self.typical = p.plot(pen=_pen(theme.BLUE))
         self.heavy = p.plot(pen=_pen(theme.ORANGE))
         self.worst = p.plot(pen=_pen(theme.VERMILLION, dashed=True))
@@ -469,7 +522,11 @@ class MemoryPlot(PlotPanel):
             labelOpts={"position": 0.02, "color": theme.INK, "fill": (255, 255, 255, 220), "anchors": [(0, 0), (0, 0)]},
         )
         p.addItem(self.ram, ignoreBounds=True)
-        self.marks = {key: Mark(p, key) for key in ("ram_ceiling", "max_connections", "provider_limit", "worst_fits")}
+        self.marks = {
+            key: Mark(p, key)
+            for key in ("ram_ceiling", "max_connections", "provider_limit", "worst_fits", "baseline_max_connections")
+        }
+        self.ghosts = Ghosts(p, (False, False, True))
         self.worst_note = pg.TextItem(color=theme.VERMILLION, anchor=(1, 0), fill=(255, 255, 255, 220))
         p.addItem(self.worst_note, ignoreBounds=True)
         p.vb.setMouseEnabled(x=False, y=False)
@@ -493,14 +550,25 @@ class MemoryPlot(PlotPanel):
         self.plot.setXRange(*view, padding=0.01)
         worst_at_max = float(np.interp(max_conn, x, c.worst_case)) / GB
         top = min(max(ram, worst_at_max, float(np.interp(view[1], x, c.typical)) / GB), WORST_CASE_SHOWN_UP_TO * ram)
-        self.plot.setYRange(0, top / data_top(self.plot.vb.height()), padding=0)
+        self.plot.setYRange(0, top / data_top(self.plot.vb.height(), self._label_rows()), padding=0)
         self.worst_note.setVisible(worst_at_max > top)
         if worst_at_max > top:
             worst = human_size(worst_at_max * GB)
             self.worst_note.setText(f"worst case at max_connections {n(max_conn)}: {worst} \u2191")
             self.worst_note.setPos(view[1], top)
+        base = self._baseline
+        where = {"worst_fits": fits, "baseline_max_connections": base.max_connections if base else None}
         for key, mark in self.marks.items():
-            mark.place(fits if key == "worst_fits" else c.marks.get(key), view)
+            mark.place(where[key] if key in where else c.marks.get(key), view)
+
+    def show_baseline(self, baseline: Plan | None) -> None:
+        """Draw a pinned plan's curves as grey ghosts behind the current ones (None: remove them)."""
+        self._baseline = baseline
+        c = baseline.memory_curve if baseline else None
+        self.ghosts.show([(c.connections, v / GB) for v in (c.typical, c.heavy_fraction, c.worst_case)] if c else None)
+        self.set_key([*MEMORY_KEY, BASELINE_KEY] if baseline else MEMORY_KEY)
+        if self._plan is not None:
+            self.update_items(self._plan)
 
     @staticmethod
     def worst_fits(plan: Plan) -> int | None:
@@ -552,6 +620,7 @@ class BudgetPlot(PlotPanel):
         p.addItem(self.bars)
         # Each limit is a short upright stroke across its own bar only.
         self.limits = {row: p.plot(pen=_pen(theme.ORANGE, 3)) for row in self.ROWS}
+        self.baseline_limit = p.plot(pen=_pen(theme.GREY, 3, dashed=True))  # the pinned plan's max_connections
         self.labels: list[pg.TextItem] = []
         self._segments: list[Segment] = []
         self.key = QLabel(objectName="plot_budget_key")
@@ -591,6 +660,14 @@ class BudgetPlot(PlotPanel):
         for row, limit in (("max_connections", plan.max_connections), ("max_wal_senders", plan.max_wal_senders)):
             y = self.ROWS[row]
             self.limits[row].setData([limit, limit], [y - BAR_HEIGHT / 2, y + BAR_HEIGHT / 2])
+        base = self._baseline
+        if base is None:
+            self.baseline_limit.setData([], [])
+        else:
+            y, reach = self.ROWS["max_connections"], BAR_HEIGHT / 2 + 0.05  # a little past the bar, beside the limit
+            self.baseline_limit.setData([base.max_connections] * 2, [y - reach, y + reach])
+        # The range stays the live plan's: a baseline ten times larger would squash the bars it is compared with
+        # (its stroke is then off to the right; the cards and the Compare tab say its figures).
         widest = max(plan.max_connections, plan.max_connections_required, plan.max_wal_senders, 1)
         self.plot.setXRange(0, widest * 1.04, padding=0)
         self._label(segments, widest)
@@ -602,6 +679,11 @@ class BudgetPlot(PlotPanel):
                 for s in segments
             )
         )
+
+    def show_baseline(self, baseline: Plan | None) -> None:
+        self._baseline = baseline
+        if self._plan is not None:
+            self.update_items(self._plan)
 
     def _label(self, segments: list[Segment], widest: float) -> None:
         """Write inside each segment the longest label that fits; TextItems are reused, never recreated."""

@@ -344,6 +344,7 @@ class MeasureDialog(QDialog):
         layout.addWidget(buttons)
         self._sweep: Sweep | None = None
         self._worker: Worker | None = None
+        self._busy = False
         self._points: list[Measurement] = []
         self.setMinimumWidth(480)
         self.start_button.setDefault(True)
@@ -358,7 +359,9 @@ class MeasureDialog(QDialog):
 
     @property
     def running(self) -> bool:
-        return self._worker is not None and self._worker.isRunning()
+        """From Start until the sweep's end has been handled here (not merely until the thread returns:
+        its done or failed signal is still queued then, and the points are not yet saved)."""
+        return self._busy
 
     def start(self) -> None:
         try:
@@ -395,6 +398,7 @@ class MeasureDialog(QDialog):
             _show_status(self.status, "Cancelling: stopping pgbench and dropping the scratch database ...")
 
     def _set_running(self, running: bool) -> None:
+        self._busy = running
         self.start_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         for widget in (self.clients, self.duration, self.builtin, self.scale, self.repeat):

@@ -1,41 +1,25 @@
-"""Colours and type: the Okabe-Ito palette (readable with every common colour-vision deficiency)."""
+"""Colours and type for Qt: the palette of :mod:`pgplanner.present.palette` as QColors."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QWidget
 
-BLUE = "#0072B2"
-ORANGE = "#E69F00"
-GREEN = "#009E73"
-VERMILLION = "#D55E00"
-SKY = "#56B4E9"
-PURPLE = "#CC79A7"
-YELLOW = "#F0E442"
-GREY = "#7F7F7F"
-LIGHT_GREY = "#D9D9D9"
-INK = "#222222"
-
-SEVERITY = {"error": VERMILLION, "warning": ORANGE, "info": SKY}
-
-# One colour per budget line key, stable across plans.
-BUDGET = {
-    "pool": BLUE,
-    "direct_clients": BLUE,
-    "reserve_pool": SKY,
-    "serverless": VERMILLION,
-    "listeners": PURPLE,
-    "batch_workers": ORANGE,
-    "long_transactions": YELLOW,
-    "replica_pools": GREEN,
-    "monitoring": "#8C6BB1",
-    "admin": "#A6761D",
-    "superuser_reserved": INK,
-    "reserved_connections": GREY,
-    "provider_reserved": "#B2182B",
-    "replication": GREEN,
-    "headroom": LIGHT_GREY,
-}
+from ..present.palette import (  # noqa: F401 (re-exported: the window's colours are the report's)
+    BLUE,
+    BUDGET,
+    GHOST,
+    GREEN,
+    GREY,
+    INK,
+    LIGHT_GREY,
+    ORANGE,
+    PURPLE,
+    SEVERITY,
+    SKY,
+    VERMILLION,
+    YELLOW,
+)
 
 
 def qcolor(hex_colour: str, alpha: int = 255) -> QColor:

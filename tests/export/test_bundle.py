@@ -25,6 +25,7 @@ CORE = {
     "plan.json",
     "postgresql/postgresql.conf",
     "postgresql/alter_system.sql",
+    "report.html",
 }
 
 
@@ -33,6 +34,13 @@ def test_default_bundle_for_pgbouncer_on_linux():
     assert CORE | {"pgbouncer/pgbouncer.ini", "pgbouncer/userlist.txt.example"} <= set(files)
     assert {p.split("/")[1] for p in files if p.startswith("os/")} == {"linux"}
     assert not any(p.startswith(("pgcat/", "provider/")) for p in files)
+
+
+def test_every_bundle_carries_the_report_and_the_readme_names_it():
+    files = bundle_files(plan_for(pooler="none"))
+    report = files["report.html"].decode()
+    assert report.startswith("<!DOCTYPE html>") and report.count("<svg") == 3
+    assert "report.html" in files["README.md"].decode()
 
 
 def test_pooler_choice_decides_the_pooler_folder():

@@ -42,9 +42,14 @@ def scratch_databases(server: real.Cluster) -> list[str]:
     return [r[0] for r in server.sql(f"SELECT datname FROM pg_database WHERE datname LIKE '{SCRATCH_PREFIX}%'")]
 
 
-def pgbench_processes() -> list[psutil.Process]:
+def pgbench_processes(server: real.Cluster) -> list[psutil.Process]:
+    """pgbench runs against this test's own server (its socket directory is in pgbench's conninfo argument),
+    so another test run on the same machine cannot be mistaken for one left behind."""
+    mine = ("pgplanner_scratch_", str(server.sockets))
     return [
-        p for p in psutil.process_iter(["name", "cmdline"]) if "pgplanner_scratch_" in " ".join(p.info["cmdline"] or [])
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if all(part in " ".join(p.info["cmdline"] or []) for part in mine)
     ]
 
 
@@ -63,7 +68,7 @@ def test_a_short_sweep_gives_points_a_fit_and_saves_them(server, pgbench, tmp_pa
     scenario = read_scenario_file(saved)
     assert [m.connections for m in scenario.measurements] == [1, 2, 4]
     assert "pgbench select-only" in scenario.measured_on
-    assert scratch_databases(server) == [] and pgbench_processes() == []
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
 def test_pgbench_is_found_next_to_the_server(server, pgbench):
@@ -112,7 +117,7 @@ def test_ctrl_c_stops_at_once_and_leaves_nothing(server, pgbench):
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
-        while not any("-T" in p.info["cmdline"] for p in pgbench_processes()):  # a run is under way
+        while not any("-T" in p.info["cmdline"] for p in pgbench_processes(server)):  # a run is under way
             assert time.monotonic() < deadline and process.poll() is None, process.communicate()
             time.sleep(0.1)
         process.send_signal(signal.SIGINT)
@@ -121,7 +126,7 @@ def test_ctrl_c_stops_at_once_and_leaves_nothing(server, pgbench):
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130 and "interrupted" in err
-    assert scratch_databases(server) == [] and pgbench_processes() == []
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
 def test_cancel_from_another_thread_stops_the_sweep(server, pgbench):
@@ -137,7 +142,7 @@ def test_cancel_from_another_thread_stops_the_sweep(server, pgbench):
         sweep.run()
     assert [e.clients for e in events if isinstance(e, Point)] == [1]
     assert any(isinstance(e, Progress) for e in events)
-    assert scratch_databases(server) == [] and pgbench_processes() == []
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
 def test_the_password_reaches_pgbench_only_through_its_environment(server, pgbench):
@@ -145,7 +150,7 @@ def test_the_password_reaches_pgbench_only_through_its_environment(server, pgben
     seen: list[str] = []
 
     def listen(event: object) -> None:
-        for process in pgbench_processes():
+        for process in pgbench_processes(server):
             seen.append(" ".join(process.info["cmdline"]))
 
     spec = SweepSpec(clients=(1, 2, 3), duration=1, warmup=0, pgbench=pgbench)
@@ -165,7 +170,7 @@ def test_a_server_dying_mid_sweep_is_named_and_cleaned_up_when_it_returns(server
     message = str(failure.value)
     assert "pgbench failed during 2 clients" in message and "\n" not in message
     assert "drop it when the server is back" in message and SCRATCH_PREFIX in message
-    assert pgbench_processes() == []
+    assert pgbench_processes(server) == []
     server.start()
     left = scratch_databases(server)
     assert len(left) == 1

@@ -59,26 +59,26 @@ def test_a_sweep_lands_point_by_point_and_is_saved_with_the_scenario(app, server
     assert "measured on" in a.throughput_key(app)
     a.save_as(app, tmp_path / "measured.json")
     assert '"measured_on": "PostgreSQL' in (tmp_path / "measured.json").read_text()
-    assert scratch_databases(server) == [] and pgbench_processes() == []
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
 def test_cancel_stops_the_sweep_and_leaves_nothing(app, server):
     connect(app, server)
     a.start_measuring(app, "1,2,4", seconds=30)
-    a.w.wait_until(app.qtbot, lambda: any("-T" in p.info["cmdline"] for p in pgbench_processes()), 30_000)
+    a.w.wait_until(app.qtbot, lambda: any("-T" in p.info["cmdline"] for p in pgbench_processes(server)), 30_000)
     a.cancel_measuring(app)
     said = a.wait_for_measurement(app)
     assert said.startswith("Cancelled")
     assert a.saved_measurements(app) == [] and a.plotted_points(app) == []
-    assert scratch_databases(server) == [] and pgbench_processes() == []
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
 def test_closing_the_window_mid_sweep_cleans_up(app, server):
     connect(app, server)
     a.start_measuring(app, "1,2", seconds=30)
-    a.w.wait_until(app.qtbot, lambda: any("-T" in p.info["cmdline"] for p in pgbench_processes()), 30_000)
+    a.w.wait_until(app.qtbot, lambda: any("-T" in p.info["cmdline"] for p in pgbench_processes(server)), 30_000)
     app.window.close()
-    assert scratch_databases(server) == [] and pgbench_processes() == []
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
 def test_a_wrong_password_is_said_in_the_dialog(app, server):

@@ -830,3 +830,48 @@ def throughput_key(app: App) -> str:
 
 def saved_measurements(app: App) -> list[tuple[int, float]]:
     return [(m.connections, m.tps) for m in app.window.document.scenario.measurements]
+
+
+# --- compare and report -----------------------------------------------------------------------
+
+
+def pin_baseline(app: App) -> None:
+    w.trigger(app.window, "action_pin_baseline")
+    settle(app)
+
+
+def compare_with_scenario(app: App, path: Path) -> None:
+    app.window.ask_open_path = lambda: path
+    w.trigger(app.window, "action_compare_with")
+    settle(app)
+
+
+def clear_baseline(app: App) -> None:
+    w.trigger(app.window, "action_clear_baseline")
+    settle(app)
+
+
+def card_baseline(app: App, title: str) -> str | None:
+    """What a card says about the baseline ("baseline 1,000 · -900"), None when none is pinned."""
+    label = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}_baseline")
+    return label.text() if label.isVisibleTo(app.window) else None
+
+
+def compare_tab(app: App) -> str:
+    """The Compare tab as plain text, one table row per line."""
+    tabs = w.find(app.window, "details")
+    tabs.setCurrentWidget(w.find(app.window, "compare"))
+    return w.find(app.window, "compare", QTextBrowser).toPlainText()
+
+
+def ghost_curve(app: App, plot: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first grey baseline curve a plot draws (throughput: direct; memory: typical), None when hidden."""
+    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
+    curve = panel.ghosts.curves[0]
+    return (np.asarray(curve.xData), np.asarray(curve.yData)) if curve.isVisible() else None
+
+
+def export_report(app: App, path: Path) -> Path | None:
+    app.window.ask_report_path = lambda: path
+    w.trigger(app.window, "action_export_report")
+    return path if path.exists() else None

@@ -1,0 +1,215 @@
+"""A comparison in words: the two plans' headline figures, the change between them, and what differs.
+
+Read by ``pgplanner compare`` (:func:`render_comparison`), the window's Compare tab and card deltas
+(:func:`headline_rows`, :func:`difference_rows`) and the HTML report, so all of them say a change the
+same way: "1,000 -> 100 (-900)", "266 GB -> 19.5 GB (-247 GB)", "33 % -> 100 % of peak (+67 points)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import FIELDS, Plan, human_size
+from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, differences, headline
+from ..model.derivation import n
+from .cards import CARDS, CardSpec, plural
+from .plain import wrap
+from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
+
+KIND_TITLES = {
+    "input": "Inputs",
+    "output": "Outputs",
+    "setting": "postgresql.conf settings",
+    "kernel": "Kernel and OS",
+    "warning": "Warnings",
+}
+_CARD_TITLES = {spec.outputs[0]: spec.title for spec in CARDS}
+HEADLINE_TITLES = {path: _CARD_TITLES.get(path, path) for path in HEADLINE} | {
+    AT_MAX_CONNECTIONS: "Throughput at max_connections"
+}
+_INPUT_SPECS = {spec.path: spec for spec in FIELDS.values()}
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    path: str
+    title: str
+    a: str
+    b: str
+    change: str  # "-900", "+67 points", "" when not a number
+
+
+def show_value(path: str, value: Any) -> str:
+    """A value as the plan's own views show it: sizes in human units, shares in percent, inputs as typed."""
+    if value is None:
+        return "auto" if path in _INPUT_SPECS else "none"
+    if path in _INPUT_SPECS:
+        return _INPUT_SPECS[path].format(value)
+    if path.startswith("warnings."):
+        return str(value)
+    if path == AT_MAX_CONNECTIONS:
+        return f"{value * 100:.0f} % of peak"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if path.endswith("_bytes"):
+        return human_size(value)
+    return n(value)
+
+
+def show_change(path: str, a: Any, b: Any) -> str:
+    """B minus A, signed, in the value's unit; "" when either side is not a number."""
+    numbers = (int, float)
+    if isinstance(a, bool) or isinstance(b, bool) or not (isinstance(a, numbers) and isinstance(b, numbers)):
+        return ""
+    delta = b - a
+    if delta == 0:
+        return "±0"
+    sign = "+" if delta > 0 else "-"
+    if path == AT_MAX_CONNECTIONS:  # from the percentages as shown, so that 33 % -> 100 % reads +67
+        points = round(b * 100) - round(a * 100)
+        return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points" if points else "±0"
+    if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
+        return f"{sign}{human_size(abs(delta))}"
+    return f"{sign}{n(abs(round(delta, 3)))}"
+
+
+def headline_rows(a: Plan, b: Plan) -> list[CompareRow]:
+    """The HEADLINE figures of both plans with the change from A to B."""
+    left, right = headline(a), headline(b)
+    return [
+        CompareRow(
+            path,
+            HEADLINE_TITLES[path],
+            show_value(path, left[path]),
+            show_value(path, right[path]),
+            show_change(path, left[path], right[path]),
+        )
+        for path in HEADLINE
+    ]
+
+
+def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
+    """What differs, grouped by kind (inputs, outputs, settings, kernel, warnings), in that order."""
+    groups: dict[str, list[CompareRow]] = {kind: [] for kind in KIND_TITLES}
+    for d in differences(a, b):
+        groups[d.kind].append(_row(d))
+    return [(KIND_TITLES[kind], rows) for kind, rows in groups.items() if rows]
+
+
+def _row(d: Difference) -> CompareRow:
+    title = d.path.split(".", 1)[1] if d.kind in ("setting", "warning") else d.path
+    return CompareRow(d.path, title, show_value(d.path, d.a), show_value(d.path, d.b), show_change(d.path, d.a, d.b))
+
+
+def story(a: Plan, b: Plan) -> list[str]:
+    """The comparison in four sentences a DBA can forward: how clients connect, throughput, memory, verdict."""
+    lines = [f"{tag}: {_connecting(p)}" for tag, p in (("A", a), ("B", b))]
+    share_a, share_b = (headline(p)[AT_MAX_CONNECTIONS] for p in (a, b))
+    peaks = [
+        f"{n(round(p.throughput.peak))} active connections on {plural(p.scenario.hardware.cores, 'core')}"
+        for p in (a, b)
+    ]
+    peak = f"the peak is about {peaks[0]}" if peaks[0] == peaks[1] else f"the peaks are about {' and '.join(peaks)}"
+    lines.append(
+        f"With every max_connections slot busy, A runs at {share_a * 100:.0f} % of its peak throughput and "
+        f"B at {share_b * 100:.0f} % ({peak})."
+    )
+    lines.append(
+        f"If every connection ran the heaviest query at once, A would need {human_size(a.memory.worst_case_bytes)} "
+        f"and B {human_size(b.memory.worst_case_bytes)}, against {_available(a, b)} left for connections "
+        "after shared_buffers, the OS and maintenance."
+    )
+    verdicts = []
+    for tag, p in (("A", a), ("B", b)):
+        codes = [w.code for w in blocking_errors(p)]
+        verdicts.append(
+            f"{tag} has {plural(len(codes), 'blocking error')} ({', '.join(codes)})"
+            if codes
+            else f"{tag} has no blocking errors"
+        )
+    lines.append("; ".join(verdicts) + ".")
+    return lines
+
+
+def _connecting(plan: Plan) -> str:
+    clients, kind = plan.client_demand, plan.scenario.pooler.kind
+    if kind == "none":
+        how = f"{n(clients)} client connections straight to PostgreSQL, each its own server process"
+    else:
+        pooler = POOLER_LABEL[kind] + f" ({plan.scenario.pooler.mode} mode)"
+        how = f"{n(clients)} client connections through {pooler} onto {n(plan.server_connections)} server connections"
+    return f"{how}; max_connections {n(plan.max_connections)}."
+
+
+def _available(a: Plan, b: Plan) -> str:
+    first, second = human_size(a.memory.worst_case_available_bytes), human_size(b.memory.worst_case_available_bytes)
+    return first if first == second else f"{first} and {second}"
+
+
+def card_baseline(spec: CardSpec, baseline: Plan, now: dict[str, Any], then: dict[str, Any]) -> str:
+    """What a card adds while a baseline is pinned: ``baseline 1,000 · -900``.
+
+    ``now`` and ``then`` are :func:`pgplanner.model.compare.outputs` of the two plans, computed once for all cards.
+    """
+    path = spec.outputs[0]
+    change = show_change(path, then.get(path), now.get(path))
+    return f"baseline {spec.value(baseline)}" + (f" · {change}" if change else "")
+
+
+def plan_title(plan: Plan, fallback: str) -> str:
+    return plan.scenario.name or fallback
+
+
+def comparison_json(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
+    """``pgplanner compare --json``: ``a``, ``b`` (headline, warnings) and ``differences``."""
+
+    def side(plan: Plan, name: str) -> dict[str, Any]:
+        return {
+            "source": name,
+            "name": plan.scenario.name,
+            "headline": headline(plan),
+            "blocking": blocking(plan),
+            "warnings": [w.model_dump(mode="json") for w in plan.warnings],
+        }
+
+    return {
+        "a": side(a, names[0]),
+        "b": side(b, names[1]),
+        "differences": [d.as_json() for d in differences(a, b)],
+    }
+
+
+def render_comparison(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), width: int = 100) -> str:
+    """``pgplanner compare``'s table: the two setups, the headline, the warnings, then every difference."""
+    lines = []
+    for label, plan, name in (("A", a, names[0]), ("B", b, names[1])):
+        lines.append(f"{label}: {plan_title(plan, name)}")
+        lines.append(f"   {setup_line(plan)}")
+        lines.append(f"   {answer_line(plan)}")
+    lines.append("")
+    for sentence in story(a, b):
+        lines += wrap(sentence, "  - ", "    ", width)
+    groups = difference_rows(a, b)
+    columns = _columns(max(len(r.title) for rows in [headline_rows(a, b), *(r for _, r in groups)] for r in rows))
+    lines += ["", columns("", "A", "B", "change")]
+    lines += [columns(r.title, r.a, r.b, r.change) for r in headline_rows(a, b)]
+    for label, plan in (("A", a), ("B", b)):
+        lines.append("")
+        lines.append(f"Warnings of {label}" if plan.warnings else f"No warnings in {label}.")
+        for w in plan.warnings:
+            lines += wrap(w.message, f"  {w.severity.upper():<9}{w.code}: ", " " * 11, width)
+    if not groups:
+        lines += ["", "The two plans are the same."]
+    for title, rows in groups:
+        lines += ["", f"{title} that differ ({len(rows)})"]
+        lines += [columns(r.title, r.a, r.b, r.change) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _columns(longest_name: int) -> Callable[[str, str, str, str], str]:
+    def line(name: str, a: str, b: str, change: str) -> str:
+        return f"  {name:<{longest_name}}{a:>16}  {b:>16}  {change:>14}".rstrip()
+
+    return line

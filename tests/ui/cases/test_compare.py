@@ -1,0 +1,68 @@
+"""A DBA pins today's plan, tries a pooler, and sees what changes; then sends the comparison as a report."""
+
+from pgplanner.assets import example_scenarios
+
+from ..adapter import (
+    card_baseline,
+    clear_baseline,
+    compare_tab,
+    compare_with_scenario,
+    errors_shown,
+    export_report,
+    ghost_curve,
+    load_scenario,
+    pin_baseline,
+    read_card,
+    set_pooler,
+    set_workload,
+)
+
+
+def test_pin_then_add_a_pooler(app):
+    load_scenario(app, example_scenarios()["direct-1000"])
+    pin_baseline(app)
+    set_pooler(app, pooler="pgbouncer")
+    set_workload(app, max_connections=100)
+    assert read_card(app, "max_connections") == 100
+    assert card_baseline(app, "max_connections") == "baseline 1,000 · -900"
+    # 1,000 x (10 MB + 64 MB x 4) = 266,000 MB against 100 x 266 MB
+    assert card_baseline(app, "worst-case memory") == "baseline 260 GB · -234 GB"
+    rows = compare_tab(app)
+    assert "pooler.kind" in rows and "none" in rows and "pgbouncer" in rows
+    assert "DEMAND_WITHOUT_POOLER" in rows  # a warning the baseline had and the new plan has not
+    assert ghost_curve(app, "throughput") is not None and ghost_curve(app, "memory") is not None
+
+
+def test_the_baseline_stays_while_editing_and_goes_when_cleared(app):
+    set_workload(app, max_connections=200)
+    pin_baseline(app)
+    for value in (150, 120, 300):
+        set_workload(app, max_connections=value)
+    assert card_baseline(app, "max_connections") == "baseline 200 · +100"
+    clear_baseline(app)
+    assert card_baseline(app, "max_connections") is None
+    assert ghost_curve(app, "throughput") is None
+    assert "No baseline pinned" in compare_tab(app)
+
+
+def test_compare_with_a_saved_scenario_and_export_the_report(app, tmp_path):
+    load_scenario(app, example_scenarios()["pgbouncer-100"])
+    compare_with_scenario(app, example_scenarios()["direct-1000"])
+    assert card_baseline(app, "max_connections") == "baseline 1,000 · -900"
+    report = export_report(app, tmp_path / "report.html")
+    assert report is not None
+    text = report.read_text()
+    assert "1,000 direct" in text and "PgBouncer, ~100" in text and text.count("<svg") >= 4
+
+
+def test_a_broken_scenario_to_compare_with_is_one_clear_error(app, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    compare_with_scenario(app, broken)
+    assert len(errors_shown(app)) == 1 and "broken.json" in errors_shown(app)[0]
+    assert card_baseline(app, "max_connections") is None
+
+
+def test_report_to_an_unwritable_place_is_one_clear_error(app, tmp_path):
+    assert export_report(app, tmp_path / "missing" / "report.html") is None
+    assert len(errors_shown(app)) == 1 and "missing" in errors_shown(app)[0]
