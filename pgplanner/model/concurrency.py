@@ -9,7 +9,7 @@ When pgbench measurements of the server reach a peak, the measured peak replaces
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .defaults import (
     CLIENT_HEADROOM,
@@ -101,7 +101,7 @@ def productive_target(thumb: tuple[int, Derivation], fit: UslFit | None = None) 
             f"the measurements up to {n(fit.highest_measured)} clients give {reach}, past what was measured; "
             "measure more clients to let the measurement decide"
         )
-        return rule, replace(why, note=f"{why.note}; {note}" if why.note else note)
+        return rule, why._replace(note=f"{why.note}; {note}" if why.note else note)
     target = max(1, round(fit.peak))
     sigma, kappa = f"{fit.sigma:.4g}", f"{fit.kappa:.4g}"
     return target, Derivation(

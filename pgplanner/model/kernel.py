@@ -12,10 +12,7 @@ lower a larger value the system already has, and the export says so beside it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
-
-from pydantic import ConfigDict
+from typing import Literal, NamedTuple
 
 from .concurrency import Pooling
 from .derivation import Derivation, exact, n, rounded
@@ -87,11 +84,9 @@ LINUX_RAM_PER_FILE = 10 * KB
 LINUX_RAM_PER_PROCESS = 256 * KB
 
 
-@dataclass(frozen=True, slots=True)
-class KernelSetting:
-    """Immutable; a stdlib dataclass, as :class:`Derivation`, because plan() makes two dozen per tick."""
-
-    __pydantic_config__ = ConfigDict(extra="forbid")
+class KernelSetting(NamedTuple):
+    """Immutable; a named tuple, as :class:`Derivation`, because plan() makes two dozen per tick. The Plan
+    writes it out as an object (``plan --json`` ``kernel_settings``) with :meth:`as_json`."""
 
     platform: str
     name: str
@@ -100,6 +95,9 @@ class KernelSetting:
     minimum: bool  # raise to at least this; never lower an existing larger value
     derivation: Derivation
     stock: int | None = None  # the least an unmodified system has, where documented (see STOCK)
+
+    def as_json(self) -> dict[str, object]:
+        return {**self._asdict(), "derivation": self.derivation.as_json()}
 
     @property
     def needed(self) -> bool:

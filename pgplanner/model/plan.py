@@ -30,12 +30,14 @@ def _to_list(values: np.ndarray) -> list[Any]:
 Array = Annotated[np.ndarray, PlainSerializer(_to_list, return_type=list)]
 
 
-def _settings_to_list(settings: tuple[Setting, ...]) -> list[dict[str, object]]:
-    return [s.as_json() for s in settings]
+def _as_objects(rows: tuple[Setting, ...] | tuple[KernelSetting, ...]) -> list[dict[str, object]]:
+    return [row.as_json() for row in rows]
 
 
-# The recommenders build these from typed values; validating ~30 of them per slider tick would only cost time.
-Settings = Annotated[tuple[Setting, ...], SkipValidation, PlainSerializer(_settings_to_list, return_type=list)]
+# Named tuples the model builds from typed values, written out as objects; validating the ~55 of them made
+# per slider tick would only cost time.
+Settings = Annotated[tuple[Setting, ...], SkipValidation, PlainSerializer(_as_objects, return_type=list)]
+KernelSettings = Annotated[tuple[KernelSetting, ...], SkipValidation, PlainSerializer(_as_objects, return_type=list)]
 
 
 class Output(BaseModel):
@@ -143,7 +145,7 @@ class Plan(Output):
     memory: MemoryFigures
     throughput: ThroughputCurve
     memory_curve: MemoryCurve
-    kernel_settings: tuple[KernelSetting, ...]
+    kernel_settings: KernelSettings
     settings: Settings
     semaphores: SemaphoreFigures
     warnings: tuple[PlanWarning, ...]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model.derivation import Derivation, n
 from ..model.scenario import PoolerOffer, ProviderPlan
@@ -131,7 +131,7 @@ def _max_connections(provider: ProviderFile, plan: PlanSpec) -> tuple[int, Deriv
     if plan.max_connections is None:
         assert computed is not None  # the schema refuses a plan with neither
         value, why = computed
-        return value, replace(why, note=_joined(why.note, provider.max_connections_source))
+        return value, why._replace(note=_joined(why.note, provider.max_connections_source))
     note = f"the provider's formula gives {n(computed[0])}" if computed and computed[0] != plan.max_connections else ""
     return plan.max_connections, Derivation(
         formula=f"max_connections = the documented or observed default of {provider.id}/{plan.id}",

@@ -8,10 +8,11 @@ string means pgplanner writes what pgtune writes (or what pgtune leaves at the s
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from ..derivation import Derivation
+from ..derivation import NO_INPUTS, Derivation
 from ..memory import MemoryBasis
 from ..scenario import Scenario
 from ..server import memory_limit
@@ -103,7 +104,7 @@ class Setting(NamedTuple):
     versus_pgtune: str = ""  # why pgtune would write something else; "" when it would not
 
     def as_json(self) -> dict[str, object]:
-        return {**self._asdict(), "derivation": asdict(self.derivation)}
+        return {**self._asdict(), "derivation": self.derivation.as_json()}
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,10 @@ CONTEXTS = {version: _contexts(version) for version in range(13, 19)}
 
 
 def explain(
-    formula: str, calculation: str, note: str = "", *, inputs: dict[str, str] | None = None, source: str = ""
+    formula: str, calculation: str, note: str = "", *, inputs: Mapping[str, str] | None = None, source: str = ""
 ) -> Derivation:
     """The one place a setting's explanation is built (so its shape can change in one place)."""
-    return Derivation(formula=formula, calculation=calculation, inputs=inputs or {}, source=source, note=note)
+    return Derivation(formula=formula, calculation=calculation, inputs=inputs or NO_INPUTS, source=source, note=note)
 
 
 def carried(derivation: Derivation, note: str | None = None) -> Derivation:
