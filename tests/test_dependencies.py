@@ -17,6 +17,7 @@ DISTRIBUTION = {
     "PySide6": "PySide6-Essentials",
     "shiboken6": "PySide6-Essentials",
     "annotated_types": "annotated-types",
+    "pydantic_core": "pydantic-core",
 }
 
 
