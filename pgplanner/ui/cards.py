@@ -19,6 +19,7 @@ from ..present import CARDS, CardSpec, card_severity
 from ..present.cards import card_texts, inactive
 from ..present.compare import card_baseline
 from ..present.html import card_tooltip
+from .elided import ElidedLabel
 from .theme import INK, SEVERITY
 
 CARD_HEIGHT = 84
@@ -61,8 +62,7 @@ class Card(QFrame):
         self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
         self.value = QLabel(objectName=f"card_{spec.key}_value")
         self.caption = QLabel(objectName=f"card_{spec.key}_caption")
-        self.baseline = QLabel()  # "baseline 1,000 · -900" while a baseline is pinned
-        self.baseline.setObjectName(f"card_{spec.key}_baseline")
+        self.baseline = ElidedLabel(f"card_{spec.key}_baseline")  # "baseline 1,000 · -900" while pinned
         self.baseline.setFixedHeight(BASELINE_ROW)
         self.baseline.hide()
         parts = ((self.title, "title"), (self.value, "value"), (self.baseline, "baseline"), (self.caption, "caption"))

@@ -32,6 +32,7 @@ from ..model import plan as plan_of
 from ..model.derivation import n
 from ..model.units import GB
 from . import theme
+from .elided import ElidedLabel
 
 pg.setConfigOptions(antialias=True, background="w", foreground=theme.INK)
 
@@ -150,30 +151,12 @@ def _short_count(value: int) -> str:
     return str(value)
 
 
-class Readout(QLabel):
+class Readout(ElidedLabel):
     """One line under a plot; a long text is cut with an ellipsis instead of widening the window."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(objectName=name)
+        super().__init__(name)
         theme.small_text(self, 11, "#444444")
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._full = ""
-
-    def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def text_in_full(self) -> str:
-        return self._full
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40))
-        super().setText(shown)
 
 
 TITLE_LINE_HEIGHT = 17  # pixels per line of the 9pt title rows

@@ -854,7 +854,7 @@ def clear_baseline(app: App) -> None:
 def card_baseline(app: App, title: str) -> str | None:
     """What a card says about the baseline ("baseline 1,000 · -900"), None when none is pinned."""
     label = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}_baseline")
-    return label.text() if label.isVisibleTo(app.window) else None
+    return label.text_in_full() if label.isVisibleTo(app.window) else None
 
 
 def compare_tab(app: App) -> str:
