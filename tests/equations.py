@@ -131,7 +131,7 @@ class _Parser:
         raise ValueError(f"unexpected {text!r}")
 
     def expect(self, text: str) -> None:
-        kind, got, _ = self.take()
+        _kind, got, _ = self.take()
         if got != text:
             raise ValueError(f"expected {text!r}, got {got!r}")
 

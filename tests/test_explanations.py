@@ -16,9 +16,9 @@ import pytest
 from pgplanner.export.bundle import bundle_files
 from pgplanner.model import Measurement, Plan, Scenario, plan
 from pgplanner.model.checks import RULES, WRITTEN_SETTINGS
-from pgplanner.presets import apply_preset, load_catalog
 from pgplanner.present import CARDS, card_severity
 from pgplanner.present.plain import render_report
+from pgplanner.presets import apply_preset, load_catalog
 
 from .equations import false_equations
 

@@ -74,5 +74,3 @@ def _files(paths: Collection[str]) -> str:
         role = FILE_ROLES.get(path) or next((r for prefix, r in FOLDER_ROLES.items() if path.startswith(prefix)), None)
         lines.append(f"- `{path}`" + (f": {role}" if role else ""))
     return "\n".join(lines)
-
-

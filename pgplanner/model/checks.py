@@ -224,7 +224,9 @@ def _worst_case_over_ram(f: Facts) -> Finding | None:
         f"If {judged.which} run the heaviest query at once they need "
         f"{human_size(judged.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
         f"autovacuum and temporary tables have theirs: {fix}{_keep_active_low(f)}.",
-        worst_case_bytes=judged.worst_case, available_bytes=f.basis.worst_available, connections=judged.connections,
+        worst_case_bytes=judged.worst_case,
+        available_bytes=f.basis.worst_available,
+        connections=judged.connections,
     )
 
 
@@ -520,7 +522,8 @@ def _session_mode_no_multiplexing(f: Facts) -> Finding | None:
         f"Session pooling gives each of the {n(f.pooling.client_demand)} clients a backend for its whole session; "
         f"only {n(f.pooling.server_connections_max)} can be connected at once and the rest wait"
         + (f": a burst of {n(burst)} serverless clients times out. Use transaction mode." if burst else "."),
-        client_demand=f.pooling.client_demand, server_connections_max=f.pooling.server_connections_max,
+        client_demand=f.pooling.client_demand,
+        server_connections_max=f.pooling.server_connections_max,
     )
 
 
@@ -569,7 +572,8 @@ def _max_connections_high(f: Facts) -> Finding | None:
             if f.pooling.active
             else "keep active connections low with a pooler."
         ),
-        max_connections=f.max_connections, limit=limit,
+        max_connections=f.max_connections,
+        limit=limit,
     )
 
 
@@ -642,7 +646,8 @@ def _measured_peak_differs(f: Facts) -> Finding | None:
         "info",
         f"Your measurements peak near {n(round(f.measured_peak))} active connections; the rule of thumb says "
         f"{n(f.rule_of_thumb)}. The productive target and the pool follow the measurement.",
-        measured_peak=f.measured_peak, rule_of_thumb=f.rule_of_thumb,
+        measured_peak=f.measured_peak,
+        rule_of_thumb=f.rule_of_thumb,
     )
 
 

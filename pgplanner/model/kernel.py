@@ -18,6 +18,7 @@ from .concurrency import Pooling
 from .derivation import Derivation, exact, n, rounded
 from .memory import MemoryBasis
 from .rounding import next_power_of_two, round_up_readable
+from .shared_memory import shared_memory_estimate
 from .sources import (
     OS_X_ARTICLE,
     PG_CONNECTIONS,
@@ -28,7 +29,6 @@ from .sources import (
     PGBOUNCER_CONFIG,
     PGPLANNER_RULE,
 )
-from .shared_memory import shared_memory_estimate
 from .units import KB, MB, human_size
 from .versions import (
     DEFAULT_MAX_FILES_PER_PROCESS,

@@ -30,8 +30,7 @@ def derivations_page(plan: Plan, anchors: dict[str, str]) -> str:
         anchor = anchors.get(title, "other")
         heading = escape(title) + (f": {escape(value)}" if value else "")
         sections.append(
-            f"<h3 id='{anchor}'><a name='{anchor}'></a>{heading}</h3>"
-            + "".join(derivation_html(d) for _, d in rows)
+            f"<h3 id='{anchor}'><a name='{anchor}'></a>{heading}</h3>" + "".join(derivation_html(d) for _, d in rows)
         )
     return "".join(sections)
 

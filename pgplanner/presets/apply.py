@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..model.scenario import Scenario
 from .catalog import Preset
 
-
 MANAGED_STORAGE = "network"
 
 

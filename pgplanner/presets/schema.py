@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..model.versions import MAX_CONNECTIONS_LIMIT
 from ..model.scenario import Bytes, Confidence, Frozen, PoolMode
 from ..model.versions import MAX_CONNECTIONS_LIMIT
 from .cores import CpuBasis

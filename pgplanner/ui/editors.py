@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model import FieldSpec, format_size, human_size, parse_size
+from ..model import FieldSpec, format_size, human_size
 from ..model.defaults import CORE_MULTIPLIER
 from .steps import nearest_stop, slider_stops
 from .theme import VERMILLION, qcolor

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..present import blocking_errors
 from ..export.bundle import bundle_files, default_platforms, export_bundle
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError
+from ..present import blocking_errors
 from . import theme
 from .document import Document
 from .editors import CHOICE_LABELS
@@ -227,9 +227,7 @@ class ExportDialog(QDialog):
         answer = QMessageBox.warning(
             self,
             "Write a plan with blocking errors?",
-            "This plan has blocking errors:\n\n"
-            + "\n".join(f"· {e}" for e in errors)
-            + "\n\nWrite the bundle anyway?",
+            "This plan has blocking errors:\n\n" + "\n".join(f"· {e}" for e in errors) + "\n\nWrite the bundle anyway?",
             buttons.Yes | buttons.No,
             buttons.No,
         )

@@ -70,8 +70,10 @@ class _Handle(QSplitterHandle):
         painter.setPen(theme.qcolor(theme.GREY))
         centre = self.rect().center()
         for step in (-8, 0, 8):  # three grip dots across the handle
-            dot = QPoint(centre.x() + step, centre.y()) if self.orientation() == Qt.Orientation.Vertical else QPoint(
-                centre.x(), centre.y() + step
+            dot = (
+                QPoint(centre.x() + step, centre.y())
+                if self.orientation() == Qt.Orientation.Vertical
+                else QPoint(centre.x(), centre.y() + step)
             )
             painter.drawEllipse(dot, 1, 1)
 
@@ -81,6 +83,8 @@ class Splitter(QSplitter):
         handle = _Handle(self.orientation(), self)
         handle.setAttribute(Qt.WidgetAttribute.WA_Hover)
         return handle
+
+
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
 
 

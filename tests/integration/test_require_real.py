@@ -27,7 +27,7 @@ FINDERS = {
 @pytest.mark.parametrize("find", FINDERS.values(), ids=FINDERS.keys())
 def test_absent_programs_skip_with_a_reason(nothing_installed, monkeypatch, find):
     monkeypatch.setattr(real, "REQUIRE_REAL", False)
-    with pytest.raises(pytest.skip.Exception, match="not found; (apt-get|pip) install"):
+    with pytest.raises(pytest.skip.Exception, match=r"not found; (apt-get|pip) install"):
         find()
 
 

@@ -189,9 +189,7 @@ def all_text(root: QWidget) -> str:
     parts = []
     for widget in [root, *root.findChildren(QWidget)]:
         parts.append(widget.toolTip())
-        if isinstance(widget, QLabel):
-            parts.append(widget.text())
-        elif isinstance(widget, QAbstractButton):
+        if isinstance(widget, (QLabel, QAbstractButton)):
             parts.append(widget.text())
         elif isinstance(widget, QTextBrowser):
             parts.append(widget.toPlainText())

@@ -12,6 +12,7 @@ from ...model import Plan
 from ...model.derivation import n
 from .common import Guide, script, work_mem_kb
 
+
 def _set(name: str, value: object) -> str:
     return (
         'az postgres flexible-server parameter set --resource-group "$RESOURCE_GROUP" --server-name "$SERVER" '

@@ -3,6 +3,8 @@
 import os
 import stat
 
+from pgplanner.assets import example_scenarios
+
 from ..adapter import (
     answer_save_dialogs,
     input_value,
@@ -18,7 +20,6 @@ from ..adapter import (
     windows_that_appear_while_exporting_to,
 )
 from ..adapter import open_export as open_export_dialog
-from pgplanner.assets import example_scenarios
 
 
 def test_an_example_opens_as_an_untitled_copy_and_save_asks_where(app, tmp_path):

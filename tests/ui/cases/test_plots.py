@@ -84,7 +84,7 @@ def test_a_huge_worst_case_is_written_at_the_top_edge(app):
 def test_shared_buffers_above_ram_still_draws_the_plot(app):
     set_hardware(app, ram="4GB")
     set_memory(app, shared_buffers="8GB")
-    x, y = current_curve(app, "memory", "typical")
+    _x, y = current_curve(app, "memory", "typical")
     assert memory_view_top(app) > y[0] > 8
     assert mark(app, "memory", "worst_fits") == 0
 

@@ -5,7 +5,6 @@ from ..adapter import (
     box_text,
     input_panel_scroll,
     input_value,
-    open_export,
     press_keys_in,
     read_card,
     set_hardware,
