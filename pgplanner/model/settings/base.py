@@ -1,9 +1,20 @@
-"""What a recommended setting is, and the one helper every explanation goes through.
+"""What a recommended setting is, how a group declares the parameters it writes, and the explanation helpers.
 
 A Setting is written as postgresql.conf takes it (``12GB``, ``0.9``, ``on``), belongs to one group,
 says whether a change needs a restart or only a reload, and carries its derivation. Where pgtune
 would write something else for the same inputs, ``versus_pgtune`` says why we differ; an empty
 string means pgplanner writes what pgtune writes (or what pgtune leaves at the server's default).
+
+A group module declares its parameters once and makes every setting through that declaration::
+
+    DECLARED = Declaration("wal", "WAL and checkpoints", {
+        "checkpoint_timeout": Parameter(13, "reload"),         # known from 13, a reload applies it
+        "io_method": Parameter(18, "restart"),                 # absent before 18: setting() gives None
+    })
+    DECLARED.setting(version, "checkpoint_timeout", "15min", derivation)   # a misspelt name raises
+
+The derivation's calculation uses :func:`~..derivation.rounded` and :func:`~..derivation.capped` for
+every rounding and bound, and its formula is built from the named constants at import time.
 """
 
 from __future__ import annotations
