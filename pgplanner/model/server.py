@@ -12,35 +12,35 @@ import functools
 import math
 from dataclasses import dataclass
 
-from .derivation import Derivation, capped, exact, steps
+from .defaults import (
+    AUTOVACUUM_WORKERS_BY_CORES,
+    AUTOVACUUM_WORKERS_RULE,
+    HASH_MEM_MULTIPLIER_DEFAULT_BEFORE,
+    HASH_MEM_MULTIPLIER_DEFAULT_SINCE,
+    HASH_MEM_MULTIPLIER_RAISED_IN,
+    MAINTENANCE_CAP,
+    MAINTENANCE_DIVISOR,
+    MAINTENANCE_DIVISOR_BY_PROFILE,
+    MAINTENANCE_FLOOR,
+    PARALLEL_PER_GATHER_CAP,
+)
+from .derivation import Derivation, capped, exact
 from .scenario import Scenario
 from .sources import PG_AUTOVACUUM, PG_RESOURCE_CONSUMPTION, PGTUNE
 from .units import GB, KB, MB, human_size
 from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
-# PostgreSQL's default hash_mem_multiplier (guc_tables.c of each branch): 15 raised it from 1.0 to 2.0.
-HASH_MEM_MULTIPLIER_RAISED_IN = 15
-HASH_MEM_MULTIPLIER_DEFAULT_BEFORE, HASH_MEM_MULTIPLIER_DEFAULT_SINCE = 1.0, 2.0
 HASH_MEM_MULTIPLIER_NOTE = (
     f"{HASH_MEM_MULTIPLIER_RAISED_IN} raised the default from {HASH_MEM_MULTIPLIER_DEFAULT_BEFORE:.1f} to "
     f"{HASH_MEM_MULTIPLIER_DEFAULT_SINCE:.1f}"
 )
-# pgtune's steps for autovacuum_max_workers: busier machines have more tables to vacuum at once.
-AUTOVACUUM_WORKERS_BY_CORES = ((32, 5), (16, 4))
 MAX_WORKER_PROCESSES_FORMULA = f"max_worker_processes = cores, at least the default {DEFAULT_MAX_WORKER_PROCESSES}"
-AUTOVACUUM_WORKERS_FORMULA = (
-    f"autovacuum_max_workers = {steps(DEFAULT_AUTOVACUUM_MAX_WORKERS, AUTOVACUUM_WORKERS_BY_CORES, 'cores')}"
-)
-PARALLEL_PER_GATHER_CAP = 4  # pgtune: "no clear evidence that each new worker gives a big benefit"
+AUTOVACUUM_WORKERS_FORMULA = f"autovacuum_max_workers = {AUTOVACUUM_WORKERS_RULE}"
 PER_GATHER_FORMULA_ANALYTICS = "max_parallel_workers_per_gather = ceil(cores / 2), at most max_parallel_workers"
 PER_GATHER_FORMULA = (
     f"max_parallel_workers_per_gather = ceil(cores / 2), at most {PARALLEL_PER_GATHER_CAP} and at most "
     "max_parallel_workers"
 )
-# maintenance_work_mem: RAM / 16 (analytics RAM / 8) as pgtune, between PostgreSQL's default 64 MB and 2 GB.
-MAINTENANCE_DIVISORS = {"web": 16, "oltp": 16, "analytics": 8, "mixed": 16, "desktop": 16}
-MAINTENANCE_FLOOR = 64 * MB
-MAINTENANCE_CAP = 2 * GB
 # Before 17, VACUUM stores at most 1 GB of dead tuple IDs whatever autovacuum_work_mem says
 # (vacuumlazy.c MAXDEADITEMS); 17's TID store has no such limit, but 1 GB still holds ~100 M dead rows.
 AUTOVACUUM_WORK_MEM_CAP = 1 * GB
@@ -99,7 +99,7 @@ def server_basis(scenario: Scenario) -> ServerBasis:
     limit = memory_limit(scenario)
     maintenance = mem.maintenance_work_mem
     if maintenance is None:
-        divisor = MAINTENANCE_DIVISORS[profile]
+        divisor = MAINTENANCE_DIVISOR_BY_PROFILE.get(profile, MAINTENANCE_DIVISOR)
         raw: float = hw.ram / divisor
         cap = MAINTENANCE_CAP if limit is None else min(MAINTENANCE_CAP, limit)
         bounded = min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))

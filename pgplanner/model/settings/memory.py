@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
 from ..derivation import capped, exact, n, percent
 from ..scenario import Memory
-from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_DIVISORS, MAINTENANCE_FLOOR
+from ..server import AUTOVACUUM_WORK_MEM_CAP
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
 from .base import (
@@ -184,7 +185,7 @@ def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
     """Why maintenance_work_mem differs from pgtune's (the same share of RAM, capped at 8 GB)."""
     if inp.scenario.memory.maintenance_work_mem is not None:
         return "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
-    pgtune_raw = inp.basis.ram / MAINTENANCE_DIVISORS[inp.scenario.workload.profile]
+    pgtune_raw = inp.basis.ram / MAINTENANCE_DIVISOR_BY_PROFILE.get(inp.scenario.workload.profile, MAINTENANCE_DIVISOR)
     if pgtune_raw > MAINTENANCE_CAP:
         return (
             f"pgtune caps at {human_size(PGTUNE_MAINTENANCE_CAP)}; pgplanner at {human_size(MAINTENANCE_CAP)}: every "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ..defaults import PARALLEL_PER_GATHER_CAP
 from ..derivation import capped
-from ..server import PARALLEL_PER_GATHER_CAP
 from ..sources import PG_RESOURCE_CONSUMPTION
 from ..versions import DEFAULT_MAX_WORKER_PROCESSES
 from .base import Declaration, Parameter, Setting, SettingsInput, carried, explain, present
