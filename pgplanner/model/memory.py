@@ -29,6 +29,7 @@ from .scenario import Scenario
 from .server import ServerBasis, server_basis
 from .sources import MAX_CONNECTIONS_ARTICLE, PG_RESOURCE_CONSUMPTION, PGPLANNER_RULE, PGTUNE
 from .units import GB, KB, MB, human_size
+from .work_mem import resolve_work_mem
 
 # A desktop shares its RAM with other programs: pgtune's RAM / 16 there.
 DESKTOP_SHARED_BUFFERS_SHARE = 1 / 16
@@ -54,12 +55,15 @@ class MemoryBasis:
     derivations: dict[str, Derivation]  # keyed by the field of MemoryFigures each explains
     sort_nodes: int
     hash_nodes: int
+    # work_mem, "auto" resolved once (what the worst case counts and postgresql.conf writes), and the
+    # safe work_mem for the plan's max_connections it was bounded by
+    work_mem: int
+    safe_work_mem: int | None
 
     def processes(self, connections: float) -> float:
         """Processes running the heaviest query when ``connections`` do: each connection's backend and its
         parallel workers, of which no more than max_parallel_workers exist at once."""
-        parallel = self.server.parallel_workers_per_gather
-        return connections + min(connections * parallel, self.server.max_parallel_workers)
+        return _processes(self.server, connections)
 
     @property
     def work_mem_nodes(self) -> float:
@@ -67,7 +71,13 @@ class MemoryBasis:
         return self.sort_nodes + self.hash_nodes * self.server.hash_mem_multiplier
 
 
-def memory_basis(scenario: Scenario) -> MemoryBasis:
+def _processes(server: ServerBasis, connections: float) -> float:
+    return connections + min(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
+
+
+def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
+    """The memory model for ``connections`` (max_connections): work_mem, when "auto", is the largest that
+    keeps their worst case in RAM, bounded by the profile (:mod:`.work_mem`)."""
     mem, ram = scenario.memory, scenario.hardware.ram
     derivations = {"ram_bytes": given(human_size(ram), "RAM")}
 
@@ -110,29 +120,6 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
     )
 
     server = server_basis(scenario)
-    hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
-    per_process = round(mem.backend_memory + mem.work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
-    worst = per_process * processes
-    derivations["worst_case_per_connection_bytes"] = Derivation(
-        formula=(
-            "worst case per connection = (backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier"
-            " x hash nodes) x (1 + parallel workers per gather)"
-        ),
-        calculation=(
-            f"({human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {mem.sort_nodes} + "
-            f"{human_size(mem.work_mem)} x {exact(hmm)} x {mem.hash_nodes}) x {processes} = {human_size(worst)}"
-        ),
-        inputs={
-            "backend base": human_size(mem.backend_memory),
-            "work_mem": human_size(mem.work_mem),
-            "sort nodes": str(mem.sort_nodes),
-            "hash nodes": str(mem.hash_nodes),
-            "hash_mem_multiplier": exact(hmm),
-            "parallel workers per gather": str(server.parallel_workers_per_gather),
-        },
-        source=PG_RESOURCE_CONSUMPTION,
-        note="each parallel worker is a process with its own base memory and its own work_mem per node",
-    )
     maintenance = server.autovacuum_workers * server.autovacuum_work_mem
     derivations["maintenance_bytes"] = Derivation(
         formula="autovacuum memory = autovacuum workers x autovacuum_work_mem",
@@ -154,22 +141,6 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         source=PG_RESOURCE_CONSUMPTION,
         note="a session takes temp_buffers only once it touches a temporary table",
     )
-    per_connection = mem.per_connection_memory
-    if per_connection is None:
-        share, parts = WORK_MEM_TYPICAL_SHARE
-        per_connection = round(mem.backend_memory + mem.work_mem * share / parts)
-        derivations["per_connection_bytes"] = Derivation(
-            formula=f"typical per connection = {PER_CONNECTION_RULE}",
-            calculation=(
-                f"{human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {share} / {parts}"
-                f" = {human_size(per_connection)}"
-            ),
-            inputs={"backend base": human_size(mem.backend_memory), "work_mem": human_size(mem.work_mem)},
-            source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
-            note="work_mem 4/32/64 MB gives about 10/15/20 MB per connection",
-        )
-    else:
-        derivations["per_connection_bytes"] = given(human_size(per_connection), "typical per connection")
     worst_available = available - maintenance - temp
     derivations["worst_case_available_bytes"] = Derivation(
         formula="available in the worst case = available - autovacuum memory - temporary-table buffers",
@@ -183,10 +154,55 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
         },
         source=PGPLANNER_RULE,
     )
+    safe, derivations["safe_work_mem_bytes"] = _safe_work_mem(
+        worst_available, connections, _processes(server, connections), mem.backend_memory, server, mem.sort_nodes,
+        mem.hash_nodes,
+    )  # fmt: skip
+    work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
+
+    hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
+    per_process = round(mem.backend_memory + work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
+    worst = per_process * processes
+    derivations["worst_case_per_connection_bytes"] = Derivation(
+        formula=(
+            "worst case per connection = (backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier"
+            " x hash nodes) x (1 + parallel workers per gather)"
+        ),
+        calculation=(
+            f"({human_size(mem.backend_memory)} + {human_size(work_mem)} x {mem.sort_nodes} + "
+            f"{human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes}) x {processes} = {human_size(worst)}"
+        ),
+        inputs={
+            "backend base": human_size(mem.backend_memory),
+            "work_mem": human_size(work_mem),
+            "sort nodes": str(mem.sort_nodes),
+            "hash nodes": str(mem.hash_nodes),
+            "hash_mem_multiplier": exact(hmm),
+            "parallel workers per gather": str(server.parallel_workers_per_gather),
+        },
+        source=PG_RESOURCE_CONSUMPTION,
+        note="each parallel worker is a process with its own base memory and its own work_mem per node",
+    )
+    per_connection = mem.per_connection_memory
+    if per_connection is None:
+        share, parts = WORK_MEM_TYPICAL_SHARE
+        per_connection = round(mem.backend_memory + work_mem * share / parts)
+        derivations["per_connection_bytes"] = Derivation(
+            formula=f"typical per connection = {PER_CONNECTION_RULE}",
+            calculation=(
+                f"{human_size(mem.backend_memory)} + {human_size(work_mem)} x {share} / {parts}"
+                f" = {human_size(per_connection)}"
+            ),
+            inputs={"backend base": human_size(mem.backend_memory), "work_mem": human_size(work_mem)},
+            source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
+            note="work_mem 4/32/64 MB gives about 10/15/20 MB per connection",
+        )
+    else:
+        derivations["per_connection_bytes"] = given(human_size(per_connection), "typical per connection")
     return MemoryBasis(
         ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, maintenance, temp,
         worst_available,
-        server, derivations, mem.sort_nodes, mem.hash_nodes,
+        server, derivations, mem.sort_nodes, mem.hash_nodes, work_mem, safe,
     )  # fmt: skip
 
 
@@ -265,13 +281,22 @@ def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> 
     The worst-case formula solved for work_mem: (available in the worst case / processes - backend
     base) / (sort nodes + hash_mem_multiplier x hash nodes), processes = connections + parallel workers.
     """
-    processes = basis.processes(connections)
-    hmm = basis.server.hash_mem_multiplier
-    per_node = (basis.worst_available / processes - backend_memory) / basis.work_mem_nodes
+    return _safe_work_mem(
+        basis.worst_available, connections, basis.processes(connections), backend_memory, basis.server,
+        basis.sort_nodes, basis.hash_nodes,
+    )  # fmt: skip
+
+
+def _safe_work_mem(
+    worst_available: int, connections: int, processes: float, backend_memory: int, server: ServerBasis,
+    sort_nodes: int, hash_nodes: int,
+) -> tuple[int | None, Derivation]:  # fmt: skip
+    hmm = server.hash_mem_multiplier
+    per_node = (worst_available / processes - backend_memory) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
     expression = (
-        f"({human_size(basis.worst_available)} / {exact(processes)} - {human_size(backend_memory)})"
-        f" / ({basis.sort_nodes} + {exact(hmm)} x {basis.hash_nodes})"
+        f"({human_size(worst_available)} / {exact(processes)} - {human_size(backend_memory)})"
+        f" / ({sort_nodes} + {exact(hmm)} x {hash_nodes})"
     )
     if safe is not None:
         calculation = rounded(expression, per_node, safe, "down to a readable size", human_size)
@@ -286,12 +311,12 @@ def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> 
         ),
         calculation=calculation,
         inputs={
-            "available in the worst case": human_size(basis.worst_available),
+            "available in the worst case": human_size(worst_available),
             "max_connections": n(connections),
             "processes": exact(processes),
             "backend base": human_size(backend_memory),
-            "sort nodes": str(basis.sort_nodes),
-            "hash nodes": str(basis.hash_nodes),
+            "sort nodes": str(sort_nodes),
+            "hash nodes": str(hash_nodes),
             "hash_mem_multiplier": exact(hmm),
         },
         source=PG_RESOURCE_CONSUMPTION,

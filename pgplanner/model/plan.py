@@ -57,6 +57,7 @@ class MemoryFigures(Output):
     worst_case_bytes: int
     heavy_fraction_bytes: int
     safe_work_mem_bytes: int | None
+    work_mem_bytes: int  # the given work_mem, or the recommended one: what the worst case counts and the file writes
 
 
 class ThroughputCurve(Output):
@@ -137,6 +138,7 @@ class Plan(Output):
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    wal_disk_bytes: int  # the file system holding pg_wal, given or derived: it bounds the WAL settings
     reserved_slots: int  # superuser_reserved_connections (+ reserved_connections from 16): below max_connections
     headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
     spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
@@ -171,10 +173,6 @@ def plan(scenario: Scenario) -> Plan:
     derivations: dict[str, Derivation] = {}
     hw, wl = scenario.hardware, scenario.workload
 
-    basis = memory.memory_basis(scenario)
-    derivations.update({f"memory.{key}": d for key, d in basis.derivations.items()})
-    ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
-
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
     fit = throughput.fit_usl([(m.connections, m.tps) for m in scenario.measurements])
     thumb = concurrency.rule_of_thumb(scenario, disk)
@@ -194,20 +192,25 @@ def plan(scenario: Scenario) -> Plan:
     free, derivations["headroom"] = budget.headroom(max_conn, required)
     spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
 
+    # The memory model comes after the budget: an "auto" work_mem is the largest that keeps the worst case
+    # of max_connections in RAM, resolved once here for the worst case and postgresql.conf alike.
+    basis = memory.memory_basis(scenario, max_conn)
+    derivations.update({f"memory.{key}": d for key, d in basis.derivations.items()})
+    ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
+
     worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, max_conn)
     heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(
         basis, max_conn, scenario.memory.heavy_fraction
     )
-    safe, derivations["memory.safe_work_mem_bytes"] = memory.safe_work_mem(
-        basis, max_conn, scenario.memory.backend_memory
-    )
+    safe = basis.safe_work_mem  # for max_conn, with its derivation filed by the memory model
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
     derivations.update(_throughput_derivations(curve, productive, fit))
     server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
     kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
-    server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
+    wal_disk, derivations["wal_disk_bytes"] = settings.wal_disk(scenario)
+    server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations, wal_disk))
 
     facts = checks.Facts(
         scenario=scenario,
@@ -248,6 +251,7 @@ def plan(scenario: Scenario) -> Plan:
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        wal_disk_bytes=wal_disk,
         reserved_slots=reserved,
         headroom=free,
         spare_wal_senders=spare_senders,
@@ -266,6 +270,7 @@ def plan(scenario: Scenario) -> Plan:
             worst_case_bytes=worst,
             heavy_fraction_bytes=heavy,
             safe_work_mem_bytes=safe,
+            work_mem_bytes=basis.work_mem,
         ),
         throughput=curve,
         memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),

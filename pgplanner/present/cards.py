@@ -134,7 +134,7 @@ CARDS = (
         "safe_work_mem",
         "Safe work_mem",
         lambda p: human_size(p.memory.safe_work_mem_bytes) if p.memory.safe_work_mem_bytes else "none",
-        lambda p: f"for {n(p.max_connections)} connections · now {human_size(p.scenario.memory.work_mem)}",
+        lambda p: f"for {n(p.max_connections)} connections · now {human_size(p.memory.work_mem_bytes)}",
         ("memory.safe_work_mem_bytes",),
     ),
     CardSpec(

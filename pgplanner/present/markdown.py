@@ -35,7 +35,7 @@ def summary(plan: Plan) -> str:
         f"- **{answer_line(plan)}**; max_wal_senders = {plan.max_wal_senders}",
         f"- RAM ceiling {n(plan.ram_ceiling)} connections; productive target {n(plan.productive_target)} active "
         f"connections (pool range {plan.pool_size_range[0]}-{plan.pool_size_range[1]})",
-        f"- shared_buffers {human_size(m.shared_buffers_bytes)}, work_mem {human_size(s.memory.work_mem)}; "
+        f"- shared_buffers {human_size(m.shared_buffers_bytes)}, work_mem {human_size(m.work_mem_bytes)}; "
         f"worst case {human_size(m.worst_case_bytes)} against {human_size(m.available_bytes)} available",
     ]
     if s.pooler.kind != "none":

@@ -21,7 +21,7 @@ BESIDE = (
     ("max_connections", lambda p: n(p.max_connections)),
     ("superuser_reserved_connections", lambda p: n(p.scenario.workload.superuser_reserved)),
     ("shared_buffers", lambda p: human_size(p.memory.shared_buffers_bytes)),
-    ("work_mem", lambda p: human_size(p.scenario.memory.work_mem)),
+    ("work_mem", lambda p: human_size(p.memory.work_mem_bytes)),
     ("max_wal_senders", lambda p: n(p.max_wal_senders)),
 )
 

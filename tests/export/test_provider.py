@@ -17,7 +17,7 @@ def _with_provider(provider: str, hard_limit: bool = False, pooler: str = "pgbou
     offer = plan_fields.pop("offer", None)
     fields = {"plan": "some-plan", "vcpus": 2, "ram": "8GB", "max_connections": 400, "hard_limit": hard_limit}
     provider_plan = ProviderPlan(provider=provider, pooler=offer, **fields | plan_fields)
-    data = Scenario().with_changes(pooler=pooler).model_dump()
+    data = Scenario().with_changes(pooler=pooler, work_mem="4MB").model_dump()  # 4MB: 4096 kB in the files
     return plan(Scenario.model_validate({**data, "provider": provider_plan.model_dump()}))
 
 

@@ -28,8 +28,9 @@ def test_the_same_scenario_differs_in_nothing():
 
 
 def test_more_cores_raise_the_productive_target_by_two_per_core():
-    a = Scenario().with_changes(cores=4, disk_concurrency=2)
-    b = Scenario().with_changes(cores=8, disk_concurrency=2)
+    # work_mem given: an "auto" one follows the parallel workers that more cores bring
+    a = Scenario().with_changes(cores=4, disk_concurrency=2, work_mem="4MB")
+    b = Scenario().with_changes(cores=8, disk_concurrency=2, work_mem="4MB")
     assert _paths(a, b, "input") == {"hardware.cores": (4, 8)}
     outputs = _paths(a, b, "output")
     assert outputs["productive_target"] == (4 * 2 + 2, 8 * 2 + 2)  # (cores x 2) + disk concurrency

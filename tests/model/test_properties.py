@@ -41,6 +41,8 @@ def test_recommended_at_least_required(scenario):
 
 @given(scenarios(), st.floats(1.0, 8.0))
 def test_memory_and_ceiling_monotonic_in_ram(scenario, factor):
+    # work_mem held: on auto it grows with RAM, and the ceiling counts each connection at the work_mem written
+    scenario = scenario.with_changes(work_mem=plan(scenario).memory.work_mem_bytes)
     ram = scenario.hardware.ram
     bigger_ram = min(round(ram * factor), 64 * 1024**4)
     small, big = plan(scenario), plan(scenario.with_changes(ram=bigger_ram))
@@ -51,6 +53,7 @@ def test_memory_and_ceiling_monotonic_in_ram(scenario, factor):
 @given(scenarios(), st.integers(1, 4096))
 def test_ram_one_step_at_a_time(scenario, step):
     """Monotonic at byte resolution too: rounding the 'auto' sizes must not make memory shrink."""
+    scenario = scenario.with_changes(work_mem=plan(scenario).memory.work_mem_bytes)  # held, as above
     small = plan(scenario)
     big = plan(scenario.with_changes(ram=min(scenario.hardware.ram + step, 64 * 1024**4)))
     assert big.memory.available_bytes >= small.memory.available_bytes
@@ -59,9 +62,10 @@ def test_ram_one_step_at_a_time(scenario, step):
 
 @given(scenarios(), st.floats(1.0, 16.0))
 def test_memory_monotonic_in_work_mem(scenario, factor):
-    work_mem = scenario.memory.work_mem
+    small = plan(scenario)
+    work_mem = small.memory.work_mem_bytes  # the given work_mem, or the recommended one
     bigger = min(round(work_mem * factor), 64 * 1024**3)
-    small, big = plan(scenario), plan(scenario.with_changes(work_mem=bigger))
+    big = plan(scenario.with_changes(work_mem=bigger))
     assert big.memory.worst_case_bytes >= small.memory.worst_case_bytes
     assert big.memory.heavy_fraction_bytes >= small.memory.heavy_fraction_bytes
     assert big.ram_ceiling <= small.ram_ceiling

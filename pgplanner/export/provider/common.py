@@ -28,7 +28,7 @@ class Guide:
 
 def work_mem_kb(plan: Plan) -> int:
     """Providers take work_mem as a bare number of kB."""
-    return plan.scenario.memory.work_mem // KB
+    return plan.memory.work_mem_bytes // KB
 
 
 def value_comments(plan: Plan, marker: str = "#") -> list[str]:

@@ -26,6 +26,7 @@ from .base import (
     present,
     then,
 )
+from .tools import PGTUNE_WORK_MEM_RULE, TSTUNE_WORK_MEM_RULE, pgtune_work_mem, tstune_work_mem
 
 DECLARED = Declaration(
     "memory",
@@ -39,6 +40,7 @@ DECLARED = Declaration(
         "maintenance_work_mem": Parameter(13, "reload"),
         "autovacuum_work_mem": Parameter(13, "reload"),
         "temp_buffers": Parameter(13, "reload"),
+        "max_locks_per_transaction": Parameter(13, "restart"),
     },
 )
 
@@ -72,6 +74,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
         _autovacuum_work_mem(inp),
         _temp_buffers(inp),
         _huge_pages(inp),
+        _max_locks(inp),
     ])  # fmt: skip
 
 
@@ -134,27 +137,33 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
 
 
 def _work_mem(inp: SettingsInput) -> Setting | None:
-    mem, d = inp.scenario.memory, inp.derivations
-    safe, worst = d["memory.safe_work_mem_bytes"], d["memory.worst_case_bytes"]
-    value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
-    how = explain(
-        "work_mem, checked against the worst case",
-        "; ".join(filter(None, [f"given: {human_size(mem.work_mem)}", lowered])),
-        f"{worst.formula}: {worst.calculation}; {safe.formula}: {safe.calculation}",
-        inputs={"work_mem": human_size(mem.work_mem)},
-        source=PG_RESOURCE_CONSUMPTION,
+    scenario, d = inp.scenario, inp.derivations
+    value, worst = inp.basis.work_mem, d["memory.worst_case_bytes"]
+    pgtune = pgtune_work_mem(scenario, inp.max_connections)
+    tstune = tstune_work_mem(scenario, inp.max_connections)
+    others = (
+        f"for the same inputs pgtune writes {human_size(pgtune)} ({PGTUNE_WORK_MEM_RULE}) and timescaledb-tune "
+        f"{human_size(tstune)} ({TSTUNE_WORK_MEM_RULE}); neither counts hash_mem_multiplier or parallel workers"
     )
-    differs = (
-        "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
-        "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
-        "nodes x hash_mem_multiplier, parallel workers, autovacuum), which says what is safe"
-    )
+    safe = d["memory.safe_work_mem_bytes"]
+    checks = f"{safe.formula}: {safe.calculation}; {worst.formula}: {worst.calculation}"
+    how = carried(d["memory.work_mem_bytes"])
+    how = how._replace(note="; ".join(filter(None, [how.note, checks, others])))
+    differs = ""
+    if value != pgtune and scenario.memory.work_mem is not None:
+        differs = "pgplanner writes the work_mem you gave; pgtune derives it from RAM and the connections"
+    elif value != pgtune:
+        differs = (
+            "pgtune divides (RAM - shared_buffers) by (max_connections + max_worker_processes) x 3 allocations; "
+            "pgplanner takes the largest work_mem whose full worst case (sort nodes, hash nodes x "
+            "hash_mem_multiplier, parallel workers, autovacuum) fits in RAM, at most what the profile's queries need"
+        )
     return DECLARED.setting(inp.version, "work_mem", conf_size(value), how, differs)
 
 
 def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
     server = inp.basis.server
-    value = f"{server.hash_mem_multiplier:g}"  # as postgresql.conf takes it: no thousands separator
+    value = f"{server.hash_mem_multiplier:.15g}"  # every digit the model counts with; no thousands separator
     derived = server.derivations.get("hash_mem_multiplier")
     how = (
         carried(derived)
@@ -199,8 +208,9 @@ def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
 
 AUTOVACUUM_VERSUS_PGTUNE = (
     f"pgtune lets autovacuum use maintenance_work_mem up to {human_size(PGTUNE_AUTOVACUUM_WORK_MEM_CAP)}; pgplanner "
-    f"caps it at {human_size(AUTOVACUUM_WORK_MEM_CAP)}, all that VACUUM could use before 17 and ~180 M dead rows "
-    "since, so the autovacuum line of the memory budget stays small"
+    f"caps it at {human_size(AUTOVACUUM_WORK_MEM_CAP)}: all that VACUUM could use before 17 (~179 M dead rows), "
+    "and from 17, whose TID store needs far less memory per dead row, far more rows than that; the autovacuum line "
+    "of the memory budget stays small"
 )
 
 
@@ -249,3 +259,11 @@ def _huge_pages_on(version: int, platform: str, small_shared_buffers: bool) -> S
             "no huge pages are reserved and still saves page-table memory per connection when they are"
         )
     return DECLARED.setting(version, "huge_pages", "try", how, differs)
+
+
+def _max_locks(inp: SettingsInput) -> Setting | None:
+    derived = inp.basis.server.derivations.get("max_locks_per_transaction")
+    if derived is None:
+        return None  # PostgreSQL's 64 covers a transaction that touches few partitions
+    value = str(inp.basis.server.max_locks_per_transaction)
+    return DECLARED.setting(inp.version, "max_locks_per_transaction", value, carried(derived))

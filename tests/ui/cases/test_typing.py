@@ -20,8 +20,8 @@ from ..adapter import export_files as files_in_export_dialog
 def test_enter_applies_a_size(app):
     type_value(app, "ram", "24GB")
     assert input_value(app, "ram") == size("24GB")
-    type_value(app, "work_mem", "16MB")
-    assert input_value(app, "work_mem") == size("16MB")
+    type_value(app, "backend_memory", "16MB")
+    assert input_value(app, "backend_memory") == size("16MB")
     assert read_card(app, "safe work_mem") != "none"
 
 
@@ -29,9 +29,9 @@ def test_a_bare_number_takes_the_unit_the_box_shows(app):
     assert box_text(app, "ram") == "16 GB"
     type_value(app, "ram", "32")
     assert input_value(app, "ram") == size("32GB")
-    assert box_text(app, "work_mem") == "4 MB"
-    type_value(app, "work_mem", "64")
-    assert input_value(app, "work_mem") == size("64MB")
+    assert box_text(app, "backend_memory") == "10 MB"
+    type_value(app, "backend_memory", "64")
+    assert input_value(app, "backend_memory") == size("64MB")
 
 
 def test_binary_units_are_shown_the_way_the_box_shows_sizes(app):
