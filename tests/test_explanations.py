@@ -186,10 +186,11 @@ def test_every_rule_s_concerns_meet_a_card():
 
 def test_kernel_section_has_the_semaphores_as_numbers():
     """PostgreSQL 18 docs: num_os_semaphores = max_connections + autovacuum_worker_slots + max_wal_senders
-    + max_worker_processes + 40; SEMMNI = ceil(/16), SEMMNS = SEMMNI x 17. Defaults: 30 + 16 + 10 + 8 + 40."""
+    + max_worker_processes + 40; SEMMNI = ceil(/16), SEMMNS = SEMMNI x 17. Defaults: 30 + 16 + 10 + 11 + 40,
+    max_worker_processes = 4 parallel workers (4 cores) + 1 + 4 logical replication + 2 extension workers."""
     semaphores = plan(Scenario()).to_json_dict()["semaphores"]
-    assert (semaphores["num_os_semaphores"], semaphores["semmni"], semaphores["semmns"]) == (104, 7, 119)
-    assert "num_os_semaphores = 104 (SEMMNI 7, SEMMNS 119)" in render_report(plan(Scenario()))
+    assert (semaphores["num_os_semaphores"], semaphores["semmni"], semaphores["semmns"]) == (107, 7, 119)
+    assert "num_os_semaphores = 107 (SEMMNI 7, SEMMNS 119)" in render_report(plan(Scenario()))
 
 
 def test_azure_keeps_max_connections_in_its_range():

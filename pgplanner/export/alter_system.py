@@ -33,7 +33,7 @@ def render_alter_system(plan: Plan) -> str:
         for setting in members:
             when = "needs a restart" if setting.restart else "applies on reload"
             lines = explain("--", [*setting.reasons, when])
-            blocks.append("\n".join([*lines, f"ALTER SYSTEM SET {setting.name} = '{setting.value}';"]))
+            blocks.append("\n".join([*lines, f"ALTER SYSTEM SET {setting.name} = {setting.sql};"]))
     names = ", ".join(f"'{s.name}'" for s in settings)
     blocks.append(
         "\n".join(

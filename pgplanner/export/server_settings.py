@@ -8,6 +8,7 @@ would write something else for the same inputs the comment says why.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..model import Derivation, Plan
@@ -20,14 +21,28 @@ from ..model.versions import (
 )
 from ..present.settings import versus_pgtune
 
+# A value postgresql.conf takes without quotes: a number with its unit, a word (guc-file.l); anything else
+# (spaces, '*', '%', '-') is quoted.
+BARE = re.compile(r"[A-Za-z0-9_.]+")
+
 
 @dataclass(frozen=True)
 class ServerSetting:
     name: str
-    value: str  # as postgresql.conf spells it
+    value: str  # as postgresql.conf spells it: quoted where it must be
     group: Group
     reasons: tuple[str | Derivation, ...]
     restart: bool  # postmaster context: read only at server start
+    sql: str  # the value as an SQL string literal, for ALTER SYSTEM
+
+
+def quoted(value: str) -> str:
+    """``value`` between single quotes, each quote doubled (postgresql.conf and SQL agree on that)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def conf_value(value: str) -> str:
+    return value if BARE.fullmatch(value) else quoted(value)
 
 
 def server_settings(plan: Plan) -> list[ServerSetting]:
@@ -39,7 +54,8 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
             reasons += _huge_pages_checks(plan)
         if s.versus_pgtune:
             reasons.append(versus_pgtune(s))
-        settings.append(ServerSetting(s.name, s.value, s.group, tuple(reasons), restart=s.context == "restart"))
+        restart = s.context == "restart"
+        settings.append(ServerSetting(s.name, conf_value(s.value), s.group, tuple(reasons), restart, quoted(s.value)))
     return settings
 
 

@@ -46,7 +46,8 @@ def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
         formula=f"disk concurrency {DISK_CONCURRENCY_RULE}",
         calculation=f"{hw.storage}: {value}",
         inputs={"storage": hw.storage},
-        source=PG_WIKI_CONNECTIONS,
+        source=f"{PGPLANNER_RULE}, after the effective spindle count of the {PG_WIKI_CONNECTIONS}",
+        note="the wiki counts spindles (0 when the data set is cached) and has no figures for flash; these are ours",
     )
 
 

@@ -55,10 +55,49 @@ HASH_MEM_MULTIPLIER_RULE = (
 PARALLEL_PER_GATHER_RULE = (
     f"half the cores, at most {PARALLEL_PER_GATHER_CAP} (analytics: no cap), at most max_parallel_workers"
 )
-MAX_WORKER_PROCESSES_RULE = f"the cores, at least PostgreSQL's default {DEFAULT_MAX_WORKER_PROCESSES}"
 AUTOVACUUM_WORKERS_RULE = steps(DEFAULT_AUTOVACUUM_MAX_WORKERS, AUTOVACUUM_WORKERS_BY_CORES, "cores")
 MAINTENANCE_RULE = (
     f"RAM / {MAINTENANCE_DIVISOR} ("
     + ", ".join(f"{profile} RAM / {divisor}" for profile, divisor in MAINTENANCE_DIVISOR_BY_PROFILE.items())
     + f"), {human_size(MAINTENANCE_FLOOR)} to {human_size(MAINTENANCE_CAP)}"
+)
+
+# --- The server-settings inputs of postgresql.conf (work_mem, the WAL disk, background workers) ---------
+# work_mem: the largest value at which the worst case still fits in RAM (the memory model's safe
+# work_mem), at most what one sort or hash of the profile's queries needs: web and OLTP queries sort a
+# few rows, analytics hashes and sorts millions (pgplanner's rule; pgtune and timescaledb-tune are
+# compared in the setting's note), never below the server's own default, below which ordinary sorts spill.
+WORK_MEM_CEILING = {"web": 32 * MB, "oltp": 64 * MB, "mixed": 256 * MB, "analytics": 1 * GB, "desktop": 32 * MB}
+WORK_MEM_DEFAULT = 4 * MB  # PostgreSQL's default
+# The disk holding pg_wal, when not given: the data disk, with room for the data twice (an unknown data
+# size taken as 3 x RAM, the top of pgtune's default range), and at least what a VPS of that RAM comes
+# with: 20 GB per GB of RAM up to 100 GB (DigitalOcean's Basic Droplets: 1 GB of RAM with 25 GB of SSD).
+WAL_DISK_PER_DATA = 2
+UNKNOWN_DATA_PER_RAM = 3
+WAL_DISK_PER_RAM = 20
+WAL_DISK_VPS_MAX = 100 * GB
+# Background worker slots: the logical replication launcher and PostgreSQL's default
+# max_logical_replication_workers are taken from max_worker_processes, beside the parallel workers
+# (postgresql.conf.sample: "taken from max_worker_processes"); extensions keep theirs too.
+LOGICAL_REPLICATION_LAUNCHER = 1
+LOGICAL_REPLICATION_WORKERS = 4  # max_logical_replication_workers' default, which pgplanner keeps
+EXTENSION_WORKERS_DEFAULT = 2  # pg_cron's launcher and pg_prewarm's autoprewarm, say
+
+WORK_MEM_RULE = (
+    "the largest that keeps the worst case in RAM (safe work_mem), at most "
+    + ", ".join(f"{profile} {human_size(size)}" for profile, size in WORK_MEM_CEILING.items())
+    + f", at least PostgreSQL's default {human_size(WORK_MEM_DEFAULT)}"
+)
+WAL_DISK_RULE = (
+    f"data size (unknown: RAM x {UNKNOWN_DATA_PER_RAM}) x {WAL_DISK_PER_DATA}, at least RAM x {WAL_DISK_PER_RAM} up "
+    f"to {human_size(WAL_DISK_VPS_MAX)}"
+)
+MAX_WORKER_PROCESSES_RULE = (
+    f"max_parallel_workers + {LOGICAL_REPLICATION_LAUNCHER} logical replication launcher + "
+    f"{LOGICAL_REPLICATION_WORKERS} logical replication workers + extension workers, at least PostgreSQL's "
+    f"default {DEFAULT_MAX_WORKER_PROCESSES}"
+)
+LISTEN_RULE = (
+    "localhost when only a pooler on this server (or, on a desktop, its own programs) connects and no replica "
+    "streams from it; else all"
 )

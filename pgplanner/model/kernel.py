@@ -228,7 +228,10 @@ def kernel_settings(
         )
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
-    shm, shm_why = shared_memory_estimate(version, basis.shared_buffers, max_connections, wal_senders, *workers)
+    shm, shm_why = shared_memory_estimate(
+        version, basis.shared_buffers, max_connections, wal_senders, *workers,
+        locks=basis.server.max_locks_per_transaction,
+    )  # fmt: skip
     hugepages_exact = shm / HUGE_PAGE
     hugepages = math.ceil(hugepages_exact)
     add(

@@ -15,7 +15,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from .defaults import (
     AUTOVACUUM_WORKERS_RULE,
     DISK_CONCURRENCY_RULE,
+    EXTENSION_WORKERS_DEFAULT,
     HASH_MEM_MULTIPLIER_RULE,
+    LISTEN_RULE,
     MAINTENANCE_RULE,
     MAX_CLIENT_CONN_RULE,
     MAX_WORKER_PROCESSES_RULE,
@@ -24,6 +26,8 @@ from .defaults import (
     PER_CONNECTION_RULE,
     RESERVE_RULE,
     SHARED_BUFFERS_RULE,
+    WAL_DISK_RULE,
+    WORK_MEM_RULE,
     WORKLOAD_RULE,
 )
 from .derivation import Derivation
@@ -40,6 +44,7 @@ Profile = Literal["web", "oltp", "analytics", "mixed", "desktop"]
 PoolerKind = Literal["none", "pgbouncer", "pgcat", "provider"]
 PoolMode = Literal["transaction", "session", "statement"]
 Confidence = Literal["high", "medium", "low"]
+Listen = Literal["localhost", "all"]
 
 
 def _to_bytes(value: Any) -> Any:
@@ -89,6 +94,17 @@ class Hardware(Frozen):
         unit="GB",
         auto="unknown: taken as between 1 and 3 x RAM",
     )
+    wal_disk: Annotated[Bytes | None, Auto] = size(
+        None,
+        "1GB",
+        "1024TB",
+        "WAL disk",
+        "Size of the file system holding pg_wal (the data disk, unless pg_wal has a volume of its own); "
+        "min_wal_size, max_wal_size and max_slot_wal_keep_size stay a share of it.",
+        unit="GB",
+        auto=WAL_DISK_RULE,
+        advanced=True,
+    )
 
 
 class Memory(Frozen):
@@ -107,7 +123,9 @@ class Memory(Frozen):
     backend_memory: Bytes = size(
         "10MB", "1MB", "1GB", "Backend base memory", "Private memory of an idle backend (typically 5-10 MB).", unit="MB"
     )
-    work_mem: Bytes = size("4MB", "64kB", "64GB", "work_mem", "Memory per sort or hash node.", unit="MB")
+    work_mem: Annotated[Bytes | None, Auto] = size(
+        None, "64kB", "64GB", "work_mem", "Memory per sort or hash node.", unit="MB", auto=WORK_MEM_RULE
+    )
     sort_nodes: int = count(
         4,
         1,
@@ -171,6 +189,16 @@ class Memory(Frozen):
         "Background worker slots: parallel workers, logical replication, extensions.",
         unit="processes",
         auto=MAX_WORKER_PROCESSES_RULE,
+        advanced=True,
+    )
+    extension_workers: int = count(
+        EXTENSION_WORKERS_DEFAULT,
+        0,
+        1000,
+        "Extension workers",
+        "Background workers of extensions (pg_cron, TimescaleDB, pg_partman, autoprewarm): slots of "
+        "max_worker_processes kept beside the parallel workers and logical replication.",
+        unit="workers",
         advanced=True,
     )
     autovacuum_workers: Annotated[int | None, Auto] = count(
@@ -276,6 +304,24 @@ class Workload(Frozen):
         "max_connections",
         "Evaluate this value instead of recommending one.",
         auto="recommended from the budget",
+    )
+    listen: Annotated[Listen | None, Auto] = choice(
+        None,
+        "Listen on",
+        "Where PostgreSQL's clients connect from: localhost (a pooler or the application on this server) or "
+        "all interfaces (application hosts, a pooler elsewhere, replicas); it sets listen_addresses.",
+        auto=LISTEN_RULE,
+        advanced=True,
+    )
+    partitions: int = count(
+        0,
+        0,
+        1_000_000,
+        "Partitions per query",
+        "Partitions (or TimescaleDB chunks) one transaction may touch at once, each locked with its indexes; "
+        "it sizes max_locks_per_transaction.",
+        unit="partitions",
+        advanced=True,
     )
 
 

@@ -18,15 +18,18 @@ from .defaults import (
     HASH_MEM_MULTIPLIER_DEFAULT_BEFORE,
     HASH_MEM_MULTIPLIER_DEFAULT_SINCE,
     HASH_MEM_MULTIPLIER_RAISED_IN,
+    LOGICAL_REPLICATION_LAUNCHER,
+    LOGICAL_REPLICATION_WORKERS,
     MAINTENANCE_CAP,
     MAINTENANCE_DIVISOR,
     MAINTENANCE_DIVISOR_BY_PROFILE,
     MAINTENANCE_FLOOR,
+    MAX_WORKER_PROCESSES_RULE,
     PARALLEL_PER_GATHER_CAP,
 )
-from .derivation import Derivation, capped, exact
+from .derivation import Derivation, capped, exact, n, rounded
 from .scenario import Scenario
-from .sources import PG_AUTOVACUUM, PG_RESOURCE_CONSUMPTION, PGTUNE
+from .sources import PG_AUTOVACUUM, PG_BACKGROUND_WORKERS, PG_LOCKS, PG_RESOURCE_CONSUMPTION, PGTUNE
 from .units import GB, KB, MB, human_size
 from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
@@ -34,7 +37,13 @@ HASH_MEM_MULTIPLIER_NOTE = (
     f"{HASH_MEM_MULTIPLIER_RAISED_IN} raised the default from {HASH_MEM_MULTIPLIER_DEFAULT_BEFORE:.1f} to "
     f"{HASH_MEM_MULTIPLIER_DEFAULT_SINCE:.1f}"
 )
-MAX_WORKER_PROCESSES_FORMULA = f"max_worker_processes = cores, at least the default {DEFAULT_MAX_WORKER_PROCESSES}"
+MAX_WORKER_PROCESSES_FORMULA = f"max_worker_processes = {MAX_WORKER_PROCESSES_RULE}"
+# Other slots of max_worker_processes than the parallel workers: the logical replication launcher and workers.
+REPLICATION_SLOTS = LOGICAL_REPLICATION_LAUNCHER + LOGICAL_REPLICATION_WORKERS
+MAX_PARALLEL_WORKERS_FORMULA = (
+    "max_parallel_workers = cores (none on one core), at most max_worker_processes - "
+    f"{REPLICATION_SLOTS} logical replication slots - extension workers"
+)
 AUTOVACUUM_WORKERS_FORMULA = f"autovacuum_max_workers = {AUTOVACUUM_WORKERS_RULE}"
 PER_GATHER_FORMULA_ANALYTICS = "max_parallel_workers_per_gather = ceil(cores / 2), at most max_parallel_workers"
 PER_GATHER_FORMULA = (
@@ -42,14 +51,34 @@ PER_GATHER_FORMULA = (
     "max_parallel_workers"
 )
 # Before 17, VACUUM stores at most 1 GB of dead tuple IDs whatever autovacuum_work_mem says
-# (vacuumlazy.c MAXDEADITEMS); 17's TID store has no such limit, but 1 GB still holds ~100 M dead rows.
+# (vacuumlazy.c MAXDEADITEMS), 6 bytes each: ~179 M dead rows per pass. 17 keeps them in a TID store
+# (a radix tree) that needs far less memory per dead row and has no such limit (17 release notes: "New
+# memory management system for VACUUM, which reduces memory consumption"); 1 GB then goes further still.
 AUTOVACUUM_WORK_MEM_CAP = 1 * GB
+TID_STORE_FROM = 17
+DEAD_TUPLE_ID = 6  # bytes per dead tuple ID in the array VACUUM used before 17 (ItemPointerData)
 AUTOVACUUM_WORK_MEM_FORMULA = (
     f"autovacuum_work_mem = maintenance_work_mem, at most {human_size(AUTOVACUUM_WORK_MEM_CAP)}"
 )
-AUTOVACUUM_WORK_MEM_NOTE = (
-    f"VACUUM before 17 never stores more than {human_size(AUTOVACUUM_WORK_MEM_CAP)} of dead tuple IDs; "
-    f"{human_size(AUTOVACUUM_WORK_MEM_CAP)} is ~180 M of them"
+AUTOVACUUM_WORK_MEM_NOTE = {
+    False: (
+        f"VACUUM before {TID_STORE_FROM} never stores more than {human_size(AUTOVACUUM_WORK_MEM_CAP)} of dead "
+        f"tuple IDs, {DEAD_TUPLE_ID} bytes each: ~{AUTOVACUUM_WORK_MEM_CAP // DEAD_TUPLE_ID // 1_000_000} M dead "
+        "rows per pass"
+    ),
+    True: (
+        f"from {TID_STORE_FROM} VACUUM keeps dead tuple IDs in a TID store that needs far less memory per dead "
+        f"row than the {DEAD_TUPLE_ID} bytes of earlier releases, so {human_size(AUTOVACUUM_WORK_MEM_CAP)} covers "
+        "more than the ~178 M rows it held before; the cap keeps the autovacuum line of the memory budget small"
+    ),
+}
+# The lock table holds max_locks_per_transaction x (backends + prepared transactions) locks (PostgreSQL's
+# default 64); a partition is locked with its indexes: the partition and, say, three indexes.
+DEFAULT_MAX_LOCKS_PER_TRANSACTION = 64
+LOCKS_PER_PARTITION = 4
+MAX_LOCKS_FORMULA = (
+    f"max_locks_per_transaction = partitions per query x {LOCKS_PER_PARTITION} (a partition and 3 indexes), "
+    f"rounded up to a multiple of {DEFAULT_MAX_LOCKS_PER_TRANSACTION}"
 )
 # On Windows before 18 a "long" is 32 bits, so kB-sized memory settings stop at INT_MAX kB (guc.h
 # MAX_KILOBYTES): 2 GB - 1 kB. pgtune writes 2 GB - 1 MB for the same reason.
@@ -67,6 +96,7 @@ class ServerBasis:
     maintenance_work_mem: int
     autovacuum_work_mem: int
     derivations: dict[str, Derivation]
+    max_locks_per_transaction: int = DEFAULT_MAX_LOCKS_PER_TRANSACTION  # sizes the shared lock table
 
 
 def memory_limit(scenario: Scenario) -> int | None:
@@ -93,6 +123,7 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         mem.max_worker_processes,
         mem.parallel_workers_per_gather,
         mem.autovacuum_workers,
+        mem.extension_workers,
     )
     d = dict(processes_why)
 
@@ -135,9 +166,36 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         calculation=capped(human_size(maintenance), maintenance, at_most=AUTOVACUUM_WORK_MEM_CAP, show=human_size),
         inputs={"maintenance_work_mem": human_size(maintenance)},
         source=PG_AUTOVACUUM,
-        note=AUTOVACUUM_WORK_MEM_NOTE,
+        note=AUTOVACUUM_WORK_MEM_NOTE[hw.pg_version >= TID_STORE_FROM],
     )
-    return ServerBasis(hmm, per_gather, workers, parallel, autovacuum, maintenance, autovacuum_mem, d)
+    locks = _max_locks(scenario.workload.partitions)
+    if locks is not None:
+        d["max_locks_per_transaction"] = locks[1]
+    return ServerBasis(
+        hmm, per_gather, workers, parallel, autovacuum, maintenance, autovacuum_mem, d,
+        locks[0] if locks else DEFAULT_MAX_LOCKS_PER_TRANSACTION,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _max_locks(partitions: int) -> tuple[int, Derivation] | None:
+    """max_locks_per_transaction for ``partitions`` touched at once; None while the default suffices."""
+    wanted = partitions * LOCKS_PER_PARTITION
+    if wanted <= DEFAULT_MAX_LOCKS_PER_TRANSACTION:
+        return None
+    value = math.ceil(wanted / DEFAULT_MAX_LOCKS_PER_TRANSACTION) * DEFAULT_MAX_LOCKS_PER_TRANSACTION
+    step = f"rounded up to a multiple of {DEFAULT_MAX_LOCKS_PER_TRANSACTION}"
+    return value, Derivation(
+        formula=MAX_LOCKS_FORMULA,
+        calculation=rounded(f"{n(partitions)} x {LOCKS_PER_PARTITION}", wanted, value, step),
+        inputs={"partitions per query": n(partitions)},
+        source=PG_LOCKS,
+        note=(
+            "a query that the planner cannot prune locks every partition and its indexes until the transaction "
+            'ends; past the lock table\'s room it fails with "out of shared memory" (hint: increase '
+            "max_locks_per_transaction); the table is shared memory, which the huge pages count"
+        ),
+    )
 
 
 @functools.lru_cache(maxsize=256)  # bounded: a given hash_mem_multiplier is a real number
@@ -149,6 +207,7 @@ def _processes(
     workers: int | None,
     per_gather: int | None,
     autovacuum: int | None,
+    extension: int,
 ) -> tuple[float, int, int, int, int, dict[str, Derivation]]:
     """hash_mem_multiplier and the worker counts, "auto" resolved, with their explanations.
 
@@ -169,19 +228,30 @@ def _processes(
             note=HASH_MEM_MULTIPLIER_NOTE,
         )
 
+    wanted = cores if cores > 1 else 0  # on one core a parallel worker only competes with its leader
+    others = REPLICATION_SLOTS + extension
     if workers is None:
-        workers = max(DEFAULT_MAX_WORKER_PROCESSES, cores)
+        workers = max(DEFAULT_MAX_WORKER_PROCESSES, wanted + others)
         d["max_worker_processes"] = Derivation(
             formula=MAX_WORKER_PROCESSES_FORMULA,
-            calculation=f"max({cores}, {DEFAULT_MAX_WORKER_PROCESSES}) = {workers}",
-            inputs={"cores": str(cores)},
-            source=PG_RESOURCE_CONSUMPTION,
+            calculation=(
+                f"max({wanted} + {LOGICAL_REPLICATION_LAUNCHER} + {LOGICAL_REPLICATION_WORKERS} + {extension}, "
+                f"{DEFAULT_MAX_WORKER_PROCESSES}) = {workers}"
+            ),
+            inputs={"max_parallel_workers": str(wanted), "extension workers": str(extension)},
+            source=PG_BACKGROUND_WORKERS,
+            note=(
+                "parallel queries can then never take the slots logical replication and extensions need "
+                '("out of background worker slots")'
+            ),
         )
-    parallel = min(cores, workers)
+    parallel = max(0, min(wanted, workers - others))
     d["max_parallel_workers"] = Derivation(
-        formula="max_parallel_workers = cores, at most max_worker_processes",
-        calculation=f"min({cores}, {workers}) = {parallel}",
-        inputs={"cores": str(cores), "max_worker_processes": str(workers)},
+        formula=MAX_PARALLEL_WORKERS_FORMULA,
+        calculation=capped(
+            f"min({wanted}, {workers} - {REPLICATION_SLOTS} - {extension})", min(wanted, workers - others), at_least=0
+        ),
+        inputs={"cores": str(cores), "max_worker_processes": str(workers), "extension workers": str(extension)},
         source=PG_RESOURCE_CONSUMPTION,
         note="more parallel workers than cores only queue for CPU",
     )

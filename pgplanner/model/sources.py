@@ -27,3 +27,25 @@ PG_QUERY_PLANNING = "PostgreSQL docs, Query Planning"
 PG_ASYNC_IO = "PostgreSQL docs, Resource Consumption (Asynchronous Behavior)"
 PG_AUTOVACUUM = "PostgreSQL docs, Automatic Vacuuming"
 USL_FIT = "Universal Scalability Law (Gunther), fitted by bounded least squares to your pgbench measurements"
+# The settings of postgresql.conf beyond memory (issue 18): each rule by the page or tool it comes from.
+PG_BACKGROUND_WORKERS = (
+    "PostgreSQL docs, Resource Consumption (max_worker_processes) and Logical Replication, Configuration Settings"
+)
+PG_WAL_SHARED_BUFFERS = "PostgreSQL docs, Resource Consumption (shared_buffers, and so max_wal_size)"
+PG_REPLICATION_SLOTS = "PostgreSQL docs, Replication (max_slot_wal_keep_size)"
+PG_CONNECTION_SETTINGS = "PostgreSQL docs, Connections and Authentication (Connection Settings)"
+PG_AUTHENTICATION = "PostgreSQL docs, Connections and Authentication (Authentication: password_encryption)"
+PG_CLIENT_DEFAULTS = "PostgreSQL docs, Client Connection Defaults (Statement Behavior)"
+PG_LOGGING = "PostgreSQL docs, Error Reporting and Logging (What to Log)"
+PG_STATISTICS = "PostgreSQL docs, Run-time Statistics (track_io_timing)"
+PG_STAT_STATEMENTS = "PostgreSQL docs, pg_stat_statements"
+PG_LOCKS = "PostgreSQL docs, Lock Management (max_locks_per_transaction)"
+PG_COST_DELAY = "PostgreSQL docs, Resource Consumption (Cost-based Vacuum Delay)"
+PG_13_IO_CONCURRENCY = (
+    "PostgreSQL 13 release notes (effective_io_concurrency now counts concurrent requests, no longer spindles)"
+)
+PG_18_IO = "PostgreSQL docs 18, Resource Consumption (Asynchronous Behavior: io_method, io_max_concurrency)"
+PG_MONITORING_CHECKPOINTS = "PostgreSQL docs, The Cumulative Statistics System (pg_stat_checkpointer, pg_stat_bgwriter)"
+TIMESCALEDB_TUNE = "timescaledb-tune (timescale/timescaledb-tune), the configuration it computes"
+DEBIAN_POSTGRESQL = "Debian's postgresql-common, the postgresql.conf it installs"
+DIGITALOCEAN_DROPLETS = "DigitalOcean Droplet pricing, Basic Droplets (1 GB of RAM with 25 GB of SSD)"

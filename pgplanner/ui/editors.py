@@ -47,6 +47,8 @@ CHOICE_LABELS = {
     "profile:analytics": "Analytics (large scans)",
     "profile:mixed": "Mixed",
     "profile:desktop": "Desktop / development",
+    "listen:localhost": "localhost (a pooler on this server)",
+    "listen:all": "All interfaces (other hosts)",
     "transaction": "Transaction",
     "session": "Session",
     "statement": "Statement",

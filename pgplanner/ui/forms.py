@@ -32,6 +32,8 @@ FROM_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_worker_processes": ("max_worker_processes", int),
     "autovacuum_workers": ("autovacuum_max_workers", int),
     "maintenance_work_mem": ("maintenance_work_mem", parse_size),
+    "work_mem": ("work_mem", parse_size),
+    "listen": ("listen_addresses", lambda written: "localhost" if written == "localhost" else "all"),
 }
 SETTING_NAME = re.compile(r"[a-z]+(_[a-z]+)+")  # max_connections, work_mem: a setting, spelled as in the file
 
@@ -49,6 +51,7 @@ def derived_values(plan: Plan) -> dict[str, Any]:
         "disk_concurrency": plan.disk_concurrency,
         "shared_buffers": plan.memory.shared_buffers_bytes,
         "os_overhead": plan.memory.os_overhead_bytes,
+        "wal_disk": plan.wal_disk_bytes,
         "per_connection_memory": plan.memory.per_connection_bytes,
         "clients": plan.app_clients,
         "max_connections": plan.max_connections,

@@ -6,7 +6,7 @@ import re
 
 from ..model.helpers import plan_for
 
-__all__ = ["active", "comment_above", "plan_for", "prose"]
+__all__ = ["active", "comment_above", "plan_for", "prose", "unquoted"]
 
 
 def active(text: str, comment: str = "#") -> dict[str, str]:
@@ -37,3 +37,10 @@ def comment_above(text: str, key: str, comment: str = "#") -> str:
 def prose(text: str, comment: str = "#") -> str:
     """All comment text as one line, so wrapped phrases can be searched whole."""
     return " ".join(line.lstrip(comment).strip() for line in text.splitlines() if line.startswith(comment))
+
+
+def unquoted(value: str) -> str:
+    """A postgresql.conf or SQL value without its quotes ('it''s' is it's), as pg_settings shows it."""
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value

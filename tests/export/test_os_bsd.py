@@ -106,5 +106,5 @@ def test_freebsd_raise_script_records_tunables_for_the_next_boot(tmp_path: Path,
     assert fake_kernel.get("kern.maxproc") == 1000  # not settable at run time
     assert (fake_kernel.root / "boot/loader.conf").read_text() == 'kern.maxproc="2700"\n'
     recorded = (fake_kernel.root / "etc/sysctl.conf").read_text().splitlines()
-    assert recorded == ["kern.maxprocperuid=1600", "kern.ipc.soacceptqueue=2000"]
+    assert recorded == ["kern.maxprocperuid=1650", "kern.ipc.soacceptqueue=2000"]  # 11 worker slots at 4 cores
     assert fake_kernel.get("kern.maxfiles") == 500_000

@@ -11,13 +11,16 @@ from pgplanner.export.postgresql_conf import render_postgresql_conf
 from pgplanner.export.server_settings import server_settings
 from pgplanner.model import Scenario, plan
 
-from .helpers import active, comment_above, plan_for, prose
+from .helpers import active, comment_above, plan_for, prose, unquoted
 
 
 def test_snippet_holds_the_planned_values():
     result = plan_for(cores=16, ram="64GB", work_mem="32MB", listeners=20, pg_version=15)
     conf = active(render_postgresql_conf(result))
-    assert conf == {s.name: s.value for s in result.settings}
+    assert {name: unquoted(value) for name, value in conf.items()} == {s.name: s.value for s in result.settings}
+    # a value that is not a number or a word is quoted, as postgresql.conf needs it; LISTEN clients connect
+    # directly, from the application hosts: every interface
+    assert (conf["log_line_prefix"], conf["listen_addresses"]) == ("'%m [%p] %q%u@%d '", "'*'")
     assert {
         "max_connections": str(result.max_connections),
         "superuser_reserved_connections": "3",
@@ -39,7 +42,7 @@ def test_every_value_carries_its_derivation_with_the_numbers():
     assert f"= {required}" in comment_above(text, "max_connections")
     assert "shared_buffers = 25 % of RAM: 64 GB x 0.25 = 16 GB" in comment_above(text, "shared_buffers")
     work_mem = comment_above(text, "work_mem")
-    assert "work_mem, checked against the worst case: given: 32 MB" in work_mem
+    assert "work_mem, as given (at most what the server accepts): given: 32 MB" in work_mem
     assert "(sort nodes + hash_mem_multiplier x hash nodes)" in work_mem
     assert "Unlike pgtune:" in work_mem
     assert "takes effect after a reload" in work_mem
@@ -76,7 +79,10 @@ def test_huge_pages_comment_follows_the_version(version, check):
 def test_settings_are_grouped_under_headings():
     text = render_postgresql_conf(plan_for(pg_version=18))
     headings = [line.strip("# =") for line in text.splitlines() if line.startswith("# ==")]
-    assert headings == ["Connections", "Memory", "WAL and checkpoints", "Planner and I/O", "Parallelism", "Autovacuum"]
+    assert headings == [
+        "Connections", "Memory", "WAL and checkpoints", "Planner and I/O", "Parallelism", "Autovacuum",
+        "Logging and statistics",
+    ]  # fmt: skip
 
 
 def test_huge_pages_comment_off_linux():
@@ -92,8 +98,11 @@ def test_header_states_assumed_server_defaults_by_version():
 def test_alter_system_sets_the_same_values_and_names_the_restarts():
     result = plan_for(pg_version=16, reserved_connections=1)
     sql = render_alter_system(result)
-    statements = dict(re.findall(r"^ALTER SYSTEM SET (\w+) = '([^']*)';$", sql, re.M))
-    assert statements == active(render_postgresql_conf(result))
+    statements = dict(re.findall(r"^ALTER SYSTEM SET (\w+) = ('(?:[^']|'')*');$", sql, re.M))
+    conf = active(render_postgresql_conf(result))
+    assert {name: unquoted(value) for name, value in statements.items()} == {
+        name: unquoted(value) for name, value in conf.items()
+    }
     restart = next(line for line in sql.splitlines() if line.startswith("-- Need a restart"))
     assert "max_connections" in restart and "work_mem" not in restart.split("A reload")[0]
     assert "SELECT pg_reload_conf();" in sql
@@ -110,6 +119,8 @@ def test_alter_system_sets_the_same_values_and_names_the_restarts():
         "wal_buffers",
         "max_worker_processes",
         "autovacuum_max_workers",  # a restart before 18, a reload from 18
+        "listen_addresses",
+        "shared_preload_libraries",
     }
 
 

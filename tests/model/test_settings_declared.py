@@ -56,11 +56,18 @@ def test_no_name_is_declared_by_two_groups():
     assert len(names) == len(set(names))
 
 
+# Inputs that bring the settings written only for some scenarios: replicas (max_slot_wal_keep_size), a large
+# data set (the autovacuum scale factors), many partitions (max_locks_per_transaction).
+OPTIONAL = ({}, {"replicas": 1, "data_size": "200GB", "partitions": 1000})
+
+
 def test_every_declared_name_is_written_by_some_scenario_of_its_release():
     """No stale declaration: over releases x platforms x profiles, each declared name appears."""
     written: dict[int, set[str]] = {version: set() for version in RELEASES}
-    for version, platform, profile in itertools.product(RELEASES, ("linux", "windows"), ("web", "desktop")):
-        result = plan(Scenario().with_changes(pg_version=version, platform=platform, profile=profile))
+    for version, platform, profile, extra in itertools.product(
+        RELEASES, ("linux", "windows"), ("web", "desktop"), OPTIONAL
+    ):
+        result = plan(Scenario().with_changes(pg_version=version, platform=platform, profile=profile, **extra))
         written[version] |= {s.name for s in result.settings}
     for version in RELEASES:
         assert written[version] == declared_names(version), version

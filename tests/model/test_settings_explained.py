@@ -107,7 +107,12 @@ def test_each_kind_of_cap_reads_as_its_equation():
 def test_table_constants_are_written_out_in_their_formulas():
     """The tables a formula cites appear in it as the tables are (pgtune's figures, written by hand here)."""
     result = {s.name: s.derivation for s in plan(Scenario().with_changes(platform="linux", cores=32)).settings}
-    assert "hdd 2, ssd 200, network 300, nvme 1000" in result["effective_io_concurrency"].formula
+    # timescaledb-tune's 256 from 13 on (pkg/pgtune/misc.go), a mirrored pair of disks for hdd
+    assert "hdd 2, ssd 256, network 256, nvme 256" in result["effective_io_concurrency"].formula
     assert "3; 4 from 16 cores; 5 from 32 cores" in result["autovacuum_max_workers"].formula
     assert "web 4 GB, oltp 8 GB, analytics 16 GB, mixed 4 GB, desktop 2 GB" in result["max_wal_size"].formula
     assert "web 1 GB, oltp 2 GB, analytics 4 GB, mixed 1 GB, desktop 100 MB" in result["min_wal_size"].formula
+    assert (
+        "web 15 min, oltp 15 min, mixed 15 min, analytics 30 min, desktop 5 min" in result["checkpoint_timeout"].formula
+    )
+    assert "hdd 1, network 3, ssd 6, nvme 8" in result["autovacuum_vacuum_cost_limit"].formula

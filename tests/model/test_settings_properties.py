@@ -43,8 +43,38 @@ RANGES = {
     "max_parallel_workers_per_gather": (13, 0, 1024),
     "max_parallel_maintenance_workers": (13, 0, 1024),
     "autovacuum_max_workers": (13, 1, 262_143),
+    "max_locks_per_transaction": (13, 10, INT_MAX),
+    "checkpoint_timeout": (13, 30, 86_400),  # seconds
+    "max_slot_wal_keep_size": (13, -1, INT_MAX * MB),
+    "autovacuum_vacuum_cost_limit": (13, -1, 10_000),
+    "autovacuum_naptime": (13, 1, 2_147_483),  # seconds
+    "autovacuum_vacuum_scale_factor": (13, 0, 100),
+    "autovacuum_vacuum_insert_scale_factor": (13, 0, 100),
+    "autovacuum_analyze_scale_factor": (13, 0, 100),
+    "idle_in_transaction_session_timeout": (13, 0, INT_MAX),  # milliseconds
+    "tcp_keepalives_idle": (13, 0, INT_MAX),
+    "tcp_keepalives_interval": (13, 0, INT_MAX),
+    "tcp_keepalives_count": (13, 0, INT_MAX),
+    "log_min_duration_statement": (13, -1, INT_MAX),  # milliseconds
+    "log_temp_files": (13, -1, INT_MAX * KB),
+    "log_autovacuum_min_duration": (13, -1, INT_MAX),  # milliseconds
+}
+# Times as postgresql.conf takes them (a number and ms, s, min, h), compared in the parameter's own unit.
+TIMES = {"checkpoint_timeout": 1, "autovacuum_naptime": 1, "tcp_keepalives_idle": 1, "tcp_keepalives_interval": 1,
+         "idle_in_transaction_session_timeout": 1e-3, "log_min_duration_statement": 1e-3,
+         "log_autovacuum_min_duration": 1e-3}  # fmt: skip
+TIME_UNITS = {"ms": 0.001, "s": 1, "min": 60, "h": 3600}
+# Free text: what the value may be, by name.
+TEXTS = {
+    "listen_addresses": {"localhost", "*"},
+    "log_line_prefix": {"%m [%p] %q%u@%d "},
+    "shared_preload_libraries": {"pg_stat_statements"},
 }
 ENUMS = {
+    "password_encryption": {"scram-sha-256"},
+    "log_checkpoints": {"on", "off"},
+    "log_lock_waits": {"on", "off"},
+    "track_io_timing": {"on", "off"},
     "huge_pages": {"try", "on", "off"},
     "jit": {"on", "off"},
     "wal_level": {"minimal", "replica", "logical"},
@@ -52,13 +82,21 @@ ENUMS = {
 }
 WAL_COMPRESSION = {13: {"on", "off"}, 15: {"on", "off", "pglz", "lz4", "zstd"}}
 SIZES = {"shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem", "autovacuum_work_mem",
-         "temp_buffers", "wal_buffers", "min_wal_size", "max_wal_size"}  # fmt: skip
+         "temp_buffers", "wal_buffers", "min_wal_size", "max_wal_size", "max_slot_wal_keep_size",
+         "log_temp_files"}  # fmt: skip
 WINDOWS_KB_LIMIT = INT_MAX // 1024 * KB  # before 18 a "long" holds the kB count on Windows
 WINDOWS_LIMITED = {"work_mem", "maintenance_work_mem", "autovacuum_work_mem"}
 
 
 def number(name: str, text: str) -> float:
-    return parse_size(text) if name in SIZES else float(text)
+    if name in TIMES:
+        digits = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+        if digits == text:  # a bare number is in the parameter's own unit
+            return float(text)
+        return float(digits) * TIME_UNITS[text[len(digits) :]] / TIMES[name]
+    if name in SIZES and text != "0":
+        return parse_size(text)
+    return float(text)
 
 
 @given(scenarios())
@@ -70,6 +108,9 @@ def test_every_setting_is_one_the_version_knows_with_a_value_it_accepts(scenario
     for s in result.settings:
         if s.name in ENUMS:
             assert s.value in ENUMS[s.name], s
+            continue
+        if s.name in TEXTS:
+            assert s.value in TEXTS[s.name], s
             continue
         if s.name == "wal_compression":
             assert s.value in WAL_COMPRESSION[15 if version >= 15 else 13]
@@ -113,15 +154,33 @@ def test_worst_case_grows_with_hash_mem_multiplier_exactly_as_the_formula_says(s
     mem = scenario.memory
     result = plan(scenario.with_changes(hash_mem_multiplier=multiplier))
     workers = int(next(s.value for s in result.settings if s.name == "max_parallel_workers_per_gather"))
-    per_process = round(mem.backend_memory + mem.work_mem * (mem.sort_nodes + multiplier * mem.hash_nodes))
+    work_mem = parse_size(next(s.value for s in result.settings if s.name == "work_mem"))  # as written
+    per_process = round(mem.backend_memory + work_mem * (mem.sort_nodes + multiplier * mem.hash_nodes))
     assert result.memory.worst_case_per_connection_bytes == per_process * (1 + workers)
 
 
 @given(scenarios(), st.integers(0, 16))
 def test_worst_case_grows_with_parallel_workers_exactly_as_the_formula_says(scenario, workers):
+    scenario = scenario.with_changes(work_mem=plan(scenario).memory.work_mem_bytes)  # held: "auto" follows workers
     result = plan(scenario.with_changes(parallel_workers_per_gather=workers))
     per_process = plan(scenario.with_changes(parallel_workers_per_gather=0)).memory.worst_case_per_connection_bytes
     assert abs(result.memory.worst_case_per_connection_bytes - per_process * (1 + workers)) <= 1 + workers
+
+
+@given(scenarios())
+def test_the_written_work_mem_is_the_one_the_worst_case_counts(scenario):
+    """One figure: the work_mem line of postgresql.conf, the plan's work_mem and the worst case's."""
+    result = plan(scenario)
+    written = parse_size(next(s.value for s in result.settings if s.name == "work_mem"))
+    m, mem = result.memory, scenario.memory
+    assert written == m.work_mem_bytes
+    values = {s.name: s.value for s in result.settings}
+    hmm, workers = float(values["hash_mem_multiplier"]), int(values["max_parallel_workers_per_gather"])
+    per_process = round(mem.backend_memory + written * (mem.sort_nodes + hmm * mem.hash_nodes))
+    assert m.worst_case_per_connection_bytes == per_process * (1 + workers)
+    if mem.work_mem is None and m.safe_work_mem_bytes is not None and m.safe_work_mem_bytes >= 4 * MB:
+        # recommended, and a safe value above PostgreSQL's default exists: the worst case fits
+        assert m.worst_case_bytes <= m.worst_case_available_bytes
 
 
 def test_default_scenario_is_valid_for_every_version():

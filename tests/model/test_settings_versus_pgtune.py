@@ -25,6 +25,7 @@ STORAGES = ("hdd", "ssd", "nvme", "network")
 VERSIONS = (13, 15, 17, 18)
 PROFILES = ("web", "oltp", "analytics", "mixed", "desktop")
 PLATFORMS = ("linux", "macos", "windows")
+PGTUNE_SILENT = {"logging"}  # groups of which pgtune writes (and its reference knows) nothing
 SIZES = ("shared_buffers", "effective_cache_size", "maintenance_work_mem", "autovacuum_work_mem", "work_mem",
          "temp_buffers", "wal_buffers", "min_wal_size", "max_wal_size")  # fmt: skip
 
@@ -80,7 +81,7 @@ def test_every_difference_from_pgtune_is_explained(group):
             compared += 1
             if as_value(s.name, s.value) != reference[s.name] and not s.versus_pgtune:
                 unexplained.append(f"{s.name} = {s.value}, pgtune {reference[s.name]} at {point}")
-    assert compared > 0
+    assert compared > 0 or group in PGTUNE_SILENT
     assert not unexplained, "\n".join(unexplained[:20])
 
 
@@ -127,14 +128,31 @@ DIFFERENCES = [
     # planner: io_method worker where pgtune assumes a liburing build, and so io_workers is written
     (dict(pg_version=18, platform="linux"), "io_method", "worker", "io_uring", "without liburing"),
     (dict(pg_version=18, platform="linux", cores=32), "io_workers", "8", 3, "chose io_uring"),
-    # planner: maintenance_io_concurrency follows the device (ssd 200); pgtune leaves 16 on 18
-    (dict(pg_version=18, storage="ssd"), "maintenance_io_concurrency", "200", 16, "as pgconfig does"),
-    # parallelism: 4-7 cores keep the 8 worker slots pgtune lowers to the cores
-    (dict(cores=4), "max_worker_processes", "8", 4, "never goes below 8"),
-    # parallelism: below 4 cores pgtune leaves 8 parallel workers and 2 per gather
+    # planner: maintenance_io_concurrency, the device's 64 on 18 shared by 3 autovacuum workers: 64 / 3 = 21;
+    # pgtune leaves 18's default 16
+    (dict(pg_version=18, storage="ssd"), "maintenance_io_concurrency", "21", 16, "so they share it"),
+    # planner: effective_io_concurrency as 13+ counts it (timescaledb-tune's 256), pgtune's 1000 for nvme is
+    # from the spindle-counting table; on 18 at most io_max_concurrency's 64
+    (dict(pg_version=17, storage="nvme"), "effective_io_concurrency", "256", 1000, "before 13"),
+    (dict(pg_version=18, storage="nvme"), "effective_io_concurrency", "64", 1000, "nominal"),
+    # parallelism: worker slots beyond the parallel workers: 4 + 1 launcher + 4 logical replication + 2 extension
+    (dict(cores=4), "max_worker_processes", "11", 4, "out of background worker slots"),
+    (dict(cores=16), "max_worker_processes", "23", 16, "out of background worker slots"),
+    # below 4 cores pgtune leaves PostgreSQL's 8 slots: 2 + 1 + 4 + 2 = 9 here
+    (dict(cores=2), "max_worker_processes", "9", 8, "take from one another"),
+    # parallelism: below 4 cores pgtune leaves 8 parallel workers and 2 per gather; on one core none
     (dict(cores=2), "max_parallel_workers", "2", 8, "only queue for CPU"),
     (dict(cores=2), "max_parallel_workers_per_gather", "1", 2, "only queue for CPU"),
-    (dict(cores=1), "max_parallel_maintenance_workers", "1", 2, "only queue for CPU"),
+    (dict(cores=1), "max_parallel_workers", "0", 8, "competes with its leader"),
+    (dict(cores=1), "max_parallel_maintenance_workers", "0", 2, "competes with its leader"),
+    # WAL: max_wal_size grows with shared_buffers: 768 GB / 4 = 192 GB, x 0.5 for oltp = 96 GB (pgtune 8 GB)
+    (dict(ram="768GB", cores=96, profile="oltp"), "max_wal_size", "96GB", 8 * GB, "grows it with shared_buffers"),
+    # WAL: a 1 GB machine's disk (1 GB x 20 = 20 GB) bounds it to a tenth, 2 GB, and min_wal_size to 2 GB / 4
+    (dict(ram="1GB", cores=1), "max_wal_size", "2GB", 4 * GB, "a tenth of the WAL disk"),
+    (dict(ram="1GB", cores=1), "min_wal_size", "512MB", 1 * GB, "a quarter of max_wal_size"),
+    # memory: work_mem at most what an OLTP sort needs (64 MB); pgtune: (768 GB - 192 GB) / ((250 connections
+    # of the budget + 96 workers) x 3) = 603,979,776 kB / 1,038 = 581,868 kB
+    (dict(ram="768GB", cores=96, profile="oltp"), "work_mem", "64MB", 581_868 * 1024, "fits in RAM"),
 ]
 
 
@@ -160,11 +178,13 @@ SAME = [
     (dict(ram="16GB", cores=16), "maintenance_work_mem", "1GB"),
     (dict(ram="64GB", cores=16), "wal_buffers", "16MB"),
     (dict(profile="oltp"), "max_wal_size", "8GB"),
-    (dict(profile="analytics"), "min_wal_size", "4GB"),
+    (dict(profile="analytics", ram="64GB"), "min_wal_size", "4GB"),
+    (dict(profile="oltp", ram="16GB", cores=4), "max_wal_size", "8GB"),  # 4 GB x 0.5 < 8 GB < 100 GB x 0.1
     (dict(profile="analytics"), "default_statistics_target", "500"),
     (dict(profile="analytics", storage="ssd", data_size="1TB", ram="64GB"), "random_page_cost", "4"),
     (dict(storage="hdd", data_size="8GB", ram="64GB"), "random_page_cost", "1.1"),
-    (dict(storage="nvme"), "effective_io_concurrency", "1000"),
+    (dict(storage="hdd", pg_version=17), "effective_io_concurrency", "2"),
+    (dict(cores=1), "max_worker_processes", "8"),  # 0 + 1 + 4 + 2 = 7, at least PostgreSQL's 8, as pgtune leaves
     (dict(profile="web"), "jit", "off"),
     (dict(cores=32), "autovacuum_max_workers", "5"),
     (dict(cores=16), "max_parallel_workers_per_gather", "4"),

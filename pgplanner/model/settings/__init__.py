@@ -11,7 +11,7 @@ To add a group: a module with ``DECLARED = Declaration("name", "Title", {...})``
 
 from __future__ import annotations
 
-from . import autovacuum, connections, memory, parallelism, planner, wal
+from . import autovacuum, connections, logging, memory, parallelism, planner, wal
 from .base import (
     RELEASES,
     Context,
@@ -23,8 +23,9 @@ from .base import (
     UnknownParameter,
     explain,
 )
+from .wal import wal_disk
 
-RECOMMENDERS = (connections, memory, wal, planner, parallelism, autovacuum)
+RECOMMENDERS = (connections, memory, wal, planner, parallelism, autovacuum, logging)
 DECLARATIONS: tuple[Declaration, ...] = tuple(recommender.DECLARED for recommender in RECOMMENDERS)
 GROUP_TITLES: dict[Group, str] = {d.group: d.title for d in DECLARATIONS}
 
@@ -67,4 +68,5 @@ __all__ = [
     "declared_names",
     "explain",
     "recommend",
+    "wal_disk",
 ]

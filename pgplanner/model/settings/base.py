@@ -32,7 +32,7 @@ from ..scenario import Hardware, Scenario
 from ..server import memory_limit
 from ..units import KB, format_size, human_size
 
-Group = Literal["connections", "memory", "wal", "planner", "parallelism", "autovacuum"]
+Group = Literal["connections", "memory", "wal", "planner", "parallelism", "autovacuum", "logging"]
 Context = Literal["restart", "reload"]
 
 
@@ -144,6 +144,7 @@ class SettingsInput:
     max_connections: int
     max_wal_senders: int
     derivations: dict[str, Derivation]
+    wal_disk: int  # the file system holding pg_wal, given or derived (settings.wal.wal_disk)
 
     @property
     def version(self) -> int:

@@ -6,6 +6,7 @@ import math
 
 from ..defaults import PARALLEL_PER_GATHER_CAP
 from ..derivation import capped
+from ..server import REPLICATION_SLOTS
 from ..sources import PG_RESOURCE_CONSUMPTION
 from ..versions import DEFAULT_MAX_WORKER_PROCESSES
 from .base import Declaration, Parameter, Setting, SettingsInput, carried, explain, present
@@ -27,8 +28,18 @@ DEFAULT_PARALLEL_PER_GATHER = 2
 DEFAULT_PARALLEL_MAINTENANCE = 2
 FEW_CORES = (
     f"pgtune leaves the defaults ({DEFAULT_MAX_WORKER_PROCESSES} workers, {DEFAULT_PARALLEL_PER_GATHER} per gather) "
-    f"below {PGTUNE_PARALLEL_FROM_CORES} cores; pgplanner sizes them to the cores, since more parallel workers than "
-    "cores only queue for CPU and multiply the worst-case memory"
+    f"below {PGTUNE_PARALLEL_FROM_CORES} cores; pgplanner sizes them to the cores (none on one core, where a worker "
+    "only competes with its leader), since more parallel workers than cores only queue for CPU and multiply the "
+    "worst-case memory"
+)
+FEW_WORKER_SLOTS = (
+    f"pgtune leaves PostgreSQL's {DEFAULT_MAX_WORKER_PROCESSES} below {PGTUNE_PARALLEL_FROM_CORES} cores, slots that "
+    "parallel queries, logical replication and extensions take from one another; pgplanner counts each of them"
+)
+WORKER_SLOTS_DIFFER = (
+    "pgtune sets max_worker_processes = max_parallel_workers = the cores, so parallel queries can take every slot "
+    'that logical replication and extensions need ("out of background worker slots"); pgplanner keeps '
+    f"{REPLICATION_SLOTS} slots for logical replication and the extension workers beside the parallel workers"
 )
 MAINTENANCE_FORMULA = (
     f"max_parallel_maintenance_workers = ceil(cores / 2), at most {PARALLEL_PER_GATHER_CAP} and at most "
@@ -44,6 +55,9 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     worker_differs = ""
     if derived is not None:
         worker_how = carried(derived)
+        pgtune_workers = cores if not few else DEFAULT_MAX_WORKER_PROCESSES
+        if server.max_worker_processes != pgtune_workers:
+            worker_differs = WORKER_SLOTS_DIFFER if not few else FEW_WORKER_SLOTS
     else:
         given_workers = str(server.max_worker_processes)
         worker_how = explain(
@@ -53,15 +67,12 @@ def recommend(inp: SettingsInput) -> list[Setting]:
             source=PG_RESOURCE_CONSUMPTION,
         )
         worker_differs = "pgplanner writes the max_worker_processes you gave; pgtune sets it to the cores"
-    if derived is not None and not few and cores < DEFAULT_MAX_WORKER_PROCESSES:
-        worker_differs = (
-            f"pgtune sets it to the {cores} cores, below PostgreSQL's default {DEFAULT_MAX_WORKER_PROCESSES}; "
-            f"pgplanner never goes below {DEFAULT_MAX_WORKER_PROCESSES}, because logical replication workers and "
-            "extensions take these slots too"
-        )
     parallel_differs = FEW_CORES if few else ""
-    if server.max_parallel_workers < cores:
-        parallel_differs = "pgtune sets it to the cores; here max_worker_processes, which it cannot exceed, is lower"
+    if not few and server.max_parallel_workers < cores:
+        parallel_differs = (
+            "pgtune sets it to the cores; here the max_worker_processes given leaves fewer slots once logical "
+            "replication and the extension workers have theirs"
+        )
     per_gather = server.parallel_workers_per_gather
     gather = d.get("parallel_workers_per_gather")
     gather_formula, gather_calculation = (

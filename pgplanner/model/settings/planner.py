@@ -6,9 +6,9 @@ import math
 from functools import lru_cache
 from typing import get_args
 
-from ..derivation import capped, listing, rounded, steps
+from ..derivation import capped, listing, rounded
 from ..scenario import Profile
-from ..sources import PG_ASYNC_IO, PG_QUERY_PLANNING
+from ..sources import PG_13_IO_CONCURRENCY, PG_18_IO, PG_ASYNC_IO, PGTUNE
 from ..units import human_size
 from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
 
@@ -18,16 +18,25 @@ from .base import Declaration, Parameter, Setting, SettingsInput, explain, prese
 RANDOM_PAGE_COST_CHEAP = 1.1
 RANDOM_PAGE_COST_DEFAULT = 4.0
 LARGE_DATA_RAM_MULTIPLE = 3  # pgtune's "greater than 3 x RAM"
-# Concurrent I/O requests the device sustains (pgtune's table; "network" is its SAN).
-IO_CONCURRENCY = {"hdd": 2, "ssd": 200, "network": 300, "nvme": 1000}
-# PostgreSQL's default maintenance_io_concurrency: 10, and 16 from 18 (guc_tables.c).
-MAINTENANCE_IO_CONCURRENCY_DEFAULT = (10, ((18, 16),))
-# effective_io_concurrency needs posix_fadvise: other platforms accept only 0 before 18.
+# Concurrent prefetch requests per process, as 13 and later count them (13 stopped counting spindles:
+# a pre-13 value of 200 became ~1,000): a mirrored pair of spinning disks, and timescaledb-tune's 256
+# from 13 on for flash and network volumes (after B. Momjian on pgsql-hackers, 2021).
+IO_CONCURRENCY = {"hdd": 2, "ssd": 256, "network": 256, "nvme": 256}
+# PostgreSQL's defaults (guc_tables.c): effective_io_concurrency 1 (16 from 18), maintenance_io_concurrency
+# 10 (16 from 18). From 18 one process has at most io_max_concurrency I/Os in flight, and its default
+# (-1) never goes above 64, so more is nominal there.
+IO_DEFAULTS_RAISED_IN = 18
+EFFECTIVE_IO_DEFAULT = {False: 1, True: 16}
+MAINTENANCE_IO_DEFAULT = {False: 10, True: 16}
+IO_MAX_CONCURRENCY = 64
+# Before 18 prefetching needs posix_fadvise: other platforms accept only 0. 18 prefetches on every
+# platform through its I/O workers (commit 2a5e709 "Enable IO concurrency on all systems").
 PREFETCH_PLATFORMS = ("linux", "freebsd")
 STATISTICS_TARGET = {"analytics": 500}
 STATISTICS_TARGET_DEFAULT = 100
 JIT_OFF_PROFILES = ("web", "oltp", "mixed")
 IO_METHOD_FROM = 18
+PGTUNE_IO_CONCURRENCY = {"hdd": 2, "ssd": 200, "network": 300, "nvme": 1000}  # pgtune's, Linux only
 IO_WORKERS_DEFAULT, IO_WORKERS_MAX, CORES_PER_IO_WORKER = 3, 32, 4
 
 DECLARED = Declaration(
@@ -49,10 +58,14 @@ RANDOM_PAGE_COST_FORMULA = (
     f"random_page_cost = {RANDOM_PAGE_COST_CHEAP:g} when the data fits in RAM or lives on flash; "
     f"{RANDOM_PAGE_COST_DEFAULT:g} on HDD and for analytics beyond RAM"
 )
-IO_CONCURRENCY_FORMULA = f"effective_io_concurrency by storage: {listing(IO_CONCURRENCY)}"
-MAINTENANCE_IO_VERSUS_PGTUNE = (
-    f"pgtune leaves it at the default ({steps(*MAINTENANCE_IO_CONCURRENCY_DEFAULT)}); the device that serves "
-    "queries' prefetching serves VACUUM's and recovery's as well, so pgplanner sets both alike, as pgconfig does"
+IO_CONCURRENCY_FORMULA = (
+    f"effective_io_concurrency by storage, as 13+ counts requests: {listing(IO_CONCURRENCY)}; from "
+    f"{IO_DEFAULTS_RAISED_IN} between its default {EFFECTIVE_IO_DEFAULT[True]} and io_max_concurrency's "
+    f"{IO_MAX_CONCURRENCY}"
+)
+MAINTENANCE_IO_FORMULA = (
+    "maintenance_io_concurrency = effective_io_concurrency / autovacuum_max_workers, rounded down, at least the "
+    f"default ({MAINTENANCE_IO_DEFAULT[False]}; {MAINTENANCE_IO_DEFAULT[True]} from {IO_DEFAULTS_RAISED_IN})"
 )
 STATISTICS_TARGET_FORMULA = "; ".join(
     [
@@ -71,15 +84,16 @@ IO_WORKERS_FORMULA = (
 def recommend(inp: SettingsInput) -> list[Setting]:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
     cost = _random_page_cost(hw.pg_version, hw.data_size, inp.basis.ram, hw.storage, profile)
-    return [*present([cost]), *_by_facts(hw.pg_version, hw.platform, hw.storage, profile, hw.cores)]
+    vacuum = inp.basis.server.autovacuum_workers
+    return [*present([cost]), *_by_facts(hw.pg_version, hw.platform, hw.storage, profile, hw.cores, vacuum)]
 
 
 @lru_cache(maxsize=512)  # cores make the combinations many: keep the most recent
-def _by_facts(version: int, platform: str, storage: str, profile: str, cores: int) -> tuple[Setting, ...]:
+def _by_facts(version: int, platform: str, storage: str, profile: str, cores: int, vacuum: int) -> tuple[Setting, ...]:
     """The rest of the group: a function of a few discrete facts, made once per combination."""
     return tuple(
         present([
-            *_io_concurrency(version, platform, storage),
+            *_io_concurrency(version, platform, storage, vacuum),
             _statistics_target(version, profile),
             _jit(version, profile),
             *_io_method(version, platform, cores),
@@ -104,28 +118,65 @@ def _random_page_cost(version: int, data_size: int | None, ram: int, storage: st
         f"{size}, {storage}, {profile}: {value:g}",
         why,
         inputs={"data size": size, "storage": storage, "profile": profile},
-        source=PG_QUERY_PLANNING,
+        source=PGTUNE,
     )
     return DECLARED.setting(version, "random_page_cost", f"{value:g}", how)
 
 
-def _io_concurrency(version: int, platform: str, storage: str) -> list[Setting | None]:
-    if platform not in PREFETCH_PLATFORMS:
-        return []  # the server's default is the only value it accepts there
-    value = IO_CONCURRENCY[storage]
-    note = f"prefetching needs posix_fadvise, which {platform} has; on macOS and Windows it is left at its default"
-    differs = "pgtune writes it on Linux only; FreeBSD has posix_fadvise too" if platform == "freebsd" else ""
+def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> list[Setting | None]:
+    raised = version >= IO_DEFAULTS_RAISED_IN
+    if platform not in PREFETCH_PLATFORMS and not raised:
+        return []  # without posix_fadvise the server's default 0 is the only value it accepts before 18
+    wanted = IO_CONCURRENCY[storage]
+    if raised:
+        value = min(max(wanted, EFFECTIVE_IO_DEFAULT[True]), IO_MAX_CONCURRENCY)
+        shown = capped(str(wanted), wanted, at_least=EFFECTIVE_IO_DEFAULT[True], at_most=IO_MAX_CONCURRENCY)
+        note = (
+            f"how far one process reads ahead; from {IO_DEFAULTS_RAISED_IN} io_max_concurrency (-1: at most "
+            f"{IO_MAX_CONCURRENCY}) bounds the I/Os one process has in flight, and with io_method = worker the "
+            "I/O workers carry them out"
+        )
+    else:
+        value, shown = wanted, f"{storage}: {wanted}"
+        note = (
+            "13 counts concurrent requests, no longer spindles (a pre-13 200 became ~1,000); prefetching needs "
+            f"posix_fadvise, which {platform} has"
+        )
+    differs = ""
+    if platform == "linux" and value != PGTUNE_IO_CONCURRENCY[storage]:
+        differs = (
+            f"pgtune writes {PGTUNE_IO_CONCURRENCY[storage]} for {storage}, a table from before 13, when the value "
+            "counted spindles"
+            + (f"; from {IO_DEFAULTS_RAISED_IN} more than {IO_MAX_CONCURRENCY} is nominal" if raised else "")
+        )
+    elif platform != "linux" and value != EFFECTIVE_IO_DEFAULT[raised]:
+        why = "FreeBSD has posix_fadvise too" if platform == "freebsd" else "18 prefetches through its I/O workers"
+        differs = f"pgtune writes it on Linux only; {why}"
+    per_worker = value / vacuum
+    floor = MAINTENANCE_IO_DEFAULT[raised]
+    maintenance = max(int(per_worker), floor)
+    maintenance_shown = (
+        rounded(f"{value} / {vacuum}", per_worker, int(per_worker), "down")
+        + "; "
+        + capped(str(int(per_worker)), int(per_worker), at_least=floor)
+    )
+    maintenance_differs = ""
+    if maintenance != floor:
+        maintenance_differs = (
+            f"pgtune leaves the default {floor}; the device that serves queries' prefetching serves VACUUM's too, "
+            f"and each of the {vacuum} autovacuum workers prefetches this much, so they share it"
+        )
+    inputs = {"storage": storage, "platform": platform, "PostgreSQL": str(version)}
     return [
         DECLARED.setting(version, "effective_io_concurrency", str(value),
-                         explain(IO_CONCURRENCY_FORMULA, f"{storage}: {value}", note,
-                                 inputs={"storage": storage, "platform": platform}, source=PG_ASYNC_IO),
+                         explain(IO_CONCURRENCY_FORMULA, shown, note, inputs=inputs, source=PG_13_IO_CONCURRENCY),
                          differs),
-        DECLARED.setting(version, "maintenance_io_concurrency", str(value),
-                explain("maintenance_io_concurrency = effective_io_concurrency",
-                        f"effective_io_concurrency: {value}",
-                        "the same device serves VACUUM, ANALYZE and recovery prefetching",
-                        inputs={"storage": storage}, source=PG_ASYNC_IO),
-                MAINTENANCE_IO_VERSUS_PGTUNE),
+        DECLARED.setting(version, "maintenance_io_concurrency", str(maintenance),
+                         explain(MAINTENANCE_IO_FORMULA, maintenance_shown,
+                                 "VACUUM, ANALYZE and recovery prefetch with it, each autovacuum worker on its own; "
+                                 "never below the default, which a spinning disk's RAID benefits from most",
+                                 inputs={**inputs, "autovacuum workers": str(vacuum)}, source=PG_ASYNC_IO),
+                         maintenance_differs),
     ]  # fmt: skip
 
 
@@ -133,7 +184,7 @@ def _statistics_target(version: int, profile: str) -> Setting | None:
     value = STATISTICS_TARGET.get(profile, STATISTICS_TARGET_DEFAULT)
     how = explain(STATISTICS_TARGET_FORMULA, f"{profile}: {value}",
                   "finer histograms help large ad-hoc queries and cost longer ANALYZE runs",
-                  inputs={"profile": profile}, source=PG_QUERY_PLANNING)  # fmt: skip
+                  inputs={"profile": profile}, source=PGTUNE)  # fmt: skip
     return DECLARED.setting(version, "default_statistics_target", str(value), how)
 
 
@@ -142,9 +193,10 @@ def _jit(version: int, profile: str) -> Setting | None:
     how = explain(
         JIT_FORMULA,
         f"{profile}: {value}",
-        "compiling a query pays off only for long CPU-bound queries; on short ones it adds latency",
+        "JIT starts when a plan's estimated cost passes jit_above_cost, so a misestimated short OLTP query can pay "
+        "tens of milliseconds of compilation; it pays off only for long CPU-bound queries",
         inputs={"profile": profile},
-        source=PG_QUERY_PLANNING,
+        source=PGTUNE,
     )
     return DECLARED.setting(version, "jit", value, how)
 
@@ -174,12 +226,13 @@ def _io_method(version: int, platform: str, cores: int) -> list[Setting | None]:
     workers_differs = "pgtune leaves io_workers out because it chose io_uring" if linux else ""
     return [
         DECLARED.setting(version, "io_method", "worker",
-                explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_ASYNC_IO),
+                explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_18_IO),
                 method_differs),
         DECLARED.setting(version, "io_workers", str(workers),
                 explain(IO_WORKERS_FORMULA, calculation,
-                        f"one I/O worker per {CORES_PER_IO_WORKER} cores keeps their queue short without idle "
-                        "processes",
-                        inputs={"cores": str(cores)}, source=PG_ASYNC_IO),
+                        "each I/O worker does one synchronous read at a time, so at most io_workers reads are in "
+                        "flight across the server whatever effective_io_concurrency says; a fast device under many "
+                        "concurrent scans wants more of them (or io_uring, checked as said for io_method)",
+                        inputs={"cores": str(cores)}, source=PGTUNE),
                 workers_differs),
     ]  # fmt: skip

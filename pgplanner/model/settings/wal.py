@@ -1,11 +1,13 @@
-"""WAL and checkpoints: WAL buffers, how much WAL may pile up between checkpoints, compression."""
+"""WAL and checkpoints: WAL buffers, how often checkpoints come and how much WAL may pile up, slots, compression."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from ..derivation import capped, exact, listing, percent
-from ..sources import PG_WAL
+from ..defaults import UNKNOWN_DATA_PER_RAM, WAL_DISK_PER_DATA, WAL_DISK_PER_RAM, WAL_DISK_RULE, WAL_DISK_VPS_MAX
+from ..derivation import Derivation, capped, exact, given, listing, n, percent, rounded
+from ..scenario import Scenario
+from ..sources import DIGITALOCEAN_DROPLETS, PG_REPLICATION_SLOTS, PG_WAL, PG_WAL_SHARED_BUFFERS, PGTUNE
 from ..units import GB, KB, MB, human_size
 from .base import Declaration, Parameter, Setting, SettingsInput, conf_size, explain, present
 from .connections import DESKTOP_WAL
@@ -16,9 +18,11 @@ DECLARED = Declaration(
     {
         "wal_level": Parameter(13, "restart"),
         "wal_buffers": Parameter(13, "restart"),
+        "checkpoint_timeout": Parameter(13, "reload"),
         "min_wal_size": Parameter(13, "reload"),
         "max_wal_size": Parameter(13, "reload"),
         "checkpoint_completion_target": Parameter(13, "reload"),
+        "max_slot_wal_keep_size": Parameter(13, "reload"),
         "wal_compression": Parameter(13, "reload"),
     },
 )
@@ -37,30 +41,90 @@ WAL_SIZES = {
     "mixed": (1 * GB, 4 * GB),
     "desktop": (100 * MB, 2 * GB),
 }
+# A checkpoint's first change to each page writes the whole page to WAL, so the WAL between two
+# checkpoints grows with the share of shared_buffers the profile dirties: max_wal_size is at least that
+# share (PostgreSQL docs: a larger shared_buffers "usually requires a corresponding increase in
+# max_wal_size"), so that checkpoint_timeout, not the WAL volume, starts checkpoints.
+WAL_PER_SHARED_BUFFERS = {"web": 0.25, "oltp": 0.5, "analytics": 0.5, "mixed": 0.25, "desktop": 0.125}
+# max_wal_size is a soft limit (WAL passes it under load, while archiving fails or a slot holds it):
+# kept to a tenth of the file system holding pg_wal, which it shares with the data unless told otherwise.
+WAL_DISK_SHARE = 0.1
+# min_wal_size: pgtune's table, at most a quarter of max_wal_size (pgtune's own ratio) on a small disk.
+MIN_WAL_PER_MAX = 4
+WAL_SEGMENT = 16 * MB
+WHOLE_GB_FROM = 10 * GB  # sizes from here on are written in whole GB, which reads better than 104857MB
+# What a dead replication slot may hold before the server invalidates it (13+): a fifth of the WAL disk.
+SLOT_DISK_SHARE = 0.2
+# checkpoint_timeout by profile: 5 min (the default) makes a busy server write every hot page 12 times an
+# hour; 15 min (30 for bulk-loading analytics) cuts full-page writes, at the price of a longer crash recovery.
+CHECKPOINT_TIMEOUT = {"web": 15, "oltp": 15, "mixed": 15, "analytics": 30, "desktop": 5}
+CHECKPOINT_TIMEOUT_DEFAULT = 5
 CHECKPOINT_COMPLETION_TARGET = 0.9  # the default since 14 (commit bbcc4eb2); 13's default was 0.5
 WAL_COMPRESSION_ALGORITHMS_FROM = 15  # 15 turned the boolean into pglz / lz4 / zstd
+CHECKPOINTER_VIEW_FROM = 17  # 17 moved the checkpoint counters to pg_stat_checkpointer
 
 # The formulas, written out from the constants above once, at import.
 WAL_BUFFERS_FORMULA = (
     f"wal_buffers = shared_buffers / {WAL_BUFFERS_DIVISOR}, between {human_size(WAL_BUFFERS_MIN)} and "
     f"{human_size(WAL_BUFFERS_MAX)} (what -1 computes)"
 )
-MIN_WAL_SIZE_FORMULA = f"min_wal_size by profile: {listing({p: low for p, (low, _) in WAL_SIZES.items()}, human_size)}"
+WAL_DISK_FORMULA = f"WAL disk = {WAL_DISK_RULE} (the data disk)"
 MAX_WAL_SIZE_FORMULA = (
-    f"max_wal_size by profile: {listing({p: high for p, (_, high) in WAL_SIZES.items()}, human_size)}"
+    f"max_wal_size = shared_buffers x the profile's share ({listing(WAL_PER_SHARED_BUFFERS, exact)}), at least "
+    f"pgtune's by profile ({listing({p: high for p, (_, high) in WAL_SIZES.items()}, human_size)}), at most "
+    f"{percent(WAL_DISK_SHARE)} of the WAL disk"
 )
+MIN_WAL_SIZE_FORMULA = (
+    f"min_wal_size = pgtune's by profile ({listing({p: low for p, (low, _) in WAL_SIZES.items()}, human_size)}), at "
+    f"most max_wal_size / {MIN_WAL_PER_MAX}, at least two {human_size(WAL_SEGMENT)} segments, in whole MB"
+)
+CHECKPOINT_TIMEOUT_FORMULA = (
+    f"checkpoint_timeout by profile: {listing({p: f'{m} min' for p, m in CHECKPOINT_TIMEOUT.items()})}"
+)
+SLOT_FORMULA = f"max_slot_wal_keep_size = {percent(SLOT_DISK_SHARE)} of the WAL disk, with replicas"
+CHECKPOINTS_COUNTED = {
+    True: "SELECT num_timed, num_requested FROM pg_stat_checkpointer",
+    False: "SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter",
+}
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
-    level, *rest = _by_profile(inp.scenario.hardware.pg_version, inp.scenario.workload.profile)
-    return [level, *present([_wal_buffers(inp)]), *rest]
+    hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
+    level, timeout, *rest = _by_profile(hw.pg_version, profile)
+    sizes = _wal_sizes(inp)
+    return [level, *present([_wal_buffers(inp)]), timeout, *sizes, *rest, *present([_slot_keep(inp)])]
+
+
+def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
+    """The size of the file system holding pg_wal: given, or the data disk as the rule sizes it."""
+    hw = scenario.hardware
+    if hw.wal_disk is not None:
+        return hw.wal_disk, given(human_size(hw.wal_disk), "WAL disk")
+    data = hw.data_size if hw.data_size is not None else hw.ram * UNKNOWN_DATA_PER_RAM
+    by_data, by_ram = data * WAL_DISK_PER_DATA, min(hw.ram * WAL_DISK_PER_RAM, WAL_DISK_VPS_MAX)
+    value = max(by_data, by_ram)
+    floor = capped(f"{human_size(hw.ram)} x {WAL_DISK_PER_RAM}", hw.ram * WAL_DISK_PER_RAM,
+                   at_most=WAL_DISK_VPS_MAX, show=human_size)  # fmt: skip
+    shown_data = human_size(data)
+    if hw.data_size is None:
+        shown_data = f"{human_size(hw.ram)} x {UNKNOWN_DATA_PER_RAM}"
+    calculation = f"{floor}; " + capped(f"{shown_data} x {WAL_DISK_PER_DATA}", by_data, at_least=by_ram,
+                                        show=human_size)  # fmt: skip
+    size = "unknown" if hw.data_size is None else human_size(hw.data_size)
+    return value, Derivation(
+        formula=WAL_DISK_FORMULA,
+        calculation=calculation,
+        inputs={"RAM": human_size(hw.ram), "data size": size},
+        source=DIGITALOCEAN_DROPLETS,
+        note="give the WAL disk when pg_wal has a volume of its own or the disk is smaller than this",
+    )
 
 
 @cache
 def _by_profile(version: int, profile: str) -> tuple[Setting, ...]:
-    """Everything in this group but wal_buffers: a function of the release and the profile alone."""
+    """wal_level, checkpoint_timeout, completion target and compression: a function of the release and profile."""
     return tuple(
-        present([_wal_level(version, profile), *_wal_sizes(version, profile), _completion_target(version),
+        present([_wal_level(version, profile), _checkpoint_timeout(version, profile), _completion_target(version),
                  _compression(version)])
     )  # fmt: skip
 
@@ -70,6 +134,21 @@ def _wal_level(version: int, profile: str) -> Setting | None:
                   "minimal would save WAL on bulk loads but refuses max_wal_senders > 0", source=PG_WAL)  # fmt: skip
     differs = DESKTOP_WAL if profile == "desktop" else ""
     return DECLARED.setting(version, "wal_level", "replica", how, differs)
+
+
+def _checkpoint_timeout(version: int, profile: str) -> Setting | None:
+    minutes = CHECKPOINT_TIMEOUT[profile]
+    check = CHECKPOINTS_COUNTED[version >= CHECKPOINTER_VIEW_FROM]
+    note = (
+        "a checkpoint writes every page changed since the last one and the first change to each page after it "
+        "goes to WAL whole: fewer checkpoints, less I/O and WAL, a longer crash recovery; verify that checkpoints "
+        f"come from the timeout, not from max_wal_size: {check} (requested should stay near 0), or log_checkpoints"
+    )
+    if minutes == CHECKPOINT_TIMEOUT_DEFAULT:
+        note = f"PostgreSQL's default: a desktop restarts often and writes little; {note}"
+    how = explain(CHECKPOINT_TIMEOUT_FORMULA, f"{profile}: {minutes} min", note, inputs={"profile": profile},
+                  source=PG_WAL)  # fmt: skip
+    return DECLARED.setting(version, "checkpoint_timeout", f"{minutes}min", how)
 
 
 def _wal_buffers(inp: SettingsInput) -> Setting | None:
@@ -100,17 +179,78 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
     return DECLARED.setting(inp.version, "wal_buffers", conf_size(value), how, differs)
 
 
-def _wal_sizes(version: int, profile: str) -> list[Setting | None]:
+def _wal_sizes(inp: SettingsInput) -> list[Setting]:
+    profile, shared, disk = inp.scenario.workload.profile, inp.basis.shared_buffers, inp.wal_disk
     low, high = WAL_SIZES[profile]
-    note = "more WAL between checkpoints means fewer full-page writes; it costs disk space and recovery time"
-    return [
-        DECLARED.setting(version, "min_wal_size", conf_size(low),
-                explain(MIN_WAL_SIZE_FORMULA, f"{profile}: {human_size(low)}",
-                        "WAL kept for reuse instead of being recycled", inputs={"profile": profile}, source=PG_WAL)),
-        DECLARED.setting(version, "max_wal_size", conf_size(high),
-                explain(MAX_WAL_SIZE_FORMULA, f"{profile}: {human_size(high)}", note, inputs={"profile": profile},
-                        source=PG_WAL)),
-    ]  # fmt: skip
+    share = WAL_PER_SHARED_BUFFERS[profile]
+    by_shared, disk_cap = shared * share, disk * WAL_DISK_SHARE
+    most, direction = whole(min(max(by_shared, high), disk_cap))
+    cap = f"{human_size(disk)} x {exact(WAL_DISK_SHARE)} = {human_size(disk_cap)}"
+    shown = capped(f"{human_size(shared)} x {exact(share)}", by_shared, at_least=high, at_most=disk_cap,
+                   show=human_size, result=most, direction=direction)  # fmt: skip
+    inputs = {"shared_buffers": human_size(shared), "profile": profile, "WAL disk": human_size(disk)}
+    why_most = "shared_buffers" if by_shared > high else "pgtune's table"
+    if disk_cap < max(by_shared, high):
+        why_most = "the WAL disk"
+    disk_how = inp.derivations["wal_disk_bytes"]
+    note = (
+        f"here {why_most} decides; WAL beyond max_wal_size starts a checkpoint early, and as a soft limit WAL passes "
+        f"it under load or while archiving fails, so the disk keeps room for more; {disk_how.formula}: "
+        f"{disk_how.calculation}"
+    )
+    differs = ""
+    if most != high:
+        differs = (
+            f"pgtune writes {human_size(high)} for {profile} whatever shared_buffers and the disk are; pgplanner "
+            "grows it with shared_buffers, whose pages a checkpoint cycle writes to WAL whole, and keeps it to a "
+            "tenth of the WAL disk"
+        )
+    least_raw = min(low, most / MIN_WAL_PER_MAX)
+    least = max(int(least_raw) // MB * MB, 2 * WAL_SEGMENT)
+    least_shown = capped(human_size(low), low, at_most=most / MIN_WAL_PER_MAX, at_least=2 * WAL_SEGMENT,
+                         show=human_size, result=least, direction="down to whole MB")  # fmt: skip
+    least_differs = ""
+    if least != low:
+        least_differs = (
+            f"pgtune keeps {human_size(low)} of WAL segments for reuse whatever the disk; pgplanner at most a quarter "
+            "of max_wal_size, so a small disk is not filled with recycled WAL"
+        )
+    version = inp.version
+    return present([
+        DECLARED.setting(version, "min_wal_size", conf_size(least),
+                         explain(MIN_WAL_SIZE_FORMULA, least_shown, "WAL kept for reuse instead of being recycled",
+                                 inputs={**inputs, "max_wal_size": human_size(most)}, source=PGTUNE),
+                         least_differs),
+        DECLARED.setting(version, "max_wal_size", conf_size(most),
+                         explain(MAX_WAL_SIZE_FORMULA, f"{cap}; {shown}", note, inputs=inputs,
+                                 source=PG_WAL_SHARED_BUFFERS),
+                         differs),
+    ])  # fmt: skip
+
+
+def whole(size: float) -> tuple[int, str]:
+    """``size`` rounded down to whole GB from 10 GB on, else to whole MB (these settings' unit), and how."""
+    unit, name = (GB, "GB") if size >= WHOLE_GB_FROM else (MB, "MB")
+    return max(int(size) // unit * unit, 2 * WAL_SEGMENT), f"down to whole {name}"
+
+
+def _slot_keep(inp: SettingsInput) -> Setting | None:
+    replicas = inp.scenario.workload.replicas
+    if replicas == 0:
+        return None
+    disk = inp.wal_disk
+    raw = disk * SLOT_DISK_SHARE
+    value, direction = whole(raw)
+    how = explain(
+        SLOT_FORMULA,
+        rounded(f"{human_size(disk)} x {exact(SLOT_DISK_SHARE)}", raw, value, direction, human_size),
+        f"{n(replicas)} {'replica' if replicas == 1 else 'replicas'}: a slot of a standby that is down keeps every "
+        "WAL segment it has not received; past this much the server invalidates the slot instead of filling its "
+        "disk (the standby then needs a new base backup)",
+        inputs={"WAL disk": human_size(disk), "replicas": n(replicas)},
+        source=PG_REPLICATION_SLOTS,
+    )
+    return DECLARED.setting(inp.version, "max_slot_wal_keep_size", conf_size(value), how)
 
 
 def _completion_target(version: int) -> Setting | None:
