@@ -325,7 +325,9 @@ def _reserved_slots_fill_max_connections(f: Facts) -> Finding | None:
 @rule("max_connections", "max_wal_senders")
 def _too_many_backends(f: Facts) -> Finding | None:
     version = f.scenario.hardware.pg_version
-    slots = max_backends(version, f.max_connections, f.max_wal_senders)
+    server = f.basis.server  # the worker slots postgresql.conf writes, not the defaults
+    slots = max_backends(version, f.max_connections, f.max_wal_senders, server.max_worker_processes,
+                         server.autovacuum_workers)  # fmt: skip
     if slots <= MAX_CONNECTIONS_LIMIT:
         return None
     others = slots - f.max_connections

@@ -101,3 +101,5 @@ LISTEN_RULE = (
     "localhost when only a pooler on this server (or, on a desktop, its own programs) connects and no replica "
     "streams from it; else all"
 )
+# The library postgresql.conf preloads (shared_preload_libraries): its shared memory counts in the huge pages.
+PRELOADED_LIBRARY = "pg_stat_statements"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+from .defaults import PRELOADED_LIBRARY
 from .derivation import Derivation, n
 from .sources import PGPLANNER_RULE
 from .units import KB, MB, human_size
@@ -49,6 +50,11 @@ SLRU_BYTES_PER_PAGE = 33_300
 # connections: 400-411 B.
 DEFAULT_LOCKS = 64
 SHM_PER_LOCK_SLOT = 411
+# pg_stat_statements, which postgresql.conf preloads: its hash of pg_stat_statements.max (5,000) entries,
+# measured as the growth of pg_shmem_allocations on 15.20 and 18.6; 13-14's entries are smaller than 15's,
+# 16-17's than 18's.
+PRELOADED_SHM = {15: 1_966_080, 18: 2_310_144}
+PRELOADED_SHM_BY_VERSION = {version: PRELOADED_SHM[15 if version <= 15 else 18] for version in range(13, 19)}
 # Asynchronous I/O handles (aio_init.c AioChooseMaxConcurrency, AioHandle*ShmemSize).
 AIO_MAX_CONCURRENCY = 64
 AIO_BYTES_PER_HANDLE = 527  # PgAioHandle + 16 x (struct iovec 16 B + uint64 8 B); fitted on 18.6
@@ -96,6 +102,8 @@ def shared_memory_estimate(
                 f"{handle} x processes x io_max_concurrency",
             )
         )
+    preloaded = PRELOADED_SHM_BY_VERSION[version]
+    parts.append((preloaded, human_size(preloaded), PRELOADED_LIBRARY))
     if locks > DEFAULT_LOCKS:
         extra = locks - DEFAULT_LOCKS
         parts.append(

@@ -29,9 +29,14 @@ def resolve_work_mem(scenario: Scenario, safe: int | None) -> tuple[int, Derivat
     if given is not None:
         return _given(given, limit)
     profile = scenario.workload.profile
-    ceiling = WORK_MEM_CEILING[profile]
     if safe is None:
         return _without_safe_value(profile)
+    return _bounded(safe, profile)
+
+
+@lru_cache(maxsize=256)  # the safe value follows RAM and the connections: keep the recent ones
+def _bounded(safe: int, profile: str) -> tuple[int, Derivation]:
+    ceiling = WORK_MEM_CEILING[profile]
     value = kilobytes(min(max(safe, WORK_MEM_DEFAULT), ceiling))
     below = safe < WORK_MEM_DEFAULT
     return value, Derivation(

@@ -231,8 +231,10 @@ class Cluster:
         """``postgres -C``: the value the configuration files give, without starting the server."""
         return self.runner.run(self.bin / "postgres", "-D", self.data, "-C", name).stdout.strip()
 
-    def start(self) -> None:
+    def start(self, **overrides: str) -> None:
+        """Start on the private socket only; ``overrides`` are ``-c name=value`` options (beyond the files)."""
         options = f"-p {PG_PORT} -k {self.sockets} -c listen_addresses=''"
+        options += "".join(f" -c {name}={value}" for name, value in overrides.items())
         done = self.runner.run(
             self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", READY_DEADLINE, "-o", options, "start",
             check=False,
@@ -241,9 +243,9 @@ class Cluster:
             log = self.log.read_text() if self.log.exists() else ""
             raise AssertionError(f"PostgreSQL did not start:\n{done.stdout}{done.stderr}\n{log}")
 
-    def restart(self) -> None:
+    def restart(self, **overrides: str) -> None:
         self.stop()
-        self.start()
+        self.start(**overrides)
 
     def stop(self) -> None:
         self.runner.run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop", check=False)

@@ -7,16 +7,19 @@ reserved_connections, new in 16, only on the newer one.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from pgplanner.export.server_settings import server_settings
-from pgplanner.model import parse_size
+from pgplanner.model import Plan, parse_size, plan
 from tests.cli.runner import run
+from tests.model.panel import PANEL, scenario_of
 
 from . import real
-from .helpers import conf_values, export_for, plan_with
+from .helpers import conf_values, export_for, plan_with, settings_in_effect
 
 pytestmark = pytest.mark.integration
 
@@ -40,31 +43,62 @@ GRID = {
 }
 
 
-def _bytes_or_text(setting: str, unit: str | None) -> object:
-    """pg_settings gives memory as a count of units ('8kB' pages, 'kB'): compare in bytes."""
-    if unit and unit[0].isdigit():
-        return int(setting) * parse_size(unit)
-    if unit in ("kB", "MB", "B"):
-        return int(setting) * parse_size(f"1{unit}")
-    return setting
-
-
-def _expected(value: str) -> object:
-    return parse_size(value) if value[-1] == "B" else value
-
-
 @pytest.mark.parametrize("inputs", GRID.values(), ids=GRID.keys())
 def test_server_starts_with_the_snippet_and_shows_the_planned_values(runner, workdir, cluster, server_major, inputs):
     result = plan_with(pg_version=server_major, **inputs)
     bundle = export_for(runner, workdir, result)
     snippet = bundle / "postgresql" / "postgresql.conf"
-    planned = conf_values(snippet.read_text())
+    assert conf_values(snippet.read_text()) == {s.name: s.value for s in result.settings}
     cluster.include(snippet)
     cluster.start()
-    rows = cluster.sql(f"SELECT name, setting, unit FROM pg_settings WHERE name IN ({_names(planned)})")
-    shown = {name: _bytes_or_text(setting, unit) for name, setting, unit in rows}
-    assert shown == {name: _expected(value) for name, value in planned.items()}
+    assert settings_in_effect(cluster, result) == []
     assert int(cluster.sql("SHOW max_connections")[0][0]) == result.max_connections
+
+
+@pytest.fixture(scope="module")
+def panel_server(runner: real.Runner, pg_bin: Path, template: Path) -> Iterator[tuple[real.Cluster, Path]]:
+    """One cluster per server for the whole panel: each bundle replaces the file it includes, then restarts it."""
+    with runner.workdir() as folder, real.cluster(runner, pg_bin, template, folder) as made:
+        conf = folder / "bundle.conf"
+        conf.write_text("")
+        runner.hand_over(conf)
+        made.include(conf)
+        yield made, conf
+
+
+# Above this shared_buffers the test machine (and CI's) cannot lend the server its memory: postgres -C reads
+# the bundle's own value (the server accepts it), and the server starts with these instead.
+LENT_MEMORY = 1024 * 1024 * 1024
+PAGE = 8192
+SMALL_MEMORY = {"shared_buffers": "128MB", "huge_pages": "try"}
+
+
+@pytest.mark.parametrize("name", list(PANEL))
+def test_every_bundle_of_the_review_panel_starts_and_is_in_effect(runner, panel_server, server_major, name):
+    """The DBA review's 18 bundles (tests/model/panel.py) on PostgreSQL 15 and 18. A bundle for an older release
+    must be read by the server as it is (postgres -C reads every line, refusing a value it does not take); the
+    bundle made for the server's own release restarts the one cluster, and pg_settings must show every value,
+    with the restart/reload the bundle states."""
+    cluster, conf = panel_server
+    bundle = PANEL[name]
+    own = int(bundle.inputs.get("pg_version", server_major))
+    if own < server_major:
+        _write_bundle(runner, conf, plan(scenario_of(bundle)))
+        cluster.show("shared_buffers")  # fails on a line the server refuses
+    result = plan(scenario_of(bundle, pg_version=server_major))
+    _write_bundle(runner, conf, result)
+    planned_buffers = next(s.value for s in result.settings if s.name == "shared_buffers")
+    assert int(cluster.show("shared_buffers")) * PAGE == parse_size(planned_buffers)  # 8 kB pages
+    overrides = SMALL_MEMORY if result.memory.shared_buffers_bytes > LENT_MEMORY else {}
+    cluster.restart(**overrides)
+    assert settings_in_effect(cluster, result, skip=overrides) == []
+
+
+def _write_bundle(runner: real.Runner, conf: Path, result: Plan) -> None:
+    """The bundle's postgresql.conf, exported as a user would, into the file the cluster includes."""
+    with runner.workdir() as folder:
+        exported = export_for(runner, folder, result, allow_blocking=True)
+        conf.write_text((exported / "postgresql" / "postgresql.conf").read_text())
 
 
 # shared_buffers from 16 MB to 16 GB, max_connections up to 5,000 (issue 10: 2,000 at 256MB and 1,250
@@ -229,10 +263,12 @@ def test_the_server_refuses_reserved_slots_exactly_when_the_plan_blocks(
         assert cluster.sql("SHOW max_connections") == [(str(max_connections),)]
 
 
-# The highest max_connections each server takes, by hand: 262,143 (MAX_BACKENDS) less the other slots at
-# their defaults. 15: 3 autovacuum workers + 1 launcher + 8 max_worker_processes + 10 max_wal_senders;
-# 18: 16 autovacuum_worker_slots + 8 max_worker_processes + 10 max_wal_senders + 2 special workers.
-HIGHEST_MAX_CONNECTIONS = {15: 262_143 - 22, 18: 262_143 - 36}
+# The highest max_connections each server takes, by hand: 262,143 (MAX_BACKENDS) less the other slots the
+# default scenario's bundle sets. 15: 3 autovacuum workers + 1 launcher + 11 max_worker_processes (4 parallel
+# + 5 logical replication + 2 extension workers) + 10 max_wal_senders; 18: 16 autovacuum_worker_slots + 11
+# max_worker_processes + 10 max_wal_senders + 2 special workers.
+HIGHEST_MAX_CONNECTIONS = {15: 262_143 - 25, 18: 262_143 - 39}
+TOO_MANY = "too many server processes configured"
 
 
 @pytest.mark.parametrize("over", [1, 0], ids=["one over", "at the limit"])
@@ -251,7 +287,8 @@ def test_the_server_refuses_max_connections_beyond_its_backend_limit_exactly_whe
     assert ("TOO_MANY_BACKENDS" in {w.code for w in result.warnings}) == bool(over)
     cluster.include(export_for(runner, workdir, result, allow_blocking=True) / "postgresql" / "postgresql.conf")
     if over:
-        refusal = 'invalid value for parameter "max_connections"|too many server processes configured'
+        # 15 refuses whichever of the slot settings it reads last; 18 refuses at start
+        refusal = "|".join(('invalid value for parameter "(max_connections|max_worker_processes)"', TOO_MANY))
         with pytest.raises(AssertionError, match=refusal):
             cluster.start()
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..defaults import PRELOADED_LIBRARY as LIBRARY
 from ..derivation import listing
 from ..sources import DEBIAN_POSTGRESQL, PG_LOGGING, PG_STAT_STATEMENTS, PG_STATISTICS
 from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
@@ -38,7 +39,6 @@ TEMP_FILES = {"analytics": "1GB"}
 TEMP_FILES_DEFAULT = "0"
 AUTOVACUUM_RUNS = "1min"
 DEFAULTS_RAISED_IN = 15  # 15 turned log_checkpoints on and logs autovacuum runs over 10 min
-LIBRARY = "pg_stat_statements"
 QUERY_ID_FROM = 14  # compute_query_id = auto computes the query id once pg_stat_statements is loaded
 
 SLOW_FORMULA = f"log_min_duration_statement by profile: {listing(SLOW_STATEMENT)}"

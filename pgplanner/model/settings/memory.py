@@ -6,7 +6,7 @@ that is written and the memory plan can never disagree.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
 from ..derivation import capped, exact, n, percent
@@ -139,12 +139,9 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
 def _work_mem(inp: SettingsInput) -> Setting | None:
     scenario, d = inp.scenario, inp.derivations
     value, worst = inp.basis.work_mem, d["memory.worst_case_bytes"]
-    pgtune = pgtune_work_mem(scenario, inp.max_connections)
-    tstune = tstune_work_mem(scenario, inp.max_connections)
-    others = (
-        f"for the same inputs pgtune writes {human_size(pgtune)} ({PGTUNE_WORK_MEM_RULE}) and timescaledb-tune "
-        f"{human_size(tstune)} ({TSTUNE_WORK_MEM_RULE}); neither counts hash_mem_multiplier or parallel workers"
-    )
+    hw = scenario.hardware
+    pgtune, others = _other_tools(hw.ram, hw.cores, hw.platform, hw.pg_version, hw.data_size,
+                                  scenario.workload.profile, inp.max_connections)  # fmt: skip
     safe = d["memory.safe_work_mem_bytes"]
     checks = f"{safe.formula}: {safe.calculation}; {worst.formula}: {worst.calculation}"
     how = carried(d["memory.work_mem_bytes"])
@@ -159,6 +156,19 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
             "hash_mem_multiplier, parallel workers, autovacuum) fits in RAM, at most what the profile's queries need"
         )
     return DECLARED.setting(inp.version, "work_mem", conf_size(value), how, differs)
+
+
+@lru_cache(maxsize=256)  # RAM makes the combinations many: keep the recent ones
+def _other_tools(
+    ram: int, cores: int, platform: str, version: int, data_size: int | None, profile: str, max_connections: int
+) -> tuple[int, str]:
+    """pgtune's work_mem for the same inputs, and the sentence that names it beside timescaledb-tune's."""
+    pgtune = pgtune_work_mem(ram, cores, platform, version, data_size, profile, max_connections)
+    tstune = tstune_work_mem(ram, cores, max_connections)
+    return pgtune, (
+        f"for the same inputs pgtune writes {human_size(pgtune)} ({PGTUNE_WORK_MEM_RULE}) and timescaledb-tune "
+        f"{human_size(tstune)} ({TSTUNE_WORK_MEM_RULE}); neither counts hash_mem_multiplier or parallel workers"
+    )
 
 
 def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:

@@ -7,7 +7,7 @@ import math
 from ..defaults import PARALLEL_PER_GATHER_CAP
 from ..derivation import capped
 from ..server import REPLICATION_SLOTS
-from ..sources import PG_RESOURCE_CONSUMPTION
+from ..sources import PG_RESOURCE_CONSUMPTION, PGTUNE
 from ..versions import DEFAULT_MAX_WORKER_PROCESSES
 from .base import Declaration, Parameter, Setting, SettingsInput, carried, explain, present
 
@@ -48,6 +48,25 @@ MAINTENANCE_FORMULA = (
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
+    server, hw, mem = inp.basis.server, inp.scenario.hardware, inp.scenario.memory
+    key = (
+        hw.pg_version, hw.cores, server.max_worker_processes, server.max_parallel_workers,
+        server.parallel_workers_per_gather, mem.max_worker_processes is None, mem.parallel_workers_per_gather is None,
+        inp.scenario.workload.profile, mem.extension_workers,
+    )  # fmt: skip
+    made = _MADE.get(key)
+    if made is None:  # the settings follow from the key alone: made once per combination (plan() runs per tick)
+        if len(_MADE) >= _MADE_MAX:
+            _MADE.clear()
+        made = _MADE[key] = _settings(inp)
+    return list(made)
+
+
+_MADE: dict[tuple[object, ...], tuple[Setting, ...]] = {}
+_MADE_MAX = 512
+
+
+def _settings(inp: SettingsInput) -> tuple[Setting, ...]:
     server, cores = inp.basis.server, inp.scenario.hardware.cores
     d = server.derivations
     few = cores < PGTUNE_PARALLEL_FROM_CORES
@@ -84,21 +103,22 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     half = math.ceil(cores / 2)
     caps = (PARALLEL_PER_GATHER_CAP, server.max_parallel_workers)
     maintenance = min(half, *caps)
-    memory, parallel = inp.derivations["memory.worst_case_per_connection_bytes"], d["max_parallel_workers"]
+    parallel = d["max_parallel_workers"]
     version, setting = inp.version, DECLARED.setting
-    return present([
+    return tuple(present([
         setting(version, "max_worker_processes", str(server.max_worker_processes), worker_how, worker_differs),
         setting(version, "max_parallel_workers", str(server.max_parallel_workers), carried(parallel),
                 parallel_differs),
         setting(version, "max_parallel_workers_per_gather", str(per_gather),
                 explain(gather_formula, gather_calculation,
-                        f"each worker multiplies the heaviest query's memory: {memory.calculation}",
-                        inputs={"cores": str(cores)}, source=PG_RESOURCE_CONSUMPTION),
+                        "each worker is another process with its own work_mem per node: the worst case per "
+                        "connection counts 1 + this many processes",
+                        inputs={"cores": str(cores)}, source=PGTUNE if gather else PG_RESOURCE_CONSUMPTION),
                 gather_differs),
         setting(version, "max_parallel_maintenance_workers", str(maintenance),
                 explain(MAINTENANCE_FORMULA, capped(f"ceil({cores} / 2)", half, at_most=caps),
                         "workers of one CREATE INDEX share its maintenance_work_mem",
                         inputs={"cores": str(cores), "max_parallel_workers": str(server.max_parallel_workers)},
-                        source=PG_RESOURCE_CONSUMPTION),
+                        source=PGTUNE),
                 FEW_CORES if few and maintenance != DEFAULT_PARALLEL_MAINTENANCE else ""),
-    ])  # fmt: skip
+    ]))  # fmt: skip

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-from ..scenario import Scenario
 from ..units import GB, KB, MB
 
 # pgtune's work_mem: (RAM - its shared_buffers) / ((max_connections + max_worker_processes) x 3), then
@@ -30,25 +29,25 @@ PGTUNE_WORK_MEM_RULE = (
 TSTUNE_WORK_MEM_RULE = "RAM in GB x 400 MB / max_connections / half the cores"
 
 
-def pgtune_work_mem(scenario: Scenario, max_connections: int) -> int:
-    hw, profile = scenario.hardware, scenario.workload.profile
-    ram_kb = hw.ram // KB
+def pgtune_work_mem(
+    ram: int, cores: int, platform: str, version: int, data_size: int | None, profile: str, max_connections: int
+) -> int:
+    ram_kb = ram // KB
     shared_kb = ram_kb // 16 if profile == "desktop" else ram_kb // 4
-    workers = hw.cores if hw.cores >= PGTUNE_PARALLEL_FROM_CORES else PGTUNE_DEFAULT_WORKERS
+    workers = cores if cores >= PGTUNE_PARALLEL_FROM_CORES else PGTUNE_DEFAULT_WORKERS
     work_kb = math.floor((ram_kb - shared_kb) / ((max_connections + workers) * PGTUNE_WORK_MEM_ALLOCATIONS)
                          / PGTUNE_WORK_MEM_DIVISOR.get(profile, 1))  # fmt: skip
-    if hw.data_size is not None and hw.data_size < hw.ram:
+    if data_size is not None and data_size < ram:
         work_kb = math.floor(work_kb * 1.3)
-    elif hw.data_size is not None and hw.data_size > 3 * hw.ram:
+    elif data_size is not None and data_size > 3 * ram:
         work_kb = math.floor(work_kb * 0.9)
     size = max(work_kb * KB, PGTUNE_WORK_MEM_FLOOR)
-    if hw.platform == "windows" and hw.pg_version <= 17:
+    if platform == "windows" and version <= 17:
         size = min(size, PGTUNE_WINDOWS_MEMORY_MAX)
     return size
 
 
-def tstune_work_mem(scenario: Scenario, max_connections: int) -> int:
-    hw = scenario.hardware
-    half_cores = math.floor(hw.cores / 2 + 0.5)  # Go's math.Round: halves away from zero
-    size = int(hw.ram / GB * (TSTUNE_WORK_MEM_PER_GB / max_connections) / half_cores)
+def tstune_work_mem(ram: int, cores: int, max_connections: int) -> int:
+    half_cores = math.floor(cores / 2 + 0.5)  # Go's math.Round: halves away from zero
+    size = int(ram / GB * (TSTUNE_WORK_MEM_PER_GB / max_connections) / half_cores)
     return max(size, TSTUNE_WORK_MEM_FLOOR) // KB * KB

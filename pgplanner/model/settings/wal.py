@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from ..defaults import UNKNOWN_DATA_PER_RAM, WAL_DISK_PER_DATA, WAL_DISK_PER_RAM, WAL_DISK_RULE, WAL_DISK_VPS_MAX
 from ..derivation import Derivation, capped, exact, given, listing, n, percent, rounded
@@ -98,23 +98,32 @@ def recommend(inp: SettingsInput) -> list[Setting]:
 def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
     """The size of the file system holding pg_wal: given, or the data disk as the rule sizes it."""
     hw = scenario.hardware
-    if hw.wal_disk is not None:
-        return hw.wal_disk, given(human_size(hw.wal_disk), "WAL disk")
-    data = hw.data_size if hw.data_size is not None else hw.ram * UNKNOWN_DATA_PER_RAM
-    by_data, by_ram = data * WAL_DISK_PER_DATA, min(hw.ram * WAL_DISK_PER_RAM, WAL_DISK_VPS_MAX)
+    return _disk(hw.ram, hw.data_size, hw.wal_disk)
+
+
+def _disk(ram: int, data_size: int | None, given_disk: int | None) -> tuple[int, Derivation]:
+    if given_disk is not None:
+        return given_disk, given(human_size(given_disk), "WAL disk")
+    return _data_disk(ram, data_size)
+
+
+@lru_cache(maxsize=256)
+def _data_disk(ram: int, data_size: int | None) -> tuple[int, Derivation]:
+    data = data_size if data_size is not None else ram * UNKNOWN_DATA_PER_RAM
+    by_data, by_ram = data * WAL_DISK_PER_DATA, min(ram * WAL_DISK_PER_RAM, WAL_DISK_VPS_MAX)
     value = max(by_data, by_ram)
-    floor = capped(f"{human_size(hw.ram)} x {WAL_DISK_PER_RAM}", hw.ram * WAL_DISK_PER_RAM,
+    floor = capped(f"{human_size(ram)} x {WAL_DISK_PER_RAM}", ram * WAL_DISK_PER_RAM,
                    at_most=WAL_DISK_VPS_MAX, show=human_size)  # fmt: skip
     shown_data = human_size(data)
-    if hw.data_size is None:
-        shown_data = f"{human_size(hw.ram)} x {UNKNOWN_DATA_PER_RAM}"
+    if data_size is None:
+        shown_data = f"{human_size(ram)} x {UNKNOWN_DATA_PER_RAM}"
     calculation = f"{floor}; " + capped(f"{shown_data} x {WAL_DISK_PER_DATA}", by_data, at_least=by_ram,
                                         show=human_size)  # fmt: skip
-    size = "unknown" if hw.data_size is None else human_size(hw.data_size)
+    size = "unknown" if data_size is None else human_size(data_size)
     return value, Derivation(
         formula=WAL_DISK_FORMULA,
         calculation=calculation,
-        inputs={"RAM": human_size(hw.ram), "data size": size},
+        inputs={"RAM": human_size(ram), "data size": size},
         source=DIGITALOCEAN_DROPLETS,
         note="give the WAL disk when pg_wal has a volume of its own or the disk is smaller than this",
     )
@@ -179,8 +188,18 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
     return DECLARED.setting(inp.version, "wal_buffers", conf_size(value), how, differs)
 
 
-def _wal_sizes(inp: SettingsInput) -> list[Setting]:
-    profile, shared, disk = inp.scenario.workload.profile, inp.basis.shared_buffers, inp.wal_disk
+def _wal_sizes(inp: SettingsInput) -> tuple[Setting, ...]:
+    hw = inp.scenario.hardware
+    return _sized(inp.version, inp.scenario.workload.profile, inp.basis.shared_buffers, hw.ram, hw.data_size,
+                  hw.wal_disk)  # fmt: skip
+
+
+@lru_cache(maxsize=256)  # the RAM makes the combinations many: keep the recent ones (every other input hits)
+def _sized(
+    version: int, profile: str, shared: int, ram: int, data_size: int | None, given_disk: int | None
+) -> tuple[Setting, ...]:
+    disk, disk_how = _disk(ram, data_size, given_disk)
+    disk_text = f"{disk_how.formula}: {disk_how.calculation}"
     low, high = WAL_SIZES[profile]
     share = WAL_PER_SHARED_BUFFERS[profile]
     by_shared, disk_cap = shared * share, disk * WAL_DISK_SHARE
@@ -192,11 +211,9 @@ def _wal_sizes(inp: SettingsInput) -> list[Setting]:
     why_most = "shared_buffers" if by_shared > high else "pgtune's table"
     if disk_cap < max(by_shared, high):
         why_most = "the WAL disk"
-    disk_how = inp.derivations["wal_disk_bytes"]
     note = (
         f"here {why_most} decides; WAL beyond max_wal_size starts a checkpoint early, and as a soft limit WAL passes "
-        f"it under load or while archiving fails, so the disk keeps room for more; {disk_how.formula}: "
-        f"{disk_how.calculation}"
+        f"it under load or while archiving fails, so the disk keeps room for more; {disk_text}"
     )
     differs = ""
     if most != high:
@@ -215,8 +232,7 @@ def _wal_sizes(inp: SettingsInput) -> list[Setting]:
             f"pgtune keeps {human_size(low)} of WAL segments for reuse whatever the disk; pgplanner at most a quarter "
             "of max_wal_size, so a small disk is not filled with recycled WAL"
         )
-    version = inp.version
-    return present([
+    return tuple(present([
         DECLARED.setting(version, "min_wal_size", conf_size(least),
                          explain(MIN_WAL_SIZE_FORMULA, least_shown, "WAL kept for reuse instead of being recycled",
                                  inputs={**inputs, "max_wal_size": human_size(most)}, source=PGTUNE),
@@ -225,7 +241,7 @@ def _wal_sizes(inp: SettingsInput) -> list[Setting]:
                          explain(MAX_WAL_SIZE_FORMULA, f"{cap}; {shown}", note, inputs=inputs,
                                  source=PG_WAL_SHARED_BUFFERS),
                          differs),
-    ])  # fmt: skip
+    ]))  # fmt: skip
 
 
 def whole(size: float) -> tuple[int, str]:
