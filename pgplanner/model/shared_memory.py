@@ -45,9 +45,9 @@ SLRU_AUTOTUNE_MAX = 1024
 # Per autotuned page of all three (transaction, subtransaction, commit timestamp): three 8 kB pages,
 # the CLOG's 8 kB of group LSNs, slot control: 33,300 B, measured on 18.6.
 SLRU_BYTES_PER_PAGE = 33_300
-# The lock table beyond max_locks_per_transaction's default 64: per lock slot (the LOCK and PROCLOCK hash
-# entries, and 18's fast-path arrays), measured on 15.20 and 18.6 at 64 to 10,064 locks and 100 to 1,100
-# connections: 400-411 B.
+# The lock table beyond max_locks_per_transaction's default 64: per lock slot, max_locks_per_transaction x
+# MaxBackends of them (the LOCK and PROCLOCK hash entries, and 18's fast-path arrays), measured on 15.20 and
+# 18.6 at 64 to 10,064 locks and 100 to 1,100 connections: 400-411 B.
 DEFAULT_LOCKS = 64
 SHM_PER_LOCK_SLOT = 411
 # pg_stat_statements, which postgresql.conf preloads: its hash of pg_stat_statements.max (5,000) entries,
@@ -79,7 +79,8 @@ def shared_memory_estimate(
     ``locks``: max_locks_per_transaction.
     """
     buffers = shared_buffers // BLOCK
-    processes = max_backends(version, max_connections, wal_senders, *workers) + AUXILIARY_PROCESSES[version]
+    backends = max_backends(version, max_connections, wal_senders, *workers)
+    processes = backends + AUXILIARY_PROCESSES[version]
     wal_buffers = _wal_buffers(shared_buffers)
     per_process, per_buffer = f"{SHM_PER_PROCESS / KB:.1f} kB", f"{SHM_PER_BUFFER:g} B"
     parts = [
@@ -107,8 +108,8 @@ def shared_memory_estimate(
     if locks > DEFAULT_LOCKS:
         extra = locks - DEFAULT_LOCKS
         parts.append(
-            (SHM_PER_LOCK_SLOT * extra * processes, f"{n(extra)} x {n(processes)} x {SHM_PER_LOCK_SLOT} B",
-             f"{SHM_PER_LOCK_SLOT} B x (max_locks_per_transaction - {DEFAULT_LOCKS}) x process slots")
+            (SHM_PER_LOCK_SLOT * extra * backends, f"{n(extra)} x {n(backends)} x {SHM_PER_LOCK_SLOT} B",
+             f"{SHM_PER_LOCK_SLOT} B x (max_locks_per_transaction - {DEFAULT_LOCKS}) x backends")
         )  # fmt: skip
     exact = sum(size for size, _, _ in parts)
     total = math.ceil(exact * SHM_MARGIN)

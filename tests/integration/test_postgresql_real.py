@@ -140,6 +140,23 @@ def test_huge_pages_cover_what_the_server_asks_for_within_10_percent(runner, wor
     assert not short and not wasteful, (short, wasteful)
 
 
+def test_huge_pages_cover_a_raised_lock_table(runner, workdir, cluster, server_major):
+    """max_locks_per_transaction for many partitions (4 locks each, up to a multiple of 64: 500 -> 2,048 and
+    5,000 -> 20,032) grows shared memory: still covered."""
+    figures = []
+    for partitions, max_connections, locks in ((500, 100, "2048"), (5000, 100, "20032"), (5000, 1000, "20032")):
+        result = plan_with(pg_version=server_major, ram="128GB", shared_buffers="1GB", partitions=partitions,
+                           max_connections=max_connections)  # fmt: skip
+        folder = workdir / f"{partitions}-{max_connections}"
+        folder.mkdir()
+        cluster.include(export_for(runner, folder, result, allow_blocking=True) / "postgresql" / "postgresql.conf")
+        assert cluster.show("max_locks_per_transaction") == locks
+        figures.append(
+            (int(cluster.show("shared_memory_size_in_huge_pages")), result.kernel["linux"]["vm.nr_hugepages"])
+        )
+    assert all(server <= planned <= server * 1.1 for server, planned in figures), figures
+
+
 def test_a_plain_role_is_refused_once_only_reserved_slots_are_left(runner, workdir, cluster, server_major):
     """max_connections 8 with 3 superuser slots: 5 plain connections, then PostgreSQL's own refusal."""
     # a budget that fits: 5 direct clients + 3 superuser slots = 8 (a plan without blocking errors)
