@@ -117,11 +117,12 @@ def test_reserved_slots_filling_max_connections_block(version, reserved, message
 
 
 def test_max_connections_plus_other_backends_beyond_postgresql_blocks():
-    """PostgreSQL 15 counts max_connections + 3 autovacuum + 1 launcher + 8 workers + 10 WAL senders."""
+    """PostgreSQL 15 counts max_connections + 3 autovacuum + 1 launcher + 11 workers (the bundle's: 4 parallel +
+    5 logical replication + 2 extension workers) + 10 WAL senders."""
     result = plan_for(pg_version=15, max_connections=262_143)
     found = next(w for w in result.warnings if w.code == "TOO_MANY_BACKENDS")
-    assert "262,165 backends" in found.message and "at most 262,121" in found.message
-    assert not any(w.code == "TOO_MANY_BACKENDS" for w in plan_for(pg_version=15, max_connections=262_121).warnings)
+    assert "262,168 backends" in found.message and "at most 262,118" in found.message
+    assert not any(w.code == "TOO_MANY_BACKENDS" for w in plan_for(pg_version=15, max_connections=262_118).warnings)
 
 
 def test_shared_buffers_above_40_percent_warns():
