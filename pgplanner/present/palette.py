@@ -126,10 +126,6 @@ class Theme:
         return INK if (fill + 0.05) / (dark + 0.05) >= 1.05 / (fill + 0.05) else "#FFFFFF"
 
 
-LIGHT = Theme("light", _LIGHT)
-DARK = Theme("dark", _DARK)
-
-
 def luminance(hex_colour: str) -> float:
     """WCAG relative luminance of #RRGGBB (0 black, 1 white)."""
     channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
@@ -153,3 +149,18 @@ def contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two colours (1 to 21)."""
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def _bars(colours: dict[str, str]) -> dict[str, str]:
+    """The budget's fills, each dark enough for white words or light enough for ink ones (WCAG AA): a
+    segment's count is written on it."""
+    return {
+        role: colour
+        if not role.startswith("budget.") or max(contrast(colour, INK), contrast(colour, "#FFFFFF")) >= READABLE
+        else readable_on(colour, "#FFFFFF")
+        for role, colour in colours.items()
+    }
+
+
+LIGHT = Theme("light", _bars(_LIGHT))
+DARK = Theme("dark", _bars(_DARK))

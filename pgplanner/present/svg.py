@@ -162,7 +162,8 @@ def _polylines(chart: Chart, series: Series) -> list[str]:
     """The curve's parts between NaN (where it left the data area), as SVG point lists."""
     xs = chart.x.fractions(np.asarray(series.xs, dtype=float)) * chart.width
     ys = (1 - chart.y.fractions(np.asarray(series.ys, dtype=float))) * chart.height
-    parts, current = [], []
+    parts: list[str] = []
+    current: list[str] = []
     for x, y in zip(xs, ys, strict=True):
         if math.isnan(y):
             if len(current) > 1:

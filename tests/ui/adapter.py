@@ -984,12 +984,19 @@ def contrast(a: str, b: str) -> float:
 def plot_background(app: App, plot: str) -> str:
     """The colour most of a plot's pixels have, as the screen shows it (#RRGGBB)."""
     look_at_plot(app, plot)
-    image = w.grab(_panel(app, plot).widget)
+    widget = _panel(app, plot).widget
+    return _most_common_colour(w.grab(widget), widget.rect(), step=7)
+
+
+def _most_common_colour(image, rect, step: int = 1) -> str:
+    """The colour most pixels of ``image`` within ``rect`` (widget pixels) have, as #RRGGBB."""
+    scale = image.devicePixelRatio()
     counts: dict[int, int] = {}
-    for y in range(0, image.height(), 7):
-        for x in range(0, image.width(), 7):
-            rgb = image.pixel(x, y) & 0xFFFFFF
-            counts[rgb] = counts.get(rgb, 0) + 1
+    for y in range(int(rect.top() * scale), int(rect.bottom() * scale), step):
+        for x in range(int(rect.left() * scale), int(rect.right() * scale), step):
+            if 0 <= x < image.width() and 0 <= y < image.height():
+                rgb = image.pixel(x, y) & 0xFFFFFF
+                counts[rgb] = counts.get(rgb, 0) + 1
     return f"#{max(counts, key=counts.__getitem__):06X}"
 
 
@@ -1010,13 +1017,18 @@ def plot_words_and_colours(app: App, plot: str) -> list[tuple[str, str, str]]:
             plain = _plain(rest).strip(" \u00a0")
             if plain:
                 found.append((plain, _colour_name(title.opts["color"]), paper))
-    found += [(i.text(), i.brush().color().name().upper(), paper) for i in panel.labels if i.isVisible()]
+    image = w.grab(panel.widget)
+    for item in (i for i in panel.labels if i.isVisible()):
+        under = _most_common_colour(image, panel.widget.mapFromScene(item.sceneBoundingRect()).boundingRect())
+        found.append((item.text(), item.brush().color().name().upper(), under))
     for side in ("left", "bottom"):
         axis = panel.plot.getAxis(side)
         ticks = [t for level in axis._tickLevels or [] for _, t in level]
         found += [(t, axis.textPen().color().name().upper(), paper) for t in ticks]
         if axis.labelText:
-            found.append((axis.labelText, axis.label.defaultTextColor().name().upper(), paper))
+            styled = re.search(r"color:\s*(#[0-9A-Fa-f]{6})", axis.labelString())
+            colour = styled.group(1).upper() if styled else axis.label.defaultTextColor().name().upper()
+            found.append((axis.labelText, colour, paper))
     window = panel.palette().color(panel.backgroundRole()).name().upper()
     found.append(
         (
@@ -1133,3 +1145,54 @@ def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
 def throughput_axis_words(app: App) -> str:
     """The words along the throughput plot's vertical axis, as drawn (any SI prefix included)."""
     return axis_label(app, "throughput")
+
+
+# --- HiDPI ---------------------------------------------------------------------------------
+
+TARGET_GREEN = "#009E73"  # the productive target's mark, drawn on the throughput plot
+
+
+def line_weights_at_scale(tmp_path: Path, scale: int) -> dict[str, float]:
+    """Start pgplanner at a device scale (``QT_SCALE_FACTOR``), take ``pgplanner screenshot`` and measure, in
+    logical pixels, how thick the throughput plot's target mark and its grid lines are drawn."""
+    out = tmp_path / f"scale{scale}.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": str(scale), "HOME": str(tmp_path)}
+    env.pop("PGPLANNER_SETTINGS", None)
+    subprocess.run([sys.executable, "-m", "pgplanner", "screenshot", "--out", str(out)], env=env, check=True)
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB888)
+    row = image.bytesPerLine()
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint8, count=row * image.height())
+    rgb = pixels.reshape(image.height(), row)[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+    rgb = rgb.astype(float)
+    green = np.array([int(TARGET_GREEN[i : i + 2], 16) for i in (1, 3, 5)], float)
+    # How much of each pixel is the green over the white paper: its projection on the white-to-green line.
+    towards = green - 255.0
+    share = np.clip(((rgb - 255.0) @ towards) / (towards @ towards), 0, 1)
+    off_line = np.linalg.norm((rgb - 255.0) - share[..., None] * towards, axis=2) > 25
+    share[off_line] = 0
+    column = int(np.argmax((share > 0.3).sum(axis=0)))  # the mark: the longest green line on the screen
+    across = share[:, column - 3 * scale : column + 3 * scale + 1]
+    rows = np.flatnonzero(across.max(axis=1) > 0.6)  # the dashes, not the gaps between them
+    mark = float(np.median([_thickness(across[r]) for r in rows]))
+    # Grid lines: thin runs of light grey rows across the white plot, left of the target mark (the axis
+    # line is ink, not light grey; the window around the plot is not white).
+    band = rgb[:, column - 60 * scale : column - 10 * scale]
+    darkness = 255.0 - band[..., 0]
+    grey = (np.ptp(band, axis=2) < 3) & (darkness > 3)
+    lines = np.flatnonzero(grey.mean(axis=1) > 0.95)
+    groups = [g for g in np.split(lines, np.flatnonzero(np.diff(lines) > 1) + 1) if len(g)]
+    white = darkness.mean(axis=1) < 1
+    grid = [
+        _thickness(darkness[g].mean(axis=1))
+        for g in groups
+        if g[0] > 0 and g[-1] + 1 < len(white) and white[g[0] - 1] and white[g[-1] + 1]
+        and len(g) <= 3 * scale and 20 < darkness[g].mean(axis=1).max() < 120
+    ]  # fmt: skip
+    return {"mark": mark / scale, "grid": float(np.median(grid)) / scale}
+
+
+def _thickness(profile: np.ndarray) -> float:
+    """The width of a line from its cross-section: how much ink over the ink of its fullest pixel."""
+    return float(profile.sum() / profile.max())

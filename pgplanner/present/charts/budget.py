@@ -30,7 +30,8 @@ RIGHT_MARGIN = 1.04
 def budget_segments(plan: Plan) -> list[tuple[str, str, float, float, str, str]]:
     """(key, row, start, width, name, why) of every segment with connections in it, budget lines first,
     then the headroom up to each limit."""
-    segments, ends = [], {row: 0.0 for row, _ in ROWS}
+    segments: list[tuple[str, str, float, float, str, str]] = []
+    ends = {row: 0.0 for row, _ in ROWS}
     for line in plan.budget:
         row = line.counts_against
         if line.connections > 0:
@@ -83,17 +84,13 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
             at, py(centre + BAR_HEIGHT / 2), at, py(centre - BAR_HEIGHT / 2), "max_connections", LIMIT_WIDTH, dash=False
         )
         marks.append(Mark(row, limit, f"{row} {n(limit)}", "max_connections", rule, None))
-    key = [KeyEntry(f"{s.name} {n(s.width)}", s.colour, "box") for s in bars]
+    entries = [KeyEntry(f"{s.name} {n(s.width)}", s.colour, "box") for s in bars]
     if baseline is not None:
         at, centre = px(baseline.max_connections), rows["max_connections"]
         text = f"{names.baseline}max_connections {n(baseline.max_connections)}"
         beyond = at > width
-        rule = (
-            None
-            if beyond
-            else Rule(
-                at, py(centre + BASELINE_REACH), at, py(centre - BASELINE_REACH), "baseline", LIMIT_WIDTH, True, True
-            )
+        stroke = Rule(
+            at, py(centre + BASELINE_REACH), at, py(centre - BASELINE_REACH), "baseline", LIMIT_WIDTH, True, True
         )
         marks.append(
             Mark(
@@ -101,13 +98,13 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
                 baseline.max_connections,
                 text,
                 "baseline",
-                rule,
+                None if beyond else stroke,
                 None,
                 beyond=beyond,
                 ghost=True,
             )
         )
-        key.append(KeyEntry(text, "baseline", "dash"))
+        entries.append(KeyEntry(text, "baseline", "dash"))
 
     spacing = max(frame.measure(n(round(widest))) + tick.TICK_GAP, tick.X_SPACING)
     x_values = tick.linear(0.0, widest, width, spacing)
@@ -119,8 +116,8 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         name="budget",
         title=title,
         notes=(),
-        key=tuple(key),
-        heading=heading_lines(title, (), key, frame),
+        key=tuple(entries),
+        heading=heading_lines(title, (), entries, frame),
         width=width,
         height=height,
         data_top=0.0,

@@ -157,19 +157,19 @@ def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
                 dash=True,
             )
         )
-    key = [
+    entries = [
         KeyEntry("typical", "typical"),
         KeyEntry("heavy fraction", "heavy_fraction"),
         KeyEntry(_worst_case_key(plan), "worst_case", "dash"),
     ]
-    key += [KeyEntry(names.ghost, "ghost")] if baseline is not None else []
+    entries += [KeyEntry(names.ghost, "ghost")] if baseline is not None else []
     # RAM is in the key with its figure: its label on the plot goes where it covers nothing, or nowhere.
-    key += [KeyEntry(level.texts[0], level.colour, "dash" if level.dash else "line") for level in levels]
+    entries += [KeyEntry(level.texts[0], level.colour, "dash" if level.dash else "line") for level in levels]
     return compose(
         name="memory",
         title=TITLE,
         notes=[STARTS_NOTE],
-        key=key,
+        key=entries,
         frame=frame,
         x=XAxis("connections", 0.0, right, text=short_count),
         y=YAxis((f"memory ({unit})", unit), 0.0, top_bytes / size, text=lambda v: f"{v:g}", unit=unit),
