@@ -183,7 +183,7 @@ def _details(plan: Plan, prefix: str) -> str:
     return "".join(
         [
             "<h2>Budget</h2>",
-            _budget(plan),
+            _budget(plan, bool(prefix)),
             "<h2>Warnings</h2>",
             _warnings(plan),
             "<h2>postgresql.conf</h2>",
@@ -198,10 +198,11 @@ def _details(plan: Plan, prefix: str) -> str:
     )
 
 
-def _budget(plan: Plan) -> str:
+def _budget(plan: Plan, narrow: bool) -> str:
     body = "".join(
-        f"<tr{' class=total' if r.total else ''}><td>{escape(r.name)}</td><td class='num'>{escape(r.connections)}</td>"
-        f"<td>{escape(r.counts_against)}</td><td>{escape(r.why)}</td></tr>"
+        f"<tr{' class=total' if r.total else ''}><td>{_breakable(r.name, narrow)}</td>"
+        f"<td class='num'>{escape(r.connections)}</td>"
+        f"<td>{_breakable(r.counts_against, narrow)}</td><td>{escape(r.why)}</td></tr>"
         for r in budget_rows(plan)
     )
     return _table_html(["Line", "Connections", "Counts against", "Why"], body, numeric=(1,))

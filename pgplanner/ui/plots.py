@@ -164,6 +164,12 @@ class PlotPanel(QWidget):
         self.readout.setPalette(palette)
         self._shown.clear()  # every item takes its new colours at the next draw
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:  # moved to a screen of another scale
+            self._style()
+            self.redraw()
+        return super().event(event)
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and theme_for(self.palette()) is not self.theme:

@@ -14,7 +14,7 @@ from .spec import Measure
 Format = Callable[[float], str]
 STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 TICK_GAP = 10.0  # pixels between two tick labels on the x axis
-Y_SPACING = 20.0  # pixels between two ticks on the y axis, at least
+Y_SPACING = 24.0  # pixels between two ticks on the y axis, at least
 X_SPACING = 56.0  # pixels between two ticks on a linear x axis, at least
 
 
