@@ -111,8 +111,9 @@ class PlotPanel(QWidget):
         self._proxy = pg.SignalProxy(self.widget.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
         self.widget.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.widget.viewport().customContextMenuRequested.connect(self._show_menu)
-        self.vb.sigResized.connect(self._schedule_redraw)
+        self.vb.sigResized.connect(self._resized)
         self._redraw_pending = False
+        self._drawing = False
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
@@ -216,8 +217,13 @@ class PlotPanel(QWidget):
 
     def redraw(self) -> None:
         plan = self.shown_plan()
-        if plan is not None:
+        if plan is None:
+            return
+        self._drawing = True
+        try:
             self.draw(self.chart_for(plan, self._baseline))
+        finally:
+            self._drawing = False
 
     def chart_for(self, plan: Plan, baseline: Plan | None = None) -> Chart:
         """The chart of ``plan`` (and a baseline) placed for this plot as it is now."""
@@ -225,13 +231,18 @@ class PlotPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._schedule_redraw()  # the heading wraps to the panel's width
+        self._resized()  # the heading wraps to the panel's width
 
-    def _schedule_redraw(self) -> None:
-        """The view box changed size: place everything again once the layout has settled."""
-        if not self._redraw_pending:
-            self._redraw_pending = True
-            QTimer.singleShot(0, self, self._redraw_now)
+    def _resized(self) -> None:
+        """The plot changed size: place everything for the new size at once (a picture taken right
+        after a resize must not show the old places). A resize caused by drawing itself (a heading
+        taller or shorter) is drawn again once that drawing is done."""
+        if self._drawing:
+            if not self._redraw_pending:
+                self._redraw_pending = True
+                QTimer.singleShot(0, self, self._redraw_now)
+            return
+        self.redraw()
 
     def _redraw_now(self) -> None:
         self._redraw_pending = False

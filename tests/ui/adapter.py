@@ -378,13 +378,13 @@ def mark_label(app: App, plot: str, name: str) -> str:
     found = _panel(app, plot).chart.mark(name)
     if found is None:
         return ""
-    if found.rule is None and found.axis == "x":  # beyond the view, or a note: written in the heading
+    if found.label is not None:
+        assert found.label.text in plot_words(app, plot), f"{found.label.text!r} is not on the plot"
+        return found.label.text
+    if found.axis == "x":  # beyond the view, a note, or no room on the plot: written in the heading
         assert found.text in plot_title(app, plot), f"{found.text!r} is not in the heading"
         return found.text
-    if found.label is None:
-        return ""
-    assert found.label.text in plot_words(app, plot), f"{found.label.text!r} is not on the plot"
-    return found.label.text
+    return ""
 
 
 def budget_bar(app: App) -> dict[str, float]:

@@ -90,7 +90,7 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         text = f"{names.baseline}max_connections {n(baseline.max_connections)}"
         beyond = at > width
         stroke = Rule(
-            at, py(centre + BASELINE_REACH), at, py(centre - BASELINE_REACH), "baseline", LIMIT_WIDTH, True, True
+            at, py(centre + BASELINE_REACH), at, py(centre - BASELINE_REACH), "baseline", LIMIT_WIDTH, dash=True
         )
         marks.append(
             Mark(

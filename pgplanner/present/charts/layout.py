@@ -135,7 +135,7 @@ def compose(
         title=title,
         notes=pieces,
         key=tuple(key),
-        heading=heading_lines(title, pieces, key, frame, [m for m in placed_marks if m.rule is None]),
+        heading=heading_lines(title, pieces, key, frame, [m for m in placed_marks if _written_in_heading(m)]),
         width=width,
         height=height,
         data_top=data_top,
@@ -158,6 +158,12 @@ def heading_lines(
     rest = [Run("mark", m.text, colour=m.colour) for m in marks] + [Run("key", e.label, e) for e in key]
     rest_widths = [measure(m.text) for m in marks] + [frame.key_glyph + measure(e.label) for e in key]
     return tuple(pack(top + rest, top_widths + rest_widths, room, gap))
+
+
+def _written_in_heading(mark: Mark) -> bool:
+    """A note, a mark beyond the view, or a mark whose label found no room: its words go in the heading
+    (a horizontal line's figure is in the key)."""
+    return mark.axis == "x" and mark.label is None
 
 
 def _off_view(mark: MarkAt, frame: Frame) -> Mark:

@@ -124,9 +124,10 @@ class Mark:
 
     A vertical mark (``axis == "x"``) is a line at a number of connections with its label in the band
     above the data. One beyond the right end of the view (``beyond``) has no line and no label: its
-    words, ending in an arrow, are in the heading, as are a note's (``at`` None). A horizontal mark
-    (``axis == "y"``, e.g. RAM) is a line across the data with its label beside it where that covers
-    nothing. ``label`` is None when no place was free; ``text`` still says what it would have said.
+    words, ending in an arrow, are in the heading, as are a note's (``at`` None) and those of a mark
+    whose label found no room. A horizontal mark (``axis == "y"``, e.g. RAM) is a line across the data
+    with its label beside it where that covers nothing (its figure is also in the key). ``label`` is
+    None when no place was free; ``text`` says the words all the same.
     """
 
     key: str
