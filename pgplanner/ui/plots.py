@@ -18,11 +18,19 @@ from html import escape
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette, QPen, QResizeEvent
-from PySide6.QtWidgets import QFileDialog, QGraphicsSimpleTextItem, QMenu, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGraphicsLineItem,
+    QGraphicsSimpleTextItem,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model import Measurement, Plan
 from ..model import plan as plan_of
-from ..present.charts import HOVER_HINT, WINDOW, Chart, Frame, KeyEntry, Label, Names, Rule, Series
+from ..present.charts import HOVER_HINT, WINDOW, Chart, Frame, KeyEntry, Label, Names, Series
 from ..present.charts.budget import budget_chart
 from ..present.charts.memory import memory_chart
 from ..present.charts.throughput import throughput_chart
@@ -118,7 +126,7 @@ class PlotPanel(QWidget):
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.rules: dict[str, pg.PlotDataItem] = {}
+        self.rules: dict[str, QGraphicsLineItem] = {}
         self.labels: list[QGraphicsSimpleTextItem] = []  # reused, never recreated
         self.bars: pg.BarGraphItem | None = None
         self._shown: dict[str, object] = {}  # what was last given to Qt, so that only changes are passed on
@@ -289,13 +297,23 @@ class PlotPanel(QWidget):
                 elif run.entry is not None:
                     parts.append(self._key_entry(run.entry))
             lines.append(HEADING_SEPARATOR.join(parts))
-        self.plot.setTitle("<br>".join(lines), size=f"{TITLE_POINTS}pt", color=self.theme.colour("ink"), justify="left")
-        height = math.ceil(self.plot.titleLabel.item.boundingRect().height()) + 2
-        self.plot.titleLabel.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
-        self.plot.layout.setRowFixedHeight(0, height)
-        # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it again
-        # (the view box then reports its new size, and the chart is placed for it).
-        self.plot.setGeometry(QRectF(self.widget.viewport().rect()))
+        html = "<br>".join(lines)
+        title = self.plot.titleLabel
+        if self._changed("heading_lines", (len(lines), self.theme.name)):
+            self.plot.setTitle(html, size=f"{TITLE_POINTS}pt", color=self.theme.colour("ink"), justify="left")
+            height = math.ceil(title.item.boundingRect().height()) + 2
+            title.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
+            self.plot.layout.setRowFixedHeight(0, height)
+            # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it
+            # again (the view box then reports its new size, and the chart is placed for it).
+            view = QRectF(self.widget.viewport().rect())
+            if self.plot.geometry() != view:
+                self.plot.setGeometry(view)
+        else:  # as many lines as before: new words in place, without laying the plot out again
+            title.text = html
+            title.item.setHtml(
+                f"<span style='color: {self.theme.colour('ink')}; font-size: {TITLE_POINTS}pt'>{html}</span>"
+            )
 
     def _key_entry(self, entry: KeyEntry) -> str:
         colour = self.theme.colour(entry.colour)
@@ -343,7 +361,7 @@ class PlotPanel(QWidget):
         item.setVisible(True)
 
     def _draw_marks(self, chart: Chart) -> None:
-        """Each mark's rule as a short curve in data units (under the curves, over the ghosts)."""
+        """Each mark's line where the chart placed it, in the view box's pixels (under the curves)."""
         drawn = set()
         for mark in chart.marks:
             if mark.rule is None:
@@ -351,22 +369,17 @@ class PlotPanel(QWidget):
             drawn.add(mark.key)
             item = self.rules.get(mark.key)
             if item is None:
-                item = self.rules[mark.key] = pg.PlotDataItem()
-                self.plot.addItem(item)
-            rule = mark.rule
-            if self._changed(f"rule.{mark.key}", (rule.colour, rule.width, rule.dash, rule.ghost, self.theme.name)):
-                item.setPen(self.pen(rule.colour, rule.width, rule.dash, GHOST_ALPHA if rule.ghost else 255))
+                item = self.rules[mark.key] = QGraphicsLineItem(self.vb)
                 item.setZValue(-5)
-            item.setData(*self._rule_data(chart, rule))
+            rule = mark.rule
+            if self._changed(f"rule.{mark.key}", (rule.colour, rule.width, rule.dash, rule.ghost)):
+                item.setPen(self.pen(rule.colour, rule.width, rule.dash, GHOST_ALPHA if rule.ghost else 255))
+            if self._changed(f"line.{mark.key}", (rule.x1, rule.y1, rule.x2, rule.y2)):
+                item.setLine(rule.x1, rule.y1, rule.x2, rule.y2)
             item.setVisible(True)
         for key, item in self.rules.items():
             if key not in drawn:
                 item.setVisible(False)
-
-    @staticmethod
-    def _rule_data(chart: Chart, rule: Rule) -> tuple[list[float], list[float]]:
-        """A rule's ends in data units: the inverse of the chart's pixel mapping."""
-        return [chart.data_x(rule.x1), chart.data_x(rule.x2)], [chart.data_y(rule.y1), chart.data_y(rule.y2)]
 
     def _draw_labels(self, labels: Sequence[Label]) -> None:
         """Words in the view box's pixels, where the chart placed them."""

@@ -394,8 +394,9 @@ def budget_bar(app: App) -> dict[str, float]:
 
 def budget_limit(app: App, row: str = "max_connections") -> float:
     """Where the budget plot draws a limit (max_connections or max_wal_senders), read off its stroke."""
-    stroke = app.window.budget_plot.rules[row]
-    return round(float(stroke.xData[0]), 6)
+    panel = app.window.budget_plot
+    stroke = panel.rules[row].line()
+    return round(panel.vb.mapSceneToView(panel.vb.mapToScene(stroke.p1())).x(), 6)
 
 
 def hover(app: App, plot: str, x: float, y: float) -> str:
@@ -674,7 +675,7 @@ def mark_colour(app: App, plot: str, name: str) -> str:
     panel = _panel(app, plot)
     stroke = panel.rules.get(name)
     if stroke is not None and stroke.isVisible():
-        return stroke.opts["pen"].color().name().upper()
+        return stroke.pen().color().name().upper()
     text = mark_label(app, plot, name)
     label = next((i for i in panel.labels if i.isVisible() and i.text() == text), None)
     if label is not None:
@@ -1072,7 +1073,7 @@ def _segment_crosses(x0: float, y0: float, x1: float, y1: float, rect) -> bool:
 def _drawn_strokes(panel) -> list[tuple[str, list[tuple[float, float]]]]:
     """Every visible curve and mark line of a plot, as points in scene pixels."""
     strokes = []
-    for name, item in [*panel.curves.items(), *panel.rules.items()]:
+    for name, item in panel.curves.items():
         if not item.isVisible() or item.opts.get("pen") is None:
             continue
         xs, ys = item.getData()
@@ -1080,6 +1081,10 @@ def _drawn_strokes(panel) -> list[tuple[str, list[tuple[float, float]]]]:
             continue
         points = [panel.vb.mapViewToScene(QPointF(float(x), float(y))) for x, y in zip(xs, ys, strict=True)]
         strokes.append((name, [(p.x(), p.y()) for p in points]))
+    for name, line in panel.rules.items():
+        if line.isVisible():
+            ends = [line.mapToScene(point) for point in (line.line().p1(), line.line().p2())]
+            strokes.append((name, [(p.x(), p.y()) for p in ends]))
     return strokes
 
 

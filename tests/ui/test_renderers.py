@@ -10,7 +10,6 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QPointF
 
 from pgplanner.model import plan
 from pgplanner.present.charts import Chart, Rule
@@ -61,8 +60,7 @@ def window_rules(panel: PlotPanel) -> list[tuple[float, float, float, float]]:
     found = []
     for item in panel.rules.values():
         if item.isVisible():
-            xs, ys = item.getData()  # the displayed (log10 on a log axis) values
-            ends = [panel.vb.mapFromView(QPointF(float(x), float(y))) for x, y in zip(xs, ys, strict=True)]
+            ends = [panel.vb.mapFromItem(item, point) for point in (item.line().p1(), item.line().p2())]
             found.append((ends[0].x(), ends[0].y(), ends[1].x(), ends[1].y()))
     return found
 
