@@ -11,11 +11,12 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
-from . import budget, checks, concurrency, memory, settings, throughput
+from . import budget, checks, concurrency, latency, memory, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
+from .latency import LatencyFigures
 from .scenario import PoolerOffer, Scenario
 from .settings import Setting, SettingsInput
 from .sources import USL, USL_FIT
@@ -151,6 +152,7 @@ class Plan(Output):
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None
+    latency: LatencyFigures | None = None  # the queue at the pool, when the scenario gives a demand
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -203,6 +205,8 @@ def plan(scenario: Scenario) -> Plan:
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
+    queue, latency_derivations = latency.latency(scenario, _shape(productive, fit), fit, productive, pooling)
+    derivations.update(latency_derivations)
     derivations.update(_throughput_derivations(curve, productive, fit))
     server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
@@ -281,6 +285,7 @@ def plan(scenario: Scenario) -> Plan:
         warnings=tuple(checks.evaluate(facts)),
         derivations=derivations,
         provider=_provider_summary(scenario),
+        latency=queue,
     )
 
 
@@ -344,13 +349,16 @@ def _pool_connections(curve: ThroughputCurve) -> Derivation:
     )
 
 
+def _shape(productive: int, fit: throughput.UslFit | None) -> throughput.Shape | throughput.UslShape:
+    """The measured USL when there are measurements, else the default shape around the productive target."""
+    return throughput.UslShape(fit) if fit else throughput.default_shape(productive)
+
+
 def _throughput_curve(
     scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int, fit: throughput.UslFit | None
 ) -> ThroughputCurve:
     """The measured USL when there are measurements, else the default shape around the productive target."""
-    shape: throughput.Shape | throughput.UslShape = (
-        throughput.UslShape(fit) if fit else throughput.default_shape(productive)
-    )
+    shape = _shape(productive, fit)
     highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
     if fit:
         highest = max(highest, 2 * fit.highest_measured)
