@@ -49,6 +49,7 @@ where pools do not slow each other down).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,8 +64,13 @@ from .scenario import LatencyCalibration, Scenario
 from .sources import ERLANG_C, FLOW_EQUIVALENT, HIKARI_POOL_SIZING, LATENCY_EXPERIMENT
 from .throughput import Shape, UslFit, UslShape
 
-TAIL_TOLERANCE = 1e-15  # states past the mode are enumerated until what is left out is below this share
-PERCENTILE_TOLERANCE = 1e-9  # relative precision of a solved percentile
+TAIL_TOLERANCE = 1e-15  # states past the mode are enumerated until they fall below this share of the largest
+_LOG_TOLERANCE = math.log(TAIL_TOLERANCE)
+# Past the curve's peak a pool whose backends, all busy, complete less than the demand is still called
+# stable if the queue is not expected to get there within a year of Poisson arrivals (real bursts come
+# sooner: the figures say how often, not that it cannot happen).
+TIP_OVER_HORIZON_S = 365 * 24 * 3600.0
+PERCENTILE_TOLERANCE = 1e-6  # a percentile is solved when Newton's step is below this share (its error then far less)
 PERCENTILES = (0.95, 0.99)
 BEST_WITHIN = 0.01  # the best pool is the smallest whose p99 is within 1 % of the lowest
 # A capacity measured closed-loop through the pooler overstates what an open (Poisson) load gets: in the
@@ -73,15 +79,17 @@ BEST_WITHIN = 0.01  # the best pool is the smallest whose p99 is within 1 % of t
 MEASURED_CAPACITY_MARGIN = 0.15
 POOL_SIZE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)  # the readable pool sizes listed: 1, 2, ..., 10, 12, 15, 20 ...
 _NEWTON_ROUNDS = 60
+_TINY = 1e-300
 
 
 class QueueFigures(NamedTuple):
     """One pool size at the demand. Latency figures are None when the pool cannot keep up."""
 
     pool_size: int  # backends per pool (every client, without a pooler)
-    capacity_tps: float  # what the pools complete per second with every backend busy
+    capacity_tps: float  # the most the pools complete per second: at their busiest, or at the curve's peak
+    saturated_tps: float  # what they complete with every backend busy (below capacity past the peak)
     utilisation: float  # demand / capacity
-    stable: bool  # utilisation below the limit (1; with a measured capacity 1 - MEASURED_CAPACITY_MARGIN)
+    stable: bool  # the queue keeps up: see QueueModel.chain
     p_wait: float | None  # the chance that a transaction waits for a backend
     mean_wait_ms: float | None
     mean_ms: float | None  # response: wait + service + measured overhead
@@ -116,6 +124,25 @@ class ServiceRates:
         """mu(n): one pool's completions per second with n of its backends busy (every pool as busy)."""
         return self.tps(self.pools * busy.astype(float)) / self.pools
 
+    def limits(self, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each pool size: mu with every backend busy; the most it completes (the capacity: at its
+        size, or at the curve's peak when it is larger); and at how many busy backends."""
+        counts = np.stack([sizes, *(np.minimum(sizes, count) for count in self._peak_counts)])
+        rates = self.per_pool(counts)
+        best = rates.argmax(axis=0)
+        columns = np.arange(sizes.size)
+        return rates[0], rates[best, columns], counts[best, columns]
+
+    @functools.cached_property
+    def _peak_counts(self) -> tuple[int, ...]:
+        """The whole busy counts per pool either side of the curve's peak (none without a peak)."""
+        shape = self.shape
+        peak = shape.peak if isinstance(shape, Shape) else shape.fit.peak
+        if peak is None:
+            return ()
+        below = max(math.floor(peak / self.pools), 1)
+        return (below, below + 1)
+
     def ratio(self, busy: int) -> float:
         """curve(busy) / curve(linear_to): how far the curve has gone from its linear part."""
         return float(self.shape.relative(np.array([float(busy)]))[0]) / self._at_knee
@@ -128,6 +155,7 @@ class _Chain:
 
     sizes: np.ndarray
     capacity: np.ndarray  # total tps
+    saturated: np.ndarray  # total tps with every backend busy
     utilisation: np.ndarray
     stable: np.ndarray
     p_wait: np.ndarray
@@ -138,21 +166,21 @@ class _Chain:
 
     def rows(self, percentiles: np.ndarray, overhead_s: float, only: Iterable[int] | None = None) -> list[QueueFigures]:
         """QueueFigures per size (``only`` these sizes), given the stable sizes' percentiles (a row per level)."""
-        wanted = None if only is None else set(only)
+        sizes, stable = self.sizes.tolist(), self.stable.tolist()
+        wanted = set(only) if only is not None else set(sizes)
+        capacity, saturated, utilisation = self.capacity.tolist(), self.saturated.tolist(), self.utilisation.tolist()
+        p_wait, wait, mean = self.p_wait.tolist(), self.wait.tolist(), self.mean.tolist()
+        p95, p99 = (((percentiles[level] + overhead_s) * 1000).tolist() for level in range(len(PERCENTILES)))
         rows, k = [], 0
-        for i in range(self.sizes.size):
-            size, stable = int(self.sizes[i]), bool(self.stable[i])
-            if wanted is None or size in wanted:
-                capacity, utilisation = float(self.capacity[i]), float(self.utilisation[i])
-                if stable:
-                    p95, p99 = ((float(percentiles[level, k]) + overhead_s) * 1000 for level in range(len(PERCENTILES)))
-                    wait, mean = float(self.wait[i]) * 1000, (float(self.mean[i]) + overhead_s) * 1000
-                    rows.append(
-                        QueueFigures(size, capacity, utilisation, True, float(self.p_wait[i]), wait, mean, p95, p99)
-                    )
+        for i, size in enumerate(sizes):
+            if size in wanted:
+                head = (size, capacity[i], saturated[i], utilisation[i])
+                if stable[i]:
+                    figures = (p_wait[i], wait[i] * 1000, (mean[i] + overhead_s) * 1000, p95[k], p99[k])
+                    rows.append(QueueFigures(*head, True, *figures))
                 else:
-                    rows.append(QueueFigures(size, capacity, utilisation, False, None, None, None, None, None))
-            k += stable
+                    rows.append(QueueFigures(*head, False, None, None, None, None, None))
+            k += stable[i]
         return rows
 
 
@@ -171,59 +199,80 @@ class QueueModel:
         return tuple(chain.rows(response_percentiles(*chain.tails, PERCENTILES), self.overhead_s))
 
     def chain(self, sizes: np.ndarray) -> _Chain:
-        """The chain at each of ``sizes`` (ascending, whole), vectorised over them."""
-        pools = self.rates.pools
+        """The chain at each of ``sizes`` (ascending, whole), vectorised over them.
+
+        A pool is stable when the demand is below ``stable_below`` of its capacity and below what its
+        backends complete all busy; or, past the curve's peak where they complete less, when the queue is
+        not expected to get to where the server falls behind (the first state past the mode with
+        mu(n) <= lambda) within TIP_OVER_HORIZON_S (the expected first-passage time of the chain). Its
+        figures are then the chain's below that state.
+        """
+        rates, pools = self.rates, self.rates.pools
         lam = self.demand_tps / pools
-        mu_c = self.rates.per_pool(sizes)
-        capacity = mu_c * pools
-        utilisation = self.demand_tps / capacity
+        saturated, capacity, _busiest = rates.limits(sizes)
+        utilisation = lam / capacity
         stable = utilisation < self.stable_below
         p_wait, wait, mean = (np.full(sizes.size, np.nan) for _ in range(3))
-        if not stable.any():
-            empty = np.empty(0)
-            return _Chain(sizes, capacity, utilisation, stable, p_wait, wait, mean, (empty, empty, empty, empty))
-        c, mu = sizes[stable], mu_c[stable]
-        q, lone = self._states(lam, int(c[-1]))
-        top = q.size - 1
-        below = np.zeros(q.size + 1)  # below[k]: the sum of q(n) for n < k
-        np.cumsum(q, out=below[1:])
-        below_n = np.zeros(q.size + 1)
-        np.cumsum(q * np.arange(q.size), out=below_n[1:])
-        inside = c <= top  # past the enumerated states a pool size sees no queue: they hold all the mass
-        at = np.minimum(c, top)
-        rho = lam / mu
-        q_c = np.where(inside, q[at], 0.0)
-        free = 1 - rho
-        tail = q_c / free
-        total = np.where(inside, below[at] + tail, below[-1])
-        number = np.where(inside, below_n[at] + q_c * (c / free + rho / free**2), below_n[-1])
-        pw = tail / total
-        w = q_c * rho / free**2 / total / lam
-        r = number / total / lam
-        p_wait[stable], wait[stable], mean[stable] = pw, w, r
-        waiter = mu / c  # the per-backend rate with every backend busy: a transaction that waited
-        others = np.maximum((r - w - pw / waiter) / np.maximum(1 - pw, 1e-300), 1 / lone)
-        return _Chain(sizes, capacity, utilisation, stable, p_wait, wait, mean, (pw, others, mu - lam, waiter))
+        empty = np.empty(0)
+        tails = (empty, empty, empty, empty)
+        if stable.any():
+            c, mu = sizes[stable], saturated[stable]
+            q, mu_n, lone = self._states(lam, int(c[-1]))
+            last = q.size - 1
+            below = np.zeros(q.size + 1)  # below[k]: the sum of q(n) for n < k
+            np.cumsum(q, out=below[1:])
+            below_n = np.zeros(q.size + 1)
+            np.cumsum(q * np.arange(q.size), out=below_n[1:])
+            keeps_up, reach = mu > lam, c
+            if not keeps_up.all():
+                # Past the peak: where the server first completes less than the demand, and when the queue
+                # gets there from the mode (expected first passage: the sum of below(i + 1) / (lambda q(i))).
+                fastest = int(np.argmax(mu_n))
+                behind = np.flatnonzero(mu_n[fastest:] <= lam)
+                reach = np.minimum(c, fastest + int(behind[0]) + 1 if behind.size else last + 1)
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    steps = below[1:] / (lam * q)
+                steps[: int(np.argmax(q))] = 0.0
+                passage = np.concatenate(([0.0], np.cumsum(steps)))  # reach is at most last + 1
+                keep = keeps_up | (passage[reach] >= TIP_OVER_HORIZON_S)
+                stable[stable] = keep
+                c, mu, reach, keeps_up = c[keep], mu[keep], reach[keep], keeps_up[keep]
+            exact = keeps_up & (c <= last)
+            q_c = np.where(exact, q[np.minimum(c, last)], 0.0)
+            rho = np.where(exact, lam / mu, 0.0)
+            free = 1 - rho
+            tail = q_c / free
+            cut = np.where(exact, c, np.minimum(reach, last + 1))
+            total = below[cut] + tail
+            number = below_n[cut] + q_c * (c / free + rho / free**2)
+            pw = tail / total
+            w = q_c * rho / free**2 / total / lam
+            r = number / total / lam
+            p_wait[stable], wait[stable], mean[stable] = pw, w, r
+            waiter = mu / c  # the per-backend rate with every backend busy: a transaction that waited
+            others = np.maximum((r - w - pw / waiter) / np.maximum(1 - pw, 1e-300), 1 / lone)
+            tails = (pw, others, np.where(exact, mu - lam, waiter), waiter)  # no wait where nobody waits
+        return _Chain(sizes, capacity * pools, saturated * pools, utilisation, stable, p_wait, wait, mean, tails)
 
-    def _states(self, lam: float, top: int) -> tuple[np.ndarray, float]:
-        """q(n) for n = 0..N <= top, relative to the largest, N where the mass past it is negligible; and
-        mu(1), the lone transaction's rate."""
-        lone = float(self.rates.per_pool(np.ones(1))[0])
-        offered = lam / lone
+    def _states(self, lam: float, top: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """q(n) for n = 0..N <= top relative to the largest, mu(n) for n = 1..N + 1, and mu(1).
+
+        N is top, or the first state past the mode where q has fallen below TAIL_TOLERANCE (and below
+        what would take the queue TIP_OVER_HORIZON_S to reach) and still falls: the states past it hold
+        at most q(N) r / (1 - r) of the largest, r the largest lambda / mu(n) beyond.
+        """
+        offered = lam * self.rates.service_s / self.rates.scale  # in Erlangs: where the mass is while linear
         size = min(top, math.ceil(offered + 12 * math.sqrt(offered) + 64))
+        negligible = min(_LOG_TOLERANCE, -math.log(lam * TIP_OVER_HORIZON_S))
         while True:
             mu = self.rates.per_pool(np.arange(1, size + 2))  # one more: the rate just past the last state
             logq = np.zeros(size + 1)
             np.cumsum(np.log(lam / mu[:-1]), out=logq[1:])
             peak = float(logq.max())
-            if size == top:
-                break
-            slowest = min(float(mu[-1]), float(self.rates.per_pool(np.array([top]))[0]))  # rates are unimodal
-            r = lam / slowest
-            if r < 1 and logq[-1] - peak + math.log(r / (1 - r)) < math.log(TAIL_TOLERANCE):
+            if size == top or (mu[-1] > lam and logq[-1] - peak < negligible):
                 break
             size = min(top, 2 * size)
-        return np.exp(logq - peak), lone
+        return np.exp(logq - peak), mu, float(mu[0])
 
 
 def response_percentiles(
@@ -243,7 +292,7 @@ def response_percentiles(
     # There each part of the survival is below the target (a union bound for the two exponentials).
     hi = (math.log(2) - target) * (others_mean + np.where(p_wait > 0, 1 / a + 1 / b, 0.0))
     lo = np.zeros_like(hi)
-    t = hi / 2
+    t = np.minimum(-target * (others_mean + p_wait * (1 / a + 1 / b)), hi)  # the mean-matched exponential
     for _ in range(_NEWTON_ROUNDS):
         log_s, slope = _log_survival(t, log_pw, log_served, others_mean, a, b)
         above = log_s > target
@@ -267,8 +316,7 @@ def _log_survival(
     near b, and d >= 0 keeps expm1 from overflowing. d log H / dt = -a b t phi / (1 + a t phi).
     """
     x = (b - a) * t
-    small = x < 1e-12
-    phi = np.where(small, 1.0, -np.expm1(-x) / np.where(small, 1.0, x))
+    phi = (_TINY - np.expm1(-x)) / (x + _TINY)  # 1 at x = 0, and x is never negative
     grow = 1 + a * t * phi
     first = log_served - t / m0
     log_s = np.logaddexp(first, log_pw - a * t + np.log(grow))
@@ -317,13 +365,19 @@ class LatencyFigures(BaseModel):
 
 def unstable_reason(row: QueueFigures, demand_tps: float, stable_below: float) -> str:
     """Why a pool has no latency figures, in words: "unstable: demand 2,000 tps at capacity 2,000 tps"."""
-    if row.utilisation < 1:
+    demand = f"demand {n(demand_tps)} tps"
+    if row.utilisation >= 1:
+        return f"unstable: {demand} {'at' if row.utilisation == 1 else 'above'} capacity {n(row.capacity_tps)} tps"
+    if row.utilisation >= stable_below:
         return (
-            f"unstable: demand {n(demand_tps)} tps is {percent(round(row.utilisation, 3))} of the measured capacity "
+            f"unstable: {demand} is {percent(round(row.utilisation, 3))} of the measured capacity "
             f"{n(row.capacity_tps)} tps, above the {percent(stable_below)} a measured capacity is trusted to"
         )
-    where = "at" if row.utilisation == 1 else "above"
-    return f"unstable: demand {n(demand_tps)} tps {where} capacity {n(row.capacity_tps)} tps"
+    return (
+        f"unstable: with all {n(row.pool_size)} backends busy the server completes {n(row.saturated_tps)} tps, "
+        f"less than the {demand}, and the queue is expected to get there within a year (the peak is "
+        f"{n(row.capacity_tps)} tps)"
+    )
 
 
 def pool_sizes_listed(top: int, include: Iterable[int]) -> list[int]:
@@ -363,19 +417,26 @@ def latency(
     per_pool_target = math.ceil(productive / pools)
     top = max(2 * per_pool_target, pooling.pool_size)
     listed = pool_sizes_listed(top, (pooling.pool_size, per_pool_target))
-    sizes = np.union1d(_SEARCH[: np.searchsorted(_SEARCH, top, side="right")], listed)
+    searched = np.union1d(_SEARCH[: np.searchsorted(_SEARCH, top, side="right")], listed)
     clients = max(1, pooling.client_demand)
-    searched, alone = pooled.chain(sizes), direct.chain(np.array([clients]))
+    # Without calibration and with one pool, the direct chain is the pooled one at another size: solve once.
+    shared = rates == plain and stable_below == 1
+    chains = [pooled.chain(np.union1d(searched, [clients]) if shared else searched)]
+    if not shared:
+        chains.append(direct.chain(np.array([clients])))
     pw, others, wait_rate, waiter_rate = (
-        np.concatenate(pair) for pair in zip(searched.tails, alone.tails, strict=True)
+        np.concatenate(parts) for parts in zip(*(c.tails for c in chains), strict=True)
     )
     percentiles = response_percentiles(pw, others, wait_rate, waiter_rate, PERCENTILES)
-    split = int(searched.stable.sum())
-    p99 = (percentiles[-1, :split] + overhead_s) * 1000
-    best, best_why = _best(searched.sizes[searched.stable], p99, pooled)
-    by_size = tuple(searched.rows(percentiles[:, :split], overhead_s, {*listed, *([best] if best else [])}))
+    split = int(chains[0].stable.sum())
+    pooled_chain, at_clients = chains[0], (chains[0] if shared else chains[-1])
+    pooled_percentiles = percentiles[:, :split]
+    stable = pooled_chain.stable & (pooled_chain.sizes <= top)
+    p99 = (pooled_percentiles[-1, stable[pooled_chain.stable]] + overhead_s) * 1000
+    best, best_why = _best(pooled_chain.sizes[stable], p99, pooled)
+    by_size = tuple(pooled_chain.rows(pooled_percentiles, overhead_s, {*listed, *([best] if best else [])}))
     at_pool = next(row for row in by_size if row.pool_size == pooling.pool_size)
-    direct_row = alone.rows(percentiles[:, split:], overhead_s)[0]
+    direct_row = at_clients.rows(pooled_percentiles if shared else percentiles[:, split:], overhead_s, [clients])[0]
     figures = LatencyFigures(
         demand_tps=demand,
         service_ms=txn_ms,
@@ -498,25 +559,28 @@ def _row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: st
     pools, c = rates.pools, row.pool_size
     busy = pools * c
     s_ms = rates.service_s * 1000
-    scaled = f"{_num(rates.scale, 6)} x " if rates.scale != 1 else ""
+    scaled = rates.scale != 1
     erlang = busy <= rates.linear_to
-    if erlang:
-        capacity = f"{scaled}{n(busy)} / {s_ms:g} ms = {_num(row.capacity_tps)} tps"
-    else:
-        ratio = _num(rates.ratio(busy), 6)
-        capacity = f"{scaled}{n(rates.linear_to)} / {s_ms:g} ms x {ratio} = {_num(row.capacity_tps)} tps"
+    curve = (
+        "the USL fitted to your measurements, scaled so that one backend alone completes 1 / transaction time"
+        if rates.fitted
+        else f"busy / transaction time while every backend has a core (up to {n(rates.linear_to)}), the throughput "
+        "curve's shape past it"
+    ) + (", x capacity scale" if scaled else "")
+    best = busy if row.capacity_tps == row.saturated_tps else int(rates.limits(np.array([c]))[2][0]) * pools
     found = {
         "pool_size": Derivation(formula=f"pool size: {what}", calculation=n(c), inputs={"backends": n(c)}),
-        "capacity_tps": Derivation(
-            formula=f"capacity = X(busy backends){', x capacity scale' if scaled else ''}: "
-            + (
-                "the USL fitted to your measurements, scaled so that one backend alone completes 1 / transaction time"
-                if rates.fitted
-                else f"busy / transaction time while every backend has a core (up to {n(rates.linear_to)}), the "
-                "throughput curve's shape past it"
-            ),
-            calculation=capacity,
+        "saturated_tps": Derivation(
+            formula=f"with all backends busy the server completes X(busy backends): {curve}",
+            calculation=_throughput(rates, busy, row.saturated_tps),
             inputs={"busy backends": n(busy), "transaction time": f"{s_ms:g} ms"},
+            source=FLOW_EQUIVALENT,
+        ),
+        "capacity_tps": Derivation(
+            formula="capacity = the most the backends complete: X(busy backends) at the pool size, or at the "
+            f"curve's peak when the pool is larger; {curve}",
+            calculation=_throughput(rates, best, row.capacity_tps),
+            inputs={"busy backends": n(best), "transaction time": f"{s_ms:g} ms"},
             source=FLOW_EQUIVALENT,
         ),
         "utilisation": Derivation(
@@ -524,16 +588,19 @@ def _row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: st
             calculation=f"{n(demand)} / {_num(row.capacity_tps)} = {_num(row.utilisation)}",
             inputs={"demand": f"{n(demand)} tps"},
             source=FLOW_EQUIVALENT,
+            note=(
+                f"past the curve's peak all {n(c)} backends busy complete only {n(row.saturated_tps)} tps, less than "
+                "the demand, but the queue is not expected to get there within a year of Poisson arrivals"
+                if row.stable and row.saturated_tps <= demand
+                else ""
+            ),
         ),
     }
     figures = ("p_wait", "mean_wait_ms", "mean_ms", "p95_ms", "p99_ms")
     if not row.stable:
         reason = unstable_reason(row, demand, model.stable_below)
-        for figure in figures:
-            found[figure] = Derivation(
-                formula=f"{figure}: no finite figure", calculation=reason, source=FLOW_EQUIVALENT
-            )
-        return {f"{prefix}.{key}": d for key, d in found.items()}
+        none = Derivation(formula="no latency figure: the queue is not stable at this demand", calculation=reason)
+        return {f"{prefix}.{key}": d for key, d in found.items()} | {f"{prefix}.{key}": none for key in figures}
     assert row.p_wait is not None and row.mean_wait_ms is not None and row.mean_ms is not None
     lam = demand / pools
     source = ERLANG_C if erlang else FLOW_EQUIVALENT
@@ -579,6 +646,15 @@ def _row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: st
     return {f"{prefix}.{key}": d for key, d in found.items()}
 
 
+def _throughput(rates: ServiceRates, busy: int, value: float) -> str:
+    """X(busy) with the numbers: busy / s while linear, else the curve's ratio to its last linear point."""
+    scaled = f"{_num(rates.scale, 6)} x " if rates.scale != 1 else ""
+    s_ms = f"{rates.service_s * 1000:g} ms"
+    if busy <= rates.linear_to:
+        return f"{scaled}{n(busy)} / {s_ms} = {_num(value)} tps"
+    return f"{scaled}{n(rates.linear_to)} / {s_ms} x {_num(rates.ratio(busy), 6)} = {_num(value)} tps"
+
+
 def _num(value: float, digits: int = 4) -> str:
     """``value`` as printed in an equation: whole numbers exactly, from 1,000 one decimal, else ``digits``
     significant digits (never a whole-looking number for one that is not: "10.0", not "10")."""
@@ -587,4 +663,6 @@ def _num(value: float, digits: int = 4) -> str:
         return f"{int(value):,}"
     if abs(value) >= 1000:
         return f"{value:,.1f}"
-    return np.format_float_positional(value, precision=digits, unique=False, fractional=False, trim="0")
+    decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 1)
+    text = f"{value:.{decimals}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text

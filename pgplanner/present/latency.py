@@ -38,22 +38,30 @@ def queue_line(row: QueueFigures, latency: LatencyFigures) -> str:
     )
 
 
-def latency_section(plan: Plan) -> str:
-    """The plain report's latency paragraph; empty without a demand."""
+def latency_section(plan: Plan, width: int = 100) -> str:
+    """The plain report's latency paragraph, in lines of at most ``width``; empty without a demand."""
     latency = plan.latency
     if latency is None:
         return ""
-    per_pool = f" per pool ({n(latency.pools)} pools)" if latency.pools > 1 else ""
+    pool = latency.at_pool_size
+    if latency.pools > 1:
+        pools = f"{n(latency.pools)} pools of {n(pool.pool_size)} ({n(latency.demand_tps / latency.pools)} tps each)"
+    else:
+        pools = f"pool of {n(pool.pool_size)}"
     lines = [
-        f"Latency at {n(latency.demand_tps)} tps of {latency.service_ms:g} ms each",
-        f"  pool of {n(latency.at_pool_size.pool_size)}{per_pool}: {queue_line(latency.at_pool_size, latency)}",
-        f"  without a pooler ({n(latency.direct.pool_size)} backends): {queue_line(latency.direct, latency)}",
+        f"{pools}: {queue_line(pool, latency)}",
+        f"without a pooler ({n(latency.direct.pool_size)} backends): {queue_line(latency.direct, latency)}",
     ]
     best = latency.best_pool_size
     if best is None:
-        lines.append("  no pool size keeps up with this demand")
+        lines.append("no pool size keeps up with this demand")
     else:
         row = next(row for row in latency.by_pool_size if row.pool_size == best)
-        lines.append(f"  best pool for p99, {n(best)}: {queue_line(row, latency)}")
-    lines.append(f"  ({MODELLED})")
-    return "\n".join(lines)
+        lines.append(f"best pool for p99, {n(best)}: {queue_line(row, latency)}")
+    lines.append(f"({MODELLED})")
+    from .plain import wrap  # the report's own wrapping (plain imports this module)
+
+    wrapped = [f"Latency at {n(latency.demand_tps)} tps of {latency.service_ms:g} ms each"]
+    for line in lines:
+        wrapped += wrap(line, "  ", "      ", width)
+    return "\n".join(wrapped)
