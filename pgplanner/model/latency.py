@@ -14,13 +14,23 @@ measured, mu(n) = min(n, c) / s: the chain is exactly Erlang C's M/M/c.
 The chain, p(n) proportional to the product of lambda / mu(k) for k = 1..n:
 
 - for n >= c every rate is mu(c): the tail is geometric with ratio rho = lambda / mu(c), summed in
-  closed form; the chain is stable when rho < 1;
-- the states below c are enumerated, vectorised, from 0 until the mass left out is provably below
-  ``TAIL_TOLERANCE`` of the largest state's (the rates are unimodal in n, so whatever lies beyond state
-  N is at most p(N) r / (1 - r), r the largest ratio lambda / mu past N);
+  closed form;
+- the states below c are enumerated, vectorised, from 0 until past the mode they fall below
+  ``TAIL_TOLERANCE`` of the largest and still fall (the rates are unimodal in n, so the states beyond N
+  hold at most p(N) r / (1 - r), r the largest lambda / mu past N);
 - P(wait) = P(n >= c): an arrival sees the chain's stationary state (PASTA); the mean queue Lq and the
   mean number L give the mean wait Lq / lambda and the mean response L / lambda (Little's law), and
   the mean service (L - Lq) / lambda.
+
+Stable. The capacity of a pool is the most its backends complete: mu(c), or past the curve's peak the
+rate at the peak. A pool is stable when the demand is below its capacity (below 1 -
+``MEASURED_CAPACITY_MARGIN`` of it when the capacity was measured) and either below mu(c), or, for a
+pool larger than the peak whose backends all busy complete less than the demand, when the queue is not
+expected to get to where the server falls behind (the first state past the peak with mu(n) <= lambda)
+within ``TIP_OVER_HORIZON_S``: the chain's expected first-passage time from its mode, the sum of
+P(n <= i) / (lambda p(i)). Its figures are then those of the chain below that state. Without a pooler
+every client is a backend (c = clients), which is where this matters: a burst past that state would
+never drain.
 
 Response time under FCFS, R = W + S:
 
@@ -217,7 +227,7 @@ class QueueModel:
         tails = (empty, empty, empty, empty)
         if stable.any():
             c, mu = sizes[stable], saturated[stable]
-            q, mu_n, lone = self._states(lam, int(c[-1]))
+            q, lone, falls_behind = self._states(lam, int(c[-1]))
             last = q.size - 1
             below = np.zeros(q.size + 1)  # below[k]: the sum of q(n) for n < k
             np.cumsum(q, out=below[1:])
@@ -225,11 +235,10 @@ class QueueModel:
             np.cumsum(q * np.arange(q.size), out=below_n[1:])
             keeps_up, reach = mu > lam, c
             if not keeps_up.all():
-                # Past the peak: where the server first completes less than the demand, and when the queue
-                # gets there from the mode (expected first passage: the sum of below(i + 1) / (lambda q(i))).
-                fastest = int(np.argmax(mu_n))
-                behind = np.flatnonzero(mu_n[fastest:] <= lam)
-                reach = np.minimum(c, fastest + int(behind[0]) + 1 if behind.size else last + 1)
+                # These pools are past the peak and their state falls_behind is within them (keeping up
+                # would need mu(c) > lambda): when does the queue get there from the mode? (The expected
+                # first-passage time, the sum of below(i + 1) / (lambda q(i)).)
+                reach = np.minimum(c, last + 1 if falls_behind is None else falls_behind)
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     steps = below[1:] / (lam * q)
                 steps[: int(np.argmax(q))] = 0.0
@@ -254,25 +263,31 @@ class QueueModel:
             tails = (pw, others, np.where(exact, mu - lam, waiter), waiter)  # no wait where nobody waits
         return _Chain(sizes, capacity * pools, saturated * pools, utilisation, stable, p_wait, wait, mean, tails)
 
-    def _states(self, lam: float, top: int) -> tuple[np.ndarray, np.ndarray, float]:
-        """q(n) for n = 0..N <= top relative to the largest, mu(n) for n = 1..N + 1, and mu(1).
+    def _states(self, lam: float, top: int) -> tuple[np.ndarray, float, int | None]:
+        """q(n) for n = 0..N relative to the largest, mu(1), and where the server falls behind (if it does).
 
-        N is top, or the first state past the mode where q has fallen below TAIL_TOLERANCE (and below
-        what would take the queue TIP_OVER_HORIZON_S to reach) and still falls: the states past it hold
-        at most q(N) r / (1 - r) of the largest, r the largest lambda / mu(n) beyond.
+        N is the smallest of: top; the first state past the curve's peak where mu(n) <= lambda (the
+        server falls behind there: no pool size's figures look past it); and the first state past the
+        mode where q has fallen below TAIL_TOLERANCE (and below what the queue would take
+        TIP_OVER_HORIZON_S to reach) and still falls, the states beyond then holding at most
+        q(N) r / (1 - r) of the largest, r the largest lambda / mu(n) there.
         """
         offered = lam * self.rates.service_s / self.rates.scale  # in Erlangs: where the mass is while linear
         size = min(top, math.ceil(offered + 12 * math.sqrt(offered) + 64))
         negligible = min(_LOG_TOLERANCE, -math.log(lam * TIP_OVER_HORIZON_S))
         while True:
             mu = self.rates.per_pool(np.arange(1, size + 2))  # one more: the rate just past the last state
+            fastest = int(np.argmax(mu))
+            behind = np.flatnonzero(mu[fastest:] <= lam)
+            if behind.size:  # mu(n) <= lambda from n = fastest + behind[0] + 1 on
+                size = fastest + int(behind[0]) + 1
             logq = np.zeros(size + 1)
-            np.cumsum(np.log(lam / mu[:-1]), out=logq[1:])
+            np.cumsum(np.log(lam / mu[:size]), out=logq[1:])
             peak = float(logq.max())
-            if size == top or (mu[-1] > lam and logq[-1] - peak < negligible):
+            if behind.size or size == top or (mu[size] > lam and logq[-1] - peak < negligible):
                 break
             size = min(top, 2 * size)
-        return np.exp(logq - peak), mu, float(mu[0])
+        return np.exp(logq - peak), float(mu[0]), size if behind.size else None
 
 
 def response_percentiles(
@@ -293,11 +308,13 @@ def response_percentiles(
     hi = (math.log(2) - target) * (others_mean + np.where(p_wait > 0, 1 / a + 1 / b, 0.0))
     lo = np.zeros_like(hi)
     t = np.minimum(-target * (others_mean + p_wait * (1 / a + 1 / b)), hi)  # the mean-matched exponential
+    constants = (log_pw, log_served, 1 / others_mean, a, b - a, a * b)
     for _ in range(_NEWTON_ROUNDS):
-        log_s, slope = _log_survival(t, log_pw, log_served, others_mean, a, b)
-        above = log_s > target
+        log_s, slope = _log_survival(t, *constants)
+        gap = log_s - target
+        above = gap > 0
         lo, hi = np.where(above, t, lo), np.where(above, hi, t)
-        step = t - (log_s - target) / slope
+        step = t - gap / slope
         new = np.where((step >= lo) & (step <= hi), step, (lo + hi) / 2)  # NaN steps fail the test too
         done = np.abs(new - t) <= PERCENTILE_TOLERANCE * new
         t = new
@@ -307,21 +324,29 @@ def response_percentiles(
 
 
 def _log_survival(
-    t: np.ndarray, log_pw: np.ndarray, log_served: np.ndarray, m0: np.ndarray, a: np.ndarray, b: np.ndarray
+    t: np.ndarray,
+    log_pw: np.ndarray,
+    log_served: np.ndarray,
+    rate: np.ndarray,
+    a: np.ndarray,
+    d: np.ndarray,
+    ab: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """log P(R > t) and its derivative in t.
+    """log P(R > t) and its derivative in t (``rate``: 1 / the others' mean service; a <= b the two
+    exponential rates, d = b - a, ab = a b).
 
-    With a <= b and d = b - a, the sum of two exponentials survives t with probability
-    H = exp(-a t) (1 + a t phi(d t)), phi(x) = (1 - exp(-x)) / x (1 at 0): no cancellation when a is
-    near b, and d >= 0 keeps expm1 from overflowing. d log H / dt = -a b t phi / (1 + a t phi).
+    The sum of two exponentials survives t with probability H = exp(-a t) (1 + a t phi(d t)),
+    phi(x) = (1 - exp(-x)) / x (1 at 0): no cancellation when a is near b, and d >= 0 keeps expm1 from
+    overflowing. d log H / dt = -a b t phi / (1 + a t phi).
     """
-    x = (b - a) * t
+    x = d * t
     phi = (_TINY - np.expm1(-x)) / (x + _TINY)  # 1 at x = 0, and x is never negative
-    grow = 1 + a * t * phi
-    first = log_served - t / m0
-    log_s = np.logaddexp(first, log_pw - a * t + np.log(grow))
+    at = a * t
+    grow = 1 + at * phi
+    first = log_served - t * rate
+    log_s = np.logaddexp(first, log_pw - at + np.log(grow))
     share = np.exp(first - log_s)  # of the survival, the part of those that did not wait
-    slope = share * (-1 / m0) + (1 - share) * (-a * b * t * phi / grow)
+    slope = (share - 1) * (ab * t * phi / grow) - share * rate
     return log_s, slope
 
 
