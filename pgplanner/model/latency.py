@@ -137,21 +137,23 @@ class ServiceRates:
     def limits(self, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each pool size: mu with every backend busy; the most it completes (the capacity: at its
         size, or at the curve's peak when it is larger); and at how many busy backends."""
-        counts = np.stack([sizes, *(np.minimum(sizes, count) for count in self._peak_counts)])
+        counts = np.minimum(
+            sizes, self._peak_counts[:, None]
+        )  # the size itself, then capped at either side of the peak
         rates = self.per_pool(counts)
         best = rates.argmax(axis=0)
         columns = np.arange(sizes.size)
         return rates[0], rates[best, columns], counts[best, columns]
 
     @functools.cached_property
-    def _peak_counts(self) -> tuple[int, ...]:
-        """The whole busy counts per pool either side of the curve's peak (none without a peak)."""
+    def _peak_counts(self) -> np.ndarray:
+        """No cap, then the whole busy counts per pool either side of the curve's peak (if it has one)."""
         shape = self.shape
         peak = shape.peak if isinstance(shape, Shape) else shape.fit.peak
         if peak is None:
-            return ()
+            return np.array([np.inf])
         below = max(math.floor(peak / self.pools), 1)
-        return (below, below + 1)
+        return np.array([np.inf, below, below + 1])
 
     def ratio(self, busy: int) -> float:
         """curve(busy) / curve(linear_to): how far the curve has gone from its linear part."""

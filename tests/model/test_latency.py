@@ -465,12 +465,17 @@ def experiment() -> list[tuple[int, int, int, float, QueueFigures]]:
 
 def test_every_run_that_fell_behind_is_unstable(experiment):
     """Four runs never kept up (achieved throughput below the offered rate, the backlog growing for the
-    whole 20 s: pools of 2 at 13,132 and 15,946 tps, pools of 4 at 12,788 and 15,528 tps)."""
+    whole 20 s: pools of 2 at 13,132 and 15,946 tps, pools of 4 at 12,788 and 15,528 tps). The pool of 4 at
+    12,788 tps was at 89 % of its measured capacity: a measured capacity is trusted up to 85 %, so three
+    runs that did keep up at 86-104 % are called unstable too (pool 1 at 7,584 tps, whose mean was 17 ms,
+    and pool 8 at 12,379 and 15,031 tps)."""
     behind = [(c, offered) for c, offered, achieved, _mean, _row in experiment if achieved < 0.99 * offered]
     assert behind == [(2, 13132), (2, 15946), (4, 12788), (4, 15528)]
     for c, offered, _achieved, _mean, row in experiment:
         if (c, offered) in behind:
             assert not row.stable, (c, offered)
+        elif not row.stable:  # kept up, yet too close to a measured capacity to be trusted
+            assert offered >= 0.85 * THROUGH_POOLER[c], (c, offered)
 
 
 def test_the_mean_within_30_percent_for_pools_of_two_and_more_at_30_to_80_percent(experiment):
