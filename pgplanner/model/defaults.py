@@ -33,3 +33,15 @@ OS_OVERHEAD_RULE = f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt(RAM in GB)"
 PER_CONNECTION_RULE = f"backend base + {WORK_MEM_TYPICAL_SHARE[0]}/{WORK_MEM_TYPICAL_SHARE[1]} x work_mem"
 RESERVE_RULE = f"{percent(RESERVE_SHARE)} of the pool"
 MAX_CLIENT_CONN_RULE = f"client demand + {percent(CLIENT_HEADROOM - 1)}, at least {MIN_MAX_CLIENT_CONN}"
+
+# The share of clients a pinning pooler (RDS Proxy) ties to one backend for their whole session, by the
+# database client the application uses. AWS: the extended query protocol ("JDBC default settings"),
+# SET, prepared statements and temporary tables pin (RDS user guide, rds-proxy-managing.md). Drivers
+# that prepare statements on the server by default pin every client that repeats a query; the simple
+# query protocol does not pin. With session state (SET, temp tables, SQL PREPARE) every client pins.
+PINNED_SHARE = {"jdbc": 1.0, "prepared": 1.0, "simple": 0.0, "unknown": 0.0}
+PINNED_SHARE_RULE = (
+    "from the client kind: "
+    + ", ".join(f"{kind} {percent(share)}" for kind, share in PINNED_SHARE.items())
+    + "; 100 % with session state"
+)

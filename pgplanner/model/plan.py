@@ -16,7 +16,7 @@ from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
-from .scenario import PoolerOffer, Scenario
+from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
 from .sources import USL, USL_FIT
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
@@ -116,6 +116,9 @@ class ProviderSummary(Output):
     confidence: str
     notes: str
     derivations: dict[str, Derivation]  # how the preset's figures were reached (max_connections, cores ...)
+    reserves: tuple[ProviderReserve, ...] = ()  # the reserved slots by what holds them
+    max_connections_settable: tuple[int, int] | None = None
+    scaling: Scaling | None = None  # an autoscaling plan's range
 
 
 class Plan(Output):
@@ -133,6 +136,7 @@ class Plan(Output):
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
     server_connections: int  # pools x pool_size: the backends a pooler keeps open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
+    pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
@@ -228,6 +232,7 @@ def plan(scenario: Scenario) -> Plan:
         processes=sems.processes,
         measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
         rule_of_thumb=thumb[0],
+        budget=tuple(lines),
     )
     return Plan(
         scenario=scenario,
@@ -244,6 +249,7 @@ def plan(scenario: Scenario) -> Plan:
         direct_clients=pooling.direct_clients,
         server_connections=pooling.server_connections,
         max_db_connections=pooling.max_db_connections,
+        pinned_clients=pooling.pinned,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,
@@ -458,4 +464,7 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
         notes=p.notes,
         derivations={"max_connections": given(n(p.max_connections), "max_connections", p.source or p.id)}
         | p.derivations,
+        reserves=p.reserves,
+        max_connections_settable=p.max_connections_settable,
+        scaling=p.scaling,
     )
