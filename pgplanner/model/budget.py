@@ -91,7 +91,7 @@ def provider_reserves(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         lines.append(_reserve_line(reserve, reserve.connections or 0, why))
     offer = provider.pooler
     if scenario.pooler.kind == "provider" and offer is not None:
-        backends = pooling.server_connections + pooling.pinned
+        backends = pooling.server_connections
         for reserve in offer.reserves:
             if reserve.share is not None:
                 count = math.ceil(reserve.share * backends)
@@ -132,7 +132,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         add(
             "pool",
             POOLER_NAMES[scenario.pooler.kind],
-            pooling.server_connections,
+            pooling.pooled_connections,
             f"{pools}: the working backends{_provider_pooler_limits(scenario)}",
             keep=True,
         )

@@ -130,13 +130,18 @@ class Pooling:
     pinned: int = 0  # clients a pinning pooler (RDS Proxy) ties to their own backend, outside the pools
 
     @property
-    def server_connections(self) -> int:
-        """Backends the pooler opens in normal operation (without the reserve)."""
+    def pooled_connections(self) -> int:
+        """Backends the pools share among the clients they multiplex."""
         return self.pools * self.pool_size
 
     @property
+    def server_connections(self) -> int:
+        """Backends the pooler opens in normal operation (without the reserve): its pools and its pinned clients."""
+        return self.pooled_connections + self.pinned
+
+    @property
     def server_connections_max(self) -> int:
-        return self.pools * (self.pool_size + self.reserve_pool)
+        return self.pools * (self.pool_size + self.reserve_pool) + self.pinned
 
     @property
     def max_db_connections(self) -> int:
@@ -291,9 +296,11 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     )
     derivations["direct_clients"] = _direct_clients_derivation(result)
     derivations["server_connections"] = Derivation(
-        formula="server connections = pools x pool size",
-        calculation=f"{pools} x {pool_size} = {n(result.server_connections)}",
-        inputs={"pools": str(pools), "pool size": str(pool_size)},
+        formula="server connections = pools x pool size" + (" + pinned clients" if pinned else ""),
+        calculation=f"{pools} x {pool_size}"
+        + (f" + {n(pinned)}" if pinned else "")
+        + f" = {n(result.server_connections)}",
+        inputs={"pools": str(pools), "pool size": str(pool_size)} | ({"pinned clients": n(pinned)} if pinned else {}),
         source=PGBOUNCER_CONFIG,
         note="the backends the pooler keeps busy; the reserve opens only under load",
     )

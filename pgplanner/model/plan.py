@@ -134,7 +134,7 @@ class Plan(Output):
     client_demand: int
     app_clients: int  # client demand without the serverless peak
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
-    server_connections: int  # pools x pool_size: the backends a pooler keeps open
+    server_connections: int  # pools x pool_size (+ pinned clients): the backends a pooler keeps open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
     pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
     max_connections_required: int

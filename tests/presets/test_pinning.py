@@ -46,7 +46,7 @@ def test_pinned_clients_follow_the_client_kind(catalog, inputs, pinned):
 def test_pinned_clients_hold_backends_the_pool_does_not_multiplex(catalog):
     """25 % of 200 pinned: 50 pinned sessions; the other 150 share the pool sized to the productive target."""
     result = planned(catalog, "aws-rds/db.r6g.large", pooler="provider", pinned_share=0.25)
-    assert (result.pinned_clients, result.server_connections) == (50, 8)
+    assert (result.pinned_clients, result.pool_size, result.server_connections) == (50, 8, 58)
     assert result.derivations["pinned_clients"].calculation == "200 x 25 % = 50"
     assert not false_equations(result.derivations["pinned_clients"].calculation)
 

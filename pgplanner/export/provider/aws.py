@@ -12,7 +12,7 @@ import math
 
 from ...model import Plan
 from ...model.budget import PROVIDER_LINE
-from ...model.derivation import n
+from ...model.derivation import n, rounded
 from ...model.pinning import avoid_pinning, pinning_pooler
 from .common import Guide, script, value_comments, work_mem_kb
 
@@ -24,12 +24,15 @@ def proxy_percent(plan: Plan) -> tuple[int, str] | None:
         return None
     reserve_keys = {f"{PROVIDER_LINE}.{r.key}" for r in offer.reserves}
     headroom = sum(line.connections for line in plan.budget if line.key in reserve_keys)
-    backends = plan.server_connections + plan.pinned_clients + headroom
-    exact = 100 * backends / plan.max_connections
+    pooled = plan.server_connections - plan.pinned_clients
+    exact = 100 * (plan.server_connections + headroom) / plan.max_connections
     percent = min(100, max(1, math.ceil(exact)))
-    arithmetic = (
-        f"100 x ({n(plan.server_connections)} pooled + {n(plan.pinned_clients)} pinned + {n(headroom)} headroom) / "
-        f"{n(plan.max_connections)} = {exact:.1f}, rounded up to {percent}"
+    arithmetic = rounded(
+        f"100 x ({n(pooled)} pooled + {n(plan.pinned_clients)} pinned + {n(headroom)} headroom) / "
+        f"{n(plan.max_connections)}",
+        round(exact, 1),
+        percent,
+        "up",
     )
     return percent, arithmetic
 
