@@ -17,7 +17,7 @@ from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .latency import LatencyFigures
-from .scenario import PoolerOffer, Scenario
+from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
 from .sources import USL, USL_FIT
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
@@ -117,6 +117,9 @@ class ProviderSummary(Output):
     confidence: str
     notes: str
     derivations: dict[str, Derivation]  # how the preset's figures were reached (max_connections, cores ...)
+    reserves: tuple[ProviderReserve, ...] = ()  # the reserved slots by what holds them
+    max_connections_settable: tuple[int, int] | None = None
+    scaling: Scaling | None = None  # an autoscaling plan's range
 
 
 class Plan(Output):
@@ -132,8 +135,9 @@ class Plan(Output):
     client_demand: int
     app_clients: int  # client demand without the serverless peak
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
-    server_connections: int  # pools x pool_size: the backends a pooler keeps open
+    server_connections: int  # pools x pool_size (+ pinned clients): the backends a pooler keeps open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
+    pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
@@ -232,6 +236,7 @@ def plan(scenario: Scenario) -> Plan:
         processes=sems.processes,
         measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
         rule_of_thumb=thumb[0],
+        budget=tuple(lines),
     )
     return Plan(
         scenario=scenario,
@@ -248,6 +253,7 @@ def plan(scenario: Scenario) -> Plan:
         direct_clients=pooling.direct_clients,
         server_connections=pooling.server_connections,
         max_db_connections=pooling.max_db_connections,
+        pinned_clients=pooling.pinned,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,
@@ -466,4 +472,7 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
         notes=p.notes,
         derivations={"max_connections": given(n(p.max_connections), "max_connections", p.source or p.id)}
         | p.derivations,
+        reserves=p.reserves,
+        max_connections_settable=p.max_connections_settable,
+        scaling=p.scaling,
     )
