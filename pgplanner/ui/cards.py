@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, Q
 
 from ..model import Plan
 from ..model.compare import outputs
-from ..present import CARDS, CardSpec, card_severity
-from ..present.cards import card_texts, inactive
+from ..present import CARDS, CardSpec
+from ..present.cards import CardView, card_views
 from ..present.compare import card_baseline
 from ..present.html import card_tooltip
 from .elided import ElidedLabel
@@ -80,19 +80,17 @@ class Card(QFrame):
         self._compact = False
         self._pinned = False
 
-    def show_plan(self, plan: Plan) -> None:
-        is_inactive = inactive(plan, self.spec)
-        if is_inactive != self.inactive:  # restyling costs a relayout: only when it changes
-            self.inactive = is_inactive
-            _restyle(self.value, "inactive", is_inactive)
-        value, caption = card_texts(plan, self.spec)
-        self.value.setText(value)
-        self.caption.setText(caption)
-        self.setToolTip(card_tooltip(plan, self.spec))
-        severity = card_severity(plan, self.spec)
-        if severity != self._severity:
-            self._severity = severity
-            _restyle(self, "severity", severity or "none")
+    def show(self, plan: Plan, card: CardView) -> None:
+        """Draw ``card`` (this card's view of ``plan``, which the tooltip explains)."""
+        if card.inactive != self.inactive:  # restyling costs a relayout: only when it changes
+            self.inactive = card.inactive
+            _restyle(self.value, "inactive", card.inactive)
+        self.value.setText(card.value)
+        self.caption.setText(card.caption)
+        self.setToolTip(card_tooltip(plan, card))
+        if card.severity != self._severity:
+            self._severity = card.severity
+            _restyle(self, "severity", card.severity or "none")
 
     def set_compact(self, compact: bool) -> None:
         _restyle(self.title, "compact", compact)
@@ -102,13 +100,14 @@ class Card(QFrame):
         self._compact = compact
         self._fit()
 
-    def show_baseline(self, baseline: Plan | None, now: dict[str, Any], then: dict[str, Any]) -> None:
+    def show_baseline(self, baseline: CardView | None, now: dict[str, Any], then: dict[str, Any]) -> None:
+        """``baseline``: this card as the pinned plan shows it, None when no baseline is pinned."""
         if self._pinned != (baseline is not None):  # grows a row only on pin and unpin
             self._pinned = baseline is not None
             self.baseline.setVisible(self._pinned)
             self._fit()
         if baseline is not None:
-            self.baseline.setText(card_baseline(self.spec, baseline, now, then))
+            self.baseline.setText(card_baseline(baseline, now, then))
 
     def _fit(self) -> None:
         extra = (CAPTION_LINE if self._compact else 0) + (BASELINE_ROW if self._pinned else 0)
@@ -145,17 +144,19 @@ class CardGrid(QWidget):
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)
             card.clicked.connect(self.cardClicked)
-        self._then: tuple[Plan | None, dict[str, Any]] = (None, {})
+        # The pinned plan's outputs and cards: the baseline stays while the plan changes on every tick.
+        self._then: tuple[Plan | None, dict[str, Any], dict[str, CardView]] = (None, {}, {})
 
     def show_plan(self, plan: Plan, baseline: Plan | None = None) -> None:
-        """The plan's figures; with a pinned ``baseline``, each card also says the baseline's and the change."""
+        """The plan's cards; with a pinned ``baseline``, each card also says the baseline's figure and the change."""
         now = outputs(plan) if baseline is not None else {}
         if baseline is not None and self._then[0] is not baseline:
-            self._then = (baseline, outputs(baseline))  # the baseline stays while the plan changes on every tick
-        then = self._then[1]
-        for card in self.cards.values():
-            card.show_plan(plan)
-            card.show_baseline(baseline, now, then)
+            self._then = (baseline, outputs(baseline), {card.key: card for card in card_views(baseline)})
+        _, then, pinned = self._then
+        for view in card_views(plan):
+            card = self.cards[view.key]
+            card.show(plan, view)
+            card.show_baseline(pinned[view.key] if baseline is not None else None, now, then)
 
     def set_compact(self, compact: bool) -> None:
         """Narrow cards: a smaller title and room for a third line of caption."""

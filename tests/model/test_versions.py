@@ -20,13 +20,22 @@ from .helpers import line, plan_for
     ],
 )
 def test_semaphores_at_defaults(version, count, semmni, semmns):
-    result = semaphores(version, max_connections=100, max_wal_senders=10)
+    result = semaphores(version, max_connections=100, max_wal_senders=10, workers=8, autovacuum_workers=3)
     assert (result.count, result.semmni, result.semmns) == (count, semmni, semmns)
 
 
 def test_max_backends_counts_autovacuum_slots_from_18():
-    assert max_backends(17, 100, 10) == 100 + 3 + 1 + 8 + 10
-    assert max_backends(18, 100, 10) == 100 + 16 + 8 + 10 + 2
+    """17: 100 connections + 3 autovacuum workers + the launcher + 8 workers + 10 WAL senders = 122.
+    18 keeps 16 autovacuum_worker_slots and 2 special workers: 100 + 16 + 8 + 10 + 2 = 136."""
+    assert max_backends(17, 100, 10, workers=8, autovacuum_workers=3)[0] == 122
+    assert max_backends(18, 100, 10, workers=8, autovacuum_workers=3)[0] == 136
+
+
+def test_max_backends_counts_the_workers_it_is_given():
+    """64 worker processes and 10 autovacuum workers on 15: 262,121 + 10 + 1 + 64 + 10 = 262,206 slots."""
+    count, why = max_backends(15, 262_121, 10, workers=64, autovacuum_workers=10)
+    assert count == 262_206
+    assert why.calculation == "262,121 + 10 + 1 + 64 + 10 = 262,206"
 
 
 def test_replication_is_outside_max_connections():
