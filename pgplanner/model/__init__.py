@@ -27,10 +27,11 @@ checks it). To add an output:
 
 Warnings (:mod:`.checks`) are rules that read the finished Plan, declared with
 ``@rule("max_connections", ...)``: the output paths they concern. A figure a rule needs becomes an
-output of the Plan first (with its derivation), so a rule and the card showing the figure agree. Views colour cards from ``PlanWarning.concerns``, never from codes. An error
-(``PlanWarning.blocking``) makes ``plan`` exit 1 and ``export`` refuse; a bundle written anyway
-(``--allow-blocking``) puts it beside the settings its concern paths are written as
-(``PlanWarning.settings``, through the one mapping :data:`.checks.WRITTEN_SETTINGS`).
+output of the Plan first (with its derivation), so a rule and the card showing the figure agree.
+Views colour cards from ``PlanWarning.concerns``, never from codes. An error (``PlanWarning.blocking``)
+makes ``plan`` exit 1 and ``export`` refuse; a bundle written anyway (``--allow-blocking``) puts it
+beside the settings its concern paths are written as (``PlanWarning.settings``, through the one
+mapping :data:`.checks.WRITTEN_SETTINGS`).
 """
 
 from .budget import BudgetLine
