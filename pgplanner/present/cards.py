@@ -293,7 +293,9 @@ def concerning(plan: Plan, outputs: tuple[str, ...]) -> list[PlanWarning]:
 
 def _worst(warnings: list[PlanWarning]) -> Severity | None:
     severities: list[Severity] = [w.severity for w in warnings]
-    return min(severities, key=SEVERITY_ORDER.__getitem__) if severities else None
+    if not severities:
+        return None
+    return min(severities, key=SEVERITY_ORDER.__getitem__)
 
 
 def card_severity(plan: Plan, spec: CardSpec) -> Severity | None:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import FIELDS, Plan, human_size
-from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, differences, headline
+from ..model.compare import (
+    AT_MAX_CONNECTIONS,
+    HEADLINE,
+    Difference,
+    differences,
+    headline,
+    throughput_at_max_connections,
+)
 from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
@@ -110,7 +117,7 @@ def _row(d: Difference) -> CompareRow:
 def story(a: Plan, b: Plan) -> list[str]:
     """The comparison in four sentences a DBA can forward: how clients connect, throughput, memory, verdict."""
     lines = [f"{tag}: {_connecting(p)}" for tag, p in (("A", a), ("B", b))]
-    share_a, share_b = (headline(p)[AT_MAX_CONNECTIONS] for p in (a, b))
+    share_a, share_b = (throughput_at_max_connections(p)[0] for p in (a, b))
     peaks = [
         f"{n(round(p.throughput.peak))} active connections on {plural(p.scenario.hardware.cores, 'core')}"
         for p in (a, b)

@@ -40,6 +40,12 @@ CARD_STYLE = "".join(
 )
 
 
+def _label(name: str, text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
+
+
 def _restyle(widget: QWidget, name: str, value: object) -> None:
     """Set a property the style sheet looks at, and apply it."""
     widget.setProperty(name, value)
@@ -56,12 +62,12 @@ class Card(QFrame):
         self.setObjectName(f"card_{spec.key}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(0)
-        self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
-        self.value = QLabel(objectName=f"card_{spec.key}_value")
-        self.caption = QLabel(objectName=f"card_{spec.key}_caption")
+        self.title = _label(f"card_{spec.key}_title", spec.title)
+        self.value = _label(f"card_{spec.key}_value")
+        self.caption = _label(f"card_{spec.key}_caption")
         self.baseline = ElidedLabel(f"card_{spec.key}_baseline")  # "baseline 1,000 · -900" while pinned
         self.baseline.setFixedHeight(BASELINE_ROW)
         self.baseline.hide()
@@ -80,7 +86,7 @@ class Card(QFrame):
         self._compact = False
         self._pinned = False
 
-    def show(self, plan: Plan, card: CardView) -> None:
+    def show_card(self, plan: Plan, card: CardView) -> None:
         """Draw ``card`` (this card's view of ``plan``, which the tooltip explains)."""
         if card.inactive != self.inactive:  # restyling costs a relayout: only when it changes
             self.inactive = card.inactive
@@ -95,7 +101,7 @@ class Card(QFrame):
     def set_compact(self, compact: bool) -> None:
         _restyle(self.title, "compact", compact)
         margin = 6 if compact else 10
-        self.layout().setContentsMargins(margin, 6, margin, 6)
+        self._layout.setContentsMargins(margin, 6, margin, 6)
         self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
         self._compact = compact
         self._fit()
@@ -155,7 +161,7 @@ class CardGrid(QWidget):
         _, then, pinned = self._then
         for view in card_views(plan):
             card = self.cards[view.key]
-            card.show(plan, view)
+            card.show_card(plan, view)
             card.show_baseline(pinned[view.key] if baseline is not None else None, now, then)
 
     def set_compact(self, compact: bool) -> None:
