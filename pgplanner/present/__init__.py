@@ -11,7 +11,7 @@ is made from the same parts, and two plans are compared in words by :mod:`.compa
 ``compare``, the window's Compare tab and card deltas, the report of two plans).
 """
 
-from .cards import CARDS, CardSpec, CardView, card_severity, card_views, derivation_groups
+from .cards import CARDS, CardSpec, CardView, card_views, derivation_groups
 from .settings import SettingRow, settings_groups, versus_pgtune
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, blocking_line, setup_line
 from .tables import BudgetRow, KernelRow, budget_rows, kernel_rows, kernel_title
@@ -29,7 +29,6 @@ __all__ = [
     "blocking_errors",
     "blocking_line",
     "budget_rows",
-    "card_severity",
     "card_views",
     "derivation_groups",
     "kernel_rows",

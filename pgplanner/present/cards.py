@@ -272,7 +272,7 @@ def card_view(plan: Plan, spec: CardSpec) -> CardView:
         title=spec.title,
         value=face.value,
         caption=face.caption,
-        severity=_worst(concerning(plan, outputs)),
+        severity=_worst(_concerning(plan, outputs)),
         inactive=inactive,
         outputs=outputs,
         figure=spec.figure,
@@ -285,7 +285,7 @@ def card_views(plan: Plan) -> tuple[CardView, ...]:
     return tuple(card_view(plan, spec) for spec in CARDS)
 
 
-def concerning(plan: Plan, outputs: tuple[str, ...]) -> list[PlanWarning]:
+def _concerning(plan: Plan, outputs: tuple[str, ...]) -> list[PlanWarning]:
     """The plan's warnings whose concerns meet ``outputs``."""
     wanted = set(outputs)
     return [w for w in plan.warnings if wanted.intersection(w.concerns)]
@@ -296,11 +296,6 @@ def _worst(warnings: list[PlanWarning]) -> Severity | None:
     if not severities:
         return None
     return min(severities, key=SEVERITY_ORDER.__getitem__)
-
-
-def card_severity(plan: Plan, spec: CardSpec) -> Severity | None:
-    """The worst severity among the warnings that concern the card, None when none does."""
-    return _worst(concerning(plan, shown_outputs(plan, spec.outputs)))
 
 
 def derivation_groups(plan: Plan) -> list[tuple[str, str, list[tuple[str, Derivation]]]]:
