@@ -47,6 +47,8 @@ class CompareRow:
     a: str
     b: str
     change: str  # "-900", "+67 points", "" when not a number
+    # Whether A's and B's cell shows the figure at ``path`` ("no pooler" does not: that plan has no pool).
+    shown: tuple[bool, bool] = (True, True)
 
 
 def show_value(path: str, value: Any) -> str:
@@ -96,6 +98,7 @@ def headline_rows(a: Plan, b: Plan) -> list[CompareRow]:
             cards_a.get(path) or show_value(path, left[path]),
             cards_b.get(path) or show_value(path, right[path]),
             show_change(path, left[path], right[path]),
+            (left[path] is not None, right[path] is not None),
         )
         for path in HEADLINE
     ]

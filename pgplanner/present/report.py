@@ -109,8 +109,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     rows = "".join(
-        f"<tr><td>{escape(r.title)}</td><td class='num' data-path='a.{r.path}'>{escape(r.a)}</td>"
-        f"<td class='num' data-path='b.{r.path}'>{escape(r.b)}</td><td class='num'>{escape(r.change)}</td></tr>"
+        f"<tr><td>{escape(r.title)}</td>{_figure_cell(f'a.{r.path}', r.a, r.shown[0])}"
+        f"{_figure_cell(f'b.{r.path}', r.b, r.shown[1])}<td class='num'>{escape(r.change)}</td></tr>"
         for r in headline_rows(a, b)
     )
     verdicts = "".join(_verdict(p, tag) for tag, p in (("A", a), ("B", b)))
@@ -144,6 +144,12 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         + plots
         + f"<h2>What differs</h2>{differences}<div class='pair'>{sides}</div>"
     )
+
+
+def _figure_cell(path: str, text: str, shown: bool) -> str:
+    """A table cell showing the figure at ``path`` (marked with it), or words in its place ("no pooler")."""
+    mark = f" data-path='{path}'" if shown else ""
+    return f"<td class='num'{mark}>{escape(text)}</td>"
 
 
 def _verdict(plan: Plan, tag: str) -> str:
