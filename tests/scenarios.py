@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pgplanner.assets import example_scenarios
 from pgplanner.model import Measurement, Scenario
+from pgplanner.model.scenario import LatencyCalibration, PooledCapacity
 from pgplanner.model.serialization import read_scenario_file
 from pgplanner.presets import apply_preset, load_catalog
 
@@ -25,6 +26,7 @@ MEASURED = ((1, 900), (4, 3300), (8, 5200), (16, 6100), (32, 5400))  # active co
 # X(N) = 1000 N / (1 + 0.02 (N - 1) + kappa N (N - 1)) with kappa = 0.98 / 19^2: the peak sqrt((1 - 0.02) /
 # kappa) is at 19 active connections, past cores x 4 = 16 on 4 cores (issue 21: a CSV peaking at 19).
 PEAK_19 = ((1, 1000), (2, 1950), (4, 3661), (8, 6192), (12, 7603), (16, 8199), (19, 8303), (24, 8112), (32, 7419))
+CALIBRATION = LatencyCalibration(isolated_ms=0.6, pooled=PooledCapacity(pool_size=4, tps=2900))
 SCENARIOS = {
     "defaults": Scenario(),
     "2 cores": Scenario().with_changes(cores=2, ram="4GB"),
@@ -64,6 +66,10 @@ SCENARIOS = {
     "impossible: reserved slots": Scenario().with_changes(
         pg_version=18, max_connections=10, superuser_reserved=6, reserved_connections=4
     ),
+    "demand at the pool": Scenario().with_changes(cores=16, txn_ms=10, demand_tps=3000, databases=2),
+    "demand, calibrated": measured(
+        Scenario().with_changes(demand_tps=4000, txn_ms=0.5, pool_size=3), MEASURED
+    ).model_copy(update={"latency_calibration": CALIBRATION}),
 }
 
 

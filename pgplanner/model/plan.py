@@ -11,11 +11,12 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
-from . import budget, checks, concurrency, memory, settings, throughput
+from . import budget, checks, concurrency, latency, memory, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
+from .latency import LatencyFigures
 from .scenario import PoolerOffer, Scenario
 from .settings import Setting, SettingsInput
 from .sources import PGPLANNER_RULE, USL, USL_FIT
@@ -161,6 +162,7 @@ class Plan(Output):
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None
+    latency: LatencyFigures | None = None  # the queue at the pool, when the scenario gives a demand
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -221,6 +223,8 @@ def plan(scenario: Scenario) -> Plan:
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
+    queue, latency_derivations = latency.latency(scenario, _shape(productive, fit), fit, productive, pooling)
+    derivations.update(latency_derivations)
     derivations.update(_throughput_derivations(curve, productive, fit))
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
     kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
@@ -286,6 +290,7 @@ def plan(scenario: Scenario) -> Plan:
         warnings=(),
         derivations=derivations,
         provider=_provider_summary(scenario),
+        latency=queue,
     )
     # The rules read the finished Plan, so what they judge is what every view shows.
     return result.model_copy(update={"warnings": checks.evaluate(result)})
@@ -377,13 +382,16 @@ def _pool_connections(curve: ThroughputCurve) -> Derivation:
     )
 
 
+def _shape(productive: int, fit: throughput.UslFit | None) -> throughput.Shape | throughput.UslShape:
+    """The measured USL when there are measurements, else the default shape around the productive target."""
+    return throughput.UslShape(fit) if fit else throughput.default_shape(productive)
+
+
 def _throughput_curve(
     scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int, fit: throughput.UslFit | None
 ) -> ThroughputCurve:
     """The measured USL when there are measurements, else the default shape around the productive target."""
-    shape: throughput.Shape | throughput.UslShape = (
-        throughput.UslShape(fit) if fit else throughput.default_shape(productive)
-    )
+    shape = _shape(productive, fit)
     highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
     if fit:
         highest = max(highest, 2 * fit.highest_measured)

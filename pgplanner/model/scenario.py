@@ -228,7 +228,26 @@ class Workload(Frozen):
         "parallelism; --workload sizes the connection pool.",
     )
     txn_ms: float = number(
-        20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1
+        20,
+        0.01,
+        3_600_000,
+        "Transaction time",
+        "Average time a transaction holds a connection on an uncontended server (a pgbench select-only "
+        "transaction takes about 0.1 ms).",
+        unit="ms",
+        step=1,
+    )
+    demand_tps: Annotated[float | None, Auto] = number(
+        None,
+        0.01,
+        100_000_000,
+        "Demand",
+        "Transactions per second the application offers at its busiest; with it, pgplanner models the wait "
+        "for a backend and the response time (mean, p95, p99) for each pool size.",
+        unit="tps",
+        step=10,
+        log=True,
+        auto="none: latency is not modelled",
     )
     app_instances: int = count(10, 0, 100_000, "App instances", "Application processes that open a pool.", unit="")
     pool_per_instance: int = count(20, 0, 10_000, "Pool per instance", "Connections in each app instance's pool.")
@@ -355,6 +374,26 @@ class Measurement(Frozen):
     latency_ms: float | None = Field(None, ge=0, le=1e9)
 
 
+class PooledCapacity(Frozen):
+    """Transactions per second measured through the pooler with every client busy (a saturated closed loop)."""
+
+    pool_size: int = Field(ge=1, le=100_000, description="the pooler's pool size during the run")
+    tps: float = Field(gt=0, le=1e12)
+
+
+class LatencyCalibration(Frozen):
+    """Measured figures that calibrate the latency model (see :mod:`.latency`).
+
+    Both are measured with the same transaction as ``measurements``: ``isolated_ms`` is the mean latency
+    of one transaction at a low rate (pgbench --rate) through the pooler, which the closed loop never
+    shows (waking a sleeping backend and client); ``pooled`` is the capacity through the pooler, which on
+    a small machine is well below the direct one (the pooler competes for the same CPUs).
+    """
+
+    isolated_ms: float | None = Field(None, gt=0, le=1e9)
+    pooled: PooledCapacity | None = None
+
+
 class Scenario(Frozen):
     """What the user plans for. ``Scenario()`` is a small web application on a 4-core, 16 GB server."""
 
@@ -369,6 +408,7 @@ class Scenario(Frozen):
     # Where the measurements come from, e.g. "PostgreSQL 15.14 on /run/postgresql, pgbench select-only";
     # the plot labels the fitted curve with it.
     measured_on: str = Field("", max_length=300)
+    latency_calibration: LatencyCalibration | None = None
 
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with inputs changed by their flat names, e.g. ``with_changes(cores=16, ram="64GB")``.
