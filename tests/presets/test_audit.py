@@ -163,8 +163,8 @@ ROWS: list[tuple[str, str, Any, str]] = [
     ("neon/1cu", "pooler.default_pool_size", 377, NEON + ": 0.9 x 419"),
     ("neon/1cu", "pooler.max_client_conn", 10_000, NEON),
     ("neon/0.25-4cu", "max_connections", 839, NEON_AUTOSCALING + ": min(4, 8 x 0.25) = 2 CU"),
-    ("neon/1-16cu", "max_connections", 3357, NEON_AUTOSCALING + ": min(16, 8 x 1) = 8 CU"),
-    ("neon/2-16cu", "max_connections", 4000, NEON_AUTOSCALING + ": 16 CU, past 9 CU"),
+    ("neon/1-9cu", "max_connections", 3357, NEON_AUTOSCALING + ": min(9, 8 x 1) = 8 CU"),
+    ("neon/8-16cu", "max_connections", 4000, NEON_AUTOSCALING + ": 16 CU, past 9 CU"),
     ("neon/0.5-2cu", "max_connections", 839, NEON_AUTOSCALING + ": min(2, 8 x 0.5) = 2 CU"),
     # DigitalOcean.
     ("digitalocean/db-s-1vcpu-2gb", "max_connections", 50, DIGITALOCEAN),
