@@ -67,7 +67,7 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         strokes["max_connections"].append(px(baseline.max_connections))
     bars = []
     for key, row, start, count, name, why in budget_segments(plan):
-        role = f"budget.{key}"
+        role = f"budget.{key.partition('.')[0]}"  # provider_reserved.automation: the provider_reserved colour
         centre = rows[row]
         top, bottom = py(centre + BAR_HEIGHT / 2), py(centre - BAR_HEIGHT / 2)
         label = _segment_label(
