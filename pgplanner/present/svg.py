@@ -19,7 +19,8 @@ from .charts.text import estimate
 from .palette import LIGHT, Theme
 
 WIDTH = 640
-PLOT_HEIGHT = {"throughput": 240, "memory": 240, "budget": 96}
+PLOT_HEIGHT = 240  # pixels of a plot area; a chart of bars has its own
+BARS_HEIGHT = {"budget": 96}
 LEFT, RIGHT = 64, 18  # pixels left of the plot area (tick labels, the axis' words) and right of it
 BUDGET_LEFT = 124  # room for "max_wal_senders"
 HEADING_SIZE, LABEL_SIZE, TICK_SIZE, KEY_SIZE = 12, 12, 11, 12
@@ -36,9 +37,8 @@ def frame_for(name: str) -> tuple[Frame, int]:
     """The frame a chart is placed in for the report, and the pixels left of it."""
     left = BUDGET_LEFT if name == "budget" else LEFT
     width = WIDTH - left - RIGHT
-    frame = Frame(
-        width, PLOT_HEIGHT[name], LABEL_WIDTH, ROW, WIDTH - 2 * MARGIN, HEADING_WIDTH, RIGHT - 2, KEY_GLYPH, HEADING_GAP
-    )
+    height = BARS_HEIGHT.get(name, PLOT_HEIGHT)
+    frame = Frame(width, height, LABEL_WIDTH, ROW, WIDTH - 2 * MARGIN, HEADING_WIDTH, RIGHT - 2, KEY_GLYPH, HEADING_GAP)
     return frame, left
 
 

@@ -9,10 +9,10 @@ built on :func:`~.compose.compose`.
 
 from .budget import budget_chart
 from .layout import LevelAt, MarkAt, XAxis, YAxis, compose
-from .memory import memory_chart, worst_fits
+from .memory import memory_chart
 from .names import COMPARISON, WINDOW, Names
 from .spec import Axis, Box, Chart, Frame, KeyEntry, Label, Mark, Rule, Segment, Series
-from .throughput import IMPORTED, measured_label, throughput_chart
+from .throughput import IMPORTED, throughput_chart
 
 HOVER_HINT = "Point at the plot to read its values here."
 CHARTS = {"throughput": throughput_chart, "memory": memory_chart, "budget": budget_chart}
@@ -40,8 +40,6 @@ __all__ = [
     "YAxis",
     "budget_chart",
     "compose",
-    "measured_label",
     "memory_chart",
     "throughput_chart",
-    "worst_fits",
 ]

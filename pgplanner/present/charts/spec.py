@@ -205,13 +205,6 @@ class Axis:
             return (math.log10(max(value, 1e-12)) - low) / (high - low)
         return (value - self.lo) / (self.hi - self.lo)
 
-    def value_at(self, fraction: float) -> float:
-        """The value a ``fraction`` of the way along the axis: the inverse of :meth:`fraction`."""
-        if self.log:
-            low, high = math.log10(max(self.lo, 1e-12)), math.log10(self.hi)
-            return float(10 ** (low + fraction * (high - low)))
-        return self.lo + fraction * (self.hi - self.lo)
-
     def fractions(self, values: np.ndarray) -> np.ndarray:
         """:meth:`fraction` over an array (NaN stays NaN)."""
         if self.log:
@@ -255,26 +248,9 @@ class Chart:
     def py(self, y: float) -> float:
         return (1 - self.y.fraction(y)) * self.height
 
-    def data_x(self, px: float) -> float:
-        return self.x.value_at(px / self.width)
-
-    def data_y(self, py: float) -> float:
-        return self.y.value_at(1 - py / self.height)
-
     def mark(self, key: str) -> Mark | None:
         return next((m for m in self.marks if m.key == key), None)
 
     def labels(self) -> list[Label]:
         """Every label written on the plot area: the marks', then the bars'."""
         return [m.label for m in self.marks if m.label] + [s.label for s in self.bars if s.label]
-
-    def words(self) -> list[str]:
-        """Everything the chart says in words, in order: heading, labels, axes, ticks."""
-        return [
-            *(run.text for line in self.heading for run in line),
-            *(label.text for label in self.labels()),
-            self.x.label,
-            self.y.label,
-            *(text for _, text in self.x.ticks),
-            *(text for _, text in self.y.ticks),
-        ]
