@@ -97,7 +97,7 @@ def productive_target(thumb: tuple[int, Derivation], fit: UslFit | None = None) 
     if fit is None:
         return rule, why
     if not fit.shows_peak or fit.peak is None:
-        note = f"the measurements give {fit.judgement}; measure more client counts to let the measurement decide"
+        note = f"the measurements give {fit.judgement}: not a measured peak, so the rule of thumb stays"
         return rule, why._replace(note=f"{why.note}; {note}" if why.note else note)
     target = max(1, round(fit.peak))
     sigma, kappa = f"{fit.sigma:.4g}", f"{fit.kappa:.4g}"

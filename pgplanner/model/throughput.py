@@ -140,7 +140,8 @@ class UslShape:
 
     @property
     def peak(self) -> float:
-        return self.fit.peak if self.fit.peak is not None else float(self.fit.highest_measured)
+        """Where the curve is highest among whole clients (one client, when the fitted peak is under it)."""
+        return max(self.fit.peak, 1.0) if self.fit.peak is not None else float(self.fit.highest_measured)
 
     @property
     def u(self) -> float:
@@ -172,14 +173,15 @@ def _fit_once(points: tuple[tuple[float, float], ...]) -> UslFit | None:
     if not np.all(n > 0) or not np.all(y >= 0) or not y.any():
         return None
     best = usl.solve(n, y)
-    sigma, kappa, lam = best.sigma, best.kappa, best.lam
+    sigma, kappa, lam = float(best.sigma), float(best.kappa), float(best.lam)
     c = n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
     residuals = lam * c - y
     top = float(n.max())
     peak = float(np.sqrt((1 - sigma) / kappa)) if kappa > 0 else None
     if peak is not None and peak > NO_PEAK_BEYOND * top:
         peak = None  # kappa is all but zero: nothing retrograde anywhere near what was measured
-    reference = peak if peak is not None else top
+    # The curve's best point among whole clients: a peak under one client means one client is best.
+    reference = max(peak, 1.0) if peak is not None else top
     peak_tps = float(lam * reference / (1 + sigma * (reference - 1) + kappa * reference * (reference - 1)))
     judged = len(set(n.tolist())) >= MIN_JUDGED_POINTS
     rmse = float(np.sqrt((residuals**2).mean())) / peak_tps if judged else None
@@ -194,7 +196,7 @@ def _peak_error(
     """One standard error of the peak: the Jacobian's covariance of (lambda, sigma, kappa), carried to
     sqrt((1 - sigma) / kappa) by its gradient (the delta method, as nls's summary would give)."""
     freedom = n.size - PARAMETERS
-    if peak is None or freedom <= 0:
+    if peak is None or peak <= 0 or freedom <= 0:
         return None
     jacobian = np.column_stack((c, -lam * c * c * (n - 1) / n, -lam * c * c * (n - 1)))
     variance = (residuals**2).sum() / freedom

@@ -7,7 +7,7 @@ Variable projection: for fixed (sigma, kappa) the model is linear in lambda, who
 sum(c y) / sum(c c) with c = N / (1 + sigma (N - 1) + kappa N (N - 1)), so the residual sum of squares
 is a function of two parameters on a box. Its minimum on the box lies either inside (a stationary
 point, found by Levenberg-Marquardt from the best cells of a coarse grid) or on one of the four
-edges (a one-dimensional problem each, scanned and then narrowed by golden sections; the corners
+edges (a one-dimensional problem each, scanned and then narrowed around each local minimum; the corners
 are the edges' ends). The best of all these candidates is the bounded optimum. A grid search alone
 misses it where the valley is long and flat: plateau data, with kappa near 0.
 """
@@ -22,11 +22,15 @@ import numpy as np
 SIGMA_MAX = 1.0  # sigma is the serial fraction: 1 means a second client adds nothing
 KAPPA_MAX = 1.0  # kappa 1 already halves throughput from one client to two
 GRID_STEPS = 40  # coarse grid per parameter, log-spaced, zero included: where the searches start
-STARTS = 4  # Levenberg-Marquardt runs from the best grid cells that are local minima
-EDGE_STEPS = 400  # the scan of each edge of the box before the golden sections
-GOLDEN_ROUNDS = 80  # each round keeps 0.618 of the bracket: 80 rounds narrow it by 1e-17
-LM_ROUNDS = 200
+STARTS = 3  # searches from the lowest local minima of a grid (Levenberg-Marquardt) or of an edge's scan
+EDGE_STEPS = 400  # the scan of each edge of the box before narrowing
+NARROW_STEPS = 21  # points across a bracket per round: the two cells around the best keep a tenth of it
+NARROW_ROUNDS = 14  # a bracket a few percent wide narrows below 1e-15 of the value
+LM_ROUNDS = 100
+MAX_DAMPING = 1e10  # a step this damped is no step: stop
+TOLERANCE = 1e-13  # relative change of the residual, or of every parameter, that ends the search
 SMALLEST = (1e-9, 1e-12)  # the smallest nonzero sigma and kappa the grids try
+EDGE_MARGIN = 1e-3  # a start taken from an edge is moved this far inside
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,8 @@ class Solution:
 
 def solve(n: np.ndarray, y: np.ndarray) -> Solution:
     """The bounded least-squares (sigma, kappa, lambda) for client counts ``n`` and throughputs ``y``."""
-    candidates = [_edge(n, y, fixed, value) for fixed in (0, 1) for value in (0.0, (SIGMA_MAX, KAPPA_MAX)[fixed])]
-    candidates += _interior(n, y)
+    edges = [_edge(n, y, fixed, value) for fixed in (0, 1) for value in (0.0, (SIGMA_MAX, KAPPA_MAX)[fixed])]
+    candidates = edges + _interior(n, y, edges)
     sigma, kappa = min(candidates, key=lambda c: _sse(n, y, np.array(c[0]), np.array(c[1])).item())
     c = _shape(n, np.array(sigma), np.array(kappa))
     lam = float((c * y).sum() / (c * c).sum())
@@ -59,8 +63,13 @@ def _sse(n: np.ndarray, y: np.ndarray, sigma: np.ndarray, kappa: np.ndarray) -> 
 
 
 def _axis(which: int, steps: int) -> np.ndarray:
+    """Zero, log-spaced values from the smallest to the top, and (for sigma, a fraction between 0 and 1)
+    evenly spaced ones too: a log grid alone steps from 0.35 to 0.59 with 40 points."""
     top = (SIGMA_MAX, KAPPA_MAX)[which]
-    return np.concatenate(([0.0], np.geomspace(SMALLEST[which], top, steps)))
+    values = [[0.0], np.geomspace(SMALLEST[which], top, steps)]
+    if which == 0:
+        values.append(np.linspace(0, top, steps + 1))
+    return np.unique(np.concatenate(values))
 
 
 def _edge(n: np.ndarray, y: np.ndarray, fixed: int, value: float) -> tuple[float, float]:
@@ -73,41 +82,31 @@ def _edge(n: np.ndarray, y: np.ndarray, fixed: int, value: float) -> tuple[float
 
     scanned = sse(free)
     best_value, best_sse = float(free[scanned.argmin()]), float(scanned.min())
-    # Every local minimum of the scan is narrowed, not only the lowest: two valleys can be close.
-    inner = np.flatnonzero((scanned[1:-1] <= scanned[:-2]) & (scanned[1:-1] <= scanned[2:])) + 1
-    for i in inner:
+    # The lowest few local minima of the scan are narrowed, not only the lowest: two valleys can be close.
+    inner = np.flatnonzero((scanned[1:-1] < scanned[:-2]) & (scanned[1:-1] <= scanned[2:])) + 1
+    for i in inner[np.argsort(scanned[inner])][:STARTS]:
         low, high = float(free[i - 1]), float(free[i + 1])
-        found = _golden(sse, low, high)
+        found = _narrow(sse, low, high)
         found_sse = float(sse(np.array([found]))[0])
         if found_sse < best_sse:
             best_value, best_sse = found, found_sse
     return (value, best_value) if fixed == 0 else (best_value, value)
 
 
-def _golden(sse: Callable[[np.ndarray], np.ndarray], low: float, high: float) -> float:
-    """The minimum of a one-dimensional function inside [low, high] by golden sections."""
-    ratio = (np.sqrt(5) - 1) / 2
-
-    def at(x: float) -> float:
-        return float(sse(np.array([x]))[0])
-
-    a, b = low, high
-    c, d = b - ratio * (b - a), a + ratio * (b - a)
-    fc, fd = at(c), at(d)
-    for _ in range(GOLDEN_ROUNDS):
-        if fc <= fd:
-            b, d, fd = d, c, fc
-            c = b - ratio * (b - a)
-            fc = at(c)
-        else:
-            a, c, fc = c, d, fd
-            d = a + ratio * (b - a)
-            fd = at(d)
-    return (a + b) / 2
+def _narrow(sse: Callable[[np.ndarray], np.ndarray], low: float, high: float) -> float:
+    """The minimum of a one-dimensional function inside [low, high]: each round evaluates an even grid
+    across the bracket at once and keeps the two cells around its best point (a tenth of the width)."""
+    for _ in range(NARROW_ROUNDS):
+        grid = np.linspace(low, high, NARROW_STEPS)
+        best = int(np.argmin(sse(grid)))
+        low, high = float(grid[max(best - 1, 0)]), float(grid[min(best + 1, NARROW_STEPS - 1)])
+    return (low + high) / 2
 
 
-def _interior(n: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
-    """Stationary points strictly inside the box, by Levenberg-Marquardt from the grid's best local minima."""
+def _interior(n: np.ndarray, y: np.ndarray, edges: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Stationary points inside the box, by Levenberg-Marquardt from several starts: the grid's lowest
+    local minima, its lowest cells off the edges (a narrow valley across the grid has no local minimum
+    on it), and each edge's optimum moved inside (a valley that runs into an edge)."""
     sigmas, kappas = _axis(0, GRID_STEPS), _axis(1, GRID_STEPS)
     grid = _sse(n, y, sigmas[:, None], kappas[None, :])
     padded = np.pad(grid, 1, constant_values=np.inf)
@@ -116,53 +115,60 @@ def _interior(n: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
         for dj in (-1, 0, 1):
             if di or dj:
                 lowest &= grid <= padded[1 + di : 1 + di + grid.shape[0], 1 + dj : 1 + dj + grid.shape[1]]
-    cells = np.argwhere(lowest)
-    order = np.argsort(grid[lowest])[:STARTS]
+    inside = np.zeros_like(grid, dtype=bool)
+    inside[1:-1, 1:-1] = True
+    starts = []
+    for chosen in (lowest, inside):
+        cells = np.argwhere(chosen)
+        starts += [(sigmas[i], kappas[j]) for i, j in cells[np.argsort(grid[chosen])[:STARTS]]]
+    typical_kappa = 1 / float(n.max()) ** 2  # a kappa that puts the peak at the largest count measured
+    starts += [(sigma, kappa or typical_kappa) for sigma, kappa in edges]
     found = []
-    for i, j in cells[order]:
-        start_sigma, start_kappa = max(sigmas[i], SMALLEST[0]), max(kappas[j], SMALLEST[1])
-        point = _levenberg_marquardt(n, y, start_sigma, start_kappa)
+    for sigma, kappa in starts:
+        start = (min(max(sigma, EDGE_MARGIN), SIGMA_MAX - EDGE_MARGIN), min(max(kappa, SMALLEST[1]), KAPPA_MAX / 2))
+        point = _levenberg_marquardt(n, y, *start)
         if point is not None:
             found.append(point)
     return found
 
 
 def _levenberg_marquardt(n: np.ndarray, y: np.ndarray, sigma: float, kappa: float) -> tuple[float, float] | None:
-    """An unconstrained stationary point of the least squares in (lambda, sigma, kappa) from this start,
-    when the search stays inside the box (one that leaves it belongs to an edge, searched there)."""
+    """A stationary point of the least squares from this start, inside the box.
+
+    The search runs in (lambda, log sigma, log kappa): a coefficient orders of magnitude below its
+    start (kappa 1e-7 where the grid had 1e-4) is a few steps away, and the lower bounds, at minus
+    infinity there, cannot be crossed; a search that runs towards one ends near the edge, which is
+    searched on its own anyway. Steps past the upper bounds are refused.
+    """
     c = _shape(n, np.array(sigma), np.array(kappa))
-    x = np.array([(c * y).sum() / (c * c).sum(), sigma, kappa])
+    x = np.array([(c * y).sum() / (c * c).sum(), np.log(sigma), np.log(kappa)])
     residual = x[0] * c - y
     sse = float(residual @ residual)
     damping = 1e-3
     for _ in range(LM_ROUNDS):
-        lam, s, k = x
+        lam, s, k = x[0], np.exp(x[1]), np.exp(x[2])
         c = _shape(n, np.array(s), np.array(k))
-        jacobian = np.column_stack((c, -lam * c * c * (n - 1) / n, -lam * c * c * (n - 1)))
+        jacobian = np.column_stack((c, -lam * c * c * (n - 1) / n * s, -lam * c * c * (n - 1) * k))
         normal = jacobian.T @ jacobian
         gradient = jacobian.T @ residual
-        scale = np.diag(np.diag(normal)) + 1e-300
-        try:
-            step = np.linalg.solve(normal + damping * scale, -gradient)
-        except np.linalg.LinAlgError:
-            return None
-        trial = x + step
-        if not (0 < trial[1] < SIGMA_MAX and 0 < trial[2] < KAPPA_MAX):
-            damping *= 4
-            if damping > 1e12:
-                return None  # every step leaves the box: the minimum is on an edge
-            continue
-        trial_c = _shape(n, np.array(trial[1]), np.array(trial[2]))
-        trial_residual = trial[0] * trial_c - y
-        trial_sse = float(trial_residual @ trial_residual)
-        if trial_sse <= sse:
-            converged = sse - trial_sse <= 1e-15 * sse and np.all(np.abs(step) <= 1e-10 * (np.abs(x) + 1e-12))
-            x, residual, sse = trial, trial_residual, trial_sse
-            damping = max(damping / 3, 1e-12)
-            if converged:
-                break
+        scale = np.diag(np.diag(normal) + 1e-300)  # Marquardt's scaling: each parameter in its own units
+        while damping < MAX_DAMPING:
+            try:
+                step = np.linalg.solve(normal + damping * scale, -gradient)
+            except np.linalg.LinAlgError:
+                return None
+            trial = x + step
+            if trial[1] < np.log(SIGMA_MAX) and trial[2] < np.log(KAPPA_MAX):
+                trial_residual = trial[0] * _shape(n, np.exp(trial[1:2]), np.exp(trial[2:3]))[0] - y
+                trial_sse = float(trial_residual @ trial_residual)
+                if trial_sse <= sse:
+                    break
+            damping *= 10
         else:
-            damping *= 2
-            if damping > 1e12:
-                break  # no step improves: a stationary point to machine precision
-    return float(x[1]), float(x[2])
+            break  # no step lowers the residual: a stationary point to machine precision
+        gain = sse - trial_sse
+        x, residual, sse = trial, trial_residual, trial_sse
+        damping = max(damping / 10, 1e-12)
+        if gain <= TOLERANCE * sse or np.all(np.abs(step) <= TOLERANCE * np.maximum(np.abs(x), 1)):
+            break
+    return float(np.exp(x[1])), float(np.exp(x[2]))
