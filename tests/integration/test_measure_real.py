@@ -14,7 +14,8 @@ import psutil
 import pytest
 
 from pgplanner.model.serialization import read_scenario_file
-from pgplanner.probe.pgbench import SCRATCH_PREFIX, Cancelled, MeasureError, Point, Progress, Sweep, SweepSpec
+from pgplanner.probe.pgbench import Cancelled, MeasureError
+from pgplanner.probe.sweep import SCRATCH_PREFIX, Point, Progress, Sweep, SweepSpec
 from tests.cli.runner import run
 
 from . import real
@@ -105,7 +106,7 @@ def test_no_pgbench_anywhere(server, monkeypatch):
 
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setattr(module, "DEBIAN_SERVERS", Path("/nonexistent"))
-    monkeypatch.setattr(module, "_server_bindirs", lambda conn: [])
+    monkeypatch.setattr(module, "_server_bindirs", lambda session: [])
     result = run("measure", "--dsn", dsn(server), "--clients", "1,2", "--duration", "1")
     assert result.status == 2 and "pgbench not found" in result.stderr
 

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from pgplanner.probe.server import ServerError, connect, probe
+from pgplanner.probe.server import probe
+from pgplanner.probe.session import ServerError, Session, connect
 from tests.cli.runner import run
 
 from . import real
@@ -56,9 +57,9 @@ def test_probe_counts_connections_by_state_and_sees_the_peak(server):
     in_transaction.execute("SELECT 1")  # psycopg opened a transaction and leaves it open
     busy = server.connect(autocommit=True, application_name="app-busy")
     try:
-        with connect(dsn(server)) as conn:
+        with Session(dsn(server)) as session:
             busy.execute("SELECT 1")
-            report = probe(conn, watch=0.6)
+            report = probe(session, watch=0.6)
         use = report.connections
         assert use.by_state.get("idle") == 2 and use.idle_in_transaction == 1  # busy is idle again by now
         assert use.total == 3 and use.by_user == {real.SERVER_USER: 3}
@@ -118,7 +119,7 @@ def test_a_long_watch_can_be_stopped_with_what_was_seen(server):
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()
     started = time.monotonic()
-    with connect(dsn(server)) as conn:
-        report = probe(conn, watch=60, stop=stop)
+    with Session(dsn(server)) as session:
+        report = probe(session, watch=60, stop=stop)
     assert time.monotonic() - started < 10
     assert report.connections.samples > 1 and 0 < report.connections.watched_seconds < 10

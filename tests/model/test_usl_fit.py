@@ -105,7 +105,7 @@ def test_the_fit_is_the_least_squares_optimum(points):
     fit = fit_usl(points)
     assert fit is not None
     ours = residual(points, fit.lam, fit.sigma, fit.kappa)
-    theirs, (lam, sigma, kappa) = scipy_optimum(points)
+    theirs, (_, sigma, kappa) = scipy_optimum(points)
     scale = sum(t * t for _, t in points)
     assert ours <= theirs * (1 + 1e-6) + 1e-12 * scale  # never worse than the independent solver
     assert 0 <= fit.sigma <= SIGMA_MAX and 0 <= fit.kappa <= KAPPA_MAX
