@@ -248,11 +248,12 @@ def first_error(stderr: str, returncode: int) -> str:
     where = ""
     if found := re.match(r"(client \d+) (?:script \d+ )?aborted in command (\d+)", first):
         where = f" ({found.group(1)}, command {found.group(2)} of the script)"
+    connecting = first.startswith("connection to ")
     for marker in REASON_MARKERS:
         if marker in first:
             first = first.rsplit(marker, 1)[1]
             break
-    return " ".join(first.split()) + where
+    return ("cannot connect: " if connecting else "") + " ".join(first.split()) + where
 
 
 # -i prints "100000 of 100000 tuples (100%) done (elapsed ...)", once per 100,000 rows

@@ -14,8 +14,8 @@ DATA = Path(__file__).parent / "data"
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ("role_limit", 'too many connections for role "lim"'),
-        ("no_password", "fe_sendauth: no password supplied"),
+        ("role_limit", 'cannot connect: too many connections for role "lim"'),
+        ("no_password", "cannot connect: fe_sendauth: no password supplied"),
         ("script_error", 'syntax error at or near "SELEC" (client 1, command 0 of the script)'),
     ],
 )
