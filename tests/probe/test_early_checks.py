@@ -29,6 +29,9 @@ def test_a_watch_that_cannot_end_or_start_is_refused(watch, says):
         ),
         (("--pgbench", "/bin/true"), "is not pgbench"),
         (("--script", "/nonexistent.sql"), "--script: no such readable file"),
+        (("--pgbench", "/nonexistent/pgbench"), "--pgbench: not an executable file"),
+        (("--clients", "1,x"), "--clients: whole numbers"),
+        (("--duration", "0"), "--duration: whole seconds"),
     ],
 )
 def test_a_sweep_that_cannot_work_is_refused_before_connecting(options, says):
