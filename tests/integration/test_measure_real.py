@@ -252,7 +252,7 @@ def run_in_a_terminal(command: list[str], timeout: float) -> tuple[int, str]:
             elif process.poll() is not None:
                 break
         else:
-            raise AssertionError(f"still running after {timeout} s (waiting at a prompt?): {output!r}")
+            raise AssertionError(f"still running after {timeout} s (waiting at a prompt?): {output[-400:]!r}")
         return process.wait(timeout=10), output.decode(errors="replace")
     finally:
         if process.poll() is None:
