@@ -80,6 +80,14 @@ def one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
+# psycopg's own words before libpq's reason, which say nothing the reason does not
+PSYCOPG_PREFIXES = re.compile(r"^(connection is bad|connection failed): ")
+
+
+def _connect_failure(error: BaseException, params: dict[str, Any]) -> ServerError:
+    return ServerError(f"cannot connect: {PSYCOPG_PREFIXES.sub('', redact(one_line(error), params))}")
+
+
 def parse_dsn(dsn: str) -> dict[str, Any]:
     """The DSN's parameters, or InputError naming what is wrong without quoting any of it."""
     import psycopg
@@ -130,7 +138,7 @@ def connect(dsn: str, limits: Limits = READING, dbname: str | None = None, appli
         return psycopg.connect(make_conninfo("", **params), autocommit=True)
     except psycopg.OperationalError as error:
         if "unsupported startup parameter" not in str(error):
-            raise ServerError(f"cannot connect: {redact(one_line(error), params)}") from None
+            raise _connect_failure(error, params) from None
     # A pooler that refuses startup options (PgBouncer without ignore_startup_parameters = options):
     # the same limits, set once connected.
     params["options"] = theirs or ""
@@ -141,7 +149,7 @@ def connect(dsn: str, limits: Limits = READING, dbname: str | None = None, appli
             conn.execute("SELECT set_config(%s, %s, false)", [name, str(value)])
         return conn
     except psycopg.Error as error:
-        raise ServerError(f"cannot connect: {redact(one_line(error), params)}") from None
+        raise _connect_failure(error, params) from None
 
 
 def describe_connection(conn: Any) -> str:

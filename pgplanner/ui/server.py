@@ -456,11 +456,12 @@ class MeasureDialog(QDialog):
         result = self._sweep.result if self._sweep is not None else None
         if self._points and result is not None:
             self.menu.store(tuple(self._points), result.measured_on, f"Measured on {result.server} (stopped)")
-            count = len(self._points)
-            reason += (
-                f" The {count} point{'s' if count > 1 else ''} measured before are kept with the scenario "
-                "(Edit > Undo takes them out)."
+            kept = (
+                "The point measured before is"
+                if len(self._points) == 1
+                else f"The {len(self._points)} points measured before are"
             )
+            reason += f" {kept} kept with the scenario (Edit > Undo takes them out)."
         _show_status(self.status, reason, problem=True)
 
     def done(self, result: int) -> None:

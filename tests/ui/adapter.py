@@ -777,8 +777,24 @@ def measure_progress(app: App) -> int:
     return w.find(app.window.server.measure_dialog, "measure_progress", QProgressBar).value()
 
 
+def measure_progress_text(app: App) -> str:
+    """What the progress bar reads ("done", "cancelled", "40 %  8 clients")."""
+    from PySide6.QtWidgets import QProgressBar
+
+    bar = w.find(app.window.server.measure_dialog, "measure_progress", QProgressBar)
+    return bar.text()
+
+
 def cancel_measuring(app: App) -> None:
     w.click(app.window.server.measure_dialog, "measure_cancel")
+
+
+def status_fits(dialog: QWidget, status_name: str) -> bool:
+    """A dialog's status line is shown whole: as tall as its wrapped text needs, inside the dialog."""
+    label = w.find(dialog, status_name, QLabel)
+    needed = label.heightForWidth(label.width())
+    bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
+    return label.height() >= needed and bottom <= dialog.height()
 
 
 def wait_for_measurement(app: App) -> str:
