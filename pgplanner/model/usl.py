@@ -66,7 +66,7 @@ def _axis(which: int, steps: int) -> np.ndarray:
     """Zero, log-spaced values from the smallest to the top, and (for sigma, a fraction between 0 and 1)
     evenly spaced ones too: a log grid alone steps from 0.35 to 0.59 with 40 points."""
     top = (SIGMA_MAX, KAPPA_MAX)[which]
-    values = [[0.0], np.geomspace(SMALLEST[which], top, steps)]
+    values: list[np.ndarray] = [np.zeros(1), np.geomspace(SMALLEST[which], top, steps)]
     if which == 0:
         values.append(np.linspace(0, top, steps + 1))
     return np.unique(np.concatenate(values))
