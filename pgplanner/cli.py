@@ -4,7 +4,9 @@ The options of ``plan`` (and of every subcommand that takes a scenario) are gene
 FieldSpecs, so their names, ranges and help can never drift from what the model accepts. Bad input of
 any kind exits with status 2 and one line on stderr naming the option or the file and field. A plan
 with blocking errors exits 1 from ``plan`` (still printed) and is refused by ``export`` (status 2)
-unless ``--allow-blocking``.
+unless ``--allow-blocking``. ``probe`` and ``measure`` exit 3 when the server or pgbench fails, and
+128 + the signal's number when Ctrl-C, SIGTERM or SIGHUP stops them (after cleaning up, with what
+was watched or measured still printed).
 """
 
 from __future__ import annotations
@@ -577,8 +579,11 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
         "probe",
         allow_abbrev=False,
         help="read a live server's settings and connection use and set them beside the plan",
-        description="Connect to a live server (read-only) and report its version, the settings the plan "
-        "depends on, connections by state, user and application, and backend memory, beside the plan.",
+        description="Connect to a live server (read-only transactions, pgplanner's own statement_timeout; "
+        "pg_monitor is enough) and report its version, the settings the plan depends on, connections by state, "
+        "user and application, and backend memory, beside the plan. Exit status 3: the server could not be "
+        "read or went away during --watch and did not come back; 128 + the signal after Ctrl-C, SIGTERM or "
+        "SIGHUP (what was seen is printed).",
     )
     probe_cmd.add_argument("--dsn", required=True, help=DSN_HELP)
     probe_cmd.add_argument("--json", action="store_true", help="print one JSON object")
@@ -593,8 +598,9 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
         allow_abbrev=False,
         help="run a pgbench sweep over client counts and fit the throughput curve",
         description="Run the real pgbench at each client count in a scratch database that pgplanner creates "
-        "and drops, and fit the Universal Scalability Law to the points. Ctrl-C stops at once and cleans up "
-        "(exit status 130).",
+        "and drops, and fit the Universal Scalability Law to the points. Ctrl-C, SIGTERM and SIGHUP stop pgbench "
+        "at once and drop the scratch database (exit status 128 + the signal); a server or pgbench fault exits 3. "
+        "Either way the points measured so far are printed and saved.",
     )
     measure.add_argument("--dsn", required=True, help=DSN_HELP)
     measure.add_argument("--clients", required=True, metavar="N,N,...", help="client counts, e.g. 1,2,4,8,16")
