@@ -41,3 +41,12 @@ def test_a_sweep_that_cannot_work_is_refused_before_connecting(options, says):
     result = run("measure", "--dsn", NOWHERE, *[x for kv in arguments.items() for x in kv], *flags)
     assert result.status == 2, result.stderr
     assert says in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["probe", "measure"])
+def test_a_malformed_uri_is_refused_without_echoing_its_password(command):
+    extra = ["--clients", "1,2", "--duration", "1"] if command == "measure" else []
+    result = run(command, "--dsn", "postgresql://dba:hun%zzter2@db1/app", *extra)
+    assert result.status == 2 and result.stderr.count("\n") == 1
+    assert "invalid percent-encoded token" in result.stderr
+    assert "zzter" not in result.stderr + result.stdout and "db1" not in result.stderr
