@@ -103,3 +103,17 @@ LISTEN_RULE = (
 )
 # The library postgresql.conf preloads (shared_preload_libraries): its shared memory counts in the huge pages.
 PRELOADED_LIBRARY = "pg_stat_statements"
+# The share of clients a pinning pooler (RDS Proxy) ties to one backend for their whole session, by what
+# the database client sends on its own. RDS Proxy multiplexes PostgreSQL's extended query protocol,
+# protocol-level prepared statements included (AWS Database Blog, "Amazon RDS Proxy multiplexing support
+# for PostgreSQL Extended Query Protocol"); what pins is on AWS's PostgreSQL list ("Avoiding pinning an
+# RDS Proxy"): SET, SQL-level PREPARE/EXECUTE/DEALLOCATE/DISCARD, temporary objects, cursors, LISTEN,
+# LOAD, nextval/setval, advisory lock functions. A plain client (pgJDBC's defaults, pgx, psycopg 2)
+# sends none of it, so it pins only through the application's own session state; a stateful one sends
+# it itself on every connection (Active Record's SETs, asyncpg's reset query, psycopg 3's DEALLOCATE ALL).
+PINNED_SHARE = {"unknown": 0.0, "plain": 0.0, "stateful": 1.0}
+PINNED_SHARE_RULE = (
+    "from the client kind: "
+    + ", ".join(f"{kind} {percent(share)}" for kind, share in PINNED_SHARE.items())
+    + "; 100 % with session state"
+)

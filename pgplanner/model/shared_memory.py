@@ -70,16 +70,16 @@ def _slru_pages(buffers: int) -> int:
 
 
 def shared_memory_estimate(
-    version: int, shared_buffers: int, max_connections: int, wal_senders: int, *workers: int,
+    version: int, shared_buffers: int, max_connections: int, wal_senders: int, workers: int, autovacuum_workers: int,
     locks: int = DEFAULT_LOCKS,
 ) -> tuple[int, Derivation]:  # fmt: skip
     """Bytes of the main shared memory area, with the margin that keeps it at or above the server's.
 
-    ``workers``: max_worker_processes and autovacuum_max_workers when the plan sets them (else the defaults);
-    ``locks``: max_locks_per_transaction.
+    ``workers`` and ``autovacuum_workers``: the plan's max_worker_processes and autovacuum_max_workers;
+    ``locks``: its max_locks_per_transaction.
     """
     buffers = shared_buffers // BLOCK
-    backends = max_backends(version, max_connections, wal_senders, *workers)
+    backends = max_backends(version, max_connections, wal_senders, workers, autovacuum_workers)[0]
     processes = backends + AUXILIARY_PROCESSES[version]
     wal_buffers = _wal_buffers(shared_buffers)
     per_process, per_buffer = f"{SHM_PER_PROCESS / KB:.1f} kB", f"{SHM_PER_BUFFER:g} B"

@@ -49,3 +49,13 @@ PG_MONITORING_CHECKPOINTS = "PostgreSQL docs, The Cumulative Statistics System (
 TIMESCALEDB_TUNE = "timescaledb-tune (timescale/timescaledb-tune), the configuration it computes"
 DEBIAN_POSTGRESQL = "Debian's postgresql-common, the postgresql.conf it installs"
 DIGITALOCEAN_DROPLETS = "DigitalOcean Droplet pricing, Basic Droplets (1 GB of RAM with 25 GB of SSD)"
+ERLANG_C = "Erlang C formula (A. K. Erlang, 1917): the M/M/c queue's chance of waiting and its waiting time"
+FLOW_EQUIVALENT = (
+    "Menascé, Almeida & Dowdy, Performance by Design (2004): the flow-equivalent server, a birth-death chain "
+    "with load-dependent service rates"
+)
+HIKARI_POOL_SIZING = 'HikariCP wiki, "About Pool Sizing"'
+LATENCY_EXPERIMENT = (
+    "pgplanner's latency experiment: PostgreSQL 18 behind PgBouncer in transaction mode, pgbench --rate, "
+    "pool sizes 1-8 on 2 CPUs"
+)

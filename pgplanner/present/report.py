@@ -16,13 +16,14 @@ from html import escape
 
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
-from .cards import CARDS, card_severity, derivation_groups, plural
+from .cards import card_views, derivation_groups, plural
+from .charts import COMPARISON
 from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
 from .settings import settings_groups
 from .summary import answer_line, blocking, blocking_errors, setup_line
-from .svg import budget_svg, memory_svg, throughput_svg
+from .svg import chart_svg
 from .tables import budget_rows, kernel_rows, kernel_title
 
 STYLE = """
@@ -41,7 +42,7 @@ code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 8px; }
 .card { border: 1px solid var(--rule); border-left: 5px solid var(--rule); border-radius: 4px; padding: 6px 10px; }
 .card .title { color: var(--muted); font-size: 12px; } .card .value { font-size: 22px; font-weight: 600; }
-.card .caption { color: var(--muted); font-size: 11.5px; }
+.card .caption { color: var(--muted); font-size: 11.5px; } .card.inactive .value { color: #9a9a9a; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: #f3f3f3; }
@@ -95,8 +96,8 @@ def _single(plan: Plan) -> str:
             _headline(plan, ""),
             _cards(plan, ""),
             "<h2>Plots</h2><div class='plots'>",
-            f"<figure>{throughput_svg(plan)}</figure><figure>{memory_svg(plan)}</figure></div>",
-            f"<figure class='budget'>{budget_svg(plan)}</figure>",
+            f"<figure>{chart_svg('throughput', plan)}</figure><figure>{chart_svg('memory', plan)}</figure></div>",
+            f"<figure class='budget'>{chart_svg('budget', plan)}</figure>",
             _details(plan, ""),
         ]
     )
@@ -109,8 +110,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     rows = "".join(
-        f"<tr><td>{escape(r.title)}</td><td class='num' data-path='a.{r.path}'>{escape(r.a)}</td>"
-        f"<td class='num' data-path='b.{r.path}'>{escape(r.b)}</td><td class='num'>{escape(r.change)}</td></tr>"
+        f"<tr><td>{escape(r.title)}</td>{_figure_cell(f'a.{r.path}', r.a, r.shown[0])}"
+        f"{_figure_cell(f'b.{r.path}', r.b, r.shown[1])}<td class='num'>{escape(r.change)}</td></tr>"
         for r in headline_rows(a, b)
     )
     verdicts = "".join(_verdict(p, tag) for tag, p in (("A", a), ("B", b)))
@@ -120,8 +121,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         "<p class='muted'>B in colour, A in grey behind it. The dots are each plan with every max_connections slot "
         "busy: its throughput, and the memory in use when the heavy fraction of them runs the heaviest query.</p>"
         "<div class='plots'>"
-        f"<figure>{throughput_svg(b, a, ('A', 'B'), 'ab')}</figure>"
-        f"<figure>{memory_svg(b, a, ('A', 'B'), 'ab')}</figure>"
+        f"<figure>{chart_svg('throughput', b, a, COMPARISON, 'ab')}</figure>"
+        f"<figure>{chart_svg('memory', b, a, COMPARISON, 'ab')}</figure>"
         "</div>"
     )
     differences = (
@@ -134,7 +135,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     )
     sides = "".join(
         f"<section><h2>{tag}: {escape(title)}</h2>{_headline(p, tag.lower())}{_cards(p, tag.lower())}"
-        f"<figure class='budget'>{budget_svg(p, tag.lower())}</figure>{_details(p, tag.lower())}</section>"
+        f"<figure class='budget'>{chart_svg('budget', p, id_suffix=tag.lower())}</figure>"
+        f"{_details(p, tag.lower())}</section>"
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     return (
@@ -144,6 +146,12 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         + plots
         + f"<h2>What differs</h2>{differences}<div class='pair'>{sides}</div>"
     )
+
+
+def _figure_cell(path: str, text: str, shown: bool) -> str:
+    """A table cell showing the figure at ``path`` (marked with it), or words in its place ("no pooler")."""
+    mark = f" data-path='{path}'" if shown else ""
+    return f"<td class='num'{mark}>{escape(text)}</td>"
 
 
 def _verdict(plan: Plan, tag: str) -> str:
@@ -166,13 +174,14 @@ def _headline(plan: Plan, prefix: str) -> str:
 def _cards(plan: Plan, prefix: str) -> str:
     p = f"{prefix}." if prefix else ""
     cards = []
-    for spec in CARDS:
-        severity = card_severity(plan, spec)
-        edge = f" style='border-left-color:{SEVERITY[severity]}'" if severity else ""
+    for card in card_views(plan):
+        edge = f" style='border-left-color:{SEVERITY[card.severity]}'" if card.severity else ""
+        figure = "" if card.inactive else f" data-path='{p}{card.figure}'"
         cards.append(
-            f"<div class='card'{edge}><div class='title'>{escape(spec.title)}</div>"
-            f"<div class='value' data-path='{p}{spec.outputs[0]}'>{escape(spec.value(plan))}</div>"
-            f"<div class='caption'>{escape(spec.caption(plan))}</div></div>"
+            f"<div class='card{' inactive' if card.inactive else ''}'{edge}>"
+            f"<div class='title'>{escape(card.title)}</div>"
+            f"<div class='value'{figure}>{escape(card.value)}</div>"
+            f"<div class='caption'>{escape(card.caption)}</div></div>"
         )
     return f"<div class='cards'>{''.join(cards)}</div>"
 
@@ -181,7 +190,7 @@ def _details(plan: Plan, prefix: str) -> str:
     return "".join(
         [
             "<h2>Budget</h2>",
-            _budget(plan),
+            _budget(plan, bool(prefix)),
             "<h2>Warnings</h2>",
             _warnings(plan),
             "<h2>postgresql.conf</h2>",
@@ -196,10 +205,11 @@ def _details(plan: Plan, prefix: str) -> str:
     )
 
 
-def _budget(plan: Plan) -> str:
+def _budget(plan: Plan, narrow: bool) -> str:
     body = "".join(
-        f"<tr{' class=total' if r.total else ''}><td>{escape(r.name)}</td><td class='num'>{escape(r.connections)}</td>"
-        f"<td>{escape(r.counts_against)}</td><td>{escape(r.why)}</td></tr>"
+        f"<tr{' class=total' if r.total else ''}><td>{_breakable(r.name, narrow)}</td>"
+        f"<td class='num'>{escape(r.connections)}</td>"
+        f"<td>{_breakable(r.counts_against, narrow)}</td><td>{escape(r.why)}</td></tr>"
         for r in budget_rows(plan)
     )
     return _table_html(["Line", "Connections", "Counts against", "Why"], body, numeric=(1,))
