@@ -60,16 +60,17 @@ DEAD_TUPLE_ID = 6  # bytes per dead tuple ID in the array VACUUM used before 17 
 AUTOVACUUM_WORK_MEM_FORMULA = (
     f"autovacuum_work_mem = maintenance_work_mem, at most {human_size(AUTOVACUUM_WORK_MEM_CAP)}"
 )
+DEAD_ROWS_BEFORE_TID_STORE = f"~{round(AUTOVACUUM_WORK_MEM_CAP / DEAD_TUPLE_ID / 1_000_000)} M"  # ~179 M
 AUTOVACUUM_WORK_MEM_NOTE = {
     False: (
         f"VACUUM before {TID_STORE_FROM} never stores more than {human_size(AUTOVACUUM_WORK_MEM_CAP)} of dead "
-        f"tuple IDs, {DEAD_TUPLE_ID} bytes each: ~{AUTOVACUUM_WORK_MEM_CAP // DEAD_TUPLE_ID // 1_000_000} M dead "
-        "rows per pass"
+        f"tuple IDs, {DEAD_TUPLE_ID} bytes each: {DEAD_ROWS_BEFORE_TID_STORE} dead rows per pass"
     ),
     True: (
         f"from {TID_STORE_FROM} VACUUM keeps dead tuple IDs in a TID store that needs far less memory per dead "
         f"row than the {DEAD_TUPLE_ID} bytes of earlier releases, so {human_size(AUTOVACUUM_WORK_MEM_CAP)} covers "
-        "more than the ~178 M rows it held before; the cap keeps the autovacuum line of the memory budget small"
+        f"more than the {DEAD_ROWS_BEFORE_TID_STORE} rows it held before; the cap keeps the autovacuum line of the "
+        "memory budget small"
     ),
 }
 # The lock table holds max_locks_per_transaction x (backends + prepared transactions) locks (PostgreSQL's

@@ -41,11 +41,7 @@ PG_STATISTICS = "PostgreSQL docs, Run-time Statistics (track_io_timing)"
 PG_STAT_STATEMENTS = "PostgreSQL docs, pg_stat_statements"
 PG_LOCKS = "PostgreSQL docs, Lock Management (max_locks_per_transaction)"
 PG_COST_DELAY = "PostgreSQL docs, Resource Consumption (Cost-based Vacuum Delay)"
-PG_13_IO_CONCURRENCY = (
-    "PostgreSQL 13 release notes (effective_io_concurrency now counts concurrent requests, no longer spindles)"
-)
 PG_18_IO = "PostgreSQL docs 18, Resource Consumption (Asynchronous Behavior: io_method, io_max_concurrency)"
-PG_MONITORING_CHECKPOINTS = "PostgreSQL docs, The Cumulative Statistics System (pg_stat_checkpointer, pg_stat_bgwriter)"
 TIMESCALEDB_TUNE = "timescaledb-tune (timescale/timescaledb-tune), the configuration it computes"
 DEBIAN_POSTGRESQL = "Debian's postgresql-common, the postgresql.conf it installs"
 DIGITALOCEAN_DROPLETS = "DigitalOcean Droplet pricing, Basic Droplets (1 GB of RAM with 25 GB of SSD)"

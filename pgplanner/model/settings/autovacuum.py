@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..derivation import exact, listing, n, rounded
-from ..sources import PG_AUTOVACUUM, PG_COST_DELAY, PGTUNE, TIMESCALEDB_TUNE
+from ..sources import PG_AUTOVACUUM, PG_COST_DELAY, PGTUNE
 from ..units import GB, TB, human_size
 from ..versions import AUTOVACUUM_WORKER_SLOTS_FROM, DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_AUTOVACUUM_WORKER_SLOTS
 from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
@@ -113,7 +113,7 @@ def _by_facts(version: int, storage: str, workers: int) -> tuple[Setting, ...]:
         version, "autovacuum_naptime", NAPTIME,
         explain(f"autovacuum_naptime = {NAPTIME} (the default)", "each database is looked at once a minute",
                 "a table due for vacuum waits at most that long; timescaledb-tune writes 10s because its hypertables "
-                "make thousands of chunks, which pays off only with that many tables", source=TIMESCALEDB_TUNE),
+                "make thousands of chunks, which pays off only with that many tables", source=PG_AUTOVACUUM),
     )  # fmt: skip
     return tuple(present([cost, naptime]))
 

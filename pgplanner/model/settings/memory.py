@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
 from ..derivation import capped, exact, n, percent
 from ..scenario import Memory
-from ..server import AUTOVACUUM_WORK_MEM_CAP
+from ..server import AUTOVACUUM_WORK_MEM_CAP, DEAD_ROWS_BEFORE_TID_STORE
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
 from .base import (
@@ -218,7 +218,8 @@ def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
 
 AUTOVACUUM_VERSUS_PGTUNE = (
     f"pgtune lets autovacuum use maintenance_work_mem up to {human_size(PGTUNE_AUTOVACUUM_WORK_MEM_CAP)}; pgplanner "
-    f"caps it at {human_size(AUTOVACUUM_WORK_MEM_CAP)}: all that VACUUM could use before 17 (~179 M dead rows), "
+    f"caps it at {human_size(AUTOVACUUM_WORK_MEM_CAP)}: all that VACUUM could use before 17 "
+    f"({DEAD_ROWS_BEFORE_TID_STORE} dead rows), "
     "and from 17, whose TID store needs far less memory per dead row, far more rows than that; the autovacuum line "
     "of the memory budget stays small"
 )

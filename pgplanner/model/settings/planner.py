@@ -8,7 +8,7 @@ from typing import get_args
 
 from ..derivation import capped, listing, rounded
 from ..scenario import Profile
-from ..sources import PG_13_IO_CONCURRENCY, PG_18_IO, PG_ASYNC_IO, PGTUNE
+from ..sources import PG_18_IO, PG_ASYNC_IO, PGTUNE, TIMESCALEDB_TUNE
 from ..units import human_size
 from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
 
@@ -139,8 +139,8 @@ def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> l
     else:
         value, shown = wanted, f"{storage}: {wanted}"
         note = (
-            "13 counts concurrent requests, no longer spindles (a pre-13 200 became ~1,000); prefetching needs "
-            f"posix_fadvise, which {platform} has"
+            "13 counts concurrent requests, no longer spindles (its release notes: a pre-13 200 became ~1,000); "
+            f"timescaledb-tune's 256 for flash from 13 on; prefetching needs posix_fadvise, which {platform} has"
         )
     differs = ""
     if platform == "linux" and value != PGTUNE_IO_CONCURRENCY[storage]:
@@ -169,7 +169,8 @@ def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> l
     inputs = {"storage": storage, "platform": platform, "PostgreSQL": str(version)}
     return [
         DECLARED.setting(version, "effective_io_concurrency", str(value),
-                         explain(IO_CONCURRENCY_FORMULA, shown, note, inputs=inputs, source=PG_13_IO_CONCURRENCY),
+                         explain(IO_CONCURRENCY_FORMULA, shown, note, inputs=inputs,
+                                 source=PG_18_IO if raised else TIMESCALEDB_TUNE),
                          differs),
         DECLARED.setting(version, "maintenance_io_concurrency", str(maintenance),
                          explain(MAINTENANCE_IO_FORMULA, maintenance_shown,

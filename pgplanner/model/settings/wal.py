@@ -288,7 +288,8 @@ def _compression(version: int) -> Setting | None:
         "wal_compression = pglz",
         "pglz is built into every server",
         "lz4 is cheaper but exists only in servers built --with-lz4 (a server refuses to start with an "
-        "algorithm it lacks); check with: SELECT setting ~ 'with-lz4' FROM pg_config WHERE name = 'CONFIGURE'",
+        "algorithm it lacks); check with: SELECT setting ~ 'with-lz4' FROM pg_config WHERE name = 'CONFIGURE'; "
+        "where it is there, default_toast_compression = lz4 compresses large column values faster too",
         source=PG_WAL,
     )
     differs = (
