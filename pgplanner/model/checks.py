@@ -186,7 +186,7 @@ def _no_memory_left(f: Facts) -> Finding | None:
     return _warn(
         "NO_MEMORY_FOR_CONNECTIONS",
         "error",
-        f"shared_buffers and OS overhead take {human_size(f.basis.shared_buffers)} + "
+        f"shared_buffers and the OS reserve take {human_size(f.basis.shared_buffers)} + "
         f"{human_size(f.basis.os_overhead)} = {human_size(taken)}, at or above RAM ({human_size(f.basis.ram)}): "
         "nothing is left for connections. Lower shared_buffers or add memory.",
         ram_bytes=f.basis.ram,
@@ -199,11 +199,23 @@ def _no_memory_left(f: Facts) -> Finding | None:
 def _budget_over_ceiling(f: Facts) -> Finding | None:
     if f.basis.available <= 0 or f.max_connections <= f.ram_ceiling or _fixed_by_provider(f):
         return None
+    message = (
+        f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
+        f"connections would not fit in {human_size(f.basis.available)}."
+    )
+    if f.required <= f.ram_ceiling:  # slots beyond the budget: idle unless something else opens them
+        return _warn(
+            "BUDGET_OVER_RAM_CEILING",
+            "warning",
+            f"{message[:-1]} if all were open; the {n(f.required)} this plan opens fit. Lower max_connections "
+            "towards the budget or add memory.",
+            max_connections=f.max_connections,
+            ram_ceiling=f.ram_ceiling,
+        )
     return _warn(
         "BUDGET_OVER_RAM_CEILING",
         "error",
-        f"max_connections {n(f.max_connections)} is above the RAM ceiling of {n(f.ram_ceiling)}: even typical "
-        f"connections would not fit in {human_size(f.basis.available)}. Pool connections or add memory.",
+        f"{message} Pool connections or add memory.",
         max_connections=f.max_connections,
         ram_ceiling=f.ram_ceiling,
     )
@@ -223,7 +235,7 @@ def _worst_case_over_ram(f: Facts) -> Finding | None:
         "warning",
         f"If {judged.which} run the heaviest query at once they need "
         f"{human_size(judged.worst_case)}, more than the {human_size(f.basis.worst_available)} available once "
-        f"autovacuum and temporary tables have theirs: {fix}{_keep_active_low(f)}.",
+        f"autovacuum, maintenance, logical decoding and temporary tables have theirs: {fix}{_keep_active_low(f)}.",
         worst_case_bytes=judged.worst_case,
         available_bytes=f.basis.worst_available,
         connections=judged.connections,
@@ -247,10 +259,16 @@ def _heavy_fraction_over_ram(f: Facts) -> Finding | None:
         return None
     share = f.scenario.memory.heavy_fraction
     lower = "work_mem or the connections this plan opens" if _fixed_by_provider(f) else "work_mem or max_connections"
+    severity: Severity = "error"
+    opened = min(f.required, f.max_connections)
+    if opened < judged.connections and heavy_fraction(f.basis, opened, share)[0] <= f.basis.available:
+        # Only the slots beyond the budget break it: a risk of raising use later, not a plan that cannot work.
+        severity = "warning"
+        lower = f"max_connections towards the {n(opened)} connections this plan opens (which fit), or work_mem"
     return _warn(
         "HEAVY_FRACTION_OVER_RAM",
-        "error",
-        f"With {share:.0%} of connections running the heaviest query, memory reaches "
+        severity,
+        f"With {share:.0%} of {judged.which} running the heaviest query, memory reaches "
         f"{human_size(judged.heavy_fraction)}, above the {human_size(f.basis.available)} available: expect the OOM "
         f"killer. Lower {lower}.",
         heavy_fraction_bytes=judged.heavy_fraction,

@@ -112,9 +112,19 @@ def number(
     )  # fmt: skip
 
 
-def choice(default: str, title: str, description: str, *, flat: str | None = None) -> Any:
-    """One of a Literal's values; the values themselves come from the annotation."""
-    return _with(Field(default, title=title, description=description), Input("choice", flat=flat))
+def choice(
+    default: str | None,
+    title: str,
+    description: str,
+    *,
+    flat: str | None = None,
+    auto: str | None = None,
+    advanced: bool = False,
+) -> Any:
+    """One of a Literal's values; the values themselves come from the annotation. With ``auto`` the
+    default None means "derive it", as for a count or a size."""
+    marker = Input("choice", flat=flat, auto=auto, advanced=advanced)
+    return _with(Field(default, title=title, description=description), marker)
 
 
 def flag(default: bool, title: str, description: str, *, flat: str | None = None) -> Any:

@@ -51,9 +51,13 @@ class MemoryFigures(Output):
     available_bytes: int
     per_connection_bytes: int
     worst_case_per_connection_bytes: int
+    page_tables_bytes: int  # one process's page tables over shared_buffers (0 in guaranteed huge pages)
     maintenance_bytes: int  # autovacuum workers x autovacuum_work_mem, a line of the worst-case budget
+    maintenance_jobs: int  # manual VACUUM, CREATE INDEX ... at once
+    maintenance_jobs_bytes: int  # maintenance jobs x maintenance_work_mem, a line of the worst-case budget
+    logical_decoding_bytes: int  # logical subscribers x logical_decoding_work_mem, likewise
     temp_buffers_bytes: int  # sessions using temporary tables x temp_buffers
-    worst_case_available_bytes: int  # available - maintenance - temp_buffers
+    worst_case_available_bytes: int  # available - every line above but the page tables
     worst_case_bytes: int
     heavy_fraction_bytes: int
     safe_work_mem_bytes: int | None
@@ -154,9 +158,9 @@ class Plan(Output):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def kernel(self) -> dict[str, dict[str, int]]:
-        """Kernel and OS values per platform: ``{"linux": {"vm.nr_hugepages": 2130, ...}, ...}``."""
-        table: dict[str, dict[str, int]] = {}
+    def kernel(self) -> dict[str, dict[str, int | str]]:
+        """Kernel and OS values per platform: ``{"linux": {"vm.nr_hugepages": 2130, ...}, ...}``, written or not."""
+        table: dict[str, dict[str, int | str]] = {}
         for setting in self.kernel_settings:
             table.setdefault(setting.platform, {})[setting.name] = setting.value
         return table
@@ -206,7 +210,7 @@ def plan(scenario: Scenario) -> Plan:
     derivations.update(_throughput_derivations(curve, productive, fit))
     server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
-    kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
+    kernel = kernel_settings(scenario, max_conn, wal_senders, basis, pooling, sems)
     server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
 
     facts = checks.Facts(
@@ -260,7 +264,11 @@ def plan(scenario: Scenario) -> Plan:
             available_bytes=basis.available,
             per_connection_bytes=basis.per_connection,
             worst_case_per_connection_bytes=basis.worst_per_connection,
+            page_tables_bytes=basis.page_tables,
             maintenance_bytes=basis.maintenance,
+            maintenance_jobs=basis.maintenance_jobs,
+            maintenance_jobs_bytes=basis.maintenance_jobs_memory,
+            logical_decoding_bytes=basis.logical_decoding,
             temp_buffers_bytes=basis.temp_buffers,
             worst_case_available_bytes=basis.worst_available,
             worst_case_bytes=worst,
@@ -414,8 +422,8 @@ def _memory_curve(
     highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
     grid = throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS)))
     fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
-    # In the worst case autovacuum and temporary tables hold their memory as well.
-    fixed_worst = fixed + basis.maintenance + basis.temp_buffers
+    # In the worst case autovacuum, manual maintenance, logical decoding and temporary tables hold theirs too.
+    fixed_worst = fixed + basis.outside_connections
     fraction = scenario.memory.heavy_fraction
     server = basis.server
 

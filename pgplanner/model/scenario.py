@@ -14,8 +14,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from .defaults import (
     DISK_CONCURRENCY_RULE,
+    MAINTENANCE_JOBS_RULE,
     MAX_CLIENT_CONN_RULE,
     OS_OVERHEAD_RULE,
+    OVERCOMMIT_RULE,
     PER_CONNECTION_RULE,
     RESERVE_RULE,
     SHARED_BUFFERS_RULE,
@@ -35,6 +37,7 @@ Profile = Literal["web", "oltp", "analytics", "mixed", "desktop"]
 PoolerKind = Literal["none", "pgbouncer", "pgcat", "provider"]
 PoolMode = Literal["transaction", "session", "statement"]
 Confidence = Literal["high", "medium", "low"]
+Overcommit = Literal["heuristic", "strict"]
 
 
 def _to_bytes(value: Any) -> Any:
@@ -75,6 +78,22 @@ class Hardware(Frozen):
     )
     platform: Platform = choice("linux", "Platform", "Operating system the server runs on.")
     pg_version: int = count(18, 13, 18, "PostgreSQL", "Major version of the server.", unit="")
+    swap: Bytes = size(
+        "0B",
+        "0B",
+        "64TB",
+        "Swap",
+        "Swap space of the server; under strict overcommit it adds to the commit limit. Cloud VMs usually have none.",
+        unit="GB",
+    )
+    overcommit: Annotated[Overcommit | None, Auto] = choice(
+        None,
+        "Overcommit",
+        "Linux memory overcommit (vm.overcommit_memory): heuristic (0) lets the OOM killer end a process when "
+        "memory runs out; strict (2) makes allocations beyond the commit limit fail instead, for every program.",
+        auto=OVERCOMMIT_RULE,
+        advanced=True,
+    )
     data_size: Annotated[Bytes | None, Auto] = size(
         None,
         "1MB",
@@ -94,8 +113,8 @@ class Memory(Frozen):
         None,
         "0B",
         "64TB",
-        "OS overhead",
-        "Memory kept for the kernel, page tables and other processes.",
+        "OS reserve",
+        "Memory kept for the kernel and the other processes of the machine (on a desktop: its other programs).",
         unit="GB",
         auto=OS_OVERHEAD_RULE,
     )
@@ -188,6 +207,16 @@ class Memory(Frozen):
         auto="RAM / 16 (analytics RAM / 8), 64 MB to 2 GB",
         advanced=True,
     )
+    maintenance_jobs: Annotated[int | None, Auto] = count(
+        None,
+        0,
+        10_000,
+        "Maintenance jobs",
+        "Manual VACUUM, CREATE INDEX, ALTER TABLE or pg_restore jobs at once; each may hold maintenance_work_mem.",
+        unit="jobs",
+        auto=MAINTENANCE_JOBS_RULE,
+        advanced=True,
+    )
     temp_buffers: Bytes = size(
         "8MB",
         "800kB",
@@ -247,6 +276,14 @@ class Workload(Frozen):
         0, 0, 100_000, "Long transactions", "Reports and ETL holding a connection for minutes."
     )
     replicas: int = count(0, 0, 1000, "Streaming replicas", "Standbys streaming WAL from this server.")
+    logical_senders: int = count(
+        0,
+        0,
+        1000,
+        "Logical subscribers",
+        "Subscriptions and change-data-capture consumers decoding WAL, one WAL sender each; each may hold "
+        "logical_decoding_work_mem.",
+    )
     replica_pools: int = count(
         0, 0, 100_000, "Replica pools", "Total connections of the PgBouncer pools on read replicas."
     )

@@ -47,6 +47,8 @@ CHOICE_LABELS = {
     "profile:analytics": "Analytics (large scans)",
     "profile:mixed": "Mixed",
     "profile:desktop": "Desktop / development",
+    "heuristic": "Heuristic (kernel default)",
+    "strict": "Strict (allocations fail)",
     "transaction": "Transaction",
     "session": "Session",
     "statement": "Statement",

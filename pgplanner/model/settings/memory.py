@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..derivation import exact, n
+from ..memory import HUGE_PAGES_FROM, huge_pages_absent_because
 from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
@@ -190,14 +191,32 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
-    hw = inp.scenario.hardware
-    return _huge_pages_on(hw.pg_version, hw.platform, inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM)
+    hw, basis = inp.scenario.hardware, inp.basis
+    small = basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM
+    reason = "" if basis.huge_pages else huge_pages_absent_because(inp.scenario)
+    return _huge_pages_on(hw.pg_version, hw.platform, small, basis.huge_pages, reason)
 
 
 @cache
-def _huge_pages_on(version: int, platform: str, small_shared_buffers: bool) -> Setting | None:
+def _huge_pages_on(
+    version: int, platform: str, small_shared_buffers: bool, reserved: bool, reason: str
+) -> Setting | None:
+    if reserved:
+        how = explain(
+            f"huge_pages = on from {human_size(HUGE_PAGES_FROM)} of shared_buffers on a Linux server",
+            f"shared_buffers is at least {human_size(HUGE_PAGES_FROM)}: on",
+            "os/linux reserves the huge pages (vm.nr_hugepages); a server short of them refuses to start instead of "
+            "running on 4 kB pages, whose page tables take shared_buffers / 512 in every backend",
+            inputs={"platform": platform},
+            source=PG_HUGE_PAGES,
+        )
+        differs = (
+            "pgtune writes try; pgplanner reserves the huge pages and writes on, so that a short or fragmented "
+            "reservation fails loudly at start instead of silently costing page-table memory in every backend"
+        )
+        return setting_for(version, "huge_pages", "on", "memory", how, differs)
     if platform == "linux":
-        note = "vm.nr_hugepages in the kernel settings reserves them; with none reserved the server starts without"
+        note = f"no huge pages are reserved: {reason}; the worst case counts each process's page tables"
     elif platform == "windows":
         note = "large pages need the 'Lock pages in memory' right for the service account"
     else:
