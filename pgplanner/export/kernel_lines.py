@@ -49,7 +49,7 @@ def skipped(setting: KernelSetting) -> str:
     if setting.skip:
         return f"{setting.name}: {setting.skip}"
     return (
-        f"{setting.name}: at least {n(setting.value)} is needed and the stock system already has "
+        f"{setting.name}: at least {n(setting.number)} is needed and the stock system already has "
         f"{n(setting.stock or 0)} or more, so nothing is written (a line would lower the limit)"
     )
 

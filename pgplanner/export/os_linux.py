@@ -137,9 +137,9 @@ def _limit(setting: KernelSetting, directive: str) -> list[str]:
     value = str(setting.value)
     reasons: list[str | Derivation] = [setting.derivation]
     if directive == "LimitNOFILE":
-        hard = max(setting.value, SYSTEMD_HARD_NOFILE)
+        hard = max(setting.number, SYSTEMD_HARD_NOFILE)
         value = f"{setting.value}:{hard}"
-        reasons.append(f"soft {n(setting.value)} raised from systemd's 1,024; hard kept at {n(hard)}")
+        reasons.append(f"soft {n(setting.number)} raised from systemd's 1,024; hard kept at {n(hard)}")
     return ["", *explain("#", reasons), f"{directive}={value}"]
 
 
@@ -177,13 +177,13 @@ def _readme(plan: Plan, unit: str | None) -> str:
     if pages.needed:
         huge = f"""
 Huge pages: `postgresql.conf` sets `huge_pages = on`, so PostgreSQL refuses to start until
-`vm.nr_hugepages` is at least {n(pages.value)}: run step 2 before restarting it. Confirm the count with
+`vm.nr_hugepages` is at least {n(pages.number)}: run step 2 before restarting it. Confirm the count with
 {check} against `cat /proc/sys/vm/nr_hugepages`; if the kernel could not find that many free pages,
 the floor file reserves them at the next boot.
 """
     else:
         huge = f"""
-Huge pages are not reserved: {pages.skip}.
+Huge pages: {pages.skip}.
 """
     return f"""# Linux: kernel and service limits
 

@@ -60,7 +60,7 @@ def assumed_defaults(version: int) -> str:
 
 def _huge_pages_checks(plan: Plan, reserved: bool) -> tuple[str, ...]:
     platform, version = plan.scenario.hardware.platform, plan.scenario.hardware.pg_version
-    if platform != "linux":
+    if platform != "linux" or plan.scenario.provider is not None:  # a provider runs the kernel
         return ()
     pages = plan.kernel["linux"]["vm.nr_hugepages"]
     check = (

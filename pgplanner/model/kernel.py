@@ -24,7 +24,7 @@ from typing import Literal, NamedTuple
 
 from .concurrency import Pooling
 from .defaults import STRICT_OVERCOMMIT_MIN_RAM
-from .derivation import Derivation, exact, n, rounded
+from .derivation import Derivation, exact, n, percent, rounded
 from .memory import HUGE_PAGE, MemoryBasis, huge_pages_absent_because
 from .rounding import next_power_of_two, round_up_readable
 from .scenario import Scenario
@@ -129,6 +129,13 @@ class KernelSetting(NamedTuple):
 
     def as_json(self) -> dict[str, object]:
         return {**self._asdict(), "derivation": self.derivation.as_json()}
+
+    @property
+    def number(self) -> int:
+        """The value of a setting that is a count or a size (every one but transparent huge pages)."""
+        if not isinstance(self.value, int):
+            raise TypeError(f"{self.name} is {self.value!r}, not a number")
+        return self.value
 
     @property
     def needed(self) -> bool:
@@ -418,21 +425,26 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
     )
 
 
+def strict_refused(scenario: Scenario) -> str:
+    """Why strict overcommit is never written on this machine, or "" where it may be."""
+    if scenario.workload.profile == "desktop":
+        return (
+            "this is a desktop: browsers, IDEs and JVMs reserve far more memory than they touch and would fail under it"
+        )
+    if scenario.hardware.ram < STRICT_OVERCOMMIT_MIN_RAM:
+        return (
+            f"below {human_size(STRICT_OVERCOMMIT_MIN_RAM)} of RAM the fixed commitments of sshd, systemd, the "
+            "pooler and every backend take most of the limit and fork() starts to fail"
+        )
+    return ""
+
+
 def overcommit_strict(scenario: Scenario) -> tuple[bool, str]:
     """Whether strict overcommit is written, and why not when it was asked for."""
     if scenario.hardware.overcommit != "strict":
         return False, ""
-    if scenario.workload.profile == "desktop":
-        return False, (
-            "strict was asked for, but this is a desktop: browsers, IDEs and JVMs reserve far more memory than "
-            "they touch and would fail under it"
-        )
-    if scenario.hardware.ram < STRICT_OVERCOMMIT_MIN_RAM:
-        return False, (
-            f"strict was asked for, but below {human_size(STRICT_OVERCOMMIT_MIN_RAM)} of RAM the fixed commitments "
-            "of sshd, systemd, the pooler and every backend take most of the limit and fork() starts to fail"
-        )
-    return True, ""
+    refused = strict_refused(scenario)
+    return (False, f"strict was asked for, but {refused}") if refused else (True, "")
 
 
 def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list[KernelSetting]:
@@ -451,7 +463,7 @@ def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list
                 "vm.overcommit_memory = 2, strict: an allocation beyond the commit limit fails, so PostgreSQL "
                 "reports an error instead of the OOM killer ending a process"
             ),
-            calculation="strict: 2",
+            calculation="2",
             inputs={"overcommit": "strict"},
             source=PG_OVERCOMMIT,
             note=("it makes the OOM killer less likely, not impossible; every program on the machine shares the limit"),
@@ -459,7 +471,7 @@ def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list
     else:
         mode_why = Derivation(
             formula="vm.overcommit_memory = 0, the kernel's heuristic (its default)",
-            calculation="heuristic: 0",
+            calculation="0",
             inputs={"overcommit": scenario.hardware.overcommit or "auto"},
             source=PG_OVERCOMMIT,
             note="; ".join(
@@ -526,13 +538,16 @@ def _overcommit_ratio(
     ram, swap, reserve = basis.ram, scenario.hardware.swap, basis.os_overhead
     outside = ram - reserved
     exact_ratio = 100 * (outside - reserve) / outside if outside > 0 else 0.0
-    ratio = min(100, max(0, math.floor(exact_ratio)))
+    floored = math.floor(exact_ratio)
+    ratio = min(100, max(0, floored))
     limit = outside * ratio / 100 + swap
     sizes = f"{human_size(ram)} - {human_size(reserved)}"
     if outside > 0:
         calculation = rounded(
-            f"({sizes} - {human_size(reserve)}) / ({sizes})", exact_ratio, ratio, "down", lambda v: f"{exact(v)} %"
+            f"({sizes} - {human_size(reserve)}) / ({sizes})", exact_ratio, floored, "down", lambda v: f"{exact(v)} %"
         )
+        if ratio != floored:  # the OS reserve is larger than the RAM the huge pages leave
+            calculation += ", at least 0 %"
         calculation += f"; commit limit = ({sizes}) x {ratio} % + {human_size(swap)} = {human_size(limit)}"
     else:
         calculation = f"the huge pages take all of the RAM ({sizes} leaves nothing): 0 %"
@@ -556,7 +571,12 @@ def _overcommit_ratio(
         source=f"{LINUX_OVERCOMMIT}; {DALIBO_OVERCOMMIT}",
         note=f"{swap_note}; the kernel applies the ratio to the RAM it manages (MemTotal), a little less than this",
     )
-    skip = "" if strict else f"no effect while vm.overcommit_memory = 0; under strict it would be {ratio}"
+    skip = ""
+    if not strict:
+        refused = strict_refused(scenario)
+        skip = "no effect while vm.overcommit_memory = 0; " + (
+            f"strict is not written here: {refused}" if refused else f"with --overcommit strict it would be {ratio}"
+        )
     return ratio, why, skip
 
 
@@ -569,18 +589,18 @@ def _dirty(scenario: Scenario, name: str, seconds: float, ratio: float) -> tuple
     ratio_name = name.replace("_bytes", "_ratio")
     why = Derivation(
         formula=(
-            f"{name} = {exact(seconds)} s of the storage's writes, instead of {ratio_name} = {ratio:.0%} of "
+            f"{name} = {exact(seconds)} s of the storage's writes, instead of {ratio_name} = {percent(ratio)} of "
             "reclaimable memory"
         ),
         calculation=f"{storage}: {human_size(rate)} per second x {exact(seconds)} = {human_size(value)}",
         inputs={"storage": storage, "RAM": human_size(ram)},
         source=f"{LINUX_VM_SYSCTL}; {AUTOBASE_SYSCTL}",
         note=(
-            f"{ratio:.0%} of {human_size(ram)} is up to {human_size(kernel_default)} of dirty pages, which a "
+            f"{percent(ratio)} of {human_size(ram)} is up to {human_size(kernel_default)} of dirty pages, which a "
             "checkpoint's fsync would then meet at once; autobase writes 64 MB and 512 MB"
         ),
     )
     skip = ""
     if value >= kernel_default:
-        skip = f"the kernel's {ratio_name} ({ratio:.0%} of at most {human_size(ram)}) is already lower"
+        skip = f"the kernel's {ratio_name} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
     return value, why, skip

@@ -78,6 +78,15 @@ class Hardware(Frozen):
     )
     platform: Platform = choice("linux", "Platform", "Operating system the server runs on.")
     pg_version: int = count(18, 13, 18, "PostgreSQL", "Major version of the server.", unit="")
+    data_size: Annotated[Bytes | None, Auto] = size(
+        None,
+        "1MB",
+        "1024TB",
+        "Data size",
+        "Size of the databases on disk; compared with RAM it sets the cache and planner settings.",
+        unit="GB",
+        auto="unknown: taken as between 1 and 3 x RAM",
+    )
     swap: Bytes = size(
         "0B",
         "0B",
@@ -93,15 +102,6 @@ class Hardware(Frozen):
         "memory runs out; strict (2) makes allocations beyond the commit limit fail instead, for every program.",
         auto=OVERCOMMIT_RULE,
         advanced=True,
-    )
-    data_size: Annotated[Bytes | None, Auto] = size(
-        None,
-        "1MB",
-        "1024TB",
-        "Data size",
-        "Size of the databases on disk; compared with RAM it sets the cache and planner settings.",
-        unit="GB",
-        auto="unknown: taken as between 1 and 3 x RAM",
     )
 
 

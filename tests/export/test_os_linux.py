@@ -26,7 +26,8 @@ def test_exact_values_in_sysctl_d():
     overcommit = " ".join(comment_above(text, "vm.overcommit_memory").split())
     assert "the kernel's heuristic" in overcommit and "OOMScoreAdjust=-1000" in overcommit
     # strict was not chosen: its ratio is a comment that says what it would be
-    assert "vm.overcommit_ratio: no effect while vm.overcommit_memory = 0; under strict it would be" in prose(text)
+    expected = "vm.overcommit_ratio: no effect while vm.overcommit_memory = 0; with --overcommit strict it would be"
+    assert expected in prose(text)
 
 
 def test_strict_overcommit_writes_its_ratio_against_ram_minus_huge_pages():

@@ -215,7 +215,9 @@ def _huge_pages_on(
             "reservation fails loudly at start instead of silently costing page-table memory in every backend"
         )
         return setting_for(version, "huge_pages", "on", "memory", how, differs)
-    if platform == "linux":
+    if platform == "linux" and reason.startswith("the provider"):
+        note = f"{reason}; the worst case counts each process's page tables"
+    elif platform == "linux":
         note = f"no huge pages are reserved: {reason}; the worst case counts each process's page tables"
     elif platform == "windows":
         note = "large pages need the 'Lock pages in memory' right for the service account"

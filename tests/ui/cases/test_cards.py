@@ -25,7 +25,7 @@ def test_max_connections_card(app):
 
 def test_ram_ceiling_card(app):
     set_hardware(app, cores=16, ram="64GB")
-    set_memory(app, per_connection_memory="15MB")
+    set_memory(app, os_overhead="4GB", per_connection_memory="15MB")  # the seed's medium example
     assert read_card(app, "RAM ceiling") == 3003
     assert "44 GB / 15 MB = 3,003" in why(app, "RAM ceiling")
 
@@ -47,9 +47,11 @@ def test_worst_case_card_turns_red_when_ram_runs_out(app):
     set_hardware(app, ram="16GB")
     set_memory(app, work_mem="64MB", hash_nodes=0, parallel_workers_per_gather=0)
     set_workload(app, max_connections=1000)
-    assert read_card(app, "worst-case memory") == "260 GB"
+    # 1000 x (10 MB + 8 MB of page tables for 4 GB of shared_buffers + 64 MB x 4) = 274,000 MB
+    assert read_card(app, "worst-case memory") == "268 GB"
     assert card_severity(app, "worst-case memory") == "warning"
-    assert card_severity(app, "max_connections") == "error"
+    # 1,000 slots are far above the RAM ceiling, but the 13 connections the budget opens fit: a warning
+    assert card_severity(app, "max_connections") == "warning"
 
 
 def test_heavy_fraction_card(app):
@@ -61,12 +63,15 @@ def test_heavy_fraction_card(app):
 def test_safe_work_mem_card(app):
     set_hardware(app, ram="16GB")
     set_workload(app, max_connections=200)
-    # 10 GB available - 3 autovacuum workers x 1 GB = 7 GB; 200 backends + 4 parallel workers at once
-    # (max_parallel_workers = 4 cores); 4 sort nodes + 1 hash node x 2: (7 GB / 204 - 10 MB) / 6 = 4.19 MB
-    assert read_card(app, "safe work_mem") == "4 MB"
-    assert "(7 GB / 204 - 10 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
+    # 16,384 - 4,096 shared_buffers - 829.44 OS reserve (256 MB + 3.5 %) = 11,458.56 MB available, less
+    # 3 autovacuum workers x 1 GB and 2 maintenance jobs (the admin connections) x 1 GB = 6,338.56 MB;
+    # 200 backends + 4 parallel workers at once (max_parallel_workers = 4 cores), each with 8 MB of page
+    # tables (4 GB / 4 kB x 8 B); 4 sort nodes + 1 hash node x 2: (6,338.56 / 204 - 10 - 8) / 6 = 2.18 MB
+    assert read_card(app, "safe work_mem") == "2 MB"
+    assert "(6.19 GB / 204 - 10 MB - 8 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
     set_memory(app, hash_nodes=0, parallel_workers_per_gather=0, autovacuum_workers=1, maintenance_work_mem="64MB")
-    assert read_card(app, "safe work_mem") == "10 MB"  # ((10 GB - 64 MB) / 200 - 10 MB) / 4 = 10.2 MB
+    # ((11,458.56 - 64 - 2 x 64) / 200 - 10 - 8) / 4 = 9.58 MB
+    assert read_card(app, "safe work_mem") == "9 MB"
 
 
 def test_pooler_capacity_card(app):
