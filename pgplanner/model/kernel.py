@@ -24,7 +24,7 @@ from typing import Literal, NamedTuple
 
 from .concurrency import Pooling
 from .defaults import STRICT_OVERCOMMIT_MIN_RAM
-from .derivation import Derivation, exact, n, percent, rounded
+from .derivation import Derivation, capped, exact, n, percent, rounded
 from .memory import HUGE_PAGE, MemoryBasis, huge_pages_absent_because
 from .rounding import next_power_of_two, round_up_readable
 from .scenario import Scenario
@@ -400,13 +400,10 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
     pooler = pooling.max_client_conn if pooling.active else 0
     wanted = max(postgres, pooler)
     value = min(wanted, LISTEN_BACKLOG_MAX)
-    calculation = (
-        f"max({n(pooler)}, {LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)}) = {n(wanted)}"
-        if pooling.active
-        else f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)} = {n(wanted)}"
-    )
-    if value < wanted:
-        calculation += f", capped at {n(LISTEN_BACKLOG_MAX)}"
+    asked = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)}"
+    if pooling.active:
+        asked = f"max({n(pooler)}, {asked})"
+    calculation = capped(asked, wanted, at_most=LISTEN_BACKLOG_MAX, show=n)
     inputs = {"max_connections": n(max_connections)}
     if pooling.active:
         inputs = {"max_client_conn": n(pooling.max_client_conn), **inputs}

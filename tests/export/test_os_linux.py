@@ -60,7 +60,7 @@ def test_below_8_gb_of_shared_buffers_no_huge_pages_are_reserved():
     assert "vm.nr_hugepages: not reserved (shared_buffers is below 8 GB" in prose(
         files["os/linux/sysctl-minimums.conf"]
     )
-    assert "Huge pages are not reserved" in files["os/linux/README.md"]
+    assert "Huge pages: not reserved (shared_buffers is below 8 GB" in files["os/linux/README.md"]
 
 
 def test_transparent_huge_pages_through_tmpfiles():
