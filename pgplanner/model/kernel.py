@@ -19,6 +19,7 @@ thresholds and transparent huge pages are set for a dedicated server.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal, NamedTuple
 
@@ -424,11 +425,20 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
 
 def strict_refused(scenario: Scenario) -> str:
     """Why strict overcommit is never written on this machine, or "" where it may be."""
-    if scenario.workload.profile == "desktop":
+    return _refusal(scenario.workload.profile == "desktop", scenario.hardware.ram)
+
+
+def overcommit_strict(scenario: Scenario) -> tuple[bool, str]:
+    """Whether strict overcommit is written, and why not when it was asked for."""
+    return _strict(scenario.hardware.overcommit, scenario.workload.profile == "desktop", scenario.hardware.ram)
+
+
+def _refusal(desktop: bool, ram: int) -> str:
+    if desktop:
         return (
             "this is a desktop: browsers, IDEs and JVMs reserve far more memory than they touch and would fail under it"
         )
-    if scenario.hardware.ram < STRICT_OVERCOMMIT_MIN_RAM:
+    if ram < STRICT_OVERCOMMIT_MIN_RAM:
         return (
             f"below {human_size(STRICT_OVERCOMMIT_MIN_RAM)} of RAM the fixed commitments of sshd, systemd, the "
             "pooler and every backend take most of the limit and fork() starts to fail"
@@ -436,92 +446,87 @@ def strict_refused(scenario: Scenario) -> str:
     return ""
 
 
-def overcommit_strict(scenario: Scenario) -> tuple[bool, str]:
-    """Whether strict overcommit is written, and why not when it was asked for."""
-    if scenario.hardware.overcommit != "strict":
+def _strict(chosen: str | None, desktop: bool, ram: int) -> tuple[bool, str]:
+    if chosen != "strict":
         return False, ""
-    refused = strict_refused(scenario)
+    refused = _refusal(desktop, ram)
     return (False, f"strict was asked for, but {refused}") if refused else (True, "")
+
+
+SERVER_ONLY = "a desktop's kernel also serves its other programs: left as it is"
+SWAPPINESS_WHY = Derivation(
+    formula=f"vm.swappiness = {SWAPPINESS} (the kernel's default is 60)",
+    calculation=str(SWAPPINESS),
+    source=f"{DALIBO_OVERCOMMIT}; {LINUX_VM_SYSCTL}",
+    note=(
+        "the kernel drops page cache before it swaps out idle backends; swap stays an emergency margin "
+        "(autobase writes 1)"
+    ),
+)
+THP_WHY = Derivation(
+    formula=f"transparent huge pages = {THP}: only programs that ask for them get them",
+    calculation=THP,
+    source=LINUX_THP,
+    note=(
+        "PostgreSQL never asks, so its backends run without khugepaged's compaction stalls and memory "
+        "bloat; 'always', some distributions' default, gives them to every process"
+    ),
+)
+STRICT_WHY = Derivation(
+    formula=(
+        "vm.overcommit_memory = 2, strict: an allocation beyond the commit limit fails, so PostgreSQL "
+        "reports an error instead of the OOM killer ending a process"
+    ),
+    calculation="2",
+    inputs={"overcommit": "strict"},
+    source=PG_OVERCOMMIT,
+    note="it makes the OOM killer less likely, not impossible; every program on the machine shares the limit",
+)
 
 
 def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list[KernelSetting]:
     """Overcommit, swappiness, dirty-page thresholds and transparent huge pages (``reserved``: bytes of
     huge pages the plan reserves)."""
-    strict, refused = overcommit_strict(scenario)
+    hw = scenario.hardware
     desktop = scenario.workload.profile == "desktop"
-    settings = []
+    mode, *policy = _linux_policy(hw.overcommit, desktop, hw.storage, hw.ram)
+    strict = mode.value == 2
+    value, why, skip = _overcommit_ratio(scenario, basis, reserved, strict)
+    ratio = KernelSetting("linux", "vm.overcommit_ratio", value, "sysctl", False, why, None, skip)
+    return [mode, ratio, *policy]
 
-    def add(name: str, value: int | str, why: Derivation, skip: str = "", where: Where = "sysctl") -> None:
-        settings.append(KernelSetting("linux", name, value, where, False, why, None, skip))
 
+@functools.lru_cache(maxsize=256)  # a few discrete inputs and RAM: made once per RAM, not per slider tick
+def _linux_policy(chosen: str | None, desktop: bool, storage: str, ram: int) -> tuple[KernelSetting, ...]:
+    """vm.overcommit_memory, vm.swappiness, the dirty-page thresholds and transparent huge pages."""
+    strict, refused = _strict(chosen, desktop, ram)
     if strict:
-        mode_why = Derivation(
-            formula=(
-                "vm.overcommit_memory = 2, strict: an allocation beyond the commit limit fails, so PostgreSQL "
-                "reports an error instead of the OOM killer ending a process"
-            ),
-            calculation="2",
-            inputs={"overcommit": "strict"},
-            source=PG_OVERCOMMIT,
-            note=("it makes the OOM killer less likely, not impossible; every program on the machine shares the limit"),
-        )
+        mode_why = STRICT_WHY
     else:
+        advice = (
+            "when memory runs out the OOM killer ends a process: the PostgreSQL drop-in keeps the postmaster out "
+            "of its reach (OOMScoreAdjust=-1000); strict (--overcommit strict) is the choice for a dedicated server"
+        )
         mode_why = Derivation(
             formula="vm.overcommit_memory = 0, the kernel's heuristic (its default)",
             calculation="0",
-            inputs={"overcommit": scenario.hardware.overcommit or "auto"},
+            inputs={"overcommit": chosen or "auto"},
             source=PG_OVERCOMMIT,
-            note="; ".join(
-                filter(
-                    None,
-                    [
-                        refused,
-                        "when memory runs out the OOM killer ends a process: the PostgreSQL drop-in keeps the "
-                        "postmaster out of its reach (OOMScoreAdjust=-1000); strict (--overcommit strict) is the "
-                        "choice for a dedicated server",
-                    ],
-                )
-            ),
+            note=f"{refused}; {advice}" if refused else advice,
         )
-    add("vm.overcommit_memory", 2 if strict else 0, mode_why)
-    add("vm.overcommit_ratio", *_overcommit_ratio(scenario, basis, reserved, strict))
-    server_only = "a desktop's kernel also serves its other programs: left as it is" if desktop else ""
-    add(
-        "vm.swappiness",
-        SWAPPINESS,
-        Derivation(
-            formula=f"vm.swappiness = {SWAPPINESS} (the kernel's default is 60)",
-            calculation=str(SWAPPINESS),
-            source=f"{DALIBO_OVERCOMMIT}; {LINUX_VM_SYSCTL}",
-            note=(
-                "the kernel drops page cache before it swaps out idle backends; swap stays an emergency margin "
-                "(autobase writes 1)"
-            ),
-        ),
-        server_only,
-    )
+    server_only = SERVER_ONLY if desktop else ""
+    settings = [
+        KernelSetting("linux", "vm.overcommit_memory", 2 if strict else 0, "sysctl", False, mode_why),
+        KernelSetting("linux", "vm.swappiness", SWAPPINESS, "sysctl", False, SWAPPINESS_WHY, None, server_only),
+    ]
     for name, seconds, ratio in (
         ("vm.dirty_background_bytes", DIRTY_BACKGROUND_SECONDS, KERNEL_DIRTY_BACKGROUND_RATIO),
         ("vm.dirty_bytes", DIRTY_SECONDS, KERNEL_DIRTY_RATIO),
     ):
-        value, why, skip = _dirty(scenario, name, seconds, ratio)
-        add(name, value, why, server_only or skip)
-    add(
-        THP_PATH,
-        THP,
-        Derivation(
-            formula=f"transparent huge pages = {THP}: only programs that ask for them get them",
-            calculation=THP,
-            source=LINUX_THP,
-            note=(
-                "PostgreSQL never asks, so its backends run without khugepaged's compaction stalls and memory "
-                "bloat; 'always', some distributions' default, gives them to every process"
-            ),
-        ),
-        server_only,
-        "tmpfiles",
-    )
-    return settings
+        value, why, skip = _dirty(storage, ram, name, seconds, ratio)
+        settings.append(KernelSetting("linux", name, value, "sysctl", False, why, None, server_only or skip))
+    settings.append(KernelSetting("linux", THP_PATH, THP, "tmpfiles", False, THP_WHY, None, server_only))
+    return tuple(settings)
 
 
 def _overcommit_ratio(
@@ -577,9 +582,8 @@ def _overcommit_ratio(
     return ratio, why, skip
 
 
-def _dirty(scenario: Scenario, name: str, seconds: float, ratio: float) -> tuple[int, Derivation, str]:
+def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float) -> tuple[int, Derivation, str]:
     """A dirty-page threshold in bytes: ``seconds`` of the storage's writes, unless the kernel's ratio is lower."""
-    storage, ram = scenario.hardware.storage, scenario.hardware.ram
     rate = STORAGE_WRITES_PER_SECOND[storage]
     value = int(rate * seconds)
     kernel_default = ram * ratio
