@@ -16,6 +16,7 @@ import pytest
 from pgplanner.export.bundle import bundle_files
 from pgplanner.model import Measurement, Plan, Scenario, plan
 from pgplanner.model.checks import RULES, WRITTEN_SETTINGS
+from pgplanner.model.scenario import LatencyCalibration, PooledCapacity
 from pgplanner.present import CARDS, card_severity
 from pgplanner.present.plain import render_report
 from pgplanner.presets import apply_preset, load_catalog
@@ -77,6 +78,15 @@ SCENARIOS = {
     "desktop asking for strict": Scenario().with_changes(profile="desktop", overcommit="strict", maintenance_jobs=3),
     "impossible: reserved slots": Scenario().with_changes(
         pg_version=18, max_connections=10, superuser_reserved=6, reserved_connections=4
+    ),
+    "demand at the pool": Scenario().with_changes(cores=16, txn_ms=10, demand_tps=3000, databases=2),
+    "demand, calibrated": Scenario()
+    .with_changes(demand_tps=4000, txn_ms=0.5, pool_size=3)
+    .model_copy(
+        update={
+            "measurements": tuple(Measurement(connections=c, tps=t) for c, t in MEASURED),
+            "latency_calibration": LatencyCalibration(isolated_ms=0.6, pooled=PooledCapacity(pool_size=4, tps=2900)),
+        }
     ),
 }
 

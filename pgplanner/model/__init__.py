@@ -49,7 +49,10 @@ from .scenario import (
     Pooler,
     PoolerOffer,
     ProviderPlan,
+    ProviderReserve,
+    Scaling,
     Scenario,
+    ShareGuidance,
     Workload,
 )
 from .units import format_size, human_size, parse_size
@@ -74,8 +77,11 @@ __all__ = [
     "Pooler",
     "PoolerOffer",
     "ProviderPlan",
+    "ProviderReserve",
+    "Scaling",
     "Scenario",
     "SemaphoreFigures",
+    "ShareGuidance",
     "ThroughputCurve",
     "Workload",
     "format_size",

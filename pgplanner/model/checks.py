@@ -17,10 +17,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .budget import PROVIDER_LINE, BudgetLine
 from .concurrency import POOL_RANGE_MULTIPLIERS, Pooling
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
 from .memory import MemoryBasis, heavy_fraction, safe_work_mem, worst_case
+from .pinning import avoid_pinning, pinned_share, pinning_pooler
 from .scenario import Scenario
 from .units import human_size
 from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections, max_backends
@@ -95,6 +97,7 @@ class Facts:
     processes: int
     measured_peak: float | None  # the fitted peak when the measurements reach it
     rule_of_thumb: int  # cores x multiplier + disk, whatever the measurements say
+    budget: tuple[BudgetLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -518,6 +521,8 @@ def _listeners_in_transaction_pool(f: Facts) -> Finding | None:
 def _session_state_in_transaction_pool(f: Facts) -> Finding | None:
     if not f.pooling.active or f.scenario.pooler.mode == "session" or not f.scenario.workload.session_state:
         return None
+    if pinning_pooler(f.scenario) is not None:
+        return None  # a pinning pooler keeps the session state: it costs backends instead (see the pinning rule)
     return _warn(
         "SESSION_STATE_IN_TRANSACTION_POOL",
         "warning",
@@ -666,6 +671,162 @@ def _measured_peak_differs(f: Facts) -> Finding | None:
         f"{n(f.rule_of_thumb)}. The productive target and the pool follow the measurement.",
         measured_peak=f.measured_peak,
         rule_of_thumb=f.rule_of_thumb,
+    )
+
+
+# Budget lines that are not the application's: the provider's own software and PostgreSQL's reserved slots.
+NOT_THE_APPLICATION = ("superuser_reserved", "reserved_connections", "replication")
+
+
+def _application_share(f: Facts) -> int:
+    return sum(
+        line.connections
+        for line in f.budget
+        if line.counts_against == "max_connections"
+        and line.key not in NOT_THE_APPLICATION
+        and not line.key.startswith(f"{PROVIDER_LINE}.")
+    )
+
+
+@rule("max_connections", "max_connections_required", "pool_size")
+def _provider_share_guidance(f: Facts) -> Finding | None:
+    """Supabase: commit at most 80 % of max_connections to the pool (40 % with heavy PostgREST use)."""
+    provider = f.scenario.provider
+    if provider is None or not provider.guidance:
+        return None
+    app = _application_share(f)
+    broken = [g for g in provider.guidance if app > g.share * f.max_connections]
+    if not broken:
+        return None
+    always = next((g for g in broken if not g.when), None)
+    cases = [g for g in provider.guidance if g.when and g is not always]
+    shown = always or broken[0]
+    limit = int(shown.share * f.max_connections)
+    others = "; ".join(
+        f"with {g.when} at most {percent(g.share)} ({n(int(g.share * f.max_connections))})" for g in cases
+    )
+    name = provider.provider_name or provider.provider
+    case = f" with {shown.when}" if shown.when else ""
+    return _warn(
+        "PROVIDER_SHARE_GUIDANCE",
+        "warning" if always else "info",
+        f"The application's connections take {n(app)} of max_connections {n(f.max_connections)}; {name} advises "
+        f"at most {percent(shown.share)}{case} ({n(limit)}) so its own services keep theirs"
+        + (f" ({others})" if others and always else "")
+        + ". Lower the pool sizes or the connections held open, or choose a bigger compute.",
+        application=app,
+        max_connections=f.max_connections,
+        advised=limit,
+    )
+
+
+@rule("pinned_clients", "max_connections_required", "pool_size")
+def _provider_pooler_pins(f: Facts) -> Finding | None:
+    offer = pinning_pooler(f.scenario)
+    if offer is None:
+        return None
+    what = ", ".join(offer.pins)
+    if (
+        f.pooling.pinned == 0
+        and f.scenario.workload.client_kind == "unknown"
+        and f.scenario.pooler.pinned_share is None
+    ):
+        return _warn(
+            "PROVIDER_POOLER_PINNING_UNKNOWN",
+            "info",
+            f"{offer.name} pins a client to one backend for its whole session on {what}; this plan assumes no "
+            "client pins. Say which client the application uses (--client-kind jdbc, prepared or simple) or the "
+            f"share that pins (--pinned-share). Settings that avoid pinning: {avoid_pinning(f.scenario)}.",
+        )
+    if f.pooling.pinned == 0:
+        return None
+    share = pinned_share(f.scenario)[0]
+    advice = avoid_pinning(f.scenario)
+    return _warn(
+        "PROVIDER_POOLER_PINS",
+        "warning",
+        f"{offer.name} pins {n(f.pooling.pinned)} of {n(f.pooling.client_demand)} clients ({percent(share)}) to a "
+        f"backend each for their whole session ({what}): they cost a backend as in session pooling, and the budget "
+        "counts them as pinned sessions." + (f" To keep them multiplexed: {advice}." if advice else ""),
+        pinned_clients=f.pooling.pinned,
+        client_demand=f.pooling.client_demand,
+    )
+
+
+@rule("pool_size", "max_connections")
+def _provider_pools_oversubscribe(f: Facts) -> Finding | None:
+    """Neon: every user/database pair gets a pool of 90 % of max_connections; several can ask for more than all."""
+    provider = f.scenario.provider
+    if f.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+        return None
+    offer, pools = provider.pooler, f.pooling.pools
+    if offer.pins or offer.default_pool_size is None or pools < 2:
+        return None
+    total = pools * offer.default_pool_size
+    if total <= provider.max_connections:
+        return None
+    return _warn(
+        "PROVIDER_POOLS_OVERSUBSCRIBE",
+        "warning",
+        f"{offer.name} gives each of the {pools} user/database pairs a pool of up to {n(offer.default_pool_size)}: "
+        f"together {n(total)}, more than max_connections {n(provider.max_connections)}. Under load the pools take "
+        "slots from each other and clients wait or fail; send fewer users and databases through the pooler.",
+        pools=pools,
+        pool_size=offer.default_pool_size,
+        max_connections=provider.max_connections,
+    )
+
+
+@rule("pool_size")
+def _provider_pool_mode_default(f: Facts) -> Finding | None:
+    provider = f.scenario.provider
+    if f.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+        return None
+    offer, mode = provider.pooler, f.scenario.pooler.mode
+    if offer.default_mode is None or offer.default_mode == mode or (offer.modes and mode not in offer.modes):
+        return None
+    return _warn(
+        "PROVIDER_POOL_MODE_DEFAULT",
+        "info",
+        f"{offer.name} runs in {offer.default_mode} mode until it is switched: set it to {mode} mode in "
+        f"{provider.provider_name or provider.provider}'s settings, as this plan assumes.",
+    )
+
+
+# A hot standby keeps shared structures sized by these, so each must be at least the primary's value
+# (PostgreSQL docs, High Availability: Hot Standby, Administrator's Overview).
+STANDBY_AT_LEAST = (
+    "max_connections",
+    "max_worker_processes",
+    "max_prepared_transactions",
+    "max_locks_per_transaction",
+    "max_wal_senders",
+)
+
+
+@rule("max_connections", "max_wal_senders")
+def _replica_settings(f: Facts) -> Finding | None:
+    wl = f.scenario.workload
+    if wl.replicas == 0 and wl.replica_pools == 0:
+        return None
+    values = {
+        "max_connections": n(f.max_connections),
+        "max_worker_processes": n(f.basis.server.max_worker_processes),
+        "max_wal_senders": n(f.max_wal_senders),
+    }
+    planned = ", ".join(f"{name} {value}" for name, value in values.items())
+    kept = [name for name in STANDBY_AT_LEAST if name not in values]
+    where = f"each of the {wl.replicas} replicas" if wl.replicas else "each read replica"
+    return _warn(
+        "REPLICA_SETTINGS_AT_LEAST_PRIMARY",
+        "info",
+        f"A standby needs {', '.join(STANDBY_AT_LEAST)} at least as high as the primary's, or it cannot replay the "
+        f"primary's WAL (it refuses to start or pauses recovery): set {planned} on {where}, and "
+        f"{' and '.join(kept)} no lower than on the primary. Raise them on the replicas first, lower them on the "
+        "primary first.",
+        max_connections=f.max_connections,
+        max_worker_processes=f.basis.server.max_worker_processes,
+        max_wal_senders=f.max_wal_senders,
     )
 
 

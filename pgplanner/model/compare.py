@@ -138,7 +138,11 @@ def _figures(plan: Plan) -> Iterator[tuple[str, Any]]:
         if isinstance(value, BaseModel):
             for field in type(value).model_fields:
                 figure = getattr(value, field)
-                if not isinstance(figure, np.ndarray):  # the curves' arrays are drawn, not compared
+                if hasattr(figure, "_asdict"):  # a row of figures, such as latency.direct: each on its own
+                    yield from ((f"{name}.{field}.{key}", item) for key, item in figure._asdict().items())
+                elif isinstance(figure, tuple) and figure and hasattr(figure[0], "_asdict"):
+                    continue  # a table of rows (latency.by_pool_size) is drawn, not compared
+                elif not isinstance(figure, np.ndarray):  # the curves' arrays are drawn, not compared
                     yield f"{name}.{field}", figure
         else:
             yield name, list(value) if isinstance(value, tuple) else value

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
-from . import budget, checks, concurrency, memory, settings, throughput
+from . import budget, checks, concurrency, latency, memory, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
-from .scenario import PoolerOffer, Scenario
+from .latency import LatencyFigures
+from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
 from .sources import USL, USL_FIT
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
@@ -120,6 +121,9 @@ class ProviderSummary(Output):
     confidence: str
     notes: str
     derivations: dict[str, Derivation]  # how the preset's figures were reached (max_connections, cores ...)
+    reserves: tuple[ProviderReserve, ...] = ()  # the reserved slots by what holds them
+    max_connections_settable: tuple[int, int] | None = None
+    scaling: Scaling | None = None  # an autoscaling plan's range
 
 
 class Plan(Output):
@@ -135,8 +139,9 @@ class Plan(Output):
     client_demand: int
     app_clients: int  # client demand without the serverless peak
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
-    server_connections: int  # pools x pool_size: the backends a pooler keeps open
+    server_connections: int  # pools x pool_size (+ pinned clients): the backends a pooler keeps open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
+    pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
@@ -155,6 +160,7 @@ class Plan(Output):
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None
+    latency: LatencyFigures | None = None  # the queue at the pool, when the scenario gives a demand
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -207,6 +213,8 @@ def plan(scenario: Scenario) -> Plan:
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
+    queue, latency_derivations = latency.latency(scenario, _shape(productive, fit), fit, productive, pooling)
+    derivations.update(latency_derivations)
     derivations.update(_throughput_derivations(curve, productive, fit))
     server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
@@ -232,6 +240,7 @@ def plan(scenario: Scenario) -> Plan:
         processes=sems.processes,
         measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
         rule_of_thumb=thumb[0],
+        budget=tuple(lines),
     )
     return Plan(
         scenario=scenario,
@@ -248,6 +257,7 @@ def plan(scenario: Scenario) -> Plan:
         direct_clients=pooling.direct_clients,
         server_connections=pooling.server_connections,
         max_db_connections=pooling.max_db_connections,
+        pinned_clients=pooling.pinned,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,
@@ -289,6 +299,7 @@ def plan(scenario: Scenario) -> Plan:
         warnings=tuple(checks.evaluate(facts)),
         derivations=derivations,
         provider=_provider_summary(scenario),
+        latency=queue,
     )
 
 
@@ -352,13 +363,16 @@ def _pool_connections(curve: ThroughputCurve) -> Derivation:
     )
 
 
+def _shape(productive: int, fit: throughput.UslFit | None) -> throughput.Shape | throughput.UslShape:
+    """The measured USL when there are measurements, else the default shape around the productive target."""
+    return throughput.UslShape(fit) if fit else throughput.default_shape(productive)
+
+
 def _throughput_curve(
     scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int, fit: throughput.UslFit | None
 ) -> ThroughputCurve:
     """The measured USL when there are measurements, else the default shape around the productive target."""
-    shape: throughput.Shape | throughput.UslShape = (
-        throughput.UslShape(fit) if fit else throughput.default_shape(productive)
-    )
+    shape = _shape(productive, fit)
     highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
     if fit:
         highest = max(highest, 2 * fit.highest_measured)
@@ -466,4 +480,7 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
         notes=p.notes,
         derivations={"max_connections": given(n(p.max_connections), "max_connections", p.source or p.id)}
         | p.derivations,
+        reserves=p.reserves,
+        max_connections_settable=p.max_connections_settable,
+        scaling=p.scaling,
     )

@@ -7,7 +7,8 @@ result cards with the outputs each shows (:mod:`.cards`), the budget and kernel 
 the words or the numbers; a card takes the colour of the worst warning whose ``concerns`` meet its
 ``outputs``. The self-contained HTML report (:mod:`.report`, its plots drawn as SVG by :mod:`.svg`)
 is made from the same parts, and two plans are compared in words by :mod:`.compare` (the CLI's
-``compare``, the window's Compare tab and card deltas, the report of two plans).
+``compare``, the window's Compare tab and card deltas, the report of two plans). The queue at the pool,
+when the scenario gives a demand, is put in words by :mod:`.latency`.
 """
 
 from .cards import CARDS, CardSpec, card_severity, derivation_groups

@@ -7,6 +7,7 @@ import textwrap
 
 from ..model import Derivation, Plan
 from .cards import CARDS, derivation_groups
+from .latency import latency_section
 from .settings import settings_groups
 from .summary import answer_line, setup_line
 from .tables import budget_rows, kernel_rows, kernel_title
@@ -20,6 +21,7 @@ def render_report(plan: Plan) -> str:
     sections = [
         _headline(plan),
         _figures(plan),
+        latency_section(plan),
         _budget(plan),
         _warnings(plan),
         _settings(plan),
