@@ -58,7 +58,7 @@ DESKTOP_CACHE_FORMULA = (
     f"effective_cache_size = RAM x {exact(DESKTOP_CACHE_SHARE)} on a desktop, at least shared_buffers"
 )
 CACHE_FORMULA = (
-    "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most RAM x "
+    "effective_cache_size = RAM - OS reserve - max_connections x typical per connection, at most RAM x "
     f"{exact(CACHE_SHARE)}, at least shared_buffers"
 )
 
@@ -124,7 +124,7 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
     b = inp.basis
     inputs = {
         "RAM": human_size(b.ram),
-        "OS overhead": human_size(b.os_overhead),
+        "OS reserve": human_size(b.os_overhead),
         "max_connections": n(inp.max_connections),
         "typical per connection": human_size(b.per_connection),
         "shared_buffers": human_size(b.shared_buffers),
