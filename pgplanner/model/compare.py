@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
+from .concurrency import POOLER_OUTPUTS
 from .derivation import Derivation, n, percent
 from .plan import Plan
 from .scenario import FIELDS
@@ -89,10 +90,9 @@ def throughput_at_max_connections(plan: Plan) -> tuple[float, Derivation]:
     )
 
 
-def headline(plan: Plan) -> dict[str, float | int]:
-    """The HEADLINE figures of ``plan`` by path."""
-    figures = dict(_figures(plan))
-    figures[AT_MAX_CONNECTIONS] = round(throughput_at_max_connections(plan)[0], 4)
+def headline(plan: Plan) -> dict[str, float | int | None]:
+    """The HEADLINE figures of ``plan`` by path (a pooler's figure is None when there is no pooler)."""
+    figures = outputs(plan)
     return {path: figures[path] for path in HEADLINE}
 
 
@@ -122,8 +122,13 @@ def _inputs(plan: Plan) -> dict[str, Any]:
 
 
 def outputs(plan: Plan) -> dict[str, Any]:
-    """Every single-figure output by JSON path, with the budget's lines as ``budget.<key>``."""
+    """Every single-figure output by JSON path, with the budget's lines as ``budget.<key>``.
+
+    With no pooler the pooler's own outputs (:data:`POOLER_OUTPUTS`) are None: there is no pool to compare.
+    """
     values = dict(_figures(plan))
+    if plan.scenario.pooler.kind == "none":
+        values.update(dict.fromkeys(POOLER_OUTPUTS))
     values[AT_MAX_CONNECTIONS] = round(throughput_at_max_connections(plan)[0], 4)
     values.update({f"budget.{line.key}": line.connections for line in plan.budget})
     return values

@@ -36,6 +36,23 @@ from .sources import (
 from .throughput import UslFit
 
 POOL_RANGE_MULTIPLIERS = (2, 4)
+# The outputs (JSON paths) that describe the pooler itself. With no pooler they describe nothing that runs,
+# so no view shows them (a card says "no pooler", a comparison "no pooler", the derivations leave them out);
+# ``plan --json`` keeps them, as the contract has them.
+POOLER_OUTPUTS = frozenset(
+    {
+        "pool_size",
+        "pool_size_range",
+        "pools",
+        "reserve_pool",
+        "max_client_conn",
+        "max_db_connections",
+        "server_connections",
+        "server_connections_max",
+        "pooler_capacity_tps",
+        "throughput.pool_connections",
+    }
+)
 
 
 def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
@@ -303,6 +320,17 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         inputs={"pools": str(pools), "pool size": str(pool_size)} | ({"pinned clients": n(pinned)} if pinned else {}),
         source=PGBOUNCER_CONFIG,
         note="the backends the pooler keeps busy; the reserve opens only under load",
+    )
+    derivations["server_connections_max"] = Derivation(
+        formula="server connections at most = pools x (pool size + reserve pool)"
+        + (" + pinned clients" if pinned else ""),
+        calculation=f"{pools} x ({pool_size} + {result.reserve_pool})"
+        + (f" + {n(pinned)}" if pinned else "")
+        + f" = {n(result.server_connections_max)}",
+        inputs={"pools": str(pools), "pool size": str(pool_size), "reserve pool": str(result.reserve_pool)}
+        | ({"pinned clients": n(pinned)} if pinned else {}),
+        source=PGBOUNCER_CONFIG,
+        note="with every reserve pool open",
     )
     if active:
         derivations["max_db_connections"] = Derivation(

@@ -19,9 +19,9 @@ from .kernel import KernelSetting, kernel_settings
 from .latency import LatencyFigures
 from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
-from .sources import USL, USL_FIT
+from .sources import PGPLANNER_RULE, USL, USL_FIT
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
-from .versions import SEMAPHORE_SET_SIZE, semaphores
+from .versions import SEMAPHORE_SET_SIZE, max_backends, semaphores
 
 
 def _to_list(values: np.ndarray) -> list[Any]:
@@ -53,6 +53,12 @@ class MemoryFigures(Output):
     per_connection_bytes: int
     worst_case_per_connection_bytes: int
     page_tables_bytes: int  # one process's page tables over shared_buffers (0 in guaranteed huge pages)
+    per_process_bytes: int  # one backend or parallel worker running the heaviest query, its page tables included
+    opened_connections: int  # min(required, max_connections): the connections the budget's lines open
+    # The connections the worst case, the heavy fraction and the safe work_mem are for (and the rules judge):
+    # max_connections, or on a plan that fixes max_connections the connections this plan opens.
+    judged_connections: int
+    parallel_workers: int  # parallel workers at once when the judged connections all run the heaviest query
     maintenance_bytes: int  # autovacuum workers x autovacuum_work_mem, a line of the worst-case budget
     maintenance_jobs: int  # manual VACUUM, CREATE INDEX ... at once
     maintenance_jobs_bytes: int  # maintenance jobs x maintenance_work_mem, a line of the worst-case budget
@@ -61,6 +67,9 @@ class MemoryFigures(Output):
     worst_case_available_bytes: int  # available - every line above but the page tables
     worst_case_bytes: int
     heavy_fraction_bytes: int
+    # The heavy fraction of the connections this plan opens (the same figure when those are the judged ones):
+    # whether only the slots beyond the budget would break RAM.
+    heavy_fraction_opened_bytes: int
     safe_work_mem_bytes: int | None
 
 
@@ -100,6 +109,7 @@ class SemaphoreFigures(Output):
     """The semaphores the server needs (one per process slot) and the System V limits that hold them."""
 
     num_os_semaphores: int
+    processes: int  # server processes at most: every slot can be one, plus the postmaster
     semmni: int
     semmns: int
     semmsl: int
@@ -130,6 +140,8 @@ class Plan(Output):
     scenario: Scenario
     ram_ceiling: int
     productive_target: int
+    productive_target_measured: bool  # the measured peak decides the target, not the rule of thumb
+    rule_of_thumb_target: int  # cores x multiplier + disk concurrency, whatever the measurements say
     disk_concurrency: int
     pool_size: int  # per database/user pool, as pgbouncer.ini's default_pool_size
     pool_size_range: tuple[int, int]
@@ -140,12 +152,14 @@ class Plan(Output):
     app_clients: int  # client demand without the serverless peak
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
     server_connections: int  # pools x pool_size (+ pinned clients): the backends a pooler keeps open
+    server_connections_max: int  # pools x (pool_size + reserve_pool): with every reserve open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
     pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    max_backends: int  # PostgreSQL's MaxBackends: max_connections and every other backend slot
     reserved_slots: int  # superuser_reserved_connections (+ reserved_connections from 16): below max_connections
     headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
     spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
@@ -188,10 +202,12 @@ def plan(scenario: Scenario) -> Plan:
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
     fit = throughput.fit_usl([(m.connections, m.tps) for m in scenario.measurements])
     thumb = concurrency.rule_of_thumb(scenario, disk)
+    derivations["rule_of_thumb_target"] = thumb[1]
     productive, derivations["productive_target"] = concurrency.productive_target(thumb, fit)
+    measured = fit is not None and fit.shows_peak
     pool_range = concurrency.pool_size_range(hw.cores)
     derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores)
-    pooling = concurrency.pooling(scenario, productive, measured=fit is not None and fit.shows_peak)
+    pooling = concurrency.pooling(scenario, productive, measured=measured)
     derivations.update(pooling.derivations)
     tps, derivations["pooler_capacity_tps"] = concurrency.pooler_capacity(pooling, wl.txn_ms)
 
@@ -203,49 +219,40 @@ def plan(scenario: Scenario) -> Plan:
     reserved, derivations["reserved_slots"] = budget.reserved_slots(scenario)
     free, derivations["headroom"] = budget.headroom(max_conn, required)
     spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
+    server = basis.server
+    backends, derivations["max_backends"] = max_backends(
+        hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers
+    )
 
-    worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, max_conn)
-    heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(
-        basis, max_conn, scenario.memory.heavy_fraction
+    opened, derivations["memory.opened_connections"] = _opened_connections(required, max_conn)
+    judged, derivations["memory.judged_connections"] = _judged_connections(scenario, opened, max_conn)
+    workers, derivations["memory.parallel_workers"] = memory.parallel_workers(basis, judged)
+    worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, judged)
+    share = scenario.memory.heavy_fraction
+    heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(basis, judged, share)
+    heavy_opened, derivations["memory.heavy_fraction_opened_bytes"] = (
+        (heavy, derivations["memory.heavy_fraction_bytes"])
+        if opened == judged
+        else memory.heavy_fraction(basis, opened, share)
     )
     safe, derivations["memory.safe_work_mem_bytes"] = memory.safe_work_mem(
-        basis, max_conn, scenario.memory.backend_memory
+        basis, judged, scenario.memory.backend_memory
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
     queue, latency_derivations = latency.latency(scenario, _shape(productive, fit), fit, productive, pooling)
     derivations.update(latency_derivations)
     derivations.update(_throughput_derivations(curve, productive, fit))
-    server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
     kernel = kernel_settings(scenario, max_conn, wal_senders, basis, pooling, sems)
     server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
 
-    facts = checks.Facts(
-        scenario=scenario,
-        basis=basis,
-        ram_ceiling=ceiling,
-        productive_target=productive,
-        pool_range=pool_range,
-        pooling=pooling,
-        required=required,
-        recommended=recommended,
-        max_connections=max_conn,
-        max_wal_senders=wal_senders,
-        reserved_slots=reserved,
-        worst_case=worst,
-        heavy_fraction=heavy,
-        safe_work_mem=safe,
-        pooler_tps=tps,
-        processes=sems.processes,
-        measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
-        rule_of_thumb=thumb[0],
-        budget=tuple(lines),
-    )
-    return Plan(
+    result = Plan(
         scenario=scenario,
         ram_ceiling=ceiling,
         productive_target=productive,
+        productive_target_measured=measured,
+        rule_of_thumb_target=thumb[0],
         disk_concurrency=disk,
         pool_size=pooling.pool_size,
         pool_size_range=pool_range,
@@ -256,12 +263,14 @@ def plan(scenario: Scenario) -> Plan:
         app_clients=pooling.app_clients,
         direct_clients=pooling.direct_clients,
         server_connections=pooling.server_connections,
+        server_connections_max=pooling.server_connections_max,
         max_db_connections=pooling.max_db_connections,
         pinned_clients=pooling.pinned,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        max_backends=backends,
         reserved_slots=reserved,
         headroom=free,
         spare_wal_senders=spare_senders,
@@ -275,6 +284,10 @@ def plan(scenario: Scenario) -> Plan:
             per_connection_bytes=basis.per_connection,
             worst_case_per_connection_bytes=basis.worst_per_connection,
             page_tables_bytes=basis.page_tables,
+            per_process_bytes=basis.per_process,
+            opened_connections=opened,
+            judged_connections=judged,
+            parallel_workers=workers,
             maintenance_bytes=basis.maintenance,
             maintenance_jobs=basis.maintenance_jobs,
             maintenance_jobs_bytes=basis.maintenance_jobs_memory,
@@ -283,6 +296,7 @@ def plan(scenario: Scenario) -> Plan:
             worst_case_available_bytes=basis.worst_available,
             worst_case_bytes=worst,
             heavy_fraction_bytes=heavy,
+            heavy_fraction_opened_bytes=heavy_opened,
             safe_work_mem_bytes=safe,
         ),
         throughput=curve,
@@ -291,15 +305,55 @@ def plan(scenario: Scenario) -> Plan:
         settings=server_settings,
         semaphores=SemaphoreFigures(
             num_os_semaphores=sems.count,
+            processes=sems.processes,
             semmni=sems.semmni,
             semmns=sems.semmns,
             semmsl=SEMAPHORE_SET_SIZE,
             derivation=sems.derivation,
         ),
-        warnings=tuple(checks.evaluate(facts)),
+        warnings=(),
         derivations=derivations,
         provider=_provider_summary(scenario),
         latency=queue,
+    )
+    # The rules read the finished Plan, so what they judge is what every view shows.
+    return result.model_copy(update={"warnings": checks.evaluate(result)})
+
+
+def _opened_connections(required: int, max_conn: int) -> tuple[int, Derivation]:
+    """The connections the budget's lines open: what the plan itself puts on the server."""
+    opened = min(required, max_conn)
+    return opened, Derivation(
+        formula="connections this plan opens = min(required, max_connections) (the budget's lines)",
+        calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
+        inputs={"required": n(required), "max_connections": n(max_conn)},
+        source=PGPLANNER_RULE,
+        note="slots beyond them stay idle unless something outside the budget opens them",
+    )
+
+
+def _judged_connections(scenario: Scenario, opened: int, max_conn: int) -> tuple[int, Derivation]:
+    """The connections the memory figures are for, and the rules judge.
+
+    Self-managed: max_connections, which the user sets. On a plan that fixes max_connections the user
+    can act only on the connections the plan opens (the budget's lines), so those are judged.
+    """
+    provider = scenario.provider
+    if provider is None or not provider.hard_limit:
+        return max_conn, Derivation(
+            formula="connections judged = max_connections (every slot may run the heaviest query)",
+            calculation=n(max_conn),
+            inputs={"max_connections": n(max_conn)},
+            source=PGPLANNER_RULE,
+        )
+    return opened, Derivation(
+        formula=(
+            "connections judged = the connections this plan opens: "
+            f"{provider.id} fixes max_connections, so only the budget's connections are yours to size"
+        ),
+        calculation=n(opened),
+        inputs={"connections this plan opens": n(opened), "max_connections": n(max_conn), "fixed by": provider.id},
+        source=PGPLANNER_RULE,
     )
 
 

@@ -149,10 +149,39 @@ def test_strict_overcommit_ratio_is_taken_against_ram_minus_huge_pages():
     ],
 )
 def test_strict_overcommit_is_never_written_on_a_desktop_or_a_small_machine(inputs, reason):
-    linux = _linux(plan_for(overcommit="strict", **inputs))
+    result = plan_for(overcommit="strict", **inputs)
+    linux = _linux(result)
     assert linux["vm.overcommit_memory"].value == 0
     assert reason in linux["vm.overcommit_memory"].derivation.note
     assert not linux["vm.overcommit_ratio"].needed
+    # the plan says so too, not only a comment of the bundle
+    [refused] = [w for w in result.warnings if w.code == "STRICT_OVERCOMMIT_REFUSED"]
+    assert refused.severity == "info" and reason in refused.message
+
+
+def test_strict_overcommit_written_is_not_reported_as_refused():
+    result = plan_for(cores=16, ram="64GB", overcommit="strict")
+    assert _linux(result)["vm.overcommit_memory"].value == 2
+    assert "STRICT_OVERCOMMIT_REFUSED" not in {w.code for w in result.warnings}
+
+
+def test_a_heavy_fraction_only_the_slots_beyond_the_budget_break_is_a_warning():
+    """4 cores, 1 GB: available 1,024 - 256 - 291.84 = 476.16 MB; one process of the heaviest query 10 MB + 0.5 MB
+    of page tables (256 MB / 4 kB x 8 B) + 4 MB x 4 + 4 MB x 2 x 1 = 34.5 MB; typical 10.625 MB. All 30 slots:
+    (6 + min(12, 4)) x 34.5 + 24 x 10.625 = 600 MB, over; the 21 the budget opens: (4.2 + 4) x 34.5 + 16.8 x
+    10.625 = 461.4 MB, within. A warning quoting both, not an error."""
+    result = plan_for(ram="1GB")
+    memory = result.memory
+    assert (result.max_connections, memory.opened_connections) == (30, 21)
+    assert memory.heavy_fraction_bytes == round(10 * 34.5 * MB) + round(24 * 10.625 * MB)
+    assert memory.heavy_fraction_opened_bytes == round(8.2 * 34.5 * MB) + round(16.8 * 10.625 * MB)
+    assert result.derivations["memory.heavy_fraction_opened_bytes"].inputs["N (connections)"] == "21"
+    [heavy] = [w for w in result.warnings if w.code == "HEAVY_FRACTION_OVER_RAM"]
+    assert heavy.severity == "warning"
+    assert "The 21 connections this plan opens need 461 MB, which fits" in heavy.message
+    # the same plan with more work_mem: the opened connections break it too, and it blocks
+    [heavy] = [w for w in plan_for(ram="1GB", work_mem="16MB").warnings if w.code == "HEAVY_FRACTION_OVER_RAM"]
+    assert heavy.severity == "error"
 
 
 def test_macos_desktop_keeps_a_quarter_of_its_ram_for_other_programs():

@@ -59,10 +59,10 @@ def test_a_provider_limit_beyond_the_view_is_an_arrow_at_the_edge_in_its_own_col
 def test_the_memory_plot_shows_the_worst_case_at_max_connections_and_where_it_crosses_ram(app):
     # 16 GB RAM - 4 GB shared_buffers - 829.44 MB OS reserve (256 MB + 3.5 %) - 3 autovacuum workers x 1 GB
     # - 2 maintenance jobs x 1 GB = 6,338.56 MB for connections. One process of the heaviest query: 10 MB
-    # backend + 8 MB page tables (4 GB / 4 kB x 8 B) + 4 x 4 MB + 1 hash x 2 x 4 MB = 42 MB; a connection and
-    # its 2 parallel workers: 126 MB. N connections run N + min(2N, 4 cores) processes:
-    # (N + 4) x 42 MB <= 6,338.56 MB gives N + 4 <= 150.9, so 146 connections.
-    assert read_caption(app, "worst-case memory").startswith("30 x 126 MB")
+    # backend + 8 MB page tables (4 GB / 4 kB x 8 B) + 4 x 4 MB + 1 hash x 2 x 4 MB = 42 MB. N connections run
+    # N + min(2N, 4 cores) processes: 30 connections and 4 parallel workers; (N + 4) x 42 MB <= 6,338.56 MB
+    # gives N + 4 <= 150.9, so 146 connections.
+    assert read_caption(app, "worst-case memory").startswith("(30 + 4 parallel) x 42 MB")
     assert mark(app, "memory", "worst_fits") == 146
     assert mark_label(app, "memory", "worst_fits") == "worst case fits RAM below 146 \u2192"
     # max_connections 30 is not squashed: it sits in the left half of the view, not at its edge.
