@@ -63,6 +63,13 @@ SCENARIOS = {
     "preset neon pooler, few clients": preset("neon/1cu", pooler="provider", clients=50),
     "pool capped by its clients": Scenario().with_changes(cores=64, ram="64GB", clients=30),
     "impossible: shared_buffers over RAM": Scenario().with_changes(ram="4GB", shared_buffers="8GB"),
+    # issue 18's memory and OS model: huge pages reserved, strict overcommit with swap, logical decoding,
+    # a 1 GB VPS, and a desktop that asked for strict overcommit
+    "strict overcommit, huge pages": Scenario().with_changes(
+        cores=16, ram="64GB", storage="nvme", overcommit="strict", swap="2GB", logical_senders=2, clients=5000
+    ),
+    "1 GB VPS": Scenario().with_changes(cores=1, ram="1GB", storage="hdd", app_instances=2, pool_per_instance=5),
+    "desktop asking for strict": Scenario().with_changes(profile="desktop", overcommit="strict", maintenance_jobs=3),
     "impossible: reserved slots": Scenario().with_changes(
         pg_version=18, max_connections=10, superuser_reserved=6, reserved_connections=4
     ),

@@ -146,18 +146,24 @@ def test_every_card_caption_works_out_to_its_value(result, renderer):
 
 def test_the_worst_case_caption_counts_the_parallel_workers_it_multiplies():
     """Defaults (work_mem given as 4 MB): 4 cores, 4 sort nodes, 1 hash node, hash_mem_multiplier 2 (PostgreSQL 18).
-    One process: 10 MB + 4 MB x 4 + 4 MB x 2 x 1 = 34 MB. Parallel workers: 30 x 2 per gather = 60, capped at
-    max_parallel_workers = 4 cores. (30 + 4) x 34 MB = 1,156 MB = 1.13 GB; "30 x 102 MB" was 3 GB."""
+    One process: 10 MB + 8 MB of page tables (4 GB of shared_buffers / 4 kB x 8 B: no huge pages below 8 GB)
+    + 4 MB x 4 + 4 MB x 2 x 1 = 42 MB. Parallel workers: 30 x 2 per gather = 60, capped at max_parallel_workers
+    = 4 cores. (30 + 4) x 42 MB = 1,428 MB = 1.39 GB; "30 x 126 MB" would be 3.69 GB. Available: 16,384 - 4,096
+    - 829.44 OS reserve - 3 autovacuum x 1 GB - 2 maintenance jobs x 1 GB = 6,338.56 MB = 6.19 GB."""
     worst = {card.key: card for card in card_views(plan(Scenario().with_changes(work_mem="4MB")))}["worst_case"]
-    assert (worst.value, worst.caption) == ("1.13 GB", "(30 + 4 parallel) x 34 MB · available 7 GB")
-    assert false_card("1.13 GB", "30 x 102 MB") == "30 x 102 MB = 1.13 GB"
+    assert (worst.value, worst.caption) == ("1.39 GB", "(30 + 4 parallel) x 42 MB · available 6.19 GB")
+    assert false_card("1.39 GB", "30 x 126 MB") == "30 x 126 MB = 1.39 GB"
 
 
 def test_the_cards_say_how_they_rounded():
-    """RAM ceiling: 10 GB / 10.625 MB (10 MB + 4 MB x 5 / 32, shown as 10.6 MB) = 963.8, rounded down to 963:
-    the caption says "rounded down"; a whole number the arithmetic does not give without it is false."""
+    """work_mem given as 4 MB. RAM ceiling: 16,384 - 4,096 - 829.44 OS reserve (256 MB + 3.5 %) = 11,458.56 MB (11.2 GB) / 10.625 MB
+    (10 MB + 4 MB x 5 / 32, shown as 10.6 MB) = 1,078.4, rounded down to 1,078: the caption says "rounded
+    down"; a whole number the arithmetic does not give without it is false."""
     cards = {card.key: card for card in card_views(plan(Scenario().with_changes(work_mem="4MB")))}
-    assert cards["ram_ceiling"].caption == "10 GB available / 10.6 MB each, rounded down"
+    assert (cards["ram_ceiling"].value, cards["ram_ceiling"].caption) == (
+        "1,078",
+        "11.2 GB available / 10.6 MB each, rounded down",
+    )
     assert cards["pooler_capacity"].caption == "10 backends / 20 ms per transaction"  # 10 / 0.02 s = 500 tps
     assert cards["pooler_capacity"].value == "500 tps"
     assert false_card("5", "60 MB available / 10.6 MB each") == "60 MB available / 10.6 MB each = 5"

@@ -2,8 +2,9 @@
 
 A minimum ("at least N") at or below what the stock system already has is never written as a key:
 a sysctl.conf line sets a value, it cannot say "at least", so writing it would lower the limit. Such
-settings stay as a comment that says why nothing is needed. Minimums that are needed go into floor
-files, which raise-limits.sh applies only where the running value is lower.
+settings stay as a comment that says why nothing is needed, as do settings the plan leaves out (strict
+overcommit's ratio under the heuristic, huge pages below the size they are reserved from). Minimums
+that are needed go into floor files, which raise-limits.sh applies only where the running value is lower.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from ..model import KernelSetting, Plan
 from ..model.derivation import n
 from .comments import explain
 
-Spelling = Callable[[str, int], str]
+Spelling = Callable[[str, int | str], str]
 
 
 def settings_of(plan: Plan, platform: str, where: str | None = None) -> list[KernelSetting]:
     return [s for s in plan.kernel_settings if s.platform == platform and where in (None, s.where)]
 
 
-def equals(name: str, value: int) -> str:
+def equals(name: str, value: int | str) -> str:
     return f"{name} = {value}"
 
 
-def tight_equals(name: str, value: int) -> str:
+def tight_equals(name: str, value: int | str) -> str:
     """BSD and macOS sysctl.conf: no spaces around '='."""
     return f"{name}={value}"
 
@@ -44,8 +45,11 @@ def setting_lines(settings: Iterable[KernelSetting], spell: Spelling = equals, m
 
 
 def skipped(setting: KernelSetting) -> str:
+    """Why nothing is written: the plan's own reason, or a stock system that already has enough."""
+    if setting.skip:
+        return f"{setting.name}: {setting.skip}"
     return (
-        f"{setting.name}: at least {n(setting.value)} is needed and the stock system already has "
+        f"{setting.name}: at least {n(setting.number)} is needed and the stock system already has "
         f"{n(setting.stock or 0)} or more, so nothing is written (a line would lower the limit)"
     )
 

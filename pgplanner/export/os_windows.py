@@ -25,11 +25,11 @@ HEX_PER_LINE = 25
 def render_windows(plan: Plan) -> dict[str, bytes]:
     heap = next(s for s in plan.kernel_settings if s.name == "desktop_heap.non_interactive_kb")
     files = {
-        "check-desktop-heap.ps1": _crlf(_check_script(plan, heap.value, str(heap.derivation))).encode("utf-8-sig"),
-        "README.md": _readme(heap.value, heap.needed, heap.stock).encode(),
+        "check-desktop-heap.ps1": _crlf(_check_script(plan, heap.number, str(heap.derivation))).encode("utf-8-sig"),
+        "README.md": _readme(heap.number, heap.needed, heap.stock).encode(),
     }
     if heap.needed:
-        files["desktop-heap.reg"] = render_desktop_heap_reg(plan, heap.value, str(heap.derivation))
+        files["desktop-heap.reg"] = render_desktop_heap_reg(plan, heap.number, str(heap.derivation))
     return {f"os/windows/{path}": data for path, data in files.items()}
 
 

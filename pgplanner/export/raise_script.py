@@ -38,7 +38,8 @@ _SCRIPT = r"""#!/bin/sh
 #
 # For every key=value line of a floor file it reads the running value (sysctl -n KEY). If that is
 # already at least the floor, nothing happens. Otherwise the value is set now (boot-time tunables
-# at the next boot) and recorded in the system file, replacing an earlier line for the same key.
+# at the next boot), read back (the kernel may reserve fewer huge pages than asked), and recorded in
+# the system file, replacing an earlier line for the same key.
 # Running it again changes nothing. PGPLANNER_ROOT=/mnt/target writes the system files below
 # another root (for an image being prepared).
 set -eu
@@ -72,7 +73,15 @@ raise_from() { # FLOORS TARGET now|boot plain|quoted
         echo "raise  $key: $have -> $want"
         if [ "$dry_run" = yes ]; then continue; fi
         if [ "$3" = now ]; then
-            sysctl "$key=$want" > /dev/null || echo "       could not set $key now; it takes effect at the next boot"
+            if sysctl "$key=$want" > /dev/null; then
+                now=$(sysctl -n "$key" 2>/dev/null || echo 0)
+                if [ "$now" -lt "$want" ] 2>/dev/null; then
+                    echo "       the kernel took only $now now (for huge pages: too little free memory in one piece);"
+                    echo "       the recorded $want applies at the next boot"
+                fi
+            else
+                echo "       could not set $key now; it takes effect at the next boot"
+            fi
         else
             echo "       $key is a boot-time tunable: it takes effect at the next boot"
         fi

@@ -51,7 +51,7 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
     for s in plan.settings:
         reasons: list[str | Derivation] = [s.derivation]
         if s.name == "huge_pages":
-            reasons += _huge_pages_checks(plan)
+            reasons += _huge_pages_checks(plan, reserved=s.value == "on")
         if s.versus_pgtune:
             reasons.append(versus_pgtune(s))
         restart = s.context == "restart"
@@ -74,9 +74,9 @@ def assumed_defaults(version: int) -> str:
     )
 
 
-def _huge_pages_checks(plan: Plan) -> tuple[str, ...]:
+def _huge_pages_checks(plan: Plan, reserved: bool) -> tuple[str, ...]:
     platform, version = plan.scenario.hardware.platform, plan.scenario.hardware.pg_version
-    if platform != "linux":
+    if platform != "linux" or plan.scenario.provider is not None:  # a provider runs the kernel
         return ()
     pages = plan.kernel["linux"]["vm.nr_hugepages"]
     check = (
@@ -84,7 +84,12 @@ def _huge_pages_checks(plan: Plan) -> tuple[str, ...]:
         if has_shared_memory_size(version)
         else "pmap on the postmaster's anonymous shared segment (13-14 have no shared_memory_size_in_huge_pages)"
     )
+    if reserved:
+        return (
+            f"os/linux raises vm.nr_hugepages to at least {pages:,} huge pages before PostgreSQL restarts",
+            f"confirm the count with {check} and compare it with /proc/sys/vm/nr_hugepages",
+        )
     return (
-        f"os/linux reserves {pages:,} huge pages (vm.nr_hugepages) for it",
-        f"confirm the count with {check}; switch to on once they are reserved to fail loudly instead",
+        f"to use huge pages anyway, reserve at least {pages:,} huge pages (vm.nr_hugepages), set huge_pages = on "
+        f"and confirm the count with {check}",
     )

@@ -197,6 +197,13 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             wl.replicas,
             f"WAL senders count against max_connections before {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}",
         )
+    add(
+        "logical_replication",
+        "Logical replication",
+        wl.logical_senders,
+        "one WAL sender per subscription or change-data-capture consumer (max_wal_senders)",
+        "max_wal_senders",
+    )
     return lines
 
 
@@ -294,15 +301,15 @@ def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, sou
 
 
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
-    replicas = scenario.workload.replicas
-    value = max(DEFAULT_MAX_WAL_SENDERS, replicas + SPARE_WAL_SENDERS)
+    replicas, logical = scenario.workload.replicas, scenario.workload.logical_senders
+    value = max(DEFAULT_MAX_WAL_SENDERS, replicas + logical + SPARE_WAL_SENDERS)
     return value, Derivation(
         formula=(
             f"max_wal_senders = the larger of {DEFAULT_MAX_WAL_SENDERS} (the default)"
-            f" and replicas + {SPARE_WAL_SENDERS}"
+            f" and replicas + logical subscribers + {SPARE_WAL_SENDERS}"
         ),
-        calculation=f"max({DEFAULT_MAX_WAL_SENDERS}, {replicas} + {SPARE_WAL_SENDERS}) = {value}",
-        inputs={"replicas": str(replicas)},
+        calculation=f"max({DEFAULT_MAX_WAL_SENDERS}, {replicas} + {logical} + {SPARE_WAL_SENDERS}) = {value}",
+        inputs={"replicas": str(replicas), "logical subscribers": str(logical)},
         source=PG_REPLICATION,
         note=f"{SPARE_WAL_SENDERS} spare senders for pg_basebackup or a standby being rebuilt",
     )

@@ -39,6 +39,7 @@ from .budget import PROVIDER_LINE
 from .concurrency import POOL_RANGE_MULTIPLIERS
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
+from .kernel import strict_refused
 from .pinning import CLIENT_KINDS_TO_NAME, avoid_pinning, pinned_share, pinning_pooler
 from .units import human_size
 from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections
@@ -179,7 +180,7 @@ def _no_memory_left(plan: Plan) -> Finding | None:
     return _warn(
         "NO_MEMORY_FOR_CONNECTIONS",
         "error",
-        f"shared_buffers and OS overhead take {human_size(m.shared_buffers_bytes)} + "
+        f"shared_buffers and the OS reserve take {human_size(m.shared_buffers_bytes)} + "
         f"{human_size(m.os_overhead_bytes)} = {human_size(taken)}, at or above RAM ({human_size(m.ram_bytes)}): "
         "nothing is left for connections. Lower shared_buffers or add memory.",
         ram_bytes=m.ram_bytes,
@@ -192,11 +193,25 @@ def _no_memory_left(plan: Plan) -> Finding | None:
 def _budget_over_ceiling(plan: Plan) -> Finding | None:
     if plan.memory.available_bytes <= 0 or plan.max_connections <= plan.ram_ceiling or _fixed_by_provider(plan):
         return None
+    over = (
+        f"max_connections {n(plan.max_connections)} is above the RAM ceiling of {n(plan.ram_ceiling)}: even typical "
+        f"connections would not fit in {human_size(plan.memory.available_bytes)}"
+    )
+    opened = plan.memory.opened_connections
+    if opened <= plan.ram_ceiling:  # only slots beyond the budget break it: idle unless something else opens them
+        return _warn(
+            "BUDGET_OVER_RAM_CEILING",
+            "warning",
+            f"{over} if all were open; the {n(opened)} this plan opens fit. Lower max_connections towards the "
+            "budget or add memory.",
+            max_connections=plan.max_connections,
+            ram_ceiling=plan.ram_ceiling,
+            connections_opened=opened,
+        )
     return _warn(
         "BUDGET_OVER_RAM_CEILING",
         "error",
-        f"max_connections {n(plan.max_connections)} is above the RAM ceiling of {n(plan.ram_ceiling)}: even typical "
-        f"connections would not fit in {human_size(plan.memory.available_bytes)}. Pool connections or add memory.",
+        f"{over}. Pool connections or add memory.",
         max_connections=plan.max_connections,
         ram_ceiling=plan.ram_ceiling,
     )
@@ -216,7 +231,7 @@ def _worst_case_over_ram(plan: Plan) -> Finding | None:
         "warning",
         f"If {_judged(plan)} run the heaviest query at once they need "
         f"{human_size(m.worst_case_bytes)}, more than the {human_size(m.worst_case_available_bytes)} available once "
-        f"autovacuum and temporary tables have theirs: {fix}{_keep_active_low(plan)}.",
+        f"autovacuum, maintenance, logical decoding and temporary tables have theirs: {fix}{_keep_active_low(plan)}.",
         worst_case_bytes=m.worst_case_bytes,
         available_bytes=m.worst_case_available_bytes,
         connections=m.judged_connections,
@@ -233,23 +248,50 @@ def _keep_active_low(plan: Plan) -> str:
     return ", or keep active connections low with a pooler"
 
 
-@rule("memory.heavy_fraction_bytes")
+@rule("memory.heavy_fraction_bytes", "memory.heavy_fraction_opened_bytes")
 def _heavy_fraction_over_ram(plan: Plan) -> Finding | None:
     m = plan.memory
     if m.available_bytes <= 0 or m.heavy_fraction_bytes <= m.available_bytes:
         return None
     share = plan.scenario.memory.heavy_fraction
-    lower = "work_mem or the connections this plan opens" if _fixed_by_provider(plan) else "work_mem or max_connections"
-    return _warn(
-        "HEAVY_FRACTION_OVER_RAM",
-        "error",
+    over = (
         f"With {share:.0%} of {_judged(plan)} running the heaviest query, memory reaches "
-        f"{human_size(m.heavy_fraction_bytes)}, above the {human_size(m.available_bytes)} available: expect the OOM "
-        f"killer. Lower {lower}.",
-        heavy_fraction_bytes=m.heavy_fraction_bytes,
-        available_bytes=m.available_bytes,
-        heavy_fraction=share,
-        connections=m.judged_connections,
+        f"{human_size(m.heavy_fraction_bytes)}, above the {human_size(m.available_bytes)} available"
+    )
+    numbers = {
+        "heavy_fraction_bytes": m.heavy_fraction_bytes,
+        "available_bytes": m.available_bytes,
+        "heavy_fraction": share,
+        "connections": m.judged_connections,
+    }
+    opened = m.opened_connections
+    if opened < m.judged_connections and m.heavy_fraction_opened_bytes <= m.available_bytes:
+        # Only the slots beyond the budget break it: a risk of raising use later, not a plan that cannot work.
+        return _warn(
+            "HEAVY_FRACTION_OVER_RAM",
+            "warning",
+            f"{over} if that many were open. The {n(opened)} connections this plan opens need "
+            f"{human_size(m.heavy_fraction_opened_bytes)}, which fits: lower max_connections towards them, or "
+            "work_mem.",
+            **numbers,
+            connections_opened=opened,
+            heavy_fraction_opened_bytes=m.heavy_fraction_opened_bytes,
+        )
+    lower = "work_mem or the connections this plan opens" if _fixed_by_provider(plan) else "work_mem or max_connections"
+    return _warn("HEAVY_FRACTION_OVER_RAM", "error", f"{over}: expect the OOM killer. Lower {lower}.", **numbers)
+
+
+@rule("memory.ram_bytes", "memory.os_overhead_bytes")
+def _strict_overcommit_refused(plan: Plan) -> Finding | None:
+    """--overcommit strict asked for, and the Linux settings keep the heuristic: say why, not only in a comment."""
+    if plan.scenario.hardware.overcommit != "strict" or plan.kernel.get("linux", {}).get("vm.overcommit_memory") == 2:
+        return None
+    return _warn(
+        "STRICT_OVERCOMMIT_REFUSED",
+        "info",
+        f"Strict overcommit (--overcommit strict) is not written, because {strict_refused(plan.scenario)}; "
+        "vm.overcommit_memory stays 0, the kernel's heuristic.",
+        ram_bytes=plan.memory.ram_bytes,
     )
 
 

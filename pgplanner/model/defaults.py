@@ -18,12 +18,24 @@ CORE_MULTIPLIER = {"cpu": 2, "mixed": 3, "io": 4}
 # Zero would mean the active set is fully cached.
 DISK_CONCURRENCY = {"hdd": 4, "network": 4, "ssd": 2, "nvme": 1}
 SHARED_BUFFERS_SHARE = 0.25
-# 0.5 GB x sqrt(RAM in GB) reproduces the max_connections article's three examples: 16 GB -> 2 GB,
-# 64 GB -> 4 GB, 256 GB -> 8 GB; it grows slower than RAM, as kernel and tooling needs do.
-OS_OVERHEAD_GB_PER_SQRT_GB = 0.5
+# The memory the OS keeps (kernel, page descriptors, sshd, systemd, journald, agents): a floor plus a
+# share of RAM. AWS RDS subtracts "memory reserved for the operating system and the RDS processes" from
+# each instance's RAM (DBInstanceClassMemory); back-calculated from observed max_connections that is
+# 248 MB at 2 GB, 342 MB at 4 GB, 411-711 MB at 8 GB and 1.1-1.6 GB at 32 GB, and a least-squares line
+# through those six points is 223 MB + 3.6 % of RAM (reference/providers.md, section 1).
+OS_RESERVE_FLOOR = 256 * MB
+OS_RESERVE_SHARE = 0.035
+# A desktop shares its RAM with browsers, IDEs and containers: a quarter of it is kept for them, as
+# pgtune's desktop profile counts on no more than a quarter of RAM as cache (effective_cache_size).
+DESKTOP_OS_RESERVE_SHARE = 0.25
 # A typical connection is mostly idle and now and then holds one work_mem allocation. 5/32 of
 # work_mem on top of a 10 MB base gives the article's 10, 15 and 20 MB at work_mem 4, 32 and 64 MB.
 WORK_MEM_TYPICAL_SHARE = (5, 32)
+# Strict overcommit (vm.overcommit_memory = 2) makes every allocation beyond the commit limit fail, for
+# every program on the machine. pgplanner writes it only when asked, and never on a desktop (browsers,
+# IDEs and JVMs reserve far more than they touch) nor below this RAM, where sshd, systemd, the pooler and
+# each backend's fixed commitments take most of the limit (1 GB, the reviewer's case, left ~370 MB).
+STRICT_OVERCOMMIT_MIN_RAM = 4 * GB
 RESERVE_SHARE = 0.25  # the process model article's budget: pool 24, reserve 6
 CLIENT_HEADROOM = 1.2
 MIN_MAX_CLIENT_CONN = 100  # PgBouncer's own default
@@ -44,7 +56,16 @@ MAINTENANCE_CAP = 2 * GB
 WORKLOAD_RULE = "cores x " + ", ".join(str(m) for m in CORE_MULTIPLIER.values())
 DISK_CONCURRENCY_RULE = "from storage: " + ", ".join(f"{kind} {value}" for kind, value in DISK_CONCURRENCY.items())
 SHARED_BUFFERS_RULE = f"{percent(SHARED_BUFFERS_SHARE)} of RAM"
-OS_OVERHEAD_RULE = f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt(RAM in GB)"
+OS_RESERVE_RULE = f"{OS_RESERVE_FLOOR // MB} MB + {percent(OS_RESERVE_SHARE)} of RAM"
+DESKTOP_OS_RESERVE_RULE = f"{OS_RESERVE_FLOOR // MB} MB + {percent(DESKTOP_OS_RESERVE_SHARE)} of RAM"
+OS_OVERHEAD_RULE = f"{OS_RESERVE_RULE}; on a desktop {DESKTOP_OS_RESERVE_RULE}"
+# Manual maintenance (VACUUM, CREATE INDEX, ALTER TABLE, pg_restore jobs) is run by people and migrations,
+# over the admin connections of the budget: each may hold maintenance_work_mem.
+MAINTENANCE_JOBS_RULE = "the admin connections"
+OVERCOMMIT_RULE = (
+    f"heuristic, the kernel's default; strict only when chosen, never on a desktop nor below "
+    f"{STRICT_OVERCOMMIT_MIN_RAM // GB} GB of RAM"
+)
 PER_CONNECTION_RULE = f"backend base + {WORK_MEM_TYPICAL_SHARE[0]}/{WORK_MEM_TYPICAL_SHARE[1]} x work_mem"
 RESERVE_RULE = f"{percent(RESERVE_SHARE)} of the pool"
 MAX_CLIENT_CONN_RULE = f"client demand + {percent(CLIENT_HEADROOM - 1)}, at least {MIN_MAX_CLIENT_CONN}"

@@ -6,20 +6,36 @@ observed about 32 file descriptors per backend; PgBouncer needs max_client_conn 
 connections in descriptors; Windows services run out of non-interactive desktop heap.
 
 Settings are either exact values to write or minimums ("raise to at least"): a minimum must never
-lower a larger value the system already has, and the export says so beside it.
+lower a larger value the system already has, and the export says so beside it. A setting the plan
+decides not to write (strict overcommit that was not chosen, huge pages below the size pgplanner
+reserves them from, a desktop's swappiness) still carries its value and says why it is left out.
+
+Linux memory policy (reference/dba_review.md F1, F6, F16): overcommit stays the kernel's heuristic
+unless strict is chosen, and strict is never written on a desktop or a small machine; its ratio is
+taken against RAM minus the huge pages, as the kernel's CommitLimit = (RAM - huge pages) x ratio +
+swap. vm.nr_hugepages is a floor (raise-limits.sh only raises it); swappiness, the dirty-page
+thresholds and transparent huge pages are set for a dedicated server.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Literal, NamedTuple
 
 from .concurrency import Pooling
-from .derivation import Derivation, exact, n, rounded
-from .memory import MemoryBasis
+from .defaults import STRICT_OVERCOMMIT_MIN_RAM
+from .derivation import Derivation, capped, exact, n, percent, rounded
+from .memory import HUGE_PAGE, MemoryBasis, huge_pages_absent_because
 from .rounding import next_power_of_two, round_up_readable
+from .scenario import Scenario
 from .shared_memory import shared_memory_estimate
 from .sources import (
+    AUTOBASE_SYSCTL,
+    DALIBO_OVERCOMMIT,
+    LINUX_OVERCOMMIT,
+    LINUX_THP,
+    LINUX_VM_SYSCTL,
     OS_X_ARTICLE,
     PG_CONNECTIONS,
     PG_HUGE_PAGES,
@@ -27,9 +43,10 @@ from .sources import (
     PG_OVERCOMMIT,
     PG_RESOURCE_CONSUMPTION,
     PGBOUNCER_CONFIG,
+    PGBOUNCER_LISTEN_BACKLOG,
     PGPLANNER_RULE,
 )
-from .units import KB, MB, human_size
+from .units import GB, KB, MB, human_size
 from .versions import (
     DEFAULT_MAX_FILES_PER_PROCESS,
     SEMAPHORE_SET_SIZE,
@@ -37,7 +54,7 @@ from .versions import (
     Semaphores,
 )
 
-Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry"]
+Where = Literal["sysctl", "loader.conf", "systemd", "limits.conf", "registry", "tmpfiles"]
 PLATFORMS = ("linux", "macos", "freebsd", "windows")
 
 FDS_PER_BACKEND = 32  # the OS X article: "Each PostgreSQL process seems to use 32 fds"
@@ -50,10 +67,24 @@ PG_FD_MINFREE = 48  # fd.c: PostgreSQL refuses to start with fewer free descript
 PGBOUNCER_CHECK_LIMITS_FDS = 10  # PgBouncer's check_limits() counts 10 descriptors for itself
 PGBOUNCER_SOCKET_FDS = 16  # listening and admin sockets
 PGBOUNCER_FIXED_FDS = PGBOUNCER_CHECK_LIMITS_FDS + PGBOUNCER_SOCKET_FDS
-HUGE_PAGE = 2 * MB
 LISTEN_BACKLOG_PER_CONNECTION = 2  # PostgreSQL's listen() backlog: 2 x MaxConnections (pqcomm.c)
-LISTEN_BACKLOG_MAX = 10_000
-OVERCOMMIT_RATIO_RANGE = (50, 100)
+# The largest listen backlog every kernel keeps: older Linux kernels and the BSDs hold it in 16 bits.
+LISTEN_BACKLOG_MAX = 65_535
+# Linux vm.swappiness for a dedicated server (kernel default 60): Dalibo writes 10, autobase 1; swap then
+# stays an emergency margin rather than where idle backends go.
+SWAPPINESS = 10
+# Dirty page cache: the kernel starts background writeback at 10 % and throttles writers at 20 % of the
+# memory it could reclaim (vm.rst: dirty_background_ratio, dirty_ratio), 77 GB / 154 GB on a 768 GB box;
+# a checkpoint's fsync then meets that backlog at once. Bytes sized from what the storage writes instead:
+# background writeback after a quarter of a second of writes, writers throttled at one second.
+STORAGE_WRITES_PER_SECOND = {"hdd": 128 * MB, "network": 256 * MB, "ssd": 512 * MB, "nvme": 2 * GB}
+DIRTY_BACKGROUND_SECONDS = 0.25
+DIRTY_SECONDS = 1
+KERNEL_DIRTY_BACKGROUND_RATIO = 0.10
+KERNEL_DIRTY_RATIO = 0.20
+# Transparent huge pages: with "madvise" only programs that ask get them; PostgreSQL never asks.
+THP = "madvise"
+THP_PATH = "/sys/kernel/mm/transparent_hugepage/enabled"
 # Windows: a 2011 report lost backends near 500 connections with the then-default 512 kB
 # non-interactive desktop heap, about 1 kB per process; 768 kB is today's default.
 DESKTOP_HEAP_KB_PER_PROCESS = 1.0
@@ -90,19 +121,31 @@ class KernelSetting(NamedTuple):
 
     platform: str
     name: str
-    value: int
+    value: int | str  # a number, or a word where the kernel takes one (transparent huge pages: madvise)
     where: Where
     minimum: bool  # raise to at least this; never lower an existing larger value
     derivation: Derivation
     stock: int | None = None  # the least an unmodified system has, where documented (see STOCK)
+    skip: str = ""  # why the plan leaves it unwritten (a comment takes its place), e.g. overcommit not strict
 
     def as_json(self) -> dict[str, object]:
         return {**self._asdict(), "derivation": self.derivation.as_json()}
 
     @property
+    def number(self) -> int:
+        """The value of a setting that is a count or a size (every one but transparent huge pages)."""
+        if not isinstance(self.value, int):
+            raise TypeError(f"{self.name} is {self.value!r}, not a number")
+        return self.value
+
+    @property
     def needed(self) -> bool:
-        """False for a minimum the stock system already meets: writing it would only lower the limit."""
-        return not (self.minimum and self.stock is not None and self.value <= self.stock)
+        """False for a setting the plan leaves out, and for a minimum the stock system already meets:
+        writing it would only lower the limit."""
+        if self.skip:
+            return False
+        at_stock = isinstance(self.value, int) and self.stock is not None and self.value <= self.stock
+        return not (self.minimum and at_stock)
 
 
 # The settings whose value and explanation depend on constants only, made once rather than per plan.
@@ -119,11 +162,6 @@ PG_NOFILE_WHY = Derivation(
     inputs={"max_files_per_process": n(DEFAULT_MAX_FILES_PER_PROCESS)},
     source=PG_RESOURCE_CONSUMPTION,
 )
-OVERCOMMIT_MEMORY_WHY = Derivation(
-    formula="strict overcommit: allocations fail instead of the OOM killer ending the postmaster",
-    calculation="2",
-    source=PG_OVERCOMMIT,
-)
 SEMMSL_WHY = Derivation(
     formula="semaphores per set = usable semaphores + 1 magic number",
     calculation=f"{SEMAPHORES_PER_SET} + 1 = {SEMAPHORE_SET_SIZE}",
@@ -132,7 +170,7 @@ SEMMSL_WHY = Derivation(
 
 
 def kernel_settings(
-    version: int,
+    scenario: Scenario,
     max_connections: int,
     wal_senders: int,
     basis: MemoryBasis,
@@ -140,6 +178,7 @@ def kernel_settings(
     sems: Semaphores,
 ) -> list[KernelSetting]:
     """Every platform's settings for this plan (``sems``: the semaphores of the same plan)."""
+    version = scenario.hardware.pg_version
     workers = (basis.server.max_worker_processes, basis.server.autovacuum_workers)
     processes = sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
@@ -194,20 +233,7 @@ def kernel_settings(
         inputs={"postgres user's processes": n(per_user)},
         source=PG_KERNEL_RESOURCES,
     )
-    backlog = min(LISTEN_BACKLOG_PER_CONNECTION * max_connections, LISTEN_BACKLOG_MAX)
-    wanted_backlog = LISTEN_BACKLOG_PER_CONNECTION * max_connections
-    backlog_calc = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)} = {n(wanted_backlog)}"
-    if backlog < wanted_backlog:
-        backlog_calc += f", capped at {n(LISTEN_BACKLOG_MAX)}"
-    backlog_why = Derivation(
-        formula=(
-            f"listen queue = {LISTEN_BACKLOG_PER_CONNECTION} x max_connections (PostgreSQL's listen() backlog), "
-            f"at most {n(LISTEN_BACKLOG_MAX)}"
-        ),
-        calculation=backlog_calc,
-        inputs={"max_connections": n(max_connections)},
-        source=PG_CONNECTIONS,
-    )
+    backlog, backlog_why = listen_backlog(max_connections, pooling)
     per_proc_files = max(PG_NOFILE, pgbouncer_nofile)
     per_proc_why = Derivation(
         formula="descriptors per process = the larger of PostgreSQL's and PgBouncer's needs",
@@ -219,68 +245,51 @@ def kernel_settings(
     settings: list[KernelSetting] = []
 
     def add(
-        platform: str, name: str, value: int, where: Where, minimum: bool, why: Derivation, stock: int | None = None
+        platform: str,
+        name: str,
+        value: int | str,
+        where: Where,
+        minimum: bool,
+        why: Derivation,
+        stock: int | None = None,
+        skip: str = "",
     ) -> None:
-        settings.append(
-            KernelSetting(
-                platform=platform, name=name, value=value, where=where, minimum=minimum, derivation=why, stock=stock
-            )
-        )
+        settings.append(KernelSetting(platform, name, value, where, minimum, why, stock, skip))
 
-    # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+).
+    # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+); memory policy, then limits.
     shm, shm_why = shared_memory_estimate(
         version, basis.shared_buffers, max_connections, wal_senders, *workers,
         locks=basis.server.max_locks_per_transaction,
     )  # fmt: skip
     hugepages_exact = shm / HUGE_PAGE
     hugepages = math.ceil(hugepages_exact)
-    add(
-        "linux",
-        "vm.overcommit_memory",
-        2,
-        "sysctl",
-        False,
-        OVERCOMMIT_MEMORY_WHY,
-    )
-    low, high = OVERCOMMIT_RATIO_RANGE
-    ratio_exact = 100 * (basis.ram - basis.os_overhead) / basis.ram
-    ratio = min(high, max(low, math.ceil(ratio_exact)))
-    ratio_calc = rounded(
-        f"({human_size(basis.ram)} - {human_size(basis.os_overhead)}) / {human_size(basis.ram)}",
-        ratio_exact,
-        math.ceil(ratio_exact),
-        "up",
-        lambda v: f"{exact(v)} %",
-    )
-    if ratio != math.ceil(ratio_exact):
-        ratio_calc += f", kept within {low}..{high}: {ratio} %"
-    add(
-        "linux",
-        "vm.overcommit_ratio",
-        ratio,
-        "sysctl",
-        False,
-        Derivation(
-            formula=f"overcommit_ratio = (RAM - OS overhead) / RAM, in per cent, between {low} and {high}",
-            calculation=ratio_calc,
-            inputs={"RAM": human_size(basis.ram), "OS overhead": human_size(basis.os_overhead)},
-            source=PG_OVERCOMMIT,
-            note="with overcommit_memory = 2 the commit limit is swap + RAM x ratio",
-        ),
+    reserved = hugepages * HUGE_PAGE if basis.huge_pages else 0
+    settings += _linux_memory(scenario, basis, reserved)
+    hugepages_note = (
+        "a floor: raise-limits.sh raises it only where /proc/sys/vm/nr_hugepages is lower, so a larger "
+        "reservation (another cluster, a JVM) stays; add their pages if they share the pool"
     )
     add(
         "linux",
         "vm.nr_hugepages",
         hugepages,
         "sysctl",
-        False,
+        True,
         Derivation(
             formula=f"huge pages = shared memory / {human_size(HUGE_PAGE)}, rounded up; {shm_why.formula}",
             calculation=f"{shm_why.calculation}; "
             + rounded(f"{human_size(shm)} / {human_size(HUGE_PAGE)}", hugepages_exact, hugepages, "up"),
             inputs=shm_why.inputs,
             source=PG_HUGE_PAGES,
-            note=shm_why.note,
+            note=f"{shm_why.note}; {hugepages_note}",
+        ),
+        0,
+        ""
+        if basis.huge_pages
+        else (
+            f"not reserved ({huge_pages_absent_because(scenario)}); huge_pages = try then runs "
+            "on 4 kB pages, whose page tables the memory plan counts. To use huge pages anyway, reserve at least "
+            f"{n(hugepages)} huge pages and set huge_pages = on"
         ),
     )
     linux_ram = basis.ram * LINUX_RAM_SEEN
@@ -383,3 +392,219 @@ def _pgbouncer_nofile(pooling: Pooling) -> tuple[int, Derivation]:
         source=PGBOUNCER_CONFIG,
         note=f"{PGBOUNCER_CHECK_LIMITS_FDS} for check_limits(), {PGBOUNCER_SOCKET_FDS} for sockets",
     )
+
+
+def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivation]:
+    """The listen queue the kernel must allow (somaxconn): the larger of the pooler's backlog and PostgreSQL's.
+
+    With a pooler every client connects to it, and after a pooler restart all of them reconnect at
+    once: its listen_backlog should hold max_client_conn. PostgreSQL asks listen() for 2 x max_connections.
+    """
+    postgres = LISTEN_BACKLOG_PER_CONNECTION * max_connections
+    pooler = pooling.max_client_conn if pooling.active else 0
+    wanted = max(postgres, pooler)
+    value = min(wanted, LISTEN_BACKLOG_MAX)
+    asked = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)}"
+    if pooling.active:
+        asked = f"max({n(pooler)}, {asked})"
+    calculation = capped(asked, wanted, at_most=LISTEN_BACKLOG_MAX, show=n)
+    inputs = {"max_connections": n(max_connections)}
+    if pooling.active:
+        inputs = {"max_client_conn": n(pooling.max_client_conn), **inputs}
+    formula = f"listen queue = {LISTEN_BACKLOG_PER_CONNECTION} x max_connections (PostgreSQL's listen() backlog)"
+    if pooling.active:
+        formula = (
+            "listen queue = the larger of max_client_conn (the pooler's listen_backlog: every client reconnecting "
+            f"at once after a pooler restart) and {LISTEN_BACKLOG_PER_CONNECTION} x max_connections (PostgreSQL's)"
+        )
+    return value, Derivation(
+        formula=f"{formula}, at most {n(LISTEN_BACKLOG_MAX)}",
+        calculation=calculation,
+        inputs=inputs,
+        source=f"{PGBOUNCER_LISTEN_BACKLOG}; {PG_CONNECTIONS}" if pooling.active else PG_CONNECTIONS,
+        note="the kernel silently caps every listen() backlog at this value" if pooling.active else "",
+    )
+
+
+def strict_refused(scenario: Scenario) -> str:
+    """Why strict overcommit is never written on this machine, or "" where it may be."""
+    return _refusal(scenario.workload.profile == "desktop", scenario.hardware.ram)
+
+
+def overcommit_strict(scenario: Scenario) -> tuple[bool, str]:
+    """Whether strict overcommit is written, and why not when it was asked for."""
+    return _strict(scenario.hardware.overcommit, scenario.workload.profile == "desktop", scenario.hardware.ram)
+
+
+def _refusal(desktop: bool, ram: int) -> str:
+    if desktop:
+        return (
+            "this is a desktop: browsers, IDEs and JVMs reserve far more memory than they touch and would fail under it"
+        )
+    if ram < STRICT_OVERCOMMIT_MIN_RAM:
+        return (
+            f"below {human_size(STRICT_OVERCOMMIT_MIN_RAM)} of RAM the fixed commitments of sshd, systemd, the "
+            "pooler and every backend take most of the limit and fork() starts to fail"
+        )
+    return ""
+
+
+def _strict(chosen: str | None, desktop: bool, ram: int) -> tuple[bool, str]:
+    if chosen != "strict":
+        return False, ""
+    refused = _refusal(desktop, ram)
+    return (False, f"strict was asked for, but {refused}") if refused else (True, "")
+
+
+SERVER_ONLY = "a desktop's kernel also serves its other programs: left as it is"
+SWAPPINESS_WHY = Derivation(
+    formula=f"vm.swappiness = {SWAPPINESS} (the kernel's default is 60)",
+    calculation=str(SWAPPINESS),
+    source=f"{DALIBO_OVERCOMMIT}; {LINUX_VM_SYSCTL}",
+    note=(
+        "the kernel drops page cache before it swaps out idle backends; swap stays an emergency margin "
+        "(autobase writes 1)"
+    ),
+)
+THP_WHY = Derivation(
+    formula=f"transparent huge pages = {THP}: only programs that ask for them get them",
+    calculation=THP,
+    source=LINUX_THP,
+    note=(
+        "PostgreSQL never asks, so its backends run without khugepaged's compaction stalls and memory "
+        "bloat; 'always', some distributions' default, gives them to every process"
+    ),
+)
+STRICT_WHY = Derivation(
+    formula=(
+        "vm.overcommit_memory = 2, strict: an allocation beyond the commit limit fails, so PostgreSQL "
+        "reports an error instead of the OOM killer ending a process"
+    ),
+    calculation="2",
+    inputs={"overcommit": "strict"},
+    source=PG_OVERCOMMIT,
+    note="it makes the OOM killer less likely, not impossible; every program on the machine shares the limit",
+)
+
+
+def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list[KernelSetting]:
+    """Overcommit, swappiness, dirty-page thresholds and transparent huge pages (``reserved``: bytes of
+    huge pages the plan reserves)."""
+    hw = scenario.hardware
+    desktop = scenario.workload.profile == "desktop"
+    mode, *policy = _linux_policy(hw.overcommit, desktop, hw.storage, hw.ram)
+    strict = mode.value == 2
+    value, why, skip = _overcommit_ratio(scenario, basis, reserved, strict)
+    ratio = KernelSetting("linux", "vm.overcommit_ratio", value, "sysctl", False, why, None, skip)
+    return [mode, ratio, *policy]
+
+
+@functools.lru_cache(maxsize=256)  # a few discrete inputs and RAM: made once per RAM, not per slider tick
+def _linux_policy(chosen: str | None, desktop: bool, storage: str, ram: int) -> tuple[KernelSetting, ...]:
+    """vm.overcommit_memory, vm.swappiness, the dirty-page thresholds and transparent huge pages."""
+    strict, refused = _strict(chosen, desktop, ram)
+    if strict:
+        mode_why = STRICT_WHY
+    else:
+        advice = (
+            "when memory runs out the OOM killer ends a process: the PostgreSQL drop-in keeps the postmaster out "
+            "of its reach (OOMScoreAdjust=-1000); strict (--overcommit strict) is the choice for a dedicated server"
+        )
+        mode_why = Derivation(
+            formula="vm.overcommit_memory = 0, the kernel's heuristic (its default)",
+            calculation="0",
+            inputs={"overcommit": chosen or "auto"},
+            source=PG_OVERCOMMIT,
+            note=f"{refused}; {advice}" if refused else advice,
+        )
+    server_only = SERVER_ONLY if desktop else ""
+    settings = [
+        KernelSetting("linux", "vm.overcommit_memory", 2 if strict else 0, "sysctl", False, mode_why),
+        KernelSetting("linux", "vm.swappiness", SWAPPINESS, "sysctl", False, SWAPPINESS_WHY, None, server_only),
+    ]
+    for name, seconds, ratio in (
+        ("vm.dirty_background_bytes", DIRTY_BACKGROUND_SECONDS, KERNEL_DIRTY_BACKGROUND_RATIO),
+        ("vm.dirty_bytes", DIRTY_SECONDS, KERNEL_DIRTY_RATIO),
+    ):
+        value, why, skip = _dirty(storage, ram, name, seconds, ratio)
+        settings.append(KernelSetting("linux", name, value, "sysctl", False, why, None, server_only or skip))
+    settings.append(KernelSetting("linux", THP_PATH, THP, "tmpfiles", False, THP_WHY, None, server_only))
+    return tuple(settings)
+
+
+def _overcommit_ratio(
+    scenario: Scenario, basis: MemoryBasis, reserved: int, strict: bool
+) -> tuple[int, Derivation, str]:
+    """The share of RAM outside the huge pages that may be committed: all of it but the OS reserve.
+
+    The kernel's limit is CommitLimit = (RAM - huge pages) x overcommit_ratio / 100 + swap
+    (mm/util.c vm_commit_limit()); huge pages are outside it, so the ratio is taken against RAM less them.
+    """
+    ram, swap, reserve = basis.ram, scenario.hardware.swap, basis.os_overhead
+    outside = ram - reserved
+    exact_ratio = 100 * (outside - reserve) / outside if outside > 0 else 0.0
+    floored = math.floor(exact_ratio)
+    ratio = min(100, max(0, floored))
+    limit = outside * ratio / 100 + swap
+    sizes = f"{human_size(ram)} - {human_size(reserved)}"
+    if outside > 0:
+        calculation = rounded(
+            f"({sizes} - {human_size(reserve)}) / ({sizes})", exact_ratio, floored, "down", lambda v: f"{exact(v)} %"
+        )
+        if ratio != floored:  # the OS reserve is larger than the RAM the huge pages leave
+            calculation += ", at least 0 %"
+        calculation += f"; commit limit = ({sizes}) x {ratio} % + {human_size(swap)} = {human_size(limit)}"
+    else:
+        calculation = f"the huge pages take all of the RAM ({sizes} leaves nothing): 0 %"
+    swap_note = (
+        f"swap {human_size(swap)}"
+        if swap
+        else "no swap: every allocation beyond the limit fails at once; 1-2 GB of swap is the usual margin"
+    )
+    why = Derivation(
+        formula=(
+            "overcommit_ratio = (RAM - huge pages - OS reserve) / (RAM - huge pages), in per cent, rounded down; "
+            "the kernel's commit limit is (RAM - huge pages) x ratio + swap"
+        ),
+        calculation=calculation,
+        inputs={
+            "RAM": human_size(ram),
+            "huge pages": human_size(reserved),
+            "OS reserve": human_size(reserve),
+            "swap": human_size(swap),
+        },
+        source=f"{LINUX_OVERCOMMIT}; {DALIBO_OVERCOMMIT}",
+        note=f"{swap_note}; the kernel applies the ratio to the RAM it manages (MemTotal), a little less than this",
+    )
+    skip = ""
+    if not strict:
+        refused = strict_refused(scenario)
+        skip = "no effect while vm.overcommit_memory = 0; " + (
+            f"strict is not written here: {refused}" if refused else f"with --overcommit strict it would be {ratio}"
+        )
+    return ratio, why, skip
+
+
+def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float) -> tuple[int, Derivation, str]:
+    """A dirty-page threshold in bytes: ``seconds`` of the storage's writes, unless the kernel's ratio is lower."""
+    rate = STORAGE_WRITES_PER_SECOND[storage]
+    value = int(rate * seconds)
+    kernel_default = ram * ratio
+    ratio_name = name.replace("_bytes", "_ratio")
+    why = Derivation(
+        formula=(
+            f"{name} = {exact(seconds)} s of the storage's writes, instead of {ratio_name} = {percent(ratio)} of "
+            "reclaimable memory"
+        ),
+        calculation=f"{storage}: {human_size(rate)} per second x {exact(seconds)} = {human_size(value)}",
+        inputs={"storage": storage, "RAM": human_size(ram)},
+        source=f"{LINUX_VM_SYSCTL}; {AUTOBASE_SYSCTL}",
+        note=(
+            f"{percent(ratio)} of {human_size(ram)} is up to {human_size(kernel_default)} of dirty pages, which a "
+            "checkpoint's fsync would then meet at once; autobase writes 64 MB and 512 MB"
+        ),
+    )
+    skip = ""
+    if value >= kernel_default:
+        skip = f"the kernel's {ratio_name} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
+    return value, why, skip

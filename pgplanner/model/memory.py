@@ -1,14 +1,16 @@
 """Memory: what the machine can hold, and what the chosen connection count may cost.
 
-The max_connections article's arithmetic: available = RAM - shared_buffers - OS overhead; RAM ceiling =
+The max_connections article's arithmetic: available = RAM - shared_buffers - OS reserve; RAM ceiling =
 available / typical memory per connection. Sizes are 1024-based, as PostgreSQL counts them; the article
-divides by 1000 and so prints ~2,900 and ~9,200 where these functions give 3,003 and 9,420.
+divides by 1000 and so prints ~2,900 and ~9,200 where these functions give 3,003 and 9,420 (with its
+OS figures of 2, 4 and 8 GB given).
 
 The worst case counts what PostgreSQL really allocates: a hash node may take work_mem x
-hash_mem_multiplier, every parallel worker of a query is a process with its own base memory and its
-own work_mem per node, and autovacuum workers and temporary-table sessions take memory of their own
-that no connection can use. The article's ``1000 x (10 MB + 64 MB x 4)`` is the case without hash nodes
-and without parallel workers.
+hash_mem_multiplier, every parallel worker of a query is a process with its own base memory, its own
+work_mem per node and, unless shared memory sits in guaranteed huge pages, its own page tables for the
+shared_buffers it touches; autovacuum workers, manual maintenance jobs, logical decoding and
+temporary-table sessions take memory of their own that no connection can use. The article's
+``1000 x (10 MB + 64 MB x 4)`` is the case without hash nodes, parallel workers or page tables.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ import math
 from dataclasses import dataclass
 
 from .defaults import (
-    OS_OVERHEAD_GB_PER_SQRT_GB,
-    OS_OVERHEAD_RULE,
+    DESKTOP_OS_RESERVE_RULE,
+    DESKTOP_OS_RESERVE_SHARE,
+    MAINTENANCE_JOBS_RULE,
+    OS_RESERVE_FLOOR,
+    OS_RESERVE_RULE,
+    OS_RESERVE_SHARE,
     PER_CONNECTION_RULE,
     SHARED_BUFFERS_RULE,
     SHARED_BUFFERS_SHARE,
@@ -27,7 +33,17 @@ from .defaults import (
 from .derivation import Derivation, exact, given, n, rounded
 from .scenario import Scenario
 from .server import ServerBasis, server_basis
-from .sources import MAX_CONNECTIONS_ARTICLE, PG_RESOURCE_CONSUMPTION, PGPLANNER_RULE, PGTUNE
+from .sources import (
+    MAX_CONNECTIONS_ARTICLE,
+    PAGE_TABLES,
+    PG_HUGE_PAGES,
+    PG_LOGICAL_DECODING,
+    PG_MAINTENANCE_WORK_MEM,
+    PG_RESOURCE_CONSUMPTION,
+    PGPLANNER_RULE,
+    PGTUNE,
+    RDS_OS_RESERVE,
+)
 from .units import GB, KB, MB, human_size
 from .work_mem import resolve_work_mem
 
@@ -36,6 +52,20 @@ DESKTOP_SHARED_BUFFERS_SHARE = 1 / 16
 
 MIN_WORK_MEM = 64 * KB  # PostgreSQL's lower bound for work_mem
 
+# Page tables: one 8-byte entry per page mapped. A process that touches all of shared_buffers through
+# 4 kB pages holds shared_buffers / 512 of them (192 GB: 384 MB); through 2 MB huge pages, 1/262,144.
+BASE_PAGE = 4 * KB
+HUGE_PAGE = 2 * MB  # x86-64's and arm64's default huge page size (Hugepagesize in /proc/meminfo)
+PAGE_TABLE_ENTRY = 8
+# From this shared_buffers on, a Linux server reserves huge pages (vm.nr_hugepages, a floor) and asks
+# for them with huge_pages = on, so that a short reservation stops the server instead of silently
+# falling back to 4 kB pages: one backend's page tables would then reach 16 MB, more than its base
+# memory. Below it (pgtune writes off below 2 GB) huge_pages stays try and page tables are counted.
+HUGE_PAGES_FROM = 8 * GB
+# PostgreSQL's default logical_decoding_work_mem (13+), which pgplanner does not change: what each WAL
+# sender decoding for a logical subscriber keeps in memory before it spills changes to disk.
+LOGICAL_DECODING_WORK_MEM = 64 * MB
+
 
 @dataclass(frozen=True)
 class MemoryBasis:
@@ -43,20 +73,25 @@ class MemoryBasis:
 
     ram: int
     shared_buffers: int
-    os_overhead: int
+    os_overhead: int  # the OS reserve
     available: int
     per_connection: int
     worst_per_connection: int
-    per_process: int  # one process of the heaviest query: backend base + its work_mem allocations
+    per_process: int  # one process of the heaviest query: backend base + page tables + its work_mem allocations
+    page_tables: int  # one process's page tables for all of shared_buffers (0 in guaranteed huge pages)
+    huge_pages: bool  # shared memory in reserved huge pages with huge_pages = on
     maintenance: int  # autovacuum workers x autovacuum_work_mem
+    maintenance_jobs: int  # manual VACUUM, CREATE INDEX ... at once
+    maintenance_jobs_memory: int  # maintenance jobs x maintenance_work_mem
+    logical_decoding: int  # logical subscribers x logical_decoding_work_mem
     temp_buffers: int  # temp-table sessions x temp_buffers
-    worst_available: int  # available - maintenance - temp_buffers: what connections have in the worst case
+    worst_available: int  # available less every memory line outside the connections
     server: ServerBasis
     derivations: dict[str, Derivation]  # keyed by the field of MemoryFigures each explains
     sort_nodes: int
     hash_nodes: int
     # work_mem, "auto" resolved once (what the worst case counts and postgresql.conf writes), and the
-    # safe work_mem for the plan's max_connections it was bounded by
+    # safe work_mem for the connections judged it was bounded by
     work_mem: int
     safe_work_mem: int | None
 
@@ -69,6 +104,36 @@ class MemoryBasis:
     def work_mem_nodes(self) -> float:
         """work_mem allocations of the heaviest query in one process: sorts + hashes x hash_mem_multiplier."""
         return self.sort_nodes + self.hash_nodes * self.server.hash_mem_multiplier
+
+    @property
+    def outside_connections(self) -> int:
+        """What the worst case holds besides the connections: autovacuum, maintenance, decoding, temp tables."""
+        return self.maintenance + self.maintenance_jobs_memory + self.logical_decoding + self.temp_buffers
+
+
+def huge_pages_guaranteed(scenario: Scenario, shared_buffers: int) -> bool:
+    """pgplanner reserves huge pages and writes huge_pages = on: a self-managed Linux server (not a
+    desktop) with at least HUGE_PAGES_FROM of shared_buffers."""
+    return (
+        scenario.provider is None
+        and scenario.hardware.platform == "linux"
+        and scenario.workload.profile != "desktop"
+        and shared_buffers >= HUGE_PAGES_FROM
+    )
+
+
+def huge_pages_absent_because(scenario: Scenario) -> str:
+    """Why shared memory is not in guaranteed huge pages (for a plan where it is not), as a clause."""
+    if scenario.provider is not None:
+        return "the provider decides about huge pages"
+    platform = scenario.hardware.platform
+    if platform == "windows":
+        return "on Windows huge_pages = try needs the 'Lock pages in memory' right and falls back to small pages"
+    if platform != "linux":
+        return "PostgreSQL uses huge pages on Linux and Windows only"
+    if scenario.workload.profile == "desktop":
+        return "a desktop keeps its RAM for its other programs"
+    return f"shared_buffers is below {human_size(HUGE_PAGES_FROM)}, where page tables stay small"
 
 
 def _processes(server: ServerBasis, connections: float) -> float:
@@ -97,22 +162,16 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
         )
     else:
         derivations["shared_buffers_bytes"] = given(human_size(shared_buffers), "shared_buffers")
-    os_exact: float = mem.os_overhead if mem.os_overhead is not None else _os_overhead(ram)
-    os_overhead = math.floor(os_exact)
     if mem.os_overhead is None:
-        derivations["os_overhead_bytes"] = Derivation(
-            formula=f"OS overhead = {OS_OVERHEAD_RULE}",
-            calculation=f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt({exact(ram / GB)}) = {human_size(os_overhead)}",
-            inputs={"RAM": human_size(ram)},
-            source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
-            note="16 GB gives 2 GB, 64 GB gives 4 GB, 256 GB gives 8 GB",
-        )
+        os_exact, derivations["os_overhead_bytes"] = _os_reserve(ram, desktop)
     else:
-        derivations["os_overhead_bytes"] = given(human_size(os_overhead), "OS overhead")
+        os_exact = mem.os_overhead
+        derivations["os_overhead_bytes"] = given(human_size(mem.os_overhead), "OS reserve")
+    os_overhead = math.floor(os_exact)
 
     available = math.floor(ram - shared_buffers_exact - os_exact)
     derivations["available_bytes"] = Derivation(
-        formula="available = RAM - shared_buffers - OS overhead",
+        formula="available = RAM - shared_buffers - OS reserve",
         calculation=(
             f"{human_size(ram)} - {human_size(shared_buffers)} - {human_size(os_overhead)} = {human_size(available)}"
         ),
@@ -121,6 +180,8 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     )
 
     server = server_basis(scenario)
+    huge = huge_pages_guaranteed(scenario, shared_buffers)
+    page_tables, derivations["page_tables_bytes"] = _page_tables(scenario, shared_buffers, huge)
     maintenance = server.autovacuum_workers * server.autovacuum_work_mem
     derivations["maintenance_bytes"] = Derivation(
         formula="autovacuum memory = autovacuum workers x autovacuum_work_mem",
@@ -134,6 +195,38 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
         source=PG_RESOURCE_CONSUMPTION,
         note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
     )
+    jobs = mem.maintenance_jobs
+    if jobs is None:
+        jobs = scenario.workload.admin
+        derivations["maintenance_jobs"] = Derivation(
+            formula=f"manual maintenance jobs = {MAINTENANCE_JOBS_RULE}",
+            calculation=n(jobs),
+            inputs={"admin connections": n(jobs)},
+            source=PGPLANNER_RULE,
+            note="people and migrations run VACUUM, CREATE INDEX and ALTER TABLE over the admin slots",
+        )
+    else:
+        derivations["maintenance_jobs"] = given(n(jobs), "manual maintenance jobs")
+    jobs_memory = jobs * server.maintenance_work_mem
+    derivations["maintenance_jobs_bytes"] = Derivation(
+        formula="manual maintenance = maintenance jobs x maintenance_work_mem",
+        calculation=f"{n(jobs)} x {human_size(server.maintenance_work_mem)} = {human_size(jobs_memory)}",
+        inputs={"maintenance jobs": n(jobs), "maintenance_work_mem": human_size(server.maintenance_work_mem)},
+        source=PG_MAINTENANCE_WORK_MEM,
+        note="CREATE INDEX may use all of it (its parallel workers share it); pg_restore -j N runs N such jobs",
+    )
+    senders = scenario.workload.logical_senders
+    logical = senders * LOGICAL_DECODING_WORK_MEM
+    derivations["logical_decoding_bytes"] = Derivation(
+        formula="logical decoding = logical subscribers x logical_decoding_work_mem",
+        calculation=f"{n(senders)} x {human_size(LOGICAL_DECODING_WORK_MEM)} = {human_size(logical)}",
+        inputs={"logical subscribers": n(senders), "logical_decoding_work_mem": human_size(LOGICAL_DECODING_WORK_MEM)},
+        source=PG_LOGICAL_DECODING,
+        note=(
+            "each WAL sender decoding for a subscriber keeps changes up to this much in memory before spilling "
+            "them to disk; 64 MB is PostgreSQL's default, which pgplanner leaves as it is"
+        ),
+    )
     temp = mem.temp_table_sessions * mem.temp_buffers
     derivations["temp_buffers_bytes"] = Derivation(
         formula="temporary-table buffers = sessions using temp tables x temp_buffers",
@@ -142,38 +235,46 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
         source=PG_RESOURCE_CONSUMPTION,
         note="a session takes temp_buffers only once it touches a temporary table",
     )
-    worst_available = available - maintenance - temp
+    worst_available = available - maintenance - jobs_memory - logical - temp
     derivations["worst_case_available_bytes"] = Derivation(
-        formula="available in the worst case = available - autovacuum memory - temporary-table buffers",
+        formula=(
+            "available in the worst case = available - autovacuum memory - manual maintenance - logical decoding"
+            " - temporary-table buffers"
+        ),
         calculation=(
-            f"{human_size(available)} - {human_size(maintenance)} - {human_size(temp)} = {human_size(worst_available)}"
+            f"{human_size(available)} - {human_size(maintenance)} - {human_size(jobs_memory)} - {human_size(logical)}"
+            f" - {human_size(temp)} = {human_size(worst_available)}"
         ),
         inputs={
             "available": human_size(available),
             "autovacuum memory": human_size(maintenance),
+            "manual maintenance": human_size(jobs_memory),
+            "logical decoding": human_size(logical),
             "temporary-table buffers": human_size(temp),
         },
         source=PGPLANNER_RULE,
     )
     safe, derivations["safe_work_mem_bytes"] = _safe_work_mem(
-        worst_available, connections, _processes(server, connections), mem.backend_memory, server, mem.sort_nodes,
-        mem.hash_nodes,
+        worst_available, connections, _processes(server, connections), mem.backend_memory, page_tables, server,
+        mem.sort_nodes, mem.hash_nodes,
     )  # fmt: skip
     work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
 
     hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
-    per_process = round(mem.backend_memory + work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
+    per_process = round(mem.backend_memory + page_tables + work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
     derivations["per_process_bytes"] = Derivation(
         formula=(
-            "per process = backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier x hash nodes"
-            " (one backend or parallel worker running the heaviest query)"
+            "per process = backend base + page tables + work_mem x sort nodes + work_mem x hash_mem_multiplier x"
+            " hash nodes (one backend or parallel worker running the heaviest query)"
         ),
         calculation=(
-            f"{human_size(mem.backend_memory)} + {human_size(work_mem)} x {mem.sort_nodes} + "
-            f"{human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes} = {human_size(per_process)}"
+            f"{human_size(mem.backend_memory)} + {human_size(page_tables)} + {human_size(work_mem)} x "
+            f"{mem.sort_nodes} + {human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes} = "
+            f"{human_size(per_process)}"
         ),
         inputs={
             "backend base": human_size(mem.backend_memory),
+            "page tables": human_size(page_tables),
             "work_mem": human_size(work_mem),
             "sort nodes": str(mem.sort_nodes),
             "hash nodes": str(mem.hash_nodes),
@@ -184,15 +285,17 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     worst = per_process * processes
     derivations["worst_case_per_connection_bytes"] = Derivation(
         formula=(
-            "worst case per connection = (backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier"
-            " x hash nodes) x (1 + parallel workers per gather)"
+            "worst case per connection = (backend base + page tables + work_mem x sort nodes + work_mem x"
+            " hash_mem_multiplier x hash nodes) x (1 + parallel workers per gather)"
         ),
         calculation=(
-            f"({human_size(mem.backend_memory)} + {human_size(work_mem)} x {mem.sort_nodes} + "
-            f"{human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes}) x {processes} = {human_size(worst)}"
+            f"({human_size(mem.backend_memory)} + {human_size(page_tables)} + {human_size(work_mem)} x "
+            f"{mem.sort_nodes} + {human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes}) x {processes} = "
+            f"{human_size(worst)}"
         ),
         inputs={
             "backend base": human_size(mem.backend_memory),
+            "page tables": human_size(page_tables),
             "work_mem": human_size(work_mem),
             "sort nodes": str(mem.sort_nodes),
             "hash nodes": str(mem.hash_nodes),
@@ -200,7 +303,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
             "parallel workers per gather": str(server.parallel_workers_per_gather),
         },
         source=PG_RESOURCE_CONSUMPTION,
-        note="each parallel worker is a process with its own base memory and its own work_mem per node",
+        note="each parallel worker is a process with its own base memory, page tables and work_mem per node",
     )
     per_connection = mem.per_connection_memory
     if per_connection is None:
@@ -219,10 +322,86 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     else:
         derivations["per_connection_bytes"] = given(human_size(per_connection), "typical per connection")
     return MemoryBasis(
-        ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, maintenance, temp,
-        worst_available,
-        server, derivations, mem.sort_nodes, mem.hash_nodes, work_mem, safe,
-    )  # fmt: skip
+        ram=ram,
+        shared_buffers=shared_buffers,
+        os_overhead=os_overhead,
+        available=available,
+        per_connection=per_connection,
+        worst_per_connection=worst,
+        per_process=per_process,
+        page_tables=page_tables,
+        huge_pages=huge,
+        maintenance=maintenance,
+        maintenance_jobs=jobs,
+        maintenance_jobs_memory=jobs_memory,
+        logical_decoding=logical,
+        temp_buffers=temp,
+        worst_available=worst_available,
+        server=server,
+        derivations=derivations,
+        sort_nodes=mem.sort_nodes,
+        hash_nodes=mem.hash_nodes,
+        work_mem=work_mem,
+        safe_work_mem=safe,
+    )
+
+
+def _os_reserve(ram: int, desktop: bool) -> tuple[float, Derivation]:
+    """The floor plus a share of RAM, exact (floored only where it is shown)."""
+    share = DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE
+    reserve = OS_RESERVE_FLOOR + ram * share
+    calculation = f"{human_size(OS_RESERVE_FLOOR)} + {human_size(ram)} x {share:g} = {human_size(math.floor(reserve))}"
+    if desktop:
+        return reserve, Derivation(
+            formula=f"OS reserve on a desktop = {DESKTOP_OS_RESERVE_RULE}",
+            calculation=calculation,
+            inputs={"RAM": human_size(ram), "profile": "desktop"},
+            source=PGPLANNER_RULE,
+            note="browsers, IDEs and containers share a desktop's RAM; pgtune's desktop profile counts on a "
+            "quarter of it as cache",
+        )
+    return reserve, Derivation(
+        formula=f"OS reserve = {OS_RESERVE_RULE}",
+        calculation=calculation,
+        inputs={"RAM": human_size(ram)},
+        source=RDS_OS_RESERVE,
+        note=(
+            "RDS keeps 248 MB at 2 GB, 342 MB at 4 GB, 411-711 MB at 8 GB and 1.1-1.6 GB at 32 GB for the OS and its "
+            "agents; a line through those is 223 MB + 3.6 % of RAM"
+        ),
+    )
+
+
+def _page_tables(scenario: Scenario, shared_buffers: int, huge: bool) -> tuple[int, Derivation]:
+    """One process's page tables once it has touched all of shared_buffers."""
+    inputs = {"shared_buffers": human_size(shared_buffers)}
+    if huge:
+        in_huge = shared_buffers // HUGE_PAGE * PAGE_TABLE_ENTRY
+        return 0, Derivation(
+            formula="page tables per process = 0: shared memory is in reserved huge pages (huge_pages = on)",
+            calculation=(
+                f"{human_size(shared_buffers)} / {human_size(HUGE_PAGE)} x {PAGE_TABLE_ENTRY} B = "
+                f"{human_size(in_huge)}, too little to count"
+            ),
+            inputs=inputs,
+            source=PG_HUGE_PAGES,
+        )
+    tables = shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
+    return tables, Derivation(
+        formula=(
+            f"page tables per process = shared_buffers / {human_size(BASE_PAGE)} x {PAGE_TABLE_ENTRY} B (one entry "
+            "per page the process touches)"
+        ),
+        calculation=(
+            f"{human_size(shared_buffers)} / {human_size(BASE_PAGE)} x {PAGE_TABLE_ENTRY} B = {human_size(tables)}"
+        ),
+        inputs=inputs,
+        source=PAGE_TABLES,
+        note=(
+            f"huge pages are not guaranteed ({huge_pages_absent_because(scenario)}): a backend or parallel worker "
+            "that has read all of shared_buffers holds this much (Apple silicon's 16 kB pages: a quarter)"
+        ),
+    )
 
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
@@ -315,24 +494,25 @@ def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> 
     """The largest work_mem at which even the worst case of ``connections`` fits in available memory.
 
     The worst-case formula solved for work_mem: (available in the worst case / processes - backend
-    base) / (sort nodes + hash_mem_multiplier x hash nodes), processes = connections + parallel workers.
+    base - page tables) / (sort nodes + hash_mem_multiplier x hash nodes), processes = connections +
+    parallel workers.
     """
     return _safe_work_mem(
-        basis.worst_available, connections, basis.processes(connections), backend_memory, basis.server,
-        basis.sort_nodes, basis.hash_nodes,
+        basis.worst_available, connections, basis.processes(connections), backend_memory, basis.page_tables,
+        basis.server, basis.sort_nodes, basis.hash_nodes,
     )  # fmt: skip
 
 
 def _safe_work_mem(
-    worst_available: int, connections: int, processes: float, backend_memory: int, server: ServerBasis,
-    sort_nodes: int, hash_nodes: int,
+    worst_available: int, connections: int, processes: float, backend_memory: int, page_tables: int,
+    server: ServerBasis, sort_nodes: int, hash_nodes: int,
 ) -> tuple[int | None, Derivation]:  # fmt: skip
     hmm = server.hash_mem_multiplier
-    per_node = (worst_available / processes - backend_memory) / (sort_nodes + hmm * hash_nodes)
+    per_node = (worst_available / processes - backend_memory - page_tables) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
     expression = (
-        f"({human_size(worst_available)} / {exact(processes)} - {human_size(backend_memory)})"
-        f" / ({sort_nodes} + {exact(hmm)} x {hash_nodes})"
+        f"({human_size(worst_available)} / {exact(processes)} - {human_size(backend_memory)} - "
+        f"{human_size(page_tables)}) / ({sort_nodes} + {exact(hmm)} x {hash_nodes})"
     )
     if safe is not None:
         calculation = rounded(expression, per_node, safe, "down to a readable size", human_size)
@@ -342,8 +522,8 @@ def _safe_work_mem(
         note = f"below PostgreSQL's {human_size(MIN_WORK_MEM)} minimum: no safe value"
     return safe, Derivation(
         formula=(
-            "safe work_mem = (available in the worst case / processes - backend base) / (sort nodes +"
-            " hash_mem_multiplier x hash nodes); processes = connections + parallel workers at once"
+            "safe work_mem = (available in the worst case / processes - backend base - page tables) / (sort nodes"
+            " + hash_mem_multiplier x hash nodes); processes = connections + parallel workers at once"
         ),
         calculation=calculation,
         inputs={
@@ -351,6 +531,7 @@ def _safe_work_mem(
             "connections": n(connections),
             "processes": exact(processes),
             "backend base": human_size(backend_memory),
+            "page tables": human_size(page_tables),
             "sort nodes": str(sort_nodes),
             "hash nodes": str(hash_nodes),
             "hash_mem_multiplier": exact(hmm),
@@ -358,10 +539,6 @@ def _safe_work_mem(
         source=PG_RESOURCE_CONSUMPTION,
         note=note,
     )
-
-
-def _os_overhead(ram: int) -> float:
-    return OS_OVERHEAD_GB_PER_SQRT_GB * GB * math.sqrt(ram / GB)
 
 
 def _round_down_readable(size: float) -> int:

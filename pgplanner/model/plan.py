@@ -52,16 +52,24 @@ class MemoryFigures(Output):
     available_bytes: int
     per_connection_bytes: int
     worst_case_per_connection_bytes: int
-    per_process_bytes: int  # one backend or parallel worker running the heaviest query
+    page_tables_bytes: int  # one process's page tables over shared_buffers (0 in guaranteed huge pages)
+    per_process_bytes: int  # one backend or parallel worker running the heaviest query, its page tables included
+    opened_connections: int  # min(required, max_connections): the connections the budget's lines open
     # The connections the worst case, the heavy fraction and the safe work_mem are for (and the rules judge):
     # max_connections, or on a plan that fixes max_connections the connections this plan opens.
     judged_connections: int
     parallel_workers: int  # parallel workers at once when the judged connections all run the heaviest query
     maintenance_bytes: int  # autovacuum workers x autovacuum_work_mem, a line of the worst-case budget
+    maintenance_jobs: int  # manual VACUUM, CREATE INDEX ... at once
+    maintenance_jobs_bytes: int  # maintenance jobs x maintenance_work_mem, a line of the worst-case budget
+    logical_decoding_bytes: int  # logical subscribers x logical_decoding_work_mem, likewise
     temp_buffers_bytes: int  # sessions using temporary tables x temp_buffers
-    worst_case_available_bytes: int  # available - maintenance - temp_buffers
+    worst_case_available_bytes: int  # available - every line above but the page tables
     worst_case_bytes: int
     heavy_fraction_bytes: int
+    # The heavy fraction of the connections this plan opens (the same figure when those are the judged ones):
+    # whether only the slots beyond the budget would break RAM.
+    heavy_fraction_opened_bytes: int
     safe_work_mem_bytes: int | None
     work_mem_bytes: int  # the given work_mem, or the recommended one: what the worst case counts and the file writes
 
@@ -172,9 +180,9 @@ class Plan(Output):
 
     @computed_field  # type: ignore[prop-decorator]
     @property
-    def kernel(self) -> dict[str, dict[str, int]]:
-        """Kernel and OS values per platform: ``{"linux": {"vm.nr_hugepages": 2130, ...}, ...}``."""
-        table: dict[str, dict[str, int]] = {}
+    def kernel(self) -> dict[str, dict[str, int | str]]:
+        """Kernel and OS values per platform: ``{"linux": {"vm.nr_hugepages": 2130, ...}, ...}``, written or not."""
+        table: dict[str, dict[str, int | str]] = {}
         for setting in self.kernel_settings:
             table.setdefault(setting.platform, {})[setting.name] = setting.value
         return table
@@ -212,7 +220,8 @@ def plan(scenario: Scenario) -> Plan:
 
     # The memory model comes after the budget: an "auto" work_mem is the largest that keeps the worst case of
     # the connections judged in RAM, resolved once here for the worst case and postgresql.conf alike.
-    judged, derivations["memory.judged_connections"] = _judged_connections(scenario, required, max_conn)
+    opened, derivations["memory.opened_connections"] = _opened_connections(required, max_conn)
+    judged, derivations["memory.judged_connections"] = _judged_connections(scenario, opened, max_conn)
     basis = memory.memory_basis(scenario, judged)
     derivations.update({f"memory.{key}": d for key, d in basis.derivations.items()})
     ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
@@ -223,8 +232,12 @@ def plan(scenario: Scenario) -> Plan:
 
     workers, derivations["memory.parallel_workers"] = memory.parallel_workers(basis, judged)
     worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, judged)
-    heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(
-        basis, judged, scenario.memory.heavy_fraction
+    share = scenario.memory.heavy_fraction
+    heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(basis, judged, share)
+    heavy_opened, derivations["memory.heavy_fraction_opened_bytes"] = (
+        (heavy, derivations["memory.heavy_fraction_bytes"])
+        if opened == judged
+        else memory.heavy_fraction(basis, opened, share)
     )
     safe = basis.safe_work_mem  # for the connections judged; its derivation filed by the memory model
 
@@ -233,7 +246,7 @@ def plan(scenario: Scenario) -> Plan:
     derivations.update(latency_derivations)
     derivations.update(_throughput_derivations(curve, productive, fit))
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
-    kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
+    kernel = kernel_settings(scenario, max_conn, wal_senders, basis, pooling, sems)
     wal_disk, derivations["wal_disk_bytes"] = settings.wal_disk(scenario)
     server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations, wal_disk))
 
@@ -274,14 +287,20 @@ def plan(scenario: Scenario) -> Plan:
             available_bytes=basis.available,
             per_connection_bytes=basis.per_connection,
             worst_case_per_connection_bytes=basis.worst_per_connection,
+            page_tables_bytes=basis.page_tables,
             per_process_bytes=basis.per_process,
+            opened_connections=opened,
             judged_connections=judged,
             parallel_workers=workers,
             maintenance_bytes=basis.maintenance,
+            maintenance_jobs=basis.maintenance_jobs,
+            maintenance_jobs_bytes=basis.maintenance_jobs_memory,
+            logical_decoding_bytes=basis.logical_decoding,
             temp_buffers_bytes=basis.temp_buffers,
             worst_case_available_bytes=basis.worst_available,
             worst_case_bytes=worst,
             heavy_fraction_bytes=heavy,
+            heavy_fraction_opened_bytes=heavy_opened,
             safe_work_mem_bytes=safe,
             work_mem_bytes=basis.work_mem,
         ),
@@ -306,7 +325,19 @@ def plan(scenario: Scenario) -> Plan:
     return result.model_copy(update={"warnings": checks.evaluate(result)})
 
 
-def _judged_connections(scenario: Scenario, required: int, max_conn: int) -> tuple[int, Derivation]:
+def _opened_connections(required: int, max_conn: int) -> tuple[int, Derivation]:
+    """The connections the budget's lines open: what the plan itself puts on the server."""
+    opened = min(required, max_conn)
+    return opened, Derivation(
+        formula="connections this plan opens = min(required, max_connections) (the budget's lines)",
+        calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
+        inputs={"required": n(required), "max_connections": n(max_conn)},
+        source=PGPLANNER_RULE,
+        note="slots beyond them stay idle unless something outside the budget opens them",
+    )
+
+
+def _judged_connections(scenario: Scenario, opened: int, max_conn: int) -> tuple[int, Derivation]:
     """The connections the memory figures are for, and the rules judge.
 
     Self-managed: max_connections, which the user sets. On a plan that fixes max_connections the user
@@ -320,14 +351,13 @@ def _judged_connections(scenario: Scenario, required: int, max_conn: int) -> tup
             inputs={"max_connections": n(max_conn)},
             source=PGPLANNER_RULE,
         )
-    opened = min(required, max_conn)
     return opened, Derivation(
         formula=(
-            "connections judged = the connections this plan opens, min(required, max_connections): "
+            "connections judged = the connections this plan opens: "
             f"{provider.id} fixes max_connections, so only the budget's connections are yours to size"
         ),
-        calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
-        inputs={"required": n(required), "max_connections": n(max_conn), "fixed by": provider.id},
+        calculation=n(opened),
+        inputs={"connections this plan opens": n(opened), "max_connections": n(max_conn), "fixed by": provider.id},
         source=PGPLANNER_RULE,
     )
 
@@ -466,8 +496,8 @@ def _memory_curve(
     highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
     grid = throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS)))
     fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
-    # In the worst case autovacuum and temporary tables hold their memory as well.
-    fixed_worst = fixed + basis.maintenance + basis.temp_buffers
+    # In the worst case autovacuum, manual maintenance, logical decoding and temporary tables hold theirs too.
+    fixed_worst = fixed + basis.outside_connections
     fraction = scenario.memory.heavy_fraction
     server = basis.server
 

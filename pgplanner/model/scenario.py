@@ -18,10 +18,12 @@ from .defaults import (
     EXTENSION_WORKERS_DEFAULT,
     HASH_MEM_MULTIPLIER_RULE,
     LISTEN_RULE,
+    MAINTENANCE_JOBS_RULE,
     MAINTENANCE_RULE,
     MAX_CLIENT_CONN_RULE,
     MAX_WORKER_PROCESSES_RULE,
     OS_OVERHEAD_RULE,
+    OVERCOMMIT_RULE,
     PARALLEL_PER_GATHER_RULE,
     PER_CONNECTION_RULE,
     PINNED_SHARE_RULE,
@@ -51,6 +53,7 @@ ClientKind = Literal["unknown", "plain", "stateful"]
 CLIENT_KIND_RENAMED = {"jdbc": "plain", "simple": "plain", "prepared": "unknown"}
 Confidence = Literal["high", "medium", "low"]
 Listen = Literal["localhost", "all"]
+Overcommit = Literal["heuristic", "strict"]
 
 
 def _to_bytes(value: Any) -> Any:
@@ -115,6 +118,22 @@ class Hardware(Frozen):
         auto=WAL_DISK_RULE,
         advanced=True,
     )
+    swap: Bytes = size(
+        "0B",
+        "0B",
+        "64TB",
+        "Swap",
+        "Swap space of the server; under strict overcommit it adds to the commit limit. Cloud VMs usually have none.",
+        unit="GB",
+    )
+    overcommit: Annotated[Overcommit | None, Auto] = choice(
+        None,
+        "Overcommit",
+        "Linux memory overcommit (vm.overcommit_memory): heuristic (0) lets the OOM killer end a process when "
+        "memory runs out; strict (2) makes allocations beyond the commit limit fail instead, for every program.",
+        auto=OVERCOMMIT_RULE,
+        advanced=True,
+    )
 
 
 class Memory(Frozen):
@@ -125,8 +144,8 @@ class Memory(Frozen):
         None,
         "0B",
         "64TB",
-        "OS overhead",
-        "Memory kept for the kernel, page tables and other processes.",
+        "OS reserve",
+        "Memory kept for the kernel and the other processes of the machine (on a desktop: its other programs).",
         unit="GB",
         auto=OS_OVERHEAD_RULE,
     )
@@ -231,6 +250,16 @@ class Memory(Frozen):
         auto=MAINTENANCE_RULE,
         advanced=True,
     )
+    maintenance_jobs: Annotated[int | None, Auto] = count(
+        None,
+        0,
+        10_000,
+        "Maintenance jobs",
+        "Manual VACUUM, CREATE INDEX, ALTER TABLE or pg_restore jobs at once; each may hold maintenance_work_mem.",
+        unit="jobs",
+        auto=MAINTENANCE_JOBS_RULE,
+        advanced=True,
+    )
     temp_buffers: Bytes = size(
         "8MB",
         "800kB",
@@ -318,6 +347,14 @@ class Workload(Frozen):
         0, 0, 100_000, "Long transactions", "Reports and ETL holding a connection for minutes."
     )
     replicas: int = count(0, 0, 1000, "Streaming replicas", "Standbys streaming WAL from this server.")
+    logical_senders: int = count(
+        0,
+        0,
+        1000,
+        "Logical subscribers",
+        "Subscriptions and change-data-capture consumers decoding WAL, one WAL sender each; each may hold "
+        "logical_decoding_work_mem.",
+    )
     replica_pools: int = count(
         0, 0, 100_000, "Replica pools", "Total connections of the PgBouncer pools on read replicas."
     )

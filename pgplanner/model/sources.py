@@ -55,3 +55,18 @@ LATENCY_EXPERIMENT = (
     "pgplanner's latency experiment: PostgreSQL 18 behind PgBouncer in transaction mode, pgbench --rate, "
     "pool sizes 1-8 on 2 CPUs"
 )
+# Figures of the memory and OS model (reference/providers.md, reference/scalability.md,
+# reference/kernel_pooler.md, reference/dba_review.md).
+RDS_OS_RESERVE = (
+    "AWS RDS, DBInstanceClassMemory (RAM less the memory reserved for the OS and RDS processes), "
+    "back-calculated from observed max_connections"
+)
+PAGE_TABLES = "x86-64 and arm64 4-level paging: one 8-byte page-table entry per 4 kB page (VmPTE in /proc/PID/status)"
+PG_MAINTENANCE_WORK_MEM = "PostgreSQL docs, Resource Consumption (maintenance_work_mem)"
+PG_LOGICAL_DECODING = "PostgreSQL docs, Resource Consumption (logical_decoding_work_mem)"
+LINUX_OVERCOMMIT = "Linux docs, mm/overcommit-accounting.rst, and proc(5): CommitLimit"
+LINUX_VM_SYSCTL = "Linux docs, admin-guide/sysctl/vm.rst"
+LINUX_THP = "Linux docs, admin-guide/mm/transhuge.rst"
+DALIBO_OVERCOMMIT = "Dalibo knowledge base, Overcommit (vm.swappiness = 10, 1-2 GB of swap)"
+AUTOBASE_SYSCTL = "autobase (vitabaza/autobase), the sysctl defaults it writes on PostgreSQL hosts"
+PGBOUNCER_LISTEN_BACKLOG = "PgBouncer docs, Configuration (listen_backlog)"

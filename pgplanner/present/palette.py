@@ -63,6 +63,7 @@ BUDGET = _ByLineKind(
         "provider_reserved": "#B2182B",
         "pinned_sessions": "#4B9CD3",
         "replication": GREEN,
+        "logical_replication": "#1B7837",  # a darker green: WAL senders as well, for subscribers
         "headroom": LIGHT_GREY,
     }
 )

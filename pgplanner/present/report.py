@@ -57,6 +57,7 @@ table.settings td:first-child { white-space: nowrap; } .pair table.settings td:f
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 28px; }
 .pair > section { min-width: 0; }
 .pair td, .pair th { overflow-wrap: break-word; } .pair td.num { white-space: normal; }
+.pair td.derivation { overflow-wrap: anywhere; }
 .warning { border-left: 5px solid; padding: 4px 10px; margin: 4px 0; background: #fafafa; }
 .derivation p { margin: 4px 0 8px; } .derivation tt { font-family: ui-monospace, Menlo, Consolas, monospace; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
@@ -250,7 +251,8 @@ def _kernel(plan: Plan, prefix: str) -> str:
     for platform in PLATFORMS:
         rows = "".join(
             f"<tr><td><code>{_breakable(r.name, bool(prefix))}</code></td><td class='num'>{escape(r.value)}</td>"
-            f"<td>{escape(r.stock)}</td><td class='derivation'>{derivation_html(r.derivation)}</td></tr>"
+            f"<td>{_breakable(r.stock, bool(prefix))}</td>"
+            f"<td class='derivation'>{derivation_html(r.derivation)}</td></tr>"
             for r in kernel_rows(plan, platform)
         )
         mine = " (this scenario's platform)" if platform == plan.scenario.hardware.platform else ""
@@ -282,9 +284,12 @@ def _derivations(plan: Plan) -> str:
 
 
 def _breakable(name: str, narrow: bool) -> str:
-    """A setting name; in a ``narrow`` column (two plans side by side) it may wrap after a dot or an
-    underscore, never mid-word (Chromium breaks at <wbr> even under white-space: nowrap)."""
-    return escape(name).replace(".", ".<wbr>").replace("_", "_<wbr>") if narrow else escape(name)
+    """A setting name; in a ``narrow`` column (two plans side by side) it may wrap after a dot, an
+    underscore or a slash (a sysfs path), never mid-word (Chromium breaks at <wbr> even under white-space:
+    nowrap)."""
+    if not narrow:
+        return escape(name)
+    return escape(name).replace(".", ".<wbr>").replace("_", "_<wbr>").replace("/", "/<wbr>")
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), compact: bool = False) -> str:

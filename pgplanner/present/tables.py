@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Derivation, Plan
+from ..model import Derivation, KernelSetting, Plan
 from ..model.derivation import n
 
 
@@ -39,8 +39,8 @@ def budget_rows(plan: Plan) -> list[BudgetRow]:
 @dataclass(frozen=True)
 class KernelRow:
     name: str
-    value: str  # "at least 4,096" or "2"
-    stock: str  # "" or "stock 4,096 already suffices"
+    value: str  # "at least 4,096", "2" or "madvise"
+    stock: str  # "" or why it is not written: "stock 4,096 already suffices", "not written: ..."
     derivation: Derivation
 
 
@@ -48,6 +48,13 @@ def kernel_title(plan: Plan) -> str:
     if plan.provider is not None:
         return f"Kernel and OS: managed by the provider ({plan.provider.id})."
     return f"Kernel and OS ({plan.scenario.hardware.platform})"
+
+
+def _unwritten(setting: KernelSetting) -> str:
+    """Why a kernel setting is not written, in a few words."""
+    if setting.skip:
+        return f"not written: {setting.skip}"
+    return f"stock {n(setting.stock or 0)} already suffices"
 
 
 def kernel_rows(plan: Plan, platform: str | None = None) -> list[KernelRow]:
@@ -59,8 +66,8 @@ def kernel_rows(plan: Plan, platform: str | None = None) -> list[KernelRow]:
     rows = [
         KernelRow(
             s.name,
-            ("at least " if s.minimum else "") + n(s.value),
-            "" if s.needed else f"stock {n(s.stock or 0)} already suffices",
+            ("at least " if s.minimum else "") + (n(s.value) if isinstance(s.value, int) else s.value),
+            "" if s.needed else _unwritten(s),
             s.derivation,
         )
         for s in plan.kernel_settings

@@ -49,6 +49,8 @@ CHOICE_LABELS = {
     "profile:desktop": "Desktop / development",
     "listen:localhost": "localhost (a pooler on this server)",
     "listen:all": "All interfaces (other hosts)",
+    "heuristic": "Heuristic (kernel default)",
+    "strict": "Strict (allocations fail)",
     "transaction": "Transaction",
     "session": "Session",
     "statement": "Statement",

@@ -52,6 +52,8 @@ def derived_values(plan: Plan) -> dict[str, Any]:
         "shared_buffers": plan.memory.shared_buffers_bytes,
         "os_overhead": plan.memory.os_overhead_bytes,
         "wal_disk": plan.wal_disk_bytes,
+        "maintenance_jobs": plan.memory.maintenance_jobs,
+        "overcommit": "strict" if plan.kernel["linux"]["vm.overcommit_memory"] == 2 else "heuristic",
         "per_connection_memory": plan.memory.per_connection_bytes,
         "clients": plan.app_clients,
         "max_connections": plan.max_connections,

@@ -11,10 +11,15 @@ import pytest
 
 STUB = """#!/bin/sh
 # sysctl -n KEY prints KEY's value; sysctl KEY=VALUE sets it; unknown keys fail as sysctl does.
+# KEY.most holds the most the kernel can give (as for huge pages in fragmented memory).
 if [ "$1" = "-n" ]; then cat "$FAKE_SYSCTL/$2" 2>/dev/null || exit 1; exit 0; fi
 key=${1%%=*}
+value=${1#*=}
 [ -f "$FAKE_SYSCTL/$key" ] || exit 1
-printf '%s\\n' "${1#*=}" > "$FAKE_SYSCTL/$key"
+if [ -f "$FAKE_SYSCTL/$key.most" ] && [ "$value" -gt "$(cat "$FAKE_SYSCTL/$key.most")" ]; then
+    value=$(cat "$FAKE_SYSCTL/$key.most")
+fi
+printf '%s\\n' "$value" > "$FAKE_SYSCTL/$key"
 """
 
 
@@ -26,6 +31,10 @@ class FakeKernel:
 
     def set(self, key: str, value: int) -> None:
         (self.values / key).write_text(f"{value}\n")
+
+    def limit(self, key: str, most: int) -> None:
+        """The kernel gives at most ``most`` for ``key`` (huge pages in fragmented memory)."""
+        (self.values / f"{key}.most").write_text(f"{most}\n")
 
     def get(self, key: str) -> int:
         return int((self.values / key).read_text())

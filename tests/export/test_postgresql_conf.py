@@ -26,7 +26,7 @@ def test_snippet_holds_the_planned_values():
         "superuser_reserved_connections": "3",
         "max_wal_senders": "10",
         "shared_buffers": "16GB",
-        "huge_pages": "try",
+        "huge_pages": "on",  # 16 GB of shared_buffers: os/linux reserves the huge pages
         "work_mem": "32MB",
         "maintenance_work_mem": "2GB",  # 64 GB / 16 = 4 GB, capped at 2 GB
         "autovacuum_max_workers": "4",  # 16 cores

@@ -62,18 +62,20 @@ def test_given_max_connections_is_evaluated_not_replaced():
     assert result.max_connections == 500
     assert result.max_connections_recommended < 500
     # 500 backends + 4 parallel workers at once (2 per gather, at most max_parallel_workers = 4 cores),
-    # each 10 MB + 4 MB x 4 sort nodes + 4 MB x 2 x 1 hash node = 34 MB
-    assert result.memory.worst_case_bytes == (500 + 4) * 34 * MB
+    # each 10 MB + 8 MB of page tables (4 GB of shared_buffers / 4 kB x 8 B, no huge pages below 8 GB)
+    # + 4 MB x 4 sort nodes + 4 MB x 2 x 1 hash node = 42 MB
+    assert result.memory.worst_case_bytes == (500 + 4) * 42 * MB
 
 
 def test_safe_work_mem_fits_the_worst_case():
     result = plan_for(max_connections=200, ram="16GB", work_mem="256MB", hash_nodes=1, hash_mem_multiplier=2)
     safe = result.memory.safe_work_mem_bytes
     # 4 sort nodes + 1 hash node x 2, in 200 backends and the 4 parallel workers that may run at once
-    # (2 per gather, at most max_parallel_workers = 4 cores); safe is rounded down to whole MB
-    worst_at_safe = (200 + 4) * (10 * MB + safe * (4 + 1 * 2))
+    # (2 per gather, at most max_parallel_workers = 4 cores), each also holding 8 MB of page tables
+    # (4 GB / 4 kB x 8 B); safe is rounded down to whole MB
+    worst_at_safe = (200 + 4) * (10 * MB + 8 * MB + safe * (4 + 1 * 2))
     assert worst_at_safe <= result.memory.worst_case_available_bytes
-    one_mb_more = (200 + 4) * (10 * MB + (safe + MB) * (4 + 1 * 2))
+    one_mb_more = (200 + 4) * (10 * MB + 8 * MB + (safe + MB) * (4 + 1 * 2))
     assert one_mb_more > result.memory.worst_case_available_bytes
     assert "WORST_CASE_OVER_RAM" in {w.code for w in result.warnings}
     assert human_size(safe) in next(w.message for w in result.warnings if w.code == "WORST_CASE_OVER_RAM")
@@ -83,8 +85,8 @@ def test_safe_work_mem_fits_the_worst_case():
     ("shared_buffers", "code", "numbers"),
     [
         ("2GB", "SHARED_BUFFERS_OVER_RAM", ("2 GB", "1 GB")),
-        # OS overhead on 1 GB: 0.5 GB x sqrt(1) = 512 MB; 600 MB + 512 MB = 1.09 GB >= 1 GB
-        ("600MB", "NO_MEMORY_FOR_CONNECTIONS", ("600 MB", "512 MB", "1 GB")),
+        # OS reserve on 1 GB: 256 MB + 1,024 MB x 0.035 = 291.84 MB; 800 MB + 291.84 MB = 1,091.84 MB >= 1 GB
+        ("800MB", "NO_MEMORY_FOR_CONNECTIONS", ("800 MB", "292 MB", "1 GB")),
     ],
 )
 def test_no_memory_left_is_a_blocking_error_naming_the_numbers(shared_buffers, code, numbers):

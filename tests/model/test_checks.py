@@ -15,16 +15,18 @@ def codes(result) -> set[str]:
 
 def test_a_fixed_limit_plan_is_warned_about_the_connections_it_opens():
     """heroku/standard-0 (1 core, 4 GB) fixes max_connections at 120; the budget opens 13. With work_mem 64 MB
-    one process of the heaviest query takes 10 MB + 64 MB x 4 + 64 MB x 2 x 1 = 394 MB, and 1 core runs no
-    parallel worker: 13 x 394 MB = 5,122 MB = 5 GB, over the 4 GB - 1 GB - 1 GB - 3 x 256 MB = 1.25 GB
-    left. The warning and the card both speak of those 13."""
+    one process of the heaviest query takes 10 MB + 2 MB of page tables (1 GB of shared_buffers / 4 kB x 8 B:
+    the provider decides about huge pages) + 64 MB x 4 + 64 MB x 2 x 1 = 396 MB, and 1 core runs no parallel
+    worker: 13 x 396 MB = 5,148 MB = 5.03 GB, over the 4,096 - 1,024 shared_buffers - 399.36 OS
+    reserve (256 MB + 3.5 %) - 3 x 256 autovacuum - 2 x 256 maintenance jobs = 1,392.64 MB = 1.36 GB left. The
+    warning and the card both speak of those 13."""
     result = plan(preset("heroku/standard-0", work_mem="64MB"))
     [worst] = [w for w in result.warnings if w.code == "WORST_CASE_OVER_RAM"]
     assert worst.numbers["connections"] == 13
-    assert "If the 13 connections this plan opens run the heaviest query at once they need 5 GB" in worst.message
+    assert "If the 13 connections this plan opens run the heaviest query at once they need 5.03 GB" in worst.message
     card = {c.key: c for c in card_views(result)}["worst_case"]
-    assert (card.value, card.severity) == ("5 GB", "warning")
-    assert card.caption == "13 opened x 394 MB · available 1.25 GB"
+    assert (card.value, card.severity) == ("5.03 GB", "warning")
+    assert card.caption == "13 opened x 396 MB · available 1.36 GB"
 
 
 def test_a_pool_up_to_the_measured_peak_is_not_warned_against():

@@ -38,8 +38,10 @@ def test_more_cores_raise_the_productive_target_by_two_per_core():
 
 
 def test_work_mem_changes_memory_not_connections():
-    # the seed's formula: sort nodes only, no hash nodes, no parallel workers
+    # the seed's formula: sort nodes only, no hash nodes, no parallel workers, and no page tables (64 GB of
+    # RAM: its 16 GB of shared_buffers sit in reserved huge pages)
     a = Scenario().with_changes(max_connections=1000, work_mem="4MB", backend_memory="10MB", sort_nodes=4)
+    a = a.with_changes(ram="64GB")
     a = a.with_changes(hash_nodes=0, parallel_workers_per_gather=0)
     b = a.with_changes(work_mem="64MB")
     assert _paths(a, b, "input") == {"memory.work_mem": (4 * MB, 64 * MB)}

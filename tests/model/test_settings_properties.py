@@ -153,9 +153,12 @@ def test_memory_settings_never_shrink_when_ram_grows(scenario, factor):
 def test_worst_case_grows_with_hash_mem_multiplier_exactly_as_the_formula_says(scenario, multiplier):
     mem = scenario.memory
     result = plan(scenario.with_changes(hash_mem_multiplier=multiplier))
-    workers = int(next(s.value for s in result.settings if s.name == "max_parallel_workers_per_gather"))
-    work_mem = parse_size(next(s.value for s in result.settings if s.name == "work_mem"))  # as written
-    per_process = round(mem.backend_memory + work_mem * (mem.sort_nodes + multiplier * mem.hash_nodes))
+    written = {s.name: s.value for s in result.settings}
+    workers = int(written["max_parallel_workers_per_gather"])
+    # each process maps shared_buffers through 4 kB pages (8 B of page table each) unless huge_pages = on
+    page_tables = 0 if written["huge_pages"] == "on" else result.memory.shared_buffers_bytes // 4096 * 8
+    work_mem = parse_size(written["work_mem"]) * (mem.sort_nodes + multiplier * mem.hash_nodes)  # as written
+    per_process = round(mem.backend_memory + page_tables + work_mem)
     assert result.memory.worst_case_per_connection_bytes == per_process * (1 + workers)
 
 

@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 
 from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
 from ..derivation import capped, exact, n, percent
+from ..memory import HUGE_PAGES_FROM, huge_pages_absent_because
 from ..scenario import Memory
 from ..server import AUTOVACUUM_WORK_MEM_CAP, DEAD_ROWS_BEFORE_TID_STORE
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
@@ -59,7 +60,7 @@ DESKTOP_CACHE_FORMULA = (
     f"effective_cache_size = RAM x {exact(DESKTOP_CACHE_SHARE)} on a desktop, at least shared_buffers"
 )
 CACHE_FORMULA = (
-    "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most RAM x "
+    "effective_cache_size = RAM - OS reserve - max_connections x typical per connection, at most RAM x "
     f"{exact(CACHE_SHARE)}, at least shared_buffers"
 )
 
@@ -126,7 +127,7 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
     b = inp.basis
     inputs = {
         "RAM": human_size(b.ram),
-        "OS overhead": human_size(b.os_overhead),
+        "OS reserve": human_size(b.os_overhead),
         "max_connections": n(inp.max_connections),
         "typical per connection": human_size(b.per_connection),
         "shared_buffers": human_size(b.shared_buffers),
@@ -247,14 +248,34 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
-    hw = inp.scenario.hardware
-    return _huge_pages_on(hw.pg_version, hw.platform, inp.basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM)
+    hw, basis = inp.scenario.hardware, inp.basis
+    small = basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM
+    reason = "" if basis.huge_pages else huge_pages_absent_because(inp.scenario)
+    return _huge_pages_on(hw.pg_version, hw.platform, small, basis.huge_pages, reason)
 
 
 @cache
-def _huge_pages_on(version: int, platform: str, small_shared_buffers: bool) -> Setting | None:
-    if platform == "linux":
-        note = "vm.nr_hugepages in the kernel settings reserves them; with none reserved the server starts without"
+def _huge_pages_on(
+    version: int, platform: str, small_shared_buffers: bool, reserved: bool, reason: str
+) -> Setting | None:
+    if reserved:
+        how = explain(
+            f"huge_pages = on from {human_size(HUGE_PAGES_FROM)} of shared_buffers on a Linux server",
+            f"shared_buffers is at least {human_size(HUGE_PAGES_FROM)}: on",
+            "os/linux reserves the huge pages (vm.nr_hugepages); a server short of them refuses to start instead of "
+            "running on 4 kB pages, whose page tables take shared_buffers / 512 in every backend",
+            inputs={"platform": platform},
+            source=PG_HUGE_PAGES,
+        )
+        differs = (
+            "pgtune writes try; pgplanner reserves the huge pages and writes on, so that a short or fragmented "
+            "reservation fails loudly at start instead of silently costing page-table memory in every backend"
+        )
+        return DECLARED.setting(version, "huge_pages", "on", how, differs)
+    if platform == "linux" and reason.startswith("the provider"):
+        note = f"{reason}; the worst case counts each process's page tables"
+    elif platform == "linux":
+        note = f"no huge pages are reserved: {reason}; the worst case counts each process's page tables"
     elif platform == "windows":
         note = "large pages need the 'Lock pages in memory' right for the service account"
     else:

@@ -183,9 +183,13 @@ def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
 def _held_anyway(plan: Plan) -> list[str]:
     """What the worst case holds besides connections, shared_buffers and the OS."""
     m = plan.memory
-    return [
-        name for name, size in (("autovacuum", m.maintenance_bytes), ("temp buffers", m.temp_buffers_bytes)) if size
-    ]
+    held = (
+        ("autovacuum", m.maintenance_bytes),
+        ("maintenance jobs", m.maintenance_jobs_bytes),
+        ("logical decoding", m.logical_decoding_bytes),
+        ("temp buffers", m.temp_buffers_bytes),
+    )
+    return [name for name, size in held if size]
 
 
 def _worst_case_key(plan: Plan) -> str:

@@ -33,7 +33,7 @@ def test_max_connections_card(app):
 
 def test_ram_ceiling_card(app):
     set_hardware(app, cores=16, ram="64GB")
-    set_memory(app, per_connection_memory="15MB")
+    set_memory(app, os_overhead="4GB", per_connection_memory="15MB")  # the seed's medium example
     assert read_card(app, "RAM ceiling") == 3003
     assert "44 GB / 15 MB = 3,003" in why(app, "RAM ceiling")
 
@@ -55,9 +55,11 @@ def test_worst_case_card_turns_red_when_ram_runs_out(app):
     set_hardware(app, ram="16GB")
     set_memory(app, work_mem="64MB", hash_nodes=0, parallel_workers_per_gather=0)
     set_workload(app, max_connections=1000)
-    assert read_card(app, "worst-case memory") == "260 GB"
+    # 1000 x (10 MB + 8 MB of page tables for 4 GB of shared_buffers + 64 MB x 4) = 274,000 MB
+    assert read_card(app, "worst-case memory") == "268 GB"
     assert card_severity(app, "worst-case memory") == "warning"
-    assert card_severity(app, "max_connections") == "error"
+    # 1,000 slots are far above the RAM ceiling, but the 13 connections the budget opens fit: a warning
+    assert card_severity(app, "max_connections") == "warning"
 
 
 def test_heavy_fraction_card(app):
@@ -69,12 +71,15 @@ def test_heavy_fraction_card(app):
 def test_safe_work_mem_card(app):
     set_hardware(app, ram="16GB")
     set_workload(app, max_connections=200)
-    # 10 GB available - 3 autovacuum workers x 1 GB = 7 GB; 200 backends + 4 parallel workers at once
-    # (max_parallel_workers = 4 cores); 4 sort nodes + 1 hash node x 2: (7 GB / 204 - 10 MB) / 6 = 4.19 MB
-    assert read_card(app, "safe work_mem") == "4 MB"
-    assert "(7 GB / 204 - 10 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
+    # 16,384 - 4,096 shared_buffers - 829.44 OS reserve (256 MB + 3.5 %) = 11,458.56 MB available, less
+    # 3 autovacuum workers x 1 GB and 2 maintenance jobs (the admin connections) x 1 GB = 6,338.56 MB;
+    # 200 backends + 4 parallel workers at once (max_parallel_workers = 4 cores), each with 8 MB of page
+    # tables (4 GB / 4 kB x 8 B); 4 sort nodes + 1 hash node x 2: (6,338.56 / 204 - 10 - 8) / 6 = 2.18 MB
+    assert read_card(app, "safe work_mem") == "2 MB"
+    assert "(6.19 GB / 204 - 10 MB - 8 MB) / (4 + 2 x 1)" in why(app, "safe work_mem")
     set_memory(app, hash_nodes=0, parallel_workers_per_gather=0, autovacuum_workers=1, maintenance_work_mem="64MB")
-    assert read_card(app, "safe work_mem") == "10 MB"  # ((10 GB - 64 MB) / 200 - 10 MB) / 4 = 10.2 MB
+    # ((11,458.56 - 64 - 2 x 64) / 200 - 10 - 8) / 4 = 9.58 MB
+    assert read_card(app, "safe work_mem") == "9 MB"
 
 
 def test_pooler_capacity_card(app):
@@ -129,15 +134,16 @@ def test_without_a_pooler_no_card_shows_a_pool(app):
 
 def test_a_fixed_limit_plan_judges_the_connections_it_opens(app):
     """heroku/standard-0 fixes max_connections at 120; the budget opens 13 (pool 4 + reserve 1 + monitoring 3 +
-    admin 2 + 3 superuser slots). 1 core runs no parallel worker, so work_mem on auto is the safe one for those 13:
-    (1.25 GB / 13 - 10 MB) / (4 + 2 x 1) = 14.7 MB, 14 MB; one process of the heaviest query 10 MB + 14 MB x 4 +
-    14 MB x 2 x 1 = 94 MB, and 13 x 94 MB = 1,222 MB = 1.19 GB, within the 1.25 GB left: no warning, and the cards
-    say which 13 they judge."""
+    admin 2 + 3 superuser slots). With work_mem given as 4 MB one process of the heaviest query takes 10 MB + 2 MB
+    of page tables (1 GB of shared_buffers / 4 kB x 8 B) + 4 MB x 4 + 4 MB x 2 x 1 = 36 MB, and 1 core runs no
+    parallel worker: 13 x 36 MB = 468 MB, within the 1.36 GB left: no warning, and the cards say which 13 they
+    judge."""
     choose_provider_plan(app, "heroku/standard-0")
+    set_memory(app, work_mem="4MB")
     assert read_card(app, "max_connections") == 120
     assert read_caption(app, "max_connections") == "required 13 · fixed by heroku/standard-0"
-    assert read_card(app, "worst-case memory") == "1.19 GB"
-    assert read_caption(app, "worst-case memory").startswith("13 opened x 94 MB")
+    assert read_card(app, "worst-case memory") == "468 MB"
+    assert read_caption(app, "worst-case memory").startswith("13 opened x 36 MB")
     assert read_caption(app, "safe work_mem").startswith("for the 13 opened")
     assert card_severity(app, "worst-case memory") is None
     assert warnings(app) == []

@@ -51,8 +51,9 @@ def test_memory_curve_meets_ram_at_the_ceiling(app):
 def test_memory_readout_answers_where_the_mouse_is(app):
     set_hardware(app, ram="16GB")
     set_memory(app, work_mem="4MB")
-    # 16 GB RAM - 4 GB shared_buffers - 2 GB OS = 10 GB for 963 connections of 10.6 MB: typical 6 GB + 20 x 10.6 MB
-    assert hover(app, "memory", 20, 1).startswith("20 connections: typical 6.21 GB")
+    # the typical line at 20 connections: 4,096 MB shared_buffers + 829.44 MB OS reserve (256 MB + 3.5 % of 16 GB)
+    # + 20 x 10.625 MB = 5,137.94 MB = 5.02 GB
+    assert hover(app, "memory", 20, 1).startswith("20 connections: typical 5.02 GB")
 
 
 def test_budget_bar_stacks_every_line(app):

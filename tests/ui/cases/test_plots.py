@@ -58,17 +58,18 @@ def test_a_provider_limit_beyond_the_view_is_an_arrow_at_the_edge_in_its_own_col
 
 def test_the_memory_plot_shows_the_worst_case_at_max_connections_and_where_it_crosses_ram(app):
     set_memory(app, work_mem="4MB")  # given: on auto it would be the safe value for the 30 connections
-    # 16 GB RAM - 4 GB shared_buffers - 2 GB OS - 3 autovacuum workers x 1 GB = 7 GB = 7,168 MB for
-    # connections. One process of the heaviest query: 10 MB backend + 4 x 4 MB + 1 hash x 2 x 4 MB = 34 MB;
-    # a connection and its 2 parallel workers: 102 MB. N connections run N + min(2N, 4 cores) processes:
-    # (N + 4) x 34 MB <= 7,168 MB gives N + 4 <= 210.8, so 206 connections.
-    assert read_caption(app, "worst-case memory").startswith("(30 + 4 parallel) x 34 MB")
-    assert mark(app, "memory", "worst_fits") == 206
-    assert mark_label(app, "memory", "worst_fits") == "worst case fits RAM up to 206 \u2192"
+    # 16 GB RAM - 4 GB shared_buffers - 829.44 MB OS reserve (256 MB + 3.5 %) - 3 autovacuum workers x 1 GB
+    # - 2 maintenance jobs x 1 GB = 6,338.56 MB for connections. One process of the heaviest query: 10 MB
+    # backend + 8 MB page tables (4 GB / 4 kB x 8 B) + 4 x 4 MB + 1 hash x 2 x 4 MB = 42 MB. N connections run
+    # N + min(2N, 4 cores) processes: 30 connections and 4 parallel workers; (N + 4) x 42 MB <= 6,338.56 MB
+    # gives N + 4 <= 150.9, so 146 connections.
+    assert read_caption(app, "worst-case memory").startswith("(30 + 4 parallel) x 42 MB")
+    assert mark(app, "memory", "worst_fits") == 146
+    assert mark_label(app, "memory", "worst_fits") == "worst case fits RAM up to 146 \u2192"
     # max_connections 30 is not squashed: it sits in the left half of the view, not at its edge.
     assert 30 / memory_view_right(app) > 0.4
-    set_workload(app, max_connections=1500)
-    worst_gb = (9 * 1024 + 1504 * 34) / 1024  # 9 GB fixed + 1,504 x 34 MB = 58.9 GB, 3.7 x RAM: drawn
+    set_workload(app, max_connections=1200)
+    worst_gb = (10_045.44 + 1204 * 42) / 1024  # 10,045 MB fixed + 1,204 x 42 MB = 59.2 GB, 3.7 x RAM: drawn
     assert memory_view_top(app) >= worst_gb
     assert memory_note(app) is None
 
@@ -76,8 +77,8 @@ def test_the_memory_plot_shows_the_worst_case_at_max_connections_and_where_it_cr
 def test_a_huge_worst_case_is_written_at_the_top_edge(app):
     set_memory(app, work_mem="1GB")
     set_workload(app, max_connections=500)
-    # 9 GB + (500 + 4 parallel workers) x (10 MB + 4 x 1 GB + 1 x 2 x 1 GB) = 9,216 MB + 504 x 6,154 MB
-    # = 3,110,832 MB = 2.97 TB, 185 x RAM
+    # 10,045 MB fixed + (500 + 4 parallel workers) x (10 MB + 8 MB + 4 x 1 GB + 1 x 2 x 1 GB)
+    # = 10,045 MB + 504 x 6,162 MB = 3,115,693 MB = 2.97 TB, 186 x RAM
     assert memory_note(app) == "worst case at max_connections 500: 2.97 TB \u2191"
     assert memory_view_top(app) < 200  # drawn up to 4 x RAM (and the label band), not to 2 TB
 
@@ -117,4 +118,4 @@ def test_a_plot_can_be_saved_and_a_card_number_copied(app, tmp_path: Path):
     assert entries == ["Export...", "Save as PNG...", "Copy image"]
     assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
     assert copy_card_value(app, "max_connections") == "30"
-    assert copy_card_value(app, "worst-case memory") == "1.13 GB"  # (30 + 4 parallel workers) x 34 MB
+    assert copy_card_value(app, "worst-case memory") == "1.39 GB"  # (30 + 4 parallel workers) x 42 MB

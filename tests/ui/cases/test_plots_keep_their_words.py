@@ -49,9 +49,11 @@ def test_memory_labels_on_a_provider_plan_stay_apart_and_inside(app):
     for width, height in ((1280, 800), (1024, 700)):
         resize_window(app, width, height)
         assert plot_problems(app, "memory") == []
-    # 2 cores, 16 GB: 16 GB - 4 GB shared_buffers - 2 GB OS - 3 x 1 GB autovacuum = 7,168 MB for connections;
-    # (N + 2 parallel workers, max_parallel_workers = 2) x 34 MB <= 7,168 MB: N + 2 <= 210.8, N = 208
-    assert mark(app, "memory", "worst_fits") == 208
+    # 2 cores, 16 GB: 16,384 MB - 4,096 shared_buffers - 829.44 OS reserve (256 MB + 3.5 %) - 3 x 1 GB autovacuum
+    # - 2 x 1 GB maintenance jobs = 6,338.56 MB for connections; one process: 10 MB + 8 MB of page tables (4 GB /
+    # 4 kB x 8 B: the provider decides about huge pages) + 4 x 4 MB + 2 x 4 MB = 42 MB; (N + 2 parallel workers,
+    # max_parallel_workers = 2) x 42 MB <= 6,338.56 MB: N + 2 <= 150.9, N = 148
+    assert mark(app, "memory", "worst_fits") == 148
     assert mark_label(app, "memory", "provider_limit").startswith("provider limit ")
 
 
@@ -64,7 +66,8 @@ def test_without_a_pooler_no_label_hides_the_worst_case(app):
 
 def test_a_worst_case_over_ram_from_the_first_connection_says_so(app):
     set_memory(app, work_mem="512MB")
-    # one connection and its 2 parallel workers: 3 x (10 MB + 4 x 512 MB + 2 x 512 MB) = 9.03 GB > 7 GB available
+    # one connection and its 2 parallel workers: 3 x (10 MB + 8 MB page tables + 4 x 512 MB + 2 x 512 MB)
+    # = 9.05 GB > 6.19 GB available
     assert mark(app, "memory", "worst_fits") == 1
     assert mark_label(app, "memory", "worst_fits") == "worst case exceeds RAM from 1 connection"
     assert plot_problems(app, "memory") == []
@@ -72,10 +75,12 @@ def test_a_worst_case_over_ram_from_the_first_connection_says_so(app):
 
 def test_the_memory_plot_says_what_its_worst_case_line_holds_as_the_card_does(app):
     assert "all lines include shared_buffers and the OS" in plot_title(app, "memory")
-    assert "worst case (+ autovacuum)" in plot_key(app, "memory")
+    assert "worst case (+ autovacuum, maintenance jobs)" in plot_key(app, "memory")
     said = hover(app, "memory", 30, 5)
-    # the card's figure at max_connections 30, and the line's: 1.13 GB + 4 GB + 2 GB + 3 x 1 GB autovacuum
-    assert f"= {read_card(app, 'worst-case memory')} for connections + 9 GB shared_buffers, OS, autovacuum" in said
+    # the card's figure at max_connections 30, and the line's: 1.39 GB + 4 GB shared_buffers + 829.44 MB OS
+    # reserve + 3 x 1 GB autovacuum + 2 x 1 GB maintenance jobs (the admin connections) = 10,045.44 MB = 9.81 GB
+    held = "9.81 GB shared_buffers, OS, autovacuum, maintenance jobs"
+    assert f"= {read_card(app, 'worst-case memory')} for connections + {held}" in said
     assert said.startswith("30 connections:") and false_equations(said) == []
 
 
