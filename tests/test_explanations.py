@@ -157,8 +157,8 @@ def test_the_worst_case_caption_counts_the_parallel_workers_it_multiplies():
 
 def test_the_cards_say_how_they_rounded():
     """work_mem given as 4 MB. RAM ceiling: 16,384 - 4,096 - 829.44 OS reserve (256 MB + 3.5 %) = 11,458.56 MB
-    (11.2 GB) / 10.625 MB (10 MB + 4 MB x 5 / 32, shown as 10.6 MB) = 1,078.4, rounded down to 1,078: the caption says "rounded
-    down"; a whole number the arithmetic does not give without it is false."""
+    (11.2 GB) / 10.625 MB (10 MB + 4 MB x 5 / 32, shown as 10.6 MB) = 1,078.4, rounded down to 1,078: the caption
+    says "rounded down"; a whole number the arithmetic does not give without it is false."""
     cards = {card.key: card for card in card_views(plan(Scenario().with_changes(work_mem="4MB")))}
     assert (cards["ram_ceiling"].value, cards["ram_ceiling"].caption) == (
         "1,078",
