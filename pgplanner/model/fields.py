@@ -122,6 +122,15 @@ def flag(default: bool, title: str, description: str, *, flat: str | None = None
     return _with(Field(default, title=title, description=description), Input("flag", flat=flat))
 
 
+def text(
+    default: str | None, title: str, description: str, *, unit: str, auto: str | None = None, advanced: bool = False
+) -> Any:
+    """Free text such as a network or a host name; its type's validator says what it accepts. ``unit`` names
+    what is typed (``CIDR``, ``HOST``): the CLI shows it as the option's value."""
+    marker = Input("text", unit=unit, auto=auto, advanced=advanced)
+    return _with(Field(default, title=title, description=description), marker)
+
+
 def _field(
     default: Any,
     lo: float,

@@ -123,6 +123,8 @@ def _productive_target(plan: Plan) -> Face:
 
 def _pool_size(plan: Plan) -> Face:
     caption = f"{plural(plan.pools, 'pool')} · reserve {plan.reserve_pool} · max_client_conn {n(plan.max_client_conn)}"
+    if plan.pooler_processes > 1:
+        caption = f"{caption} · each of {plan.pooler_processes} PgBouncer processes"
     return Face(n(plan.pool_size), caption)
 
 
@@ -214,6 +216,9 @@ CARDS = (
             "app_clients",
             "max_db_connections",
             "server_connections_max",
+            "pooler_processes",
+            "max_client_conn_total",
+            "clients_without_backend",
         ),
         pooler_only=True,
     ),
