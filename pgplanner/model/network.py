@@ -71,9 +71,13 @@ def app_hosts(scenario: Scenario) -> tuple[tuple[str, ...], Derivation]:
         value = () if given_value == LOCALHOST else tuple(given_value.split(","))
         return value, given(given_value, "application network")
     desktop = scenario.workload.profile == "desktop"
-    return ((), _auto(APP_NETWORK_RULE, f"{LOCALHOST}: a desktop runs its programs itself")) if desktop else (
-        (SAMENET,),
-        _auto(APP_NETWORK_RULE, f"{SAMENET}: application hosts on the server's own subnets"),
+    return (
+        ((), _auto(APP_NETWORK_RULE, f"{LOCALHOST}: a desktop runs its programs itself"))
+        if desktop
+        else (
+            (SAMENET,),
+            _auto(APP_NETWORK_RULE, f"{SAMENET}: application hosts on the server's own subnets"),
+        )
     )
 
 
@@ -115,7 +119,9 @@ def server_host(scenario: Scenario) -> tuple[str, Derivation]:
         return given_value, given(given_value, "server endpoint")
     provider = scenario.provider
     if provider is None:
-        return SERVER_ON_THIS_HOST, _auto(SERVER_HOST_RULE, f"the pooler runs on the database server: {SERVER_ON_THIS_HOST}")
+        return SERVER_ON_THIS_HOST, _auto(
+            SERVER_HOST_RULE, f"the pooler runs on the database server: {SERVER_ON_THIS_HOST}"
+        )
     return ENDPOINT_PLACEHOLDER, _auto(
         SERVER_HOST_RULE,
         f"{provider.id} runs the server elsewhere; its endpoint is not known: {ENDPOINT_PLACEHOLDER} until given "
