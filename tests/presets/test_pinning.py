@@ -2,8 +2,10 @@
 which client settings avoid it.
 
 AWS (RDS user guide, rds-proxy-managing.md @50e7617, 2023-06-09): the proxy multiplexes at transaction
-boundaries, but the extended query protocol (JDBC's default settings), SET, prepared statements and
-temporary tables pin a client to one backend for its session.
+boundaries, but SET, SQL-level prepared statements, temporary tables and more pin a client to one backend for
+its session. The 2023 list also named the extended query protocol (JDBC's default settings); AWS has since
+added multiplexing for it (the presets' pins follow AWS's current list), while the client-kind defaults below
+still count JDBC and prepared-statement clients as pinned.
 """
 
 from __future__ import annotations
