@@ -96,8 +96,8 @@ def _pooler_steps(plan: Plan, paths: Collection[str]) -> list[str]:
             else ""
         )
         steps.append(
-            f"PgBouncer{where}: install `pgbouncer/pgbouncer.ini` in `/etc/pgbouncer/`{limit}, create `userlist.txt` as "
-            f"`userlist.txt.example` says, restart PgBouncer and point the application at port "
+            f"PgBouncer{where}: install `pgbouncer/pgbouncer.ini` in `/etc/pgbouncer/`{limit}, create "
+            "`userlist.txt` as `userlist.txt.example` says, restart PgBouncer and point the application at port "
             f"{config.listen_port}.{endpoint}"
         )
     elif "pgbouncer/README.md" in paths:
