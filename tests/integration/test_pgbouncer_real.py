@@ -7,6 +7,8 @@ made from the exported example by putting test passwords where the placeholders 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 from contextlib import ExitStack
@@ -15,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgplanner.export.pgbouncer_ini import KEY_SINCE, render_pgbouncer_ini
+from pgplanner.export.pgbouncer_ini import KEY_SINCE, render_pgbouncer_files, render_pgbouncer_ini
 
 from . import real
 from .helpers import export_for, plan_with
@@ -198,3 +200,15 @@ def test_each_process_of_a_multi_process_bundle_starts_and_shares_the_port(
                 client.close()
     assert sum(served) == 30
     assert sum(1 for count in served if count) >= 2, served  # 30 connections all on one of 3 sockets: ~1e-14
+
+
+def test_systemd_accepts_the_template_unit(tmp_path):
+    """systemd-analyze verify reads an instance of pgbouncer@.service as systemd would load it."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        real.missing("systemd-analyze not found (systemd)")
+    unit = render_pgbouncer_files(plan_with(cores=8, clients=5000))["pgbouncer@.service"]
+    instance = tmp_path / "pgbouncer@1.service"  # a template is loaded through an instance
+    instance.write_text(unit)
+    done = subprocess.run([analyze, "verify", str(instance)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "pgbouncer@1.service" not in done.stderr, done.stderr
