@@ -122,9 +122,13 @@ def _productive_target(plan: Plan) -> Face:
 
 
 def _pool_size(plan: Plan) -> Face:
+    if plan.pooler_processes > 1:  # each process has its pools and its share of the clients
+        caption = (
+            f"{plural(plan.pools, 'pool')} in {plan.pooler_processes} processes · reserve {plan.reserve_pool} · "
+            f"{n(plan.max_client_conn)} clients each"
+        )
+        return Face(n(plan.pool_size), caption)
     caption = f"{plural(plan.pools, 'pool')} · reserve {plan.reserve_pool} · max_client_conn {n(plan.max_client_conn)}"
-    if plan.pooler_processes > 1:
-        caption = f"{caption} · each of {plan.pooler_processes} PgBouncer processes"
     return Face(n(plan.pool_size), caption)
 
 
