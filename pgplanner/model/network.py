@@ -29,6 +29,8 @@ SERVER_ON_THIS_HOST = "127.0.0.1"
 ENDPOINT_PLACEHOLDER = "ENDPOINT.invalid"
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,251}[A-Za-z0-9])?$")
 
+NETWORKS_ACCEPTED = f"CIDRs separated by commas, {SAMENET}, samehost, or {LOCALHOST} alone"
+HOST_ACCEPTED = "a host name or an IP address"
 APP_NETWORK_RULE = f"the server's own subnets ({SAMENET} in pg_hba.conf); {LOCALHOST} on a desktop"
 REPLICA_NETWORK_RULE = f"the server's own subnets ({SAMENET} in pg_hba.conf)"
 SERVER_HOST_RULE = f"this server ({SERVER_ON_THIS_HOST}); a managed plan's endpoint, which you give"

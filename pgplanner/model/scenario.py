@@ -29,7 +29,15 @@ from .defaults import (
 )
 from .derivation import Derivation
 from .fields import FieldSpec, choice, count, flag, number, size, specs_of, text
-from .network import APP_NETWORK_RULE, REPLICA_NETWORK_RULE, SERVER_HOST_RULE, check_host, check_networks
+from .network import (
+    APP_NETWORK_RULE,
+    HOST_ACCEPTED,
+    NETWORKS_ACCEPTED,
+    REPLICA_NETWORK_RULE,
+    SERVER_HOST_RULE,
+    check_host,
+    check_networks,
+)
 from .units import format_size, parse_size
 from .versions import MAX_CONNECTIONS_LIMIT
 
@@ -316,6 +324,7 @@ class Workload(Frozen):
         "server's own subnets), or localhost when the application runs on this server. PgBouncer listens there "
         "and pg_hba.conf admits the connections that bypass it.",
         unit="CIDR",
+        accepts=NETWORKS_ACCEPTED,
         auto=APP_NETWORK_RULE,
         advanced=True,
     )
@@ -325,6 +334,7 @@ class Workload(Frozen):
         "Where the standbys connect from for streaming replication: CIDRs separated by commas or samenet; "
         "pg_hba.conf admits replication connections from there.",
         unit="CIDR",
+        accepts=NETWORKS_ACCEPTED,
         auto=REPLICA_NETWORK_RULE,
         advanced=True,
     )
@@ -370,6 +380,7 @@ class Pooler(Frozen):
         "The host PgBouncer or PgCat sends its server connections to: this server, or a managed plan's "
         "endpoint (mydb.abc123.eu-west-1.rds.amazonaws.com).",
         unit="HOST",
+        accepts=HOST_ACCEPTED,
         auto=SERVER_HOST_RULE,
         advanced=True,
     )
