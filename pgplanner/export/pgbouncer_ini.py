@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..model import Plan
+from ..model import KernelSetting, Plan
 from ..model.derivation import Derivation, n
 from ..model.network import ENDPOINT_PLACEHOLDER
 from .comments import Verbatim, explain, named
-from .os_linux import SYSTEMD_HARD_NOFILE
+from .os_linux import _limit as limit_lines  # the one way a systemd limit is written, floors kept
 
 Version = tuple[int, int]
 Key = Callable[[str, object, list[str | Derivation]], list[str]]  # one key with its reasons, as the version takes it
@@ -50,8 +50,9 @@ def render_pgbouncer_files(plan: Plan, version: Version | None = None) -> dict[s
     linux = plan.scenario.hardware.platform == "linux"
     if count == 1:
         files["pgbouncer.ini"] = render_pgbouncer_ini(plan, version)
-        if linux and plan.scenario.provider is not None:  # no os/ folder: PgBouncer's host gets its limit here
-            files[DROPIN] = render_dropin(plan)
+        nofile = _nofile(plan)
+        if linux and plan.scenario.provider is not None and nofile is not None and nofile.needed:
+            files[DROPIN] = render_dropin(plan)  # no os/ folder: PgBouncer's host gets its file limit here
         return files
     for process in range(1, count + 1):
         files[ini_name(plan, process)] = render_pgbouncer_ini(plan, version, process)
@@ -299,16 +300,16 @@ def render_dropin(plan: Plan) -> str:
 
 
 def _nofile_lines(plan: Plan) -> list[str]:
-    """LimitNOFILE for one PgBouncer process, as the Plan's Linux kernel settings size it."""
-    nofile = next(
+    """LimitNOFILE for one PgBouncer process, as the Plan's Linux kernel settings size it (nothing where
+    systemd's stock limit already suffices: a line would lower it)."""
+    setting = _nofile(plan)
+    return limit_lines(setting, "LimitNOFILE") if setting is not None else []
+
+
+def _nofile(plan: Plan) -> KernelSetting | None:
+    return next(
         (s for s in plan.kernel_settings if s.platform == "linux" and s.name == "systemd.pgbouncer.LimitNOFILE"), None
     )
-    if nofile is None:
-        return []
-    soft = int(nofile.value)
-    hard = max(soft, SYSTEMD_HARD_NOFILE)
-    reasons = [nofile.derivation, f"soft {n(soft)} raised from systemd's 1,024; hard {n(hard)}"]
-    return [*explain("#", reasons), f"LimitNOFILE={soft}:{hard}"]
 
 
 def render_processes_readme(plan: Plan) -> str:

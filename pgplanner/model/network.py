@@ -72,15 +72,9 @@ def app_hosts(scenario: Scenario) -> tuple[tuple[str, ...], Derivation]:
     if given_value is not None:
         value = () if given_value == LOCALHOST else tuple(given_value.split(","))
         return value, given(given_value, "application network")
-    desktop = scenario.workload.profile == "desktop"
-    return (
-        ((), _auto(APP_NETWORK_RULE, f"{LOCALHOST}: a desktop runs its programs itself"))
-        if desktop
-        else (
-            (SAMENET,),
-            _auto(APP_NETWORK_RULE, f"{SAMENET}: application hosts on the server's own subnets"),
-        )
-    )
+    if scenario.workload.profile == "desktop":
+        return (), _auto("application network", APP_NETWORK_RULE, f"{LOCALHOST} (a desktop runs its programs itself)")
+    return (SAMENET,), _auto("application network", APP_NETWORK_RULE, SAMENET)
 
 
 def replica_hosts(scenario: Scenario) -> tuple[tuple[str, ...], Derivation]:
@@ -88,7 +82,7 @@ def replica_hosts(scenario: Scenario) -> tuple[tuple[str, ...], Derivation]:
     if given_value is not None:
         value = () if given_value == LOCALHOST else tuple(given_value.split(","))
         return value, given(given_value, "replica network")
-    return (SAMENET,), _auto(REPLICA_NETWORK_RULE, f"{SAMENET}: standbys on the server's own subnets")
+    return (SAMENET,), _auto("replica network", REPLICA_NETWORK_RULE, SAMENET)
 
 
 def remote_clients(scenario: Scenario, pooling: Pooling) -> tuple[int, Derivation]:
@@ -121,15 +115,11 @@ def server_host(scenario: Scenario) -> tuple[str, Derivation]:
         return given_value, given(given_value, "server endpoint")
     provider = scenario.provider
     if provider is None:
-        return SERVER_ON_THIS_HOST, _auto(
-            SERVER_HOST_RULE, f"the pooler runs on the database server: {SERVER_ON_THIS_HOST}"
-        )
-    return ENDPOINT_PLACEHOLDER, _auto(
-        SERVER_HOST_RULE,
-        f"{provider.id} runs the server elsewhere; its endpoint is not known: {ENDPOINT_PLACEHOLDER} until given "
-        "(--server-host)",
-    )
+        return SERVER_ON_THIS_HOST, _auto("server endpoint", SERVER_HOST_RULE, SERVER_ON_THIS_HOST)
+    unknown = f"{ENDPOINT_PLACEHOLDER} ({provider.id}'s endpoint is yours to give: --server-host)"
+    return ENDPOINT_PLACEHOLDER, _auto("server endpoint", SERVER_HOST_RULE, unknown)
 
 
-def _auto(rule: str, calculation: str) -> Derivation:
-    return Derivation(formula=rule, calculation=calculation, source=PGPLANNER_RULE)
+def _auto(name: str, rule: str, value: str) -> Derivation:
+    """An address input left on auto: its rule, and what the rule gives here."""
+    return Derivation(formula=f"{name} = {rule}", calculation=value, source=PGPLANNER_RULE)

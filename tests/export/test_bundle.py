@@ -262,7 +262,10 @@ def test_a_managed_plan_gets_only_what_its_provider_lets_a_user_set():
     files = bundle_files(result, platforms=PLATFORMS)
     assert not any(p.startswith(("postgresql/", "os/")) for p in files)
     assert {"provider/aws-rds/README.md", "pgbouncer/pgbouncer.ini"} <= set(files)
-    assert "pgbouncer/pgbouncer.service.d/90-pgplanner.conf" in files  # its file limit, without an os/ folder
+    # 250 clients fit systemd's stock 1,024 descriptors: no line that would lower it
+    assert "pgbouncer/pgbouncer.service.d/90-pgplanner.conf" not in files
+    many = bundle_files(plan(preset("aws-rds/db.m6i.2xlarge", clients=1500)), platforms=PLATFORMS)
+    assert "LimitNOFILE=2" in many["pgbouncer/pgbouncer.service.d/90-pgplanner.conf"].decode()  # 1,800 + ..., x 1.1
     assert "host=db1.abc.eu-west-1.rds.amazonaws.com" in files["pgbouncer/pgbouncer.ini"].decode()
     readme = files["README.md"].decode()
     steps = readme[readme.index("## Apply in this order") : readme.index("## Files")]
