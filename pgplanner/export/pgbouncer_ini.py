@@ -27,6 +27,9 @@ RESERVE_POOL_TIMEOUT = 5  # PgBouncer's default, in seconds
 CONFIG_DIR = "/etc/pgbouncer"
 AUTH_FILE = f"{CONFIG_DIR}/userlist.txt"
 SOCKET_DIR = "/var/run/postgresql"  # Debian's, where its pgbouncer.service puts the one process's socket
+# Elsewhere PgBouncer's own default: /tmp, and no Unix socket at all on Windows (PgBouncer docs, unix_socket_dir).
+SOCKET_DIRS = {"linux": SOCKET_DIR, "windows": ""}
+SOCKET_DIR_DEFAULT = "/tmp"
 PGBOUNCER_BIN = "/usr/sbin/pgbouncer"  # Debian and Ubuntu (RHEL: /usr/bin/pgbouncer)
 SERVICE_USER = "postgres"  # the user Debian's pgbouncer.service runs as
 UNIT = "pgbouncer@.service"
@@ -40,7 +43,9 @@ def ini_name(plan: Plan, process: int | None) -> str:
 
 def socket_dir(plan: Plan, process: int | None) -> str:
     """One process keeps Debian's socket directory; several need one each (the unit's RuntimeDirectory)."""
-    return SOCKET_DIR if process is None or plan.pooler_processes == 1 else f"/run/pgbouncer-{process}"
+    if process is None or plan.pooler_processes == 1:
+        return SOCKET_DIRS.get(plan.scenario.hardware.platform, SOCKET_DIR_DEFAULT)
+    return f"/run/pgbouncer-{process}"
 
 
 def render_pgbouncer_files(plan: Plan, version: Version | None = None) -> dict[str, str]:
@@ -97,7 +102,7 @@ def render_pgbouncer_ini(plan: Plan, version: Version | None = None, process: in
         socket_dir(plan, process),
         ["its own directory: two processes cannot share a socket file (the unit's RuntimeDirectory makes it)"]
         if several
-        else ["Debian's socket directory"],
+        else [_socket_reason(plan.scenario.hardware.platform)],
     )
     if several:
         listening += key("pidfile", f"{socket_dir(plan, process)}/pgbouncer.pid", ["one pid file per process"])
@@ -171,6 +176,14 @@ def render_pgbouncer_ini(plan: Plan, version: Version | None = None, process: in
     if several:
         sections.append(_peers(plan, target))
     return "\n\n".join("\n".join(section) for section in sections if section) + "\n"
+
+
+def _socket_reason(platform: str) -> str:
+    if platform == "linux":
+        return "Debian's socket directory, where its pgbouncer.service expects it"
+    if platform == "windows":
+        return "no Unix socket on Windows: clients connect over TCP"
+    return "PgBouncer's default socket directory"
 
 
 def _header(plan: Plan, target: Version, process: int | None) -> list[str]:

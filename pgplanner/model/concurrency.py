@@ -22,6 +22,7 @@ from .defaults import (
     RESERVE_SHARE,
 )
 from .derivation import Derivation, capped, exact, given, n, rounded
+from .pgbouncer import PoolerConfig
 from .pgbouncer import processes as pgbouncer_processes
 from .pinning import pinned_clients
 from .rounding import round_up_readable
@@ -58,6 +59,7 @@ POOLER_OUTPUTS = frozenset(
         "clients_without_backend",
         "throughput.pool_connections",
     }
+    | {f"pooler_config.{name}" for name in PoolerConfig.model_fields}
 )
 
 
