@@ -39,7 +39,6 @@ from .budget import PROVIDER_LINE
 from .concurrency import POOL_RANGE_MULTIPLIERS
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
-from .network import ENDPOINT_PLACEHOLDER
 from .pgbouncer import PLATFORM_NAMES, QUERY_WAIT_TIMEOUT, REUSEPORT_PLATFORMS
 from .pinning import avoid_pinning, pinned_share, pinning_pooler
 from .units import human_size
@@ -651,22 +650,6 @@ def _pgbouncer_processes_short(plan: Plan) -> Finding | None:
         f"worth), but {why}: {fix}.",
         pooler_processes_needed=needed,
         pooler_processes=planned,
-    )
-
-
-@rule("pooler_config.server_host")
-def _managed_endpoint_not_given(plan: Plan) -> Finding | None:
-    """A PgBouncer or PgCat of the user's own in front of a managed server must be told where the server is."""
-    provider = plan.scenario.provider
-    if provider is None or plan.pooler_config.server_host != ENDPOINT_PLACEHOLDER:
-        return None
-    if plan.scenario.pooler.kind not in ("pgbouncer", "pgcat"):
-        return None
-    return _warn(
-        "SERVER_ENDPOINT_NOT_GIVEN",
-        "info",
-        f"The pooler runs on a host of your own in front of {provider.id}; its server is the instance's endpoint, "
-        f"which only you know: give it with --server-host (the exported file says {ENDPOINT_PLACEHOLDER} until then).",
     )
 
 

@@ -225,7 +225,6 @@ CARDS = (
             "max_client_conn_total",
             "clients_without_backend",
             "listen_backlog",
-            "pooler_config.server_host",
         ),
         pooler_only=True,
     ),
