@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pgplanner.export.pg_hba import render_pg_hba
+from pgplanner.model import Derivation
 
 from .helpers import plan_for
 
@@ -81,3 +82,15 @@ def test_no_network_line_where_postgresql_listens_on_localhost_only(inputs):
     listen = {s.name: s.value for s in result.settings}.get("listen_addresses", "*").strip("'")
     hosts = [f for f in rules(render_pg_hba(result)) if f[0] == "host" and f[3] not in ("127.0.0.1/32", "::1/128")]
     assert (not hosts) if listen == "localhost" else True
+
+
+def test_a_server_on_localhost_gets_no_network_line():
+    """listen_addresses = localhost (postgresql.conf) leaves nothing for a host line from a network to match."""
+    from pgplanner.model.settings import Setting
+
+    result = plan_for(replicas=2, listeners=5)
+    local = Setting("listen_addresses", "localhost", "connections", "restart", Derivation("listen", "localhost"))
+    listening_locally = result.model_copy(update={"settings": (*result.settings, local)})
+    text = render_pg_hba(listening_locally)
+    assert [f for f in rules(text) if f[0] == "host" and f[3] not in ("127.0.0.1/32", "::1/128")] == []
+    assert "listen_addresses = localhost" in text

@@ -10,7 +10,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from pgplanner.model import Scenario
+from pgplanner.model import Derivation, Scenario
+from pgplanner.model.pgbouncer import IDLE_IN_TRANSACTION as IDLE
+from pgplanner.model.pgbouncer import pooler_config
 
 from .helpers import line, plan_for
 
@@ -151,3 +153,15 @@ def test_idle_transaction_timeout_follows_postgresql_s_own():
         else:
             number, unit = int(written.rstrip("minsh")), written.lstrip("0123456789")
             assert seconds == number * {"s": 1, "min": 60, "h": 3600}[unit]
+
+
+@pytest.mark.parametrize(
+    "written, seconds", [("1min", 60), ("5min", 300), ("10min", 600), ("30s", 30), ("1500", 2), ("1h", 3600)]
+)
+def test_idle_transaction_timeout_reads_postgresql_s_units(written, seconds):
+    """postgresql.conf's units (a bare number is milliseconds) in PgBouncer's seconds, rounded up."""
+    config, derivations = pooler_config(
+        Scenario(), ("samenet",), ("127.0.0.1", Derivation("server", "127.0.0.1")), [(IDLE, written)]
+    )
+    assert config.idle_transaction_timeout == seconds
+    assert derivations["pooler_config.idle_transaction_timeout"].calculation == f"{written}: {seconds:,} s"
