@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .defaults import (
     CLIENT_HEADROOM,
@@ -393,6 +394,7 @@ def _pools_derivation(processes: int, databases: int, users: int, pools: int) ->
     )
 
 
+@lru_cache(maxsize=512)  # plan() runs on every slider tick; the same demands recur
 def _max_client_conn(given_value: int | None, demand: int, processes: int) -> tuple[int, Derivation]:
     """max_client_conn of each process: the client demand and its headroom, shared by the processes."""
     if given_value is not None:
@@ -423,41 +425,49 @@ def _max_client_conn(given_value: int | None, demand: int, processes: int) -> tu
 
 def _fleet_derivations(p: Pooling) -> dict[str, Derivation]:
     """max_client_conn_total, listen_backlog and clients_without_backend, from the pooling figures."""
-    if not p.active:
+    return _fleet(p.active, p.session, p.processes, p.max_client_conn, p.client_demand, p.server_connections_max)
+
+
+@lru_cache(maxsize=512)
+def _fleet(
+    active: bool, session: bool, processes: int, max_client_conn: int, demand: int, server_max: int
+) -> dict[str, Derivation]:
+    if not active:
         none = Derivation(formula="no pooler", calculation="0")
         return {"max_client_conn_total": none, "listen_backlog": none, "clients_without_backend": none}
     total = Derivation(
         formula="clients accepted = PgBouncer processes x max_client_conn",
-        calculation=f"{p.processes} x {n(p.max_client_conn)} = {n(p.max_client_conn_total)}",
-        inputs={"PgBouncer processes": str(p.processes), "max_client_conn": n(p.max_client_conn)},
+        calculation=f"{processes} x {n(max_client_conn)} = {n(processes * max_client_conn)}",
+        inputs={"PgBouncer processes": str(processes), "max_client_conn": n(max_client_conn)},
         source=PGBOUNCER_CONFIG,
     )
     backlog = Derivation(
         formula="listen_backlog = max_client_conn (each process)",
-        calculation=n(p.listen_backlog),
-        inputs={"max_client_conn": n(p.max_client_conn)},
+        calculation=n(max_client_conn),
+        inputs={"max_client_conn": n(max_client_conn)},
         source=PGBOUNCER_CONFIG,
         note="after a restart or a failover every client reconnects at once; PgBouncer's default 128 would "
         "drop the rest of the burst. The kernel caps it at net.core.somaxconn, which the kernel settings raise "
         "to at least this",
     )
-    if p.session:
-        short = p.client_demand - p.server_connections_max
+    if session:
         waiting = Derivation(
             formula="clients without a backend = client demand - server connections at most (session pooling: "
             "one backend per connected client), at least 0",
-            calculation=capped(f"{n(p.client_demand)} - {n(p.server_connections_max)}", short, at_least=0, show=n),
-            inputs={"client demand": n(p.client_demand), "server connections at most": n(p.server_connections_max)},
+            calculation=capped(f"{n(demand)} - {n(server_max)}", demand - server_max, at_least=0, show=n),
+            inputs={"client demand": n(demand), "server connections at most": n(server_max)},
             source=PGBOUNCER_CONFIG,
         )
     else:
-        waiting = Derivation(
-            formula="clients without a backend: none (outside session pooling a backend serves one transaction "
-            "at a time)",
-            calculation="0",
-            source=PGBOUNCER_CONFIG,
-        )
+        waiting = _NO_WAITING
     return {"max_client_conn_total": total, "listen_backlog": backlog, "clients_without_backend": waiting}
+
+
+_NO_WAITING = Derivation(
+    formula="clients without a backend: none (outside session pooling a backend serves one transaction at a time)",
+    calculation="0",
+    source=PGBOUNCER_CONFIG,
+)
 
 
 def _provider_pooler(scenario: Scenario) -> PoolerOffer | None:

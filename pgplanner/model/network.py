@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .derivation import Derivation, given, n
@@ -89,19 +90,19 @@ def remote_clients(scenario: Scenario, pooling: Pooling) -> tuple[int, Derivatio
     """Connections from the application hosts straight to PostgreSQL: those a pooler does not carry."""
     wl = scenario.workload
     serverless = 0 if pooling.active else wl.serverless_peak
-    parts = {
-        "direct clients": pooling.direct_clients,
-        "serverless (direct)": serverless,
-        "LISTEN listeners": wl.listeners,
-        "batch workers": wl.batch_workers,
-        "long transactions": wl.long_transactions,
-    }
-    total = sum(parts.values())
+    return _remote(pooling.direct_clients, serverless, wl.listeners, wl.batch_workers, wl.long_transactions)
+
+
+REMOTE_PARTS = ("direct clients", "serverless (direct)", "LISTEN listeners", "batch workers", "long transactions")
+
+
+@lru_cache(maxsize=256)
+def _remote(*counts: int) -> tuple[int, Derivation]:
+    total = sum(counts)
     return total, Derivation(
-        formula="connections from the application hosts to PostgreSQL = direct clients + serverless (direct) + "
-        "LISTEN listeners + batch workers + long transactions",
-        calculation=" + ".join(n(v) for v in parts.values()) + f" = {n(total)}",
-        inputs={name: n(v) for name, v in parts.items()},
+        formula="connections from the application hosts to PostgreSQL = " + " + ".join(REMOTE_PARTS),
+        calculation=" + ".join(n(v) for v in counts) + f" = {n(total)}",
+        inputs={name: n(v) for name, v in zip(REMOTE_PARTS, counts, strict=True)},
         source=PG_HBA,
         note="each needs a pg_hba.conf line for the application network; a pooler on this server connects "
         "over the loopback",
@@ -120,6 +121,7 @@ def server_host(scenario: Scenario) -> tuple[str, Derivation]:
     return ENDPOINT_PLACEHOLDER, _auto("server endpoint", SERVER_HOST_RULE, unknown)
 
 
+@lru_cache(maxsize=64)
 def _auto(name: str, rule: str, value: str) -> Derivation:
     """An address input left on auto: its rule, and what the rule gives here."""
     return Derivation(formula=f"{name} = {rule}", calculation=value, source=PGPLANNER_RULE)

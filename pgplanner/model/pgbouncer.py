@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -73,7 +73,24 @@ class Processes(NamedTuple):
 def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
     """How many PgBouncer processes share the port for ``demand`` clients; 1 for PgCat (multi-threaded), a
     provider's pooler, or none."""
-    kind = scenario.pooler.kind
+    wl, hw = scenario.workload, scenario.hardware
+    return _processes(
+        scenario.pooler.kind, hw.platform, scenario.provider is None, hw.cores, productive, demand, wl.txn_ms,
+        wl.demand_tps,
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=512)  # plan() runs on every slider tick; the same few fleets recur
+def _processes(
+    kind: str,
+    platform: str,
+    self_managed: bool,
+    cores: int,
+    productive: int,
+    demand: int,
+    txn_ms: float,
+    demand_tps: float | None,
+) -> Processes:
     if kind != "pgbouncer":
         why = {
             "none": "no pooler",
@@ -82,14 +99,13 @@ def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
         }[kind]
         one = Derivation(formula=f"pooler processes: {why}", calculation="1", source=PGBOUNCER_CONFIG)
         return Processes(1, 1, one, one)
-    wl = scenario.workload
-    if wl.demand_tps is not None:
-        load, load_text = wl.demand_tps, f"demand {exact(round(wl.demand_tps, 3))} tps"
-        load_inputs = {"demand": f"{n(wl.demand_tps)} tps"}
+    if demand_tps is not None:
+        load, load_text = demand_tps, f"demand {exact(round(demand_tps, 3))} tps"
+        load_inputs = {"demand": f"{n(demand_tps)} tps"}
     else:
-        load = productive / (wl.txn_ms / 1000)
-        load_text = f"the pool's capacity {productive} / {wl.txn_ms:g} ms = {exact(round(load, 3))} tps"
-        load_inputs = {"productive target": n(productive), "transaction time": f"{wl.txn_ms:g} ms"}
+        load = productive / (txn_ms / 1000)
+        load_text = f"the pool's capacity {productive} / {txn_ms:g} ms = {exact(round(load, 3))} tps"
+        load_inputs = {"productive target": n(productive), "transaction time": f"{txn_ms:g} ms"}
     wanted = max(demand / CLIENTS_PER_PROCESS, load / PROCESS_TPS)
     needed = max(1, math.ceil(wanted))
     terms = f"max({n(demand)} / {n(CLIENTS_PER_PROCESS)}, {exact(round(load, 3))} tps / {n(PROCESS_TPS)} tps)"
@@ -104,7 +120,6 @@ def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
         note="one single-threaded process per core's worth of clients and load; the load is the demand when given, "
         "else what the pool serves at the productive target",
     )
-    platform = scenario.hardware.platform
     if platform not in REUSEPORT_PLATFORMS:
         name = PLATFORM_NAMES[platform]
         on_one = Derivation(
@@ -117,10 +132,9 @@ def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
             "them all",
         )
         return Processes(1, needed, on_one, needed_why)
-    if scenario.provider is not None:
+    if not self_managed:
         # PgBouncer runs on a host of its own in front of the managed server: the server's cores do not bound it.
         return Processes(needed, needed, needed_why, needed_why)
-    cores = scenario.hardware.cores
     cap = max(1, cores // CORES_PER_PROCESS)
     count = min(needed, cap)
     cap_text = capped(f"{cores} / {CORES_PER_PROCESS}", cores / CORES_PER_PROCESS, at_least=1, result=cap)
@@ -153,19 +167,30 @@ class PoolerConfig(BaseModel):
 
 
 def pooler_config(
-    scenario: Scenario,
-    app_hosts: tuple[str, ...],
-    server: tuple[str, Derivation],
-    written: Iterable[tuple[str, str]],
+    scenario: Scenario, app_hosts: tuple[str, ...], server: tuple[str, Derivation], idle_written: str | None
 ) -> tuple[PoolerConfig, dict[str, Derivation]]:
     """The settings, with their derivations by their path under ``pooler_config``. ``server`` is where the
-    pooler sends its server connections (:func:`.network.server_host`); ``written`` are the postgresql.conf
-    settings the plan writes (name, value), for the timeouts that must agree with them."""
-    server_host, server_why = server
+    pooler sends its server connections (:func:`.network.server_host`); ``idle_written`` is the
+    idle_in_transaction_session_timeout postgresql.conf is given (None: not set), which PgBouncer's own follows."""
     managed = scenario.provider is not None
+    mode, profile = scenario.pooler.mode, scenario.workload.profile
+    config, derivations = _config(managed, app_hosts, server[0], mode, profile, idle_written)
+    return config, {**derivations, "pooler_config.server_host": _server_why(*server, managed)}
+
+
+def _server_why(host: str, why: Derivation, managed: bool) -> Derivation:
+    if host == SERVER_ON_THIS_HOST:
+        return why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
+    return why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)") if managed else why
+
+
+@lru_cache(maxsize=256)  # a handful of combinations; plan() runs on every slider tick
+def _config(
+    managed: bool, app_hosts: tuple[str, ...], server_host: str, mode: str, profile: str, idle_written: str | None
+) -> tuple[PoolerConfig, dict[str, Derivation]]:
     local_app = not app_hosts
     listen = ",".join(host.split("/")[0] for host in LOOPBACK) if local_app else "*"
-    idle, idle_why = _idle_transaction_timeout(scenario, dict(written))
+    idle, idle_why = _idle_transaction_timeout(mode, profile, idle_written)
     config = PoolerConfig(
         listen_addr=listen,
         listen_port=LISTEN_PORT,
@@ -190,15 +215,10 @@ def pooler_config(
         else "PgBouncer cannot bind to a network: let only the application network reach "
         f"port {LISTEN_PORT} (firewall, security group), or write this server's private address",
     )
-    if server_host == SERVER_ON_THIS_HOST:
-        server_why = server_why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
-    elif managed:
-        server_why = server_why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)")
     derivations = {
         "pooler_config.listen_addr": listen_why,
-        "pooler_config.listen_port": _constant("listen_port", LISTEN_PORT, "PgBouncer's default port"),
-        "pooler_config.server_host": server_why,
-        "pooler_config.server_port": _constant("port", SERVER_PORT, "PostgreSQL's default port"),
+        "pooler_config.listen_port": _LISTEN_PORT_WHY,
+        "pooler_config.server_port": _SERVER_PORT_WHY,
         "pooler_config.server_tls_sslmode": _TLS_WHY[managed],
         "pooler_config.query_wait_timeout": _QUERY_WAIT_WHY,
         "pooler_config.idle_transaction_timeout": idle_why,
@@ -215,9 +235,8 @@ _DURATION = re.compile(r"^(\d+)\s*(ms|s|min|h|d)?$")
 _SECONDS = {"ms": 0.001, "s": 1, "min": 60, "h": 3600, "d": 86400, None: 0.001}  # a bare number is milliseconds
 
 
-def _idle_transaction_timeout(scenario: Scenario, written: dict[str, str]) -> tuple[int, Derivation]:
+def _idle_transaction_timeout(mode: str, profile: str, value: str | None) -> tuple[int, Derivation]:
     """PostgreSQL's idle_in_transaction_session_timeout, in seconds: one limit for one kind of session."""
-    value = written.get(IDLE_IN_TRANSACTION)
     match = _DURATION.match(value.strip()) if value else None
     seconds = math.ceil(int(match.group(1)) * _SECONDS[match.group(2)]) if match else 0
     formula = f"idle_transaction_timeout = PostgreSQL's {IDLE_IN_TRANSACTION}, in seconds"
@@ -227,7 +246,7 @@ def _idle_transaction_timeout(scenario: Scenario, written: dict[str, str]) -> tu
             calculation=f"{IDLE_IN_TRANSACTION} not set by this plan: 0 (never)",
             source=PGBOUNCER_TIMEOUTS,
             note="a desktop keeps both at their default: a developer may sit in an open psql transaction"
-            if scenario.workload.profile == "desktop"
+            if profile == "desktop"
             else "",
         )
     return seconds, Derivation(
@@ -235,8 +254,8 @@ def _idle_transaction_timeout(scenario: Scenario, written: dict[str, str]) -> tu
         calculation=f"{value}: {n(seconds)} s",
         inputs={IDLE_IN_TRANSACTION: value or ""},
         source=PGBOUNCER_TIMEOUTS,
-        note=f"in {scenario.pooler.mode} mode a client idle inside a transaction pins a server connection the other "
-        "clients wait for; PgBouncer ends it (and frees the server connection) at the same limit as PostgreSQL",
+        note=f"in {mode} mode a client idle inside a transaction pins a server connection the other clients wait "
+        "for; PgBouncer ends it (and frees the server connection) at the same limit as PostgreSQL",
     )
 
 
@@ -244,6 +263,8 @@ def _constant(name: str, value: object, why: str, source: str = PGBOUNCER_CONFIG
     return Derivation(formula=name, calculation=str(value), source=source, note=why)
 
 
+_LISTEN_PORT_WHY = _constant("listen_port", LISTEN_PORT, "PgBouncer's default port")
+_SERVER_PORT_WHY = _constant("port", SERVER_PORT, "PostgreSQL's default port")
 _QUERY_WAIT_WHY = _constant(
     "query_wait_timeout",
     QUERY_WAIT_TIMEOUT,

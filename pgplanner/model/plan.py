@@ -17,7 +17,7 @@ from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .latency import LatencyFigures
-from .pgbouncer import PoolerConfig, pooler_config
+from .pgbouncer import IDLE_IN_TRANSACTION, PoolerConfig, pooler_config
 from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
 from .sources import PGPLANNER_RULE, USL, USL_FIT
@@ -252,8 +252,8 @@ def plan(scenario: Scenario) -> Plan:
     app_hosts, derivations["network.app_hosts"] = network.app_hosts(scenario)
     replica_hosts, derivations["network.replica_hosts"] = network.replica_hosts(scenario)
     remote, derivations["network.remote_clients"] = network.remote_clients(scenario, pooling)
-    written = ((s.name, s.value) for s in server_settings)
-    config, config_derivations = pooler_config(scenario, app_hosts, network.server_host(scenario), written)
+    idle = next((s.value for s in server_settings if s.name == IDLE_IN_TRANSACTION), None)
+    config, config_derivations = pooler_config(scenario, app_hosts, network.server_host(scenario), idle)
     derivations.update(config_derivations)
 
     result = Plan(

@@ -11,7 +11,6 @@ import pytest
 from pydantic import ValidationError
 
 from pgplanner.model import Derivation, Scenario
-from pgplanner.model.pgbouncer import IDLE_IN_TRANSACTION as IDLE
 from pgplanner.model.pgbouncer import pooler_config
 
 from .helpers import line, plan_for
@@ -161,7 +160,7 @@ def test_idle_transaction_timeout_follows_postgresql_s_own():
 def test_idle_transaction_timeout_reads_postgresql_s_units(written, seconds):
     """postgresql.conf's units (a bare number is milliseconds) in PgBouncer's seconds, rounded up."""
     config, derivations = pooler_config(
-        Scenario(), ("samenet",), ("127.0.0.1", Derivation("server", "127.0.0.1")), [(IDLE, written)]
+        Scenario(), ("samenet",), ("127.0.0.1", Derivation("server", "127.0.0.1")), written
     )
     assert config.idle_transaction_timeout == seconds
     assert derivations["pooler_config.idle_transaction_timeout"].calculation == f"{written}: {seconds:,} s"
