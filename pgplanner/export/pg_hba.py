@@ -54,7 +54,7 @@ def render_pg_hba(plan: Plan) -> str:
         if net.remote_clients and net.app_hosts:
             entries = [("host", "all", "all", address, METHOD) for address in net.app_hosts]
             blocks.append(_block([d["network.remote_clients"], d["network.app_hosts"]], entries))
-    if SAMENET in (*net.app_hosts, *net.replica_hosts):
+    if any(line.split()[3:4] == [SAMENET] for block in blocks for line in block if not line.startswith("#")):
         blocks.append(explain("#", [NARROW_SAMENET]))
     return "\n\n".join("\n".join(block) for block in blocks if block) + "\n"
 

@@ -190,7 +190,7 @@ def _config(
 ) -> tuple[PoolerConfig, dict[str, Derivation]]:
     local_app = not app_hosts
     listen = ",".join(host.split("/")[0] for host in LOOPBACK) if local_app else "*"
-    idle, idle_why = _idle_transaction_timeout(mode, profile, idle_written)
+    idle, idle_why = _idle_transaction_timeout(mode, profile, idle_written, managed)
     config = PoolerConfig(
         listen_addr=listen,
         listen_port=LISTEN_PORT,
@@ -235,7 +235,7 @@ _DURATION = re.compile(r"^(\d+)\s*(ms|s|min|h|d)?$")
 _SECONDS = {"ms": 0.001, "s": 1, "min": 60, "h": 3600, "d": 86400, None: 0.001}  # a bare number is milliseconds
 
 
-def _idle_transaction_timeout(mode: str, profile: str, value: str | None) -> tuple[int, Derivation]:
+def _idle_transaction_timeout(mode: str, profile: str, value: str | None, managed: bool) -> tuple[int, Derivation]:
     """PostgreSQL's idle_in_transaction_session_timeout, in seconds: one limit for one kind of session."""
     match = _DURATION.match(value.strip()) if value else None
     seconds = math.ceil(int(match.group(1)) * _SECONDS[match.group(2)]) if match else 0
@@ -255,7 +255,13 @@ def _idle_transaction_timeout(mode: str, profile: str, value: str | None) -> tup
         inputs={IDLE_IN_TRANSACTION: value or ""},
         source=PGBOUNCER_TIMEOUTS,
         note=f"in {mode} mode a client idle inside a transaction pins a server connection the other clients wait "
-        "for; PgBouncer ends it (and frees the server connection) at the same limit as PostgreSQL",
+        "for; PgBouncer ends it (and frees the server connection) "
+        + (
+            "at the limit this plan gives PostgreSQL, which a managed server keeps only if you set it in the "
+            "provider's parameters too"
+            if managed
+            else "at the same limit as PostgreSQL"
+        ),
     )
 
 

@@ -60,7 +60,8 @@ def test_without_a_pooler_every_client_comes_from_the_application_network():
 
 
 def test_monitoring_from_the_network_is_kept_to_pg_monitor():
-    found = rules(render_pg_hba(plan_for(app_network="10.0.1.0/24", monitoring=2)))
+    """A LISTEN listener makes the server listen beyond localhost; remote agents then come in as pg_monitor."""
+    found = rules(render_pg_hba(plan_for(app_network="10.0.1.0/24", monitoring=2, listeners=1)))
     assert ("host", "all", "+pg_monitor", "10.0.1.0/24", "scram-sha-256") in found
 
 
@@ -90,7 +91,8 @@ def test_a_server_on_localhost_gets_no_network_line():
 
     result = plan_for(replicas=2, listeners=5)
     local = Setting("listen_addresses", "localhost", "connections", "restart", Derivation("listen", "localhost"))
-    listening_locally = result.model_copy(update={"settings": (*result.settings, local)})
+    others = tuple(s for s in result.settings if s.name != "listen_addresses")
+    listening_locally = result.model_copy(update={"settings": (*others, local)})
     text = render_pg_hba(listening_locally)
     assert [f for f in rules(text) if f[0] == "host" and f[3] not in ("127.0.0.1/32", "::1/128")] == []
     assert "listen_addresses = localhost" in text
