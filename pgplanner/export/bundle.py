@@ -87,8 +87,8 @@ def bundle_files(
         texts["postgresql/alter_system.sql"] = render_alter_system(plan)
         texts["postgresql/pg_hba.conf"] = render_pg_hba(plan)
     if plan.scenario.pooler.kind == "pgbouncer":
-        files = render_pgbouncer_files(plan, pgbouncer_version)
-        texts.update({f"pgbouncer/{name}": text for name, text in files.items()})
+        pgbouncer = render_pgbouncer_files(plan, pgbouncer_version)
+        texts.update({f"pgbouncer/{name}": text for name, text in pgbouncer.items()})
     elif plan.scenario.pooler.kind == "pgcat":
         texts["pgcat/pgcat.toml"] = render_pgcat_toml(plan)
     for platform in PLATFORMS:  # in a stable order, whatever order they were asked in

@@ -235,8 +235,8 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     fleet = pgbouncer_processes(scenario, productive, demand)
     derivations["pooler_processes"] = fleet.derivation
     derivations["pooler_processes_needed"] = fleet.needed_derivation
-    pools = fleet.count * pooler.databases * pooler.users
-    derivations["pools"] = _pools_derivation(fleet.count, pooler.databases, pooler.users, pools)
+    pools = fleet.planned * pooler.databases * pooler.users
+    derivations["pools"] = _pools_derivation(fleet.planned, pooler.databases, pooler.users, pools)
 
     pinned, derivations["pinned_clients"] = pinned_clients(scenario, demand)
     # A pinning pooler multiplexes only the clients it does not pin; its default_pool_size is a cap
@@ -276,7 +276,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
             calculation += f"; {per_pool_text}; min({by_target}, {n(clients_per_pool)}) = {pool_size}"
         derivations["pool_size"] = Derivation(
             formula="pool size = productive target / ("
-            + ("PgBouncer processes x " if fleet.count > 1 else "")
+            + ("PgBouncer processes x " if fleet.planned > 1 else "")
             + "databases x users), rounded up, at least 1, at most the clients per pool",
             calculation=calculation,
             inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)}
@@ -315,7 +315,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     else:
         derivations["reserve_pool"] = given(str(reserve), "reserve pool")
 
-    max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, fleet.count)
+    max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, fleet.planned)
     wl = scenario.workload
     result = Pooling(
         active,
@@ -328,7 +328,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         pooler.users,
         derivations,
         pinned,
-        fleet.count,
+        fleet.planned,
         fleet.needed,
         session,
     )
@@ -360,7 +360,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         note="with every reserve pool open",
     )
     if active:
-        per_process = " in each PgBouncer process" if fleet.count > 1 else ""
+        per_process = " in each PgBouncer process" if fleet.planned > 1 else ""
         derivations["max_db_connections"] = Derivation(
             formula="max_db_connections = users x (pool_size + reserve_pool_size)",
             calculation=f"{pooler.users} x ({pool_size} + {result.reserve_pool}) = {n(result.max_db_connections)}",

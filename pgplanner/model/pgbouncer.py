@@ -64,7 +64,7 @@ PROCESSES_RULE = (
 
 
 class Processes(NamedTuple):
-    count: int  # the processes planned
+    planned: int  # the processes planned
     needed: int  # what the clients and the load ask for, before the platform and the cores cap it
     derivation: Derivation
     needed_derivation: Derivation
@@ -92,12 +92,12 @@ def _processes(
     demand_tps: float | None,
 ) -> Processes:
     if kind != "pgbouncer":
-        why = {
+        reason = {
             "none": "no pooler",
             "pgcat": "PgCat is multi-threaded: one process uses every core it needs",
             "provider": "the provider runs its pooler",
         }[kind]
-        one = Derivation(formula=f"pooler processes: {why}", calculation="1", source=PGBOUNCER_CONFIG)
+        one = Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
         return Processes(1, 1, one, one)
     if demand_tps is not None:
         load, load_text = demand_tps, f"demand {exact(round(demand_tps, 3))} tps"

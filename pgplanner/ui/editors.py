@@ -217,7 +217,8 @@ class FieldEditor(QWidget):
             layout.addWidget(self.check)
             layout.addStretch()
         elif spec.kind == "text":
-            self.line = QLineEdit(objectName=f"line_{spec.flat}")
+            self.line = QLineEdit()
+            self.line.setObjectName(f"line_{spec.flat}")
             self.line.editingFinished.connect(self._on_text_entered)
             layout.addWidget(self.line, 1)
         else:
