@@ -33,7 +33,8 @@ from .os_freebsd import render_freebsd
 from .os_linux import render_linux
 from .os_macos import render_macos
 from .os_windows import render_windows
-from .pgbouncer_ini import Version, render_pgbouncer_ini, render_userlist_example
+from .pg_hba import render_pg_hba
+from .pgbouncer_ini import Version, render_pgbouncer_files
 from .pgcat_toml import render_pgcat_toml
 from .postgresql_conf import render_postgresql_conf
 from .provider import render_provider
@@ -52,6 +53,12 @@ EXECUTABLE = ".sh"
 def default_platforms(plan: Plan) -> tuple[str, ...]:
     """The scenario's platform; none for a managed service, whose kernel the provider runs."""
     return () if plan.scenario.provider else (plan.scenario.hardware.platform,)
+
+
+def managed(plan: Plan) -> bool:
+    """A managed service takes only what its provider lets a user set (provider/<provider>/): no server files,
+    no ALTER SYSTEM (the user is no superuser), no pg_hba.conf and no kernel settings."""
+    return plan.scenario.provider is not None
 
 
 def bundle_files(
@@ -74,16 +81,18 @@ def bundle_files(
     texts: dict[str, str | bytes] = {
         "scenario.json": scenario_to_json(plan.scenario),
         "plan.json": json.dumps(plan.to_json_dict(), indent=2) + "\n",
-        "postgresql/postgresql.conf": render_postgresql_conf(plan),
-        "postgresql/alter_system.sql": render_alter_system(plan),
     }
+    if not managed(plan):
+        texts["postgresql/postgresql.conf"] = render_postgresql_conf(plan)
+        texts["postgresql/alter_system.sql"] = render_alter_system(plan)
+        texts["postgresql/pg_hba.conf"] = render_pg_hba(plan)
     if plan.scenario.pooler.kind == "pgbouncer":
-        texts["pgbouncer/pgbouncer.ini"] = render_pgbouncer_ini(plan, pgbouncer_version)
-        texts["pgbouncer/userlist.txt.example"] = render_userlist_example(plan)
+        pgbouncer = render_pgbouncer_files(plan, pgbouncer_version)
+        texts.update({f"pgbouncer/{name}": text for name, text in pgbouncer.items()})
     elif plan.scenario.pooler.kind == "pgcat":
         texts["pgcat/pgcat.toml"] = render_pgcat_toml(plan)
     for platform in PLATFORMS:  # in a stable order, whatever order they were asked in
-        if platform in chosen:
+        if platform in chosen and not managed(plan):
             texts.update(PLATFORM_RENDERERS[platform](plan))
     texts.update(render_provider(plan))
     errors = blocking_errors(plan)

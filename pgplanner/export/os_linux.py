@@ -50,7 +50,8 @@ def render_linux(plan: Plan) -> dict[str, str]:
         "limits.d/90-pgplanner-postgres.conf": _limits_conf(plan),
         "systemd/postgresql@.service.d/90-pgplanner.conf": _postgresql_dropin(plan),
     }
-    unit = UNITS.get(plan.scenario.pooler.kind)
+    # Several PgBouncer processes run from pgbouncer/pgbouncer@.service, which carries their file limit itself.
+    unit = UNITS.get(plan.scenario.pooler.kind) if plan.pooler_processes == 1 else None
     if unit:
         files[f"systemd/{unit}.d/90-pgplanner.conf"] = _pooler_dropin(plan, unit)
     files["README.md"] = _readme(plan, unit)

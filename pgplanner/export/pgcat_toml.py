@@ -26,12 +26,17 @@ def render_pgcat_toml(plan: Plan) -> str:
             "unused headroom.",
         ],
     )
+    config = plan.pooler_config
+    host = "0.0.0.0" if config.listen_addr == "*" else config.listen_addr.split(",")[0]
     general = [
         "[general]",
-        'host = "127.0.0.1"',
-        "port = 6432",
+        *explain("#", [d["pooler_config.listen_addr"]]),
+        f'host = "{host}"',
+        f"port = {config.listen_port}",
         'admin_username = "pgcat"',
         'admin_password = "<set a password>"',
+        *explain("#", [d["pooler_config.idle_transaction_timeout"], "PgCat takes it in milliseconds"]),
+        f"idle_client_in_transaction_timeout = {config.idle_transaction_timeout * 1000}",
     ]
     mode = "transaction" if pooler.mode == "statement" else pooler.mode  # PgCat has no statement mode
     pool = [
@@ -48,7 +53,8 @@ def render_pgcat_toml(plan: Plan) -> str:
     ]
     shard = [
         "[pools.appdb.shards.0]",
-        'servers = [["127.0.0.1", 5432, "primary"]]',
+        *explain("#", [d["pooler_config.server_host"]]),
+        f'servers = [["{config.server_host}", {config.server_port}, "primary"]]',
         'database = "appdb"',
     ]
     return "\n\n".join("\n".join(block) for block in (header, general, pool, user, shard)) + "\n"

@@ -129,6 +129,8 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         pools = (
             f"{pooling.pools} pools x {pooling.pool_size}" if pooling.pools > 1 else f"pool_size {pooling.pool_size}"
         )
+        if pooling.processes > 1:
+            pools += f" ({pooling.processes} PgBouncer processes, each with its own pools)"
         add(
             "pool",
             POOLER_NAMES[scenario.pooler.kind],

@@ -40,6 +40,7 @@ from .concurrency import POOL_RANGE_MULTIPLIERS
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
 from .kernel import strict_refused
+from .pgbouncer import PLATFORM_NAMES, QUERY_WAIT_TIMEOUT, REUSEPORT_PLATFORMS
 from .pinning import CLIENT_KINDS_TO_NAME, avoid_pinning, pinned_share, pinning_pooler
 from .units import human_size
 from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections
@@ -53,7 +54,6 @@ DEMAND_OVER_PRODUCTIVE = 2  # direct clients beyond twice the productive target 
 SHARED_BUFFERS_HIGH_SHARE = 0.4
 PRACTICAL_MAX_CONNECTIONS = 500  # the process model article: "the practical range for production OLTP is 200-500"
 CONNECTIONS_PER_CORE_HIGH = 10  # pg_gather: avoid max_connections above 10 x CPUs
-PGBOUNCER_PROCESS_TPS = 50_000  # one single-threaded PgBouncer tops out around 50-90k trivial tps
 WINDOWS_HEAP_PROCESSES = 400
 # A measured peak this far from the rule of thumb (half or twice) is worth saying.
 MEASURED_PEAK_RATIO = (0.5, 2)
@@ -72,7 +72,10 @@ WRITTEN_SETTINGS: dict[str, tuple[str, ...]] = {
     "pool_size": ("default_pool_size",),
     "reserve_pool": ("reserve_pool_size",),
     "max_client_conn": ("max_client_conn",),
+    "max_client_conn_total": ("max_client_conn",),
     "max_db_connections": ("max_db_connections",),
+    "pooler_processes": ("so_reuseport",),
+    "clients_without_backend": ("default_pool_size",),
 }
 
 
@@ -546,35 +549,38 @@ def _session_state_in_transaction_pool(plan: Plan) -> Finding | None:
     )
 
 
-@rule("client_demand", "server_connections")
-def _session_mode_no_multiplexing(plan: Plan) -> Finding | None:
-    if not _pooled(plan) or plan.scenario.pooler.mode != "session":
+@rule("clients_without_backend", "pool_size", "client_demand", "server_connections_max")
+def _session_pool_short(plan: Plan) -> Finding | None:
+    """Session pooling cannot multiplex: a client holds its backend until it disconnects, and application
+    pools keep their connections for hours. Clients beyond the pools wait and are then disconnected."""
+    short = plan.clients_without_backend
+    if short == 0:
         return None
-    if plan.client_demand <= plan.server_connections_max:
-        return None
-    burst = plan.scenario.workload.serverless_peak
     return _warn(
-        "SESSION_MODE_QUEUES_CLIENTS",
-        "warning" if burst else "info",  # a serverless burst waiting for sessions times out
-        f"Session pooling gives each of the {n(plan.client_demand)} clients a backend for its whole session; "
-        f"only {n(plan.server_connections_max)} can be connected at once and the rest wait"
-        + (f": a burst of {n(burst)} serverless clients times out. Use transaction mode." if burst else "."),
+        "SESSION_POOL_TOO_SMALL",
+        "error",
+        f"Session pooling gives each connected client a backend until it disconnects: the pools hold "
+        f"{n(plan.server_connections_max)} of the {n(plan.client_demand)} clients, so {n(short)} wait and are "
+        f"disconnected after query_wait_timeout ({QUERY_WAIT_TIMEOUT} s). Use transaction pooling, or a pool as "
+        "large as the clients (leave the pool size on auto).",
+        clients_without_backend=short,
         client_demand=plan.client_demand,
         server_connections_max=plan.server_connections_max,
     )
 
 
-@rule("client_demand", "max_client_conn")
+@rule("client_demand", "max_client_conn", "max_client_conn_total")
 def _clients_over_max_client_conn(plan: Plan) -> Finding | None:
-    if not _pooled(plan) or plan.client_demand <= plan.max_client_conn:
+    if not _pooled(plan) or plan.client_demand <= plan.max_client_conn_total:
         return None
+    processes = plan.pooler_processes
+    accepted = f"{n(processes)} x {n(plan.max_client_conn)}" if processes > 1 else n(plan.max_client_conn)
     return _warn(
         "CLIENTS_OVER_MAX_CLIENT_CONN",
         "error",
-        f"{n(plan.client_demand)} clients but the pooler accepts {n(plan.max_client_conn)} "
-        "(max_client_conn): the rest are refused.",
+        f"{n(plan.client_demand)} clients but the pooler accepts {accepted} (max_client_conn): the rest are refused.",
         client_demand=plan.client_demand,
-        max_client_conn=plan.max_client_conn,
+        max_client_conn=plan.max_client_conn_total,
     )
 
 
@@ -601,11 +607,17 @@ def _pool_above_productive(plan: Plan) -> Finding | None:
     high = plan.pool_size_range[1]
     if backends <= high:
         return None
+    session = (
+        " Session pooling holds a backend per connected client; transaction pooling keeps the busy ones near the "
+        "productive target."
+        if plan.scenario.pooler.mode == "session"
+        else ""
+    )
     return _warn(
         "POOL_ABOVE_PRODUCTIVE_RANGE",
         "warning",
         f"The pools open {n(backends)} backends, above cores x {POOL_RANGE_MULTIPLIERS[1]} = {n(high)}: past that, "
-        "more active backends add contention, not throughput.",
+        f"more active backends add contention, not throughput.{session}",
         server_connections=backends,
         pool_size_max=high,
     )
@@ -660,18 +672,26 @@ def _reserved_connections_unsupported(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pooler_capacity_tps")
-def _pgbouncer_single_process(plan: Plan) -> Finding | None:
-    tps = plan.pooler_capacity_tps
-    if plan.scenario.pooler.kind != "pgbouncer" or tps is None or tps <= PGBOUNCER_PROCESS_TPS:
+@rule("pooler_processes", "pooler_processes_needed", "pooler_capacity_tps")
+def _pgbouncer_processes_short(plan: Plan) -> Finding | None:
+    """One PgBouncer process uses one core; the clients and the load may need more than the plan can run."""
+    needed, planned = plan.pooler_processes_needed, plan.pooler_processes
+    if plan.scenario.pooler.kind != "pgbouncer" or needed <= planned:
         return None
+    platform = plan.scenario.hardware.platform
+    if platform not in REUSEPORT_PLATFORMS:
+        why = f"on {PLATFORM_NAMES[platform]} so_reuseport does not spread connections over several processes"
+        fix = "run PgBouncer on a Linux host in front of the server, or use a multi-threaded pooler (PgCat)"
+    else:
+        why = f"this server's {n(plan.scenario.hardware.cores)} cores leave room for {n(planned)}"
+        fix = "run more processes on a host of their own, or use a multi-threaded pooler (PgCat)"
     return _warn(
-        "PGBOUNCER_SINGLE_PROCESS",
-        "info",
-        f"The pool can serve about {n(round(tps))} tps, but one PgBouncer process (single-threaded) tops "
-        f"out near {n(PGBOUNCER_PROCESS_TPS)}: run several with so_reuseport.",
-        pooler_capacity_tps=tps,
-        process_tps=PGBOUNCER_PROCESS_TPS,
+        "PGBOUNCER_PROCESSES_SHORT",
+        "warning",
+        f"The clients and the load need {n(needed)} PgBouncer processes (one single-threaded process per core's "
+        f"worth), but {why}: {fix}.",
+        pooler_processes_needed=needed,
+        pooler_processes=planned,
     )
 
 

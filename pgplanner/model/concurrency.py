@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .defaults import (
     CLIENT_HEADROOM,
@@ -21,7 +22,9 @@ from .defaults import (
     RESERVE_RULE,
     RESERVE_SHARE,
 )
-from .derivation import Derivation, exact, given, n, rounded
+from .derivation import Derivation, capped, exact, given, n, rounded
+from .pgbouncer import PoolerConfig
+from .pgbouncer import processes as pgbouncer_processes
 from .pinning import pinned_clients
 from .rounding import round_up_readable
 from .scenario import PoolerOffer, Scenario
@@ -46,12 +49,18 @@ POOLER_OUTPUTS = frozenset(
         "pools",
         "reserve_pool",
         "max_client_conn",
+        "max_client_conn_total",
         "max_db_connections",
         "server_connections",
         "server_connections_max",
         "pooler_capacity_tps",
+        "pooler_processes",
+        "pooler_processes_needed",
+        "listen_backlog",
+        "clients_without_backend",
         "throughput.pool_connections",
     }
+    | {f"pooler_config.{name}" for name in PoolerConfig.model_fields}
 )
 
 
@@ -131,7 +140,9 @@ def productive_target(thumb: tuple[int, Derivation], fit: UslFit | None = None) 
 
 @dataclass(frozen=True)
 class Pooling:
-    """The pooler's sizing: one pool per database and user, each of ``pool_size`` server connections."""
+    """The pooler's sizing: one pool per database and user in each of its processes, each of ``pool_size``
+    server connections. ``pool_size``, ``reserve_pool``, ``max_client_conn`` and ``max_db_connections`` are
+    what each PgBouncer process is given (pgbouncer.ini); ``pools`` counts the pools of every process."""
 
     active: bool  # a pooler is planned
     pools: int
@@ -143,6 +154,9 @@ class Pooling:
     users: int
     derivations: dict[str, Derivation]
     pinned: int = 0  # clients a pinning pooler (RDS Proxy) ties to their own backend, outside the pools
+    processes: int = 1  # PgBouncer processes sharing the port (so_reuseport), each with its own pools
+    processes_needed: int = 1  # what the clients and the load ask for, before the platform and the cores cap it
+    session: bool = False  # session pooling: every connected client holds a backend
 
     @property
     def pooled_connections(self) -> int:
@@ -160,8 +174,25 @@ class Pooling:
 
     @property
     def max_db_connections(self) -> int:
-        """PgBouncer's per-database cap: every user's pool and reserve of one database (0: no pooler)."""
+        """PgBouncer's per-database cap in each process: every user's pool and reserve (0: no pooler)."""
         return self.users * (self.pool_size + self.reserve_pool) if self.active else 0
+
+    @property
+    def max_client_conn_total(self) -> int:
+        """Clients the pooler accepts in all: max_client_conn in each process."""
+        return self.processes * self.max_client_conn if self.active else 0
+
+    @property
+    def listen_backlog(self) -> int:
+        """Each process's listen queue: room for all its clients reconnecting at once (0: no pooler)."""
+        return self.max_client_conn if self.active else 0
+
+    @property
+    def clients_without_backend(self) -> int:
+        """In session pooling, the clients the pools cannot give a backend: they wait, then are disconnected."""
+        if not (self.active and self.session):
+            return 0
+        return max(0, self.client_demand - self.server_connections_max)
 
     @property
     def app_clients(self) -> int:
@@ -198,15 +229,15 @@ def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
 def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pooling:
     """The pools around ``productive`` active backends (``measured``: that target is the measured peak)."""
     pooler = scenario.pooler
+    active = pooler.kind != "none"
+    session = active and pooler.mode == "session"
     demand, demand_why = client_demand(scenario)
     derivations = {"client_demand": demand_why}
-    pools = pooler.databases * pooler.users
-    derivations["pools"] = Derivation(
-        formula="pools = databases x users (one pool per database and user)",
-        calculation=f"{pooler.databases} x {pooler.users} = {pools}",
-        inputs={"databases": str(pooler.databases), "users": str(pooler.users)},
-        source=PGBOUNCER_CONFIG,
-    )
+    fleet = pgbouncer_processes(scenario, productive, demand)
+    derivations["pooler_processes"] = fleet.derivation
+    derivations["pooler_processes_needed"] = fleet.needed_derivation
+    pools = fleet.planned * pooler.databases * pooler.users
+    derivations["pools"] = _pools_derivation(fleet.planned, pooler.databases, pooler.users, pools)
 
     pinned, derivations["pinned_clients"] = pinned_clients(scenario, demand)
     # A pinning pooler multiplexes only the clients it does not pin; its default_pool_size is a cap
@@ -227,6 +258,17 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
             note="the provider pooler's own default (--pool-size plans another where the provider lets you set it); "
             "it never opens more backends than it has clients",
         )
+    elif session:
+        pool_size = clients_per_pool
+        derivations["pool_size"] = Derivation(
+            formula="pool size = clients per pool (session pooling: each connected client holds a backend)",
+            calculation=per_pool_text,
+            inputs={"client demand": n(demand), "pools": str(pools)},
+            source=PGBOUNCER_CONFIG,
+            note="session pooling cannot multiplex: application pools hold their connections for hours, so a pool "
+            "smaller than its clients leaves the rest waiting until query_wait_timeout disconnects them; "
+            "transaction pooling serves the same clients with the productive target",
+        )
     else:
         by_target = max(1, math.ceil(productive / pools))
         pool_size = min(by_target, clients_per_pool)
@@ -234,8 +276,9 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         if pool_size < by_target:
             calculation += f"; {per_pool_text}; min({by_target}, {n(clients_per_pool)}) = {pool_size}"
         derivations["pool_size"] = Derivation(
-            formula="pool size = productive target / (databases x users), rounded up, at least 1, "
-            "at most the clients per pool",
+            formula="pool size = productive target / ("
+            + ("PgBouncer processes x " if fleet.planned > 1 else "")
+            + "databases x users), rounded up, at least 1, at most the clients per pool",
             calculation=calculation,
             inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)}
             | ({"pinned clients": n(pinned)} if pinned else {}),
@@ -246,7 +289,6 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
             + (f"; the {n(pinned)} pinned clients hold backends of their own" if pinned else ""),
         )
 
-    active = pooler.kind != "none"
     reserve = pooler.reserve_pool or 0
     if not active:
         derivations["reserve_pool"] = Derivation(formula="reserve pool: no pooler", calculation="0")
@@ -274,22 +316,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     else:
         derivations["reserve_pool"] = given(str(reserve), "reserve pool")
 
-    max_client_conn = pooler.max_client_conn
-    if max_client_conn is None:
-        wanted = demand * CLIENT_HEADROOM
-        readable = round_up_readable(wanted)
-        max_client_conn = max(MIN_MAX_CLIENT_CONN, readable)
-        calculation = rounded(f"{n(demand)} x {CLIENT_HEADROOM:g}", wanted, readable, "up to a readable number")
-        if readable < MIN_MAX_CLIENT_CONN:
-            calculation += f"; at least {MIN_MAX_CLIENT_CONN}"
-        derivations["max_client_conn"] = Derivation(
-            formula=f"max_client_conn = {MAX_CLIENT_CONN_RULE} (PgBouncer's default)",
-            calculation=calculation,
-            inputs={"client demand": n(demand)},
-            source=PGPLANNER_RULE,
-        )
-    else:
-        derivations["max_client_conn"] = given(n(max_client_conn), "max_client_conn")
+    max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, fleet.planned)
     wl = scenario.workload
     result = Pooling(
         active,
@@ -302,6 +329,9 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         pooler.users,
         derivations,
         pinned,
+        fleet.planned,
+        fleet.needed,
+        session,
     )
     derivations["app_clients"] = Derivation(
         formula="app clients = client demand - serverless peak",
@@ -331,16 +361,111 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         note="with every reserve pool open",
     )
     if active:
+        per_process = " in each PgBouncer process" if fleet.planned > 1 else ""
         derivations["max_db_connections"] = Derivation(
             formula="max_db_connections = users x (pool_size + reserve_pool_size)",
             calculation=f"{pooler.users} x ({pool_size} + {result.reserve_pool}) = {n(result.max_db_connections)}",
             inputs={"users": str(pooler.users), "pool size": str(pool_size), "reserve pool": str(result.reserve_pool)},
             source=PGBOUNCER_CONFIG,
-            note="caps each database at its share of the budget",
+            note=f"caps each database{per_process} at its share of the budget",
         )
     else:
         derivations["max_db_connections"] = Derivation(formula="max_db_connections: no pooler", calculation="0")
+    derivations.update(_fleet_derivations(result))
     return result
+
+
+def _pools_derivation(processes: int, databases: int, users: int, pools: int) -> Derivation:
+    if processes == 1:
+        return Derivation(
+            formula="pools = databases x users (one pool per database and user)",
+            calculation=f"{databases} x {users} = {pools}",
+            inputs={"databases": str(databases), "users": str(users)},
+            source=PGBOUNCER_CONFIG,
+        )
+    return Derivation(
+        formula="pools = PgBouncer processes x databases x users (each process keeps its own pool per database "
+        "and user)",
+        calculation=f"{processes} x {databases} x {users} = {pools}",
+        inputs={"PgBouncer processes": str(processes), "databases": str(databases), "users": str(users)},
+        source=PGBOUNCER_CONFIG,
+    )
+
+
+@lru_cache(maxsize=512)  # plan() runs on every slider tick; the same demands recur
+def _max_client_conn(given_value: int | None, demand: int, processes: int) -> tuple[int, Derivation]:
+    """max_client_conn of each process: the client demand and its headroom, shared by the processes."""
+    if given_value is not None:
+        return given_value, given(n(given_value), "max_client_conn")
+    wanted = demand * CLIENT_HEADROOM
+    readable = round_up_readable(wanted)
+    calculation = rounded(f"{n(demand)} x {CLIENT_HEADROOM:g}", wanted, readable, "up to a readable number")
+    share = math.ceil(readable / processes)
+    value = max(MIN_MAX_CLIENT_CONN, share)
+    if processes > 1:
+        per_process = capped(f"{n(readable)} / {processes}", readable / processes, at_least=MIN_MAX_CLIENT_CONN,
+                             result=value, direction="up", show=n)  # fmt: skip
+        calculation += f"; each of {processes} processes: {per_process}"
+    elif readable < MIN_MAX_CLIENT_CONN:
+        calculation += f"; at least {MIN_MAX_CLIENT_CONN}"
+    return value, Derivation(
+        formula=f"max_client_conn = {MAX_CLIENT_CONN_RULE} (PgBouncer's default)"
+        + (", shared by the PgBouncer processes" if processes > 1 else ""),
+        calculation=calculation,
+        inputs={"client demand": n(demand)} | ({"PgBouncer processes": str(processes)} if processes > 1 else {}),
+        source=PGPLANNER_RULE,
+        note="the kernel spreads new connections over the processes by a hash of the client's address and port: "
+        "the 20 % headroom absorbs the unevenness"
+        if processes > 1
+        else "",
+    )
+
+
+def _fleet_derivations(p: Pooling) -> dict[str, Derivation]:
+    """max_client_conn_total, listen_backlog and clients_without_backend, from the pooling figures."""
+    return _fleet(p.active, p.session, p.processes, p.max_client_conn, p.client_demand, p.server_connections_max)
+
+
+@lru_cache(maxsize=512)
+def _fleet(
+    active: bool, session: bool, processes: int, max_client_conn: int, demand: int, server_max: int
+) -> dict[str, Derivation]:
+    if not active:
+        none = Derivation(formula="no pooler", calculation="0")
+        return {"max_client_conn_total": none, "listen_backlog": none, "clients_without_backend": none}
+    total = Derivation(
+        formula="clients accepted = PgBouncer processes x max_client_conn",
+        calculation=f"{processes} x {n(max_client_conn)} = {n(processes * max_client_conn)}",
+        inputs={"PgBouncer processes": str(processes), "max_client_conn": n(max_client_conn)},
+        source=PGBOUNCER_CONFIG,
+    )
+    backlog = Derivation(
+        formula="listen_backlog = max_client_conn (each process)",
+        calculation=n(max_client_conn),
+        inputs={"max_client_conn": n(max_client_conn)},
+        source=PGBOUNCER_CONFIG,
+        note="after a restart or a failover every client reconnects at once; PgBouncer's default 128 would "
+        "drop the rest of the burst. The kernel caps it at net.core.somaxconn, which the kernel settings raise "
+        "to at least this",
+    )
+    if session:
+        waiting = Derivation(
+            formula="clients without a backend = client demand - server connections at most (session pooling: "
+            "one backend per connected client), at least 0",
+            calculation=capped(f"{n(demand)} - {n(server_max)}", demand - server_max, at_least=0, show=n),
+            inputs={"client demand": n(demand), "server connections at most": n(server_max)},
+            source=PGBOUNCER_CONFIG,
+        )
+    else:
+        waiting = _NO_WAITING
+    return {"max_client_conn_total": total, "listen_backlog": backlog, "clients_without_backend": waiting}
+
+
+_NO_WAITING = Derivation(
+    formula="clients without a backend: none (outside session pooling a backend serves one transaction at a time)",
+    calculation="0",
+    source=PGBOUNCER_CONFIG,
+)
 
 
 def _provider_pooler(scenario: Scenario) -> PoolerOffer | None:

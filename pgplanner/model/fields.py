@@ -34,6 +34,7 @@ class Input:
     log: bool = False
     step: float = 1
     advanced: bool = False  # rarely changed: forms fold it away until asked
+    accepts: str = ""  # a text input's values in words ("a host name or an IP address")
 
 
 def _with(info: Any, marker: Input) -> Any:
@@ -132,6 +133,22 @@ def flag(default: bool, title: str, description: str, *, flat: str | None = None
     return _with(Field(default, title=title, description=description), Input("flag", flat=flat))
 
 
+def text(
+    default: str | None,
+    title: str,
+    description: str,
+    *,
+    unit: str,
+    accepts: str,
+    auto: str | None = None,
+    advanced: bool = False,
+) -> Any:
+    """Free text such as a network or a host name; its type's validator checks it, ``accepts`` says in words
+    what it takes. ``unit`` names what is typed (``CIDR``, ``HOST``): the CLI shows it as the option's value."""
+    marker = Input("text", unit=unit, auto=auto, advanced=advanced, accepts=accepts)
+    return _with(Field(default, title=title, description=description), marker)
+
+
 def _field(
     default: Any,
     lo: float,
@@ -170,6 +187,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     auto: str | None = None  # how the value is derived when left empty; None if it must be given
     advanced: bool = False  # rarely changed: forms fold it away until asked
+    accepts: str = ""  # a text input's values in words
 
     @property
     def path(self) -> str:
@@ -204,7 +222,7 @@ class FieldSpec:
         elif self.kind == "flag":
             text = "true or false"
         else:
-            text = "text"
+            text = self.accepts or "text"
         if self.auto is not None:
             text += ", or auto"
         return text
@@ -239,6 +257,7 @@ def _spec(group: str, name: str, info: FieldInfo) -> FieldSpec:
         choices=_literal_values(info.annotation) if marker.kind == "choice" else (),
         auto=marker.auto,
         advanced=marker.advanced,
+        accepts=marker.accepts,
     )
 
 

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
-from . import budget, checks, concurrency, latency, memory, settings, throughput
+from . import budget, checks, concurrency, latency, memory, network, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .latency import LatencyFigures
+from .pgbouncer import IDLE_IN_TRANSACTION, PoolerConfig, pooler_config
 from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
 from .sources import PGPLANNER_RULE, USL, USL_FIT
@@ -117,6 +118,14 @@ class SemaphoreFigures(Output):
     derivation: Derivation
 
 
+class NetworkFigures(Output):
+    """Where connections come from, as pg_hba.conf and the pooler's listen_addr need it."""
+
+    app_hosts: tuple[str, ...]  # the application hosts' networks (CIDRs, samenet); empty: on this server
+    replica_hosts: tuple[str, ...]  # where the standbys connect from
+    remote_clients: int  # connections from the application hosts straight to PostgreSQL (bypassing a pooler)
+
+
 class ProviderSummary(Output):
     id: str
     provider: str
@@ -156,6 +165,13 @@ class Plan(Output):
     server_connections_max: int  # pools x (pool_size + reserve_pool): with every reserve open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
     pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
+    pooler_processes: int  # PgBouncer processes sharing the port (so_reuseport); 1 for other poolers
+    pooler_processes_needed: int  # what the clients and the load ask for, before the platform and cores cap it
+    max_client_conn_total: int  # clients the pooler accepts in all: processes x max_client_conn
+    listen_backlog: int  # each pooler process's listen queue (0 without a pooler)
+    clients_without_backend: int  # session pooling: clients the pools cannot give a backend (0 otherwise)
+    network: NetworkFigures
+    pooler_config: PoolerConfig  # the pooler's settings beyond its pool sizes (pgbouncer.ini, pgcat.toml)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
@@ -249,6 +265,12 @@ def plan(scenario: Scenario) -> Plan:
     kernel = kernel_settings(scenario, max_conn, wal_senders, basis, pooling, sems)
     wal_disk, derivations["wal_disk_bytes"] = settings.wal_disk(scenario)
     server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations, wal_disk))
+    app_hosts, derivations["network.app_hosts"] = network.app_hosts(scenario)
+    replica_hosts, derivations["network.replica_hosts"] = network.replica_hosts(scenario)
+    remote, derivations["network.remote_clients"] = network.remote_clients(scenario, pooling)
+    idle = next((s.value for s in server_settings if s.name == IDLE_IN_TRANSACTION), None)
+    config, config_derivations = pooler_config(scenario, app_hosts, network.server_host(scenario), idle)
+    derivations.update(config_derivations)
 
     result = Plan(
         scenario=scenario,
@@ -269,6 +291,13 @@ def plan(scenario: Scenario) -> Plan:
         server_connections_max=pooling.server_connections_max,
         max_db_connections=pooling.max_db_connections,
         pinned_clients=pooling.pinned,
+        pooler_processes=pooling.processes,
+        pooler_processes_needed=pooling.processes_needed,
+        max_client_conn_total=pooling.max_client_conn_total,
+        listen_backlog=pooling.listen_backlog,
+        clients_without_backend=pooling.clients_without_backend,
+        network=NetworkFigures(app_hosts=app_hosts, replica_hosts=replica_hosts, remote_clients=remote),
+        pooler_config=config,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from .defaults import (
     AUTOVACUUM_WORKERS_RULE,
@@ -34,7 +34,16 @@ from .defaults import (
     WORKLOAD_RULE,
 )
 from .derivation import Derivation
-from .fields import FieldSpec, choice, count, flag, number, size, specs_of
+from .fields import FieldSpec, choice, count, flag, number, size, specs_of, text
+from .network import (
+    APP_NETWORK_RULE,
+    HOST_ACCEPTED,
+    NETWORKS_ACCEPTED,
+    REPLICA_NETWORK_RULE,
+    SERVER_HOST_RULE,
+    check_host,
+    check_networks,
+)
 from .units import format_size, parse_size
 from .versions import MAX_CONNECTIONS_LIMIT
 
@@ -75,6 +84,8 @@ def _client_kind_renamed(value: Any) -> Any:
 
 Bytes = Annotated[int, BeforeValidator(_to_bytes), PlainSerializer(format_size, return_type=str, when_used="json")]
 Auto = BeforeValidator(_auto_to_none)  # "auto" in a file or on the command line means "derive it"
+Networks = Annotated[str | None, Auto, AfterValidator(check_networks)]
+Host = Annotated[str | None, Auto, AfterValidator(check_host)]
 
 
 class Frozen(BaseModel):
@@ -398,6 +409,27 @@ class Workload(Frozen):
         unit="partitions",
         advanced=True,
     )
+    app_network: Networks = text(
+        None,
+        "Application network",
+        "Where the application hosts connect from: CIDRs separated by commas (10.0.1.0/24), samenet (the "
+        "server's own subnets), or localhost when the application runs on this server. PgBouncer listens there "
+        "and pg_hba.conf admits the connections that bypass it.",
+        unit="CIDR",
+        accepts=NETWORKS_ACCEPTED,
+        auto=APP_NETWORK_RULE,
+        advanced=True,
+    )
+    replica_network: Networks = text(
+        None,
+        "Replica network",
+        "Where the standbys connect from for streaming replication: CIDRs separated by commas or samenet; "
+        "pg_hba.conf admits replication connections from there.",
+        unit="CIDR",
+        accepts=NETWORKS_ACCEPTED,
+        auto=REPLICA_NETWORK_RULE,
+        advanced=True,
+    )
 
 
 class Pooler(Frozen):
@@ -432,6 +464,16 @@ class Pooler(Frozen):
         unit="",
         step=0.05,
         auto=PINNED_SHARE_RULE,
+        advanced=True,
+    )
+    server_host: Host = text(
+        None,
+        "Server endpoint",
+        "The host PgBouncer or PgCat sends its server connections to: this server, or a managed plan's "
+        "endpoint (mydb.abc123.eu-west-1.rds.amazonaws.com).",
+        unit="HOST",
+        accepts=HOST_ACCEPTED,
+        auto=SERVER_HOST_RULE,
         advanced=True,
     )
 

@@ -122,6 +122,12 @@ def _productive_target(plan: Plan) -> Face:
 
 
 def _pool_size(plan: Plan) -> Face:
+    if plan.pooler_processes > 1:  # each process has its pools and its share of the clients
+        caption = (
+            f"{plural(plan.pools, 'pool')} in {plan.pooler_processes} processes · reserve {plan.reserve_pool} · "
+            f"{n(plan.max_client_conn)} clients each"
+        )
+        return Face(n(plan.pool_size), caption)
     caption = f"{plural(plan.pools, 'pool')} · reserve {plan.reserve_pool} · max_client_conn {n(plan.max_client_conn)}"
     return Face(n(plan.pool_size), caption)
 
@@ -214,6 +220,11 @@ CARDS = (
             "app_clients",
             "max_db_connections",
             "server_connections_max",
+            "pooler_processes",
+            "pooler_processes_needed",
+            "max_client_conn_total",
+            "clients_without_backend",
+            "listen_backlog",
         ),
         pooler_only=True,
     ),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QLineEdit,
     QSlider,
     QWidget,
 )
@@ -207,6 +208,7 @@ class FieldEditor(QWidget):
         self.spin: ValueBox | None = None
         self.combo: QComboBox | None = None
         self.check: QCheckBox | None = None
+        self.line: QLineEdit | None = None  # a text input: a network, a host name
         self.auto: QCheckBox | None = None
         self._stops: tuple[float, ...] = ()
         self._shown: tuple[Any, Any] | None = None  # what show_value last displayed
@@ -218,6 +220,11 @@ class FieldEditor(QWidget):
             self.check.toggled.connect(lambda on: self.edited.emit(spec.flat, on))
             layout.addWidget(self.check)
             layout.addStretch()
+        elif spec.kind == "text":
+            self.line = QLineEdit()
+            self.line.setObjectName(f"line_{spec.flat}")
+            self.line.editingFinished.connect(self._on_text_entered)
+            layout.addWidget(self.line, 1)
         else:
             self._build_slider_and_spin(layout)
         if spec.auto is not None:
@@ -251,20 +258,22 @@ class FieldEditor(QWidget):
 
     def refuse(self, message: str) -> None:
         """Mark the box the model refused a value in; its tooltip and the status bar say why."""
-        if self.spin is not None:
-            palette = self.spin.palette()  # a tinted box keeps its native frame and arrows
+        box = self.spin or self.line
+        if box is not None:
+            palette = box.palette()  # a tinted box keeps its native frame and arrows
             palette.setColor(QPalette.ColorRole.Base, qcolor(VERMILLION, 60))
-            self.spin.setPalette(palette)
-            self.spin.setProperty("refused", True)
-            self.spin.setToolTip(message)
-            self.spin.selectAll()
+            box.setPalette(palette)
+            box.setProperty("refused", True)
+            box.setToolTip(message)
+            box.selectAll()
 
     def clear_refusal(self) -> None:
         """The model took the last value: clear any mark of an earlier refusal, show what it took."""
-        if self.spin is not None and self.spin.property("refused"):
-            self.spin.setPalette(QPalette())
-            self.spin.setProperty("refused", False)
-            self.spin.setToolTip("")
+        box = self.spin or self.line
+        if box is not None and box.property("refused"):
+            box.setPalette(QPalette())
+            box.setProperty("refused", False)
+            box.setToolTip("")
         self._shown = None  # redraw: ``24GiB`` becomes ``24 GB`` even when the value did not change
 
     def show_value(self, value: Any, derived: Any = None) -> None:
@@ -273,18 +282,20 @@ class FieldEditor(QWidget):
             return
         self._shown = (value, derived)
         shown = derived if value is None else value
-        widgets = [w for w in (self.slider, self.spin, self.combo, self.check, self.auto) if w is not None]
+        widgets = [w for w in (self.slider, self.spin, self.combo, self.check, self.line, self.auto) if w is not None]
         for widget in widgets:
             widget.blockSignals(True)
         try:
             if self.auto is not None:
                 self.auto.setChecked(value is None)
-            for widget in (self.slider, self.spin, self.combo):
+            for widget in (self.slider, self.spin, self.combo, self.line):
                 if widget is not None:
                     widget.setEnabled(value is not None or self.auto is None)
             if shown is None:
                 return
-            if self.combo is not None:
+            if self.line is not None:
+                self.line.setText(str(shown))
+            elif self.combo is not None:
                 self.combo.setCurrentIndex(self.combo.findData(shown))
             elif self.check is not None:
                 self.check.setChecked(bool(shown))
@@ -304,12 +315,20 @@ class FieldEditor(QWidget):
         self.spin.blockSignals(False)
         self.slid.emit(self.spec.flat, value)
 
+    def _on_text_entered(self) -> None:
+        assert self.line is not None
+        text = self.line.text().strip()
+        if text and text != (self._shown or (None, None))[0]:
+            self.edited.emit(self.spec.flat, text)
+
     def _on_auto_toggled(self, on: bool) -> None:
-        for widget in (self.slider, self.spin, self.combo):
+        for widget in (self.slider, self.spin, self.combo, self.line):
             if widget is not None:
                 widget.setEnabled(not on)
         if on:
             self.edited.emit(self.spec.flat, None)
+        elif self.line is not None:
+            self.edited.emit(self.spec.flat, self.line.text().strip())
         elif self.spin is not None:
             self.edited.emit(self.spec.flat, self.spin.value())
         elif self.combo is not None:

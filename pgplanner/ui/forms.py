@@ -60,6 +60,9 @@ def derived_values(plan: Plan) -> dict[str, Any]:
         "pool_size": plan.pool_size,
         "reserve_pool": plan.reserve_pool,
         "max_client_conn": plan.max_client_conn,
+        "app_network": ",".join(plan.network.app_hosts) or "localhost",
+        "replica_network": ",".join(plan.network.replica_hosts) or "localhost",
+        "server_host": plan.pooler_config.server_host,
     }
 
 
@@ -103,7 +106,7 @@ class Forms(QWidget):
         editor.slid.connect(self._on_slid)
         label = QLabel(label_text(spec.title))
         label.setToolTip(tooltip(spec))
-        label.setBuddy(editor.spin or editor.combo or editor.check or editor)
+        label.setBuddy(editor.spin or editor.combo or editor.check or editor.line or editor)
         form.addRow(label, editor)
         self.editors[spec.flat] = editor
         self.labels.append(label)

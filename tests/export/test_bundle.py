@@ -251,3 +251,48 @@ def test_a_target_that_appears_meanwhile_is_not_overwritten(tmp_path: Path, monk
         write_bundle({"plan.json": b"{}"}, target)
     assert target.read_bytes() == b"someone else's"
     assert [p.name for p in tmp_path.iterdir()] == ["bundle.zip"]
+
+
+def test_a_managed_plan_gets_only_what_its_provider_lets_a_user_set():
+    """RDS: no postgresql.conf for conf.d, no ALTER SYSTEM (the master user is no superuser), no pg_hba.conf, no
+    kernel settings, even when every platform is asked for; PgBouncer, run by the user, points at the endpoint."""
+    from ..scenarios import preset
+
+    result = plan(preset("aws-rds/db.m6i.2xlarge", server_host="db1.abc.eu-west-1.rds.amazonaws.com"))
+    files = bundle_files(result, platforms=PLATFORMS)
+    assert not any(p.startswith(("postgresql/", "os/")) for p in files)
+    assert {"provider/aws-rds/README.md", "pgbouncer/pgbouncer.ini"} <= set(files)
+    # 250 clients fit systemd's stock 1,024 descriptors: no line that would lower it
+    assert "pgbouncer/pgbouncer.service.d/90-pgplanner.conf" not in files
+    many = bundle_files(plan(preset("aws-rds/db.m6i.2xlarge", clients=1500)), platforms=PLATFORMS)
+    assert "LimitNOFILE=2" in many["pgbouncer/pgbouncer.service.d/90-pgplanner.conf"].decode()  # 1,800 + ..., x 1.1
+    assert "host=db1.abc.eu-west-1.rds.amazonaws.com" in files["pgbouncer/pgbouncer.ini"].decode()
+    readme = files["README.md"].decode()
+    steps = readme[readme.index("## Apply in this order") : readme.index("## Files")]
+    assert "conf.d" not in steps.replace("no postgresql.conf to copy", "")
+    assert "alter_system.sql" not in steps and "as a superuser" not in steps
+    assert "provider/aws-rds/README.md" in steps
+
+
+def test_a_self_managed_bundle_has_its_pg_hba_conf():
+    files = bundle_files(plan_for())
+    assert "postgresql/pg_hba.conf" in files
+    readme = files["README.md"].decode()
+    assert "`postgresql/pg_hba.conf`" in readme and "pg_hba_file_rules" in readme
+
+
+def test_several_pgbouncer_processes_bring_their_unit_and_readme():
+    files = bundle_files(plan_for(cores=96, ram="768GB", storage="nvme", clients=5000))
+    pgbouncer = {p for p in files if p.startswith("pgbouncer/")}
+    assert pgbouncer == {
+        "pgbouncer/pgbouncer-1.ini",
+        "pgbouncer/pgbouncer-2.ini",
+        "pgbouncer/pgbouncer-3.ini",
+        "pgbouncer/pgbouncer@.service",
+        "pgbouncer/README.md",
+        "pgbouncer/userlist.txt.example",
+    }
+    assert not any("pgbouncer.service.d" in p for p in files)  # the template unit carries the file limit
+    readme = files["README.md"].decode()
+    assert "3 processes share port 6432; follow `pgbouncer/README.md`" in readme
+    assert "- `pgbouncer/pgbouncer-2.ini`: PgBouncer process 2" in readme

@@ -95,8 +95,9 @@ def test_needed_floors_are_written_with_their_derivation():
 
 
 def test_somaxconn_follows_pgbouncer_s_clients():
-    """5,000 clients: max_client_conn 6,000 must fit the listen queue after a pooler restart (review F7)."""
-    text = _files(clients=5000)["os/linux/sysctl-minimums.conf"]
+    """5,000 clients on 2 cores (one PgBouncer process: half the cores): its max_client_conn 6,000 must fit the
+    listen queue after a pooler restart (review F7)."""
+    text = _files(clients=5000, cores=2)["os/linux/sysctl-minimums.conf"]
     assert active(text)["net.core.somaxconn"] == "6000"
     assert "max(6,000, 2 x" in " ".join(comment_above(text, "net.core.somaxconn").split())
 
@@ -126,7 +127,8 @@ def test_pooler_dropin_follows_the_pooler():
     assert "os/linux/systemd/pgbouncer.service.d/90-pgplanner.conf" in _files()
     assert "os/linux/systemd/pgcat.service.d/90-pgplanner.conf" in _files(pooler="pgcat")
     assert not any("pgbouncer.service" in path for path in _files(pooler="none"))
-    busy = _files(clients=20000)["os/linux/systemd/pgbouncer.service.d/90-pgplanner.conf"]
+    # two cores keep one PgBouncer process (PostgreSQL keeps the other core), which takes every client
+    busy = _files(cores=2, clients=20000)["os/linux/systemd/pgbouncer.service.d/90-pgplanner.conf"]
     soft = int(active(busy)["LimitNOFILE"].split(":")[0])
     assert soft >= 24000 + 26  # max_client_conn 24,000 + servers + fixed
 

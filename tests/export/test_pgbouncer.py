@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from pgplanner.export.pgbouncer_ini import render_pgbouncer_ini, render_userlist_example
+from pgplanner.export.pgbouncer_ini import render_pgbouncer_files, render_pgbouncer_ini, render_userlist_example
 from pgplanner.export.pgcat_toml import render_pgcat_toml
 
 from .helpers import active, comment_above, plan_for
@@ -88,3 +88,105 @@ def test_pgcat_toml_parses_and_sizes_the_pool():
 def test_pgcat_has_no_statement_mode():
     config = tomllib.loads(render_pgcat_toml(plan_for(pooler="pgcat", pool_mode="statement")))
     assert config["pools"]["appdb"]["pool_mode"] == "transaction"
+
+
+BIG = {"cores": 96, "ram": "768GB", "storage": "nvme", "profile": "oltp", "clients": 5000}
+
+
+def test_several_processes_each_get_an_ini_of_their_own():
+    """so_reuseport on one port; each process its own socket directory, pid file and peer id (PgBouncer docs,
+    so_reuseport: 'Each PgBouncer instance on the same host needs different settings for at least
+    unix_socket_dir and pidfile')."""
+    result = plan_for(**BIG)
+    files = render_pgbouncer_files(result)
+    names = sorted(name for name in files if name.endswith(".ini"))
+    assert names == ["pgbouncer-1.ini", "pgbouncer-2.ini", "pgbouncer-3.ini"]
+    inis = [_ini(files[name])["pgbouncer"] for name in names]
+    assert {ini["so_reuseport"] for ini in inis} == {"1"}
+    assert {ini["listen_port"] for ini in inis} == {"6432"}
+    assert len({ini["unix_socket_dir"] for ini in inis}) == len({ini["pidfile"] for ini in inis}) == 3
+    for ini in inis:
+        assert ini["pidfile"].startswith(ini["unix_socket_dir"] + "/")
+        assert ini["default_pool_size"] == "65" and ini["max_client_conn"] == "2000"
+        assert ini["max_db_connections"] == str(65 + 17)
+        assert ini["listen_backlog"] == "2000"
+    # PgBouncer 1.18 has neither peer_id nor [peers]: commented, active for 1.19+
+    assert "peer_id" not in inis[0] and ";peer_id = 1" in files["pgbouncer-1.ini"]
+    newer = _ini(render_pgbouncer_ini(result, (1, 19), process=2))
+    assert newer["pgbouncer"]["peer_id"] == "2"
+    assert dict(newer["peers"]) == {str(i): f"host=/run/pgbouncer-{i}" for i in (1, 2, 3)}
+
+
+def test_the_systemd_template_starts_each_process_with_its_file_limit():
+    result = plan_for(**BIG)
+    unit = render_pgbouncer_files(result)["pgbouncer@.service"]
+    assert "ExecStart=/usr/sbin/pgbouncer /etc/pgbouncer/pgbouncer-%i.ini" in unit
+    assert "RuntimeDirectory=pgbouncer-%i" in unit and "Type=notify" in unit
+    nofile = result.kernel["linux"]["systemd.pgbouncer.LimitNOFILE"]
+    assert f"LimitNOFILE={nofile}:" in unit
+    readme = render_pgbouncer_files(result)["README.md"]
+    assert "systemctl enable --now pgbouncer@{1..3}" in readme and "systemctl disable --now pgbouncer" in readme
+
+
+def test_one_process_keeps_one_ini_and_debian_s_unit():
+    files = render_pgbouncer_files(plan_for())
+    assert set(files) == {"pgbouncer.ini", "userlist.txt.example"}
+    ini = _ini(files["pgbouncer.ini"])["pgbouncer"]
+    assert "so_reuseport" not in ini and "pidfile" not in ini
+    assert ini["unix_socket_dir"] == "/var/run/postgresql"
+
+
+def test_timeouts_and_startup_parameters_are_written_with_their_reasons():
+    result = plan_for()
+    text = render_pgbouncer_ini(result)
+    pgb = _ini(text)["pgbouncer"]
+    assert pgb["query_wait_timeout"] == "120"  # PgBouncer's defaults, stated
+    assert pgb["server_lifetime"] == "3600" and pgb["server_idle_timeout"] == "600"
+    assert pgb["ignore_startup_parameters"] == "extra_float_digits"  # pgJDBC sends it
+    assert pgb["idle_transaction_timeout"] == str(result.pooler_config.idle_transaction_timeout)
+    assert "pins a server connection" in comment_above(text, "idle_transaction_timeout", ";") or (
+        "not set by this plan" in comment_above(text, "idle_transaction_timeout", ";")
+    )
+    assert "pgJDBC" in comment_above(text, "ignore_startup_parameters", ";")
+    assert "after a restart or a failover every client reconnects" in comment_above(text, "listen_backlog", ";")
+
+
+def test_pgbouncer_listens_where_the_clients_are():
+    assert _ini(render_pgbouncer_ini(plan_for()))["pgbouncer"]["listen_addr"] == "*"
+    local = render_pgbouncer_ini(plan_for(app_network="localhost"))
+    assert _ini(local)["pgbouncer"]["listen_addr"] == "127.0.0.1,::1"
+    assert "client_tls_sslmode" not in local  # no network clients, no TLS advice
+    assert ";client_tls_sslmode = require" in render_pgbouncer_ini(plan_for())
+
+
+def test_a_managed_plan_points_pgbouncer_at_its_endpoint():
+    from pgplanner.model import plan
+
+    from ..scenarios import preset
+
+    result = plan(preset("aws-rds/db.m6i.2xlarge", server_host="db1.abc.eu-west-1.rds.amazonaws.com"))
+    ini = _ini(render_pgbouncer_ini(result))
+    assert ini["databases"]["*"] == "host=db1.abc.eu-west-1.rds.amazonaws.com port=5432"
+    assert ini["pgbouncer"]["server_tls_sslmode"] == "require"
+    unknown = render_pgbouncer_ini(plan(preset("aws-rds/db.m6i.2xlarge")))
+    assert "* = host=ENDPOINT.invalid port=5432" in unknown
+    assert "--server-host" in comment_above(unknown, "*", ";")
+    userlist = render_userlist_example(result)
+    assert "pg_authid" in userlist and "plain text" in userlist and '"app" "<password>"' in userlist
+
+
+def test_userlist_says_how_to_get_scram_secrets_on_13():
+    """PostgreSQL 13 stores md5 hashes until password_encryption = scram-sha-256 and the password is set again;
+    auth_type = scram-sha-256 cannot use them (PgBouncer docs, auth_type)."""
+    text = render_userlist_example(plan_for(pg_version=13))
+    assert "on this 13 server" in text and "\\password app" in text
+    assert "SELECT rolname FROM pg_authid WHERE rolpassword LIKE 'md5%';" in text
+    assert "auth_query" in text
+    assert "on this 1" not in render_userlist_example(plan_for(pg_version=16))
+
+
+def test_pgcat_listens_and_connects_as_the_plan_says():
+    config = tomllib.loads(render_pgcat_toml(plan_for(pooler="pgcat", app_network="localhost", server_host="db.lan")))
+    assert config["general"]["host"] == "127.0.0.1"
+    assert config["pools"]["appdb"]["shards"]["0"]["servers"] == [["db.lan", 5432, "primary"]]
+    assert tomllib.loads(render_pgcat_toml(plan_for(pooler="pgcat")))["general"]["host"] == "0.0.0.0"

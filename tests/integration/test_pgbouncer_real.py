@@ -7,13 +7,17 @@ made from the exported example by putting test passwords where the placeholders 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
+import psycopg
 import pytest
 
-from pgplanner.export.pgbouncer_ini import KEY_SINCE, render_pgbouncer_ini
+from pgplanner.export.pgbouncer_ini import KEY_SINCE, render_pgbouncer_files, render_pgbouncer_ini
 
 from . import real
 from .helpers import export_for, plan_with
@@ -142,3 +146,69 @@ def test_the_ini_for_the_installed_release_starts_too(runner, workdir, cluster, 
 def _config(bouncer: real.PgBouncer) -> dict[str, object]:
     with bouncer.connect("postgres", "pgbouncer", PASSWORD, autocommit=True) as admin:
         return {row["key"]: row["value"] for row in real.admin_rows(admin, "SHOW CONFIG")}
+
+
+def test_each_process_of_a_multi_process_bundle_starts_and_shares_the_port(
+    runner, workdir, cluster, server_major, pgbouncer_bin
+):
+    """5,000 clients on 8 cores: 3 PgBouncer processes with so_reuseport. Each starts with its own ini (only the
+    paths, the port and the address pointed at the test), answers on its own socket, and the kernel spreads TCP
+    connections to the shared port over all of them."""
+    result = plan_with(pg_version=server_major, cores=8, clients=5000)
+    assert result.pooler_processes == 3
+    bundle = export_for(runner, workdir, result)
+    cluster.start()
+    cluster.sql("CREATE ROLE app LOGIN", "CREATE DATABASE appdb OWNER app")
+    auth = _auth_file(bundle / "pgbouncer" / "userlist.txt.example", workdir / "userlist.txt")
+    port = real.free_port()
+    with ExitStack() as stack:
+        bouncers = []
+        for process in range(1, result.pooler_processes + 1):
+            sockets = workdir / f"pgbouncer-{process}"
+            sockets.mkdir()
+            ini = workdir / f"pgbouncer-{process}.ini"
+            settings = {
+                "listen_addr": "127.0.0.1",
+                "listen_port": str(port),
+                "unix_socket_dir": str(sockets),
+                "pidfile": str(sockets / "pgbouncer.pid"),
+                "auth_file": str(auth),
+            }
+            text = (bundle / "pgbouncer" / f"pgbouncer-{process}.ini").read_text()
+            ini.write_text(real.rewrite_ini(text, settings, f"* = host={cluster.sockets} port={real.PG_PORT}"))
+            runner.hand_over(workdir)
+            bouncers.append(stack.enter_context(real.pgbouncer(runner, pgbouncer_bin, ini, sockets, port, PASSWORD)))
+        for bouncer in bouncers:
+            config = _config(bouncer)
+            assert config["so_reuseport"] == "1"
+            assert config["listen_backlog"] == str(result.listen_backlog)
+            assert config["max_client_conn"] == str(result.max_client_conn)
+            with bouncer.connect("app", "appdb", PASSWORD, prepare_threshold=None) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+        clients = [
+            psycopg.connect(host="127.0.0.1", port=port, user="app", dbname="appdb", password=PASSWORD)
+            for _ in range(30)
+        ]
+        try:
+            served = []
+            for bouncer in bouncers:
+                with bouncer.connect("postgres", "pgbouncer", PASSWORD, autocommit=True) as admin:
+                    rows = real.admin_rows(admin, "SHOW CLIENTS")
+                served.append(sum(1 for row in rows if row["database"] == "appdb" and row["addr"] == "127.0.0.1"))
+        finally:
+            for client in clients:
+                client.close()
+    assert sum(served) == 30
+    assert sum(1 for count in served if count) >= 2, served  # 30 connections all on one of 3 sockets: ~1e-14
+
+
+def test_systemd_accepts_the_template_unit(tmp_path):
+    """systemd-analyze verify reads an instance of pgbouncer@.service as systemd would load it."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        real.missing("systemd-analyze not found (systemd)")
+    unit = render_pgbouncer_files(plan_with(cores=8, clients=5000))["pgbouncer@.service"]
+    instance = tmp_path / "pgbouncer@1.service"  # a template is loaded through an instance
+    instance.write_text(unit)
+    done = subprocess.run([analyze, "verify", str(instance)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "pgbouncer@1.service" not in done.stderr, done.stderr

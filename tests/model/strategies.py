@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 
 from pgplanner.model import FIELDS, FieldSpec, Scenario
 
+# What a text input takes, by the unit it names: networks for pg_hba.conf, a host for the pooler's server.
+TEXT_VALUES = {
+    "CIDR": ("samenet", "samehost", "localhost", "10.0.0.0/8", "10.0.1.0/24,192.168.0.0/16", "2001:db8::/32"),
+    "HOST": ("db.example.com", "10.0.0.5", "mydb.abc123.eu-west-1.rds.amazonaws.com"),
+}
+
 
 def value_of(spec: FieldSpec) -> st.SearchStrategy[Any]:
     if spec.kind == "choice":
@@ -20,6 +26,8 @@ def value_of(spec: FieldSpec) -> st.SearchStrategy[Any]:
         values = st.booleans()
     elif spec.kind == "number":
         values = st.floats(spec.lo, spec.hi, allow_nan=False)
+    elif spec.kind == "text":
+        values = st.sampled_from(TEXT_VALUES[spec.unit])
     elif spec.kind == "size":
         # Log-uniform over the range, so megabytes and terabytes both get explored.
         values = st.floats(0, 1).map(lambda t: round(max(spec.lo, 1) * (spec.hi / max(spec.lo, 1)) ** t))

@@ -50,7 +50,8 @@ def test_huge_pages_cover_shared_buffers():
 def test_pgbouncer_descriptors_follow_its_formula():
     """PgBouncer docs (max_client_conn): at most max_client_conn + pool size x databases x users descriptors.
     By hand, with the reserve pool counted as pool: 6,000 + (20 + 5) x 2 x 2 = 6,100."""
-    result = plan_for(clients=5000, pool_size=20, reserve_pool=5, databases=2, users=2)
+    # two cores keep one PgBouncer process (PostgreSQL keeps the other core), which takes every client
+    result = plan_for(cores=2, clients=5000, pool_size=20, reserve_pool=5, databases=2, users=2)
     assert result.max_client_conn == 6000  # 5,000 clients and 20 % headroom
     assert 6_100 < result.kernel["linux"]["systemd.pgbouncer.LimitNOFILE"] <= 2 * 6_100
     assert "systemd.pgbouncer.LimitNOFILE" not in plan_for(pooler="none").kernel["linux"]

@@ -117,9 +117,11 @@ def test_big_box_kernel_memory_policy():
     assert linux["vm.dirty_background_bytes"].needed and linux["vm.dirty_bytes"].needed
     thp = linux["/sys/kernel/mm/transparent_hugepage/enabled"]
     assert (thp.value, thp.where, thp.needed) == ("madvise", "tmpfiles", True)
-    # 5,000 clients: max_client_conn 6,000 is PgBouncer's listen backlog, far above 2 x max_connections
-    assert plan_for(**BIG).max_client_conn == 6000
-    assert linux["net.core.somaxconn"].value == 6000 and linux["net.core.somaxconn"].needed
+    # 5,000 clients: three PgBouncer processes (one per 2,000 clients), each listening with a backlog of its own
+    # max_client_conn 2,000, above 2 x max_connections 225 = 450 and within the kernel's default 4,096
+    result = plan_for(**BIG)
+    assert (result.pooler_processes, result.max_client_conn, result.max_connections) == (3, 2000, 225)
+    assert linux["net.core.somaxconn"].value == 2000 and not linux["net.core.somaxconn"].needed
 
 
 def test_strict_overcommit_ratio_is_taken_against_ram_minus_huge_pages():

@@ -95,6 +95,11 @@ def set_inputs(app: App, **values: Any) -> None:
             w.tick(w.find(editor, f"check_{flat}", QCheckBox), bool(value))
         elif editor.findChild(QComboBox, f"combo_{flat}") is not None:
             w.choose(w.find(editor, f"combo_{flat}", QComboBox), value)
+        elif spec.kind == "text":
+            if spec.auto is not None:
+                w.tick(w.find(editor, f"auto_{flat}", QCheckBox), False)
+                settle(app)
+            w.type_line(app.qtbot, w.find(editor, f"line_{flat}", QLineEdit), str(value))
         else:
             if spec.auto is not None:
                 w.tick(w.find(editor, f"auto_{flat}", QCheckBox), False)
@@ -105,18 +110,34 @@ def set_inputs(app: App, **values: Any) -> None:
 
 def type_value(app: App, flat: str, text: str) -> None:
     """Click into an input's box, type ``text`` and press Enter, whatever the model makes of it."""
-    w.type_into(app.qtbot, w.find(app.window, f"spin_{flat}", QAbstractSpinBox), text)
+    box = _box(app, flat)
+    if isinstance(box, QLineEdit):
+        if FIELDS[flat].advanced:
+            w.tick(w.find(app.window, f"advanced_{FIELDS[flat].group}", QToolButton), True)
+        auto = w.find(app.window, f"auto_{flat}", QCheckBox)
+        if auto.isChecked():
+            w.tick(auto, False)
+            settle(app)
+        w.type_line(app.qtbot, box, text)
+    else:
+        w.type_into(app.qtbot, box, text)
     settle(app)
+
+
+def _box(app: App, flat: str) -> QAbstractSpinBox | QLineEdit:
+    """An input's box: the spin box beside its slider, or the line of a text input."""
+    kind = QLineEdit if FIELDS[flat].kind == "text" else QAbstractSpinBox
+    return w.find(app.window, f"{'line' if kind is QLineEdit else 'spin'}_{flat}", kind)
 
 
 def box_text(app: App, flat: str) -> str:
     """What an input's box shows."""
-    return w.find(app.window, f"spin_{flat}", QAbstractSpinBox).text()
+    return _box(app, flat).text()
 
 
 def box_complaint(app: App, flat: str) -> str | None:
     """The message on a box marked as refused, or None when it is not marked."""
-    box = w.find(app.window, f"spin_{flat}", QAbstractSpinBox)
+    box = _box(app, flat)
     return box.toolTip() if box.property("refused") else None
 
 

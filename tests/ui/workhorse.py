@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QLabel,
+    QLineEdit,
     QSlider,
     QTabWidget,
     QToolButton,
@@ -45,6 +46,14 @@ def type_into(qtbot: QtBot, spin: QAbstractSpinBox, text: str) -> None:
     spin.selectAll()
     qtbot.keyClicks(spin, text)
     qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+def type_line(qtbot: QtBot, line: QLineEdit, text: str) -> None:
+    """Click into a text box, select everything, type ``text`` and press Enter."""
+    line.setFocus(Qt.FocusReason.MouseFocusReason)
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
 
 
 def slide_to(slider: QSlider, position: int) -> None:

@@ -3,6 +3,7 @@
 import json
 
 from ..adapter import (
+    box_complaint,
     choose_export_platforms,
     copy_export_preview,
     errors_shown,
@@ -15,6 +16,7 @@ from ..adapter import (
     set_hardware,
     set_memory,
     set_workload,
+    type_value,
 )
 
 
@@ -103,3 +105,20 @@ def test_a_plan_with_blocking_errors_is_not_written_unless_confirmed(app, tmp_pa
     assert export_to(app, tmp_path / "bundle", write_blocked=False) is None
     assert list(tmp_path.iterdir()) == []
     assert errors_shown(app) == []
+
+
+def test_the_application_network_reaches_pg_hba_and_pgbouncer(app):
+    """The user types where the application hosts are; pg_hba.conf admits them and PgBouncer listens for them."""
+    set_workload(app, listeners=4, app_network="10.0.1.0/24")
+    open_export(app)
+    assert "10.0.1.0/24" in export_preview(app, "postgresql/pg_hba.conf")
+    assert "listen_addr = *" in export_preview(app, "pgbouncer/pgbouncer.ini")
+    set_workload(app, app_network="localhost")
+    assert "listen_addr = 127.0.0.1,::1" in export_preview(app, "pgbouncer/pgbouncer.ini")
+
+
+def test_a_network_that_is_not_one_is_refused_in_its_box(app):
+    type_value(app, "app_network", "10.0.1.5/24")
+    assert "host bits set" in (box_complaint(app, "app_network") or "")
+    type_value(app, "app_network", "10.0.1.0/24")
+    assert box_complaint(app, "app_network") is None

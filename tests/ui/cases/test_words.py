@@ -44,10 +44,11 @@ def test_a_provider_hard_limit_is_never_told_to_lower_max_connections(app):
     assert "Lower work_mem or the connections this plan opens" in warning_text(app, "HEAVY_FRACTION_OVER_RAM")
 
 
-def test_session_pooling_under_a_serverless_burst_is_a_warning(app):
-    set_pooler(app, pool_mode="session")
-    set_workload(app, serverless_peak=1000)
-    assert warning_text(app, "SESSION_MODE_QUEUES_CLIENTS").startswith("WARNING")
+def test_a_session_pool_smaller_than_its_clients_is_an_error(app):
+    """Session pooling cannot multiplex: 200 clients on a pool of 20 leave 180 waiting until query_wait_timeout."""
+    set_pooler(app, pool_mode="session", pool_size=20, reserve_pool=0)
+    text = warning_text(app, "SESSION_POOL_TOO_SMALL")
+    assert text.startswith("ERROR") and "180 wait" in text
 
 
 def test_sizes_read_the_same_in_boxes_and_cards_and_never_go_negative(app):
