@@ -37,3 +37,9 @@ LATENCY_EXPERIMENT = (
     "pgplanner's latency experiment: PostgreSQL 18 behind PgBouncer in transaction mode, pgbench --rate, "
     "pool sizes 1-8 on 2 CPUs"
 )
+# The server's own statistics read by probe (issue 20): the views, and the rules read from them.
+SPILL_MEASUREMENT = (
+    "pgplanner's measurement on PostgreSQL 15 and 18: sorts, hash aggregates and DISTINCT over tables stayed in "
+    "memory with 0.7 to 2.5 x the bytes they wrote to temporary files"
+)
+CACHE_HIT_ARTICLE = 'article "Understanding Postgres Performance" (Craig Kerstiens): a cache hit ratio of about 99 %'
