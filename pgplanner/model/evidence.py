@@ -417,7 +417,9 @@ def _sessions(use: Sessions, plan: Plan) -> list[Finding]:
             f"{exact(use.watched_seconds)} s of watching{hidden}"
         )
     else:
-        seen = f"{n(use.connected)} connected and {n(use.active)} active now{hidden} (--watch SECONDS finds the peak)"
+        seen = (
+            f"{n(use.connected)} connected and {n(use.active)} active now{hidden} (one look: watching finds the peak)"
+        )
     budget = (
         f"max_connections {n(use.max_connections)} on the server, {n(plan.max_connections)} in the plan, whose "
         f"budget counts {n(plan.client_demand)} client connections"

@@ -224,7 +224,7 @@ def compare(settings: Sequence[Setting], read: ServerSettings) -> SettingsDiff:
     rows = tuple(_row(s, read) for s in settings)
     notes = []
     if read.files is None and any(r.pending_restart for r in rows):
-        notes.append(f"the values waiting for a restart could not be read: {read.files_unread}")
+        notes.append(f"the values waiting for a restart could not be read ({read.files_unread})")
     return SettingsDiff(rows, tuple(notes))
 
 
@@ -244,11 +244,16 @@ def _row(setting: Setting, read: ServerSettings) -> DiffRow:
             note=f"this server has no parameter {setting.name}: changes.sql leaves it out",
         )
     server, raw, note = _server_wide(found, read)
-    source, source_file = _source(found)
+    source, source_file = _source(found, read)
     pending = None
     if found.pending_restart and read.files is not None:
         pending = read.files.effective.get(found.name)
     differs = raw is None or not same(setting.value, raw, found)
+    if not differs and found.pending_restart:  # equal now; what the restart brings decides
+        if read.files is None:
+            differs, note = True, f"a value waits for a restart that this role cannot read ({read.files_unread})"
+        else:
+            differs = pending is not None and not same(setting.value, pending, found)
     if differs and source == COMMAND_LINE:
         note = (
             f"set on the server's command line (postgres -c, pg_ctl -o), which wins over ALTER SYSTEM: "
@@ -266,7 +271,7 @@ def _server_wide(found: ServerParameter, read: ServerSettings) -> tuple[str | No
         if read.files is None:
             why = (
                 f"this session's value ({found.shown}) comes from a {SESSION_SOURCES[found.source]}; "
-                f"the server-wide value needs pg_file_settings: {read.files_unread}"
+                f"the server-wide value could not be read ({read.files_unread})"
             )
             return None, None, why
         value = read.files.effective.get(found.name)
@@ -278,7 +283,12 @@ def _server_wide(found: ServerParameter, read: ServerSettings) -> tuple[str | No
     return found.shown, found.setting, ""
 
 
-def _source(found: ServerParameter) -> tuple[str, str | None]:
+def _source(found: ServerParameter, read: ServerSettings) -> tuple[str, str | None]:
+    """Where the server-wide value comes from; behind a session's override, the files tell (a superuser)."""
+    if found.source in SESSION_SOURCES and read.files is not None:
+        if found.name in read.files.auto:
+            return ALTER_SYSTEM, None
+        return ("configuration file" if found.name in read.files.effective else "default"), None
     where = f"{found.sourcefile}:{found.sourceline}" if found.sourcefile else None
     if found.source == "configuration file" and found.sourcefile and found.sourcefile.endswith(AUTO_CONF):
         return ALTER_SYSTEM, where

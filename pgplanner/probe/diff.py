@@ -70,7 +70,7 @@ def read_overrides(session: Session, names: Iterable[str]) -> tuple[Override, ..
 def read_config_files(session: Session, names: list[str]) -> tuple[ConfigFiles | None, str]:
     rows, why = session.optional_rows(FILES_QUERY, [names])
     if rows is None:
-        return None, "only a superuser may read it" if "permission denied" in why else why
+        return None, "pg_file_settings: only a superuser may read it" if "permission denied" in why else why
     effective = {name: value for name, value, _ in rows}
     auto = {name: value for name, value, file in rows if (file or "").endswith(AUTO_CONF)}
     return ConfigFiles(effective, auto), ""
