@@ -34,6 +34,9 @@ ONE_ROLE_SHARE = 0.9
 # A work_mem above this share of the memory the plan leaves for connections is no fix: let it spill.
 LARGEST_WORK_MEM_SHARE = 0.25
 CACHE_HIT_TARGET = 0.99
+# The WAL written is averaged over the statistics' window: a shorter one (a server just started, a reset)
+# says nothing about the WAL between two checkpoints, only about the last burst.
+SHORTEST_WAL_WINDOW = 3600  # seconds
 LARGEST_TABLES = 10  # autovacuum is checked on the largest tables of the probed database
 SHOWN_TABLES = 3  # named in the message
 
@@ -371,8 +374,15 @@ def _checkpoints(points: Checkpoints, facts: ServerFacts) -> list[Finding]:
         else f"no checkpoint {points.window.words()}"
     )
     seconds = points.wal_window.seconds if points.wal_window else None
-    if points.wal_bytes is None or not seconds:
-        why = "pg_stat_wal needs PostgreSQL 14" if points.wal_bytes is None else "its window is unknown"
+    if points.wal_bytes is None or not seconds or seconds < SHORTEST_WAL_WINDOW:
+        why = (
+            "pg_stat_wal needs PostgreSQL 14"
+            if points.wal_bytes is None
+            else "pg_stat_wal was never reset, so its window is unknown"
+            if not seconds
+            else f"pg_stat_wal covers {_duration(seconds)}, less than the {_duration(SHORTEST_WAL_WINDOW)} an average "
+            "needs"
+        )
         message = f"{counted}; the WAL written per checkpoint_timeout cannot be worked out ({why})"
         return [Finding("CHECKPOINTS", message, numbers, points.window.iso)]
     per_timeout, chosen, derivation = wal_for_checkpoints(points.wal_bytes / seconds, facts)

@@ -23,10 +23,9 @@ OVERRIDES_QUERY = (
     "LEFT JOIN pg_roles r ON r.oid = s.setrole LEFT JOIN pg_database d ON d.oid = s.setdatabase"
 )
 # The lines of every configuration file in the order the server reads them (postgresql.auto.conf last):
-# the last line naming a parameter is the value it takes at the next start.
-FILES_QUERY = (
-    "SELECT name, setting, sourcefile FROM pg_file_settings WHERE name = ANY(%s) AND error IS NULL ORDER BY seqno"
-)
+# the last line naming a parameter is the value it takes at the next start ("setting could not be applied"
+# is how a value waiting for the restart shows there).
+FILES_QUERY = "SELECT name, setting, sourcefile FROM pg_file_settings WHERE name = ANY(%s) ORDER BY seqno"
 
 
 def read_server_settings(session: Session, names: Iterable[str]) -> ServerSettings:

@@ -885,6 +885,7 @@ def evidence_cards(app: App) -> dict[str, str]:
 
 def apply_evidence(app: App, code: str) -> None:
     w.click(app.window.server.compare_dialog, f"evidence_apply_{code}")
+    settle(app)
 
 
 def export_changes(app: App, folder: Path) -> str:
