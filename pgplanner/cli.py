@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from pydantic import ValidationError
 
@@ -34,6 +34,13 @@ from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 from .probe.session import ServerError
+
+if TYPE_CHECKING:
+    from .export.change_scripts import ReadFrom
+    from .model.evidence import Finding
+    from .model.server_diff import SettingsDiff
+    from .probe.server import ServerReport
+    from .probe.session import Session
 
 EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
@@ -304,7 +311,7 @@ def _run_probe(args: argparse.Namespace) -> int:
     if report.fault:
         _say(report.fault)
         return EXIT_SERVER
-    if args.out and read is not None and read.diff is not None:
+    if args.out and read is not None and read.diff is not None and read.source is not None:
         from .export.change_scripts import write_changes
 
         sys.stdout.flush()
@@ -321,14 +328,15 @@ def _check_out(out: Path, force: bool) -> None:
         raise InputError(f"--out: {out} already exists; add --force to replace it")
 
 
-class _Beside:
+class _Beside(NamedTuple):
     """What a probe reads beside the plan: the server's statistics as findings, and the settings' diff."""
 
-    def __init__(self, findings: tuple[Any, ...], diff: Any, source: Any) -> None:
-        self.findings, self.diff, self.source = findings, diff, source
+    findings: tuple[Finding, ...]
+    diff: SettingsDiff | None
+    source: ReadFrom | None
 
 
-def _read_beside(session: Any, report: Any, result: Plan, compared: bool) -> _Beside:
+def _read_beside(session: Session, report: ServerReport, result: Plan, compared: bool) -> _Beside:
     from .export.change_scripts import ReadFrom
     from .model.evidence import findings
     from .model.server_diff import compare

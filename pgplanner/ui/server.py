@@ -530,8 +530,10 @@ class CompareDialog(QDialog):
     def _fill_cards(self) -> None:
         while self.cards.count() > 1:  # the stretch at the end stays
             item = self.cards.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()
+            card = item.widget() if item is not None else None
+            if card is not None:
+                card.setParent(None)  # out of the dialog now (findChild no longer sees it), freed later
+                card.deleteLater()
         for finding in self.findings:
             self.cards.insertWidget(self.cards.count() - 1, self._card(finding))
 
@@ -830,10 +832,10 @@ class ServerMenu:
     def _connected(self, dialog: ConnectDialog) -> None:
         self.connection, self.server_name = dialog.connection, dialog.server_name
         # The dialogs belong to the server they were opened for; a sweep still running keeps its own.
-        for dialog in (self.probe_dialog, self.compare_dialog):
-            if dialog is not None:
-                dialog.close()
-                dialog.deleteLater()
+        for stale in (self.probe_dialog, self.compare_dialog):
+            if stale is not None:
+                stale.close()
+                stale.deleteLater()
         self.probe_dialog = self.compare_dialog = None
         if self.measure_dialog is not None and not self.measure_dialog.running:
             self.measure_dialog.deleteLater()

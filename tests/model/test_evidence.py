@@ -35,9 +35,15 @@ from tests.equations import false_equations
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DAY = Window(NOW - timedelta(days=1), NOW)
 FACTS = ServerFacts(
-    work_mem=4 * MB, max_wal_size=1 * GB, checkpoint_timeout=300, completion_target=0.9, autovacuum=True,
-    autovacuum_max_workers=3, vacuum_threshold=50, vacuum_scale_factor=0.2,
-)  # fmt: skip
+    work_mem=4 * MB,
+    max_wal_size=1 * GB,
+    checkpoint_timeout=300,
+    completion_target=0.9,
+    autovacuum=True,
+    autovacuum_max_workers=3,
+    vacuum_threshold=50,
+    vacuum_scale_factor=0.2,
+)
 QUIET = Sessions(0, 0, 0, 0, 0, 0, 1, 0.0, 0, 100)
 
 
@@ -63,7 +69,8 @@ def test_the_work_mem_that_keeps_a_spill_in_memory():
 
 
 def test_spills_owned_by_one_role_give_an_alter_role_line(result):
-    finding = found(result, spills=Spills((spill("reporting", 24.9, 950), spill("app", 1, 50)), DAY))["SPILLING_QUERIES"]
+    spills = Spills((spill("reporting", 24.9, 950), spill("app", 1, 50)), DAY)
+    finding = found(result, spills=spills)["SPILLING_QUERIES"]
     assert finding.suggests.sql == ("ALTER ROLE \"reporting\" SET work_mem = '128MB'",)
     assert not finding.suggests.scenario  # the plan's work_mem stays: only that role gets more
     assert finding.numbers["share_of_top_role"] == pytest.approx(0.95)

@@ -28,9 +28,16 @@ from pgplanner.model.server_diff import (
 
 def parameter(name: str, setting: str, unit: str | None = None, vartype: str = "integer", **more: object):
     values = {
-        "shown": setting, "source": "default", "sourcefile": None, "sourceline": None, "pending_restart": False,
-        "reset_val": setting, "boot_val": setting, "enumvals": (), **more,
-    }  # fmt: skip
+        "shown": setting,
+        "source": "default",
+        "sourcefile": None,
+        "sourceline": None,
+        "pending_restart": False,
+        "reset_val": setting,
+        "boot_val": setting,
+        "enumvals": (),
+        **more,
+    }
     return ServerParameter(name=name, setting=setting, unit=unit, vartype=vartype, **values)
 
 
@@ -81,16 +88,24 @@ def test_lists_compare_element_by_element():
 
 @pytest.mark.parametrize(
     ("setting", "unit", "shown"),
-    [("60", "s", "1min"), ("90", "s", "90s"), ("16384", "8kB", "128MB"), ("0", "s", "0"), ("-1", "ms", "-1"),
-     ("7200000", "ms", "2h"), ("5", None, "5")],
-)  # fmt: skip
+    [
+        ("60", "s", "1min"),
+        ("90", "s", "90s"),
+        ("16384", "8kB", "128MB"),
+        ("0", "s", "0"),
+        ("-1", "ms", "-1"),
+        ("7200000", "ms", "2h"),
+        ("5", None, "5"),
+    ],
+)
 def test_a_base_value_is_shown_as_show_prints_it(setting, unit, shown):
     assert show_base(setting, unit) == shown
 
 
 def test_alter_system_writes_a_list_one_literal_per_element():
     """ALTER SYSTEM SET shared_preload_libraries = 'a, b' would name one library "a, b" (GUC_LIST_QUOTE)."""
-    assert alter_system_set("shared_preload_libraries", "a, b") == "ALTER SYSTEM SET shared_preload_libraries = 'a', 'b'"
+    written = alter_system_set("shared_preload_libraries", "a, b")
+    assert written == "ALTER SYSTEM SET shared_preload_libraries = 'a', 'b'"
     assert alter_system_set("shared_preload_libraries", "") is None
     assert alter_system_set("log_line_prefix", "%m [%p] it's ") == "ALTER SYSTEM SET log_line_prefix = '%m [%p] it''s '"
 
@@ -117,12 +132,14 @@ def test_only_what_differs_is_listed_with_where_it_comes_from(planned):
     read = ServerSettings(
         server_like(
             planned,
-            work_mem=parameter("work_mem", "8192", "kB", shown="8MB", source="configuration file",
-                               sourcefile=auto, sourceline=3),
-            max_connections=parameter("max_connections", "100", source="configuration file",
-                                      sourcefile="/data/postgresql.conf", sourceline=65),
+            work_mem=parameter(
+                "work_mem", "8192", "kB", shown="8MB", source="configuration file", sourcefile=auto, sourceline=3
+            ),
+            max_connections=parameter(
+                "max_connections", "100", source="configuration file", sourcefile="/data/postgresql.conf", sourceline=65
+            ),
             jit=parameter("jit", "on", vartype="bool", source="command line"),
-        ),  # fmt: skip
+        ),
         overrides=(Override("work_mem", "64MB", "reporting", None),),
     )
     diff = compare(planned.settings, read)
@@ -146,12 +163,19 @@ def test_a_superuser_reads_the_files_so_pending_values_and_overridden_ones_are_k
     read = ServerSettings(
         server_like(
             planned,
-            max_connections=parameter("max_connections", value, pending_restart=True, source="configuration file",
-                                      sourcefile="/data/postgresql.conf", sourceline=65),
+            max_connections=parameter(
+                "max_connections",
+                value,
+                pending_restart=True,
+                source="configuration file",
+                sourcefile="/data/postgresql.conf",
+                sourceline=65,
+            ),
             random_page_cost=parameter("random_page_cost", "1.5", vartype="real", source="database"),
-        ),  # fmt: skip
-        files=ConfigFiles(effective={"max_connections": "500", "random_page_cost": "2"},
-                          auto={"max_connections": "500"}),  # fmt: skip
+        ),
+        files=ConfigFiles(
+            effective={"max_connections": "500", "random_page_cost": "2"}, auto={"max_connections": "500"}
+        ),
     )
     rows = {r.name: r for r in compare(planned.settings, read).differing}
     # equal now, but the restart brings 500: it differs, and rollback.sql writes 500 back
