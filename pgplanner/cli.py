@@ -656,7 +656,10 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
         help="read a live server's settings and connection use and set them beside the plan",
         description="Connect to a live server (read-only transactions, pgplanner's own statement_timeout; "
         "pg_monitor is enough) and report its version, the settings the plan depends on, connections by state, "
-        "user and application, and backend memory, beside the plan. Exit status 3: the server could not be "
+        "user and application, backend memory and its statistics as findings (temporary files, the queries that "
+        "spill, checkpoints, sessions, autovacuum, the cache hit ratio), beside the plan; with --diff every setting "
+        "of the plan the server holds otherwise, and with --out the scripts that change it and roll it back. "
+        "Exit status 2: bad input (an --out folder that exists included); 3: the server could not be "
         "read or went away during --watch and did not come back; 128 + the signal after Ctrl-C, SIGTERM or "
         "SIGHUP (what was seen is printed).",
     )

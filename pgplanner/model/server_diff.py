@@ -304,8 +304,8 @@ def _restore(found: ServerParameter, read: ServerSettings, server: str | None) -
     waiting = ""
     if found.pending_restart:
         waiting = (
-            "a value already waits for a restart in a file this role cannot read (pg_file_settings needs a "
-            "superuser): if ALTER SYSTEM wrote it, write it back by hand"
+            "another value already waits for a restart, in a file this role cannot read (pg_file_settings needs a "
+            "superuser): this restores the value in force; a superuser's --diff restores the waiting one"
         )
     if found.source in SESSION_SOURCES:
         return Restore(
