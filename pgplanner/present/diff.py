@@ -40,7 +40,7 @@ def headline(diff: SettingsDiff) -> str:
     text = f"settings: {len(differing)} of {len(diff.rows)} differ from the plan, {diff.equal} equal"
     if restart:
         text += f"; {len(restart)} of them need a restart"
-        text += f" ({pending} pending one already)" if pending else ""
+        text += f" ({pending} already waiting for one)" if pending else ""
     return text
 
 

@@ -50,11 +50,22 @@ def value_of(result: Plan, name: str) -> str:
     return next(s.value for s in result.settings if s.name == name)
 
 
+def context(result: Plan, name: str) -> str:
+    return next(s.context for s in result.settings if s.name == name)
+
+
 @dataclass
 class Staged:
     cluster: real.Cluster
     plan: Plan
     changed: set[str]  # the settings staged to differ from the plan (the command line's included)
+    command_line: set[str]  # of those, the ones the server's command line sets (listen_addresses in tests)
+
+    @property
+    def restart(self) -> set[str]:
+        """The staged differences that need a restart: max_connections, and a postmaster setting of the
+        command line (the server counts it pending too, its file's value differing from the one in force)."""
+        return {"max_connections"} | {n for n in self.command_line if context(self.plan, n) == "restart"}
 
 
 def stage_roles_and_workload(cluster: real.Cluster) -> None:
@@ -111,7 +122,7 @@ def staged(runner: real.Runner, pg_bin: Path, template: Path, server_major: int)
             name for (name,) in cluster.sql("SELECT name FROM pg_settings WHERE source = 'command line'")
         } & {s.name for s in result.settings}
         differ = {n for n in command_line if cluster.sql(f"SHOW {n}")[0][0] != value_of(result, n)}
-        yield Staged(cluster, result, {"work_mem", "max_connections", "checkpoint_completion_target"} | differ)
+        yield Staged(cluster, result, {"work_mem", "max_connections", "checkpoint_completion_target"} | differ, differ)
 
 
 def probed(staged: Staged, user: str, *more: str) -> dict:
@@ -146,7 +157,8 @@ def test_the_diff_names_exactly_the_staged_changes_with_the_values_show_reports(
     waiting = rows["max_connections"]
     maximum = int(value_of(staged.plan, "max_connections"))
     assert waiting["server"] == str(maximum) and waiting["pending_restart"] and waiting["pending"] == str(maximum + 7)
-    assert summary["restart"] == ["max_connections"] and summary["pending_restart"] == ["max_connections"]
+    assert summary["restart"] == ["max_connections"]  # the command line's are not for changes.sql
+    assert set(summary["pending_restart"]) == staged.restart
     overrides = {(o["name"], o["role"], o["database"], o["value"]) for o in summary["overrides"]}
     assert overrides == {("work_mem", "app", None, "64MB"), ("random_page_cost", None, "postgres", "3")}
 
@@ -312,7 +324,7 @@ def test_the_window_compares_as_the_command_line_does(app, staged, tmp_path):
         and shown["work_mem"]["Source"] == "ALTER SYSTEM (postgresql.auto.conf:3)"
     )
     assert shown["random_page_cost"]["Your server"] == "unknown"
-    assert set(a.compared_settings(app, "Needs a restart")) == {"max_connections"}
+    assert set(a.compared_settings(app, "Needs a restart")) == staged.restart
     assert len(a.compared_settings(app, "All settings")) == len(staged.plan.settings)
     cards = a.evidence_cards(app)
     assert 'ALTER ROLE "spiller" SET work_mem' in cards["spilling_queries"]
