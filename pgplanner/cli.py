@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from pydantic import ValidationError
 
@@ -34,6 +34,13 @@ from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
 from .probe.session import ServerError
+
+if TYPE_CHECKING:
+    from .export.change_scripts import ReadFrom
+    from .model.evidence import Finding
+    from .model.server_diff import SettingsDiff
+    from .probe.server import ServerReport
+    from .probe.session import Session
 
 EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
@@ -280,24 +287,92 @@ def _run_probe(args: argparse.Namespace) -> int:
 
     if not (math.isfinite(args.watch) and 0 <= args.watch <= MAX_WATCH):
         raise InputError(f"--watch: seconds from 0 to {MAX_WATCH} (got {args.watch:g})")
+    compared = bool(args.diff or args.out)
+    if args.out:
+        _check_out(Path(args.out), args.force)
     progress = _ProgressBar("watching") if args.watch > 0 else None
     with _StopSignals(), Session(args.dsn) as session:
         report = probe(session, args.watch, progress.show if progress else None)
-    if progress:
-        progress.finish()
-    result = plan(scenario_from_args(args, found_changes(report)))
+        if progress:
+            progress.finish()
+        # The server tells its version (and, running here, this machine its hardware); compared with the
+        # server, the plan takes none of the values being compared from it.
+        result = plan(scenario_from_args(args, found_changes(report, settings=not compared)))
+        whole = report.interruption is None and not report.fault
+        read = _read_beside(session, report, result, compared) if whole else None
     if args.json:
-        json.dump(probe_json(report, result), sys.stdout, indent=2)
+        json.dump(probe_json(report, result) | _beside_json(read), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(probe_text(report, result))
+        sys.stdout.write(probe_text(report, result) + _beside_text(read))
     if report.interruption is not None:
         watched = report.connections.watched_seconds
         return _stopped(report.interruption, f"the watch ended after {watched:g} s; what was seen is above")
     if report.fault:
         _say(report.fault)
         return EXIT_SERVER
+    if args.out and read is not None and read.diff is not None and read.source is not None:
+        from .export.change_scripts import write_changes
+
+        sys.stdout.flush()
+        written = write_changes(read.diff, result, read.source, args.out, force=args.force)
+        _say(f"wrote {written}: changes.sql ({len(read.diff.changes)} settings) and rollback.sql")
     return 0
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """--out before anything is read: a folder that can be made (the writer checks again when it writes)."""
+    if not out.absolute().parent.is_dir():
+        raise InputError(f"--out: the folder {out.absolute().parent} does not exist")
+    if (out.exists() or out.is_symlink()) and not force:
+        raise InputError(f"--out: {out} already exists; add --force to replace it")
+
+
+class _Beside(NamedTuple):
+    """What a probe reads beside the plan: the server's statistics as findings, and the settings' diff."""
+
+    findings: tuple[Finding, ...]
+    diff: SettingsDiff | None
+    source: ReadFrom | None
+
+
+def _read_beside(session: Session, report: ServerReport, result: Plan, compared: bool) -> _Beside:
+    from .export.change_scripts import ReadFrom
+    from .model.evidence import findings
+    from .model.server_diff import compare
+    from .probe.diff import read_server_settings
+    from .probe.evidence import read_statistics
+
+    found = findings(read_statistics(session, report), result)
+    if not compared:
+        return _Beside(found, None, None)
+    diff = compare(result.settings, read_server_settings(session, [s.name for s in result.settings]))
+    now = session.one("SELECT now()", what="the server's clock")[0]
+    source = ReadFrom(report.server["name"], report.server["user"], now.isoformat(timespec="seconds"))
+    return _Beside(found, diff, source)
+
+
+def _beside_json(read: _Beside | None) -> dict[str, Any]:
+    from .present.diff import diff_json, summary_json
+    from .present.evidence import finding_json
+
+    if read is None:
+        return {"evidence": None, "diff": None, "diff_summary": None}
+    return {
+        "evidence": [finding_json(f) for f in read.findings],
+        "diff": diff_json(read.diff) if read.diff is not None else None,
+        "diff_summary": summary_json(read.diff) if read.diff is not None else None,
+    }
+
+
+def _beside_text(read: _Beside | None) -> str:
+    from .present.diff import diff_text
+    from .present.evidence import evidence_text
+
+    if read is None:
+        return ""
+    parts = [diff_text(read.diff)] if read.diff is not None else []
+    return "".join(f"\n{part}" for part in [*parts, evidence_text(read.findings)])
 
 
 def _run_measure(args: argparse.Namespace) -> int:
@@ -581,7 +656,10 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
         help="read a live server's settings and connection use and set them beside the plan",
         description="Connect to a live server (read-only transactions, pgplanner's own statement_timeout; "
         "pg_monitor is enough) and report its version, the settings the plan depends on, connections by state, "
-        "user and application, and backend memory, beside the plan. Exit status 3: the server could not be "
+        "user and application, backend memory and its statistics as findings (temporary files, the queries that "
+        "spill, checkpoints, sessions, autovacuum, the cache hit ratio), beside the plan; with --diff every setting "
+        "of the plan the server holds otherwise, and with --out the scripts that change it and roll it back. "
+        "Exit status 2: bad input (an --out folder that exists included); 3: the server could not be "
         "read or went away during --watch and did not come back; 128 + the signal after Ctrl-C, SIGTERM or "
         "SIGHUP (what was seen is printed).",
     )
@@ -590,6 +668,20 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
     probe_cmd.add_argument(
         "--watch", type=float, default=0, metavar="SECONDS", help="sample pg_stat_activity this long for the peak"
     )
+    probe_cmd.add_argument(
+        "--diff",
+        action="store_true",
+        help="list every setting the plan writes that the server holds otherwise: the server's value and where "
+        "it comes from, the plan's and why, restart or reload, pending_restart (the plan takes only the server's "
+        "version and, when it runs here, this machine's hardware)",
+    )
+    probe_cmd.add_argument(
+        "--out",
+        metavar="DIR",
+        help="with the diff, write DIR/changes.sql (ALTER SYSTEM, reload, what needs a restart) and "
+        "DIR/rollback.sql (puts every changed setting back), with the scenario and plan; whole or not at all",
+    )
+    probe_cmd.add_argument("--force", action="store_true", help="replace a folder --out wrote before")
     add_scenario_options(probe_cmd)
     probe_cmd.set_defaults(run=_run_probe)
 

@@ -80,3 +80,9 @@ LINUX_THP = "Linux docs, admin-guide/mm/transhuge.rst"
 DALIBO_OVERCOMMIT = "Dalibo knowledge base, Overcommit (vm.swappiness = 10, 1-2 GB of swap)"
 AUTOBASE_SYSCTL = "autobase (vitabaza/autobase), the sysctl defaults it writes on PostgreSQL hosts"
 PGBOUNCER_LISTEN_BACKLOG = "PgBouncer docs, Configuration (listen_backlog)"
+# The server's own statistics read by probe: the views, and the rules read from them.
+SPILL_MEASUREMENT = (
+    "pgplanner's measurement on PostgreSQL 15 and 18: sorts, hash aggregates and DISTINCT over tables stayed in "
+    "memory with 0.7 to 2.5 x the bytes they wrote to temporary files"
+)
+CACHE_HIT_ARTICLE = 'article "Understanding Postgres Performance" (Craig Kerstiens): a cache hit ratio of about 99 %'

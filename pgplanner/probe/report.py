@@ -26,9 +26,10 @@ BESIDE = (
 )
 
 
-def found_changes(report: ServerReport) -> dict[str, object]:
-    """The Scenario inputs a probe fills: the server's settings and, when it runs here, this machine."""
-    found = report.scenario_changes()
+def found_changes(report: ServerReport, settings: bool = True) -> dict[str, object]:
+    """The Scenario inputs a probe fills: the server's version and settings (without ``settings``: its
+    version only, for a plan compared with it) and, when it runs here, this machine."""
+    found = report.scenario_changes(settings)
     if report.local:
         from .machine import detect
 

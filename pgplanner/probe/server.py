@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model.settings import RELEASES
 from .session import ConnectionLost, Privileges, ServerError, Session, describe_connection
 
 SERVER_SETTINGS = (
@@ -66,6 +67,7 @@ class ConnectionUse:
     hidden: int = 0
     peak_active: int = 0
     peak_total: int = 0
+    peak_idle_in_transaction: int = 0
     samples: int = 1
     watched_seconds: float = 0.0
 
@@ -78,6 +80,7 @@ class ConnectionUse:
         """Take a later sample into the peaks."""
         self.peak_active = max(self.peak_active, later.active)
         self.peak_total = max(self.peak_total, later.total)
+        self.peak_idle_in_transaction = max(self.peak_idle_in_transaction, later.idle_in_transaction)
         self.samples += 1
 
 
@@ -96,12 +99,18 @@ class ServerReport:
     fault: str = ""
     interruption: KeyboardInterrupt | None = field(default=None, repr=False)
 
-    def scenario_changes(self) -> dict[str, object]:
-        """The Scenario inputs the server tells (by flat name); max_connections stays the plan's to choose."""
+    def scenario_changes(self, settings: bool = True) -> dict[str, object]:
+        """The Scenario inputs the server tells (by flat name); max_connections stays the plan's to choose.
+
+        Without ``settings`` only its version: a plan compared with the server must not take the values of
+        the settings being compared from it, or nothing could ever differ.
+        """
         major = self.server["major"]
         changes: dict[str, object] = {}
-        if 13 <= major <= 18:
+        if major in RELEASES:
             changes["pg_version"] = major
+        if not settings:
+            return changes
         for flat, name in (("shared_buffers", "shared_buffers"), ("work_mem", "work_mem")):
             if name in self.settings:
                 changes[flat] = self.settings[name]
@@ -242,6 +251,7 @@ def connection_use(session: Session, settings: dict[str, str]) -> ConnectionUse:
         hidden=len(hidden),
         peak_active=by_state["active"],
         peak_total=len(clients),
+        peak_idle_in_transaction=idle_in_transaction,
     )
 
 

@@ -1,4 +1,5 @@
-"""The Server menu: connect to a live PostgreSQL, probe it beside the plan, measure it with pgbench.
+"""The Server menu: connect to a live PostgreSQL, probe it beside the plan, compare its settings and
+statistics with the plan, measure it with pgbench.
 
 Everything that talks to a server runs in a worker thread, so the window stays responsive (a
 connection attempt may take its whole timeout; a sweep takes minutes). The password lives only in the
@@ -18,28 +19,44 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenuBar,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ..export.change_scripts import ReadFrom, write_changes
 from ..model import Measurement, Plan, Scenario, plan
+from ..model.evidence import Finding, Statistics, findings
 from ..model.serialization import InputError
+from ..model.server_diff import DiffRow, ServerSettings, SettingsDiff, compare
+from ..model.settings import PARAMETERS, RELEASES
+from ..present.changes import input_changes
 from ..present.charts import IMPORTED
+from ..present.diff import headline, override_words, shown, source_words
+from ..present.evidence import suggestion_lines, title
+from ..probe.diff import read_server_settings
+from ..probe.evidence import read_statistics
 from ..probe.pgbench import Cancelled, MeasureError, points_from_text
 from ..probe.report import fit_text, found_changes, probe_text
-from ..probe.server import probe
+from ..probe.server import ServerReport, probe
 from ..probe.session import ServerError, Session, connect, describe_connection, one_line
 from ..probe.sweep import BUILTINS, Note, Point, Progress, Sweep, SweepSpec, clients_text
 from . import theme
@@ -296,7 +313,7 @@ class ProbeDialog(QDialog):
         if fault:  # the server went away during the watch: what was seen is above, the reason here
             _show_status(self.status, fault[0].upper() + fault[1:] + ".", problem=True)
         else:
-            _show_status(self.status, "Use these values to plan for this server: " + ", ".join(self._changes))
+            _show_status(self.status, "Use these values to plan for this server: " + input_changes(self._changes) + ".")
 
     def _failed(self, reason: str) -> None:
         self.run_button.setEnabled(True)
@@ -313,6 +330,274 @@ class ProbeDialog(QDialog):
         if self._worker is not None:
             self._worker.wait()
         super().done(result)
+
+
+@dataclass(frozen=True)
+class ServerReading:
+    """What Compare read from the server: compared again, without the server, whenever the plan changes."""
+
+    report: ServerReport
+    settings: ServerSettings
+    statistics: Statistics
+    source: ReadFrom
+
+
+def read_for_comparison(
+    dsn: str, seconds: float, emit: Callable[[object], None], stop: threading.Event
+) -> ServerReading:
+    """Every parameter any plan may write (whatever its release) and the statistics, in one read-only session."""
+    with Session(dsn) as session:
+        report = probe(session, seconds, emit, stop)
+        if report.fault:
+            raise ServerError(report.fault)
+        settings = read_server_settings(session, PARAMETERS)
+        statistics = read_statistics(session, report)
+        now = session.one("SELECT now()", what="the server's clock")[0]
+    source = ReadFrom(report.server["name"], report.server["user"], now.isoformat(timespec="seconds"))
+    return ServerReading(report, settings, statistics, source)
+
+
+FILTERS = {"Differs": "differs", "Needs a restart": "restart", "All settings": "all"}
+COLUMNS = ("Setting", "Your server", "Source", "The plan", "Applies", "Pending restart")
+
+
+class CompareDialog(QDialog):
+    """Server > Compare with This Plan: the plan's settings beside the server's, the server's statistics as
+    cards that can apply their suggestion (one undo step), and Export Changes (changes.sql, rollback.sql).
+
+    The server is read once per Compare; the comparison is made again, without the server, whenever the plan
+    changes (an applied suggestion shows at once). The plan takes the server's version, never its settings.
+    """
+
+    def __init__(self, menu: ServerMenu) -> None:
+        super().__init__(menu.window)
+        self.setObjectName("compare_dialog")
+        self.setWindowTitle(f"Compare {menu.server_name} with this plan")
+        self.menu = menu
+        self.ask_out_path: Callable[[], Path | None] = self._ask_out_path
+        self.watch = _spin("compare_watch", 0, 3600, 0, " s")
+        self.watch.setToolTip("Sample pg_stat_activity this long for the peak of sessions")
+        self.run_button = _button("&Compare", "compare_run")
+        self.run_button.clicked.connect(self.run_compare)
+        self.progress = _named(QProgressBar(), "compare_progress")
+        self.progress.setMaximum(1000)
+        self.progress.setTextVisible(False)
+        self.filter = _named(QComboBox(), "compare_filter")
+        self.filter.addItems(list(FILTERS))
+        self.filter.currentIndexChanged.connect(self._fill_table)
+        self.summary = _status_label("compare_summary")
+        self.table = _named(QTableWidget(0, len(COLUMNS)), "compare_table")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.cards = QVBoxLayout()
+        self.tabs = _named(QTabWidget(), "compare_tabs")
+        self.tabs.addTab(self._settings_page(), "&Settings")
+        self.tabs.addTab(self._evidence_page(), "E&vidence")
+        self.status = _status_label("compare_status")
+        self.export_button = _button("&Export Changes...", "compare_export", enabled=False)
+        self.export_button.setToolTip("Write changes.sql and rollback.sql to a new folder")
+        self.export_button.clicked.connect(self.export_changes)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        top = QHBoxLayout()
+        label = QLabel("&Watch for")
+        label.setBuddy(self.watch)
+        for widget in (label, self.watch, self.run_button):
+            top.addWidget(widget)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.resize(900, 600)
+        self.reading: ServerReading | None = None
+        self.diff: SettingsDiff | None = None
+        self.findings: tuple[Finding, ...] = ()
+        self.compared: Plan | None = None
+        self._worker: Worker | None = None
+        self._stop = threading.Event()
+        menu.window.document.planChanged.connect(self._compare)
+
+    def _settings_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout()
+        label = QLabel("S&how")
+        label.setBuddy(self.filter)
+        row.addWidget(label)
+        row.addWidget(self.filter)
+        row.addWidget(self.summary, 1)
+        layout = QVBoxLayout(page)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        return page
+
+    def _evidence_page(self) -> QWidget:
+        holder = QWidget()
+        holder.setObjectName("compare_evidence")
+        self.cards = QVBoxLayout(holder)
+        self.cards.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        return scroll
+
+    def run_compare(self) -> None:
+        dsn, seconds = self.menu.dsn, float(self.watch.value())
+        stop = self._stop = threading.Event()
+        self.run_button.setEnabled(False)
+        self.progress.setValue(0)
+        _show_status(self.status, f"Watching for {seconds:g} s ..." if seconds else "Reading the server ...")
+        self._worker = Worker(lambda emit: read_for_comparison(dsn, seconds, emit, stop), self)
+        self._worker.progress.connect(self._on_sample)
+        self._worker.done.connect(self._read)
+        self._worker.failed.connect(self._failed)
+        self._worker.start()
+
+    def _on_sample(self, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 1000))
+
+    def _read(self, reading: ServerReading) -> None:
+        self.reading = reading
+        self.progress.setValue(1000)
+        self.run_button.setEnabled(True)
+        self._compare()
+
+    def _failed(self, reason: str) -> None:
+        self.run_button.setEnabled(True)
+        _show_status(self.status, reason, problem=True)
+
+    def _compared_plan(self) -> Plan:
+        """The window's plan, for the server's release when the scenario names another one."""
+        document = self.menu.window.document
+        assert self.reading is not None
+        major = self.reading.report.server["major"]
+        if major in RELEASES and major != document.scenario.hardware.pg_version:
+            return plan(document.scenario.with_changes(pg_version=major))
+        return document.plan
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._compare()  # the plan may have changed while the dialog was hidden
+
+    def _compare(self, *_: object) -> None:
+        """The diff and the findings for the window's plan now (a slider's tick while hidden waits for show)."""
+        if self.reading is None or not self.isVisible():
+            return
+        self.compared = self._compared_plan()
+        self.diff = compare(self.compared.settings, self.reading.settings)
+        self.findings = findings(self.reading.statistics, self.compared)
+        self._fill_table()
+        self._fill_cards()
+        self.export_button.setEnabled(bool(self.diff.changes))
+        self.tabs.setTabText(0, f"&Settings ({len(self.diff.differing)} differ)")
+        self.tabs.setTabText(1, f"E&vidence ({len(self.findings)})")
+        release = self.compared.scenario.hardware.pg_version
+        said = f"Compared with {self.reading.source.server}, read {self.reading.source.read_at}."
+        if release != self.menu.window.document.scenario.hardware.pg_version:
+            said += f" The plan is made for PostgreSQL {release}, the server's release."
+        _show_status(self.status, said)
+
+    def _fill_table(self) -> None:
+        if self.diff is None:
+            return
+        wanted = FILTERS[self.filter.currentText()]
+        rows = [
+            r for r in self.diff.rows
+            if wanted == "all" or (r.differs and (wanted == "differs" or r.context == "restart"))
+        ]  # fmt: skip
+        self.summary.setText(headline(self.diff))
+        self.table.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            cells = (row.name, shown(row.server), source_words(row), shown(row.plan), row.context,
+                     "yes" if row.pending_restart else "")  # fmt: skip
+            tip = "\n".join(part for part in (str(row.derivation), row.note, *_override_lines(row)) if part)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip)
+                if row.differs and column in (1, 3):
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(index, column, item)
+        self.table.resizeColumnsToContents()
+
+    def _fill_cards(self) -> None:
+        while self.cards.count() > 1:  # the stretch at the end stays
+            item = self.cards.takeAt(0)
+            card = item.widget() if item is not None else None
+            if card is not None:
+                card.setParent(None)  # out of the dialog now (findChild no longer sees it), freed later
+                card.deleteLater()
+        for finding in self.findings:
+            self.cards.insertWidget(self.cards.count() - 1, self._card(finding))
+
+    def _card(self, finding: Finding) -> QFrame:
+        card = _named(QFrame(), f"evidence_{finding.code.lower()}")
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(card)
+        heading = QLabel(title(finding))
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        words = [finding.message[0].upper() + finding.message[1:] + "."]
+        words += [f"Suggests: {line}" for line in suggestion_lines(finding.suggests, options=False)]
+        if finding.derivation is not None and finding.derivation.calculation:
+            words.append(f"Why: {finding.derivation}")
+        for text in words:
+            label = _status_label(f"evidence_text_{finding.code.lower()}")
+            label.setText(text)
+            layout.addWidget(label)
+        if finding.suggests.scenario:
+            apply = _button("&Apply to the plan", f"evidence_apply_{finding.code.lower()}")
+            apply.setToolTip(f"Plan with {input_changes(finding.suggests.scenario)} (Edit > Undo takes it back)")
+            apply.clicked.connect(lambda _=False, chosen=finding: self.apply(chosen))
+            row = QHBoxLayout()
+            row.addWidget(apply)
+            row.addStretch(1)
+            layout.addLayout(row)
+        return card
+
+    def apply(self, finding: Finding) -> None:
+        """A finding's suggestion into the scenario: one undo step; the comparison follows the new plan."""
+        document = self.menu.window.document
+        changes = dict(finding.suggests.scenario)
+        document.replace(document.scenario.with_changes(**changes), f"{title(finding)}: {input_changes(changes)}")
+        _show_status(self.status, f"The plan now has {input_changes(changes)} (Edit > Undo takes it back).")
+
+    def export_changes(self) -> None:
+        if self.diff is None or self.compared is None or self.reading is None:
+            return
+        path = self.ask_out_path()
+        if path is None:
+            return
+        try:
+            written = write_changes(self.diff, self.compared, self.reading.source, path, force=True)
+        except InputError as error:
+            _show_status(self.status, str(error), problem=True)
+            return
+        _show_status(self.status, f"Wrote {written}: changes.sql ({len(self.diff.changes)} settings) and rollback.sql.")
+
+    def _ask_out_path(self) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export changes to a new folder", "pgplanner-changes")
+        return Path(name) if name else None
+
+    def done(self, result: int) -> None:
+        """Closing ends a watch at once (and waits for the connection to close)."""
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.wait()
+        super().done(result)
+
+
+def _override_lines(row: DiffRow) -> list[str]:
+    return [f"Set for {override_words(o, row.plan)}" for o in row.overrides]
 
 
 class MeasureDialog(QDialog):
@@ -501,6 +786,7 @@ class ServerMenu:
         self.actions: dict[str, QAction] = {}
         self.connect_dialog: ConnectDialog | None = None
         self.probe_dialog: ProbeDialog | None = None
+        self.compare_dialog: CompareDialog | None = None
         self.measure_dialog: MeasureDialog | None = None
 
     @property
@@ -513,6 +799,7 @@ class ServerMenu:
         for key, text, slot in (
             ("server_connect", "&Connect...", self.open_connect),
             ("server_probe", "&Probe...", self.open_probe),
+            ("server_compare", "Compare with This P&lan...", self.open_compare),
             ("server_measure", "&Measure with pgbench...", self.open_measure),
             ("server_import", "&Import Measurements...", self.import_points),
             ("server_clear", "C&lear Measurements", self.clear_points),
@@ -530,10 +817,9 @@ class ServerMenu:
 
     def _enable(self) -> None:
         connected = self.connection is not None
-        self.actions["server_probe"].setEnabled(connected)
-        self.actions["server_measure"].setEnabled(connected)
         tip = f"Connected to {self.server_name}" if connected else "Server > Connect... first"
-        for key in ("server_probe", "server_measure"):
+        for key in ("server_probe", "server_compare", "server_measure"):
+            self.actions[key].setEnabled(connected)
             self.actions[key].setStatusTip(tip)
 
     def open_connect(self) -> ConnectDialog:
@@ -546,10 +832,11 @@ class ServerMenu:
     def _connected(self, dialog: ConnectDialog) -> None:
         self.connection, self.server_name = dialog.connection, dialog.server_name
         # The dialogs belong to the server they were opened for; a sweep still running keeps its own.
-        if self.probe_dialog is not None:
-            self.probe_dialog.close()
-            self.probe_dialog.deleteLater()
-            self.probe_dialog = None
+        for stale in (self.probe_dialog, self.compare_dialog):
+            if stale is not None:
+                stale.close()
+                stale.deleteLater()
+        self.probe_dialog = self.compare_dialog = None
         if self.measure_dialog is not None and not self.measure_dialog.running:
             self.measure_dialog.deleteLater()
             self.measure_dialog = None
@@ -561,6 +848,12 @@ class ServerMenu:
             self.probe_dialog = ProbeDialog(self)
         _bring_up(self.probe_dialog)
         return self.probe_dialog
+
+    def open_compare(self) -> CompareDialog:
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareDialog(self)
+        _bring_up(self.compare_dialog)
+        return self.compare_dialog
 
     def open_measure(self) -> MeasureDialog:
         if self.measure_dialog is None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QTableWidget,
     QTextBrowser,
     QToolButton,
     QTreeWidget,
@@ -863,6 +865,55 @@ def probe_server(app: App, watch_seconds: int = 0) -> str:
 def use_probed_values(app: App) -> None:
     w.click(app.window.server.probe_dialog, "probe_use")
     settle(app)
+
+
+def probe_status(app: App) -> str:
+    return w.text_of(app.window.server.probe_dialog, "probe_status")
+
+
+def compare_with_plan(app: App, watch_seconds: int = 0) -> str:
+    """Server > Compare with This Plan..., Compare pressed; the status line once the server is read."""
+    w.trigger(app.window, "action_server_compare")
+    dialog = app.window.server.compare_dialog
+    w.find(dialog, "compare_watch", QAbstractSpinBox).setValue(watch_seconds)
+    w.click(dialog, "compare_run")
+    w.wait_until(app.qtbot, lambda: w.find(dialog, "compare_run").isEnabled(), SERVER_TIMEOUT_MS)
+    return w.text_of(dialog, "compare_status")
+
+
+def compared_settings(app: App, show: str = "Differs") -> dict[str, dict[str, str]]:
+    """The Settings table under the filter ``show`` (Differs, Needs a restart, All settings): a row per setting."""
+    dialog = app.window.server.compare_dialog
+    w.find(dialog, "compare_filter", QComboBox).setCurrentText(show)
+    return w.table_rows(w.find(dialog, "compare_table", QTableWidget))
+
+
+def compare_summary(app: App) -> str:
+    return w.text_of(app.window.server.compare_dialog, "compare_summary")
+
+
+def evidence_cards(app: App) -> dict[str, str]:
+    """The evidence cards by finding code (lower case): their words."""
+    dialog = app.window.server.compare_dialog
+    cards = {}
+    for frame in dialog.findChildren(QFrame):
+        name = frame.objectName()
+        if name.startswith("evidence_") and not name.startswith(("evidence_text_", "evidence_apply_")):
+            labels = [label.text() for label in frame.findChildren(QLabel)]
+            cards[name.removeprefix("evidence_")] = "\n".join(labels)
+    return cards
+
+
+def apply_evidence(app: App, code: str) -> None:
+    w.click(app.window.server.compare_dialog, f"evidence_apply_{code}")
+    settle(app)
+
+
+def export_changes(app: App, folder: Path) -> str:
+    dialog = app.window.server.compare_dialog
+    dialog.ask_out_path = lambda: folder
+    w.click(dialog, "compare_export")
+    return w.text_of(dialog, "compare_status")
 
 
 def start_measuring(app: App, clients: str, seconds: int) -> None:

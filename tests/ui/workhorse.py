@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSlider,
+    QTableWidget,
     QTabWidget,
     QToolButton,
     QTreeWidget,
@@ -107,6 +108,16 @@ def click(root: QWidget, name: str) -> None:
     button = find(root, name, QAbstractButton)
     assert button.isEnabled(), f"{name} is disabled"
     button.click()
+
+
+def table_rows(table: QTableWidget) -> dict[str, dict[str, str]]:
+    """A table's cells as read: each row by its first column's text, its cells by their column's heading."""
+    headings = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    rows = {}
+    for r in range(table.rowCount()):
+        cells = [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
+        rows[cells[0]] = dict(zip(headings, cells, strict=True))
+    return rows
 
 
 def text_of(root: QWidget, name: str) -> str:
