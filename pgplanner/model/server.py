@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .derivation import Derivation, exact
 from .scenario import Scenario
 from .sources import PG_AUTOVACUUM, PG_RESOURCE_CONSUMPTION, PGTUNE
-from .units import GB, KB, MB, human_size
+from .units import GB, MB, human_size
 from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
 # PostgreSQL's defaults, per release (guc_tables.c of each branch).
@@ -173,8 +173,3 @@ def _processes(
         )
 
     return hmm, workers, parallel, per_gather, autovacuum, d
-
-
-def kilobytes(size: int) -> int:
-    """``size`` rounded down to whole kB, the unit of PostgreSQL's memory settings."""
-    return size // KB * KB

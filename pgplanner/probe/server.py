@@ -40,7 +40,6 @@ SERVER_SETTINGS = (
 CONNECT_TIMEOUT = 10  # seconds, unless the DSN or PGCONNECT_TIMEOUT says otherwise
 WATCH_INTERVAL = 0.25  # seconds between pg_stat_activity samples
 LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
-MIB = 1024 * 1024
 
 
 class ServerError(Exception):
@@ -268,7 +267,3 @@ def local_backends(conn: Any) -> tuple[dict[str, Any] | None, str]:
         "pss_median_bytes": pss[len(pss) // 2],
         "pss_max_bytes": pss[-1],
     }, ""
-
-
-def is_superuser(conn: Any) -> bool:
-    return bool(conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0])

@@ -170,9 +170,6 @@ class ExportDialog(QDialog):
         self.listing.setCurrentItem(matches[0])
         self._show_file(matches[0].text())
 
-    def text_of(self, path: str) -> str:
-        return self._files[path].decode()
-
     def copy_current(self) -> None:
         QGuiApplication.clipboard().setText(self.preview.toPlainText())
         self.status.setText(f"Copied {self.listing.currentItem().text()}")

@@ -211,8 +211,6 @@ class ConnectDialog(QDialog):
 class ProbeDialog(QDialog):
     """The server's settings and connection use beside the plan, and "Use these values"."""
 
-    applied = Signal(dict)  # the scenario changes the server told
-
     def __init__(self, menu: ServerMenu) -> None:
         super().__init__(menu.window)
         self.setObjectName("probe_dialog")

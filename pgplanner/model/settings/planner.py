@@ -15,7 +15,6 @@ from .base import Setting, SettingsInput, explain, present, setting_for
 # RAM, where a low value makes the planner choose index scans over much faster sequential scans.
 RANDOM_PAGE_COST_CHEAP = 1.1
 RANDOM_PAGE_COST_DEFAULT = 4.0
-LARGE_DATA_RAM_MULTIPLE = 3  # pgtune's "greater than 3 x RAM"
 # Concurrent I/O requests the device sustains (pgtune's table; "network" is its SAN).
 IO_CONCURRENCY = {"hdd": 2, "ssd": 200, "network": 300, "nvme": 1000}
 # effective_io_concurrency needs posix_fadvise: other platforms accept only 0 before 18.
