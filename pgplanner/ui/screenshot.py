@@ -16,7 +16,7 @@ def save_screenshot(scenario: Scenario, out: Path, size: tuple[int, int] = DEFAU
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
-    from .app import application
+    from .application import application
     from .main_window import MainWindow
 
     app = application()
