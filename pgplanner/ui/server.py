@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
+from PySide6.QtCore import QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,12 +39,12 @@ from ..probe.pgbench import BUILTINS, Cancelled, MeasureError, Point, Progress, 
 from ..probe.report import fit_text, found_changes, probe_text
 from ..probe.server import ServerError, connect, describe_connection, one_line, probe
 from . import theme
+from .named import named as _named
 from .plots import IMPORTED
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-W = TypeVar("W", bound=QObject)
 POINTS_FILTER = "pgbench output or CSV clients,tps (*.txt *.log *.csv);;All files (*)"
 DEFAULT_CLIENTS = "1,2,4,8,16,32,64"
 MAX_IMPORT_BYTES = 1 << 20
@@ -96,12 +96,6 @@ class Worker(QThread):
             self.failed.emit(str(error))
         except Exception as error:  # one line in the dialog rather than a dead thread
             self.failed.emit(one_line(error))
-
-
-def _named(widget: W, name: str) -> W:
-    """``widget`` with its objectName, which the tests and the style sheet find it by."""
-    widget.setObjectName(name)
-    return widget
 
 
 def _spin(name: str, low: int, high: int, value: int, suffix: str = "") -> QSpinBox:

@@ -172,11 +172,11 @@ def redo(app: App) -> None:
 
 
 def can_undo(app: App) -> bool:
-    return app.window.actions["undo"].isEnabled()
+    return app.window.menu_actions["undo"].isEnabled()
 
 
 def can_redo(app: App) -> bool:
-    return app.window.actions["redo"].isEnabled()
+    return app.window.menu_actions["redo"].isEnabled()
 
 
 def answer_unsaved_prompts(app: App, answer: str) -> None:
@@ -579,7 +579,7 @@ def clipped_card_texts(app: App) -> list[str]:
 
 def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
     """Drag the handle under the plots by ``pixels`` (negative: up)."""
-    splitter = app.window.lower
+    splitter = app.window.plots_and_details
     splitter.moveSplitter(splitter.sizes()[0] + pixels, 1)
     app.qtbot.wait(20)
 
@@ -589,7 +589,7 @@ def plot_height(app: App, plot: str) -> int:
 
 
 def splitter_handles_visible(app: App) -> bool:
-    return all(s.handleWidth() >= 5 for s in (app.window.lower, app.window.curves))
+    return all(s.handleWidth() >= 5 for s in (app.window.plots_and_details, app.window.curves))
 
 
 def provider_list_shows_whole_titles(app: App) -> bool:
