@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios
+from ..export.atomic import write_file_atomically
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
 from ..model.scenario import Hardware
@@ -42,7 +43,6 @@ from ..present import CARDS, budget_rows
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
 from ..present.report import render_html_report
 from . import theme
-from .atomic import write_text_atomically
 from .cards import CardGrid
 from .document import Document
 from .forms import Forms
@@ -417,7 +417,7 @@ class MainWindow(QMainWindow):
         current = self.document.plan
         html = render_html_report(current, self.baseline, ("baseline", self.document.title))
         try:
-            write_text_atomically(path, html)
+            write_file_atomically(path, html)
         except OSError as error:
             self.report_error("Cannot write the report", f"{path}: {error.strerror or error}")
             return None
