@@ -38,7 +38,6 @@ from pytestqt.qtbot import QtBot
 
 from pgplanner.model import FIELDS, Plan, parse_size, plan
 from pgplanner.present import CARDS
-from pgplanner.present.cards import card_texts
 from pgplanner.ui.main_window import MainWindow
 
 from . import workhorse as w
@@ -386,10 +385,12 @@ def budget_limit(app: App, row: str = "max_connections") -> float:
 
 
 def hover(app: App, plot: str, x: float, y: float) -> str:
-    """The readout a plot shows with the mouse at data coordinates (x, y)."""
-    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot,
-             "budget": app.window.budget_plot}[plot]  # fmt: skip
-    return panel.describe(x, y)
+    """Move the mouse over a plot to data coordinates (x, y) and return what its readout then says."""
+    look_at_plot(app, plot)
+    panel = _panel(app, plot)
+    w.move_mouse_to_data(app.qtbot, panel.widget, x, y)
+    app.qtbot.wait(HOVER_SETTLES_MS)
+    return panel.readout.text_in_full()
 
 
 def status_message(app: App) -> str:
@@ -409,9 +410,64 @@ def shown_plan(app: App) -> Plan:
     return plan(app.window.document.scenario)
 
 
-def cards_match_model(app: App) -> bool:
+# The figure each card shows, by its path in ``plan --json``, and how the card writes it: a count
+# ("1,234"), a size ("1.13 GB", three significant digits) or a rate ("2,500 tps"). Written out here, not
+# taken from pgplanner.present, so that the check never asks the renderer what it meant to show.
+CARD_FIGURES = {
+    "max_connections": ("max_connections", "count"),
+    "ram_ceiling": ("ram_ceiling", "count"),
+    "productive_target": ("productive_target", "count"),
+    "pool_size": ("pool_size", "count"),
+    "worst_case": ("memory.worst_case_bytes", "size"),
+    "heavy_fraction": ("memory.heavy_fraction_bytes", "size"),
+    "safe_work_mem": ("memory.safe_work_mem_bytes", "size"),
+    "pooler_capacity": ("pooler_capacity_tps", "rate"),
+}
+POOLER_CARDS = ("pool_size", "pooler_capacity")  # a pooler's figures: with no pooler the card says "no pooler"
+SIZE_UNITS = {"B": 1, "kB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+_SHOWN_NUMBER = re.compile(r"(?P<number>\d[\d,]*(?:\.(?P<decimals>\d+))?)(?: (?P<unit>B|kB|MB|GB|TB|tps))?")
+
+
+def _shown_number(text: str) -> tuple[float, float, str]:
+    """A card's value read as a person would: (number in its unit, the most its rounding hides, unit)."""
+    match = _SHOWN_NUMBER.fullmatch(text)
+    assert match, f"not a figure: {text!r}"
+    decimals = len(match["decimals"] or "")
+    return float(match["number"].replace(",", "")), 0.5 * 10**-decimals, match["unit"] or ""
+
+
+def card_disagrees(text: str, figure: float | None, kind: str) -> bool:
+    """Whether ``text`` on a card misstates ``figure`` (plan()'s number) beyond its shown digits."""
+    if figure is None:  # a pooler's figure with no pooler
+        return text != "no pooler"
+    if kind == "size" and figure == 0:  # no work_mem is safe
+        return text != "none"
+    number, slack, unit = _shown_number(text)
+    if kind == "size":
+        return unit not in SIZE_UNITS or abs(number * SIZE_UNITS[unit] - figure) > slack * SIZE_UNITS[unit]
+    if kind == "rate":
+        return unit != "tps" or abs(number - figure) > slack
+    return unit != "" or number != figure
+
+
+def cards_disagreeing_with_model(app: App) -> list[str]:
+    """The cards whose value is not what plan() computes for the scenario on screen ([] when all agree)."""
     expected = shown_plan(app)
-    return all(w.text_of(app.window, f"card_{spec.key}_value") == card_texts(expected, spec)[0] for spec in CARDS)
+    figures = expected.to_json_dict()
+    values = {label.objectName() for label in app.window.findChildren(QLabel)}
+    cards = {name for name in values if name.startswith("card_") and name.endswith("_value")}
+    wanted = {f"card_{key}_value" for key in CARD_FIGURES}
+    wrong = [] if cards == wanted else [f"the window's cards {sorted(cards)} are not {sorted(wanted)}"]
+    for key, (path, kind) in CARD_FIGURES.items():
+        text = w.text_of(app.window, f"card_{key}_value")
+        figure = figures
+        for part in path.split("."):
+            figure = figure[part]
+        if key in POOLER_CARDS and expected.scenario.pooler.kind == "none":
+            figure = None
+        if card_disagrees(text, figure, kind):
+            wrong.append(f"{key}: shows {text!r}, plan() says {figure}")
+    return wrong
 
 
 def size(text: str) -> int:
