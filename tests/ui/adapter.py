@@ -70,8 +70,8 @@ def open_app(qtbot: QtBot, settings_path: Path) -> App:
 
 
 def settle(app: App) -> None:
-    """Wait until the plan on screen is the plan of the latest edit."""
-    w.wait_until(app.qtbot, lambda: app.window.document.settled)
+    """Wait until the plan on screen is the plan of the latest edit, and painted."""
+    w.run_events_until(lambda: app.window.document.settled)
 
 
 # --- doing --------------------------------------------------------------------------------
@@ -438,10 +438,8 @@ def _shown_number(text: str) -> tuple[float, float, str]:
 
 def card_disagrees(text: str, figure: float | None, kind: str) -> bool:
     """Whether ``text`` on a card misstates ``figure`` (plan()'s number) beyond its shown digits."""
-    if figure is None:  # a pooler's figure with no pooler
-        return text != "no pooler"
-    if kind == "size" and figure == 0:  # no work_mem is safe
-        return text != "none"
+    if figure is None or (kind == "size" and figure == 0):  # no safe work_mem; a pooler's figure without one
+        return text != ("none" if kind == "size" else "no pooler")
     number, slack, unit = _shown_number(text)
     if kind == "size":
         return unit not in SIZE_UNITS or abs(number * SIZE_UNITS[unit] - figure) > slack * SIZE_UNITS[unit]
