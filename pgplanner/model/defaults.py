@@ -6,7 +6,9 @@ constants, so the words beside an input and the arithmetic behind it cannot drif
 
 from __future__ import annotations
 
-from .derivation import percent
+from .derivation import percent, steps
+from .units import GB, MB, human_size
+from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
 # Active connections per core by workload (PostgreSQL wiki, Number Of Database Connections; the
 # max_connections article): CPU-bound work keeps 2 per core busy, I/O-bound work waits and needs 4.
@@ -25,6 +27,19 @@ WORK_MEM_TYPICAL_SHARE = (5, 32)
 RESERVE_SHARE = 0.25  # the process model article's budget: pool 24, reserve 6
 CLIENT_HEADROOM = 1.2
 MIN_MAX_CLIENT_CONN = 100  # PgBouncer's own default
+# The server settings that drive memory (pgtune's rules; PostgreSQL's defaults from guc_tables.c):
+# hash_mem_multiplier is the release's default, which 15 raised from 1.0 to 2.0;
+HASH_MEM_MULTIPLIER_RAISED_IN = 15
+HASH_MEM_MULTIPLIER_DEFAULT_BEFORE, HASH_MEM_MULTIPLIER_DEFAULT_SINCE = 1.0, 2.0
+# parallel workers per gather: half the cores, at most 4 ("no clear evidence that each new worker gives a
+# big benefit"); autovacuum workers by cores, since busier machines have more tables to vacuum at once;
+PARALLEL_PER_GATHER_CAP = 4
+AUTOVACUUM_WORKERS_BY_CORES = ((32, 5), (16, 4))
+# maintenance_work_mem: RAM / 16 (analytics RAM / 8), between PostgreSQL's default 64 MB and 2 GB.
+MAINTENANCE_DIVISOR = 16
+MAINTENANCE_DIVISOR_BY_PROFILE = {"analytics": 8}
+MAINTENANCE_FLOOR = 64 * MB
+MAINTENANCE_CAP = 2 * GB
 
 WORKLOAD_RULE = "cores x " + ", ".join(str(m) for m in CORE_MULTIPLIER.values())
 DISK_CONCURRENCY_RULE = "from storage: " + ", ".join(f"{kind} {value}" for kind, value in DISK_CONCURRENCY.items())
@@ -33,3 +48,17 @@ OS_OVERHEAD_RULE = f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt(RAM in GB)"
 PER_CONNECTION_RULE = f"backend base + {WORK_MEM_TYPICAL_SHARE[0]}/{WORK_MEM_TYPICAL_SHARE[1]} x work_mem"
 RESERVE_RULE = f"{percent(RESERVE_SHARE)} of the pool"
 MAX_CLIENT_CONN_RULE = f"client demand + {percent(CLIENT_HEADROOM - 1)}, at least {MIN_MAX_CLIENT_CONN}"
+HASH_MEM_MULTIPLIER_RULE = (
+    f"the version's default: {HASH_MEM_MULTIPLIER_DEFAULT_BEFORE:.1f} before {HASH_MEM_MULTIPLIER_RAISED_IN}, "
+    f"{HASH_MEM_MULTIPLIER_DEFAULT_SINCE:.1f} from {HASH_MEM_MULTIPLIER_RAISED_IN}"
+)
+PARALLEL_PER_GATHER_RULE = (
+    f"half the cores, at most {PARALLEL_PER_GATHER_CAP} (analytics: no cap), at most max_parallel_workers"
+)
+MAX_WORKER_PROCESSES_RULE = f"the cores, at least PostgreSQL's default {DEFAULT_MAX_WORKER_PROCESSES}"
+AUTOVACUUM_WORKERS_RULE = steps(DEFAULT_AUTOVACUUM_MAX_WORKERS, AUTOVACUUM_WORKERS_BY_CORES, "cores")
+MAINTENANCE_RULE = (
+    f"RAM / {MAINTENANCE_DIVISOR} ("
+    + ", ".join(f"{profile} RAM / {divisor}" for profile, divisor in MAINTENANCE_DIVISOR_BY_PROFILE.items())
+    + f"), {human_size(MAINTENANCE_FLOOR)} to {human_size(MAINTENANCE_CAP)}"
+)

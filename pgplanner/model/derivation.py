@@ -21,13 +21,22 @@ assembled from the named constants with the helpers below, never retyped:
 >>> given("4 GB", "shared_buffers").calculation
 'given: 4 GB'
 
+A value kept within bounds is written as the equation it is, never as an arrow:
+
+>>> capped("8 x 0.25", 2, at_most=1)
+'min(8 x 0.25, 1) = 1'
+>>> capped("ceil(32 / 2)", 16, at_most=(4, 32))
+'min(ceil(32 / 2), 4, 32) = 4'
+
 Helpers: :func:`n` (a count for prose), :func:`exact` (a number precise enough to keep an equation
-true), :func:`rounded` (an equation with its rounding step), :func:`given` (an input the user typed).
+true), :func:`rounded` (an equation with its rounding step), :func:`capped` (an equation with its
+bounds), :func:`given` (an input the user typed), :func:`listing` and :func:`steps` (a constant table
+written out for a formula, once at import time, so prose never restates a table).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -117,6 +126,52 @@ def rounded(expression: str, value: float, result: float, direction: Direction, 
         return f"{expression} = {shown_value}"
     joint = " to" if direction in ("up", "down", "nearest") else ":"
     return f"{expression} = {shown_value}, rounded {direction}{joint} {shown_result}"
+
+
+Bounds = float | tuple[float, ...]
+
+
+def capped(
+    expression: str,
+    value: float,
+    *,
+    at_most: Bounds = (),
+    at_least: Bounds = (),
+    show: Callable[[float], str] = exact,
+    result: float | None = None,
+    direction: Direction = "down",
+) -> str:
+    """``min(max(expression, at_least), at_most) = bounded``: a value kept within bounds, as a true equation.
+
+    ``value`` is what ``expression`` computes; each bound is one number or a tuple of them (``min(e, 4, 32)``).
+    Bounds are printed whether they bite or not, so the reader sees the range the value was kept in.
+    ``result``, when given, is the bounded value after a rounding step (``direction``, as :func:`rounded`).
+    """
+    lows = at_least if isinstance(at_least, tuple) else (at_least,)
+    highs = at_most if isinstance(at_most, tuple) else (at_most,)
+    text, bounded = expression, value
+    if lows:
+        text, bounded = f"max({text}, {', '.join(map(show, lows))})", max(bounded, *lows)
+    if highs:
+        text, bounded = f"min({text}, {', '.join(map(show, highs))})", min(bounded, *highs)
+    return rounded(text, bounded, bounded if result is None else result, direction, show)
+
+
+def listing(table: Mapping[str, object], show: Callable[[Any], str] = str) -> str:
+    """A lookup table written out for a formula: ``{"hdd": 2, "ssd": 200}`` is written ``hdd 2, ssd 200``."""
+    return ", ".join(f"{key} {show(value)}" for key, value in table.items())
+
+
+def steps(
+    first: object, thresholds: Iterable[tuple[float, object]], unit: str = "", show: Callable[[Any], str] = str
+) -> str:
+    """A table of thresholds written out for a formula, lowest first: ``3; 4 from 16 cores; 5 from 32 cores``.
+
+    ``first`` holds below the lowest threshold; each ``(least, value)`` holds from ``least`` ``unit`` on.
+    """
+    rising = sorted(thresholds, key=lambda step: step[0])
+    after = f" {unit}" if unit else ""
+    return "; ".join([show(first), *(f"{show(value)} from {n(least)}{after}" for least, value in rising)])
 
 
 def given(shown: str, name: str, source: str = YOUR_SCENARIO) -> Derivation:

@@ -94,7 +94,7 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
             calculation=f"{OS_OVERHEAD_GB_PER_SQRT_GB:g} GB x sqrt({exact(ram / GB)}) = {human_size(os_overhead)}",
             inputs={"RAM": human_size(ram)},
             source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
-            note="16 GB -> 2 GB, 64 GB -> 4 GB, 256 GB -> 8 GB",
+            note="16 GB gives 2 GB, 64 GB gives 4 GB, 256 GB gives 8 GB",
         )
     else:
         derivations["os_overhead_bytes"] = given(human_size(os_overhead), "OS overhead")
@@ -166,7 +166,7 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
             ),
             inputs={"backend base": human_size(mem.backend_memory), "work_mem": human_size(mem.work_mem)},
             source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
-            note="work_mem 4/32/64 MB -> about 10/15/20 MB per connection",
+            note="work_mem 4/32/64 MB gives about 10/15/20 MB per connection",
         )
     else:
         derivations["per_connection_bytes"] = given(human_size(per_connection), "typical per connection")

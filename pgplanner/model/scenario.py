@@ -13,9 +13,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from .defaults import (
+    AUTOVACUUM_WORKERS_RULE,
     DISK_CONCURRENCY_RULE,
+    HASH_MEM_MULTIPLIER_RULE,
+    MAINTENANCE_RULE,
     MAX_CLIENT_CONN_RULE,
+    MAX_WORKER_PROCESSES_RULE,
     OS_OVERHEAD_RULE,
+    PARALLEL_PER_GATHER_RULE,
     PER_CONNECTION_RULE,
     RESERVE_RULE,
     SHARED_BUFFERS_RULE,
@@ -145,7 +150,7 @@ class Memory(Frozen):
         "A hash node may use work_mem times this.",
         unit="",
         step=0.5,
-        auto="the version's default: 1.0 on 13-14, 2.0 on 15+",
+        auto=HASH_MEM_MULTIPLIER_RULE,
         advanced=True,
     )
     parallel_workers_per_gather: Annotated[int | None, Auto] = count(
@@ -155,7 +160,7 @@ class Memory(Frozen):
         "Workers per gather",
         "max_parallel_workers_per_gather: each worker of a parallel query takes its own work_mem per node.",
         unit="workers",
-        auto="half the cores, at most 4 (analytics: no cap), at most max_parallel_workers",
+        auto=PARALLEL_PER_GATHER_RULE,
         advanced=True,
     )
     max_worker_processes: Annotated[int | None, Auto] = count(
@@ -165,7 +170,7 @@ class Memory(Frozen):
         "max_worker_processes",
         "Background worker slots: parallel workers, logical replication, extensions.",
         unit="processes",
-        auto="the cores, at least PostgreSQL's default 8",
+        auto=MAX_WORKER_PROCESSES_RULE,
         advanced=True,
     )
     autovacuum_workers: Annotated[int | None, Auto] = count(
@@ -175,7 +180,7 @@ class Memory(Frozen):
         "Autovacuum workers",
         "autovacuum_max_workers: each may hold autovacuum_work_mem at once.",
         unit="workers",
-        auto="3; 4 from 16 cores, 5 from 32 cores",
+        auto=AUTOVACUUM_WORKERS_RULE,
         advanced=True,
     )
     maintenance_work_mem: Annotated[Bytes | None, Auto] = size(
@@ -185,7 +190,7 @@ class Memory(Frozen):
         "maintenance_work_mem",
         "Memory for VACUUM, CREATE INDEX and ALTER TABLE ADD FOREIGN KEY.",
         unit="MB",
-        auto="RAM / 16 (analytics RAM / 8), 64 MB to 2 GB",
+        auto=MAINTENANCE_RULE,
         advanced=True,
     )
     temp_buffers: Bytes = size(

@@ -12,26 +12,45 @@ import functools
 import math
 from dataclasses import dataclass
 
-from .derivation import Derivation, exact
+from .defaults import (
+    AUTOVACUUM_WORKERS_BY_CORES,
+    AUTOVACUUM_WORKERS_RULE,
+    HASH_MEM_MULTIPLIER_DEFAULT_BEFORE,
+    HASH_MEM_MULTIPLIER_DEFAULT_SINCE,
+    HASH_MEM_MULTIPLIER_RAISED_IN,
+    MAINTENANCE_CAP,
+    MAINTENANCE_DIVISOR,
+    MAINTENANCE_DIVISOR_BY_PROFILE,
+    MAINTENANCE_FLOOR,
+    PARALLEL_PER_GATHER_CAP,
+)
+from .derivation import Derivation, capped, exact
 from .scenario import Scenario
 from .sources import PG_AUTOVACUUM, PG_RESOURCE_CONSUMPTION, PGTUNE
 from .units import GB, MB, human_size
 from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
-# PostgreSQL's defaults, per release (guc_tables.c of each branch).
-HASH_MEM_MULTIPLIER_DEFAULT = {13: 1.0, 14: 1.0}  # 15 raised it to 2.0
-HASH_MEM_MULTIPLIER_DEFAULT_FROM_15 = 2.0
-# pgtune's steps for autovacuum_max_workers: busier machines have more tables to vacuum at once.
-AUTOVACUUM_WORKERS_BY_CORES = ((32, 5), (16, 4))
-PARALLEL_PER_GATHER_CAP = 4  # pgtune: "no clear evidence that each new worker gives a big benefit"
-# maintenance_work_mem: RAM / 16 (analytics RAM / 8), between PostgreSQL's default 64 MB and 2 GB.
-MAINTENANCE_SHARE = {"analytics": 1 / 8}
-MAINTENANCE_SHARE_DEFAULT = 1 / 16
-MAINTENANCE_FLOOR = 64 * MB
-MAINTENANCE_CAP = 2 * GB
+HASH_MEM_MULTIPLIER_NOTE = (
+    f"{HASH_MEM_MULTIPLIER_RAISED_IN} raised the default from {HASH_MEM_MULTIPLIER_DEFAULT_BEFORE:.1f} to "
+    f"{HASH_MEM_MULTIPLIER_DEFAULT_SINCE:.1f}"
+)
+MAX_WORKER_PROCESSES_FORMULA = f"max_worker_processes = cores, at least the default {DEFAULT_MAX_WORKER_PROCESSES}"
+AUTOVACUUM_WORKERS_FORMULA = f"autovacuum_max_workers = {AUTOVACUUM_WORKERS_RULE}"
+PER_GATHER_FORMULA_ANALYTICS = "max_parallel_workers_per_gather = ceil(cores / 2), at most max_parallel_workers"
+PER_GATHER_FORMULA = (
+    f"max_parallel_workers_per_gather = ceil(cores / 2), at most {PARALLEL_PER_GATHER_CAP} and at most "
+    "max_parallel_workers"
+)
 # Before 17, VACUUM stores at most 1 GB of dead tuple IDs whatever autovacuum_work_mem says
 # (vacuumlazy.c MAXDEADITEMS); 17's TID store has no such limit, but 1 GB still holds ~100 M dead rows.
 AUTOVACUUM_WORK_MEM_CAP = 1 * GB
+AUTOVACUUM_WORK_MEM_FORMULA = (
+    f"autovacuum_work_mem = maintenance_work_mem, at most {human_size(AUTOVACUUM_WORK_MEM_CAP)}"
+)
+AUTOVACUUM_WORK_MEM_NOTE = (
+    f"VACUUM before 17 never stores more than {human_size(AUTOVACUUM_WORK_MEM_CAP)} of dead tuple IDs; "
+    f"{human_size(AUTOVACUUM_WORK_MEM_CAP)} is ~180 M of them"
+)
 # On Windows before 18 a "long" is 32 bits, so kB-sized memory settings stop at INT_MAX kB (guc.h
 # MAX_KILOBYTES): 2 GB - 1 kB. pgtune writes 2 GB - 1 MB for the same reason.
 WINDOWS_MEMORY_LIMIT_BEFORE = 18
@@ -58,6 +77,12 @@ def memory_limit(scenario: Scenario) -> int | None:
     return None
 
 
+@functools.cache
+def _maintenance_formula(divisor: int, cap: int) -> str:
+    """Made once per divisor and cap (a few), not on every plan()."""
+    return f"maintenance_work_mem = RAM / {divisor}, between {human_size(MAINTENANCE_FLOOR)} and {human_size(cap)}"
+
+
 def server_basis(scenario: Scenario) -> ServerBasis:
     hw, mem, profile = scenario.hardware, scenario.memory, scenario.workload.profile
     hmm, workers, parallel, per_gather, autovacuum, processes_why = _processes(
@@ -74,21 +99,31 @@ def server_basis(scenario: Scenario) -> ServerBasis:
     limit = memory_limit(scenario)
     maintenance = mem.maintenance_work_mem
     if maintenance is None:
-        share = MAINTENANCE_SHARE.get(profile, MAINTENANCE_SHARE_DEFAULT)
-        raw: float = hw.ram * share
+        divisor = MAINTENANCE_DIVISOR_BY_PROFILE.get(profile, MAINTENANCE_DIVISOR)
+        raw: float = hw.ram / divisor
         cap = MAINTENANCE_CAP if limit is None else min(MAINTENANCE_CAP, limit)
-        maintenance = int(min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))) // MB * MB
+        bounded = min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))
+        maintenance = int(bounded) // MB * MB
         d["maintenance_work_mem"] = Derivation(
-            formula=f"maintenance_work_mem = RAM x 1/{round(1 / share)}, between 64 MB and {human_size(cap)}",
-            calculation=f"{human_size(hw.ram)} / {round(1 / share)} = {human_size(raw)} -> {human_size(maintenance)}",
+            formula=_maintenance_formula(divisor, cap),
+            calculation=capped(
+                f"{human_size(hw.ram)} / {divisor}",
+                raw,
+                at_least=MAINTENANCE_FLOOR,
+                at_most=cap,
+                show=human_size,
+                result=maintenance,
+                direction="down to whole MB",
+            ),
             inputs={"RAM": human_size(hw.ram), "profile": profile},
             source=PGTUNE,
             note="whole MB",
         )
     elif limit is not None and maintenance > limit:
+        lowered = capped(human_size(maintenance), maintenance, at_most=limit, show=human_size)
         d["maintenance_work_mem"] = Derivation(
             formula="maintenance_work_mem = given, at most what the server accepts",
-            calculation=f"given: {human_size(maintenance)} -> {human_size(limit)}",
+            calculation=f"given: {human_size(maintenance)}; {lowered}",
             inputs={"maintenance_work_mem": human_size(maintenance)},
             source=PG_RESOURCE_CONSUMPTION,
             note=f"on Windows PostgreSQL before {WINDOWS_MEMORY_LIMIT_BEFORE} stops at 2 GB",
@@ -96,11 +131,11 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         maintenance = limit
     autovacuum_mem = min(maintenance, AUTOVACUUM_WORK_MEM_CAP)
     d["autovacuum_work_mem"] = Derivation(
-        formula="autovacuum_work_mem = maintenance_work_mem, at most 1 GB",
-        calculation=f"min({human_size(maintenance)}, 1 GB) = {human_size(autovacuum_mem)}",
+        formula=AUTOVACUUM_WORK_MEM_FORMULA,
+        calculation=capped(human_size(maintenance), maintenance, at_most=AUTOVACUUM_WORK_MEM_CAP, show=human_size),
         inputs={"maintenance_work_mem": human_size(maintenance)},
         source=PG_AUTOVACUUM,
-        note="VACUUM before 17 never stores more than 1 GB of dead tuple IDs; 1 GB is ~180 M of them",
+        note=AUTOVACUUM_WORK_MEM_NOTE,
     )
     return ServerBasis(hmm, per_gather, workers, parallel, autovacuum, maintenance, autovacuum_mem, d)
 
@@ -124,19 +159,20 @@ def _processes(
     d: dict[str, Derivation] = {}
 
     if hmm is None:
-        hmm = HASH_MEM_MULTIPLIER_DEFAULT.get(version, HASH_MEM_MULTIPLIER_DEFAULT_FROM_15)
+        raised = version >= HASH_MEM_MULTIPLIER_RAISED_IN
+        hmm = HASH_MEM_MULTIPLIER_DEFAULT_SINCE if raised else HASH_MEM_MULTIPLIER_DEFAULT_BEFORE
         d["hash_mem_multiplier"] = Derivation(
             formula="hash_mem_multiplier = the version's default",
             calculation=f"PostgreSQL {version}: {exact(hmm)}",
             inputs={"PostgreSQL": str(version)},
             source=PG_RESOURCE_CONSUMPTION,
-            note="15 raised the default from 1.0 to 2.0",
+            note=HASH_MEM_MULTIPLIER_NOTE,
         )
 
     if workers is None:
         workers = max(DEFAULT_MAX_WORKER_PROCESSES, cores)
         d["max_worker_processes"] = Derivation(
-            formula="max_worker_processes = cores, at least the default 8",
+            formula=MAX_WORKER_PROCESSES_FORMULA,
             calculation=f"max({cores}, {DEFAULT_MAX_WORKER_PROCESSES}) = {workers}",
             inputs={"cores": str(cores)},
             source=PG_RESOURCE_CONSUMPTION,
@@ -152,12 +188,11 @@ def _processes(
 
     if per_gather is None:
         half = math.ceil(cores / 2)
-        capped = half if profile == "analytics" else min(half, PARALLEL_PER_GATHER_CAP)
-        per_gather = min(capped, parallel)
-        capped_at = "" if profile == "analytics" else f", at most {PARALLEL_PER_GATHER_CAP}"
+        caps = (parallel,) if profile == "analytics" else (PARALLEL_PER_GATHER_CAP, parallel)
+        per_gather = min(half, *caps)
         d["parallel_workers_per_gather"] = Derivation(
-            formula=f"max_parallel_workers_per_gather = ceil(cores / 2){capped_at}, at most max_parallel_workers",
-            calculation=f"ceil({cores} / 2) = {half} -> {per_gather}",
+            formula=PER_GATHER_FORMULA_ANALYTICS if profile == "analytics" else PER_GATHER_FORMULA,
+            calculation=capped(f"ceil({cores} / 2)", half, at_most=caps),
             inputs={"cores": str(cores), "profile": profile},
             source=PGTUNE,
         )
@@ -166,8 +201,8 @@ def _processes(
         by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
         autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
         d["autovacuum_workers"] = Derivation(
-            formula="autovacuum_max_workers = 3; 4 from 16 cores; 5 from 32 cores",
-            calculation=f"{cores} cores -> {autovacuum}",
+            formula=AUTOVACUUM_WORKERS_FORMULA,
+            calculation=f"{cores} {'core' if cores == 1 else 'cores'}: {autovacuum}",
             inputs={"cores": str(cores)},
             source=PGTUNE,
         )

@@ -3,7 +3,8 @@
 For each profile (and a spread of cores, storage, platforms' settings and data sizes) the whole
 postgresql.conf snippet is included and the server must start with pg_settings showing each value; then
 the same plan goes through alter_system.sql on a fresh cluster, a restart, and the same comparison.
-The contexts pgplanner states (restart or reload) are checked against pg_settings.context.
+The contexts pgplanner states (restart or reload) are checked against pg_settings.context, and every
+parameter a settings group declares is checked against the server's own list of parameters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from pgplanner.model import Plan, parse_size
+from pgplanner.model.settings import PARAMETERS
 
 from .helpers import export_for, plan_with
 
@@ -27,6 +29,27 @@ PROFILES = {
                               "hash_mem_multiplier": 3, "temp_buffers": "16MB"},
     "desktop, 1 core": {"profile": "desktop", "cores": 1, "ram": "1GB"},
 }  # fmt: skip
+
+
+def described(runner, pg_bin) -> dict[str, str]:
+    """name: context of every parameter the server knows, from its own list (``postgres --describe-config``,
+    the rows of pg_settings without starting a server)."""
+    rows = runner.run(pg_bin / "postgres", "--describe-config").stdout.splitlines()
+    return {name: context for name, context, *_ in (row.split("\t") for row in rows if row)}
+
+
+def test_every_declared_parameter_is_one_the_server_knows(runner, pg_bin, server_major):
+    """The declarations' first releases and contexts, against the real 15 and 18: a declared name the
+    server lacks (or knows although declared for a later release) fails here, whatever a plan writes."""
+    known = described(runner, pg_bin)
+    assert "max_connections" in known and len(known) > 250
+    for name, parameter in PARAMETERS.items():
+        context = parameter.context_in(server_major)
+        if context is None:
+            assert name not in known, f"{name} is declared from {parameter.since}; {server_major} already has it"
+            continue
+        assert name in known, f"PostgreSQL {server_major} has no parameter {name}"
+        assert (known[name] == "postmaster") == (context == "restart"), (name, known[name], context)
 
 
 def in_units(setting: str, unit: str | None) -> object:

@@ -20,13 +20,18 @@ from .helpers import line, plan_for
     ],
 )
 def test_semaphores_at_defaults(version, count, semmni, semmns):
-    result = semaphores(version, max_connections=100, max_wal_senders=10)
+    result = semaphores(version, max_connections=100, max_wal_senders=10, workers=8, autovacuum_workers=3)
     assert (result.count, result.semmni, result.semmns) == (count, semmni, semmns)
 
 
 def test_max_backends_counts_autovacuum_slots_from_18():
-    assert max_backends(17, 100, 10) == 100 + 3 + 1 + 8 + 10
-    assert max_backends(18, 100, 10) == 100 + 16 + 8 + 10 + 2
+    """MaxBackends is what the docs' semaphore count holds besides the auxiliary processes (proc.h): on 17
+    the documented 128 less 6 auxiliary processes; on 18 the 174 that postgres -C num_os_semaphores prints
+    at these settings, less 6 auxiliary processes and 32 I/O workers. Worked out: 128 - 6 = 122 (= 100
+    connections + 3 autovacuum workers + their launcher + 8 workers + 10 WAL senders); 174 - 6 - 32 = 136
+    (= 100 + 16 autovacuum_worker_slots + 8 + 10 + 2 special workers)."""
+    assert max_backends(17, 100, 10, workers=8, autovacuum_workers=3) == 122
+    assert max_backends(18, 100, 10, workers=8, autovacuum_workers=3) == 136
 
 
 def test_replication_is_outside_max_connections():
@@ -37,7 +42,8 @@ def test_replication_is_outside_max_connections():
 
 
 def test_many_replicas_raise_max_wal_senders():
-    assert plan_for(replicas=12).max_wal_senders == 14
+    assert plan_for(replicas=12).max_wal_senders == 14  # by hand: 12 replicas + 2 spare for pg_basebackup
+    assert plan_for(replicas=3).max_wal_senders == 10  # 3 + 2 = 5 is below the default 10, which stays
 
 
 @pytest.mark.parametrize("version, counted", [(15, 0), (16, 4), (18, 4)])

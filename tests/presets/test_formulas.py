@@ -72,15 +72,17 @@ def test_aurora_documented_values(catalog, preset, documented):
     assert catalog.find(preset).plan.max_connections == documented
 
 
-NEON = [("0.25cu", 104), ("0.5cu", 209), ("1cu", 419), ("2cu", 839), ("3cu", 1258), ("4cu", 1678),
-        ("5cu", 2098), ("6cu", 2517), ("7cu", 2937), ("8cu", 3357), ("9cu", 4000), ("56cu", 4000)]  # fmt: skip
+# Neon's table (providers.md section 7, neon.com/docs/connect/connection-pooling): compute size, RAM in GB,
+# max_connections.
+NEON = [("0.25cu", 1, 104), ("0.5cu", 2, 209), ("1cu", 4, 419), ("2cu", 8, 839), ("3cu", 12, 1258),
+        ("4cu", 16, 1678), ("5cu", 20, 2098), ("6cu", 24, 2517), ("7cu", 28, 2937), ("8cu", 32, 3357),
+        ("9cu", 36, 4000), ("56cu", 224, 4000)]  # fmt: skip
 
 
-@pytest.mark.parametrize("plan, limit", NEON)
-def test_neon_by_compute_size_capped_at_4000(catalog, plan, limit):
+@pytest.mark.parametrize("plan, ram_gb, limit", NEON)
+def test_neon_by_compute_size_capped_at_4000(catalog, plan, ram_gb, limit):
     preset = catalog.find(f"neon/{plan}")
-    assert preset.plan.max_connections == limit
-    assert preset.plan.ram == preset.plan.vcpus * 4 * GB  # 1 CU = 1 vCPU + 4 GB
+    assert (preset.plan.ram, preset.plan.max_connections) == (ram_gb * GB, limit)
 
 
 def test_neon_pooler_pool_is_90_percent_of_max_connections(catalog):
@@ -94,9 +96,15 @@ def test_digitalocean_25_per_gb_less_3(files, ram_gb, usable):
     assert value(do.max_connections_rule, ram_gb) - do.reserved == usable
 
 
-def test_digitalocean_plans_follow_the_rule(catalog):
-    for preset in (p for p in catalog if p.plan.provider == "digitalocean"):
-        assert preset.plan.max_connections == 25 * preset.plan.ram // GB
+# DigitalOcean's plans (providers.md section 8, rows of high and medium confidence): slug, max_connections.
+DIGITALOCEAN = [("db-s-1vcpu-1gb", 25), ("db-s-1vcpu-2gb", 50), ("db-s-2vcpu-4gb", 100), ("db-s-4vcpu-8gb", 200),
+                ("db-s-6vcpu-16gb", 400), ("db-s-8vcpu-32gb", 800), ("gd-2vcpu-8gb", 200), ("gd-4vcpu-16gb", 400),
+                ("gd-8vcpu-32gb", 800), ("so1_5-2vcpu-16gb", 400), ("so1_5-4vcpu-32gb", 800)]  # fmt: skip
+
+
+@pytest.mark.parametrize("plan, limit", DIGITALOCEAN)
+def test_digitalocean_plans(catalog, plan, limit):
+    assert catalog.find(f"digitalocean/{plan}").plan.max_connections == limit
 
 
 @pytest.mark.parametrize("ram_gb, clients", [(4, 5000), (8, 5000), (16, 8000), (64, 32000), (120, 50000)])

@@ -2,19 +2,69 @@
 
 Every recommender returns the settings of its group that the scenario's PostgreSQL release knows,
 each written as postgresql.conf takes it and explained. ``recommend`` runs them all in the order a
-DBA reads the file.
+DBA reads the file. Each group module declares the parameters it writes (``DECLARED``, a
+:class:`~.base.Declaration`) and makes every setting through it, so a name no group declares fails.
+
+To add a group: a module with ``DECLARED = Declaration("name", "Title", {...})`` and
+``recommend(inp) -> list[Setting]``, its name in :data:`~.base.Group`, and the module in RECOMMENDERS.
 """
 
 from __future__ import annotations
 
 from . import autovacuum, connections, memory, parallelism, planner, wal
-from .base import GROUP_TITLES, PARAMETERS, Context, Group, Setting, SettingsInput, explain
+from .base import (
+    RELEASES,
+    Context,
+    Declaration,
+    Group,
+    Parameter,
+    Setting,
+    SettingsInput,
+    UnknownParameter,
+    explain,
+)
 
 RECOMMENDERS = (connections, memory, wal, planner, parallelism, autovacuum)
+DECLARATIONS: tuple[Declaration, ...] = tuple(recommender.DECLARED for recommender in RECOMMENDERS)
+GROUP_TITLES: dict[Group, str] = {d.group: d.title for d in DECLARATIONS}
+
+
+def _parameters() -> dict[str, Parameter]:
+    """Every parameter pgplanner writes; a name declared by two groups is a mistake made at import."""
+    parameters: dict[str, Parameter] = {}
+    for declaration in DECLARATIONS:
+        twice = parameters.keys() & declaration.parameters.keys()
+        if twice:
+            raise ValueError(f"{sorted(twice)} declared by the {declaration.group} group and another")
+        parameters.update(declaration.parameters)
+    return parameters
+
+
+PARAMETERS = _parameters()
+
+
+def declared_names(version: int) -> frozenset[str]:
+    """Every parameter the recommenders may write for PostgreSQL ``version``."""
+    return frozenset().union(*(d.names(version) for d in DECLARATIONS))
 
 
 def recommend(inp: SettingsInput) -> tuple[Setting, ...]:
     return tuple(s for recommender in RECOMMENDERS for s in recommender.recommend(inp))
 
 
-__all__ = ["GROUP_TITLES", "PARAMETERS", "Context", "Group", "Setting", "SettingsInput", "explain", "recommend"]
+__all__ = [
+    "DECLARATIONS",
+    "GROUP_TITLES",
+    "PARAMETERS",
+    "RELEASES",
+    "Context",
+    "Declaration",
+    "Group",
+    "Parameter",
+    "Setting",
+    "SettingsInput",
+    "UnknownParameter",
+    "declared_names",
+    "explain",
+    "recommend",
+]

@@ -1,79 +1,107 @@
-"""What a recommended setting is, and the one helper every explanation goes through.
+"""What a recommended setting is, how a group declares the parameters it writes, and the explanation helpers.
 
 A Setting is written as postgresql.conf takes it (``12GB``, ``0.9``, ``on``), belongs to one group,
 says whether a change needs a restart or only a reload, and carries its derivation. Where pgtune
 would write something else for the same inputs, ``versus_pgtune`` says why we differ; an empty
 string means pgplanner writes what pgtune writes (or what pgtune leaves at the server's default).
+
+A group module declares its parameters once and makes every setting through that declaration::
+
+    DECLARED = Declaration("wal", "WAL and checkpoints", {
+        "checkpoint_timeout": Parameter(13, "reload"),         # known from 13, a reload applies it
+        "io_method": Parameter(18, "restart"),                 # absent before 18: setting() gives None
+    })
+    DECLARED.setting(version, "checkpoint_timeout", "15min", derivation)   # a misspelt name raises
+
+The derivation's calculation uses :func:`~..derivation.rounded` and :func:`~..derivation.capped` for
+every rounding and bound, and its formula is built from the named constants at import time.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
-from ..derivation import NO_INPUTS, Derivation
+from ..derivation import NO_INPUTS, Derivation, capped
+from ..fields import specs_of
 from ..memory import MemoryBasis
-from ..scenario import Scenario
+from ..scenario import Hardware, Scenario
 from ..server import memory_limit
 from ..units import KB, format_size, human_size
 
 Group = Literal["connections", "memory", "wal", "planner", "parallelism", "autovacuum"]
 Context = Literal["restart", "reload"]
 
-GROUP_TITLES: dict[Group, str] = {
-    "connections": "Connections",
-    "memory": "Memory",
-    "wal": "WAL and checkpoints",
-    "planner": "Planner and I/O",
-    "parallelism": "Parallelism",
-    "autovacuum": "Autovacuum",
-}
+
+def _releases() -> range:
+    """The PostgreSQL majors a scenario may name (the pg_version input's range)."""
+    spec = next(s for s in specs_of("hardware", Hardware) if s.name == "pg_version")
+    return range(int(spec.lo or 0), int(spec.hi or 0) + 1)
+
+
+RELEASES = _releases()
+
+
+class UnknownParameter(ValueError):
+    """A recommender wrote a parameter its group does not declare: a misspelt or undeclared name."""
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """A server parameter as the releases 13-18 know it (pg_settings.context, first release)."""
+    """A server parameter as the releases know it (pg_settings.context, first release)."""
 
     since: int
     context: Context  # postmaster -> restart; sighup, superuser, user -> reload
     reload_from: int | None = None  # the release from which a restart is no longer needed
 
+    def context_in(self, version: int) -> Context | None:
+        """restart or reload in ``version``; None when ``version`` does not know the parameter."""
+        if version < self.since:
+            return None
+        reload = self.context == "reload" or (self.reload_from is not None and version >= self.reload_from)
+        return "reload" if reload else "restart"
 
-# Every parameter pgplanner writes. Sources: pg_settings of each release; the integration tests
-# check name, context and acceptance against real PostgreSQL 15 and 18.
-PARAMETERS: dict[str, Parameter] = {
-    "max_connections": Parameter(13, "restart"),
-    "superuser_reserved_connections": Parameter(13, "restart"),
-    "reserved_connections": Parameter(16, "restart"),
-    "max_wal_senders": Parameter(13, "restart"),
-    "shared_buffers": Parameter(13, "restart"),
-    "huge_pages": Parameter(13, "restart"),
-    "effective_cache_size": Parameter(13, "reload"),
-    "work_mem": Parameter(13, "reload"),
-    "hash_mem_multiplier": Parameter(13, "reload"),
-    "maintenance_work_mem": Parameter(13, "reload"),
-    "autovacuum_work_mem": Parameter(13, "reload"),
-    "temp_buffers": Parameter(13, "reload"),
-    "wal_level": Parameter(13, "restart"),
-    "wal_buffers": Parameter(13, "restart"),
-    "min_wal_size": Parameter(13, "reload"),
-    "max_wal_size": Parameter(13, "reload"),
-    "checkpoint_completion_target": Parameter(13, "reload"),
-    "wal_compression": Parameter(13, "reload"),
-    "random_page_cost": Parameter(13, "reload"),
-    "effective_io_concurrency": Parameter(13, "reload"),
-    "maintenance_io_concurrency": Parameter(13, "reload"),
-    "default_statistics_target": Parameter(13, "reload"),
-    "jit": Parameter(13, "reload"),
-    "io_method": Parameter(18, "restart"),
-    "io_workers": Parameter(18, "reload"),
-    "max_worker_processes": Parameter(13, "restart"),
-    "max_parallel_workers": Parameter(13, "reload"),
-    "max_parallel_workers_per_gather": Parameter(13, "reload"),
-    "max_parallel_maintenance_workers": Parameter(13, "reload"),
-    "autovacuum_max_workers": Parameter(13, "restart", reload_from=18),  # 18: bounded by autovacuum_worker_slots
-}
+
+class Declaration:
+    """The parameters one settings group writes, and the only way its recommender makes a Setting.
+
+    Each group module declares ``DECLARED = Declaration(group, title, {name: Parameter(...)})`` and writes
+    every setting through ``DECLARED.setting(version, name, ...)``: a name the group does not declare
+    raises :class:`UnknownParameter` (a misspelt name fails at once, in every test that plans), and a
+    declared name the release does not know yet gives None. The integration tests compare each release's
+    declared names and contexts with the real servers' own list (``postgres --describe-config``).
+    """
+
+    def __init__(self, group: Group, title: str, parameters: Mapping[str, Parameter]) -> None:
+        self.group, self.title = group, title
+        self.parameters: Mapping[str, Parameter] = MappingProxyType(dict(parameters))
+        # Worked out once: setting() runs about thirty times per plan(), on every slider tick.
+        self._contexts = {
+            version: {name: c for name, p in parameters.items() if (c := p.context_in(version)) is not None}
+            for version in RELEASES
+        }
+
+    def names(self, version: int) -> frozenset[str]:
+        """The parameters of this group that ``version`` knows."""
+        return frozenset(self._contexts[version])
+
+    def setting(
+        self, version: int, name: str, value: str, derivation: Derivation, versus_pgtune: str = ""
+    ) -> Setting | None:
+        """``name = value`` in this group, or None when ``version`` does not know the (declared) parameter.
+
+        Settings that depend on a few discrete facts only (the release, the profile ...) are made once per
+        combination by their callers (``functools.cache``), since plan() runs on every slider tick.
+        """
+        context = self._contexts[version].get(name)
+        if context is None and name not in self.parameters:
+            close = difflib.get_close_matches(name, self.parameters, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UnknownParameter(f"{name!r} is not a parameter the {self.group} group declares{hint}")
+        return None if context is None else Setting(name, value, self.group, context, derivation, versus_pgtune)
 
 
 INT_MAX = 2**31 - 1
@@ -122,19 +150,6 @@ class SettingsInput:
         return self.scenario.hardware.pg_version
 
 
-def _contexts(version: int) -> dict[str, Context]:
-    """restart or reload for every parameter ``version`` knows."""
-    contexts: dict[str, Context] = {}
-    for name, p in PARAMETERS.items():
-        if version >= p.since:
-            reload = p.context == "reload" or (p.reload_from is not None and version >= p.reload_from)
-            contexts[name] = "reload" if reload else "restart"
-    return contexts
-
-
-CONTEXTS = {version: _contexts(version) for version in range(13, 19)}
-
-
 def explain(
     formula: str, calculation: str, note: str = "", *, inputs: Mapping[str, str] | None = None, source: str = ""
 ) -> Derivation:
@@ -153,24 +168,13 @@ def carried(derivation: Derivation, note: str | None = None) -> Derivation:
     )
 
 
-def setting(
-    inp: SettingsInput, name: str, value: str, group: Group, derivation: Derivation, versus_pgtune: str = ""
-) -> Setting | None:
-    """A Setting, or None when ``inp``'s release does not know the parameter."""
-    return setting_for(inp.scenario.hardware.pg_version, name, value, group, derivation, versus_pgtune)
-
-
-def setting_for(
-    version: int, name: str, value: str, group: Group, derivation: Derivation, versus_pgtune: str = ""
-) -> Setting | None:
-    """:func:`setting` for settings that depend on a few discrete facts only (the release, the profile ...):
-    those are made once per combination (``functools.cache``), since plan() runs on every slider tick."""
-    context = CONTEXTS[version].get(name)
-    return None if context is None else Setting(name, value, group, context, derivation, versus_pgtune)
+def then(derivation: Derivation, step: str) -> Derivation:
+    """``derivation`` with one more step of its calculation (none when ``step`` is empty)."""
+    return derivation._replace(calculation=f"{derivation.calculation}; {step}") if step else derivation
 
 
 def accepted_size(inp: SettingsInput, name: str, size: int) -> tuple[int, str]:
-    """``size`` at most what the release and platform accept for ``name``, and a note when it was lowered."""
+    """``size`` at most what the release and platform accept for ``name``, and the capping step when it bit."""
     limit = MAX_SIZE[name]
     platform_limit = memory_limit(inp.scenario) if name in KILOBYTE_SIZED else None
     if platform_limit is not None:
@@ -178,7 +182,8 @@ def accepted_size(inp: SettingsInput, name: str, size: int) -> tuple[int, str]:
     if size <= limit:
         return size, ""
     where = f"PostgreSQL {inp.version} on {inp.scenario.hardware.platform}"
-    return limit, f"{human_size(size)} lowered to {human_size(limit)}, the most {where} accepts for {name}"
+    step = capped(human_size(size), size, at_most=limit, show=human_size)
+    return limit, f"{step}, the most {where} accepts for {name}"
 
 
 def conf_size(size: float) -> str:

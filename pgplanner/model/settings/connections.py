@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from ..sources import PG_CONNECTIONS
-from ..versions import WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM, has_reserved_connections
-from .base import Setting, SettingsInput, carried, explain, present, setting
+from ..versions import RESERVED_CONNECTIONS_FROM, WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM
+from .base import Declaration, Parameter, Setting, SettingsInput, carried, explain, present
+
+DECLARED = Declaration(
+    "connections",
+    "Connections",
+    {
+        "max_connections": Parameter(13, "restart"),
+        "superuser_reserved_connections": Parameter(13, "restart"),
+        "reserved_connections": Parameter(RESERVED_CONNECTIONS_FROM, "restart"),
+        "max_wal_senders": Parameter(13, "restart"),
+    },
+)
 
 DESKTOP_WAL = (
     "pgtune sets wal_level = minimal and max_wal_senders = 0 on a desktop; pgplanner keeps wal_level = replica "
@@ -20,31 +31,30 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     desktop = inp.scenario.workload.profile == "desktop"
     superuser = str(wl.superuser_reserved)
     reserved = str(wl.reserved_connections)
+    version, setting = inp.version, DECLARED.setting
     return present([
-        setting(inp, "max_connections", str(inp.max_connections), "connections", max_connections),
+        setting(version, "max_connections", str(inp.max_connections), max_connections),
         setting(
-            inp,
+            version,
             "superuser_reserved_connections",
             superuser,
-            "connections",
             explain("superuser_reserved_connections", f"given: {superuser}",
                     "emergency slots only superusers can take; a line of the max_connections budget",
                     inputs={"superuser_reserved_connections": superuser}, source=PG_CONNECTIONS),
         ),
         setting(
-            inp,
+            version,
             "reserved_connections",
             reserved,
-            "connections",
             explain("reserved_connections", f"given: {reserved}",
-                    "slots for members of pg_use_reserved_connections (PostgreSQL 16+); a budget line",
+                    f"slots for members of pg_use_reserved_connections (PostgreSQL {RESERVED_CONNECTIONS_FROM}+); "
+                    "a budget line",
                     inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS),
-        ) if has_reserved_connections(inp.version) else None,
+        ),  # None before 16
         setting(
-            inp,
+            version,
             "max_wal_senders",
             str(inp.max_wal_senders),
-            "connections",
             carried(d["max_wal_senders"], f"{d['max_wal_senders'].note}; from PostgreSQL "
                     f"{WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, outside "
                     "max_connections"),

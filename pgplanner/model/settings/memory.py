@@ -8,11 +8,39 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..derivation import exact, n
-from ..server import AUTOVACUUM_WORK_MEM_CAP, MAINTENANCE_CAP, MAINTENANCE_FLOOR
+from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
+from ..derivation import capped, exact, n, percent
+from ..scenario import Memory
+from ..server import AUTOVACUUM_WORK_MEM_CAP
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
-from .base import Setting, SettingsInput, accepted_size, carried, conf_size, explain, present, setting, setting_for
+from .base import (
+    Declaration,
+    Parameter,
+    Setting,
+    SettingsInput,
+    accepted_size,
+    carried,
+    conf_size,
+    explain,
+    present,
+    then,
+)
+
+DECLARED = Declaration(
+    "memory",
+    "Memory",
+    {
+        "shared_buffers": Parameter(13, "restart"),
+        "huge_pages": Parameter(13, "restart"),
+        "effective_cache_size": Parameter(13, "reload"),
+        "work_mem": Parameter(13, "reload"),
+        "hash_mem_multiplier": Parameter(13, "reload"),
+        "maintenance_work_mem": Parameter(13, "reload"),
+        "autovacuum_work_mem": Parameter(13, "reload"),
+        "temp_buffers": Parameter(13, "reload"),
+    },
+)
 
 # effective_cache_size: what shared_buffers and the OS page cache can hold together, at most 3/4 of
 # RAM as pgtune and the PostgreSQL wiki say; a desktop shares its RAM with other programs (RAM / 4).
@@ -20,6 +48,18 @@ CACHE_SHARE = 0.75
 DESKTOP_CACHE_SHARE = 0.25
 BLOCK = 8 * 1024  # shared_buffers is counted in 8 kB pages
 PGTUNE_HUGE_PAGES_FROM = 2 * GB  # pgtune writes huge_pages = off below this shared_buffers
+PGTUNE_MAINTENANCE_CAP = 8 * GB  # pgtune's maintenance_work_mem never exceeds this
+PGTUNE_AUTOVACUUM_WORK_MEM_CAP = 2 * GB  # pgtune leaves autovacuum_work_mem at -1, and caps maintenance below it
+# PostgreSQL's default temp_buffers, which is the input's default too.
+TEMP_BUFFERS_FORMULA = f"temp_buffers (default {human_size(Memory.model_fields['temp_buffers'].default)})"
+
+DESKTOP_CACHE_FORMULA = (
+    f"effective_cache_size = RAM x {exact(DESKTOP_CACHE_SHARE)} on a desktop, at least shared_buffers"
+)
+CACHE_FORMULA = (
+    "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most RAM x "
+    f"{exact(CACHE_SHARE)}, at least shared_buffers"
+)
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
@@ -39,79 +79,69 @@ def _shared_buffers(inp: SettingsInput) -> Setting | None:
     b, mem = inp.basis, inp.scenario.memory
     value, lowered = accepted_size(inp, "shared_buffers", b.shared_buffers // BLOCK * BLOCK)
     available = inp.derivations["memory.available_bytes"]
-    notes = "; ".join(filter(None, ["whole 8 kB pages", lowered, f"{available.formula}: {available.calculation}"]))
-    how = carried(inp.derivations["memory.shared_buffers_bytes"], notes)
+    notes = f"whole 8 kB pages; {available.formula}: {available.calculation}"
+    how = then(carried(inp.derivations["memory.shared_buffers_bytes"], notes), lowered)
     differs = ""
     if mem.shared_buffers is not None:
         differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
-    return setting(inp, "shared_buffers", conf_size(value), "memory", how, differs)  # fmt: skip
+    return DECLARED.setting(inp.version, "shared_buffers", conf_size(value), how, differs)
 
 
 def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
     """The cache estimate, its calculation and why it may differ from pgtune's."""
     b = inp.basis
+    at_least = b.shared_buffers // BLOCK * BLOCK
     if inp.scenario.workload.profile == "desktop":
         raw = b.ram * DESKTOP_CACHE_SHARE
-        value = max(int(raw), b.shared_buffers // BLOCK * BLOCK)
-        calculation = f"{human_size(b.ram)} x {exact(DESKTOP_CACHE_SHARE)} = {human_size(raw)}"
-        return value, _at_least_shared_buffers(calculation, raw, value), ""
+        value = max(int(raw), at_least)
+        expression = f"{human_size(b.ram)} x {exact(DESKTOP_CACHE_SHARE)}"
+        return value, capped(expression, raw, at_least=at_least, show=human_size, result=value), ""
     ceiling = b.ram * CACHE_SHARE
     left = b.ram - b.os_overhead - inp.max_connections * b.per_connection
     raw = min(ceiling, left)
-    value = max(int(raw) // MB * MB, b.shared_buffers // BLOCK * BLOCK)
-    calculation = (
+    value = max(int(raw) // MB * MB, at_least)
+    expression = (
         f"min({human_size(b.ram)} x {exact(CACHE_SHARE)}, {human_size(b.ram)} - {human_size(b.os_overhead)} - "
-        f"{n(inp.max_connections)} x {human_size(b.per_connection)}) = {human_size(raw)}"
+        f"{n(inp.max_connections)} x {human_size(b.per_connection)})"
     )
-    calculation = _at_least_shared_buffers(calculation, raw, value)
+    whole_mb = "down to whole MB"
+    calculation = capped(expression, raw, at_least=at_least, show=human_size, result=value, direction=whole_mb)
     differs = ""
     if left < ceiling:
         differs = (
-            f"pgtune assumes 3/4 of RAM is cache; here {n(inp.max_connections)} connections at "
+            f"pgtune assumes {percent(CACHE_SHARE)} of RAM is cache; here {n(inp.max_connections)} connections at "
             f"{human_size(b.per_connection)} each leave less, and an estimate above what can really be cached "
             "makes the planner pick index scans that then read from disk"
         )
     return value, calculation, differs
 
 
-def _at_least_shared_buffers(calculation: str, raw: float, value: int) -> str:
-    if value > raw + MB:
-        return f"{calculation}; at least shared_buffers: {human_size(value)}"
-    return calculation
-
-
 def _effective_cache_size(inp: SettingsInput) -> Setting | None:
     value, calculation, differs = effective_cache_size(inp)
     value, lowered = accepted_size(inp, "effective_cache_size", value)
-    formula = (
-        "effective_cache_size = RAM / 4 on a desktop, at least shared_buffers"
-        if inp.scenario.workload.profile == "desktop"
-        else "effective_cache_size = RAM - OS overhead - max_connections x typical per connection, at most 3/4 of "
-        "RAM, at least shared_buffers"
-    )
-    note = "; ".join(filter(None, ["a planner estimate only: nothing is allocated", lowered]))
+    formula = DESKTOP_CACHE_FORMULA if inp.scenario.workload.profile == "desktop" else CACHE_FORMULA
     b = inp.basis
     inputs = {
         "RAM": human_size(b.ram),
         "OS overhead": human_size(b.os_overhead),
         "max_connections": n(inp.max_connections),
         "typical per connection": human_size(b.per_connection),
+        "shared_buffers": human_size(b.shared_buffers),
     }
-    how = explain(formula, calculation, note, inputs=inputs, source=PG_QUERY_PLANNING)
-    return setting(inp, "effective_cache_size", conf_size(value), "memory", how, differs)  # fmt: skip
+    how = explain(formula, calculation, "a planner estimate only: nothing is allocated", inputs=inputs,
+                  source=PG_QUERY_PLANNING)  # fmt: skip
+    return DECLARED.setting(inp.version, "effective_cache_size", conf_size(value), then(how, lowered), differs)
 
 
 def _work_mem(inp: SettingsInput) -> Setting | None:
     mem, d = inp.scenario.memory, inp.derivations
     safe, worst = d["memory.safe_work_mem_bytes"], d["memory.worst_case_bytes"]
     value, lowered = accepted_size(inp, "work_mem", mem.work_mem)
-    checks = [lowered, f"{worst.formula}: {worst.calculation}", f"{safe.formula}: {safe.calculation}"]
-    note = "; ".join(filter(None, checks))
     how = explain(
         "work_mem, checked against the worst case",
-        f"given: {human_size(value)}",
-        note,
-        inputs={"work_mem": human_size(value)},
+        "; ".join(filter(None, [f"given: {human_size(mem.work_mem)}", lowered])),
+        f"{worst.formula}: {worst.calculation}; {safe.formula}: {safe.calculation}",
+        inputs={"work_mem": human_size(mem.work_mem)},
         source=PG_RESOURCE_CONSUMPTION,
     )
     differs = (
@@ -119,7 +149,7 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
         "pgplanner writes the work_mem you chose and checks it against the full worst case (sort nodes, hash "
         "nodes x hash_mem_multiplier, parallel workers, autovacuum), which says what is safe"
     )
-    return setting(inp, "work_mem", conf_size(value), "memory", how, differs)  # fmt: skip
+    return DECLARED.setting(inp.version, "work_mem", conf_size(value), how, differs)
 
 
 def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
@@ -136,7 +166,7 @@ def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
             source=PG_RESOURCE_CONSUMPTION,
         )
     )
-    return setting(inp, "hash_mem_multiplier", value, "memory", how)
+    return DECLARED.setting(inp.version, "hash_mem_multiplier", value, how)
 
 
 def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
@@ -147,22 +177,31 @@ def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
         "maintenance_work_mem", f"given: {human_size(value)}", inputs={"maintenance_work_mem": human_size(value)},
         source=PG_RESOURCE_CONSUMPTION,
     )  # fmt: skip
-    return setting(inp, "maintenance_work_mem", conf_size(value), "memory", how, _maintenance_versus_pgtune(inp))
+    differs = _maintenance_versus_pgtune(inp)
+    return DECLARED.setting(inp.version, "maintenance_work_mem", conf_size(value), how, differs)
 
 
 def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
-    """Why maintenance_work_mem differs from pgtune's RAM / 16 (RAM / 8 for analytics), capped at 8 GB."""
+    """Why maintenance_work_mem differs from pgtune's (the same share of RAM, capped at 8 GB)."""
     if inp.scenario.memory.maintenance_work_mem is not None:
         return "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
-    pgtune_raw = inp.basis.ram / (8 if inp.scenario.workload.profile == "analytics" else 16)
+    pgtune_raw = inp.basis.ram / MAINTENANCE_DIVISOR_BY_PROFILE.get(inp.scenario.workload.profile, MAINTENANCE_DIVISOR)
     if pgtune_raw > MAINTENANCE_CAP:
         return (
-            f"pgtune caps at 8 GB; pgplanner at {human_size(MAINTENANCE_CAP)}: every manual VACUUM, CREATE INDEX and "
-            "each parallel maintenance worker's leader may take it at once, and index builds gain little beyond it"
+            f"pgtune caps at {human_size(PGTUNE_MAINTENANCE_CAP)}; pgplanner at {human_size(MAINTENANCE_CAP)}: every "
+            "manual VACUUM, CREATE INDEX and each parallel maintenance worker's leader may take it at once, and index "
+            "builds gain little beyond it"
         )
     if pgtune_raw < MAINTENANCE_FLOOR:
         return f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
     return ""
+
+
+AUTOVACUUM_VERSUS_PGTUNE = (
+    f"pgtune lets autovacuum use maintenance_work_mem up to {human_size(PGTUNE_AUTOVACUUM_WORK_MEM_CAP)}; pgplanner "
+    f"caps it at {human_size(AUTOVACUUM_WORK_MEM_CAP)}, all that VACUUM could use before 17 and ~180 M dead rows "
+    "since, so the autovacuum line of the memory budget stays small"
+)
 
 
 def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
@@ -172,21 +211,18 @@ def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
     how = carried(own, f"{own.note}; {cost.formula}: {cost.calculation}, a line of the memory budget")
     differs = ""
     if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
-        differs = (
-            "pgtune lets autovacuum use maintenance_work_mem up to 2 GB; pgplanner caps it at 1 GB, all that VACUUM "
-            "could use before 17 and ~180 M dead rows since, so the autovacuum line of the memory budget stays small"
-        )
+        differs = AUTOVACUUM_VERSUS_PGTUNE
     elif _maintenance_versus_pgtune(inp):
         differs = "it follows maintenance_work_mem, which differs from pgtune's as said there"
-    return setting(inp, "autovacuum_work_mem", conf_size(value), "memory", how, differs)
+    return DECLARED.setting(inp.version, "autovacuum_work_mem", conf_size(value), how, differs)
 
 
 def _temp_buffers(inp: SettingsInput) -> Setting | None:
     mem, used = inp.scenario.memory, inp.derivations["memory.temp_buffers_bytes"]
     shown = human_size(mem.temp_buffers)
-    how = explain("temp_buffers (default 8 MB)", f"given: {shown}", f"{used.formula}: {used.calculation}",
+    how = explain(TEMP_BUFFERS_FORMULA, f"given: {shown}", f"{used.formula}: {used.calculation}",
                   inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
-    return setting(inp, "temp_buffers", conf_size(mem.temp_buffers // BLOCK * BLOCK), "memory", how)
+    return DECLARED.setting(inp.version, "temp_buffers", conf_size(mem.temp_buffers // BLOCK * BLOCK), how)
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
@@ -209,7 +245,7 @@ def _huge_pages_on(version: int, platform: str, small_shared_buffers: bool) -> S
         differs = "pgtune writes off on macOS; try is equally safe there and keeps one file for every platform"
     elif small_shared_buffers:
         differs = (
-            "pgtune writes off below 2 GB of shared_buffers; try costs nothing when no huge pages are reserved and "
-            "still saves page-table memory per connection when they are"
+            f"pgtune writes off below {human_size(PGTUNE_HUGE_PAGES_FROM)} of shared_buffers; try costs nothing when "
+            "no huge pages are reserved and still saves page-table memory per connection when they are"
         )
-    return setting_for(version, "huge_pages", "try", "memory", how, differs)
+    return DECLARED.setting(version, "huge_pages", "try", how, differs)

