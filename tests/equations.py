@@ -14,6 +14,12 @@ sqrt/max/min/ceil) meets the interval of the right side. "10 x 0.25 = 3" fails: 
 2.45..2.55 and the right, a count, is exactly 3. An expression is only checked when its left side
 contains an operator and nothing but numbers, so "max_connections = 30" and formulas in words are
 skipped.
+
+A result card states its arithmetic without "=": its caption starts with it and its value is the
+result, "(30 + 4 parallel) x 34 MB" beside "1.13 GB" (:func:`card_equation`). There a number may be
+followed by words saying what it counts ("4 parallel", "10.6 MB each", "20 ms per transaction"), the
+arithmetic ends at " · ", and a closing ", rounded down" / ", rounded up" / ", rounded" says how the
+result became the whole number shown.
 """
 
 from __future__ import annotations
@@ -136,8 +142,15 @@ class _Parser:
             raise ValueError(f"expected {text!r}, got {got!r}")
 
 
-def _tokens(text: str) -> list[tuple[str, str, str | None]] | None:
-    """The tokens of ``text`` if it is nothing but an arithmetic expression, else None."""
+# A word after a number that says what it counts: anything but the operator "x" or a function.
+_LABEL = re.compile(r"\s+(?!x\b)(?!(?:sqrt|max|min|ceil)\()[A-Za-z_][\w'-]*")
+
+
+def _tokens(text: str, labels: bool = False) -> list[tuple[str, str, str | None]] | None:
+    """The tokens of ``text`` if it is nothing but an arithmetic expression, else None.
+
+    ``labels``: words after a number ("4 parallel", "10.6 MB each") are allowed, and skipped.
+    """
     tokens, pos = [], 0
     while pos < len(text):
         if text[pos:].strip() == "":
@@ -152,6 +165,8 @@ def _tokens(text: str) -> list[tuple[str, str, str | None]] | None:
         else:
             tokens.append(("op", m.group("op"), None))
         pos = m.end()
+        while labels and tokens[-1][0] == "num" and (label := _LABEL.match(text, pos)):
+            pos = label.end()
     return tokens
 
 
@@ -183,19 +198,62 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def check(left: str, right: str) -> bool:
-    tokens = _tokens(left)
+ROUNDINGS = {
+    ", rounded down": math.floor,
+    ", rounded up": math.ceil,
+    ", rounded": round,
+}
+
+
+def check(left: str, right: str, rounding: str = "", labels: bool = False) -> bool:
+    tokens = _tokens(left, labels)
     rhs_tokens = _tokens(right)
     assert tokens and rhs_tokens
     parser = _Parser(tokens)
     value = parser.expression()
     if parser.peek() is not None:
         raise ValueError(f"trailing tokens in {left!r}")
+    if rounding:
+        whole = ROUNDINGS[rounding]
+        value = Interval(whole(value.lo), whole(value.hi))
     negative = right.startswith("-")
     shown = number(rhs_tokens[-1][1], rhs_tokens[-1][2])
     if negative:
         shown = Interval(-shown.hi, -shown.lo)
     return value.meets(shown)
+
+
+def card_equation(value: str, caption: str) -> tuple[str, str] | None:
+    """``(arithmetic, rounding)`` when ``caption`` starts with arithmetic whose result is ``value``, else None.
+
+    "(30 + 4 parallel) x 34 MB · available 7 GB" beside "1.13 GB" gives ("(30 + 4 parallel) x 34 MB", "");
+    "required 21 · recommended 30" and a value in words ("no pooler") give None.
+    """
+    shown = _tokens(value.strip())
+    if not shown or len(shown) != 1 or shown[0][0] != "num":
+        return None
+    first = caption.split(" · ")[0].strip()
+    rounding = next((suffix for suffix in ROUNDINGS if first.endswith(suffix)), "")
+    arithmetic = first.removesuffix(rounding).strip()
+    tokens = _tokens(arithmetic, labels=True) if arithmetic else None
+    if not tokens or not (tokens[0][0] in ("num", "fn") or tokens[0][1] == "("):
+        return None  # words first: "required 21", "measured peak 12.5"
+    if not any((t[0] == "op" and t[1] in "+-x/") or t[0] == "fn" for t in tokens) or not _balanced(arithmetic):
+        return None
+    return arithmetic, rounding
+
+
+def false_card(value: str, caption: str) -> str | None:
+    """The card's arithmetic as ``left = value`` when it does not give the value shown, else None."""
+    found = card_equation(value, caption)
+    if found is None:
+        return None
+    arithmetic, rounding = found
+    try:
+        ok = check(arithmetic, value.strip(), rounding, labels=True)
+    except (ValueError, IndexError, AssertionError) as error:
+        return f"{arithmetic}{rounding} = {value} (unreadable: {error})"
+    return None if ok else f"{arithmetic}{rounding} = {value}"
 
 
 def false_equations(text: str) -> list[str]:

@@ -9,74 +9,32 @@ card. Figures cited: seed 003's budget (pool 24, reserve 6) and seed 001's examp
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 
 from pgplanner.export.bundle import bundle_files
-from pgplanner.model import Measurement, Plan, Scenario, plan
+from pgplanner.model import Plan, Scenario, plan
 from pgplanner.model.checks import RULES, WRITTEN_SETTINGS
-from pgplanner.present import CARDS, card_severity
+from pgplanner.present import CARDS, card_views
 from pgplanner.present.plain import render_report
-from pgplanner.presets import apply_preset, load_catalog
+from pgplanner.present.report import render_html_report
 
-from .equations import false_equations
+from .equations import card_equation, false_card, false_equations
+from .scenarios import EXAMPLES, SCENARIOS, preset
 
 CURVES = {"connections", "direct", "pooled", "modelled"}
 CARRY_THEIR_OWN = {"scenario", "budget", "provider", "kernel", "kernel_settings", "semaphores"}
 NOT_OUTPUTS = {"warnings", "derivations", "memory_curve", "settings"}
 
 
-def _preset(name: str, **changes: object) -> Scenario:
-    catalog, _problems = load_catalog()
-    return apply_preset(Scenario().with_changes(**changes), catalog.find(name))
+ALL = SCENARIOS | EXAMPLES
 
 
-MEASURED = ((1, 900), (4, 3300), (8, 5200), (16, 6100), (32, 5400))  # active connections, tps
-SCENARIOS = {
-    "defaults": Scenario(),
-    "2 cores": Scenario().with_changes(cores=2, ram="4GB"),
-    "8 cores mixed": Scenario().with_changes(cores=8, ram="32GB", workload="mixed", work_mem="16MB"),
-    "16 cores, seed 001 medium": Scenario().with_changes(cores=16, ram="64GB", work_mem="32MB", storage="network"),
-    "32 cores io hdd": Scenario().with_changes(cores=32, ram="128GB", workload="io", storage="hdd"),
-    "64 cores, seed 001 large": Scenario().with_changes(cores=64, ram="256GB", work_mem="64MB", storage="hdd"),
-    "no pooler": Scenario().with_changes(pooler="none", app_instances=50, pool_per_instance=10),
-    "serverless without pooler": Scenario().with_changes(pooler="none", serverless_peak=2000),
-    "PostgreSQL 13 with replicas": Scenario().with_changes(pg_version=13, replicas=3, platform="macos"),
-    "PostgreSQL 16 reserved": Scenario().with_changes(pg_version=16, reserved_connections=2, platform="windows"),
-    "all given": Scenario().with_changes(
-        shared_buffers="4GB",
-        os_overhead="2GB",
-        disk_concurrency=3,
-        per_connection_memory="12MB",
-        pool_size=20,
-        reserve_pool=5,
-        max_client_conn=1000,
-        clients=700,
-        max_connections=500,
-    ),
-    "session pools": Scenario().with_changes(pool_mode="session", databases=3, users=2, listeners=5),
-    "seed 003 budget": Scenario().with_changes(
-        cores=8, ram="32GB", pool_size=24, listeners=40, batch_workers=5, monitoring=5, admin=3, superuser_reserved=3
-    ),
-    "no memory left": Scenario().with_changes(ram="1GB", shared_buffers="900MB"),
-    "measured": Scenario().model_copy(
-        update={"measurements": tuple(Measurement(connections=c, tps=t) for c, t in MEASURED)}
-    ),
-    "preset hard limit": _preset("heroku/standard-0", app_instances=20),
-    "preset azure": _preset("azure-flexible/d2ds_v5", pooler="provider"),
-    "preset neon pooler, few clients": _preset("neon/1cu", pooler="provider", clients=50),
-    "pool capped by its clients": Scenario().with_changes(cores=64, ram="64GB", clients=30),
-    "impossible: shared_buffers over RAM": Scenario().with_changes(ram="4GB", shared_buffers="8GB"),
-    "impossible: reserved slots": Scenario().with_changes(
-        pg_version=18, max_connections=10, superuser_reserved=6, reserved_connections=4
-    ),
-}
-
-
-@pytest.fixture(params=sorted(SCENARIOS), scope="module")
+@pytest.fixture(params=sorted(ALL), scope="module")
 def result(request) -> Plan:
-    return plan(SCENARIOS[request.param])
+    return plan(ALL[request.param])
 
 
 def _numeric_paths(value: object, path: str = "") -> list[str]:
@@ -141,6 +99,71 @@ def test_no_printed_equation_is_false(result):
     assert not wrong
 
 
+def cards_in_plan_text(result: Plan) -> dict[str, tuple[str, str]]:
+    """``pgplanner plan``'s figures: "  Worst-case memory    1.13 GB   (30 + 4 parallel) x 34 MB · ..." per card."""
+    text = render_report(result)
+    found = {}
+    for spec in CARDS:
+        line = re.search(rf"^  {re.escape(spec.title)} +(?P<value>\S+(?: \S+)?)   (?P<caption>.+)$", text, re.M)
+        if line:
+            found[spec.title] = (line["value"], line["caption"])
+    return found
+
+
+def cards_in_readme(result: Plan) -> dict[str, tuple[str, str]]:
+    """The bundle README's table of figures: "| Worst-case memory | 1.13 GB | (30 + 4 parallel) x 34 MB ... |"."""
+    readme = bundle_files(result, platforms=("linux",))["README.md"].decode()
+    rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| ([^|]+?) \|$", readme, re.M)
+    titles = {spec.title for spec in CARDS}
+    return {title: (value, caption) for title, value, caption in rows if title in titles}
+
+
+def cards_in_report(result: Plan) -> dict[str, tuple[str, str]]:
+    """The HTML report's cards: title, value and caption of each ``<div class='card'>``."""
+    page = render_html_report(result)
+    cards = re.findall(
+        r"<div class='title'>(.*?)</div><div class='value'[^>]*>(.*?)</div><div class='caption'>(.*?)</div>", page
+    )
+    return {html.unescape(t): (html.unescape(v), html.unescape(c)) for t, v, c in cards}
+
+
+RENDERERS = {"plan": cards_in_plan_text, "README.md": cards_in_readme, "report.html": cards_in_report}
+
+
+@pytest.mark.parametrize("renderer", sorted(RENDERERS))
+def test_every_card_caption_works_out_to_its_value(result, renderer):
+    """Where a caption states arithmetic ("(30 + 4 parallel) x 34 MB"), it gives the value beside it
+    ("1.13 GB") as the renderer prints both, and every card that states arithmetic is read as such."""
+    shown = RENDERERS[renderer](result)
+    assert set(shown) == {spec.title for spec in CARDS}
+    wrong = [f"{title}: {wrong}" for title, (value, caption) in shown.items() if (wrong := false_card(value, caption))]
+    assert not wrong
+    for card in card_views(result):
+        assert shown[card.title] == (card.value, card.caption), (renderer, card.title)
+        if card.arithmetic:
+            assert card_equation(card.value, card.caption), (renderer, card.title)
+
+
+def test_the_worst_case_caption_counts_the_parallel_workers_it_multiplies():
+    """Defaults: 4 cores, work_mem 4 MB, 4 sort nodes, 1 hash node, hash_mem_multiplier 2 (PostgreSQL 18).
+    One process: 10 MB + 4 MB x 4 + 4 MB x 2 x 1 = 34 MB. Parallel workers: 30 x 2 per gather = 60, capped at
+    max_parallel_workers = 4 cores. (30 + 4) x 34 MB = 1,156 MB = 1.13 GB; "30 x 102 MB" was 3 GB."""
+    worst = {card.key: card for card in card_views(plan(Scenario()))}["worst_case"]
+    assert (worst.value, worst.caption) == ("1.13 GB", "(30 + 4 parallel) x 34 MB · available 7 GB")
+    assert false_card("1.13 GB", "30 x 102 MB") == "30 x 102 MB = 1.13 GB"
+
+
+def test_the_cards_say_how_they_rounded():
+    """RAM ceiling: 10 GB / 10.625 MB (10 MB + 4 MB x 5 / 32, shown as 10.6 MB) = 963.8, rounded down to 963:
+    the caption says "rounded down"; a whole number the arithmetic does not give without it is false."""
+    cards = {card.key: card for card in card_views(plan(Scenario()))}
+    assert cards["ram_ceiling"].caption == "10 GB available / 10.6 MB each, rounded down"
+    assert cards["pooler_capacity"].caption == "10 backends / 20 ms per transaction"  # 10 / 0.02 s = 500 tps
+    assert cards["pooler_capacity"].value == "500 tps"
+    assert false_card("5", "60 MB available / 10.6 MB each") == "60 MB available / 10.6 MB each = 5"
+    assert false_card("5", "60 MB available / 10.6 MB each, rounded down") is None
+
+
 def test_the_reserve_pool_states_its_rounding():
     """Seed 003: pool 24 -> reserve 6 exactly; a pool of 10 gives 2.5, which is rounded up, and says so."""
     assert plan(SCENARIOS["seed 003 budget"]).derivations["reserve_pool"].calculation == "24 x 0.25 = 6"
@@ -171,7 +194,7 @@ def test_every_blocking_warning_colours_a_card(result):
         coloured = [card.key for card in CARDS if set(card.outputs) & set(warning.concerns)]
         assert coloured, f"{warning.code} colours no card"
         if warning.severity == "error":
-            assert any(card_severity(result, card) == "error" for card in CARDS), warning.code
+            assert any(card.severity == "error" for card in card_views(result)), warning.code
 
 
 def test_every_rule_s_concerns_meet_a_card():
@@ -194,7 +217,7 @@ def test_kernel_section_has_the_semaphores_as_numbers():
 
 def test_azure_keeps_max_connections_in_its_range():
     """Azure Flexible Server accepts max_connections from 25 to 5,000 (Azure docs, Limits)."""
-    big = plan(_preset("azure-flexible/d2ds_v5", pooler="none", app_instances=1000, pool_per_instance=10))
+    big = plan(preset("azure-flexible/d2ds_v5", pooler="none", app_instances=1000, pool_per_instance=10))
     assert big.max_connections_recommended > 5000
     assert big.max_connections == 5000
     assert "MAX_CONNECTIONS_BELOW_REQUIRED" in {w.code for w in big.warnings}

@@ -25,11 +25,13 @@ checks it). To add an output:
 3. add the field to :class:`Plan` and ``derivations[<its JSON path>]`` in :func:`plan`, and put the
    path on a card's ``outputs`` in :mod:`pgplanner.present.cards` if the window should show it.
 
-Warnings (:mod:`.checks`) are rules declared with ``@rule("max_connections", ...)``: the output
-paths they concern. Views colour cards from ``PlanWarning.concerns``, never from codes. An error
-(``PlanWarning.blocking``) makes ``plan`` exit 1 and ``export`` refuse; a bundle written anyway
-(``--allow-blocking``) puts it beside the settings its concern paths are written as
-(``PlanWarning.settings``, through the one mapping :data:`.checks.WRITTEN_SETTINGS`).
+Warnings (:mod:`.checks`) are rules that read the finished Plan, declared with
+``@rule("max_connections", ...)``: the output paths they concern. A figure a rule needs becomes an
+output of the Plan first (with its derivation), so a rule and the card showing the figure agree.
+Views colour cards from ``PlanWarning.concerns``, never from codes. An error (``PlanWarning.blocking``)
+makes ``plan`` exit 1 and ``export`` refuse; a bundle written anyway (``--allow-blocking``) puts it
+beside the settings its concern paths are written as (``PlanWarning.settings``, through the one
+mapping :data:`.checks.WRITTEN_SETTINGS`).
 """
 
 from .budget import BudgetLine
@@ -49,7 +51,10 @@ from .scenario import (
     Pooler,
     PoolerOffer,
     ProviderPlan,
+    ProviderReserve,
+    Scaling,
     Scenario,
+    ShareGuidance,
     Workload,
 )
 from .units import format_size, human_size, parse_size
@@ -74,8 +79,11 @@ __all__ = [
     "Pooler",
     "PoolerOffer",
     "ProviderPlan",
+    "ProviderReserve",
+    "Scaling",
     "Scenario",
     "SemaphoreFigures",
+    "ShareGuidance",
     "ThroughputCurve",
     "Workload",
     "format_size",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from .concurrency import Pooling
 from .derivation import Derivation, given, n, percent, rounded
 from .rounding import round_up_readable
-from .scenario import Scenario
+from .scenario import ProviderReserve, Scenario
 from .sources import PG_CONNECTIONS, PG_REPLICATION, PGPLANNER_RULE, PROCESS_MODEL_ARTICLE
 from .versions import (
     DEFAULT_MAX_WAL_SENDERS,
@@ -60,6 +60,61 @@ def _provider_pooler_limits(scenario: Scenario) -> str:
     return f"; {offer.name} on {provider.plan}: " + (", ".join(limits) if limits else "limits not published")
 
 
+def _pooler_name(scenario: Scenario) -> str:
+    provider = scenario.provider
+    return provider.pooler.name if provider is not None and provider.pooler is not None else "the pooler"
+
+
+PROVIDER_LINE = "provider_reserved"  # the key of a provider's reserve lines: provider_reserved.<what holds them>
+
+
+def provider_reserves(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
+    """The connections the provider's own software holds, one line per holder, each with its source.
+
+    A plan's reserves are counts (AWS automation 3, Neon's superuser 7, Supabase's services 20 % of the
+    compute's max_connections); its pooler's may be a share of the backends the pooler opens (RDS
+    Proxy's monitoring connections, outside its MaxDatabaseConnectionsAllowed). A plan saved before
+    reserves were itemised has one line of its ``reserved`` total.
+    """
+    provider = scenario.provider
+    if provider is None:
+        return []
+    lines = []
+    reserves = provider.reserves or (
+        (ProviderReserve(key="reserved", name=f"{provider.provider} reserved", connections=provider.reserved),)
+        if provider.reserved
+        else ()
+    )
+    for reserve in reserves:
+        kept = "its superuser_reserved_connections" if reserve.superuser else "its own software"
+        why = reserve.why or f"slots {provider.provider} keeps for {kept}"
+        lines.append(_reserve_line(reserve, reserve.connections or 0, why))
+    offer = provider.pooler
+    if scenario.pooler.kind == "provider" and offer is not None:
+        backends = pooling.server_connections
+        for reserve in offer.reserves:
+            if reserve.share is not None:
+                count = math.ceil(reserve.share * backends)
+                arithmetic = rounded(f"{n(backends)} x {percent(reserve.share)}", reserve.share * backends, count, "up")
+                opens = f"{percent(reserve.share)} of the {n(backends)} backends {offer.name} opens"
+                why = f"{reserve.why}: {opens}, {arithmetic}"
+            else:
+                count, why = reserve.connections or 0, reserve.why
+            lines.append(_reserve_line(reserve, count, why))
+    return [line for line in lines if line.connections]
+
+
+def _reserve_line(reserve: ProviderReserve, count: int, why: str) -> BudgetLine:
+    source = f" ({reserve.source})" if reserve.source else ""
+    return BudgetLine(
+        key=f"{PROVIDER_LINE}.{reserve.key}",
+        name=reserve.name,
+        connections=count,
+        counts_against="max_connections",
+        why=why + source,
+    )
+
+
 def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
     wl, version = scenario.workload, scenario.hardware.pg_version
     lines: list[BudgetLine] = []
@@ -77,7 +132,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         add(
             "pool",
             POOLER_NAMES[scenario.pooler.kind],
-            pooling.server_connections,
+            pooling.pooled_connections,
             f"{pools}: the working backends{_provider_pooler_limits(scenario)}",
             keep=True,
         )
@@ -86,6 +141,13 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             "Reserve pool",
             pooling.pools * pooling.reserve_pool,
             "opened after reserve_pool_timeout when the pool is exhausted",
+        )
+        add(
+            "pinned_sessions",
+            "Pinned sessions",
+            pooling.pinned,
+            f"clients {_pooler_name(scenario)} pins to a backend of their own for the whole session "
+            "(see pinned_clients)",
         )
     else:
         direct_why = "no pooler: every client is a backend"
@@ -117,15 +179,8 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
                 wl.reserved_connections,
                 "for pg_use_reserved_connections",
             )
-    if provider is not None:
-        add(
-            "provider_reserved",
-            f"{provider.provider} reserved",
-            provider.reserved,
-            "slots the provider keeps for itself, its superuser_reserved_connections included"
-            if provider.reserved_includes_superuser
-            else "slots the provider keeps for its own agents",
-        )
+    for reserve in provider_reserves(scenario, pooling):
+        lines.append(reserve)
     if walsenders_outside_max_connections(version):
         add(
             "replication",

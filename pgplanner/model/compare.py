@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel
 
+from .concurrency import POOLER_OUTPUTS
 from .derivation import Derivation, n, percent
 from .plan import Plan
 from .scenario import FIELDS
@@ -89,10 +90,9 @@ def throughput_at_max_connections(plan: Plan) -> tuple[float, Derivation]:
     )
 
 
-def headline(plan: Plan) -> dict[str, float | int]:
-    """The HEADLINE figures of ``plan`` by path."""
-    figures = dict(_figures(plan))
-    figures[AT_MAX_CONNECTIONS] = round(throughput_at_max_connections(plan)[0], 4)
+def headline(plan: Plan) -> dict[str, float | int | None]:
+    """The HEADLINE figures of ``plan`` by path (a pooler's figure is None when there is no pooler)."""
+    figures = outputs(plan)
     return {path: figures[path] for path in HEADLINE}
 
 
@@ -122,8 +122,13 @@ def _inputs(plan: Plan) -> dict[str, Any]:
 
 
 def outputs(plan: Plan) -> dict[str, Any]:
-    """Every single-figure output by JSON path, with the budget's lines as ``budget.<key>``."""
+    """Every single-figure output by JSON path, with the budget's lines as ``budget.<key>``.
+
+    With no pooler the pooler's own outputs (:data:`POOLER_OUTPUTS`) are None: there is no pool to compare.
+    """
     values = dict(_figures(plan))
+    if plan.scenario.pooler.kind == "none":
+        values.update(dict.fromkeys(POOLER_OUTPUTS))
     values[AT_MAX_CONNECTIONS] = round(throughput_at_max_connections(plan)[0], 4)
     values.update({f"budget.{line.key}": line.connections for line in plan.budget})
     return values
@@ -138,7 +143,11 @@ def _figures(plan: Plan) -> Iterator[tuple[str, Any]]:
         if isinstance(value, BaseModel):
             for field in type(value).model_fields:
                 figure = getattr(value, field)
-                if not isinstance(figure, np.ndarray):  # the curves' arrays are drawn, not compared
+                if hasattr(figure, "_asdict"):  # a row of figures, such as latency.direct: each on its own
+                    yield from ((f"{name}.{field}.{key}", item) for key, item in figure._asdict().items())
+                elif isinstance(figure, tuple) and figure and hasattr(figure[0], "_asdict"):
+                    continue  # a table of rows (latency.by_pool_size) is drawn, not compared
+                elif not isinstance(figure, np.ndarray):  # the curves' arrays are drawn, not compared
                     yield f"{name}.{field}", figure
         else:
             yield name, list(value) if isinstance(value, tuple) else value

@@ -22,6 +22,7 @@ from .defaults import (
     RESERVE_SHARE,
 )
 from .derivation import Derivation, exact, given, n, rounded
+from .pinning import pinned_clients
 from .rounding import round_up_readable
 from .scenario import PoolerOffer, Scenario
 from .sources import (
@@ -35,6 +36,23 @@ from .sources import (
 from .throughput import UslFit
 
 POOL_RANGE_MULTIPLIERS = (2, 4)
+# The outputs (JSON paths) that describe the pooler itself. With no pooler they describe nothing that runs,
+# so no view shows them (a card says "no pooler", a comparison "no pooler", the derivations leave them out);
+# ``plan --json`` keeps them, as the contract has them.
+POOLER_OUTPUTS = frozenset(
+    {
+        "pool_size",
+        "pool_size_range",
+        "pools",
+        "reserve_pool",
+        "max_client_conn",
+        "max_db_connections",
+        "server_connections",
+        "server_connections_max",
+        "pooler_capacity_tps",
+        "throughput.pool_connections",
+    }
+)
 
 
 def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
@@ -126,15 +144,21 @@ class Pooling:
     serverless_peak: int
     users: int
     derivations: dict[str, Derivation]
+    pinned: int = 0  # clients a pinning pooler (RDS Proxy) ties to their own backend, outside the pools
 
     @property
-    def server_connections(self) -> int:
-        """Backends the pooler opens in normal operation (without the reserve)."""
+    def pooled_connections(self) -> int:
+        """Backends the pools share among the clients they multiplex."""
         return self.pools * self.pool_size
 
     @property
+    def server_connections(self) -> int:
+        """Backends the pooler opens in normal operation (without the reserve): its pools and its pinned clients."""
+        return self.pooled_connections + self.pinned
+
+    @property
     def server_connections_max(self) -> int:
-        return self.pools * (self.pool_size + self.reserve_pool)
+        return self.pools * (self.pool_size + self.reserve_pool) + self.pinned
 
     @property
     def max_db_connections(self) -> int:
@@ -186,19 +210,24 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         source=PGBOUNCER_CONFIG,
     )
 
-    clients_per_pool, per_pool_text = _clients_per_pool(demand, pools)
+    pinned, derivations["pinned_clients"] = pinned_clients(scenario, demand)
+    # A pinning pooler multiplexes only the clients it does not pin; its default_pool_size is a cap
+    # (RDS Proxy: MaxConnectionsPercent of max_connections), not the pool to plan.
+    multiplexed = demand - pinned
+    clients_per_pool, per_pool_text = _clients_per_pool(multiplexed, pools)
     pool_size = pooler.pool_size
     offer = _provider_pooler(scenario)
     if pool_size is not None:
         derivations["pool_size"] = given(str(pool_size), "pool size")
-    elif offer is not None and offer.default_pool_size is not None:
+    elif offer is not None and offer.default_pool_size is not None and not offer.pins:
         pool_size = min(offer.default_pool_size, clients_per_pool)
         derivations["pool_size"] = Derivation(
             formula=f"pool size = {offer.name}'s default_pool_size, at most the clients per pool",
             calculation=f"{per_pool_text}; min({n(offer.default_pool_size)}, {n(clients_per_pool)}) = {n(pool_size)}",
             inputs={"default_pool_size": n(offer.default_pool_size), "client demand": n(demand), "pools": str(pools)},
             source=_provider_source(scenario),
-            note="the provider's pooler setting, not yours to change; it never opens more backends than it has clients",
+            note="the provider pooler's own default (--pool-size plans another where the provider lets you set it); "
+            "it never opens more backends than it has clients",
         )
     else:
         by_target = max(1, math.ceil(productive / pools))
@@ -210,11 +239,13 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
             formula="pool size = productive target / (databases x users), rounded up, at least 1, "
             "at most the clients per pool",
             calculation=calculation,
-            inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)},
+            inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)}
+            | ({"pinned clients": n(pinned)} if pinned else {}),
             source=PG_WIKI_CONNECTIONS,
             note="every pool at once keeps the server at its productive target"
             + (", the peak pgbench measured" if measured else "")
-            + "; a pool never has more backends than clients",
+            + "; a pool never has more backends than clients"
+            + (f"; the {n(pinned)} pinned clients hold backends of their own" if pinned else ""),
         )
 
     active = pooler.kind != "none"
@@ -272,6 +303,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         wl.serverless_peak,
         pooler.users,
         derivations,
+        pinned,
     )
     derivations["app_clients"] = Derivation(
         formula="app clients = client demand - serverless peak",
@@ -281,11 +313,24 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     )
     derivations["direct_clients"] = _direct_clients_derivation(result)
     derivations["server_connections"] = Derivation(
-        formula="server connections = pools x pool size",
-        calculation=f"{pools} x {pool_size} = {n(result.server_connections)}",
-        inputs={"pools": str(pools), "pool size": str(pool_size)},
+        formula="server connections = pools x pool size" + (" + pinned clients" if pinned else ""),
+        calculation=f"{pools} x {pool_size}"
+        + (f" + {n(pinned)}" if pinned else "")
+        + f" = {n(result.server_connections)}",
+        inputs={"pools": str(pools), "pool size": str(pool_size)} | ({"pinned clients": n(pinned)} if pinned else {}),
         source=PGBOUNCER_CONFIG,
         note="the backends the pooler keeps busy; the reserve opens only under load",
+    )
+    derivations["server_connections_max"] = Derivation(
+        formula="server connections at most = pools x (pool size + reserve pool)"
+        + (" + pinned clients" if pinned else ""),
+        calculation=f"{pools} x ({pool_size} + {result.reserve_pool})"
+        + (f" + {n(pinned)}" if pinned else "")
+        + f" = {n(result.server_connections_max)}",
+        inputs={"pools": str(pools), "pool size": str(pool_size), "reserve pool": str(result.reserve_pool)}
+        | ({"pinned clients": n(pinned)} if pinned else {}),
+        source=PGBOUNCER_CONFIG,
+        note="with every reserve pool open",
     )
     if active:
         derivations["max_db_connections"] = Derivation(

@@ -62,3 +62,15 @@ MAINTENANCE_RULE = (
     + ", ".join(f"{profile} RAM / {divisor}" for profile, divisor in MAINTENANCE_DIVISOR_BY_PROFILE.items())
     + f"), {human_size(MAINTENANCE_FLOOR)} to {human_size(MAINTENANCE_CAP)}"
 )
+
+# The share of clients a pinning pooler (RDS Proxy) ties to one backend for their whole session, by the
+# database client the application uses. AWS: the extended query protocol ("JDBC default settings"),
+# SET, prepared statements and temporary tables pin (RDS user guide, rds-proxy-managing.md). Drivers
+# that prepare statements on the server by default pin every client that repeats a query; the simple
+# query protocol does not pin. With session state (SET, temp tables, SQL PREPARE) every client pins.
+PINNED_SHARE = {"jdbc": 1.0, "prepared": 1.0, "simple": 0.0, "unknown": 0.0}
+PINNED_SHARE_RULE = (
+    "from the client kind: "
+    + ", ".join(f"{kind} {percent(share)}" for kind, share in PINNED_SHARE.items())
+    + "; 100 % with session state"
+)

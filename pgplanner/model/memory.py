@@ -112,6 +112,24 @@ def memory_basis(scenario: Scenario) -> MemoryBasis:
     server = server_basis(scenario)
     hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
     per_process = round(mem.backend_memory + mem.work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
+    derivations["per_process_bytes"] = Derivation(
+        formula=(
+            "per process = backend base + work_mem x sort nodes + work_mem x hash_mem_multiplier x hash nodes"
+            " (one backend or parallel worker running the heaviest query)"
+        ),
+        calculation=(
+            f"{human_size(mem.backend_memory)} + {human_size(mem.work_mem)} x {mem.sort_nodes} + "
+            f"{human_size(mem.work_mem)} x {exact(hmm)} x {mem.hash_nodes} = {human_size(per_process)}"
+        ),
+        inputs={
+            "backend base": human_size(mem.backend_memory),
+            "work_mem": human_size(mem.work_mem),
+            "sort nodes": str(mem.sort_nodes),
+            "hash nodes": str(mem.hash_nodes),
+            "hash_mem_multiplier": exact(hmm),
+        },
+        source=PG_RESOURCE_CONSUMPTION,
+    )
     worst = per_process * processes
     derivations["worst_case_per_connection_bytes"] = Derivation(
         formula=(
@@ -205,6 +223,24 @@ def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
     )
 
 
+def parallel_workers(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
+    """Parallel workers running at once when ``connections`` run the heaviest query, at most max_parallel_workers."""
+    server = basis.server
+    per_gather = server.parallel_workers_per_gather
+    workers = round(basis.processes(connections) - connections)
+    return workers, Derivation(
+        formula="parallel workers at once = connections x parallel workers per gather, at most max_parallel_workers",
+        calculation=f"min({n(connections)} x {per_gather}, {server.max_parallel_workers}) = {n(workers)}",
+        inputs={
+            "connections": n(connections),
+            "parallel workers per gather": str(per_gather),
+            "max_parallel_workers": str(server.max_parallel_workers),
+        },
+        source=PG_RESOURCE_CONSUMPTION,
+        note="each parallel worker is a process with its own base memory and its own work_mem per node",
+    )
+
+
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Every connection runs the heaviest query: its backend, plus parallel workers up to max_parallel_workers."""
     processes = basis.processes(connections)
@@ -213,13 +249,12 @@ def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     server = basis.server
     return total, Derivation(
         formula=(
-            "worst case = (max_connections + parallel workers at once) x (backend base + work_mem x sort nodes"
-            " + work_mem x hash_mem_multiplier x hash nodes); parallel workers at once = max_connections x"
-            " parallel workers per gather, at most max_parallel_workers"
+            "worst case = (connections + parallel workers at once) x per process; parallel workers at once ="
+            " connections x parallel workers per gather, at most max_parallel_workers"
         ),
         calculation=f"({n(connections)} + {n(workers)}) x {human_size(basis.per_process)} = {human_size(total)}",
         inputs={
-            "max_connections": n(connections),
+            "connections": n(connections),
             "parallel workers per gather": str(server.parallel_workers_per_gather),
             "max_parallel_workers": str(server.max_parallel_workers),
             "per process": human_size(basis.per_process),
@@ -249,7 +284,7 @@ def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tup
             f" = {human_size(heavy + rest)}"
         ),
         inputs={
-            "N (max_connections)": n(connections),
+            "N (connections)": n(connections),
             "f (heavy fraction)": exact(fraction),
             "per process": human_size(basis.per_process),
             "typical per connection": human_size(basis.per_connection),
@@ -282,12 +317,12 @@ def safe_work_mem(basis: MemoryBasis, connections: int, backend_memory: int) -> 
     return safe, Derivation(
         formula=(
             "safe work_mem = (available in the worst case / processes - backend base) / (sort nodes +"
-            " hash_mem_multiplier x hash nodes); processes = max_connections + parallel workers at once"
+            " hash_mem_multiplier x hash nodes); processes = connections + parallel workers at once"
         ),
         calculation=calculation,
         inputs={
             "available in the worst case": human_size(basis.worst_available),
-            "max_connections": n(connections),
+            "connections": n(connections),
             "processes": exact(processes),
             "backend base": human_size(backend_memory),
             "sort nodes": str(basis.sort_nodes),

@@ -11,16 +11,17 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
 
-from . import budget, checks, concurrency, memory, settings, throughput
+from . import budget, checks, concurrency, latency, memory, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
-from .scenario import PoolerOffer, Scenario
+from .latency import LatencyFigures
+from .scenario import PoolerOffer, ProviderReserve, Scaling, Scenario
 from .settings import Setting, SettingsInput
-from .sources import USL, USL_FIT
+from .sources import PGPLANNER_RULE, USL, USL_FIT
 from .throughput import DEFAULT_SHAPE_U, PEAK_PAST_KNEE
-from .versions import SEMAPHORE_SET_SIZE, semaphores
+from .versions import SEMAPHORE_SET_SIZE, max_backends, semaphores
 
 
 def _to_list(values: np.ndarray) -> list[Any]:
@@ -51,6 +52,11 @@ class MemoryFigures(Output):
     available_bytes: int
     per_connection_bytes: int
     worst_case_per_connection_bytes: int
+    per_process_bytes: int  # one backend or parallel worker running the heaviest query
+    # The connections the worst case, the heavy fraction and the safe work_mem are for (and the rules judge):
+    # max_connections, or on a plan that fixes max_connections the connections this plan opens.
+    judged_connections: int
+    parallel_workers: int  # parallel workers at once when the judged connections all run the heaviest query
     maintenance_bytes: int  # autovacuum workers x autovacuum_work_mem, a line of the worst-case budget
     temp_buffers_bytes: int  # sessions using temporary tables x temp_buffers
     worst_case_available_bytes: int  # available - maintenance - temp_buffers
@@ -95,6 +101,7 @@ class SemaphoreFigures(Output):
     """The semaphores the server needs (one per process slot) and the System V limits that hold them."""
 
     num_os_semaphores: int
+    processes: int  # server processes at most: every slot can be one, plus the postmaster
     semmni: int
     semmns: int
     semmsl: int
@@ -116,12 +123,17 @@ class ProviderSummary(Output):
     confidence: str
     notes: str
     derivations: dict[str, Derivation]  # how the preset's figures were reached (max_connections, cores ...)
+    reserves: tuple[ProviderReserve, ...] = ()  # the reserved slots by what holds them
+    max_connections_settable: tuple[int, int] | None = None
+    scaling: Scaling | None = None  # an autoscaling plan's range
 
 
 class Plan(Output):
     scenario: Scenario
     ram_ceiling: int
     productive_target: int
+    productive_target_measured: bool  # the measured peak decides the target, not the rule of thumb
+    rule_of_thumb_target: int  # cores x multiplier + disk concurrency, whatever the measurements say
     disk_concurrency: int
     pool_size: int  # per database/user pool, as pgbouncer.ini's default_pool_size
     pool_size_range: tuple[int, int]
@@ -131,12 +143,15 @@ class Plan(Output):
     client_demand: int
     app_clients: int  # client demand without the serverless peak
     direct_clients: int  # application connections straight to PostgreSQL (no pooler), one backend each
-    server_connections: int  # pools x pool_size: the backends a pooler keeps open
+    server_connections: int  # pools x pool_size (+ pinned clients): the backends a pooler keeps open
+    server_connections_max: int  # pools x (pool_size + reserve_pool): with every reserve open
     max_db_connections: int  # PgBouncer's per-database cap (0 without a pooler)
+    pinned_clients: int  # clients a pinning pooler (RDS Proxy) ties to their own backend (0 otherwise)
     max_connections_required: int
     max_connections_recommended: int
     max_connections: int
     max_wal_senders: int
+    max_backends: int  # PostgreSQL's MaxBackends: max_connections and every other backend slot
     reserved_slots: int  # superuser_reserved_connections (+ reserved_connections from 16): below max_connections
     headroom: int  # max_connections - required: free slots (negative when the budget does not fit)
     spare_wal_senders: int  # max_wal_senders the budget's replication lines leave free
@@ -151,6 +166,7 @@ class Plan(Output):
     warnings: tuple[PlanWarning, ...]
     derivations: dict[str, Derivation]
     provider: ProviderSummary | None
+    latency: LatencyFigures | None = None  # the queue at the pool, when the scenario gives a demand
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -178,10 +194,12 @@ def plan(scenario: Scenario) -> Plan:
     disk, derivations["disk_concurrency"] = concurrency.disk_concurrency(scenario)
     fit = throughput.fit_usl([(m.connections, m.tps) for m in scenario.measurements])
     thumb = concurrency.rule_of_thumb(scenario, disk)
+    derivations["rule_of_thumb_target"] = thumb[1]
     productive, derivations["productive_target"] = concurrency.productive_target(thumb, fit)
+    measured = fit is not None and fit.shows_peak
     pool_range = concurrency.pool_size_range(hw.cores)
     derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores)
-    pooling = concurrency.pooling(scenario, productive, measured=fit is not None and fit.shows_peak)
+    pooling = concurrency.pooling(scenario, productive, measured=measured)
     derivations.update(pooling.derivations)
     tps, derivations["pooler_capacity_tps"] = concurrency.pooler_capacity(pooling, wl.txn_ms)
 
@@ -193,46 +211,35 @@ def plan(scenario: Scenario) -> Plan:
     reserved, derivations["reserved_slots"] = budget.reserved_slots(scenario)
     free, derivations["headroom"] = budget.headroom(max_conn, required)
     spare_senders, derivations["spare_wal_senders"] = budget.spare_wal_senders(lines, wal_senders)
+    server = basis.server
+    backends, derivations["max_backends"] = max_backends(
+        hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers
+    )
 
-    worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, max_conn)
+    judged, derivations["memory.judged_connections"] = _judged_connections(scenario, required, max_conn)
+    workers, derivations["memory.parallel_workers"] = memory.parallel_workers(basis, judged)
+    worst, derivations["memory.worst_case_bytes"] = memory.worst_case(basis, judged)
     heavy, derivations["memory.heavy_fraction_bytes"] = memory.heavy_fraction(
-        basis, max_conn, scenario.memory.heavy_fraction
+        basis, judged, scenario.memory.heavy_fraction
     )
     safe, derivations["memory.safe_work_mem_bytes"] = memory.safe_work_mem(
-        basis, max_conn, scenario.memory.backend_memory
+        basis, judged, scenario.memory.backend_memory
     )
 
     curve = _throughput_curve(scenario, productive, pooling, max_conn, fit)
+    queue, latency_derivations = latency.latency(scenario, _shape(productive, fit), fit, productive, pooling)
+    derivations.update(latency_derivations)
     derivations.update(_throughput_derivations(curve, productive, fit))
-    server = basis.server
     sems = semaphores(hw.pg_version, max_conn, wal_senders, server.max_worker_processes, server.autovacuum_workers)
     kernel = kernel_settings(hw.pg_version, max_conn, wal_senders, basis, pooling, sems)
     server_settings = settings.recommend(SettingsInput(scenario, basis, max_conn, wal_senders, derivations))
 
-    facts = checks.Facts(
-        scenario=scenario,
-        basis=basis,
-        ram_ceiling=ceiling,
-        productive_target=productive,
-        pool_range=pool_range,
-        pooling=pooling,
-        required=required,
-        recommended=recommended,
-        max_connections=max_conn,
-        max_wal_senders=wal_senders,
-        reserved_slots=reserved,
-        worst_case=worst,
-        heavy_fraction=heavy,
-        safe_work_mem=safe,
-        pooler_tps=tps,
-        processes=sems.processes,
-        measured_peak=fit.peak if fit is not None and fit.shows_peak else None,
-        rule_of_thumb=thumb[0],
-    )
-    return Plan(
+    result = Plan(
         scenario=scenario,
         ram_ceiling=ceiling,
         productive_target=productive,
+        productive_target_measured=measured,
+        rule_of_thumb_target=thumb[0],
         disk_concurrency=disk,
         pool_size=pooling.pool_size,
         pool_size_range=pool_range,
@@ -243,11 +250,14 @@ def plan(scenario: Scenario) -> Plan:
         app_clients=pooling.app_clients,
         direct_clients=pooling.direct_clients,
         server_connections=pooling.server_connections,
+        server_connections_max=pooling.server_connections_max,
         max_db_connections=pooling.max_db_connections,
+        pinned_clients=pooling.pinned,
         max_connections_required=required,
         max_connections_recommended=recommended,
         max_connections=max_conn,
         max_wal_senders=wal_senders,
+        max_backends=backends,
         reserved_slots=reserved,
         headroom=free,
         spare_wal_senders=spare_senders,
@@ -260,6 +270,9 @@ def plan(scenario: Scenario) -> Plan:
             available_bytes=basis.available,
             per_connection_bytes=basis.per_connection,
             worst_case_per_connection_bytes=basis.worst_per_connection,
+            per_process_bytes=basis.per_process,
+            judged_connections=judged,
+            parallel_workers=workers,
             maintenance_bytes=basis.maintenance,
             temp_buffers_bytes=basis.temp_buffers,
             worst_case_available_bytes=basis.worst_available,
@@ -273,14 +286,44 @@ def plan(scenario: Scenario) -> Plan:
         settings=server_settings,
         semaphores=SemaphoreFigures(
             num_os_semaphores=sems.count,
+            processes=sems.processes,
             semmni=sems.semmni,
             semmns=sems.semmns,
             semmsl=SEMAPHORE_SET_SIZE,
             derivation=sems.derivation,
         ),
-        warnings=tuple(checks.evaluate(facts)),
+        warnings=(),
         derivations=derivations,
         provider=_provider_summary(scenario),
+        latency=queue,
+    )
+    # The rules read the finished Plan, so what they judge is what every view shows.
+    return result.model_copy(update={"warnings": checks.evaluate(result)})
+
+
+def _judged_connections(scenario: Scenario, required: int, max_conn: int) -> tuple[int, Derivation]:
+    """The connections the memory figures are for, and the rules judge.
+
+    Self-managed: max_connections, which the user sets. On a plan that fixes max_connections the user
+    can act only on the connections the plan opens (the budget's lines), so those are judged.
+    """
+    provider = scenario.provider
+    if provider is None or not provider.hard_limit:
+        return max_conn, Derivation(
+            formula="connections judged = max_connections (every slot may run the heaviest query)",
+            calculation=n(max_conn),
+            inputs={"max_connections": n(max_conn)},
+            source=PGPLANNER_RULE,
+        )
+    opened = min(required, max_conn)
+    return opened, Derivation(
+        formula=(
+            "connections judged = the connections this plan opens, min(required, max_connections): "
+            f"{provider.id} fixes max_connections, so only the budget's connections are yours to size"
+        ),
+        calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
+        inputs={"required": n(required), "max_connections": n(max_conn), "fixed by": provider.id},
+        source=PGPLANNER_RULE,
     )
 
 
@@ -344,13 +387,16 @@ def _pool_connections(curve: ThroughputCurve) -> Derivation:
     )
 
 
+def _shape(productive: int, fit: throughput.UslFit | None) -> throughput.Shape | throughput.UslShape:
+    """The measured USL when there are measurements, else the default shape around the productive target."""
+    return throughput.UslShape(fit) if fit else throughput.default_shape(productive)
+
+
 def _throughput_curve(
     scenario: Scenario, productive: int, pooling: concurrency.Pooling, max_conn: int, fit: throughput.UslFit | None
 ) -> ThroughputCurve:
     """The measured USL when there are measurements, else the default shape around the productive target."""
-    shape: throughput.Shape | throughput.UslShape = (
-        throughput.UslShape(fit) if fit else throughput.default_shape(productive)
-    )
+    shape = _shape(productive, fit)
     highest = max(12 * shape.peak, 1.5 * max_conn, 1.5 * pooling.server_connections, 1.2 * pooling.client_demand)
     if fit:
         highest = max(highest, 2 * fit.highest_measured)
@@ -458,4 +504,7 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
         notes=p.notes,
         derivations={"max_connections": given(n(p.max_connections), "max_connections", p.source or p.id)}
         | p.derivations,
+        reserves=p.reserves,
+        max_connections_settable=p.max_connections_settable,
+        scaling=p.scaling,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from .defaults import (
     AUTOVACUUM_WORKERS_RULE,
@@ -22,6 +22,7 @@ from .defaults import (
     OS_OVERHEAD_RULE,
     PARALLEL_PER_GATHER_RULE,
     PER_CONNECTION_RULE,
+    PINNED_SHARE_RULE,
     RESERVE_RULE,
     SHARED_BUFFERS_RULE,
     WORKLOAD_RULE,
@@ -39,6 +40,7 @@ WorkloadKind = Literal["cpu", "mixed", "io"]
 Profile = Literal["web", "oltp", "analytics", "mixed", "desktop"]
 PoolerKind = Literal["none", "pgbouncer", "pgcat", "provider"]
 PoolMode = Literal["transaction", "session", "statement"]
+ClientKind = Literal["unknown", "jdbc", "prepared", "simple"]
 Confidence = Literal["high", "medium", "low"]
 
 
@@ -228,7 +230,26 @@ class Workload(Frozen):
         "parallelism; --workload sizes the connection pool.",
     )
     txn_ms: float = number(
-        20, 0.1, 3_600_000, "Transaction time", "Average time a transaction holds a connection.", unit="ms", step=1
+        20,
+        0.01,
+        3_600_000,
+        "Transaction time",
+        "Average time a transaction holds a connection on an uncontended server (a pgbench select-only "
+        "transaction takes about 0.1 ms).",
+        unit="ms",
+        step=1,
+    )
+    demand_tps: Annotated[float | None, Auto] = number(
+        None,
+        0.01,
+        100_000_000,
+        "Demand",
+        "Transactions per second the application offers at its busiest; with it, pgplanner models the wait "
+        "for a backend and the response time (mean, p95, p99) for each pool size.",
+        unit="tps",
+        step=10,
+        log=True,
+        auto="none: latency is not modelled",
     )
     app_instances: int = count(10, 0, 100_000, "App instances", "Application processes that open a pool.", unit="")
     pool_per_instance: int = count(20, 0, 10_000, "Pool per instance", "Connections in each app instance's pool.")
@@ -245,6 +266,14 @@ class Workload(Frozen):
     )
     session_state: bool = flag(
         False, "Session state", "The app relies on SET, session advisory locks, temp tables or SQL PREPARE."
+    )
+    client_kind: ClientKind = choice(
+        "unknown",
+        "Database client",
+        "How the application talks to PostgreSQL: jdbc (Java's driver with its defaults: the extended query "
+        "protocol), prepared (server-side prepared statements by default: psycopg 3, asyncpg, pgx, Rails), "
+        "simple (the simple query protocol: psycopg2, libpq PQexec, drivers set not to prepare). "
+        "A pinning pooler such as RDS Proxy ties such clients to one backend.",
     )
     listeners: int = count(0, 0, 100_000, "LISTEN listeners", "Connections held open for LISTEN/NOTIFY.")
     batch_workers: int = count(0, 0, 100_000, "Batch workers", "Background job workers with their own connection.")
@@ -302,6 +331,53 @@ class Pooler(Frozen):
     users: int = count(
         1, 1, 10_000, "Users", "Roles connecting through the pooler (one pool per database and user).", unit=""
     )
+    pinned_share: Annotated[float | None, Auto] = number(
+        None,
+        0,
+        1,
+        "Pinned clients",
+        "Share of clients a pinning pooler (RDS Proxy) ties to one backend for the whole session.",
+        unit="",
+        step=0.05,
+        auto=PINNED_SHARE_RULE,
+        advanced=True,
+    )
+
+
+class ProviderReserve(Frozen):
+    """Connections a provider's own software holds, named for what holds them (AWS automation, Neon's
+    superuser, Supabase's services ...). A plan's reserves are counts; a pooler's may be a share of the
+    backends it opens (RDS Proxy's monitoring connections)."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    name: str = Field(min_length=1, max_length=160)
+    connections: int | None = Field(None, ge=0, le=100_000)
+    share: float | None = Field(None, gt=0, lt=1, description="of the pooler's backends (pooler reserves)")
+    superuser: bool = Field(False, description="the provider's superuser_reserved_connections (or part of them)")
+    why: str = Field("", description="how the count was reached")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _count_or_share(self) -> ProviderReserve:
+        if (self.connections is None) == (self.share is None):
+            raise ValueError("give exactly one of connections or share")
+        return self
+
+
+class ShareGuidance(Frozen):
+    """A provider's own advice on how much of max_connections the application may take (Supabase: 80 %)."""
+
+    share: float = Field(gt=0, le=1)
+    when: str = Field("", description="the case it is for ('heavy PostgREST use'); empty: always")
+    source: str = ""
+
+
+class Scaling(Frozen):
+    """An autoscaling plan's range (Aurora Serverless ACU, Neon CU): the hardware is taken at the maximum."""
+
+    unit: str = Field(min_length=1, max_length=20)
+    minimum: float = Field(ge=0)
+    maximum: float = Field(gt=0)
 
 
 class PoolerOffer(Frozen):
@@ -312,6 +388,13 @@ class PoolerOffer(Frozen):
     modes: tuple[PoolMode, ...] = ()
     max_client_conn: int | None = Field(None, ge=1)
     default_pool_size: int | None = Field(None, ge=1)
+    default_mode: PoolMode | None = Field(None, description="the mode it runs in until the user changes it")
+    # What makes it tie a client to one backend for the session instead of multiplexing (RDS Proxy:
+    # SET, prepared statements ...); empty: it multiplexes or breaks, it never pins.
+    pins: tuple[str, ...] = ()
+    reserves: tuple[ProviderReserve, ...] = ()
+    source: str = ""
+    notes: str = ""
 
 
 PROVIDER_FIXES = ("cores", "ram")  # the inputs a provider plan decides (by flat name)
@@ -333,14 +416,28 @@ class ProviderPlan(Frozen):
     # The lowest and highest max_connections the provider accepts when it can be set (Azure: 25..5,000;
     # Aiven: 25..60,000); None: any.
     max_connections_settable: tuple[int, int] | None = None
+    # The reserved slots line by line, named for what holds them; empty: one line of ``reserved``.
+    reserves: tuple[ProviderReserve, ...] = ()
+    guidance: tuple[ShareGuidance, ...] = ()
+    scaling: Scaling | None = None
     pooler: PoolerOffer | None = None
     source: str = ""
     as_of: str = ""
     confidence: Confidence = "high"
     notes: str = ""
+    provider_name: str = ""
+    provider_notes: str = Field("", description="what holds for every plan of the provider")
     # How the preset's figures were reached (max_connections from a formula, cores from vCPUs), so a
     # saved scenario still answers "why this number?" after the preset data changes.
     derivations: dict[str, Derivation] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _reserves_add_up(self) -> ProviderPlan:
+        if any(r.connections is None for r in self.reserves):
+            raise ValueError("a plan's reserves are counts of connections (shares belong to a pooler's reserves)")
+        if self.reserves and sum(r.connections or 0 for r in self.reserves) != self.reserved:
+            raise ValueError("reserved must be the sum of the reserves' connections")
+        return self
 
     @property
     def id(self) -> str:
@@ -353,6 +450,26 @@ class Measurement(Frozen):
     connections: int = Field(ge=1, le=1_000_000)
     tps: float = Field(ge=0, le=1e12)
     latency_ms: float | None = Field(None, ge=0, le=1e9)
+
+
+class PooledCapacity(Frozen):
+    """Transactions per second measured through the pooler with every client busy (a saturated closed loop)."""
+
+    pool_size: int = Field(ge=1, le=100_000, description="the pooler's pool size during the run")
+    tps: float = Field(gt=0, le=1e12)
+
+
+class LatencyCalibration(Frozen):
+    """Measured figures that calibrate the latency model (see :mod:`.latency`).
+
+    Both are measured with the same transaction as ``measurements``: ``isolated_ms`` is the mean latency
+    of one transaction at a low rate (pgbench --rate) through the pooler, which the closed loop never
+    shows (waking a sleeping backend and client); ``pooled`` is the capacity through the pooler, which on
+    a small machine is well below the direct one (the pooler competes for the same CPUs).
+    """
+
+    isolated_ms: float | None = Field(None, gt=0, le=1e9)
+    pooled: PooledCapacity | None = None
 
 
 class Scenario(Frozen):
@@ -369,6 +486,7 @@ class Scenario(Frozen):
     # Where the measurements come from, e.g. "PostgreSQL 15.14 on /run/postgresql, pgbench select-only";
     # the plot labels the fitted curve with it.
     measured_on: str = Field("", max_length=300)
+    latency_calibration: LatencyCalibration | None = None
 
     def with_changes(self, **changes: Any) -> Scenario:
         """A validated copy with inputs changed by their flat names, e.g. ``with_changes(cores=16, ram="64GB")``.

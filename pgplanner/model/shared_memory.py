@@ -59,14 +59,15 @@ def _slru_pages(buffers: int) -> int:
 
 
 def shared_memory_estimate(
-    version: int, shared_buffers: int, max_connections: int, wal_senders: int, *workers: int
+    version: int, shared_buffers: int, max_connections: int, wal_senders: int, workers: int, autovacuum_workers: int
 ) -> tuple[int, Derivation]:
     """Bytes of the main shared memory area, with the margin that keeps it at or above the server's.
 
-    ``workers``: max_worker_processes and autovacuum_max_workers when the plan sets them (else the defaults).
+    ``workers`` and ``autovacuum_workers``: the plan's max_worker_processes and autovacuum_max_workers.
     """
     buffers = shared_buffers // BLOCK
-    processes = max_backends(version, max_connections, wal_senders, *workers) + AUXILIARY_PROCESSES[version]
+    backends = max_backends(version, max_connections, wal_senders, workers, autovacuum_workers)[0]
+    processes = backends + AUXILIARY_PROCESSES[version]
     wal_buffers = _wal_buffers(shared_buffers)
     per_process, per_buffer = f"{SHM_PER_PROCESS / KB:.1f} kB", f"{SHM_PER_BUFFER:g} B"
     parts = [

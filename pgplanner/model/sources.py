@@ -27,3 +27,13 @@ PG_QUERY_PLANNING = "PostgreSQL docs, Query Planning"
 PG_ASYNC_IO = "PostgreSQL docs, Resource Consumption (Asynchronous Behavior)"
 PG_AUTOVACUUM = "PostgreSQL docs, Automatic Vacuuming"
 USL_FIT = "Universal Scalability Law (Gunther), fitted by bounded least squares to your pgbench measurements"
+ERLANG_C = "Erlang C formula (A. K. Erlang, 1917): the M/M/c queue's chance of waiting and its waiting time"
+FLOW_EQUIVALENT = (
+    "Menascé, Almeida & Dowdy, Performance by Design (2004): the flow-equivalent server, a birth-death chain "
+    "with load-dependent service rates"
+)
+HIKARI_POOL_SIZING = 'HikariCP wiki, "About Pool Sizing"'
+LATENCY_EXPERIMENT = (
+    "pgplanner's latency experiment: PostgreSQL 18 behind PgBouncer in transaction mode, pgbench --rate, "
+    "pool sizes 1-8 on 2 CPUs"
+)

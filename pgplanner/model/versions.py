@@ -2,7 +2,8 @@
 
 Sources (reference/kernel_pooler.md): runtime.sgml "Managing Kernel Resources" of each release,
 postinit.c InitializeMaxBackends and proc.h NUM_AUXILIARY_PROCS. Background workers and autovacuum
-workers are the plan's (their defaults when a caller does not say).
+workers are the plan's: every function that counts process slots takes them, with no default, so a
+caller cannot silently count the server's defaults instead of the settings it writes.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ DEFAULT_MAX_WAL_SENDERS = 10
 DEFAULT_MAX_WORKER_PROCESSES = 8
 DEFAULT_AUTOVACUUM_MAX_WORKERS = 3
 DEFAULT_AUTOVACUUM_WORKER_SLOTS = 16
+# 18 counts two special worker processes in MaxBackends (proc.h NUM_SPECIAL_WORKER_PROCS: the
+# autovacuum launcher and the slot-sync worker); before 18 only the launcher, as "+ 1".
+NUM_SPECIAL_WORKER_PROCS = 2
 DEFAULT_MAX_FILES_PER_PROCESS = 1000
 # PostgreSQL allocates System V semaphores in sets of 16 usable ones plus one holding a magic number
 # (PostgreSQL docs, Managing Kernel Resources: SEMMNI = ceil(semaphores / 16), SEMMNS = SEMMNI x 17).
@@ -64,7 +68,7 @@ def has_reserved_connections(version: int) -> bool:
     return version >= RESERVED_CONNECTIONS_FROM
 
 
-def autovacuum_slots(version: int, autovacuum_workers: int = DEFAULT_AUTOVACUUM_MAX_WORKERS) -> int:
+def autovacuum_slots(version: int, autovacuum_workers: int) -> int:
     """Backend slots kept for autovacuum workers (18 keeps autovacuum_worker_slots, default 16)."""
     if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
         return max(DEFAULT_AUTOVACUUM_WORKER_SLOTS, autovacuum_workers)
@@ -90,8 +94,8 @@ def semaphores(
     version: int,
     max_connections: int,
     max_wal_senders: int,
-    workers: int = DEFAULT_MAX_WORKER_PROCESSES,
-    autovacuum_workers: int = DEFAULT_AUTOVACUUM_MAX_WORKERS,
+    workers: int,
+    autovacuum_workers: int,
 ) -> Semaphores:
     """The documented SEMMNI/SEMMNS formula of ``version`` (also the number of server process slots)."""
     autovacuum = autovacuum_slots(version, autovacuum_workers)
@@ -128,14 +132,30 @@ def semaphores(
 
 
 def max_backends(
-    version: int,
-    max_connections: int,
-    max_wal_senders: int,
-    workers: int = DEFAULT_MAX_WORKER_PROCESSES,
-    autovacuum_workers: int = DEFAULT_AUTOVACUUM_MAX_WORKERS,
-) -> int:
-    """MaxBackends of InitializeMaxBackends: the slots that size the lock and proc tables."""
+    version: int, max_connections: int, max_wal_senders: int, workers: int, autovacuum_workers: int
+) -> tuple[int, Derivation]:
+    """MaxBackends of InitializeMaxBackends: the slots that size the lock and proc tables.
+
+    PostgreSQL refuses a configuration whose MaxBackends passes MAX_BACKENDS (2^18 - 1): before 18
+    the check hooks of max_connections, autovacuum_max_workers, max_worker_processes and
+    max_wal_senders reject it ("invalid value for parameter"), from 18 InitializeMaxBackends does.
+    """
     autovacuum = autovacuum_slots(version, autovacuum_workers)
     if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
-        return max_connections + autovacuum + workers + max_wal_senders + 2
-    return max_connections + autovacuum + 1 + workers + max_wal_senders
+        name, special = "autovacuum_worker_slots", f"{NUM_SPECIAL_WORKER_PROCS} special workers"
+        extra = NUM_SPECIAL_WORKER_PROCS
+    else:
+        name, special, extra = "autovacuum_max_workers", "1 autovacuum launcher", 1
+    count = max_connections + autovacuum + extra + workers + max_wal_senders
+    return count, Derivation(
+        formula=f"MaxBackends = max_connections + {name} + {special} + max_worker_processes + max_wal_senders",
+        calculation=f"{n(max_connections)} + {autovacuum} + {extra} + {workers} + {max_wal_senders} = {n(count)}",
+        inputs={
+            "max_connections": n(max_connections),
+            name: str(autovacuum),
+            "max_worker_processes": str(workers),
+            "max_wal_senders": str(max_wal_senders),
+        },
+        source=f"PostgreSQL {version} source, postinit.c InitializeMaxBackends",
+        note=f"PostgreSQL refuses more than {n(MAX_CONNECTIONS_LIMIT)} (MAX_BACKENDS, 2^18 - 1)",
+    )

@@ -1,41 +1,72 @@
-"""The result cards: each shows a headline figure and names the outputs (JSON paths) behind it.
+"""The result cards, made once: :func:`card_views` turns a Plan into finished :class:`CardView` s, and every
+view (the window, ``plan``'s text, the bundle's README, the HTML report, a comparison) draws those views;
+none reads a Plan's fields to make a card of its own.
 
-A card's ``outputs`` decide two things: which derivations answer "why this number?", and which
-warnings colour it (those whose ``concerns`` meet the outputs). Tests check that every warning rule
-meets at least one card, so a blocking error can never go without a red card.
+A card shows one figure (``value``) with a ``caption``. Its ``outputs`` (JSON paths) decide which
+derivations answer "why this number?" and which warnings colour it (those whose ``concerns`` meet them);
+tests check that every warning rule meets a card, so a blocking error never goes without a red card.
+With no pooler a pooler's card is ``inactive`` ("no pooler"), and no output of the pooler
+(:data:`~pgplanner.model.concurrency.POOLER_OUTPUTS`) is shown, explained or compared anywhere.
+
+Captions are true to the numbers beside them. A caption that states arithmetic (``arithmetic``) starts
+with it, and the arithmetic gives the value: ``(30 + 4 parallel) x 34 MB`` beside ``1.13 GB``. A
+number may carry words after it saying what it counts (``4 parallel``, ``10.6 MB each``), and a
+rounding is said (``, rounded down``). tests/equations.py reads every card that way, as each renderer
+prints it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Derivation, Plan, PlanWarning, human_size
 from ..model.checks import SEVERITY_ORDER, Severity
+from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
+
+
+@dataclass(frozen=True)
+class Face:
+    """What a card shows for one plan: its value, its caption, and whether the caption is its arithmetic."""
+
+    value: str
+    caption: str
+    arithmetic: bool = False  # the caption's first part (up to " · ") works out to the value
 
 
 @dataclass(frozen=True)
 class CardSpec:
     key: str
     title: str
-    value: Callable[[Plan], str]
-    caption: Callable[[Plan], str]
+    face: Callable[[Plan], Face]
     outputs: tuple[str, ...]  # JSON paths, the first being the figure shown
     pooler_only: bool = False  # a pooler's figure: with no pooler it reads "no pooler", greyed
 
+    @property
+    def figure(self) -> str:
+        """The JSON path of the figure the card shows."""
+        return self.outputs[0]
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One card as every renderer draws it."""
+
+    key: str
+    title: str
+    value: str  # as shown: "1.13 GB", "963", "no pooler"
+    caption: str
+    severity: Severity | None  # the worst warning that concerns the card, None when none does
+    inactive: bool  # the figure does not apply to this plan (a pooler's figure with no pooler)
+    outputs: tuple[str, ...]  # the JSON paths it stands for in this plan (no pooler's paths without a pooler)
+    figure: str  # the JSON path of the figure shown
+    arithmetic: bool  # the caption's first part is arithmetic that gives the value (tests/equations.py checks it)
+
 
 NO_ROOM = "no memory left: shared_buffers + OS take all the RAM"
-NO_POOLER = ("no pooler", "clients connect to PostgreSQL directly")
-
-
-def _available(available: int) -> str:
-    """The memory left for connections, never a negative size."""
-    return f"available {human_size(available)}" if available > 0 else NO_ROOM
-
-
-def _tps(plan: Plan) -> str:
-    return "no pooler" if plan.pooler_capacity_tps is None else f"{n(round(plan.pooler_capacity_tps))} tps"
+NO_POOLER = Face("no pooler", "clients connect to PostgreSQL directly")
 
 
 def plural(count: int, word: str) -> str:
@@ -43,12 +74,95 @@ def plural(count: int, word: str) -> str:
     return f"{n(count)} {word}{'s' if count != 1 else ''}"
 
 
+def _fixed_by(plan: Plan) -> str | None:
+    """The provider plan that fixes max_connections, if one does: then the memory cards judge the
+    connections the plan opens (``memory.judged_connections``), not max_connections."""
+    provider = plan.scenario.provider
+    return provider.id if provider is not None and provider.hard_limit else None
+
+
+def judged(plan: Plan) -> str:
+    """The connections the memory figures are for: ``30``, or ``13 opened`` on a plan that fixes max_connections."""
+    count = n(plan.memory.judged_connections)
+    return f"{count} opened" if _fixed_by(plan) else count
+
+
+def _judged(plan: Plan) -> str:
+    """``30 connections``, or on a fixed plan ``the 13 opened``."""
+    return f"the {judged(plan)}" if _fixed_by(plan) else f"{judged(plan)} connections"
+
+
+def _max_connections(plan: Plan) -> Face:
+    fixed = _fixed_by(plan)
+    required = n(plan.max_connections_required)
+    second = f"fixed by {fixed}" if fixed else f"recommended {n(plan.max_connections_recommended)}"
+    return Face(n(plan.max_connections), f"required {required} · {second}")
+
+
+def _ram_ceiling(plan: Plan) -> Face:
+    m = plan.memory
+    if m.available_bytes <= 0:
+        return Face(n(plan.ram_ceiling), NO_ROOM)
+    exact = m.available_bytes / m.per_connection_bytes
+    rounding = "" if exact == plan.ram_ceiling else ", rounded down"
+    caption = f"{human_size(m.available_bytes)} available / {human_size(m.per_connection_bytes)} each{rounding}"
+    return Face(n(plan.ram_ceiling), caption, arithmetic=True)
+
+
+def _productive_target(plan: Plan) -> Face:
+    target = n(plan.productive_target)
+    if plan.productive_target_measured:
+        caption = f"measured peak {plan.throughput.peak:.1f} · rule of thumb {n(plan.rule_of_thumb_target)}"
+        return Face(target, caption)
+    what = "rule of thumb, no measured peak" if plan.throughput.measured_peak_tps is not None else "active connections"
+    if not _pooled(plan):
+        return Face(target, what)
+    low, high = plan.pool_size_range
+    return Face(target, f"{what} · pool range {low}–{high}")
+
+
+def _pool_size(plan: Plan) -> Face:
+    caption = f"{plural(plan.pools, 'pool')} · reserve {plan.reserve_pool} · max_client_conn {n(plan.max_client_conn)}"
+    return Face(n(plan.pool_size), caption)
+
+
+def _worst_case(plan: Plan) -> Face:
+    m = plan.memory
+    processes = f"({judged(plan)} + {n(m.parallel_workers)} parallel)" if m.parallel_workers else judged(plan)
+    left = m.worst_case_available_bytes
+    room = f"available {human_size(left)}" if left > 0 else NO_ROOM
+    return Face(
+        human_size(m.worst_case_bytes), f"{processes} x {human_size(m.per_process_bytes)} · {room}", arithmetic=True
+    )
+
+
+def _heavy_fraction(plan: Plan) -> Face:
+    share = plan.scenario.memory.heavy_fraction
+    return Face(
+        human_size(plan.memory.heavy_fraction_bytes), f"{share:.0%} of {_judged(plan)} running the heaviest query"
+    )
+
+
+def _safe_work_mem(plan: Plan) -> Face:
+    safe = plan.memory.safe_work_mem_bytes
+    value = human_size(safe) if safe else "none"
+    return Face(value, f"for {_judged(plan)} · now {human_size(plan.scenario.memory.work_mem)}")
+
+
+def _pooler_capacity(plan: Plan) -> Face:
+    tps = plan.pooler_capacity_tps or 0.0
+    shown = round(tps)
+    rounding = "" if math.isclose(tps, shown, rel_tol=1e-9) else ", rounded"
+    txn = f"{plan.scenario.workload.txn_ms:g} ms"
+    caption = f"{n(plan.server_connections)} backends / {txn} per transaction{rounding}"
+    return Face(f"{n(shown)} tps", caption, arithmetic=True)
+
+
 CARDS = (
     CardSpec(
         "max_connections",
         "max_connections",
-        lambda p: n(p.max_connections),
-        lambda p: f"required {n(p.max_connections_required)} · recommended {n(p.max_connections_recommended)}",
+        _max_connections,
         (
             "max_connections",
             "max_connections_required",
@@ -57,17 +171,13 @@ CARDS = (
             "reserved_slots",
             "max_wal_senders",
             "spare_wal_senders",
+            "max_backends",
         ),
     ),
     CardSpec(
         "ram_ceiling",
         "RAM ceiling",
-        lambda p: n(p.ram_ceiling),
-        lambda p: (
-            f"fit in {human_size(p.memory.available_bytes)} at {human_size(p.memory.per_connection_bytes)} each"
-            if p.memory.available_bytes > 0
-            else NO_ROOM
-        ),
+        _ram_ceiling,
         (
             "ram_ceiling",
             "memory.ram_bytes",
@@ -80,10 +190,10 @@ CARDS = (
     CardSpec(
         "productive_target",
         "Productive target",
-        lambda p: n(p.productive_target),
-        lambda p: f"active connections · pool range {p.pool_size_range[0]}–{p.pool_size_range[1]}",
+        _productive_target,
         (
             "productive_target",
+            "rule_of_thumb_target",
             "disk_concurrency",
             "pool_size_range",
             "direct_clients",
@@ -94,8 +204,7 @@ CARDS = (
     CardSpec(
         "pool_size",
         "Pool size",
-        lambda p: n(p.pool_size),
-        lambda p: f"{plural(p.pools, 'pool')} · reserve {p.reserve_pool} · max_client_conn {n(p.max_client_conn)}",
+        _pool_size,
         (
             "pool_size",
             "pools",
@@ -104,19 +213,19 @@ CARDS = (
             "client_demand",
             "app_clients",
             "max_db_connections",
+            "server_connections_max",
         ),
         pooler_only=True,
     ),
     CardSpec(
         "worst_case",
         "Worst-case memory",
-        lambda p: human_size(p.memory.worst_case_bytes),
-        lambda p: (
-            f"{n(p.max_connections)} x {human_size(p.memory.worst_case_per_connection_bytes)}"
-            f" · {_available(p.memory.worst_case_available_bytes)}"
-        ),
+        _worst_case,
         (
             "memory.worst_case_bytes",
+            "memory.judged_connections",
+            "memory.parallel_workers",
+            "memory.per_process_bytes",
             "memory.worst_case_per_connection_bytes",
             "memory.worst_case_available_bytes",
             "memory.maintenance_bytes",
@@ -126,47 +235,64 @@ CARDS = (
     CardSpec(
         "heavy_fraction",
         "Heavy-fraction memory",
-        lambda p: human_size(p.memory.heavy_fraction_bytes),
-        lambda p: f"{p.scenario.memory.heavy_fraction:.0%} of connections running the heaviest query",
-        ("memory.heavy_fraction_bytes",),
+        _heavy_fraction,
+        ("memory.heavy_fraction_bytes", "memory.judged_connections"),
     ),
     CardSpec(
         "safe_work_mem",
         "Safe work_mem",
-        lambda p: human_size(p.memory.safe_work_mem_bytes) if p.memory.safe_work_mem_bytes else "none",
-        lambda p: f"for {n(p.max_connections)} connections · now {human_size(p.scenario.memory.work_mem)}",
-        ("memory.safe_work_mem_bytes",),
+        _safe_work_mem,
+        ("memory.safe_work_mem_bytes", "memory.judged_connections"),
     ),
     CardSpec(
         "pooler_capacity",
         "Pooler capacity",
-        _tps,
-        lambda p: f"{n(p.server_connections)} backends at {p.scenario.workload.txn_ms:g} ms per transaction",
+        _pooler_capacity,
         ("pooler_capacity_tps", "server_connections"),
         pooler_only=True,
     ),
 )
 
 
-def inactive(plan: Plan, spec: CardSpec) -> bool:
-    """Whether the card's figure does not apply to this plan (a pooler's figure with no pooler)."""
-    return spec.pooler_only and plan.scenario.pooler.kind == "none"
+def _pooled(plan: Plan) -> bool:
+    return plan.scenario.pooler.kind != "none"
 
 
-def card_texts(plan: Plan, spec: CardSpec) -> tuple[str, str]:
-    """The card's value and caption as shown."""
-    return NO_POOLER if inactive(plan, spec) else (spec.value(plan), spec.caption(plan))
+def shown_outputs(plan: Plan, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """``paths`` without the pooler's own outputs when the plan has no pooler."""
+    return paths if _pooled(plan) else tuple(path for path in paths if path not in POOLER_OUTPUTS)
 
 
-def concerning(plan: Plan, spec: CardSpec) -> list[PlanWarning]:
-    """The plan's warnings whose concerns meet the card's outputs."""
-    outputs = set(spec.outputs)
-    return [w for w in plan.warnings if outputs.intersection(w.concerns)]
+def card_view(plan: Plan, spec: CardSpec) -> CardView:
+    inactive = spec.pooler_only and not _pooled(plan)
+    face = NO_POOLER if inactive else spec.face(plan)
+    outputs = shown_outputs(plan, spec.outputs)
+    return CardView(
+        key=spec.key,
+        title=spec.title,
+        value=face.value,
+        caption=face.caption,
+        severity=_worst(_concerning(plan, outputs)),
+        inactive=inactive,
+        outputs=outputs,
+        figure=spec.figure,
+        arithmetic=face.arithmetic,
+    )
 
 
-def card_severity(plan: Plan, spec: CardSpec) -> Severity | None:
-    """The worst severity among the warnings that concern the card, None when none does."""
-    severities: list[Severity] = [w.severity for w in concerning(plan, spec)]
+def card_views(plan: Plan) -> tuple[CardView, ...]:
+    """Every card of ``plan``, in the order the views show them."""
+    return tuple(card_view(plan, spec) for spec in CARDS)
+
+
+def _concerning(plan: Plan, outputs: tuple[str, ...]) -> list[PlanWarning]:
+    """The plan's warnings whose concerns meet ``outputs``."""
+    wanted = set(outputs)
+    return [w for w in plan.warnings if wanted.intersection(w.concerns)]
+
+
+def _worst(warnings: list[PlanWarning]) -> Severity | None:
+    severities: list[Severity] = [w.severity for w in warnings]
     if not severities:
         return None
     return min(severities, key=SEVERITY_ORDER.__getitem__)
@@ -176,14 +302,14 @@ def derivation_groups(plan: Plan) -> list[tuple[str, str, list[tuple[str, Deriva
     """(title, shown value, [(paths, derivation)]) per card, then every other derived figure.
 
     Outputs that share one derivation (the USL shape's u, sigma and kappa) are listed once, their
-    paths joined: ``"throughput.shape_u, throughput.sigma"``.
+    paths joined: ``"throughput.shape_u, throughput.sigma"``. With no pooler the pooler's outputs are left out.
     """
     groups = []
     seen: set[str] = set()
-    for spec in CARDS:
-        groups.append((spec.title, spec.value(plan), _joined(plan, spec.outputs)))
+    for spec, view in zip(CARDS, card_views(plan), strict=True):
+        groups.append((view.title, view.value, _joined(plan, view.outputs)))
         seen.update(spec.outputs)
-    rest = _joined(plan, tuple(path for path in plan.derivations if path not in seen))
+    rest = _joined(plan, shown_outputs(plan, tuple(path for path in plan.derivations if path not in seen)))
     if rest:
         groups.append(("Other figures", "", rest))
     return groups

@@ -12,9 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import FIELDS, Plan, human_size
-from ..model.compare import AT_MAX_CONNECTIONS, HEADLINE, Difference, differences, headline
+from ..model.compare import (
+    AT_MAX_CONNECTIONS,
+    HEADLINE,
+    Difference,
+    differences,
+    headline,
+    throughput_at_max_connections,
+)
+from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
-from .cards import CARDS, CardSpec, plural
+from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
 from .plain import wrap
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
 
@@ -39,12 +47,16 @@ class CompareRow:
     a: str
     b: str
     change: str  # "-900", "+67 points", "" when not a number
+    # Whether A's and B's cell shows the figure at ``path`` ("no pooler" does not: that plan has no pool).
+    shown: tuple[bool, bool] = (True, True)
 
 
 def show_value(path: str, value: Any) -> str:
     """A value as the plan's own views show it: sizes in human units, shares in percent, inputs as typed."""
     if value is None:
-        return "auto" if path in _INPUT_SPECS else "none"
+        if path in _INPUT_SPECS:
+            return "auto"
+        return NO_POOLER.value if path in POOLER_OUTPUTS else "none"
     if path in _INPUT_SPECS:
         return _INPUT_SPECS[path].format(value)
     if path.startswith("warnings."):
@@ -76,15 +88,17 @@ def show_change(path: str, a: Any, b: Any) -> str:
 
 
 def headline_rows(a: Plan, b: Plan) -> list[CompareRow]:
-    """The HEADLINE figures of both plans with the change from A to B."""
+    """The HEADLINE figures of both plans with the change from A to B; a card's figure reads as its card."""
     left, right = headline(a), headline(b)
+    cards_a, cards_b = ({card.figure: card.value for card in card_views(p)} for p in (a, b))
     return [
         CompareRow(
             path,
             HEADLINE_TITLES[path],
-            show_value(path, left[path]),
-            show_value(path, right[path]),
+            cards_a.get(path) or show_value(path, left[path]),
+            cards_b.get(path) or show_value(path, right[path]),
             show_change(path, left[path], right[path]),
+            (left[path] is not None, right[path] is not None),
         )
         for path in HEADLINE
     ]
@@ -106,7 +120,7 @@ def _row(d: Difference) -> CompareRow:
 def story(a: Plan, b: Plan) -> list[str]:
     """The comparison in four sentences a DBA can forward: how clients connect, throughput, memory, verdict."""
     lines = [f"{tag}: {_connecting(p)}" for tag, p in (("A", a), ("B", b))]
-    share_a, share_b = (headline(p)[AT_MAX_CONNECTIONS] for p in (a, b))
+    share_a, share_b = (throughput_at_max_connections(p)[0] for p in (a, b))
     peaks = [
         f"{n(round(p.throughput.peak))} active connections on {plural(p.scenario.hardware.cores, 'core')}"
         for p in (a, b)
@@ -117,9 +131,9 @@ def story(a: Plan, b: Plan) -> list[str]:
         f"B at {share_b * 100:.0f} % ({peak})."
     )
     lines.append(
-        f"If every connection ran the heaviest query at once, A would need {human_size(a.memory.worst_case_bytes)} "
-        f"and B {human_size(b.memory.worst_case_bytes)}, against {_available(a, b)} left for connections "
-        "after shared_buffers, the OS and maintenance."
+        f"If every connection ran the heaviest query at once ({judged(a)} for A, {judged(b)} for B), A would need "
+        f"{human_size(a.memory.worst_case_bytes)} and B {human_size(b.memory.worst_case_bytes)}, against "
+        f"{_available(a, b)} left for connections after shared_buffers, the OS and maintenance."
     )
     verdicts = []
     for tag, p in (("A", a), ("B", b)):
@@ -148,14 +162,16 @@ def _available(a: Plan, b: Plan) -> str:
     return first if first == second else f"{first} and {second}"
 
 
-def card_baseline(spec: CardSpec, baseline: Plan, now: dict[str, Any], then: dict[str, Any]) -> str:
-    """What a card adds while a baseline is pinned: ``baseline 1,000 · -900``.
+def card_baseline(baseline: CardView, now: dict[str, Any], then: dict[str, Any]) -> str:
+    """What a card adds while a baseline is pinned: ``baseline 1,000 · -900`` (``baseline``: the card as
+    the baseline plan shows it).
 
-    ``now`` and ``then`` are :func:`pgplanner.model.compare.outputs` of the two plans, computed once for all cards.
+    ``now`` and ``then`` are :func:`pgplanner.model.compare.outputs` of the two plans, computed once for all
+    cards; a pooler's figure is None on a plan without one, so no change is stated against "no pooler".
     """
-    path = spec.outputs[0]
+    path = baseline.figure
     change = show_change(path, then.get(path), now.get(path))
-    return f"baseline {spec.value(baseline)}" + (f" · {change}" if change else "")
+    return f"baseline {baseline.value}" + (f" · {change}" if change else "")
 
 
 def plan_title(plan: Plan, fallback: str) -> str:

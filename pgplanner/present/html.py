@@ -6,7 +6,7 @@ from html import escape
 
 from ..model import Derivation, Plan
 from ..model.derivation import n
-from .cards import CardSpec, derivation_groups
+from .cards import CardView, derivation_groups
 from .compare import CompareRow, difference_rows, headline_rows, plan_title
 from .summary import blocking
 from .tables import kernel_rows, kernel_title
@@ -18,9 +18,13 @@ def derivation_html(d: Derivation) -> str:
     return f"<p><b>{escape(d.formula)}</b><br><tt>{escape(d.calculation)}</tt>{extras}</p>"
 
 
-def card_tooltip(plan: Plan, spec: CardSpec) -> str:
-    rows = [derivation_html(plan.derivations[path]) for path in spec.outputs if path in plan.derivations]
-    return f"<b>Why {escape(spec.title)}?</b>" + ("".join(rows) or "<p>Nothing to derive.</p>")
+def card_tooltip(plan: Plan, card: CardView) -> str:
+    """A card's "why": the derivations of the outputs it stands for (none of a pooler's without a pooler)."""
+    if card.inactive:
+        return f"<b>{escape(card.title)}: {escape(card.value)}</b><p>{escape(card.caption)}.</p>"
+    derived = {id(d): d for path in card.outputs if (d := plan.derivations.get(path)) is not None}
+    rows = [derivation_html(d) for d in derived.values()]
+    return f"<b>Why {escape(card.title)}?</b>" + ("".join(rows) or "<p>Nothing to derive.</p>")
 
 
 def derivations_page(plan: Plan, anchors: dict[str, str]) -> str:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ..model import Plan, human_size
-from ..model.derivation import n
-from .cards import derivation_groups
+from .cards import card_views, derivation_groups
 from .plain import derivation_text
 from .summary import answer_line, blocking_errors, setup_line
 from .tables import budget_rows
@@ -25,24 +24,19 @@ def blocking_banner(plan: Plan) -> str:
 
 
 def summary(plan: Plan) -> str:
-    s, m = plan.scenario, plan.memory
+    s = plan.scenario
     title = s.name or f"{s.hardware.cores} cores, {human_size(s.hardware.ram)}"
     lines = [
         f"# pgplanner bundle: {title}",
         "",
         f"{setup_line(plan)}.",
         "",
-        f"- **{answer_line(plan)}**; max_wal_senders = {plan.max_wal_senders}",
-        f"- RAM ceiling {n(plan.ram_ceiling)} connections; productive target {n(plan.productive_target)} active "
-        f"connections (pool range {plan.pool_size_range[0]}-{plan.pool_size_range[1]})",
-        f"- shared_buffers {human_size(m.shared_buffers_bytes)}, work_mem {human_size(s.memory.work_mem)}; "
-        f"worst case {human_size(m.worst_case_bytes)} against {human_size(m.available_bytes)} available",
+        f"**{answer_line(plan)}**; max_wal_senders = {plan.max_wal_senders}.",
+        "",
+        "| Figure | Value | |",
+        "|---|---:|---|",
     ]
-    if s.pooler.kind != "none":
-        lines.append(
-            f"- pool size {plan.pool_size} x {plan.pools} pool(s), reserve {plan.reserve_pool}, "
-            f"max_client_conn {n(plan.max_client_conn)} for {n(plan.client_demand)} clients"
-        )
+    lines += [f"| {card.title} | {card.value} | {card.caption} |" for card in card_views(plan)]
     return "\n".join(lines)
 
 

@@ -20,21 +20,42 @@ GHOST = "#9A9A9A"  # a pinned baseline's curves, drawn behind the current plan's
 
 SEVERITY = {"error": VERMILLION, "warning": ORANGE, "info": SKY}
 
+
+class _ByLineKind(dict[str, str]):
+    """Colours by budget line key; a key with a kind before its dot (``provider_reserved.automation``,
+    one line per thing a provider keeps) takes its kind's colour."""
+
+    def __missing__(self, key: str) -> str:
+        kind, dot, _ = key.partition(".")
+        if dot and kind in self:
+            return self[kind]
+        raise KeyError(key)
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 # One colour per budget line key, stable across plans.
-BUDGET = {
-    "pool": BLUE,
-    "direct_clients": BLUE,
-    "reserve_pool": SKY,
-    "serverless": VERMILLION,
-    "listeners": PURPLE,
-    "batch_workers": ORANGE,
-    "long_transactions": YELLOW,
-    "replica_pools": GREEN,
-    "monitoring": "#8C6BB1",
-    "admin": "#A6761D",
-    "superuser_reserved": INK,
-    "reserved_connections": GREY,
-    "provider_reserved": "#B2182B",
-    "replication": GREEN,
-    "headroom": LIGHT_GREY,
-}
+BUDGET = _ByLineKind(
+    {
+        "pool": BLUE,
+        "direct_clients": BLUE,
+        "reserve_pool": SKY,
+        "serverless": VERMILLION,
+        "listeners": PURPLE,
+        "batch_workers": ORANGE,
+        "long_transactions": YELLOW,
+        "replica_pools": GREEN,
+        "monitoring": "#8C6BB1",
+        "admin": "#A6761D",
+        "superuser_reserved": INK,
+        "reserved_connections": GREY,
+        "provider_reserved": "#B2182B",
+        "pinned_sessions": "#4B9CD3",
+        "replication": GREEN,
+        "headroom": LIGHT_GREY,
+    }
+)

@@ -6,7 +6,8 @@ import re
 import textwrap
 
 from ..model import Derivation, Plan
-from .cards import CARDS, derivation_groups
+from .cards import card_views, derivation_groups
+from .latency import latency_section
 from .settings import settings_groups
 from .summary import answer_line, setup_line
 from .tables import budget_rows, kernel_rows, kernel_title
@@ -20,6 +21,7 @@ def render_report(plan: Plan) -> str:
     sections = [
         _headline(plan),
         _figures(plan),
+        latency_section(plan),
         _budget(plan),
         _warnings(plan),
         _settings(plan),
@@ -49,7 +51,7 @@ def _headline(plan: Plan) -> str:
 
 
 def _figures(plan: Plan) -> str:
-    return "\n".join(f"  {card.title:<22}{card.value(plan):>12}   {card.caption(plan)}" for card in CARDS)
+    return "\n".join(f"  {card.title:<22}{card.value:>12}   {card.caption}" for card in card_views(plan))
 
 
 def _budget(plan: Plan) -> str:

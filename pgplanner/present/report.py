@@ -16,7 +16,7 @@ from html import escape
 
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
-from .cards import CARDS, card_severity, derivation_groups, plural
+from .cards import card_views, derivation_groups, plural
 from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
@@ -41,7 +41,7 @@ code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 8px; }
 .card { border: 1px solid var(--rule); border-left: 5px solid var(--rule); border-radius: 4px; padding: 6px 10px; }
 .card .title { color: var(--muted); font-size: 12px; } .card .value { font-size: 22px; font-weight: 600; }
-.card .caption { color: var(--muted); font-size: 11.5px; }
+.card .caption { color: var(--muted); font-size: 11.5px; } .card.inactive .value { color: #9a9a9a; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: #f3f3f3; }
@@ -109,8 +109,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     rows = "".join(
-        f"<tr><td>{escape(r.title)}</td><td class='num' data-path='a.{r.path}'>{escape(r.a)}</td>"
-        f"<td class='num' data-path='b.{r.path}'>{escape(r.b)}</td><td class='num'>{escape(r.change)}</td></tr>"
+        f"<tr><td>{escape(r.title)}</td>{_figure_cell(f'a.{r.path}', r.a, r.shown[0])}"
+        f"{_figure_cell(f'b.{r.path}', r.b, r.shown[1])}<td class='num'>{escape(r.change)}</td></tr>"
         for r in headline_rows(a, b)
     )
     verdicts = "".join(_verdict(p, tag) for tag, p in (("A", a), ("B", b)))
@@ -146,6 +146,12 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     )
 
 
+def _figure_cell(path: str, text: str, shown: bool) -> str:
+    """A table cell showing the figure at ``path`` (marked with it), or words in its place ("no pooler")."""
+    mark = f" data-path='{path}'" if shown else ""
+    return f"<td class='num'{mark}>{escape(text)}</td>"
+
+
 def _verdict(plan: Plan, tag: str) -> str:
     errors = blocking(plan)
     label = f"{tag}: " if tag else ""
@@ -166,13 +172,14 @@ def _headline(plan: Plan, prefix: str) -> str:
 def _cards(plan: Plan, prefix: str) -> str:
     p = f"{prefix}." if prefix else ""
     cards = []
-    for spec in CARDS:
-        severity = card_severity(plan, spec)
-        edge = f" style='border-left-color:{SEVERITY[severity]}'" if severity else ""
+    for card in card_views(plan):
+        edge = f" style='border-left-color:{SEVERITY[card.severity]}'" if card.severity else ""
+        figure = "" if card.inactive else f" data-path='{p}{card.figure}'"
         cards.append(
-            f"<div class='card'{edge}><div class='title'>{escape(spec.title)}</div>"
-            f"<div class='value' data-path='{p}{spec.outputs[0]}'>{escape(spec.value(plan))}</div>"
-            f"<div class='caption'>{escape(spec.caption(plan))}</div></div>"
+            f"<div class='card{' inactive' if card.inactive else ''}'{edge}>"
+            f"<div class='title'>{escape(card.title)}</div>"
+            f"<div class='value'{figure}>{escape(card.value)}</div>"
+            f"<div class='caption'>{escape(card.caption)}</div></div>"
         )
     return f"<div class='cards'>{''.join(cards)}</div>"
 

@@ -1,22 +1,25 @@
 """The catalog: every plan of every provider file, resolved into the facts a Scenario takes.
 
 Resolving evaluates what the files leave to formulas (max_connections, a pooler's client cap and pool
-size) and turns vCPUs into physical cores, keeping a derivation for each. Lookup is by
-``provider/plan`` as users type it: case-insensitive, plan aliases included, with a "did you mean"
-for typos.
+size, a reserve given as a share) and turns vCPUs into physical cores, keeping a derivation for each.
+Lookup is by ``provider/plan`` as users type it: case-insensitive, plan aliases included, with a "did
+you mean" for typos. An autoscaling provider (Aurora Serverless v2, Neon) also answers any range of
+capacity units it allows (``aws-aurora/serverless-v2-0.5-16acu``), resolved when asked for.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..model.derivation import Derivation, n
-from ..model.scenario import PoolerOffer, ProviderPlan
+from ..model.derivation import Derivation, n, percent
+from ..model.scenario import PoolerOffer, ProviderPlan, ProviderReserve, Scaling, ShareGuidance
+from .autoscaling import RangeError, parse_range, scaled_plan
 from .cores import physical_cores
 from .rules import Context, Rule
-from .schema import PlanSpec, PoolerSpec, ProviderFile
+from .schema import PlanSpec, PoolerSpec, ProviderFile, ReserveSpec
 
 
 class UnknownPreset(LookupError):
@@ -39,11 +42,11 @@ class Preset:
 
 
 class Catalog:
-    """Presets by ``provider/plan`` id, in file order."""
+    """Presets by ``provider/plan`` id, in file order (an autoscaling provider's listed ranges last)."""
 
     def __init__(self, providers: Iterable[ProviderFile] = ()) -> None:
         self.providers = tuple(providers)
-        self._presets = [resolve(provider, plan) for provider in self.providers for plan in provider.plans]
+        self._presets = [resolve(provider, *plan) for provider in self.providers for plan in _plans(provider)]
         self._by_name = {
             f"{preset.plan.provider}/{name}": preset
             for preset in self._presets
@@ -64,7 +67,23 @@ class Catalog:
             return preset
         if "/" not in key:
             raise UnknownPreset(f"{name!r} is not PROVIDER/PLAN{self._suggestion(key)}")
+        preset = self._scaled(key, name)
+        if preset is not None:
+            self._by_name[key] = preset
+            return preset
         raise UnknownPreset(f"no preset {name!r}{self._suggestion(key)}")
+
+    def _scaled(self, key: str, name: str) -> Preset | None:
+        """An autoscaling range the files allow but do not list, or None when ``key`` names no range."""
+        provider_id, plan = key.split("/", 1)
+        provider = next((p for p in self.providers if p.id == provider_id and p.autoscaling), None)
+        if provider is None or provider.autoscaling is None:
+            return None
+        try:
+            bounds = parse_range(provider.autoscaling, plan)
+        except RangeError as error:
+            raise UnknownPreset(f"no preset {name!r}: {error}") from None
+        return None if bounds is None else resolve(provider, *scaled_plan(provider, provider.autoscaling, *bounds))
 
     def _suggestion(self, key: str) -> str:
         names = list(self._by_name)
@@ -83,23 +102,35 @@ class Catalog:
         return f" (did you mean {close[0]}?)"
 
 
-def resolve(provider: ProviderFile, plan: PlanSpec) -> Preset:
-    """The plan's facts with every formula evaluated and every figure explained."""
+def _plans(provider: ProviderFile) -> list[tuple[PlanSpec, Derivation | None]]:
+    """The file's plans, then the autoscaling ranges it lists (with how their max_connections was reached)."""
+    spec = provider.autoscaling
+    listed = [scaled_plan(provider, spec, low, high) for low, high in spec.listed] if spec else []
+    return [*((plan, None) for plan in provider.plans), *listed]
+
+
+def resolve(provider: ProviderFile, plan: PlanSpec, why: Derivation | None = None) -> Preset:
+    """The plan's facts with every formula evaluated and every figure explained.
+
+    ``why`` explains a max_connections the plan was built with (an autoscaling range's).
+    """
     derivations: dict[str, Derivation] = {}
-    max_connections, derivations["max_connections"] = _max_connections(provider, plan)
+    if why is not None and plan.max_connections is not None:
+        max_connections, derivations["max_connections"] = plan.max_connections, why
+    else:
+        max_connections, derivations["max_connections"] = _max_connections(provider, plan)
     cores, derivations["cores"] = physical_cores(plan.vcpus, plan.cpu)
-    reserved = provider.reserved if plan.reserved is None else plan.reserved
-    derivations["reserved"] = Derivation(
-        formula="slots the provider keeps for itself"
-        + (", its superuser_reserved_connections included" if provider.reserved_includes_superuser else ""),
-        calculation=n(reserved),
-        note=provider.reserved_source,
-    )
+    reserves = _reserves(provider, plan, max_connections)
+    reserved = sum(r.connections or 0 for r in reserves)
+    derivations["reserved"] = _reserved_derivation(provider, reserves, reserved)
     pooler = provider.pooler_of(plan)
     offer = None
     if pooler is not None:
         offer, pooler_derivations = _pooler_offer(pooler, Context(ram=plan.ram, max_connections=max_connections))
         derivations.update(pooler_derivations)
+    hard = provider.hard_limit if plan.hard_limit is None else plan.hard_limit
+    settable = plan.max_connections_settable or provider.max_connections_settable
+    scaling = _scaling(provider, plan)
     return Preset(
         provider_name=provider.name,
         label=plan.label,
@@ -111,18 +142,31 @@ def resolve(provider: ProviderFile, plan: PlanSpec) -> Preset:
             vcpus=plan.vcpus,
             ram=plan.ram,
             max_connections=max_connections,
-            hard_limit=provider.hard_limit if plan.hard_limit is None else plan.hard_limit,
+            hard_limit=hard,
             reserved=reserved,
             reserved_includes_superuser=provider.reserved_includes_superuser,
-            max_connections_settable=provider.max_connections_settable,
+            max_connections_settable=None if hard else settable,  # a fixed limit has no range to set
+            reserves=reserves,
+            guidance=tuple(ShareGuidance(share=g.share, when=g.when, source=g.source) for g in provider.guidance),
+            scaling=scaling,
             pooler=offer,
             source=plan.source,
             as_of=plan.as_of,
             confidence=plan.confidence,
             notes=plan.notes,
+            provider_name=provider.name,
+            provider_notes=provider.notes,
             derivations=derivations,
         ),
     )
+
+
+def _scaling(provider: ProviderFile, plan: PlanSpec) -> Scaling | None:
+    spec = provider.autoscaling
+    if spec is None:
+        return None
+    bounds = parse_range(spec, plan.id)
+    return Scaling(unit=spec.unit, minimum=bounds[0], maximum=bounds[1]) if bounds else None
 
 
 def _max_connections(provider: ProviderFile, plan: PlanSpec) -> tuple[int, Derivation]:
@@ -137,6 +181,62 @@ def _max_connections(provider: ProviderFile, plan: PlanSpec) -> tuple[int, Deriv
         formula=f"max_connections = the documented or observed default of {provider.id}/{plan.id}",
         calculation=n(plan.max_connections),
         note=_joined(note, plan.source),
+    )
+
+
+def _reserves(provider: ProviderFile, plan: PlanSpec, max_connections: int) -> tuple[ProviderReserve, ...]:
+    """The plan's reserved slots by what holds them; a share of max_connections becomes a count here."""
+    if plan.reserved is not None or not provider.reserves:
+        count = provider.reserved if plan.reserved is None else plan.reserved
+        if not count:
+            return ()
+        name = f"{provider.name} reserved"
+        superuser = provider.reserved_includes_superuser
+        return (
+            ProviderReserve(
+                key="reserved", name=name, connections=count, superuser=superuser, source=provider.reserved_source
+            ),
+        )
+    return tuple(_reserve(spec, max_connections) for spec in provider.reserves)
+
+
+def _reserve(spec: ReserveSpec, max_connections: int) -> ProviderReserve:
+    if spec.share is None:
+        return ProviderReserve(
+            key=spec.key,
+            name=spec.name,
+            connections=spec.connections,
+            superuser=spec.superuser,
+            why=spec.notes,
+            source=spec.source,
+        )
+    exact = spec.share * max_connections
+    count = math.ceil(exact)
+    product = f"{n(max_connections)} x {percent(spec.share)} = {exact:g}"
+    arithmetic = f"{percent(spec.share)} of max_connections {n(max_connections)}: {product}"
+    if count != exact:
+        arithmetic += f", rounded up to {n(count)}"
+    return ProviderReserve(
+        key=spec.key,
+        name=spec.name,
+        connections=count,
+        superuser=spec.superuser,
+        why=_joined(spec.notes, arithmetic),
+        source=spec.source,
+    )
+
+
+def _reserved_derivation(provider: ProviderFile, reserves: tuple[ProviderReserve, ...], total: int) -> Derivation:
+    held = "slots the provider keeps for itself" + (
+        ", its superuser_reserved_connections included" if provider.reserved_includes_superuser else ""
+    )
+    if len(reserves) < 2:
+        return Derivation(formula=held, calculation=n(total), note=provider.reserved_source)
+    return Derivation(
+        formula=f"{held} = " + " + ".join(r.name for r in reserves),
+        calculation=" + ".join(n(r.connections or 0) for r in reserves) + f" = {n(total)}",
+        inputs={r.name: n(r.connections or 0) for r in reserves},
+        note="; ".join(r.source for r in reserves if r.source),
     )
 
 
@@ -155,6 +255,22 @@ def _pooler_offer(pooler: PoolerSpec, ctx: Context) -> tuple[PoolerOffer, dict[s
         modes=pooler.modes,
         max_client_conn=value("pooler_max_client_conn", pooler.max_client_conn),
         default_pool_size=value("pooler_default_pool_size", pooler.default_pool_size),
+        default_mode=pooler.default_mode,
+        pins=pooler.pins,
+        reserves=tuple(
+            ProviderReserve(
+                key=r.key,
+                name=r.name,
+                connections=r.connections,
+                share=r.share,
+                superuser=r.superuser,
+                why=r.notes,
+                source=r.source,
+            )
+            for r in pooler.reserves
+        ),
+        source=pooler.source,
+        notes=pooler.notes,
     )
     return offer, derivations
 

@@ -13,8 +13,7 @@ COLUMNS = ("preset", "vCPU", "cores", "RAM", "max_conn", "limit", "reserved", "p
 
 def preset_rows(catalog: Catalog) -> list[dict[str, Any]]:
     """One JSON object per plan (aliases listed, not repeated), with its provider's notes."""
-    provider_notes = {provider.id: provider.notes for provider in catalog.providers}
-    return [{**_row(preset), "provider_notes": provider_notes[preset.plan.provider]} for preset in catalog]
+    return [{**_row(preset), "provider_notes": preset.plan.provider_notes} for preset in catalog]
 
 
 def _row(preset: Preset) -> dict[str, Any]:
@@ -32,6 +31,10 @@ def _row(preset: Preset) -> dict[str, Any]:
         "max_connections": p.max_connections,
         "hard_limit": p.hard_limit,
         "reserved": p.reserved,
+        "reserves": [r.model_dump(mode="json") for r in p.reserves],
+        "max_connections_settable": list(p.max_connections_settable) if p.max_connections_settable else None,
+        "guidance": [g.model_dump(mode="json") for g in p.guidance],
+        "scaling": p.scaling.model_dump(mode="json") if p.scaling else None,
         "pooler": p.pooler.model_dump(mode="json") if p.pooler else None,
         "source": p.source,
         "as_of": p.as_of,

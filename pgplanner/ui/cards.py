@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, Q
 
 from ..model import Plan
 from ..model.compare import outputs
-from ..present import CARDS, CardSpec, card_severity
-from ..present.cards import card_texts, inactive
+from ..present import CARDS, CardSpec
+from ..present.cards import CardView, card_views
 from ..present.compare import card_baseline
 from ..present.html import card_tooltip
 from .elided import ElidedLabel
@@ -40,6 +40,12 @@ CARD_STYLE = "".join(
 )
 
 
+def _label(name: str, text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
+
+
 def _restyle(widget: QWidget, name: str, value: object) -> None:
     """Set a property the style sheet looks at, and apply it."""
     widget.setProperty(name, value)
@@ -56,12 +62,12 @@ class Card(QFrame):
         self.setObjectName(f"card_{spec.key}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(0)
-        self.title = QLabel(spec.title, objectName=f"card_{spec.key}_title")
-        self.value = QLabel(objectName=f"card_{spec.key}_value")
-        self.caption = QLabel(objectName=f"card_{spec.key}_caption")
+        self.title = _label(f"card_{spec.key}_title", spec.title)
+        self.value = _label(f"card_{spec.key}_value")
+        self.caption = _label(f"card_{spec.key}_caption")
         self.baseline = ElidedLabel(f"card_{spec.key}_baseline")  # "baseline 1,000 · -900" while pinned
         self.baseline.setFixedHeight(BASELINE_ROW)
         self.baseline.hide()
@@ -80,35 +86,34 @@ class Card(QFrame):
         self._compact = False
         self._pinned = False
 
-    def show_plan(self, plan: Plan) -> None:
-        is_inactive = inactive(plan, self.spec)
-        if is_inactive != self.inactive:  # restyling costs a relayout: only when it changes
-            self.inactive = is_inactive
-            _restyle(self.value, "inactive", is_inactive)
-        value, caption = card_texts(plan, self.spec)
-        self.value.setText(value)
-        self.caption.setText(caption)
-        self.setToolTip(card_tooltip(plan, self.spec))
-        severity = card_severity(plan, self.spec)
-        if severity != self._severity:
-            self._severity = severity
-            _restyle(self, "severity", severity or "none")
+    def show_card(self, plan: Plan, card: CardView) -> None:
+        """Draw ``card`` (this card's view of ``plan``, which the tooltip explains)."""
+        if card.inactive != self.inactive:  # restyling costs a relayout: only when it changes
+            self.inactive = card.inactive
+            _restyle(self.value, "inactive", card.inactive)
+        self.value.setText(card.value)
+        self.caption.setText(card.caption)
+        self.setToolTip(card_tooltip(plan, card))
+        if card.severity != self._severity:
+            self._severity = card.severity
+            _restyle(self, "severity", card.severity or "none")
 
     def set_compact(self, compact: bool) -> None:
         _restyle(self.title, "compact", compact)
         margin = 6 if compact else 10
-        self.layout().setContentsMargins(margin, 6, margin, 6)
+        self._layout.setContentsMargins(margin, 6, margin, 6)
         self.caption.setFixedHeight(CAPTION_LINE * (3 if compact else 2))
         self._compact = compact
         self._fit()
 
-    def show_baseline(self, baseline: Plan | None, now: dict[str, Any], then: dict[str, Any]) -> None:
+    def show_baseline(self, baseline: CardView | None, now: dict[str, Any], then: dict[str, Any]) -> None:
+        """``baseline``: this card as the pinned plan shows it, None when no baseline is pinned."""
         if self._pinned != (baseline is not None):  # grows a row only on pin and unpin
             self._pinned = baseline is not None
             self.baseline.setVisible(self._pinned)
             self._fit()
         if baseline is not None:
-            self.baseline.setText(card_baseline(self.spec, baseline, now, then))
+            self.baseline.setText(card_baseline(baseline, now, then))
 
     def _fit(self) -> None:
         extra = (CAPTION_LINE if self._compact else 0) + (BASELINE_ROW if self._pinned else 0)
@@ -145,17 +150,19 @@ class CardGrid(QWidget):
         for i, card in enumerate(self.cards.values()):
             layout.addWidget(card, i // columns, i % columns)
             card.clicked.connect(self.cardClicked)
-        self._then: tuple[Plan | None, dict[str, Any]] = (None, {})
+        # The pinned plan's outputs and cards: the baseline stays while the plan changes on every tick.
+        self._then: tuple[Plan | None, dict[str, Any], dict[str, CardView]] = (None, {}, {})
 
     def show_plan(self, plan: Plan, baseline: Plan | None = None) -> None:
-        """The plan's figures; with a pinned ``baseline``, each card also says the baseline's and the change."""
+        """The plan's cards; with a pinned ``baseline``, each card also says the baseline's figure and the change."""
         now = outputs(plan) if baseline is not None else {}
         if baseline is not None and self._then[0] is not baseline:
-            self._then = (baseline, outputs(baseline))  # the baseline stays while the plan changes on every tick
-        then = self._then[1]
-        for card in self.cards.values():
-            card.show_plan(plan)
-            card.show_baseline(baseline, now, then)
+            self._then = (baseline, outputs(baseline), {card.key: card for card in card_views(baseline)})
+        _, then, pinned = self._then
+        for view in card_views(plan):
+            card = self.cards[view.key]
+            card.show_card(plan, view)
+            card.show_baseline(pinned[view.key] if baseline is not None else None, now, then)
 
     def set_compact(self, compact: bool) -> None:
         """Narrow cards: a smaller title and room for a third line of caption."""

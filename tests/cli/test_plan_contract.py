@@ -157,7 +157,7 @@ def test_report_answers_first_and_explains():
     assert first_lines[1].startswith("max_connections = ")
     for heading in ("Budget", "Kernel and OS (linux)", "How each number was reached"):
         assert heading in report
-    assert "productive target = cores x multiplier + disk concurrency: 16 x 2 + 2 = 34" in report
+    assert "productive target = cores x multiplier + disk concurrency: 16 x 2 + 2 = 34" in " ".join(report.split())
 
 
 def test_report_lists_warnings_with_severity():

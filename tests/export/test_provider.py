@@ -97,3 +97,75 @@ def test_supabase_uses_its_cli():
     result = _with_provider("supabase")
     script = render_provider(result)["provider/supabase/apply.sh"]
     assert f"--config max_connections={result.max_connections}" in script
+
+
+def _reserve(key: str, name: str, connections: int) -> dict[str, object]:
+    return {"key": key, "name": name, "connections": connections, "superuser": True, "source": "https://example.test"}
+
+
+def test_azure_prose_reads_the_preset_s_reserves():
+    """A corrected preset corrects the bundle: the prose holds no figure of its own."""
+    reserves = (_reserve("reserved_connections", "R", 6), _reserve("superuser_reserved_connections", "S", 10))
+    result = _with_provider(
+        "azure-flexible",
+        reserved=16,
+        reserves=reserves,
+        reserved_includes_superuser=True,
+        max_connections_settable=(25, 5000),
+    )
+    readme = render_provider(result)["provider/azure-flexible/README.md"]
+    assert "R 6 + S 10 = 16 connections: users get max_connections - 16" in readme
+    assert "15" not in readme.split("## How to apply")[1]
+
+
+def test_hosted_prose_reads_the_pooler_it_is_given():
+    offer = PoolerOffer(
+        kind="pgbouncer", name="Some Pooler", modes=("transaction",), max_client_conn=1234, notes="Port 7777."
+    )
+    readme = render_provider(_with_provider("heroku", hard_limit=True, offer=offer))["provider/heroku/README.md"]
+    instead = readme.split("Instead:")[1]
+    assert "Some Pooler" in instead and "up to 1,234 clients" in instead and "Port 7777." in instead
+    assert "10,000" not in readme
+    bare = render_provider(_with_provider("heroku", hard_limit=True))["provider/heroku/README.md"]
+    assert "none on this plan" in bare.split("Instead:")[1]
+
+
+def test_digitalocean_prose_no_longer_carries_aiven_s_retired_wording():
+    readme = render_provider(_with_provider("digitalocean", hard_limit=True))["provider/digitalocean/README.md"]
+    assert "limited-release" not in readme and "cannot be lowered" not in readme
+
+
+def test_the_readme_lists_the_provider_s_notes_and_reserves():
+    reserves = (_reserve("ops", "Operations agent", 4),)
+    result = _with_provider(
+        "timescale", reserved=4, reserves=reserves, notes="a plan note", provider_notes="a provider note"
+    )
+    readme = render_provider(result)["provider/timescale/README.md"]
+    assert "Kept by the provider: Operations agent, 4 (https://example.test)." in readme
+    assert "- Note: a plan note" in readme and "- Note: a provider note" in readme
+
+
+@pytest.mark.parametrize(
+    "provider, where", [("aws-rds", "same custom parameter group"), ("gcp-cloudsql", "same database flags")]
+)
+def test_replicas_get_the_settings_a_standby_needs(provider, where):
+    """PostgreSQL docs (Hot Standby): these must be at least the primary's on a standby."""
+    data = Scenario().with_changes(replicas=2).model_dump()
+    fields = {"plan": "p", "vcpus": 2, "ram": "8GB", "max_connections": 400, "hard_limit": False}
+    scenario = Scenario.model_validate({**data, "provider": ProviderPlan(provider=provider, **fields).model_dump()})
+    result = plan(scenario)
+    readme = render_provider(result)[f"provider/{provider}/README.md"]
+    section = readme.split("## Read replicas")[1]
+    assert where in section
+    assert f"`max_connections`: {result.max_connections}" in section
+    assert f"`max_wal_senders`: {result.max_wal_senders}" in section
+    assert "`max_locks_per_transaction`: as on the primary" in section
+    assert "## Read replicas" not in render_provider(_with_provider(provider))[f"provider/{provider}/README.md"]
+
+
+def test_the_bundle_readme_carries_the_replica_warning():
+    from pgplanner.export.bundle import bundle_files
+
+    files = bundle_files(plan(Scenario().with_changes(replicas=1)), platforms=("linux",))
+    readme = files["README.md"].decode()
+    assert "max_locks_per_transaction" in readme and "max_worker_processes" in readme

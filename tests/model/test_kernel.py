@@ -26,7 +26,8 @@ from .helpers import plan_for
 def test_shared_memory_estimate_covers_the_server_within_10_percent(
     version, shared_buffers, max_connections, measured_mb
 ):
-    estimate, _ = shared_memory_estimate(version, parse_size(shared_buffers), max_connections, 10)
+    # the servers ran at their defaults: max_worker_processes 8, autovacuum_max_workers 3
+    estimate, _ = shared_memory_estimate(version, parse_size(shared_buffers), max_connections, 10, 8, 3)
     assert measured_mb <= estimate / MB <= measured_mb * 1.1
 
 

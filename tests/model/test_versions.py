@@ -30,8 +30,15 @@ def test_max_backends_counts_autovacuum_slots_from_18():
     at these settings, less 6 auxiliary processes and 32 I/O workers. Worked out: 128 - 6 = 122 (= 100
     connections + 3 autovacuum workers + their launcher + 8 workers + 10 WAL senders); 174 - 6 - 32 = 136
     (= 100 + 16 autovacuum_worker_slots + 8 + 10 + 2 special workers)."""
-    assert max_backends(17, 100, 10, workers=8, autovacuum_workers=3) == 122
-    assert max_backends(18, 100, 10, workers=8, autovacuum_workers=3) == 136
+    assert max_backends(17, 100, 10, workers=8, autovacuum_workers=3)[0] == 122
+    assert max_backends(18, 100, 10, workers=8, autovacuum_workers=3)[0] == 136
+
+
+def test_max_backends_counts_the_workers_it_is_given():
+    """64 worker processes and 10 autovacuum workers on 15: 262,121 + 10 + 1 + 64 + 10 = 262,206 slots."""
+    count, why = max_backends(15, 262_121, 10, workers=64, autovacuum_workers=10)
+    assert count == 262_206
+    assert why.calculation == "262,121 + 10 + 1 + 64 + 10 = 262,206"
 
 
 def test_replication_is_outside_max_connections():

@@ -10,7 +10,7 @@ from pgplanner.presets.loader import read_files, shipped_files
 
 PROVIDERS = {
     "aws-rds", "aws-aurora", "gcp-cloudsql", "azure-flexible", "heroku", "supabase", "neon", "digitalocean",
-    "aiven", "crunchy-bridge", "render", "timescale", "fly",
+    "aiven", "crunchy-bridge", "render", "timescale", "fly", "fly-mpg",
 }  # fmt: skip
 RDS_FAMILIES = ["t3", "t4g", "m5", "m6g", "m6i", "m7g", "r5", "r6g", "r6i", "r7g"]
 

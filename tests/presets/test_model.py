@@ -71,7 +71,7 @@ def test_provider_pooler_client_cap(catalog):
 
 def test_provider_reserved_slots_count_in_the_budget(catalog):
     result = planned(catalog, "aws-aurora/db.r6g.large")
-    assert line(result, "provider_reserved") == 3  # AWS automation
+    assert line(result, "provider_reserved.automation") == 3  # AWS automation
     assert line(result, "superuser_reserved") == 3  # and PostgreSQL's own
     assert result.max_connections_required == sum(
         b.connections for b in result.budget if b.counts_against == "max_connections"
@@ -83,7 +83,7 @@ def test_provider_reserved_slots_count_in_the_budget(catalog):
 )
 def test_a_total_that_holds_the_superuser_slots_is_counted_once(catalog, preset, reserved):
     result = planned(catalog, preset, pg_version=17, reserved_connections=5)
-    assert line(result, "provider_reserved") == reserved
+    assert sum(b.connections for b in result.budget if b.key.startswith("provider_reserved.")) == reserved
     assert line(result, "superuser_reserved") == 0
     assert line(result, "reserved_connections") == 0
 
@@ -130,3 +130,28 @@ def test_the_aiven_developer_plan_keeps_its_own_15(catalog):
 def test_a_small_budget_on_aiven_is_raised_to_what_aiven_accepts(catalog):
     result = planned(catalog, "aiven/startup-4", pooler="none", clients=2, monitoring=0, admin=0)
     assert result.max_connections_recommended < 25 and result.max_connections == 25
+
+
+def test_a_plan_s_settable_range_is_its_own(catalog):
+    """Aiven: pg.max_connections 25 to 60,000 on paid plans; Free is fixed at 20 (pg-free-tier.md, 2026-08-07).
+    Aurora Serverless v2 with a 0.5 ACU minimum: capped at 2,000 (setting-capacity.md, 2023-06-10)."""
+    assert catalog.find("aiven/startup-4").plan.max_connections_settable == (25, 60_000)
+    assert catalog.find("aiven/free").plan.max_connections_settable is None  # fixed: nothing to set
+    assert catalog.find("aws-aurora/serverless-v2-0.5-8acu").plan.max_connections_settable == (1, 2000)
+    assert catalog.find("aws-aurora/serverless-v2-1-8acu").plan.max_connections_settable is None
+    big = planned(catalog, "aws-aurora/serverless-v2-0.5-8acu", pooler="none", clients=2500)
+    assert big.max_connections == 2000 < big.max_connections_recommended
+
+
+def test_replicas_need_the_primary_s_settings_at_least(catalog):
+    """PostgreSQL docs (Hot Standby): max_connections, max_prepared_transactions, max_locks_per_transaction,
+    max_wal_senders and max_worker_processes must be at least the primary's on a standby."""
+    result = planned(catalog, "aws-rds/db.r6g.large", replicas=2)
+    [warning] = [w for w in result.warnings if w.code == "REPLICA_SETTINGS_AT_LEAST_PRIMARY"]
+    for name in ("max_connections", "max_worker_processes", "max_prepared_transactions", "max_locks_per_transaction",
+                 "max_wal_senders"):  # fmt: skip
+        assert name in warning.message
+    assert f"max_connections {result.max_connections}" in warning.message
+    assert f"max_wal_senders {result.max_wal_senders}" in warning.message
+    assert "REPLICA_SETTINGS_AT_LEAST_PRIMARY" not in codes(planned(catalog, "aws-rds/db.r6g.large"))
+    assert "REPLICA_SETTINGS_AT_LEAST_PRIMARY" in codes(planned(catalog, "neon/1cu", replica_pools=20))

@@ -60,8 +60,11 @@ def test_rds_cap_is_5000_from_64_gb(catalog):
     assert all(p.max_connections < 5000 for p in rds if p.ram < 64 * 1024**3)
 
 
-def test_heroku_hobby_is_documented_not_guessed(catalog):
-    """Seed: Heroku Hobby 20. Its successors (Essential) publish no CPU or RAM, so they are not presets."""
-    heroku = next(p for p in catalog.providers if p.id == "heroku")
-    assert "Hobby 20" in heroku.notes and "--max-connections 20" in heroku.notes
-    assert not any(p.plan.plan.startswith("essential") for p in catalog)
+def test_heroku_hobby_lives_on_as_essential(catalog):
+    """Seed: Heroku Hobby 20. Its successors (Essential-0, the former Mini) keep 20; Heroku publishes no CPU or RAM
+    for them, so the preset's machine is an assumption and says so, while the limit is the figure to plan with."""
+    essential = catalog.find("heroku/essential-0").plan
+    assert essential.max_connections == 20 and essential.hard_limit
+    assert catalog.find("heroku/mini") is catalog.find("heroku/essential-0")
+    assert "Hobby 20" in essential.notes and "assumed" in essential.notes
+    assert essential.confidence != "high"

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from pgplanner.model import FIELDS, Plan, parse_size, plan
+from pgplanner.model import FIELDS, Plan, Scenario, parse_size, plan
+from pgplanner.model.serialization import scenario_to_json
 from pgplanner.present import CARDS
 from pgplanner.ui.main_window import MainWindow
 
@@ -744,6 +745,24 @@ def warning_text(app: App, code: str) -> str:
 def all_warning_texts(app: App) -> str:
     listing = w.find(app.window, "warnings", QListWidget)
     return "\n".join(listing.item(i).text() for i in range(listing.count()))
+
+
+def cards_shown(app: App) -> dict[str, tuple[str, str]]:
+    """Every card as the window shows it: title -> (value, caption)."""
+    return {
+        w.text_of(app.window, f"card_{spec.key}_title"): (
+            w.text_of(app.window, f"card_{spec.key}_value"),
+            w.text_of(app.window, f"card_{spec.key}_caption"),
+        )
+        for spec in CARDS
+    }
+
+
+def open_scenario(app: App, scenario: Scenario, folder: Path) -> None:
+    """Save ``scenario`` as a file in ``folder`` and open it, as a user opens a saved scenario."""
+    path = folder / "scenario.json"
+    path.write_text(scenario_to_json(scenario))
+    load_scenario(app, path)
 
 
 def all_card_texts(app: App) -> str:

@@ -9,9 +9,8 @@ or Terraform. Unknown providers get the README alone.
 from __future__ import annotations
 
 from ...model import Plan
-from ...model.derivation import n
 from . import aws, azure, gcp, hosted
-from .common import Guide, hard_limit_section, values_section
+from .common import Guide, facts_section, hard_limit_section, replicas_section, values_section
 
 GENERIC_HOW = (
     "## How to apply\n\npgplanner has no recipe for this provider: set `max_connections` and `work_mem` to the "
@@ -47,14 +46,9 @@ def render_provider(plan: Plan) -> dict[str, str]:
     else:
         how = guide.how(plan) if guide.how else GENERIC_HOW
     files = guide.files(plan)
-    facts = (
-        f"- Plan `{provider.id}`: {provider.vcpus:g} vCPU, {n(round(provider.ram / 2**30, 1))} GiB RAM, default "
-        f"max_connections {n(provider.max_connections)}"
-        f"{' (a hard limit)' if provider.hard_limit else ''}, {provider.reserved} slot(s) kept by the provider.\n"
-        f"- Source: {provider.source or 'not given'}; as of {provider.as_of or 'unknown'}; confidence "
-        f"{provider.confidence}.\n"
-    )
-    readme = f"# {provider.provider}: applying the plan\n\n{facts}\n{values_section(plan)}\n{how}"
+    replicas = replicas_section(plan, guide.replicas)
+    readme = f"# {provider.provider}: applying the plan\n\n{facts_section(plan)}\n{values_section(plan)}\n{how}"
+    readme += f"\n{replicas}" if replicas else ""
     return {f"{folder}/README.md": readme, **{f"{folder}/{name}": text for name, text in files.items()}}
 
 

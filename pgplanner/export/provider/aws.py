@@ -2,13 +2,39 @@
 
 max_connections is static on both: it applies at the next reboot (ApplyMethod pending-reboot);
 work_mem is dynamic. On Aurora max_connections is an instance-level parameter, so the group is an
-instance parameter group of the aurora-postgresql family and every instance needs it.
+instance parameter group of the aurora-postgresql family and every instance needs it. With RDS Proxy
+in front, the proxy's MaxConnectionsPercent is set to hold the backends the plan gives it.
 """
 
 from __future__ import annotations
 
+import math
+
 from ...model import Plan
+from ...model.budget import PROVIDER_LINE
+from ...model.derivation import n, rounded
+from ...model.pinning import avoid_pinning, pinning_pooler
 from .common import Guide, script, value_comments, work_mem_kb
+
+
+def proxy_percent(plan: Plan) -> tuple[int, str] | None:
+    """MaxConnectionsPercent for RDS Proxy: its pool, pinned sessions and headroom over max_connections."""
+    offer = pinning_pooler(plan.scenario)
+    if offer is None:
+        return None
+    reserve_keys = {f"{PROVIDER_LINE}.{r.key}" for r in offer.reserves}
+    headroom = sum(line.connections for line in plan.budget if line.key in reserve_keys)
+    pooled = plan.server_connections - plan.pinned_clients
+    exact = 100 * (plan.server_connections + headroom) / plan.max_connections
+    percent = min(100, max(1, math.ceil(exact)))
+    arithmetic = rounded(
+        f"100 x ({n(pooled)} pooled + {n(plan.pinned_clients)} pinned + {n(headroom)} headroom) / "
+        f"{n(plan.max_connections)}",
+        round(exact, 1),
+        percent,
+        "up",
+    )
+    return percent, arithmetic
 
 
 def _family(plan: Plan, aurora: bool) -> str:
@@ -34,6 +60,15 @@ aws rds modify-db-instance --db-instance-identifier "$DB_INSTANCE" \\
     --db-parameter-group-name "$GROUP" --apply-immediately
 aws rds wait db-instance-available --db-instance-identifier "$DB_INSTANCE"
 aws rds reboot-db-instance --db-instance-identifier "$DB_INSTANCE"
+"""
+    proxy = proxy_percent(plan)
+    if proxy is not None:
+        body += f"""
+# RDS Proxy: MaxConnectionsPercent = {proxy[1]}
+if [ -n "${{DB_PROXY:-}}" ]; then
+    aws rds modify-db-proxy-target-group --db-proxy-name "$DB_PROXY" --target-group-name default \\
+        --connection-pool-config MaxConnectionsPercent={proxy[0]}
+fi
 """
     return script(plan, f"a {family} parameter group with the plan's values", body)
 
@@ -78,16 +113,33 @@ Default parameter groups cannot be edited, so the plan goes into {scope}, family
   with `DB_INSTANCE=<identifier> sh apply.sh`.
 - `parameter_group.tf`: the same group as Terraform (`aws_db_parameter_group`).
 
-max_connections is static: it takes effect after the reboot. work_mem is dynamic. AWS keeps a few
-slots for its own agents (`rds_superuser`, `rds_reserved` on 16+): leave headroom above the budget.
-With RDS Proxy in front, its `MaxConnectionsPercent` of max_connections caps the proxy's backends.
+max_connections is static: it takes effect after the reboot. work_mem is dynamic.{_proxy(plan)}
 """
+
+
+def _proxy(plan: Plan) -> str:
+    proxy = proxy_percent(plan)
+    if proxy is None:
+        return ""
+    advice = avoid_pinning(plan.scenario)
+    pinned = (
+        f" It pins {n(plan.pinned_clients)} clients to backends of their own."
+        if plan.pinned_clients
+        else " The plan assumes no client pins."
+    )
+    return (
+        f"\n\nRDS Proxy: set MaxConnectionsPercent to {proxy[0]} ({proxy[1]}); `DB_PROXY=<name>` makes `apply.sh` "
+        f"set it.{pinned}" + (f" Settings that keep clients unpinned: {advice}." if advice else "")
+    )
 
 
 def _guide(aurora: bool) -> Guide:
     return Guide(
         how=lambda plan: _how(plan, aurora),
         files=lambda plan: {"apply.sh": _apply_script(plan, aurora), "parameter_group.tf": _terraform(plan, aurora)},
+        replicas="attach the same instance parameter group to every reader instance"
+        if aurora
+        else "give each read replica the same custom parameter group",
     )
 
 

@@ -1,16 +1,16 @@
 """Azure Database for PostgreSQL Flexible Server: server parameters through the az CLI.
 
 max_connections is static (restart) and allowed only in a range (the preset's
-max_connections_settable, which the plan already respects); Azure keeps 15 slots
-(reserved_connections 5 + superuser_reserved_connections 10) that users cannot change. The built-in
-PgBouncer (General Purpose and Memory Optimized tiers) is configured with pgbouncer.* parameters.
+max_connections_settable, which the plan already respects); the slots Azure keeps and what its
+built-in PgBouncer offers are read from the preset. The built-in PgBouncer is configured with
+pgbouncer.* parameters.
 """
 
 from __future__ import annotations
 
 from ...model import Plan
 from ...model.derivation import n
-from .common import Guide, script, work_mem_kb
+from .common import Guide, provider_of, script, work_mem_kb
 
 
 def _set(name: str, value: object) -> str:
@@ -44,25 +44,35 @@ def _apply(plan: Plan) -> str:
 
 
 def _how(plan: Plan) -> str:
-    settable = plan.scenario.provider.max_connections_settable if plan.scenario.provider else None
+    provider = provider_of(plan)
+    settable = provider.max_connections_settable
     clamp = (
         f" Azure accepts max_connections from {n(settable[0])} to {n(settable[1])}; the plan keeps within that."
         if settable is not None and plan.max_connections_recommended != plan.max_connections
         else ""
     )
+    offer = provider.pooler
     pooler = (
-        " It also enables the built-in PgBouncer (port 6432) with the plan's pool size and max_client_conn."
-        if _uses_builtin_pgbouncer(plan)
+        f" It also enables {offer.name} with the plan's pool size and max_client_conn."
+        if _uses_builtin_pgbouncer(plan) and offer is not None
+        else ""
+    )
+    kept = " + ".join(f"{r.name} {n(r.connections or 0)}" for r in provider.reserves)
+    users = (
+        f"\nAzure keeps {kept} = {n(provider.reserved)} connections: users get "
+        f"max_connections - {n(provider.reserved)}."
+        if kept
         else ""
     )
     return f"""## How to apply
 
 `RESOURCE_GROUP=<rg> SERVER=<name> sh apply.sh` sets the server parameters with
-`az postgres flexible-server parameter set` and restarts the server (max_connections is static).{clamp}{pooler}
-Azure keeps 15 connections (reserved_connections 5 + superuser_reserved_connections 10) that cannot be
-changed: users get max_connections - 15. The default is computed when the server is created and does
-not follow a later change of SKU.
+`az postgres flexible-server parameter set` and restarts the server (max_connections is static).{clamp}{pooler}{users}
 """
 
 
-FLEXIBLE_SERVER = Guide(how=_how, files=lambda plan: {"apply.sh": _apply(plan)})
+FLEXIBLE_SERVER = Guide(
+    how=_how,
+    files=lambda plan: {"apply.sh": _apply(plan)},
+    replicas="set them with `az postgres flexible-server parameter set` on each replica server",
+)

@@ -32,9 +32,12 @@ def _how(plan: Plan) -> str:
 Cloud SQL takes server settings as database flags: `INSTANCE=<name> sh apply.sh` runs
 `gcloud sql instances patch --database-flags={_flags(plan)}`, which restarts the instance.
 `--database-flags` replaces all flags already set: pass those you keep in `EXTRA_FLAGS`. A flag set
-by hand no longer follows the tier's default when the instance is resized. `cloudsqladmin` holds a
-few connections of its own: leave headroom above the budget.
+by hand no longer follows the tier's default when the instance is resized.
 """
 
 
-CLOUD_SQL = Guide(how=_how, files=lambda plan: {"apply.sh": _apply(plan)})
+CLOUD_SQL = Guide(
+    how=_how,
+    files=lambda plan: {"apply.sh": _apply(plan)},
+    replicas="set the same database flags on each read replica with `gcloud sql instances patch`",
+)

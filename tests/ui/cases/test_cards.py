@@ -1,15 +1,23 @@
 """Every result card shows its number and can say why."""
 
+from ...equations import false_card
+from ...scenarios import EXAMPLES, PEAK_19, SCENARIOS
 from ..adapter import (
+    all_warning_texts,
     card_severity,
+    cards_shown,
+    choose_provider_plan,
     everything_shown,
     headline,
+    import_measurements,
+    open_scenario,
     read_caption,
     read_card,
     set_hardware,
     set_memory,
     set_pooler,
     set_workload,
+    warnings,
     why,
 )
 
@@ -54,7 +62,7 @@ def test_worst_case_card_turns_red_when_ram_runs_out(app):
 
 def test_heavy_fraction_card(app):
     set_memory(app, heavy_fraction=0.5)
-    assert "50% of connections" in read_caption(app, "heavy-fraction memory")
+    assert read_caption(app, "heavy-fraction memory") == "50% of 30 connections running the heaviest query"
     assert "x 0.5 x" in why(app, "heavy-fraction memory")
 
 
@@ -97,3 +105,56 @@ def test_the_window_never_says_seed(app):
     """Users read article titles and documentation pages as sources, never the project's "seed" labels."""
     set_workload(app, max_connections=3, superuser_reserved=3, listeners=5)
     assert "seed" not in everything_shown(app).lower()
+
+
+def test_every_caption_that_states_arithmetic_gives_the_value_beside_it(app, tmp_path):
+    """Over the explanation scenarios and the examples, as the window shows the cards: "(30 + 4 parallel) x
+    34 MB" beside "1.13 GB", "10 GB available / 10.6 MB each, rounded down" beside "963" (tests/equations.py)."""
+    wrong = []
+    for name, scenario in (SCENARIOS | EXAMPLES).items():
+        open_scenario(app, scenario, tmp_path)
+        for title, (value, caption) in cards_shown(app).items():
+            if (false := false_card(value, caption)) is not None:
+                wrong.append(f"{name}: {title}: {false}")
+    assert not wrong
+
+
+def test_without_a_pooler_no_card_shows_a_pool(app):
+    set_pooler(app, pooler="none")
+    assert read_card(app, "pool size") == "no pooler"
+    assert read_card(app, "pooler capacity") == "no pooler"
+    assert "tps" not in why(app, "pooler capacity")
+    assert "pool size =" not in why(app, "pool size")
+
+
+def test_a_fixed_limit_plan_judges_the_connections_it_opens(app):
+    """heroku/standard-0 fixes max_connections at 120; the budget opens 13 (pool 4 + reserve 1 + monitoring 3 +
+    admin 2 + 3 superuser slots). One process of the heaviest query: 10 MB + 4 MB x 4 + 4 MB x 2 x 1 = 34 MB, and 1
+    core allows 1 parallel worker: (13 + 1) x 34 MB = 476 MB, within the 1.25 GB left: no warning, and the cards
+    say which 13 they judge."""
+    choose_provider_plan(app, "heroku/standard-0")
+    assert read_card(app, "max_connections") == 120
+    assert read_caption(app, "max_connections") == "required 13 · fixed by heroku/standard-0"
+    assert read_card(app, "worst-case memory") == "476 MB"
+    assert read_caption(app, "worst-case memory").startswith("(13 opened + 1 parallel) x 34 MB")
+    assert read_caption(app, "safe work_mem").startswith("for the 13 opened")
+    assert card_severity(app, "worst-case memory") is None
+    assert warnings(app) == []
+
+
+def test_a_measured_target_says_so_and_no_range_contradicts_it(app, tmp_path):
+    """A CSV of the USL X(N) = 1000 N / (1 + 0.02 (N - 1) + kappa N (N - 1)), kappa = 0.98 / 19^2, peaks at
+    sqrt(0.98 / kappa) = 19 active connections on 4 cores, past the rule's pool range 8-16. The measurement
+    decides: the target and the pool are 19, the card says "measured", and nothing warns that 19 is above
+    cores x 4."""
+    csv = tmp_path / "sweep.csv"
+    csv.write_text("clients,tps\n" + "\n".join(f"{c},{t}" for c, t in PEAK_19))
+    set_hardware(app, cores=4)
+    import_measurements(app, csv)
+    assert read_card(app, "productive target") == 19
+    caption = read_caption(app, "productive target")  # the fitted peak to one decimal, then the rule: 4 x 2 + 2
+    assert caption.startswith("measured peak ") and caption.endswith(" · rule of thumb 10")
+    assert "pool range" not in caption
+    assert read_card(app, "pool size") == 19
+    assert "POOL_ABOVE_PRODUCTIVE_RANGE" not in warnings(app)
+    assert "cores x 4" not in all_warning_texts(app)

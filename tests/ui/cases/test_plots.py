@@ -61,7 +61,7 @@ def test_the_memory_plot_shows_the_worst_case_at_max_connections_and_where_it_cr
     # connections. One process of the heaviest query: 10 MB backend + 4 x 4 MB + 1 hash x 2 x 4 MB = 34 MB;
     # a connection and its 2 parallel workers: 102 MB. N connections run N + min(2N, 4 cores) processes:
     # (N + 4) x 34 MB <= 7,168 MB gives N + 4 <= 210.8, so 206 connections.
-    assert read_caption(app, "worst-case memory").startswith("30 x 102 MB")
+    assert read_caption(app, "worst-case memory").startswith("(30 + 4 parallel) x 34 MB")
     assert mark(app, "memory", "worst_fits") == 206
     assert mark_label(app, "memory", "worst_fits") == "worst case fits RAM below 206 \u2192"
     # max_connections 30 is not squashed: it sits in the left half of the view, not at its edge.

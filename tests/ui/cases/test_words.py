@@ -52,7 +52,7 @@ def test_session_pooling_under_a_serverless_burst_is_a_warning(app):
 
 def test_sizes_read_the_same_in_boxes_and_cards_and_never_go_negative(app):
     assert box_text(app, "per_connection_memory") == "10.6 MB"  # 10,880 kB, as the RAM ceiling card says it
-    assert "at 10.6 MB each" in all_card_texts(app)
+    assert "/ 10.6 MB each" in all_card_texts(app)
     set_hardware(app, ram="4GB")
     set_memory(app, shared_buffers="8GB")
     assert "-" not in all_card_texts(app).replace("Worst-case", "").replace("8–16", "")
