@@ -39,7 +39,7 @@ from .budget import PROVIDER_LINE
 from .concurrency import POOL_RANGE_MULTIPLIERS
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
-from .pinning import avoid_pinning, pinned_share, pinning_pooler
+from .pinning import CLIENT_KINDS_TO_NAME, avoid_pinning, pinned_share, pinning_pooler
 from .units import human_size
 from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_reserved_connections
 
@@ -725,8 +725,8 @@ def _provider_pooler_pins(plan: Plan) -> Finding | None:
             "PROVIDER_POOLER_PINNING_UNKNOWN",
             "info",
             f"{offer.name} pins a client to one backend for its whole session on {what}; this plan assumes no "
-            "client pins. Say which client the application uses (--client-kind jdbc, prepared or simple) or the "
-            f"share that pins (--pinned-share). Settings that avoid pinning: {avoid_pinning(plan.scenario)}.",
+            f"client pins. Say which client the application uses (--client-kind {' or '.join(CLIENT_KINDS_TO_NAME)}) "
+            f"or the share that pins (--pinned-share). Settings that avoid pinning: {avoid_pinning(plan.scenario)}.",
         )
     if plan.pinned_clients == 0:
         return None

@@ -63,12 +63,15 @@ MAINTENANCE_RULE = (
     + f"), {human_size(MAINTENANCE_FLOOR)} to {human_size(MAINTENANCE_CAP)}"
 )
 
-# The share of clients a pinning pooler (RDS Proxy) ties to one backend for their whole session, by the
-# database client the application uses. AWS: the extended query protocol ("JDBC default settings"),
-# SET, prepared statements and temporary tables pin (RDS user guide, rds-proxy-managing.md). Drivers
-# that prepare statements on the server by default pin every client that repeats a query; the simple
-# query protocol does not pin. With session state (SET, temp tables, SQL PREPARE) every client pins.
-PINNED_SHARE = {"jdbc": 1.0, "prepared": 1.0, "simple": 0.0, "unknown": 0.0}
+# The share of clients a pinning pooler (RDS Proxy) ties to one backend for their whole session, by what
+# the database client sends on its own. RDS Proxy multiplexes PostgreSQL's extended query protocol,
+# protocol-level prepared statements included (AWS Database Blog, "Amazon RDS Proxy multiplexing support
+# for PostgreSQL Extended Query Protocol"); what pins is on AWS's PostgreSQL list ("Avoiding pinning an
+# RDS Proxy"): SET, SQL-level PREPARE/EXECUTE/DEALLOCATE/DISCARD, temporary objects, cursors, LISTEN,
+# LOAD, nextval/setval, advisory lock functions. A plain client (pgJDBC's defaults, pgx, psycopg 2)
+# sends none of it, so it pins only through the application's own session state; a stateful one sends
+# it itself on every connection (Active Record's SETs, asyncpg's reset query, psycopg 3's DEALLOCATE ALL).
+PINNED_SHARE = {"unknown": 0.0, "plain": 0.0, "stateful": 1.0}
 PINNED_SHARE_RULE = (
     "from the client kind: "
     + ", ".join(f"{kind} {percent(share)}" for kind, share in PINNED_SHARE.items())

@@ -1,36 +1,44 @@
 """Pinning: when a pooler that multiplexes at transaction boundaries ties a client to one backend.
 
-RDS Proxy hands a backend back after each transaction, but some of what a client does makes it keep
-that backend for the rest of its session: AWS names the extended query protocol (the default of
-Java's JDBC driver), SET, prepared statements and temporary tables. A pinned client then costs a
-backend as in session pooling. The share of pinned clients is an input; left on auto it follows the
-client kind (:data:`.defaults.PINNED_SHARE`), and the settings that keep each kind of client unpinned
-are named, so the plan says what to change rather than only what it costs.
+RDS Proxy hands a backend back after each transaction, the extended query protocol and its prepared
+statements included, but some statements make a client keep that backend for the rest of its session:
+AWS lists SET, SQL-level PREPARE/EXECUTE/DEALLOCATE/DISCARD, temporary objects, cursors, LISTEN, LOAD,
+nextval/setval and the advisory lock functions. A pinned client then costs a backend as in session
+pooling. Either the application sends such statements (its session state) or its driver does on every
+connection (a stateful client). The share of pinned clients is an input; left on auto it follows both
+(:data:`.defaults.PINNED_SHARE`), and the plan names what keeps each kind of client unpinned, so it says
+what to change rather than only what it costs.
 """
 
 from __future__ import annotations
 
 import math
+from typing import get_args
 
 from .defaults import PINNED_SHARE, PINNED_SHARE_RULE
 from .derivation import Derivation, n, percent, rounded
 from .scenario import ClientKind, PoolerOffer, Scenario
 
-# The drivers' own settings that keep them on the simple query protocol or off server-side prepared
-# statements (each driver's documentation), by client kind.
-AVOID_PINNING: dict[ClientKind, str] = {
-    "jdbc": "pgJDBC: preferQueryMode=simple (its default extended query protocol pins)",
-    "prepared": (
-        "psycopg 3: prepare_threshold=None; asyncpg: statement_cache_size=0; "
-        "pgx: default_query_exec_mode=simple_protocol; Rails: prepared_statements: false"
-    ),
-    "simple": "",
-    "unknown": "",
-}
-SESSION_STATE_WITHOUT_PINNING = (
-    "SET LOCAL inside the transaction (or the proxy's initialization query) instead of SET, "
-    "pg_advisory_xact_lock instead of session advisory locks, no temporary tables"
+# Where AWS lists what pins on PostgreSQL (section "Conditions that cause pinning for RDS for PostgreSQL").
+PINNING_SOURCE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html"
+# What keeps a stateful driver from pinning, each from the report that found it; a plain client sends
+# nothing that pins and needs no setting.
+AVOID_PINNING_STATEFUL = (
+    "Rails: none, Active Record sends SET on connect (rails#56634); "
+    "asyncpg: none, its pool's reset query pins (asyncpg#1153); "
+    "psycopg 3: prepare_threshold=None (its DEALLOCATE ALL pins, psycopg#1105)"
 )
+# What the application's own session state can do instead: the proxy's log itself advises moving
+# session settings to its initialization query; protocol-level prepared statements multiplex (AWS
+# Database Blog); a transaction-level advisory lock does not pin (emmett#328). AWS documents no SET LOCAL
+# exemption for PostgreSQL (its session pinning filters are MySQL-only).
+AVOID_PINNING_SESSION_STATE = (
+    "session settings in the proxy's initialization query, not SET (as its log advises); "
+    "pg_advisory_xact_lock, not session advisory locks (emmett#328); "
+    "protocol-level prepared statements, not SQL PREPARE (AWS blog); "
+    "no temporary tables, cursors or LISTEN"
+)
+CLIENT_KINDS_TO_NAME = tuple(kind for kind in get_args(ClientKind) if kind != "unknown")
 
 
 def pinning_pooler(scenario: Scenario) -> PoolerOffer | None:
@@ -47,14 +55,14 @@ def pinned_share(scenario: Scenario) -> tuple[float, Derivation]:
     if given_share is not None:
         return given_share, Derivation(formula="pinned share: given", calculation=percent(given_share))
     if scenario.workload.session_state:
-        share, why = 1.0, "the app keeps session state (SET, temporary tables, SQL PREPARE): every client pins"
+        share, why = 1.0, "the app keeps session state (SET, temporary tables, SQL PREPARE ...): every client pins"
     else:
         share, why = PINNED_SHARE[kind], f"client kind {kind}"
     return share, Derivation(
         formula=f"pinned share {PINNED_SHARE_RULE}",
         calculation=f"{why}: {percent(share)}",
         inputs={"client kind": kind, "session state": str(scenario.workload.session_state).lower()},
-        source="AWS RDS user guide, RDS Proxy: avoiding pinning",
+        source=PINNING_SOURCE,
     )
 
 
@@ -70,16 +78,15 @@ def pinned_clients(scenario: Scenario, demand: int) -> tuple[int, Derivation]:
         formula="pinned clients = client demand x pinned share, rounded up",
         calculation=rounded(f"{n(demand)} x {percent(share)}", exact_count, count, "up"),
         inputs={"client demand": n(demand), "pinned share": f"{percent(share)} ({why.calculation})"},
-        source=offer.source or offer.name,
+        source=PINNING_SOURCE,
         note=f"{offer.name} pins on: {', '.join(offer.pins)}; a pinned client holds its backend for the session",
     )
 
 
 def avoid_pinning(scenario: Scenario) -> str:
-    """The client settings that keep this scenario's clients unpinned, in words."""
-    advice = [AVOID_PINNING[scenario.workload.client_kind]] if AVOID_PINNING[scenario.workload.client_kind] else []
-    if scenario.workload.session_state or scenario.workload.client_kind == "unknown":
-        advice.append(SESSION_STATE_WITHOUT_PINNING)
-    if scenario.workload.client_kind == "unknown":
-        advice += [AVOID_PINNING["jdbc"], AVOID_PINNING["prepared"]]
+    """What keeps this scenario's clients unpinned, in words ("" when nothing it sends pins)."""
+    kind, session_state = scenario.workload.client_kind, scenario.workload.session_state
+    advice = [AVOID_PINNING_STATEFUL] if kind in ("stateful", "unknown") else []
+    if session_state or kind == "unknown":
+        advice.append(AVOID_PINNING_SESSION_STATE)
     return "; ".join(advice)

@@ -40,7 +40,11 @@ WorkloadKind = Literal["cpu", "mixed", "io"]
 Profile = Literal["web", "oltp", "analytics", "mixed", "desktop"]
 PoolerKind = Literal["none", "pgbouncer", "pgcat", "provider"]
 PoolMode = Literal["transaction", "session", "statement"]
-ClientKind = Literal["unknown", "jdbc", "prepared", "simple"]
+ClientKind = Literal["unknown", "plain", "stateful"]
+# The client kinds before RDS Proxy multiplexed the extended query protocol, as saved scenarios and old
+# command lines still say them. JDBC's defaults and the simple protocol send nothing that pins: plain.
+# "prepared" named drivers that do (psycopg 3, asyncpg, Rails) beside one that does not (pgx): unknown.
+CLIENT_KIND_RENAMED = {"jdbc": "plain", "simple": "plain", "prepared": "unknown"}
 Confidence = Literal["high", "medium", "low"]
 
 
@@ -55,6 +59,10 @@ def _to_bytes(value: Any) -> Any:
 
 def _auto_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and value.strip().lower() == "auto" else value
+
+
+def _client_kind_renamed(value: Any) -> Any:
+    return CLIENT_KIND_RENAMED.get(value, value) if isinstance(value, str) else value
 
 
 Bytes = Annotated[int, BeforeValidator(_to_bytes), PlainSerializer(format_size, return_type=str, when_used="json")]
@@ -267,13 +275,14 @@ class Workload(Frozen):
     session_state: bool = flag(
         False, "Session state", "The app relies on SET, session advisory locks, temp tables or SQL PREPARE."
     )
-    client_kind: ClientKind = choice(
+    client_kind: Annotated[ClientKind, BeforeValidator(_client_kind_renamed)] = choice(
         "unknown",
         "Database client",
-        "How the application talks to PostgreSQL: jdbc (Java's driver with its defaults: the extended query "
-        "protocol), prepared (server-side prepared statements by default: psycopg 3, asyncpg, pgx, Rails), "
-        "simple (the simple query protocol: psycopg2, libpq PQexec, drivers set not to prepare). "
-        "A pinning pooler such as RDS Proxy ties such clients to one backend.",
+        "Whether the driver or ORM changes session state by itself: plain (it sends queries only, on either "
+        "protocol, protocol-level prepared statements included: pgJDBC's defaults, pgx, node-postgres, "
+        "psycopg 2, psycopg 3 with prepare_threshold=None), stateful (it sends SET, DEALLOCATE or a reset "
+        "query itself: Rails' Active Record, asyncpg's pool, psycopg 3's prepared statements). A pinning "
+        "pooler such as RDS Proxy ties a stateful client to one backend.",
     )
     listeners: int = count(0, 0, 100_000, "LISTEN listeners", "Connections held open for LISTEN/NOTIFY.")
     batch_workers: int = count(0, 0, 100_000, "Batch workers", "Background job workers with their own connection.")

@@ -17,12 +17,13 @@ from html import escape
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
 from .cards import card_views, derivation_groups, plural
+from .charts import COMPARISON
 from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .palette import SEVERITY
 from .settings import settings_groups
 from .summary import answer_line, blocking, blocking_errors, setup_line
-from .svg import budget_svg, memory_svg, throughput_svg
+from .svg import chart_svg
 from .tables import budget_rows, kernel_rows, kernel_title
 
 STYLE = """
@@ -95,8 +96,8 @@ def _single(plan: Plan) -> str:
             _headline(plan, ""),
             _cards(plan, ""),
             "<h2>Plots</h2><div class='plots'>",
-            f"<figure>{throughput_svg(plan)}</figure><figure>{memory_svg(plan)}</figure></div>",
-            f"<figure class='budget'>{budget_svg(plan)}</figure>",
+            f"<figure>{chart_svg('throughput', plan)}</figure><figure>{chart_svg('memory', plan)}</figure></div>",
+            f"<figure class='budget'>{chart_svg('budget', plan)}</figure>",
             _details(plan, ""),
         ]
     )
@@ -120,8 +121,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         "<p class='muted'>B in colour, A in grey behind it. The dots are each plan with every max_connections slot "
         "busy: its throughput, and the memory in use when the heavy fraction of them runs the heaviest query.</p>"
         "<div class='plots'>"
-        f"<figure>{throughput_svg(b, a, ('A', 'B'), 'ab')}</figure>"
-        f"<figure>{memory_svg(b, a, ('A', 'B'), 'ab')}</figure>"
+        f"<figure>{chart_svg('throughput', b, a, COMPARISON, 'ab')}</figure>"
+        f"<figure>{chart_svg('memory', b, a, COMPARISON, 'ab')}</figure>"
         "</div>"
     )
     differences = (
@@ -134,7 +135,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     )
     sides = "".join(
         f"<section><h2>{tag}: {escape(title)}</h2>{_headline(p, tag.lower())}{_cards(p, tag.lower())}"
-        f"<figure class='budget'>{budget_svg(p, tag.lower())}</figure>{_details(p, tag.lower())}</section>"
+        f"<figure class='budget'>{chart_svg('budget', p, id_suffix=tag.lower())}</figure>"
+        f"{_details(p, tag.lower())}</section>"
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     return (
@@ -188,7 +190,7 @@ def _details(plan: Plan, prefix: str) -> str:
     return "".join(
         [
             "<h2>Budget</h2>",
-            _budget(plan),
+            _budget(plan, bool(prefix)),
             "<h2>Warnings</h2>",
             _warnings(plan),
             "<h2>postgresql.conf</h2>",
@@ -203,10 +205,11 @@ def _details(plan: Plan, prefix: str) -> str:
     )
 
 
-def _budget(plan: Plan) -> str:
+def _budget(plan: Plan, narrow: bool) -> str:
     body = "".join(
-        f"<tr{' class=total' if r.total else ''}><td>{escape(r.name)}</td><td class='num'>{escape(r.connections)}</td>"
-        f"<td>{escape(r.counts_against)}</td><td>{escape(r.why)}</td></tr>"
+        f"<tr{' class=total' if r.total else ''}><td>{_breakable(r.name, narrow)}</td>"
+        f"<td class='num'>{escape(r.connections)}</td>"
+        f"<td>{_breakable(r.counts_against, narrow)}</td><td>{escape(r.why)}</td></tr>"
         for r in budget_rows(plan)
     )
     return _table_html(["Line", "Connections", "Counts against", "Why"], body, numeric=(1,))

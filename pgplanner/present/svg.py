@@ -1,305 +1,208 @@
-"""The three plots as SVG, drawn from the plan's curve arrays: no Qt, no fonts or images to fetch.
+"""The charts as SVG: a thin renderer of :mod:`pgplanner.present.charts`, no Qt, no fonts or images to fetch.
 
-The HTML report embeds them inline, so it works offline and by e-mail. They show what the window's
-plots show (same curves, marks and colours, :mod:`.palette`); a second plan (the baseline of a
-comparison) is drawn in grey behind the first, with its own marks, so the change is visible at once.
+The HTML report embeds them inline, so it works offline and by e-mail. Every mark, word and place
+comes from the chart's specification, built for this renderer's frame (a fixed width, text widths
+estimated conservatively), so the report shows what the window shows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
 
-from ..model import Plan, human_size
-from ..model.compare import throughput_at_max_connections
-from ..model.derivation import n
-from ..model.units import GB
-from . import palette
+from ..model import Plan
+from .charts import CHARTS, WINDOW, Chart, Frame, KeyEntry, Names, Rule, Series
+from .charts.layout import BOLD
+from .charts.text import estimate
+from .palette import LIGHT, Theme
 
-Values = Sequence[float] | np.ndarray  # a curve's x or y values
-WIDTH, HEIGHT = 640, 330
-BUDGET_HEIGHT = 110  # above the axis
-KEY_CHARS = 88  # characters of the budget's key per line at 11 px
-TOP_ROOM = 1.4  # the throughput axis runs to 140 % of peak: the marks' labels sit above the curves
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 34, 62
+WIDTH = 640
+PLOT_HEIGHT = 240  # pixels of a plot area; a chart of bars has its own
+BARS_HEIGHT = {"budget": 96}
+LEFT, RIGHT = 64, 18  # pixels left of the plot area (tick labels, the axis' words) and right of it
+BUDGET_LEFT = 124  # room for "max_wal_senders"
+HEADING_SIZE, LABEL_SIZE, TICK_SIZE, KEY_SIZE = 12, 12, 11, 12
+LINE = 17  # pixels per line of the heading
+ROW = 16  # pixels per row of labels in the band
+MARGIN = 10
+KEY_GLYPH, HEADING_GAP = 24.0, 12.0  # a key entry's stroke and the space after it; between two pieces
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif"
+LABEL_WIDTH, HEADING_WIDTH = estimate(LABEL_SIZE), estimate(HEADING_SIZE)
+GHOST_OPACITY = 0.7
 
 
-@dataclass
-class Chart:
-    """A plot area mapping data to pixels; items are appended as SVG text."""
+def frame_for(name: str) -> tuple[Frame, int]:
+    """The frame a chart is placed in for the report, and the pixels left of it."""
+    left = BUDGET_LEFT if name == "budget" else LEFT
+    width = WIDTH - left - RIGHT
+    height = BARS_HEIGHT.get(name, PLOT_HEIGHT)
+    frame = Frame(width, height, LABEL_WIDTH, ROW, WIDTH - 2 * MARGIN, HEADING_WIDTH, RIGHT - 2, KEY_GLYPH, HEADING_GAP)
+    return frame, left
 
-    name: str  # unique within a page: the id of the plot area's clip path
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-    log_x: bool = False
-    width: int = WIDTH
-    height: int = HEIGHT
-    bottom: int = BOTTOM  # room under the plot area: tick labels, axis label, legend
-    items: list[str] = field(default_factory=list)
 
-    def px(self, x: float) -> float:
-        lo, hi = self.x_range
-        if self.log_x:
-            x, lo, hi = math.log10(max(x, 1)), math.log10(max(lo, 1)), math.log10(hi)
-        return LEFT + (x - lo) / (hi - lo) * (self.width - LEFT - RIGHT)
+def chart_svg(name: str, plan: Plan, baseline: Plan | None = None, names: Names = WINDOW, id_suffix: str = "",
+              theme: Theme = LIGHT) -> str:  # fmt: skip
+    """One of the charts (``"throughput"``, ``"memory"``, ``"budget"``) of ``plan`` as SVG."""
+    frame, left = frame_for(name)
+    return render(CHARTS[name](plan, frame, baseline, names), left, id_suffix, theme)
 
-    def py(self, y: float) -> float:
-        lo, hi = self.y_range
-        return self.height - self.bottom - (y - lo) / (hi - lo) * (self.height - TOP - self.bottom)
 
-    def line(
-        self, xs: Values, ys: Values, colour: str, *, dashed: bool = False, width: float = 2.2, opacity: float = 1.0
-    ) -> None:
-        points = " ".join(f"{self.px(x):.1f},{self.py(y):.1f}" for x, y in zip(xs, ys, strict=True))
-        dash = " stroke-dasharray='7 4'" if dashed else ""
-        self.items.append(
-            f"<polyline points='{points}' fill='none' stroke='{colour}' stroke-width='{width}'"
-            f" stroke-opacity='{opacity}' stroke-linejoin='round'{dash} clip-path='url(#{self.name})'/>"
+def render(chart: Chart, left: int = LEFT, id_suffix: str = "", theme: Theme = LIGHT) -> str:
+    """``chart`` as an SVG element, its plot area ``left`` pixels from the left edge."""
+    c = theme.colour
+    top = MARGIN + LINE * len(chart.heading) + 8
+    bottom = top + chart.height
+    height = bottom + 22 + (18 if chart.x.label else 0) + MARGIN
+    clip = f"{chart.name}{id_suffix}"
+    items = [f"<rect width='{WIDTH}' height='{height:.0f}' fill='{c('paper')}'/>"]
+    items += _heading(chart, theme)
+    items += _axes(chart, left, top, c)
+    inside = [f"<g transform='translate({left} {top})'>"]
+    inside += [_bar(chart, s, c("paper"), theme) for s in chart.bars]
+    inside += [_series(chart, s, theme, clip) for s in chart.series if s.ghost]
+    inside += [_rule(m.rule, c) for m in chart.marks if m.rule is not None]
+    inside += [_series(chart, s, theme, clip) for s in chart.series if not s.ghost]
+    for label in chart.labels():
+        ink = theme.ink_on(label.on) if label.on else theme.words(label.colour)
+        anchor = "middle" if label.on else "start"
+        x = label.box.x + label.box.w / 2 if label.on else label.box.x
+        inside.append(
+            f"<text x='{x:.1f}' y='{label.box.y + label.box.h * 0.76:.1f}' font-size='{LABEL_SIZE}' fill='{ink}'"
+            f" text-anchor='{anchor}'>{escape(label.text)}</text>"
         )
-
-    def mark(self, x: float, colour: str, label: str, row: int) -> None:
-        """A dashed upright line at ``x`` with its label in the given row under the title (0, 1, 2 ...)."""
-        x_px = self.px(x)
-        top, bottom = TOP, self.height - self.bottom
-        self.items.append(
-            f"<line x1='{x_px:.1f}' x2='{x_px:.1f}' y1='{top}' y2='{bottom}' stroke='{colour}'"
-            " stroke-width='1.5' stroke-dasharray='5 3'/>"
-        )
-        right_half = x_px > LEFT + 0.6 * (self.width - LEFT - RIGHT)
-        anchor, dx = ("end", -4) if right_half else ("start", 4)
-        y = top + 14 + 15 * row
-        self.items.append(
-            f"<text x='{x_px + dx:.1f}' y='{y}' text-anchor='{anchor}' fill='{colour}' font-size='12'"
-            f" paint-order='stroke' stroke='white' stroke-width='4'>{escape(label)}</text>"
-        )
-
-    def point(self, x: float, y: float, colour: str) -> None:
-        self.items.append(
-            f"<circle cx='{self.px(x):.1f}' cy='{self.py(y):.1f}' r='5' fill='{colour}' stroke='white'"
-            " stroke-width='1.5'/>"
-        )
-
-    def axes(
-        self, title: str, x_label: str, y_label: str, x_ticks: list[tuple[float, str]], y_ticks: list[tuple[float, str]]
-    ) -> None:
-        bottom, right = self.height - self.bottom, self.width - RIGHT
-        grid = [
-            f"<line x1='{LEFT}' x2='{right}' y1='{self.py(y):.1f}' y2='{self.py(y):.1f}' stroke='#e6e6e6'/>"
-            f"<text x='{LEFT - 6}' y='{self.py(y) + 4:.1f}' text-anchor='end' font-size='11'>{escape(t)}</text>"
-            for y, t in y_ticks
-        ]
-        grid += [
-            f"<line x1='{self.px(x):.1f}' x2='{self.px(x):.1f}' y1='{bottom}' y2='{bottom + 4}'"
-            f" stroke='{palette.INK}'/>"
-            f"<text x='{self.px(x):.1f}' y='{bottom + 16}' text-anchor='middle' font-size='11'>{escape(t)}</text>"
-            for x, t in x_ticks
-        ]
-        frame = (
-            f"<line x1='{LEFT}' x2='{right}' y1='{bottom}' y2='{bottom}' stroke='{palette.INK}'/>"
-            f"<line x1='{LEFT}' x2='{LEFT}' y1='{TOP}' y2='{bottom}' stroke='{palette.INK}'/>"
-            f"<text x='{self.width / 2:.0f}' y='18' text-anchor='middle' font-size='14' font-weight='600'>"
-            f"{escape(title)}</text>"
-            f"<text x='{(LEFT + right) / 2:.0f}' y='{bottom + 32}' text-anchor='middle' font-size='12'>"
-            f"{escape(x_label)}</text>"
-            f"<text transform='translate(14 {(TOP + bottom) / 2:.0f}) rotate(-90)' text-anchor='middle'"
-            f" font-size='12'>{escape(y_label)}</text>"
-        )
-        self.items[:0] = [*grid, frame]
-
-    def legend(self, entries: list[tuple[str, str, bool]]) -> None:
-        """(label, colour, dashed) in one row under the x axis, so it never hides the data."""
-        x, y = LEFT, self.height - 8
-        for label, colour, dashed in entries:
-            dash = " stroke-dasharray='6 3'" if dashed else ""
-            self.items.append(
-                f"<line x1='{x}' x2='{x + 20}' y1='{y - 4}' y2='{y - 4}' stroke='{colour}' stroke-width='2.5'{dash}/>"
-                f"<text x='{x + 25}' y='{y}' font-size='11'>{escape(label)}</text>"
-            )
-            x += 40 + 6 * len(label)
-
-    def svg(self, description: str) -> str:
-        return (
-            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {self.width} {self.height}' role='img'"
-            f" style='{FONT}' fill='{palette.INK}'><title>{escape(description)}</title>"
-            f"<clipPath id='{self.name}'><rect x='{LEFT}' y='{TOP}' width='{self.width - LEFT - RIGHT}'"
-            f" height='{self.height - TOP - self.bottom}'/></clipPath>{''.join(self.items)}</svg>"
-        )
-
-
-def _log_ticks(highest: float) -> list[tuple[float, str]]:
-    ticks = []
-    for decade in range(math.ceil(math.log10(highest)) + 1):
-        for m in (1, 2, 5):
-            value = m * 10**decade
-            if value <= highest:
-                ticks.append((float(value), f"{value / 1000:g}k" if value >= 1000 else str(value)))
-    return ticks
-
-
-def _linear_ticks(highest: float, count: int = 6) -> list[float]:
-    raw = highest / count
-    step = 10 ** math.floor(math.log10(raw))
-    step *= next(m for m in (1, 2, 2.5, 5, 10) if step * m >= raw)
-    return [step * i for i in range(int(highest / step) + 1)]
-
-
-def _tagged(tag: str) -> str:
-    return f"{tag}: " if tag else ""
-
-
-def throughput_svg(
-    plan: Plan, baseline: Plan | None = None, tags: tuple[str, str] = ("", ""), id_suffix: str = ""
-) -> str:
-    """Throughput (% of peak) against active connections, log scale; each plan's point at its max_connections."""
-    t = plan.throughput
-    highest = max(float(t.connections[-1]), float(baseline.throughput.connections[-1]) if baseline else 0.0)
-    chart = Chart(f"throughput{id_suffix}", (1, highest), (0, 100 * TOP_ROOM), log_x=True)
-    row = 0
-    if baseline is not None:
-        b = baseline.throughput
-        chart.line(b.connections, b.direct * 100, palette.GHOST, width=3, opacity=0.7)
-        chart.line(b.connections, b.pooled * 100, palette.GHOST, dashed=True, width=3, opacity=0.7)
-    chart.line(t.connections, t.direct * 100, palette.VERMILLION)
-    chart.line(t.connections, t.pooled * 100, palette.BLUE, dashed=True)
-    chart.mark(plan.productive_target, palette.GREEN, f"target {n(plan.productive_target)}", row)
-    for other, tag, colour in ((baseline, tags[0], palette.GREY), (plan, tags[1], palette.ORANGE)):
-        if other is None:
-            continue
-        row += 1
-        share, _ = throughput_at_max_connections(other)
-        chart.mark(
-            other.max_connections,
-            colour,
-            f"{_tagged(tag)}max_connections {n(other.max_connections)}: {share * 100:.0f} % of peak",
-            row,
-        )
-        chart.point(other.max_connections, share * 100, colour)
-    if plan.provider is not None:
-        chart.mark(
-            plan.provider.max_connections,
-            palette.VERMILLION,
-            f"provider limit {n(plan.provider.max_connections)}",
-            row + 1,
-        )
-    chart.axes(
-        "Throughput vs active connections",
-        "active connections (log scale)",
-        "throughput (% of peak)",
-        _log_ticks(highest),
-        [(v, f"{v:g} %") for v in range(0, 101, 20)],
+    inside.append("</g>")
+    items += inside
+    description = f"{chart.title}: " + "; ".join(m.text for m in chart.marks)
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {WIDTH} {height:.0f}' role='img'"
+        f" style='{FONT}' fill='{c('ink')}'><title>{escape(description)}</title>"
+        f"<clipPath id='{clip}'><rect x='0' y='{chart.data_top:.1f}' width='{chart.width:.1f}'"
+        f" height='{chart.height - chart.data_top:.1f}'/></clipPath>{''.join(items)}</svg>"
     )
-    legend = [("direct to PostgreSQL", palette.VERMILLION, False), ("through the pooler", palette.BLUE, True)]
-    if baseline is not None:
-        legend.append((f"{tags[0] or 'baseline'} (grey)", palette.GHOST, False))
-    chart.legend(legend)
-    return chart.svg("Relative throughput against active connections")
 
 
-def memory_svg(plan: Plan, baseline: Plan | None = None, tags: tuple[str, str] = ("", ""), id_suffix: str = "") -> str:
-    """Memory against connections with RAM as the line not to cross; the baseline's curves in grey."""
-    c = plan.memory_curve
-    highest_x = max(float(c.connections[-1]), float(baseline.memory_curve.connections[-1]) if baseline else 0.0)
-    ram = max(c.ram_bytes, baseline.memory_curve.ram_bytes if baseline else 0) / GB
-    top = ram * 1.6
-    chart = Chart(f"memory{id_suffix}", (0, highest_x), (0, top))
-    if baseline is not None:
-        b = baseline.memory_curve
-        for values, dashed in ((b.typical, False), (b.heavy_fraction, False), (b.worst_case, True)):
-            chart.line(b.connections, values / GB, palette.GHOST, dashed=dashed, width=3, opacity=0.7)
-    for values, colour, dashed in (
-        (c.typical, palette.BLUE, False),
-        (c.heavy_fraction, palette.ORANGE, False),
-        (c.worst_case, palette.VERMILLION, True),
-    ):
-        chart.line(c.connections, values / GB, colour, dashed=dashed)
-    chart.line([0, highest_x], [c.ram_bytes / GB] * 2, palette.INK, width=1.5)
-    chart.items.append(
-        f"<text x='{chart.px(highest_x) - 4:.1f}' y='{chart.py(c.ram_bytes / GB) - 5:.1f}' text-anchor='end'"
-        f" font-size='12' paint-order='stroke' stroke='white' stroke-width='4'>RAM {human_size(c.ram_bytes)}</text>"
-    )
-    chart.mark(plan.ram_ceiling, palette.BLUE, f"RAM ceiling {n(plan.ram_ceiling)}", 0)
-    row = 0
-    for other, tag, colour in ((baseline, tags[0], palette.GREY), (plan, tags[1], palette.ORANGE)):
-        if other is not None:
-            row += 1
-            m = other.memory_curve  # memory in use, shared_buffers and the OS included, as the curves draw it
-            in_use = float(np.interp(other.max_connections, m.connections, m.heavy_fraction))
-            label = f"{_tagged(tag)}max_connections {n(other.max_connections)}: {human_size(in_use)} in use"
-            chart.mark(other.max_connections, colour, label, row)
-            if in_use / GB <= top:
-                chart.point(other.max_connections, in_use / GB, colour)
-    ticks = _linear_ticks(top)
-    x_ticks = [(x, n(int(x))) for x in _linear_ticks(highest_x)]
-    chart.axes("Memory vs connections", "connections", "memory (GB)", x_ticks, [(y, f"{y:g}") for y in ticks])
-    legend = [
-        ("typical", palette.BLUE, False),
-        ("heavy fraction", palette.ORANGE, False),
-        ("worst case", palette.VERMILLION, True),
-    ]
-    if baseline is not None:
-        legend.append((f"{tags[0] or 'baseline'} (grey)", palette.GHOST, False))
-    chart.legend(legend)
-    return chart.svg("Memory in use against connections")
+def _heading(chart: Chart, theme: Theme) -> list[str]:
+    """The heading's lines as the chart packed them: the title, notes, marks off the view, the key."""
+    c = theme.colour
+    items = []
+    for i, line in enumerate(chart.heading):
+        x, y = float(MARGIN), MARGIN + LINE * i + 11
+        for run in line:
+            if run.kind == "key" and run.entry is not None:
+                items.append(_glyph(run.entry, x, y - 4, c))
+                items.append(f"<text x='{x + 24:.1f}' y='{y}' font-size='{KEY_SIZE}'>{escape(run.text)}</text>")
+                x += KEY_GLYPH + HEADING_WIDTH(run.text) + HEADING_GAP
+                continue
+            style = {
+                "title": "font-weight='600'",
+                "note": f"fill='{c('muted')}'",
+                "mark": f"fill='{theme.words(run.colour or 'ink')}'",
+            }[run.kind]
+            items.append(f"<text x='{x:.1f}' y='{y}' font-size='{HEADING_SIZE}' {style}>{escape(run.text)}</text>")
+            x += HEADING_WIDTH(run.text) * (BOLD if run.kind == "title" else 1) + HEADING_GAP
+    return items
 
 
-def budget_svg(plan: Plan, id_suffix: str = "") -> str:
-    """The max_connections budget as one stacked bar, each line labelled where it fits, then the headroom."""
-    segments = [(b.name, b.connections, b.key) for b in plan.budget if b.counts_against == "max_connections"]
-    if plan.headroom > 0:
-        segments.append(("headroom", plan.headroom, "headroom"))
-    key = _key_lines(
-        [
-            (f"<tspan fill='{palette.BUDGET.get(k, palette.GREY)}'>■</tspan> {escape(name)} {n(width)}", len(name) + 8)
-            for name, width, k in segments
-        ]
-    )
-    widest = max(plan.max_connections, plan.max_connections_required, 1) * 1.04
-    bottom = 30 + 15 * len(key)
-    chart = Chart(f"budget{id_suffix}", (0, widest), (0, 1), height=BUDGET_HEIGHT + bottom, bottom=bottom)
-    y0 = TOP + 6
-    bar = BUDGET_HEIGHT - TOP - 12
-    start = 0.0
-    for name, width, colour_key in segments:
-        x0, x1 = chart.px(start), chart.px(start + width)
-        colour = palette.BUDGET.get(colour_key, palette.GREY)
-        chart.items.append(
-            f"<rect x='{x0:.1f}' y='{y0:.1f}' width='{max(x1 - x0, 0.5):.1f}' height='{bar:.1f}' fill='{colour}'"
-            f" stroke='white'><title>{escape(name)}: {n(width)}</title></rect>"
+def _axes(chart: Chart, left: int, top: float, c) -> list[str]:
+    right, bottom = left + chart.width, top + chart.height
+    items = []
+    for value, text in chart.y.ticks:
+        y = top + chart.py(value)
+        if chart.grid == "y":
+            items.append(f"<line x1='{left}' x2='{right:.1f}' y1='{y:.1f}' y2='{y:.1f}' stroke='{c('grid')}'/>")
+        items.append(
+            f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end' font-size='{TICK_SIZE}'>{escape(text)}</text>"
         )
-        text = next((t for t in (f"{name} {n(width)}", n(width)) if len(t) * 7 <= x1 - x0 - 6), "")
-        ink = palette.INK if colour_key in ("headroom", "long_transactions") else "white"
-        if text:
-            chart.items.append(
-                f"<text x='{(x0 + x1) / 2:.1f}' y='{y0 + bar / 2 + 4:.1f}' text-anchor='middle' font-size='11'"
-                f" fill='{ink}'>{escape(text)}</text>"
-            )
-        start += width
-    limit = chart.px(plan.max_connections)
-    chart.items.append(
-        f"<line x1='{limit:.1f}' x2='{limit:.1f}' y1='{y0 - 4:.1f}' y2='{y0 + bar + 4:.1f}' stroke='{palette.ORANGE}'"
-        " stroke-width='3'/>"
+    for value, text in chart.x.ticks:
+        x = left + chart.px(value)
+        if chart.grid == "x":
+            items.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{top}' y2='{bottom}' stroke='{c('grid')}'/>")
+        items.append(
+            f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{bottom}' y2='{bottom + 4}' stroke='{c('ink')}'/>"
+            f"<text x='{x:.1f}' y='{bottom + 16}' text-anchor='middle' font-size='{TICK_SIZE}'>{escape(text)}</text>"
+        )
+    items.append(
+        f"<line x1='{left}' x2='{right:.1f}' y1='{bottom}' y2='{bottom}' stroke='{c('ink')}'/>"
+        f"<line x1='{left}' x2='{left}' y1='{top}' y2='{bottom}' stroke='{c('ink')}'/>"
     )
-    for i, parts in enumerate(key):
-        y = BUDGET_HEIGHT + 34 + 15 * i
-        chart.items.append(f"<text x='{LEFT}' y='{y:.0f}' font-size='11'>{'  ·  '.join(parts)}</text>")
-    title = f"max_connections budget: {n(plan.max_connections_required)} required of {n(plan.max_connections)}"
-    chart.axes(title, "", "", [(x, n(int(x))) for x in _linear_ticks(widest)], [])
-    return chart.svg("The max_connections budget, line by line")
+    if chart.x.label:
+        items.append(
+            f"<text x='{left + chart.width / 2:.0f}' y='{bottom + 33}' text-anchor='middle'"
+            f" font-size='{LABEL_SIZE}'>{escape(chart.x.label)}</text>"
+        )
+    if chart.y.label:
+        middle = top + chart.height / 2
+        items.append(
+            f"<text transform='translate(14 {middle:.0f}) rotate(-90)' text-anchor='middle'"
+            f" font-size='{LABEL_SIZE}'>{escape(chart.y.label)}</text>"
+        )
+    return items
 
 
-def _key_lines(entries: list[tuple[str, int]]) -> list[list[str]]:
-    """The key's entries (markup, length in characters) in lines of at most KEY_CHARS characters."""
-    lines: list[list[str]] = [[]]
-    used = 0
-    for text, length in entries:
-        if used + length > KEY_CHARS and lines[-1]:
-            lines.append([])
-            used = 0
-        lines[-1].append(text)
-        used += length
-    return lines
+def _series(chart: Chart, series: Series, theme: Theme, clip: str) -> str:
+    colour = theme.colour(series.colour)
+    opacity = f" stroke-opacity='{GHOST_OPACITY}'" if series.ghost else ""
+    if series.kind == "points":
+        return "".join(
+            f"<circle cx='{chart.px(float(x)):.1f}' cy='{chart.py(float(y)):.1f}' r='4.5' fill='{colour}'"
+            f" stroke='{theme.colour('paper')}' stroke-width='1.5'{opacity}/>"
+            for x, y in zip(series.xs, series.ys, strict=True)
+        )
+    dash = " stroke-dasharray='7 4'" if series.dash else ""
+    return "".join(
+        f"<polyline points='{points}' fill='none' stroke='{colour}' stroke-width='{series.width}'{opacity}"
+        f" stroke-linejoin='round'{dash} clip-path='url(#{clip})'/>"
+        for points in _polylines(chart, series)
+    )
+
+
+def _polylines(chart: Chart, series: Series) -> list[str]:
+    """The curve's parts between NaN (where it left the data area), as SVG point lists."""
+    xs = chart.x.fractions(np.asarray(series.xs, dtype=float)) * chart.width
+    ys = (1 - chart.y.fractions(np.asarray(series.ys, dtype=float))) * chart.height
+    parts: list[str] = []
+    current: list[str] = []
+    for x, y in zip(xs, ys, strict=True):
+        if math.isnan(y):
+            if len(current) > 1:
+                parts.append(" ".join(current))
+            current = []
+        else:
+            current.append(f"{x:.1f},{y:.1f}")
+    if len(current) > 1:
+        parts.append(" ".join(current))
+    return parts
+
+
+def _rule(rule: Rule, c) -> str:
+    dash = " stroke-dasharray='5 3'" if rule.dash else ""
+    opacity = f" stroke-opacity='{GHOST_OPACITY}'" if rule.ghost else ""
+    return (
+        f"<line x1='{rule.x1:.1f}' x2='{rule.x2:.1f}' y1='{rule.y1:.1f}' y2='{rule.y2:.1f}' stroke='{c(rule.colour)}'"
+        f" stroke-width='{rule.width}'{dash}{opacity}/>"
+    )
+
+
+def _bar(chart: Chart, segment, paper: str, theme: Theme) -> str:
+    row = dict(chart.rows)[segment.row]
+    x0, x1 = chart.px(segment.start), chart.px(segment.start + segment.width)
+    y0, y1 = chart.py(row + chart.bar_height / 2), chart.py(row - chart.bar_height / 2)
+    return (
+        f"<rect x='{x0:.1f}' y='{y0:.1f}' width='{max(x1 - x0, 0.5):.1f}' height='{y1 - y0:.1f}'"
+        f" fill='{theme.colour(segment.colour)}' stroke='{paper}'><title>{escape(segment.name)}: "
+        f"{segment.width:g}</title></rect>"
+    )
+
+
+def _glyph(entry: KeyEntry, x: float, y: float, c) -> str:
+    colour = c(entry.colour)
+    if entry.glyph == "dot":
+        return f"<circle cx='{x + 10:.1f}' cy='{y:.1f}' r='4' fill='{colour}'/>"
+    if entry.glyph == "box":
+        return f"<rect x='{x + 5:.1f}' y='{y - 5:.1f}' width='10' height='10' fill='{colour}'/>"
+    dash = " stroke-dasharray='6 3'" if entry.glyph == "dash" else ""
+    return (
+        f"<line x1='{x:.1f}' x2='{x + 20:.1f}' y1='{y:.1f}' y2='{y:.1f}' stroke='{colour}' stroke-width='2.5'{dash}/>"
+    )

@@ -2,9 +2,9 @@
 
 A provider that scales a database between a minimum and a maximum sets max_connections from that
 range, not from the machine of the moment: Aurora Serverless v2 from the maximum ACU (and at most
-2,000 when the minimum is 0.5 ACU), Neon from the maximum CU but at most 8 x the minimum CU. The
-hardware is taken at the maximum, what the plan scales to under load. Every value carries its
-arithmetic, like the catalog's other figures.
+2,000 when the minimum is 0.5 ACU), Neon from the maximum CU but at most 8 x the minimum CU, over a
+range at most 8 CU wide. The hardware is taken at the maximum, what the plan scales to under load.
+Every value carries its arithmetic, like the catalog's other figures.
 """
 
 from __future__ import annotations
@@ -47,11 +47,12 @@ def parse_range(spec: AutoscalingSpec, plan: str) -> tuple[float, float] | None:
         low = min(spec.short_minimum, high)
     else:
         low = float(found["low"])
-    if not spec.allows(low) or not spec.allows(high) or low > high:
+    if not spec.allows_range(low, high):
         steps = f"in steps of {units(spec.step)}" if spec.step else "at " + ", ".join(map(units, spec.sizes))
+        widest = f" and at most {units(spec.widest)} {spec.unit} above it" if spec.widest is not None else ""
         raise RangeError(
             f"{spec.label} ranges run from {units(spec.lowest)} to {units(spec.highest)} {spec.unit} {steps}, "
-            "the minimum at most the maximum"
+            f"the maximum at least the minimum{widest}"
         )
     return low, high
 

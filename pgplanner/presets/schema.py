@@ -135,6 +135,7 @@ class AutoscalingSpec(Frozen):
     step: float | None = Field(None, gt=0, description="the range's ends move in steps of this from lowest")
     sizes: tuple[float, ...] = Field((), description="or: the only values the range may start and end at")
     short_minimum: float | None = Field(None, gt=0, description="the minimum a <prefix><max><suffix> id means")
+    widest: float | None = Field(None, gt=0, description="the most the maximum may exceed the minimum (Neon: 8 CU)")
     ram_per_unit: Bytes = Field(ge=1)
     vcpus_per_unit: float = Field(gt=0)
     cpu: CpuBasis
@@ -153,9 +154,14 @@ class AutoscalingSpec(Frozen):
             raise ValueError("give exactly one of step or sizes")
         if self.sizes and (list(self.sizes) != sorted(set(self.sizes)) or self.sizes[0] != self.lowest):
             raise ValueError("sizes must ascend without repeats from lowest")
-        if any(not self.allows(low) or not self.allows(high) or low > high for low, high in self.listed):
-            raise ValueError("every listed range must be allowed, its minimum at most its maximum")
+        if any(not self.allows_range(low, high) for low, high in self.listed):
+            raise ValueError("every listed range must be allowed: minimum at most maximum, no wider than widest")
         return self
+
+    def allows_range(self, low: float, high: float) -> bool:
+        """Whether ``low``..``high`` is a range the provider lets a plan scale over."""
+        too_wide = self.widest is not None and high - low > self.widest
+        return self.allows(low) and self.allows(high) and low <= high and not too_wide
 
     def allows(self, units: float) -> bool:
         """Whether a range may start or end at ``units``."""

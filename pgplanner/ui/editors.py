@@ -53,9 +53,8 @@ CHOICE_LABELS = {
     "statement": "Statement",
     # short: a combo is as wide as its longest entry; the tooltip names the drivers
     "client_kind:unknown": "Not said",
-    "client_kind:jdbc": "JDBC defaults",
-    "client_kind:prepared": "Prepares statements",
-    "client_kind:simple": "Simple protocol",
+    "client_kind:plain": "Sends queries only",
+    "client_kind:stateful": "Sets session state",
 }
 SPIN_WIDTH = 96
 COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box

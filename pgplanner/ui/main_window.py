@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
                 self.details.removeTab(self.details.indexOf(plot))
             self.curves.insertWidget(0, self.throughput_plot)
             self.curves.insertWidget(1, self.memory_plot)
+            self.curves.setSizes([1, 1])  # back side by side, evenly: the tabs' sizes mean nothing here
             self.plots_and_details.insertWidget(1, self.budget_plot)
             for plot, _ in plots:
                 plot.show()

@@ -35,12 +35,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import Measurement, Plan, Scenario, plan
+from ..present.charts import IMPORTED
 from ..probe.pgbench import BUILTINS, Cancelled, MeasureError, Point, Progress, Sweep, SweepSpec, points_from_text
 from ..probe.report import fit_text, found_changes, probe_text
 from ..probe.server import ServerError, connect, describe_connection, one_line, probe
 from . import theme
 from .named import named as _named
-from .plots import IMPORTED
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

@@ -6,6 +6,8 @@ on the screen, and gone when the plots are taken out), and say the same numbers 
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -18,6 +20,7 @@ import pytest
 
 from pgplanner.assets import example_scenarios
 from pgplanner.present import palette
+from pgplanner.present.charts.text import estimate
 
 from ..cli.runner import run
 from .real import missing
@@ -160,3 +163,47 @@ def test_comparison_report_shows_both_plans_as_plan_json_says(tmp_path: Path):
             if path != "throughput.at_max_connections":  # not in plan --json: see the compare tests
                 check_figure(path, text, json_value(plan_json, path))
     assert pixels_of(screenshot(tmp_path, page), palette.GHOST) > 200  # the baseline's marks, in grey
+
+
+GEOMETRY = """<script>
+const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; };
+const sides = [...document.querySelectorAll('.pair > section')];
+const found = {
+  sections: sides.map(box),
+  tables: sides.map(s => [...s.querySelectorAll('table')].map(box)),
+  texts: [...document.querySelectorAll('svg g text')].map(t => [t.textContent, t.getComputedTextLength(),
+                                                            +t.getAttribute('font-size')]),
+};
+document.body.insertAdjacentHTML('beforeend', '<pre id=geometry>' + JSON.stringify(found) + '</pre>');
+</script>"""
+
+
+def geometry(tmp_path: Path, page: Path) -> dict[str, Any]:
+    """Where Chromium lays the page out at 1,280 pixels: the two plans' sections and tables, and how long
+    each word on the plots really is (measured by a script added to a copy of the page)."""
+    probe = tmp_path / f"{page.stem}-measured.html"
+    probe.write_text(page.read_text().replace("</body>", GEOMETRY + "</body>"))
+    dom = chromium(tmp_path, "--window-size=1280,2400", "--dump-dom", probe.as_uri()).stdout
+    written = re.findall(r"<pre id=\"?geometry\"?>(.*?)</pre>", dom, re.S)[
+        -1
+    ]  # the last: the script's own text is first
+    return json.loads(html.unescape(written))
+
+
+def test_the_comparison_at_1280_pixels_keeps_both_plans_apart_and_their_plot_words_in_place(tmp_path: Path):
+    direct, pooled = (str(example_scenarios()[name]) for name in ("direct-1000", "pgbouncer-100"))
+    page = tmp_path / "compare.html"
+    run("report", "--scenario", direct, "--compare", pooled, "--out", str(page))
+    found = geometry(tmp_path, page)
+    (a_left, a_right, *_), (b_left, b_right, *_) = found["sections"]
+    assert a_right <= b_left
+    for (left, right), tables in zip(((a_left, a_right), (b_left, b_right)), found["tables"], strict=True):
+        assert all(left - 0.5 <= t[0] and t[1] <= right + 0.5 for t in tables)  # no table past its half
+    # The plots' words were placed with a conservative estimate of their width: in the browser each is
+    # no wider than that, so the places chosen (nothing overlapping, crossed or cut) hold on the screen.
+    for text, length, size in found["texts"]:
+        assert length <= estimate(size)(text) + 0.5, text
+    memory = re.findall(r"<svg.*?</svg>", page.read_text(), re.S)[1]
+    ticks = [t for t in re.findall(r"<text [^>]*text-anchor='middle' font-size='11'>([\d.,k]+)</text>", memory)]
+    assert ticks and all(float(t.rstrip("k").replace(",", "")) * (1000 if t.endswith("k") else 1) < 5000 for t in ticks)
+    assert "A: max_connections 1,000" in memory and "B: max_connections 100" in memory

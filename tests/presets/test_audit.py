@@ -1,8 +1,9 @@
 """A re-audit: preset figures against the providers' own published values, row by row.
 
 Every row is (preset, field, published value, where it is published and when). The values are read off
-the providers' pages (through the project's provider audit and its research notes), never off
-pgplanner: a row fails when a preset drifts from what the provider says.
+the providers' pages (through the project's provider audit and its research notes, and the verification
+of 2026-12-02 that read the figures first shipped as guesses), never off pgplanner: a row fails when a
+preset drifts from what the provider says.
 """
 
 from __future__ import annotations
@@ -40,6 +41,19 @@ CRUNCHY = "docs.crunchybridge.com how-to/pgbouncer: 'default of 500', transactio
 CLOUD_SQL = "cloud.google.com/sql/docs/postgres/quotas memory table (2026 copy; 120 GB and above: 1,000)"
 FLY = "fly-apps/postgres-flex internal/flypg/pg.go: max_connections 300 (2026-07-14)"
 FLY_MPG = "superfly/docs mpg/cluster-configuration.html.md: PgBouncer, Session by default (2025-08-18)"
+
+# Read 2026-12-02 to verify the figures first shipped as guesses.
+READ = "read 2026-12-02"
+AIVEN_LIVE = f"aiven.io/docs pg-connection-limits: 'Startup/Business/Premium-64 and above 1000' ({READ})"
+AZURE_COMPUTE = f"azure-databases-docs compute-storage/concepts-compute.md (ms.date 2026-01-13; {READ})"
+AZURE_RULE = "azure-databases-docs server-parameters-azure-notes-max-connections.md: MIN(MiB x 0.1049, 5000), 2024"
+CLOUD_SQL_N2 = f"cloud.google.com/sql/docs/postgres/machine-series-overview, N2 machine types ({READ})"
+FLY_MPG_LIMITS = f"fly.io/docs/mpg/client-configuration: PgBouncer limits per plan (2026-03-25; {READ})"
+FLY_MPG_PLANS = f"superfly/docs mpg/index.html.md plan table, plans added 2025-10-14 ({READ})"
+NEON_COMPUTES = "neondatabase/website computes.md @068598b: autoscaling 0.25-16 CU, at most 8 CU wide (2026-08-26)"
+RDS_CLASSES_NOW = f"docs.aws.amazon.com RDS 'Hardware specifications for DB instance classes' (2025 copy; {READ})"
+SUPABASE_POOL = f"supabase/supabase apps/studio ConnectionPooling.constants.ts @10b6de9: POOLING_OPTIMIZATIONS ({READ})"
+SUPABASE_LIMITS = "supabase.com 'How to Change Max Database Connections' (last edited 2025-02-21)"
 
 ROWS: list[tuple[str, str, Any, str]] = [
     # Aiven: the paid plans' range, and the two plans that fix their limit.
@@ -163,8 +177,8 @@ ROWS: list[tuple[str, str, Any, str]] = [
     ("neon/1cu", "pooler.default_pool_size", 377, NEON + ": 0.9 x 419"),
     ("neon/1cu", "pooler.max_client_conn", 10_000, NEON),
     ("neon/0.25-4cu", "max_connections", 839, NEON_AUTOSCALING + ": min(4, 8 x 0.25) = 2 CU"),
-    ("neon/1-16cu", "max_connections", 3357, NEON_AUTOSCALING + ": min(16, 8 x 1) = 8 CU"),
-    ("neon/2-16cu", "max_connections", 4000, NEON_AUTOSCALING + ": 16 CU, past 9 CU"),
+    ("neon/1-9cu", "max_connections", 3357, NEON_AUTOSCALING + ": min(9, 8 x 1) = 8 CU"),
+    ("neon/8-16cu", "max_connections", 4000, NEON_AUTOSCALING + ": 16 CU, past 9 CU"),
     ("neon/0.5-2cu", "max_connections", 839, NEON_AUTOSCALING + ": min(2, 8 x 0.5) = 2 CU"),
     # DigitalOcean.
     ("digitalocean/db-s-1vcpu-2gb", "max_connections", 50, DIGITALOCEAN),
@@ -191,6 +205,77 @@ ROWS: list[tuple[str, str, Any, str]] = [
     ("fly/development", "max_connections", 300, FLY),
     ("fly-mpg/launch", "pooler.default_mode", "session", FLY_MPG),
     ("fly-mpg/launch", "pooler.modes", ("session", "transaction"), FLY_MPG),
+    # Verified 2026-12-02: the figures first shipped as guesses.
+    ("fly-mpg/basic", "pooler.max_client_conn", 200, FLY_MPG_LIMITS),
+    ("fly-mpg/launch", "pooler.max_client_conn", 500, FLY_MPG_LIMITS),
+    ("fly-mpg/scale", "pooler.max_client_conn", 1000, FLY_MPG_LIMITS),
+    ("fly-mpg/performance", "pooler.max_client_conn", 1000, FLY_MPG_LIMITS),
+    ("fly-mpg/starter", "pooler.default_pool_size", 50, FLY_MPG_LIMITS + ": max database connections"),
+    ("fly-mpg/launch", "pooler.default_pool_size", 150, FLY_MPG_LIMITS + ": max database connections"),
+    ("fly-mpg/performance", "pooler.default_pool_size", 300, FLY_MPG_LIMITS + ": max database connections"),
+    ("fly-mpg/starter", "hardware", (2, 2), FLY_MPG_PLANS),
+    ("fly-mpg/scale", "hardware", (4, 32), FLY_MPG_PLANS),
+    ("fly-mpg/performance", "hardware", (8, 64), FLY_MPG_PLANS),
+    ("supabase/micro", "pooler.default_pool_size", 15, SUPABASE_POOL),
+    ("supabase/medium", "pooler.default_pool_size", 15, SUPABASE_POOL),
+    ("supabase/large", "pooler.default_pool_size", 20, SUPABASE_POOL),
+    ("supabase/xl", "pooler.default_pool_size", 20, SUPABASE_POOL),
+    ("supabase/2xl", "pooler.default_pool_size", 25, SUPABASE_POOL),
+    ("supabase/4xl", "pooler.default_pool_size", 32, SUPABASE_POOL),
+    ("supabase/8xl", "pooler.default_pool_size", 64, SUPABASE_POOL),
+    ("supabase/12xl", "pooler.default_pool_size", 96, SUPABASE_POOL),
+    ("supabase/16xl", "pooler.default_pool_size", 128, SUPABASE_POOL),
+    ("azure-flexible/d2ds_v6", "hardware", (2, 8), AZURE_COMPUTE),
+    ("azure-flexible/d2ads_v6", "max_connections", 859, AZURE_RULE + ": 8,192 MiB x 0.1049"),
+    ("azure-flexible/e2ds_v6", "hardware", (2, 16), AZURE_COMPUTE),
+    ("azure-flexible/e4ads_v6", "max_connections", 3437, AZURE_RULE + ": 32,768 MiB x 0.1049"),
+    ("azure-flexible/e20ads_v6", "hardware", (20, 160), AZURE_COMPUTE),
+    ("azure-flexible/e96ds_v6", "hardware", (96, 768), AZURE_COMPUTE),
+    ("azure-flexible/e96ads_v6", "hardware", (96, 672), AZURE_COMPUTE),
+    ("azure-flexible/d192ds_v6", "hardware", (192, 768), AZURE_COMPUTE),
+    ("azure-flexible/e192ds_v6", "hardware", (192, 1832), AZURE_COMPUTE),
+    ("azure-flexible/e64ds_v5", "ram_gib", 512, AZURE_COMPUTE),
+    ("azure-flexible/e64ds_v4", "ram_gib", 432, AZURE_COMPUTE),
+    ("gcp-cloudsql/db-perf-optimized-n-2", "hardware", (2, 16), CLOUD_SQL_N2),
+    ("gcp-cloudsql/db-perf-optimized-n-8", "hardware", (8, 64), CLOUD_SQL_N2),
+    ("gcp-cloudsql/db-perf-optimized-n-80", "hardware", (80, 640), CLOUD_SQL_N2),
+    ("gcp-cloudsql/db-perf-optimized-n-128", "hardware", (128, 864), "google/skills: 128 vCPU, 864 GB"),
+    ("neon/1-8cu", "max_connections", 3357, NEON_COMPUTES + ": 8 CU"),
+    ("neon/4-12cu", "max_connections", 4000, NEON_COMPUTES + ": 12 CU, past 9 CU"),
+    ("aws-rds/db.m7i.large", "hardware", (2, 8), RDS_CLASSES_NOW),
+    ("aws-rds/db.m7i.48xlarge", "hardware", (192, 768), RDS_CLASSES_NOW),
+    ("aws-rds/db.r7i.large", "hardware", (2, 16), RDS_CLASSES_NOW),
+    ("aws-rds/db.r7i.48xlarge", "hardware", (192, 1536), RDS_CLASSES_NOW),
+    ("aws-rds/db.m8g.large", "hardware", (2, 8), RDS_CLASSES_NOW),
+    ("aws-rds/db.m8g.48xlarge", "hardware", (192, 768), RDS_CLASSES_NOW),
+    ("aws-rds/db.r8g.large", "hardware", (2, 16), RDS_CLASSES_NOW),
+    ("aws-rds/db.r8g.48xlarge", "hardware", (192, 1536), RDS_CLASSES_NOW),
+    ("aws-aurora/db.r8g.4xlarge", "hardware", (16, 128), RDS_CLASSES_NOW),
+    ("aws-rds/db.m8g.4xlarge", "max_connections", 5000, "LEAST({DBInstanceClassMemory/9531392}, 5000) at 64 GiB"),
+    ("aiven/business-64", "max_connections", 1000, AIVEN_LIVE),
+    ("aiven/premium-120", "max_connections", 1000, AIVEN_LIVE),
+    ("heroku/advanced-32g", "pooler", None, HEROKU_POOLING + ": 'isn't supported on Heroku Postgres Advanced'"),
+    # Spot checks of rows shipped before, against pages read 2026-12-02.
+    ("heroku/standard-2", "hardware", (2, 8), HEROKU),
+    ("heroku/standard-3", "vcpus", 2, HEROKU),
+    ("heroku/standard-9", "hardware", (96, 768), HEROKU),
+    ("heroku/premium-xl-6", "max_connections", 500, HEROKU),
+    ("azure-flexible/b1ms", "max_connections", 50, AZURE + "; " + AZURE_RULE + ": 2 GiB x 25"),
+    ("azure-flexible/b2s", "max_connections", 429, AZURE),
+    ("azure-flexible/e4ds_v5", "max_connections", 3437, AZURE),
+    ("azure-flexible/d16ds_v5", "max_connections", 5000, AZURE),
+    ("supabase/small", "max_connections", 90, SUPABASE_LIMITS),
+    ("supabase/2xl", "max_connections", 380, SUPABASE_LIMITS),
+    ("supabase/large", "pooler.max_client_conn", 800, SUPABASE_POOL),
+    ("supabase/16xl", "pooler.max_client_conn", 12_000, SUPABASE_POOL),
+    ("neon/0.25cu", "max_connections", 104, NEON_COMPUTES),
+    ("neon/3cu", "max_connections", 1258, NEON_COMPUTES),
+    ("neon/8cu", "max_connections", 3357, NEON_COMPUTES),
+    ("neon/9cu", "max_connections", 4000, NEON_COMPUTES),
+    ("aiven/startup-16", "max_connections", 400, AIVEN_LIVE),
+    ("aiven/premium-4", "max_connections", 100, AIVEN_LIVE),
+    ("aws-rds/db.t4g.micro", "hardware", (2, 1), RDS_CLASSES_NOW),
+    ("aws-rds/db.m7g.large", "hardware", (2, 8), RDS_CLASSES_NOW),
 ]
 
 
@@ -257,3 +342,23 @@ def test_the_rds_model_states_its_real_accuracy(catalog):
         "847 against the observed 823",
     ):
         assert claim in note
+
+
+def test_rds_proxy_pins_on_what_aws_lists_today(catalog):
+    """AWS now multiplexes the extended query protocol ('Amazon RDS Proxy multiplexing support for PostgreSQL
+    Extended Query Protocol'); its PostgreSQL pinning list (quoted in psqlodbc#143, 2025-11-17) starts with SET and
+    SQL-level PREPARE, EXECUTE, DEALLOCATE and DISCARD."""
+    for preset in ("aws-rds/db.r6g.large", "aws-aurora/db.r6g.large"):
+        pins = catalog.find(preset).plan.pooler.pins
+        assert not any("extended query" in pin or "JDBC" in pin for pin in pins)
+        assert pins[:2] == ("SET", "SQL PREPARE, EXECUTE, DEALLOCATE or DISCARD")
+
+
+@pytest.mark.parametrize("plan", ["basic", "starter", "launch", "scale", "performance"])
+def test_fly_mpg_takes_at_least_what_its_own_pooler_opens(catalog, plan):
+    """Fly's client-configuration page (2026-03-25): PgBouncer opens up to 50 / 150 / 300 server connections plus a
+    reserve pool of 10 / 30 / 50, so PostgreSQL must accept that many; max_connections itself is not published."""
+    reserve_pool = {"basic": 10, "starter": 10, "launch": 30, "scale": 50, "performance": 50}[plan]
+    preset = catalog.find(f"fly-mpg/{plan}").plan
+    assert preset.max_connections >= preset.pooler.default_pool_size + reserve_pool
+    assert preset.confidence == "low"

@@ -4,7 +4,8 @@ Aurora (aurora-serverless-v2.setting-capacity.md @287c604, 2023-06-10): max_conn
 ACU (1: 189, 4: 823, 8: 1,669, 16: 3,360, 32 and up: 5,000) and 'when you specify a minimum capacity of
 0.5 ACUs' it is 'capped at 2,000'. Neon (compatibility.md @c088982, 2025-01-06): with autoscaling the value
 is the maximum CU's, with compute_size = min(max_compute_size, 8 * min_compute_size); per size as the
-connection-pooling page (2026-01-24) gives it.
+connection-pooling page (2026-01-24) gives it. A Neon range runs from 0.25 to 16 CU and 'the difference between
+your maximum and minimum cannot exceed 8 CU' (computes.md @068598b, 2026-08-26).
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def test_hardware_is_the_maximum():
         ("0.25-1cu", 1, 419),
         ("0.25-4cu", 2, 839),  # min(4, 8 x 0.25) = 2 CU
         ("0.5-8cu", 4, 1678),  # min(8, 8 x 0.5) = 4 CU
-        ("1-16cu", 8, 3357),
-        ("2-16cu", 16, 4000),  # 9 CU and up: 4,000
+        ("1-9cu", 8, 3357),
+        ("8-16cu", 16, 4000),  # 9 CU and up: 4,000
         ("3-3cu", 3, 1258),
     ],
 )
@@ -111,6 +112,8 @@ def test_several_pairs_can_oversubscribe_a_neon_pool():
         "aws-aurora/serverless-v2-0.5-512acu",
         "neon/0.3-2cu",
         "neon/1-32cu",
+        "neon/1-16cu",  # 15 CU wide: Neon allows at most 8
+        "neon/0.25-9cu",
     ],
 )
 def test_a_range_the_provider_does_not_allow_is_named(name):

@@ -13,13 +13,14 @@ NEW = [
     "heroku/advanced-4g", "heroku/advanced-8g", "heroku/advanced-16g", "heroku/advanced-32g", "heroku/advanced-64g",
     # Heroku Essential (heroku/roadmap#292, 2024-05-17) and the premium-l/xl aliases (characterization page)
     "heroku/essential-0", "heroku/essential-1", "heroku/essential-2", "heroku/premium-l-6", "heroku/shield-xl-9",
-    # Fly Managed Postgres (superfly/docs mpg, 2025-08-18)
-    "fly-mpg/basic", "fly-mpg/starter", "fly-mpg/launch", "fly-mpg/scale",
+    # Fly Managed Postgres (superfly/docs mpg, 2025-08-18; plan table and PgBouncer limits read 2026-12-02)
+    "fly-mpg/basic", "fly-mpg/starter", "fly-mpg/launch", "fly-mpg/scale", "fly-mpg/performance",
     # RDS and Aurora classes newer than the June 2023 table
     "aws-rds/db.m7i.large", "aws-rds/db.r7i.2xlarge", "aws-rds/db.m8g.xlarge", "aws-rds/db.r8g.48xlarge",
     "aws-aurora/db.r7i.large", "aws-aurora/db.r8g.4xlarge",
     # Azure v6 SKUs, Cloud SQL Enterprise Plus, Aiven above -64
-    "azure-flexible/d4ds_v6", "azure-flexible/e8ads_v6", "gcp-cloudsql/db-perf-optimized-n-8", "aiven/startup-120",
+    "azure-flexible/d4ds_v6", "azure-flexible/e8ads_v6", "azure-flexible/e96ads_v6", "azure-flexible/d192ds_v6",
+    "gcp-cloudsql/db-perf-optimized-n-8", "aiven/startup-120",
     # autoscaling ranges
     "aws-aurora/serverless-v2-0.5-16acu", "neon/0.25-2cu",
 ]  # fmt: skip
@@ -74,10 +75,11 @@ def test_cloud_sql_enterprise_plus_offers_managed_pooling(rows):
     assert rows["gcp-cloudsql/db-custom-8-32768"]["pooler"] is None  # Enterprise edition: none
 
 
-def test_supabase_pool_size_per_compute_is_low_confidence(rows):
+def test_supabase_pool_size_per_compute_names_its_source(rows):
+    """The dashboard's defaults (POOLING_OPTIMIZATIONS in Supabase's studio, read 2026-12-02): 15 up to Medium."""
     pooler = rows["supabase/micro"]["pooler"]
     assert pooler["default_pool_size"] == 15
-    assert "Low confidence" in pooler["notes"]
+    assert "POOLING_OPTIMIZATIONS" in pooler["notes"] and "Low confidence" not in pooler["notes"]
 
 
 def test_aiven_free_keeps_its_20_and_invents_no_error():

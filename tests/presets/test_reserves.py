@@ -84,7 +84,7 @@ def test_within_the_guidance_nothing_is_said(catalog):
 def test_rds_proxy_monitoring_is_a_share_of_the_backends_it_opens(catalog):
     """RDS user guide (rds-proxy-managing.md @50e7617): the proxy keeps monitoring connections outside
     MaxDatabaseConnectionsAllowed and AWS advises 30 % headroom: 30 % of its 8 pooled backends, rounded up, is 3."""
-    result = planned(catalog, "aws-rds/db.r6g.large", pooler="provider", client_kind="simple")
+    result = planned(catalog, "aws-rds/db.r6g.large", pooler="provider", client_kind="plain")
     assert result.server_connections == 8
     assert lines(result) == {"RDS Proxy monitoring and failover": 3}
     without_proxy = planned(catalog, "aws-rds/db.r6g.large", pooler="pgbouncer")

@@ -7,6 +7,8 @@ window through the workhorses and waits until the plan on screen reflects what i
 from __future__ import annotations
 
 import html
+import itertools
+import math
 import os
 import re
 import subprocess
@@ -16,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -40,6 +42,7 @@ from pgplanner.model import FIELDS, Plan, Scenario, parse_size, plan
 from pgplanner.model.serialization import scenario_to_json
 from pgplanner.present import CARDS
 from pgplanner.ui.main_window import MainWindow
+from pgplanner.ui.plots import GLYPHS, HEADING_SEPARATOR
 
 from . import workhorse as w
 
@@ -354,42 +357,56 @@ def setting_explanation(app: App, name: str) -> tuple[str, str]:
 
 
 def current_curve(app: App, plot: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
-    """The (x, y) data a plot is drawing, e.g. ``current_curve(app, "throughput", "direct")``."""
-    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
-    item = getattr(panel, curve)
-    if item.xData is None:  # a curve not drawn
+    """The (x, y) data a plot is drawing, e.g. ``current_curve(app, "throughput", "direct")``; empty when
+    the curve is not drawn. Points above the data area are NaN (the curve is cut there)."""
+    item = _panel(app, plot).curves.get(curve)
+    if item is None or not item.isVisible() or item.xData is None:
         return np.array([]), np.array([])
     return np.asarray(item.xData), np.asarray(item.yData)  # the data, not its log-scaled display
 
 
 def mark(app: App, plot: str, name: str) -> float | None:
-    """Where a plot marks something (productive_target, max_connections, ram_ceiling, provider_limit)."""
-    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
-    line = panel.marks[name]
-    return line.connections if line.isVisible() else None
+    """Where a plot marks something (productive_target, max_connections, ram_ceiling, provider_limit,
+    worst_fits, baseline.max_connections), None when it marks nothing of that name."""
+    drawn = _panel(app, plot).chart
+    found = drawn.mark(name) if drawn is not None else None
+    return found.at if found is not None else None
 
 
 def mark_label(app: App, plot: str, name: str) -> str:
-    """The words beside a mark; an arrow at the edge ends in "→"."""
-    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
-    return panel.marks[name].label.format.strip()
+    """The words written beside a mark ("" when there was no room); an arrow at the edge ends in "→"."""
+    found = _panel(app, plot).chart.mark(name)
+    if found is None:
+        return ""
+    if found.label is not None:
+        assert found.label.text in plot_words(app, plot), f"{found.label.text!r} is not on the plot"
+        return found.label.text
+    if found.axis == "x":  # beyond the view, a note, or no room on the plot: written in the heading
+        assert found.text in plot_title(app, plot), f"{found.text!r} is not in the heading"
+        return found.text
+    return ""
 
 
 def budget_bar(app: App) -> dict[str, float]:
     """Connections per segment of the max_connections bar, by name (headroom included)."""
-    return {s.name: s.width for s in app.window.budget_plot._segments if s.row == "max_connections"}
+    return {s.name: s.width for s in app.window.budget_plot.chart.bars if s.row == "max_connections"}
 
 
 def budget_limit(app: App, row: str = "max_connections") -> float:
-    """Where the budget plot draws a limit (max_connections or max_wal_senders)."""
-    return float(app.window.budget_plot.limits[row].xData[0])
+    """Where the budget plot draws a limit (max_connections or max_wal_senders), read off its stroke."""
+    panel = app.window.budget_plot
+    stroke = panel.rules[row].line()
+    return round(panel.vb.mapSceneToView(panel.vb.mapToScene(stroke.p1())).x(), 6)
 
 
 def hover(app: App, plot: str, x: float, y: float) -> str:
-    """Move the mouse over a plot to data coordinates (x, y) and return what its readout then says."""
+    """Move the mouse over a plot to data coordinates (x, y) and return what its readout says."""
     look_at_plot(app, plot)
     panel = _panel(app, plot)
-    w.move_mouse_to_data(app.qtbot, panel.widget, x, y)
+    view_x = math.log10(x) if panel.chart.x.log else x
+    scene = panel.vb.mapViewToScene(QPointF(view_x, y))
+    where = panel.widget.mapFromScene(scene)
+    app.qtbot.mouseMove(panel.widget.viewport(), where)
     app.qtbot.wait(HOVER_SETTLES_MS)
     return panel.readout.text_in_full()
 
@@ -656,25 +673,72 @@ def provider_list_shows_whole_titles(app: App) -> bool:
 
 
 def plot_title(app: App, plot: str) -> str:
-    """The title rows of a plot (its name, notes and key) as plain text."""
-    html = _panel(app, plot).plot.titleLabel.text
-    return re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ")
+    """The heading of a plot (its name, notes and key) as plain text."""
+    return _plain(_panel(app, plot).plot.titleLabel.text).replace("\u00a0", " ")
+
+
+def _plain(html_text: str) -> str:
+    text = re.sub(r"<br>", "\n", html_text)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text).replace("&nbsp;", "\u00a0"))
+
+
+def plot_key(app: App, plot: str) -> list[str]:
+    """The entries of a plot's key, as written."""
+    entries = []
+    for line in _panel(app, plot).plot.titleLabel.text.split("<br>"):
+        for part in line.split(HEADING_SEPARATOR):
+            text = _plain(part).strip()
+            if text[:1] in GLYPHS.values() or text[:2] in GLYPHS.values():
+                entries.append(text.lstrip("".join(GLYPHS.values())).strip(" \u00a0").replace("\u00a0", " "))
+    return entries
+
+
+def plot_words(app: App, plot: str) -> list[str]:
+    """Every word written on a plot's area (the marks' labels, the bars' labels), as shown."""
+    return [item.text() for item in _panel(app, plot).labels if item.isVisible()]
+
+
+def plot_label_boxes(app: App, plot: str) -> list[tuple[str, float, float, float, float]]:
+    """(text, left, top, right, bottom) in pixels of the plot area of every label on a plot."""
+    panel = _panel(app, plot)
+    boxes = []
+    for item in (i for i in panel.labels if i.isVisible()):
+        rect = item.mapRectToItem(panel.vb, item.boundingRect())
+        boxes.append((item.text(), rect.left(), rect.top(), rect.right(), rect.bottom()))
+    return boxes
+
+
+def plot_area(app: App, plot: str) -> tuple[float, float]:
+    """The width and height of a plot's area in pixels."""
+    vb = _panel(app, plot).vb
+    return vb.width(), vb.height()
 
 
 def mark_label_is_above_the_data(app: App, plot: str, name: str, data_top: float) -> bool:
     """Whether a mark's label sits wholly above ``data_top`` (in the plot's y units)."""
     panel = _panel(app, plot)
-    label = panel.marks[name].label
-    bottom = panel.plot.vb.mapSceneToView(label.sceneBoundingRect().bottomLeft()).y()
+    text = mark_label(app, plot, name)
+    item = next(i for i in panel.labels if i.isVisible() and i.text() == text)
+    bottom = panel.vb.mapSceneToView(item.sceneBoundingRect().bottomLeft()).y()
     return bottom >= data_top
 
 
 def mark_colour(app: App, plot: str, name: str) -> str:
-    return _panel(app, plot).marks[name]._line_pen.color().name().upper()
+    """The colour of a mark's line as drawn (#RRGGBB), or of its words when it has no line (beyond the view)."""
+    panel = _panel(app, plot)
+    stroke = panel.rules.get(name)
+    if stroke is not None and stroke.isVisible():
+        return stroke.pen().color().name().upper()
+    text = mark_label(app, plot, name)
+    label = next((i for i in panel.labels if i.isVisible() and i.text() == text), None)
+    if label is not None:
+        return label.brush().color().name().upper()
+    spans = re.findall(r"<span style='color:(#[0-9A-Fa-f]{6})'>([^<]*)</span>", panel.plot.titleLabel.text)
+    return next(colour.upper() for colour, words in spans if html.unescape(words) == text)
 
 
 def curve_colour(app: App, plot: str, curve: str) -> str:
-    return getattr(_panel(app, plot), curve).opts["pen"].color().name().upper()
+    return _panel(app, plot).curves[curve].opts["pen"].color().name().upper()
 
 
 def memory_view_top(app: App) -> float:
@@ -688,14 +752,13 @@ def memory_view_right(app: App) -> float:
 
 def memory_note(app: App) -> str | None:
     """The note at the top edge when the worst case is too tall to draw (None when it is drawn)."""
-    note = app.window.memory_plot.worst_note
-    return note.textItem.toPlainText() if note.isVisible() else None
+    found = app.window.memory_plot.chart.mark("worst_case_note")
+    return mark_label(app, "memory", "worst_case_note") if found is not None else None
 
 
 def budget_key(app: App) -> str:
-    """The key under the budget bars, as plain text (items separated by two spaces)."""
-    html = w.text_of(app.window, "plot_budget_key")
-    return re.sub(r"<[^>]+>", "", html).replace("&#9632;", "").replace("&nbsp;", "\u00a0").replace(" \u00a0 ", "  ")
+    """The key of the budget bars, as plain text (items separated by two spaces)."""
+    return "  ".join(plot_key(app, "budget"))
 
 
 def budget_labels_fit(app: App) -> bool:
@@ -703,12 +766,16 @@ def budget_labels_fit(app: App) -> bool:
     look_at_plot(app, "budget")
     app.qtbot.wait(20)  # labels are chosen again once the new width is known
     panel = app.window.budget_plot
-    vb = panel.plot.vb
-    for item in (i for i in panel.labels if i.isVisible()):
-        rect = item.sceneBoundingRect()
-        left, right = vb.mapSceneToView(rect.topLeft()).x(), vb.mapSceneToView(rect.topRight()).x()
-        segment = next(s for s in panel._segments if s.start <= item.pos().x() <= s.start + s.width)
-        if left < segment.start or right > segment.start + segment.width:
+    chart = panel.chart
+    for _text, left, top, right, bottom in plot_label_boxes(app, "budget"):
+        centre_x, centre_y = (left + right) / 2, (top + bottom) / 2
+        row = min(chart.rows, key=lambda r: abs(chart.py(r[1]) - centre_y))
+        segment = next(
+            s for s in chart.bars if s.row == row[0] and chart.px(s.start) <= centre_x <= chart.px(s.start + s.width)
+        )
+        if left < chart.px(segment.start) or right > chart.px(segment.start + segment.width):
+            return False
+        if top < chart.py(row[1] + chart.bar_height / 2) or bottom > chart.py(row[1] - chart.bar_height / 2):
             return False
     return True
 
@@ -882,23 +949,23 @@ def clear_measurements(app: App) -> None:
 
 def plotted_points(app: App) -> list[tuple[int, float]]:
     """The measured points on the throughput plot (clients, tps), live ones included."""
-    xs, ys = app.window.throughput_plot.points.getData()
-    return (
-        [(round(10**x), float(y)) for x, y in zip(xs, ys, strict=True)]
-        if app.window.throughput_plot.points.isVisible()
-        else []
-    )
+    xs, ys = current_curve(app, "throughput", "points")
+    return [(round(x), float(y)) for x, y in zip(xs, ys, strict=True)]
 
 
 def throughput_axis(app: App) -> str:
-    """The unit of the throughput plot's vertical axis: "tps" or "% of peak"."""
-    return app.window.throughput_plot._unit or ""
+    """The unit of the throughput plot's vertical axis as written: "tps" or "% of peak"."""
+    return axis_label(app, "throughput").rsplit("(", 1)[-1].rstrip(")")
+
+
+def axis_label(app: App, plot: str, side: str = "left") -> str:
+    """The words along an axis, as drawn (with any SI prefix pyqtgraph would add)."""
+    return _plain(_panel(app, plot).plot.getAxis(side).labelString()).strip()
 
 
 def throughput_key(app: App) -> str:
-    """The key under the throughput plot (shown with measurements), as plain text."""
-    key = w.find(app.window, "plot_throughput_key")
-    return re.sub(r"<[^>]+>", "", key.text()).replace("&nbsp;", " ") if key.isVisible() else ""
+    """The key of the throughput plot, as plain text."""
+    return "  ".join(plot_key(app, "throughput"))
 
 
 def saved_measurements(app: App) -> list[tuple[int, float]]:
@@ -939,12 +1006,269 @@ def compare_tab(app: App) -> str:
 
 def ghost_curve(app: App, plot: str) -> tuple[np.ndarray, np.ndarray] | None:
     """The first grey baseline curve a plot draws (throughput: direct; memory: typical), None when hidden."""
-    panel = {"throughput": app.window.throughput_plot, "memory": app.window.memory_plot}[plot]
-    curve = panel.ghosts.curves[0]
-    return (np.asarray(curve.xData), np.asarray(curve.yData)) if curve.isVisible() else None
+    x, y = current_curve(app, plot, {"throughput": "baseline.direct", "memory": "baseline.typical"}[plot])
+    return (x, y) if len(x) else None
 
 
 def export_report(app: App, path: Path) -> Path | None:
     app.window.ask_report_path = lambda: path
     w.trigger(app.window, "action_export_report")
     return path if path.exists() else None
+
+
+# --- how the plots look: colours, edges, overlaps -------------------------------------------
+
+DARK_WINDOW, DARK_BASE, LIGHT_TEXT = "#353535", "#232323", "#E6E6E6"  # a dark Fusion desktop's palette
+
+
+def use_dark_palette(app: App) -> None:
+    """Switch the desktop to a dark palette (Fusion, as a dark KDE or GNOME theme gives Qt)."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for roles, colour in (
+        ((role.Window, role.Button, role.AlternateBase, role.ToolTipBase), DARK_WINDOW),
+        ((role.Base,), DARK_BASE),
+        ((role.WindowText, role.Text, role.ButtonText, role.ToolTipText), LIGHT_TEXT),
+    ):
+        for r in roles:
+            palette.setColor(r, QColor(colour))
+    QApplication.setStyle("Fusion")
+    QApplication.setPalette(palette)
+    app.qtbot.wait(20)
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of #RRGGBB."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 to 21."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def plot_background(app: App, plot: str) -> str:
+    """The colour most of a plot's pixels have, as the screen shows it (#RRGGBB)."""
+    look_at_plot(app, plot)
+    widget = _panel(app, plot).widget
+    return _most_common_colour(w.grab(widget), widget.rect(), step=7)
+
+
+def _most_common_colour(image, rect, step: int = 1) -> str:
+    """The colour most pixels of ``image`` within ``rect`` (widget pixels) have, as #RRGGBB."""
+    scale = image.devicePixelRatio()
+    counts: dict[int, int] = {}
+    for y in range(int(rect.top() * scale), int(rect.bottom() * scale), step):
+        for x in range(int(rect.left() * scale), int(rect.right() * scale), step):
+            if 0 <= x < image.width() and 0 <= y < image.height():
+                rgb = image.pixel(x, y) & 0xFFFFFF
+                counts[rgb] = counts.get(rgb, 0) + 1
+    return f"#{max(counts, key=counts.__getitem__):06X}"
+
+
+def plot_words_and_colours(app: App, plot: str) -> list[tuple[str, str, str]]:
+    """(words, their colour, the colour under them) for everything a plot writes: its heading, the labels
+    on it, the axes' words and tick texts, and the readout line under it."""
+    panel = _panel(app, plot)
+    paper = panel.widget.backgroundBrush().color().name().upper()
+    title = panel.plot.titleLabel
+    found = []
+    for line in title.text.split("<br>"):
+        for piece in line.split(HEADING_SEPARATOR):
+            coloured = re.findall(r"<span style='[^']*color:(#[0-9A-Fa-f]{6})'>([^<]*)</span>", piece)
+            rest = re.sub(r"<span style='[^']*color:#[0-9A-Fa-f]{6}'>[^<]*</span>", "", piece)
+            for colour, words in coloured:
+                if words.strip() and words not in GLYPHS.values():
+                    found.append((html.unescape(words), colour.upper(), paper))
+            plain = _plain(rest).strip(" \u00a0")
+            if plain:
+                found.append((plain, _colour_name(title.opts["color"]), paper))
+    image = w.grab(panel.widget)
+    for item in (i for i in panel.labels if i.isVisible()):
+        under = _most_common_colour(image, panel.widget.mapFromScene(item.sceneBoundingRect()).boundingRect())
+        found.append((item.text(), item.brush().color().name().upper(), under))
+    for side in ("left", "bottom"):
+        axis = panel.plot.getAxis(side)
+        ticks = [t for level in axis._tickLevels or [] for _, t in level]
+        found += [(t, axis.textPen().color().name().upper(), paper) for t in ticks]
+        if axis.labelText:
+            styled = re.search(r"color:\s*(#[0-9A-Fa-f]{6})", axis.labelString())
+            colour = styled.group(1).upper() if styled else axis.label.defaultTextColor().name().upper()
+            found.append((axis.labelText, colour, paper))
+    window = panel.palette().color(panel.backgroundRole()).name().upper()
+    found.append(
+        (
+            panel.readout.text_in_full(),
+            panel.readout.palette().color(panel.readout.foregroundRole()).name().upper(),
+            window,
+        )
+    )
+    return found
+
+
+def _colour_name(colour: object) -> str:
+    """#RRGGBB of a colour as pyqtgraph keeps it (a name, a tuple, a QColor)."""
+    import pyqtgraph as pg
+
+    return pg.mkColor(colour).name().upper()
+
+
+def unreadable_words(app: App, plot: str, least: float = 4.5) -> list[str]:
+    """The words a plot writes with less than ``least`` contrast against what is under them."""
+    return [
+        f"{words!r}: {colour} on {under} ({contrast(colour, under):.1f}:1)"
+        for words, colour, under in plot_words_and_colours(app, plot)
+        if contrast(colour, under) < least
+    ]
+
+
+def _segment_crosses(x0: float, y0: float, x1: float, y1: float, rect) -> bool:
+    """Whether the straight stroke from (x0, y0) to (x1, y1) passes through ``rect`` (a QRectF)."""
+    left, right = max(min(x0, x1), rect.left()), min(max(x0, x1), rect.right())
+    if left > right:
+        return False
+    if x0 == x1:
+        low, high = min(y0, y1), max(y0, y1)
+    else:
+        at = [y0 + (x - x0) * (y1 - y0) / (x1 - x0) for x in (left, right)]
+        low, high = min(at), max(at)
+    return low <= rect.bottom() and high >= rect.top()
+
+
+def _drawn_strokes(panel) -> list[tuple[str, list[tuple[float, float]]]]:
+    """Every visible curve and mark line of a plot, as points in scene pixels."""
+    strokes = []
+    for name, item in panel.curves.items():
+        if not item.isVisible() or item.opts.get("pen") is None:
+            continue
+        xs, ys = item.getData()
+        if xs is None:
+            continue
+        points = [panel.vb.mapViewToScene(QPointF(float(x), float(y))) for x, y in zip(xs, ys, strict=True)]
+        strokes.append((name, [(p.x(), p.y()) for p in points]))
+    for name, line in panel.rules.items():
+        if line.isVisible():
+            ends = [line.mapToScene(point) for point in (line.line().p1(), line.line().p2())]
+            strokes.append((name, [(p.x(), p.y()) for p in ends]))
+    return strokes
+
+
+def plot_problems(app: App, plot: str) -> list[str]:
+    """What a user would see wrong with a plot's words: a label over another, over a curve or a line, or
+    past the plot's edge; a heading line or a tick text cut at the window's edge."""
+    look_at_plot(app, plot)
+    app.qtbot.wait(20)  # the plot places its words again once its new size is known
+    panel = _panel(app, plot)
+    problems = []
+    area = panel.vb.sceneBoundingRect()
+    labels = [(i.text(), i.sceneBoundingRect()) for i in panel.labels if i.isVisible()]
+    for index, (text, rect) in enumerate(labels):
+        if not area.adjusted(-0.5, -0.5, 0.5, 0.5).contains(rect):
+            problems.append(f"{text!r} leaves the plot")
+        problems += [f"{text!r} overlaps {other!r}" for other, box in labels[index + 1 :] if rect.intersects(box)]
+        for name, points in _drawn_strokes(panel):
+            if any(
+                _segment_crosses(a[0], a[1], b[0], b[1], rect)
+                for a, b in itertools.pairwise(points)
+                if not any(map(math.isnan, (*a, *b)))
+            ):
+                problems.append(f"{text!r} covers {name}")
+    view = panel.widget.mapToScene(panel.widget.viewport().rect()).boundingRect()
+    heading = panel.plot.titleLabel.item.sceneBoundingRect()
+    if heading.right() > view.right() + 0.5 or heading.left() < view.left() - 0.5:
+        problems.append("the heading is cut at the plot's edge")
+    bottom = panel.plot.getAxis("bottom")
+    metrics = QFontMetricsF(bottom.style.get("tickFont") or bottom.font())
+    for level in bottom._tickLevels or []:
+        for value, text in level:
+            x = panel.vb.mapViewToScene(QPointF(value, 0)).x()
+            half = metrics.horizontalAdvance(text) / 2
+            if x + half > view.right() or x - half < view.left():
+                problems.append(f"tick {text!r} is cut at the plot's edge")
+    return problems
+
+
+def plot_split(app: App) -> tuple[int, int]:
+    """The widths of the throughput and memory plots side by side."""
+    return app.window.throughput_plot.width(), app.window.memory_plot.width()
+
+
+# --- a sweep from the Server menu, without a server -----------------------------------------
+
+
+def sweep_points_arrive(app: App, points: list[tuple[int, float]]) -> None:
+    """Points land on the throughput plot as a running pgbench sweep reports them (Server > Measure)."""
+    from pgplanner.probe.pgbench import Point
+
+    dialog = app.window.server.open_measure()
+    for clients, tps in points:
+        dialog._on_event(Point(clients=clients, tps=tps, latency_ms=None))  # what the sweep's thread emits
+    settle(app)
+
+
+def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
+    """The running sweep ends without a result (cancelled, or the server went away)."""
+    app.window.server.measure_dialog._failed(reason)
+    settle(app)
+
+
+def throughput_axis_words(app: App) -> str:
+    """The words along the throughput plot's vertical axis, as drawn (any SI prefix included)."""
+    return axis_label(app, "throughput")
+
+
+# --- HiDPI ---------------------------------------------------------------------------------
+
+TARGET_GREEN = "#009E73"  # the productive target's mark, drawn on the throughput plot
+
+
+def line_weights_at_scale(tmp_path: Path, scale: int) -> dict[str, float]:
+    """Start pgplanner at a device scale (``QT_SCALE_FACTOR``), take ``pgplanner screenshot`` and measure, in
+    logical pixels, how thick the throughput plot's target mark and its grid lines are drawn."""
+    out = tmp_path / f"scale{scale}.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": str(scale), "HOME": str(tmp_path)}
+    env.pop("PGPLANNER_SETTINGS", None)
+    subprocess.run([sys.executable, "-m", "pgplanner", "screenshot", "--out", str(out)], env=env, check=True)
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB888)
+    row = image.bytesPerLine()
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint8, count=row * image.height())
+    rgb = pixels.reshape(image.height(), row)[:, : image.width() * 3].reshape(image.height(), image.width(), 3)
+    rgb = rgb.astype(float)
+    green = np.array([int(TARGET_GREEN[i : i + 2], 16) for i in (1, 3, 5)], float)
+    # How much of each pixel is the green over the white paper: its projection on the white-to-green line.
+    towards = green - 255.0
+    share = np.clip(((rgb - 255.0) @ towards) / (towards @ towards), 0, 1)
+    off_line = np.linalg.norm((rgb - 255.0) - share[..., None] * towards, axis=2) > 25
+    share[off_line] = 0
+    column = int(np.argmax((share > 0.3).sum(axis=0)))  # the mark: the longest green line on the screen
+    across = share[:, column - 3 * scale : column + 3 * scale + 1]
+    rows = np.flatnonzero(across.max(axis=1) > 0.6)  # the dashes, not the gaps between them
+    mark = float(np.median([_thickness(across[r]) for r in rows]))
+    # Grid lines: thin runs of light grey rows across the white plot, left of the target mark (the axis
+    # line is ink, not light grey; the window around the plot is not white).
+    band = rgb[:, column - 60 * scale : column - 10 * scale]
+    darkness = 255.0 - band[..., 0]
+    grey = (np.ptp(band, axis=2) < 3) & (darkness > 3)
+    lines = np.flatnonzero(grey.mean(axis=1) > 0.95)
+    groups = [g for g in np.split(lines, np.flatnonzero(np.diff(lines) > 1) + 1) if len(g)]
+    white = darkness.mean(axis=1) < 1
+    grid = [
+        _thickness(darkness[g].mean(axis=1))
+        for g in groups
+        if g[0] > 0 and g[-1] + 1 < len(white) and white[g[0] - 1] and white[g[-1] + 1]
+        and len(g) <= 3 * scale and 20 < darkness[g].mean(axis=1).max() < 120
+    ]  # fmt: skip
+    return {"mark": mark / scale, "grid": float(np.median(grid)) / scale}
+
+
+def _thickness(profile: np.ndarray) -> float:
+    """The width of a line from its cross-section: how much ink over the ink of its fullest pixel."""
+    return float(profile.sum() / profile.max())

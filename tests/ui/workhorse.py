@@ -3,11 +3,9 @@ wait for the recompute, read text back, grab pixels. Nothing here knows what pgp
 
 from __future__ import annotations
 
-import math
 import time
 from typing import TypeVar
 
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence, QWheelEvent
 from PySide6.QtTest import QTest
@@ -188,14 +186,6 @@ def wheel(widget: QWidget, notches: int) -> None:
 def move_mouse_over(qtbot: QtBot, widget: QWidget, fx: float, fy: float) -> None:
     """Move the mouse to a point given as fractions of ``widget``'s width and height."""
     qtbot.mouseMove(widget, QPoint(int(widget.width() * fx), int(widget.height() * fy)))
-
-
-def move_mouse_to_data(qtbot: QtBot, view: pg.PlotWidget, x: float, y: float) -> None:
-    """Move the mouse over a pyqtgraph plot to the pixel showing data coordinates (x, y)."""
-    item = view.getPlotItem()
-    shown_x = math.log10(x) if item.getAxis("bottom").logMode else x  # a log axis is drawn in log10 units
-    scene = item.vb.mapViewToScene(QPointF(shown_x, y))
-    qtbot.mouseMove(view.viewport(), view.mapFromScene(scene))
 
 
 def text_fits(label: QLabel) -> bool:

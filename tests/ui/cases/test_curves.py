@@ -49,7 +49,8 @@ def test_memory_curve_meets_ram_at_the_ceiling(app):
 
 def test_memory_readout_answers_where_the_mouse_is(app):
     set_hardware(app, ram="16GB")
-    assert hover(app, "memory", 40, 1).startswith("40 connections: typical")  # on the plot: it shows 0-60
+    # 16 GB RAM - 4 GB shared_buffers - 2 GB OS = 10 GB for 963 connections of 10.6 MB: typical 6 GB + 20 x 10.6 MB
+    assert hover(app, "memory", 20, 1).startswith("20 connections: typical 6.21 GB")
 
 
 def test_budget_bar_stacks_every_line(app):

@@ -1,0 +1,210 @@
+"""Memory in use against connections, with RAM as the line not to cross.
+
+Every line starts at what the server holds with no connection at all (shared_buffers and the OS;
+the worst case also autovacuum's memory and temporary buffers), so it meets RAM where the machine
+runs out: the worst case's own line crosses RAM at "worst case fits RAM up to N". The readout splits
+the worst case into the connections' part, the figure of the "Worst-case memory" card, and the rest.
+
+The view is about max_connections: marks far beyond it are arrows at the edge, so a realistic setting
+is never squashed against the axis by a distant RAM ceiling; a worst case too tall to draw to scale is
+written at the top edge with its value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...model import Plan, human_size
+from ...model.derivation import n
+from ...model.units import GB, TB
+from .layout import LevelAt, MarkAt, XAxis, YAxis, compose
+from .names import WINDOW, Names
+from .spec import Chart, Frame, KeyEntry, Series
+from .ticks import short_count
+
+TITLE = "Memory"
+WORST_CASE_SHOWN_UP_TO = 4.0  # x RAM: a worst case above this is written at the top edge, not drawn to scale
+MARKS_REACH = 3.0  # a mark within this many times max_connections is drawn in the view, else an edge arrow
+MIN_REACH = 1.6  # the view spans at least this many times max_connections
+X_MARGIN = 1.25
+TB_FROM = 2 * 1024  # GB: from here the axis counts in TB
+UP = "\u2191"
+STARTS_NOTE = "all lines include shared_buffers and the OS"
+
+
+def worst_fits(plan: Plan) -> int | None:
+    """Connections up to which the worst case stays within RAM (None: it does at every count drawn)."""
+    c = plan.memory_curve
+    if c.worst_case[-1] <= c.ram_bytes:
+        return None
+    return int(np.interp(c.ram_bytes, c.worst_case, c.connections)) if c.worst_case[0] < c.ram_bytes else 0
+
+
+def _worst_fits_mark(plan: Plan, names: Names) -> MarkAt | None:
+    """Where the worst case crosses RAM; when not even the first connection fits, where it already exceeds it."""
+    fits = worst_fits(plan)
+    if fits is None:
+        return None
+    if fits >= 1:
+        texts = (f"worst case fits RAM up to {n(fits)}", f"worst case fits up to {n(fits)}")
+    elif plan.memory_curve.worst_case[0] >= plan.memory_curve.ram_bytes:  # shared_buffers and the rest alone
+        texts = ("worst case exceeds RAM with 0 connections", "worst case > RAM at 0")
+    else:
+        fits = 1
+        texts = ("worst case exceeds RAM from 1 connection", "worst case > RAM from 1")
+    return MarkAt("worst_fits", fits, tuple(names.plan + t for t in texts), "worst_fits")
+
+
+def _view_right(plans: list[Plan]) -> float:
+    """The right end of the view: past max_connections and the marks near it, within the curves drawn."""
+    max_conn = max(p.max_connections for p in plans)
+    near = [float(m) for p in plans for m in (worst_fits(p), p.ram_ceiling, _provider_limit(p)) if m]
+    reach = max([MIN_REACH * max_conn, 10.0] + [m for m in near if m <= MARKS_REACH * max_conn])
+    return min(max(float(p.memory_curve.connections[-1]) for p in plans), reach * X_MARGIN)
+
+
+def _provider_limit(plan: Plan) -> int | None:
+    return plan.provider.max_connections if plan.provider is not None else None
+
+
+def memory_unit(top_bytes: float) -> tuple[str, int]:
+    return ("TB", TB) if top_bytes >= TB_FROM * GB else ("GB", GB)
+
+
+def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: Names = WINDOW) -> Chart:
+    c = plan.memory_curve
+    plans = [plan] + ([baseline] if baseline is not None else [])
+    right = _view_right(plans)
+    ram = max(p.memory_curve.ram_bytes for p in plans)
+    worst_at_max = {
+        id(p): float(np.interp(p.max_connections, p.memory_curve.connections, p.memory_curve.worst_case)) for p in plans
+    }
+    typical_at_right = max(float(np.interp(right, p.memory_curve.connections, p.memory_curve.typical)) for p in plans)
+    top_bytes = min(max(ram, typical_at_right, *worst_at_max.values()), WORST_CASE_SHOWN_UP_TO * ram)
+    unit, size = memory_unit(top_bytes)
+
+    series: list[Series] = []
+    if baseline is not None:
+        b = baseline.memory_curve
+        for key, values, dash in (
+            ("typical", b.typical, False),
+            ("heavy_fraction", b.heavy_fraction, False),
+            ("worst_case", b.worst_case, True),
+        ):
+            series.append(
+                Series(f"baseline.{key}", names.ghost, b.connections, values / size, "ghost", dash, 3.5, True)
+            )
+    series += [
+        Series("typical", "typical", c.connections, c.typical / size, "typical"),
+        Series("heavy_fraction", "heavy fraction", c.connections, c.heavy_fraction / size, "heavy_fraction"),
+        Series("worst_case", _worst_case_key(plan), c.connections, c.worst_case / size, "worst_case", dash=True),
+    ]
+    for p, key, colour in (
+        (plan, "max_connections", "max_connections"),
+        (baseline, "baseline.max_connections", "baseline"),
+    ):
+        if p is not None:  # the memory in use when the heavy fraction of every slot runs the heaviest query
+            m = p.memory_curve
+            in_use = float(np.interp(p.max_connections, m.connections, m.heavy_fraction))
+            series.append(
+                Series(
+                    key,
+                    "in use at max_connections",
+                    np.array([float(p.max_connections)]),
+                    np.array([in_use / size]),
+                    colour,
+                    kind="points",
+                )
+            )
+
+    marks = [
+        MarkAt(
+            "max_connections",
+            plan.max_connections,
+            (f"{names.plan}max_connections {n(plan.max_connections)}",),
+            "max_connections",
+        ),
+        MarkAt("ram_ceiling", plan.ram_ceiling, (f"{names.plan}RAM ceiling {n(plan.ram_ceiling)}",), "ram_ceiling"),
+    ]
+    fits = _worst_fits_mark(plan, names)
+    if fits is not None:
+        marks.append(fits)
+    limit = _provider_limit(plan)
+    if limit is not None:
+        marks.append(MarkAt("provider_limit", limit, (f"provider limit {n(limit)}",), "provider_limit"))
+    if worst_at_max[id(plan)] > top_bytes:
+        worst = human_size(worst_at_max[id(plan)])
+        texts = (
+            f"{names.plan}worst case at max_connections {n(plan.max_connections)}: {worst} {UP}",
+            f"{names.plan}worst case {worst} {UP}",
+        )
+        marks.append(MarkAt("worst_case_note", None, texts, "worst_case"))
+    if baseline is not None:
+        value = n(baseline.max_connections)
+        texts = (f"{names.baseline}max_connections {value}", f"{names.baseline}{value}")
+        marks.append(MarkAt("baseline.max_connections", baseline.max_connections, texts, "baseline", ghost=True))
+
+    levels = [LevelAt("ram", c.ram_bytes / size, (f"{names.plan}RAM {human_size(c.ram_bytes)}",), "ram")]
+    if baseline is not None and baseline.memory_curve.ram_bytes != c.ram_bytes:
+        their = baseline.memory_curve.ram_bytes
+        levels.append(
+            LevelAt(
+                "baseline.ram",
+                their / size,
+                (f"{names.baseline}RAM {human_size(their)}",),
+                "baseline",
+                ghost=True,
+                dash=True,
+            )
+        )
+    entries = [
+        KeyEntry("typical", "typical"),
+        KeyEntry("heavy fraction", "heavy_fraction"),
+        KeyEntry(_worst_case_key(plan), "worst_case", "dash"),
+    ]
+    entries += [KeyEntry(names.ghost, "ghost")] if baseline is not None else []
+    # RAM is in the key with its figure: its label on the plot goes where it covers nothing, or nowhere.
+    entries += [KeyEntry(level.texts[0], level.colour, "dash" if level.dash else "line") for level in levels]
+    return compose(
+        name="memory",
+        title=TITLE,
+        notes=[STARTS_NOTE],
+        key=entries,
+        frame=frame,
+        x=XAxis("connections", 0.0, right, text=short_count),
+        y=YAxis((f"memory ({unit})", unit), 0.0, top_bytes / size, text=lambda v: f"{v:g}", unit=unit),
+        series=series,
+        marks=marks,
+        levels=levels,
+        readout=lambda x, y: memory_readout(plan, x),
+    )
+
+
+def _held_anyway(plan: Plan) -> list[str]:
+    """What the worst case holds besides connections, shared_buffers and the OS."""
+    m = plan.memory
+    return [
+        name for name, size in (("autovacuum", m.maintenance_bytes), ("temp buffers", m.temp_buffers_bytes)) if size
+    ]
+
+
+def _worst_case_key(plan: Plan) -> str:
+    extra = _held_anyway(plan)
+    return f"worst case (+ {', '.join(extra)})" if extra else "worst case"
+
+
+def memory_readout(plan: Plan, x: float) -> str:
+    """What the memory chart shows at ``x`` connections: each line, and the worst case split in the
+    connections' part (the "Worst-case memory" card at max_connections) and what the server holds anyway."""
+    c = plan.memory_curve
+    connections = max(0, round(x))
+    typical, heavy, worst = (
+        float(np.interp(connections, c.connections, v)) for v in (c.typical, c.heavy_fraction, c.worst_case)
+    )
+    fixed = float(c.worst_case[0])  # at no connection: shared_buffers, OS and the rest the worst case counts
+    held = ", ".join(["shared_buffers", "OS", *_held_anyway(plan)])
+    return (
+        f"{n(connections)} connections: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
+        f"worst case {human_size(worst)} = {human_size(worst - fixed)} for connections + {human_size(fixed)} "
+        f"{held}; RAM {human_size(c.ram_bytes)}"
+    )
