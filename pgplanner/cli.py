@@ -4,19 +4,26 @@ The options of ``plan`` (and of every subcommand that takes a scenario) are gene
 FieldSpecs, so their names, ranges and help can never drift from what the model accepts. Bad input of
 any kind exits with status 2 and one line on stderr naming the option or the file and field. A plan
 with blocking errors exits 1 from ``plan`` (still printed) and is refused by ``export`` (status 2)
-unless ``--allow-blocking``.
+unless ``--allow-blocking``. ``probe`` and ``measure`` exit 3 when the server or pgbench fails, and
+128 + the signal's number when Ctrl-C, SIGTERM or SIGHUP stops them (after cleaning up, with what
+was watched or measured still printed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
+import math
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from types import FrameType
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -26,12 +33,13 @@ from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_
 from .present import blocking_errors, blocking_line
 from .presets import UnknownPreset, apply_preset, load_catalog
 from .presets.listing import preset_rows, render_table
-from .probe.pgbench import Cancelled
-from .probe.server import ServerError
+from .probe.session import ServerError
 
 EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+EXIT_SERVER = 3  # probe, measure: the server or pgbench failed (unreachable, went away, refused, a run failed)
+# Stopped by a signal: 128 + its number, as a shell reports it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 METAVARS = {"count": "N", "size": "SIZE"}
 GROUP_TITLES = {
     "hardware": "hardware",
@@ -262,15 +270,19 @@ def _run_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_WATCH = 86_400  # seconds: a day of sampling is the longest watch that makes sense
+
+
 def _run_probe(args: argparse.Namespace) -> int:
     from .probe.report import found_changes, probe_json, probe_text
-    from .probe.server import connect, probe
+    from .probe.server import probe
+    from .probe.session import Session
 
-    if args.watch < 0:
-        raise InputError(f"--watch: seconds of 0 or more (got {args.watch:g})")
+    if not (math.isfinite(args.watch) and 0 <= args.watch <= MAX_WATCH):
+        raise InputError(f"--watch: seconds from 0 to {MAX_WATCH} (got {args.watch:g})")
     progress = _ProgressBar("watching") if args.watch > 0 else None
-    with connect(args.dsn) as conn:
-        report = probe(conn, args.watch, progress.show if progress else None)
+    with _StopSignals(), Session(args.dsn) as session:
+        report = probe(session, args.watch, progress.show if progress else None)
     if progress:
         progress.finish()
     result = plan(scenario_from_args(args, found_changes(report)))
@@ -279,12 +291,17 @@ def _run_probe(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(probe_text(report, result))
+    if report.interruption is not None:
+        watched = report.connections.watched_seconds
+        return _stopped(report.interruption, f"the watch ended after {watched:g} s; what was seen is above")
+    if report.fault:
+        _say(report.fault)
+        return EXIT_SERVER
     return 0
 
 
 def _run_measure(args: argparse.Namespace) -> int:
-    from .probe.pgbench import Point, Sweep, SweepSpec
-    from .probe.report import measure_json, measure_text
+    from .probe.sweep import Note, Point, Sweep, SweepSpec, clients_text
 
     spec = SweepSpec(
         clients=_client_counts(args.clients),
@@ -301,12 +318,33 @@ def _run_measure(args: argparse.Namespace) -> int:
 
     def listen(event: object) -> None:
         if isinstance(event, Point):
-            bar.note(f"{event.clients} clients: {event.tps:,.0f} tps")
+            bar.note(f"{clients_text(event.clients)}: {event.tps:,.0f} tps")
+        elif isinstance(event, Note):
+            bar.note(f"note: {event.text}")
         else:
             bar.show(event.fraction, event.label)  # type: ignore[attr-defined]
 
-    result = Sweep(args.dsn, spec, listen).run()
+    sweep = Sweep(args.dsn, spec, listen)
+    try:
+        with _StopSignals():
+            result = sweep.run()
+    except (ServerError, KeyboardInterrupt) as error:
+        bar.finish()
+        if sweep.result is not None and sweep.result.points:
+            _show_measurements(args, base, sweep.result)
+        if isinstance(error, KeyboardInterrupt):
+            return _stopped(error, "pgbench is stopped and the scratch database dropped")
+        raise
     bar.finish()
+    _show_measurements(args, base, result)
+    return 0
+
+
+def _show_measurements(args: argparse.Namespace, base: Scenario | None, result: Any) -> None:
+    """The points (all of them, or those measured before the sweep failed or was stopped): saved with
+    --save, printed as text or JSON."""
+    from .probe.report import measure_json, measure_text
+
     if args.save:
         _save_measurements(Path(args.save), base or Scenario(), result)
     if args.json:
@@ -314,7 +352,7 @@ def _run_measure(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(measure_text(result))
-    return 0
+    sys.stdout.flush()
 
 
 def _client_counts(text: str) -> tuple[int, ...]:
@@ -342,7 +380,53 @@ def _save_measurements(path: Path, base: Scenario, result: object) -> None:
         write_file_atomically(path, scenario_to_json(Scenario.model_validate(scenario.model_dump())))
     except OSError as error:
         raise InputError(f"--save: {path}: {error.strerror or error}") from None
-    print(f"pgplanner: saved {len(points)} measured points in {path}", file=sys.stderr)
+    planned = len(result.spec.clients) * result.spec.repeat  # type: ignore[attr-defined]
+    kept = "" if len(points) == planned else f" (of {planned} planned: the sweep stopped before the rest)"
+    _say(f"saved {len(points)} measured points in {path}{kept}")
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP, raised where the program is, so the clean-up that Ctrl-C runs (stop
+    pgbench, drop the scratch database, keep what was measured) runs for all three."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _StopSignals:
+    """SIGINT, SIGTERM and SIGHUP raise Interrupted while inside; the first one only, so a second signal
+    cannot cut the clean-up short (it is bounded: pgbench gets 3 s before SIGKILL, the drop its timeout)."""
+
+    def __enter__(self) -> _StopSignals:
+        self.previous: dict[int, Any] = {}
+        self.fired = False
+        if threading.current_thread() is threading.main_thread():  # Python sets handlers there only
+            for signum in STOP_SIGNALS:
+                self.previous[signum] = signal.signal(signum, self._raise)
+        return self
+
+    def _raise(self, signum: int, _frame: FrameType | None) -> None:
+        if not self.fired:
+            self.fired = True
+            raise Interrupted(signum)
+
+    def __exit__(self, *_exc: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+
+def _stopped(error: KeyboardInterrupt, what: str) -> int:
+    """One line for a stop by signal, and its exit status (128 + the signal's number)."""
+    signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
+    _say(f"stopped by {signal.Signals(signum).name}; {what}")
+    return 128 + signum
+
+
+def _say(text: str) -> None:
+    """One line on stderr; a terminal that went away with SIGHUP is not an error of its own."""
+    with contextlib.suppress(OSError):
+        print(f"pgplanner: {text}", file=sys.stderr, flush=True)
 
 
 class _ProgressBar:
@@ -360,20 +444,21 @@ class _ProgressBar:
             return
         filled = round(fraction * self.WIDTH)
         line = f"\r{self.title} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%} {label}"
-        sys.stderr.write(f"{line:<78}")
-        sys.stderr.flush()
+        with contextlib.suppress(OSError):  # the terminal closed (SIGHUP follows)
+            sys.stderr.write(f"{line:<78}")
+            sys.stderr.flush()
         self.shown = True
 
     def note(self, text: str) -> None:
-        if self.shown:
-            sys.stderr.write("\r" + " " * 78 + "\r")
-            self.shown = False
-        print(f"pgplanner: {text}", file=sys.stderr)
+        self.finish()
+        _say(text)
 
     def finish(self) -> None:
         if self.shown:
-            sys.stderr.write("\r" + " " * 78 + "\r")
-            sys.stderr.flush()
+            self.shown = False
+            with contextlib.suppress(OSError):
+                sys.stderr.write("\r" + " " * 78 + "\r")
+                sys.stderr.flush()
 
 
 def _open_window(_args: argparse.Namespace) -> int:
@@ -488,14 +573,17 @@ DSN_HELP = (
 
 
 def _add_server_commands(commands: argparse._SubParsersAction) -> None:
-    from .probe.pgbench import BUILTINS
+    from .probe.sweep import BUILTINS
 
     probe_cmd = commands.add_parser(
         "probe",
         allow_abbrev=False,
         help="read a live server's settings and connection use and set them beside the plan",
-        description="Connect to a live server (read-only) and report its version, the settings the plan "
-        "depends on, connections by state, user and application, and backend memory, beside the plan.",
+        description="Connect to a live server (read-only transactions, pgplanner's own statement_timeout; "
+        "pg_monitor is enough) and report its version, the settings the plan depends on, connections by state, "
+        "user and application, and backend memory, beside the plan. Exit status 3: the server could not be "
+        "read or went away during --watch and did not come back; 128 + the signal after Ctrl-C, SIGTERM or "
+        "SIGHUP (what was seen is printed).",
     )
     probe_cmd.add_argument("--dsn", required=True, help=DSN_HELP)
     probe_cmd.add_argument("--json", action="store_true", help="print one JSON object")
@@ -510,8 +598,9 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
         allow_abbrev=False,
         help="run a pgbench sweep over client counts and fit the throughput curve",
         description="Run the real pgbench at each client count in a scratch database that pgplanner creates "
-        "and drops, and fit the Universal Scalability Law to the points. Ctrl-C stops at once and cleans up "
-        "(exit status 130).",
+        "and drops, and fit the Universal Scalability Law to the points. Ctrl-C, SIGTERM and SIGHUP stop pgbench "
+        "at once and drop the scratch database (exit status 128 + the signal); a server or pgbench fault exits 3. "
+        "Either way the points measured so far are printed and saved.",
     )
     measure.add_argument("--dsn", required=True, help=DSN_HELP)
     measure.add_argument("--clients", required=True, metavar="N,N,...", help="client counts, e.g. 1,2,4,8,16")
@@ -532,16 +621,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (InputError, ServerError) as error:
+    except InputError as error:
         for line in str(error).splitlines():
-            print(f"pgplanner: {line}", file=sys.stderr)
+            _say(line)
         return EXIT_BAD_INPUT
-    except Cancelled:
-        print("pgplanner: stopped; the scratch database is dropped", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        print("\npgplanner: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except ServerError as error:
+        _say(str(error))
+        return EXIT_SERVER
+    except KeyboardInterrupt as error:
+        with contextlib.suppress(OSError):
+            sys.stderr.write("\n")
+        return _stopped(error, "interrupted")
     except BrokenPipeError:  # `pgplanner plan | head`
         return 0
 

@@ -107,18 +107,15 @@ def productive_target(thumb: tuple[int, Derivation], fit: UslFit | None = None) 
     """The measured peak when the measurements reach one, else the rule of thumb (``thumb``, as
     :func:`rule_of_thumb` gives it: plan() needs it on its own as well, so it is worked out once).
 
-    A measurement of this server beats a rule drawn from other servers; a fit whose peak lies past
-    what was measured is an extrapolation, so the rule of thumb stays and the note says why.
+    A measurement of this server beats a rule drawn from other servers; a peak the measurements do not
+    show (too few counts to judge, under two clients, past what was measured or with nothing measured
+    near it) is a guess, so the rule of thumb stays and the note says why.
     """
     rule, why = thumb
     if fit is None:
         return rule, why
     if not fit.shows_peak or fit.peak is None:
-        reach = "no peak (kappa about 0)" if fit.peak is None else f"a peak at {fit.peak:.1f}"
-        note = (
-            f"the measurements up to {n(fit.highest_measured)} clients give {reach}, past what was measured; "
-            "measure more clients to let the measurement decide"
-        )
+        note = f"the measurements give {fit.judgement}: not a measured peak, so the rule of thumb stays"
         return rule, why._replace(note=f"{why.note}; {note}" if why.note else note)
     target = max(1, round(fit.peak))
     sigma, kappa = f"{fit.sigma:.4g}", f"{fit.kappa:.4g}"

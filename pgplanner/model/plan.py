@@ -339,10 +339,11 @@ def _throughput_derivations(
             inputs={"fitted peak": exact(round(curve.peak, 3))},
             source=USL_FIT,
         )
-        fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_rmse", "fit_lambda_tps")
+        fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_lambda_tps")
         return {
             "throughput.knee": knee,
             **{f"throughput.{key}": fitted for key in fitted_keys},
+            **({"throughput.fit_rmse": fitted} if fit.rmse is not None else {}),
             **({"throughput.fit_peak_error": fitted} if fit.peak_error is not None else {}),
             "throughput.pool_connections": _pool_connections(curve),
         }
@@ -445,7 +446,7 @@ def _fit_derivation(fit: throughput.UslFit, measured_on: str) -> Derivation:
         ),
         inputs={"measured points": n(fit.points), "measured on": measured_on or "not said"},
         source=USL_FIT,
-        note=f"RMS error {fit.rmse:.1%} of the peak",
+        note=f"RMS error {fit.rmse:.1%} of the peak" if fit.rmse is not None else fit.judgement,
     )
 
 

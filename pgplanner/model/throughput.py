@@ -11,7 +11,8 @@ and peaks at ~42, inside its 32-48 range.
 
 With a pooler, active backends never exceed the pool, so the pooled curve stays flat past it.
 Measured (pgbench) points replace the whole default curve by the textbook USL fitted to them
-(``fit_usl``), and a peak the measurements reach becomes the productive target.
+(``fit_usl``, the bounded least-squares optimum), and a peak the measurements show becomes the
+productive target.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import usl
 
 PEAK_PAST_KNEE = 1.25
 DEFAULT_SHAPE_U = 8.0
@@ -51,16 +54,15 @@ def default_shape(knee: float) -> Shape:
     return Shape(knee=knee, peak=knee * PEAK_PAST_KNEE, u=DEFAULT_SHAPE_U)
 
 
-# The textbook USL fit (Gunther; reference/scalability.md section 2.2): sigma, kappa >= 0 by bounded
-# least squares, as R's nls(algorithm="port", lower=c(0, 0, 0)) does. For fixed (sigma, kappa) the
-# best lambda is linear least squares in closed form, so only two parameters are searched: a coarse
-# grid over [0, 1) x [0, 1] (zero included, so a bound can win), then the cell around the best value
-# is searched again, finer each round, until the grid is far below the noise.
-SIGMA_MAX = 0.999
-KAPPA_MAX = 1.0
-GRID_STEPS = 48
-ZOOM_STEPS = 9
-ZOOM_ROUNDS = 12
+# The textbook USL fit (Gunther; reference/scalability.md section 2.2), the bounded least-squares
+# optimum that usl.solve finds. Its peak becomes the productive target only when the measurements
+# show it: enough client counts to judge the fit, a peak of two clients or more, inside the measured
+# range, with a count measured near it on each side.
+PARAMETERS = 3  # lambda, sigma, kappa
+MIN_JUDGED_POINTS = PARAMETERS + 2  # distinct client counts before the residuals say anything
+MIN_PEAK_CLIENTS = 2  # a peak under two clients says one client does as much as more
+PEAK_NEIGHBOURHOOD = 2.0  # a measured count within this factor of the peak on each side
+NO_PEAK_BEYOND = 100  # a "peak" past 100 x the largest measured count is reported as no peak at all
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,15 @@ class UslFit:
     kappa: float
     lam: float  # throughput of one client (tps)
     peak: float | None  # sqrt((1 - sigma) / kappa); None when kappa is (all but) 0: no retrograde part
-    peak_error: float | None  # one standard error of the peak (delta method); None with 3 points or no peak
+    # One standard error of the peak (delta method) and the root-mean-square residual relative to
+    # peak_tps: None with fewer than MIN_JUDGED_POINTS client counts, where the residuals say nothing
+    # (three points fit three parameters exactly: "0.0 %" would be no measure of anything).
+    peak_error: float | None
     peak_tps: float  # the fitted throughput at the peak (or at the largest measured N without a peak)
-    rmse: float  # root-mean-square residual, relative to peak_tps
+    rmse: float | None
     points: int
     highest_measured: int
+    verdict: str  # why the peak is not a measured one ("past what was measured ..."); "" when it is
 
     def throughput(self, connections: np.ndarray) -> np.ndarray:
         n = np.asarray(connections, dtype=float)
@@ -83,15 +89,43 @@ class UslFit:
 
     @property
     def shows_peak(self) -> bool:
-        """The measurements reach the peak: it exists and lies within the measured range (with a margin).
+        """The measurements show the peak, which may then become the productive target."""
+        return self.peak is not None and not self.verdict
 
-        A peak extrapolated far past the largest measured client count is a guess, not a measurement.
-        """
-        return self.peak is not None and self.peak <= PEAK_REACH * self.highest_measured
+    @property
+    def judgement(self) -> str:
+        """The verdict naming the peak: "a peak at 23.1 clients, past what was measured (up to 16 clients)"."""
+        if self.peak is None or not self.verdict:
+            return self.verdict
+        return f"a peak at {self.peak:.1f} clients, {self.verdict}"
 
 
-PEAK_REACH = 1.5  # a fitted peak up to 1.5 x the largest measured client count counts as measured
-NO_PEAK_BEYOND = 100  # a "peak" past 100 x the largest measured count is reported as no peak at all
+def peak_verdict(peak: float | None, counts: Sequence[float], sigma: float) -> str:
+    """Why a fitted peak does not count as measured, without naming the peak ("" when it counts)."""
+    measured = sorted(set(counts))
+    low, high = measured[0], measured[-1]
+    if len(measured) < MIN_JUDGED_POINTS:
+        return (
+            f"{len(measured)} client counts for {PARAMETERS} parameters are too few to judge the fit "
+            f"(measure at least {MIN_JUDGED_POINTS})"
+        )
+    if peak is None:
+        return f"no peak: kappa is about 0 and throughput levels off up to {n_text(high)} clients"
+    if peak < MIN_PEAK_CLIENTS:
+        return f"under {MIN_PEAK_CLIENTS} clients (sigma {sigma:.3f}): more clients add nothing, so it is no pool size"
+    if peak > high:
+        return f"past what was measured (up to {n_text(high)} clients)"
+    if peak < low:
+        return f"below the smallest count measured ({n_text(low)} clients)"
+    below = max(c for c in measured if c <= peak)
+    above = min(c for c in measured if c >= peak)
+    if below < peak / PEAK_NEIGHBOURHOOD or above > peak * PEAK_NEIGHBOURHOOD:
+        return f"with nothing measured near it (the nearest counts are {n_text(below)} and {n_text(above)})"
+    return ""
+
+
+def n_text(count: float) -> str:
+    return f"{count:,.0f}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +140,8 @@ class UslShape:
 
     @property
     def peak(self) -> float:
-        return self.fit.peak if self.fit.peak is not None else float(self.fit.highest_measured)
+        """Where the curve is highest among whole clients (one client, when the fitted peak is under it)."""
+        return max(self.fit.peak, 1.0) if self.fit.peak is not None else float(self.fit.highest_measured)
 
     @property
     def u(self) -> float:
@@ -123,8 +158,8 @@ class UslShape:
 def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit | None:
     """The bounded least-squares USL fit of measured (clients, tps) points.
 
-    None when fewer than three distinct client counts were measured or nothing ran. A fit takes about
-    a millisecond; plan() runs on every slider tick with the same points, so the last few are kept.
+    None when fewer than three distinct client counts were measured or nothing ran. A fit takes a few
+    milliseconds; plan() runs on every slider tick with the same points, so the last few are kept.
     """
     return _fit_once(tuple((float(c), float(t)) for c, t in points))
 
@@ -137,32 +172,22 @@ def _fit_once(points: tuple[tuple[float, float], ...]) -> UslFit | None:
     y = np.array([p[1] for p in points], dtype=float)
     if not np.all(n > 0) or not np.all(y >= 0) or not y.any():
         return None
-    sigmas = np.concatenate(([0.0], np.geomspace(1e-5, SIGMA_MAX, GRID_STEPS)))
-    kappas = np.concatenate(([0.0], np.geomspace(1e-9, KAPPA_MAX, GRID_STEPS)))
-    for _ in range(ZOOM_ROUNDS):
-        sse = _sse(n, y, sigmas[:, None, None], kappas[None, :, None])
-        i, j = (int(index) for index in np.unravel_index(np.argmin(sse), sse.shape))
-        sigma, kappa = float(sigmas[i]), float(kappas[j])
-        sigmas = np.linspace(sigmas[max(i - 1, 0)], sigmas[min(i + 1, sigmas.size - 1)], ZOOM_STEPS)
-        kappas = np.linspace(kappas[max(j - 1, 0)], kappas[min(j + 1, kappas.size - 1)], ZOOM_STEPS)
+    best = usl.solve(n, y)
+    sigma, kappa, lam = float(best.sigma), float(best.kappa), float(best.lam)
     c = n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
-    lam = float((c * y).sum() / (c * c).sum())
     residuals = lam * c - y
     top = float(n.max())
     peak = float(np.sqrt((1 - sigma) / kappa)) if kappa > 0 else None
     if peak is not None and peak > NO_PEAK_BEYOND * top:
         peak = None  # kappa is all but zero: nothing retrograde anywhere near what was measured
-    reference = peak if peak is not None else top
+    # The curve's best point among whole clients: a peak under one client means one client is best.
+    reference = max(peak, 1.0) if peak is not None else top
     peak_tps = float(lam * reference / (1 + sigma * (reference - 1) + kappa * reference * (reference - 1)))
-    rmse = float(np.sqrt((residuals**2).mean())) / peak_tps
-    error = _peak_error(n, c, lam, sigma, kappa, peak, residuals)
-    return UslFit(sigma, kappa, lam, peak, error, peak_tps, rmse, len(n), int(top))
-
-
-def _sse(n: np.ndarray, y: np.ndarray, sigma: np.ndarray, kappa: np.ndarray) -> np.ndarray:
-    """Residual sum of squares for each (sigma, kappa), with lambda at its least-squares value."""
-    c = n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
-    return (y * y).sum() - (c * y).sum(axis=-1) ** 2 / (c * c).sum(axis=-1)
+    judged = len(set(n.tolist())) >= MIN_JUDGED_POINTS
+    rmse = float(np.sqrt((residuals**2).mean())) / peak_tps if judged else None
+    error = _peak_error(n, c, lam, sigma, kappa, peak, residuals) if judged else None
+    verdict = peak_verdict(peak, n.tolist(), sigma)
+    return UslFit(sigma, kappa, lam, peak, error, peak_tps, rmse, len(n), int(top), verdict)
 
 
 def _peak_error(
@@ -170,8 +195,8 @@ def _peak_error(
 ) -> float | None:
     """One standard error of the peak: the Jacobian's covariance of (lambda, sigma, kappa), carried to
     sqrt((1 - sigma) / kappa) by its gradient (the delta method, as nls's summary would give)."""
-    freedom = n.size - 3
-    if peak is None or freedom <= 0:
+    freedom = n.size - PARAMETERS
+    if peak is None or peak <= 0 or freedom <= 0:
         return None
     jacobian = np.column_stack((c, -lam * c * c * (n - 1) / n, -lam * c * c * (n - 1)))
     variance = (residuals**2).sum() / freedom

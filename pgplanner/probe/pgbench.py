@@ -1,11 +1,13 @@
-"""A pgbench sweep: throughput at each client count, in a scratch database made for it and dropped after.
+"""The pgbench program: finding it, running it safely, and reading what it prints.
 
-pgplanner never writes into a database it did not create: it creates ``pgplanner_scratch_<random>``,
-initialises pgbench's tables there, runs a warm-up and one pgbench run per client count (and repeat),
-and drops the database with FORCE at the end, whatever happened: success, a failed run, Cancel or
-Ctrl-C. Each pgbench runs in a session of its own and is terminated (then killed) on cancel, so no
-pgbench process outlives the sweep. The password reaches pgbench through its environment, never its
-command line (which other users can read in ps) and never a file.
+A run never sees a terminal: its stdin is /dev/null and it runs in a session of its own (no
+controlling tty), so a password prompt fails at once with libpq's reason instead of waiting for ever,
+and a terminal's Ctrl-C reaches pgplanner, which stops pgbench itself (SIGTERM to its session, then
+SIGKILL). No secret reaches its command line, which every user can read in ps: the conninfo argument
+holds the connection's other parameters, the password libpq actually used (from the DSN, PGPASSWORD
+or a ~/.pgpass line for another database) goes into a pass file and the DSN's other secrets
+(sslpassword ...) into a service file, both readable by this user only, in a private directory that
+is removed with the sweep.
 """
 
 from __future__ import annotations
@@ -13,122 +15,42 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO
 
-from ..model.throughput import UslFit, fit_usl
-from .server import ServerError, connect, describe_connection, one_line, read_settings
-from .server import connection_use as read_connection_use
+from ..model.serialization import InputError
+from .session import SECRET_PARAMETERS, ServerError, Session, one_line, parse_dsn
 
-BUILTINS = ("select-only", "tpcb-like", "simple-update")
-SCRATCH_PREFIX = "pgplanner_scratch_"
-SCRATCH_COMMENT = "made by pgplanner measure for a pgbench sweep; safe to drop"
 DEBIAN_SERVERS = Path("/usr/lib/postgresql")
 POLL_SECONDS = 0.1
 STOP_GRACE = 3.0  # seconds pgbench gets to exit after SIGTERM before SIGKILL
-MAX_DURATION = 3600
-MAX_SCALE = 100_000
-MAX_REPEAT = 100
+SERVICE = "pgplanner"  # the section of the private service file
+PGBENCH_APPLICATION = "pgplanner-pgbench"
 
 
 class MeasureError(ServerError):
-    """A sweep that cannot start or cannot go on, in one line."""
+    """pgbench cannot run, or a run failed: one line with pgbench's own first error."""
 
 
 class Cancelled(Exception):
-    """The sweep was stopped by Cancel or Ctrl-C; the scratch database is gone."""
+    """The sweep was stopped by Cancel; pgbench is stopped and the scratch database dropped."""
 
 
-@dataclass(frozen=True)
-class SweepSpec:
-    clients: tuple[int, ...]
-    duration: int  # seconds per run (pgbench -T)
-    builtin: str = "select-only"
-    script: Path | None = None
-    scale: int = 1
-    repeat: int = 1
-    warmup: int | None = None  # seconds; default: the duration
-    pgbench: Path | None = None
-
-    def check(self) -> None:
-        """Input errors, before anything touches a server."""
-        if not self.clients or any(c < 1 for c in self.clients):
-            raise MeasureError("--clients: give client counts of 1 or more, e.g. 1,2,4,8")
-        if not 1 <= self.duration <= MAX_DURATION:
-            raise MeasureError(f"--duration: whole seconds from 1 to {MAX_DURATION} (got {self.duration})")
-        if self.builtin not in BUILTINS:
-            raise MeasureError(f"--builtin: one of {', '.join(BUILTINS)} (got {self.builtin!r})")
-        if not 1 <= self.scale <= MAX_SCALE:
-            raise MeasureError(f"--scale: from 1 to {MAX_SCALE} (got {self.scale})")
-        if not 1 <= self.repeat <= MAX_REPEAT:
-            raise MeasureError(f"--repeat: from 1 to {MAX_REPEAT} (got {self.repeat})")
-        if self.script is not None and not self.script.is_file():
-            raise MeasureError(f"--script: no such file: {self.script}")
-
-    @property
-    def workload(self) -> str:
-        return f"script {self.script.name}" if self.script else self.builtin
-
-    @property
-    def seconds(self) -> int:
-        """Planned run time: warm-up plus every run."""
-        return self.warmup_seconds + self.duration * self.repeat * len(self.clients)
-
-    @property
-    def warmup_seconds(self) -> int:
-        return self.duration if self.warmup is None else self.warmup
-
-
-@dataclass(frozen=True)
-class Point:
-    clients: int
-    tps: float
-    latency_ms: float | None
-    run: int = 1  # which repeat
-
-
-@dataclass(frozen=True)
-class Progress:
-    fraction: float  # 0..1 of the planned time
-    label: str  # what runs now: "initialising scale 1", "8 clients (run 1 of 2)"
-
-
-@dataclass
-class SweepResult:
-    server: str  # PostgreSQL 15.14 at host:port/db
-    server_version: str
-    pgbench_version: str
-    spec: SweepSpec
-    points: list[Point] = field(default_factory=list)
-
-    @property
-    def fit(self) -> UslFit | None:
-        return fit_usl([(p.clients, p.tps) for p in self.points])
-
-    @property
-    def measured_on(self) -> str:
-        return f"{self.server}, pgbench {self.spec.workload}"
-
-
-Listener = Callable[[Progress | Point], None]
-
-
-def find_pgbench(given: Path | None, conn: Any = None) -> Path:
+def find_pgbench(given: Path | None, session: Session | None = None) -> Path:
     """pgbench as given, else next to the server's pg_config (when that is this machine), on PATH, next to
     pg_config on PATH, or in the newest Debian server directory."""
     if given is not None:
         if not (given.is_file() and os.access(given, os.X_OK)):
-            raise MeasureError(f"--pgbench: not an executable file: {given}")
+            raise InputError(f"--pgbench: not an executable file: {given}")
         return given
-    candidates = [folder / "pgbench" for folder in _server_bindirs(conn)]
+    candidates = [folder / "pgbench" for folder in _server_bindirs(session)]
     if on_path := shutil.which("pgbench"):
         candidates.append(Path(on_path))
     if pg_config := shutil.which("pg_config"):
@@ -143,29 +65,205 @@ def find_pgbench(given: Path | None, conn: Any = None) -> Path:
     raise MeasureError("pgbench not found: install PostgreSQL's client programs or give --pgbench PATH")
 
 
-def _server_bindirs(conn: Any) -> list[Path]:
+def _server_bindirs(session: Session | None) -> list[Path]:
     """The server's own BINDIR (pg_config view; superusers only) and its Debian directory by major."""
-    if conn is None:
+    if session is None:
         return []
-    import psycopg
-
-    found = [DEBIAN_SERVERS / str(conn.info.server_version // 10000) / "bin"]
-    with contextlib.suppress(psycopg.Error):
-        row = conn.execute("SELECT setting FROM pg_config WHERE name = 'BINDIR'").fetchone()
-        if row:
-            found.insert(0, Path(row[0]))
+    found = [DEBIAN_SERVERS / str(session.conn.info.server_version // 10000) / "bin"]
+    if session.privileges().superuser:  # asked of others, the server would log a permission error
+        rows, _ = session.optional_rows("SELECT setting FROM pg_config WHERE name = 'BINDIR'")
+        if rows:
+            found.insert(0, Path(rows[0][0]))
     return found
 
 
-def pgbench_version(pgbench: Path) -> str:
+VERSION = re.compile(r"^pgbench \(PostgreSQL\) (\d+(?:\.\d+)*)")
+
+
+def pgbench_version(pgbench: Path, given: bool = False) -> str:
+    """``15.14``; an error when the program does not say it is pgbench (bad input when the user named it
+    with --pgbench, a fault of the installation when pgplanner found it)."""
+    fault = InputError if given else MeasureError
+    named = f"--pgbench: {pgbench}" if given else str(pgbench)
     try:
-        text = subprocess.run([str(pgbench), "--version"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError) as error:
-        raise MeasureError(f"cannot run {pgbench}: {one_line(error)}") from None
-    match = re.search(r"\d+(\.\d+)*", text)
+        done = subprocess.run(
+            [str(pgbench), "--version"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError) as error:
+        raise fault(f"cannot run {named}: {one_line(error)}") from None
+    match = VERSION.match(done.stdout.strip())
     if not match:
-        raise MeasureError(f"{pgbench} does not say its version; is it pgbench?")
-    return match.group(0)
+        raise fault(f"{named} is not pgbench: its --version does not say 'pgbench (PostgreSQL) N'")
+    return match.group(1)
+
+
+@contextlib.contextmanager
+def private_directory() -> Iterator[Path]:
+    """A directory only this user can enter (mode 0700), removed at the end whatever happened."""
+    folder = Path(tempfile.mkdtemp(prefix="pgplanner-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A file created readable and writable by this user only (never briefly wider)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as stream:
+        stream.write(text)
+
+
+@dataclass(frozen=True)
+class Target:
+    """How pgbench reaches a database: a conninfo argument without secrets, and its environment."""
+
+    conninfo: str
+    env: dict[str, str]
+
+
+def pgbench_target(session: Session, dbname: str, private: Path, options: str = "") -> Target:
+    """The DSN's own parameters (pgbench's libpq may be older than pgplanner's and refuse parameters it
+    does not know, so only what the user wrote is passed on; PG* variables reach it as they are),
+    pointed at ``dbname``, with ``options`` added and the secrets moved into files in ``private``."""
+    from psycopg.conninfo import make_conninfo
+
+    params = parse_dsn(session.dsn)
+    params.update(dbname=dbname, application_name=PGBENCH_APPLICATION)
+    if options:
+        params["options"] = f"{params['options']} {options}" if params.get("options") else options
+    env = {key: value for key, value in os.environ.items() if key != "PGPASSWORD"}
+    params.pop("password", None)
+    password = session.conn.info.password  # the one libpq used: the DSN's, PGPASSWORD's or a pass file's
+    if password:
+        passfile = private / "pgpass"
+        if not passfile.exists():
+            _write_private(passfile, "*:*:*:*:" + password.replace("\\", "\\\\").replace(":", "\\:") + "\n")
+        params["passfile"] = str(passfile)
+    secrets = {name: params.pop(name) for name in SECRET_PARAMETERS if params.get(name)}
+    if secrets:
+        if params.get("service") or env.get("PGSERVICE"):
+            raise MeasureError(
+                f"--dsn: put {', '.join(secrets)} in the service file rather than beside service= "
+                "(pgplanner passes no secret to pgbench on its command line)"
+            )
+        # libpq drops a service file value's trailing blanks; no other way keeps these off the command line
+        service_file = private / "pg_service.conf"
+        if not service_file.exists():
+            _write_private(service_file, f"[{SERVICE}]\n" + "".join(f"{k}={v}\n" for k, v in secrets.items()))
+        params["service"] = SERVICE
+        env["PGSERVICEFILE"] = str(service_file)
+    return Target(make_conninfo("", **params), env)
+
+
+@dataclass
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_pgbench(
+    pgbench: Path,
+    args: Sequence[str],
+    target: Target,
+    cancelled: threading.Event,
+    tick: Callable[[], None] = lambda: None,
+    on_line: Callable[[str], None] = lambda _line: None,
+) -> Finished:
+    """Run pgbench to its end, ticking every POLL_SECONDS and passing each line it prints to ``on_line``
+    as it comes; on cancel (or any exception here, Ctrl-C included) stop it first, then raise."""
+    process = subprocess.Popen(
+        [str(pgbench), *args, target.conninfo],
+        env=target.env,
+        stdin=subprocess.DEVNULL,  # a password prompt gets no answer and fails at once
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,  # no controlling terminal; a terminal's Ctrl-C reaches pgplanner only
+    )
+    out: list[str] = []
+    err: list[str] = []
+    readers = [_reader(process.stdout, out, on_line), _reader(process.stderr, err, on_line)]
+    try:
+        while True:
+            try:
+                process.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if cancelled.is_set():
+                    raise Cancelled from None
+                tick()
+    except BaseException:
+        terminate(process)
+        raise
+    finally:
+        for reader in readers:
+            reader.join(timeout=STOP_GRACE)
+    return Finished(process.returncode, "".join(out), "".join(err))
+
+
+def _reader(stream: IO[str] | None, lines: list[str], on_line: Callable[[str], None]) -> threading.Thread:
+    """A thread that keeps a pipe drained (pgbench would block on a full one) and passes lines on."""
+
+    def read() -> None:
+        assert stream is not None, "run_pgbench opens both pipes"
+        for line in stream:
+            lines.append(line)
+            with contextlib.suppress(Exception):  # a listener's fault must not stop the draining
+                on_line(line)
+        stream.close()
+
+    thread = threading.Thread(target=read, name="pgbench-output", daemon=True)
+    thread.start()
+    return thread
+
+
+def terminate(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to pgbench's session, SIGKILL after a grace period; reaped either way."""
+    for sig, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+# pgbench's messages carry libpq's or the server's reason after one of these; the reason is what matters.
+REASON_MARKERS = ("FATAL:", "ERROR:", "failed: ")
+
+
+def first_error(stderr: str, returncode: int) -> str:
+    """pgbench's first error, which is the cause ("too many connections for role", "fe_sendauth: no
+    password supplied", a script's syntax error); the later ones ("could not create connection for
+    client 1", "Run was aborted") are consequences."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"pgbench: (error|fatal):", line)]
+    if not errors:
+        return lines[-1] if lines else f"pgbench exited with status {returncode}"
+    first = re.sub(r"^pgbench: (error|fatal):\s*", "", errors[0])
+    where = ""
+    if found := re.match(r"(client \d+) (?:script \d+ )?aborted in command (\d+)", first):
+        where = f" ({found.group(1)}, command {found.group(2)} of the script)"
+    connecting = first.startswith("connection to ")
+    for marker in REASON_MARKERS:
+        if marker in first:
+            first = first.rsplit(marker, 1)[1]
+            break
+    return ("cannot connect: " if connecting else "") + " ".join(first.split()) + where
+
+
+# -i prints "100000 of 100000 tuples (100%) done (elapsed ...)", once per 100,000 rows
+ROWS_DONE = re.compile(r"(\d+) of (\d+) tuples \((\d+)%\)")
+
+
+def rows_done(line: str) -> float | None:
+    """The fraction of pgbench_accounts loaded, from one line of ``pgbench -i``."""
+    found = ROWS_DONE.search(line)
+    return int(found.group(1)) / int(found.group(2)) if found and int(found.group(2)) else None
 
 
 TPS = re.compile(r"^tps = ([\d.]+)", re.MULTILINE)
@@ -212,234 +310,3 @@ def points_from_text(text: str, source: str) -> list[tuple[int, float, float | N
     if not found:
         raise MeasureError(f"{source}: no points (expected pgbench output or CSV lines clients,tps)")
     return found
-
-
-class Sweep:
-    """One sweep against one server. ``run()`` blocks; ``cancel()`` may be called from any thread."""
-
-    def __init__(self, dsn: str, spec: SweepSpec, listener: Listener | None = None) -> None:
-        spec.check()
-        self.dsn, self.spec = dsn, spec
-        self.listener = listener or (lambda _event: None)
-        self._cancelled = threading.Event()
-        self._process: subprocess.Popen[str] | None = None
-
-    def cancel(self) -> None:
-        """Stop the sweep: the running thread sees this within POLL_SECONDS, stops pgbench and cleans up."""
-        self._cancelled.set()
-
-    def run(self) -> SweepResult:
-        with contextlib.closing(connect(self.dsn)) as conn:
-            pgbench = find_pgbench(self.spec.pgbench, conn)
-            result = SweepResult(
-                server=describe_connection(conn),
-                server_version=conn.execute("SHOW server_version").fetchone()[0],
-                pgbench_version=pgbench_version(pgbench),
-                spec=self.spec,
-            )
-            self._check_slots(conn)
-            for name in drop_leftovers(conn):
-                self.listener(Progress(0.0, f"dropped {name}, left by a sweep whose server went away"))
-            with self._scratch_database(conn) as scratch:
-                self._sweep(pgbench, scratch, result)
-        return result
-
-    def _check_slots(self, conn: Any) -> None:
-        """Refuse client counts the server has no room for, before anything is created."""
-        use = read_connection_use(conn, read_settings(conn))
-        wanted = max(self.spec.clients)
-        if wanted > use.free_slots:
-            raise MeasureError(
-                f"--clients {wanted}: the server has {use.free_slots} free connection slots "
-                f"(max_connections {use.max_connections} - {use.reserved} reserved - {use.total} in use "
-                f"- 1 for pgplanner); measure at most {use.free_slots} clients or raise max_connections"
-            )
-
-    @contextlib.contextmanager
-    def _scratch_database(self, conn: Any) -> Iterator[str]:
-        import psycopg
-        from psycopg import sql
-
-        name = SCRATCH_PREFIX + secrets.token_hex(6)
-        conn.execute("SELECT set_config('application_name', %s, false)", [OWNER_APPLICATION + name])
-        try:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except psycopg.Error as error:
-            raise MeasureError(f"cannot create the scratch database {name}: {one_line(error)}") from None
-        try:
-            conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), SCRATCH_COMMENT))
-            yield name
-        except BaseException as error:
-            self._stop_pgbench()
-            try:
-                _drop(conn, self.dsn, name)
-            except MeasureError as undropped:
-                if isinstance(error, MeasureError):  # both matter: what failed, and what is left behind
-                    raise MeasureError(f"{error}; {undropped}") from None
-                raise undropped from error
-            raise
-        _drop(conn, self.dsn, name)
-
-    def _sweep(self, pgbench: Path, scratch: str, result: SweepResult) -> None:
-        spec = self.spec
-        clock = _Clock(spec.seconds, self.listener)
-        initialise = ["-i", "-q", "-s", str(spec.scale)]
-        self._pgbench(pgbench, scratch, initialise, clock, f"initialising scale {spec.scale}", 0)
-        clock.done(0)
-        if spec.warmup_seconds:
-            top, seconds = max(spec.clients), spec.warmup_seconds
-            self._pgbench(pgbench, scratch, self._run_args(top, seconds), clock, f"warm-up, {top} clients", seconds)
-            clock.done(seconds)
-        for repeat in range(1, spec.repeat + 1):
-            for clients in spec.clients:
-                run = f" (run {repeat} of {spec.repeat})" if spec.repeat > 1 else ""
-                args, label = self._run_args(clients, spec.duration), f"{clients} clients{run}"
-                output = self._pgbench(pgbench, scratch, args, clock, label, spec.duration)
-                clock.done(spec.duration)
-                parsed = parse_pgbench(output)
-                if not parsed:
-                    raise MeasureError(f"pgbench at {clients} clients printed no tps; its output: {output[-300:]!r}")
-                point = Point(clients, parsed[-1][1], parsed[-1][2], repeat)
-                result.points.append(point)
-                self.listener(point)
-
-    def _run_args(self, clients: int, seconds: int) -> list[str]:
-        workload = ["-f", str(self.spec.script)] if self.spec.script else ["-b", self.spec.builtin]
-        threads = max(1, min(clients, os.cpu_count() or 1))
-        return ["-n", *workload, "-c", str(clients), "-j", str(threads), "-T", str(seconds)]
-
-    def _pgbench(
-        self, pgbench: Path, scratch: str, args: Sequence[str], clock: _Clock, label: str, seconds: int
-    ) -> str:
-        """Run pgbench to the end (reporting progress), or stop it at once on cancel."""
-        if self._cancelled.is_set():
-            raise Cancelled
-        target, env = _pgbench_connection(self.dsn, scratch)
-        process = subprocess.Popen(
-            [str(pgbench), *args, target],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # a terminal's Ctrl-C reaches pgplanner, which stops pgbench itself
-        )
-        self._process = process
-        try:
-            out, err = _wait(process, lambda: clock.tick(label, seconds), self._cancelled)
-        finally:
-            self._process = None
-        if self._cancelled.is_set():
-            raise Cancelled
-        if process.returncode != 0:
-            problems = [line for line in err.splitlines() if "error" in line.lower() or "fatal" in line.lower()]
-            reason = (problems or err.strip().splitlines() or [f"exit status {process.returncode}"])[-1]
-            raise MeasureError(f"pgbench failed during {label}: {reason.removeprefix('pgbench: ')}")
-        return out
-
-    def _stop_pgbench(self) -> None:
-        process = self._process
-        if process is not None and process.poll() is None:
-            terminate(process)
-
-
-def _wait(process: subprocess.Popen[str], tick: Callable[[], None], cancelled: threading.Event) -> tuple[str, str]:
-    """Wait for pgbench, ticking the progress; on cancel (or Ctrl-C here) stop it before returning."""
-    try:
-        while True:
-            try:
-                return process.communicate(timeout=POLL_SECONDS)
-            except subprocess.TimeoutExpired:
-                if cancelled.is_set():
-                    terminate(process)
-                    return "", ""
-                tick()
-    except BaseException:
-        terminate(process)
-        raise
-
-
-def terminate(process: subprocess.Popen[str]) -> None:
-    """SIGTERM to pgbench's session, SIGKILL after a grace period; reaped either way."""
-    for sig, wait in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, None)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, sig)
-        try:
-            process.communicate(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _pgbench_connection(dsn: str, scratch: str) -> tuple[str, dict[str, str]]:
-    """pgbench's database argument (a conninfo string naming the scratch database, without the password)
-    and its environment (the password, if the DSN had one, as PGPASSWORD)."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params: dict[str, Any] = conninfo_to_dict(dsn)
-    password = params.pop("password", None)
-    params["dbname"] = scratch
-    params.setdefault("application_name", "pgplanner-pgbench")
-    env = dict(os.environ)
-    if password is not None:
-        env["PGPASSWORD"] = str(password)
-    return make_conninfo(**params), env
-
-
-OWNER_APPLICATION = "pgplanner measure "  # + the scratch database: the sweep that owns it is alive
-
-
-def drop_leftovers(conn: Any) -> list[str]:
-    """Scratch databases a sweep could not drop because its server went away (pgplanner's name and comment,
-    nobody connected, no live sweep owning it): dropped now, so a dead server leaves nothing for long."""
-    import psycopg
-    from psycopg import sql
-
-    rows = conn.execute(
-        "SELECT d.datname FROM pg_database d WHERE d.datname LIKE %s "
-        "AND shobj_description(d.oid, 'pg_database') = %s "
-        "AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
-        "WHERE a.datname = d.datname OR a.application_name = %s || d.datname)",
-        [SCRATCH_PREFIX + "%", SCRATCH_COMMENT, OWNER_APPLICATION],
-    ).fetchall()
-    dropped = []
-    for (name,) in rows:
-        with contextlib.suppress(psycopg.Error):  # not ours to drop after all (a role without the right)
-            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
-            dropped.append(name)
-    return dropped
-
-
-def _drop(conn: Any, dsn: str, name: str) -> None:
-    """DROP DATABASE ... WITH (FORCE) (PostgreSQL 13+ ends the sessions still in it), on a fresh connection
-    when the sweep's own one broke; a server that stays down gets the name in the error."""
-    import psycopg
-    from psycopg import sql
-
-    statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    with contextlib.suppress(psycopg.Error):
-        conn.execute(statement)
-        return
-    try:
-        with contextlib.closing(connect(dsn)) as fresh:
-            fresh.execute(statement)
-    except (ServerError, psycopg.Error) as error:
-        raise MeasureError(
-            f"could not drop the scratch database {name} ({one_line(error)}); drop it when the server is back"
-        ) from None
-
-
-class _Clock:
-    """Progress by planned time: each finished run moves the base, the running one adds its elapsed time."""
-
-    def __init__(self, total: int, listener: Listener) -> None:
-        self.total, self.listener = max(total, 1), listener
-        self.base = 0.0
-        self.started = time.monotonic()
-
-    def tick(self, label: str, seconds: int) -> None:
-        running = min(time.monotonic() - self.started, seconds)
-        self.listener(Progress(min((self.base + running) / self.total, 0.999), label))
-
-    def done(self, seconds: int) -> None:
-        self.base += seconds
-        self.started = time.monotonic()

@@ -13,8 +13,8 @@ from ..model import Plan
 from ..model.derivation import n
 from ..model.throughput import UslFit
 from ..model.units import human_size
-from .pgbench import SweepResult
-from .server import ServerReport
+from .server import HIDDEN_TYPE, NEEDS_STATS_ROLE, ServerReport
+from .sweep import SweepResult
 
 # The settings shown side by side: (server setting, how the plan holds the same value).
 BESIDE = (
@@ -50,6 +50,8 @@ def probe_json(report: ServerReport, result: Plan) -> dict[str, Any]:
         "connections": connections,
         "memory": report.memory,
         "notes": report.notes,
+        "role": asdict(report.privileges) if report.privileges else None,
+        "watch_fault": report.fault or None,
         "scenario": result.scenario.model_dump(mode="json"),
         "plan": {
             "max_connections": result.max_connections,
@@ -67,6 +69,12 @@ def headline(report: ServerReport, result: Plan) -> str:
         if use.samples > 1
         else f"{n(use.active)} active now"
     )
+    if use.hidden:  # how many are active is unknown: say what is known instead of a zero
+        seen = (
+            f"at most {n(use.peak_total)} connected while watched ({use.watched_seconds:g} s)"
+            if use.samples > 1
+            else f"{n(use.total)} connected now"
+        ) + f", the state of {n(use.hidden)} hidden from this role"
     return (
         f"your server: max_connections {n(use.max_connections)}; {seen}; "
         f"the plan: {n(result.max_connections)} (productive target {n(result.productive_target)})"
@@ -81,23 +89,28 @@ def probe_text(report: ServerReport, result: Plan) -> str:
     for name, planned in BESIDE:
         if name in report.settings:
             lines.append(f"  {name:<{width}}  {report.settings[name]:>12}  {planned(result):>12}")
-    states = ", ".join(f"{count} {state}" for state, count in use.by_state.items()) or "none"
+    states = [f"{count} {state}" for state, count in use.by_state.items()]
+    if use.hidden:
+        states.append(f"{n(use.hidden)} of other roles in a state this role cannot see: {NEEDS_STATS_ROLE}")
     lines += [
         "",
-        f"client connections: {n(use.total)} of {n(use.max_connections)} ({states}), not counting this probe; "
-        f"{n(use.free_slots)} free for ordinary roles",
+        f"client connections: {n(use.total)} of {n(use.max_connections)} ({', '.join(states) or 'none'}), "
+        f"not counting this probe; {n(use.free_slots)} free for ordinary roles",
     ]
     if use.idle_in_transaction:
         lines.append(f"idle in transaction: {n(use.idle_in_transaction)} (they hold a slot and their locks)")
     if use.samples > 1:
+        active = f"at most {n(use.peak_active)} active" + (" (of the sessions this role can see)" if use.hidden else "")
         lines.append(
-            f"watched {use.watched_seconds:g} s ({n(use.samples)} samples): at most {n(use.peak_active)} active, "
-            f"{n(use.peak_total)} connected"
+            f"watched {use.watched_seconds:g} s ({n(use.samples)} samples): {active}, {n(use.peak_total)} connected"
         )
     for title, counts in (("by user", use.by_user), ("by application", use.by_application)):
         if counts:
             lines.append(f"{title}: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
-    lines.append("processes: " + ", ".join(f"{kind} {count}" for kind, count in use.by_backend_type.items()))
+    kinds = [f"{kind} {count}" for kind, count in use.by_backend_type.items() if kind != HIDDEN_TYPE]
+    if HIDDEN_TYPE in use.by_backend_type:
+        kinds.append(f"{use.by_backend_type[HIDDEN_TYPE]} of a type this role cannot see")
+    lines.append("processes: " + ", ".join(kinds))
     lines += _memory_lines(report.memory, result)
     lines += [f"note: {note}" for note in report.notes]
     return "\n".join(lines) + "\n"
@@ -132,6 +145,7 @@ def fit_json(fit: UslFit | None) -> dict[str, Any] | None:
         "peak_tps": fit.peak_tps,
         "rmse": fit.rmse,
         "peak_measured": fit.shows_peak,
+        "peak_not_measured_because": fit.verdict or None,
     }
 
 
@@ -142,26 +156,35 @@ def measure_json(sweep: SweepResult) -> dict[str, Any]:
         "pgbench": {"version": sweep.pgbench_version, "workload": spec.workload, "scale": spec.scale},
         "duration_s": spec.duration,
         "repeat": spec.repeat,
+        "complete": sweep.complete,
         "points": [
             {"clients": p.clients, "tps": p.tps, "latency_ms": p.latency_ms, "run": p.run} for p in sweep.points
         ],
+        "notes": sweep.notes,
         "fit": fit_json(sweep.fit),
     }
 
 
 def fit_text(fit: UslFit | None) -> str:
+    """One line: the coefficients, the peak (and why it is not a measured one), the residual error."""
     if fit is None:
         return "fit: needs at least three different client counts"
-    peak = "no peak (kappa about 0: throughput levels off)" if fit.peak is None else f"peak at {fit.peak:.1f} clients"
-    if fit.peak is not None and fit.peak_error is not None:
-        peak += f" +/- {fit.peak_error:.1f}"
-    if fit.peak is not None and not fit.shows_peak:
-        peak += f", past the largest count measured ({fit.highest_measured}): measure further to confirm it"
-    there = "there" if fit.peak is not None else f"at {n(fit.highest_measured)} clients"
-    return (
-        f"USL fit: sigma {fit.sigma:.4f}, kappa {fit.kappa:.6f}, lambda {n(round(fit.lam))} tps; {peak}, "
-        f"{n(round(fit.peak_tps))} tps {there}; RMS error {fit.rmse:.1%} of the peak"
-    )
+    parts = [f"USL fit: sigma {fit.sigma:.4f}, kappa {fit.kappa:.6f}, lambda {n(round(fit.lam))} tps"]
+    if fit.peak is None:
+        parts.append(
+            f"no peak (kappa about 0: throughput levels off), {n(round(fit.peak_tps))} tps at "
+            f"{n(fit.highest_measured)} clients"
+        )
+    else:
+        spread = f" +/- {fit.peak_error:.1f}" if fit.peak_error is not None else ""
+        parts.append(f"peak at {fit.peak:.1f}{spread} clients, {n(round(fit.peak_tps))} tps there")
+    if fit.rmse is not None:
+        parts.append(f"RMS error {fit.rmse:.1%} of the peak")
+    if fit.peak is not None and fit.verdict:
+        parts.append(f"not a measured peak: {fit.verdict}")
+    elif fit.peak is None and fit.rmse is None:
+        parts.append(fit.verdict)  # too few counts to judge
+    return "; ".join(parts)
 
 
 def measure_text(sweep: SweepResult) -> str:
@@ -174,5 +197,9 @@ def measure_text(sweep: SweepResult) -> str:
     for p in sweep.points:
         latency = f"{p.latency_ms:.3f} ms" if p.latency_ms is not None else "-"
         lines.append(f"  {p.clients:>7}  {p.tps:>12,.0f}  {latency:>10}")
+    if not sweep.complete:
+        planned = len(spec.clients) * spec.repeat
+        lines.append(f"  (the sweep stopped after {len(sweep.points)} of {planned} runs)")
     lines.append(fit_text(sweep.fit))
+    lines += [f"note: {note}" for note in sweep.notes]
     return "\n".join(lines) + "\n"

@@ -35,10 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import Measurement, Plan, Scenario, plan
+from ..model.serialization import InputError
 from ..present.charts import IMPORTED
-from ..probe.pgbench import BUILTINS, Cancelled, MeasureError, Point, Progress, Sweep, SweepSpec, points_from_text
+from ..probe.pgbench import Cancelled, MeasureError, points_from_text
 from ..probe.report import fit_text, found_changes, probe_text
-from ..probe.server import ServerError, connect, describe_connection, one_line, probe
+from ..probe.server import probe
+from ..probe.session import ServerError, Session, connect, describe_connection, one_line
+from ..probe.sweep import BUILTINS, Note, Point, Progress, Sweep, SweepSpec, clients_text
 from . import theme
 from .named import named as _named
 
@@ -92,7 +95,7 @@ class Worker(QThread):
             self.done.emit(self._job(self.progress.emit))
         except Cancelled:
             self.failed.emit("Cancelled: pgbench is stopped and the scratch database dropped.")
-        except ServerError as error:
+        except (ServerError, InputError) as error:
             self.failed.emit(str(error))
         except Exception as error:  # one line in the dialog rather than a dead thread
             self.failed.emit(one_line(error))
@@ -120,8 +123,18 @@ def _status_label(name: str) -> QLabel:
 
 
 def _show_status(label: QLabel, text: str, problem: bool = False) -> None:
+    """The status line of a dialog; the dialog grows to show all of it (libpq's reasons run to three lines
+    at the dialog's width), and never shrinks under the user's hands."""
     label.setStyleSheet(f"color: {theme.VERMILLION};" if problem else "")
     label.setText(text)
+    dialog = label.window()
+    layout = dialog.layout()
+    if layout is not None:
+        layout.activate()
+        wanted = layout.totalHeightForWidth(dialog.width()) if layout.hasHeightForWidth() else -1
+        wanted = max(wanted, layout.totalMinimumSize().height())
+        if wanted > dialog.height():
+            dialog.resize(dialog.width(), wanted)
 
 
 class ConnectDialog(QDialog):
@@ -248,11 +261,11 @@ class ProbeDialog(QDialog):
 
         stop = self._stop = threading.Event()
 
-        def job(emit: Callable[[object], None]) -> tuple[str, dict[str, object]]:
-            with connect(dsn) as conn:
-                report = probe(conn, seconds, emit, stop)
+        def job(emit: Callable[[object], None]) -> tuple[str, dict[str, object], str]:
+            with Session(dsn) as session:
+                report = probe(session, seconds, emit, stop)
             changes = found_changes(report)
-            return probe_text(report, plan(scenario.with_changes(**changes))), changes
+            return probe_text(report, plan(scenario.with_changes(**changes))), changes, report.fault
 
         self.run_button.setEnabled(False)
         self.use_button.setEnabled(False)
@@ -266,13 +279,16 @@ class ProbeDialog(QDialog):
     def _on_sample(self, fraction: float) -> None:
         self.progress.setValue(round(fraction * 1000))
 
-    def _show(self, result: tuple[str, dict[str, object]]) -> None:
-        text, self._changes = result
+    def _show(self, result: tuple[str, dict[str, object], str]) -> None:
+        text, self._changes, fault = result
         self.report.setPlainText(text)
         self.progress.setValue(1000)
         self.run_button.setEnabled(True)
         self.use_button.setEnabled(bool(self._changes))
-        _show_status(self.status, "Use these values to plan for this server: " + ", ".join(self._changes))
+        if fault:  # the server went away during the watch: what was seen is above, the reason here
+            _show_status(self.status, fault[0].upper() + fault[1:] + ".", problem=True)
+        else:
+            _show_status(self.status, "Use these values to plan for this server: " + ", ".join(self._changes))
 
     def _failed(self, reason: str) -> None:
         self.run_button.setEnabled(True)
@@ -338,6 +354,7 @@ class MeasureDialog(QDialog):
         self._worker: Worker | None = None
         self._busy = False
         self._points: list[Measurement] = []
+        self._notes: list[str] = []
         self.setMinimumWidth(480)
         self.start_button.setDefault(True)
 
@@ -366,13 +383,15 @@ class MeasureDialog(QDialog):
                 repeat=self.repeat.value(),
             )
             spec.check()
+        except InputError as error:
+            _show_status(self.status, _dialog_words(str(error)), problem=True)
+            return
         except ValueError:
             _show_status(self.status, "Clients: whole numbers separated by commas, e.g. 1,2,4,8", problem=True)
             return
-        except MeasureError as error:
-            _show_status(self.status, str(error).replace("--clients", "Clients"), problem=True)
-            return
-        self._points = []
+        self._points, self._notes = [], []
+        self.progress.setValue(0)
+        self.progress.setFormat("%p %")
         self.setWindowTitle(f"Measure {self.menu.server_name}")
         worker = Worker(lambda _emit: sweep.run(), self)
         sweep = Sweep(self.menu.dsn, spec, worker.progress.emit)
@@ -397,13 +416,18 @@ class MeasureDialog(QDialog):
             widget.setEnabled(not running)
 
     def _on_event(self, event: object) -> None:
+        if not self._busy:
+            return  # a progress tick queued before the sweep's end was handled
         if isinstance(event, Progress):
             self.progress.setValue(round(event.fraction * 1000))
             self.progress.setFormat(f"%p %  {event.label}")
         elif isinstance(event, Point):
             self._points.append(Measurement(connections=event.clients, tps=event.tps, latency_ms=event.latency_ms))
             self.menu.window.throughput_plot.show_live(self._points, self.menu.server_name)
-            _show_status(self.status, f"{event.clients} clients: {event.tps:,.0f} tps")
+            _show_status(self.status, f"{clients_text(event.clients)}: {event.tps:,.0f} tps")
+        elif isinstance(event, Note):
+            self._notes.append(event.text)
+            _show_status(self.status, f"Note: {event.text}.")
 
     def _finished(self, result: Any) -> None:
         self._set_running(False)
@@ -411,11 +435,25 @@ class MeasureDialog(QDialog):
         self.progress.setFormat("done")
         self.menu.window.throughput_plot.clear_live()
         self.menu.store(tuple(self._points), result.measured_on, f"Measured on {result.server}")
-        _show_status(self.status, f"{len(self._points)} points saved with the scenario. {fit_text(result.fit)}")
+        notes = "".join(f" Note: {note}." for note in self._notes)
+        _show_status(self.status, f"{len(self._points)} points saved with the scenario. {fit_text(result.fit)}.{notes}")
 
     def _failed(self, reason: str) -> None:
+        """A cancelled or failed sweep: the reason, and the points measured before it kept (one undo step)."""
         self._set_running(False)
+        self.progress.setValue(0)
+        self.progress.setFormat("cancelled" if reason.startswith("Cancelled") else "stopped")
         self.menu.window.throughput_plot.clear_live()
+        reason = reason if reason.endswith(".") else reason + "."
+        result = self._sweep.result if self._sweep is not None else None
+        if self._points and result is not None:
+            self.menu.store(tuple(self._points), result.measured_on, f"Measured on {result.server} (stopped)")
+            kept = (
+                "The point measured before is"
+                if len(self._points) == 1
+                else f"The {len(self._points)} points measured before are"
+            )
+            reason += f" {kept} kept with the scenario (Edit > Undo takes them out)."
         _show_status(self.status, reason, problem=True)
 
     def done(self, result: int) -> None:
@@ -428,6 +466,14 @@ class MeasureDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.done(QDialog.DialogCode.Rejected)
         event.accept()
+
+
+def _dialog_words(message: str) -> str:
+    """An input error as the dialog says it: its fields' names in place of the command line's options."""
+    for option, field_name in (("--clients", "Clients"), ("--duration", "Seconds per run"), ("--scale", "Scale"),
+                               ("--repeat", "Runs per client count")):  # fmt: skip
+        message = message.replace(option, field_name)
+    return message
 
 
 def _bring_up(dialog: QDialog) -> None:

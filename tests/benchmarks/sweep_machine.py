@@ -20,8 +20,8 @@ from pathlib import Path
 
 from pgplanner.model import Scenario, plan
 from pgplanner.probe.machine import detect
-from pgplanner.probe.pgbench import Point, Progress, Sweep, SweepSpec
 from pgplanner.probe.report import measure_json, measure_text
+from pgplanner.probe.sweep import Point, Progress, Sweep, SweepSpec
 from tests.integration import real
 
 DEFAULT_CLIENTS = "1,2,3,4,6,8,12,16,24,32,48,64"

@@ -11,7 +11,7 @@ from tests.ui import adapter as a
 
 from . import real
 from .test_measure_real import pgbench_processes, scratch_databases
-from .test_probe_real import password_role
+from .test_probe_real import make_roles, password_role, restart_after
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +87,47 @@ def test_a_wrong_password_is_said_in_the_dialog(app, server):
     assert not a.server_actions_enabled(app)
     settings = (app.settings_path).read_text() if app.settings_path.exists() else ""
     assert "right-secret" not in settings and "wrong" not in settings
+
+
+def test_a_cancelled_sweep_keeps_the_points_it_measured(app, server):
+    connect(app, server)
+    a.start_measuring(app, "1,2,4", seconds=3)
+    a.w.wait_until(app.qtbot, lambda: len(a.plotted_points(app)) == 1, 60_000)  # one point is in
+    a.cancel_measuring(app)
+    said = a.wait_for_measurement(app)
+    assert said.startswith("Cancelled: pgbench is stopped and the scratch database dropped.")
+    assert "The point measured before is kept with the scenario (Edit > Undo takes them out)." in said
+    assert [c for c, _ in a.saved_measurements(app)] == [1]
+    assert a.measure_progress_text(app) == "cancelled"  # not the last run's "50 %  2 clients"
+    assert scratch_databases(server) == [] and pgbench_processes(server) == []
+
+
+def test_a_role_that_cannot_measure_is_told_why_in_one_line(app, server):
+    make_roles(server)
+    server.sql("ALTER ROLE plain NOCREATEDB")
+    assert connect_as(app, server, "plain") == ""
+    a.start_measuring(app, "1,2", seconds=1)
+    said = a.wait_for_measurement(app)
+    assert said.startswith("the role plain may not create databases") and "\n" not in said
+    assert a.status_fits(app.window.server.measure_dialog, "measure_status")
+    assert scratch_databases(server) == []
+
+
+def connect_as(app: a.App, server: real.Cluster, user: str) -> str:
+    return a.connect_to_server(app, str(server.sockets), real.PG_PORT, "postgres", user)
+
+
+def test_the_connect_dialog_shows_a_long_reason_whole(app, server):
+    said = a.connect_to_server(app, "/nonexistent-socket-directory", real.PG_PORT, "postgres", real.SERVER_USER)
+    assert "Is the server running locally" in said and "directory. Is" in said  # two sentences, not run together
+    assert a.status_fits(app.window.server.connect_dialog, "connect_status")
+
+
+def test_a_watch_in_the_window_outlives_a_server_that_went_away(app, server):
+    connect(app, server)
+    stopping = restart_after(server, 2, come_back=False)
+    report = a.probe_server(app, watch_seconds=5)
+    stopping.join()
+    assert report.splitlines()[1].startswith("your server: max_connections 100; at most 0 active while watched")
+    status = a.w.text_of(app.window.server.probe_dialog, "probe_status")
+    assert status.startswith("The server went away") and "did not come back" in status

@@ -121,7 +121,7 @@ def test_productive_target_and_pool_follow_the_measured_peak():
 
 
 def test_a_peak_past_the_measurements_leaves_the_rule_of_thumb():
-    result = plan(Scenario(measurements=measured(np.array([1, 2, 4, 8]))).with_changes(cores=4))
+    result = plan(Scenario(measurements=measured(np.array([1, 2, 4, 8, 12]))).with_changes(cores=4))
     assert result.productive_target == 4 * 2 + 2
     assert "past what was measured" in result.derivations["productive_target"].note
     assert result.throughput.measured_peak_tps is not None  # the curve is still the measured one

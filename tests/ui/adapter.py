@@ -917,8 +917,24 @@ def measure_progress(app: App) -> int:
     return w.find(app.window.server.measure_dialog, "measure_progress", QProgressBar).value()
 
 
+def measure_progress_text(app: App) -> str:
+    """What the progress bar reads ("done", "cancelled", "40 %  8 clients")."""
+    from PySide6.QtWidgets import QProgressBar
+
+    bar = w.find(app.window.server.measure_dialog, "measure_progress", QProgressBar)
+    return bar.text()
+
+
 def cancel_measuring(app: App) -> None:
     w.click(app.window.server.measure_dialog, "measure_cancel")
+
+
+def status_fits(dialog: QWidget, status_name: str) -> bool:
+    """A dialog's status line is shown whole: as tall as its wrapped text needs, inside the dialog."""
+    label = w.find(dialog, status_name, QLabel)
+    needed = label.heightForWidth(label.width())
+    bottom = label.mapTo(dialog, label.rect().bottomLeft()).y()
+    return label.height() >= needed and bottom <= dialog.height()
 
 
 def wait_for_measurement(app: App) -> str:
@@ -1204,9 +1220,10 @@ def plot_split(app: App) -> tuple[int, int]:
 
 def sweep_points_arrive(app: App, points: list[tuple[int, float]]) -> None:
     """Points land on the throughput plot as a running pgbench sweep reports them (Server > Measure)."""
-    from pgplanner.probe.pgbench import Point
+    from pgplanner.probe.sweep import Point
 
     dialog = app.window.server.open_measure()
+    dialog._set_running(True)  # as Start does once the sweep's thread runs
     for clients, tps in points:
         dialog._on_event(Point(clients=clients, tps=tps, latency_ms=None))  # what the sweep's thread emits
     settle(app)
