@@ -215,8 +215,8 @@ def _run_compare(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from .export.atomic import write_file_atomically
     from .present.report import render_html_report
-    from .ui.atomic import write_text_atomically
 
     mine = plan(scenario_from_args(args))
     other = plan(read_scenario_file(args.compare)) if args.compare else None
@@ -224,7 +224,7 @@ def _run_report(args: argparse.Namespace) -> int:
     html = render_html_report(other, mine, names) if other else render_html_report(mine)
     out = Path(args.out)
     try:
-        write_text_atomically(out, html)
+        write_file_atomically(out, html)
     except OSError as error:
         raise InputError(f"--out: {out}: {error.strerror or error}") from None
     print(f"pgplanner: wrote {out}")
@@ -442,9 +442,9 @@ def _client_counts(text: str) -> tuple[int, ...]:
 
 def _save_measurements(path: Path, base: Scenario, result: object) -> None:
     """The sweep's points (and where they were taken) into the scenario file, the rest of it kept."""
+    from .export.atomic import write_file_atomically
     from .model import Measurement
     from .model.serialization import scenario_to_json
-    from .ui.atomic import write_text_atomically
 
     points = tuple(
         Measurement(connections=p.clients, tps=p.tps, latency_ms=p.latency_ms)
@@ -452,7 +452,7 @@ def _save_measurements(path: Path, base: Scenario, result: object) -> None:
     )
     scenario = base.model_copy(update={"measurements": points, "measured_on": result.measured_on})  # type: ignore[attr-defined]
     try:
-        write_text_atomically(path, scenario_to_json(Scenario.model_validate(scenario.model_dump())))
+        write_file_atomically(path, scenario_to_json(Scenario.model_validate(scenario.model_dump())))
     except OSError as error:
         raise InputError(f"--save: {path}: {error.strerror or error}") from None
     planned = len(result.spec.clients) * result.spec.repeat  # type: ignore[attr-defined]

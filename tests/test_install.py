@@ -28,7 +28,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Reuse this environment's dependencies (no network); pgplanner itself comes from the wheel only.
     # system_site_packages reaches the base interpreter's packages, not this environment's, so a .pth
     # file adds ours after the new environment's own site-packages (where the wheel goes).
-    venv.create(work / "venv", with_pip=True, system_site_packages=True)
+    # Without pip of its own (ensurepip took most of this fixture's time): this environment's pip
+    # installs into it with --python.
+    venv.create(work / "venv", with_pip=False, system_site_packages=True)
     python = work / "venv" / "bin" / "python"
     purelib = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -37,8 +39,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Path(purelib, "outer-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     # --ignore-installed: where the outer environment has pgplanner installed too (README's test command
     # does), pip would see that copy through the .pth file and install nothing.
-    pip_install = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed"]
-    subprocess.run([*pip_install, str(wheel)], check=True)
+    pip_install = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+    subprocess.run([*pip_install, "--ignore-installed", str(wheel)], check=True)
     return python
 
 

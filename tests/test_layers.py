@@ -76,3 +76,74 @@ def test_headless_commands_never_load_qt():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def _module_name(path: Path) -> str:
+    parts = ["pgplanner", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(path: Path, modules: set[str]) -> set[str]:
+    """The pgplanner modules ``path`` imports when it runs, in functions too (an import there closes a
+    cycle as surely, only later); imports under ``if TYPE_CHECKING:`` never run and do not count.
+    ``from . import x`` imports the module x, not the package that is already being imported."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            node.body = []
+    package = _module_name(path).split(".") if path.name == "__init__.py" else _module_name(path).split(".")[:-1]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package[: len(package) - node.level + 1] if node.level else [])
+            module = ".".join(part for part in (base, node.module or "") if part)
+            submodules = {f"{module}.{alias.name}" for alias in node.names} & modules
+            names |= submodules if node.module is None and submodules else {module, *submodules}
+    found = set()
+    for name in names:
+        parts = name.split(".")
+        while parts and ".".join(parts) not in modules:
+            parts.pop()
+        if parts:
+            found.add(".".join(parts))
+    return found - {_module_name(path)}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` as the modules along it (first one repeated at the end), or []."""
+    state: dict[str, str] = {}  # "open" while on the current path, "done" once every path from it is explored
+    path: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        state[module] = "open"
+        path.append(module)
+        for imported in sorted(graph[module]):
+            if state.get(imported) == "open":
+                return [*path[path.index(imported) :], imported]
+            if imported not in state and (found := visit(imported)):
+                return found
+        path.pop()
+        state[module] = "done"
+        return []
+
+    for module in sorted(graph):
+        if module not in state and (found := visit(module)):
+            return found
+    return []
+
+
+def test_no_import_cycles():
+    """No module imports one that imports it back, directly or through others, even from inside a
+    function (the window once did: app -> main_window -> export_dialog -> render -> app)."""
+    paths = {_module_name(p): p for p in _modules()}
+    graph = {name: _runtime_imports(path, set(paths)) for name, path in paths.items()}
+    assert graph["pgplanner.ui.render"], "the import graph lost the window's modules"  # the check sees something
+    assert _cycle(graph) == [], " -> ".join(_cycle(graph))
+
+
+def test_the_cycle_check_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycle(graph) in (["a", "b", "c", "a"], ["b", "c", "a", "b"], ["c", "a", "b", "c"])
+    assert _cycle({"a": {"b"}, "b": set()}) == []

@@ -1,11 +1,10 @@
 """The config bundle: every artifact of a plan, written to a directory or a zip file whole or not at all.
 
-Writing is staged next to the target (a hidden temporary directory or file in the same folder, so the
-final rename stays on one filesystem) and renamed into place only when every byte is on disk. A
-failure at any point (no permission, a full disk) removes the staging copy and leaves the folder as
-it was. An existing target is replaced only with ``force``, and even then only when it is a previous
-bundle (it has plan.json and scenario.json at its top): a typo such as ``--out . --force`` must never
-delete a directory that pgplanner did not write.
+Writing goes through ``atomic`` (staged beside the target, renamed into place only when every byte
+is on disk): a failure at any point (no permission, a full disk) leaves the folder as it was. An
+existing target is replaced only with ``force``, and even then only when it is a previous bundle (it
+has plan.json and scenario.json at its top): a typo such as ``--out . --force`` must never delete a
+directory that pgplanner did not write.
 """
 
 from __future__ import annotations
@@ -14,10 +13,7 @@ import errno
 import io
 import json
 import os
-import secrets
-import shutil
 import stat
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
@@ -28,6 +24,7 @@ from ..model.serialization import InputError, scenario_to_json
 from ..present import blocking_errors
 from ..present.report import render_html_report
 from .alter_system import render_alter_system
+from .atomic import write_file_atomically, write_tree_atomically
 from .blocking import BlockingPlan, mark_blocked_values
 from .os_freebsd import render_freebsd
 from .os_linux import render_linux
@@ -149,14 +146,13 @@ def _write_atomically(files: Mapping[str, bytes], target: Path, force: bool) -> 
         raise InputError(f"{target} already exists; add --force to replace it")
     if exists and not _is_previous_bundle(target, as_zip):
         raise InputError(f"{target} exists and is not a pgplanner bundle; not replacing it, even with --force")
-    staged = _stage_zip(files, target) if as_zip else _stage_directory(files, target)
     try:
-        _move_into_place(staged, target, replace=exists)
-    except BaseException as error:
-        _remove(staged)
-        if isinstance(error, OSError) and (
-            error.errno == errno.EEXIST or (error.errno == errno.ENOTEMPTY and not exists)
-        ):
+        if as_zip:
+            write_file_atomically(target, _zip_bytes(files), replace=exists)
+        else:
+            write_tree_atomically(files, target, replace=exists, executable=lambda path: path.endswith(EXECUTABLE))
+    except OSError as error:
+        if error.errno == errno.EEXIST or (error.errno == errno.ENOTEMPTY and not exists):
             raise InputError(f"{target} appeared while the bundle was written; nothing was changed") from None
         raise
 
@@ -181,40 +177,6 @@ def _is_previous_bundle(target: Path, as_zip: bool) -> bool:
     return target.is_dir() and all((target / marker).is_file() for marker in BUNDLE_MARKERS)
 
 
-def _stage_directory(files: Mapping[str, bytes], target: Path) -> Path:
-    staged = _create_unique(target, lambda path: path.mkdir())
-    try:
-        for path, data in sorted(files.items()):
-            destination = staged / path
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            _write_file(destination, data, executable=path.endswith(EXECUTABLE))
-    except BaseException:
-        _remove(staged)
-        raise
-    return staged
-
-
-def _stage_zip(files: Mapping[str, bytes], target: Path) -> Path:
-    staged = _create_unique(target, lambda path: path.touch(exist_ok=False))
-    try:
-        _write_file(staged, _zip_bytes(files))
-    except BaseException:
-        _remove(staged)
-        raise
-    return staged
-
-
-def _create_unique(target: Path, create: Callable[[Path], None]) -> Path:
-    """A hidden sibling of ``target``, created with the user's umask (mkdtemp would make it private)."""
-    while True:
-        candidate = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            create(candidate)
-        except FileExistsError:
-            continue
-        return candidate
-
-
 def _zip_bytes(files: Mapping[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     stamp = time.localtime()[:6]
@@ -226,55 +188,3 @@ def _zip_bytes(files: Mapping[str, bytes]) -> bytes:
             info.external_attr = (stat.S_IFREG | mode) << 16
             archive.writestr(info, data)
     return buffer.getvalue()
-
-
-def _write_file(path: Path, data: bytes, *, executable: bool = False) -> None:
-    """Write and flush to disk, so the rename never publishes a file the kernel has not stored."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o777 if executable else 0o666)
-    with open(descriptor, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
-
-
-def _move_into_place(staged: Path, target: Path, *, replace: bool) -> None:
-    if not replace:
-        if staged.is_dir():
-            os.rename(staged, target)  # fails on a non-empty directory that appeared meanwhile
-        else:
-            _link_no_clobber(staged, target)
-        return
-    if staged.is_file():
-        os.replace(staged, target)  # one atomic step for a file
-        return
-    # A directory cannot be swapped in one step: move the old bundle aside, put it back on failure.
-    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    old = aside / "bundle"
-    os.rename(target, old)
-    try:
-        os.rename(staged, target)
-    except BaseException:
-        os.rename(old, target)
-        _remove(aside)
-        raise
-    _remove(aside)
-
-
-def _link_no_clobber(staged: Path, target: Path) -> None:
-    try:
-        os.link(staged, target)  # refuses, atomically, when the target appeared meanwhile
-    except OSError as error:
-        if error.errno == errno.EEXIST:
-            raise
-        if target.exists():  # a filesystem without hard links: check, then rename
-            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
-        os.rename(staged, target)
-        return
-    staged.unlink()
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import Derivation, Plan
-from ..present.plain import derivation_text, wrap
+from ..present.plain import derivation_text
+from ..present.wrapping import wrap
 
 
 class Verbatim(str):

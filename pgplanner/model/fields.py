@@ -194,6 +194,13 @@ class FieldSpec:
         return f"{self.group}.{self.name}"
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """``(lo, hi)`` of a count, size or number field: ``numeric()`` gives every one both."""
+        if self.lo is None or self.hi is None:
+            raise ValueError(f"{self.flat} is not a field with a range")
+        return self.lo, self.hi
+
+    @property
     def option(self) -> str:
         return "--" + self.flat.replace("_", "-")
 

@@ -279,8 +279,3 @@ def _processes(
         )
 
     return hmm, workers, parallel, per_gather, autovacuum, d
-
-
-def kilobytes(size: int) -> int:
-    """``size`` rounded down to whole kB, the unit of PostgreSQL's memory settings."""
-    return size // KB * KB

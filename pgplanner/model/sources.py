@@ -37,7 +37,7 @@ PG_QUERY_PLANNING = "PostgreSQL docs, Query Planning"
 PG_ASYNC_IO = "PostgreSQL docs, Resource Consumption (Asynchronous Behavior)"
 PG_AUTOVACUUM = "PostgreSQL docs, Automatic Vacuuming"
 USL_FIT = "Universal Scalability Law (Gunther), fitted by bounded least squares to your pgbench measurements"
-# The settings of postgresql.conf beyond memory (issue 18): each rule by the page or tool it comes from.
+# The settings of postgresql.conf beyond memory: each rule by the page or tool it comes from.
 PG_BACKGROUND_WORKERS = (
     "PostgreSQL docs, Resource Consumption (max_worker_processes) and Logical Replication, Configuration Settings"
 )

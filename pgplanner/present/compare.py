@@ -23,8 +23,8 @@ from ..model.compare import (
 from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
-from .plain import wrap
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
+from .wrapping import wrap
 
 KIND_TITLES = {
     "input": "Inputs",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..model import Plan
 from ..model.derivation import n
 from ..model.latency import LatencyFigures, QueueFigures, unstable_reason
+from .wrapping import WIDTH, wrap
 
 MODELLED = "modelled queueing only: a busy machine's stalls make the real p99 longer"
 
@@ -38,7 +39,7 @@ def queue_line(row: QueueFigures, latency: LatencyFigures) -> str:
     )
 
 
-def latency_section(plan: Plan, width: int = 100) -> str:
+def latency_section(plan: Plan, width: int = WIDTH) -> str:
     """The plain report's latency paragraph, in lines of at most ``width``; empty without a demand."""
     latency = plan.latency
     if latency is None:
@@ -59,8 +60,6 @@ def latency_section(plan: Plan, width: int = 100) -> str:
         row = next(row for row in latency.by_pool_size if row.pool_size == best)
         lines.append(f"best pool for p99, {n(best)}: {queue_line(row, latency)}")
     lines.append(f"({MODELLED})")
-    from .plain import wrap  # the report's own wrapping (plain imports this module)
-
     wrapped = [f"Latency at {n(latency.demand_tps)} tps of {latency.service_ms:g} ms each"]
     for line in lines:
         wrapped += wrap(line, "  ", "      ", width)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import textwrap
-
 from ..model import Derivation, Plan
 from .cards import card_views, derivation_groups
 from .latency import latency_section
 from .settings import settings_groups
 from .summary import answer_line, setup_line
 from .tables import budget_rows, kernel_rows, kernel_title
-
-WIDTH = 100
-NO_BREAK = "\u00a0"
-_NUMBER_AND_UNIT = re.compile(r"(\d) (B|kB|MB|GB|TB|ms|tps|%)(?!\w)")
+from .wrapping import WIDTH, wrap
 
 
 def render_report(plan: Plan) -> str:
@@ -34,15 +28,6 @@ def render_report(plan: Plan) -> str:
 def derivation_text(d: Derivation) -> str:
     """One derivation as a sentence: formula, the numbers, any note, the source."""
     return str(d)
-
-
-def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
-    """``text`` in lines of at most ``width``, never splitting a number from its unit ("10" / "MB")."""
-    glued = _NUMBER_AND_UNIT.sub(rf"\1{NO_BREAK}\2", text)
-    lines = textwrap.wrap(
-        glued, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
-    )
-    return [line.replace(NO_BREAK, " ") for line in lines]
 
 
 def _headline(plan: Plan) -> str:

@@ -1,50 +1,15 @@
-"""Starting the window: the application object, settings, and the hooks smoke tests use."""
+"""Starting the window: the hooks smoke tests use, around the application object and the main window."""
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-from PySide6.QtCore import QMessageLogContext, QSettings, QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
 
-from ..assets import resource
+from .application import application, settings
 from .main_window import MainWindow
 
-ORGANIZATION = APPLICATION = "pgplanner"
-# PGPLANNER_SETTINGS: an INI file to use instead of the platform's settings store (tests, portable use).
 # PGPLANNER_QUIT_AFTER: seconds after which the window closes itself (bundle smoke tests).
-
-
-# The offscreen platform says this on every show(); it means nothing for an offscreen window.
-HARMLESS_MESSAGES = ("This plugin does not support propagateSizeHints()",)
-
-
-def _filter_messages(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-    if message not in HARMLESS_MESSAGES:
-        sys.stderr.write(f"{message}\n")
-
-
-def application() -> QApplication:
-    if QApplication.instance() is None:
-        qInstallMessageHandler(_filter_messages)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName(ORGANIZATION)
-    app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("pgplanner")
-    icon = resource("icons", "pgplanner.svg")
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
-    return app
-
-
-def settings() -> QSettings:
-    path = os.environ.get("PGPLANNER_SETTINGS")
-    if path:
-        return QSettings(str(Path(path)), QSettings.Format.IniFormat)
-    return QSettings(ORGANIZATION, APPLICATION)
 
 
 def run() -> int:

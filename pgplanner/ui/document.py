@@ -15,9 +15,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from ..export.atomic import write_file_atomically
 from ..model import Plan, Scenario, plan
 from ..model.serialization import read_scenario_file, scenario_to_json
-from .atomic import write_text_atomically
 
 _MERGE_IDS: dict[str, int] = {}
 
@@ -114,7 +114,7 @@ class Document(QObject):
         target = path or self.path
         if target is None:
             raise ValueError("no file name yet: use Save As")
-        write_text_atomically(target, scenario_to_json(self._scenario))
+        write_file_atomically(target, scenario_to_json(self._scenario))
         self.path = target
         self.undo_stack.setClean()
         self.stateChanged.emit()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..model import FieldSpec, format_size, human_size
 from ..model.defaults import CORE_MULTIPLIER
+from .named import named
 from .steps import nearest_stop, slider_stops
 from .theme import VERMILLION, qcolor
 
@@ -88,7 +89,8 @@ class ValueBox(QAbstractSpinBox):
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._spec, self._stops = spec, slider_stops(spec)
-        self._value: float = spec.lo
+        self._lo, self._hi = spec.bounds
+        self._value: float = self._lo
         self._unit = "" if spec.kind == "size" or spec.unit == "connections" else spec.unit
         self.setKeyboardTracking(False)
         self.setAccelerated(True)
@@ -125,17 +127,17 @@ class ValueBox(QAbstractSpinBox):
                 break
         return text.replace(",", "")
 
-    def validate(self, _text: str, _pos: int) -> QValidator.State:
-        return QValidator.State.Acceptable  # the model judges on Enter, with a message that says why
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        return QValidator.State.Acceptable, text, pos  # the model judges on Enter, with a message that says why
 
     def fixup(self, _text: str) -> str:
         return self.text_for(self._value)
 
     def stepEnabled(self) -> QAbstractSpinBox.StepEnabledFlag:
         flags = QAbstractSpinBox.StepEnabledFlag.StepNone
-        if self._value > self._spec.lo:
+        if self._value > self._lo:
             flags |= QAbstractSpinBox.StepEnabledFlag.StepDownEnabled
-        if self._value < self._spec.hi:
+        if self._value < self._hi:
             flags |= QAbstractSpinBox.StepEnabledFlag.StepUpEnabled
         return flags
 
@@ -146,7 +148,7 @@ class ValueBox(QAbstractSpinBox):
                 index += steps
             value = self._stops[max(0, min(len(self._stops) - 1, index))]
         else:
-            value = min(max(self._value + steps * self._spec.step, self._spec.lo), self._spec.hi)
+            value = min(max(self._value + steps * self._spec.step, self._lo), self._hi)
             value = round(value, 10) if self._spec.kind == "number" else int(value)
         self.setValue(value)
         self.entered.emit(value)
@@ -213,10 +215,10 @@ class FieldEditor(QWidget):
         self._stops: tuple[float, ...] = ()
         self._shown: tuple[Any, Any] | None = None  # what show_value last displayed
 
-        if spec.kind == "choice" or (spec.kind == "count" and spec.hi - spec.lo < COMBO_COUNT_LIMIT):
+        if spec.kind == "choice" or (spec.kind == "count" and spec.bounds[1] - spec.bounds[0] < COMBO_COUNT_LIMIT):
             self._build_combo(layout)
         elif spec.kind == "flag":
-            self.check = QCheckBox(objectName=f"check_{spec.flat}")
+            self.check = named(QCheckBox(), f"check_{spec.flat}")
             self.check.toggled.connect(lambda on: self.edited.emit(spec.flat, on))
             layout.addWidget(self.check)
             layout.addStretch()
@@ -228,14 +230,17 @@ class FieldEditor(QWidget):
         else:
             self._build_slider_and_spin(layout)
         if spec.auto is not None:
-            self.auto = QCheckBox("auto", objectName=f"auto_{spec.flat}")
+            self.auto = named(QCheckBox("auto"), f"auto_{spec.flat}")
             self.auto.setToolTip(f"Derive it: {spec.auto}")
             self.auto.toggled.connect(self._on_auto_toggled)
             layout.addWidget(self.auto)
 
     def _build_combo(self, layout: QHBoxLayout) -> None:
-        self.combo = ComboBox(objectName=f"combo_{self.spec.flat}")
-        values: list[Any] = list(self.spec.choices) or list(range(int(self.spec.lo), int(self.spec.hi) + 1))
+        self.combo = named(ComboBox(), f"combo_{self.spec.flat}")
+        values: list[Any] = list(self.spec.choices)
+        if not values:  # a count with few values: each one listed
+            lo, hi = self.spec.bounds
+            values = list(range(int(lo), int(hi) + 1))
         for value in values:
             self.combo.addItem(choice_label(self.spec.flat, value), value)
         self.combo.activated.connect(lambda i: self.edited.emit(self.spec.flat, self.combo.itemData(i)))
@@ -244,7 +249,7 @@ class FieldEditor(QWidget):
     def _build_slider_and_spin(self, layout: QHBoxLayout) -> None:
         spec = self.spec
         self._stops = slider_stops(spec)
-        self.slider = Slider(Qt.Orientation.Horizontal, objectName=f"slider_{spec.flat}")
+        self.slider = named(Slider(Qt.Orientation.Horizontal), f"slider_{spec.flat}")
         self.slider.setRange(0, len(self._stops) - 1)
         self.slider.setPageStep(max(1, len(self._stops) // 10))
         self.slider.valueChanged.connect(self._on_slider_moved)
@@ -288,9 +293,9 @@ class FieldEditor(QWidget):
         try:
             if self.auto is not None:
                 self.auto.setChecked(value is None)
-            for widget in (self.slider, self.spin, self.combo, self.line):
-                if widget is not None:
-                    widget.setEnabled(value is not None or self.auto is None)
+            for editor in (self.slider, self.spin, self.combo, self.line):
+                if editor is not None:
+                    editor.setEnabled(value is not None or self.auto is None)
             if shown is None:
                 return
             if self.line is not None:
@@ -299,9 +304,9 @@ class FieldEditor(QWidget):
                 self.combo.setCurrentIndex(self.combo.findData(shown))
             elif self.check is not None:
                 self.check.setChecked(bool(shown))
-            else:
+            elif self.spin is not None and self.slider is not None:
                 # A derived value can lie outside what may be typed (a huge client demand): show the bound.
-                shown = min(max(shown, self.spec.lo), self.spec.hi)
+                shown = min(max(shown, self.spec.bounds[0]), self.spec.bounds[1])
                 self.spin.setValue(shown)
                 self.slider.setValue(nearest_stop(self._stops, shown))
         finally:
@@ -310,6 +315,7 @@ class FieldEditor(QWidget):
 
     def _on_slider_moved(self, index: int) -> None:
         value = self._stops[index]
+        assert self.spin is not None  # a slider always comes with its box
         self.spin.blockSignals(True)
         self.spin.setValue(value)
         self.spin.blockSignals(False)

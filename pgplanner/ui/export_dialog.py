@@ -37,6 +37,7 @@ from ..present import blocking_errors
 from . import theme
 from .document import Document
 from .editors import CHOICE_LABELS
+from .named import named
 from .render import PLOT_FILES
 
 SCENARIO_PLATFORM, ALL_PLATFORMS, NO_OS = "scenario", "all", "none"
@@ -84,38 +85,38 @@ class ExportDialog(QDialog):
         # so tests and scripts can answer them)
         self.ask_replace: Callable[[Path], bool] = self._ask_replace
         self.ask_write_blocked: Callable[[list[str]], bool] = self._ask_write_blocked
-        self.blocking = QLabel(objectName="export_blocking")
+        self.blocking = named(QLabel(), "export_blocking")
         self.blocking.setWordWrap(True)
         self.blocking.setStyleSheet(
             f"background: {theme.VERMILLION}; color: white; padding: 6px; border-radius: 3px; font-weight: 600;"
         )
 
-        self.platform = QComboBox(objectName="export_platform")
+        self.platform = named(QComboBox(), "export_platform")
         self.platform.addItem("The scenario's platform", SCENARIO_PLATFORM)
         for platform in PLATFORMS:
             self.platform.addItem(CHOICE_LABELS[platform], platform)
         self.platform.addItem("All platforms", ALL_PLATFORMS)
         self.platform.addItem("No OS settings", NO_OS)
         self.platform.currentIndexChanged.connect(self.refresh)
-        self.destination = QLineEdit(objectName="export_destination")
+        self.destination = named(QLineEdit(), "export_destination")
         self.destination.setPlaceholderText("a new folder, or a file ending in .zip")
-        browse = QPushButton("Browse...", objectName="export_browse")
+        browse = named(QPushButton("Browse..."), "export_browse")
         browse.clicked.connect(self._browse)
-        self.write = QPushButton("Export", objectName="export_write")
+        self.write = named(QPushButton("Export"), "export_write")
         self.write.setDefault(True)
         self.write.clicked.connect(self.export)
 
-        self.listing = QListWidget(objectName="export_files")
+        self.listing = named(QListWidget(), "export_files")
         self.listing.currentTextChanged.connect(self._show_file)
-        self.preview = QPlainTextEdit(objectName="export_preview")
+        self.preview = named(QPlainTextEdit(), "export_preview")
         self.preview.setReadOnly(True)
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.highlighter = ConfigHighlighter(self.preview.document())
-        copy = QPushButton("Copy", objectName="export_copy")
+        copy = named(QPushButton("Copy"), "export_copy")
         copy.setToolTip("Copy this file to the clipboard")
         copy.clicked.connect(self.copy_current)
-        self.status = QLabel(objectName="export_status")
+        self.status = named(QLabel(), "export_status")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("OS settings for"))
@@ -169,9 +170,6 @@ class ExportDialog(QDialog):
         matches = self.listing.findItems(current if current in self._files else names[0], Qt.MatchFlag.MatchExactly)
         self.listing.setCurrentItem(matches[0])
         self._show_file(matches[0].text())
-
-    def text_of(self, path: str) -> str:
-        return self._files[path].decode()
 
     def copy_current(self) -> None:
         QGuiApplication.clipboard().setText(self.preview.toPlainText())

@@ -19,6 +19,7 @@ from ..model import FIELDS, Plan, parse_size
 from ..model.serialization import describe
 from .document import Document
 from .editors import FieldEditor, tooltip
+from .named import named
 
 GROUP_TITLES = {"hardware": "Hardware", "memory": "Memory", "workload": "Workload and budget", "pooler": "Pooler"}
 # Inside "Workload and budget", the connections that bypass the pool start here.
@@ -77,9 +78,9 @@ class Forms(QWidget):
         self.editors: dict[str, FieldEditor] = {}
         self.labels: list[QLabel] = []  # every input's label, made one width by align_labels
         self.groups: dict[str, QGroupBox] = {}
-        layout = QVBoxLayout(self)
+        layout = self._column = QVBoxLayout(self)
         for group, title in GROUP_TITLES.items():
-            box = QGroupBox(title, objectName=f"group_{group}")
+            box = named(QGroupBox(title), f"group_{group}")
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             folded: list[FieldEditor] = []  # the group's advanced inputs, shown when their toggle is on
@@ -132,7 +133,7 @@ class Forms(QWidget):
 
     def add_group(self, box: QGroupBox, position: int) -> None:
         """Insert another group (the provider picker) among the model's groups."""
-        self.layout().insertWidget(position, box)
+        self._column.insertWidget(position, box)
 
     def align_labels(self) -> None:
         """One label width in every group, so all sliders start at the same x."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios
+from ..export.atomic import write_file_atomically
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
 from ..model.scenario import Hardware
@@ -41,10 +43,10 @@ from ..present import CARDS, budget_rows
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
 from ..present.report import render_html_report
 from . import theme
-from .atomic import write_text_atomically
 from .cards import CardGrid
 from .document import Document
 from .forms import Forms
+from .named import named
 from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
 from .server import ServerMenu
@@ -100,7 +102,7 @@ class ShortcutsFirst(QObject):
         self._keys = {sequence.toString() for action in actions for sequence in action.shortcuts()}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.ShortcutOverride:
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
             return False
         if QKeySequence(event.keyCombination()).toString() in self._keys:
             event.ignore()  # not claimed: the shortcut map gives the key to the window's action
@@ -133,7 +135,7 @@ class MainWindow(QMainWindow):
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
         self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
-        self.headline = QLabel(objectName="headline")
+        self.headline = named(QLabel(), "headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
         self.headline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -159,17 +161,17 @@ class MainWindow(QMainWindow):
     # --- layout ---------------------------------------------------------------------------
 
     def _build_layout(self) -> QWidget:
-        inputs = QScrollArea(objectName="inputs")
+        inputs = named(QScrollArea(), "inputs")
         inputs.setWidget(self.forms)
         inputs.setWidgetResizable(True)
         # As narrow as the forms can be, never narrower (the panel scrolls only up and down).
         inputs.setMinimumWidth(self.forms.minimumSizeHint().width() + inputs.verticalScrollBar().sizeHint().width() + 4)
         inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        curves = Splitter(Qt.Orientation.Horizontal, objectName="curves")
+        curves = named(Splitter(Qt.Orientation.Horizontal), "curves")
         curves.addWidget(self.throughput_plot)
         curves.addWidget(self.memory_plot)
-        lower = Splitter(Qt.Orientation.Vertical, objectName="lower")
+        lower = named(Splitter(Qt.Orientation.Vertical), "plots_and_details")
         lower.addWidget(curves)
         lower.addWidget(self.budget_plot)
         lower.addWidget(self.details)
@@ -180,15 +182,15 @@ class MainWindow(QMainWindow):
         for splitter in (curves, lower):
             splitter.setChildrenCollapsible(False)  # a dragged handle stops at a plot's minimum height
             splitter.setHandleWidth(7)
-        self.curves, self.lower = curves, lower
-        results = self.results = QWidget(objectName="results")
+        self.curves, self.plots_and_details = curves, lower
+        results = self.results = named(QWidget(), "results")
         column = QVBoxLayout(results)
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
         results.installEventFilter(self)  # its size decides where the plots go
 
-        self.splitter = Splitter(Qt.Orientation.Horizontal, objectName="main_splitter")
+        self.splitter = named(Splitter(Qt.Orientation.Horizontal), "main_splitter")
         self.splitter.addWidget(inputs)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)
@@ -196,14 +198,14 @@ class MainWindow(QMainWindow):
         return self.splitter
 
     def _build_details(self) -> QTabWidget:
-        tabs = QTabWidget(objectName="details")
-        self.warnings = QListWidget(objectName="warnings")
+        tabs = named(QTabWidget(), "details")
+        self.warnings = named(QListWidget(), "warnings")
         self.warnings.setWordWrap(True)
-        self.derivations = QTextBrowser(objectName="derivations")
-        self.budget_table = QTreeWidget(objectName="budget_table")
+        self.derivations = named(QTextBrowser(), "derivations")
+        self.budget_table = named(QTreeWidget(), "budget_table")
         self.budget_table.setHeaderLabels(["Budget line", "Connections", "Counts against", "Why"])
         self.budget_table.setRootIsDecorated(False)
-        self.kernel = QTextBrowser(objectName="kernel")
+        self.kernel = named(QTextBrowser(), "kernel")
         self.compare = QTextBrowser()
         self.compare.setObjectName("compare")
         self.settings_tab = SettingsTab()
@@ -240,7 +242,7 @@ class MainWindow(QMainWindow):
             self.curves.insertWidget(0, self.throughput_plot)
             self.curves.insertWidget(1, self.memory_plot)
             self.curves.setSizes([1, 1])  # back side by side, evenly: the tabs' sizes mean nothing here
-            self.lower.insertWidget(1, self.budget_plot)
+            self.plots_and_details.insertWidget(1, self.budget_plot)
             for plot, _ in plots:
                 plot.show()
             self.details.setCurrentWidget(self.warnings)
@@ -249,22 +251,22 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self.actions: dict[str, QAction] = {}
+        self.menu_actions: dict[str, QAction] = {}
 
         def action(menu, key: str, text: str, slot, shortcut=None) -> QAction:
-            act = QAction(text, self, objectName=f"action_{key}")
+            act = named(QAction(text, self), f"action_{key}")
             if shortcut is not None:
                 act.setShortcut(shortcut)
             act.triggered.connect(slot)
             menu.addAction(act)
-            self.actions[key] = act
+            self.menu_actions[key] = act
             return act
 
         action(file_menu, "new", "&New", self.new_scenario, QKeySequence.StandardKey.New)
         action(file_menu, "open", "&Open...", self.open_scenario, QKeySequence.StandardKey.Open)
         examples = file_menu.addMenu("Open &Example")
         for name, path in example_scenarios().items():
-            example = examples.addAction(name.replace("-", " ").capitalize(), lambda p=path: self.open_example(p))
+            example = examples.addAction(name.replace("-", " ").capitalize(), partial(self.open_example, path))
             example.setObjectName(f"action_example_{name}")
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -288,7 +290,7 @@ class MainWindow(QMainWindow):
         redo.setObjectName("action_redo")
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
-        self.actions.update(undo=undo, redo=redo)
+        self.menu_actions.update(undo=undo, redo=redo)
         edit_menu.addSeparator()
         action(edit_menu, "detect", "&Detect This Machine", self.detect_machine, QKeySequence("Ctrl+D"))
 
@@ -296,7 +298,7 @@ class MainWindow(QMainWindow):
         action(compare_menu, "pin_baseline", "&Pin as Baseline", self.pin_baseline, QKeySequence("Ctrl+B"))
         action(compare_menu, "compare_with", "Compare with &Scenario...", self.compare_with_scenario)
         action(compare_menu, "clear_baseline", "&Clear Baseline", lambda: self.set_baseline(None))
-        self.actions["clear_baseline"].setEnabled(False)
+        self.menu_actions["clear_baseline"].setEnabled(False)
         self.server = ServerMenu(self)  # psycopg loads when it first connects, not at start-up
         self.server.install(self.menuBar())
 
@@ -401,7 +403,7 @@ class MainWindow(QMainWindow):
 
     def set_baseline(self, baseline: Plan | None) -> None:
         self.baseline = baseline
-        self.actions["clear_baseline"].setEnabled(baseline is not None)
+        self.menu_actions["clear_baseline"].setEnabled(baseline is not None)
         for panel in (self.throughput_plot, self.memory_plot, self.budget_plot):
             panel.show_baseline(baseline)
         self.show_plan(self.document.plan)
@@ -416,7 +418,7 @@ class MainWindow(QMainWindow):
         current = self.document.plan
         html = render_html_report(current, self.baseline, ("baseline", self.document.title))
         try:
-            write_text_atomically(path, html)
+            write_file_atomically(path, html)
         except OSError as error:
             self.report_error("Cannot write the report", f"{path}: {error.strerror or error}")
             return None
@@ -463,7 +465,8 @@ class MainWindow(QMainWindow):
             self._fixed_by = state
             reasons = dict.fromkeys(POOLER_SETTINGS, "no pooler") if state[1] else {}
             reasons.update(dict.fromkeys(PROVIDER_FIXES, f"Fixed by {provider}") if provider else {})
-            cores = plan.scenario.provider.derivations.get("cores") if provider else None
+            chosen = plan.scenario.provider
+            cores = chosen.derivations.get("cores") if chosen else None
             if cores is not None and "cores" in reasons:
                 reasons["cores"] += f": {cores.calculation} ({cores.note})"
             self.forms.set_fixed(reasons)
@@ -545,13 +548,13 @@ class MainWindow(QMainWindow):
         self.settings.setValue("recent", recent[:MAX_RECENT])
 
     def _recent(self) -> list[str]:
-        value = self.settings.value("recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
+        value = self.settings.value("recent", [])  # an INI file gives one entry as a string, several as a list
+        return [value] if isinstance(value, str) else [str(path) for path in value] if isinstance(value, list) else []
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in self._recent():
-            self.recent_menu.addAction(path, lambda p=path: self.open_scenario(Path(p)))
+            self.recent_menu.addAction(path, partial(self.open_scenario, Path(path)))
         self.recent_menu.setEnabled(bool(self._recent()))
 
     def _ask_unsaved(self) -> Answer:
@@ -563,7 +566,8 @@ class MainWindow(QMainWindow):
             buttons.Save | buttons.Discard | buttons.Cancel,
             buttons.Save,
         )
-        return {buttons.Save: "save", buttons.Discard: "discard"}.get(choice, "cancel")
+        answers: dict[QMessageBox.StandardButton, Answer] = {buttons.Save: "save", buttons.Discard: "discard"}
+        return answers.get(choice, "cancel")
 
     def _report_error(self, title: str, reason: str) -> None:
         QMessageBox.warning(self, title, reason)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..model import Plan, human_size
 from ..model.derivation import n
 from .editors import ComboBox
+from .named import named
 
 if TYPE_CHECKING:  # the presets load when the picker is first used, not while the window starts
     from ..presets import Catalog, Preset
@@ -53,10 +54,11 @@ class ProviderPicker(QGroupBox):
     chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Provider plan", parent, objectName="group_provider")
+        super().__init__("Provider plan", parent)
+        self.setObjectName("group_provider")
         self.catalog: Catalog | None = None
         self._layout = QVBoxLayout(self)
-        self.combo = _LazyCombo(objectName="combo_preset")
+        self.combo = named(_LazyCombo(), "combo_preset")
         self.combo.needed.connect(self.load)
         self.combo.setEditable(True)
         # Plan titles are long; without this the combo (and the whole form) grows to the longest one.
@@ -66,19 +68,21 @@ class ProviderPicker(QGroupBox):
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
         self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)
-        completer = QCompleter(self.combo.model(), self.combo)
+        completer = self._completer = QCompleter(self.combo.model(), self.combo)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.combo.setCompleter(completer)
-        self.combo.lineEdit().setPlaceholderText("Search: rds r6g, heroku standard, neon 2 cu ...")
+        search = self.combo.lineEdit()
+        assert search is not None  # setEditable(True) made it
+        search.setPlaceholderText("Search: rds r6g, heroku standard, neon 2 cu ...")
         self.combo.activated.connect(self._on_activated)
-        self.facts = QLabel(objectName="preset_facts")
+        self.facts = named(QLabel(), "preset_facts")
         self.facts.setWordWrap(True)
         self.facts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.facts.setTextFormat(Qt.TextFormat.RichText)
         self.facts.setOpenExternalLinks(True)
-        self.back = QPushButton("Back to self-managed", objectName="button_self_managed")
+        self.back = named(QPushButton("Back to self-managed"), "button_self_managed")
         self.back.clicked.connect(lambda: self.chosen.emit(None))
         self._layout.addWidget(self.combo)
         self._layout.addWidget(self.facts)
@@ -99,7 +103,9 @@ class ProviderPicker(QGroupBox):
         view = self.combo.view()
         widest = max(view.sizeHintForColumn(0), 0) + view.verticalScrollBar().sizeHint().width() + 16
         view.setMinimumWidth(widest)
-        self.combo.completer().popup().setMinimumWidth(widest)
+        popup = self._completer.popup()
+        if popup is not None:  # the completer makes its list when first asked
+            popup.setMinimumWidth(widest)
         if problems:
             skipped = QLabel("<br>".join(f"Skipped preset file {escape(str(p))}" for p in problems))
             skipped.setWordWrap(True)

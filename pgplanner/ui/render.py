@@ -17,7 +17,7 @@ def render_plots(plan: Plan) -> dict[str, bytes]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QIODevice, Qt
 
-    from .app import application
+    from .application import application
     from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
 
     app = application()
@@ -37,7 +37,7 @@ def render_plots(plan: Plan) -> dict[str, bytes]:
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         panel.grab().save(buffer, "PNG")
-        images[f"plots/{name}.png"] = bytes(buffer.data())
+        images[f"plots/{name}.png"] = bytes(buffer.data().data())
         panel.close()
         panel.deleteLater()
     return images

@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..export.atomic import write_file_atomically
 from ..model import Scenario
 
 DEFAULT_SIZE = (1280, 800)
@@ -14,9 +15,9 @@ DEFAULT_SIZE = (1280, 800)
 def save_screenshot(scenario: Scenario, out: Path, size: tuple[int, int] = DEFAULT_SIZE) -> Path:
     """Render the window for ``scenario`` at ``size`` and write it to ``out`` (PNG)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QBuffer, QIODevice, QSettings
 
-    from .app import application
+    from .application import application
     from .main_window import MainWindow
 
     app = application()
@@ -30,6 +31,9 @@ def save_screenshot(scenario: Scenario, out: Path, size: tuple[int, int] = DEFAU
         app.processEvents()
         image = window.grab()
         window.close()
-    if not image.save(str(out), "PNG"):
-        raise OSError(f"{out}: cannot write the PNG")
+    png = QBuffer()
+    png.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(png, "PNG"):
+        raise OSError(f"{out}: cannot encode the PNG")
+    write_file_atomically(out, bytes(png.data().data()))
     return out

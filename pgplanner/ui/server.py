@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
+from PySide6.QtCore import QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,11 +60,11 @@ from ..probe.server import ServerReport, probe
 from ..probe.session import ServerError, Session, connect, describe_connection, one_line
 from ..probe.sweep import BUILTINS, Note, Point, Progress, Sweep, SweepSpec, clients_text
 from . import theme
+from .named import named as _named
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
-W = TypeVar("W", bound=QObject)
 POINTS_FILTER = "pgbench output or CSV clients,tps (*.txt *.log *.csv);;All files (*)"
 DEFAULT_CLIENTS = "1,2,4,8,16,32,64"
 MAX_IMPORT_BYTES = 1 << 20
@@ -116,12 +116,6 @@ class Worker(QThread):
             self.failed.emit(str(error))
         except Exception as error:  # one line in the dialog rather than a dead thread
             self.failed.emit(one_line(error))
-
-
-def _named(widget: W, name: str) -> W:
-    """``widget`` with its objectName, which the tests and the style sheet find it by."""
-    widget.setObjectName(name)
-    return widget
 
 
 def _spin(name: str, low: int, high: int, value: int, suffix: str = "") -> QSpinBox:
@@ -240,8 +234,6 @@ class ConnectDialog(QDialog):
 
 class ProbeDialog(QDialog):
     """The server's settings and connection use beside the plan, and "Use these values"."""
-
-    applied = Signal(dict)  # the scenario changes the server told
 
     def __init__(self, menu: ServerMenu) -> None:
         super().__init__(menu.window)

@@ -22,7 +22,7 @@ LINEAR_LIMIT = 200  # ranges up to this many steps get one stop per step
 @cache
 def slider_stops(spec: FieldSpec) -> tuple[float, ...]:
     """Every slider stop for ``spec``, ascending, within its range and including both ends."""
-    lo, hi = spec.lo, spec.hi
+    lo, hi = spec.bounds
     if spec.kind == "size" or (spec.kind == "count" and spec.log):
         stops = _doublings(lo, hi, whole=spec.kind == "count")
     elif (hi - lo) / spec.step <= LINEAR_LIMIT and not spec.log:

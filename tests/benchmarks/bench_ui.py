@@ -59,7 +59,7 @@ def measure_updates(edits: int) -> tuple[list[float], list[float]]:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-    from pgplanner.ui.app import application, settings
+    from pgplanner.ui.application import application, settings
     from pgplanner.ui.main_window import MainWindow
 
     app = application()
@@ -114,7 +114,7 @@ def measure_updates(edits: int) -> tuple[list[float], list[float]]:
 CHILD_PGPLANNER = """
 import os, sys, time, psutil
 from PySide6.QtCore import QEvent, QObject
-from pgplanner.ui.app import application, settings
+from pgplanner.ui.application import application, settings
 from pgplanner.ui.main_window import MainWindow
 app = application()
 window = MainWindow(settings())

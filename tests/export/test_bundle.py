@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplanner.export import bundle
+from pgplanner.export import atomic
 from pgplanner.export.bundle import bundle_files, export_bundle, write_bundle
 from pgplanner.model import PLATFORMS, ProviderPlan, Scenario, plan
 from pgplanner.model.serialization import InputError, scenario_from_json
@@ -203,7 +203,7 @@ def test_full_disk_leaves_nothing_behind(tmp_path: Path, monkeypatch, name: str,
     target = tmp_path / name
     export_bundle(plan_for(cores=4), target)
     old = zipfile.ZipFile(target).read("plan.json") if name.endswith(".zip") else (target / "plan.json").read_bytes()
-    real_write, calls = bundle._write_file, []
+    real_write, calls = atomic._write_durably, []
 
     def write(path, data, **kwargs):
         calls.append(path)
@@ -211,7 +211,7 @@ def test_full_disk_leaves_nothing_behind(tmp_path: Path, monkeypatch, name: str,
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         real_write(path, data, **kwargs)
 
-    monkeypatch.setattr(bundle, "_write_file", write)
+    monkeypatch.setattr(atomic, "_write_durably", write)
     with pytest.raises(InputError, match=f"cannot write {target}: No space left on device"):
         export_bundle(plan_for(cores=16), target, force=True)
     assert [p.name for p in tmp_path.iterdir()] == [name]
@@ -230,7 +230,7 @@ def test_a_failed_swap_puts_the_old_bundle_back(tmp_path: Path, monkeypatch):
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         real_rename(source, destination)
 
-    monkeypatch.setattr(bundle.os, "rename", rename)
+    monkeypatch.setattr(atomic.os, "rename", rename)
     with pytest.raises(InputError, match="Input/output error"):
         export_bundle(plan_for(cores=16), target, force=True)
     assert json.loads((target / "plan.json").read_bytes())["scenario"]["hardware"]["cores"] == 4
@@ -239,14 +239,14 @@ def test_a_failed_swap_puts_the_old_bundle_back(tmp_path: Path, monkeypatch):
 
 def test_a_target_that_appears_meanwhile_is_not_overwritten(tmp_path: Path, monkeypatch):
     target = tmp_path / "bundle.zip"
-    real_stage = bundle._stage_zip
+    real_stage = atomic._stage_file
 
-    def stage_then_race(files, where):
-        staged = real_stage(files, where)
+    def stage_then_race(where, data, executable):
+        staged = real_stage(where, data, executable)
         target.write_bytes(b"someone else's")
         return staged
 
-    monkeypatch.setattr(bundle, "_stage_zip", stage_then_race)
+    monkeypatch.setattr(atomic, "_stage_file", stage_then_race)
     with pytest.raises(InputError, match="appeared while the bundle was written"):
         write_bundle({"plan.json": b"{}"}, target)
     assert target.read_bytes() == b"someone else's"

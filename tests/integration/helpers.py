@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from pgplanner.export.bundle import export_bundle
+from pgplanner.export.bundle import bundle_files, export_bundle
 from pgplanner.model import Plan, Scenario, parse_size, plan
 
 from . import real
@@ -20,6 +20,15 @@ def export_for(runner: real.Runner, workdir: Path, result: Plan, **options: obje
     bundle = export_bundle(result, workdir / "bundle", **options)
     runner.hand_over(bundle)
     return bundle
+
+
+def exported_conf(runner: real.Runner, folder: Path, result: Plan) -> Path:
+    """The bundle's postgresql.conf snippet alone, byte for byte (blocking errors marked), where the server
+    user can read it: for a test that reads many plans' snippets and nothing else of the bundle."""
+    path = folder / "postgresql.conf"
+    path.write_bytes(bundle_files(result)["postgresql/postgresql.conf"])
+    runner.hand_over(path)
+    return path
 
 
 def conf_values(text: str) -> dict[str, str]:

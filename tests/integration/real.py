@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import psutil
 import psycopg
 import pytest
 
@@ -33,6 +34,9 @@ SERVER_USER = "postgres"
 PG_PORT = 5432  # on a private socket directory, so it never clashes
 DEBIAN_SERVERS = Path("/usr/lib/postgresql")  # /usr/lib/postgresql/<major>/bin
 READY_DEADLINE = 30  # seconds to wait for a program to accept connections before the test fails
+OTHER_CLIENTS = (
+    "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+)
 
 
 def missing(reason: str) -> NoReturn:
@@ -268,6 +272,46 @@ class Cluster:
                 cursor = conn.execute(statement)
                 rows = cursor.fetchall() if cursor.description else []
             return rows
+
+    def reset(self, hba: str) -> None:
+        """Back to how a test of a shared server finds it: running, with initdb's databases and roles
+        only, ``hba`` as pg_hba.conf, and no client connected but the one asking (the backend of a
+        connection a test closed may still be on its way out).
+
+        What a test leaves behind is for the test itself to check; this only keeps the next test from
+        inheriting it.
+        """
+        try:
+            conn = self.connect(autocommit=True)
+        except psycopg.OperationalError:  # a test stopped it, or it died: start it again
+            self.start()
+            conn = self.connect(autocommit=True)
+        with conn:
+            hba_file = self.data / "pg_hba.conf"
+            if hba_file.read_text() != hba:
+                hba_file.write_text(hba)
+                conn.execute("SELECT pg_reload_conf()")
+            # oids from 16384 (FirstNormalObjectId) on are what came after initdb
+            for (name,) in conn.execute("SELECT datname FROM pg_database WHERE oid >= 16384").fetchall():
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            for (name,) in conn.execute("SELECT rolname FROM pg_roles WHERE oid >= 16384").fetchall():
+                conn.execute(f'DROP OWNED BY "{name}"')
+                conn.execute(f'DROP ROLE "{name}"')
+            deadline = time.monotonic() + READY_DEADLINE
+            while conn.execute(OTHER_CLIENTS).fetchone() != (0,):
+                assert time.monotonic() < deadline, "clients still connected to the shared server"
+                time.sleep(0.02)
+            mine = conn.info.backend_pid
+        while not _exited(mine):  # the server side of this very connection, gone before the test counts
+            assert time.monotonic() < deadline, f"backend {mine} did not exit"
+            time.sleep(0.005)
+
+
+def _exited(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 @contextmanager

@@ -33,16 +33,22 @@ SHORT = ("--duration", "1", "--warmup", "1")
 
 
 @pytest.fixture
-def server(cluster: real.Cluster) -> real.Cluster:
+def server(running_server: real.Cluster) -> real.Cluster:
+    return running_server
+
+
+@pytest.fixture
+def own_server(cluster: real.Cluster) -> real.Cluster:
+    """A server of the test's own, for a test that stops it."""
     cluster.start()
     return cluster
 
 
 @pytest.fixture
-def pgbench(server: real.Cluster) -> Path:
-    found = server.bin / "pgbench"
+def pgbench(pg_bin: Path) -> Path:
+    found = pg_bin / "pgbench"
     if not found.exists():
-        real.missing(f"pgbench is not installed beside {server.bin}")
+        real.missing(f"pgbench is not installed beside {pg_bin}")
     return found
 
 
@@ -341,7 +347,9 @@ def test_another_sweep_running_is_named_before_anything_starts(server, pgbench):
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
-def test_a_server_dying_mid_sweep_is_named_and_cleaned_up_when_it_returns(server, pgbench):
+def test_a_server_dying_mid_sweep_is_named_and_cleaned_up_when_it_returns(own_server, pgbench):
+    server = own_server
+
     def listen(event: object) -> None:
         if isinstance(event, Point):
             server.stop()

@@ -54,19 +54,21 @@ def _pointed_at(cluster: real.Cluster, ini_text: str, workdir: Path, auth_file: 
     return ini, port
 
 
-@pytest.fixture
-def pooled(runner, workdir, cluster, server_major, pgbouncer_bin):
-    """A cluster with role app and database appdb, and PgBouncer started with the exported ini."""
+@pytest.fixture(scope="module")
+def pooled(runner, pg_bin, template, server_major, pgbouncer_bin):
+    """A cluster with role app and database appdb, and PgBouncer started with the exported ini: once per
+    version for this module's tests, which only read what PgBouncer does with it."""
     result = plan_with(pg_version=server_major, pool_size=POOL, reserve_pool=RESERVE, max_client_conn=50, clients=40)
-    bundle = export_for(runner, workdir, result)
-    cluster.include(bundle / "postgresql" / "postgresql.conf")
-    cluster.start()
-    cluster.sql("CREATE ROLE app LOGIN", "CREATE DATABASE appdb OWNER app")
-    auth = _auth_file(bundle / "pgbouncer" / "userlist.txt.example", workdir / "userlist.txt")
-    ini, port = _pointed_at(cluster, (bundle / "pgbouncer" / "pgbouncer.ini").read_text(), workdir, auth)
-    runner.hand_over(workdir)
-    with real.pgbouncer(runner, pgbouncer_bin, ini, workdir / "pgbouncer-sockets", port, PASSWORD) as bouncer:
-        yield cluster, bouncer
+    with runner.workdir() as workdir, real.cluster(runner, pg_bin, template, workdir) as cluster:
+        bundle = export_for(runner, workdir, result)
+        cluster.include(bundle / "postgresql" / "postgresql.conf")
+        cluster.start()
+        cluster.sql("CREATE ROLE app LOGIN", "CREATE DATABASE appdb OWNER app")
+        auth = _auth_file(bundle / "pgbouncer" / "userlist.txt.example", workdir / "userlist.txt")
+        ini, port = _pointed_at(cluster, (bundle / "pgbouncer" / "pgbouncer.ini").read_text(), workdir, auth)
+        runner.hand_over(workdir)
+        with real.pgbouncer(runner, pgbouncer_bin, ini, workdir / "pgbouncer-sockets", port, PASSWORD) as bouncer:
+            yield cluster, bouncer
 
 
 def test_server_connections_never_exceed_pool_plus_reserve(pooled):
@@ -125,7 +127,7 @@ def test_pgbouncer_reports_the_exported_pool_settings(pooled):
     assert config["max_db_connections"] == str(POOL + RESERVE)
 
 
-def test_the_ini_for_the_installed_release_starts_too(runner, workdir, cluster, server_major, pgbouncer_bin):
+def test_the_ini_for_the_installed_release_starts_too(runner, workdir, running_server, server_major, pgbouncer_bin):
     """Keys newer than the baseline are switched on only for a release that has them, and it accepts them."""
     version = real.version_of(pgbouncer_bin)
     result = plan_with(pg_version=server_major)
@@ -133,10 +135,9 @@ def test_the_ini_for_the_installed_release_starts_too(runner, workdir, cluster, 
     active_newer = {key for key, since in KEY_SINCE.items() if since <= version}
     for key in KEY_SINCE:
         assert (f"\n{key} = " in text) == (key in active_newer)
-    cluster.start()
     bundle = export_for(runner, workdir, result)
     auth = _auth_file(bundle / "pgbouncer" / "userlist.txt.example", workdir / "userlist.txt")
-    ini, port = _pointed_at(cluster, text, workdir, auth)
+    ini, port = _pointed_at(running_server, text, workdir, auth)
     runner.hand_over(workdir)
     with real.pgbouncer(runner, pgbouncer_bin, ini, workdir / "pgbouncer-sockets", port, PASSWORD) as bouncer:
         config = _config(bouncer)

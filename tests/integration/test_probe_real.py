@@ -29,11 +29,20 @@ def dsn(cluster: real.Cluster, **extra: object) -> str:
     return " ".join(f"{key}={value}" for key, value in params.items())
 
 
+@pytest.fixture(scope="module")
+def probed(runner: real.Runner, pg_bin: Path, template: Path) -> Iterator[tuple[real.Cluster, str]]:
+    """A server with settings of its own for the probe to report, started once per version for this module."""
+    with runner.workdir() as folder, real.cluster(runner, pg_bin, template, folder) as made:
+        made.include(_snippet(made, "max_connections = 57\nwork_mem = '12MB'\nsuperuser_reserved_connections = 4\n"))
+        made.start()
+        yield made, (made.data / "pg_hba.conf").read_text()
+
+
 @pytest.fixture
-def server(cluster: real.Cluster) -> real.Cluster:
-    cluster.include(_snippet(cluster, "max_connections = 57\nwork_mem = '12MB'\nsuperuser_reserved_connections = 4\n"))
-    cluster.start()
-    return cluster
+def server(probed: tuple[real.Cluster, str]) -> real.Cluster:
+    made, hba = probed
+    made.reset(hba)  # initdb's roles and pg_hba.conf, and no client left from the test before
+    return made
 
 
 def _snippet(cluster: real.Cluster, text: str):

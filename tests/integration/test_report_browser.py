@@ -85,9 +85,14 @@ class _Figures(HTMLParser):
                 self.found[path] += data
 
 
-def shown_figures(tmp_path: Path, page: Path) -> dict[str, str]:
+def rendered_dom(tmp_path: Path, page: Path) -> str:
+    """The page's DOM after Chromium ran it."""
+    return chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+
+
+def shown_figures(dom: str) -> dict[str, str]:
     parser = _Figures()
-    parser.feed(chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
+    parser.feed(dom)
     return parser.found
 
 
@@ -134,12 +139,13 @@ def test_report_renders_offline_with_its_plots_and_the_plan_numbers(tmp_path: Pa
         assert pixels_of(image, colour) - pixels_of(without_plots, colour) > least, f"{colour} is not on the screen"
 
     plan_json = run("plan", *OPTIONS, "--json").json()
-    figures = shown_figures(tmp_path, page)
+    dom = rendered_dom(tmp_path, page)
+    figures = shown_figures(dom)
     expected_paths = {"max_connections", "ram_ceiling", "productive_target", "pool_size", "memory.worst_case_bytes"}
     assert expected_paths <= set(figures)
     for path, text in figures.items():
         check_figure(path, text, json_value(plan_json, path))
-    text = re.sub(r"<[^>]+>", "", chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
+    text = re.sub(r"<[^>]+>", "", dom)
     answer = f"max_connections = {plan_json['max_connections']:,} (required {plan_json['max_connections_required']:,}"
     assert answer in text
 
@@ -149,7 +155,7 @@ def test_comparison_report_shows_both_plans_as_plan_json_says(tmp_path: Path):
     page = tmp_path / "compare.html"
     assert run("report", "--scenario", direct, "--compare", pooled, "--out", str(page)).status == 1
     sides = {side: run("plan", "--scenario", path, "--json").json() for side, path in (("a", direct), ("b", pooled))}
-    figures = shown_figures(tmp_path, page)
+    figures = shown_figures(rendered_dom(tmp_path, page))
     for side, plan_json in sides.items():
         mine = {path[2:]: text for path, text in figures.items() if path.startswith(f"{side}.")}
         assert {"max_connections", "ram_ceiling", "memory.heavy_fraction_bytes"} <= set(mine)

@@ -22,12 +22,11 @@ def app(qtbot, tmp_path):
 
 
 @pytest.fixture
-def server(cluster: real.Cluster, monkeypatch) -> real.Cluster:
-    cluster.start()
-    if not (cluster.bin / "pgbench").exists():
-        real.missing(f"pgbench is not installed beside {cluster.bin}")
-    monkeypatch.setenv("PATH", f"{cluster.bin}:{Path('/usr/bin')}")  # this server's own pgbench first
-    return cluster
+def server(running_server: real.Cluster, monkeypatch) -> real.Cluster:
+    if not (running_server.bin / "pgbench").exists():
+        real.missing(f"pgbench is not installed beside {running_server.bin}")
+    monkeypatch.setenv("PATH", f"{running_server.bin}:{Path('/usr/bin')}")  # this server's own pgbench first
+    return running_server
 
 
 def connect(app: a.App, server: real.Cluster, **extra: str) -> str:

@@ -43,7 +43,6 @@ from pytestqt.qtbot import QtBot
 from pgplanner.model import FIELDS, Plan, Scenario, parse_size, plan
 from pgplanner.model.serialization import scenario_to_json
 from pgplanner.present import CARDS
-from pgplanner.present.cards import card_views
 from pgplanner.ui.main_window import MainWindow
 from pgplanner.ui.plots import GLYPHS, HEADING_SEPARATOR
 
@@ -77,8 +76,8 @@ def open_app(qtbot: QtBot, settings_path: Path) -> App:
 
 
 def settle(app: App) -> None:
-    """Wait until the plan on screen is the plan of the latest edit."""
-    w.wait_until(app.qtbot, lambda: app.window.document.settled)
+    """Wait until the plan on screen is the plan of the latest edit, and painted."""
+    w.run_events_until(lambda: app.window.document.settled)
 
 
 # --- doing --------------------------------------------------------------------------------
@@ -199,11 +198,11 @@ def redo(app: App) -> None:
 
 
 def can_undo(app: App) -> bool:
-    return app.window.actions["undo"].isEnabled()
+    return app.window.menu_actions["undo"].isEnabled()
 
 
 def can_redo(app: App) -> bool:
-    return app.window.actions["redo"].isEnabled()
+    return app.window.menu_actions["redo"].isEnabled()
 
 
 def answer_unsaved_prompts(app: App, answer: str) -> None:
@@ -452,9 +451,62 @@ def shown_plan(app: App) -> Plan:
     return plan(app.window.document.scenario)
 
 
-def cards_match_model(app: App) -> bool:
+# The figure each card shows, by its path in ``plan --json``, and how the card writes it: a count
+# ("1,234"), a size ("1.13 GB", three significant digits) or a rate ("2,500 tps"). Written out here, not
+# taken from pgplanner.present, so that the check never asks the renderer what it meant to show.
+CARD_FIGURES = {
+    "max_connections": ("max_connections", "count"),
+    "ram_ceiling": ("ram_ceiling", "count"),
+    "productive_target": ("productive_target", "count"),
+    "pool_size": ("pool_size", "count"),
+    "worst_case": ("memory.worst_case_bytes", "size"),
+    "heavy_fraction": ("memory.heavy_fraction_bytes", "size"),
+    "safe_work_mem": ("memory.safe_work_mem_bytes", "size"),
+    "pooler_capacity": ("pooler_capacity_tps", "rate"),
+}
+POOLER_CARDS = ("pool_size", "pooler_capacity")  # a pooler's figures: with no pooler the card says "no pooler"
+SIZE_UNITS = {"B": 1, "kB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+_SHOWN_NUMBER = re.compile(r"(?P<number>\d[\d,]*(?:\.(?P<decimals>\d+))?)(?: (?P<unit>B|kB|MB|GB|TB|tps))?")
+
+
+def _shown_number(text: str) -> tuple[float, float, str]:
+    """A card's value read as a person would: (number in its unit, the most its rounding hides, unit)."""
+    match = _SHOWN_NUMBER.fullmatch(text)
+    assert match, f"not a figure: {text!r}"
+    decimals = len(match["decimals"] or "")
+    return float(match["number"].replace(",", "")), 0.5 * 10**-decimals, match["unit"] or ""
+
+
+def card_disagrees(text: str, figure: float | None, kind: str) -> bool:
+    """Whether ``text`` on a card misstates ``figure`` (plan()'s number) beyond its shown digits."""
+    if figure is None or (kind == "size" and figure == 0):  # no safe work_mem; a pooler's figure without one
+        return text != ("none" if kind == "size" else "no pooler")
+    number, slack, unit = _shown_number(text)
+    if kind == "size":
+        return unit not in SIZE_UNITS or abs(number * SIZE_UNITS[unit] - figure) > slack * SIZE_UNITS[unit]
+    if kind == "rate":
+        return unit != "tps" or abs(number - figure) > slack
+    return unit != "" or number != figure
+
+
+def cards_disagreeing_with_model(app: App) -> list[str]:
+    """The cards whose value is not what plan() computes for the scenario on screen ([] when all agree)."""
     expected = shown_plan(app)
-    return all(w.text_of(app.window, f"card_{card.key}_value") == card.value for card in card_views(expected))
+    figures = expected.to_json_dict()
+    values = {label.objectName() for label in app.window.findChildren(QLabel)}
+    cards = {name for name in values if name.startswith("card_") and name.endswith("_value")}
+    wanted = {f"card_{key}_value" for key in CARD_FIGURES}
+    wrong = [] if cards == wanted else [f"the window's cards {sorted(cards)} are not {sorted(wanted)}"]
+    for key, (path, kind) in CARD_FIGURES.items():
+        text = w.text_of(app.window, f"card_{key}_value")
+        figure = figures
+        for part in path.split("."):
+            figure = figure[part]
+        if key in POOLER_CARDS and expected.scenario.pooler.kind == "none":
+            figure = None
+        if card_disagrees(text, figure, kind):
+            wrong.append(f"{key}: shows {text!r}, plan() says {figure}")
+    return wrong
 
 
 def size(text: str) -> int:
@@ -622,7 +674,7 @@ def clipped_card_texts(app: App) -> list[str]:
 
 def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
     """Drag the handle under the plots by ``pixels`` (negative: up)."""
-    splitter = app.window.lower
+    splitter = app.window.plots_and_details
     splitter.moveSplitter(splitter.sizes()[0] + pixels, 1)
     app.qtbot.wait(20)
 
@@ -632,7 +684,7 @@ def plot_height(app: App, plot: str) -> int:
 
 
 def splitter_handles_visible(app: App) -> bool:
-    return all(s.handleWidth() >= 5 for s in (app.window.lower, app.window.curves))
+    return all(s.handleWidth() >= 5 for s in (app.window.plots_and_details, app.window.curves))
 
 
 def provider_list_shows_whole_titles(app: App) -> bool:

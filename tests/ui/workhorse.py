@@ -3,6 +3,7 @@ wait for the recompute, read text back, grab pixels. Nothing here knows what pgp
 
 from __future__ import annotations
 
+import time
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
@@ -102,6 +103,20 @@ def trigger(root: QWidget, action_name: str) -> None:
 
 def wait_until(qtbot: QtBot, condition, timeout_ms: int = RECOMPUTE_TIMEOUT_MS) -> None:
     qtbot.waitUntil(condition, timeout=timeout_ms)
+
+
+def run_events_until(condition, timeout_ms: int = RECOMPUTE_TIMEOUT_MS) -> None:
+    """Run Qt's event loop until ``condition()`` holds, then handle what that posted (repaints).
+
+    For work the event loop itself does (a zero-delay timer, a repaint): waitUntil naps 10 ms between
+    checks, which was most of a slider step's time.
+    """
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not condition():
+        assert time.monotonic() < deadline, f"not done after {timeout_ms} ms"
+        app.processEvents()
+    app.processEvents()
 
 
 def click(root: QWidget, name: str) -> None:

@@ -17,7 +17,6 @@ from .base import Declaration, Parameter, Setting, SettingsInput, explain, prese
 # RAM, where a low value makes the planner choose index scans over much faster sequential scans.
 RANDOM_PAGE_COST_CHEAP = 1.1
 RANDOM_PAGE_COST_DEFAULT = 4.0
-LARGE_DATA_RAM_MULTIPLE = 3  # pgtune's "greater than 3 x RAM"
 # Concurrent prefetch requests per process, as 13 and later count them (13 stopped counting spindles:
 # a pre-13 value of 200 became ~1,000): a mirrored pair of spinning disks, and timescaledb-tune's 256
 # from 13 on for flash and network volumes (after B. Momjian on pgsql-hackers, 2021).

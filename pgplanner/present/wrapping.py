@@ -1,0 +1,23 @@
+"""Wrapping plain text to the report's width without parting a number from its unit.
+
+Its own module so that every plain-text section (the report, the latency section, file comments)
+can wrap the same way without importing the report that gathers them.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+WIDTH = 100
+NO_BREAK = "\u00a0"
+_NUMBER_AND_UNIT = re.compile(r"(\d) (B|kB|MB|GB|TB|ms|tps|%)(?!\w)")
+
+
+def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
+    """``text`` in lines of at most ``width``, never splitting a number from its unit ("10" / "MB")."""
+    glued = _NUMBER_AND_UNIT.sub(rf"\1{NO_BREAK}\2", text)
+    lines = textwrap.wrap(
+        glued, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
+    )
+    return [line.replace(NO_BREAK, " ") for line in lines]
