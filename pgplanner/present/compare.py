@@ -15,14 +15,15 @@ from ..model import FIELDS, Plan, human_size
 from ..model.compare import (
     AT_MAX_CONNECTIONS,
     HEADLINE,
+    NO_POOLER_OUTPUTS,
     Difference,
     differences,
     headline,
     throughput_at_max_connections,
 )
-from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
+from .latency import milliseconds, share
 from .plain import wrap
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
 
@@ -56,13 +57,20 @@ def show_value(path: str, value: Any) -> str:
     if value is None:
         if path in _INPUT_SPECS:
             return "auto"
-        return NO_POOLER.value if path in POOLER_OUTPUTS else "none"
+        return NO_POOLER.value if path in NO_POOLER_OUTPUTS else "none"
     if path in _INPUT_SPECS:
         return _INPUT_SPECS[path].format(value)
     if path.startswith("warnings."):
         return str(value)
     if path == AT_MAX_CONNECTIONS:
         return f"{value * 100:.0f} % of peak"
+    if path.startswith("latency."):
+        if path.endswith(".stable"):
+            return "stable" if value else "unstable"
+        if path.endswith("_ms") and isinstance(value, int | float):
+            return milliseconds(value)
+        if path.endswith((".p_wait", ".utilisation")) and isinstance(value, int | float):
+            return share(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if path.endswith("_bytes"):
@@ -84,6 +92,10 @@ def show_change(path: str, a: Any, b: Any) -> str:
         return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points" if points else "±0"
     if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
         return f"{sign}{human_size(abs(delta))}"
+    if path.startswith("latency.") and path.endswith("_ms"):
+        return f"{sign}{milliseconds(abs(delta))}"
+    if path.startswith("latency.") and path.endswith((".p_wait", ".utilisation")):
+        return f"{sign}{abs(delta) * 100:.2g} points"
     return f"{sign}{n(abs(round(delta, 3)))}"
 
 

@@ -39,25 +39,34 @@ def queue_line(row: QueueFigures, latency: LatencyFigures) -> str:
 
 
 def latency_section(plan: Plan, width: int = 100) -> str:
-    """The plain report's latency paragraph, in lines of at most ``width``; empty without a demand."""
+    """The plain report's latency paragraph, in lines of at most ``width``; empty without a demand.
+
+    Without a pooler every client is a backend: the direct figures are the whole story, and no pool
+    size is named.
+    """
     latency = plan.latency
     if latency is None:
         return ""
+    direct = f"{n(latency.direct.pool_size)} backends"
     pool = latency.at_pool_size
-    if latency.pools > 1:
-        pools = f"{n(latency.pools)} pools of {n(pool.pool_size)} ({n(latency.demand_tps / latency.pools)} tps each)"
+    if pool is None:
+        lines = [f"no pooler, every client a backend ({direct}): {queue_line(latency.direct, latency)}"]
     else:
-        pools = f"pool of {n(pool.pool_size)}"
-    lines = [
-        f"{pools}: {queue_line(pool, latency)}",
-        f"without a pooler ({n(latency.direct.pool_size)} backends): {queue_line(latency.direct, latency)}",
-    ]
-    best = latency.best_pool_size
-    if best is None:
-        lines.append("no pool size keeps up with this demand")
-    else:
-        row = next(row for row in latency.by_pool_size if row.pool_size == best)
-        lines.append(f"best pool for p99, {n(best)}: {queue_line(row, latency)}")
+        if latency.pools > 1:
+            each = n(latency.demand_tps / latency.pools)
+            pools = f"{n(latency.pools)} pools of {n(pool.pool_size)} ({each} tps each)"
+        else:
+            pools = f"pool of {n(pool.pool_size)}"
+        lines = [
+            f"{pools}: {queue_line(pool, latency)}",
+            f"without a pooler ({direct}): {queue_line(latency.direct, latency)}",
+        ]
+        best = latency.best_pool_size
+        if best is None:
+            lines.append("no pool size keeps up with this demand")
+        else:
+            row = next(row for row in latency.by_pool_size if row.pool_size == best)
+            lines.append(f"best pool for p99, {n(best)}: {queue_line(row, latency)}")
     lines.append(f"({MODELLED})")
     from .plain import wrap  # the report's own wrapping (plain imports this module)
 
