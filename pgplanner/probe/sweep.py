@@ -262,9 +262,12 @@ class Sweep:
                 # workload, the runs, and must not cancel the COPY of 100,000 rows per scale unit.
                 loading = pgbench_target(session, scratch, private, options=f"-c statement_timeout={LOAD_TIMEOUT_MS}")
                 self._private = private
-                self._sweep(pgbench, loading, pgbench_target(session, scratch, private))
+                direct = pgbench_target(session, scratch, private)
+                # The pooler reaches the scratch database, or this says so before the sweep's minutes
+                through = self._pooler_target(scratch, private) if self.spec.pooled else None
+                self._sweep(pgbench, loading, direct)
                 if self.spec.pooled or self.spec.isolated:
-                    self._calibrate(session, pgbench, scratch, private, pgbench_target(session, scratch, private))
+                    self._calibrate(session, pgbench, scratch, through or direct)
         return self.result
 
     def _note(self, text: str) -> None:
@@ -274,6 +277,11 @@ class Sweep:
 
     def _preflight(self, session: Session) -> None:
         """Refuse what would fail or mislead, before anything is created on the server."""
+        if self.pooler_dsn is not None:  # the pooler answers (whether it reaches the scratch database is seen later)
+            try:
+                connect(self.pooler_dsn, READING, application_name=OWNER_APPLICATION.strip()).close()
+            except ServerError as error:
+                raise MeasureError(f"--pooler-dsn: {error}") from None
         role = session.privileges()
         if not (role.superuser or role.create_databases):
             raise MeasureError(
@@ -405,14 +413,13 @@ class Sweep:
         threads = max(1, min(clients, os.cpu_count() or 1))
         return ["-n", *workload, "-c", str(clients), "-j", str(threads), "-T", str(seconds)]
 
-    def _calibrate(self, session: Session, pgbench: Path, scratch: str, private: Path, direct: Target) -> None:
+    def _calibrate(self, session: Session, pgbench: Path, scratch: str, target: Target) -> None:
         """The latency model's calibration: the capacity through the pooler (a saturated closed loop at its
-        pool size), then a lone transaction's latency (a run at a low --rate, through the pooler if given)."""
+        pool size), then a lone transaction's latency (a run at a low --rate, through the pooler if given:
+        ``target``)."""
         assert self.result is not None, "run() made it"
         spec = self.spec
-        target = direct
         if spec.pooled:
-            target = self._pooler_target(scratch, private)
             clients = spec.pooled_clients
             label = f"through the pooler, {clients_text(clients)}"
             tps, latency = self._logged_run(pgbench, target, clients, self._run_args(clients, spec.duration), label)
