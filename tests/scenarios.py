@@ -70,6 +70,17 @@ SCENARIOS = {
     "demand, calibrated": measured(
         Scenario().with_changes(demand_tps=4000, txn_ms=0.5, pool_size=3), MEASURED
     ).model_copy(update={"latency_calibration": CALIBRATION}),
+    "demand, no pooler": Scenario().with_changes(demand_tps=300, pooler="none"),
+    "demand the pool cannot serve": Scenario().with_changes(cores=16, txn_ms=10, demand_tps=2000, pool_size=20),
+    "measured latency, no demand": measured(Scenario(), MEASURED).model_copy(
+        update={
+            "measurements": tuple(
+                Measurement(connections=c, tps=t, latency_ms={"avg": c / t * 1000, "p50": c / t * 900,
+                                                              "p95": c / t * 3000, "p99": c / t * 6000})
+                for c, t in MEASURED
+            )  # fmt: skip
+        }
+    ),
 }
 
 

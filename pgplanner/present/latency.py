@@ -52,9 +52,10 @@ def latency_section(plan: Plan, width: int = 100) -> str:
     if pool is None:
         lines = [f"no pooler, every client a backend ({direct}): {queue_line(latency.direct, latency)}"]
     else:
-        if latency.pools > 1:
-            each = n(latency.demand_tps / latency.pools)
-            pools = f"{n(latency.pools)} pools of {n(pool.pool_size)} ({each} tps each)"
+        count = latency.pools or 1
+        if count > 1:
+            each = n(latency.demand_tps / count)
+            pools = f"{n(count)} pools of {n(pool.pool_size)} ({each} tps each)"
         else:
             pools = f"pool of {n(pool.pool_size)}"
         lines = [

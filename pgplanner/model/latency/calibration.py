@@ -57,8 +57,12 @@ def calibrate(
     isolated = calibration.isolated_ms if calibration is not None else None
     derivations: dict[str, Derivation] = {}
     scale, stable_below = 1.0, 1.0
-    if not pooled:
-        pass  # no pool to scale, and none to call stable: the direct chain is stable below its capacity
+    if not pooled:  # no pool to scale: the backends keep up while the demand is below what they complete
+        derivations["latency.stable_below"] = Derivation(
+            formula="the backends keep up while the demand is below their capacity",
+            calculation="1",
+            source=FLOW_EQUIVALENT,
+        )
     elif capacity is None:
         derivations["latency.capacity_scale"] = Derivation(
             formula="capacity scale = 1: no capacity measured through the pooler", calculation="1"

@@ -53,10 +53,10 @@ class LatencyFigures(BaseModel):
 
     demand_tps: float
     service_ms: float  # the transaction time: a lone transaction's service
-    capacity_scale: float  # capacity measured through the pooler / the direct one (1 when not measured)
+    capacity_scale: float | None  # measured through the pooler / direct (1: not measured; None: no pooler)
     overhead_ms: float  # added to every response: the measured latency's excess over the model (0 when not measured)
     stable_below: float  # utilisation from which a pool is called unstable
-    pools: int  # the demand is split over this many pools; pool sizes are per pool
+    pools: int | None  # the demand is split over this many pools; pool sizes are per pool (None: no pooler)
     by_pool_size: Rows
     at_pool_size: OptionalRow  # the plan's pool size; None without a pooler
     direct: Row  # every client a backend
@@ -76,6 +76,15 @@ class LatencyFigures(BaseModel):
     def direct_at(self, clients: Iterable[int]) -> tuple[QueueFigures, ...]:
         """The figures without a pooler at other client counts (every client a backend)."""
         return self._direct.figures(clients)
+
+    def fewest_keeping_up(self, pooled: bool, upto: int) -> int | None:
+        """The smallest pool size (``pooled``), or client count without a pooler, up to ``upto`` that keeps
+        up with the demand (None: none does). Stability alone, without percentiles: cheap enough for a plot."""
+        model = self._pooled if pooled else self._direct
+        if model is None:
+            return None
+        stable = model.chain(np.arange(1, max(upto, 1) + 1)).stable
+        return int(np.argmax(stable)) + 1 if stable.any() else None
 
 
 def pool_sizes_listed(top: int, include: Iterable[int]) -> list[int]:
@@ -122,10 +131,10 @@ def latency(
         figures = LatencyFigures(
             demand_tps=demand,
             service_ms=txn_ms,
-            capacity_scale=rates.scale,
+            capacity_scale=None,
             overhead_ms=calibration.overhead_s * 1000,
             stable_below=1.0,
-            pools=1,
+            pools=None,
             by_pool_size=(),
             at_pool_size=None,
             direct=direct_row,
