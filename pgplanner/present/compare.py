@@ -113,7 +113,31 @@ def headline_rows(a: Plan, b: Plan) -> list[CompareRow]:
             (left[path] is not None, right[path] is not None),
         )
         for path in HEADLINE
+    ] + _latency_row(a, b)
+
+
+def _latency_row(a: Plan, b: Plan) -> list[CompareRow]:
+    """The latency card's p99 side by side, when either plan has a demand (at its pool, or without a pooler)."""
+    if a.latency is None and b.latency is None:
+        return []
+    views = [next((c for c in card_views(p) if c.key in ("latency", "latency_direct")), None) for p in (a, b)]
+    path = next(view.figure for view in views if view is not None)
+    values = [_p99(a), _p99(b)]
+    texts = [view.value if view is not None else "no demand" for view in views]
+    marked = [
+        view is not None and view.figure == path and value is not None
+        for view, value in zip(views, values, strict=True)
     ]
+    change = show_change(path, values[0], values[1])
+    return [CompareRow(path, "Latency p99", texts[0], texts[1], change, (marked[0], marked[1]))]
+
+
+def _p99(plan: Plan) -> float | None:
+    """The p99 the latency card shows: at the plan's pool, or with every client a backend (None: none)."""
+    if plan.latency is None:
+        return None
+    row = plan.latency.at_pool_size or plan.latency.direct
+    return row.p99_ms
 
 
 def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
@@ -155,8 +179,29 @@ def story(a: Plan, b: Plan) -> list[str]:
             if codes
             else f"{tag} has no blocking errors"
         )
+    if a.latency is not None or b.latency is not None:
+        lines.append(_latency_sentence(a, b))
     lines.append("; ".join(verdicts) + ".")
     return lines
+
+
+def _latency_sentence(a: Plan, b: Plan) -> str:
+    """ "At 2,000 tps A's p99 is 46.1 ms through a pool of 34; B's is unstable with 200 connections, ..." """
+    said = []
+    for tag, p in (("A", a), ("B", b)):
+        latency = p.latency
+        if latency is None:
+            said.append(f"{tag} has no demand to model")
+            continue
+        row = latency.at_pool_size or latency.direct
+        pool = latency.at_pool_size is not None
+        where = f"through a pool of {n(row.pool_size)}" if pool else f"with {n(row.pool_size)} direct connections"
+        at = f"at {n(latency.demand_tps)} tps"
+        if row.stable and row.p99_ms is not None:
+            said.append(f"{tag}'s p99 {at} is {milliseconds(row.p99_ms)} {where}")
+        else:
+            said.append(f"{tag} cannot keep up {at} {where} (capacity {n(round(row.capacity_tps))} tps)")
+    return "; ".join(said) + " (modelled queueing only)."
 
 
 def _connecting(plan: Plan) -> str:

@@ -13,6 +13,16 @@ from ..model.latency import LatencyFigures, QueueFigures, unstable_reason
 MODELLED = "modelled queueing only: a busy machine's stalls make the real p99 longer"
 
 
+def latency_note(latency: LatencyFigures) -> str:
+    """What the figures are: the demand, the transaction, what calibrated them, and what they leave out."""
+    parts = [f"At {n(latency.demand_tps)} tps of {milliseconds(latency.service_ms)} each"]
+    if latency.capacity_scale not in (None, 1):
+        parts.append(f"service rates x {latency.capacity_scale:.3g} (the capacity measured through the pooler)")
+    if latency.overhead_ms:
+        parts.append(f"{milliseconds(latency.overhead_ms)} added to every response (the isolated latency measured)")
+    return "; ".join(parts) + f". The figures are {MODELLED}."
+
+
 def milliseconds(value: float) -> str:
     """A time for people: three significant digits, ``0.805 ms``, ``10.0 ms``, ``2,599 ms``."""
     if value >= 100:

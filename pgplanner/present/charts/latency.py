@@ -31,6 +31,7 @@ from .spec import Chart, Frame, KeyEntry, Series
 
 TITLE = "Response time"
 X_LABEL = "pool size, or connections without a pooler (log scale)"
+X_LABEL_DIRECT = "connections, each a backend (log scale)"  # no pooler: no pool size anywhere
 Y_LABELS = ("response time (ms)", "ms")
 MODELLED_NOTE = "modelled: queueing only, no stalls"
 CLOSED_NOTE = "grey and dots: every connection busy (pgbench's closed loop)"
@@ -141,7 +142,7 @@ def latency_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names:
         notes=notes,
         key=key,
         frame=frame,
-        x=XAxis(X_LABEL, 1.0, max(highest, 2.0), log=True),
+        x=XAxis(X_LABEL if pooled else X_LABEL_DIRECT, 1.0, max(highest, 2.0), log=True),
         y=YAxis(Y_LABELS, 0.0, top, text=_ms_tick, unit="ms"),
         series=series,
         marks=marks,
