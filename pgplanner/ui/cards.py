@@ -146,7 +146,7 @@ class CardGrid(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         self.setStyleSheet(CARD_STYLE)
-        self.cards = {spec.key: Card(spec) for spec in CARDS}
+        self.cards = {spec.key: Card(spec, self) for spec in CARDS}
         self._columns = columns
         self._laid_out: tuple[str, ...] = ()
         self._compact = False

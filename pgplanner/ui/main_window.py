@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -109,6 +109,18 @@ class ShortcutsFirst(QObject):
         return False
 
 
+class SideTabs(QTabWidget):
+    """The tabs beside the throughput plot (memory, and latency when the plan has it), as wide as a plot
+    asks to be, so that the two sit side by side evenly."""
+
+    def __init__(self, beside: QWidget) -> None:
+        super().__init__(objectName="curves_side")
+        self._beside = beside
+
+    def sizeHint(self) -> QSize:
+        return self._beside.sizeHint()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,7 +184,7 @@ class MainWindow(QMainWindow):
         curves = Splitter(Qt.Orientation.Horizontal, objectName="curves")
         curves.addWidget(self.throughput_plot)
         # Memory, and latency when the plan has it, share the right-hand place: latency beside throughput.
-        self.side = QTabWidget(objectName="curves_side")
+        self.side = SideTabs(self.throughput_plot)
         self.side.setDocumentMode(True)
         self.side.addTab(self.memory_plot, "Memory")
         self.side.addTab(self.latency_plot, "Latency")
@@ -251,14 +263,19 @@ class MainWindow(QMainWindow):
             self.curves.insertWidget(0, self.throughput_plot)
             self.side.insertTab(0, self.memory_plot, "Memory")
             self.side.insertTab(1, self.latency_plot, "Latency")
-            self.curves.setSizes([1, 1])  # back side by side, evenly: the tabs' sizes mean nothing here
             self.lower.insertWidget(1, self.budget_plot)
             for plot, _ in plots:
                 plot.show()
             self.details.setCurrentWidget(self.warnings)
         self._place_latency(self.latency_shown, moved=True)
         self.curves.setVisible(not compact)
+        if not compact:  # back side by side, evenly, once laid out at the new size (the tabs' sizes mean nothing)
+            QTimer.singleShot(0, self, self._even_curves)
         self.cards.set_compact(compact)
+
+    def _even_curves(self) -> None:
+        total = sum(self.curves.sizes())
+        self.curves.setSizes([total - total // 2, total // 2])
 
     def _side_tabs(self, latency: bool) -> None:
         """The Memory and Latency tabs beside throughput; with no latency to draw, memory alone and no tab bar."""
@@ -280,8 +297,8 @@ class MainWindow(QMainWindow):
                 self.details.removeTab(tab)
         else:
             self._side_tabs(shown)
-            if appears:
-                self.side.setCurrentWidget(self.latency_plot)
+            if appears or moved:  # latency to the front when it appears; after a move, what was in front
+                self.side.setCurrentWidget(self.latency_plot if shown else self.memory_plot)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
