@@ -84,8 +84,6 @@ SCENARIOS = {
         update={"measurements": tuple(measured_latency(c, t) for c, t in MEASURED)}
     ),
 }
-    ),
-}
 
 
 EXAMPLES = {f"example {name}": read_scenario_file(path) for name, path in example_scenarios().items()}
