@@ -77,14 +77,13 @@ class LatencyFigures(BaseModel):
         """The figures without a pooler at other client counts (every client a backend)."""
         return self._direct.figures(clients)
 
-    def fewest_keeping_up(self, pooled: bool, upto: int) -> int | None:
-        """The smallest pool size (``pooled``), or client count without a pooler, up to ``upto`` that keeps
-        up with the demand (None: none does). Stability alone, without percentiles: cheap enough for a plot."""
+    def keeping_up(self, pooled: bool, lo: int, hi: int) -> np.ndarray:
+        """Which pool sizes (``pooled``), or client counts without a pooler, from ``lo`` to ``hi`` keep up with
+        the demand. Stability alone, without percentiles: cheap enough for a plot to find where a curve ends."""
         model = self._pooled if pooled else self._direct
         if model is None:
-            return None
-        stable = model.chain(np.arange(1, max(upto, 1) + 1)).stable
-        return int(np.argmax(stable)) + 1 if stable.any() else None
+            return np.zeros(max(hi - lo + 1, 0), dtype=bool)
+        return model.chain(np.arange(max(lo, 1), hi + 1)).stable
 
 
 def pool_sizes_listed(top: int, include: Iterable[int]) -> list[int]:

@@ -41,9 +41,8 @@ TOP_OVER_MARKS = 1.6  # the y axis reaches this far above the p99 at the marked 
 TOP_HEADROOM = 1.08  # and a little past every measured dot, so none is hidden
 POOLED_KEY, DIRECT_KEY = "pool", "no pooler"
 CLOSED = "modelled"
-EDGE_SEARCHED = (
-    4096  # the fewest backends that keep up is found up to here (a curve's first point beyond it is its start)
-)
+# where a curve starts or ends is searched in stretches up to this long (beyond: its grid point)
+EDGE_SEARCHED = 4096
 
 
 def has_latency(plan: Plan) -> bool:
@@ -98,13 +97,13 @@ def latency_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names:
         if not pooled or latency.capacity_scale != 1 or latency.stable_below != 1:
             paths.append(("direct", DIRECT_KEY))
         for path, name in paths:
-            rows, edge = _rows(latency, path == "pooled", grid)
+            rows, said = _rows(latency, path == "pooled", grid)
             for figure, dash, label in (("mean_ms", False, "mean"), ("p99_ms", True, "p99")):
                 xs, ys = _curve(rows, figure)
                 words = f"{name}: {label}" if len(paths) > 1 else label
                 series.append(Series(f"{path}.{figure}", words, xs, ys, path, dash=dash))
                 key.append(KeyEntry(words, path, "dash" if dash else "line"))
-            notes += _cannot_keep_up(edge, "pools smaller" if path == "pooled" else "fewer connections", rows)
+            notes += said
         if pooled:
             marks += _pool_marks(plan, names, tops)
         direct = latency.direct
@@ -154,23 +153,40 @@ def _ms_tick(value: float) -> str:
     return f"{value:,g}"
 
 
-def _rows(latency: LatencyFigures, pooled: bool, grid: np.ndarray) -> tuple[tuple[QueueFigures, ...], int | None]:
-    """The figures along the grid (and at the fewest backends that keep up, where the curve starts),
-    through the pool or without a pooler; and that fewest (None: none up to the first stable size drawn)."""
+def _rows(latency: LatencyFigures, pooled: bool, grid: np.ndarray) -> tuple[tuple[QueueFigures, ...], list[str]]:
+    """The figures along the grid through the pool (or without a pooler), with the sizes where the curve
+    starts and ends (the fewest backends that keep up; past the curve's peak, the most); and the notes that
+    name the sizes that cannot keep up (they have no point)."""
     at = latency.pooled_at if pooled else latency.direct_at
     rows = at(grid)
-    first = next((row.pool_size for row in rows if row.stable), None)
-    edge = latency.fewest_keeping_up(pooled, first) if first is not None and first <= EDGE_SEARCHED else None
-    if edge is not None and edge != first:
-        rows = tuple(sorted((*rows, *at([edge])), key=lambda row: row.pool_size))
-    return rows, edge
+    stable = [row.stable for row in rows]
+    what = ("pools smaller", "pools larger") if pooled else ("fewer connections", "more connections")
+    if not any(stable):
+        return rows, ["no size drawn keeps up with the demand"]
+    first = stable.index(True)
+    last = len(stable) - 1 - stable[::-1].index(True)
+    edges, notes = [], []
+    if first > 0:
+        edge = _edge(latency, pooled, rows[first - 1].pool_size + 1, rows[first].pool_size, True)
+        edges.append(edge)
+        notes.append(f"{what[0]} than {n(edge)} cannot keep up")
+    if last < len(rows) - 1:
+        edge = _edge(latency, pooled, rows[last].pool_size, rows[last + 1].pool_size - 1, False)
+        edges.append(edge)
+        notes.append(f"{what[1]} than {n(edge)} cannot keep up (past the peak)")
+    added = at([edge for edge in edges if edge not in grid])
+    return tuple(sorted((*rows, *added), key=lambda row: row.pool_size)), notes
 
 
-def _cannot_keep_up(edge: int | None, what: str, rows: tuple[QueueFigures, ...]) -> list[str]:
-    """A note naming the sizes that never keep up (they have no point on the curve)."""
-    if not any(row.stable for row in rows):
-        return ["no size drawn keeps up with the demand"]
-    return [f"{what} than {n(edge)} cannot keep up"] if edge is not None and edge > 1 else []
+def _edge(latency: LatencyFigures, pooled: bool, lo: int, hi: int, fewest: bool) -> int:
+    """The fewest (or the most) backends from ``lo`` to ``hi`` that keep up; the grid's own point when the
+    stretch is too long to search."""
+    if hi - lo > EDGE_SEARCHED:
+        return hi if fewest else lo
+    found = np.flatnonzero(latency.keeping_up(pooled, lo, hi))
+    if not found.size:
+        return hi if fewest else lo
+    return lo + int(found[0] if fewest else found[-1])
 
 
 def _pool_marks(plan: Plan, names: Names, tops: list[float]) -> list[MarkAt]:
@@ -232,9 +248,14 @@ def latency_readout(plan: Plan, x: float) -> str:
     parts = []
     latency = plan.latency
     if latency is not None:
-        if latency.pooled:
-            parts.append(f"pool of {n(size)}: {_figures(latency.pooled_at([size])[0], latency)}")
-        parts.append(f"no pooler, {n(size)} connections: {_figures(latency.direct_at([size])[0], latency)}")
+        direct = _figures(latency.direct_at([size])[0], latency)
+        pooled = _figures(latency.pooled_at([size])[0], latency) if latency.pooled else None
+        if pooled == direct:  # uncalibrated, the pool of x is the chain of x connections: say it once
+            parts.append(f"pool of {n(size)}, or {n(size)} connections without a pooler: {direct}")
+        else:
+            if pooled is not None:
+                parts.append(f"pool of {n(size)}: {pooled}")
+            parts.append(f"no pooler, {n(size)} connections: {direct}")
     measured = {c: (a, p) for c, a, p in _measured(plan)}
     if size in measured:
         avg, p99 = measured[size]

@@ -57,7 +57,7 @@ def test_an_unstable_pool_says_so_and_shows_no_latency(app):
     assert read_card(app, "Latency p99") == "unstable"
     assert "ms" not in read_caption(app, "Latency p99")
     assert "LATENCY_UNSTABLE" in warnings(app)
-    assert "pool of 20: unstable" in hover(app, "latency", 20, 10)
+    assert "pool of 20, or 20 connections without a pooler: unstable" in hover(app, "latency", 20, 10)
 
 
 def test_without_a_pooler_nothing_names_a_pool(app):
