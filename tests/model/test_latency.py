@@ -438,7 +438,7 @@ RUNS = (
 )  # fmt: skip
 
 
-def calibrated(pool_size: int, demand: float) -> QueueFigures:
+def calibrated(pool_size: int, demand: float, isolated_ms: float = ISOLATED_MS) -> QueueFigures:
     """The experiment's machine as a scenario: its measured curve, its transaction time (one client's
     fitted rate), the capacity through PgBouncer at this pool size and the isolated latency; 32 clients."""
     base = Scenario().with_changes(cores=2, pool_size=pool_size, clients=32, demand_tps=demand)
@@ -449,7 +449,7 @@ def calibrated(pool_size: int, demand: float) -> QueueFigures:
         update={
             "measurements": measured,
             "latency_calibration": LatencyCalibration(
-                isolated_ms=ISOLATED_MS, pooled=PooledCapacity(pool_size=pool_size, tps=THROUGH_POOLER[pool_size])
+                isolated_ms=isolated_ms, pooled=PooledCapacity(pool_size=pool_size, tps=THROUGH_POOLER[pool_size])
             ),
         }
     )
@@ -501,6 +501,25 @@ def test_the_mean_within_30_percent_for_pools_of_two_and_more_at_30_to_80_percen
         if (c, offered) not in within:
             assert 1.3 * mean < ISOLATED_MS
             assert ratios[c, offered] < 1.6
+
+
+def test_no_single_floor_brings_all_six_within_30_percent():
+    """Why two of the six miss, whatever the isolated latency: the floor each run needs to come within 30 %
+    (measured x 0.7 .. 1.3 minus the modelled queue and service) does not overlap. Pool 4 at 9,134 tps
+    needs at least 0.327 ms; pools 2 and 8 at 5,628 and 5,305 tps at most 0.327 and 0.312 ms. The need
+    rises with the load, while waking sleeping processes costs less as the load rises: the exponential
+    queue under-predicts the waits at 60-80 % (the stalls of a shared 2-CPU machine), so a floor that
+    falls with the rate would miss the busier runs by more, not fewer."""
+    needed = []
+    for c, offered, _achieved, mean in RUNS:
+        if c >= 2 and 0.3 <= offered / THROUGH_POOLER[c] <= 0.8:
+            row = calibrated(c, offered, isolated_ms=1e-6)  # no floor: the queue and the service alone
+            assert row.mean_ms is not None
+            needed.append((0.7 * mean - row.mean_ms, 1.3 * mean - row.mean_ms))
+    assert len(needed) == 6
+    most_needed, least_allowed = max(low for low, _ in needed), min(high for _, high in needed)
+    assert most_needed == pytest.approx(0.327, abs=0.002) and least_allowed == pytest.approx(0.312, abs=0.002)
+    assert most_needed > least_allowed
 
 
 # --- without a pooler, the calibration's run, the closed loop, the warning --------------------------
