@@ -4,15 +4,19 @@ card and plot; without a pooler neither names a pool; measured latencies show be
 import math
 
 from pgplanner.model import Measurement
+from tests.model.test_latency import mmc
 
 from ..adapter import (
+    card_baseline,
     card_shown,
     cards_match_model,
     clipped_card_texts,
+    compare_tab,
     current_curve,
     hover,
     load_scenario,
     mark,
+    pin_baseline,
     plot_fits,
     plot_title,
     plots_offered,
@@ -104,3 +108,15 @@ def test_on_a_dark_desktop_the_latency_plot_reads(app):
     use_dark_palette(app)
     hover(app, "latency", 10, 20)
     assert unreadable_words(app, "latency") == []
+
+
+def test_the_compare_tab_and_the_card_say_the_latency_change(app):
+    set_hardware(app, cores=16)
+    set_workload(app, txn_ms=10, demand_tps=2000)
+    pin_baseline(app)
+    set_pooler(app, pool_size=22)
+    change = mmc(22, 2000, 10)["p99_ms"] - mmc(34, 2000, 10)["p99_ms"]  # Erlang C at 20 Erlangs, by hand
+    assert card_baseline(app, "Latency p99") == f"baseline 46.1 ms · +{change:#.3g} ms"
+    tab = compare_tab(app)
+    assert "Latency p99" in tab and "latency.at_pool_size.p99_ms" in tab
+    assert "Latency p99\n46.1 ms\n" in tab  # the headline row: the baseline's p99, then the plan's
