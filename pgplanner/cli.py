@@ -376,7 +376,7 @@ def _beside_text(read: _Beside | None) -> str:
 
 
 def _run_measure(args: argparse.Namespace) -> int:
-    from .probe.sweep import Note, Point, Sweep, SweepSpec, clients_text
+    from .probe.sweep import IsolatedRun, Note, Point, PooledRun, Sweep, SweepSpec, clients_text
 
     spec = SweepSpec(
         clients=_client_counts(args.clients),
@@ -387,6 +387,10 @@ def _run_measure(args: argparse.Namespace) -> int:
         repeat=args.repeat,
         warmup=args.warmup,
         pgbench=Path(args.pgbench) if args.pgbench else None,
+        isolated=args.isolated,
+        isolated_rate=args.isolated_rate,
+        pooled=args.pooler_dsn is not None,
+        pool_size=args.pool_size,
     )
     base = read_scenario_file(args.save) if args.save and Path(args.save).exists() else None
     bar = _ProgressBar("measuring")
@@ -394,12 +398,16 @@ def _run_measure(args: argparse.Namespace) -> int:
     def listen(event: object) -> None:
         if isinstance(event, Point):
             bar.note(f"{clients_text(event.clients)}: {event.tps:,.0f} tps")
+        elif isinstance(event, PooledRun):
+            bar.note(f"through the pooler (pool size {event.pool_size}): {event.tps:,.0f} tps")
+        elif isinstance(event, IsolatedRun):
+            bar.note(f"isolated latency at {event.tps:,.0f} tps: {event.latency_ms.avg:.3f} ms")
         elif isinstance(event, Note):
             bar.note(f"note: {event.text}")
         else:
             bar.show(event.fraction, event.label)  # type: ignore[attr-defined]
 
-    sweep = Sweep(args.dsn, spec, listen)
+    sweep = Sweep(args.dsn, spec, listen, args.pooler_dsn)
     try:
         with _StopSignals():
             result = sweep.run()
@@ -450,7 +458,11 @@ def _save_measurements(path: Path, base: Scenario, result: object) -> None:
         Measurement(connections=p.clients, tps=p.tps, latency_ms=p.latency_ms)
         for p in result.points  # type: ignore[attr-defined]
     )
-    scenario = base.model_copy(update={"measurements": points, "measured_on": result.measured_on})  # type: ignore[attr-defined]
+    update = {"measurements": points, "measured_on": result.measured_on}  # type: ignore[attr-defined]
+    calibration = result.calibration  # type: ignore[attr-defined]
+    if calibration is not None:  # kept from the file when this sweep measured none
+        update["latency_calibration"] = calibration
+    scenario = base.model_copy(update=update)
     try:
         write_file_atomically(path, scenario_to_json(Scenario.model_validate(scenario.model_dump())))
     except OSError as error:
@@ -648,7 +660,7 @@ DSN_HELP = (
 
 
 def _add_server_commands(commands: argparse._SubParsersAction) -> None:
-    from .probe.sweep import BUILTINS
+    from .probe.sweep import BUILTINS, ISOLATED_SHARE
 
     probe_cmd = commands.add_parser(
         "probe",
@@ -703,8 +715,35 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
     measure.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per client count (default 1)")
     measure.add_argument("--warmup", type=int, metavar="S", help="warm-up seconds (default: --duration)")
     measure.add_argument("--pgbench", metavar="PATH", help="the pgbench program (default: found next to the server)")
+    measure.add_argument(
+        "--pooler-dsn",
+        metavar="DSN",
+        help="the pooler in front of the server (e.g. PgBouncer in transaction mode, with an entry for any "
+        "database): also measure the capacity through it, a saturated closed loop at its pool size, for the "
+        "latency model",
+    )
+    measure.add_argument(
+        "--pool-size",
+        type=int,
+        metavar="N",
+        help="the pooler's pool size (default: the server connections it opened during that run)",
+    )
+    measure.add_argument(
+        "--isolated",
+        action="store_true",
+        help="also measure a lone transaction's latency: a short run at a low --rate (through the pooler when "
+        "--pooler-dsn is given), for the latency model",
+    )
+    measure.add_argument(
+        "--isolated-rate",
+        type=float,
+        metavar="TPS",
+        help=f"the rate of that run (default: {ISOLATED_SHARE * 100:g} %% of the capacity measured)",
+    )
     measure.add_argument("--json", action="store_true", help="print one JSON object")
-    measure.add_argument("--save", metavar="SCENARIO.json", help="store the points in this scenario file")
+    measure.add_argument(
+        "--save", metavar="SCENARIO.json", help="store the points (and the latency calibration) in this scenario file"
+    )
     measure.set_defaults(run=_run_measure)
 
 

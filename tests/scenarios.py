@@ -17,6 +17,14 @@ def measured(scenario: Scenario, points: tuple[tuple[int, float], ...]) -> Scena
     return scenario.model_copy(update={"measurements": tuple(Measurement(connections=c, tps=t) for c, t in points)})
 
 
+def measured_latency(clients: int, tps: float) -> Measurement:
+    """A closed-loop point with pgbench's average (clients / tps, Little's law) and a long tail."""
+    mean = clients / tps * 1000
+    return Measurement(
+        connections=clients, tps=tps, latency_ms={"avg": mean, "p50": 0.9 * mean, "p95": 3 * mean, "p99": 6 * mean}
+    )
+
+
 def preset(name: str, **changes: object) -> Scenario:
     catalog, _problems = load_catalog()
     return apply_preset(Scenario().with_changes(**changes), catalog.find(name))
@@ -77,6 +85,11 @@ SCENARIOS = {
     "demand, calibrated": measured(
         Scenario().with_changes(demand_tps=4000, txn_ms=0.5, pool_size=3), MEASURED
     ).model_copy(update={"latency_calibration": CALIBRATION}),
+    "demand, no pooler": Scenario().with_changes(demand_tps=300, pooler="none"),
+    "demand the pool cannot serve": Scenario().with_changes(cores=16, txn_ms=10, demand_tps=2000, pool_size=20),
+    "measured latency, no demand": Scenario().model_copy(
+        update={"measurements": tuple(measured_latency(c, t) for c, t in MEASURED)}
+    ),
 }
 
 

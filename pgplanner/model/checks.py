@@ -882,6 +882,35 @@ def _replica_settings(plan: Plan) -> Finding | None:
     )
 
 
+@rule("latency.at_pool_size.p99_ms", "latency.direct.p99_ms", "latency.best_pool_size")
+def _latency_unstable(plan: Plan) -> Finding | None:
+    """The demand is more than the backends serving it complete: the queue grows without end."""
+    latency = plan.latency
+    if latency is None:
+        return None
+    row = latency.at_pool_size if latency.at_pool_size is not None else latency.direct
+    if row.stable:
+        return None
+    where = (
+        f"a pool of {n(row.pool_size)}"
+        if latency.at_pool_size is not None
+        else f"{n(row.pool_size)} direct connections"
+    )
+    best = latency.best_pool_size
+    advice = (
+        f" The smallest pool with nearly the lowest p99 is {n(best)}." if best is not None and latency.pooled else ""
+    )
+    return _warn(
+        "LATENCY_UNSTABLE",
+        "warning",
+        f"At {n(latency.demand_tps)} tps {where} cannot keep up (it completes at most {n(round(row.capacity_tps))} "
+        f"tps{', trusted to ' + percent(latency.stable_below) if latency.stable_below < 1 else ''}): the queue "
+        f"grows until clients time out.{advice}",
+        demand_tps=latency.demand_tps,
+        capacity_tps=row.capacity_tps,
+    )
+
+
 def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     """All warnings that apply to ``plan``, errors first."""
     found = [

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from .concurrency import POOLER_OUTPUTS
 from .derivation import Derivation, n, percent
+from .latency import QueueFigures
 from .plan import Plan
 from .scenario import FIELDS
 from .sources import USL
@@ -39,6 +40,12 @@ HEADLINE = (
     "throughput.at_max_connections",
 )
 AT_MAX_CONNECTIONS = "throughput.at_max_connections"
+# The latency figures of a pool: with no pooler there is none (only ``latency.direct``), so they are None.
+LATENCY_POOL_OUTPUTS = frozenset(
+    {"latency.pools", "latency.capacity_scale", "latency.stable_below", "latency.best_pool_size"}
+    | {f"latency.at_pool_size.{figure}" for figure in QueueFigures._fields}
+)
+NO_POOLER_OUTPUTS = POOLER_OUTPUTS | LATENCY_POOL_OUTPUTS  # what a plan without a pooler has no value for
 
 # Plan fields that are not single figures (curves, tables, text) or are compared on their own terms.
 _NOT_FIGURES = {
@@ -124,11 +131,12 @@ def _inputs(plan: Plan) -> dict[str, Any]:
 def outputs(plan: Plan) -> dict[str, Any]:
     """Every single-figure output by JSON path, with the budget's lines as ``budget.<key>``.
 
-    With no pooler the pooler's own outputs (:data:`POOLER_OUTPUTS`) are None: there is no pool to compare.
+    With no pooler the pooler's own outputs (:data:`NO_POOLER_OUTPUTS`) are None: there is no pool to compare.
     """
     values = dict(_figures(plan))
     if plan.scenario.pooler.kind == "none":
-        values.update(dict.fromkeys(POOLER_OUTPUTS))
+        values.pop("latency.at_pool_size", None)
+        values.update(dict.fromkeys(POOLER_OUTPUTS | (LATENCY_POOL_OUTPUTS if plan.latency is not None else set())))
     values[AT_MAX_CONNECTIONS] = round(throughput_at_max_connections(plan)[0], 4)
     values.update({f"budget.{line.key}": line.connections for line in plan.budget})
     return values
@@ -145,8 +153,8 @@ def _figures(plan: Plan) -> Iterator[tuple[str, Any]]:
                 figure = getattr(value, field)
                 if hasattr(figure, "_asdict"):  # a row of figures, such as latency.direct: each on its own
                     yield from ((f"{name}.{field}.{key}", item) for key, item in figure._asdict().items())
-                elif isinstance(figure, tuple) and figure and hasattr(figure[0], "_asdict"):
-                    continue  # a table of rows (latency.by_pool_size) is drawn, not compared
+                elif isinstance(figure, tuple) and (not figure or hasattr(figure[0], "_asdict")):
+                    continue  # a table of rows (latency.by_pool_size, empty without a pooler) is drawn, not compared
                 elif not isinstance(figure, np.ndarray):  # the curves' arrays are drawn, not compared
                     yield f"{name}.{field}", figure
         else:

@@ -578,12 +578,30 @@ class ProviderPlan(Frozen):
         return f"{self.provider}/{self.plan}"
 
 
+Milliseconds = Annotated[float | None, Field(ge=0, le=1e9)]
+
+
+class MeasuredLatency(Frozen):
+    """The latency pgbench measured at one client count: its average and, from its per-transaction log,
+    the 50th, 95th and 99th percentiles (None where not measured, e.g. pgbench output pasted in)."""
+
+    avg: Milliseconds = None
+    p50: Milliseconds = None
+    p95: Milliseconds = None
+    p99: Milliseconds = None
+
+
+def _average_only(value: object) -> object:
+    """A scenario saved before percentiles were measured holds the average alone, as a number."""
+    return {"avg": value} if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 class Measurement(Frozen):
-    """One measured point, e.g. from pgbench: throughput at a number of active connections."""
+    """One measured point, e.g. from pgbench: throughput at a number of active connections, and latency."""
 
     connections: int = Field(ge=1, le=1_000_000)
     tps: float = Field(ge=0, le=1e12)
-    latency_ms: float | None = Field(None, ge=0, le=1e9)
+    latency_ms: Annotated[MeasuredLatency | None, BeforeValidator(_average_only)] = None
 
 
 class PooledCapacity(Frozen):
@@ -597,12 +615,15 @@ class LatencyCalibration(Frozen):
     """Measured figures that calibrate the latency model (see :mod:`.latency`).
 
     Both are measured with the same transaction as ``measurements``: ``isolated_ms`` is the mean latency
-    of one transaction at a low rate (pgbench --rate) through the pooler, which the closed loop never
-    shows (waking a sleeping backend and client); ``pooled`` is the capacity through the pooler, which on
-    a small machine is well below the direct one (the pooler competes for the same CPUs).
+    of a short run at a low rate (pgbench --rate ``isolated_tps``) through the pooler (straight to
+    PostgreSQL without one), which the closed loop never shows (waking a sleeping backend and client);
+    ``pooled`` is the capacity through the pooler, which on a small machine is well below the direct one
+    (the pooler competes for the same CPUs). A file without ``isolated_tps`` (saved before it was
+    recorded) is read as a lone transaction's latency.
     """
 
     isolated_ms: float | None = Field(None, gt=0, le=1e9)
+    isolated_tps: float | None = Field(None, gt=0, le=1e12, description="the rate of the isolated-latency run")
     pooled: PooledCapacity | None = None
 
 

@@ -36,6 +36,10 @@ class Face:
     arithmetic: bool = False  # the caption's first part (up to " · ") works out to the value
 
 
+def _always(_plan: Plan) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class CardSpec:
     key: str
@@ -43,6 +47,7 @@ class CardSpec:
     face: Callable[[Plan], Face]
     outputs: tuple[str, ...]  # JSON paths, the first being the figure shown
     pooler_only: bool = False  # a pooler's figure: with no pooler it reads "no pooler", greyed
+    shown: Callable[[Plan], bool] = _always  # whether the plan has this card at all (latency: with a demand)
 
     @property
     def figure(self) -> str:
@@ -164,6 +169,46 @@ def _pooler_capacity(plan: Plan) -> Face:
     return Face(f"{n(shown)} tps", caption, arithmetic=True)
 
 
+def _latency(plan: Plan) -> Face:
+    """p99 at the plan's pool (or, without a pooler, with every client a backend), the mean and the best pool."""
+    from .latency import milliseconds
+
+    latency = plan.latency
+    assert latency is not None, "the card is shown only with a demand"
+    pooled = latency.at_pool_size
+    row = pooled if pooled is not None else latency.direct
+    if pooled is None:
+        where = f"no pooler, {n(row.pool_size)} connections"
+    else:
+        count = latency.pools or 1
+        where = f"{plural(count, 'pool')} of {n(row.pool_size)}" if count > 1 else f"pool of {n(row.pool_size)}"
+    best = latency.best_pool_size
+    if pooled is None:
+        then = ""
+    elif best is None:
+        then = " · no pool size keeps up"
+    else:
+        then = " · the best pool" if best == row.pool_size else f" · best pool {n(best)}"
+    if not row.stable or row.p99_ms is None or row.mean_ms is None:
+        return Face(
+            "unstable", f"{where}: demand {n(latency.demand_tps)} tps, capacity {n(round(row.capacity_tps))} tps{then}"
+        )
+    return Face(milliseconds(row.p99_ms), f"{where}: mean {milliseconds(row.mean_ms)}{then}")
+
+
+def _has_pooled_latency(plan: Plan) -> bool:
+    return plan.latency is not None and plan.latency.at_pool_size is not None
+
+
+def _has_direct_latency(plan: Plan) -> bool:
+    return plan.latency is not None and plan.latency.at_pool_size is None
+
+
+_LATENCY_FIGURES = ("p99_ms", "mean_ms", "p95_ms", "mean_wait_ms", "p_wait", "utilisation", "capacity_tps",
+                    "saturated_tps", "pool_size")  # fmt: skip
+_LATENCY_INPUTS = ("latency.demand_tps", "latency.service_ms", "latency.overhead_ms")
+
+
 CARDS = (
     CardSpec(
         "max_connections",
@@ -271,6 +316,28 @@ CARDS = (
         ("pooler_capacity_tps", "server_connections"),
         pooler_only=True,
     ),
+    CardSpec(
+        "latency",
+        "Latency p99",
+        _latency,
+        (
+            *(f"latency.at_pool_size.{figure}" for figure in _LATENCY_FIGURES),
+            "latency.best_pool_size",
+            *_LATENCY_INPUTS,
+            "latency.capacity_scale",
+            "latency.stable_below",
+            "latency.pools",
+            "latency.by_pool_size",
+        ),
+        shown=_has_pooled_latency,
+    ),
+    CardSpec(
+        "latency_direct",
+        "Latency p99",
+        _latency,
+        (*(f"latency.direct.{figure}" for figure in _LATENCY_FIGURES), *_LATENCY_INPUTS),
+        shown=_has_direct_latency,
+    ),
 )
 
 
@@ -301,8 +368,8 @@ def card_view(plan: Plan, spec: CardSpec) -> CardView:
 
 
 def card_views(plan: Plan) -> tuple[CardView, ...]:
-    """Every card of ``plan``, in the order the views show them."""
-    return tuple(card_view(plan, spec) for spec in CARDS)
+    """Every card of ``plan``, in the order the views show them (the latency card only with a demand)."""
+    return tuple(card_view(plan, spec) for spec in CARDS if spec.shown(plan))
 
 
 def _concerning(plan: Plan, outputs: tuple[str, ...]) -> list[PlanWarning]:
@@ -326,9 +393,10 @@ def derivation_groups(plan: Plan) -> list[tuple[str, str, list[tuple[str, Deriva
     """
     groups = []
     seen: set[str] = set()
-    for spec, view in zip(CARDS, card_views(plan), strict=True):
-        groups.append((view.title, view.value, _joined(plan, view.outputs)))
+    for spec in CARDS:
         seen.update(spec.outputs)
+    for view in card_views(plan):
+        groups.append((view.title, view.value, _joined(plan, view.outputs)))
     rest = _joined(plan, shown_outputs(plan, tuple(path for path in plan.derivations if path not in seen)))
     if rest:
         groups.append(("Other figures", "", rest))

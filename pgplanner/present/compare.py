@@ -15,14 +15,15 @@ from ..model import FIELDS, Plan, human_size
 from ..model.compare import (
     AT_MAX_CONNECTIONS,
     HEADLINE,
+    NO_POOLER_OUTPUTS,
     Difference,
     differences,
     headline,
     throughput_at_max_connections,
 )
-from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
+from .latency import milliseconds, share
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
 from .wrapping import wrap
 
@@ -56,13 +57,20 @@ def show_value(path: str, value: Any) -> str:
     if value is None:
         if path in _INPUT_SPECS:
             return "auto"
-        return NO_POOLER.value if path in POOLER_OUTPUTS else "none"
+        return NO_POOLER.value if path in NO_POOLER_OUTPUTS else "none"
     if path in _INPUT_SPECS:
         return _INPUT_SPECS[path].format(value)
     if path.startswith("warnings."):
         return str(value)
     if path == AT_MAX_CONNECTIONS:
         return f"{value * 100:.0f} % of peak"
+    if path.startswith("latency."):
+        if path.endswith(".stable"):
+            return "stable" if value else "unstable"
+        if path.endswith("_ms") and isinstance(value, int | float):
+            return milliseconds(value)
+        if path.endswith((".p_wait", ".utilisation")) and isinstance(value, int | float):
+            return share(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if path.endswith("_bytes"):
@@ -84,6 +92,10 @@ def show_change(path: str, a: Any, b: Any) -> str:
         return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points" if points else "±0"
     if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
         return f"{sign}{human_size(abs(delta))}"
+    if path.startswith("latency.") and path.endswith("_ms"):
+        return f"{sign}{milliseconds(abs(delta))}"
+    if path.startswith("latency.") and path.endswith((".p_wait", ".utilisation")):
+        return f"{sign}{abs(delta) * 100:.2g} points"
     return f"{sign}{n(abs(round(delta, 3)))}"
 
 
@@ -101,7 +113,31 @@ def headline_rows(a: Plan, b: Plan) -> list[CompareRow]:
             (left[path] is not None, right[path] is not None),
         )
         for path in HEADLINE
+    ] + _latency_row(a, b)
+
+
+def _latency_row(a: Plan, b: Plan) -> list[CompareRow]:
+    """The latency card's p99 side by side, when either plan has a demand (at its pool, or without a pooler)."""
+    if a.latency is None and b.latency is None:
+        return []
+    views = [next((c for c in card_views(p) if c.key in ("latency", "latency_direct")), None) for p in (a, b)]
+    path = next(view.figure for view in views if view is not None)
+    values = [_p99(a), _p99(b)]
+    texts = [view.value if view is not None else "no demand" for view in views]
+    marked = [
+        view is not None and view.figure == path and value is not None
+        for view, value in zip(views, values, strict=True)
     ]
+    change = show_change(path, values[0], values[1])
+    return [CompareRow(path, "Latency p99", texts[0], texts[1], change, (marked[0], marked[1]))]
+
+
+def _p99(plan: Plan) -> float | None:
+    """The p99 the latency card shows: at the plan's pool, or with every client a backend (None: none)."""
+    if plan.latency is None:
+        return None
+    row = plan.latency.at_pool_size or plan.latency.direct
+    return row.p99_ms
 
 
 def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
@@ -143,8 +179,29 @@ def story(a: Plan, b: Plan) -> list[str]:
             if codes
             else f"{tag} has no blocking errors"
         )
+    if a.latency is not None or b.latency is not None:
+        lines.append(_latency_sentence(a, b))
     lines.append("; ".join(verdicts) + ".")
     return lines
+
+
+def _latency_sentence(a: Plan, b: Plan) -> str:
+    """ "At 2,000 tps A's p99 is 46.1 ms through a pool of 34; B's is unstable with 200 connections, ..." """
+    said = []
+    for tag, p in (("A", a), ("B", b)):
+        latency = p.latency
+        if latency is None:
+            said.append(f"{tag} has no demand to model")
+            continue
+        row = latency.at_pool_size or latency.direct
+        pool = latency.at_pool_size is not None
+        where = f"through a pool of {n(row.pool_size)}" if pool else f"with {n(row.pool_size)} direct connections"
+        at = f"at {n(latency.demand_tps)} tps"
+        if row.stable and row.p99_ms is not None:
+            said.append(f"{tag}'s p99 {at} is {milliseconds(row.p99_ms)} {where}")
+        else:
+            said.append(f"{tag} cannot keep up {at} {where} (capacity {n(round(row.capacity_tps))} tps)")
+    return "; ".join(said) + " (modelled queueing only)."
 
 
 def _connecting(plan: Plan) -> str:

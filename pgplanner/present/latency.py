@@ -14,6 +14,16 @@ from .wrapping import WIDTH, wrap
 MODELLED = "modelled queueing only: a busy machine's stalls make the real p99 longer"
 
 
+def latency_note(latency: LatencyFigures) -> str:
+    """What the figures are: the demand, the transaction, what calibrated them, and what they leave out."""
+    parts = [f"At {n(latency.demand_tps)} tps of {milliseconds(latency.service_ms)} each"]
+    if latency.capacity_scale not in (None, 1):
+        parts.append(f"service rates x {latency.capacity_scale:.3g} (the capacity measured through the pooler)")
+    if latency.overhead_ms:
+        parts.append(f"{milliseconds(latency.overhead_ms)} added to every response (the isolated latency measured)")
+    return "; ".join(parts) + f". The figures are {MODELLED}."
+
+
 def milliseconds(value: float) -> str:
     """A time for people: three significant digits, ``0.805 ms``, ``10.0 ms``, ``2,599 ms``."""
     if value >= 100:
@@ -40,25 +50,35 @@ def queue_line(row: QueueFigures, latency: LatencyFigures) -> str:
 
 
 def latency_section(plan: Plan, width: int = WIDTH) -> str:
-    """The plain report's latency paragraph, in lines of at most ``width``; empty without a demand."""
+    """The plain report's latency paragraph, in lines of at most ``width``; empty without a demand.
+
+    Without a pooler every client is a backend: the direct figures are the whole story, and no pool
+    size is named.
+    """
     latency = plan.latency
     if latency is None:
         return ""
+    direct = f"{n(latency.direct.pool_size)} backends"
     pool = latency.at_pool_size
-    if latency.pools > 1:
-        pools = f"{n(latency.pools)} pools of {n(pool.pool_size)} ({n(latency.demand_tps / latency.pools)} tps each)"
+    if pool is None:
+        lines = [f"no pooler, every client a backend ({direct}): {queue_line(latency.direct, latency)}"]
     else:
-        pools = f"pool of {n(pool.pool_size)}"
-    lines = [
-        f"{pools}: {queue_line(pool, latency)}",
-        f"without a pooler ({n(latency.direct.pool_size)} backends): {queue_line(latency.direct, latency)}",
-    ]
-    best = latency.best_pool_size
-    if best is None:
-        lines.append("no pool size keeps up with this demand")
-    else:
-        row = next(row for row in latency.by_pool_size if row.pool_size == best)
-        lines.append(f"best pool for p99, {n(best)}: {queue_line(row, latency)}")
+        count = latency.pools or 1
+        if count > 1:
+            each = n(latency.demand_tps / count)
+            pools = f"{n(count)} pools of {n(pool.pool_size)} ({each} tps each)"
+        else:
+            pools = f"pool of {n(pool.pool_size)}"
+        lines = [
+            f"{pools}: {queue_line(pool, latency)}",
+            f"without a pooler ({direct}): {queue_line(latency.direct, latency)}",
+        ]
+        best = latency.best_pool_size
+        if best is None:
+            lines.append("no pool size keeps up with this demand")
+        else:
+            row = next(row for row in latency.by_pool_size if row.pool_size == best)
+            lines.append(f"best pool for p99, {n(best)}: {queue_line(row, latency)}")
     lines.append(f"({MODELLED})")
     wrapped = [f"Latency at {n(latency.demand_tps)} tps of {latency.service_ms:g} ms each"]
     for line in lines:

@@ -89,6 +89,8 @@ _LIGHT = {
     "worst_fits": VERMILLION,
     "ghost": GHOST,
     "baseline": "#6E6E6E",  # words and strokes of the baseline: the ghosts' grey, dark enough to read
+    "measured_p99": PURPLE,  # the latency chart's measured p99 dots, beside the measured averages
+    "best_pool": ORANGE,  # the latency chart's best pool for p99
     **{f"budget.{key}": colour for key, colour in BUDGET.items()},
 }
 
@@ -110,6 +112,7 @@ _DARK = {
     "ram": "#E6E6E6",
     "productive_target": "#2BC49A",
     "provider_limit": "#E59AC6",
+    "measured_p99": "#E59AC6",
     "ghost": "#85878C",
     "baseline": "#A9ABB0",
     "budget.pool": "#2F8FD0",

@@ -16,10 +16,12 @@ from html import escape
 
 from ..model import FIELDS, PLATFORMS, Plan
 from ..model.derivation import n
+from ..model.latency import LatencyFigures, QueueFigures, unstable_reason
 from .cards import card_views, derivation_groups, plural
-from .charts import COMPARISON
+from .charts import COMPARISON, has_latency
 from .compare import difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
+from .latency import latency_note, milliseconds, share
 from .palette import SEVERITY
 from .settings import settings_groups
 from .summary import answer_line, blocking, blocking_errors, setup_line
@@ -99,6 +101,7 @@ def _single(plan: Plan) -> str:
             "<h2>Plots</h2><div class='plots'>",
             f"<figure>{chart_svg('throughput', plan)}</figure><figure>{chart_svg('memory', plan)}</figure></div>",
             f"<figure class='budget'>{chart_svg('budget', plan)}</figure>",
+            _latency(plan, ""),
             _details(plan, ""),
         ]
     )
@@ -124,7 +127,8 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         "<div class='plots'>"
         f"<figure>{chart_svg('throughput', b, a, COMPARISON, 'ab')}</figure>"
         f"<figure>{chart_svg('memory', b, a, COMPARISON, 'ab')}</figure>"
-        "</div>"
+        + (f"<figure>{chart_svg('latency', b, a, COMPARISON, 'ab')}</figure>" if has_latency(b) else "")
+        + "</div>"
     )
     differences = (
         "".join(
@@ -137,7 +141,7 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
     sides = "".join(
         f"<section><h2>{tag}: {escape(title)}</h2>{_headline(p, tag.lower())}{_cards(p, tag.lower())}"
         f"<figure class='budget'>{chart_svg('budget', p, id_suffix=tag.lower())}</figure>"
-        f"{_details(p, tag.lower())}</section>"
+        f"{_latency(p, tag.lower())}{_details(p, tag.lower())}</section>"
         for tag, title, p in (("A", title_a, a), ("B", title_b, b))
     )
     return (
@@ -185,6 +189,55 @@ def _cards(plan: Plan, prefix: str) -> str:
             f"<div class='caption'>{escape(card.caption)}</div></div>"
         )
     return f"<div class='cards'>{''.join(cards)}</div>"
+
+
+def _latency(plan: Plan, prefix: str) -> str:
+    """The latency chart and the figures at the demand (pool sizes, without a pooler, the best pool); nothing
+    for a plan with no demand and no measured latency."""
+    if not has_latency(plan):
+        return ""
+    p = f"{prefix}." if prefix else ""
+    suffix = f"lat{prefix}"
+    parts = ["<h2>Latency</h2><div class='plots'>", f"<figure>{chart_svg('latency', plan, id_suffix=suffix)}</figure>"]
+    latency = plan.latency
+    if latency is not None:
+        best = latency.best_pool_size
+        rows: list[tuple[str, str, QueueFigures]] = []
+        if latency.at_pool_size is not None:
+            rows.append(
+                ("at_pool_size", f"pool of {n(latency.at_pool_size.pool_size)} (the plan's)", latency.at_pool_size)
+            )
+        rows.append(("direct", f"no pooler, {n(latency.direct.pool_size)} connections", latency.direct))
+        unstable = [row for row in latency.by_pool_size if not row.stable]
+        if unstable:  # the sizes that cannot keep up, in one row: the largest of them says why
+            sizes = f"{n(unstable[0].pool_size)} to {n(unstable[-1].pool_size)}" if len(unstable) > 1 else ""
+            rows.append(("", f"pools of {sizes}" if sizes else f"pool of {n(unstable[0].pool_size)}", unstable[-1]))
+        rows += [
+            ("", f"pool of {n(row.pool_size)}" + (" (the best for p99)" if row.pool_size == best else ""), row)
+            for row in latency.by_pool_size
+            if row.stable
+        ]
+        body = "".join(
+            _queue_row(f"{p}latency.{path}" if path else "", title, row, latency) for path, title, row in rows
+        )
+        headers = ["Backends", "Mean", "p95", "p99", "Waits", "Busy"]
+        table = _table_html(headers, body, numeric=(1, 2, 3, 4, 5))
+        parts.append(f"<div>{table}<p class='muted'>{escape(latency_note(latency))}</p></div>")
+    return "".join(parts) + "</div>"
+
+
+def _queue_row(path: str, title: str, row: QueueFigures, latency: LatencyFigures) -> str:
+    if not row.stable or row.mean_ms is None or row.p95_ms is None or row.p99_ms is None or row.p_wait is None:
+        reason = unstable_reason(row, latency.demand_tps, latency.stable_below)
+        return f"<tr><td>{escape(title)}</td><td colspan='5' class='muted'>{escape(reason)}</td></tr>"
+    cells = [("mean_ms", milliseconds(row.mean_ms)), ("p95_ms", milliseconds(row.p95_ms)),
+             ("p99_ms", milliseconds(row.p99_ms)), ("p_wait", share(row.p_wait)),
+             ("utilisation", share(row.utilisation))]  # fmt: skip
+    shown = "".join(
+        f"<td class='num'{f' data-path={chr(39)}{path}.{key}{chr(39)}' if path else ''}>{escape(text)}</td>"
+        for key, text in cells
+    )
+    return f"<tr><td>{escape(title)}</td>{shown}</tr>"
 
 
 def _details(plan: Plan, prefix: str) -> str:

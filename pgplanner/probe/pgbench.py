@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
+from ..model import MeasuredLatency
 from ..model.serialization import InputError
 from .session import SECRET_PARAMETERS, ServerError, Session, one_line, parse_dsn
 
@@ -126,17 +129,24 @@ def pgbench_target(session: Session, dbname: str, private: Path, options: str = 
     """The DSN's own parameters (pgbench's libpq may be older than pgplanner's and refuse parameters it
     does not know, so only what the user wrote is passed on; PG* variables reach it as they are),
     pointed at ``dbname``, with ``options`` added and the secrets moved into files in ``private``."""
+    return target_for(session.dsn, session.conn.info.password, dbname, private, options)
+
+
+def target_for(
+    dsn: str, password: str | None, dbname: str, private: Path, options: str = "", tag: str = "", option: str = "--dsn"
+) -> Target:
+    """:func:`pgbench_target` for any DSN (the pooler's too, given as ``option``): ``password`` is the one
+    libpq used to connect with it; ``tag`` keeps this target's secret files apart from another DSN's."""
     from psycopg.conninfo import make_conninfo
 
-    params = parse_dsn(session.dsn)
+    params = parse_dsn(dsn)
     params.update(dbname=dbname, application_name=PGBENCH_APPLICATION)
     if options:
         params["options"] = f"{params['options']} {options}" if params.get("options") else options
     env = {key: value for key, value in os.environ.items() if key != "PGPASSWORD"}
     params.pop("password", None)
-    password = session.conn.info.password  # the one libpq used: the DSN's, PGPASSWORD's or a pass file's
-    if password:
-        passfile = private / "pgpass"
+    if password:  # the one libpq used: the DSN's, PGPASSWORD's or a pass file's
+        passfile = private / f"pgpass{tag}"
         if not passfile.exists():
             _write_private(passfile, "*:*:*:*:" + password.replace("\\", "\\\\").replace(":", "\\:") + "\n")
         params["passfile"] = str(passfile)
@@ -144,11 +154,11 @@ def pgbench_target(session: Session, dbname: str, private: Path, options: str = 
     if secrets:
         if params.get("service") or env.get("PGSERVICE"):
             raise MeasureError(
-                f"--dsn: put {', '.join(secrets)} in the service file rather than beside service= "
+                f"{option}: put {', '.join(secrets)} in the service file rather than beside service= "
                 "(pgplanner passes no secret to pgbench on its command line)"
             )
         # libpq drops a service file value's trailing blanks; no other way keeps these off the command line
-        service_file = private / "pg_service.conf"
+        service_file = private / f"pg_service{tag}.conf"
         if not service_file.exists():
             _write_private(service_file, f"[{SERVICE}]\n" + "".join(f"{k}={v}\n" for k, v in secrets.items()))
         params["service"] = SERVICE
@@ -310,3 +320,35 @@ def points_from_text(text: str, source: str) -> list[tuple[int, float, float | N
     if not found:
         raise MeasureError(f"{source}: no points (expected pgbench output or CSV lines clients,tps)")
     return found
+
+
+# A per-transaction log line (pgbench -l): client_id transaction_no time script_no time_epoch time_us
+# [schedule_lag [retries]]; ``time`` is in microseconds and, with --rate, counted from the scheduled start
+# (it already includes the schedule lag). A failed or skipped transaction has a word in its place.
+LOG_SUFFIX = re.compile(r"\.\d+(\.\d+)?$")  # <prefix>.<pid> for the first thread, <prefix>.<pid>.<n> for the others
+
+
+def read_transaction_log(prefix: Path) -> np.ndarray:
+    """The latencies (ms) of the transactions pgbench logged with ``--log-prefix=prefix``; its files are
+    removed once read (they hold nothing else, and a sweep leaves nothing behind)."""
+    files = [f for f in prefix.parent.glob(prefix.name + ".*") if LOG_SUFFIX.fullmatch(f.name[len(prefix.name) :])]
+    times: list[float] = []
+    for path in files:
+        try:
+            with path.open(errors="replace") as log:
+                for line in log:
+                    fields = line.split()
+                    if len(fields) >= 3 and fields[2].isdigit():
+                        times.append(int(fields[2]) / 1000)
+        finally:
+            path.unlink(missing_ok=True)
+    return np.array(times)
+
+
+def latency_figures(times_ms: np.ndarray, average_ms: float | None) -> MeasuredLatency | None:
+    """pgbench's average (over every transaction) and the logged sample's median, p95 and p99."""
+    if not times_ms.size:
+        return MeasuredLatency(avg=average_ms) if average_ms is not None else None
+    p50, p95, p99 = (float(v) for v in np.percentile(times_ms, [50, 95, 99]))
+    average = average_ms if average_ms is not None else float(times_ms.mean())
+    return MeasuredLatency(avg=average, p50=round(p50, 4), p95=round(p95, 4), p99=round(p99, 4))

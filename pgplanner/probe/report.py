@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from ..model import Plan
+from ..model import MeasuredLatency, Plan
 from ..model.derivation import n
 from ..model.throughput import UslFit
 from ..model.units import human_size
@@ -159,11 +159,48 @@ def measure_json(sweep: SweepResult) -> dict[str, Any]:
         "repeat": spec.repeat,
         "complete": sweep.complete,
         "points": [
-            {"clients": p.clients, "tps": p.tps, "latency_ms": p.latency_ms, "run": p.run} for p in sweep.points
+            {"clients": p.clients, "tps": p.tps, "latency_ms": _latency_json(p.latency_ms), "run": p.run}
+            for p in sweep.points
         ],
         "notes": sweep.notes,
         "fit": fit_json(sweep.fit),
+        "pooled": (
+            {
+                "pool_size": pooled.pool_size,
+                "pool_size_seen": pooled.pool_size_seen,
+                "clients": pooled.clients,
+                "tps": pooled.tps,
+                "latency_ms": _latency_json(pooled.latency_ms),
+            }
+            if (pooled := sweep.pooled) is not None
+            else None
+        ),
+        "isolated": (
+            {
+                "rate": isolated.rate,
+                "tps": isolated.tps,
+                "clients": isolated.clients,
+                "through_pooler": isolated.through_pooler,
+                "latency_ms": _latency_json(isolated.latency_ms),
+            }
+            if (isolated := sweep.isolated) is not None
+            else None
+        ),
+        "latency_calibration": calibration.model_dump(mode="json") if (calibration := sweep.calibration) else None,
     }
+
+
+def _latency_json(latency: MeasuredLatency | None) -> dict[str, float | None] | None:
+    return latency.model_dump(mode="json") if latency is not None else None
+
+
+def latency_text(latency: MeasuredLatency | None) -> str:
+    """``0.112 ms (p50 0.101, p95 0.18, p99 0.42)``: pgbench's average and the logged percentiles."""
+    if latency is None or latency.avg is None:
+        return "-"
+    spread = [f"{name} {value:.3g}" for name, value in (("p50", latency.p50), ("p95", latency.p95),
+                                                        ("p99", latency.p99)) if value is not None]  # fmt: skip
+    return f"{latency.avg:.3f} ms" + (f" ({', '.join(spread)})" if spread else "")
 
 
 def fit_text(fit: UslFit | None) -> str:
@@ -193,14 +230,27 @@ def measure_text(sweep: SweepResult) -> str:
     lines = [
         f"{sweep.server}: pgbench {sweep.pgbench_version}, {spec.workload}, scale {spec.scale}, "
         f"{spec.duration} s per run",
-        f"  {'clients':>7}  {'tps':>12}  {'latency':>10}",
+        f"  {'clients':>7}  {'tps':>12}  latency average (percentiles in ms)",
     ]
     for p in sweep.points:
-        latency = f"{p.latency_ms:.3f} ms" if p.latency_ms is not None else "-"
-        lines.append(f"  {p.clients:>7}  {p.tps:>12,.0f}  {latency:>10}")
+        lines.append(f"  {p.clients:>7}  {p.tps:>12,.0f}  {latency_text(p.latency_ms)}")
     if not sweep.complete:
         planned = len(spec.clients) * spec.repeat
         lines.append(f"  (the sweep stopped after {len(sweep.points)} of {planned} runs)")
     lines.append(fit_text(sweep.fit))
+    if (pooled := sweep.pooled) is not None:
+        size = f"pool size {n(pooled.pool_size)}" + (
+            ", the server connections it opened" if pooled.pool_size_seen else ""
+        )
+        lines.append(
+            f"through the pooler ({size}; {n(pooled.clients)} clients): {n(round(pooled.tps))} tps, "
+            f"latency {latency_text(pooled.latency_ms)}"
+        )
+    if (isolated := sweep.isolated) is not None:
+        path = "through the pooler" if isolated.through_pooler else "straight to PostgreSQL"
+        lines.append(
+            f"isolated latency ({path}, --rate {isolated.rate:g} with {n(isolated.clients)} clients, "
+            f"{n(round(isolated.tps))} tps done): {latency_text(isolated.latency_ms)}"
+        )
     lines += [f"note: {note}" for note in sweep.notes]
     return "\n".join(lines) + "\n"

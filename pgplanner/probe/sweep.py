@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..model import MeasuredLatency
+from ..model.latency import ISOLATED_CLIENTS
+from ..model.scenario import LatencyCalibration, PooledCapacity
 from ..model.serialization import InputError
 from ..model.throughput import UslFit, fit_usl
 from .pgbench import (
@@ -30,15 +33,18 @@ from .pgbench import (
     Target,
     find_pgbench,
     first_error,
+    latency_figures,
     parse_pgbench,
     pgbench_target,
     pgbench_version,
     private_directory,
+    read_transaction_log,
     rows_done,
     run_pgbench,
+    target_for,
 )
 from .server import connection_use, is_local, read_settings
-from .session import SCRATCH, ServerError, Session, describe_connection
+from .session import READING, SCRATCH, ServerError, Session, connect, describe_connection, one_line
 
 BUILTINS = ("select-only", "tpcb-like", "simple-update")
 SCRATCH_PREFIX = "pgplanner_scratch_"
@@ -52,6 +58,15 @@ MAX_REPEAT = 100
 INIT_SECONDS = 1.0
 INIT_SECONDS_PER_SCALE = 0.5
 LOAD_TIMEOUT_MS = 0  # statement_timeout of `pgbench -i`: none, as pg_dump and pg_restore run
+# Each run logs a sample of its transactions (pgbench -l --sampling-rate) for the latency percentiles:
+# about this many lines, enough for a p99 from 200 transactions above it, a few hundred kB at most.
+LOGGED_TRANSACTIONS = 20_000
+GUESSED_TPS = 10_000.0  # before anything was measured (no warm-up), to choose the first sampling rate
+MIN_SAMPLING_RATE = 1e-4  # pgbench's --sampling-rate is a fraction above 0
+# The capacity through the pooler is a saturated closed loop with this many clients (at least twice the
+# pool size), as in the latency experiment; the pooler queues what its pool cannot take.
+POOLED_CLIENTS = 32
+ISOLATED_SHARE = 0.05  # the isolated-latency run offers this share of the capacity measured (pgbench --rate)
 
 
 def clients_text(count: int) -> str:
@@ -68,6 +83,10 @@ class SweepSpec:
     repeat: int = 1
     warmup: int | None = None  # seconds; default: the duration
     pgbench: Path | None = None
+    isolated: bool = False  # also measure a lone transaction's latency: a run at a low --rate
+    isolated_rate: float | None = None  # tps of that run; default ISOLATED_SHARE of the capacity measured
+    pooled: bool = False  # also measure the capacity through the pooler (Sweep's pooler_dsn)
+    pool_size: int | None = None  # the pooler's pool size; default: the server connections it opened
 
     def check(self) -> None:
         """Input errors (InputError, one line naming the option), before anything touches a server."""
@@ -91,6 +110,14 @@ class SweepSpec:
             raise InputError(f"--repeat: from 1 to {MAX_REPEAT} (got {self.repeat})")
         if self.script is not None and not (self.script.is_file() and os.access(self.script, os.R_OK)):
             raise InputError(f"--script: no such readable file: {self.script}")
+        if self.isolated_rate is not None and not 0 < self.isolated_rate <= 1e9:
+            raise InputError(f"--isolated-rate: transactions per second above 0 (got {self.isolated_rate:g})")
+        if self.isolated_rate is not None and not self.isolated:
+            raise InputError("--isolated-rate: give --isolated too (the rate is that run's)")
+        if self.pool_size is not None and not 1 <= self.pool_size <= 100_000:
+            raise InputError(f"--pool-size: from 1 to 100000 (got {self.pool_size})")
+        if self.pool_size is not None and not self.pooled:
+            raise InputError("--pool-size: give --pooler-dsn too (it is the pooler's pool size)")
 
     @property
     def workload(self) -> str:
@@ -98,8 +125,13 @@ class SweepSpec:
 
     @property
     def seconds(self) -> int:
-        """Planned run time: warm-up plus every run."""
-        return self.warmup_seconds + self.duration * self.repeat * len(self.clients)
+        """Planned run time: warm-up plus every run (and the calibration runs)."""
+        runs = self.repeat * len(self.clients) + self.pooled + self.isolated
+        return self.warmup_seconds + self.duration * runs
+
+    @property
+    def pooled_clients(self) -> int:
+        return max(POOLED_CLIENTS, 2 * (self.pool_size or 0))
 
     @property
     def warmup_seconds(self) -> int:
@@ -110,8 +142,30 @@ class SweepSpec:
 class Point:
     clients: int
     tps: float
-    latency_ms: float | None
+    latency_ms: MeasuredLatency | None  # pgbench's average and the logged transactions' percentiles
     run: int = 1  # which repeat
+
+
+@dataclass(frozen=True)
+class PooledRun:
+    """The capacity through the pooler: a saturated closed loop of ``clients`` at its pool size."""
+
+    pool_size: int
+    tps: float
+    clients: int
+    latency_ms: MeasuredLatency | None
+    pool_size_seen: bool  # the pool size is the server connections the pooler opened (not given)
+
+
+@dataclass(frozen=True)
+class IsolatedRun:
+    """A lone transaction's latency: a short open-loop run at a low rate (pgbench --rate)."""
+
+    rate: float  # offered, tps
+    tps: float  # achieved
+    clients: int
+    through_pooler: bool
+    latency_ms: MeasuredLatency
 
 
 @dataclass(frozen=True)
@@ -135,6 +189,20 @@ class SweepResult:
     spec: SweepSpec
     points: list[Point] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    pooled: PooledRun | None = None
+    isolated: IsolatedRun | None = None
+
+    @property
+    def calibration(self) -> LatencyCalibration | None:
+        """What the latency model takes from the calibration runs (None when neither ran)."""
+        if self.pooled is None and self.isolated is None:
+            return None
+        isolated = self.isolated
+        return LatencyCalibration(
+            isolated_ms=isolated.latency_ms.avg if isolated is not None else None,
+            isolated_tps=isolated.tps if isolated is not None else None,
+            pooled=PooledCapacity(pool_size=self.pooled.pool_size, tps=self.pooled.tps) if self.pooled else None,
+        )
 
     @property
     def fit(self) -> UslFit | None:
@@ -149,7 +217,7 @@ class SweepResult:
         return len(self.points) == len(self.spec.clients) * self.spec.repeat
 
 
-Event = Progress | Point | Note
+Event = Progress | Point | Note | PooledRun | IsolatedRun
 Listener = Callable[[Event], None]
 
 
@@ -160,9 +228,13 @@ class Sweep:
     failure or a cancel.
     """
 
-    def __init__(self, dsn: str, spec: SweepSpec, listener: Listener | None = None) -> None:
+    def __init__(
+        self, dsn: str, spec: SweepSpec, listener: Listener | None = None, pooler_dsn: str | None = None
+    ) -> None:
         spec.check()
-        self.dsn, self.spec = dsn, spec
+        if spec.pooled and pooler_dsn is None:
+            raise InputError("--pooler-dsn: the pooler's address is needed to measure through it")
+        self.dsn, self.spec, self.pooler_dsn = dsn, spec, pooler_dsn
         self.listener = listener or (lambda _event: None)
         self.result: SweepResult | None = None
         self._cancelled = threading.Event()
@@ -189,7 +261,13 @@ class Sweep:
                 # Loading pgbench's tables is pgplanner's own work: a role's statement_timeout is for the
                 # workload, the runs, and must not cancel the COPY of 100,000 rows per scale unit.
                 loading = pgbench_target(session, scratch, private, options=f"-c statement_timeout={LOAD_TIMEOUT_MS}")
-                self._sweep(pgbench, loading, pgbench_target(session, scratch, private))
+                self._private = private
+                direct = pgbench_target(session, scratch, private)
+                # The pooler reaches the scratch database, or this says so before the sweep's minutes
+                through = self._pooler_target(scratch, private) if self.spec.pooled else None
+                self._sweep(pgbench, loading, direct)
+                if self.spec.pooled or self.spec.isolated:
+                    self._calibrate(session, pgbench, scratch, through or direct)
         return self.result
 
     def _note(self, text: str) -> None:
@@ -199,6 +277,11 @@ class Sweep:
 
     def _preflight(self, session: Session) -> None:
         """Refuse what would fail or mislead, before anything is created on the server."""
+        if self.pooler_dsn is not None:  # the pooler answers (whether it reaches the scratch database is seen later)
+            try:
+                connect(self.pooler_dsn, READING, application_name=OWNER_APPLICATION.strip()).close()
+            except ServerError as error:
+                raise MeasureError(f"--pooler-dsn: {error}") from None
         role = session.privileges()
         if not (role.superuser or role.create_databases):
             raise MeasureError(
@@ -273,7 +356,7 @@ class Sweep:
         assert self.result is not None, "run() made it"
         spec = self.spec
         initialising = INIT_SECONDS + INIT_SECONDS_PER_SCALE * spec.scale
-        clock = _Clock(initialising + spec.seconds, self.listener)
+        self._clock = clock = _Clock(initialising + spec.seconds, self.listener)
         loaded: list[float] = []  # what `pgbench -i` said it has loaded (its output thread appends)
 
         def tick_init() -> None:
@@ -286,31 +369,111 @@ class Sweep:
 
         self._pgbench(pgbench, loading, ["-i", "-s", str(spec.scale)], "initialisation", tick_init, on_line)
         clock.done(initialising)
+        self._fastest = 0.0  # the most tps seen yet: how many transactions the next run will log
         if spec.warmup_seconds:
             top, seconds = max(spec.clients), spec.warmup_seconds
             label = f"warm-up, {clients_text(top)}"
-            self._pgbench(pgbench, target, self._run_args(top, seconds), label, partial(clock.tick, label, seconds))
+            output = self._pgbench(
+                pgbench, target, self._run_args(top, seconds), label, partial(clock.tick, label, seconds)
+            )
             clock.done(seconds)
+            self._fastest = max((tps for _, tps, _ in parse_pgbench(output)), default=0.0)
         for repeat in range(1, spec.repeat + 1):
             for clients in spec.clients:
                 run = f" (run {repeat} of {spec.repeat})" if spec.repeat > 1 else ""
                 label = f"{clients_text(clients)}{run}"
-                args = self._run_args(clients, spec.duration)
-                output = self._pgbench(pgbench, target, args, label, partial(clock.tick, label, spec.duration))
-                clock.done(spec.duration)
-                parsed = parse_pgbench(output)
-                if not parsed:
-                    raise MeasureError(
-                        f"pgbench at {clients_text(clients)} printed no tps; its output: {output[-300:]!r}"
-                    )
-                point = Point(clients, parsed[-1][1], parsed[-1][2], repeat)
+                tps, latency = self._logged_run(pgbench, target, clients, self._run_args(clients, spec.duration), label)
+                point = Point(clients, tps, latency, repeat)
                 self.result.points.append(point)
                 self.listener(point)
+
+    def _logged_run(
+        self, pgbench: Path, target: Target, clients: int, args: list[str], label: str
+    ) -> tuple[float, MeasuredLatency | None]:
+        """One timed run with a sample of its transactions logged: its tps and latency figures."""
+        seconds = self.spec.duration
+        expected = (self._fastest or GUESSED_TPS) * seconds
+        rate = min(max(LOGGED_TRANSACTIONS / expected, MIN_SAMPLING_RATE), 1.0)
+        prefix = self._private / f"latency_{secrets.token_hex(4)}"
+        logging = ["-l", f"--log-prefix={prefix}", f"--sampling-rate={rate:.6g}"]
+        try:
+            output = self._pgbench(pgbench, target, [*args, *logging], label, partial(self._clock.tick, label, seconds))
+        finally:
+            times = read_transaction_log(prefix)  # read, and removed whatever happened
+        self._clock.done(seconds)
+        parsed = parse_pgbench(output)
+        if not parsed:
+            raise MeasureError(f"pgbench at {clients_text(clients)} printed no tps; its output: {output[-300:]!r}")
+        _, tps, average = parsed[-1]
+        self._fastest = max(self._fastest, tps)
+        return tps, latency_figures(times, average)
 
     def _run_args(self, clients: int, seconds: int) -> list[str]:
         workload = ["-f", str(self.spec.script)] if self.spec.script else ["-b", self.spec.builtin]
         threads = max(1, min(clients, os.cpu_count() or 1))
         return ["-n", *workload, "-c", str(clients), "-j", str(threads), "-T", str(seconds)]
+
+    def _calibrate(self, session: Session, pgbench: Path, scratch: str, target: Target) -> None:
+        """The latency model's calibration: the capacity through the pooler (a saturated closed loop at its
+        pool size), then a lone transaction's latency (a run at a low --rate, through the pooler if given:
+        ``target``)."""
+        assert self.result is not None, "run() made it"
+        spec = self.spec
+        if spec.pooled:
+            clients = spec.pooled_clients
+            label = f"through the pooler, {clients_text(clients)}"
+            tps, latency = self._logged_run(pgbench, target, clients, self._run_args(clients, spec.duration), label)
+            size = spec.pool_size or self._pool_opened(session, scratch)
+            pooled = PooledRun(size, tps, clients, latency, spec.pool_size is None)
+            self.result.pooled = pooled
+            self.listener(pooled)
+        if spec.isolated:
+            capacity = (
+                self.result.pooled.tps if self.result.pooled else max((p.tps for p in self.result.points), default=0.0)
+            )
+            rate = spec.isolated_rate or round(ISOLATED_SHARE * capacity, 1)
+            if rate <= 0:
+                raise MeasureError("--isolated: no capacity measured to choose a low rate from; give --isolated-rate")
+            label = f"isolated latency, {rate:,.0f} tps"
+            args = [*self._run_args(ISOLATED_CLIENTS, spec.duration), "-R", f"{rate:g}"]
+            tps, latency = self._logged_run(pgbench, target, ISOLATED_CLIENTS, args, label)
+            if latency is None or latency.avg is None:
+                raise MeasureError("pgbench printed no latency average for the isolated-latency run")
+            isolated = IsolatedRun(rate, tps, ISOLATED_CLIENTS, spec.pooled, latency)
+            self.result.isolated = isolated
+            self.listener(isolated)
+
+    def _pooler_target(self, scratch: str, private: Path) -> Target:
+        """pgbench's way to the scratch database through the pooler; MeasureError when the pooler does not
+        reach it (it needs an entry for any database, such as PgBouncer's ``* = host=...``)."""
+        assert self.pooler_dsn is not None, "checked in __init__"
+        try:
+            conn = connect(self.pooler_dsn, READING, dbname=scratch, application_name=OWNER_APPLICATION.strip())
+        except ServerError as error:
+            raise MeasureError(
+                f"--pooler-dsn: {error} (measure reaches its scratch database {scratch} through the pooler: "
+                "give the pooler an entry for any database, e.g. PgBouncer's '* = host=...')"
+            ) from None
+        try:
+            password = conn.info.password
+            conn.execute("SELECT 1")
+        except Exception as error:  # psycopg's any failure, in one line
+            raise MeasureError(f"--pooler-dsn: {one_line(error)}") from None
+        finally:
+            conn.close()
+        return target_for(self.pooler_dsn, password, scratch, private, tag="_pooler", option="--pooler-dsn")
+
+    def _pool_opened(self, session: Session, scratch: str) -> int:
+        """The server connections the pooler keeps open to the scratch database after a saturated run: its
+        pool size (pgbench's own connections are gone)."""
+        count = session.one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+            [scratch],
+            what="pg_stat_activity",
+        )[0]
+        if not count:
+            raise MeasureError("the pooler kept no server connection open after the run; give its --pool-size")
+        return int(count)
 
     def _pgbench(
         self,

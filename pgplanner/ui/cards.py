@@ -146,10 +146,13 @@ class CardGrid(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         self.setStyleSheet(CARD_STYLE)
-        self.cards = {spec.key: Card(spec) for spec in CARDS}
-        for i, card in enumerate(self.cards.values()):
-            layout.addWidget(card, i // columns, i % columns)
+        self.cards = {spec.key: Card(spec, self) for spec in CARDS}
+        self._columns = columns
+        self._laid_out: tuple[str, ...] = ()
+        self._compact = False
+        for card in self.cards.values():
             card.clicked.connect(self.cardClicked)
+            card.hide()  # shown by show_plan when the plan has it
         # The pinned plan's outputs and cards: the baseline stays while the plan changes on every tick.
         self._then: tuple[Plan | None, dict[str, Any], dict[str, CardView]] = (None, {}, {})
 
@@ -159,12 +162,37 @@ class CardGrid(QWidget):
         if baseline is not None and self._then[0] is not baseline:
             self._then = (baseline, outputs(baseline), {card.key: card for card in card_views(baseline)})
         _, then, pinned = self._then
-        for view in card_views(plan):
+        views = card_views(plan)
+        self._lay_out(tuple(view.key for view in views))
+        for view in views:
             card = self.cards[view.key]
             card.show_card(plan, view)
-            card.show_baseline(pinned[view.key] if baseline is not None else None, now, then)
+            card.show_baseline(pinned.get(view.key) if baseline is not None else None, now, then)
+
+    def _lay_out(self, keys: tuple[str, ...], force: bool = False) -> None:
+        """The plan's cards, the others hidden: in two rows (a fifth column for the latency card) when the
+        window is wide, in rows of four when it is small. Laid out again only when that changes (a demand
+        set or cleared, the window made small), never on a slider tick."""
+        if keys == self._laid_out and not force:
+            return
+        self._laid_out = keys
+        layout = self.layout()
+        assert isinstance(layout, QGridLayout)
+        columns = self._columns if self._compact else max(self._columns, -(-len(keys) // 2))
+        for card in self.cards.values():
+            layout.removeWidget(card)
+            card.hide()
+        for i, key in enumerate(keys):
+            layout.addWidget(self.cards[key], i // columns, i % columns)
+            self.cards[key].show()
+        for column in range(layout.columnCount()):
+            layout.setColumnStretch(column, 1 if column < columns else 0)
+        narrow = self._compact or columns > self._columns
+        for card in self.cards.values():
+            card.set_compact(narrow)
 
     def set_compact(self, compact: bool) -> None:
-        """Narrow cards: a smaller title and room for a third line of caption."""
-        for card in self.cards.values():
-            card.set_compact(compact)
+        """A small window: narrow cards (a smaller title, room for a third line of caption), four to a row.
+        A fifth column (the latency card in a wide window) makes them narrow too."""
+        self._compact = compact
+        self._lay_out(self._laid_out, force=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -40,6 +40,7 @@ from ..model import plan as plan_of
 from ..model.scenario import Hardware
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
 from ..present import CARDS, budget_rows
+from ..present.charts import has_latency
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
 from ..present.report import render_html_report
 from . import theme
@@ -47,7 +48,7 @@ from .cards import CardGrid
 from .document import Document
 from .forms import Forms
 from .named import named
-from .plots import BudgetPlot, MemoryPlot, ThroughputPlot
+from .plots import BudgetPlot, LatencyPlot, MemoryPlot, ThroughputPlot
 from .provider_picker import ProviderPicker
 from .server import ServerMenu
 from .settings_tab import SettingsTab
@@ -110,6 +111,19 @@ class ShortcutsFirst(QObject):
         return False
 
 
+class SideTabs(QTabWidget):
+    """The tabs beside the throughput plot (memory, and latency when the plan has it), as wide as a plot
+    asks to be, so that the two sit side by side evenly."""
+
+    def __init__(self, beside: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("curves_side")
+        self._beside = beside
+
+    def sizeHint(self) -> QSize:
+        return self._beside.sizeHint()
+
+
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +156,8 @@ class MainWindow(QMainWindow):
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
         self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
+        self.latency_plot = LatencyPlot()  # shown beside the others when the plan has latency to draw
+        self.latency_shown = False
         self.details = self._build_details()
         self.setCentralWidget(self._build_layout())
         self._build_menus()
@@ -170,7 +186,13 @@ class MainWindow(QMainWindow):
 
         curves = named(Splitter(Qt.Orientation.Horizontal), "curves")
         curves.addWidget(self.throughput_plot)
-        curves.addWidget(self.memory_plot)
+        # Memory, and latency when the plan has it, share the right-hand place: latency beside throughput.
+        self.side = SideTabs(self.throughput_plot)
+        self.side.setDocumentMode(True)
+        self.side.addTab(self.memory_plot, "Memory")
+        self.side.addTab(self.latency_plot, "Latency")
+        self._side_tabs(False)
+        curves.addWidget(self.side)
         lower = named(Splitter(Qt.Orientation.Vertical), "plots_and_details")
         lower.addWidget(curves)
         lower.addWidget(self.budget_plot)
@@ -239,15 +261,47 @@ class MainWindow(QMainWindow):
         else:
             for plot, _ in plots:
                 self.details.removeTab(self.details.indexOf(plot))
+            if (tab := self.details.indexOf(self.latency_plot)) >= 0:
+                self.details.removeTab(tab)
             self.curves.insertWidget(0, self.throughput_plot)
-            self.curves.insertWidget(1, self.memory_plot)
-            self.curves.setSizes([1, 1])  # back side by side, evenly: the tabs' sizes mean nothing here
+            self.side.insertTab(0, self.memory_plot, "Memory")
+            self.side.insertTab(1, self.latency_plot, "Latency")
             self.plots_and_details.insertWidget(1, self.budget_plot)
             for plot, _ in plots:
                 plot.show()
             self.details.setCurrentWidget(self.warnings)
+        self._place_latency(self.latency_shown, moved=True)
         self.curves.setVisible(not compact)
+        if not compact:  # back side by side, evenly, once laid out at the new size (the tabs' sizes mean nothing)
+            QTimer.singleShot(0, self, self._even_curves)
         self.cards.set_compact(compact)
+
+    def _even_curves(self) -> None:
+        total = sum(self.curves.sizes())
+        self.curves.setSizes([total - total // 2, total // 2])
+
+    def _side_tabs(self, latency: bool) -> None:
+        """The Memory and Latency tabs beside throughput; with no latency to draw, memory alone and no tab bar."""
+        self.side.setTabVisible(self.side.indexOf(self.latency_plot), latency)
+        self.side.tabBar().setVisible(latency)
+
+    def _place_latency(self, shown: bool, moved: bool = False) -> None:
+        """The latency plot beside throughput (a tab after the budget bar in a small window) while the plan
+        has latency to draw (a demand, or measured latencies); it comes to the front when it appears."""
+        if shown == self.latency_shown and not moved:
+            return
+        appears = shown and not self.latency_shown
+        self.latency_shown = shown
+        tab = self.details.indexOf(self.latency_plot)
+        if self.compact:
+            if shown and tab < 0:
+                self.details.insertTab(self.details.indexOf(self.budget_plot) + 1, self.latency_plot, "Latency")
+            elif not shown and tab >= 0:
+                self.details.removeTab(tab)
+        else:
+            self._side_tabs(shown)
+            if appears or moved:  # latency to the front when it appears; after a move, what was in front
+                self.side.setCurrentWidget(self.latency_plot if shown else self.memory_plot)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -315,6 +369,8 @@ class MainWindow(QMainWindow):
         self.throughput_plot.show_plan(plan)
         self.memory_plot.show_plan(plan)
         self.budget_plot.show_plan(plan)
+        self._place_latency(has_latency(plan))
+        self.latency_plot.show_plan(plan)
         self._show_warnings(plan)
         self._show_details()
 
@@ -404,7 +460,7 @@ class MainWindow(QMainWindow):
     def set_baseline(self, baseline: Plan | None) -> None:
         self.baseline = baseline
         self.menu_actions["clear_baseline"].setEnabled(baseline is not None)
-        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot):
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot, self.latency_plot):
             panel.show_baseline(baseline)
         self.show_plan(self.document.plan)
         if baseline is not None:

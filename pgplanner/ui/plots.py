@@ -17,7 +17,7 @@ from html import escape
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGraphicsLineItem,
@@ -32,6 +32,7 @@ from ..model import Measurement, Plan
 from ..model import plan as plan_of
 from ..present.charts import HOVER_HINT, WINDOW, Chart, Frame, KeyEntry, Label, Names, Series
 from ..present.charts.budget import budget_chart
+from ..present.charts.latency import latency_chart
 from ..present.charts.memory import memory_chart
 from ..present.charts.throughput import throughput_chart
 from ..present.palette import DARK, LIGHT, Theme
@@ -480,6 +481,28 @@ class MemoryPlot(PlotPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("memory", memory_chart, parent)
+
+
+class LatencyPlot(PlotPanel):
+    """Response time against pool size (and connections) at the demand, with measured latencies beside
+    the model's. The window shows it only for a plan with latency to draw; hidden, it draws nothing until
+    it is shown again (a slider tick then costs nothing here)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("latency", latency_chart, parent, log_x=True)
+        self._stale = True
+
+    def redraw(self) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        super().redraw()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.redraw()
 
 
 class BudgetPlot(PlotPanel):

@@ -74,7 +74,13 @@ def test_a_short_sweep_gives_points_a_fit_and_saves_them(server, pgbench, tmp_pa
     assert result.status == 0, result.stderr
     report = result.json()
     assert [p["clients"] for p in report["points"]] == [1, 2, 4]
-    assert all(p["tps"] > 0 and p["latency_ms"] > 0 for p in report["points"])
+    assert all(p["tps"] > 0 for p in report["points"])
+    for point in report["points"]:  # pgbench's average, the percentiles from its per-transaction log
+        latency = point["latency_ms"]
+        assert latency.keys() == {"avg", "p50", "p95", "p99"}
+        assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"], latency
+        assert latency["avg"] > 0
+    assert report["pooled"] is None and report["isolated"] is None and report["latency_calibration"] is None
     assert report["server"]["version"].startswith(str(server_major))
     assert report["pgbench"]["version"].startswith(str(server_major))
     fit = report["fit"]
@@ -83,6 +89,9 @@ def test_a_short_sweep_gives_points_a_fit_and_saves_them(server, pgbench, tmp_pa
     assert report["complete"] is True and any("shares its" in note for note in report["notes"])  # pgbench is local
     scenario = read_scenario_file(saved)
     assert [m.connections for m in scenario.measurements] == [1, 2, 4]
+    assert [m.latency_ms.p99 for m in scenario.measurements if m.latency_ms] == [
+        p["latency_ms"]["p99"] for p in report["points"]
+    ]
     assert "pgbench select-only" in scenario.measured_on
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 

@@ -113,6 +113,15 @@ def check_figure(path: str, text: str, expected: Any) -> None:
         return
     if expected is None:
         return  # "none", "no pooler": nothing to compare
+    if text.endswith("%"):  # a share: "59 %", "0.29 %", "< 0.1 %"
+        if text.startswith("<"):
+            assert expected < float(text[1:-1]) / 100, path
+        else:
+            assert float(text[:-1]) / 100 == pytest.approx(expected, rel=0.05, abs=0.005), path
+        return
+    if text.endswith(" ms"):  # three significant figures
+        assert float(text[:-3].replace(",", "")) == pytest.approx(expected, rel=0.006), path
+        return
     number = re.match(r"([\d,.]+)\s*(B|kB|MB|GB|TB)?", text)
     assert number, f"{path}: {text!r} shows no number"
     shown = float(number.group(1).replace(",", ""))
@@ -207,3 +216,21 @@ def test_the_comparison_at_1280_pixels_keeps_both_plans_apart_and_their_plot_wor
     ticks = [t for t in re.findall(r"<text [^>]*text-anchor='middle' font-size='11'>([\d.,k]+)</text>", memory)]
     assert ticks and all(float(t.rstrip("k").replace(",", "")) * (1000 if t.endswith("k") else 1) < 5000 for t in ticks)
     assert "A: max_connections 1,000" in memory and "B: max_connections 100" in memory
+
+
+def test_the_latency_section_shows_the_plan_s_figures(tmp_path: Path):
+    """With a demand the report has the latency chart and table, each figure as plan --json has it; without a
+    pooler no pool is named in it."""
+    options = ("--cores", "16", "--txn-ms", "10", "--demand-tps", "2000")
+    for extra in ((), ("--pooler", "none")):
+        page = tmp_path / "latency.html"
+        assert run("report", *options, *extra, "--out", str(page)).status == 0
+        plan_json = run("plan", *options, *extra, "--json").json()
+        figures = {path: text for path, text in shown_figures(tmp_path, page).items() if path.startswith("latency.")}
+        expected = "latency.direct.p99_ms" if extra else "latency.at_pool_size.p99_ms"
+        assert expected in figures and "latency.direct.mean_ms" in figures
+        for path, text in figures.items():
+            check_figure(path, text, json_value(plan_json, path))
+        section = page.read_text().split("<h2>Latency</h2>", 1)[1].split("<h2>", 1)[0]
+        assert "<svg" in section
+        assert ("pool of" in section) != bool(extra), extra

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from pgplanner.model import Measurement, Scenario, plan
-from pgplanner.model.latency import QueueFigures, unstable_reason
+from pgplanner.model.latency import QueueFigures, closed_loop, unstable_reason
 from pgplanner.model.scenario import LatencyCalibration, PooledCapacity
 from pgplanner.present.latency import latency_section
 from pgplanner.present.plain import render_report
@@ -439,7 +439,7 @@ RUNS = (
 )  # fmt: skip
 
 
-def calibrated(pool_size: int, demand: float) -> QueueFigures:
+def calibrated(pool_size: int, demand: float, isolated_ms: float = ISOLATED_MS) -> QueueFigures:
     """The experiment's machine as a scenario: its measured curve, its transaction time (one client's
     fitted rate), the capacity through PgBouncer at this pool size and the isolated latency; 32 clients."""
     base = Scenario().with_changes(cores=2, pool_size=pool_size, clients=32, demand_tps=demand)
@@ -450,7 +450,7 @@ def calibrated(pool_size: int, demand: float) -> QueueFigures:
         update={
             "measurements": measured,
             "latency_calibration": LatencyCalibration(
-                isolated_ms=ISOLATED_MS, pooled=PooledCapacity(pool_size=pool_size, tps=THROUGH_POOLER[pool_size])
+                isolated_ms=isolated_ms, pooled=PooledCapacity(pool_size=pool_size, tps=THROUGH_POOLER[pool_size])
             ),
         }
     )
@@ -502,3 +502,96 @@ def test_the_mean_within_30_percent_for_pools_of_two_and_more_at_30_to_80_percen
         if (c, offered) not in within:
             assert 1.3 * mean < ISOLATED_MS
             assert ratios[c, offered] < 1.6
+
+
+def test_no_single_floor_brings_all_six_within_30_percent():
+    """Why two of the six miss, whatever the isolated latency: the floor each run needs to come within 30 %
+    (measured x 0.7 .. 1.3 minus the modelled queue and service) does not overlap. Pool 4 at 9,134 tps
+    needs at least 0.327 ms; pools 2 and 8 at 5,628 and 5,305 tps at most 0.327 and 0.312 ms. The need
+    rises with the load, while waking sleeping processes costs less as the load rises: the exponential
+    queue under-predicts the waits at 60-80 % (the stalls of a shared 2-CPU machine), so a floor that
+    falls with the rate would miss the busier runs by more, not fewer."""
+    needed = []
+    for c, offered, _achieved, mean in RUNS:
+        if c >= 2 and 0.3 <= offered / THROUGH_POOLER[c] <= 0.8:
+            row = calibrated(c, offered, isolated_ms=1e-6)  # no floor: the queue and the service alone
+            assert row.mean_ms is not None
+            needed.append((0.7 * mean - row.mean_ms, 1.3 * mean - row.mean_ms))
+    assert len(needed) == 6
+    most_needed, least_allowed = max(low for low, _ in needed), min(high for _, high in needed)
+    assert most_needed == pytest.approx(0.327, abs=0.002) and least_allowed == pytest.approx(0.312, abs=0.002)
+    assert most_needed > least_allowed
+
+
+# --- without a pooler, the calibration's run, the closed loop, the warning --------------------------
+
+
+def test_without_a_pooler_no_pool_figure_exists():
+    """Every client is a backend: the direct chain is the whole story, and nothing names a pool size."""
+    document = run("plan", "--json", "--demand-tps", "300", "--pooler", "none").json()
+    latency = document["latency"]
+    assert (latency["by_pool_size"], latency["at_pool_size"], latency["best_pool_size"]) == ([], None, None)
+    assert (latency["pools"], latency["capacity_scale"]) == (None, None)
+    assert latency["direct"]["pool_size"] == 200 and latency["direct"]["stable"]
+    assert not [path for path in document["derivations"] if path.startswith(("latency.at_pool", "latency.best"))]
+    text = latency_section(plan(Scenario().with_changes(demand_tps=300, pooler="none")))
+    assert "pool of" not in text and "best pool" not in text
+    assert "no pooler, every client a backend (200 backends): mean 20.5 ms" in text
+
+
+def test_a_comparison_with_a_plan_without_a_pooler_has_no_pool_latency_on_that_side():
+    from pgplanner.model.compare import outputs
+
+    direct = outputs(plan(Scenario().with_changes(demand_tps=300, pooler="none")))
+    assert direct["latency.at_pool_size.p99_ms"] is None and direct["latency.best_pool_size"] is None
+    assert direct["latency.direct.p99_ms"] is not None
+    assert "latency.at_pool_size.p99_ms" not in outputs(plan(Scenario().with_changes(pooler="none")))  # no demand
+
+
+def test_the_isolated_latency_s_excess_is_over_the_modelled_run_at_its_rate():
+    """No measurements, 4 cores, 1 ms transactions: the pooler's measured capacity at a pool of 4 is 3,000 tps
+    against 4 / 1 ms = 4,000 direct, so each backend serves 750 per second. The isolated run offered 300 tps
+    through that pool of 4: M/M/4 with a = 300 / 750 = 0.4 Erlangs; its modelled mean, by the closed form, is
+    C(4, 0.4) / (4 x 750 - 300) + 1 / 750 s. The overhead is the measured 2 ms minus that."""
+    calibration = LatencyCalibration(isolated_ms=2.0, isolated_tps=300, pooled=PooledCapacity(pool_size=4, tps=3000))
+    scenario = Scenario().with_changes(cores=4, txn_ms=1, pool_size=4, demand_tps=1500)
+    latency = plan(scenario.model_copy(update={"latency_calibration": calibration})).latency
+    assert latency is not None and latency.capacity_scale == 0.75
+    modelled_ms = (erlang_c(4, 0.4) / (4 * 750 - 300) + 1 / 750) * 1000
+    assert latency.overhead_ms == pytest.approx(2.0 - modelled_ms, rel=1e-9)
+    at = latency.at_pool_size
+    assert at is not None and at.mean_ms is not None
+    expected = mmc(4, 1500, 1000 / 750)  # the pool at the demand, served at the measured capacity
+    assert at.mean_ms == pytest.approx(expected["mean_ms"] + latency.overhead_ms, rel=1e-6)
+
+
+def test_an_isolated_latency_without_its_rate_is_a_lone_transaction_s():
+    """Files saved before the rate was recorded: the excess is over one transaction's service alone."""
+    calibration = LatencyCalibration(isolated_ms=2.0, pooled=PooledCapacity(pool_size=4, tps=3000))
+    scenario = Scenario().with_changes(cores=4, txn_ms=1, pool_size=4, demand_tps=1500)
+    latency = plan(scenario.model_copy(update={"latency_calibration": calibration})).latency
+    assert latency is not None and latency.overhead_ms == pytest.approx(2.0 - 1000 / 750, rel=1e-9)
+
+
+def test_every_connection_busy_is_little_s_law_with_an_exponential_tail():
+    """pgbench's closed loop with N clients: each transaction takes N / X(N) (Little's law); the model's
+    service is exponential, so p99 = mean x ln 100. X(10) on lambda 1,000, sigma 0.02, kappa 0.001:
+    10,000 / (1 + 0.18 + 0.09) = 7,874.0 tps, so 1.27 ms and p99 5.849 ms."""
+    loop = closed_loop(1000, 0.02, 0.001, np.array([1, 10]))
+    assert loop.tps[1] == pytest.approx(10_000 / 1.27)
+    assert loop.mean_ms.tolist() == pytest.approx([1.0, 1.27])
+    assert loop.p99_ms[1] == pytest.approx(1.27 * math.log(100))
+    assert loop.p95_ms[1] == pytest.approx(1.27 * math.log(20))
+
+
+def test_a_pool_that_cannot_keep_up_is_a_warning_on_the_latency_card():
+    unstable = plan(Scenario().with_changes(**EXAMPLE, pool_size=20))
+    warning = next(w for w in unstable.warnings if w.code == "LATENCY_UNSTABLE")
+    assert warning.severity == "warning" and "latency.at_pool_size.p99_ms" in warning.concerns
+    assert "At 2,000 tps a pool of 20 cannot keep up (it completes at most 2,000 tps)" in warning.message
+    assert "The smallest pool with nearly the lowest p99 is 26." in warning.message
+    assert "LATENCY_UNSTABLE" not in {w.code for w in plan(Scenario().with_changes(**EXAMPLE)).warnings}
+    direct = plan(Scenario().with_changes(demand_tps=600, pooler="none"))
+    assert "200 direct connections cannot keep up" in next(
+        w.message for w in direct.warnings if w.code == "LATENCY_UNSTABLE"
+    )

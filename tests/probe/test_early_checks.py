@@ -32,6 +32,8 @@ def test_a_watch_that_cannot_end_or_start_is_refused(watch, says):
         (("--pgbench", "/nonexistent/pgbench"), "--pgbench: not an executable file"),
         (("--clients", "1,x"), "--clients: whole numbers"),
         (("--duration", "0"), "--duration: whole seconds"),
+        (("--isolated-rate", "100"), "--isolated-rate: give --isolated too"),
+        (("--pool-size", "4"), "--pool-size: give --pooler-dsn too"),
     ],
 )
 def test_a_sweep_that_cannot_work_is_refused_before_connecting(options, says):
@@ -41,6 +43,11 @@ def test_a_sweep_that_cannot_work_is_refused_before_connecting(options, says):
     result = run("measure", "--dsn", NOWHERE, *[x for kv in arguments.items() for x in kv], *flags)
     assert result.status == 2, result.stderr
     assert says in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_an_isolated_rate_of_nothing_is_refused_before_connecting():
+    result = run("measure", "--dsn", NOWHERE, "--clients", "1", "--duration", "1", "--isolated", "--isolated-rate", "0")
+    assert result.status == 2 and "--isolated-rate: transactions per second above 0 (got 0)" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["probe", "measure"])

@@ -48,7 +48,15 @@ from pgplanner.ui.plots import GLYPHS, HEADING_SEPARATOR
 
 from . import workhorse as w
 
-CARD_KEYS = {spec.title.lower(): spec.key for spec in CARDS}
+CARD_KEYS: dict[str, list[str]] = {}  # by title: the latency card has two keys (at the pool, without a pooler)
+for _spec in CARDS:
+    CARD_KEYS.setdefault(_spec.title.lower(), []).append(_spec.key)
+
+
+def card_key(app: App, title: str) -> str:
+    """The key of the card titled ``title`` (as the user reads it); of two sharing a title, the one shown."""
+    keys = CARD_KEYS[title.lower()]
+    return next((key for key in keys if not w.find(app.window, f"card_{key}").isHidden()), keys[0])
 
 
 @dataclass
@@ -287,22 +295,26 @@ def restart(app: App) -> App:
 
 def read_card(app: App, title: str) -> int | str:
     """A card's value: a number when it is one ("1,024" -> 1024), else its text ("12.1 GB")."""
-    text = w.text_of(app.window, f"card_{CARD_KEYS[title.lower()]}_value")
+    text = w.text_of(app.window, f"card_{card_key(app, title)}_value")
     return int(text.replace(",", "")) if re.fullmatch(r"[\d,]+", text) else text
 
 
+def card_shown(app: App, title: str) -> bool:
+    return not w.find(app.window, f"card_{card_key(app, title)}").isHidden()
+
+
 def read_caption(app: App, title: str) -> str:
-    return w.text_of(app.window, f"card_{CARD_KEYS[title.lower()]}_caption")
+    return w.text_of(app.window, f"card_{card_key(app, title)}_caption")
 
 
 def why(app: App, title: str) -> str:
     """The derivation a card shows when asked "why this number?" (its tooltip, as plain text)."""
-    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    card = w.find(app.window, f"card_{card_key(app, title)}")
     return re.sub(r"<[^>]+>", " ", card.toolTip()).replace("&gt;", ">").replace("&lt;", "<")
 
 
 def card_severity(app: App, title: str) -> str | None:
-    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    card = w.find(app.window, f"card_{card_key(app, title)}")
     return card._severity
 
 
@@ -615,7 +627,7 @@ def export_to(app: App, target: Path, replace: bool = False, write_blocked: bool
 # --- layout and plots -------------------------------------------------------------------------
 
 HOVER_SETTLES_MS = 150  # the readout follows the mouse at most 30 times a second
-PLOTS = {"throughput": "throughput_plot", "memory": "memory_plot", "budget": "budget_plot"}
+PLOTS = {"throughput": "throughput_plot", "memory": "memory_plot", "budget": "budget_plot", "latency": "latency_plot"}
 
 
 def _panel(app: App, plot: str):
@@ -636,7 +648,33 @@ def look_at_plot(app: App, plot: str) -> None:
     panel = _panel(app, plot)
     if app.window.compact:
         app.window.details.setCurrentWidget(panel)
+    elif app.window.side.indexOf(panel) >= 0:  # memory and latency share the place beside throughput
+        w.choose_tab(app.window.side, app.window.side.tabText(app.window.side.indexOf(panel)))
     app.qtbot.waitUntil(panel.isVisible)
+
+
+def plots_offered(app: App) -> list[str]:
+    """The plots the window offers now, by their tab or place: ["throughput", "memory", "latency", ...]."""
+    offered = []
+    for name, attribute in PLOTS.items():
+        panel = getattr(app.window, attribute)
+        if app.window.compact:
+            shown = app.window.details.indexOf(panel) >= 0
+        elif app.window.side.indexOf(panel) >= 0:
+            shown = app.window.side.isTabVisible(app.window.side.indexOf(panel))
+        else:
+            shown = not panel.isHidden()
+        if shown:
+            offered.append(name)
+    return offered
+
+
+def side_tabs(app: App) -> list[str]:
+    """The tabs beside the throughput plot that the user sees (none: memory alone, no tab bar)."""
+    side = app.window.side
+    if not side.tabBar().isVisible():
+        return []
+    return [side.tabText(i) for i in range(side.count()) if side.isTabVisible(i)]
 
 
 def move_mouse_over_plot(app: App, plot: str, fx: float, fy: float) -> str:
@@ -665,6 +703,8 @@ def clipped_card_texts(app: App) -> list[str]:
     """The card titles, values and captions that do not fit in their card."""
     clipped = []
     for spec in CARDS:
+        if w.find(app.window, f"card_{spec.key}").isHidden():  # a card this plan does not have
+            continue
         for part in ("title", "value", "caption"):
             label = w.find(app.window, f"card_{spec.key}_{part}", QLabel)
             if not w.text_fits(label):
@@ -814,7 +854,7 @@ def save_plot_image(app: App, plot: str, path: Path) -> list[str]:
 
 def copy_card_value(app: App, title: str) -> str:
     """Right-click a card, choose "Copy", and return what is on the clipboard."""
-    card = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}")
+    card = w.find(app.window, f"card_{card_key(app, title)}")
     copy = next(a for a in card.menu().actions() if a.text().startswith("Copy"))
     copy.trigger()
     return QGuiApplication.clipboard().text()
@@ -1081,7 +1121,7 @@ def clear_baseline(app: App) -> None:
 
 def card_baseline(app: App, title: str) -> str | None:
     """What a card says about the baseline ("baseline 1,000 · -900"), None when none is pinned."""
-    label = w.find(app.window, f"card_{CARD_KEYS[title.lower()]}_baseline")
+    label = w.find(app.window, f"card_{card_key(app, title)}_baseline")
     return label.text_in_full() if label.isVisibleTo(app.window) else None
 
 

@@ -8,6 +8,7 @@ built on :func:`~.compose.compose`.
 """
 
 from .budget import budget_chart
+from .latency import has_latency, latency_chart
 from .layout import LevelAt, MarkAt, XAxis, YAxis, compose
 from .memory import memory_chart
 from .names import COMPARISON, WINDOW, Names
@@ -15,7 +16,12 @@ from .spec import Axis, Box, Chart, Frame, KeyEntry, Label, Mark, Rule, Segment,
 from .throughput import IMPORTED, throughput_chart
 
 HOVER_HINT = "Point at the plot to read its values here."
-CHARTS = {"throughput": throughput_chart, "memory": memory_chart, "budget": budget_chart}
+CHARTS = {
+    "throughput": throughput_chart,
+    "memory": memory_chart,
+    "budget": budget_chart,
+    "latency": latency_chart,
+}
 
 __all__ = [
     "CHARTS",
@@ -40,6 +46,8 @@ __all__ = [
     "YAxis",
     "budget_chart",
     "compose",
+    "has_latency",
+    "latency_chart",
     "memory_chart",
     "throughput_chart",
 ]
