@@ -30,7 +30,7 @@ from .defaults import (
 from .derivation import Derivation, capped, exact, n, rounded
 from .scenario import Scenario
 from .sources import PG_AUTOVACUUM, PG_BACKGROUND_WORKERS, PG_LOCKS, PG_RESOURCE_CONSUMPTION, PGTUNE
-from .units import GB, MB, human_size
+from .units import GB, KB, MB, human_size
 from .versions import DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_MAX_WORKER_PROCESSES
 
 HASH_MEM_MULTIPLIER_NOTE = (
@@ -279,3 +279,8 @@ def _processes(
         )
 
     return hmm, workers, parallel, per_gather, autovacuum, d
+
+
+def kilobytes(size: int) -> int:
+    """``size`` rounded down to whole kB, the unit of PostgreSQL's memory settings."""
+    return size // KB * KB
