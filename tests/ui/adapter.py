@@ -478,7 +478,7 @@ CARD_FIGURES = {
 }
 POOLER_CARDS = ("pool_size", "pooler_capacity")  # a pooler's figures: with no pooler the card says "no pooler"
 SIZE_UNITS = {"B": 1, "kB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
-_SHOWN_NUMBER = re.compile(r"(?P<number>\d[\d,]*(?:\.(?P<decimals>\d+))?)(?: (?P<unit>B|kB|MB|GB|TB|tps))?")
+_SHOWN_NUMBER = re.compile(r"(?P<number>\d[\d,]*(?:\.(?P<decimals>\d+))?)(?: (?P<unit>B|kB|MB|GB|TB|tps|ms))?")
 
 
 def _shown_number(text: str) -> tuple[float, float, str]:
@@ -491,13 +491,17 @@ def _shown_number(text: str) -> tuple[float, float, str]:
 
 def card_disagrees(text: str, figure: float | None, kind: str) -> bool:
     """Whether ``text`` on a card misstates ``figure`` (plan()'s number) beyond its shown digits."""
-    if figure is None or (kind == "size" and figure == 0):  # no safe work_mem; a pooler's figure without one
+    if kind != "ms" and (
+        figure is None or (kind == "size" and figure == 0)
+    ):  # no safe work_mem; a pooler's figure without one
         return text != ("none" if kind == "size" else "no pooler")
     number, slack, unit = _shown_number(text)
     if kind == "size":
         return unit not in SIZE_UNITS or abs(number * SIZE_UNITS[unit] - figure) > slack * SIZE_UNITS[unit]
     if kind == "rate":
         return unit != "tps" or abs(number - figure) > slack
+    if kind == "ms":  # an unstable pool shows no latency (plan() gives none)
+        return text != "unstable" if figure is None else unit != "ms" or abs(number - figure) > slack
     return unit != "" or number != figure
 
 
@@ -505,10 +509,18 @@ def cards_disagreeing_with_model(app: App) -> list[str]:
     """The cards whose value is not what plan() computes for the scenario on screen ([] when all agree)."""
     expected = shown_plan(app)
     figures = expected.to_json_dict()
-    values = {label.objectName() for label in app.window.findChildren(QLabel)}
+    values = {label.objectName() for label in app.window.findChildren(QLabel) if label.isVisibleTo(app.window)}
     cards = {name for name in values if name.startswith("card_") and name.endswith("_value")}
-    wanted = {f"card_{key}_value" for key in CARD_FIGURES}
+    latency = figures["latency"]
+    # the latency card (with a demand): p99 at the plan's pool, or without a pooler with every client a backend
+    row = None if latency is None else latency["at_pool_size"] or latency["direct"]
+    latency_card = [] if row is None else ["latency" if latency["at_pool_size"] else "latency_direct"]
+    wanted = {f"card_{key}_value" for key in [*CARD_FIGURES, *latency_card]}
     wrong = [] if cards == wanted else [f"the window's cards {sorted(cards)} are not {sorted(wanted)}"]
+    for key in latency_card:
+        text = w.text_of(app.window, f"card_{key}_value")
+        if card_disagrees(text, row["p99_ms"], "ms"):
+            wrong.append(f"{key}: shows {text!r}, plan() says p99 {row['p99_ms']} ms")
     for key, (path, kind) in CARD_FIGURES.items():
         text = w.text_of(app.window, f"card_{key}_value")
         figure = figures

@@ -9,7 +9,7 @@ from tests.model.test_latency import mmc
 from ..adapter import (
     card_baseline,
     card_shown,
-    cards_match_model,
+    cards_disagreeing_with_model,
     clipped_card_texts,
     compare_tab,
     current_curve,
@@ -44,7 +44,7 @@ def test_a_demand_brings_the_latency_card_and_plot_and_taking_it_away_hides_them
     assert "latency" in plots_offered(app) and side_tabs(app) == ["Memory", "Latency"]
     assert read_card(app, "Latency p99") == "46.1 ms"  # Erlang C at 34 backends, 20 Erlangs: 10 ms x ln 100
     assert read_caption(app, "Latency p99") == "pool of 34: mean 10.0 ms · best pool 26"
-    assert cards_match_model(app)
+    assert cards_disagreeing_with_model(app) == []
     assert mark(app, "latency", "pool_size") == 34 and mark(app, "latency", "best_pool") == 26
     xs, ys = current_curve(app, "latency", "pooled.p99_ms")
     assert xs.min() < 21 and all(math.isnan(y) for x, y in zip(xs, ys, strict=True) if x < 21)  # never keep up
