@@ -8,11 +8,11 @@ would write something else for the same inputs the comment says why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..model import Derivation, Plan
 from ..model.settings import GROUP_TITLES, Group
+from ..model.settings.base import quoted
 from ..model.versions import (
     AUTOVACUUM_WORKER_SLOTS_FROM,
     DEFAULT_AUTOVACUUM_WORKER_SLOTS,
@@ -20,10 +20,6 @@ from ..model.versions import (
     has_shared_memory_size,
 )
 from ..present.settings import versus_pgtune
-
-# A value postgresql.conf takes without quotes: a number with its unit, a word (guc-file.l); anything else
-# (spaces, '*', '%', '-') is quoted.
-BARE = re.compile(r"[A-Za-z0-9_.]+")
 
 
 @dataclass(frozen=True)
@@ -36,15 +32,6 @@ class ServerSetting:
     sql: str  # the value as an SQL string literal, for ALTER SYSTEM
 
 
-def quoted(value: str) -> str:
-    """``value`` between single quotes, each quote doubled (postgresql.conf and SQL agree on that)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-def conf_value(value: str) -> str:
-    return value if BARE.fullmatch(value) else quoted(value)
-
-
 def server_settings(plan: Plan) -> list[ServerSetting]:
     """Every setting of ``plan``, grouped, in the order a DBA reads them."""
     settings = []
@@ -55,7 +42,7 @@ def server_settings(plan: Plan) -> list[ServerSetting]:
         if s.versus_pgtune:
             reasons.append(versus_pgtune(s))
         restart = s.context == "restart"
-        settings.append(ServerSetting(s.name, conf_value(s.value), s.group, tuple(reasons), restart, quoted(s.value)))
+        settings.append(ServerSetting(s.name, s.spelled, s.group, tuple(reasons), restart, quoted(s.value)))
     return settings
 
 

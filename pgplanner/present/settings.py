@@ -35,4 +35,4 @@ def settings_groups(plan: Plan) -> list[tuple[str, list[SettingRow]]]:
 
 
 def _row(s: Setting) -> SettingRow:
-    return SettingRow(s.name, s.value, s.context, str(s.derivation), versus_pgtune(s), s)
+    return SettingRow(s.name, s.spelled, s.context, str(s.derivation), versus_pgtune(s), s)

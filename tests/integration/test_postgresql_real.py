@@ -7,6 +7,7 @@ reserved_connections, new in 16, only on the newer one.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,7 +87,11 @@ def test_every_bundle_of_the_review_panel_starts_and_is_in_effect(runner, panel_
         _write_bundle(runner, conf, plan(scenario_of(bundle)))
         cluster.show("shared_buffers")  # fails on a line the server refuses
     result = plan(scenario_of(bundle, pg_version=server_major))
-    _write_bundle(runner, conf, result)
+    group = _write_bundle(runner, conf, result)
+    if group is not None:  # a managed plan: the provider runs the server with the parameter group's values
+        cluster.restart()
+        assert group and {name: cluster.show(name) for name in group} == group
+        return
     planned_buffers = next(s.value for s in result.settings if s.name == "shared_buffers")
     assert int(cluster.show("shared_buffers")) * PAGE == parse_size(planned_buffers)  # 8 kB pages
     overrides = SMALL_MEMORY if result.memory.shared_buffers_bytes > LENT_MEMORY else {}
@@ -94,11 +99,23 @@ def test_every_bundle_of_the_review_panel_starts_and_is_in_effect(runner, panel_
     assert settings_in_effect(cluster, result, skip=overrides) == []
 
 
-def _write_bundle(runner: real.Runner, conf: Path, result: Plan) -> None:
-    """The bundle's postgresql.conf, exported as a user would, into the file the cluster includes."""
+# A Terraform parameter of a managed plan's parameter group: name = "work_mem" then value = "65536".
+PARAMETER = re.compile(r'name\s*=\s*"(\w+)"\s*\n\s*value\s*=\s*"([^"]*)"')
+
+
+def _write_bundle(runner: real.Runner, conf: Path, result: Plan) -> dict[str, str] | None:
+    """The bundle's postgresql.conf, exported as a user would, into the file the cluster includes. A managed
+    plan's bundle has none (the user cannot write one there): its parameter group's values instead, returned
+    as the server must show them (bare numbers in the parameter's own unit, as SHOW ... gives with no unit)."""
     with runner.workdir() as folder:
         exported = export_for(runner, folder, result, allow_blocking=True)
-        conf.write_text((exported / "postgresql" / "postgresql.conf").read_text())
+        snippet = exported / "postgresql" / "postgresql.conf"
+        if snippet.exists():
+            conf.write_text(snippet.read_text())
+            return None
+        group = dict(PARAMETER.findall("".join(p.read_text() for p in exported.glob("provider/*/*.tf"))))
+        conf.write_text("".join(f"{name} = {value}\n" for name, value in group.items()))
+        return {name: value for name, value in group.items()}
 
 
 # shared_buffers from 16 MB to 16 GB, max_connections up to 5,000 (issue 10: 2,000 at 256MB and 1,250

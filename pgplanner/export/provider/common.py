@@ -41,7 +41,7 @@ def value_comments(plan: Plan, marker: str = "#") -> list[str]:
             f"max_connections = {plan.max_connections}:",
             *(d[key] for key in ("max_connections_required", "max_connections") if key in d),
             f"work_mem = {work_mem_kb(plan)} kB:",
-            d["memory.safe_work_mem_bytes"],
+            d["memory.work_mem_bytes"],
         ],
     )
 
@@ -52,7 +52,7 @@ def values_section(plan: Plan) -> str:
         "## The plan's values",
         "",
         f"- `max_connections = {n(plan.max_connections)}`: {d['max_connections']}; {d['max_connections_required']}.",
-        f"- `work_mem = {work_mem_kb(plan)}` (kB): {d['memory.safe_work_mem_bytes']}.",
+        f"- `work_mem = {work_mem_kb(plan)}` (kB): {d['memory.work_mem_bytes']}.",
     ]
     if plan.scenario.pooler.kind != "none":
         lines.append(

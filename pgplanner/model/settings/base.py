@@ -20,6 +20,7 @@ every rounding and bound, and its formula is built from the named constants at i
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -120,6 +121,16 @@ MAX_SIZE = {
 KILOBYTE_SIZED = ("work_mem", "maintenance_work_mem", "autovacuum_work_mem")
 
 
+# A value postgresql.conf takes without quotes: a number with its unit, a word (guc-file.l); anything else
+# (spaces, '*', '%', '-') is quoted.
+BARE = re.compile(r"[A-Za-z0-9_.]+")
+
+
+def quoted(value: str) -> str:
+    """``value`` between single quotes, each quote doubled (postgresql.conf and SQL agree on that)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 class Setting(NamedTuple):
     """One line of postgresql.conf. A named tuple (immutable, and the cheapest object Python makes):
     plan() makes ~30 per slider tick. The Plan writes it out as an object (``plan --json`` ``settings``)."""
@@ -130,6 +141,11 @@ class Setting(NamedTuple):
     context: Context
     derivation: Derivation
     versus_pgtune: str = ""  # why pgtune would write something else; "" when it would not
+
+    @property
+    def spelled(self) -> str:
+        """The value as postgresql.conf spells it: quoted where it must be (``'%m [%p] '``: a trailing space shows)."""
+        return self.value if BARE.fullmatch(self.value) else quoted(self.value)
 
     def as_json(self) -> dict[str, object]:
         return {**self._asdict(), "derivation": self.derivation.as_json()}
