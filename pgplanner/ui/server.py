@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..export.change_scripts import ReadFrom, write_changes
-from ..model import Measurement, Plan, Scenario, plan
+from ..model import MeasuredLatency, Measurement, Plan, Scenario, plan
 from ..model.evidence import Finding, Statistics, findings
 from ..model.serialization import InputError
 from ..model.server_diff import DiffRow, ServerSettings, SettingsDiff, compare
@@ -874,7 +874,10 @@ class ServerMenu:
         except MeasureError as error:
             self.window.report_error("Cannot import measurements", str(error))
             return
-        points = tuple(Measurement(connections=c, tps=t, latency_ms=lat) for c, t, lat in found)
+        points = tuple(
+            Measurement(connections=c, tps=t, latency_ms=None if lat is None else MeasuredLatency(avg=lat))
+            for c, t, lat in found
+        )
         self.store(points, f"{IMPORTED}{path.name}", f"Import measurements from {path.name}")
         self.window.statusBar().showMessage(f"Imported {len(points)} measured points from {path.name}", 8000)
 
