@@ -27,6 +27,8 @@ def random_value(spec: FieldSpec, rng: random.Random) -> Any:
         return rng.choice(spec.choices)
     if spec.kind == "flag":
         return rng.random() < 0.5
+    if spec.kind == "text":  # networks and host names: one a user would type, or auto
+        return None if spec.auto is not None else "db.example.com"
     if spec.kind == "number":
         return rng.uniform(spec.lo, spec.hi) if not spec.log else spec.lo * (spec.hi / spec.lo) ** rng.random()
     if spec.kind == "size":
