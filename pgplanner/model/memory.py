@@ -508,6 +508,15 @@ def _safe_work_mem(
     server: ServerBasis, sort_nodes: int, hash_nodes: int,
 ) -> tuple[int | None, Derivation]:  # fmt: skip
     hmm = server.hash_mem_multiplier
+    if processes <= 0:  # a budget that opens no connection: nothing runs a query, so nothing bounds work_mem
+        return None, Derivation(
+            formula="safe work_mem = (available in the worst case / processes - backend base - page tables) / "
+            "(sort nodes + hash_mem_multiplier x hash nodes)",
+            calculation="no connections are opened: none",
+            inputs={"connections": n(connections)},
+            source=PG_RESOURCE_CONSUMPTION,
+            note="the budget opens no connection",
+        )
     per_node = (worst_available / processes - backend_memory - page_tables) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
     expression = (

@@ -66,3 +66,13 @@ def test_compare_says_which_side_has_no_pooler(tmp_path: Path):
     b.write_text('{"hardware": {"cores": 8}}')  # PgBouncer: 8 x 2 + 2 = 18 per pool
     text = run("compare", str(a), str(b)).stdout
     assert " ".join(re.search(r"^  Pool size (.+)$", text, re.M)[1].split()) == "no pooler 18"
+
+
+def test_a_budget_that_opens_no_connection_plans_without_a_traceback():
+    """A fixed-limit plan whose budget is empty: no process runs a query, so no work_mem is bounded by one
+    (it used to divide by zero processes)."""
+    empty = ("--app-instances", "0", "--pool-per-instance", "0", "--monitoring", "0", "--admin", "0")
+    done = run("plan", "--preset", "aiven/developer", *empty, "--superuser-reserved", "0", *NO_POOL, "--json")
+    assert "Traceback" not in done.stderr
+    derivation = done.json()["derivations"]["memory.safe_work_mem_bytes"]
+    assert derivation["calculation"] == "no connections are opened: none"
