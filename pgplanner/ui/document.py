@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..export.atomic import write_file_atomically
-from ..model import Plan, Scenario, plan
+from ..model import FIELDS, Plan, Scenario, plan
 from ..model.serialization import read_scenario_file, scenario_to_json
 
 _MERGE_IDS: dict[str, int] = {}
@@ -94,7 +94,7 @@ class Document(QObject):
         after = self._scenario.with_changes(**changes)
         if after != self._scenario:
             key = next(iter(changes)) if sliding and len(changes) == 1 else None
-            label = ", ".join(changes)
+            label = ", ".join(FIELDS[flat].title for flat in changes)  # "Change RAM", as the form labels it
             self.undo_stack.push(_Change(self, self._scenario, after, f"Change {label}", key))
 
     def replace(self, scenario: Scenario, text: str) -> None:

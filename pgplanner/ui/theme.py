@@ -8,10 +8,12 @@ from PySide6.QtWidgets import QWidget
 from ..present.palette import (  # noqa: F401 (re-exported: the window's colours are the report's)
     BLUE,
     BUDGET,
+    DARK,
     GHOST,
     GREEN,
     GREY,
     INK,
+    LIGHT,
     LIGHT_GREY,
     ORANGE,
     PURPLE,
@@ -19,7 +21,20 @@ from ..present.palette import (  # noqa: F401 (re-exported: the window's colours
     SKY,
     VERMILLION,
     YELLOW,
+    Theme,
+    readable_on,
 )
+
+
+def theme_for(palette: QPalette) -> Theme:
+    """The dark theme on a dark palette (its window colour darker than mid-grey), else the light one."""
+    return DARK if palette.color(QPalette.ColorRole.Window).lightness() < 128 else LIGHT
+
+
+def words_on(colour: str, palette: QPalette, role: QPalette.ColorRole = QPalette.ColorRole.Window) -> QColor:
+    """``colour`` for words on the palette's ``role`` (the window, a list's base): the same hue, made
+    light or dark enough to read there (WCAG AA)."""
+    return QColor(readable_on(colour, palette.color(role).name()))
 
 
 def qcolor(hex_colour: str, alpha: int = 255) -> QColor:
