@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
@@ -221,11 +221,12 @@ class CardGrid(QWidget):
         for card in self.cards.values():
             card.set_compact(narrow)
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and theme_for(self.palette()) is not self.theme:
-            self.theme = theme_for(self.palette())  # a dark desktop: dark cards
-            self.setStyleSheet(card_style(self.theme))
+    def set_theme(self, theme: Theme) -> None:
+        """Dark cards on a dark desktop. The window says when its palette changes: the grid's own palette
+        does not follow the desktop's once its style sheet is applied."""
+        if theme is not self.theme:
+            self.theme = theme
+            self.setStyleSheet(card_style(theme))
 
     def focus_next_to(self, card: Card, rows: int, columns: int) -> None:
         """Move the focus from ``card`` to the card ``rows`` down and ``columns`` across (arrow keys)."""

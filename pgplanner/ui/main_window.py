@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
     # --- showing the plan -----------------------------------------------------------------
 
     def show_plan(self, plan: Plan) -> None:
-        self.headline.setText(headline_html(plan, theme.words_on(theme.VERMILLION, self.headline.palette()).name()))
+        self.headline.setText(headline_html(plan, theme.words_on(theme.VERMILLION, self.palette()).name()))
         self.cards.show_plan(plan, self.baseline)
         self.picker.show_plan(plan)
         self._lock_fixed_inputs(plan)
@@ -468,6 +468,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # a dark desktop, or a light one again
+            self.cards.set_theme(theme.theme_for(self.palette()))
             self._warnings_shown = None
             self.show_plan(self.document.plan)
 
@@ -476,7 +477,8 @@ class MainWindow(QMainWindow):
             return  # most slider ticks change no warning: keep the list (and its layout) as it is
         self._warnings_shown = plan.warnings
         self.warnings.clear()
-        palette = self.warnings.palette()
+        # The window's palette, not the list's: on a palette change the window hears of it before its children.
+        palette = self.palette()
         ink = palette.color(QPalette.ColorRole.Text)  # the palette's own text on a light tint of its base
         for warning in plan.warnings:
             item = QListWidgetItem(f"{warning.severity.upper()}  {warning.message}")
@@ -491,13 +493,8 @@ class MainWindow(QMainWindow):
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
         tab = self.details.indexOf(self.warnings)
         self.details.setTabText(tab, label)
-        bar = self.details.tabBar()
-        colour = (
-            theme.words_on(theme.SEVERITY[worst], bar.palette())
-            if worst
-            else bar.palette().color(QPalette.ColorRole.WindowText)
-        )
-        bar.setTabTextColor(tab, colour)
+        colour = theme.words_on(theme.SEVERITY[worst], palette, theme.TAB_LIGHTER) if worst else palette.color(QPalette.ColorRole.WindowText)
+        self.details.tabBar().setTabTextColor(tab, colour)
 
     def _show_derivations(self, plan: Plan) -> None:
         scroll = self.derivations.verticalScrollBar().value()
