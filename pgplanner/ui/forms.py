@@ -129,7 +129,7 @@ class Forms(QWidget):
             label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         label.setObjectName(f"label_{spec.flat}")
         label.setToolTip(tooltip(spec))
-        label.setBuddy(editor.spin or editor.combo or editor.check or editor.line or editor)
+        label.setBuddy(editor)  # the editor hands the focus on to the control that takes a value now
         form.addRow(label, editor)
         self.editors[spec.flat] = editor
         self.labels.append(label)

@@ -357,6 +357,8 @@ class MainWindow(QMainWindow):
         """The Memory and Latency tabs beside throughput; with no latency to draw, memory alone and no tab bar."""
         self.side.setTabVisible(self.side.indexOf(self.latency_plot), latency)
         self.side.tabBar().setVisible(latency)
+        # A hidden tab bar must not take the focus: Tab would stop on it, unseen, and go no further.
+        self.side.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus if latency else Qt.FocusPolicy.NoFocus)
 
     def _place_latency(self, shown: bool, moved: bool = False) -> None:
         """The latency plot beside throughput (a tab after the budget bar in a small window) while the plan
@@ -493,7 +495,9 @@ class MainWindow(QMainWindow):
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
         tab = self.details.indexOf(self.warnings)
         self.details.setTabText(tab, label)
-        colour = theme.words_on(theme.SEVERITY[worst], palette, theme.TAB_LIGHTER) if worst else palette.color(QPalette.ColorRole.WindowText)
+        colour = palette.color(QPalette.ColorRole.WindowText)
+        if worst:  # the title in the worst severity's colour, readable on the tab
+            colour = theme.words_on(theme.SEVERITY[worst], palette, theme.TAB_LIGHTER)
         self.details.tabBar().setTabTextColor(tab, colour)
 
     def _show_derivations(self, plan: Plan) -> None:

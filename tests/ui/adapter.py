@@ -1449,12 +1449,15 @@ def _region(app: App, widget: QWidget | None) -> str:
 
 
 def places_tab_reaches(app: App, presses: int = 400) -> list[str]:
-    """Click into the first input (CPU cores) and press Tab again and again: the places the focus passes
-    through, in order (an input group by its title, "cards", a plot ...), each once where it is entered."""
+    """Click into the first input (CPU cores) and press Tab again and again, round the window: the places
+    the focus passes through, in order (an input group by its title, "cards", a plot ...), each once where
+    it is entered."""
     w.focus(app.qtbot, w.find(app.window, "slider_cores"))
     places = [_region(app, w.focused())]
     for _ in range(presses):
         place = _region(app, w.press_tab(app.qtbot))
+        if place == places[0] and len(places) > 1:  # round the window and back at the start
+            return places
         if place != places[-1]:
             places.append(place)
     return places
@@ -1558,8 +1561,10 @@ def answer_unsaved_changes_with_keys(app: App, keys: str) -> str:
     box, answers = app.window.unsaved_question()
     box.open()
     app.qtbot.waitExposed(box)
+    box.activateWindow()  # as the window manager makes a new dialog the active window
+    app.qtbot.waitUntil(box.isActiveWindow)
     w.key_on(app.qtbot, box, keys)
-    app.qtbot.waitUntil(lambda: not box.isVisible())
+    app.qtbot.waitUntil(lambda: not box.isVisible())  # a button's Alt+letter clicks it after a short flash
     clicked = box.clickedButton()
     return answers.get(clicked, "cancel")  # type: ignore[call-overload]
 
