@@ -63,7 +63,10 @@ MAX_RECENT = 8
 POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
 MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
 WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tint, the text stays the palette's
-COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
+# Results area narrower or lower than this: the plots become tabs. It must also be as tall as the plots'
+# minimums side by side need (see MainWindow._column_needs), or a plot's readout would be cut off.
+COMPACT_BELOW = (720, 560)
+DETAILS_HEIGHT = 110  # the details tabs' least height: a tab bar and three lines
 DEFAULT_SIZE = (1280, 800)
 # A window manager's frame around the window (title bar and borders; a title bar is 30-40 pixels on common
 # desktops): kept free when the default size is fitted to a screen.
@@ -302,7 +305,7 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
-        tabs.setMinimumHeight(110)
+        tabs.setMinimumHeight(DETAILS_HEIGHT)
         return tabs
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -315,7 +318,8 @@ class MainWindow(QMainWindow):
     def _arrange(self) -> None:
         """Side by side when there is room; in a small window each plot is a tab beside the details."""
         area = self.results.size()
-        compact = area.width() < COMPACT_BELOW[0] or area.height() < COMPACT_BELOW[1]
+        low = max(COMPACT_BELOW[1], self._column_needs())
+        compact = area.width() < COMPACT_BELOW[0] or area.height() < low
         if compact == self.compact:
             return
         self.compact = compact
@@ -342,6 +346,28 @@ class MainWindow(QMainWindow):
             self._even_pending = True
             QTimer.singleShot(0, self, self._even_curves)
         self.cards.set_compact(compact)
+
+    def _column_needs(self) -> int:
+        """The height the results need with the plots side by side: every plot's minimum (which grows with
+        its heading's lines), the details', the cards' and the spaces between. Measured with the cards as
+        they are now: in the small window's layout they are taller, so the plots come back a little later
+        than they went (the window never flips back and forth)."""
+        column = self.results.layout()
+        assert column is not None
+        margins = column.contentsMargins()
+        beside = [self.throughput_plot, self.memory_plot] + ([self.latency_plot] if self.latency_shown else [])
+        side_bar = self.side.tabBar().sizeHint().height() if self.latency_shown else 0
+        plots = max(panel.minimumHeight() for panel in beside) + side_bar + self.budget_plot.minimumHeight()
+        return (
+            margins.top()
+            + margins.bottom()
+            + 2 * column.spacing()
+            + self.headline.height()
+            + self.cards.minimumSizeHint().height()
+            + plots
+            + DETAILS_HEIGHT
+            + 2 * self.plots.handleWidth()
+        )
 
     def _even_curves(self) -> None:
         """Split the two plots evenly; until the user drags the handle between them, every resize keeps

@@ -115,7 +115,7 @@ class PlotPanel(QWidget):
 
     LEAST_HEIGHT = 170  # below this the labels and the data no longer fit
     # The data area's least height, whatever the heading's lines take: room for four rows of tick text, apart.
-    DATA_HEIGHT = 110
+    DATA_HEIGHT = 90
 
     def __init__(
         self,

@@ -11,9 +11,9 @@ from ..adapter import (
     resize_window,
 )
 
-# A data area in which four rows of 12-pixel tick text stand well apart: about 100 pixels. The issue saw
+# A data area in which four rows of 12-pixel tick text stand well apart: about 90 pixels. The issue saw
 # 70 (tick labels printed over one another).
-READABLE_DATA_HEIGHT = 100
+READABLE_DATA_HEIGHT = 90
 HANDLE = 7  # the splitter handle between the two plots, in pixels
 
 
