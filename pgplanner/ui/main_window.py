@@ -66,7 +66,7 @@ WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tin
 # Results area narrower or lower than this: the plots become tabs. It must also be as tall as the plots'
 # minimums side by side need (see MainWindow._column_needs), or a plot's readout would be cut off.
 COMPACT_BELOW = (720, 560)
-DETAILS_HEIGHT = 110  # the details tabs' least height: a tab bar and three lines
+DETAILS_HEIGHT = 80  # the details tabs' least height: a tab bar and two lines (they scroll)
 DEFAULT_SIZE = (1280, 800)
 # A window manager's frame around the window (title bar and borders; a title bar is 30-40 pixels on common
 # desktops): kept free when the default size is fitted to a screen.
@@ -277,7 +277,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
-        results.installEventFilter(self)  # its size decides where the plots go
+        results.installEventFilter(self)  # its size decides where the plots go, and the plots' least heights
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot, self.latency_plot):
+            panel.leastHeightChanged.connect(self._arrange_soon)
 
         self.splitter = named(Splitter(Qt.Orientation.Horizontal), "main_splitter")
         self.splitter.addWidget(inputs)
@@ -346,6 +348,10 @@ class MainWindow(QMainWindow):
             self._even_pending = True
             QTimer.singleShot(0, self, self._even_curves)
         self.cards.set_compact(compact)
+
+    def _arrange_soon(self) -> None:
+        """Arrange again once the plots are drawn: a heading that wrapped may need the small window's tabs."""
+        QTimer.singleShot(0, self, self._arrange)
 
     def _column_needs(self) -> int:
         """The height the results need with the plots side by side: every plot's minimum (which grows with

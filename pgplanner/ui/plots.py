@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -112,6 +112,8 @@ class PlotView(pg.PlotWidget):
 
 class PlotPanel(QWidget):
     """A chart drawn from its specification, with a readout line under it; right-click exports or copies it."""
+
+    leastHeightChanged = Signal()  # the heading wrapped to more or fewer lines: the window may rearrange
 
     LEAST_HEIGHT = 170  # below this the labels and the data no longer fit
     # The data area's least height, whatever the heading's lines take: room for four rows of tick text, apart.
@@ -369,7 +371,9 @@ class PlotPanel(QWidget):
             + self.readout.sizeHint().height()
             + self.column.spacing()
         )
-        self.setMinimumHeight(max(self.LEAST_HEIGHT, needed))
+        if max(self.LEAST_HEIGHT, needed) != self.minimumHeight():
+            self.setMinimumHeight(max(self.LEAST_HEIGHT, needed))
+            self.leastHeightChanged.emit()
 
     def _key_entry(self, entry: KeyEntry) -> str:
         colour = self.theme.colour(entry.colour)

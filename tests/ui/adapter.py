@@ -1615,11 +1615,11 @@ def warning_words_and_colours(app: App) -> list[tuple[str, str, str]]:
     listing = w.find(app.window, "warnings", QListWidget)
     app.window.details.setCurrentWidget(listing)
     app.qtbot.waitUntil(listing.isVisible)
-    image = w.grab(listing.viewport())
     found = []
     for index in range(listing.count()):
         item = listing.item(index)
-        rect = listing.visualItemRect(item)
+        listing.scrollToItem(item)  # as the user scrolls to read it
+        image, rect = w.grab(listing.viewport()), listing.visualItemRect(item)
         colour = item.foreground().color() if item.foreground().style() != Qt.BrushStyle.NoBrush else None
         text = (colour or listing.palette().color(listing.foregroundRole())).name().upper()
         found.append((item.text(), text, _most_common_colour(image, rect)))
