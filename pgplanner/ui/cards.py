@@ -235,6 +235,18 @@ class CardGrid(QWidget):
         if neighbour is not None:
             self.cards[neighbour].setFocus(Qt.FocusReason.TabFocusReason)
 
+    def height_side_by_side(self) -> int:
+        """The grid's height in a wide window (two rows, a fifth column when needed), whatever it is now:
+        the window decides from it whether the plots fit beside one another."""
+        keys = self._laid_out
+        columns = max(self._columns, -(-len(keys) // 2))
+        rows = -(-len(keys) // columns)
+        pinned = any(card._pinned for card in self.cards.values())
+        card = CARD_HEIGHT + (CAPTION_LINE if columns > self._columns else 0) + (BASELINE_ROW if pinned else 0)
+        layout = self.layout()
+        assert layout is not None
+        return rows * card + (rows - 1) * layout.spacing()
+
     def set_compact(self, compact: bool) -> None:
         """A small window: narrow cards (a smaller title, room for a third line of caption), four to a row.
         A fifth column (the latency card in a wide window) makes them narrow too."""

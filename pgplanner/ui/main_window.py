@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
+        self._needs = 0  # the results' least height with the plots side by side, as last measured so
         self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
         self.headline = named(QLabel(), "headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
@@ -320,7 +321,9 @@ class MainWindow(QMainWindow):
     def _arrange(self) -> None:
         """Side by side when there is room; in a small window each plot is a tab beside the details."""
         area = self.results.size()
-        low = max(COMPACT_BELOW[1], self._column_needs())
+        if not self.compact:  # measured side by side; in the tabs the headings wrap less and would say less
+            self._needs = self._column_needs()
+        low = max(COMPACT_BELOW[1], self._needs)
         compact = area.width() < COMPACT_BELOW[0] or area.height() < low
         if compact == self.compact:
             return
@@ -351,13 +354,13 @@ class MainWindow(QMainWindow):
 
     def _arrange_soon(self) -> None:
         """Arrange again once the plots are drawn: a heading that wrapped may need the small window's tabs."""
-        QTimer.singleShot(0, self, self._arrange)
+        if not self.compact:
+            QTimer.singleShot(0, self, self._arrange)
 
     def _column_needs(self) -> int:
         """The height the results need with the plots side by side: every plot's minimum (which grows with
-        its heading's lines), the details', the cards' and the spaces between. Measured with the cards as
-        they are now: in the small window's layout they are taller, so the plots come back a little later
-        than they went (the window never flips back and forth)."""
+        its heading's lines), the details', the cards' (as a wide window lays them out) and the spaces
+        between."""
         column = self.results.layout()
         assert column is not None
         margins = column.contentsMargins()
@@ -369,7 +372,7 @@ class MainWindow(QMainWindow):
             + margins.bottom()
             + 2 * column.spacing()
             + self.headline.height()
-            + self.cards.minimumSizeHint().height()
+            + self.cards.height_side_by_side()
             + plots
             + DETAILS_HEIGHT
             + 2 * self.plots.handleWidth()

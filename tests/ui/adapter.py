@@ -1729,3 +1729,10 @@ def default_window_on_screen(tmp_path: Path, screen: tuple[int, int], scale: int
         text=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def readout_whole_on_screen(app: App, plot: str) -> bool:
+    """Whether the line under a plot is shown whole (not cut off by the splitter the plot sits in)."""
+    look_at_plot(app, plot)
+    readout = _panel(app, plot).readout
+    return readout.visibleRegion().boundingRect().height() >= readout.height() > 0

@@ -8,7 +8,9 @@ from ..adapter import (
     plot_height,
     plot_problems,
     plot_split,
+    readout_whole_on_screen,
     resize_window,
+    set_workload,
 )
 
 # A data area in which four rows of 12-pixel tick text stand well apart: about 90 pixels. The issue saw
@@ -54,3 +56,14 @@ def test_growing_the_window_step_by_step_from_small_keeps_the_plots_even(app):
         resize_window(app, 1024 + 20 * step, 700 + 10 * step)
     assert evenly_split(app)
     assert plot_problems(app, "throughput") == []
+
+
+def test_at_every_size_each_plot_shows_its_axis_and_readout_whole(app):
+    for demand in (None, 2000):  # a demand adds the latency card and plot
+        if demand:
+            set_workload(app, demand_tps=demand)
+        for size in ((1264, 752), (1280, 800), (1024, 700), (1600, 1000), (1280, 720)):
+            resize_window(app, *size)
+            for plot in ("throughput", "memory", "budget") + (("latency",) if demand else ()):
+                assert readout_whole_on_screen(app, plot), (plot, size, demand)
+                assert plot_area(app, plot)[1] >= READABLE_DATA_HEIGHT - (40 if plot == "budget" else 0), (plot, size)
