@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
         self._needs = 0  # the results' least height with the plots side by side, as last measured so
+        self._compact_at = QSize()  # the results' size when the plots last became tabs
         self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
         self.headline = named(QLabel(), "headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
@@ -313,21 +314,28 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.results and event.type() == QEvent.Type.Resize:
-            self._arrange()
+            self._arrange(resized=True)
         elif watched is self.curves and event.type() == QEvent.Type.Resize and self._even_pending:
             self._even_curves()
         return False
 
-    def _arrange(self) -> None:
-        """Side by side when there is room; in a small window each plot is a tab beside the details."""
+    def _arrange(self, resized: bool = False) -> None:
+        """Side by side when there is room; in a small window each plot is a tab beside the details.
+
+        What side by side needs is measured only while the plots are side by side (in the tabs their
+        headings wrap less). A window grown since the plots became tabs tries side by side again: the
+        plots, drawn at their new width, say what they need, and go back to tabs if it is too much."""
         area = self.results.size()
-        if not self.compact:  # measured side by side; in the tabs the headings wrap less and would say less
+        if not self.compact:
             self._needs = self._column_needs()
+        elif resized and (area.width() > self._compact_at.width() or area.height() > self._compact_at.height()):
+            self._needs = 0  # a trial: measured again once the plots are laid out side by side
         low = max(COMPACT_BELOW[1], self._needs)
         compact = area.width() < COMPACT_BELOW[0] or area.height() < low
         if compact == self.compact:
             return
         self.compact = compact
+        self._compact_at = area
         plots = ((self.throughput_plot, "Throughput"), (self.memory_plot, "Memory"), (self.budget_plot, "Budget chart"))
         if compact:
             for index, (plot, title) in enumerate(plots):
@@ -350,6 +358,7 @@ class MainWindow(QMainWindow):
         if not compact:  # back side by side, evenly, once laid out at the new size (the tabs' sizes mean nothing)
             self._even_pending = True
             QTimer.singleShot(0, self, self._even_curves)
+            QTimer.singleShot(0, self, self._arrange)  # do they fit, drawn at their width? (a trial may not)
         self.cards.set_compact(compact)
 
     def _arrange_soon(self) -> None:

@@ -1736,3 +1736,8 @@ def readout_whole_on_screen(app: App, plot: str) -> bool:
     look_at_plot(app, plot)
     readout = _panel(app, plot).readout
     return readout.visibleRegion().boundingRect().height() >= readout.height() > 0
+
+
+def plots_side_by_side(app: App) -> bool:
+    """Whether the plots sit side by side above the details (not as tabs of a small window)."""
+    return app.window.plots.isVisible() and app.window.throughput_plot.parentWidget() is app.window.curves

@@ -8,6 +8,7 @@ from ..adapter import (
     plot_height,
     plot_problems,
     plot_split,
+    plots_side_by_side,
     readout_whole_on_screen,
     resize_window,
     set_workload,
@@ -67,3 +68,14 @@ def test_at_every_size_each_plot_shows_its_axis_and_readout_whole(app):
             for plot in ("throughput", "memory", "budget") + (("latency",) if demand else ()):
                 assert readout_whole_on_screen(app, plot), (plot, size, demand)
                 assert plot_area(app, plot)[1] >= READABLE_DATA_HEIGHT - (40 if plot == "budget" else 0), (plot, size)
+
+
+def test_back_at_the_size_it_had_the_window_has_the_layout_it_had(app):
+    for size in ((1264, 752), (1280, 800), (1600, 1000)):
+        resize_window(app, *size)
+        side_by_side = plots_side_by_side(app)
+        resize_window(app, 1024, 700)
+        assert not plots_side_by_side(app)
+        resize_window(app, *size)
+        assert plots_side_by_side(app) == side_by_side, size
+    assert side_by_side and evenly_split(app)
