@@ -37,7 +37,6 @@ from ..assets import example_scenarios
 from ..export.atomic import write_file_atomically
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
-from ..model.scenario import Hardware
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
 from ..present import CARDS, budget_rows
 from ..present.charts import has_latency
@@ -148,7 +147,6 @@ class MainWindow(QMainWindow):
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
-        self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
         self.headline = named(QLabel(), "headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -500,18 +498,18 @@ class MainWindow(QMainWindow):
 
     def choose_preset(self, preset: Preset | None) -> None:
         """Put the scenario on a provider plan, or back on self-managed hardware (one undo step)."""
-        scenario = self.document.scenario
+        document = self.document
+        scenario = document.scenario
         if preset is None:
-            # Back on the user's own hardware: what it was before the first plan was chosen.
-            hardware = self._own_hardware or scenario.hardware
-            self._own_hardware = None
-            self.document.replace(scenario.model_copy(update={"provider": None, "hardware": hardware}), "Self-managed")
+            # Back on the user's own hardware: what it was before the first plan was chosen (kept in the undo history).
+            hardware = document.own_hardware or scenario.hardware
+            update = {"provider": None, "hardware": hardware}
+            document.replace(scenario.model_copy(update=update), "Self-managed", own_hardware=None)
         else:
             from ..presets import apply_preset
 
-            if scenario.provider is None:
-                self._own_hardware = scenario.hardware
-            self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
+            own = scenario.hardware if scenario.provider is None else document.own_hardware
+            document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}", own_hardware=own)
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
         """Grey what does not apply: inputs a provider plan fixes, and the pooler's with no pooler."""

@@ -8,7 +8,9 @@ from ..adapter import (
     mark,
     provider_facts,
     read_card,
+    redo,
     search_provider_plans,
+    set_hardware,
     set_workload,
     size,
     undo,
@@ -53,3 +55,20 @@ def test_the_picker_searches_as_you_type(app):
     found = search_provider_plans(app, "r6g.2x")
     assert any("db.r6g.2xlarge" in title for title in found)
     assert all("r6g.2x" in title.lower() for title in found)
+
+
+def test_back_to_self_managed_after_undo_and_redo_finds_my_own_hardware(app):
+    """12 cores and 48 GB of my own, then Neon 2 CU (2 vCPU, one physical core, 8 GB) and back: Undo lands on
+    Neon again, and going back from there must still find my 12 cores, as must Redo onto Neon from a later step."""
+    set_hardware(app, cores=12, ram="48GB")
+    choose_provider_plan(app, "neon/2cu")
+    back_to_self_managed(app)
+    undo(app)
+    assert input_value(app, "cores") == 1  # on Neon again: 2 vCPU are one physical core
+    back_to_self_managed(app)
+    assert (input_value(app, "cores"), input_value(app, "ram")) == (12, size("48GB"))
+    undo(app)  # on Neon
+    undo(app)  # my own hardware, before Neon
+    redo(app)  # Neon again
+    back_to_self_managed(app)
+    assert (input_value(app, "cores"), input_value(app, "ram")) == (12, size("48GB"))
