@@ -554,13 +554,35 @@ def back_to_self_managed(app: App) -> None:
 
 
 def search_provider_plans(app: App, text: str) -> list[str]:
-    """What the picker suggests while the user types ``text``."""
+    """What the picker suggests while the user types ``text`` into its search."""
     combo = w.find(app.window, "combo_preset", QComboBox)
     w.focus(app.qtbot, combo)
-    completer = combo.completer()
-    completer.setCompletionPrefix(text)
-    model = completer.completionModel()
+    line = combo.lineEdit()
+    # What typing does, without the suggestion popup (offscreen Qt cannot raise it and warns).
+    line.setText(text)
+    line.textEdited.emit(text)
+    model = combo.completer().completionModel()
     return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def search_provider_plans_and_press_enter(app: App, text: str) -> str:
+    """Type ``text`` into the picker's search and press Enter; what the picker then says (its note, if shown)."""
+    search_provider_plans(app, text)
+    w.press(app.qtbot, w.find(app.window, "combo_preset", QComboBox).lineEdit(), "Return")
+    settle(app)
+    note = w.find(app.window, "preset_search_note", QLabel)
+    return note.text() if note.isVisibleTo(app.window) else ""
+
+
+def provider_plan_shown(app: App) -> str:
+    """The part of the chosen plan's title the picker's box shows: a line edit scrolls to keep its cursor in view,
+    so from the start with the cursor at the start, else the part that ends at the cursor."""
+    line = w.find(app.window, "combo_preset", QComboBox).lineEdit()
+    metrics, width, cursor = line.fontMetrics(), line.contentsRect().width() - 4, line.cursorPosition()
+    text = line.text()
+    if metrics.horizontalAdvance(text[:cursor]) <= width:
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width).rstrip("\u2026")
+    return metrics.elidedText(text[:cursor], Qt.TextElideMode.ElideLeft, width).lstrip("\u2026")
 
 
 def provider_facts(app: App) -> str:
