@@ -658,6 +658,20 @@ def export_to(app: App, target: Path, replace: bool = False, write_blocked: bool
     return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None
 
 
+def export_status(app: App) -> str:
+    """The line under the export preview ("Wrote ...", "Copied ...", or nothing)."""
+    return w.find(_export_dialog(app), "export_status", QLabel).text()
+
+
+def browse_for_export_destination(app: App) -> Path:
+    """Press Browse in the export dialog; the folder the file chooser opens in (it is then cancelled)."""
+    dialog = _export_dialog(app)
+    started: list[Path] = []
+    dialog.ask_destination = lambda start: started.append(start) or ""
+    w.click(dialog, "export_browse")
+    return started[0].parent
+
+
 # --- layout and plots -------------------------------------------------------------------------
 
 HOVER_SETTLES_MS = 150  # the readout follows the mouse at most 30 times a second
