@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # both load on first use, not at start-up
 
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
+STATUS_MS = 8000  # how long a status-bar message that needs reading stays
 POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
 MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
 COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
@@ -605,11 +606,32 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent", [])  # an INI file gives one entry as a string, several as a list
         return [value] if isinstance(value, str) else [str(path) for path in value] if isinstance(value, list) else []
 
+    def _forget(self, paths: list[str]) -> None:
+        self.settings.setValue("recent", [p for p in self._recent() if p not in paths])
+
     def _fill_recent(self) -> None:
+        """List the recent files that still exist; the ones gone are dropped, and the status bar says so."""
+        gone = [path for path in self._recent() if not Path(path).exists()]
+        if gone:
+            self._forget(gone)
+            self.statusBar().showMessage(self._gone_message(gone), STATUS_MS)
         self.recent_menu.clear()
         for path in self._recent():
-            self.recent_menu.addAction(path, partial(self.open_scenario, Path(path)))
+            self.recent_menu.addAction(path, partial(self.open_recent, Path(path)))
         self.recent_menu.setEnabled(bool(self._recent()))
+
+    def open_recent(self, path: Path) -> bool:
+        """Open a file of Open Recent; one deleted since the menu was filled is dropped from it, and said."""
+        if not path.exists():
+            self._forget([str(path)])
+            self.statusBar().showMessage(self._gone_message([str(path)]), STATUS_MS)
+            return False
+        return self.open_scenario(path)
+
+    @staticmethod
+    def _gone_message(paths: list[str]) -> str:
+        names = ", ".join(paths)
+        return f"No longer there, removed from Open Recent: {names}"
 
     def _ask_unsaved(self) -> Answer:
         buttons = QMessageBox.StandardButton

@@ -446,6 +446,20 @@ def hover(app: App, plot: str, x: float, y: float) -> str:
     return panel.readout.text_in_full()
 
 
+def open_recent_menu(app: App) -> list[str]:
+    """Open File > Open Recent: the files it lists."""
+    menu = app.window.recent_menu
+    menu.aboutToShow.emit()  # what opening the menu does
+    return [action.text() for action in menu.actions()]
+
+
+def open_recent(app: App, path: Path) -> None:
+    """Pick ``path`` in File > Open Recent (the menu as it was when opened: the file may be gone since)."""
+    menu = app.window.recent_menu
+    next(action for action in menu.actions() if action.text() == str(path.resolve())).trigger()
+    settle(app)
+
+
 def status_message(app: App) -> str:
     return app.window.statusBar().currentMessage()
 
