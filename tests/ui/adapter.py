@@ -1409,6 +1409,27 @@ def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
     settle(app)
 
 
+def connection_fails(app: App, reason: str) -> str:
+    """Server > Connect..., and the attempt fails with ``reason`` (as the connecting thread reports libpq's
+    words); what the dialog's status then reads."""
+    w.trigger(app.window, "action_server_connect")
+    dialog = app.window.server.connect_dialog
+    dialog._failed(reason)
+    return w.text_of(dialog, "connect_status")
+
+
+def connect_status_fits(app: App) -> bool:
+    return status_fits(app.window.server.connect_dialog, "connect_status")
+
+
+def measure_status(app: App) -> str:
+    return w.text_of(app.window.server.measure_dialog, "measure_status")
+
+
+def measure_status_fits(app: App) -> bool:
+    return status_fits(app.window.server.measure_dialog, "measure_status")
+
+
 def throughput_axis_words(app: App) -> str:
     """The words along the throughput plot's vertical axis, as drawn (any SI prefix included)."""
     return axis_label(app, "throughput")
