@@ -18,11 +18,13 @@ from ..adapter import (
     measure_progress_text,
     measure_status,
     measure_status_fits,
+    plot_key,
     plotted_points,
     read_card,
     saved_measurements,
     server_actions_enabled,
     set_hardware,
+    set_pooler,
     sweep_fails,
     sweep_points_arrive,
     throughput_axis,
@@ -114,3 +116,13 @@ def test_a_sweep_that_stops_says_why_a_sentence_a_line_and_its_progress_bar_says
     ]
     assert measure_status_fits(app)
     assert measure_progress_text(app) == "stopped"  # not the last run's "50 %  2 clients"
+
+
+def test_the_measured_key_keeps_each_entry_whole_and_names_no_pooler_that_is_not_there(app, tmp_path):
+    csv = tmp_path / "sweep.csv"
+    csv.write_text(USL_CSV)
+    set_pooler(app, pooler="none")
+    import_measurements(app, csv)
+    key = plot_key(app, "throughput")
+    assert "measured, imported from sweep.csv" in key and "pgbench, 8 points" in key  # each entry on one line
+    assert not [entry for entry in key if "pooler" in entry]
