@@ -312,15 +312,18 @@ def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
     all_open = float(np.interp(plan.max_connections, curve.connections, curve.worst_case)) - float(curve.worst_case[0])
     message = (
         f"{provider.id} fixes max_connections at {fixed}; this plan opens {n(opened)}, and the memory figures "
-        f"(worst case {human_size(plan.memory.worst_case_bytes)}, safe work_mem) judge those {n(opened)}. "
-        f"All {fixed} running the heaviest query would need {human_size(all_open)} for connections: keep other "
-        "clients on the pooler."
+        f"(worst case {human_size(plan.memory.worst_case_bytes)}, safe work_mem) judge those {n(opened)}: all "
+        f"{fixed} running the heaviest query would need {human_size(all_open)} for connections."
     )
     if plan.max_connections > plan.ram_ceiling:
         message += (
             f" {fixed} is more than the {n(plan.ram_ceiling)} connections its {human_size(plan.memory.ram_bytes)} "
             "holds at typical use; you cannot change that, and it is not an error of this plan."
         )
+    message += (
+        f" What you decide: the {n(opened)} connections the budget opens (keep clients on the pooler), work_mem, "
+        "and the pool sizes of your applications."
+    )
     return _warn(
         "PROVIDER_FIXES_MAX_CONNECTIONS",
         "info",

@@ -151,7 +151,7 @@ def test_a_fixed_limit_plan_judges_the_connections_it_opens(app):
     said = warning_text(app, "PROVIDER_FIXES_MAX_CONNECTIONS")
     assert "fixes max_connections at 120; this plan opens 13" in said
     assert "(worst case 468 MB, safe work_mem) judge those 13" in said
-    assert "All 120 running the heaviest query would need 4.22 GB" in said
+    assert "judge those 13: all 120 running the heaviest query would need 4.22 GB" in said
 
 
 def test_a_measured_target_says_so_and_no_range_contradicts_it(app, tmp_path):
