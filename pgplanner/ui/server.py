@@ -52,6 +52,7 @@ from ..present.changes import input_changes
 from ..present.charts import IMPORTED
 from ..present.diff import headline, override_words, shown, source_words
 from ..present.evidence import suggestion_lines, title
+from ..present.wrapping import sentence_lines
 from ..probe.diff import read_server_settings
 from ..probe.evidence import read_statistics
 from ..probe.pgbench import Cancelled, MeasureError, points_from_text
@@ -135,6 +136,7 @@ def _button(text: str, name: str, enabled: bool = True) -> QPushButton:
 def _status_label(name: str) -> QLabel:
     label = _named(QLabel(), name)
     label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # libpq's words, shown as they are (a line per sentence)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -143,7 +145,7 @@ def _show_status(label: QLabel, text: str, problem: bool = False) -> None:
     """The status line of a dialog; the dialog grows to show all of it (libpq's reasons run to three lines
     at the dialog's width), and never shrinks under the user's hands."""
     label.setStyleSheet(f"color: {theme.VERMILLION};" if problem else "")
-    label.setText(text)
+    label.setText(sentence_lines(text) if problem else text)
     dialog = label.window()
     layout = dialog.layout()
     if layout is not None:
