@@ -66,7 +66,7 @@ WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tin
 # Results area narrower or lower than this: the plots become tabs. It must also be as tall as the plots'
 # minimums side by side need (see MainWindow._column_needs), or a plot's readout would be cut off.
 COMPACT_BELOW = (720, 560)
-DETAILS_HEIGHT = 80  # the details tabs' least height: a tab bar and two lines (they scroll)
+DETAILS_HEIGHT = 56  # the details tabs' least height: a tab bar and a line (they scroll; the plots come first)
 DEFAULT_SIZE = (1280, 800)
 # A window manager's frame around the window (title bar and borders; a title bar is 30-40 pixels on common
 # desktops): kept free when the default size is fitted to a screen.
