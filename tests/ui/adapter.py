@@ -1812,3 +1812,8 @@ def readout_whole_on_screen(app: App, plot: str) -> bool:
 def plots_side_by_side(app: App) -> bool:
     """Whether the plots sit side by side above the details (not as tabs of a small window)."""
     return app.window.plots.isVisible() and app.window.throughput_plot.parentWidget() is app.window.curves
+
+
+def place_with_focus(app: App) -> str:
+    """Where the keyboard focus is, as :func:`places_tab_reaches` names places."""
+    return _region(app, w.focused())

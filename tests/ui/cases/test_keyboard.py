@@ -12,6 +12,7 @@ from ..adapter import (
     input_labels,
     input_with_focus,
     menu_bar_letters,
+    place_with_focus,
     places_tab_reaches,
     plots_height,
     press_alt,
@@ -65,7 +66,9 @@ def test_alt_and_a_letter_reach_an_input(app):
     press_alt(app, "R")
     assert input_with_focus(app) == "ram"
     press_alt(app, mnemonic(labels["work_mem"]))
-    assert input_with_focus(app) == "work_mem"
+    assert input_with_focus(app) == "work_mem"  # its "auto" box: the value is derived, its box greyed
+    press_alt(app, "P")
+    assert place_with_focus(app) == "Provider plan"  # the plan search
 
 
 def test_the_focus_is_visible_on_a_plot_and_on_a_slider(app):
