@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios
-from ..export.atomic import write_file_atomically
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
 from ..model.scenario import Hardware
@@ -42,7 +41,6 @@ from ..model.serialization import InputError, describe, read_scenario_file, scen
 from ..present import CARDS, budget_rows
 from ..present.charts import has_latency
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
-from ..present.report import render_html_report
 from . import theme
 from .cards import CardGrid
 from .document import Document
@@ -471,6 +469,9 @@ class MainWindow(QMainWindow):
         path = self.ask_report_path()
         if path is None:
             return None
+        from ..export.atomic import write_file_atomically  # the report's modules load on first use
+        from ..present.report import render_html_report
+
         current = self.document.plan
         html = render_html_report(current, self.baseline, ("baseline", self.document.title))
         try:
