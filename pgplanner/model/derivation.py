@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic_core import core_schema
 
@@ -49,79 +49,27 @@ Direction = str
 
 
 NO_INPUTS: Mapping[str, str] = MappingProxyType({})
-PARTS = ("formula", "calculation", "inputs", "source", "note")
-_set = object.__setattr__  # Derivation's own writes, past its immutability
 
 
-class Derivation:
-    """Immutable: an explanation's five parts. plan() files about eighty on every slider tick and most are
-    never read, so the busy ones are made with :meth:`later`, which keeps the function that writes them and
-    runs it on the first read of any part: the text costs only when someone reads it, and reads the same
-    as if written at once. Pydantic validates it from scenario files and writes it out as an object with
-    these five keys (see the schema below)."""
+class Derivation(NamedTuple):
+    """Immutable. A named tuple, the cheapest immutable object Python makes: plan() makes about eighty on
+    every slider tick, and a frozen dataclass costs twice as much to build. Pydantic validates it from
+    scenario files and writes it out as an object with these five keys (see the schema below). Those that
+    are costly to write and seldom read are made with :meth:`later`."""
 
-    __slots__ = ("_write", "calculation", "formula", "inputs", "note", "source")
     formula: str  # "RAM ceiling = available / typical memory per connection"
     calculation: str  # "10 GB / 10 MB = 1,024"
-    inputs: Mapping[str, str]  # {"available": "10 GB", "per connection": "10 MB"}
-    source: str  # "PostgreSQL wiki, Number Of Database Connections"
-    note: str  # a cap that applied, a caveat
-
-    def __init__(
-        self, formula: str, calculation: str, inputs: Mapping[str, str] = NO_INPUTS, source: str = "", note: str = ""
-    ) -> None:
-        _set(self, "formula", formula)
-        _set(self, "calculation", calculation)
-        _set(self, "inputs", inputs)
-        _set(self, "source", source)
-        _set(self, "note", note)
+    inputs: Mapping[str, str] = NO_INPUTS  # {"available": "10 GB", "per connection": "10 MB"}
+    source: str = ""  # "PostgreSQL wiki, Number Of Database Connections"
+    note: str = ""  # a cap that applied, a caveat
 
     @classmethod
     def later(cls, write: Callable[[], Derivation]) -> Derivation:
         """The derivation ``write()`` returns, written when one of its parts is first read.
 
-        ``write`` must read only values that do not change after this call (a closure sees its variables'
-        last values): the figures the computing function has finished with.
+        ``write`` must read only values that no longer change (a closure sees its variables' last values).
         """
-        made = object.__new__(cls)
-        _set(made, "_write", write)
-        return made
-
-    def __getattr__(self, name: str) -> Any:
-        """Only reached for a part not written yet: write all five from the deferred function, once."""
-        if name not in PARTS:
-            raise AttributeError(name)
-        written = object.__getattribute__(self, "_write")()
-        for part in PARTS:
-            _set(self, part, getattr(written, part))
-        return getattr(self, name)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"a Derivation is immutable ({name})")
-
-    def _parts(self) -> tuple[str, str, Mapping[str, str], str, str]:
-        return (self.formula, self.calculation, self.inputs, self.source, self.note)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._parts())
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Derivation) and self._parts() == other._parts()
-
-    def __hash__(self) -> int:
-        return hash((self.formula, self.calculation, self.source, self.note))
-
-    def __repr__(self) -> str:
-        return "Derivation(" + ", ".join(f"{part}={getattr(self, part)!r}" for part in PARTS) + ")"
-
-    def __reduce__(self) -> tuple[type[Derivation], tuple[str, str, Mapping[str, str], str, str]]:
-        return (Derivation, self._parts())
-
-    def _replace(self, **parts: Any) -> Derivation:
-        return Derivation(**{**self._asdict(), **parts})
-
-    def _asdict(self) -> dict[str, Any]:
-        return dict(zip(PARTS, self._parts(), strict=True))
+        return _Later(write)
 
     def __str__(self) -> str:
         text = f"{self.formula}: {self.calculation}"
@@ -157,6 +105,56 @@ class Derivation:
             python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_data]),
             serialization=core_schema.plain_serializer_function_ser_schema(cls.as_json),
         )
+
+
+class _Later(Derivation):
+    """A Derivation whose five parts are written by a function on the first read of any of them, and read
+    the same as if written at once. Its tuple holds placeholders: every way of reading it is redirected."""
+
+    def __new__(cls, write: Callable[[], Derivation]) -> _Later:
+        made = tuple.__new__(cls, ("", "", NO_INPUTS, "", ""))
+        made.__dict__["_write"] = write
+        return made
+
+    def _written(self) -> Derivation:
+        state = self.__dict__
+        if "_made" not in state:
+            state["_made"] = state.pop("_write")()
+        made: Derivation = state["_made"]
+        return made
+
+    formula = property(lambda self: self._written().formula)
+    calculation = property(lambda self: self._written().calculation)
+    inputs = property(lambda self: self._written().inputs)
+    source = property(lambda self: self._written().source)
+    note = property(lambda self: self._written().note)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._written())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._written()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return self._written() == other
+
+    def __ne__(self, other: object) -> bool:
+        return self._written() != other
+
+    def __hash__(self) -> int:
+        return hash(self._written())
+
+    def __repr__(self) -> str:
+        return repr(self._written())
+
+    def __reduce__(self) -> tuple[type[Derivation], tuple[Any, ...]]:
+        return (Derivation, tuple(self._written()))
+
+    def _replace(self, **parts: Any) -> Derivation:  # type: ignore[override]
+        return self._written()._replace(**parts)
+
+    def _asdict(self) -> dict[str, Any]:
+        return self._written()._asdict()
 
 
 def n(value: float) -> str:
