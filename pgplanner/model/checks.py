@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .budget import PROVIDER_LINE
@@ -298,22 +299,39 @@ def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "ram_ceiling")
+@rule("max_connections", "ram_ceiling", "memory.judged_connections")
 def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
+    """A plan that fixes max_connections above what this plan opens: the memory figures judge the connections
+    opened, and the user reads both counts, so a worst case for 13 is never taken for one for 120."""
     provider = plan.scenario.provider
-    if provider is None or not provider.hard_limit or plan.max_connections <= plan.ram_ceiling:
-        return None
     opened = plan.memory.judged_connections
+    if provider is None or not provider.hard_limit or plan.max_connections <= opened:
+        return None
+    fixed = n(provider.max_connections)
+    curve = plan.memory_curve
+    all_open = float(np.interp(plan.max_connections, curve.connections, curve.worst_case)) - float(curve.worst_case[0])
+    message = (
+        f"{provider.id} fixes max_connections at {fixed}; this plan opens {n(opened)}, and the memory figures "
+        f"(worst case {human_size(plan.memory.worst_case_bytes)}, safe work_mem) judge those {n(opened)}: all "
+        f"{fixed} running the heaviest query would need {human_size(all_open)} for connections."
+    )
+    if plan.max_connections > plan.ram_ceiling:
+        message += (
+            f" {fixed} is more than the {n(plan.ram_ceiling)} connections its {human_size(plan.memory.ram_bytes)} "
+            "holds at typical use; you cannot change that, and it is not an error of this plan."
+        )
+    message += (
+        f" What you decide: the {n(opened)} connections the budget opens (keep clients on the pooler), work_mem, "
+        "and the pool sizes of your applications."
+    )
     return _warn(
         "PROVIDER_FIXES_MAX_CONNECTIONS",
         "info",
-        f"{provider.id} fixes max_connections at {n(provider.max_connections)}, more than the {n(plan.ram_ceiling)} "
-        f"connections its {human_size(plan.memory.ram_bytes)} holds at typical use; you cannot change that, and it "
-        f"is not an error of this plan. What you decide: the {n(opened)} connections the budget opens (keep clients "
-        "on the pooler), work_mem, and the pool sizes of your applications.",
+        message,
         max_connections=provider.max_connections,
         ram_ceiling=plan.ram_ceiling,
         connections_opened=opened,
+        worst_case_all_bytes=all_open,
     )
 
 

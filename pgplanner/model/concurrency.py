@@ -78,13 +78,27 @@ def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
     )
 
 
-def pool_size_range(cores: int) -> tuple[int, int]:
+def pool_size_range(cores: int, measured_peak: int | None = None) -> tuple[int, int]:
+    """cores x 2 .. cores x 4; with a measured peak, up to that peak (past it throughput falls, whatever the
+    cores say), so the range never contradicts a target the measurements set."""
     low, high = POOL_RANGE_MULTIPLIERS
+    if measured_peak is not None:
+        return min(cores * low, measured_peak), measured_peak
     return cores * low, cores * high
 
 
-def pool_size_range_derivation(cores: int) -> Derivation:
+def pool_size_range_derivation(cores: int, measured_peak: int | None = None) -> Derivation:
     low, high = POOL_RANGE_MULTIPLIERS
+    if measured_peak is not None:
+        bottom, top = pool_size_range(cores, measured_peak)
+        return Derivation(
+            formula=f"pool size range = min(cores x {low}, measured peak) .. the measured peak",
+            calculation=f"min({cores} x {low}, {measured_peak}) = {bottom} .. {top}",
+            inputs={"cores": str(cores), "measured peak": str(measured_peak)},
+            source=MAX_CONNECTIONS_ARTICLE,
+            note=f"the measurements peak at {measured_peak} active connections: past that throughput falls, so the "
+            f"rule's top, cores x {high} = {cores * high}, gives way to the measurement",
+        )
     return Derivation(
         formula=f"pool size range = cores x {low} .. cores x {high}",
         calculation=f"{cores} x {low} = {cores * low} .. {cores} x {high} = {cores * high}",

@@ -219,8 +219,9 @@ def plan(scenario: Scenario) -> Plan:
     derivations["rule_of_thumb_target"] = thumb[1]
     productive, derivations["productive_target"] = concurrency.productive_target(thumb, fit)
     measured = fit is not None and fit.shows_peak
-    pool_range = concurrency.pool_size_range(hw.cores)
-    derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores)
+    peak = productive if measured else None  # a measured peak tops the pool range
+    pool_range = concurrency.pool_size_range(hw.cores, peak)
+    derivations["pool_size_range"] = concurrency.pool_size_range_derivation(hw.cores, peak)
     pooling = concurrency.pooling(scenario, productive, measured=measured)
     derivations.update(pooling.derivations)
     tps, derivations["pooler_capacity_tps"] = concurrency.pooler_capacity(pooling, wl.txn_ms)

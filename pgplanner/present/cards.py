@@ -117,7 +117,7 @@ def _ram_ceiling(plan: Plan) -> Face:
 def _productive_target(plan: Plan) -> Face:
     target = n(plan.productive_target)
     if plan.productive_target_measured:
-        caption = f"measured peak {plan.throughput.peak:.1f} · rule of thumb {n(plan.rule_of_thumb_target)}"
+        caption = f"measured peak {plan.throughput.peak:.1f} clients · rule of thumb {n(plan.rule_of_thumb_target)}"
         return Face(target, caption)
     what = "rule of thumb, no measured peak" if plan.throughput.measured_peak_tps is not None else "active connections"
     if not _pooled(plan):

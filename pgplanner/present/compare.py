@@ -22,6 +22,7 @@ from ..model.compare import (
     throughput_at_max_connections,
 )
 from ..model.derivation import n
+from ..model.pgbouncer import PLATFORM_NAMES
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
 from .latency import milliseconds, share
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
@@ -59,7 +60,10 @@ def show_value(path: str, value: Any) -> str:
             return "auto"
         return NO_POOLER.value if path in NO_POOLER_OUTPUTS else "none"
     if path in _INPUT_SPECS:
-        return _INPUT_SPECS[path].format(value)
+        spec = _INPUT_SPECS[path]
+        if spec.kind == "size" and isinstance(value, int):
+            return human_size(value)  # as its change beside it says it: "32 GB" and "-32 GB", not "64GB"
+        return spec.format(value)
     if path.startswith("warnings."):
         return str(value)
     if path == AT_MAX_CONNECTIONS:
@@ -71,6 +75,8 @@ def show_value(path: str, value: Any) -> str:
             return milliseconds(value)
         if path.endswith((".p_wait", ".utilisation")) and isinstance(value, int | float):
             return share(value)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, int) for v in value):
+        return "–".join(n(v) for v in value)  # a range: pool size range 8–16, as the card writes it
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if path.endswith("_bytes"):
@@ -144,13 +150,41 @@ def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
     """What differs, grouped by kind (inputs, outputs, settings, kernel, warnings), in that order."""
     groups: dict[str, list[CompareRow]] = {kind: [] for kind in KIND_TITLES}
     for d in differences(a, b):
-        groups[d.kind].append(_row(d))
+        groups[d.kind].append(_row(d, difference_title(d, a, b)))
     return [(KIND_TITLES[kind], rows) for kind, rows in groups.items() if rows]
 
 
-def _row(d: Difference) -> CompareRow:
-    title = d.path.split(".", 1)[1] if d.kind in ("setting", "warning") else d.path
+def _row(d: Difference, title: str) -> CompareRow:
     return CompareRow(d.path, title, show_value(d.path, d.a), show_value(d.path, d.b), show_change(d.path, d.a, d.b))
+
+
+def difference_title(d: Difference, a: Plan, b: Plan) -> str:
+    """What a difference is called where people read it, never its JSON path: an input's title ("RAM"), a
+    card's title, a setting's or warning's own name, a kernel key with its platform ("vm.nr_hugepages (Linux)"),
+    and any other output by what its derivation calls it ("typical per connection")."""
+    if d.kind in ("setting", "warning"):
+        return d.path.split(".", 1)[1]
+    if d.kind == "input":
+        spec = _INPUT_SPECS.get(d.path)
+        return spec.title if spec is not None else _spoken(d.path)
+    if d.kind == "kernel":
+        _, platform, key = d.path.split(".", 2)
+        return f"{key} ({PLATFORM_NAMES.get(platform, platform)})"
+    if d.path in _CARD_TITLES:
+        return _CARD_TITLES[d.path]
+    for p in (b, a):
+        derivation = p.derivations.get(d.path)
+        if derivation is not None:
+            name = derivation.formula.split(" = ", 1)[0].split(":", 1)[0].strip()
+            if name and name != NO_POOLER.value:
+                return name
+    return _spoken(d.path)
+
+
+def _spoken(path: str) -> str:
+    """A path with no other name, in words: ``budget.reserve_pool`` -> "budget: reserve pool"."""
+    words = [part.removesuffix("_bytes").replace("_", " ") for part in path.split(".")]
+    return ": ".join(words)
 
 
 def story(a: Plan, b: Plan) -> list[str]:

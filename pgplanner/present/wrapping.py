@@ -21,3 +21,12 @@ def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
         glued, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False, break_long_words=False
     )
     return [line.replace(NO_BREAK, " ") for line in lines]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!]) (?=[A-Z])")
+
+
+def sentence_lines(text: str) -> str:
+    """``text`` with each sentence on a line of its own: libpq's reason and its hint ("... failed: Connection
+    refused. Is the server running on that host ...?") read as two sentences, not one run-on line."""
+    return _SENTENCE_END.sub("\n", text)

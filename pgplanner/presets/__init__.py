@@ -5,7 +5,7 @@ looks a plan up; ``apply_preset(scenario, preset)`` puts it into a Scenario.
 """
 
 from .apply import apply_preset
-from .catalog import Catalog, Preset, UnknownPreset
+from .catalog import Catalog, Preset, UnknownPreset, matches, search_words
 from .loader import USER_DIR_VARIABLE, Problem, load_catalog, user_presets_dir
 
 __all__ = [
@@ -16,5 +16,7 @@ __all__ = [
     "UnknownPreset",
     "apply_preset",
     "load_catalog",
+    "matches",
+    "search_words",
     "user_presets_dir",
 ]

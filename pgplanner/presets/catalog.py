@@ -102,6 +102,18 @@ class Catalog:
         return f" (did you mean {close[0]}?)"
 
 
+def search_words(preset: Preset) -> str:
+    """What a search for ``preset`` is matched against: its id, provider, plan, label and aliases."""
+    return " ".join((preset.id, preset.provider_name, preset.plan.plan, preset.label, *preset.aliases))
+
+
+def matches(query: str, text: str) -> bool:
+    """Every word of ``query`` is in ``text``, in any order, whatever the case: ``rds r6g`` finds
+    "AWS RDS for PostgreSQL — db.r6g.large", ``neon 2 cu`` finds "neon/2cu" (an empty query finds everything)."""
+    haystack = text.casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
 def _plans(provider: ProviderFile) -> list[tuple[PlanSpec, Derivation | None]]:
     """The file's plans, then the autoscaling ranges it lists (with how their max_connections was reached)."""
     spec = provider.autoscaling

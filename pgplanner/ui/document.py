@@ -9,13 +9,15 @@ switches need no special cases.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..model import Plan, Scenario, plan
+from ..model import Hardware, Plan, Scenario, plan
 from ..model.serialization import read_scenario_file, scenario_to_json
 
 _MERGE_IDS: dict[str, int] = {}
@@ -26,8 +28,17 @@ def _merge_id(key: str) -> int:
     return _MERGE_IDS.setdefault(key, len(_MERGE_IDS) + 1)
 
 
+@dataclass(frozen=True)
+class _State:
+    """What one undo step restores: the scenario, and the user's own hardware while a provider plan replaces it
+    (so "Back to self-managed" after Undo or Redo finds the hardware of that step, not of another)."""
+
+    scenario: Scenario
+    own_hardware: Hardware | None
+
+
 class _Change(QUndoCommand):
-    def __init__(self, document: Document, before: Scenario, after: Scenario, text: str, key: str | None) -> None:
+    def __init__(self, document: Document, before: _State, after: _State, text: str, key: str | None) -> None:
         super().__init__(text)
         self._document, self.before, self.after, self._key = document, before, after, key
 
@@ -59,6 +70,7 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._on_history_changed)
         self.undo_stack.indexChanged.connect(self._on_history_changed)
         self._scenario = Scenario()
+        self._own_hardware: Hardware | None = None
         self._plan = plan(self._scenario)
         self.path: Path | None = None
         self._replan = QTimer(self, singleShot=True, interval=0)
@@ -67,6 +79,11 @@ class Document(QObject):
     @property
     def scenario(self) -> Scenario:
         return self._scenario
+
+    @property
+    def own_hardware(self) -> Hardware | None:
+        """The user's hardware from before a provider plan replaced it (None: not on a plan, or not known)."""
+        return self._own_hardware
 
     @property
     def plan(self) -> Plan:
@@ -94,12 +111,15 @@ class Document(QObject):
         if after != self._scenario:
             key = next(iter(changes)) if sliding and len(changes) == 1 else None
             label = ", ".join(changes)
-            self.undo_stack.push(_Change(self, self._scenario, after, f"Change {label}", key))
+            state = self._state
+            self.undo_stack.push(_Change(self, state, _State(after, state.own_hardware), f"Change {label}", key))
 
-    def replace(self, scenario: Scenario, text: str) -> None:
-        """Swap in a whole scenario (a preset, a detected machine) as one undoable step."""
-        if scenario != self._scenario:
-            self.undo_stack.push(_Change(self, self._scenario, scenario, text, None))
+    def replace(self, scenario: Scenario, text: str, own_hardware: Hardware | EllipsisType | None = ...) -> None:
+        """Swap in a whole scenario (a preset, a detected machine) as one undoable step; ``own_hardware``, when
+        given, is the user's hardware to remember with it (a provider plan chosen) or None (back on it)."""
+        remembered = self._own_hardware if isinstance(own_hardware, EllipsisType) else own_hardware
+        if scenario != self._scenario or remembered != self._own_hardware:
+            self.undo_stack.push(_Change(self, self._state, _State(scenario, remembered), text, None))
 
     def new(self, scenario: Scenario | None = None) -> None:
         self._reset(scenario or Scenario(), None)
@@ -130,12 +150,16 @@ class Document(QObject):
     def _on_history_changed(self, *_: object) -> None:
         self.stateChanged.emit()
 
+    @property
+    def _state(self) -> _State:
+        return _State(self._scenario, self._own_hardware)
+
     def _reset(self, scenario: Scenario, path: Path | None) -> None:
         self.undo_stack.clear()
         self.path = path
-        self._show(scenario)
+        self._show(_State(scenario, None))
         self.stateChanged.emit()
 
-    def _show(self, scenario: Scenario) -> None:
-        self._scenario = scenario
+    def _show(self, state: _State) -> None:
+        self._scenario, self._own_hardware = state.scenario, state.own_hardware
         self._replan.start()

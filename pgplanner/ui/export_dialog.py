@@ -40,6 +40,8 @@ from .editors import CHOICE_LABELS
 from .named import named
 from .render import PLOT_FILES
 
+BUNDLE_NAME = "pgplanner-bundle"  # what Browse offers to call a new bundle
+
 SCENARIO_PLATFORM, ALL_PLATFORMS, NO_OS = "scenario", "all", "none"
 
 
@@ -85,6 +87,8 @@ class ExportDialog(QDialog):
         # so tests and scripts can answer them)
         self.ask_replace: Callable[[Path], bool] = self._ask_replace
         self.ask_write_blocked: Callable[[list[str]], bool] = self._ask_write_blocked
+        # Browse: where to write, asked starting from a path (an attribute, as the questions above)
+        self.ask_destination: Callable[[Path], str] = self._ask_destination
         self.blocking = named(QLabel(), "export_blocking")
         self.blocking.setWordWrap(True)
         self.blocking.setStyleSheet(
@@ -201,6 +205,7 @@ class ExportDialog(QDialog):
                 allow_blocking=True,  # asked above; the files then name each error beside its value
             )
         except InputError as error:
+            self.status.setText("Not written.")  # the error dialog says why; no earlier "Wrote ..." beside it
             self.report_error("Cannot export", str(error))
             return None
         self.status.setText(f"Wrote {written}")
@@ -232,6 +237,7 @@ class ExportDialog(QDialog):
         return answer == buttons.Yes
 
     def _on_plan_changed(self, _plan: Plan) -> None:
+        self.status.clear()  # "Wrote ..." spoke of the plan before (an edit, Undo, File > New, an opened file)
         if self.isVisible():
             self.refresh()
 
@@ -253,12 +259,23 @@ class ExportDialog(QDialog):
             except UnicodeDecodeError:
                 return f"({len(data):,} bytes of binary data)"
 
+    def browse_start(self) -> Path:
+        """Where Browse starts: the destination typed or chosen last, else beside the open scenario file, else
+        the home folder."""
+        typed = self.destination.text().strip()
+        if typed:
+            return Path(typed).expanduser()
+        folder = self.document.path.parent if self.document.path is not None else Path.home()
+        return folder / BUNDLE_NAME
+
     def _browse(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export bundle to", str(Path.home() / "pgplanner-bundle"), "Folder or zip (*)"
-        )
+        name = self.ask_destination(self.browse_start())
         if name:
             self.destination.setText(name)
+
+    def _ask_destination(self, start: Path) -> str:
+        name, _ = QFileDialog.getSaveFileName(self, "Export bundle to", str(start), "Folder or zip (*)")
+        return name
 
     def _ask_replace(self, target: Path) -> bool:
         buttons = QMessageBox.StandardButton

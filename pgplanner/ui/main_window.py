@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from ..assets import example_scenarios
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
-from ..model.scenario import Hardware
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
 from ..present import CARDS, budget_rows
 from ..present.charts import has_latency
@@ -57,6 +56,7 @@ if TYPE_CHECKING:  # both load on first use, not at start-up
 
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
+STATUS_MS = 8000  # how long a status-bar message that needs reading stays
 POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
 MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
 COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
@@ -146,7 +146,6 @@ class MainWindow(QMainWindow):
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
-        self._own_hardware: Hardware | None = None  # the user's hardware while a provider plan replaces it
         self.headline = named(QLabel(), "headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -501,18 +500,18 @@ class MainWindow(QMainWindow):
 
     def choose_preset(self, preset: Preset | None) -> None:
         """Put the scenario on a provider plan, or back on self-managed hardware (one undo step)."""
-        scenario = self.document.scenario
+        document = self.document
+        scenario = document.scenario
         if preset is None:
-            # Back on the user's own hardware: what it was before the first plan was chosen.
-            hardware = self._own_hardware or scenario.hardware
-            self._own_hardware = None
-            self.document.replace(scenario.model_copy(update={"provider": None, "hardware": hardware}), "Self-managed")
+            # Back on the user's own hardware: what it was before the first plan was chosen (kept in the undo history).
+            hardware = document.own_hardware or scenario.hardware
+            update = {"provider": None, "hardware": hardware}
+            document.replace(scenario.model_copy(update=update), "Self-managed", own_hardware=None)
         else:
             from ..presets import apply_preset
 
-            if scenario.provider is None:
-                self._own_hardware = scenario.hardware
-            self.document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}")
+            own = scenario.hardware if scenario.provider is None else document.own_hardware
+            document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}", own_hardware=own)
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
         """Grey what does not apply: inputs a provider plan fixes, and the pooler's with no pooler."""
@@ -608,11 +607,32 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent", [])  # an INI file gives one entry as a string, several as a list
         return [value] if isinstance(value, str) else [str(path) for path in value] if isinstance(value, list) else []
 
+    def _forget(self, paths: list[str]) -> None:
+        self.settings.setValue("recent", [p for p in self._recent() if p not in paths])
+
     def _fill_recent(self) -> None:
+        """List the recent files that still exist; the ones gone are dropped, and the status bar says so."""
+        gone = [path for path in self._recent() if not Path(path).exists()]
+        if gone:
+            self._forget(gone)
+            self.statusBar().showMessage(self._gone_message(gone), STATUS_MS)
         self.recent_menu.clear()
         for path in self._recent():
-            self.recent_menu.addAction(path, partial(self.open_scenario, Path(path)))
+            self.recent_menu.addAction(path, partial(self.open_recent, Path(path)))
         self.recent_menu.setEnabled(bool(self._recent()))
+
+    def open_recent(self, path: Path) -> bool:
+        """Open a file of Open Recent; one deleted since the menu was filled is dropped from it, and said."""
+        if not path.exists():
+            self._forget([str(path)])
+            self.statusBar().showMessage(self._gone_message([str(path)]), STATUS_MS)
+            return False
+        return self.open_scenario(path)
+
+    @staticmethod
+    def _gone_message(paths: list[str]) -> str:
+        names = ", ".join(paths)
+        return f"No longer there, removed from Open Recent: {names}"
 
     def _ask_unsaved(self) -> Answer:
         buttons = QMessageBox.StandardButton

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -31,6 +31,26 @@ if TYPE_CHECKING:  # the presets load when the picker is first used, not while t
     from ..presets import Catalog, Preset
 
 SELF_MANAGED = "Self-managed (no provider)"
+SEARCH_EXAMPLES = "rds r6g, heroku standard, neon 2 cu"
+
+
+class _Search(QSortFilterProxyModel):
+    """The plans whose words hold every word typed, in any order (:func:`pgplanner.presets.matches`)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.query = ""
+        self.words: dict[str, str] = {}  # by preset id: what a search matches (title, provider, plan, aliases)
+
+    def search(self, query: str) -> None:
+        self.query = query
+        self.invalidate()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        from ..presets import matches
+
+        preset_id = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)
+        return preset_id is not None and matches(self.query, self.words.get(preset_id, ""))
 
 
 class _LazyCombo(ComboBox):
@@ -68,15 +88,22 @@ class ProviderPicker(QGroupBox):
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
         self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)
-        completer = self._completer = QCompleter(self.combo.model(), self.combo)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        # The search: every word typed, in any order, against each plan's words; the popup lists what matches.
+        self._search = _Search(self)
+        self._search.setSourceModel(self.combo.model())
+        completer = self._completer = QCompleter(self._search, self.combo)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.combo.setCompleter(completer)
         search = self.combo.lineEdit()
         assert search is not None  # setEditable(True) made it
-        search.setPlaceholderText("Search: rds r6g, heroku standard, neon 2 cu ...")
+        search.setPlaceholderText(f"Search: {SEARCH_EXAMPLES} ...")
+        search.textEdited.connect(self._search.search)
+        search.returnPressed.connect(self._on_enter)
         self.combo.activated.connect(self._on_activated)
+        self.note = named(QLabel(), "preset_search_note")  # what a search that finds nothing says
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.hide()
         self.facts = named(QLabel(), "preset_facts")
         self.facts.setWordWrap(True)
         self.facts.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -85,6 +112,7 @@ class ProviderPicker(QGroupBox):
         self.back = named(QPushButton("Back to self-managed"), "button_self_managed")
         self.back.clicked.connect(lambda: self.chosen.emit(None))
         self._layout.addWidget(self.combo)
+        self._layout.addWidget(self.note)
         self._layout.addWidget(self.facts)
         self._layout.addWidget(self.back)
 
@@ -92,13 +120,16 @@ class ProviderPicker(QGroupBox):
         """Read the presets (once): fill the list and say which user files were skipped."""
         if self.catalog is not None:
             return self.catalog
-        from ..presets import load_catalog
+        from ..presets import load_catalog, search_words
 
         self.catalog, problems = load_catalog()
         self.combo.blockSignals(True)
         for preset in self.catalog:
-            self.combo.addItem(preset_title(preset), preset.id)
+            title = preset_title(preset)
+            self.combo.addItem(title, preset.id)
+            self._search.words[preset.id] = f"{title} {search_words(preset)}"
         self.combo.blockSignals(False)
+        self._search.invalidate()
         # The list (and the search's suggestions) as wide as the longest plan title, not the combo.
         view = self.combo.view()
         widest = max(view.sizeHintForColumn(0), 0) + view.verticalScrollBar().sizeHint().width() + 16
@@ -119,8 +150,24 @@ class ProviderPicker(QGroupBox):
         return False
 
     def _on_activated(self, index: int) -> None:
+        self.note.hide()
         preset_id = self.combo.itemData(index)
         self.chosen.emit(None if preset_id is None else self.load().find(preset_id))
+
+    def _on_enter(self) -> None:
+        """Enter in the search: the first plan found is chosen; when none is found, the picker says so."""
+        text = self.combo.currentText().strip()
+        if not text or text == self.combo.itemText(self.combo.currentIndex()):
+            return  # a plan's own title: the combo has chosen it
+        self.load()
+        self._search.search(text)
+        if self._search.rowCount() == 0:
+            self.note.setText(f"No plan matches \u201c{text}\u201d: type words of its name, such as {SEARCH_EXAMPLES}.")
+            self.note.show()
+            return
+        first = self._search.mapToSource(self._search.index(0, 0)).row()
+        self.combo.setCurrentIndex(first)
+        self._on_activated(first)
 
     def show_plan(self, plan: Plan) -> None:
         provider = plan.scenario.provider
@@ -129,6 +176,9 @@ class ProviderPicker(QGroupBox):
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(max(0, self.combo.findData(provider.id if provider else None)))
         self.combo.blockSignals(False)
+        search = self.combo.lineEdit()
+        if search is not None:
+            search.setCursorPosition(0)  # a long title shows its head (provider and plan), not its tail
         self.back.setVisible(provider is not None)
         if provider is None:
             self.facts.setText("Your own server: every input is yours to set.")

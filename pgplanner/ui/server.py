@@ -47,6 +47,7 @@ from ..model.serialization import InputError
 from ..model.settings import PARAMETERS, RELEASES
 from ..present.changes import input_changes
 from ..present.charts import IMPORTED
+from ..present.wrapping import sentence_lines
 from . import theme
 from .named import named as _named
 
@@ -131,6 +132,7 @@ def _button(text: str, name: str, enabled: bool = True) -> QPushButton:
 def _status_label(name: str) -> QLabel:
     label = _named(QLabel(), name)
     label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # libpq's words, shown as they are (a line per sentence)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -139,7 +141,7 @@ def _show_status(label: QLabel, text: str, problem: bool = False) -> None:
     """The status line of a dialog; the dialog grows to show all of it (libpq's reasons run to three lines
     at the dialog's width), and never shrinks under the user's hands."""
     label.setStyleSheet(f"color: {theme.VERMILLION};" if problem else "")
-    label.setText(text)
+    label.setText(sentence_lines(text) if problem else text)
     dialog = label.window()
     layout = dialog.layout()
     if layout is not None:

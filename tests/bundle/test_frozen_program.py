@@ -122,8 +122,8 @@ def test_window_opens_on_x11_and_quits_by_itself(frozen: Run, program: Path, x_d
 
 def test_probe_reaches_libpq_inside_the_bundle(frozen: Run, tmp_path: Path):
     """psycopg's binary wheel (its own libpq, libssl, Kerberos) ships in the bundle: an unreachable server
-    gets libpq's own words, not an ImportError."""
-    done = frozen("probe", "--dsn", f"host={tmp_path / 'no-server-here'} connect_timeout=2", status=2)
+    gets libpq's own words, not an ImportError, and the exit status of a server fault (README: 3)."""
+    done = frozen("probe", "--dsn", f"host={tmp_path / 'no-server-here'} connect_timeout=2", status=3)
     assert done.stderr.startswith("pgplanner: cannot connect: ") and "No such file or directory" in done.stderr
 
 

@@ -46,3 +46,13 @@ def test_without_measurements_the_pool_range_judges():
     """4 cores: the pool range is 4 x 2 .. 4 x 4 = 8 .. 16."""
     assert "POOL_ABOVE_PRODUCTIVE_RANGE" in codes(plan_for(cores=4, pool_size=17))
     assert "POOL_ABOVE_PRODUCTIVE_RANGE" not in codes(plan_for(cores=4, pool_size=16))
+
+
+def test_a_measured_peak_tops_the_pool_range_and_the_card_says_measured():
+    """PEAK_19 peaks at sqrt(0.98 / kappa) = 19 on 4 cores: the range is min(4 x 2, 19) .. 19 = 8 .. 19, so the
+    target sits at its top instead of above the rule's 8 .. 16; the card names the peak in clients."""
+    result = plan(measured(plan_for(cores=4).scenario, PEAK_19))
+    assert result.pool_size_range == (8, 19)
+    card = {c.key: c for c in card_views(result)}["productive_target"]
+    assert card.value == "19"
+    assert card.caption == "measured peak 19.0 clients · rule of thumb 10"  # 4 x 2 + 2 (ssd)

@@ -446,6 +446,20 @@ def hover(app: App, plot: str, x: float, y: float) -> str:
     return panel.readout.text_in_full()
 
 
+def open_recent_menu(app: App) -> list[str]:
+    """Open File > Open Recent: the files it lists."""
+    menu = app.window.recent_menu
+    menu.aboutToShow.emit()  # what opening the menu does
+    return [action.text() for action in menu.actions()]
+
+
+def open_recent(app: App, path: Path) -> None:
+    """Pick ``path`` in File > Open Recent (the menu as it was when opened: the file may be gone since)."""
+    menu = app.window.recent_menu
+    next(action for action in menu.actions() if action.text() == str(path.resolve())).trigger()
+    settle(app)
+
+
 def status_message(app: App) -> str:
     return app.window.statusBar().currentMessage()
 
@@ -554,13 +568,35 @@ def back_to_self_managed(app: App) -> None:
 
 
 def search_provider_plans(app: App, text: str) -> list[str]:
-    """What the picker suggests while the user types ``text``."""
+    """What the picker suggests while the user types ``text`` into its search."""
     combo = w.find(app.window, "combo_preset", QComboBox)
     w.focus(app.qtbot, combo)
-    completer = combo.completer()
-    completer.setCompletionPrefix(text)
-    model = completer.completionModel()
+    line = combo.lineEdit()
+    # What typing does, without the suggestion popup (offscreen Qt cannot raise it and warns).
+    line.setText(text)
+    line.textEdited.emit(text)
+    model = combo.completer().completionModel()
     return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def search_provider_plans_and_press_enter(app: App, text: str) -> str:
+    """Type ``text`` into the picker's search and press Enter; what the picker then says (its note, if shown)."""
+    search_provider_plans(app, text)
+    w.press(app.qtbot, w.find(app.window, "combo_preset", QComboBox).lineEdit(), "Return")
+    settle(app)
+    note = w.find(app.window, "preset_search_note", QLabel)
+    return note.text() if note.isVisibleTo(app.window) else ""
+
+
+def provider_plan_shown(app: App) -> str:
+    """The part of the chosen plan's title the picker's box shows: a line edit scrolls to keep its cursor in view,
+    so from the start with the cursor at the start, else the part that ends at the cursor."""
+    line = w.find(app.window, "combo_preset", QComboBox).lineEdit()
+    metrics, width, cursor = line.fontMetrics(), line.contentsRect().width() - 4, line.cursorPosition()
+    text = line.text()
+    if metrics.horizontalAdvance(text[:cursor]) <= width:
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width).rstrip("\u2026")
+    return metrics.elidedText(text[:cursor], Qt.TextElideMode.ElideLeft, width).lstrip("\u2026")
 
 
 def provider_facts(app: App) -> str:
@@ -634,6 +670,20 @@ def export_to(app: App, target: Path, replace: bool = False, write_blocked: bool
     w.find(dialog, "export_destination", QLineEdit).setText(str(target))
     w.find(dialog, "export_write", QPushButton).click()
     return target if (target / "plan.json").exists() or (target.suffix == ".zip" and target.exists()) else None
+
+
+def export_status(app: App) -> str:
+    """The line under the export preview ("Wrote ...", "Copied ...", or nothing)."""
+    return w.find(_export_dialog(app), "export_status", QLabel).text()
+
+
+def browse_for_export_destination(app: App) -> Path:
+    """Press Browse in the export dialog; the folder the file chooser opens in (it is then cancelled)."""
+    dialog = _export_dialog(app)
+    started: list[Path] = []
+    dialog.ask_destination = lambda start: started.append(start) or ""
+    w.click(dialog, "export_browse")
+    return started[0].parent
 
 
 # --- layout and plots -------------------------------------------------------------------------
@@ -1357,6 +1407,27 @@ def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
     """The running sweep ends without a result (cancelled, or the server went away)."""
     app.window.server.measure_dialog._failed(reason)
     settle(app)
+
+
+def connection_fails(app: App, reason: str) -> str:
+    """Server > Connect..., and the attempt fails with ``reason`` (as the connecting thread reports libpq's
+    words); what the dialog's status then reads."""
+    w.trigger(app.window, "action_server_connect")
+    dialog = app.window.server.connect_dialog
+    dialog._failed(reason)
+    return w.text_of(dialog, "connect_status")
+
+
+def connect_status_fits(app: App) -> bool:
+    return status_fits(app.window.server.connect_dialog, "connect_status")
+
+
+def measure_status(app: App) -> str:
+    return w.text_of(app.window.server.measure_dialog, "measure_status")
+
+
+def measure_status_fits(app: App) -> bool:
+    return status_fits(app.window.server.measure_dialog, "measure_status")
 
 
 def throughput_axis_words(app: App) -> str:

@@ -29,7 +29,8 @@ MIN_REACH = 1.6  # the view spans at least this many times max_connections
 X_MARGIN = 1.25
 TB_FROM = 2 * 1024  # GB: from here the axis counts in TB
 UP = "\u2191"
-STARTS_NOTE = "all lines include shared_buffers and the OS"
+# Why the plotted worst case stands above the "Worst-case memory" card: the card counts connections only.
+STARTS_NOTE = "all lines include shared_buffers and the OS; the worst-case card counts connections only"
 
 
 def worst_fits(plan: Plan) -> int | None:

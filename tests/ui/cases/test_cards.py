@@ -17,6 +17,7 @@ from ..adapter import (
     set_memory,
     set_pooler,
     set_workload,
+    warning_text,
     warnings,
     why,
 )
@@ -136,8 +137,8 @@ def test_a_fixed_limit_plan_judges_the_connections_it_opens(app):
     """heroku/standard-0 fixes max_connections at 120; the budget opens 13 (pool 4 + reserve 1 + monitoring 3 +
     admin 2 + 3 superuser slots). With work_mem given as 4 MB one process of the heaviest query takes 10 MB + 2 MB
     of page tables (1 GB of shared_buffers / 4 kB x 8 B) + 4 MB x 4 + 4 MB x 2 x 1 = 36 MB, and 1 core runs no
-    parallel worker: 13 x 36 MB = 468 MB, within the 1.36 GB left: no warning, and the cards say which 13 they
-    judge."""
+    parallel worker: 13 x 36 MB = 468 MB, within the 1.36 GB left: no warning, the cards say which 13 they
+    judge, and an info names both counts: all 120 would need 120 x 36 MB = 4,320 MB = 4.22 GB."""
     choose_provider_plan(app, "heroku/standard-0")
     set_memory(app, work_mem="4MB")
     assert read_card(app, "max_connections") == 120
@@ -145,8 +146,12 @@ def test_a_fixed_limit_plan_judges_the_connections_it_opens(app):
     assert read_card(app, "worst-case memory") == "468 MB"
     assert read_caption(app, "worst-case memory").startswith("13 opened x 36 MB")
     assert read_caption(app, "safe work_mem").startswith("for the 13 opened")
-    assert card_severity(app, "worst-case memory") is None
-    assert warnings(app) == []
+    assert card_severity(app, "worst-case memory") == "info"
+    assert warnings(app) == ["PROVIDER_FIXES_MAX_CONNECTIONS"]
+    said = warning_text(app, "PROVIDER_FIXES_MAX_CONNECTIONS")
+    assert "fixes max_connections at 120; this plan opens 13" in said
+    assert "(worst case 468 MB, safe work_mem) judge those 13" in said
+    assert "judge those 13: all 120 running the heaviest query would need 4.22 GB" in said
 
 
 def test_a_measured_target_says_so_and_no_range_contradicts_it(app, tmp_path):

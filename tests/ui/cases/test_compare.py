@@ -1,5 +1,7 @@
 """A DBA pins today's plan, tries a pooler, and sees what changes; then sends the comparison as a report."""
 
+import re
+
 from pgplanner.assets import example_scenarios
 
 from ..adapter import (
@@ -13,6 +15,7 @@ from ..adapter import (
     load_scenario,
     pin_baseline,
     read_card,
+    set_hardware,
     set_pooler,
     set_workload,
 )
@@ -28,7 +31,8 @@ def test_pin_then_add_a_pooler(app):
     # 1,000 x (10 MB + 64 MB x 4) = 266,000 MB against 100 x 266 MB
     assert card_baseline(app, "worst-case memory") == "baseline 260 GB · -234 GB"
     rows = compare_tab(app)
-    assert "pooler.kind" in rows and "none" in rows and "pgbouncer" in rows
+    assert "Pooler" in rows and "none" in rows and "pgbouncer" in rows
+    assert "pooler.kind" not in rows and "memory.ram_bytes" not in rows  # names people read, never JSON paths
     assert "DEMAND_WITHOUT_POOLER" in rows  # a warning the baseline had and the new plan has not
     assert ghost_curve(app, "throughput") is not None and ghost_curve(app, "memory") is not None
 
@@ -66,3 +70,17 @@ def test_a_broken_scenario_to_compare_with_is_one_clear_error(app, tmp_path):
 def test_report_to_an_unwritable_place_is_one_clear_error(app, tmp_path):
     assert export_report(app, tmp_path / "missing" / "report.html") is None
     assert len(errors_shown(app)) == 1 and "missing" in errors_shown(app)[0]
+
+
+def test_compare_names_what_differs_and_writes_sizes_one_way(app):
+    """64 GB pinned, then 32 GB: RAM reads "64 GB -> 32 GB (-32 GB)" in one format, and no row is a JSON path."""
+    set_hardware(app, ram="64GB")
+    pin_baseline(app)
+    set_hardware(app, ram="32GB")
+    cells = compare_tab(app).splitlines()  # one cell a line: the title, baseline, now, change
+    ram = [cells[i + 1 : i + 4] for i, cell in enumerate(cells) if cell == "RAM"]
+    assert ram == [["64 GB", "32 GB", "-32 GB"]] * 2  # the input, and the output the plan holds
+    assert "64GB" not in cells
+    assert "vm.nr_hugepages (Linux)" in cells
+    paths = re.compile(r"^(hardware|memory|workload|pooler|pooler_config|kernel|throughput|budget|semaphores)\.")
+    assert [cell for cell in cells if paths.match(cell)] == []  # memory.ram_bytes, kernel.linux.vm...: none

@@ -3,7 +3,9 @@
 import json
 
 from ..adapter import (
+    answer_unsaved_prompts,
     box_complaint,
+    browse_for_export_destination,
     choose_export_platforms,
     copy_export_preview,
     errors_shown,
@@ -11,8 +13,11 @@ from ..adapter import (
     export_files,
     export_full_names_shown,
     export_preview,
+    export_status,
     export_to,
+    new_scenario,
     open_export,
+    save_as,
     set_hardware,
     set_memory,
     set_workload,
@@ -122,3 +127,27 @@ def test_a_network_that_is_not_one_is_refused_in_its_box(app):
     assert "host bits set" in (box_complaint(app, "app_network") or "")
     type_value(app, "app_network", "10.0.1.0/24")
     assert box_complaint(app, "app_network") is None
+
+
+def test_wrote_speaks_of_the_plan_written_and_goes_with_it(app, tmp_path):
+    open_export(app)
+    written = export_to(app, tmp_path / "bundle")
+    assert export_status(app) == f"Wrote {written}"
+    answer_unsaved_prompts(app, "discard")
+    new_scenario(app)
+    assert export_status(app) == ""  # File > New: that bundle is not this plan's
+    export_to(app, tmp_path / "bundle")
+    export_to(app, tmp_path / "missing-folder" / "bundle")
+    assert "does not exist" in errors_shown(app)[-1]
+    assert "Wrote" not in export_status(app)  # no earlier success beside the error
+
+
+def test_browse_starts_beside_the_scenario_then_where_i_chose_last(app, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    save_as(app, project / "shop.json")
+    open_export(app)
+    assert browse_for_export_destination(app) == project
+    (tmp_path / "bundles").mkdir()
+    export_to(app, tmp_path / "bundles" / "shop.zip")
+    assert browse_for_export_destination(app) == tmp_path / "bundles"

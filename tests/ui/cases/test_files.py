@@ -12,6 +12,8 @@ from ..adapter import (
     load_scenario,
     new_scenario,
     open_example,
+    open_recent,
+    open_recent_menu,
     read_card,
     redo,
     restart,
@@ -19,6 +21,7 @@ from ..adapter import (
     save_as,
     set_hardware,
     slide,
+    status_message,
     undo,
     window_title,
 )
@@ -108,3 +111,20 @@ def test_an_untitled_scenario_comes_back_too(app):
     cores = input_value(app, "cores")
     reopened = restart(app)
     assert input_value(reopened, "cores") == cores != 4
+
+
+def test_open_recent_drops_a_file_deleted_since_and_says_so(app, tmp_path):
+    kept, deleted = tmp_path / "kept.json", tmp_path / "deleted.json"
+    set_hardware(app, cores=8)
+    save_as(app, kept)
+    set_hardware(app, cores=16)
+    save_as(app, deleted)
+    assert open_recent_menu(app) == [str(deleted.resolve()), str(kept.resolve())]
+    deleted.unlink()  # gone while the menu is open
+    open_recent(app, deleted)
+    assert status_message(app) == f"No longer there, removed from Open Recent: {deleted.resolve()}"
+    assert errors_shown(app) == []  # no error dialog for a file the menu offered
+    assert open_recent_menu(app) == [str(kept.resolve())]
+    kept.unlink()  # gone before the menu opens
+    assert open_recent_menu(app) == []
+    assert status_message(app) == f"No longer there, removed from Open Recent: {kept.resolve()}"

@@ -9,15 +9,24 @@ from pathlib import Path
 from ..adapter import (
     can_clear_measurements,
     clear_measurements,
+    connect_status_fits,
     connect_to_server,
+    connection_fails,
     errors_shown,
     import_measurements,
     mark,
+    measure_progress_text,
+    measure_status,
+    measure_status_fits,
+    plot_key,
     plotted_points,
     read_card,
     saved_measurements,
     server_actions_enabled,
     set_hardware,
+    set_pooler,
+    sweep_fails,
+    sweep_points_arrive,
     throughput_axis,
     throughput_key,
     undo,
@@ -79,3 +88,41 @@ def test_probe_and_measure_wait_for_a_connection_and_an_unreachable_server_says_
     said = connect_to_server(app, "/nonexistent-socket-dir", 5432, "postgres", "postgres", password="s3cret")
     assert said.startswith("cannot connect:") and "s3cret" not in said
     assert not server_actions_enabled(app)
+
+
+LIBPQ_REFUSED = (
+    'cannot connect: connection to server at "db.internal.example" (10.0.0.12), port 5432 failed: Connection '
+    "refused. Is the server running on that host and accepting TCP/IP connections?"
+)
+
+
+def test_a_long_connection_error_reads_a_sentence_a_line_and_the_dialog_grows_for_it(app):
+    said = connection_fails(app, LIBPQ_REFUSED)
+    assert said.splitlines() == [
+        'cannot connect: connection to server at "db.internal.example" (10.0.0.12), port 5432 failed: Connection '
+        "refused.",
+        "Is the server running on that host and accepting TCP/IP connections?",
+    ]
+    assert connect_status_fits(app)
+
+
+def test_a_sweep_that_stops_says_why_a_sentence_a_line_and_its_progress_bar_says_stopped(app):
+    sweep_points_arrive(app, [(1, 9500.0), (2, 17800.0)])
+    sweep_fails(app, "pgbench failed: connection refused. Is the server running? Nothing else was written.")
+    assert measure_status(app).splitlines() == [
+        "pgbench failed: connection refused.",
+        "Is the server running?",
+        "Nothing else was written.",
+    ]
+    assert measure_status_fits(app)
+    assert measure_progress_text(app) == "stopped"  # not the last run's "50 %  2 clients"
+
+
+def test_the_measured_key_keeps_each_entry_whole_and_names_no_pooler_that_is_not_there(app, tmp_path):
+    csv = tmp_path / "sweep.csv"
+    csv.write_text(USL_CSV)
+    set_pooler(app, pooler="none")
+    import_measurements(app, csv)
+    key = plot_key(app, "throughput")
+    assert "measured, imported from sweep.csv" in key and "pgbench, 8 points" in key  # each entry on one line
+    assert not [entry for entry in key if "pooler" in entry]

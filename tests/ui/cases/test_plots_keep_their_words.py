@@ -74,7 +74,8 @@ def test_a_worst_case_over_ram_from_the_first_connection_says_so(app):
 
 
 def test_the_memory_plot_says_what_its_worst_case_line_holds_as_the_card_does(app):
-    assert "all lines include shared_buffers and the OS" in plot_title(app, "memory")
+    heading = " ".join(plot_title(app, "memory").split())  # the note wraps to the plot's width
+    assert "all lines include shared_buffers and the OS; the worst-case card counts connections only" in heading
     assert "worst case (+ autovacuum, maintenance jobs)" in plot_key(app, "memory")
     said = hover(app, "memory", 30, 5)
     # the card's figure at max_connections 30, and the line's: 1.39 GB + 4 GB shared_buffers + 829.44 MB OS

@@ -7,8 +7,12 @@ from ..adapter import (
     input_value,
     mark,
     provider_facts,
+    provider_plan_shown,
     read_card,
+    redo,
     search_provider_plans,
+    search_provider_plans_and_press_enter,
+    set_hardware,
     set_workload,
     size,
     undo,
@@ -53,3 +57,45 @@ def test_the_picker_searches_as_you_type(app):
     found = search_provider_plans(app, "r6g.2x")
     assert any("db.r6g.2xlarge" in title for title in found)
     assert all("r6g.2x" in title.lower() for title in found)
+
+
+def test_back_to_self_managed_after_undo_and_redo_finds_my_own_hardware(app):
+    """12 cores and 48 GB of my own, then Neon 2 CU (2 vCPU, one physical core, 8 GB) and back: Undo lands on
+    Neon again, and going back from there must still find my 12 cores, as must Redo onto Neon from a later step."""
+    set_hardware(app, cores=12, ram="48GB")
+    choose_provider_plan(app, "neon/2cu")
+    back_to_self_managed(app)
+    undo(app)
+    assert input_value(app, "cores") == 1  # on Neon again: 2 vCPU are one physical core
+    back_to_self_managed(app)
+    assert (input_value(app, "cores"), input_value(app, "ram")) == (12, size("48GB"))
+    undo(app)  # on Neon
+    undo(app)  # my own hardware, before Neon
+    redo(app)  # Neon again
+    back_to_self_managed(app)
+    assert (input_value(app, "cores"), input_value(app, "ram")) == (12, size("48GB"))
+
+
+def test_the_searchs_own_examples_find_plans_whatever_the_word_order(app):
+    """The placeholder offers "rds r6g, heroku standard, neon 2 cu": each finds the plans holding all its words."""
+    rds = search_provider_plans(app, "rds r6g")
+    assert "AWS RDS for PostgreSQL — db.r6g.large (2 vCPU, 16 GB, max 1,717)" in rds
+    assert all("rds" in title.lower() and "r6g" in title.lower() for title in rds)
+    assert search_provider_plans(app, "R6G rds") == rds  # any order, any case
+    heroku = search_provider_plans(app, "heroku standard")
+    assert "Heroku Postgres — standard-0 (2 vCPU, 4 GB, max 120)" in heroku
+    assert all(title.startswith("Heroku Postgres — standard-") for title in heroku)
+    assert "Neon — 2cu (2 vCPU, 8 GB, max 839)" in search_provider_plans(app, "neon 2 cu")
+
+
+def test_enter_on_a_search_that_finds_nothing_says_so_and_enter_on_one_that_finds_chooses_it(app):
+    said = search_provider_plans_and_press_enter(app, "oracle exadata")
+    assert said.startswith("No plan matches “oracle exadata”")
+    assert provider_facts(app).startswith("Your own server")  # nothing chosen
+    assert search_provider_plans_and_press_enter(app, "heroku standard-0") == ""
+    assert read_card(app, "max_connections") == 120  # heroku/standard-0 fixes it
+
+
+def test_the_chosen_plan_shows_the_head_of_its_title(app):
+    choose_provider_plan(app, "aws-rds/db.r6g.large")
+    assert provider_plan_shown(app).startswith("AWS RDS for Post")
