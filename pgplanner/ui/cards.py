@@ -1,16 +1,17 @@
 """Result cards: the headline numbers, each able to say why it is what it is.
 
-Hovering a card shows its derivations; clicking it asks the window to show them in full. A card
-takes the colour of the worst warning whose ``concerns`` meet its outputs (see :mod:`pgplanner.present.cards`),
-so a problem is visible at a glance.
+Hovering a card shows its derivations; clicking it asks the window to show them in full. From the
+keyboard a card takes the focus (Tab, then the arrow keys between cards): Enter or Space shows its
+derivation and Ctrl+C copies its number. A card takes the colour of the worst warning whose
+``concerns`` meet its outputs (see :mod:`pgplanner.present.cards`), so a problem is visible at a glance.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
 from ..model import Plan
@@ -19,25 +20,37 @@ from ..present import CARDS, CardSpec
 from ..present.cards import CardView, card_views
 from ..present.compare import card_baseline
 from ..present.html import card_tooltip
+from ..present.palette import SEVERITY, Theme
 from .elided import ElidedLabel
-from .theme import INK, SEVERITY
+from .theme import theme_for
 
 CARD_HEIGHT = 84
 CAPTION_LINE = 14  # pixels per line of a 10px caption
 BASELINE_ROW = 14  # "baseline 1,000 · -900", shown while a baseline is pinned
-# One style sheet for all cards (a style sheet per label costs start-up time); states are properties.
-CARD_STYLE = "".join(
-    [
-        "Card { background: white; border: 1px solid #c8c8c8; border-left: 3px solid #c8c8c8; border-radius: 4px; }",
-        "QLabel[part='title'] { color: #555; font-size: 11px; }",
-        "QLabel[part='title'][compact='true'] { font-size: 10px; }",
-        f"QLabel[part='value'] {{ font-size: 22px; font-weight: 600; color: {INK}; }}",
-        "QLabel[part='value'][inactive='true'] { color: #9a9a9a; }",
-        "QLabel[part='caption'] { color: #555; font-size: 10px; }",
-        "QLabel[part='baseline'] { color: #555; font-size: 10px; }",
-        *(f"Card[severity='{s}'] {{ border-left: 5px solid {colour}; }}" for s, colour in SEVERITY.items()),
-    ]
-)
+ARROWS = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1), Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0)}
+ACTIVATE = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
+
+
+def card_style(theme: Theme) -> str:
+    """One style sheet for all cards (a style sheet per label costs start-up time), in the colours of the
+    theme the desktop's palette calls for; states are properties. The focused card has a thick border in
+    the palette's highlight colour."""
+    colour = theme.colour
+    edge = colour("grid")
+    return "".join(
+        [
+            f"Card {{ background: {colour('paper')}; border: 1px solid {edge}; border-left: 3px solid {edge};"
+            " border-radius: 4px; }",
+            f"QLabel[part='title'] {{ color: {colour('muted')}; font-size: 11px; }}",
+            "QLabel[part='title'][compact='true'] { font-size: 10px; }",
+            f"QLabel[part='value'] {{ font-size: 22px; font-weight: 600; color: {colour('ink')}; }}",
+            f"QLabel[part='value'][inactive='true'] {{ color: {colour('modelled')}; }}",
+            f"QLabel[part='caption'] {{ color: {colour('muted')}; font-size: 10px; }}",
+            f"QLabel[part='baseline'] {{ color: {colour('muted')}; font-size: 10px; }}",
+            *(f"Card[severity='{s}'] {{ border-left: 5px solid {colour}; }}" for s, colour in SEVERITY.items()),
+            "Card:focus { border: 2px solid palette(highlight); }",
+        ]
+    )
 
 
 def _label(name: str, text: str = "") -> QLabel:
@@ -62,13 +75,15 @@ class Card(QFrame):
         self.setObjectName(f"card_{spec.key}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(0)
         self.title = _label(f"card_{spec.key}_title", spec.title)
         self.value = _label(f"card_{spec.key}_value")
         self.caption = _label(f"card_{spec.key}_caption")
-        self.baseline = ElidedLabel(f"card_{spec.key}_baseline")  # "baseline 1,000 · -900" while pinned
+        # "baseline 1,000 · -900" while pinned; a narrow card cuts the baseline's figure, never the change
+        self.baseline = ElidedLabel(f"card_{spec.key}_baseline", keep_after=" · ")
         self.baseline.setFixedHeight(BASELINE_ROW)
         self.baseline.hide()
         parts = ((self.title, "title"), (self.value, "value"), (self.baseline, "baseline"), (self.caption, "caption"))
@@ -131,6 +146,18 @@ class Card(QFrame):
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         self.menu().exec(event.globalPos())
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in ACTIVATE and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.clicked.emit(self.spec.key)
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_value()
+        elif event.key() in ARROWS and isinstance(grid := self.parentWidget(), CardGrid):
+            grid.focus_next_to(self, *ARROWS[Qt.Key(event.key())])
+        elif event.key() == Qt.Key.Key_Menu or QKeySequence(event.keyCombination()) == QKeySequence("Shift+F10"):
+            self.menu().exec(self.mapToGlobal(QPoint(0, self.height())))
+        else:
+            super().keyPressEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.spec.key)
@@ -145,10 +172,12 @@ class CardGrid(QWidget):
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
-        self.setStyleSheet(CARD_STYLE)
+        self.theme = theme_for(self.palette())
+        self.setStyleSheet(card_style(self.theme))
         self.cards = {spec.key: Card(spec, self) for spec in CARDS}
         self._columns = columns
         self._laid_out: tuple[str, ...] = ()
+        self._places: dict[str, tuple[int, int]] = {}  # (row, column) of each card shown
         self._compact = False
         for card in self.cards.values():
             card.clicked.connect(self.cardClicked)
@@ -182,14 +211,41 @@ class CardGrid(QWidget):
         for card in self.cards.values():
             layout.removeWidget(card)
             card.hide()
-        for i, key in enumerate(keys):
-            layout.addWidget(self.cards[key], i // columns, i % columns)
+        self._places = {key: (i // columns, i % columns) for i, key in enumerate(keys)}
+        for key, (row, column) in self._places.items():
+            layout.addWidget(self.cards[key], row, column)
             self.cards[key].show()
         for column in range(layout.columnCount()):
             layout.setColumnStretch(column, 1 if column < columns else 0)
         narrow = self._compact or columns > self._columns
         for card in self.cards.values():
             card.set_compact(narrow)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Dark cards on a dark desktop. The window says when its palette changes: the grid's own palette
+        does not follow the desktop's once its style sheet is applied."""
+        if theme is not self.theme:
+            self.theme = theme
+            self.setStyleSheet(card_style(theme))
+
+    def focus_next_to(self, card: Card, rows: int, columns: int) -> None:
+        """Move the focus from ``card`` to the card ``rows`` down and ``columns`` across (arrow keys)."""
+        row, column = self._places[card.spec.key]
+        neighbour = next((key for key, place in self._places.items() if place == (row + rows, column + columns)), None)
+        if neighbour is not None:
+            self.cards[neighbour].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def height_side_by_side(self) -> int:
+        """The grid's height in a wide window (two rows, a fifth column when needed), whatever it is now:
+        the window decides from it whether the plots fit beside one another."""
+        keys = self._laid_out
+        columns = max(self._columns, -(-len(keys) // 2))
+        rows = -(-len(keys) // columns)
+        pinned = any(card._pinned for card in self.cards.values())
+        card = CARD_HEIGHT + (CAPTION_LINE if columns > self._columns else 0) + (BASELINE_ROW if pinned else 0)
+        layout = self.layout()
+        assert layout is not None
+        return rows * card + (rows - 1) * layout.spacing()
 
     def set_compact(self, compact: bool) -> None:
         """A small window: narrow cards (a smaller title, room for a third line of caption), four to a row.

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..model import Hardware, Plan, Scenario, plan
+from ..model import FIELDS, Hardware, Plan, Scenario, plan
 from ..model.serialization import read_scenario_file, scenario_to_json
 
 _MERGE_IDS: dict[str, int] = {}
@@ -110,7 +110,7 @@ class Document(QObject):
         after = self._scenario.with_changes(**changes)
         if after != self._scenario:
             key = next(iter(changes)) if sliding and len(changes) == 1 else None
-            label = ", ".join(changes)
+            label = ", ".join(FIELDS[flat].title for flat in changes)  # "Change RAM", as the form labels it
             state = self._state
             self.undo_stack.push(_Change(self, state, _State(after, state.own_hardware), f"Change {label}", key))
 

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPalette, QValidator, QWheelEvent
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen, QValidator, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -62,6 +62,7 @@ CHOICE_LABELS = {
     "client_kind:stateful": "Sets session state",
 }
 SPIN_WIDTH = 96
+FOCUS_FRAME = 2  # pixels of the highlight colour around a slider that has the keyboard focus
 COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box
 
 
@@ -173,9 +174,21 @@ def _wheel_when_focused(widget: QWidget, event: QWheelEvent, handle: Callable[[Q
 
 
 class Slider(QSlider):
+    """A slider that shows plainly when it has the keyboard focus: a frame in the palette's highlight
+    colour (most styles only tint the handle)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a wheel passing over does not take the focus
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 3, 3)
+            painter.end()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         _wheel_when_focused(self, event, super().wheelEvent)
@@ -234,6 +247,10 @@ class FieldEditor(QWidget):
             self.auto.setToolTip(f"Derive it: {spec.auto}")
             self.auto.toggled.connect(self._on_auto_toggled)
             layout.addWidget(self.auto)
+        # The label's Alt+letter focuses the editor, which hands the focus on to its box, or to its "auto"
+        # box while the value is derived (the box is greyed then). Tab skips the editor itself.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._hand_focus_on()
 
     def _build_combo(self, layout: QHBoxLayout) -> None:
         self.combo = named(ComboBox(), f"combo_{self.spec.flat}")
@@ -312,6 +329,11 @@ class FieldEditor(QWidget):
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
+            self._hand_focus_on()
+
+    def _hand_focus_on(self) -> None:
+        controls = [c for c in (self.spin, self.line, self.combo, self.check, self.auto) if c is not None]
+        self.setFocusProxy(next((c for c in controls if c.isEnabledTo(self)), controls[-1]))
 
     def _on_slider_moved(self, index: int) -> None:
         value = self._stops[index]
@@ -331,6 +353,7 @@ class FieldEditor(QWidget):
         for widget in (self.slider, self.spin, self.combo, self.line):
             if widget is not None:
                 widget.setEnabled(not on)
+        self._hand_focus_on()
         if on:
             self.edited.emit(self.spec.flat, None)
         elif self.line is not None:

@@ -9,13 +9,15 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 class ElidedLabel(QLabel):
     """Shows as much of its text as its width allows; the whole text is in the tooltip and
     :meth:`text_in_full`. Plot readouts and the cards' baseline line use it, so a changing text never
-    relayouts the window."""
+    relayouts the window. With ``keep_after``, what follows its last occurrence is never cut: the head
+    is ("baseline 1,000 · -900" keeps "· -900", the change, in a narrow card)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, keep_after: str | None = None) -> None:
         super().__init__()
         self.setObjectName(name)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self._full = ""
+        self._keep_after = keep_after
 
     def setText(self, text: str) -> None:
         self._full = text
@@ -30,5 +32,11 @@ class ElidedLabel(QLabel):
         self._elide()
 
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40))
-        super().setText(shown)
+        metrics, room = self.fontMetrics(), max(self.width(), 40)
+        head, tail = self._full, ""
+        if self._keep_after and self._keep_after in self._full and metrics.horizontalAdvance(self._full) > room:
+            head, separator, rest = self._full.rpartition(self._keep_after)
+            tail = separator + rest
+        kept = metrics.horizontalAdvance(tail)
+        shown = metrics.elidedText(head, Qt.TextElideMode.ElideRight, max(room - kept, 0)) if head else ""
+        super().setText(shown + tail)

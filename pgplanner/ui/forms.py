@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html import escape
 from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from ..model import FIELDS, Plan, parse_size
 from ..model.serialization import describe
 from .document import Document
 from .editors import FieldEditor, tooltip
+from .mnemonics import with_mnemonics
 from .named import named
 
+PROVIDER_TITLE = "Provider plan"  # the group the window inserts second (provider_picker.py)
 GROUP_TITLES = {"hardware": "Hardware", "memory": "Memory", "workload": "Workload and budget", "pooler": "Pooler"}
 # Inside "Workload and budget", the connections that bypass the pool start here.
 BUDGET_STARTS_AT = "listeners"
@@ -39,9 +41,9 @@ FROM_SETTINGS: dict[str, tuple[str, Callable[[str], Any]]] = {
 SETTING_NAME = re.compile(r"[a-z]+(_[a-z]+)+")  # max_connections, work_mem: a setting, spelled as in the file
 
 
-def label_text(title: str) -> str:
+def is_setting_name(title: str) -> bool:
     """A setting's own name is shown in a code font, so it reads as the name to look up, not as words."""
-    return f"<code>{escape(title)}</code>" if SETTING_NAME.fullmatch(title) else escape(title)
+    return SETTING_NAME.fullmatch(title) is not None
 
 
 def derived_values(plan: Plan) -> dict[str, Any]:
@@ -65,6 +67,21 @@ def derived_values(plan: Plan) -> dict[str, Any]:
         "replica_network": ",".join(plan.network.replica_hosts) or "localhost",
         "server_host": plan.pooler_config.server_host,
     }
+
+
+def _chain_within(box: QWidget) -> list[QWidget]:
+    """The widgets inside ``box`` that Tab stops at, in the order Tab reaches them."""
+    inside: list[QWidget] = []
+    widget = box.nextInFocusChain()
+    while widget is not None and widget is not box:  # the chain is a ring: it comes back to the box
+        if box.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusProxy() is None:
+            inside.append(widget)
+        widget = widget.nextInFocusChain()
+    return inside
+
+
+def _last_in_chain(box: QWidget) -> QWidget:
+    return (_chain_within(box) or [box])[-1]
 
 
 class Forms(QWidget):
@@ -97,6 +114,7 @@ class Forms(QWidget):
             self.groups[group] = box
             layout.addWidget(box)
         layout.addStretch()
+        self._add_mnemonics()
         self.align_labels()
         document.planChanged.connect(self.show_plan)
         self.show_plan(document.plan)
@@ -105,13 +123,30 @@ class Forms(QWidget):
         editor = FieldEditor(spec)
         editor.edited.connect(self._on_edited)
         editor.slid.connect(self._on_slid)
-        label = QLabel(label_text(spec.title))
+        label = QLabel(spec.title)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # a rich-text label has no Alt+letter mnemonic
+        if is_setting_name(spec.title):
+            label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        label.setObjectName(f"label_{spec.flat}")
         label.setToolTip(tooltip(spec))
-        label.setBuddy(editor.spin or editor.combo or editor.check or editor.line or editor)
+        label.setBuddy(editor)  # the editor hands the focus on to the control that takes a value now
         form.addRow(label, editor)
         self.editors[spec.flat] = editor
         self.labels.append(label)
         return editor
+
+    def _add_mnemonics(self) -> None:
+        """Alt+letter on every label that can have one (see :mod:`.mnemonics`), the folded-away inputs
+        last; the Provider plan group, which the window inserts, takes its letter first."""
+        by_group: dict[str, list[tuple[bool, QLabel]]] = {group: [] for group in GROUP_TITLES}
+        for label, editor in zip(self.labels, self.editors.values(), strict=True):
+            by_group[editor.spec.group].append((editor.spec.advanced, label))
+        groups = [[label for _, label in sorted(rows, key=lambda row: row[0])] for rows in by_group.values()]
+        marked = with_mnemonics([[PROVIDER_TITLE]] + [[label.text() for label in group] for group in groups])
+        self.provider_title = marked[0][0]
+        for group, texts in zip(groups, marked[1:], strict=True):
+            for label, text in zip(group, texts, strict=True):
+                label.setText(text)
 
     def _fold(self, form: QFormLayout, group: str, rows: list[FieldEditor]) -> None:
         """A toggle that shows or hides a group's advanced rows (in the same form, so columns stay aligned)."""
@@ -132,8 +167,16 @@ class Forms(QWidget):
         form.addRow(toggle)
 
     def add_group(self, box: QGroupBox, position: int) -> None:
-        """Insert another group (the provider picker) among the model's groups."""
+        """Insert another group (the provider picker) among the model's groups; Tab reaches it where it
+        is on screen, after the group above it (made later, it would otherwise come after all of them)."""
+        item = self._column.itemAt(position - 1) if position > 0 else None
+        above = item.widget() if item is not None else None
         self._column.insertWidget(position, box)
+        if above is not None:
+            previous = _last_in_chain(above)
+            for widget in _chain_within(box):
+                QWidget.setTabOrder(previous, widget)
+                previous = widget
 
     def align_labels(self) -> None:
         """One label width in every group, so all sliders start at the same x."""

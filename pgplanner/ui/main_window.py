@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..assets import example_scenarios
+from ..assets import example_scenarios, resource
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
@@ -59,15 +60,35 @@ MAX_RECENT = 8
 STATUS_MS = 8000  # how long a status-bar message that needs reading stays
 POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
 MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
-COMPACT_BELOW = (720, 560)  # results area narrower or lower than this: the plots become tabs
+WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tint, the text stays the palette's
+# Results area narrower or lower than this: the plots become tabs. It must also be as tall as the plots'
+# minimums side by side need (see MainWindow._column_needs), or a plot's readout would be cut off.
+COMPACT_BELOW = (720, 560)
+DETAILS_HEIGHT = 56  # the details tabs' least height: a tab bar and a line (they scroll; the plots come first)
+DEFAULT_SIZE = (1280, 800)
+# A window manager's frame around the window (title bar and borders; a title bar is 30-40 pixels on common
+# desktops): kept free when the default size is fitted to a screen.
+FRAME_ALLOWANCE = (16, 48)
+HANDLE_STEP, HANDLE_PAGE = 10, 60  # pixels a focused splitter handle moves per arrow key, per Page Up/Down
 
 
 class _Handle(QSplitterHandle):
-    """A splitter handle that can be seen: a grey bar with a grip in the middle."""
+    """A splitter handle that can be seen: a grey bar with a grip in the middle. The keyboard moves it too:
+    Tab reaches it (it turns the highlight colour) and the arrow keys move it, Page Up and Page Down in
+    bigger steps."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QSplitter) -> None:
+        super().__init__(orientation, parent)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), theme.qcolor(theme.LIGHT_GREY if not self.underMouse() else theme.GREY, 160))
+        if self.hasFocus():
+            fill = self.palette().color(QPalette.ColorRole.Highlight)
+        else:
+            fill = theme.qcolor(theme.LIGHT_GREY if not self.underMouse() else theme.GREY, 160)
+        painter.fillRect(self.rect(), fill)
         painter.setPen(theme.qcolor(theme.GREY))
         centre = self.rect().center()
         for step in (-8, 0, 8):  # three grip dots across the handle
@@ -78,15 +99,42 @@ class _Handle(QSplitterHandle):
             )
             painter.drawEllipse(dot, 1, 1)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        steps = {
+            Qt.Key.Key_Left: -HANDLE_STEP,
+            Qt.Key.Key_Up: -HANDLE_STEP,
+            Qt.Key.Key_Right: HANDLE_STEP,
+            Qt.Key.Key_Down: HANDLE_STEP,
+            Qt.Key.Key_PageUp: -HANDLE_PAGE,
+            Qt.Key.Key_PageDown: HANDLE_PAGE,
+        }
+        step = steps.get(Qt.Key(event.key()))
+        if step is None:
+            super().keyPressEvent(event)
+            return
+        position = self.x() if self.orientation() == Qt.Orientation.Horizontal else self.y()
+        self.moveSplitter(self.closestLegalPosition(position + step))
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
 
 class Splitter(QSplitter):
     def createHandle(self) -> QSplitterHandle:
-        handle = _Handle(self.orientation(), self)
-        handle.setAttribute(Qt.WidgetAttribute.WA_Hover)
-        return handle
+        return _Handle(self.orientation(), self)
 
 
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
+
+
+def example_title(stem: str) -> str:
+    """A bundled example's menu entry: ``pgbouncer-100`` is "Pgbouncer 100"."""
+    return stem.replace("-", " ").capitalize()
 
 
 class ShortcutsFirst(QObject):
@@ -140,12 +188,15 @@ class MainWindow(QMainWindow):
         self.forms.problem.connect(self._show_problem)
         self.picker = ProviderPicker()
         self.picker.chosen.connect(self.choose_preset)
+        self.picker.setTitle(self.forms.provider_title)  # "&Provider plan": Alt+P reaches the plan search
         self.forms.add_group(self.picker, 1)
         self._fixed_by: tuple[str | None, bool] | None = None  # provider, no pooler: what the forms grey
         self._export: ExportDialog | None = None
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
         self.compact = False  # plots as tabs beside the details (a small window)
+        self._needs = 0  # the results' least height with the plots side by side, as last measured so
+        self._compact_at = QSize()  # the results' size when the plots last became tabs
         self.headline = named(QLabel(), "headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         self.headline.setFixedHeight(30)  # a new text never relayouts the window
@@ -168,10 +219,18 @@ class MainWindow(QMainWindow):
         self.document.stateChanged.connect(self._update_title)
         self.show_plan(self.document.plan)
         self._update_title()
-        self.setMinimumSize(*MINIMUM_SIZE)
-        self.resize(1280, 800)
+        self._fit_to_screen()
 
     # --- layout ---------------------------------------------------------------------------
+
+    def _fit_to_screen(self) -> None:
+        """The default size, and the minimum, within the screen's available area less the window frame: on
+        a HiDPI screen at scale 2 the logical screen may be no larger than the default, and the status bar
+        (where a refused value is explained) must stay on screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() - QSize(*FRAME_ALLOWANCE) if screen else QSize(*DEFAULT_SIZE)
+        self.setMinimumSize(QSize(*MINIMUM_SIZE).boundedTo(room))
+        self.resize(QSize(*DEFAULT_SIZE).boundedTo(room))
 
     def _build_layout(self) -> QWidget:
         inputs = named(QScrollArea(), "inputs")
@@ -190,30 +249,42 @@ class MainWindow(QMainWindow):
         self.side.addTab(self.latency_plot, "Latency")
         self._side_tabs(False)
         curves.addWidget(self.side)
+        curves.setStretchFactor(0, 1)  # the two plots share a wider or narrower window evenly
+        curves.setStretchFactor(1, 1)
+        curves.splitterMoved.connect(self._curves_moved)
+        # The plots in a splitter of their own above the details: the handle over the details gives and takes
+        # room from the plots by their stretch, the curves first (a budget bar needs less height than a curve).
+        plots = named(Splitter(Qt.Orientation.Vertical), "plots")
+        plots.addWidget(curves)
+        plots.addWidget(self.budget_plot)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 1)
         lower = named(Splitter(Qt.Orientation.Vertical), "plots_and_details")
-        lower.addWidget(curves)
-        lower.addWidget(self.budget_plot)
+        lower.addWidget(plots)
         lower.addWidget(self.details)
         lower.setStretchFactor(0, 5)
         lower.setStretchFactor(1, 2)
-        lower.setStretchFactor(2, 2)
 
-        for splitter in (curves, lower):
+        for splitter in (curves, plots, lower):
             splitter.setChildrenCollapsible(False)  # a dragged handle stops at a plot's minimum height
             splitter.setHandleWidth(7)
-        self.curves, self.plots_and_details = curves, lower
+        self.curves, self.plots, self.plots_and_details = curves, plots, lower
+        curves.installEventFilter(self)  # back from the tabs, the plots are split evenly once laid out
+        self._even_pending = False
         results = self.results = named(QWidget(), "results")
         column = QVBoxLayout(results)
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
-        results.installEventFilter(self)  # its size decides where the plots go
+        results.installEventFilter(self)  # its size decides where the plots go, and the plots' least heights
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot, self.latency_plot):
+            panel.leastHeightChanged.connect(self._arrange_soon)
 
         self.splitter = named(Splitter(Qt.Orientation.Horizontal), "main_splitter")
         self.splitter.addWidget(inputs)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([inputs.minimumWidth(), 1280 - inputs.minimumWidth()])
+        self.splitter.setSizes([inputs.minimumWidth(), DEFAULT_SIZE[0] - inputs.minimumWidth()])
         return self.splitter
 
     def _build_details(self) -> QTabWidget:
@@ -230,27 +301,39 @@ class MainWindow(QMainWindow):
         self.settings_tab = SettingsTab()
         tabs.addTab(self.warnings, "Warnings")
         tabs.addTab(self.derivations, "Why these numbers")
-        tabs.addTab(self.budget_table, "Budget")
+        tabs.addTab(self.budget_table, "Budget table")
         tabs.addTab(self.settings_tab, "Settings")
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
-        tabs.setMinimumHeight(110)
+        tabs.setMinimumHeight(DETAILS_HEIGHT)
         return tabs
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.results and event.type() == QEvent.Type.Resize:
-            self._arrange()
+            self._arrange(resized=True)
+        elif watched is self.curves and event.type() == QEvent.Type.Resize and self._even_pending:
+            self._even_curves()
         return False
 
-    def _arrange(self) -> None:
-        """Side by side when there is room; in a small window each plot is a tab beside the details."""
+    def _arrange(self, resized: bool = False) -> None:
+        """Side by side when there is room; in a small window each plot is a tab beside the details.
+
+        What side by side needs is measured only while the plots are side by side (in the tabs their
+        headings wrap less). A window grown since the plots became tabs tries side by side again: the
+        plots, drawn at their new width, say what they need, and go back to tabs if it is too much."""
         area = self.results.size()
-        compact = area.width() < COMPACT_BELOW[0] or area.height() < COMPACT_BELOW[1]
+        if not self.compact:
+            self._needs = self._column_needs()
+        elif resized and (area.width() > self._compact_at.width() or area.height() > self._compact_at.height()):
+            self._needs = 0  # a trial: measured again once the plots are laid out side by side
+        low = max(COMPACT_BELOW[1], self._needs)
+        compact = area.width() < COMPACT_BELOW[0] or area.height() < low
         if compact == self.compact:
             return
         self.compact = compact
-        plots = ((self.throughput_plot, "Throughput"), (self.memory_plot, "Memory"), (self.budget_plot, "Budget bar"))
+        self._compact_at = area
+        plots = ((self.throughput_plot, "Throughput"), (self.memory_plot, "Memory"), (self.budget_plot, "Budget chart"))
         if compact:
             for index, (plot, title) in enumerate(plots):
                 self.details.insertTab(index, plot, title)
@@ -263,24 +346,60 @@ class MainWindow(QMainWindow):
             self.curves.insertWidget(0, self.throughput_plot)
             self.side.insertTab(0, self.memory_plot, "Memory")
             self.side.insertTab(1, self.latency_plot, "Latency")
-            self.plots_and_details.insertWidget(1, self.budget_plot)
+            self.plots.insertWidget(1, self.budget_plot)
             for plot, _ in plots:
                 plot.show()
             self.details.setCurrentWidget(self.warnings)
         self._place_latency(self.latency_shown, moved=True)
-        self.curves.setVisible(not compact)
+        self.plots.setVisible(not compact)
         if not compact:  # back side by side, evenly, once laid out at the new size (the tabs' sizes mean nothing)
+            self._even_pending = True
             QTimer.singleShot(0, self, self._even_curves)
+            QTimer.singleShot(0, self, self._arrange)  # do they fit, drawn at their width? (a trial may not)
         self.cards.set_compact(compact)
 
+    def _arrange_soon(self) -> None:
+        """Arrange again once the plots are drawn: a heading that wrapped may need the small window's tabs."""
+        if not self.compact:
+            QTimer.singleShot(0, self, self._arrange)
+
+    def _column_needs(self) -> int:
+        """The height the results need with the plots side by side: every plot's minimum (which grows with
+        its heading's lines), the details', the cards' (as a wide window lays them out) and the spaces
+        between."""
+        column = self.results.layout()
+        assert column is not None
+        margins = column.contentsMargins()
+        beside = [self.throughput_plot, self.memory_plot] + ([self.latency_plot] if self.latency_shown else [])
+        side_bar = self.side.tabBar().sizeHint().height() if self.latency_shown else 0
+        plots = max(panel.minimumHeight() for panel in beside) + side_bar + self.budget_plot.minimumHeight()
+        return (
+            margins.top()
+            + margins.bottom()
+            + 2 * column.spacing()
+            + self.headline.height()
+            + self.cards.height_side_by_side()
+            + plots
+            + DETAILS_HEIGHT
+            + 2 * self.plots.handleWidth()
+        )
+
     def _even_curves(self) -> None:
+        """Split the two plots evenly; until the user drags the handle between them, every resize keeps
+        them even (a window manager resizes in many steps, and the first step's split means nothing)."""
         total = sum(self.curves.sizes())
-        self.curves.setSizes([total - total // 2, total // 2])
+        if total > 0:
+            self.curves.setSizes([total - total // 2, total // 2])
+
+    def _curves_moved(self) -> None:
+        self._even_pending = False  # the user's split stays
 
     def _side_tabs(self, latency: bool) -> None:
         """The Memory and Latency tabs beside throughput; with no latency to draw, memory alone and no tab bar."""
         self.side.setTabVisible(self.side.indexOf(self.latency_plot), latency)
         self.side.tabBar().setVisible(latency)
+        # A hidden tab bar must not take the focus: Tab would stop on it, unseen, and go no further.
+        self.side.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus if latency else Qt.FocusPolicy.NoFocus)
 
     def _place_latency(self, shown: bool, moved: bool = False) -> None:
         """The latency plot beside throughput (a tab after the budget bar in a small window) while the plan
@@ -317,7 +436,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "open", "&Open...", self.open_scenario, QKeySequence.StandardKey.Open)
         examples = file_menu.addMenu("Open &Example")
         for name, path in example_scenarios().items():
-            example = examples.addAction(name.replace("-", " ").capitalize(), partial(self.open_example, path))
+            example = examples.addAction(example_title(name), partial(self.open_example, path))
             example.setObjectName(f"action_example_{name}")
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -348,6 +467,10 @@ class MainWindow(QMainWindow):
         compare_menu = self.menuBar().addMenu("&Compare")
         action(compare_menu, "pin_baseline", "&Pin as Baseline", self.pin_baseline, QKeySequence("Ctrl+B"))
         action(compare_menu, "compare_with", "Compare with &Scenario...", self.compare_with_scenario)
+        examples = compare_menu.addMenu("Compare with &Example")
+        for name, path in example_scenarios().items():
+            example = examples.addAction(example_title(name), partial(self.compare_with_scenario, path))
+            example.setObjectName(f"action_compare_example_{name}")
         action(compare_menu, "clear_baseline", "&Clear Baseline", lambda: self.set_baseline(None))
         self.menu_actions["clear_baseline"].setEnabled(False)
         self.server = ServerMenu(self)  # psycopg loads when it first connects, not at start-up
@@ -359,7 +482,7 @@ class MainWindow(QMainWindow):
     # --- showing the plan -----------------------------------------------------------------
 
     def show_plan(self, plan: Plan) -> None:
-        self.headline.setText(headline_html(plan, theme.VERMILLION))
+        self.headline.setText(headline_html(plan, theme.words_on(theme.VERMILLION, self.palette()).name()))
         self.cards.show_plan(plan, self.baseline)
         self.picker.show_plan(plan)
         self._lock_fixed_inputs(plan)
@@ -385,17 +508,27 @@ class MainWindow(QMainWindow):
         elif tab is self.compare:
             self._show_compare(plan)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # a dark desktop, or a light one again
+            self.cards.set_theme(theme.theme_for(self.palette()))
+            self._warnings_shown = None
+            self.show_plan(self.document.plan)
+
     def _show_warnings(self, plan: Plan) -> None:
         if plan.warnings == self._warnings_shown:
             return  # most slider ticks change no warning: keep the list (and its layout) as it is
         self._warnings_shown = plan.warnings
         self.warnings.clear()
+        # The window's palette, not the list's: on a palette change the window hears of it before its children.
+        palette = self.palette()
+        ink = palette.color(QPalette.ColorRole.Text)  # the palette's own text on a light tint of its base
         for warning in plan.warnings:
             item = QListWidgetItem(f"{warning.severity.upper()}  {warning.message}")
             item.setData(Qt.ItemDataRole.UserRole, warning.code)
             item.setToolTip(warning.code)
-            item.setForeground(theme.qcolor(theme.INK))
-            item.setBackground(theme.qcolor(theme.SEVERITY[warning.severity], 45))
+            item.setForeground(ink)
+            item.setBackground(theme.qcolor(theme.SEVERITY[warning.severity], WARNING_TINT))
             self.warnings.addItem(item)
         if not plan.warnings:
             self.warnings.addItem("No warnings: this plan holds together.")
@@ -403,7 +536,9 @@ class MainWindow(QMainWindow):
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
         tab = self.details.indexOf(self.warnings)
         self.details.setTabText(tab, label)
-        colour = theme.qcolor(theme.SEVERITY[worst]) if worst else theme.qcolor(theme.INK)
+        colour = palette.color(QPalette.ColorRole.WindowText)
+        if worst:  # the title in the worst severity's colour, readable on the tab
+            colour = theme.words_on(theme.SEVERITY[worst], palette, theme.TAB_LIGHTER)
         self.details.tabBar().setTabTextColor(tab, colour)
 
     def _show_derivations(self, plan: Plan) -> None:
@@ -634,24 +769,43 @@ class MainWindow(QMainWindow):
         names = ", ".join(paths)
         return f"No longer there, removed from Open Recent: {names}"
 
+    def unsaved_question(self) -> tuple[QMessageBox, dict[QPushButton, Answer]]:
+        """The "save the changes first?" box and its buttons' answers; each button has an Alt+letter
+        (Save, Discard, Cancel; Escape cancels too)."""
+        question = f"Save the changes to {self.document.title} first?"
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", question, parent=self)
+        role = QMessageBox.ButtonRole
+        answers: dict[QPushButton, Answer] = {
+            box.addButton("&Save", role.AcceptRole): "save",
+            box.addButton("&Discard", role.DestructiveRole): "discard",
+            box.addButton("Ca&ncel", role.RejectRole): "cancel",
+        }
+        box.setDefaultButton(next(iter(answers)))
+        box.setEscapeButton(list(answers)[-1])
+        return box, answers
+
     def _ask_unsaved(self) -> Answer:
-        buttons = QMessageBox.StandardButton
-        choice = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save the changes to {self.document.title} first?",
-            buttons.Save | buttons.Discard | buttons.Cancel,
-            buttons.Save,
-        )
-        answers: dict[QMessageBox.StandardButton, Answer] = {buttons.Save: "save", buttons.Discard: "discard"}
-        return answers.get(choice, "cancel")
+        box, answers = self.unsaved_question()
+        box.exec()
+        clicked = box.clickedButton()
+        return answers.get(clicked, "cancel") if isinstance(clicked, QPushButton) else "cancel"
 
     def _report_error(self, title: str, reason: str) -> None:
         QMessageBox.warning(self, title, reason)
 
     def _ask_open_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", "", SCENARIO_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", str(self.start_folder()), SCENARIO_FILTER)
         return Path(name) if name else None
+
+    def start_folder(self) -> Path:
+        """Where Open and Compare with Scenario start: the folder of the last scenario opened or saved,
+        else the bundled examples (the seeds' worked examples, e.g. Direct 1000 and Pgbouncer 100),
+        else the home folder; never the folder the program happened to start in."""
+        recent = self._recent()
+        for folder in ([Path(recent[0]).parent] if recent else []) + [resource("examples"), Path.home()]:
+            if folder.is_dir():
+                return folder
+        return Path.home()
 
     def _ask_save_path(self) -> Path | None:
         suggested = str(self.document.path or Path.home() / "scenario.json")

@@ -16,8 +16,18 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette, QPen, QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QGraphicsLineItem,
@@ -35,8 +45,8 @@ from ..present.charts.budget import budget_chart
 from ..present.charts.latency import latency_chart
 from ..present.charts.memory import memory_chart
 from ..present.charts.throughput import throughput_chart
-from ..present.palette import DARK, LIGHT, Theme
 from .elided import ElidedLabel
+from .theme import theme_for
 
 pg.setConfigOptions(antialias=True)
 
@@ -47,17 +57,12 @@ LABEL_PIXELS = 12  # the words on a plot
 TITLE_POINTS, NOTE_POINTS = 9, 8
 RIGHT_ROOM = 14  # pixels right of the plot area, where the last tick's text may reach
 HEADING_MARGIN = 2 + RIGHT_ROOM + 8 + 4  # the plot's margins, the label's own (4 a side) and a little slack
-MINIMUM_PLOT_HEIGHT = 170  # below this the labels and the data no longer fit
+FOCUS_FRAME = 2  # pixels of the highlight colour around a plot that has the keyboard focus
 GHOST_ALPHA = 140
 HEADING_SEPARATOR = " &nbsp; "  # between two pieces of a heading line
 GLYPHS = {"line": "\u2501\u2501", "dash": "\u2505\u2505", "dot": "\u25cf", "box": "\u25a0"}
 DEFAULT_FRAME = (400.0, 240.0)  # the view box's size before it is first laid out
 CACHED = pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
-
-
-def theme_for(palette: QPalette) -> Theme:
-    """The dark theme on a dark palette (its window colour darker than mid-grey), else the light one."""
-    return DARK if palette.color(QPalette.ColorRole.Window).lightness() < 128 else LIGHT
 
 
 class Readout(ElidedLabel):
@@ -76,8 +81,43 @@ def _qcolour(hex_colour: str, alpha: int = 255) -> QColor:
     return colour
 
 
+class PlotView(pg.PlotWidget):
+    """The plot's own view: Tab reaches it and a frame in the palette's highlight colour says so; the
+    menu key (or Shift+F10) opens the plot's menu, as a right-click does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self.viewport())
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            painter.setPen(pen)
+            half = FOCUS_FRAME / 2
+            painter.drawRect(QRectF(self.viewport().rect()).adjusted(half, half, -half, -half))
+            painter.end()
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
+
+
 class PlotPanel(QWidget):
     """A chart drawn from its specification, with a readout line under it; right-click exports or copies it."""
+
+    leastHeightChanged = Signal()  # the heading wrapped to more or fewer lines: the window may rearrange
+
+    LEAST_HEIGHT = 170  # below this the labels and the data no longer fit
+    # The data area's least height, whatever the heading's lines take: room for four rows of tick text, apart.
+    DATA_HEIGHT = 90
 
     def __init__(
         self,
@@ -93,7 +133,7 @@ class PlotPanel(QWidget):
         layout = self.column = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        self.widget = pg.PlotWidget()
+        self.widget = PlotView()
         self.widget.setObjectName(f"plot_{name}_view")
         self.plot: pg.PlotItem = self.widget.getPlotItem()
         self.plot.setMenuEnabled(False)
@@ -116,10 +156,11 @@ class PlotPanel(QWidget):
         self.readout.setText(HOVER_HINT)
         layout.addWidget(self.widget, 1)
         layout.addWidget(self.readout)
-        self.setMinimumHeight(MINIMUM_PLOT_HEIGHT)
+        self.setMinimumHeight(self.LEAST_HEIGHT)
         self._proxy = pg.SignalProxy(self.widget.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
         self.widget.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.widget.viewport().customContextMenuRequested.connect(self._show_menu)
+        self.widget.customContextMenuRequested.connect(self._show_menu)  # the menu key, on the focused plot
         self.vb.sigResized.connect(self._resized)
         self._redraw_pending = False
         self._drawing = False
@@ -317,6 +358,7 @@ class PlotPanel(QWidget):
             height = math.ceil(title.item.boundingRect().height()) + 2
             title.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
             self.plot.layout.setRowFixedHeight(0, height)
+            self._least_height(height)
             # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it
             # again (the view box then reports its new size, and the chart is placed for it).
             view = QRectF(self.widget.viewport().rect())
@@ -327,6 +369,23 @@ class PlotPanel(QWidget):
             title.item.setHtml(
                 f"<span style='color: {self.theme.colour('ink')}; font-size: {TITLE_POINTS}pt'>{html}</span>"
             )
+
+    def _least_height(self, heading: int) -> None:
+        """A panel never gets lower than its heading, axis and readout plus a readable data area: a
+        splitter dragged up stops there instead of squashing the data under a three-line heading."""
+        axis = self.plot.getAxis("bottom")
+        _, top, _, bottom = self.plot.layout.getContentsMargins()
+        needed = (
+            heading
+            + self.DATA_HEIGHT
+            + math.ceil(axis.height() if axis.isVisible() else 0)
+            + math.ceil(top + bottom)
+            + self.readout.sizeHint().height()
+            + self.column.spacing()
+        )
+        if max(self.LEAST_HEIGHT, needed) != self.minimumHeight():
+            self.setMinimumHeight(max(self.LEAST_HEIGHT, needed))
+            self.leastHeightChanged.emit()
 
     def _key_entry(self, entry: KeyEntry) -> str:
         colour = self.theme.colour(entry.colour)
@@ -506,9 +565,11 @@ class LatencyPlot(PlotPanel):
 class BudgetPlot(PlotPanel):
     """The budget as stacked bars: one against max_connections, one against max_wal_senders."""
 
+    LEAST_HEIGHT = 150
+    DATA_HEIGHT = 60  # two bars and the words on them
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("budget", budget_chart, parent, axis_width=BUDGET_AXIS_WIDTH)
-        self.setMinimumHeight(150)
 
     def draw(self, chart: Chart) -> None:
         self._draw_bars(chart)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QSplitter, QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ..model import Plan
 from ..model.settings import Setting
 from ..present import settings_groups, versus_pgtune
+from .theme import theme_for
 
 
 def explanation_html(setting: Setting) -> str:
@@ -49,6 +51,19 @@ class SettingsTab(QWidget):
         layout.addWidget(split)
         self._settings: tuple[Setting, ...] = ()
         self._selected: str | None = None
+        self._hint_colour()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._hint_colour()
+
+    def _hint_colour(self) -> None:
+        """The hint in the theme's muted colour: a palette without a placeholder colour of its own (many
+        dark ones) leaves Qt's grey for a light base, unreadable on a dark one."""
+        palette = self.why.palette()
+        palette.setColor(QPalette.ColorRole.PlaceholderText, QColor(theme_for(self.palette()).colour("muted")))
+        self.why.setPalette(palette)
 
     def show_plan(self, plan: Plan) -> None:
         if plan.settings == self._settings:

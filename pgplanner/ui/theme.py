@@ -8,10 +8,12 @@ from PySide6.QtWidgets import QWidget
 from ..present.palette import (  # noqa: F401 (re-exported: the window's colours are the report's)
     BLUE,
     BUDGET,
+    DARK,
     GHOST,
     GREEN,
     GREY,
     INK,
+    LIGHT,
     LIGHT_GREY,
     ORANGE,
     PURPLE,
@@ -19,7 +21,27 @@ from ..present.palette import (  # noqa: F401 (re-exported: the window's colours
     SKY,
     VERMILLION,
     YELLOW,
+    Theme,
+    readable_on,
 )
+
+
+def theme_for(palette: QPalette) -> Theme:
+    """The dark theme on a dark palette (its window colour darker than mid-grey), else the light one."""
+    return DARK if palette.color(QPalette.ColorRole.Window).lightness() < 128 else LIGHT
+
+
+# A selected tab is drawn lighter than the window (Fusion: about 125 % on a dark palette): words on a tab
+# are made readable on a window this much lighter too.
+TAB_LIGHTER = 130
+
+
+def words_on(colour: str, palette: QPalette, lighter: int = 100) -> QColor:
+    """``colour`` for words on the palette's window colour (``lighter`` in percent, for a tab): the same
+    hue, made light or dark enough to read there (WCAG AA)."""
+    window = palette.color(QPalette.ColorRole.Window)
+    under = window.lighter(lighter) if window.lightness() < 128 else window  # light tabs: as light as the window
+    return QColor(readable_on(colour, under.name()))
 
 
 def qcolor(hex_colour: str, alpha: int = 255) -> QColor:

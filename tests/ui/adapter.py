@@ -776,6 +776,13 @@ def clipped_card_texts(app: App) -> list[str]:
 
 def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
     """Drag the handle under the plots by ``pixels`` (negative: up)."""
+    splitter = app.window.plots
+    splitter.moveSplitter(splitter.sizes()[0] + pixels, 1)
+    app.qtbot.wait(20)
+
+
+def drag_splitter_above_details(app: App, pixels: int) -> None:
+    """Drag the handle between the budget bar and the details tabs by ``pixels`` (negative: up)."""
     splitter = app.window.plots_and_details
     splitter.moveSplitter(splitter.sizes()[0] + pixels, 1)
     app.qtbot.wait(20)
@@ -1484,3 +1491,329 @@ def line_weights_at_scale(tmp_path: Path, scale: int) -> dict[str, float]:
 def _thickness(profile: np.ndarray) -> float:
     """The width of a line from its cross-section: how much ink over the ink of its fullest pixel."""
     return float(profile.sum() / profile.max())
+
+
+# --- the keyboard -------------------------------------------------------------------------------
+
+
+def _region(app: App, widget: QWidget | None) -> str:
+    """Where a focused widget is, as a user names it: an input group's title, "cards", a plot, "handle",
+    "details" (the tabs under the plots), or "" outside all of them."""
+    from PySide6.QtWidgets import QGroupBox, QSplitterHandle
+
+    from pgplanner.ui.cards import Card
+    from pgplanner.ui.plots import PlotPanel
+
+    while widget is not None and widget is not app.window:
+        if isinstance(widget, QGroupBox):
+            return widget.title().replace("&", "")
+        if isinstance(widget, Card):
+            return "cards"
+        if isinstance(widget, PlotPanel):
+            return widget.objectName().removeprefix("plot_")
+        if isinstance(widget, QSplitterHandle):
+            return "handle"
+        if widget is app.window.details:
+            return "details"
+        widget = widget.parentWidget()
+    return ""
+
+
+def places_tab_reaches(app: App, presses: int = 400) -> list[str]:
+    """Click into the first input (CPU cores) and press Tab again and again, round the window: the places
+    the focus passes through, in order (an input group by its title, "cards", a plot ...), each once where
+    it is entered."""
+    w.focus(app.qtbot, w.find(app.window, "slider_cores"))
+    places = [_region(app, w.focused())]
+    for _ in range(presses):
+        place = _region(app, w.press_tab(app.qtbot))
+        if place == places[0] and len(places) > 1:  # round the window and back at the start
+            return places
+        if place != places[-1]:
+            places.append(place)
+    return places
+
+
+def tab_to_cards(app: App) -> str:
+    """From the last input of the Pooler group, press Tab: the title of the card that takes the focus."""
+    from pgplanner.ui.cards import Card
+
+    w.focus(app.qtbot, w.find(app.window, "advanced_pooler"))
+    card = w.press_tab(app.qtbot)
+    assert isinstance(card, Card), f"Tab went to {card!r}, not a card"
+    return card.spec.title
+
+
+def press_on_focused(app: App, keys: str, times: int = 1) -> None:
+    """Press ``keys`` where the keyboard focus is."""
+    widget = w.focused()
+    assert widget is not None, "nothing has the focus"
+    w.key_on(app.qtbot, widget, keys, times)
+    settle(app)
+
+
+def focused_card(app: App) -> str | None:
+    """The title of the card with the keyboard focus (None: no card has it)."""
+    from pgplanner.ui.cards import Card
+
+    widget = w.focused()
+    return widget.spec.title if isinstance(widget, Card) else None
+
+
+def details_tab(app: App) -> str:
+    """The title of the details tab in front."""
+    tabs = app.window.details
+    return tabs.tabText(tabs.currentIndex())
+
+
+def clipboard() -> str:
+    return QGuiApplication.clipboard().text()
+
+
+def input_labels(app: App) -> dict[str, str]:
+    """Every input's label as written, with its ``&`` (the mnemonic), by flat name."""
+    return {flat: w.find(app.window, f"label_{flat}", QLabel).text() for flat in FIELDS}
+
+
+def input_with_focus(app: App) -> str | None:
+    """The flat name of the input whose box (or slider, combo ...) has the focus."""
+    widget = w.focused()
+    while widget is not None and not widget.objectName().startswith("field_"):
+        widget = widget.parentWidget()
+    return widget.objectName().removeprefix("field_") if widget is not None else None
+
+
+def press_alt(app: App, letter: str) -> None:
+    """Press Alt and ``letter`` with the focus where it is (a label's mnemonic moves it to its input)."""
+    widget = w.focused() or app.window
+    w.key_on(app.qtbot, widget, f"Alt+{letter}")
+
+
+def menu_bar_letters(app: App) -> set[str]:
+    """The Alt+letters of the menu bar (File, Edit ...)."""
+    return {
+        action.text()[action.text().index("&") + 1].lower()
+        for action in app.window.menuBar().actions()
+        if "&" in action.text()
+    }
+
+
+def focus_ring_pixels(app: App, name: str) -> tuple[int, int]:
+    """Pixels of the palette's highlight colour on a widget (a plot by its name, or an input's slider by its
+    flat name), without and with the keyboard focus on it."""
+    from PySide6.QtGui import QPalette
+
+    widget = _panel(app, name).widget if name in PLOTS else w.find(app.window, f"slider_{name}", QSlider)
+    look_at_plot(app, name) if name in PLOTS else None
+    highlight = widget.palette().color(QPalette.ColorRole.Highlight).name()
+    app.window.setFocus()
+    app.qtbot.wait(20)
+    without = w.pixels_near(w.grab(widget), highlight)
+    w.focus(app.qtbot, widget)
+    app.qtbot.wait(20)
+    return without, w.pixels_near(w.grab(widget), highlight)
+
+
+def widget_perimeter(app: App, name: str) -> int:
+    widget = _panel(app, name).widget if name in PLOTS else w.find(app.window, f"slider_{name}", QSlider)
+    return 2 * (widget.width() + widget.height())
+
+
+def unsaved_changes_buttons(app: App) -> list[str]:
+    """The buttons of the "save the changes first?" box, as written (with their ``&``)."""
+    box, answers = app.window.unsaved_question()
+    texts = [button.text() for button in answers]
+    box.deleteLater()
+    return texts
+
+
+def answer_unsaved_changes_with_keys(app: App, keys: str) -> str:
+    """Open the "save the changes first?" box and press ``keys`` (``Alt+D``): what it answered."""
+    box, answers = app.window.unsaved_question()
+    box.open()
+    app.qtbot.waitExposed(box)
+    box.activateWindow()  # as the window manager makes a new dialog the active window
+    app.qtbot.waitUntil(box.isActiveWindow)
+    w.key_on(app.qtbot, box, keys)
+    app.qtbot.waitUntil(lambda: not box.isVisible())  # a button's Alt+letter clicks it after a short flash
+    clicked = box.clickedButton()
+    return answers.get(clicked, "cancel")  # type: ignore[call-overload]
+
+
+def handle_above_details_by_keys(app: App, keys: str, times: int) -> None:
+    """Tab onto the handle between the plots and the details and press ``keys`` (Up, Page Down ...)."""
+    handle = app.window.plots_and_details.handle(1)
+    handle.setFocus(Qt.FocusReason.TabFocusReason)
+    app.qtbot.waitUntil(handle.hasFocus)
+    w.key_on(app.qtbot, handle, keys, times)
+    app.qtbot.wait(20)
+
+
+def plots_height(app: App) -> int:
+    """The height of the plots above the details (curves, budget bar and the handle between them)."""
+    return app.window.plots.height()
+
+
+def undo_entry(app: App) -> str:
+    """Edit > Undo as the menu writes it, without its ``&``."""
+    return app.window.menu_actions["undo"].text().replace("&", "")
+
+
+# --- a dark desktop: what the window writes, and on what -----------------------------------------
+
+
+def card_words_and_colours(app: App) -> list[tuple[str, str, str]]:
+    """(words, their colour, the card's colour under them) for every card's title, value and caption."""
+    found = []
+    for spec in CARDS:
+        card = w.find(app.window, f"card_{spec.key}")
+        if card.isHidden():
+            continue
+        under = _most_common_colour(w.grab(card), card.rect().adjusted(6, 6, -6, -6), step=3)
+        for part in ("title", "value", "caption"):
+            label = w.find(card, f"card_{spec.key}_{part}", QLabel)
+            found.append((label.text(), label.palette().color(label.foregroundRole()).name().upper(), under))
+    return found
+
+
+def card_background(app: App, title: str) -> str:
+    card = w.find(app.window, f"card_{card_key(app, title)}")
+    return _most_common_colour(w.grab(card), card.rect().adjusted(6, 6, -6, -6), step=3)
+
+
+def warning_words_and_colours(app: App) -> list[tuple[str, str, str]]:
+    """(warning, its text colour, the colour under it as drawn) for every line of the Warnings tab."""
+    listing = w.find(app.window, "warnings", QListWidget)
+    app.window.details.setCurrentWidget(listing)
+    app.qtbot.waitUntil(listing.isVisible)
+    found = []
+    for index in range(listing.count()):
+        item = listing.item(index)
+        listing.scrollToItem(item)  # as the user scrolls to read it
+        image, rect = w.grab(listing.viewport()), listing.visualItemRect(item)
+        colour = item.foreground().color() if item.foreground().style() != Qt.BrushStyle.NoBrush else None
+        text = (colour or listing.palette().color(listing.foregroundRole())).name().upper()
+        found.append((item.text(), text, _most_common_colour(image, rect)))
+    return found
+
+
+def warnings_tab_title_colours(app: App) -> tuple[str, str]:
+    """The Warnings tab's title: its text colour and the tab bar's colour under it."""
+    bar = app.window.details.tabBar()
+    tab = app.window.details.indexOf(app.window.warnings)
+    colour = bar.tabTextColor(tab)
+    text = colour if colour.isValid() else bar.palette().color(bar.foregroundRole())
+    return text.name().upper(), _most_common_colour(w.grab(bar), bar.tabRect(tab), step=2)
+
+
+def settings_hint_colours(app: App) -> tuple[str, str, str]:
+    """The Settings tab's hint ("Click a setting ..."): its words, their colour, the pane's colour."""
+    from PySide6.QtGui import QPalette
+
+    w.choose_tab(app.window.details, "Settings")
+    pane = w.find(app.window, "settings_why", QTextBrowser)
+    palette = pane.palette()
+    return (
+        pane.placeholderText(),
+        palette.color(QPalette.ColorRole.PlaceholderText).name().upper(),
+        palette.color(QPalette.ColorRole.Base).name().upper(),
+    )
+
+
+def headline_colours(app: App) -> list[tuple[str, str, str]]:
+    """(words, colour, window colour) of the headline's coloured words (the blocking count)."""
+    label = w.find(app.window, "headline", QLabel)
+    window = label.palette().color(label.backgroundRole()).name().upper()
+    plain = label.palette().color(label.foregroundRole()).name().upper()
+    coloured = re.findall(r"color:(#[0-9A-Fa-f]{6})'>([^<]*)<", label.text())
+    return [(_plain(label.text()), plain, window)] + [(words, colour.upper(), window) for colour, words in coloured]
+
+
+# --- small windows, screens and folders ----------------------------------------------------------
+
+
+def details_tab_titles(app: App) -> list[str]:
+    tabs = app.window.details
+    return [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
+
+
+def card_baseline_as_shown(app: App, title: str) -> str:
+    """What a card's baseline line shows now, cut to the card's width as drawn."""
+    return w.find(app.window, f"card_{card_key(app, title)}_baseline", QLabel).text()
+
+
+def folder_dialogs_start_in(app: App) -> Path:
+    """The folder File > Open and Compare > Compare with Scenario show first."""
+    return app.window.start_folder()
+
+
+def compare_with_example(app: App, name: str) -> None:
+    """Compare > Compare with Example > ``name`` (the file stem, e.g. "direct-1000")."""
+    w.trigger(app.window, f"action_compare_example_{name}")
+    settle(app)
+
+
+def compare_examples_offered(app: App) -> list[str]:
+    """The entries of Compare > Compare with Example."""
+    from PySide6.QtGui import QAction
+
+    return [
+        action.text()
+        for action in app.window.findChildren(QAction)
+        if action.objectName().startswith("action_compare_example_")
+    ]
+
+
+SHOW_WINDOW = """
+import json, sys
+from PySide6.QtCore import QSettings
+from pgplanner.ui.application import application
+from pgplanner.ui.main_window import MainWindow
+app = application()
+window = MainWindow(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+app.processEvents()
+screen = window.screen().availableGeometry()
+bar = window.statusBar().geometry()
+print(json.dumps({"window": [window.width(), window.height()], "screen": [screen.width(), screen.height()],
+                  "status_bar_bottom": bar.bottom() + 1}))
+"""
+
+
+def default_window_on_screen(tmp_path: Path, screen: tuple[int, int], scale: int) -> dict[str, list[int] | int]:
+    """Start pgplanner on a fresh home with one ``screen`` (device pixels) at ``QT_SCALE_FACTOR`` ``scale``:
+    the window's size, the screen's available size (both in logical pixels) and where the status bar ends."""
+    import json
+
+    config = tmp_path / "screen.json"
+    config.write_text(
+        json.dumps({"screens": [{"name": "s", "x": 0, "y": 0, "width": screen[0], "height": screen[1], "dpr": 1}]})
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": str(scale)}
+    env["HOME"] = str(tmp_path)
+    env.pop("PGPLANNER_SETTINGS", None)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_WINDOW, str(tmp_path / "settings.ini")],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def readout_whole_on_screen(app: App, plot: str) -> bool:
+    """Whether the line under a plot is shown whole (not cut off by the splitter the plot sits in)."""
+    look_at_plot(app, plot)
+    readout = _panel(app, plot).readout
+    return readout.visibleRegion().boundingRect().height() >= readout.height() > 0
+
+
+def plots_side_by_side(app: App) -> bool:
+    """Whether the plots sit side by side above the details (not as tabs of a small window)."""
+    return app.window.plots.isVisible() and app.window.throughput_plot.parentWidget() is app.window.curves
+
+
+def place_with_focus(app: App) -> str:
+    """Where the keyboard focus is, as :func:`places_tab_reaches` names places."""
+    return _region(app, w.focused())

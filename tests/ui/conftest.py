@@ -1,9 +1,19 @@
-"""The ``app`` fixture: a real window in the offscreen platform, with its own settings file."""
+"""The ``app`` fixture: a real window in the offscreen platform, with its own settings file.
+
+The offscreen platform's one screen is 800x600 unless told otherwise; the window fits its default size to
+the screen, so the cases run on a common desktop instead: one 1920x1200 screen (desktop.json).
+"""
+
+import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
 from .adapter import open_app
+
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).with_name('desktop.json')}"
 
 
 @pytest.fixture

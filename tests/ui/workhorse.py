@@ -238,3 +238,36 @@ def all_text(root: QWidget) -> str:
                 iterator += 1
     parts += [action.text() + " " + action.toolTip() for action in root.findChildren(QAction)]
     return "\n".join(parts)
+
+
+def focused() -> QWidget | None:
+    """The widget that has the keyboard focus."""
+    return QApplication.focusWidget()
+
+
+def press_tab(qtbot: QtBot) -> QWidget | None:
+    """Press Tab where the focus is; the widget that has the focus then."""
+    widget = focused()
+    assert widget is not None, "nothing has the focus"
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    return focused()
+
+
+def key_on(qtbot: QtBot, widget: QWidget, keys: str, times: int = 1) -> None:
+    """Press ``keys`` (``Return``, ``Ctrl+C``, ``Alt+R``, ``Up``) ``times`` times on ``widget`` as it is
+    focused (the focus is not moved first: the keyboard got it there)."""
+    sequence = QKeySequence(keys)[0]
+    for _ in range(times):
+        qtbot.keyClick(widget, sequence.key(), sequence.keyboardModifiers())
+
+
+def pixels_near(image: QImage, colour: str, within: int = 40) -> int:
+    """How many pixels of ``image`` are within ``within`` (per channel) of ``colour`` (#RRGGBB)."""
+    import numpy as np
+
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    row = rgb.bytesPerLine()
+    data = np.frombuffer(rgb.constBits(), dtype=np.uint8, count=row * rgb.height())
+    pixels = data.reshape(rgb.height(), row)[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3).astype(int)
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(pixels - target).max(axis=2) <= within).sum())

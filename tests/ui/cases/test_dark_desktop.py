@@ -1,0 +1,77 @@
+"""A DBA on a dark desktop (a dark Fusion palette, as a dark KDE or GNOME theme gives Qt) reads the whole
+window: the cards, the warnings, the tabs' titles and hints, the headline and every plot's words are
+light on dark and readable (WCAG AA, 4.5:1), and nothing stays a white box."""
+
+from ..adapter import (
+    DARK_WINDOW,
+    card_background,
+    card_words_and_colours,
+    contrast,
+    headline_colours,
+    move_mouse_over_plot,
+    plot_background,
+    set_hardware,
+    set_memory,
+    settings_hint_colours,
+    unreadable_words,
+    use_dark_palette,
+    warning_words_and_colours,
+    warnings,
+    warnings_tab_title_colours,
+)
+
+BLACK, WHITE = "#000000", "#FFFFFF"
+READABLE = 4.5  # WCAG 2 AA for text
+
+
+def darker_than_mid_grey(colour: str) -> bool:
+    return contrast(colour, BLACK) < contrast(colour, WHITE)
+
+
+def unreadable(pairs) -> list[str]:
+    return [f"{words!r}: {ink} on {under}" for words, ink, under in pairs if contrast(ink, under) < READABLE]
+
+
+def test_the_cards_are_dark_and_read_on_a_dark_desktop(app):
+    use_dark_palette(app)
+    assert darker_than_mid_grey(card_background(app, "max_connections"))
+    assert unreadable(card_words_and_colours(app)) == []
+
+
+def test_an_empty_warnings_tab_and_the_settings_hint_read_on_a_dark_desktop(app):
+    use_dark_palette(app)
+    assert warnings(app) == []  # the default plan holds together: the tab is titled plainly "Warnings"
+    ink, under = warnings_tab_title_colours(app)
+    assert contrast(ink, under) >= READABLE, (ink, under)
+    words, ink, under = settings_hint_colours(app)
+    assert words.startswith("Click a setting") and contrast(ink, under) >= READABLE, (ink, under)
+
+
+def test_warnings_read_on_their_severity_tint_on_a_dark_desktop(app):
+    set_hardware(app, ram="4GB")
+    set_memory(app, work_mem="512MB")  # a worst case far past RAM: an error, and warnings beside it
+    use_dark_palette(app)
+    listed = warning_words_and_colours(app)
+    assert listed and unreadable(listed) == []
+    ink, under = warnings_tab_title_colours(app)  # the title takes the worst severity's colour, readable
+    assert contrast(ink, under) >= READABLE, (ink, under)
+    assert unreadable(headline_colours(app)) == []  # "· 1 blocking" in red, readable on the dark window
+
+
+def test_every_plot_is_dark_with_readable_words_and_readouts(app):
+    use_dark_palette(app)
+    for plot in ("throughput", "memory", "budget"):
+        assert darker_than_mid_grey(plot_background(app, plot)), plot
+        move_mouse_over_plot(app, plot, 0.5, 0.6)
+        assert unreadable_words(app, plot) == [], plot  # heading, key (the budget's legend), axes, readout
+
+
+def test_back_on_a_light_desktop_the_cards_are_light_again(app):
+    use_dark_palette(app)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.setPalette(QApplication.style().standardPalette())
+    app.qtbot.wait(20)
+    assert not darker_than_mid_grey(card_background(app, "max_connections"))
+    assert unreadable(card_words_and_colours(app)) == []
+    assert DARK_WINDOW  # the dark palette used above: the adapter's

@@ -1,0 +1,100 @@
+"""A DBA who keeps their hands on the keyboard: Tab goes through the window in the order it is drawn, a
+card opens its "why" and copies its number, Alt+letter reaches an input, the focus is always visible,
+the handles between the plots move, and Undo says what it undoes in the form's own words."""
+
+from ..adapter import (
+    answer_unsaved_changes_with_keys,
+    clipboard,
+    details_tab,
+    focus_ring_pixels,
+    focused_card,
+    handle_above_details_by_keys,
+    input_labels,
+    input_with_focus,
+    menu_bar_letters,
+    place_with_focus,
+    places_tab_reaches,
+    plots_height,
+    press_alt,
+    press_on_focused,
+    read_card,
+    resize_window,
+    set_hardware,
+    tab_to_cards,
+    undo_entry,
+    unsaved_changes_buttons,
+    widget_perimeter,
+)
+
+
+def mnemonic(text: str) -> str | None:
+    """The letter after a single ``&`` ("&RAM" -> "r"), None when there is none."""
+    plain = text.replace("&&", "")
+    return plain[plain.index("&") + 1].lower() if "&" in plain else None
+
+
+def test_tab_goes_through_the_inputs_in_the_order_they_are_drawn(app):
+    places = places_tab_reaches(app)
+    assert places[:6] == ["Hardware", "Provider plan", "Memory", "Workload and budget", "Pooler", "cards"]
+    plots = [place for place in places if place in ("throughput", "memory", "budget", "details")]
+    assert plots == ["throughput", "memory", "budget", "details"]  # then the plots and the tabs under them
+    assert "handle" in places  # and the handles between them
+
+
+def test_a_card_opens_its_why_and_copies_its_number_from_the_keyboard(app):
+    assert tab_to_cards(app) == "max_connections"
+    press_on_focused(app, "Return")
+    assert details_tab(app) == "Why these numbers"
+    press_on_focused(app, "Right")
+    assert focused_card(app) == "RAM ceiling"
+    press_on_focused(app, "Ctrl+C")
+    assert clipboard() == f"{read_card(app, 'RAM ceiling'):,}"
+    press_on_focused(app, "Down")
+    assert focused_card(app) == "Heavy-fraction memory"  # the card under it
+    press_on_focused(app, "Space")
+    assert details_tab(app) == "Why these numbers"
+
+
+def test_alt_and_a_letter_reach_an_input(app):
+    labels = input_labels(app)
+    letters = [mnemonic(text) for text in labels.values() if mnemonic(text)]
+    assert len(letters) == len(set(letters))  # no two labels share a letter
+    assert not set(letters) & menu_bar_letters(app)  # nor does one take the menu bar's
+    for flat in ("cores", "ram", "shared_buffers", "work_mem", "workload", "pooler", "pool_size"):
+        assert mnemonic(labels[flat]), flat  # each group's first inputs have one
+    assert labels["ram"] == "&RAM"
+    press_alt(app, "R")
+    assert input_with_focus(app) == "ram"
+    press_alt(app, mnemonic(labels["work_mem"]))
+    assert input_with_focus(app) == "work_mem"  # its "auto" box: the value is derived, its box greyed
+    press_alt(app, "P")
+    assert place_with_focus(app) == "Provider plan"  # the plan search
+
+
+def test_the_focus_is_visible_on_a_plot_and_on_a_slider(app):
+    for name in ("throughput", "ram"):
+        without, focused = focus_ring_pixels(app, name)
+        assert focused - without >= widget_perimeter(app, name), name  # a ring all the way round
+
+
+def test_the_unsaved_changes_box_answers_to_alt_letters(app):
+    buttons = unsaved_changes_buttons(app)
+    assert [b.replace("&", "") for b in buttons] == ["Save", "Discard", "Cancel"]
+    assert len({mnemonic(b) for b in buttons}) == 3 and None not in {mnemonic(b) for b in buttons}
+    assert answer_unsaved_changes_with_keys(app, "Alt+D") == "discard"
+    assert answer_unsaved_changes_with_keys(app, "Escape") == "cancel"
+
+
+def test_the_handle_above_the_details_moves_with_the_arrow_keys(app):
+    resize_window(app, 1600, 1000)
+    before = plots_height(app)
+    handle_above_details_by_keys(app, "Up", 5)
+    assert plots_height(app) < before  # the details grow, the plots give room
+    shrunk = plots_height(app)
+    handle_above_details_by_keys(app, "PgDown", 2)
+    assert plots_height(app) > shrunk
+
+
+def test_undo_names_the_input_as_the_form_does(app):
+    set_hardware(app, ram="32GB")
+    assert undo_entry(app) == "Undo Change RAM"

@@ -1,0 +1,81 @@
+"""A DBA drags the handles and resizes the window: the plots keep a readable data area, take the room
+back first, and after a trip through the small window's tabs they sit side by side as before."""
+
+from ..adapter import (
+    drag_splitter_above_details,
+    drag_splitter_between_plots_and_budget,
+    plot_area,
+    plot_height,
+    plot_problems,
+    plot_split,
+    plots_side_by_side,
+    readout_whole_on_screen,
+    resize_window,
+    set_workload,
+)
+
+# A data area in which four rows of 12-pixel tick text stand well apart: about 90 pixels. The issue saw
+# 70 (tick labels printed over one another).
+READABLE_DATA_HEIGHT = 90
+HANDLE = 7  # the splitter handle between the two plots, in pixels
+
+
+def evenly_split(app) -> bool:
+    left, right = plot_split(app)
+    return abs(left - right) <= HANDLE
+
+
+def test_dragging_the_details_up_leaves_the_plots_readable_and_dragging_back_grows_them(app):
+    resize_window(app, 1600, 1000)
+    drag_splitter_above_details(app, -800)  # as far up as it goes
+    for plot in ("throughput", "memory", "budget"):
+        assert plot_area(app, plot)[1] >= (READABLE_DATA_HEIGHT if plot != "budget" else 50), plot
+    curve, budget = plot_height(app, "throughput"), plot_height(app, "budget")
+    drag_splitter_above_details(app, 300)
+    assert plot_height(app, "throughput") - curve > plot_height(app, "budget") - budget  # the curves grow first
+
+
+def test_dragging_the_budget_up_leaves_the_curves_readable(app):
+    resize_window(app, 1600, 1000)
+    drag_splitter_between_plots_and_budget(app, -800)
+    assert plot_area(app, "throughput")[1] >= READABLE_DATA_HEIGHT
+    assert plot_problems(app, "throughput") == []
+
+
+def test_after_the_small_window_the_plots_are_side_by_side_evenly_and_whole(app):
+    resize_window(app, 1280, 800)
+    resize_window(app, 1024, 700)  # the plots become tabs
+    resize_window(app, 1280, 800)
+    assert evenly_split(app)
+    assert plot_problems(app, "throughput") == []  # the subtitle and the marks are not cut
+    assert plot_problems(app, "memory") == []
+
+
+def test_growing_the_window_step_by_step_from_small_keeps_the_plots_even(app):
+    resize_window(app, 1024, 700)
+    for step in range(0, 21):  # a window manager resizes in many small steps while the user drags
+        resize_window(app, 1024 + 20 * step, 700 + 10 * step)
+    assert evenly_split(app)
+    assert plot_problems(app, "throughput") == []
+
+
+def test_at_every_size_each_plot_shows_its_axis_and_readout_whole(app):
+    for demand in (None, 2000):  # a demand adds the latency card and plot
+        if demand:
+            set_workload(app, demand_tps=demand)
+        for size in ((1264, 752), (1280, 800), (1024, 700), (1600, 1000), (1280, 720)):
+            resize_window(app, *size)
+            for plot in ("throughput", "memory", "budget") + (("latency",) if demand else ()):
+                assert readout_whole_on_screen(app, plot), (plot, size, demand)
+                assert plot_area(app, plot)[1] >= READABLE_DATA_HEIGHT - (40 if plot == "budget" else 0), (plot, size)
+
+
+def test_back_at_the_size_it_had_the_window_has_the_layout_it_had(app):
+    for size in ((1264, 752), (1280, 800), (1600, 1000)):
+        resize_window(app, *size)
+        side_by_side = plots_side_by_side(app)
+        resize_window(app, 1024, 700)
+        assert not plots_side_by_side(app)
+        resize_window(app, *size)
+        assert plots_side_by_side(app) == side_by_side, size
+    assert side_by_side and evenly_split(app)
