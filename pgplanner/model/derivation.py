@@ -36,7 +36,7 @@ written out for a formula, once at import time, so prose never restates a table)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -54,13 +54,22 @@ NO_INPUTS: Mapping[str, str] = MappingProxyType({})
 class Derivation(NamedTuple):
     """Immutable. A named tuple, the cheapest immutable object Python makes: plan() makes about eighty on
     every slider tick, and a frozen dataclass costs twice as much to build. Pydantic validates it from
-    scenario files and writes it out as an object with these five keys (see the schema below)."""
+    scenario files and writes it out as an object with these five keys (see the schema below). Those that
+    are costly to write and seldom read are made with :meth:`later`."""
 
     formula: str  # "RAM ceiling = available / typical memory per connection"
     calculation: str  # "10 GB / 10 MB = 1,024"
     inputs: Mapping[str, str] = NO_INPUTS  # {"available": "10 GB", "per connection": "10 MB"}
     source: str = ""  # "PostgreSQL wiki, Number Of Database Connections"
     note: str = ""  # a cap that applied, a caveat
+
+    @classmethod
+    def later(cls, write: Callable[[], Derivation]) -> Derivation:
+        """The derivation ``write()`` returns, written when one of its parts is first read.
+
+        ``write`` must read only values that no longer change (a closure sees its variables' last values).
+        """
+        return _Later(write)
 
     def __str__(self) -> str:
         text = f"{self.formula}: {self.calculation}"
@@ -96,6 +105,56 @@ class Derivation(NamedTuple):
             python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_data]),
             serialization=core_schema.plain_serializer_function_ser_schema(cls.as_json),
         )
+
+
+class _Later(Derivation):
+    """A Derivation whose five parts are written by a function on the first read of any of them, and read
+    the same as if written at once. Its tuple holds placeholders: every way of reading it is redirected."""
+
+    def __new__(cls, write: Callable[[], Derivation]) -> _Later:
+        made = tuple.__new__(cls, ("", "", NO_INPUTS, "", ""))
+        made.__dict__["_write"] = write
+        return made
+
+    def _written(self) -> Derivation:
+        state = self.__dict__
+        if "_made" not in state:
+            state["_made"] = state.pop("_write")()
+        made: Derivation = state["_made"]
+        return made
+
+    formula = property(lambda self: self._written().formula)
+    calculation = property(lambda self: self._written().calculation)
+    inputs = property(lambda self: self._written().inputs)
+    source = property(lambda self: self._written().source)
+    note = property(lambda self: self._written().note)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._written())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._written()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return self._written() == other
+
+    def __ne__(self, other: object) -> bool:
+        return self._written() != other
+
+    def __hash__(self) -> int:
+        return hash(self._written())
+
+    def __repr__(self) -> str:
+        return repr(self._written())
+
+    def __reduce__(self) -> tuple[type[Derivation], tuple[Any, ...]]:
+        return (Derivation, tuple(self._written()))
+
+    def _replace(self, **parts: Any) -> Derivation:  # type: ignore[override]
+        return self._written()._replace(**parts)
+
+    def _asdict(self) -> dict[str, Any]:
+        return self._written()._asdict()
 
 
 def n(value: float) -> str:

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..export.atomic import write_file_atomically
 from ..model import FIELDS, Hardware, Plan, Scenario, plan
 from ..model.serialization import read_scenario_file, scenario_to_json
 
@@ -134,6 +133,8 @@ class Document(QObject):
         target = path or self.path
         if target is None:
             raise ValueError("no file name yet: use Save As")
+        from ..export.atomic import write_file_atomically  # loads on the first save, not at start-up
+
         write_file_atomically(target, scenario_to_json(self._scenario))
         self.path = target
         self.undo_stack.setClean()

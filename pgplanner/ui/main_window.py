@@ -35,14 +35,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..assets import example_scenarios, resource
-from ..export.atomic import write_file_atomically
 from ..model import FIELDS, PROVIDER_FIXES, Plan
 from ..model import plan as plan_of
 from ..model.serialization import InputError, describe, read_scenario_file, scenario_from_json, scenario_to_json
 from ..present import CARDS, budget_rows
 from ..present.charts import has_latency
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
-from ..present.report import render_html_report
 from . import theme
 from .cards import CardGrid
 from .document import Document
@@ -605,6 +603,9 @@ class MainWindow(QMainWindow):
         path = self.ask_report_path()
         if path is None:
             return None
+        from ..export.atomic import write_file_atomically  # the report's modules load on first use
+        from ..present.report import render_html_report
+
         current = self.document.plan
         html = render_html_report(current, self.baseline, ("baseline", self.document.title))
         try:

@@ -164,6 +164,7 @@ class PlotPanel(QWidget):
         self.vb.sigResized.connect(self._resized)
         self._redraw_pending = False
         self._drawing = False
+        self._stale = False  # a redraw was skipped while hidden: draw when shown
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
@@ -266,9 +267,15 @@ class PlotPanel(QWidget):
         )
 
     def redraw(self) -> None:
+        """Draw the chart for the plot as it is now; a hidden plot (behind a tab, or in a window not shown
+        yet) draws nothing until it is shown: a slider tick, or the start-up, then costs nothing here."""
         plan = self.shown_plan()
         if plan is None:
             return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self._drawing = True
         try:
             self.draw(self.chart_for(plan, self._baseline))
@@ -278,6 +285,11 @@ class PlotPanel(QWidget):
     def chart_for(self, plan: Plan, baseline: Plan | None = None) -> Chart:
         """The chart of ``plan`` (and a baseline) placed for this plot as it is now."""
         return self._chart_of(plan, self.frame(), baseline, WINDOW)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.redraw()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -544,24 +556,10 @@ class MemoryPlot(PlotPanel):
 
 class LatencyPlot(PlotPanel):
     """Response time against pool size (and connections) at the demand, with measured latencies beside
-    the model's. The window shows it only for a plan with latency to draw; hidden, it draws nothing until
-    it is shown again (a slider tick then costs nothing here)."""
+    the model's. The window shows it only for a plan with latency to draw (hidden, it draws nothing)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("latency", latency_chart, parent, log_x=True)
-        self._stale = True
-
-    def redraw(self) -> None:
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        super().redraw()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.redraw()
 
 
 class BudgetPlot(PlotPanel):

@@ -47,10 +47,12 @@ class _Search(QSortFilterProxyModel):
         self.invalidate()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        preset_id = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)
+        if preset_id is None:  # before the list is read, there are no presets (and their module need not load)
+            return False
         from ..presets import matches
 
-        preset_id = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)
-        return preset_id is not None and matches(self.query, self.words.get(preset_id, ""))
+        return matches(self.query, self.words.get(preset_id, ""))
 
 
 class _LazyCombo(ComboBox):

@@ -42,28 +42,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..export.change_scripts import ReadFrom, write_changes
 from ..model import MeasuredLatency, Measurement, Plan, Scenario, plan
-from ..model.evidence import Finding, Statistics, findings
 from ..model.serialization import InputError
-from ..model.server_diff import DiffRow, ServerSettings, SettingsDiff, compare
 from ..model.settings import PARAMETERS, RELEASES
 from ..present.changes import input_changes
 from ..present.charts import IMPORTED
-from ..present.diff import headline, override_words, shown, source_words
-from ..present.evidence import suggestion_lines, title
 from ..present.wrapping import sentence_lines
-from ..probe.diff import read_server_settings
-from ..probe.evidence import read_statistics
-from ..probe.pgbench import Cancelled, MeasureError, points_from_text
-from ..probe.report import fit_text, found_changes, probe_text
-from ..probe.server import ServerReport, probe
-from ..probe.session import ServerError, Session, connect, describe_connection, one_line
-from ..probe.sweep import BUILTINS, Note, Point, Progress, Sweep, SweepSpec, clients_text
 from . import theme
 from .named import named as _named
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the server's modules (probe, export, evidence) load when the Server menu is first used
+    from ..export.change_scripts import ReadFrom
+    from ..model.evidence import Finding, Statistics
+    from ..model.server_diff import DiffRow, ServerSettings, SettingsDiff
+    from ..probe.server import ServerReport
+    from ..probe.sweep import Sweep
     from .main_window import MainWindow
 
 POINTS_FILTER = "pgbench output or CSV clients,tps (*.txt *.log *.csv);;All files (*)"
@@ -109,6 +102,9 @@ class Worker(QThread):
         self._job = job
 
     def run(self) -> None:
+        from ..probe.pgbench import Cancelled
+        from ..probe.session import ServerError, one_line
+
         try:
             self.done.emit(self._job(self.progress.emit))
         except Cancelled:
@@ -204,6 +200,8 @@ class ConnectDialog(QDialog):
         self._wanted = wanted
 
         def job(_emit: Callable[[object], None]) -> str:
+            from ..probe.session import connect, describe_connection
+
             with connect(wanted.dsn) as conn:
                 return describe_connection(conn)
 
@@ -281,6 +279,10 @@ class ProbeDialog(QDialog):
         stop = self._stop = threading.Event()
 
         def job(emit: Callable[[object], None]) -> tuple[str, dict[str, object], str]:
+            from ..probe.report import found_changes, probe_text
+            from ..probe.server import probe
+            from ..probe.session import Session
+
             with Session(dsn) as session:
                 report = probe(session, seconds, emit, stop)
             changes = found_changes(report)
@@ -340,6 +342,12 @@ def read_for_comparison(
     dsn: str, seconds: float, emit: Callable[[object], None], stop: threading.Event
 ) -> ServerReading:
     """Every parameter any plan may write (whatever its release) and the statistics, in one read-only session."""
+    from ..export.change_scripts import ReadFrom
+    from ..probe.diff import read_server_settings
+    from ..probe.evidence import read_statistics
+    from ..probe.server import probe
+    from ..probe.session import ServerError, Session
+
     with Session(dsn) as session:
         report = probe(session, seconds, emit, stop)
         if report.fault:
@@ -481,6 +489,9 @@ class CompareDialog(QDialog):
 
     def _compare(self, *_: object) -> None:
         """The diff and the findings for the window's plan now (a slider's tick while hidden waits for show)."""
+        from ..model.evidence import findings
+        from ..model.server_diff import compare
+
         if self.reading is None or not self.isVisible():
             return
         self.compared = self._compared_plan()
@@ -498,6 +509,8 @@ class CompareDialog(QDialog):
         _show_status(self.status, said)
 
     def _fill_table(self) -> None:
+        from ..present.diff import headline, shown, source_words
+
         if self.diff is None:
             return
         wanted = FILTERS[self.filter.currentText()]
@@ -532,6 +545,8 @@ class CompareDialog(QDialog):
             self.cards.insertWidget(self.cards.count() - 1, self._card(finding))
 
     def _card(self, finding: Finding) -> QFrame:
+        from ..present.evidence import suggestion_lines, title
+
         card = _named(QFrame(), f"evidence_{finding.code.lower()}")
         card.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(card)
@@ -560,12 +575,16 @@ class CompareDialog(QDialog):
 
     def apply(self, finding: Finding) -> None:
         """A finding's suggestion into the scenario: one undo step; the comparison follows the new plan."""
+        from ..present.evidence import title
+
         document = self.menu.window.document
         changes = dict(finding.suggests.scenario)
         document.replace(document.scenario.with_changes(**changes), f"{title(finding)}: {input_changes(changes)}")
         _show_status(self.status, f"The plan now has {input_changes(changes)} (Edit > Undo takes it back).")
 
     def export_changes(self) -> None:
+        from ..export.change_scripts import write_changes
+
         if self.diff is None or self.compared is None or self.reading is None:
             return
         path = self.ask_out_path()
@@ -591,6 +610,8 @@ class CompareDialog(QDialog):
 
 
 def _override_lines(row: DiffRow) -> list[str]:
+    from ..present.diff import override_words
+
     return [f"Set for {override_words(o, row.plan)}" for o in row.overrides]
 
 
@@ -598,6 +619,8 @@ class MeasureDialog(QDialog):
     """A pgbench sweep in the background: progress, Cancel, and each point on the throughput plot."""
 
     def __init__(self, menu: ServerMenu) -> None:
+        from ..probe.sweep import BUILTINS
+
         super().__init__(menu.window)
         self.setObjectName("measure_dialog")
         self.setWindowTitle(f"Measure {menu.server_name}")
@@ -660,6 +683,8 @@ class MeasureDialog(QDialog):
         return self._busy
 
     def start(self) -> None:
+        from ..probe.sweep import Sweep, SweepSpec
+
         try:
             counts = tuple(int(part) for part in self.clients.text().split(","))
             spec = SweepSpec(
@@ -703,6 +728,8 @@ class MeasureDialog(QDialog):
             widget.setEnabled(not running)
 
     def _on_event(self, event: object) -> None:
+        from ..probe.sweep import Note, Point, Progress, clients_text
+
         if not self._busy:
             return  # a progress tick queued before the sweep's end was handled
         if isinstance(event, Progress):
@@ -717,6 +744,8 @@ class MeasureDialog(QDialog):
             _show_status(self.status, f"Note: {event.text}.")
 
     def _finished(self, result: Any) -> None:
+        from ..probe.report import fit_text
+
         self._set_running(False)
         self.progress.setValue(1000)
         self.progress.setFormat("done")
@@ -863,6 +892,8 @@ class ServerMenu:
         document.replace(Scenario.model_validate(changed), text)
 
     def import_points(self) -> None:
+        from ..probe.pgbench import MeasureError, points_from_text
+
         path = self.ask_import_path()
         if path is None:
             return

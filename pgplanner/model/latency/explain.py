@@ -3,7 +3,9 @@ size's figures, why a pool has none (unstable), and numbers as printed in an equ
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -12,6 +14,8 @@ from ..sources import ERLANG_C, FLOW_EQUIVALENT
 from .chain import QueueFigures, QueueModel
 from .percentiles import PERCENTILES
 from .rates import ServiceRates
+
+LATENCY_FIGURES = ("p_wait", "mean_wait_ms", "mean_ms", "p95_ms", "p99_ms")  # none when the queue is unstable
 
 
 def unstable_reason(row: QueueFigures, demand_tps: float, stable_below: float) -> str:
@@ -31,8 +35,25 @@ def unstable_reason(row: QueueFigures, demand_tps: float, stable_below: float) -
     )
 
 
+ROW_FIGURES = ("pool_size", "saturated_tps", "capacity_tps", "utilisation", *LATENCY_FIGURES)
+
+
 def row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: str) -> dict[str, Derivation]:
-    """How each figure of one pool size was reached, keyed ``<prefix>.<figure>``."""
+    """How each figure of one pool size was reached, keyed ``<prefix>.<figure>``.
+
+    Written when one of them is first read (all at once: they share their numbers): plan() runs on every
+    slider tick with a demand, and these take a third of its latency section to write.
+    """
+    written = functools.cache(lambda: _row_derivations(row, model, what))
+    return {f"{prefix}.{key}": Derivation.later(functools.partial(_part, written, key)) for key in ROW_FIGURES}
+
+
+def _part(written: Callable[[], dict[str, Derivation]], key: str) -> Derivation:
+    return written()[key]
+
+
+def _row_derivations(row: QueueFigures, model: QueueModel, what: str) -> dict[str, Derivation]:
+    """Each figure's derivation of one pool size, by figure (the keys of ROW_FIGURES, in that order)."""
     rates, demand = model.rates, model.demand_tps
     pools, c = rates.pools, row.pool_size
     busy = pools * c
@@ -74,11 +95,10 @@ def row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: str
             ),
         ),
     }
-    figures = ("p_wait", "mean_wait_ms", "mean_ms", "p95_ms", "p99_ms")
     if not row.stable:
         reason = unstable_reason(row, demand, model.stable_below)
         none = Derivation(formula="no latency figure: the queue is not stable at this demand", calculation=reason)
-        return {f"{prefix}.{key}": d for key, d in found.items()} | {f"{prefix}.{key}": none for key in figures}
+        return found | dict.fromkeys(LATENCY_FIGURES, none)
     assert row.p_wait is not None and row.mean_wait_ms is not None and row.mean_ms is not None
     lam = demand / pools
     source = ERLANG_C if erlang else FLOW_EQUIVALENT
@@ -123,7 +143,7 @@ def row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: str
             note="counts queueing only: stalls of a shared machine (descheduling, I/O hiccups) make the real tail "
             "longer; in pgplanner's latency experiment the measured p99 was 1.6-16 x this model's",
         )
-    return {f"{prefix}.{key}": d for key, d in found.items()}
+    return found
 
 
 def _throughput(rates: ServiceRates, busy: int, value: float) -> str:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PrivateAttr, SkipValidation
 
 from ..concurrency import Pooling
 from ..derivation import Derivation, given, n, percent
-from ..scenario import Scenario
+from ..scenario import LatencyCalibration, Scenario
 from ..sources import FLOW_EQUIVALENT, HIKARI_POOL_SIZING
-from ..throughput import Shape, UslFit, UslShape
+from ..throughput import Shape, UslFit, UslShape, distinct
 from .calibration import calibrate
 from .chain import QueueFigures, QueueModel
 from .explain import number, row_derivations
@@ -98,9 +99,21 @@ def _readable_sizes(highest: int) -> np.ndarray:
 
 
 READABLE = _readable_sizes(100_000)
-_SEARCH = np.unique(
-    np.concatenate((np.arange(1, EVERY_SIZE_UP_TO + 1), np.rint(EVERY_SIZE_UP_TO * 1.01 ** np.arange(1, 1200))))
+# distinct(sort(...)) is np.unique without loading numpy.ma at import (the window's start-up has no demand).
+_SEARCH = distinct(
+    np.sort(
+        np.concatenate((np.arange(1, EVERY_SIZE_UP_TO + 1), np.rint(EVERY_SIZE_UP_TO * 1.01 ** np.arange(1, 1200))))
+    )
 ).astype(np.int64)
+
+
+class PoolSizing(NamedTuple):
+    """What the latency section reads of the pooler's sizing (:class:`~..concurrency.Pooling`)."""
+
+    active: bool
+    pools: int
+    client_demand: int
+    pool_size: int
 
 
 def latency(
@@ -110,13 +123,32 @@ def latency(
     demand = scenario.workload.demand_tps
     if demand is None:
         return None, {}
-    txn_ms = scenario.workload.txn_ms
+    sizing = PoolSizing(pooling.active, pooling.pools, pooling.client_demand, pooling.pool_size)
+    figures, derivations = _latency(
+        demand, scenario.workload.txn_ms, scenario.latency_calibration, shape, fit, productive, sizing
+    )
+    return figures, dict(derivations)
+
+
+# plan() runs on every slider tick, and most ticks (work_mem, RAM, the budget's lines ...) leave the queue's
+# inputs as they were: its figures, immutable, are made once per combination. Every input is a value.
+@lru_cache(maxsize=64)
+def _latency(
+    demand: float,
+    txn_ms: float,
+    measured: LatencyCalibration | None,
+    shape: Shape | UslShape,
+    fit: UslFit | None,
+    productive: int,
+    pooling: PoolSizing,
+) -> tuple[LatencyFigures, dict[str, Derivation]]:
+    """The ``latency`` section for these inputs (``measured``: the scenario's latency calibration)."""
     fitted = fit is not None
     linear_to = 1.0 if fitted else float(productive)
     plain = ServiceRates(txn_ms / 1000, linear_to, shape, fitted=fitted)
     pools = pooling.pools if pooling.active else 1
     rates = ServiceRates(txn_ms / 1000, linear_to, shape, 1.0, pools, fitted)
-    calibration = calibrate(scenario.latency_calibration, rates, fit, pooling.active)
+    calibration = calibrate(measured, rates, fit, pooling.active)
     rates = calibration.rates
     pooled = QueueModel(demand, rates, calibration.overhead_s, calibration.stable_below)
     direct = QueueModel(demand, plain, calibration.overhead_s)
