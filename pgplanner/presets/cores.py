@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from ..model.derivation import Derivation, n
+from ..model.derivation import Derivation, capped, exact
 
 CpuBasis = Literal["smt", "core", "shared"]
 
@@ -36,7 +36,9 @@ def physical_cores(vcpus: float, basis: CpuBasis) -> tuple[int, Derivation]:
     per_core = VCPUS_PER_CORE[basis]
     cores = max(1, math.floor(vcpus / per_core))
     return cores, Derivation(
-        formula=f"cores = vCPUs / {per_core}, whole cores, at least 1",
-        calculation=f"{n(vcpus)} vCPU / {per_core} -> {cores}",
+        formula=f"cores = max(vCPUs / {per_core}, 1), rounded down to whole cores",
+        calculation=capped(
+            f"{exact(vcpus)} / {per_core}", vcpus / per_core, at_least=1, result=cores, direction="down"
+        ),
         note=BASIS_WHY[basis],
     )

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ..model.derivation import Derivation, n
+from ..model.derivation import Derivation, capped, n
 from ..model.scenario import Bytes, Frozen
 from ..model.units import GB, MB, human_size
 
@@ -41,7 +41,14 @@ class PerGigabyte(Frozen):
         bounds = ", ".join(f"{word} {n(limit)}" for word, limit in limits if limit)
         return value, Derivation(
             formula=f"{n(self.per_gb)} per GB of RAM" + (f", {bounds}" if bounds else ""),
-            calculation=f"{gb:g} GB x {n(self.per_gb)} = {n(raw)}" + (f" -> {n(value)}" if value != raw else ""),
+            calculation=capped(
+                f"{gb:g} x {n(self.per_gb)}",
+                gb * self.per_gb,
+                at_least=(self.min,) if self.min else (),
+                at_most=(self.max,) if self.max else (),
+                result=value,
+                direction="down",
+            ),
         )
 
 
