@@ -191,10 +191,12 @@ class ProviderPicker(QGroupBox):
         link = f"<a href='{source}'>{source}</a>" if provider.source.startswith("http") else source
         notes = f"<br><i>{escape(provider.notes)}</i>" if provider.notes else ""
         cores = provider.derivations.get("cores")
-        rule = f" ({escape(cores.calculation)} core: {escape(cores.note)})" if cores else ""
+        rule = (
+            f"<br>Cores: {escape(cores.calculation)} ({escape(cores.formula)}; {escape(cores.note)})" if cores else ""
+        )
         self.facts.setText(
             f"<b>max_connections {n(provider.max_connections)}</b>: {limit}; reserved {provider.reserved}"
             f"<br>Pooler on offer: {escape(pooler)}"
-            f"<br>Cores{rule} and RAM are fixed by the plan; storage is the provider's network volume.{notes}"
+            f"{rule}<br>Cores and RAM are fixed by the plan; storage is the provider's network volume.{notes}"
             f"<br><small>Source: {link} · as of {escape(provider.as_of)} · confidence {provider.confidence}</small>"
         )

@@ -64,8 +64,8 @@ def test_sizes_read_the_same_in_boxes_and_cards_and_never_go_negative(app):
 def test_a_preset_says_how_vcpus_become_cores_and_sits_on_network_storage(app):
     choose_provider_plan(app, "heroku/standard-0")
     assert input_value(app, "cores") == 1
-    assert "2 vCPU / 2 -> 1 core" in provider_facts(app)
-    assert "2 vCPU / 2 -> 1" in input_tooltip(app, "cores")
+    assert "Cores: max(2 / 2, 1) = 1 (cores = max(vCPUs / 2, 1)" in provider_facts(app)  # 2 vCPUs, 2 per core
+    assert "max(2 / 2, 1) = 1" in input_tooltip(app, "cores")
     assert input_value(app, "storage") == "network"
 
 
