@@ -12,6 +12,7 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -158,6 +159,7 @@ def luminance(hex_colour: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+@lru_cache(maxsize=256)  # the window asks again on every plan it shows (the headline's colour), for the same pair
 def readable_on(colour: str, paper: str, ratio: float = READABLE) -> str:
     """``colour`` with its lightness moved away from ``paper``'s until their contrast reaches ``ratio``."""
     r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
