@@ -21,8 +21,8 @@ from .document import Document
 from .editors import FieldEditor, tooltip
 from .mnemonics import with_mnemonics
 from .named import named
+from .provider_picker import TITLE as PROVIDER_TITLE  # the group the window inserts second
 
-PROVIDER_TITLE = "Provider plan"  # the group the window inserts second (provider_picker.py)
 GROUP_TITLES = {"hardware": "Hardware", "memory": "Memory", "workload": "Workload and budget", "pooler": "Pooler"}
 # Inside "Workload and budget", the connections that bypass the pool start here.
 BUDGET_STARTS_AT = "listeners"

@@ -70,13 +70,16 @@ def preset_title(preset: Preset) -> str:
     return f"{preset.provider_name} — {p.plan} ({p.vcpus:g} vCPU, {human_size(p.ram)}, max {n(p.max_connections)})"
 
 
+TITLE = "Provider plan"  # the group's title; the input forms give it its Alt+letter among theirs
+
+
 class ProviderPicker(QGroupBox):
     """Emits ``chosen(preset)`` for a plan and ``chosen(None)`` for self-managed."""
 
     chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Provider plan", parent)
+        super().__init__(TITLE, parent)
         self.setObjectName("group_provider")
         self.catalog: Catalog | None = None
         self._layout = QVBoxLayout(self)
