@@ -11,7 +11,7 @@ data area, places the horizontal lines' labels where they cover nothing, and cho
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,11 +26,13 @@ MARK_WIDTH = 1.5
 ARROW = "\u2192"
 
 
-@dataclass(frozen=True, slots=True)
-class MarkAt:
+class MarkAt(NamedTuple):
     """A vertical mark at ``at`` connections, or a note at the right edge (``at`` None).
 
     ``texts`` are its wordings, longest first (a shorter one is used where the long one has no room).
+
+    A named tuple, as are the others here: cheaper than a frozen dataclass to create at import and to
+    build, and a chart is composed again on every slider tick.
     """
 
     key: str
@@ -40,8 +42,7 @@ class MarkAt:
     ghost: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class LevelAt:
+class LevelAt(NamedTuple):
     """A horizontal line across the data at ``at`` (y units), e.g. RAM."""
 
     key: str
@@ -53,8 +54,7 @@ class LevelAt:
     ghost: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class XAxis:
+class XAxis(NamedTuple):
     label: str
     lo: float
     hi: float
@@ -62,8 +62,7 @@ class XAxis:
     text: tick.Format = tick.short_count
 
 
-@dataclass(frozen=True, slots=True)
-class YAxis:
+class YAxis(NamedTuple):
     """The y axis from ``lo`` to ``top``, the highest data value; the band of labels goes above ``top``.
 
     ``labels`` are its words, longest first: the longest that fits along the plot's height is used.
@@ -217,7 +216,7 @@ def _cut(series: Series, top: float, x_axis: Axis) -> Series:
         return series
     if series.kind == "points":
         keep = ~over
-        return _replace(series, xs[keep], ys[keep])
+        return series._replace(xs=xs[keep], ys=ys[keep])
     crossing = np.flatnonzero(over[:-1] != over[1:])  # segment i runs from point i to i + 1
     a, b = crossing, crossing + 1
     share = (top - ys[a]) / (ys[b] - ys[a])
@@ -230,11 +229,7 @@ def _cut(series: Series, top: float, x_axis: Axis) -> Series:
     new_xs = np.insert(xs, b, at)
     new_ys = np.insert(cut_ys, b, top)
     # Each part that stays under the top ends (or starts again) at its crossing; NaN keeps the parts apart.
-    return _replace(series, new_xs, new_ys)
-
-
-def _replace(series: Series, xs: np.ndarray, ys: np.ndarray) -> Series:
-    return Series(series.key, series.label, xs, ys, series.colour, series.dash, series.width, series.ghost, series.kind)
+    return series._replace(xs=new_xs, ys=new_ys)
 
 
 def _pixels(series: Series, x_axis: Axis, y_axis: Axis, width: float, height: float) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ Pure geometry in plot-area pixels, deterministic: the same requests and frame gi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,17 +29,19 @@ LEVEL_GAP = 3.0  # between a horizontal line and its label
 POINT_RADIUS = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class BandLabel:
-    """A label to place in the band, beside the line of a mark at ``x`` pixels."""
+class BandLabel(NamedTuple):
+    """A label to place in the band, beside the line of a mark at ``x`` pixels.
+
+    A named tuple, as is :class:`Placed`: cheaper than a frozen dataclass to create at import and to
+    build, and labels are placed again on every slider tick.
+    """
 
     key: str
     texts: tuple[str, ...]  # longest first
     x: float
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
+class Placed(NamedTuple):
     text: str
     box: Box
     line_top: float  # where the mark's line ends, pixels from the top (its label's top or bottom)

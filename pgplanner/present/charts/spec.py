@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -19,8 +18,7 @@ Measure = Callable[[str], float]  # the width in pixels of a text in the rendere
 Glyph = Literal["line", "dash", "dot", "box"]
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
     """The pixels a chart is drawn into and how wide a text is there.
 
     ``width`` x ``height`` is the plot area: the data and, above it, the band the marks' labels live
@@ -29,6 +27,9 @@ class Frame:
     ``right_room`` is what the renderer leaves right of the plot area (a tick label may reach into it);
     ``key_glyph`` is the width of a key entry's stroke with the space after it, ``heading_gap`` the
     space between two pieces of a heading line.
+
+    A named tuple, as is every piece of a chart here: cheaper than a frozen dataclass to create at import
+    and to build, and a chart is built again on every slider tick.
     """
 
     width: float
@@ -49,8 +50,7 @@ class Frame:
         return (self.heading_measure or self.measure)(text)
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
+class Box(NamedTuple):
     """A rectangle in plot-area pixels (y down)."""
 
     x: float
@@ -84,8 +84,7 @@ class Box:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     """A straight stroke in plot-area pixels: a mark's line, RAM, a limit on a bar."""
 
     x1: float
@@ -104,8 +103,7 @@ class Rule:
         return left < box.right + gap and right > box.x - gap and top < box.bottom + gap and bottom > box.y - gap
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
     """Words on the plot: ``text`` written left-aligned in ``box``, in ``colour`` (a role).
 
     A label written on a fill (a bar's segment) names that fill's role in ``on``: it is then written in
@@ -118,8 +116,7 @@ class Label:
     on: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """Something marked on the plot: where (``at``, in data units of ``axis``), its words, and how it is drawn.
 
     A vertical mark (``axis == "x"``) is a line at a number of connections with its label in the band
@@ -141,8 +138,7 @@ class Mark:
     ghost: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Series:
+class Series(NamedTuple):
     """A curve (``kind="line"``) or a set of points, in data units; NaN where it leaves the data area."""
 
     key: str
@@ -156,8 +152,7 @@ class Series:
     kind: Literal["line", "points"] = "line"
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """One stretch of a stacked bar: ``width`` connections from ``start`` on the bar of ``row``."""
 
     key: str  # the budget line's key, or "headroom"
@@ -170,15 +165,13 @@ class Segment:
     label: Label | None
 
 
-@dataclass(frozen=True, slots=True)
-class KeyEntry:
+class KeyEntry(NamedTuple):
     label: str
     colour: str
     glyph: Glyph = "line"
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     """A piece of a heading line: the title, a note, a mark off the view (in its colour), a key entry."""
 
     kind: Literal["title", "note", "mark", "key"]
@@ -187,8 +180,7 @@ class Run:
     colour: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Axis:
+class Axis(NamedTuple):
     """An axis: its words, its range in data units, whether it is logarithmic, its ticks (value, text)."""
 
     label: str
@@ -216,8 +208,7 @@ class Axis:
 Readout = Callable[[float, float], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(NamedTuple):
     """One chart, ready to draw: heading, axes, series, marks and bars, all placed for ``frame``.
 
     ``readout(x, y)`` says what is at a point in data units (connections, not their logarithm), the
