@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Derivation, Plan, PlanWarning, human_size
 from ..model.checks import SEVERITY_ORDER, Severity
@@ -27,9 +27,12 @@ from ..model.concurrency import POOLER_OUTPUTS
 from ..model.derivation import n
 
 
-@dataclass(frozen=True)
-class Face:
-    """What a card shows for one plan: its value, its caption, and whether the caption is its arithmetic."""
+class Face(NamedTuple):
+    """What a card shows for one plan: its value, its caption, and whether the caption is its arithmetic.
+
+    A named tuple, as are the others here: cheaper than a frozen dataclass to create at import and to
+    build, and the cards are made again on every slider tick.
+    """
 
     value: str
     caption: str
@@ -40,8 +43,7 @@ def _always(_plan: Plan) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class CardSpec:
+class CardSpec(NamedTuple):
     key: str
     title: str
     face: Callable[[Plan], Face]
@@ -55,8 +57,7 @@ class CardSpec:
         return self.outputs[0]
 
 
-@dataclass(frozen=True)
-class CardView:
+class CardView(NamedTuple):
     """One card as every renderer draws it."""
 
     key: str

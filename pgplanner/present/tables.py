@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Derivation, KernelSetting, Plan
 from ..model.derivation import n
 
 
-@dataclass(frozen=True)
-class BudgetRow:
+class BudgetRow(NamedTuple):
+    """A line of the connection budget table. A named tuple, as is :class:`KernelRow`: cheaper than a frozen
+    dataclass to create at import and to build, and the tables are made again for every plan shown."""
+
     name: str
     connections: str
     counts_against: str
@@ -36,8 +38,7 @@ def budget_rows(plan: Plan) -> list[BudgetRow]:
     return rows
 
 
-@dataclass(frozen=True)
-class KernelRow:
+class KernelRow(NamedTuple):
     name: str
     value: str  # "at least 4,096", "2" or "madvise"
     stock: str  # "" or why it is not written: "stock 4,096 already suffices", "not written: ..."
