@@ -11,8 +11,7 @@ metadata, the list pydantic keeps ``Annotated[...]`` markers in: the helpers bel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, NamedTuple, cast, get_args
 
 import annotated_types
 from pydantic import BaseModel, Field
@@ -23,9 +22,11 @@ from .units import format_size, parse_size
 FieldKind = Literal["count", "size", "number", "choice", "flag", "text"]
 
 
-@dataclass(frozen=True)
-class Input:
-    """How an input is shown and typed: its kind, unit, slider step and scale, and its "auto" rule."""
+class Input(NamedTuple):
+    """How an input is shown and typed: its kind, unit, slider step and scale, and its "auto" rule.
+
+    A named tuple, as is :class:`FieldSpec`: cheaper than a frozen dataclass to create at import (one class each).
+    """
 
     kind: FieldKind
     unit: str = ""
@@ -168,8 +169,7 @@ def _field(
     return _with(Field(default, ge=lo, le=hi, title=title, description=description), marker)
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """Everything a form, a CLI option or an error message needs to know about one input."""
 
     group: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .defaults import (
     AUTOVACUUM_WORKERS_BY_CORES,
@@ -87,8 +87,10 @@ WINDOWS_MEMORY_LIMIT_BEFORE = 18
 WINDOWS_MEMORY_MAX = 2 * GB - 1 * MB
 
 
-@dataclass(frozen=True)
-class ServerBasis:
+class ServerBasis(NamedTuple):
+    """The server settings the memory figures depend on, resolved. A named tuple: cheaper than a frozen dataclass to
+    create at import and to build on every plan()."""
+
     hash_mem_multiplier: float
     parallel_workers_per_gather: int
     max_worker_processes: int

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,8 +31,14 @@ CURVE_POINTS = 240
 MIN_FIT_POINTS = 3
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
+    """The default curve: the lesser of the ramp N / ``knee`` and the envelope that peaks at ``peak`` (``u``: how
+    hard it falls past the peak).
+
+    A named tuple, as are :class:`UslFit` and :class:`UslShape`: cheaper than a frozen dataclass to create at import and
+    to build on every plan().
+    """
+
     knee: float
     peak: float
     u: float
@@ -65,8 +71,7 @@ PEAK_NEIGHBOURHOOD = 2.0  # a measured count within this factor of the peak on e
 NO_PEAK_BEYOND = 100  # a "peak" past 100 x the largest measured count is reported as no peak at all
 
 
-@dataclass(frozen=True)
-class UslFit:
+class UslFit(NamedTuple):
     """X(N) = lam N / (1 + sigma (N - 1) + kappa N (N - 1)) fitted to measured (clients, tps) points."""
 
     sigma: float
@@ -128,8 +133,7 @@ def n_text(count: float) -> str:
     return f"{count:,.0f}"
 
 
-@dataclass(frozen=True)
-class UslShape:
+class UslShape(NamedTuple):
     """The measured curve, relative to its peak: the fitted USL with nothing of the default model left."""
 
     fit: UslFit

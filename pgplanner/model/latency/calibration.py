@@ -14,7 +14,7 @@ load generator's own timer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,12 +35,14 @@ MEASURED_CAPACITY_MARGIN = 0.15
 ISOLATED_CLIENTS = 32
 
 
-@dataclass(frozen=True)
-class Calibration:
+class Calibration(NamedTuple):
+    """What the measurements add to the pooled chain. A named tuple: cheaper than a frozen dataclass to create at import
+    and to build on every plan()."""
+
     rates: ServiceRates  # the pooled chain's rates, scaled to the measured capacity
     overhead_s: float
     stable_below: float
-    derivations: dict[str, Derivation] = field(default_factory=dict)
+    derivations: dict[str, Derivation]
 
 
 def calibrate(

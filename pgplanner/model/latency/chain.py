@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -63,10 +62,13 @@ class QueueFigures(NamedTuple):
         return self._asdict()
 
 
-@dataclass(frozen=True)
-class _Chain:
+class _Chain(NamedTuple):
     """The chain's figures for each pool size (per pool; times in seconds; NaN where unstable), and what
-    the response-time percentiles of the stable ones are solved from."""
+    the response-time percentiles of the stable ones are solved from.
+
+    A named tuple, as are the others here: cheaper than a frozen dataclass to create at import and to build on every
+    plan().
+    """
 
     sizes: np.ndarray
     capacity: np.ndarray  # total tps
@@ -99,8 +101,7 @@ class _Chain:
         return rows
 
 
-@dataclass(frozen=True)
-class QueueModel:
+class QueueModel(NamedTuple):
     """The demand, the service rates and what calibration adds: figures for any pool size."""
 
     demand_tps: float

@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
@@ -50,9 +49,12 @@ class UnknownParameter(ValueError):
     """A recommender wrote a parameter its group does not declare: a misspelt or undeclared name."""
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """A server parameter as the releases know it (pg_settings.context, first release)."""
+class Parameter(NamedTuple):
+    """A server parameter as the releases know it (pg_settings.context, first release).
+
+    A named tuple, as is :class:`SettingsInput`: cheaper than a frozen dataclass to create at import and to build on
+    every plan().
+    """
 
     since: int
     context: Context  # postmaster -> restart; sighup, superuser, user -> reload
@@ -151,8 +153,7 @@ class Setting(NamedTuple):
         return {**self._asdict(), "derivation": self.derivation.as_json()}
 
 
-@dataclass(frozen=True)
-class SettingsInput:
+class SettingsInput(NamedTuple):
     """What the recommenders read: the scenario and the figures the plan already worked out."""
 
     scenario: Scenario
