@@ -86,7 +86,8 @@ class PlotView(pg.PlotWidget):
     menu key (or Shift+F10) opens the plot's menu, as a right-click does."""
 
     def __init__(self) -> None:
-        super().__init__()
+        # pyqtgraph's own view menu is never shown (the panel has its own): not built, which saves start-up.
+        super().__init__(enableMenu=False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
@@ -136,7 +137,6 @@ class PlotPanel(QWidget):
         self.widget = PlotView()
         self.widget.setObjectName(f"plot_{name}_view")
         self.plot: pg.PlotItem = self.widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setLogMode(x=log_x, y=False)
         self.plot.layout.setContentsMargins(2, 2, RIGHT_ROOM, 2)
@@ -165,6 +165,7 @@ class PlotPanel(QWidget):
         self._redraw_pending = False
         self._drawing = False
         self._stale = False  # a redraw was skipped while hidden: draw when shown
+        self._drawn: tuple[Plan | None, Plan | None, Frame | None] = (None, None, None)  # what the last draw was for
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
@@ -277,10 +278,12 @@ class PlotPanel(QWidget):
             return
         self._stale = False
         self._drawing = True
+        frame = self.frame()
         try:
-            self.draw(self.chart_for(plan, self._baseline))
+            self.draw(self._chart_of(plan, frame, self._baseline, WINDOW))
         finally:
             self._drawing = False
+        self._drawn = (plan, self._baseline, frame)
 
     def chart_for(self, plan: Plan, baseline: Plan | None = None) -> Chart:
         """The chart of ``plan`` (and a baseline) placed for this plot as it is now."""
@@ -304,11 +307,20 @@ class PlotPanel(QWidget):
                 self._redraw_pending = True
                 QTimer.singleShot(0, self, self._redraw_now)
             return
+        if self._unchanged():
+            return
         self.redraw()
+
+    def _unchanged(self) -> bool:
+        """The plan, baseline and frame drawn last are those of now: a resize that kept the view box's size
+        (the window settling at start-up sends several) has nothing to place anew."""
+        plan, baseline, frame = self._drawn
+        return plan is self.shown_plan() and baseline is self._baseline and frame == self.frame()
 
     def _redraw_now(self) -> None:
         self._redraw_pending = False
-        self.redraw()
+        if not self._unchanged():
+            self.redraw()
 
     # --- drawing a chart ----------------------------------------------------------------------
 
