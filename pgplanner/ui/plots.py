@@ -11,6 +11,7 @@ the mouse, in the words of the chart's own readout.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from html import escape
@@ -59,6 +60,7 @@ RIGHT_ROOM = 14  # pixels right of the plot area, where the last tick's text may
 HEADING_MARGIN = 2 + RIGHT_ROOM + 8 + 4  # the plot's margins, the label's own (4 a side) and a little slack
 FOCUS_FRAME = 2  # pixels of the highlight colour around a plot that has the keyboard focus
 GHOST_ALPHA = 140
+TEXT_WIDTHS = 512  # texts whose widths a plot remembers per font (ticks, marks, keys and headings)
 HEADING_SEPARATOR = " &nbsp; "  # between two pieces of a heading line
 GLYPHS = {"line": "\u2501\u2501", "dash": "\u2505\u2505", "dot": "\u25cf", "box": "\u25a0"}
 DEFAULT_FRAME = (400.0, 240.0)  # the view box's size before it is first laid out
@@ -187,8 +189,14 @@ class PlotPanel(QWidget):
         heading = QFont(self.font())
         heading.setPointSize(TITLE_POINTS)
         heading_metrics = QFontMetricsF(heading)
-        self._label_width: Callable[[str], float] = label_metrics.horizontalAdvance
-        self._heading_width: Callable[[str], float] = heading_metrics.horizontalAdvance
+        # Placing a chart measures about a hundred texts, mostly the same tick labels and words as the last
+        # tick's: each text is measured once per font.
+        self._label_width: Callable[[str], float] = functools.lru_cache(maxsize=TEXT_WIDTHS)(
+            label_metrics.horizontalAdvance
+        )
+        self._heading_width: Callable[[str], float] = functools.lru_cache(maxsize=TEXT_WIDTHS)(
+            heading_metrics.horizontalAdvance
+        )
         self._key_glyph = heading_metrics.horizontalAdvance(GLYPHS["line"] + "\u00a0")
         self._heading_gap = heading_metrics.horizontalAdvance(HEADING_SEPARATOR.replace("&nbsp;", "\u00a0"))
         self._row_height = math.ceil(label_metrics.height()) + 2
