@@ -46,7 +46,7 @@ from .cards import CardGrid
 from .document import Document
 from .forms import Forms
 from .named import named
-from .plots import BudgetPlot, LatencyPlot, MemoryPlot, ThroughputPlot
+from .plots import BudgetPlot, LatencyPlot, MemoryPlot, PlotPanel, ThroughputPlot
 from .provider_picker import ProviderPicker
 from .server_menu import ServerMenu
 from .settings_tab import SettingsTab
@@ -527,6 +527,16 @@ class MainWindow(QMainWindow):
             self._show_kernel(plan)
         elif tab is self.compare:
             self._show_compare(plan)
+
+    def setVisible(self, visible: bool) -> None:
+        """Shown, the window is laid out in several passes that each resize the plots: they are drawn once,
+        at the size they are painted at, after the last pass."""
+        if not visible or self.isVisible():
+            super().setVisible(visible)
+            return
+        panels = [self.throughput_plot, self.memory_plot, self.budget_plot]
+        with PlotPanel.held_while(panels + ([self._latency_plot] if self._latency_plot is not None else [])):
+            super().setVisible(visible)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -11,9 +11,10 @@ the mouse, in the words of the chart's own readout.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from html import escape
 
 import pyqtgraph as pg
@@ -167,6 +168,7 @@ class PlotPanel(QWidget):
         self._redraw_pending = False
         self._drawing = False
         self._stale = False  # a redraw was skipped while hidden: draw when shown
+        self._held = False  # the window is being laid out: draw once it is done (see held_while)
         self._drawn: tuple[Plan | None, Plan | None, Frame | None] = (None, None, None)  # what the last draw was for
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
@@ -281,7 +283,7 @@ class PlotPanel(QWidget):
         plan = self.shown_plan()
         if plan is None:
             return
-        if not self.isVisible():
+        if not self.isVisible() or self._held:
             self._stale = True
             return
         self._stale = False
@@ -292,6 +294,21 @@ class PlotPanel(QWidget):
         finally:
             self._drawing = False
         self._drawn = (plan, self._baseline, frame)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def held_while(panels: Sequence[PlotPanel]) -> Iterator[None]:
+        """Draw nothing until the block ends, then each stale panel once: showing a window lays it out in
+        several passes, each resizing the plots, and only the last size is ever painted."""
+        for panel in panels:
+            panel._held = True
+        try:
+            yield
+        finally:
+            for panel in panels:
+                panel._held = False
+                if panel._stale:
+                    panel.redraw()
 
     def chart_for(self, plan: Plan, baseline: Plan | None = None) -> Chart:
         """The chart of ``plan`` (and a baseline) placed for this plot as it is now."""
