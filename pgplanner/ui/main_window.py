@@ -46,9 +46,9 @@ from .cards import CardGrid
 from .document import Document
 from .forms import Forms
 from .named import named
-from .plots import BudgetPlot, LatencyPlot, MemoryPlot, ThroughputPlot
+from .plots import BudgetPlot, LatencyPlot, MemoryPlot, PlotPanel, ThroughputPlot
 from .provider_picker import ProviderPicker
-from .server import ServerMenu
+from .server_menu import ServerMenu
 from .settings_tab import SettingsTab
 
 if TYPE_CHECKING:  # both load on first use, not at start-up
@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
         self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
-        self.latency_plot = LatencyPlot()  # shown beside the others when the plan has latency to draw
+        self._latency_plot: LatencyPlot | None = None  # built when a plan first has latency to draw
         self.latency_shown = False
         self.details = self._build_details()
         self.setCentralWidget(self._build_layout())
@@ -246,7 +246,6 @@ class MainWindow(QMainWindow):
         self.side = SideTabs(self.throughput_plot)
         self.side.setDocumentMode(True)
         self.side.addTab(self.memory_plot, "Memory")
-        self.side.addTab(self.latency_plot, "Latency")
         self._side_tabs(False)
         curves.addWidget(self.side)
         curves.setStretchFactor(0, 1)  # the two plots share a wider or narrower window evenly
@@ -277,7 +276,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
         results.installEventFilter(self)  # its size decides where the plots go, and the plots' least heights
-        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot, self.latency_plot):
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot):
             panel.leastHeightChanged.connect(self._arrange_soon)
 
         self.splitter = named(Splitter(Qt.Orientation.Horizontal), "main_splitter")
@@ -341,11 +340,13 @@ class MainWindow(QMainWindow):
         else:
             for plot, _ in plots:
                 self.details.removeTab(self.details.indexOf(plot))
-            if (tab := self.details.indexOf(self.latency_plot)) >= 0:
+            latency = self._latency_plot
+            if latency is not None and (tab := self.details.indexOf(latency)) >= 0:
                 self.details.removeTab(tab)
             self.curves.insertWidget(0, self.throughput_plot)
             self.side.insertTab(0, self.memory_plot, "Memory")
-            self.side.insertTab(1, self.latency_plot, "Latency")
+            if latency is not None:
+                self.side.insertTab(1, latency, "Latency")
             self.plots.insertWidget(1, self.budget_plot)
             for plot, _ in plots:
                 plot.show()
@@ -394,9 +395,23 @@ class MainWindow(QMainWindow):
     def _curves_moved(self) -> None:
         self._even_pending = False  # the user's split stays
 
+    @property
+    def latency_plot(self) -> LatencyPlot:
+        """The latency plot, built on first use: most plans have no latency to draw, and start-up need not pay
+        for a fourth plot. It joins the Memory tab beside throughput (hidden until there is latency to draw)."""
+        if self._latency_plot is None:
+            panel = self._latency_plot = LatencyPlot()
+            panel.leastHeightChanged.connect(self._arrange_soon)
+            panel.show_baseline(self.baseline)
+            if not self.compact:
+                self.side.insertTab(1, panel, "Latency")
+                self._side_tabs(self.latency_shown)
+        return self._latency_plot
+
     def _side_tabs(self, latency: bool) -> None:
         """The Memory and Latency tabs beside throughput; with no latency to draw, memory alone and no tab bar."""
-        self.side.setTabVisible(self.side.indexOf(self.latency_plot), latency)
+        if self._latency_plot is not None:
+            self.side.setTabVisible(self.side.indexOf(self._latency_plot), latency)
         self.side.tabBar().setVisible(latency)
         # A hidden tab bar must not take the focus: Tab would stop on it, unseen, and go no further.
         self.side.tabBar().setFocusPolicy(Qt.FocusPolicy.TabFocus if latency else Qt.FocusPolicy.NoFocus)
@@ -405,6 +420,10 @@ class MainWindow(QMainWindow):
         """The latency plot beside throughput (a tab after the budget bar in a small window) while the plan
         has latency to draw (a demand, or measured latencies); it comes to the front when it appears."""
         if shown == self.latency_shown and not moved:
+            return
+        if not shown and self._latency_plot is None:  # nothing to hide: the plot was never needed
+            self.latency_shown = False
+            self._side_tabs(False)
             return
         appears = shown and not self.latency_shown
         self.latency_shown = shown
@@ -490,7 +509,8 @@ class MainWindow(QMainWindow):
         self.memory_plot.show_plan(plan)
         self.budget_plot.show_plan(plan)
         self._place_latency(has_latency(plan))
-        self.latency_plot.show_plan(plan)
+        if self._latency_plot is not None:
+            self._latency_plot.show_plan(plan)
         self._show_warnings(plan)
         self._show_details()
 
@@ -507,6 +527,16 @@ class MainWindow(QMainWindow):
             self._show_kernel(plan)
         elif tab is self.compare:
             self._show_compare(plan)
+
+    def setVisible(self, visible: bool) -> None:
+        """Shown, the window is laid out in several passes that each resize the plots: they are drawn once,
+        at the size they are painted at, after the last pass."""
+        if not visible or self.isVisible():
+            super().setVisible(visible)
+            return
+        panels = [self.throughput_plot, self.memory_plot, self.budget_plot]
+        with PlotPanel.held_while(panels + ([self._latency_plot] if self._latency_plot is not None else [])):
+            super().setVisible(visible)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -592,8 +622,9 @@ class MainWindow(QMainWindow):
     def set_baseline(self, baseline: Plan | None) -> None:
         self.baseline = baseline
         self.menu_actions["clear_baseline"].setEnabled(baseline is not None)
-        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot, self.latency_plot):
-            panel.show_baseline(baseline)
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot, self._latency_plot):
+            if panel is not None:
+                panel.show_baseline(baseline)
         self.show_plan(self.document.plan)
         if baseline is not None:
             self.details.setCurrentWidget(self.compare)

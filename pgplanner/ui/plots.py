@@ -11,8 +11,10 @@ the mouse, in the words of the chart's own readout.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from html import escape
 
 import pyqtgraph as pg
@@ -59,6 +61,7 @@ RIGHT_ROOM = 14  # pixels right of the plot area, where the last tick's text may
 HEADING_MARGIN = 2 + RIGHT_ROOM + 8 + 4  # the plot's margins, the label's own (4 a side) and a little slack
 FOCUS_FRAME = 2  # pixels of the highlight colour around a plot that has the keyboard focus
 GHOST_ALPHA = 140
+TEXT_WIDTHS = 512  # texts whose widths a plot remembers per font (ticks, marks, keys and headings)
 HEADING_SEPARATOR = " &nbsp; "  # between two pieces of a heading line
 GLYPHS = {"line": "\u2501\u2501", "dash": "\u2505\u2505", "dot": "\u25cf", "box": "\u25a0"}
 DEFAULT_FRAME = (400.0, 240.0)  # the view box's size before it is first laid out
@@ -86,7 +89,8 @@ class PlotView(pg.PlotWidget):
     menu key (or Shift+F10) opens the plot's menu, as a right-click does."""
 
     def __init__(self) -> None:
-        super().__init__()
+        # pyqtgraph's own view menu is never shown (the panel has its own): not built, which saves start-up.
+        super().__init__(enableMenu=False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
@@ -136,7 +140,6 @@ class PlotPanel(QWidget):
         self.widget = PlotView()
         self.widget.setObjectName(f"plot_{name}_view")
         self.plot: pg.PlotItem = self.widget.getPlotItem()
-        self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setLogMode(x=log_x, y=False)
         self.plot.layout.setContentsMargins(2, 2, RIGHT_ROOM, 2)
@@ -165,6 +168,8 @@ class PlotPanel(QWidget):
         self._redraw_pending = False
         self._drawing = False
         self._stale = False  # a redraw was skipped while hidden: draw when shown
+        self._held = False  # the window is being laid out: draw once it is done (see held_while)
+        self._drawn: tuple[Plan | None, Plan | None, Frame | None] = (None, None, None)  # what the last draw was for
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
@@ -186,8 +191,14 @@ class PlotPanel(QWidget):
         heading = QFont(self.font())
         heading.setPointSize(TITLE_POINTS)
         heading_metrics = QFontMetricsF(heading)
-        self._label_width: Callable[[str], float] = label_metrics.horizontalAdvance
-        self._heading_width: Callable[[str], float] = heading_metrics.horizontalAdvance
+        # Placing a chart measures about a hundred texts, mostly the same tick labels and words as the last
+        # tick's: each text is measured once per font.
+        self._label_width: Callable[[str], float] = functools.lru_cache(maxsize=TEXT_WIDTHS)(
+            label_metrics.horizontalAdvance
+        )
+        self._heading_width: Callable[[str], float] = functools.lru_cache(maxsize=TEXT_WIDTHS)(
+            heading_metrics.horizontalAdvance
+        )
         self._key_glyph = heading_metrics.horizontalAdvance(GLYPHS["line"] + "\u00a0")
         self._heading_gap = heading_metrics.horizontalAdvance(HEADING_SEPARATOR.replace("&nbsp;", "\u00a0"))
         self._row_height = math.ceil(label_metrics.height()) + 2
@@ -272,15 +283,32 @@ class PlotPanel(QWidget):
         plan = self.shown_plan()
         if plan is None:
             return
-        if not self.isVisible():
+        if not self.isVisible() or self._held:
             self._stale = True
             return
         self._stale = False
         self._drawing = True
+        frame = self.frame()
         try:
-            self.draw(self.chart_for(plan, self._baseline))
+            self.draw(self._chart_of(plan, frame, self._baseline, WINDOW))
         finally:
             self._drawing = False
+        self._drawn = (plan, self._baseline, frame)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def held_while(panels: Sequence[PlotPanel]) -> Iterator[None]:
+        """Draw nothing until the block ends, then each stale panel once: showing a window lays it out in
+        several passes, each resizing the plots, and only the last size is ever painted."""
+        for panel in panels:
+            panel._held = True
+        try:
+            yield
+        finally:
+            for panel in panels:
+                panel._held = False
+                if panel._stale:
+                    panel.redraw()
 
     def chart_for(self, plan: Plan, baseline: Plan | None = None) -> Chart:
         """The chart of ``plan`` (and a baseline) placed for this plot as it is now."""
@@ -304,11 +332,20 @@ class PlotPanel(QWidget):
                 self._redraw_pending = True
                 QTimer.singleShot(0, self, self._redraw_now)
             return
+        if self._unchanged():
+            return
         self.redraw()
+
+    def _unchanged(self) -> bool:
+        """The plan, baseline and frame drawn last are those of now: a resize that kept the view box's size
+        (the window settling at start-up sends several) has nothing to place anew."""
+        plan, baseline, frame = self._drawn
+        return plan is self.shown_plan() and baseline is self._baseline and frame == self.frame()
 
     def _redraw_now(self) -> None:
         self._redraw_pending = False
-        self.redraw()
+        if not self._unchanged():
+            self.redraw()
 
     # --- drawing a chart ----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The Server menu: connect to a live PostgreSQL, probe it beside the plan, compare its settings and
-statistics with the plan, measure it with pgbench.
+"""The Server menu's dialogs: connect to a live PostgreSQL, probe it beside the plan, compare its settings
+and statistics with the plan, measure it with pgbench. They load when the menu is first used
+(:mod:`.server_menu`), not at start-up.
 
 Everything that talks to a server runs in a worker thread, so the window stays responsive (a
 connection attempt may take its whole timeout; a sweep takes minutes). The password lives only in the
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QThread, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
+from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenuBar,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -42,11 +42,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model import MeasuredLatency, Measurement, Plan, Scenario, plan
+from ..model import Measurement, Plan, plan
 from ..model.serialization import InputError
 from ..model.settings import PARAMETERS, RELEASES
 from ..present.changes import input_changes
-from ..present.charts import IMPORTED
 from ..present.wrapping import sentence_lines
 from . import theme
 from .named import named as _named
@@ -57,11 +56,9 @@ if TYPE_CHECKING:  # the server's modules (probe, export, evidence) load when th
     from ..model.server_diff import DiffRow, ServerSettings, SettingsDiff
     from ..probe.server import ServerReport
     from ..probe.sweep import Sweep
-    from .main_window import MainWindow
+    from .server_menu import ServerMenu
 
-POINTS_FILTER = "pgbench output or CSV clients,tps (*.txt *.log *.csv);;All files (*)"
 DEFAULT_CLIENTS = "1,2,4,8,16,32,64"
-MAX_IMPORT_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -792,136 +789,8 @@ def _dialog_words(message: str) -> str:
     return message
 
 
-def _bring_up(dialog: QDialog) -> None:
+def bring_up(dialog: QDialog) -> None:
+    """Show a dialog in front (the menu opens each one, or brings it back)."""
     dialog.show()
     if QGuiApplication.platformName() != "offscreen":  # offscreen windows have no stacking order
         dialog.raise_()
-
-
-class ServerMenu:
-    """Server > Connect..., Probe..., Measure..., Import Measurements..., Clear Measurements."""
-
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.connection: Connection | None = None
-        self.server_name = ""
-        self.ask_import_path: Callable[[], Path | None] = self._ask_import_path
-        self.actions: dict[str, QAction] = {}
-        self.connect_dialog: ConnectDialog | None = None
-        self.probe_dialog: ProbeDialog | None = None
-        self.compare_dialog: CompareDialog | None = None
-        self.measure_dialog: MeasureDialog | None = None
-
-    @property
-    def dsn(self) -> str:
-        assert self.connection is not None, "connect first"
-        return self.connection.dsn
-
-    def install(self, bar: QMenuBar) -> None:
-        menu = bar.addMenu("&Server")
-        for key, text, slot in (
-            ("server_connect", "&Connect...", self.open_connect),
-            ("server_probe", "&Probe...", self.open_probe),
-            ("server_compare", "Compare with This P&lan...", self.open_compare),
-            ("server_measure", "&Measure with pgbench...", self.open_measure),
-            ("server_import", "&Import Measurements...", self.import_points),
-            ("server_clear", "C&lear Measurements", self.clear_points),
-        ):
-            action = _named(QAction(text, self.window), f"action_{key}")
-            action.triggered.connect(slot)
-            menu.addAction(action)
-            self.actions[key] = action
-        self._enable()
-        self.window.document.planChanged.connect(self._show_plan)
-        self._show_plan(self.window.document.plan)
-
-    def _show_plan(self, plan: Plan) -> None:
-        self.actions["server_clear"].setEnabled(bool(plan.scenario.measurements))
-
-    def _enable(self) -> None:
-        connected = self.connection is not None
-        tip = f"Connected to {self.server_name}" if connected else "Server > Connect... first"
-        for key in ("server_probe", "server_compare", "server_measure"):
-            self.actions[key].setEnabled(connected)
-            self.actions[key].setStatusTip(tip)
-
-    def open_connect(self) -> ConnectDialog:
-        dialog = ConnectDialog(self.window.settings, self.window)
-        dialog.accepted.connect(lambda: self._connected(dialog))
-        self.connect_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _connected(self, dialog: ConnectDialog) -> None:
-        self.connection, self.server_name = dialog.connection, dialog.server_name
-        # The dialogs belong to the server they were opened for; a sweep still running keeps its own.
-        for stale in (self.probe_dialog, self.compare_dialog):
-            if stale is not None:
-                stale.close()
-                stale.deleteLater()
-        self.probe_dialog = self.compare_dialog = None
-        if self.measure_dialog is not None and not self.measure_dialog.running:
-            self.measure_dialog.deleteLater()
-            self.measure_dialog = None
-        self._enable()
-        self.window.statusBar().showMessage(f"Connected to {self.server_name}", 8000)
-
-    def open_probe(self) -> ProbeDialog:
-        if self.probe_dialog is None:
-            self.probe_dialog = ProbeDialog(self)
-        _bring_up(self.probe_dialog)
-        return self.probe_dialog
-
-    def open_compare(self) -> CompareDialog:
-        if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(self)
-        _bring_up(self.compare_dialog)
-        return self.compare_dialog
-
-    def open_measure(self) -> MeasureDialog:
-        if self.measure_dialog is None:
-            self.measure_dialog = MeasureDialog(self)
-        _bring_up(self.measure_dialog)
-        return self.measure_dialog
-
-    def store(self, points: tuple[Measurement, ...], measured_on: str, text: str) -> None:
-        """Measured points into the scenario (one undo step); the plan fits them at once."""
-        document = self.window.document
-        changed = document.scenario.model_dump()
-        changed.update(measurements=[p.model_dump() for p in points], measured_on=measured_on[:300])
-        document.replace(Scenario.model_validate(changed), text)
-
-    def import_points(self) -> None:
-        from ..probe.pgbench import MeasureError, points_from_text
-
-        path = self.ask_import_path()
-        if path is None:
-            return
-        try:
-            with path.open("rb") as stream:
-                text = stream.read(MAX_IMPORT_BYTES).decode("utf-8", errors="replace")
-            found = points_from_text(text, path.name)
-        except OSError as error:
-            self.window.report_error("Cannot import measurements", f"{path}: {error.strerror or error}")
-            return
-        except MeasureError as error:
-            self.window.report_error("Cannot import measurements", str(error))
-            return
-        points = tuple(
-            Measurement(connections=c, tps=t, latency_ms=None if lat is None else MeasuredLatency(avg=lat))
-            for c, t, lat in found
-        )
-        self.store(points, f"{IMPORTED}{path.name}", f"Import measurements from {path.name}")
-        self.window.statusBar().showMessage(f"Imported {len(points)} measured points from {path.name}", 8000)
-
-    def clear_points(self) -> None:
-        self.store((), "", "Clear measurements")
-
-    def shutdown(self) -> None:
-        """The window is closing: stop a sweep that still runs, so its scratch database is dropped."""
-        if self.measure_dialog is not None and self.measure_dialog.running:
-            self.measure_dialog.done(QDialog.DialogCode.Rejected)
-
-    def _ask_import_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.window, "Import measured points", "", POINTS_FILTER)
-        return Path(name) if name else None
