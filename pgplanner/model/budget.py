@@ -34,7 +34,8 @@ SPARE_WAL_SENDERS = 2  # for pg_basebackup and a standby being rebuilt
 
 
 class BudgetLine(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built by plan() with model_construct from values it typed itself (see plan.Output): no schema at start-up.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     key: str
     name: str
@@ -106,7 +107,7 @@ def provider_reserves(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
 
 def _reserve_line(reserve: ProviderReserve, count: int, why: str) -> BudgetLine:
     source = f" ({reserve.source})" if reserve.source else ""
-    return BudgetLine(
+    return BudgetLine.model_construct(
         key=f"{PROVIDER_LINE}.{reserve.key}",
         name=reserve.name,
         connections=count,
@@ -123,7 +124,9 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         key: str, name: str, count: int, why: str, against: CountsAgainst = "max_connections", keep: bool = False
     ) -> None:
         if count or keep:
-            lines.append(BudgetLine(key=key, name=name, connections=count, counts_against=against, why=why))
+            lines.append(
+                BudgetLine.model_construct(key=key, name=name, connections=count, counts_against=against, why=why)
+            )
 
     if pooling.active:
         pools = (

@@ -80,7 +80,8 @@ WRITTEN_SETTINGS: dict[str, tuple[str, ...]] = {
 
 
 class PlanWarning(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built by plan() with model_construct from values it typed itself (see plan.Output): no schema at start-up.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     code: str
     severity: Severity
@@ -933,7 +934,13 @@ def _latency_unstable(plan: Plan) -> Finding | None:
 def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     """All warnings that apply to ``plan``, errors first."""
     found = [
-        PlanWarning(code=f.code, severity=f.severity, message=f.message, concerns=r.concerns, numbers=f.numbers)
+        PlanWarning.model_construct(
+            code=f.code,
+            severity=f.severity,
+            message=f.message,
+            concerns=r.concerns,
+            numbers={name: float(value) for name, value in f.numbers.items()},  # as validation would make them
+        )
         for r in RULES
         if (f := r.check(plan)) is not None
     ]

@@ -151,7 +151,8 @@ def _processes(
 class PoolerConfig(BaseModel):
     """The pooler's settings beyond its pool sizes, as pgbouncer.ini (and pgcat.toml) write them."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built by plan() with model_construct from values it typed itself (see plan.Output): no schema at start-up.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     listen_addr: str  # where the pooler listens: the loopback when the application runs on this server, else all
     listen_port: int
@@ -191,7 +192,7 @@ def _config(
     local_app = not app_hosts
     listen = ",".join(host.split("/")[0] for host in LOOPBACK) if local_app else "*"
     idle, idle_why = _idle_transaction_timeout(mode, profile, idle_written, managed)
-    config = PoolerConfig(
+    config = PoolerConfig.model_construct(
         listen_addr=listen,
         listen_port=LISTEN_PORT,
         server_host=server_host,

@@ -43,7 +43,11 @@ KernelSettings = Annotated[tuple[KernelSetting, ...], SkipValidation, PlainSeria
 
 
 class Output(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    """What plan() makes from values it has computed and typed itself: built with ``model_construct``, never
+    validated, so pydantic builds the schemas only to write a Plan out (``plan --json``, the bundle), not
+    at the window's start-up."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
 class MemoryFigures(Output):
@@ -273,7 +277,7 @@ def plan(scenario: Scenario) -> Plan:
     config, config_derivations = pooler_config(scenario, app_hosts, network.server_host(scenario), idle)
     derivations.update(config_derivations)
 
-    result = Plan(
+    result = Plan.model_construct(
         scenario=scenario,
         ram_ceiling=ceiling,
         productive_target=productive,
@@ -297,7 +301,7 @@ def plan(scenario: Scenario) -> Plan:
         max_client_conn_total=pooling.max_client_conn_total,
         listen_backlog=pooling.listen_backlog,
         clients_without_backend=pooling.clients_without_backend,
-        network=NetworkFigures(app_hosts=app_hosts, replica_hosts=replica_hosts, remote_clients=remote),
+        network=NetworkFigures.model_construct(app_hosts=app_hosts, replica_hosts=replica_hosts, remote_clients=remote),
         pooler_config=config,
         max_connections_required=required,
         max_connections_recommended=recommended,
@@ -310,7 +314,7 @@ def plan(scenario: Scenario) -> Plan:
         spare_wal_senders=spare_senders,
         pooler_capacity_tps=tps,
         budget=tuple(lines),
-        memory=MemoryFigures(
+        memory=MemoryFigures.model_construct(
             ram_bytes=basis.ram,
             shared_buffers_bytes=basis.shared_buffers,
             os_overhead_bytes=basis.os_overhead,
@@ -338,7 +342,7 @@ def plan(scenario: Scenario) -> Plan:
         memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),
         kernel_settings=tuple(kernel),
         settings=server_settings,
-        semaphores=SemaphoreFigures(
+        semaphores=SemaphoreFigures.model_construct(
             num_os_semaphores=sems.count,
             processes=sems.processes,
             semmni=sems.semmni,
@@ -475,12 +479,12 @@ def _throughput_curve(
     pooled = np.where(grid < pool, direct, np.round(shape.relative(np.array([pool])), 5))
     sigma, kappa = shape.usl
     modelled = np.round(throughput.default_shape(productive).relative(grid), 5) if fit else direct
-    return ThroughputCurve(
+    return ThroughputCurve.model_construct(
         connections=grid,
         direct=direct,
         pooled=pooled,
         modelled=modelled,
-        knee=shape.knee,
+        knee=float(shape.knee),  # a whole number of connections when not fitted
         peak=shape.peak,
         shape_u=shape.u,
         sigma=sigma,
@@ -538,7 +542,7 @@ def _memory_curve(
     marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
     if scenario.provider is not None:
         marks["provider_limit"] = scenario.provider.max_connections
-    return MemoryCurve(
+    return MemoryCurve.model_construct(
         connections=grid.astype(np.int64),
         typical=fixed + grid * basis.per_connection,
         worst_case=fixed_worst + processes(grid) * basis.per_process,
@@ -554,7 +558,7 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
     p = scenario.provider
     if p is None:
         return None
-    return ProviderSummary(
+    return ProviderSummary.model_construct(
         id=p.id,
         provider=p.provider,
         plan=p.plan,

@@ -50,7 +50,8 @@ class LatencyFigures(BaseModel):
     a pooler ``by_pool_size`` is empty and ``at_pool_size`` and ``best_pool_size`` are None.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    # Built by plan() with model_construct from values it typed itself (see plan.Output): no schema at start-up.
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
     demand_tps: float
     service_ms: float  # the transaction time: a lone transaction's service
@@ -159,7 +160,7 @@ def _latency(
     }
     if not pooling.active:
         direct_row = direct.figures([clients])[0]
-        figures = LatencyFigures(
+        figures = LatencyFigures.model_construct(
             demand_tps=demand,
             service_ms=txn_ms,
             capacity_scale=None,
@@ -198,7 +199,7 @@ def _latency(
     by_size = tuple(pooled_chain.rows(pooled_percentiles, overhead_s, {*listed, *([best] if best else [])}))
     at_pool = next(row for row in by_size if row.pool_size == pooling.pool_size)
     direct_row = at_clients.rows(pooled_percentiles if shared else percentiles[:, split:], overhead_s, [clients])[0]
-    figures = LatencyFigures(
+    figures = LatencyFigures.model_construct(
         demand_tps=demand,
         service_ms=txn_ms,
         capacity_scale=rates.scale,
