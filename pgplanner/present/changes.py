@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..model import FIELDS
+from ..model import FIELDS, human_size
+from ..model.scenario import GROUPS
+from .choices import choice_label
 
 
 def input_change(flat: str, value: object) -> str:
-    """``work_mem 128MB``, ``PostgreSQL 15``, ``Client connections 37``."""
+    """``work_mem 128 MB``, ``Platform Linux``, ``Client connections 37``: the value as the model reads it (a
+    server's ``24683664kB`` is the RAM it stands for), in the words the window shows it with."""
     spec = FIELDS[flat]
-    shown = value if isinstance(value, str) else spec.format(value)
+    try:
+        read = getattr(GROUPS[spec.group].model_validate({spec.name: value}), spec.name)
+    except ValueError:  # valid only beside the other changes (the model judges them together): as given
+        return f"{spec.title} {value if isinstance(value, str) else spec.format(value)}"
+    if spec.kind == "choice":
+        shown = choice_label(flat, read)
+    elif spec.kind == "size" and read is not None:
+        shown = human_size(read)
+    else:
+        shown = spec.format(read)
     return f"{spec.title} {shown}"
 
 

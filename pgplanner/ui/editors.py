@@ -24,51 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import FieldSpec, format_size, human_size
-from ..model.defaults import CORE_MULTIPLIER
+from ..present.choices import choice_label
 from .named import named
 from .steps import nearest_stop, slider_stops
 from .theme import VERMILLION, qcolor
 
-WORKLOADS = {"cpu": "CPU-bound", "mixed": "Mixed", "io": "I/O-bound"}
-CHOICE_LABELS = {
-    **{kind: f"{label} (cores x {CORE_MULTIPLIER[kind]})" for kind, label in WORKLOADS.items()},
-    "hdd": "HDD",
-    "ssd": "SSD",
-    "nvme": "NVMe",
-    "network": "Network volume",
-    "linux": "Linux",
-    "macos": "macOS",
-    "freebsd": "FreeBSD",
-    "windows": "Windows",
-    "none": "None (direct connections)",
-    "pgbouncer": "PgBouncer",
-    "pgcat": "PgCat",
-    "provider": "Provider's pooler",
-    "profile:web": "Web application",
-    "profile:oltp": "OLTP (many small writes)",
-    "profile:analytics": "Analytics (large scans)",
-    "profile:mixed": "Mixed",
-    "profile:desktop": "Desktop / development",
-    "listen:localhost": "localhost (a pooler on this server)",
-    "listen:all": "All interfaces (other hosts)",
-    "heuristic": "Heuristic (kernel default)",
-    "strict": "Strict (allocations fail)",
-    "transaction": "Transaction",
-    "session": "Session",
-    "statement": "Statement",
-    # short: a combo is as wide as its longest entry; the tooltip names the drivers
-    "client_kind:unknown": "Not said",
-    "client_kind:plain": "Sends queries only",
-    "client_kind:stateful": "Sets session state",
-}
 SPIN_WIDTH = 96
 FOCUS_FRAME = 2  # pixels of the highlight colour around a slider that has the keyboard focus
 COMBO_COUNT_LIMIT = 8  # a count with at most this many values (PostgreSQL 13-18) is a combo box
-
-
-def choice_label(flat: str, value: object) -> str:
-    """A choice's words; ``flat:value`` keys tell apart values two inputs share (a mixed profile or workload)."""
-    return CHOICE_LABELS.get(f"{flat}:{value}", CHOICE_LABELS.get(str(value), str(value)))
 
 
 def tooltip(spec: FieldSpec) -> str:

@@ -34,9 +34,9 @@ from ..export.bundle import bundle_files, default_platforms, export_bundle
 from ..model import PLATFORMS, Plan
 from ..model.serialization import InputError
 from ..present import blocking_errors
+from ..present.choices import CHOICE_LABELS
 from . import theme
 from .document import Document
-from .editors import CHOICE_LABELS
 from .named import named
 from .render import PLOT_FILES
 

@@ -13,6 +13,7 @@ import numpy as np
 from ...model import Plan
 from ...model.compare import throughput_at_max_connections
 from ...model.derivation import n
+from ..cards import plural
 from .layout import MarkAt, XAxis, YAxis, compose
 from .names import WINDOW, Names
 from .spec import Chart, Frame, KeyEntry, Series
@@ -76,7 +77,7 @@ def throughput_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, nam
             )
     if in_tps:
         series.append(Series("modelled", "modelled", t.connections, t.modelled * factor, "modelled", True, 1.5))
-        key.append(KeyEntry(f"pgbench, {len(measured)} points", "measured", "dot"))
+        key.append(KeyEntry(f"pgbench, {plural(len(measured), 'point')}", "measured", "dot"))
     if fitted or not in_tps:
         label = measured_label(t.measured_on) if in_tps else DIRECT
         series.append(Series("direct", label, t.connections, t.direct * factor, "direct"))
