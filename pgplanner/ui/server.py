@@ -666,8 +666,14 @@ class MeasureDialog(QDialog):
         self.start_button.setDefault(True)
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Open over the inputs, bottom left, so the throughput plot the points land on stays in view."""
+        """Open over the inputs, bottom left, so the throughput plot the points land on stays in view. Opened
+        again after a sweep ended (done, cancelled or stopped), it starts fresh: what that sweep measured is
+        in the scenario and on the plot, and its last words would read as news."""
         super().showEvent(event)
+        if self._placed and not self.running:
+            self.progress.setValue(0)
+            self.progress.setFormat("%p %")
+            _show_status(self.status, "")
         if not self._placed:
             self._placed = True
             window = self.menu.window.frameGeometry()

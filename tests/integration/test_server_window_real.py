@@ -100,6 +100,8 @@ def test_a_cancelled_sweep_keeps_the_points_it_measured(app, server):
     assert [c for c, _ in a.saved_measurements(app)] == [1]
     assert a.measure_progress_text(app) == "cancelled"  # not the last run's "50 %  2 clients"
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
+    a.reopen_measuring(app)  # closed and opened again: a fresh dialog, the cancelled sweep is history
+    assert a.measure_progress_text(app) == "0 %" and a.measure_status(app) == ""
 
 
 def test_a_role_that_cannot_measure_is_told_why_in_one_line(app, server):

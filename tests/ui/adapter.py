@@ -1106,6 +1106,12 @@ def measure_progress_text(app: App) -> str:
     return bar.text()
 
 
+def reopen_measuring(app: App) -> None:
+    """Close the Measure dialog, then Server > Measure with pgbench... again."""
+    app.window.server.measure_dialog.close()
+    w.trigger(app.window, "action_server_measure")
+
+
 def cancel_measuring(app: App) -> None:
     w.click(app.window.server.measure_dialog, "measure_cancel")
 
