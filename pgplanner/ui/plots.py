@@ -290,7 +290,7 @@ class PlotPanel(QWidget):
         self._drawing = True
         frame = self.frame()
         try:
-            self.draw(self._chart_of(plan, frame, self._baseline, WINDOW))
+            self.draw(self.chart_for(plan, self._baseline, frame))
         finally:
             self._drawing = False
         self._drawn = (plan, self._baseline, frame)
@@ -310,9 +310,9 @@ class PlotPanel(QWidget):
                 if panel._stale:
                     panel.redraw()
 
-    def chart_for(self, plan: Plan, baseline: Plan | None = None) -> Chart:
-        """The chart of ``plan`` (and a baseline) placed for this plot as it is now."""
-        return self._chart_of(plan, self.frame(), baseline, WINDOW)
+    def chart_for(self, plan: Plan, baseline: Plan | None = None, frame: Frame | None = None) -> Chart:
+        """The chart of ``plan`` (and a baseline) placed in ``frame``, by default this plot's as it is now."""
+        return self._chart_of(plan, frame or self.frame(), baseline, WINDOW)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
