@@ -68,6 +68,21 @@ DEFAULT_FRAME = (400.0, 240.0)  # the view box's size before it is first laid ou
 CACHED = pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
+
+def _remembered_widths(metrics: QFontMetricsF) -> Callable[[str], float]:
+    """Text widths in one font, each text measured once.
+
+    Placing a chart measures about a hundred texts, mostly the same tick labels and words as the last
+    tick's. The cache wraps a Python function, not Qt's method: functools would copy that method's
+    ``__doc__``, which makes PySide parse its signature tables at start-up (about 40 ms).
+    """
+
+    @functools.lru_cache(maxsize=TEXT_WIDTHS)
+    def width(text: str) -> float:
+        return metrics.horizontalAdvance(text)
+
+    return width
+
 class Readout(ElidedLabel):
     """One line under a plot; a long text is cut with an ellipsis instead of widening the window."""
 
@@ -191,14 +206,8 @@ class PlotPanel(QWidget):
         heading = QFont(self.font())
         heading.setPointSize(TITLE_POINTS)
         heading_metrics = QFontMetricsF(heading)
-        # Placing a chart measures about a hundred texts, mostly the same tick labels and words as the last
-        # tick's: each text is measured once per font.
-        self._label_width: Callable[[str], float] = functools.lru_cache(maxsize=TEXT_WIDTHS)(
-            label_metrics.horizontalAdvance
-        )
-        self._heading_width: Callable[[str], float] = functools.lru_cache(maxsize=TEXT_WIDTHS)(
-            heading_metrics.horizontalAdvance
-        )
+        self._label_width = _remembered_widths(label_metrics)
+        self._heading_width = _remembered_widths(heading_metrics)
         self._key_glyph = heading_metrics.horizontalAdvance(GLYPHS["line"] + "\u00a0")
         self._heading_gap = heading_metrics.horizontalAdvance(HEADING_SEPARATOR.replace("&nbsp;", "\u00a0"))
         self._row_height = math.ceil(label_metrics.height()) + 2
