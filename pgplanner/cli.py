@@ -31,8 +31,6 @@ from . import __version__
 from .model import FIELDS, GROUPS, PLATFORMS, PROVIDER_FIXES, FieldSpec, Plan, Scenario, human_size, plan
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
 from .present import blocking_errors, blocking_line
-from .presets import UnknownPreset, apply_preset, load_catalog
-from .presets.listing import preset_rows, render_table
 from .probe.session import ServerError
 
 if TYPE_CHECKING:
@@ -134,6 +132,8 @@ def _load_base(source: str) -> Scenario:
 
 def _with_preset(base: Scenario, name: str, changes: dict[str, object]) -> Scenario:
     """``base`` on the preset's plan; an option for what the plan fixes is refused, not silently dropped."""
+    from .presets import UnknownPreset, apply_preset, load_catalog
+
     catalog, problems = load_catalog()
     _report_problems(problems)
     try:
@@ -157,6 +157,9 @@ def _report_problems(problems: Sequence[object]) -> None:
 
 
 def _run_presets(args: argparse.Namespace) -> int:
+    from .presets import load_catalog
+    from .presets.listing import preset_rows, render_table
+
     catalog, problems = load_catalog()
     _report_problems(problems)
     if args.json:
@@ -748,8 +751,10 @@ def _add_server_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # Without arguments the window opens: the parser (every command with its sixty options, the measure
+    # command's names from the probe package) is built only when there are arguments to read.
+    args = build_parser().parse_args(arguments) if arguments else argparse.Namespace(run=_open_window)
     try:
         return args.run(args)
     except InputError as error:

@@ -122,13 +122,16 @@ def measure_updates(edits: int, demand: float | None = None) -> tuple[list[float
     return ours, baseline
 
 
+# As the `pgplanner` command runs without arguments: its module, then ui.app.run's steps.
 CHILD_PGPLANNER = """
 import os, sys, time, psutil
-from PySide6.QtCore import QEvent, QObject
+from pgplanner.cli import main
 from pgplanner.ui.application import application, settings
 from pgplanner.ui.main_window import MainWindow
+from PySide6.QtCore import QEvent, QObject
 app = application()
 window = MainWindow(settings())
+window.restore_session()
 """
 CHILD_BASELINE = """
 import os, sys, time, psutil
