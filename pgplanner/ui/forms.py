@@ -7,7 +7,7 @@ Edits go to the Document; the forms re-display whatever Plan comes back (includi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from ..model import FIELDS, Plan, parse_size
+from ..model import FIELDS, FieldSpec, Plan, parse_size
 from ..model.serialization import describe
 from .document import Document
 from .editors import FieldEditor, tooltip
@@ -85,71 +85,82 @@ def _last_in_chain(box: QWidget) -> QWidget:
 
 
 class Forms(QWidget):
-    """Every input's editor; ``problem`` reports an edit the model refused (it should not happen)."""
+    """Every input's editor; ``problem`` reports an edit the model refused (it should not happen).
+
+    A group's advanced inputs ("Server settings") are folded away and built when their section first
+    opens: the window's first paint needs only the inputs it shows. ``built`` hands the new editors to
+    the window, which watches every box.
+    """
 
     problem = Signal(str)
+    built = Signal(list)  # the FieldEditors a section made when it first opened
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.editors: dict[str, FieldEditor] = {}
-        self.labels: list[QLabel] = []  # every input's label, made one width by align_labels
+        self.editors: dict[str, FieldEditor] = {}  # the inputs built so far, by flat name
+        self.labels: list[QLabel] = []  # their labels, made one width by align_labels
         self.groups: dict[str, QGroupBox] = {}
+        self._reasons: dict[str, str] = {}  # why inputs are fixed (set_fixed), kept for those built later
+        self._titles = self._marked_titles()
         layout = self._column = QVBoxLayout(self)
         for group, title in GROUP_TITLES.items():
             box = named(QGroupBox(title), f"group_{group}")
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            folded: list[FieldEditor] = []  # the group's advanced inputs, shown when their toggle is on
+            folded: list[tuple[FieldSpec, str | None]] = []  # each advanced input, after which row it goes
+            above: str | None = None  # the row just above, by flat name (None: the section's toggle)
             for spec in (s for s in FIELDS.values() if s.group == group):
                 if spec.flat == BUDGET_STARTS_AT:
-                    heading = QLabel("<b>Connections outside the pool</b>")
-                    form.addRow(heading)
-                if spec.advanced and not folded:
-                    self._fold(form, group, folded)
-                editor = self._add_editor(form, spec)
+                    form.addRow(QLabel("<b>Connections outside the pool</b>"))
                 if spec.advanced:
-                    folded.append(editor)
-                    form.setRowVisible(editor, False)
+                    if not folded:
+                        self._fold(form, group, folded)
+                        above = None
+                    folded.append((spec, above))
+                else:
+                    self._add_editor(form, spec)
+                above = spec.flat
             self.groups[group] = box
             layout.addWidget(box)
         layout.addStretch()
-        self._add_mnemonics()
         self.align_labels()
         document.planChanged.connect(self.show_plan)
         self.show_plan(document.plan)
 
-    def _add_editor(self, form: QFormLayout, spec: Any) -> FieldEditor:
+    def _marked_titles(self) -> dict[str, str]:
+        """Every input's label with its Alt+letter (see :mod:`.mnemonics`), the folded-away inputs last;
+        the Provider plan group, which the window inserts, takes its letter first."""
+        groups = [
+            sorted((s for s in FIELDS.values() if s.group == group), key=lambda s: s.advanced) for group in GROUP_TITLES
+        ]
+        marked = with_mnemonics([[PROVIDER_TITLE]] + [[spec.title for spec in specs] for specs in groups])
+        self.provider_title = marked[0][0]
+        return {
+            spec.flat: text
+            for specs, texts in zip(groups, marked[1:], strict=True)
+            for spec, text in zip(specs, texts, strict=True)
+        }
+
+    def _add_editor(self, form: QFormLayout, spec: FieldSpec, row: int = -1) -> FieldEditor:
         editor = FieldEditor(spec)
         editor.edited.connect(self._on_edited)
         editor.slid.connect(self._on_slid)
-        label = QLabel(spec.title)
+        label = QLabel(self._titles[spec.flat])
         label.setTextFormat(Qt.TextFormat.PlainText)  # a rich-text label has no Alt+letter mnemonic
         if is_setting_name(spec.title):
             label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         label.setObjectName(f"label_{spec.flat}")
         label.setToolTip(tooltip(spec))
         label.setBuddy(editor)  # the editor hands the focus on to the control that takes a value now
-        form.addRow(label, editor)
+        form.insertRow(row, label, editor)
         self.editors[spec.flat] = editor
         self.labels.append(label)
         return editor
 
-    def _add_mnemonics(self) -> None:
-        """Alt+letter on every label that can have one (see :mod:`.mnemonics`), the folded-away inputs
-        last; the Provider plan group, which the window inserts, takes its letter first."""
-        by_group: dict[str, list[tuple[bool, QLabel]]] = {group: [] for group in GROUP_TITLES}
-        for label, editor in zip(self.labels, self.editors.values(), strict=True):
-            by_group[editor.spec.group].append((editor.spec.advanced, label))
-        groups = [[label for _, label in sorted(rows, key=lambda row: row[0])] for rows in by_group.values()]
-        marked = with_mnemonics([[PROVIDER_TITLE]] + [[label.text() for label in group] for group in groups])
-        self.provider_title = marked[0][0]
-        for group, texts in zip(groups, marked[1:], strict=True):
-            for label, text in zip(group, texts, strict=True):
-                label.setText(text)
-
-    def _fold(self, form: QFormLayout, group: str, rows: list[FieldEditor]) -> None:
-        """A toggle that shows or hides a group's advanced rows (in the same form, so columns stay aligned)."""
+    def _fold(self, form: QFormLayout, group: str, rows: list[tuple[FieldSpec, str | None]]) -> None:
+        """A toggle that shows or hides a group's advanced rows (in the same form, so columns stay aligned),
+        building them when it is first switched on."""
         toggle = QToolButton()
         toggle.setObjectName(f"advanced_{group}")
         toggle.setText("Server settings")
@@ -159,12 +170,30 @@ class Forms(QWidget):
         toggle.setAutoRaise(True)
 
         def unfold(on: bool) -> None:
-            for editor in rows:
-                form.setRowVisible(editor, on)
+            if on and rows[0][0].flat not in self.editors:
+                self._build_folded(form, toggle, rows)
+            for spec, _ in rows:
+                form.setRowVisible(self.editors[spec.flat], on)
             toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
 
         toggle.toggled.connect(unfold)
         form.addRow(toggle)
+
+    def _build_folded(self, form: QFormLayout, toggle: QToolButton, rows: list[tuple[FieldSpec, str | None]]) -> None:
+        """Each advanced row below the row it follows, Tab reaching it there, showing the current plan."""
+        made = []
+        for spec, above in rows:
+            anchor: QWidget = toggle if above is None else self.editors[above]
+            editor = self._add_editor(form, spec, form.getWidgetPosition(anchor)[0] + 1)
+            previous = _last_in_chain(anchor)
+            for widget in _chain_within(editor):
+                QWidget.setTabOrder(previous, widget)
+                previous = widget
+            made.append(editor)
+        self.align_labels()
+        self._show_fixed(made)
+        self._show_values(self.document.plan, made)
+        self.built.emit(made)
 
     def add_group(self, box: QGroupBox, position: int) -> None:
         """Insert another group (the provider picker) among the model's groups; Tab reaches it where it
@@ -187,17 +216,24 @@ class Forms(QWidget):
     def set_fixed(self, reasons: dict[str, str]) -> None:
         """Grey out the inputs that do not apply, each saying why ("fixed by heroku/standard-0",
         "no pooler"); inputs not named are unlocked."""
-        for flat, editor in self.editors.items():
-            reason = reasons.get(flat)
+        self._reasons = reasons
+        self._show_fixed(self.editors.values())
+
+    def _show_fixed(self, editors: Iterable[FieldEditor]) -> None:
+        for editor in editors:
+            reason = self._reasons.get(editor.spec.flat)
             editor.setEnabled(reason is None)
             editor.setToolTip(f"{tooltip(editor.spec)}<br><b>{reason}</b>" if reason else tooltip(editor.spec))
 
     def show_plan(self, plan: Plan) -> None:
+        self._show_values(plan, self.editors.values())
+
+    @staticmethod
+    def _show_values(plan: Plan, editors: Iterable[FieldEditor]) -> None:
         derived = derived_values(plan)
-        data = plan.scenario.model_dump()
-        for flat, editor in self.editors.items():
+        for editor in editors:
             spec = editor.spec
-            editor.show_value(data[spec.group][spec.name], derived.get(flat))
+            editor.show_value(getattr(getattr(plan.scenario, spec.group), spec.name), derived.get(spec.flat))
 
     def _on_edited(self, flat: str, value: Any, sliding: bool = False) -> None:
         editor = self.editors[flat]

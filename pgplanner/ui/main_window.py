@@ -210,9 +210,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._build_layout())
         self._build_menus()
         self._shortcuts_first = ShortcutsFirst(self.findChildren(QAction), self)
-        boxes = (QAbstractSpinBox, QComboBox, QLineEdit)  # an editable combo's line edit takes its focus
-        for box in (w for kind in boxes for w in self.forms.findChildren(kind)):
-            box.installEventFilter(self._shortcuts_first)
+        self._shortcuts_win_in([self.forms])
+        self.forms.built.connect(self._shortcuts_win_in)
         self.statusBar()
 
         self.document.planChanged.connect(self.show_plan)
@@ -220,6 +219,13 @@ class MainWindow(QMainWindow):
         self.show_plan(self.document.plan)
         self._update_title()
         self._fit_to_screen()
+
+    def _shortcuts_win_in(self, parents: list[QWidget]) -> None:
+        """The window's shortcuts win in every box inside ``parents`` (an editable combo's line edit
+        takes its focus, so it is watched too)."""
+        boxes = (QAbstractSpinBox, QComboBox, QLineEdit)
+        for box in (w for parent in parents for kind in boxes for w in parent.findChildren(kind)):
+            box.installEventFilter(self._shortcuts_first)
 
     # --- layout ---------------------------------------------------------------------------
 

@@ -68,7 +68,6 @@ DEFAULT_FRAME = (400.0, 240.0)  # the view box's size before it is first laid ou
 CACHED = pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
-
 def _remembered_widths(metrics: QFontMetricsF) -> Callable[[str], float]:
     """Text widths in one font, each text measured once.
 
@@ -82,6 +81,7 @@ def _remembered_widths(metrics: QFontMetricsF) -> Callable[[str], float]:
         return metrics.horizontalAdvance(text)
 
     return width
+
 
 class Readout(ElidedLabel):
     """One line under a plot; a long text is cut with an ellipsis instead of widening the window."""

@@ -91,13 +91,20 @@ def settle(app: App) -> None:
 # --- doing --------------------------------------------------------------------------------
 
 
+def field(app: App, flat: str) -> QWidget:
+    """An input's editor. An advanced one is folded away (and built) until its group's "Server settings"
+    section opens: it is opened first, as a user must to reach the input."""
+    spec = FIELDS[flat]
+    if spec.advanced:
+        w.tick(w.find(app.window, f"advanced_{spec.group}", QToolButton), True)
+    return w.find(app.window, f"field_{flat}")
+
+
 def set_inputs(app: App, **values: Any) -> None:
     """Type or pick each input by its flat name; ``"auto"`` ticks the field's auto box."""
     for flat, value in values.items():
         spec = FIELDS[flat]
-        if spec.advanced:  # folded away until the user opens the group's advanced section
-            w.tick(w.find(app.window, f"advanced_{spec.group}", QToolButton), True)
-        editor = w.find(app.window, f"field_{flat}")
+        editor = field(app, flat)
         if value == "auto":
             w.tick(w.find(editor, f"auto_{flat}", QCheckBox), True)
         elif spec.kind == "flag":
@@ -121,9 +128,7 @@ def type_value(app: App, flat: str, text: str) -> None:
     """Click into an input's box, type ``text`` and press Enter, whatever the model makes of it."""
     box = _box(app, flat)
     if isinstance(box, QLineEdit):
-        if FIELDS[flat].advanced:
-            w.tick(w.find(app.window, f"advanced_{FIELDS[flat].group}", QToolButton), True)
-        auto = w.find(app.window, f"auto_{flat}", QCheckBox)
+        auto = w.find(field(app, flat), f"auto_{flat}", QCheckBox)
         if auto.isChecked():
             w.tick(auto, False)
             settle(app)
@@ -136,7 +141,7 @@ def type_value(app: App, flat: str, text: str) -> None:
 def _box(app: App, flat: str) -> QAbstractSpinBox | QLineEdit:
     """An input's box: the spin box beside its slider, or the line of a text input."""
     kind = QLineEdit if FIELDS[flat].kind == "text" else QAbstractSpinBox
-    return w.find(app.window, f"{'line' if kind is QLineEdit else 'spin'}_{flat}", kind)
+    return w.find(field(app, flat), f"{'line' if kind is QLineEdit else 'spin'}_{flat}", kind)
 
 
 def box_text(app: App, flat: str) -> str:
@@ -152,7 +157,7 @@ def box_complaint(app: App, flat: str) -> str | None:
 
 def press_keys_in(app: App, flat: str, keys: str) -> None:
     """With the input's box focused (as it mostly is), press ``keys`` such as ``Ctrl+Z``."""
-    editor = w.find(app.window, f"field_{flat}")
+    editor = field(app, flat)
     target = editor.findChild(QAbstractSpinBox, f"spin_{flat}") or w.find(editor, f"combo_{flat}", QComboBox)
     w.press(app.qtbot, target, keys)
     settle(app)
@@ -160,7 +165,7 @@ def press_keys_in(app: App, flat: str, keys: str) -> None:
 
 def wheel_over(app: App, flat: str, notches: int) -> None:
     """Turn the mouse wheel with the pointer over an input's slider (or combo), without clicking it."""
-    editor = w.find(app.window, f"field_{flat}")
+    editor = field(app, flat)
     target = editor.findChild(QSlider, f"slider_{flat}") or w.find(editor, f"combo_{flat}", QComboBox)
     app.window.setFocus()
     w.wheel(target, notches)
@@ -340,7 +345,7 @@ def headline(app: App) -> str:
 
 def input_value(app: App, flat: str) -> Any:
     """What the form shows for an input (the derived value when it is on auto)."""
-    editor = w.find(app.window, f"field_{flat}")
+    editor = field(app, flat)
     combo = editor.findChild(QComboBox, f"combo_{flat}")
     if combo is not None:
         return combo.currentData()
@@ -351,16 +356,18 @@ def input_value(app: App, flat: str) -> Any:
 
 
 def input_is_auto(app: App, flat: str) -> bool:
-    return w.find(app.window, f"auto_{flat}", QCheckBox).isChecked()
+    return w.find(field(app, flat), f"auto_{flat}", QCheckBox).isChecked()
 
 
 def input_is_editable(app: App, flat: str) -> bool:
-    return w.find(app.window, f"field_{flat}").isEnabled()
+    return field(app, flat).isEnabled()
 
 
 def input_is_visible(app: App, flat: str) -> bool:
-    """Whether the input's editor is on screen (advanced inputs stay folded until their section opens)."""
-    return w.find(app.window, f"field_{flat}").isVisibleTo(app.window)
+    """Whether the input's editor is on screen (advanced inputs stay folded, unbuilt until their section
+    first opens)."""
+    editor = app.window.findChild(QWidget, f"field_{flat}")
+    return editor is not None and editor.isVisibleTo(app.window)
 
 
 def settings_shown(app: App) -> dict[str, dict[str, tuple[str, str]]]:
@@ -971,7 +978,7 @@ def all_card_texts(app: App) -> str:
 
 
 def input_tooltip(app: App, flat: str) -> str:
-    return re.sub(r"<[^>]+>", " ", w.find(app.window, f"field_{flat}").toolTip())
+    return re.sub(r"<[^>]+>", " ", field(app, flat).toolTip())
 
 
 def slider_left_edges(app: App) -> set[int]:
@@ -1578,7 +1585,7 @@ def clipboard() -> str:
 
 def input_labels(app: App) -> dict[str, str]:
     """Every input's label as written, with its ``&`` (the mnemonic), by flat name."""
-    return {flat: w.find(app.window, f"label_{flat}", QLabel).text() for flat in FIELDS}
+    return {flat: w.find(field(app, flat).parentWidget(), f"label_{flat}", QLabel).text() for flat in FIELDS}
 
 
 def input_with_focus(app: App) -> str | None:
