@@ -25,6 +25,8 @@ MODELLED_NOTE = "modelled (USL), not measured"
 FITTED_NOTE = "fitted to your measurements"
 TOO_FEW_NOTE = "fewer than 3 points measured: modelled"
 NO_POOLER_NOTE = "no pooler"
+# A modelled baseline beside measured points: its curve is in % of its own peak, with no tps to draw it in.
+UNMEASURED_GHOST_NOTE = "{ghost} curve not drawn: modelled, no tps to plot"
 DIRECT = "direct to PostgreSQL"
 POOLED = "through the pooler"
 IMPORTED = "imported from "  # how the Server menu records points measured elsewhere
@@ -123,6 +125,8 @@ def throughput_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, nam
     notes = [FITTED_NOTE if fitted else TOO_FEW_NOTE if in_tps else MODELLED_NOTE, CAP_NOTE]
     if not pooled:
         notes.append(NO_POOLER_NOTE)
+    if baseline is not None and not ghost_factor:
+        notes.append(UNMEASURED_GHOST_NOTE.format(ghost=names.ghost))
     unit = "tps" if in_tps else "% of peak"
     return compose(
         name="throughput",
