@@ -150,7 +150,9 @@ def _figures(plan: Plan) -> Iterator[tuple[str, Any]]:
             continue
         value = getattr(plan, name)
         if isinstance(value, BaseModel):
-            for field in type(value).model_fields:
+            for field, info in type(value).model_fields.items():
+                if info.exclude:  # not written out (a curve's lines): not an output
+                    continue
                 figure = getattr(value, field)
                 if hasattr(figure, "_asdict"):  # a row of figures, such as latency.direct: each on its own
                     yield from ((f"{name}.{field}.{key}", item) for key, item in figure._asdict().items())
