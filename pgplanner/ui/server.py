@@ -592,10 +592,12 @@ class CompareDialog(QDialog):
         except InputError as error:
             _show_status(self.status, str(error), problem=True)
             return
+        self.menu.window.folders.chose(written)
         _show_status(self.status, f"Wrote {written}: changes.sql ({len(self.diff.changes)} settings) and rollback.sql.")
 
     def _ask_out_path(self) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export changes to a new folder", "pgplanner-changes")
+        start = self.menu.window.folders.start(self.menu.window.scenario_folder()) / "pgplanner-changes"
+        name, _ = QFileDialog.getSaveFileName(self, "Export changes to a new folder", str(start))
         return Path(name) if name else None
 
     def done(self, result: int) -> None:

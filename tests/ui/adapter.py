@@ -1830,3 +1830,48 @@ def plots_side_by_side(app: App) -> bool:
 def place_with_focus(app: App) -> str:
     """Where the keyboard focus is, as :func:`places_tab_reaches` names places."""
     return _region(app, w.focused())
+
+
+# --- file dialogs -----------------------------------------------------------------------------
+
+FILE_DIALOGS = (
+    "Open",
+    "Save As",
+    "Compare with Scenario",
+    "Export Report",
+    "Export Bundle's Browse",
+    "Import Measurements",
+    "Save plot as PNG",
+)
+
+
+def file_dialog_starts_in(app: App, dialog: str) -> Path:
+    """Open one of :data:`FILE_DIALOGS` as the user does (its menu entry, the Browse button, a plot's menu)
+    and cancel it: the folder it showed first."""
+    window = app.window
+    # The window's own dialogs, not what an earlier step answered them with.
+    window.ask_open_path, window.ask_save_path = window._ask_open_path, window._ask_save_path
+    window.ask_report_path, window.server.ask_import_path = window._ask_report_path, window.server._ask_import_path
+
+    def browse() -> None:
+        open_export(app)
+        export = _export_dialog(app)
+        export.ask_destination = export._ask_destination
+        w.click(export, "export_browse")
+
+    def save_plot() -> None:
+        menu = window.throughput_plot.menu()
+        next(action for action in menu.actions() if action.objectName() == "plot_save_png").trigger()
+
+    actions = {
+        "Open": lambda: w.trigger(window, "action_open"),
+        "Save As": lambda: w.trigger(window, "action_save_as"),
+        "Compare with Scenario": lambda: w.trigger(window, "action_compare_with"),
+        "Export Report": lambda: w.trigger(window, "action_export_report"),
+        "Export Bundle's Browse": browse,
+        "Import Measurements": lambda: w.trigger(window, "action_server_import"),
+        "Save plot as PNG": save_plot,
+    }
+    shown = w.file_dialog_folders_during(actions[dialog])
+    assert len(shown) == 1, f"{dialog} opened {len(shown)} file dialogs"
+    return shown[0]
