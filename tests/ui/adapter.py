@@ -1875,3 +1875,44 @@ def file_dialog_starts_in(app: App, dialog: str) -> Path:
     shown = w.file_dialog_folders_during(actions[dialog])
     assert len(shown) == 1, f"{dialog} opened {len(shown)} file dialogs"
     return shown[0]
+
+
+# --- the Server menu's dialogs from the keyboard ------------------------------------------------
+
+SERVER_DIALOGS = ("Connect", "Probe", "Measure", "Compare")
+
+
+def _server_dialog(app: App, name: str) -> QWidget:
+    """Open a Server dialog by its menu's word; Probe, Measure and Compare as the menu opens them once
+    connected (no server is needed to read them)."""
+    server = app.window.server
+    if name == "Connect":
+        w.trigger(app.window, "action_server_connect")
+        return server.connect_dialog
+    return {"Probe": server.open_probe, "Measure": server.open_measure, "Compare": server.open_compare}[name]()
+
+
+def dialog_labels_and_buttons(app: App, name: str) -> list[str]:
+    """Every input's label and every button of a Server dialog, as written (with the ``&`` of its Alt+letter)."""
+    dialog = _server_dialog(app, name)
+    labels = [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    buttons = [button.text() for button in dialog.findChildren(QPushButton) if button.isVisibleTo(dialog)]
+    dialog.close()
+    return labels + buttons
+
+
+def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
+    """Open a Server dialog and press Alt and ``letter``: the label (as read) of the input that has the focus then."""
+    dialog = _server_dialog(app, name)
+    app.qtbot.waitExposed(dialog)
+    dialog.activateWindow()  # as the window manager makes a new dialog the active window
+    app.qtbot.waitUntil(dialog.isActiveWindow)
+    w.key_on(app.qtbot, w.focused() or dialog, f"Alt+{letter}")
+    focus = w.focused()
+    reached = [
+        label.text().replace("&", "")
+        for label in dialog.findChildren(QLabel)
+        if (buddy := label.buddy()) is not None and focus is not None and (buddy is focus or buddy.isAncestorOf(focus))
+    ]
+    dialog.close()
+    return reached[0] if reached else ""

@@ -3,9 +3,12 @@ card opens its "why" and copies its number, Alt+letter reaches an input, the foc
 the handles between the plots move, and Undo says what it undoes in the form's own words."""
 
 from ..adapter import (
+    SERVER_DIALOGS,
+    alt_letter_in_dialog,
     answer_unsaved_changes_with_keys,
     clipboard,
     details_tab,
+    dialog_labels_and_buttons,
     focus_ring_pixels,
     focused_card,
     handle_above_details_by_keys,
@@ -69,6 +72,18 @@ def test_alt_and_a_letter_reach_an_input(app):
     assert input_with_focus(app) == "work_mem"  # its "auto" box: the value is derived, its box greyed
     press_alt(app, "P")
     assert place_with_focus(app) == "Provider plan"  # the plan search
+
+
+def test_the_server_dialogs_answer_to_alt_letters_too(app):
+    for dialog in SERVER_DIALOGS:
+        words = dialog_labels_and_buttons(app, dialog)
+        letters = [mnemonic(text) for text in words]
+        assert None not in letters, (dialog, words)  # every label and button has one
+        assert len(set(letters)) == len(letters), (dialog, words)  # and no two share it
+    assert alt_letter_in_dialog(app, "Connect", "U") == "User"
+    assert alt_letter_in_dialog(app, "Connect", "P") == "Port"
+    assert alt_letter_in_dialog(app, "Measure", "R") == "Runs per client count"
+    assert alt_letter_in_dialog(app, "Probe", "W") == "Watch for"
 
 
 def test_the_focus_is_visible_on_a_plot_and_on_a_slider(app):
