@@ -591,6 +591,11 @@ def search_provider_plans_and_press_enter(app: App, text: str) -> str:
     search_provider_plans(app, text)
     w.press(app.qtbot, w.find(app.window, "combo_preset", QComboBox).lineEdit(), "Return")
     settle(app)
+    return provider_search_note(app)
+
+
+def provider_search_note(app: App) -> str:
+    """What the picker says under its search ("No plan matches ..."), "" when it says nothing."""
     note = w.find(app.window, "preset_search_note", QLabel)
     return note.text() if note.isVisibleTo(app.window) else ""
 
