@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -71,6 +72,7 @@ DEFAULT_SIZE = (1280, 800)
 # desktops): kept free when the default size is fitted to a screen.
 FRAME_ALLOWANCE = (16, 48)
 HANDLE_STEP, HANDLE_PAGE = 10, 60  # pixels a focused splitter handle moves per arrow key, per Page Up/Down
+FOCUS_MARGIN = 24  # pixels kept in view above and below an input that takes the focus (its row's own margins)
 
 
 class _Handle(QSplitterHandle):
@@ -216,6 +218,9 @@ class MainWindow(QMainWindow):
         self._shortcuts_first = ShortcutsFirst(self.findChildren(QAction), self)
         self._shortcuts_win_in([self.forms])
         self.forms.built.connect(self._shortcuts_win_in)
+        application = QApplication.instance()
+        if isinstance(application, QApplication):
+            application.focusChanged.connect(self._show_focused_input)
         self.statusBar()
 
         self.document.planChanged.connect(self.show_plan)
@@ -231,6 +236,12 @@ class MainWindow(QMainWindow):
         for box in (w for parent in parents for kind in boxes for w in parent.findChildren(kind)):
             box.installEventFilter(self._shortcuts_first)
 
+    def _show_focused_input(self, _before: QWidget | None, now: QWidget | None) -> None:
+        """An input that takes the focus is scrolled into view in the inputs panel, however it got it (its
+        label's Alt+letter, Tab, a click on its half-hidden edge): the user sees what they are about to change."""
+        if now is not None and self.forms.isAncestorOf(now):
+            self.inputs.ensureWidgetVisible(now, 0, FOCUS_MARGIN)
+
     # --- layout ---------------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
@@ -243,7 +254,7 @@ class MainWindow(QMainWindow):
         self.resize(QSize(*DEFAULT_SIZE).boundedTo(room))
 
     def _build_layout(self) -> QWidget:
-        inputs = named(QScrollArea(), "inputs")
+        inputs = self.inputs = named(QScrollArea(), "inputs")
         inputs.setWidget(self.forms)
         inputs.setWidgetResizable(True)
         # As narrow as the forms can be, never narrower (the panel scrolls only up and down).

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QSettings, Qt
 from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -1599,6 +1599,28 @@ def input_with_focus(app: App) -> str | None:
     while widget is not None and not widget.objectName().startswith("field_"):
         widget = widget.parentWidget()
     return widget.objectName().removeprefix("field_") if widget is not None else None
+
+
+def input_in_view(app: App, flat: str) -> bool:
+    """Whether an input's row (its box, slider or combo) is whole in the visible part of the inputs panel."""
+    viewport = w.find(app.window, "inputs", QScrollArea).viewport()
+    editor = field(app, flat)
+    top_left = editor.mapTo(viewport, QPoint(0, 0))
+    return viewport.rect().contains(QRect(top_left, editor.size()))
+
+
+def inputs_out_of_view_tabbing_to(app: App, flat: str, presses: int = 200) -> list[str]:
+    """Press Tab from where the focus is until the input ``flat`` has it: the inputs that had the focus while
+    not in view."""
+    hidden: list[str] = []
+    for _ in range(presses):
+        w.press_tab(app.qtbot)
+        reached = input_with_focus(app)
+        if reached is not None and not input_in_view(app, reached):
+            hidden.append(reached)
+        if reached == flat:
+            return hidden
+    raise AssertionError(f"Tab did not reach {flat} in {presses} presses")
 
 
 def press_alt(app: App, letter: str) -> None:

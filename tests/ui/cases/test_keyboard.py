@@ -12,8 +12,10 @@ from ..adapter import (
     focus_ring_pixels,
     focused_card,
     handle_above_details_by_keys,
+    input_in_view,
     input_labels,
     input_with_focus,
+    inputs_out_of_view_tabbing_to,
     menu_bar_letters,
     place_with_focus,
     places_tab_reaches,
@@ -72,6 +74,17 @@ def test_alt_and_a_letter_reach_an_input(app):
     assert input_with_focus(app) == "work_mem"  # its "auto" box: the value is derived, its box greyed
     press_alt(app, "P")
     assert place_with_focus(app) == "Provider plan"  # the plan search
+
+
+def test_alt_letter_and_tab_bring_an_input_below_the_panel_into_view(app):
+    labels = input_labels(app)
+    assert not input_in_view(app, "pool_size")  # the Pooler group starts below the panel's edge
+    press_alt(app, mnemonic(labels["pool_size"]))
+    assert input_with_focus(app) == "pool_size"
+    assert input_in_view(app, "pool_size")
+    press_alt(app, mnemonic(labels["cores"]))  # and back up to the first input
+    assert input_in_view(app, "cores")
+    assert inputs_out_of_view_tabbing_to(app, "pool_size") == []
 
 
 def test_the_server_dialogs_answer_to_alt_letters_too(app):
