@@ -1219,6 +1219,36 @@ def compare_tab(app: App) -> str:
     return w.find(app.window, "compare", QTextBrowser).toPlainText()
 
 
+def compare_tables(app: App) -> dict[str, list[list[str]]]:
+    """The Compare tab's tables by their heading ("Outputs", "Warnings" ...; the first, "Headline"): each row's
+    cells as read (what it is, baseline, now, change), the heading row left out."""
+    from PySide6.QtGui import QTextCursor
+
+    compare_tab(app)
+    document = w.find(app.window, "compare", QTextBrowser).document()
+    tables: dict[str, list[list[str]]] = {}
+    heading, block, read = "Headline", document.begin(), set()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if table is None:
+            if tables and block.text().strip():
+                heading = re.sub(r" \(\d+\)$", "", block.text().strip())
+        elif table.firstPosition() not in read:
+            read.add(table.firstPosition())
+            rows = []
+            for r in range(1, table.rows()):
+                cells = []
+                for c in range(table.columns()):
+                    cell = table.cellAt(r, c)
+                    cursor = cell.firstCursorPosition()
+                    cursor.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
+                    cells.append(cursor.selectedText())
+                rows.append(cells)
+            tables[heading] = rows
+        block = block.next()
+    return tables
+
+
 def ghost_curve(app: App, plot: str) -> tuple[np.ndarray, np.ndarray] | None:
     """The first grey baseline curve a plot draws (throughput: direct; memory: typical), None when hidden."""
     x, y = current_curve(app, plot, {"throughput": "baseline.direct", "memory": "baseline.typical"}[plot])
