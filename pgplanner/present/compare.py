@@ -93,6 +93,10 @@ def show_value(path: str, value: Any) -> str:
         spec = _INPUT_SPECS[path]
         if spec.kind == "size" and isinstance(value, int):
             return human_size(value)  # as its change beside it says it: "32 GB" and "-32 GB", not "64GB"
+        if spec.kind == "count" and isinstance(value, int):
+            return n(value)  # as the outputs write it: "1,000", not "1000"
+        if spec.kind == "flag":
+            return "yes" if value else "no"
         return spec.format(value)
     if path.startswith("warnings."):
         return str(value)

@@ -44,7 +44,7 @@ def test_no_two_rows_read_alike_and_none_is_a_code_or_a_python_word(a, b):
         assert sorted({t for t in titles if titles.count(t) > 1}) == [], group  # "productive target" twice
         for row in rows:
             assert not CODE.fullmatch(row.title), row  # HEAVY_FRACTION_OVER_RAM
-            assert {row.a, row.b} & {"True", "False"} == set(), row
+            assert {row.a, row.b} & {"True", "False", "true", "false"} == set(), row
 
 
 def test_the_cli_and_the_report_name_the_rows_alike():
@@ -68,5 +68,7 @@ def test_a_port_reads_as_pgbouncer_ini_writes_it_and_a_flag_as_yes_or_no():
         "no",
         "yes",
     )
+    given = {row.title: row for row in dict(difference_rows(a, b))["Inputs"]}
+    assert given["max_connections"].a == "1,000"  # the input as the output beside it writes it, not "1000"
     sigma, kappa = rows["USL sigma (contention)"], rows["USL kappa (coherency)"]
     assert (sigma.b, kappa.b) == ("0.04", "0.0008")  # the sweep's own shape, fitted back
