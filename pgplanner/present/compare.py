@@ -25,7 +25,7 @@ from ..model.pgbouncer import PLATFORM_NAMES
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
 from .latency import milliseconds, share
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
-from .wrapping import wrap
+from .wrapping import first_sentence, wrap
 
 KIND_TITLES = {
     "input": "Inputs",
@@ -39,6 +39,33 @@ HEADLINE_TITLES = {path: _CARD_TITLES.get(path, path) for path in HEADLINE} | {
     AT_MAX_CONNECTIONS: "Throughput at max_connections"
 }
 _INPUT_SPECS = {spec.path: spec for spec in FIELDS.values()}
+# Outputs whose derivation's name does not say which figure they are: figures that share one derivation (the
+# fitted USL's lambda, sigma, kappa and peak; the rule of thumb beside the productive target) or whose name
+# is a bare key ("port"). Every other output is called what its derivation calls it.
+OUTPUT_TITLES = {
+    "rule_of_thumb_target": "productive target by the rule of thumb (cores x multiplier + disk concurrency)",
+    "productive_target_measured": "productive target taken from measurements",
+    "max_connections_recommended": "recommended max_connections",
+    "headroom": "headroom above the required max_connections",
+    "throughput.knee": "throughput knee (active connections)",
+    "throughput.peak": "throughput peak (active connections)",
+    "throughput.shape_u": "USL shape u",
+    "throughput.sigma": "USL sigma (contention)",
+    "throughput.kappa": "USL kappa (coherency)",
+    "throughput.measured_peak_tps": "measured throughput at the peak (tps)",
+    "throughput.fit_rmse": "USL fit's RMS error (share of the peak)",
+    "throughput.fit_lambda_tps": "USL lambda (tps of one client)",
+    "throughput.fit_peak_error": "USL peak's standard error (connections)",
+    "throughput.measured_on": "measured on",
+    "memory.heavy_fraction_opened_bytes": "Heavy-fraction memory of the connections opened",
+    "semaphores.num_os_semaphores": "semaphores the server needs",
+    "pooler_config.server_host": "pgbouncer.ini: host of PostgreSQL",
+    "pooler_config.server_port": "pgbouncer.ini: port of PostgreSQL",
+    AT_MAX_CONNECTIONS: HEADLINE_TITLES[AT_MAX_CONNECTIONS],
+}
+USL_PARAMETERS = ("throughput.shape_u", "throughput.sigma", "throughput.kappa")  # small: three significant digits
+FIT_RMSE = "throughput.fit_rmse"  # a share of the peak
+POOLER_CONFIG = "pooler_config."  # pgbouncer.ini's own values: shown as the file writes them (port 5432)
 
 
 class CompareRow(NamedTuple):
@@ -59,14 +86,26 @@ def show_value(path: str, value: Any) -> str:
     if value is None:
         if path in _INPUT_SPECS:
             return "auto"
-        return NO_POOLER.value if path in NO_POOLER_OUTPUTS else "none"
+        if path in NO_POOLER_OUTPUTS:
+            return NO_POOLER.value
+        return "no measurements" if path in OUTPUT_TITLES and path.startswith("throughput.") else "none"
     if path in _INPUT_SPECS:
         spec = _INPUT_SPECS[path]
         if spec.kind == "size" and isinstance(value, int):
             return human_size(value)  # as its change beside it says it: "32 GB" and "-32 GB", not "64GB"
+        if spec.kind == "count" and isinstance(value, int):
+            return n(value)  # as the outputs write it: "1,000", not "1000"
+        if spec.kind == "flag":
+            return "yes" if value else "no"
         return spec.format(value)
     if path.startswith("warnings."):
         return str(value)
+    if path.startswith(POOLER_CONFIG):
+        return str(value) if value != "" else "not set"
+    if path in USL_PARAMETERS and isinstance(value, int | float):
+        return f"{value:.3g}"
+    if path == FIT_RMSE and isinstance(value, int | float):
+        return share(value)
     if path == AT_MAX_CONNECTIONS:
         return f"{value * 100:.0f} % of peak"
     if path.startswith("latency."):
@@ -78,7 +117,9 @@ def show_value(path: str, value: Any) -> str:
             return share(value)
     if isinstance(value, list | tuple) and value and all(isinstance(v, int) for v in value):
         return "–".join(n(v) for v in value)  # a range: pool size range 8–16, as the card writes it
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
         return str(value)
     if path.endswith("_bytes"):
         return human_size(value)
@@ -90,6 +131,8 @@ def show_change(path: str, a: Any, b: Any) -> str:
     numbers = (int, float)
     if isinstance(a, bool) or isinstance(b, bool) or not (isinstance(a, numbers) and isinstance(b, numbers)):
         return ""
+    if path.startswith(POOLER_CONFIG):
+        return ""  # a port or a timeout in the file: a change of setting, not an amount
     delta = b - a
     if delta == 0:
         return "±0"
@@ -97,6 +140,8 @@ def show_change(path: str, a: Any, b: Any) -> str:
     if path == AT_MAX_CONNECTIONS:  # from the percentages as shown, so that 33 % -> 100 % reads +67
         points = round(b * 100) - round(a * 100)
         return f"{'+' if points > 0 else '-' if points < 0 else '±'}{abs(points)} points" if points else "±0"
+    if path in USL_PARAMETERS:
+        return f"{sign}{abs(delta):.3g}"
     if path.endswith("_bytes") or (path in _INPUT_SPECS and _INPUT_SPECS[path].kind == "size"):
         return f"{sign}{human_size(abs(delta))}"
     if path.startswith("latency.") and path.endswith("_ms"):
@@ -152,7 +197,17 @@ def difference_rows(a: Plan, b: Plan) -> list[tuple[str, list[CompareRow]]]:
     groups: dict[str, list[CompareRow]] = {kind: [] for kind in KIND_TITLES}
     for d in differences(a, b):
         groups[d.kind].append(_row(d, difference_title(d, a, b)))
-    return [(KIND_TITLES[kind], rows) for kind, rows in groups.items() if rows]
+    return [(KIND_TITLES[kind], _told_apart(rows)) for kind, rows in groups.items() if rows]
+
+
+def _told_apart(rows: list[CompareRow]) -> list[CompareRow]:
+    """No two rows of a group read alike (not even in another case): a title that would still repeat is
+    followed by what the figure is, in words of its path."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        seen[row.title.lower()] = seen.get(row.title.lower(), 0) + 1
+    return [row._replace(title=f"{row.title} ({_spoken(row.path)})") if seen[row.title.lower()] > 1 else row
+            for row in rows]  # fmt: skip
 
 
 def _row(d: Difference, title: str) -> CompareRow:
@@ -160,19 +215,28 @@ def _row(d: Difference, title: str) -> CompareRow:
 
 
 def difference_title(d: Difference, a: Plan, b: Plan) -> str:
-    """What a difference is called where people read it, never its JSON path: an input's title ("RAM"), a
-    card's title, a setting's or warning's own name, a kernel key with its platform ("vm.nr_hugepages (Linux)"),
-    and any other output by what its derivation calls it ("typical per connection")."""
-    if d.kind in ("setting", "warning"):
+    """What a difference is called where people read it, never its JSON path nor a warning's code: an input's
+    title ("RAM"), a card's title, a setting's own name, a warning's first sentence, a kernel key with its
+    platform ("vm.nr_hugepages (Linux)"), a budget line's name, and any other output by what its derivation
+    calls it ("typical per connection") unless :data:`OUTPUT_TITLES` says better."""
+    if d.kind == "setting":
         return d.path.split(".", 1)[1]
+    if d.kind == "warning":
+        return warning_words(d.path.split(".", 1)[1], b, a)
     if d.kind == "input":
         spec = _INPUT_SPECS.get(d.path)
         return spec.title if spec is not None else _spoken(d.path)
     if d.kind == "kernel":
         _, platform, key = d.path.split(".", 2)
         return f"{key} ({PLATFORM_NAMES.get(platform, platform)})"
+    if d.path in OUTPUT_TITLES:
+        return OUTPUT_TITLES[d.path]
     if d.path in _CARD_TITLES:
         return _CARD_TITLES[d.path]
+    if d.path.startswith("budget."):
+        key = d.path.split(".", 1)[1]
+        name = next((line.name for p in (b, a) for line in p.budget if line.key == key), _spoken(key))
+        return f"max_connections budget: {name}"
     for p in (b, a):
         derivation = p.derivations.get(d.path)
         if derivation is not None:
@@ -180,6 +244,13 @@ def difference_title(d: Difference, a: Plan, b: Plan) -> str:
             if name and name != NO_POOLER.value:
                 return name
     return _spoken(d.path)
+
+
+def warning_words(code: str, *plans: Plan) -> str:
+    """A warning as people read it: the first sentence of its message in the first of ``plans`` that raises it
+    (the code is for scripts)."""
+    message = next((w.message for p in plans for w in p.warnings if w.code == code), code)
+    return first_sentence(message)
 
 
 def _spoken(path: str) -> str:
@@ -208,10 +279,10 @@ def story(a: Plan, b: Plan) -> list[str]:
     )
     verdicts = []
     for tag, p in (("A", a), ("B", b)):
-        codes = [w.code for w in blocking_errors(p)]
+        errors = [warning_words(w.code, p).rstrip(".") for w in blocking_errors(p)]
         verdicts.append(
-            f"{tag} has {plural(len(codes), 'blocking error')} ({', '.join(codes)})"
-            if codes
+            f"{tag} has {plural(len(errors), 'blocking error')} ({'; '.join(errors)})"
+            if errors
             else f"{tag} has no blocking errors"
         )
     if a.latency is not None or b.latency is not None:
@@ -300,7 +371,8 @@ def render_comparison(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), wid
     for sentence in story(a, b):
         lines += wrap(sentence, "  - ", "    ", width)
     groups = difference_rows(a, b)
-    columns = _columns(max(len(r.title) for rows in [headline_rows(a, b), *(r for _, r in groups)] for r in rows))
+    tabled = [headline_rows(a, b), *(rows for title, rows in groups if title != KIND_TITLES["warning"])]
+    columns = _columns(max(len(r.title) for rows in tabled for r in rows))
     lines += ["", columns("", "A", "B", "change")]
     lines += [columns(r.title, r.a, r.b, r.change) for r in headline_rows(a, b)]
     for label, plan in (("A", a), ("B", b)):
@@ -312,7 +384,11 @@ def render_comparison(a: Plan, b: Plan, names: tuple[str, str] = ("A", "B"), wid
         lines += ["", "The two plans are the same."]
     for title, rows in groups:
         lines += ["", f"{title} that differ ({len(rows)})"]
-        lines += [columns(r.title, r.a, r.b, r.change) for r in rows]
+        if title == KIND_TITLES["warning"]:  # a warning's words are a sentence: wrapped, after A's and B's severity
+            for r in rows:
+                lines += wrap(r.title, f"  A {r.a}, B {r.b}: ", "    ", width)
+        else:
+            lines += [columns(r.title, r.a, r.b, r.change) for r in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -30,3 +30,8 @@ def sentence_lines(text: str) -> str:
     """``text`` with each sentence on a line of its own: libpq's reason and its hint ("... failed: Connection
     refused. Is the server running on that host ...?") read as two sentences, not one run-on line."""
     return _SENTENCE_END.sub("\n", text)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``: a warning named by what it says, in a table's row."""
+    return _SENTENCE_END.split(text, maxsplit=1)[0]

@@ -37,6 +37,7 @@ from ..present import blocking_errors
 from ..present.choices import CHOICE_LABELS
 from . import theme
 from .document import Document
+from .folders import StartFolders
 from .named import named
 from .render import PLOT_FILES
 
@@ -74,13 +75,18 @@ class ConfigHighlighter(QSyntaxHighlighter):
 
 class ExportDialog(QDialog):
     def __init__(
-        self, document: Document, report_error: Callable[[str, str], None], parent: QWidget | None = None
+        self,
+        document: Document,
+        folders: StartFolders,
+        report_error: Callable[[str, str], None],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export config bundle")
         self.resize(1000, 680)
         self.document = document
+        self.folders = folders
         self.report_error = report_error
         self._files: dict[str, bytes] = {}
         # Answer "replace the existing bundle?" and "write a plan with blocking errors?" (attributes,
@@ -208,6 +214,7 @@ class ExportDialog(QDialog):
             self.status.setText("Not written.")  # the error dialog says why; no earlier "Wrote ..." beside it
             self.report_error("Cannot export", str(error))
             return None
+        self.folders.chose(written)
         self.status.setText(f"Wrote {written}")
         return written
 
@@ -260,17 +267,18 @@ class ExportDialog(QDialog):
                 return f"({len(data):,} bytes of binary data)"
 
     def browse_start(self) -> Path:
-        """Where Browse starts: the destination typed or chosen last, else beside the open scenario file, else
-        the home folder."""
+        """Where Browse starts: the destination typed in this dialog, else where the user last chose a file or
+        folder in any of the window's dialogs (:mod:`.folders`), at first beside the open scenario file."""
         typed = self.destination.text().strip()
         if typed:
             return Path(typed).expanduser()
-        folder = self.document.path.parent if self.document.path is not None else Path.home()
-        return folder / BUNDLE_NAME
+        beside = self.document.path.parent if self.document.path is not None else None
+        return self.folders.start(beside) / BUNDLE_NAME
 
     def _browse(self) -> None:
         name = self.ask_destination(self.browse_start())
         if name:
+            self.folders.chose(Path(name))
             self.destination.setText(name)
 
     def _ask_destination(self, start: Path) -> str:

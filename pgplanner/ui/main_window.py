@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -44,6 +45,7 @@ from ..present.html import compare_page, derivations_page, headline_html, kernel
 from . import theme
 from .cards import CardGrid
 from .document import Document
+from .folders import StartFolders
 from .forms import Forms
 from .named import named
 from .plots import BudgetPlot, LatencyPlot, MemoryPlot, PlotPanel, ThroughputPlot
@@ -70,6 +72,7 @@ DEFAULT_SIZE = (1280, 800)
 # desktops): kept free when the default size is fitted to a screen.
 FRAME_ALLOWANCE = (16, 48)
 HANDLE_STEP, HANDLE_PAGE = 10, 60  # pixels a focused splitter handle moves per arrow key, per Page Up/Down
+FOCUS_MARGIN = 24  # pixels kept in view above and below an input that takes the focus (its row's own margins)
 
 
 class _Handle(QSplitterHandle):
@@ -175,6 +178,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         self.settings = settings
+        self.folders = StartFolders(settings)  # where every file dialog of the window starts
         self.document = Document(self)
         # Dialogs are attributes so tests (and scripts) can answer them without a human.
         self.ask_unsaved: Callable[[], Answer] = self._ask_unsaved
@@ -204,6 +208,8 @@ class MainWindow(QMainWindow):
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
         self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
+        for panel in (self.throughput_plot, self.memory_plot, self.budget_plot):
+            panel.folders = self.folders
         self._latency_plot: LatencyPlot | None = None  # built when a plan first has latency to draw
         self.latency_shown = False
         self.details = self._build_details()
@@ -212,6 +218,9 @@ class MainWindow(QMainWindow):
         self._shortcuts_first = ShortcutsFirst(self.findChildren(QAction), self)
         self._shortcuts_win_in([self.forms])
         self.forms.built.connect(self._shortcuts_win_in)
+        application = QApplication.instance()
+        if isinstance(application, QApplication):
+            application.focusChanged.connect(self._show_focused_input)
         self.statusBar()
 
         self.document.planChanged.connect(self.show_plan)
@@ -227,6 +236,12 @@ class MainWindow(QMainWindow):
         for box in (w for parent in parents for kind in boxes for w in parent.findChildren(kind)):
             box.installEventFilter(self._shortcuts_first)
 
+    def _show_focused_input(self, _before: QWidget | None, now: QWidget | None) -> None:
+        """An input that takes the focus is scrolled into view in the inputs panel, however it got it (its
+        label's Alt+letter, Tab, a click on its half-hidden edge): the user sees what they are about to change."""
+        if now is not None and self.forms.isAncestorOf(now):
+            self.inputs.ensureWidgetVisible(now, 0, FOCUS_MARGIN)
+
     # --- layout ---------------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
@@ -239,7 +254,7 @@ class MainWindow(QMainWindow):
         self.resize(QSize(*DEFAULT_SIZE).boundedTo(room))
 
     def _build_layout(self) -> QWidget:
-        inputs = named(QScrollArea(), "inputs")
+        inputs = self.inputs = named(QScrollArea(), "inputs")
         inputs.setWidget(self.forms)
         inputs.setWidgetResizable(True)
         # As narrow as the forms can be, never narrower (the panel scrolls only up and down).
@@ -407,6 +422,7 @@ class MainWindow(QMainWindow):
         for a fourth plot. It joins the Memory tab beside throughput (hidden until there is latency to draw)."""
         if self._latency_plot is None:
             panel = self._latency_plot = LatencyPlot()
+            panel.folders = self.folders
             panel.leastHeightChanged.connect(self._arrange_soon)
             panel.show_baseline(self.baseline)
             if not self.compact:
@@ -614,6 +630,7 @@ class MainWindow(QMainWindow):
 
     def compare_with_scenario(self, path: Path | None = None) -> bool:
         """Pin a saved scenario as the baseline, so two scenarios show side by side."""
+        asked = not path  # a bundled example of the Compare menu is not a folder the user chose
         path = path or self.ask_open_path()
         if path is None:
             return False
@@ -622,6 +639,8 @@ class MainWindow(QMainWindow):
         except InputError as error:
             self.report_error("Cannot compare with scenario", str(error))
             return False
+        if asked:
+            self.folders.chose(path)
         self.set_baseline(plan_of(scenario))
         return True
 
@@ -650,12 +669,13 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.report_error("Cannot write the report", f"{path}: {error.strerror or error}")
             return None
+        self.folders.chose(path)
         self.statusBar().showMessage(f"Wrote {path}", 6000)
         return path
 
     def _ask_report_path(self) -> Path | None:
         stem = self.document.path.stem if self.document.path else "pgplanner-report"
-        suggested = str((self.document.path.parent if self.document.path else Path.home()) / f"{stem}.html")
+        suggested = str(self.folders.start(self.scenario_folder()) / f"{stem}.html")
         name, _ = QFileDialog.getSaveFileName(self, "Export report", suggested, "HTML report (*.html)")
         return Path(name) if name else None
 
@@ -664,7 +684,9 @@ class MainWindow(QMainWindow):
         if self._export is None:
             from .export_dialog import ExportDialog
 
-            self._export = ExportDialog(self.document, lambda title, reason: self.report_error(title, reason), self)
+            self._export = ExportDialog(
+                self.document, self.folders, lambda title, reason: self.report_error(title, reason), self
+            )
         self._export.show()
         if QGuiApplication.platformName() != "offscreen":  # offscreen windows have no stacking order
             self._export.raise_()
@@ -739,6 +761,7 @@ class MainWindow(QMainWindow):
             self.report_error("Cannot open scenario", str(error))
             return False
         self._remember(Path(path))
+        self.folders.chose(Path(path))
         return True
 
     def open_example(self, path: Path) -> bool:
@@ -768,6 +791,7 @@ class MainWindow(QMainWindow):
             self.report_error("Cannot save scenario", f"{path}: {error.strerror or error}")
             return False
         self._remember(path)
+        self.folders.chose(path)
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
@@ -835,17 +859,18 @@ class MainWindow(QMainWindow):
         return Path(name) if name else None
 
     def start_folder(self) -> Path:
-        """Where Open and Compare with Scenario start: the folder of the last scenario opened or saved,
-        else the bundled examples (the seeds' worked examples, e.g. Direct 1000 and Pgbouncer 100),
-        else the home folder; never the folder the program happened to start in."""
-        recent = self._recent()
-        for folder in ([Path(recent[0]).parent] if recent else []) + [resource("examples"), Path.home()]:
-            if folder.is_dir():
-                return folder
-        return Path.home()
+        """Where Open and Compare with Scenario start: where the user last chose a file or folder (see
+        :mod:`.folders`), at first the bundled examples (the seeds' worked examples, e.g. Direct 1000 and
+        Pgbouncer 100)."""
+        return self.folders.start(resource("examples"))
+
+    def scenario_folder(self) -> Path | None:
+        """The folder of the scenario file being edited (None while it is untitled)."""
+        return self.document.path.parent if self.document.path is not None else None
 
     def _ask_save_path(self) -> Path | None:
-        suggested = str(self.document.path or Path.home() / "scenario.json")
+        name = self.document.path.name if self.document.path is not None else "scenario.json"
+        suggested = str(self.folders.start(self.scenario_folder()) / name)
         name, _ = QFileDialog.getSaveFileName(self, "Save scenario", suggested, SCENARIO_FILTER)
         return Path(name) if name else None
 

@@ -28,6 +28,13 @@ def _marked(title: str, position: int | None) -> str:
     return f"{title[:position].replace('&', '&&')}&{title[position:].replace('&', '&&')}"
 
 
+def letter(text: str) -> str | None:
+    """The Alt+letter of a label or button as written ("C&onnect" -> "o"), None when it has none."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if 0 <= at < len(plain) - 1 else None
+
+
 def with_mnemonics(groups: Sequence[Sequence[str]], taken: Iterable[str] = MENU_LETTERS) -> list[list[str]]:
     """The titles of each group, each with ``&`` before a letter no other title (nor ``taken``) uses."""
     used = {letter.lower() for letter in taken}

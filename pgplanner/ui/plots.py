@@ -16,6 +16,8 @@ import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
@@ -49,6 +51,9 @@ from ..present.charts.memory import memory_chart
 from ..present.charts.throughput import throughput_chart
 from .elided import ElidedLabel
 from .theme import theme_for
+
+if TYPE_CHECKING:
+    from .folders import StartFolders
 
 pg.setConfigOptions(antialias=True)
 
@@ -137,6 +142,7 @@ class PlotPanel(QWidget):
     LEAST_HEIGHT = 170  # below this the labels and the data no longer fit
     # The data area's least height, whatever the heading's lines take: room for four rows of tick text, apart.
     DATA_HEIGHT = 90
+    folders: StartFolders | None = None  # where Save as PNG starts: the window's rule (set by the window)
 
     def __init__(
         self,
@@ -555,12 +561,16 @@ class PlotPanel(QWidget):
         QGuiApplication.clipboard().setImage(self.widget.grab().toImage())
 
     def _ask_and_save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save plot", f"{self._name}.png", "PNG images (*.png)")
+        start = (self.folders.start() if self.folders is not None else Path.home()) / f"{self._name}.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Save plot", str(start), "PNG images (*.png)")
         if path:
             try:
                 self.save_png(path)
             except OSError as error:
                 QMessageBox.warning(self, "Cannot save plot", str(error))
+                return
+            if self.folders is not None:
+                self.folders.chose(Path(path))
 
 
 class ThroughputPlot(PlotPanel):

@@ -104,8 +104,10 @@ class ProviderPicker(QGroupBox):
         search.setPlaceholderText(f"Search: {SEARCH_EXAMPLES} ...")
         search.textEdited.connect(self._search.search)
         search.returnPressed.connect(self._on_enter)
+        search.textChanged.connect(self._forget_unmatched)
         self.combo.activated.connect(self._on_activated)
         self.note = named(QLabel(), "preset_search_note")  # what a search that finds nothing says
+        self._unmatched = ""  # the search the note is about: the note goes when the box no longer holds it
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.hide()
@@ -168,11 +170,19 @@ class ProviderPicker(QGroupBox):
         self._search.search(text)
         if self._search.rowCount() == 0:
             self.note.setText(f"No plan matches \u201c{text}\u201d: type words of its name, such as {SEARCH_EXAMPLES}.")
+            self._unmatched = self.combo.currentText()
             self.note.show()
             return
         first = self._search.mapToSource(self._search.index(0, 0)).row()
         self.combo.setCurrentIndex(first)
         self._on_activated(first)
+
+    def _forget_unmatched(self, text: str) -> None:
+        """The box holds something else now (a new search, or the plan's title after Undo, File > New or
+        Back to self-managed): "No plan matches" spoke of what was there before."""
+        if text != self._unmatched:
+            self._unmatched = ""
+            self.note.hide()
 
     def show_plan(self, plan: Plan) -> None:
         provider = plan.scenario.provider

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import getpass
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSettings, Qt, QThread, Signal
 from PySide6.QtGui import QCloseEvent, QFontDatabase, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QDialog,
@@ -48,6 +49,7 @@ from ..model.settings import PARAMETERS, RELEASES
 from ..present.changes import input_changes
 from ..present.wrapping import sentence_lines
 from . import theme
+from .mnemonics import letter, with_mnemonics
 from .named import named as _named
 
 if TYPE_CHECKING:  # the server's modules (probe, export, evidence) load when the Server menu is first used
@@ -126,6 +128,28 @@ def _button(text: str, name: str, enabled: bool = True) -> QPushButton:
     return button
 
 
+def _give_letters(labels: Sequence[QLabel], buttons: Iterable[QAbstractButton], taken: Iterable[str] = ()) -> None:
+    """Every label (the buddy of its input) and button of a dialog gets an Alt+letter of its own, as the
+    window's inputs have (:mod:`.mnemonics`), the labels first; one written with its letter keeps it, and
+    ``taken`` (a tab's letters) is left alone."""
+    widgets: list[QLabel | QAbstractButton] = [*labels, *buttons]
+    used = {*taken, *(found for widget in widgets if (found := letter(widget.text())))}
+    unmarked = [widget for widget in widgets if letter(widget.text()) is None]
+    for widget, text in zip(unmarked, with_mnemonics([[w.text() for w in unmarked]], used)[0], strict=True):
+        widget.setText(text)
+
+
+def _labelled(form: QFormLayout, rows: Sequence[tuple[str, QWidget]]) -> list[QLabel]:
+    """The rows of a dialog's form; their labels, each the buddy of its input."""
+    labels = []
+    for text, widget in rows:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        form.addRow(label, widget)
+        labels.append(label)
+    return labels
+
+
 def _status_label(name: str) -> QLabel:
     label = _named(QLabel(), name)
     label.setWordWrap(True)
@@ -168,12 +192,12 @@ class ConnectDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("not saved; empty uses ~/.pgpass or PGPASSWORD")
         form = QFormLayout()
-        for text, widget in (("Host", self.host), ("Port", self.port), ("Database", self.dbname),
-                             ("User", self.user), ("Password", self.password)):  # fmt: skip
-            form.addRow(text, widget)
+        labels = _labelled(form, (("Host", self.host), ("Port", self.port), ("Database", self.dbname),
+                                  ("User", self.user), ("Password", self.password)))  # fmt: skip
         self.status = _status_label("connect_status")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.connect_button = buttons.addButton("Connect", QDialogButtonBox.ButtonRole.AcceptRole)
+        _give_letters(labels, [self.connect_button, buttons.button(QDialogButtonBox.StandardButton.Cancel)])
         self.connect_button.setObjectName("server_connect")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAutoDefault(False)  # Return connects
         self.connect_button.setDefault(True)
@@ -256,7 +280,7 @@ class ProbeDialog(QDialog):
         buttons.addButton(self.use_button, QDialogButtonBox.ButtonRole.ApplyRole)
         buttons.rejected.connect(self.reject)
         top = QFormLayout()
-        top.addRow("Watch for", self.watch)
+        _give_letters(_labelled(top, [("Watch for", self.watch)]), [self.run_button, *buttons.buttons()])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.run_button)
@@ -405,6 +429,8 @@ class CompareDialog(QDialog):
         top = QHBoxLayout()
         label = QLabel("&Watch for")
         label.setBuddy(self.watch)
+        # Close takes a letter of its own: "&Compare" has the C (the tabs S and V, a card's Apply A, S&how H)
+        _give_letters([label], [self.run_button, *buttons.buttons()], taken="svah")
         for widget in (label, self.watch, self.run_button):
             top.addWidget(widget)
         top.addStretch(1)
@@ -592,10 +618,12 @@ class CompareDialog(QDialog):
         except InputError as error:
             _show_status(self.status, str(error), problem=True)
             return
+        self.menu.window.folders.chose(written)
         _show_status(self.status, f"Wrote {written}: changes.sql ({len(self.diff.changes)} settings) and rollback.sql.")
 
     def _ask_out_path(self) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export changes to a new folder", "pgplanner-changes")
+        start = self.menu.window.folders.start(self.menu.window.scenario_folder()) / "pgplanner-changes"
+        name, _ = QFileDialog.getSaveFileName(self, "Export changes to a new folder", str(start))
         return Path(name) if name else None
 
     def done(self, result: int) -> None:
@@ -631,10 +659,9 @@ class MeasureDialog(QDialog):
         self.scale = _spin("measure_scale", 1, 100_000, 1)
         self.repeat = _spin("measure_repeat", 1, 100, 1)
         form = QFormLayout()
-        for text, widget in (("Clients", self.clients), ("Seconds per run", self.duration),
-                             ("pgbench script", self.builtin), ("Scale", self.scale),
-                             ("Runs per client count", self.repeat)):  # fmt: skip
-            form.addRow(text, widget)
+        labels = _labelled(form, (("Clients", self.clients), ("Seconds per run", self.duration),
+                                  ("pgbench script", self.builtin), ("Scale", self.scale),
+                                  ("Runs per client count", self.repeat)))  # fmt: skip
         self.progress = _named(QProgressBar(), "measure_progress")
         self.progress.setMaximum(1000)
         self.status = _status_label("measure_status")
@@ -646,6 +673,9 @@ class MeasureDialog(QDialog):
         buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
+        _give_letters(
+            labels, [self.start_button, self.cancel_button, buttons.button(QDialogButtonBox.StandardButton.Close)]
+        )
         layout = QVBoxLayout(self)
         note = QLabel(
             "pgbench runs in a scratch database that pgplanner creates and drops; nothing else on the server "

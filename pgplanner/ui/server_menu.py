@@ -142,6 +142,7 @@ class ServerMenu:
         except MeasureError as error:
             self.window.report_error("Cannot import measurements", str(error))
             return
+        self.window.folders.chose(path)
         points = tuple(
             Measurement(connections=c, tps=t, latency_ms=None if lat is None else MeasuredLatency(avg=lat))
             for c, t, lat in found
@@ -158,5 +159,6 @@ class ServerMenu:
             self.measure_dialog.done(QDialog.DialogCode.Rejected)
 
     def _ask_import_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.window, "Import measured points", "", POINTS_FILTER)
+        start = str(self.window.folders.start(self.window.scenario_folder()))
+        name, _ = QFileDialog.getOpenFileName(self.window, "Import measured points", start, POINTS_FILTER)
         return Path(name) if name else None

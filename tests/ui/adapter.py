@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QSettings, Qt
 from PySide6.QtGui import QFontMetricsF, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -591,6 +591,11 @@ def search_provider_plans_and_press_enter(app: App, text: str) -> str:
     search_provider_plans(app, text)
     w.press(app.qtbot, w.find(app.window, "combo_preset", QComboBox).lineEdit(), "Return")
     settle(app)
+    return provider_search_note(app)
+
+
+def provider_search_note(app: App) -> str:
+    """What the picker says under its search ("No plan matches ..."), "" when it says nothing."""
     note = w.find(app.window, "preset_search_note", QLabel)
     return note.text() if note.isVisibleTo(app.window) else ""
 
@@ -1214,6 +1219,36 @@ def compare_tab(app: App) -> str:
     return w.find(app.window, "compare", QTextBrowser).toPlainText()
 
 
+def compare_tables(app: App) -> dict[str, list[list[str]]]:
+    """The Compare tab's tables by their heading ("Outputs", "Warnings" ...; the first, "Headline"): each row's
+    cells as read (what it is, baseline, now, change), the heading row left out."""
+    from PySide6.QtGui import QTextCursor
+
+    compare_tab(app)
+    document = w.find(app.window, "compare", QTextBrowser).document()
+    tables: dict[str, list[list[str]]] = {}
+    heading, block, read = "Headline", document.begin(), set()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if table is None:
+            if tables and block.text().strip():
+                heading = re.sub(r" \(\d+\)$", "", block.text().strip())
+        elif table.firstPosition() not in read:
+            read.add(table.firstPosition())
+            rows = []
+            for r in range(1, table.rows()):
+                cells = []
+                for c in range(table.columns()):
+                    cell = table.cellAt(r, c)
+                    cursor = cell.firstCursorPosition()
+                    cursor.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
+                    cells.append(cursor.selectedText())
+                rows.append(cells)
+            tables[heading] = rows
+        block = block.next()
+    return tables
+
+
 def ghost_curve(app: App, plot: str) -> tuple[np.ndarray, np.ndarray] | None:
     """The first grey baseline curve a plot draws (throughput: direct; memory: typical), None when hidden."""
     x, y = current_curve(app, plot, {"throughput": "baseline.direct", "memory": "baseline.typical"}[plot])
@@ -1596,6 +1631,28 @@ def input_with_focus(app: App) -> str | None:
     return widget.objectName().removeprefix("field_") if widget is not None else None
 
 
+def input_in_view(app: App, flat: str) -> bool:
+    """Whether an input's row (its box, slider or combo) is whole in the visible part of the inputs panel."""
+    viewport = w.find(app.window, "inputs", QScrollArea).viewport()
+    editor = field(app, flat)
+    top_left = editor.mapTo(viewport, QPoint(0, 0))
+    return viewport.rect().contains(QRect(top_left, editor.size()))
+
+
+def inputs_out_of_view_tabbing_to(app: App, flat: str, presses: int = 200) -> list[str]:
+    """Press Tab from where the focus is until the input ``flat`` has it: the inputs that had the focus while
+    not in view."""
+    hidden: list[str] = []
+    for _ in range(presses):
+        w.press_tab(app.qtbot)
+        reached = input_with_focus(app)
+        if reached is not None and not input_in_view(app, reached):
+            hidden.append(reached)
+        if reached == flat:
+            return hidden
+    raise AssertionError(f"Tab did not reach {flat} in {presses} presses")
+
+
 def press_alt(app: App, letter: str) -> None:
     """Press Alt and ``letter`` with the focus where it is (a label's mnemonic moves it to its input)."""
     widget = w.focused() or app.window
@@ -1830,3 +1887,89 @@ def plots_side_by_side(app: App) -> bool:
 def place_with_focus(app: App) -> str:
     """Where the keyboard focus is, as :func:`places_tab_reaches` names places."""
     return _region(app, w.focused())
+
+
+# --- file dialogs -----------------------------------------------------------------------------
+
+FILE_DIALOGS = (
+    "Open",
+    "Save As",
+    "Compare with Scenario",
+    "Export Report",
+    "Export Bundle's Browse",
+    "Import Measurements",
+    "Save plot as PNG",
+)
+
+
+def file_dialog_starts_in(app: App, dialog: str) -> Path:
+    """Open one of :data:`FILE_DIALOGS` as the user does (its menu entry, the Browse button, a plot's menu)
+    and cancel it: the folder it showed first."""
+    window = app.window
+    # The window's own dialogs, not what an earlier step answered them with.
+    window.ask_open_path, window.ask_save_path = window._ask_open_path, window._ask_save_path
+    window.ask_report_path, window.server.ask_import_path = window._ask_report_path, window.server._ask_import_path
+
+    def browse() -> None:
+        open_export(app)
+        export = _export_dialog(app)
+        export.ask_destination = export._ask_destination
+        w.click(export, "export_browse")
+
+    def save_plot() -> None:
+        menu = window.throughput_plot.menu()
+        next(action for action in menu.actions() if action.objectName() == "plot_save_png").trigger()
+
+    actions = {
+        "Open": lambda: w.trigger(window, "action_open"),
+        "Save As": lambda: w.trigger(window, "action_save_as"),
+        "Compare with Scenario": lambda: w.trigger(window, "action_compare_with"),
+        "Export Report": lambda: w.trigger(window, "action_export_report"),
+        "Export Bundle's Browse": browse,
+        "Import Measurements": lambda: w.trigger(window, "action_server_import"),
+        "Save plot as PNG": save_plot,
+    }
+    shown = w.file_dialog_folders_during(actions[dialog])
+    assert len(shown) == 1, f"{dialog} opened {len(shown)} file dialogs"
+    return shown[0]
+
+
+# --- the Server menu's dialogs from the keyboard ------------------------------------------------
+
+SERVER_DIALOGS = ("Connect", "Probe", "Measure", "Compare")
+
+
+def _server_dialog(app: App, name: str) -> QWidget:
+    """Open a Server dialog by its menu's word; Probe, Measure and Compare as the menu opens them once
+    connected (no server is needed to read them)."""
+    server = app.window.server
+    if name == "Connect":
+        w.trigger(app.window, "action_server_connect")
+        return server.connect_dialog
+    return {"Probe": server.open_probe, "Measure": server.open_measure, "Compare": server.open_compare}[name]()
+
+
+def dialog_labels_and_buttons(app: App, name: str) -> list[str]:
+    """Every input's label and every button of a Server dialog, as written (with the ``&`` of its Alt+letter)."""
+    dialog = _server_dialog(app, name)
+    labels = [label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None]
+    buttons = [button.text() for button in dialog.findChildren(QPushButton) if button.isVisibleTo(dialog)]
+    dialog.close()
+    return labels + buttons
+
+
+def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
+    """Open a Server dialog and press Alt and ``letter``: the label (as read) of the input that has the focus then."""
+    dialog = _server_dialog(app, name)
+    app.qtbot.waitExposed(dialog)
+    dialog.activateWindow()  # as the window manager makes a new dialog the active window
+    app.qtbot.waitUntil(dialog.isActiveWindow)
+    w.key_on(app.qtbot, w.focused() or dialog, f"Alt+{letter}")
+    focus = w.focused()
+    reached = [
+        label.text().replace("&", "")
+        for label in dialog.findChildren(QLabel)
+        if (buddy := label.buddy()) is not None and focus is not None and (buddy is focus or buddy.isAncestorOf(focus))
+    ]
+    dialog.close()
+    return reached[0] if reached else ""

@@ -4,6 +4,7 @@ wait for the recompute, read text back, grab pixels. Nothing here knows what pgp
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
@@ -271,3 +272,26 @@ def pixels_near(image: QImage, colour: str, within: int = 40) -> int:
     pixels = data.reshape(rgb.height(), row)[:, : rgb.width() * 3].reshape(rgb.height(), rgb.width(), 3).astype(int)
     target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
     return int((np.abs(pixels - target).max(axis=2) <= within).sum())
+
+
+def file_dialog_folders_during(action) -> list[Path]:
+    """Run ``action()``, cancelling every file dialog it opens; the folder each dialog showed first (a save
+    dialog's suggested name is left off)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    shown: list[Path] = []
+
+    def cancelled(_parent=None, _caption="", directory="", *_args, **_kwargs) -> tuple[str, str]:
+        start = Path(directory)
+        shown.append(start if start.is_dir() else start.parent)
+        return "", ""
+
+    originals = {name: getattr(QFileDialog, name) for name in ("getOpenFileName", "getSaveFileName")}
+    for name in originals:
+        setattr(QFileDialog, name, staticmethod(cancelled))
+    try:
+        action()
+    finally:
+        for name, original in originals.items():
+            setattr(QFileDialog, name, original)
+    return shown

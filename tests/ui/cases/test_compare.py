@@ -8,16 +8,20 @@ from ..adapter import (
     card_baseline,
     clear_baseline,
     compare_tab,
+    compare_tables,
     compare_with_scenario,
     errors_shown,
     export_report,
     ghost_curve,
+    import_measurements,
     load_scenario,
+    open_example,
     pin_baseline,
     read_card,
     set_hardware,
     set_pooler,
     set_workload,
+    warning_text,
 )
 
 
@@ -33,7 +37,8 @@ def test_pin_then_add_a_pooler(app):
     rows = compare_tab(app)
     assert "Pooler" in rows and "none" in rows and "pgbouncer" in rows
     assert "pooler.kind" not in rows and "memory.ram_bytes" not in rows  # names people read, never JSON paths
-    assert "DEMAND_WITHOUT_POOLER" in rows  # a warning the baseline had and the new plan has not
+    assert "go straight to PostgreSQL" in rows  # a warning the baseline had and the new plan has not, in words
+    assert "DEMAND_WITHOUT_POOLER" not in rows  # never by its code
     assert ghost_curve(app, "throughput") is not None and ghost_curve(app, "memory") is not None
 
 
@@ -84,3 +89,26 @@ def test_compare_names_what_differs_and_writes_sizes_one_way(app):
     assert "vm.nr_hugepages (Linux)" in cells
     paths = re.compile(r"^(hardware|memory|workload|pooler|pooler_config|kernel|throughput|budget|semaphores)\.")
     assert [cell for cell in cells if paths.match(cell)] == []  # memory.ram_bytes, kernel.linux.vm...: none
+
+
+def test_every_row_of_the_comparison_says_what_it_is_in_words(app, tmp_path):
+    """A measured sweep and a pooler against the plan as it was: no row is named twice, yes and no read as
+    words, a port as pgbouncer.ini writes it, and a warning by what it says, not by its code."""
+    open_example(app, "direct-1000")
+    said = warning_text(app, "DEMAND_WITHOUT_POOLER")
+    pin_baseline(app)
+    set_pooler(app, pooler="pgbouncer")
+    sweep = tmp_path / "sweep.csv"
+    sweep.write_text("clients,tps\n1,1000\n2,1900\n4,3500\n8,5600\n16,6400\n32,5800\n")
+    import_measurements(app, sweep)
+    tables = compare_tables(app)
+    for heading, rows in tables.items():
+        titles = [row[0].lower() for row in rows]
+        assert sorted(t for t in titles if titles.count(t) > 1) == [], heading
+    cells = [cell for rows in tables.values() for row in rows for cell in row]
+    assert {"True", "False"} & set(cells) == set()
+    ports = [row for rows in tables.values() for row in rows if "port" in row[0]]
+    assert ports and all("," not in cell for row in ports for cell in row[1:]), ports  # 5432, never 5,432
+    warned = [row[0] for row in tables["Warnings"]]
+    assert any(words in said for words in warned), warned  # as the Warnings tab said it
+    assert [cell for cell in cells if re.fullmatch(r"[A-Z]+(_[A-Z]+)+", cell)] == []  # no DEMAND_WITHOUT_POOLER

@@ -3,14 +3,19 @@ card opens its "why" and copies its number, Alt+letter reaches an input, the foc
 the handles between the plots move, and Undo says what it undoes in the form's own words."""
 
 from ..adapter import (
+    SERVER_DIALOGS,
+    alt_letter_in_dialog,
     answer_unsaved_changes_with_keys,
     clipboard,
     details_tab,
+    dialog_labels_and_buttons,
     focus_ring_pixels,
     focused_card,
     handle_above_details_by_keys,
+    input_in_view,
     input_labels,
     input_with_focus,
+    inputs_out_of_view_tabbing_to,
     menu_bar_letters,
     place_with_focus,
     places_tab_reaches,
@@ -69,6 +74,29 @@ def test_alt_and_a_letter_reach_an_input(app):
     assert input_with_focus(app) == "work_mem"  # its "auto" box: the value is derived, its box greyed
     press_alt(app, "P")
     assert place_with_focus(app) == "Provider plan"  # the plan search
+
+
+def test_alt_letter_and_tab_bring_an_input_below_the_panel_into_view(app):
+    labels = input_labels(app)
+    assert not input_in_view(app, "pool_size")  # the Pooler group starts below the panel's edge
+    press_alt(app, mnemonic(labels["pool_size"]))
+    assert input_with_focus(app) == "pool_size"
+    assert input_in_view(app, "pool_size")
+    press_alt(app, mnemonic(labels["cores"]))  # and back up to the first input
+    assert input_in_view(app, "cores")
+    assert inputs_out_of_view_tabbing_to(app, "pool_size") == []
+
+
+def test_the_server_dialogs_answer_to_alt_letters_too(app):
+    for dialog in SERVER_DIALOGS:
+        words = dialog_labels_and_buttons(app, dialog)
+        letters = [mnemonic(text) for text in words]
+        assert None not in letters, (dialog, words)  # every label and button has one
+        assert len(set(letters)) == len(letters), (dialog, words)  # and no two share it
+    assert alt_letter_in_dialog(app, "Connect", "U") == "User"
+    assert alt_letter_in_dialog(app, "Connect", "P") == "Port"
+    assert alt_letter_in_dialog(app, "Measure", "R") == "Runs per client count"
+    assert alt_letter_in_dialog(app, "Probe", "W") == "Watch for"
 
 
 def test_the_focus_is_visible_on_a_plot_and_on_a_slider(app):

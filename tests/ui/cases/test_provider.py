@@ -6,8 +6,10 @@ from ..adapter import (
     input_is_editable,
     input_value,
     mark,
+    new_scenario,
     provider_facts,
     provider_plan_shown,
+    provider_search_note,
     read_card,
     redo,
     search_provider_plans,
@@ -94,6 +96,24 @@ def test_enter_on_a_search_that_finds_nothing_says_so_and_enter_on_one_that_find
     assert provider_facts(app).startswith("Your own server")  # nothing chosen
     assert search_provider_plans_and_press_enter(app, "heroku standard-0") == ""
     assert read_card(app, "max_connections") == 120  # heroku/standard-0 fixes it
+
+
+def test_no_plan_matches_goes_once_the_box_holds_something_else(app):
+    nothing = "oracle exadata"
+    set_hardware(app, cores=8)
+    assert search_provider_plans_and_press_enter(app, nothing).startswith("No plan matches")
+    undo(app)
+    assert provider_search_note(app) == ""
+    search_provider_plans_and_press_enter(app, nothing)
+    new_scenario(app)
+    assert provider_search_note(app) == ""
+    choose_provider_plan(app, "heroku/standard-0")
+    search_provider_plans_and_press_enter(app, nothing)
+    back_to_self_managed(app)
+    assert provider_search_note(app) == ""
+    search_provider_plans_and_press_enter(app, nothing)
+    search_provider_plans(app, "heroku standard")  # typing a new search: the note spoke of the old one
+    assert provider_search_note(app) == ""
 
 
 def test_the_chosen_plan_shows_the_head_of_its_title(app):
