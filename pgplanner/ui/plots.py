@@ -405,16 +405,21 @@ class PlotPanel(QWidget):
             title.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
             self.plot.layout.setRowFixedHeight(0, height)
             self._least_height(height)
-            # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it
-            # again (the view box then reports its new size, and the chart is placed for it).
-            view = QRectF(self.widget.viewport().rect())
-            if self.plot.geometry() != view:
-                self.plot.setGeometry(view)
         else:  # as many lines as before: new words in place, without laying the plot out again
             title.text = html
             title.item.setHtml(
                 f"<span style='color: {self.theme.colour('ink')}; font-size: {TITLE_POINTS}pt'>{html}</span>"
             )
+            # The heading's least width is its widest line's: one wrapped for a wider place (the small
+            # window's tab) would hold the plot that wide in a narrower one, its right part cut off, and no
+            # later resize would shrink it. Narrower words lower it, as setTitle would.
+            if title.minimumWidth() > title.itemRect().width() + 0.5:
+                title.updateMin()
+        # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it
+        # again (the view box then reports its new size, and the chart is placed for it).
+        view = QRectF(self.widget.viewport().rect())
+        if self.plot.geometry() != view:
+            self.plot.setGeometry(view)
 
     def _least_height(self, heading: int) -> None:
         """A panel never gets lower than its heading, axis and readout plus a readable data area: a

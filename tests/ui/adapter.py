@@ -1173,6 +1173,13 @@ def axis_label(app: App, plot: str, side: str = "left") -> str:
     return _plain(_panel(app, plot).plot.getAxis(side).labelString()).strip()
 
 
+def axis_ticks(app: App, plot: str, side: str = "left") -> list[str]:
+    """The values written along an axis of a plot, as drawn (the plot brought into view first)."""
+    look_at_plot(app, plot)
+    levels = _panel(app, plot).plot.getAxis(side)._tickLevels or []
+    return [text for level in levels for _, text in level]
+
+
 def throughput_key(app: App) -> str:
     """The key of the throughput plot, as plain text."""
     return "  ".join(plot_key(app, "throughput"))
@@ -1390,6 +1397,8 @@ def plot_problems(app: App, plot: str) -> list[str]:
             ):
                 problems.append(f"{text!r} covers {name}")
     view = panel.widget.mapToScene(panel.widget.viewport().rect()).boundingRect()
+    if area.right() > view.right() + 0.5:
+        problems.append("the data area runs past the plot's right edge")
     heading = panel.plot.titleLabel.item.sceneBoundingRect()
     if heading.right() > view.right() + 0.5 or heading.left() < view.left() - 0.5:
         problems.append("the heading is cut at the plot's edge")

@@ -2,8 +2,10 @@
 back first, and after a trip through the small window's tabs they sit side by side as before."""
 
 from ..adapter import (
+    axis_ticks,
     drag_splitter_above_details,
     drag_splitter_between_plots_and_budget,
+    look_at_plot,
     plot_area,
     plot_height,
     plot_problems,
@@ -79,3 +81,16 @@ def test_back_at_the_size_it_had_the_window_has_the_layout_it_had(app):
         resize_window(app, *size)
         assert plots_side_by_side(app) == side_by_side, size
     assert side_by_side and evenly_split(app)
+
+
+def test_back_from_the_small_window_with_the_latency_tab_in_front_both_plots_are_whole(app):
+    resize_window(app, 1280, 800)
+    set_workload(app, demand_tps=300)  # a Latency tab appears beside Memory
+    resize_window(app, 1024, 700)  # the plots become tabs
+    look_at_plot(app, "latency")
+    resize_window(app, 1280, 800)
+    assert plot_problems(app, "throughput") == []  # not cut at its right edge ("max_connecti...", "1" for 100)
+    assert plot_problems(app, "latency") == []
+    assert len(axis_ticks(app, "latency")) >= 3  # 0, 50, 100, 150 on a hundred pixels, not 0 and 100 alone
+    resize_window(app, 1300, 820)
+    assert plot_problems(app, "throughput") == []
