@@ -457,6 +457,10 @@ class PlotPanel(QWidget):
             ink = self.theme.colour("ink")
             self.plot.setLabel("bottom", x.label, color=ink)
             self.plot.setLabel("left", y.label, color=ink)
+            # pyqtgraph centres an axis title only when the axis is resized: a longer title put in after
+            # the last resize ("throughput (% of peak)" for "% of peak") would reach up over the heading.
+            for side in ("left", "bottom"):
+                self.plot.getAxis(side).resizeEvent()
         if self._changed("grid", chart.grid):
             self.plot.showGrid(x=chart.grid == "x", y=chart.grid == "y", alpha=0.2)
 

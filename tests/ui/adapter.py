@@ -1402,6 +1402,11 @@ def plot_problems(app: App, plot: str) -> list[str]:
     heading = panel.plot.titleLabel.item.sceneBoundingRect()
     if heading.right() > view.right() + 0.5 or heading.left() < view.left() - 0.5:
         problems.append("the heading is cut at the plot's edge")
+    title = panel.plot.getAxis("left").label
+    if title.isVisible() and title.toPlainText().strip():
+        margin = title.document().documentMargin()  # empty space around the words
+        if title.sceneBoundingRect().top() + margin < heading.bottom() - 0.5:
+            problems.append(f"the axis title {title.toPlainText()!r} runs over the heading")
     bottom = panel.plot.getAxis("bottom")
     metrics = QFontMetricsF(bottom.style.get("tickFont") or bottom.font())
     for level in bottom._tickLevels or []:

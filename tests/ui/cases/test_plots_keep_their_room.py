@@ -6,6 +6,7 @@ from ..adapter import (
     drag_splitter_above_details,
     drag_splitter_between_plots_and_budget,
     look_at_plot,
+    pin_baseline,
     plot_area,
     plot_height,
     plot_problems,
@@ -13,6 +14,7 @@ from ..adapter import (
     plots_side_by_side,
     readout_whole_on_screen,
     resize_window,
+    set_hardware,
     set_workload,
 )
 
@@ -94,3 +96,13 @@ def test_back_from_the_small_window_with_the_latency_tab_in_front_both_plots_are
     assert len(axis_ticks(app, "latency")) >= 3  # 0, 50, 100, 150 on a hundred pixels, not 0 and 100 alone
     resize_window(app, 1300, 820)
     assert plot_problems(app, "throughput") == []
+
+
+def test_with_a_baseline_pinned_after_the_small_window_no_axis_title_runs_over_a_heading(app):
+    resize_window(app, 1280, 800)
+    pin_baseline(app)  # Ctrl+B
+    set_hardware(app, ram="64GB")
+    resize_window(app, 1024, 700)  # the plots become tabs
+    resize_window(app, 1280, 800)
+    for plot in ("throughput", "memory", "budget"):
+        assert plot_problems(app, plot) == [], plot
