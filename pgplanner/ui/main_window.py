@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QFileDialog,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QSplitterHandle,
     QTabWidget,
@@ -45,6 +43,7 @@ from . import theme
 from .cards import CardGrid
 from .document import Document
 from .forms import Forms
+from .headline import Headline
 from .named import named
 from .plots import BudgetPlot, LatencyPlot, MemoryPlot, PlotPanel, ThroughputPlot
 from .provider_picker import ProviderPicker
@@ -197,10 +196,7 @@ class MainWindow(QMainWindow):
         self.compact = False  # plots as tabs beside the details (a small window)
         self._needs = 0  # the results' least height with the plots side by side, as last measured so
         self._compact_at = QSize()  # the results' size when the plots last became tabs
-        self.headline = named(QLabel(), "headline")
-        self.headline.setTextFormat(Qt.TextFormat.RichText)
-        self.headline.setFixedHeight(30)  # a new text never relayouts the window
-        self.headline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.headline = Headline()
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
         self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
@@ -507,7 +503,7 @@ class MainWindow(QMainWindow):
     # --- showing the plan -----------------------------------------------------------------
 
     def show_plan(self, plan: Plan) -> None:
-        self.headline.setText(headline_html(plan, theme.words_on(theme.VERMILLION, self.palette()).name()))
+        self.headline.set_wordings(headline_html(plan, theme.words_on(theme.VERMILLION, self.palette()).name()))
         self.cards.show_plan(plan, self.baseline)
         self.picker.show_plan(plan)
         self._lock_fixed_inputs(plan)

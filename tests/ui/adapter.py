@@ -343,6 +343,18 @@ def headline(app: App) -> str:
     return re.sub(r"<[^>]+>", "", w.text_of(app.window, "headline")).replace("&nbsp;", " ")
 
 
+def headline_whole(app: App) -> bool:
+    """Whether the sentence above the cards is shown whole on its one line (none of it past the edge)."""
+    from PySide6.QtGui import QTextDocument
+
+    label = w.find(app.window, "headline", QLabel)
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(label.text())
+    return document.idealWidth() <= label.contentsRect().width()
+
+
 def input_value(app: App, flat: str) -> Any:
     """What the form shows for an input (the derived value when it is on auto)."""
     editor = field(app, flat)

@@ -13,6 +13,8 @@ from ..adapter import (
     default_window_on_screen,
     details_tab_titles,
     folder_dialogs_start_in,
+    headline,
+    headline_whole,
     load_scenario,
     open_example,
     pin_baseline,
@@ -53,6 +55,16 @@ def test_in_a_small_window_a_card_shows_the_baseline_and_the_change_whole(app):
         figures = full.removeprefix("baseline ").split(" · ")  # "6.18 GB", "+21.8 GB"
         assert len(figures) == 2 and "\u2026" not in shown, (full, shown)  # no number cut ("baseline 6.… · +21.8 GB")
         assert all(figure in shown for figure in figures), (full, shown)
+
+
+def test_in_a_small_window_the_headline_is_whole_and_still_says_what_blocks(app):
+    open_example(app, "direct-1000")  # 1,000 connections with a blocking error: the longest headline
+    resize_window(app, 1024, 700)
+    assert headline_whole(app), headline(app)
+    assert headline(app).startswith("max_connections = 1,000")
+    assert headline(app).endswith("· 1 blocking")
+    resize_window(app, 1280, 800)  # room again: every word is back
+    assert headline_whole(app) and "productive target" in headline(app)
 
 
 def test_open_starts_in_the_examples_then_in_the_last_folder_used(app, tmp_path: Path):
