@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QSplitterHandle,
+    QStyle,
     QTabWidget,
     QTextBrowser,
     QTreeWidget,
@@ -63,7 +64,10 @@ WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tin
 # Results area narrower or lower than this: the plots become tabs. It must also be as tall as the plots'
 # minimums side by side need (see MainWindow._column_needs), or a plot's readout would be cut off.
 COMPACT_BELOW = (720, 560)
-DETAILS_HEIGHT = 56  # the details tabs' least height: a tab bar and a line (they scroll; the plots come first)
+# The details tabs' least height in lines of text under their tab bar: warnings, settings, the kernel's lines
+# are read there (they scroll; the plots come first).
+DETAILS_LINES = 3
+RESULTS_GAP = 4  # pixels above the headline, between it, the cards and the plots, and under the details
 DEFAULT_SIZE = (1280, 800)
 # A window manager's frame around the window (title bar and borders; a title bar is 30-40 pixels on common
 # desktops): kept free when the default size is fitted to a screen.
@@ -167,6 +171,14 @@ class SideTabs(QTabWidget):
 
     def sizeHint(self) -> QSize:
         return self._beside.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        """The plot's least size, and the tab bar's height only while it is shown: QTabWidget counts a hidden
+        bar too, which took 30 pixels from the details under the plots (see MainWindow._column_needs)."""
+        least = super().minimumSizeHint()
+        if self.tabBar().isHidden():
+            least.setHeight(least.height() - self.tabBar().minimumSizeHint().height())
+        return least
 
 
 class MainWindow(QMainWindow):
@@ -274,6 +286,11 @@ class MainWindow(QMainWindow):
         self._even_pending = False
         results = self.results = named(QWidget(), "results")
         column = QVBoxLayout(results)
+        # Little room above and below, and between the rows: every pixel of height goes to the plots and the
+        # details (at 1280x800 with a demand, the details' three lines fit beside the plots by 20 pixels).
+        side = column.contentsMargins().left()
+        column.setContentsMargins(side, RESULTS_GAP, side, RESULTS_GAP)
+        column.setSpacing(RESULTS_GAP)
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
@@ -307,8 +324,14 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
-        tabs.setMinimumHeight(DETAILS_HEIGHT)
+        tabs.setMinimumHeight(self._details_height(tabs))
         return tabs
+
+    @staticmethod
+    def _details_height(tabs: QTabWidget) -> int:
+        """A tab bar and :data:`DETAILS_LINES` lines of a list in the tabs' font, with the list's frame."""
+        frame = 2 * tabs.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+        return tabs.tabBar().sizeHint().height() + DETAILS_LINES * tabs.fontMetrics().lineSpacing() + 2 * frame
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.results and event.type() == QEvent.Type.Resize:
@@ -383,7 +406,7 @@ class MainWindow(QMainWindow):
             + self.headline.height()
             + self.cards.height_side_by_side()
             + plots
-            + DETAILS_HEIGHT
+            + self.details.minimumHeight()
             + 2 * self.plots.handleWidth()
         )
 

@@ -185,6 +185,7 @@ class PlotPanel(QWidget):
         self._stale = False  # a redraw was skipped while hidden: draw when shown
         self._held = False  # the window is being laid out: draw once it is done (see held_while)
         self._drawn: tuple[Plan | None, Plan | None, Frame | None] = (None, None, None)  # what the last draw was for
+        self._heading_height = 0  # pixels, as last laid out
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
@@ -369,6 +370,7 @@ class PlotPanel(QWidget):
         self.chart = chart
         self._draw_heading(chart)
         self._draw_axes(chart)
+        self._least_height()  # after the axes: the first draw gives the x axis its title, and its height
         shown = set()
         for z, series in enumerate(chart.series):
             self._draw_series(series, z)
@@ -404,7 +406,7 @@ class PlotPanel(QWidget):
             height = math.ceil(title.item.boundingRect().height()) + 2
             title.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
             self.plot.layout.setRowFixedHeight(0, height)
-            self._least_height(height)
+            self._heading_height = height
         else:  # as many lines as before: new words in place, without laying the plot out again
             title.text = html
             title.item.setHtml(
@@ -421,13 +423,13 @@ class PlotPanel(QWidget):
         if self.plot.geometry() != view:
             self.plot.setGeometry(view)
 
-    def _least_height(self, heading: int) -> None:
+    def _least_height(self) -> None:
         """A panel never gets lower than its heading, axis and readout plus a readable data area: a
         splitter dragged up stops there instead of squashing the data under a three-line heading."""
         axis = self.plot.getAxis("bottom")
         _, top, _, bottom = self.plot.layout.getContentsMargins()
         needed = (
-            heading
+            self._heading_height
             + self.DATA_HEIGHT
             + math.ceil(axis.height() if axis.isVisible() else 0)
             + math.ceil(top + bottom)

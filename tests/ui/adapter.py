@@ -1688,6 +1688,13 @@ def handle_above_details_by_keys(app: App, keys: str, times: int) -> None:
     app.qtbot.wait(20)
 
 
+def details_lines_shown(app: App) -> int:
+    """How many lines of text the details pane (Warnings, Settings, Kernel ... under the plots) shows at once."""
+    warnings_list = w.find(app.window, "warnings", QListWidget)
+    app.window.details.setCurrentWidget(warnings_list)
+    return warnings_list.viewport().height() // warnings_list.fontMetrics().lineSpacing()
+
+
 def plots_height(app: App) -> int:
     """The height of the plots above the details (curves, budget bar and the handle between them)."""
     return app.window.plots.height()

@@ -3,6 +3,7 @@ back first, and after a trip through the small window's tabs they sit side by si
 
 from ..adapter import (
     axis_ticks,
+    details_lines_shown,
     drag_splitter_above_details,
     drag_splitter_between_plots_and_budget,
     look_at_plot,
@@ -106,3 +107,13 @@ def test_with_a_baseline_pinned_after_the_small_window_no_axis_title_runs_over_a
     resize_window(app, 1280, 800)
     for plot in ("throughput", "memory", "budget"):
         assert plot_problems(app, plot) == [], plot
+
+
+def test_in_the_default_window_the_details_show_a_few_lines_and_their_handle_gives_them_more(app):
+    resize_window(app, 1280, 800)
+    assert details_lines_shown(app) >= 3  # not one line under the tab bar
+    shown = details_lines_shown(app)
+    drag_splitter_above_details(app, -300)  # as far up as it goes
+    assert details_lines_shown(app) >= shown + 2
+    for plot in ("throughput", "memory", "budget"):
+        assert plot_area(app, plot)[1] >= (READABLE_DATA_HEIGHT if plot != "budget" else 50), plot
