@@ -166,6 +166,10 @@ class PlotPanel(QWidget):
             axis = self.plot.getAxis(side)
             axis.enableAutoSIPrefix(False)  # every tick's text comes from the chart: no "k% of peak"
             axis.setCacheMode(CACHED)
+        # The chart lets a tick's text reach RIGHT_ROOM pixels past the data area's ends ("1" at the left end
+        # of a log axis, "200" at its right); pyqtgraph would leave out any text past the axis itself, and an
+        # axis from 1 to 2 clients (one measured point) showed no number at all.
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=RIGHT_ROOM)
         self.plot.titleLabel.setCacheMode(CACHED)
         # The heading spans the axis' column too: its lines are as wide as the whole plot.
         self.plot.layout.removeItem(self.plot.titleLabel)

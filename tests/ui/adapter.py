@@ -1186,10 +1186,19 @@ def axis_label(app: App, plot: str, side: str = "left") -> str:
 
 
 def axis_ticks(app: App, plot: str, side: str = "left") -> list[str]:
-    """The values written along an axis of a plot, as drawn (the plot brought into view first)."""
+    """The values written along an axis of a plot, as drawn (the plot brought into view first): pyqtgraph
+    leaves out a text it was given that would pass the axis' own rectangle."""
+    from PySide6.QtGui import QImage, QPainter
+
     look_at_plot(app, plot)
-    levels = _panel(app, plot).plot.getAxis(side)._tickLevels or []
-    return [text for level in levels for _, text in level]
+    axis = _panel(app, plot).plot.getAxis(side)
+    canvas = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(canvas)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in specs[2]] if specs else []
 
 
 def throughput_key(app: App) -> str:
