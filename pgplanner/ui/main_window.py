@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self.compact = False  # plots as tabs beside the details (a small window)
         self._needs = 0  # the results' least height with the plots side by side, as last measured so
         self._compact_at = QSize()  # the results' size when the plots last became tabs
+        self._cards_height = 0  # the cards' height side by side, as last shown
         self.headline = Headline()
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
@@ -538,6 +539,19 @@ class MainWindow(QMainWindow):
             self._latency_plot.show_plan(plan)
         self._show_warnings(plan)
         self._show_details()
+        self._cards_resized()
+
+    def _cards_resized(self) -> None:
+        """Cards taller or lower (a baseline pinned or cleared, the latency card come or gone) change what the
+        plots side by side need: arrange again once laid out. Lower cards in the small window's tabs are a
+        trial of side by side, as a window grown is (the tabs' own sizes say nothing of it)."""
+        height = self.cards.height_side_by_side()
+        if height == self._cards_height:
+            return
+        if self.compact and height < self._cards_height:
+            self._needs = 0
+        self._cards_height = height
+        QTimer.singleShot(0, self, self._arrange)
 
     def _show_details(self) -> None:
         """Render only the details tab in view; the others catch up when they are shown."""

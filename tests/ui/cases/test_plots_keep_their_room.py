@@ -3,6 +3,7 @@ back first, and after a trip through the small window's tabs they sit side by si
 
 from ..adapter import (
     axis_ticks,
+    clear_baseline,
     details_lines_shown,
     drag_splitter_above_details,
     drag_splitter_between_plots_and_budget,
@@ -117,3 +118,15 @@ def test_in_the_default_window_the_details_show_a_few_lines_and_their_handle_giv
     assert details_lines_shown(app) >= shown + 2
     for plot in ("throughput", "memory", "budget"):
         assert plot_area(app, plot)[1] >= (READABLE_DATA_HEIGHT if plot != "budget" else 50), plot
+
+
+def test_clearing_the_baseline_gives_the_plots_back_their_places_side_by_side(app):
+    resize_window(app, 1280, 800)
+    set_workload(app, demand_tps=300)  # the latency card: five to a row
+    assert plots_side_by_side(app)
+    pin_baseline(app)  # every card a line taller: the plots no longer fit side by side
+    set_hardware(app, ram="64GB")
+    assert not plots_side_by_side(app)
+    clear_baseline(app)  # the cards as they were, and the window as it was
+    assert plots_side_by_side(app)
+    assert readout_whole_on_screen(app, "memory") and readout_whole_on_screen(app, "latency")
