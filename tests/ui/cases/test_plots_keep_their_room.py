@@ -1,6 +1,8 @@
 """A DBA drags the handles and resizes the window: the plots keep a readable data area, take the room
 back first, and after a trip through the small window's tabs they sit side by side as before."""
 
+import itertools
+
 from ..adapter import (
     axis_ticks,
     clear_baseline,
@@ -130,3 +132,10 @@ def test_clearing_the_baseline_gives_the_plots_back_their_places_side_by_side(ap
     clear_baseline(app)  # the cards as they were, and the window as it was
     assert plots_side_by_side(app)
     assert readout_whole_on_screen(app, "memory") and readout_whole_on_screen(app, "latency")
+
+
+def test_a_wide_budget_axis_counts_connections_in_even_whole_steps(app):
+    resize_window(app, 1300, 820)  # room for a number every 2.5 connections, which "2, 5, 8, 10" misreported
+    numbers = [int(text) for text in axis_ticks(app, "budget", "bottom")]
+    steps = {b - a for a, b in itertools.pairwise(numbers)}
+    assert len(numbers) >= 3 and len(steps) == 1, numbers
