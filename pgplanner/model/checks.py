@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .budget import PROVIDER_LINE
@@ -311,7 +310,7 @@ def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
         return None
     fixed = n(provider.max_connections)
     curve = plan.memory_curve
-    all_open = float(np.interp(plan.max_connections, curve.connections, curve.worst_case)) - float(curve.worst_case[0])
+    all_open = curve.at(plan.max_connections)[2] - float(curve.worst_case[0])
     message = (
         f"{provider.id} fixes max_connections at {fixed}; this plan opens {n(opened)}, and the memory figures "
         f"(worst case {human_size(plan.memory.worst_case_bytes)}, safe work_mem) judge those {n(opened)}: all "

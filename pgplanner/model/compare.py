@@ -82,8 +82,8 @@ def throughput_at_max_connections(plan: Plan) -> tuple[float, Derivation]:
     """
     t = plan.throughput
     pooled = plan.scenario.pooler.kind != "none"
-    curve = t.pooled if pooled else t.direct
-    share = float(np.interp(plan.max_connections, t.connections, curve))
+    direct, through_pool, _ = t.at(plan.max_connections)
+    share = through_pool if pooled else direct
     how = (
         f"through the pooler at most {n(t.pool_connections)} backends run at once"
         if pooled

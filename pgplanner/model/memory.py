@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
+
 from .defaults import (
     DESKTOP_OS_RESERVE_RULE,
     DESKTOP_OS_RESERVE_SHARE,
@@ -109,6 +111,52 @@ class MemoryBasis(NamedTuple):
     def outside_connections(self) -> int:
         """What the worst case holds besides the connections: autovacuum, maintenance, decoding, temp tables."""
         return self.maintenance + self.maintenance_jobs_memory + self.logical_decoding + self.temp_buffers
+
+    def lines(self, heavy_fraction: float) -> MemoryLines:
+        """The memory curve's three lines as functions of the number of connections."""
+        fixed = float(self.shared_buffers + self.os_overhead)  # floats: N x worst case can pass 2**63 bytes
+        return MemoryLines(
+            fixed,
+            fixed + self.outside_connections,
+            float(self.per_connection),
+            float(self.per_process),
+            heavy_fraction,
+            self.server.parallel_workers_per_gather,
+            self.server.max_parallel_workers,
+        )
+
+
+class MemoryLines(NamedTuple):
+    """Memory in use against connections, evaluable at any number of them: the plan's curve is these lines on
+    its own grid, and a chart whose axis reaches further (a baseline's) evaluates them there too.
+
+    Every line starts at what the server holds with no connection (shared_buffers and the OS reserve); in the
+    worst case autovacuum, manual maintenance, logical decoding and temporary tables hold theirs too.
+    """
+
+    fixed: float  # shared_buffers + the OS reserve
+    fixed_worst: float  # and what the worst case holds outside the connections
+    per_connection: float  # typical
+    per_process: float  # one process of the heaviest query
+    heavy_fraction: float  # share of connections running the heaviest query at once
+    parallel_workers_per_gather: int
+    max_parallel_workers: int
+
+    def processes(self, connections: np.ndarray) -> np.ndarray:
+        """:meth:`MemoryBasis.processes` for many connection counts at once."""
+        return connections + np.minimum(connections * self.parallel_workers_per_gather, self.max_parallel_workers)
+
+    def at(self, connections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Typical, heavy-fraction and worst-case memory (bytes) at each number of connections."""
+        share = self.heavy_fraction
+        typical = self.fixed + connections * self.per_connection
+        heavy = (
+            self.fixed
+            + self.processes(connections * share) * self.per_process
+            + connections * (1 - share) * self.per_connection
+        )
+        worst = self.fixed_worst + self.processes(connections) * self.per_process
+        return typical, heavy, worst
 
 
 def huge_pages_guaranteed(scenario: Scenario, shared_buffers: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, PlainSerializer, SkipValidation, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SkipValidation, computed_field
 
 from . import budget, checks, concurrency, latency, memory, network, settings, throughput
 from .budget import BudgetLine
@@ -98,6 +98,21 @@ class ThroughputCurve(Output):
     fit_lambda_tps: float | None = None  # the fitted throughput of one client
     fit_peak_error: float | None = None  # one standard error of the fitted peak, in connections
     measured_on: str | None = None  # where the measurements were taken, as saved with the scenario
+    # The lines the arrays sample, for any other number of connections; not written out.
+    lines: Annotated[throughput.ThroughputLines, SkipValidation] = Field(exclude=True, repr=False)
+
+    def at(self, connections: float) -> tuple[float, float, float]:
+        """Direct, pooled and modelled throughput (peak = 1) at ``connections`` active ones, wherever they are."""
+        direct, pooled, modelled = self.lines.at(np.array([float(connections)]))
+        return float(direct[0]), float(pooled[0]), float(modelled[0])
+
+    def over(self, highest: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Connections, direct, pooled and modelled up to ``highest``: the plan's own grid when it reaches that
+        far, else the lines on a grid to ``highest`` (an axis a baseline widened)."""
+        if highest <= self.connections[-1]:
+            return self.connections, self.direct, self.pooled, self.modelled
+        grid = throughput.connection_grid(highest)
+        return (grid, *self.lines.at(grid))
 
 
 class MemoryCurve(Output):
@@ -109,6 +124,21 @@ class MemoryCurve(Output):
     heavy_fraction: Array
     ram_bytes: int
     marks: dict[str, int]  # ram_ceiling, max_connections, productive_target (+ provider_limit)
+    # The lines the arrays sample, for any other number of connections; not written out.
+    lines: Annotated[memory.MemoryLines, SkipValidation] = Field(exclude=True, repr=False)
+
+    def at(self, connections: float) -> tuple[float, float, float]:
+        """Typical, heavy-fraction and worst-case memory (bytes) at ``connections``, wherever they are."""
+        typical, heavy, worst = self.lines.at(np.array([float(connections)]))
+        return float(typical[0]), float(heavy[0]), float(worst[0])
+
+    def over(self, highest: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Connections, typical, heavy-fraction and worst-case memory up to ``highest``: the plan's own grid
+        when it reaches that far, else the lines on a grid to ``highest`` (an axis a baseline widened)."""
+        if highest <= self.connections[-1]:
+            return self.connections, self.typical, self.heavy_fraction, self.worst_case
+        grid = memory_grid(highest)
+        return (grid, *self.lines.at(grid))
 
 
 class SemaphoreFigures(Output):
@@ -471,19 +501,17 @@ def _throughput_curve(
     if fit:
         highest = max(highest, 2 * fit.highest_measured)
     grid = throughput.connection_grid(highest)
-    direct = np.round(shape.relative(grid), 5)
-    # Through a pooler no more than the pool is ever active; without one, the same pool is what a
-    # pooler would allow, so the curve shows what adding one would change. The curve is elementwise,
-    # so that is the direct curve up to the pool and its value at the pool from there on.
-    pool = pooling.server_connections
-    pooled = np.where(grid < pool, direct, np.round(shape.relative(np.array([pool])), 5))
+    lines = throughput.ThroughputLines(
+        shape, throughput.default_shape(productive) if fit else shape, pooling.server_connections
+    )
+    direct, pooled, modelled = lines.at(grid)
     sigma, kappa = shape.usl
-    modelled = np.round(throughput.default_shape(productive).relative(grid), 5) if fit else direct
     return ThroughputCurve.model_construct(
         connections=grid,
         direct=direct,
         pooled=pooled,
         modelled=modelled,
+        lines=lines,
         knee=float(shape.knee),  # a whole number of connections when not fitted
         peak=shape.peak,
         shape_u=shape.u,
@@ -524,33 +552,28 @@ MEMORY_CURVE_REACH = 1.25  # draw past the ceiling and the chosen max_connection
 _MEMORY_CURVE_STEPS = throughput.steps(MEMORY_CURVE_POINTS)
 
 
+def memory_grid(highest: float) -> np.ndarray:
+    """Whole numbers of connections from 0 to ``highest``, evenly spaced."""
+    return throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS))).astype(np.int64)
+
+
 def _memory_curve(
     scenario: Scenario, basis: memory.MemoryBasis, ceiling: int, max_conn: int, productive: int
 ) -> MemoryCurve:
-    highest = max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH
-    grid = throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS)))
-    fixed = float(basis.shared_buffers + basis.os_overhead)  # floats: N x worst case can pass 2**63 bytes
-    # In the worst case autovacuum, manual maintenance, logical decoding and temporary tables hold theirs too.
-    fixed_worst = fixed + basis.outside_connections
-    fraction = scenario.memory.heavy_fraction
-    server = basis.server
-
-    def processes(connections: np.ndarray) -> np.ndarray:  # memory.MemoryBasis.processes, over the grid
-        workers = np.minimum(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
-        return connections + workers
-
+    grid = memory_grid(max(ceiling, max_conn, 10) * MEMORY_CURVE_REACH)
+    lines = basis.lines(scenario.memory.heavy_fraction)
+    typical, heavy_fraction, worst_case = lines.at(grid)
     marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
     if scenario.provider is not None:
         marks["provider_limit"] = scenario.provider.max_connections
     return MemoryCurve.model_construct(
-        connections=grid.astype(np.int64),
-        typical=fixed + grid * basis.per_connection,
-        worst_case=fixed_worst + processes(grid) * basis.per_process,
-        heavy_fraction=fixed
-        + processes(grid * fraction) * basis.per_process
-        + grid * (1 - fraction) * basis.per_connection,
+        connections=grid,
+        typical=typical,
+        worst_case=worst_case,
+        heavy_fraction=heavy_fraction,
         ram_bytes=basis.ram,
         marks=marks,
+        lines=lines,
     )
 
 

@@ -159,6 +159,28 @@ class UslShape(NamedTuple):
         return self.fit.throughput(connections) / self.fit.peak_tps
 
 
+class ThroughputLines(NamedTuple):
+    """Throughput relative to the peak against active connections, evaluable at any number of them: the plan's
+    curve is these lines on its own grid, and a chart or readout reaching further (a baseline's axis, the
+    mouse) evaluates them there too.
+
+    Through a pooler no more than the pool is ever active; without one, the same pool is what a pooler
+    would allow, so the pooled line shows what adding one would change: the direct line up to the pool, its
+    value at the pool from there on.
+    """
+
+    shape: Shape | UslShape  # the measured USL when measured, else the default shape
+    modelled: Shape | UslShape  # the default shape (the same as ``shape`` unless measurements replaced it)
+    pool: int  # active backends the pooler allows
+
+    def at(self, connections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Direct, pooled and modelled throughput (peak = 1, rounded to 5 places) at each count."""
+        direct = np.round(self.shape.relative(connections), 5)
+        pooled = np.where(connections < self.pool, direct, np.round(self.shape.relative(np.array([self.pool])), 5))
+        modelled = direct if self.modelled is self.shape else np.round(self.modelled.relative(connections), 5)
+        return direct, pooled, modelled
+
+
 def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit | None:
     """The bounded least-squares USL fit of measured (clients, tps) points.
 

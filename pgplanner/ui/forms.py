@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
@@ -184,7 +184,8 @@ class Forms(QWidget):
         made = []
         for spec, above in rows:
             anchor: QWidget = toggle if above is None else self.editors[above]
-            editor = self._add_editor(form, spec, form.getWidgetPosition(anchor)[0] + 1)
+            row, _ = cast(tuple[int, QFormLayout.ItemRole], form.getWidgetPosition(anchor))  # typed "object"
+            editor = self._add_editor(form, spec, row + 1)
             previous = _last_in_chain(anchor)
             for widget in _chain_within(editor):
                 QWidget.setTabOrder(previous, widget)

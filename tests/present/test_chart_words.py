@@ -16,6 +16,16 @@ def _key(points: int) -> list[str]:
     return [entry.label for entry in throughput_chart(result, frame, None, WINDOW).key]
 
 
+def test_a_modelled_baseline_beside_measured_points_says_its_curve_is_not_drawn():
+    """Its curve is in % of its own peak: on the measured plan's tps axis it cannot be drawn, and the heading
+    says so instead of leaving the reader to look for it."""
+    measured = tuple(Measurement(connections=2**i, tps=100.0 * (i + 1)) for i in range(5))
+    frame = Frame(400.0, 240.0, lambda text: 7.0 * len(text), 16.0, 900.0, lambda text: 7.0 * len(text))
+    chart = throughput_chart(plan(Scenario(measurements=measured)), frame, plan(Scenario()), WINDOW)
+    assert "baseline curve not drawn: modelled, no tps to plot" in [run.text for line in chart.heading for run in line]
+    assert not [series for series in chart.series if series.ghost]
+
+
 def test_one_measured_point_is_one_point_not_one_points():
     assert "pgbench, 1 point" in _key(1)
     assert "pgbench, 3 points" in _key(3)

@@ -195,7 +195,7 @@ set_pooler = _group_setter("pooler")
 
 def slide(app: App, flat: str, stops: int) -> None:
     """Move an input's slider by ``stops`` positions (negative: to the left)."""
-    slider = w.find(app.window, f"slider_{flat}", QSlider)
+    slider = w.find(field(app, flat), f"slider_{flat}", QSlider)
     w.slide_to(slider, slider.value() + stops)
     settle(app)
 
@@ -1651,7 +1651,7 @@ def focus_ring_pixels(app: App, name: str) -> tuple[int, int]:
     flat name), without and with the keyboard focus on it."""
     from PySide6.QtGui import QPalette
 
-    widget = _panel(app, name).widget if name in PLOTS else w.find(app.window, f"slider_{name}", QSlider)
+    widget = _panel(app, name).widget if name in PLOTS else w.find(field(app, name), f"slider_{name}", QSlider)
     look_at_plot(app, name) if name in PLOTS else None
     highlight = widget.palette().color(QPalette.ColorRole.Highlight).name()
     app.window.setFocus()
@@ -1663,7 +1663,7 @@ def focus_ring_pixels(app: App, name: str) -> tuple[int, int]:
 
 
 def widget_perimeter(app: App, name: str) -> int:
-    widget = _panel(app, name).widget if name in PLOTS else w.find(app.window, f"slider_{name}", QSlider)
+    widget = _panel(app, name).widget if name in PLOTS else w.find(field(app, name), f"slider_{name}", QSlider)
     return 2 * (widget.width() + widget.height())
 
 

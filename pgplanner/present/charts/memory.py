@@ -77,36 +77,31 @@ def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
     plans = [plan] + ([baseline] if baseline is not None else [])
     right = _view_right(plans)
     ram = max(p.memory_curve.ram_bytes for p in plans)
-    worst_at_max = {
-        id(p): float(np.interp(p.max_connections, p.memory_curve.connections, p.memory_curve.worst_case)) for p in plans
-    }
-    typical_at_right = max(float(np.interp(right, p.memory_curve.connections, p.memory_curve.typical)) for p in plans)
+    worst_at_max = {id(p): p.memory_curve.at(p.max_connections)[2] for p in plans}
+    typical_at_right = max(p.memory_curve.at(right)[0] for p in plans)
     top_bytes = min(max(ram, typical_at_right, *worst_at_max.values()), WORST_CASE_SHOWN_UP_TO * ram)
     unit, size = memory_unit(top_bytes)
 
     series: list[Series] = []
-    if baseline is not None:
-        b = baseline.memory_curve
-        for key, values, dash in (
-            ("typical", b.typical, False),
-            ("heavy_fraction", b.heavy_fraction, False),
-            ("worst_case", b.worst_case, True),
-        ):
+    if baseline is not None:  # both plans' lines reach the view's right end
+        b_connections, *b_lines = baseline.memory_curve.over(right)
+        lines = zip(("typical", "heavy_fraction", "worst_case"), b_lines, (False, False, True), strict=True)
+        for key, values, dash in lines:
             series.append(
-                Series(f"baseline.{key}", names.ghost, b.connections, values / size, "ghost", dash, 3.5, True)
+                Series(f"baseline.{key}", names.ghost, b_connections, values / size, "ghost", dash, 3.5, True)
             )
+    connections, typical, heavy, worst_case = c.over(right)
     series += [
-        Series("typical", "typical", c.connections, c.typical / size, "typical"),
-        Series("heavy_fraction", "heavy fraction", c.connections, c.heavy_fraction / size, "heavy_fraction"),
-        Series("worst_case", _worst_case_key(plan), c.connections, c.worst_case / size, "worst_case", dash=True),
+        Series("typical", "typical", connections, typical / size, "typical"),
+        Series("heavy_fraction", "heavy fraction", connections, heavy / size, "heavy_fraction"),
+        Series("worst_case", _worst_case_key(plan), connections, worst_case / size, "worst_case", dash=True),
     ]
     for p, key, colour in (
         (plan, "max_connections", "max_connections"),
         (baseline, "baseline.max_connections", "baseline"),
     ):
         if p is not None:  # the memory in use when the heavy fraction of every slot runs the heaviest query
-            m = p.memory_curve
-            in_use = float(np.interp(p.max_connections, m.connections, m.heavy_fraction))
+            in_use = p.memory_curve.at(p.max_connections)[1]
             series.append(
                 Series(
                     key,
@@ -203,9 +198,7 @@ def memory_readout(plan: Plan, x: float) -> str:
     connections' part (the "Worst-case memory" card at max_connections) and what the server holds anyway."""
     c = plan.memory_curve
     connections = max(0, round(x))
-    typical, heavy, worst = (
-        float(np.interp(connections, c.connections, v)) for v in (c.typical, c.heavy_fraction, c.worst_case)
-    )
+    typical, heavy, worst = c.at(connections)
     fixed = float(c.worst_case[0])  # at no connection: shared_buffers, OS and the rest the worst case counts
     held = ", ".join(["shared_buffers", "OS", *_held_anyway(plan)])
     return (

@@ -25,6 +25,8 @@ MODELLED_NOTE = "modelled (USL), not measured"
 FITTED_NOTE = "fitted to your measurements"
 TOO_FEW_NOTE = "fewer than 3 points measured: modelled"
 NO_POOLER_NOTE = "no pooler"
+# A modelled baseline beside measured points: its curve is in % of its own peak, with no tps to draw it in.
+UNMEASURED_GHOST_NOTE = "{ghost} curve not drawn: modelled, no tps to plot"
 DIRECT = "direct to PostgreSQL"
 POOLED = "through the pooler"
 IMPORTED = "imported from "  # how the Server menu records points measured elsewhere
@@ -61,29 +63,30 @@ def throughput_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, nam
     pooled = plan.scenario.pooler.kind != "none"
     measured = plan.scenario.measurements
 
+    # Both plans' curves reach the axis' end, the farther of their own grids.
+    highest = max(float(t.connections[-1]), float(baseline.throughput.connections[-1]) if baseline else 0.0)
+    connections, direct, pooled_curve, modelled = t.over(highest)
     series: list[Series] = []
     key: list[KeyEntry] = []
     ghost_factor = _ghost_factor(baseline, in_tps)
     if baseline is not None and ghost_factor:
-        b = baseline.throughput
+        b_connections, b_direct, b_pooled, _ = baseline.throughput.over(highest)
         series.append(
-            Series(
-                "baseline.direct", names.ghost, b.connections, b.direct * ghost_factor, "ghost", width=3.5, ghost=True
-            )
+            Series("baseline.direct", names.ghost, b_connections, b_direct * ghost_factor, "ghost", False, 3.5, True)
         )
         if baseline.scenario.pooler.kind != "none":
             series.append(
-                Series("baseline.pooled", names.ghost, b.connections, b.pooled * ghost_factor, "ghost", True, 3.5, True)
+                Series("baseline.pooled", names.ghost, b_connections, b_pooled * ghost_factor, "ghost", True, 3.5, True)
             )
     if in_tps:
-        series.append(Series("modelled", "modelled", t.connections, t.modelled * factor, "modelled", True, 1.5))
+        series.append(Series("modelled", "modelled", connections, modelled * factor, "modelled", True, 1.5))
         key.append(KeyEntry(f"pgbench, {plural(len(measured), 'point')}", "measured", "dot"))
     if fitted or not in_tps:
         label = measured_label(t.measured_on) if in_tps else DIRECT
-        series.append(Series("direct", label, t.connections, t.direct * factor, "direct"))
+        series.append(Series("direct", label, connections, direct * factor, "direct"))
         key.append(KeyEntry(label, "direct", "line"))
     if pooled:
-        series.append(Series("pooled", POOLED, t.connections, t.pooled * factor, "pooled", dash=True))
+        series.append(Series("pooled", POOLED, connections, pooled_curve * factor, "pooled", dash=True))
         key.append(KeyEntry(POOLED, "pooled", "dash"))
     if in_tps:
         key.append(KeyEntry("modelled", "modelled", "dash"))
@@ -116,13 +119,14 @@ def throughput_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, nam
     if baseline is not None:
         marks.append(_baseline_mark(baseline, names))
 
-    highest = max(float(t.connections[-1]), float(baseline.throughput.connections[-1]) if baseline else 0.0)
     points_top = max((m.tps for m in measured), default=0.0)
     ghost_top = float(baseline.throughput.direct.max()) * ghost_factor if baseline is not None else 0.0
     top = max(factor, points_top, ghost_top) * TPS_HEADROOM if in_tps else 100.0
     notes = [FITTED_NOTE if fitted else TOO_FEW_NOTE if in_tps else MODELLED_NOTE, CAP_NOTE]
     if not pooled:
         notes.append(NO_POOLER_NOTE)
+    if baseline is not None and not ghost_factor:
+        notes.append(UNMEASURED_GHOST_NOTE.format(ghost=names.ghost))
     unit = "tps" if in_tps else "% of peak"
     return compose(
         name="throughput",
@@ -163,9 +167,7 @@ def throughput_readout(plan: Plan, baseline: Plan | None, names: Names, x: float
     """What the throughput chart shows at ``x`` active connections."""
     t = plan.throughput
     connections = max(x, 1.0)
-    direct, pooled, modelled = (
-        float(np.interp(connections, t.connections, v)) for v in (t.direct, t.pooled, t.modelled)
-    )
+    direct, pooled, modelled = t.at(connections)
     where = f"{n(round(connections))} active connections"
     scale = throughput_scale(plan)
     if scale is not None:
@@ -180,7 +182,7 @@ def throughput_readout(plan: Plan, baseline: Plan | None, names: Names, x: float
     else:
         text = f"{where}: direct {direct * 100:.0f} %, through the pooler {pooled * 100:.0f} %"
     if baseline is not None and scale is None:
-        b = baseline.throughput
-        curve = b.pooled if baseline.scenario.pooler.kind != "none" else b.direct
-        text += f"; {names.baseline.rstrip(': ')} {float(np.interp(connections, b.connections, curve)) * 100:.0f} %"
+        b_direct, b_pooled, _ = baseline.throughput.at(connections)
+        share = b_pooled if baseline.scenario.pooler.kind != "none" else b_direct
+        text += f"; {names.baseline.rstrip(': ')} {share * 100:.0f} %"
     return text
