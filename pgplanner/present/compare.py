@@ -34,6 +34,9 @@ KIND_TITLES = {
     "kernel": "Kernel and OS",
     "warning": "Warnings",
 }
+# A card's line about the pinned plan begins with one of these, longest first: "vs" where "baseline" would
+# leave no room for the figures (a narrow card in a small window).
+BASELINE_WORDS = ("baseline", "vs")
 _CARD_TITLES = {spec.outputs[0]: spec.title for spec in CARDS}
 HEADLINE_TITLES = {path: _CARD_TITLES.get(path, path) for path in HEADLINE} | {
     AT_MAX_CONNECTIONS: "Throughput at max_connections"
@@ -325,16 +328,18 @@ def _available(a: Plan, b: Plan) -> str:
     return first if first == second else f"{first} and {second}"
 
 
-def card_baseline(baseline: CardView, now: dict[str, Any], then: dict[str, Any]) -> str:
-    """What a card adds while a baseline is pinned: ``baseline 1,000 · -900`` (``baseline``: the card as
-    the baseline plan shows it).
+def card_baseline(baseline: CardView, now: dict[str, Any], then: dict[str, Any]) -> tuple[str, ...]:
+    """What a card adds while a baseline is pinned, in its wordings longest first: ``baseline 1,000 · -900``,
+    then ``vs 1,000 · -900`` for a card too narrow for the first (``baseline``: the card as the baseline
+    plan shows it). The words shorten, never the figures.
 
     ``now`` and ``then`` are :func:`pgplanner.model.compare.outputs` of the two plans, computed once for all
     cards; a pooler's figure is None on a plan without one, so no change is stated against "no pooler".
     """
     path = baseline.figure
     change = show_change(path, then.get(path), now.get(path))
-    return f"baseline {baseline.value}" + (f" · {change}" if change else "")
+    figures = baseline.value + (f" · {change}" if change else "")
+    return tuple(f"{word} {figures}" for word in BASELINE_WORDS)
 
 
 def plan_title(plan: Plan, fallback: str) -> str:

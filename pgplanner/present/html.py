@@ -39,13 +39,20 @@ def derivations_page(plan: Plan, anchors: dict[str, str]) -> str:
     return "".join(sections)
 
 
-def headline_html(plan: Plan, alarm_colour: str) -> str:
+def headline_html(plan: Plan, alarm_colour: str) -> tuple[str, ...]:
+    """The sentence above the cards, in its wordings longest first. A narrow window gets a shorter one:
+    "target" for "productive target", then without the figures the cards right under it show (required,
+    target, RAM ceiling); max_connections and the blocking errors are in every wording."""
     errors = blocking(plan)
     alarm = f" <span style='color:{alarm_colour}'>· {errors} blocking</span>" if errors else ""
+    answer = f"<span style='font-size:17px'><b>max_connections = {n(plan.max_connections)}</b></span>"
+    required = f" &nbsp;required {n(plan.max_connections_required)}"
+    target, ceiling = n(plan.productive_target), n(plan.ram_ceiling)
     return (
-        f"<span style='font-size:17px'><b>max_connections = {n(plan.max_connections)}</b></span>"
-        f" &nbsp;required {n(plan.max_connections_required)}, productive target {n(plan.productive_target)},"
-        f" RAM ceiling {n(plan.ram_ceiling)}{alarm}"
+        f"{answer}{required}, productive target {target}, RAM ceiling {ceiling}{alarm}",
+        f"{answer}{required}, target {target}, RAM ceiling {ceiling}{alarm}",
+        f"{answer}{required}{alarm}",
+        f"{answer}{alarm}",
     )
 
 

@@ -82,7 +82,7 @@ class Card(QFrame):
         self.title = _label(f"card_{spec.key}_title", spec.title)
         self.value = _label(f"card_{spec.key}_value")
         self.caption = _label(f"card_{spec.key}_caption")
-        # "baseline 1,000 · -900" while pinned; a narrow card cuts the baseline's figure, never the change
+        # "baseline 1,000 · -900" while pinned ("vs 1,000 · -900" in a narrow card): the figures are never cut
         self.baseline = ElidedLabel(f"card_{spec.key}_baseline", keep_after=" · ")
         self.baseline.setFixedHeight(BASELINE_ROW)
         self.baseline.hide()
@@ -128,7 +128,7 @@ class Card(QFrame):
             self.baseline.setVisible(self._pinned)
             self._fit()
         if baseline is not None:
-            self.baseline.setText(card_baseline(baseline, now, then))
+            self.baseline.set_wordings(card_baseline(baseline, now, then))
 
     def _fit(self) -> None:
         extra = (CAPTION_LINE if self._compact else 0) + (BASELINE_ROW if self._pinned else 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
@@ -9,23 +11,28 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 class ElidedLabel(QLabel):
     """Shows as much of its text as its width allows; the whole text is in the tooltip and
     :meth:`text_in_full`. Plot readouts and the cards' baseline line use it, so a changing text never
-    relayouts the window. With ``keep_after``, what follows its last occurrence is never cut: the head
-    is ("baseline 1,000 · -900" keeps "· -900", the change, in a narrow card)."""
+    relayouts the window. Given shorter wordings (:meth:`set_wordings`), it shows the longest that fits
+    whole before it cuts anything. With ``keep_after``, what follows its last occurrence is never cut: the
+    head is ("baseline 1,000 · -900" keeps "· -900", the change, in a card narrower than any wording)."""
 
     def __init__(self, name: str, keep_after: str | None = None) -> None:
         super().__init__()
         self.setObjectName(name)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._full = ""
+        self._wordings: tuple[str, ...] = ("",)
         self._keep_after = keep_after
 
     def setText(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
+        self.set_wordings((text,))
+
+    def set_wordings(self, wordings: Sequence[str]) -> None:
+        """The text in its wordings, longest first."""
+        self._wordings = tuple(wordings) or ("",)
+        self.setToolTip(self._wordings[0])
         self._elide()
 
     def text_in_full(self) -> str:
-        return self._full
+        return self._wordings[0]
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -33,9 +40,13 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         metrics, room = self.fontMetrics(), max(self.width(), 40)
-        head, tail = self._full, ""
-        if self._keep_after and self._keep_after in self._full and metrics.horizontalAdvance(self._full) > room:
-            head, separator, rest = self._full.rpartition(self._keep_after)
+        whole = next((text for text in self._wordings if metrics.horizontalAdvance(text) <= room), None)
+        if whole is not None:
+            super().setText(whole)
+            return
+        head, tail = self._wordings[-1], ""
+        if self._keep_after and self._keep_after in head:
+            head, separator, rest = head.rpartition(self._keep_after)
             tail = separator + rest
         kept = metrics.horizontalAdvance(tail)
         shown = metrics.elidedText(head, Qt.TextElideMode.ElideRight, max(room - kept, 0)) if head else ""

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -24,9 +23,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QSplitterHandle,
+    QStyle,
     QTabWidget,
     QTextBrowser,
     QTreeWidget,
@@ -47,6 +46,7 @@ from .cards import CardGrid
 from .document import Document
 from .folders import StartFolders
 from .forms import Forms
+from .headline import Headline
 from .named import named
 from .plots import BudgetPlot, LatencyPlot, MemoryPlot, PlotPanel, ThroughputPlot
 from .provider_picker import ProviderPicker
@@ -66,7 +66,10 @@ WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tin
 # Results area narrower or lower than this: the plots become tabs. It must also be as tall as the plots'
 # minimums side by side need (see MainWindow._column_needs), or a plot's readout would be cut off.
 COMPACT_BELOW = (720, 560)
-DETAILS_HEIGHT = 56  # the details tabs' least height: a tab bar and a line (they scroll; the plots come first)
+# The details tabs' least height in lines of text under their tab bar: warnings, settings, the kernel's lines
+# are read there (they scroll; the plots come first).
+DETAILS_LINES = 3
+RESULTS_GAP = 4  # pixels above the headline, between it, the cards and the plots, and under the details
 DEFAULT_SIZE = (1280, 800)
 # A window manager's frame around the window (title bar and borders; a title bar is 30-40 pixels on common
 # desktops): kept free when the default size is fitted to a screen.
@@ -172,6 +175,14 @@ class SideTabs(QTabWidget):
     def sizeHint(self) -> QSize:
         return self._beside.sizeHint()
 
+    def minimumSizeHint(self) -> QSize:
+        """The plot's least size, and the tab bar's height only while it is shown: QTabWidget counts a hidden
+        bar too, which took 30 pixels from the details under the plots (see MainWindow._column_needs)."""
+        least = super().minimumSizeHint()
+        if self.tabBar().isHidden():
+            least.setHeight(least.height() - self.tabBar().minimumSizeHint().height())
+        return least
+
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
@@ -201,10 +212,8 @@ class MainWindow(QMainWindow):
         self.compact = False  # plots as tabs beside the details (a small window)
         self._needs = 0  # the results' least height with the plots side by side, as last measured so
         self._compact_at = QSize()  # the results' size when the plots last became tabs
-        self.headline = named(QLabel(), "headline")
-        self.headline.setTextFormat(Qt.TextFormat.RichText)
-        self.headline.setFixedHeight(30)  # a new text never relayouts the window
-        self.headline.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._cards_height = 0  # the cards' height side by side, as last shown
+        self.headline = Headline()
         self.cards = CardGrid()
         self.cards.cardClicked.connect(self.explain)
         self.throughput_plot, self.memory_plot, self.budget_plot = ThroughputPlot(), MemoryPlot(), BudgetPlot()
@@ -293,6 +302,11 @@ class MainWindow(QMainWindow):
         self._even_pending = False
         results = self.results = named(QWidget(), "results")
         column = QVBoxLayout(results)
+        # Little room above and below, and between the rows: every pixel of height goes to the plots and the
+        # details (at 1280x800 with a demand, the details' three lines fit beside the plots by 20 pixels).
+        side = column.contentsMargins().left()
+        column.setContentsMargins(side, RESULTS_GAP, side, RESULTS_GAP)
+        column.setSpacing(RESULTS_GAP)
         column.addWidget(self.headline)
         column.addWidget(self.cards)
         column.addWidget(lower, 1)
@@ -326,8 +340,14 @@ class MainWindow(QMainWindow):
         tabs.addTab(self.kernel, "Kernel and OS")
         tabs.addTab(self.compare, "Compare")
         tabs.currentChanged.connect(self._show_details)
-        tabs.setMinimumHeight(DETAILS_HEIGHT)
+        tabs.setMinimumHeight(self._details_height(tabs))
         return tabs
+
+    @staticmethod
+    def _details_height(tabs: QTabWidget) -> int:
+        """A tab bar and :data:`DETAILS_LINES` lines of a list in the tabs' font, with the list's frame."""
+        frame = 2 * tabs.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth)
+        return tabs.tabBar().sizeHint().height() + DETAILS_LINES * tabs.fontMetrics().lineSpacing() + 2 * frame
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.results and event.type() == QEvent.Type.Resize:
@@ -402,7 +422,7 @@ class MainWindow(QMainWindow):
             + self.headline.height()
             + self.cards.height_side_by_side()
             + plots
-            + DETAILS_HEIGHT
+            + self.details.minimumHeight()
             + 2 * self.plots.handleWidth()
         )
 
@@ -523,7 +543,7 @@ class MainWindow(QMainWindow):
     # --- showing the plan -----------------------------------------------------------------
 
     def show_plan(self, plan: Plan) -> None:
-        self.headline.setText(headline_html(plan, theme.words_on(theme.VERMILLION, self.palette()).name()))
+        self.headline.set_wordings(headline_html(plan, theme.words_on(theme.VERMILLION, self.palette()).name()))
         self.cards.show_plan(plan, self.baseline)
         self.picker.show_plan(plan)
         self._lock_fixed_inputs(plan)
@@ -535,6 +555,19 @@ class MainWindow(QMainWindow):
             self._latency_plot.show_plan(plan)
         self._show_warnings(plan)
         self._show_details()
+        self._cards_resized()
+
+    def _cards_resized(self) -> None:
+        """Cards taller or lower (a baseline pinned or cleared, the latency card come or gone) change what the
+        plots side by side need: arrange again once laid out. Lower cards in the small window's tabs are a
+        trial of side by side, as a window grown is (the tabs' own sizes say nothing of it)."""
+        height = self.cards.height_side_by_side()
+        if height == self._cards_height:
+            return
+        if self.compact and height < self._cards_height:
+            self._needs = 0
+        self._cards_height = height
+        QTimer.singleShot(0, self, self._arrange)
 
     def _show_details(self) -> None:
         """Render only the details tab in view; the others catch up when they are shown."""

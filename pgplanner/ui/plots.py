@@ -172,6 +172,10 @@ class PlotPanel(QWidget):
             axis = self.plot.getAxis(side)
             axis.enableAutoSIPrefix(False)  # every tick's text comes from the chart: no "k% of peak"
             axis.setCacheMode(CACHED)
+        # The chart lets a tick's text reach RIGHT_ROOM pixels past the data area's ends ("1" at the left end
+        # of a log axis, "200" at its right); pyqtgraph would leave out any text past the axis itself, and an
+        # axis from 1 to 2 clients (one measured point) showed no number at all.
+        self.plot.getAxis("bottom").setStyle(hideOverlappingLabels=RIGHT_ROOM)
         self.plot.titleLabel.setCacheMode(CACHED)
         # The heading spans the axis' column too: its lines are as wide as the whole plot.
         self.plot.layout.removeItem(self.plot.titleLabel)
@@ -191,6 +195,7 @@ class PlotPanel(QWidget):
         self._stale = False  # a redraw was skipped while hidden: draw when shown
         self._held = False  # the window is being laid out: draw once it is done (see held_while)
         self._drawn: tuple[Plan | None, Plan | None, Frame | None] = (None, None, None)  # what the last draw was for
+        self._heading_height = 0  # pixels, as last laid out
         self._plan: Plan | None = None
         self._baseline: Plan | None = None  # a pinned plan, drawn in grey behind this one
         self.chart: Chart | None = None  # what is drawn now
@@ -375,6 +380,7 @@ class PlotPanel(QWidget):
         self.chart = chart
         self._draw_heading(chart)
         self._draw_axes(chart)
+        self._least_height()  # after the axes: the first draw gives the x axis its title, and its height
         shown = set()
         for z, series in enumerate(chart.series):
             self._draw_series(series, z)
@@ -410,25 +416,30 @@ class PlotPanel(QWidget):
             height = math.ceil(title.item.boundingRect().height()) + 2
             title.setMaximumHeight(height)  # pyqtgraph fixes both at 30 pixels, one line
             self.plot.layout.setRowFixedHeight(0, height)
-            self._least_height(height)
-            # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it
-            # again (the view box then reports its new size, and the chart is placed for it).
-            view = QRectF(self.widget.viewport().rect())
-            if self.plot.geometry() != view:
-                self.plot.setGeometry(view)
+            self._heading_height = height
         else:  # as many lines as before: new words in place, without laying the plot out again
             title.text = html
             title.item.setHtml(
                 f"<span style='color: {self.theme.colour('ink')}; font-size: {TITLE_POINTS}pt'>{html}</span>"
             )
+            # The heading's least width is its widest line's: one wrapped for a wider place (the small
+            # window's tab) would hold the plot that wide in a narrower one, its right part cut off, and no
+            # later resize would shrink it. Narrower words lower it, as setTitle would.
+            if title.minimumWidth() > title.itemRect().width() + 0.5:
+                title.updateMin()
+        # A heading wrapped for an earlier, wider plot may have stretched the plot past the view: fit it
+        # again (the view box then reports its new size, and the chart is placed for it).
+        view = QRectF(self.widget.viewport().rect())
+        if self.plot.geometry() != view:
+            self.plot.setGeometry(view)
 
-    def _least_height(self, heading: int) -> None:
+    def _least_height(self) -> None:
         """A panel never gets lower than its heading, axis and readout plus a readable data area: a
         splitter dragged up stops there instead of squashing the data under a three-line heading."""
         axis = self.plot.getAxis("bottom")
         _, top, _, bottom = self.plot.layout.getContentsMargins()
         needed = (
-            heading
+            self._heading_height
             + self.DATA_HEIGHT
             + math.ceil(axis.height() if axis.isVisible() else 0)
             + math.ceil(top + bottom)
@@ -458,6 +469,10 @@ class PlotPanel(QWidget):
             ink = self.theme.colour("ink")
             self.plot.setLabel("bottom", x.label, color=ink)
             self.plot.setLabel("left", y.label, color=ink)
+            # pyqtgraph centres an axis title only when the axis is resized: a longer title put in after
+            # the last resize ("throughput (% of peak)" for "% of peak") would reach up over the heading.
+            for side in ("left", "bottom"):
+                self.plot.getAxis(side).resizeEvent()
         if self._changed("grid", chart.grid):
             self.plot.showGrid(x=chart.grid == "x", y=chart.grid == "y", alpha=0.2)
 

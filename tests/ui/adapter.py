@@ -343,6 +343,18 @@ def headline(app: App) -> str:
     return re.sub(r"<[^>]+>", "", w.text_of(app.window, "headline")).replace("&nbsp;", " ")
 
 
+def headline_whole(app: App) -> bool:
+    """Whether the sentence above the cards is shown whole on its one line (none of it past the edge)."""
+    from PySide6.QtGui import QTextDocument
+
+    label = w.find(app.window, "headline", QLabel)
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(label.text())
+    return document.idealWidth() <= label.contentsRect().width()
+
+
 def input_value(app: App, flat: str) -> Any:
     """What the form shows for an input (the derived value when it is on auto)."""
     editor = field(app, flat)
@@ -1178,6 +1190,22 @@ def axis_label(app: App, plot: str, side: str = "left") -> str:
     return _plain(_panel(app, plot).plot.getAxis(side).labelString()).strip()
 
 
+def axis_ticks(app: App, plot: str, side: str = "left") -> list[str]:
+    """The values written along an axis of a plot, as drawn (the plot brought into view first): pyqtgraph
+    leaves out a text it was given that would pass the axis' own rectangle."""
+    from PySide6.QtGui import QImage, QPainter
+
+    look_at_plot(app, plot)
+    axis = _panel(app, plot).plot.getAxis(side)
+    canvas = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(canvas)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in specs[2]] if specs else []
+
+
 def throughput_key(app: App) -> str:
     """The key of the throughput plot, as plain text."""
     return "  ".join(plot_key(app, "throughput"))
@@ -1425,9 +1453,16 @@ def plot_problems(app: App, plot: str) -> list[str]:
             ):
                 problems.append(f"{text!r} covers {name}")
     view = panel.widget.mapToScene(panel.widget.viewport().rect()).boundingRect()
+    if area.right() > view.right() + 0.5:
+        problems.append("the data area runs past the plot's right edge")
     heading = panel.plot.titleLabel.item.sceneBoundingRect()
     if heading.right() > view.right() + 0.5 or heading.left() < view.left() - 0.5:
         problems.append("the heading is cut at the plot's edge")
+    title = panel.plot.getAxis("left").label
+    if title.isVisible() and title.toPlainText().strip():
+        margin = title.document().documentMargin()  # empty space around the words
+        if title.sceneBoundingRect().top() + margin < heading.bottom() - 0.5:
+            problems.append(f"the axis title {title.toPlainText()!r} runs over the heading")
     bottom = panel.plot.getAxis("bottom")
     metrics = QFontMetricsF(bottom.style.get("tickFont") or bottom.font())
     for level in bottom._tickLevels or []:
@@ -1717,6 +1752,13 @@ def handle_above_details_by_keys(app: App, keys: str, times: int) -> None:
     app.qtbot.waitUntil(handle.hasFocus)
     w.key_on(app.qtbot, handle, keys, times)
     app.qtbot.wait(20)
+
+
+def details_lines_shown(app: App) -> int:
+    """How many lines of text the details pane (Warnings, Settings, Kernel ... under the plots) shows at once."""
+    warnings_list = w.find(app.window, "warnings", QListWidget)
+    app.window.details.setCurrentWidget(warnings_list)
+    return warnings_list.viewport().height() // warnings_list.fontMetrics().lineSpacing()
 
 
 def plots_height(app: App) -> int:

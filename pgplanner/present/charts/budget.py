@@ -107,7 +107,7 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         entries.append(KeyEntry(text, "baseline", "dash"))
 
     spacing = max(frame.measure(n(round(widest))) + tick.TICK_GAP, tick.X_SPACING)
-    x_values = tick.linear(0.0, widest, width, spacing)
+    x_values = tick.linear(0.0, widest, width, spacing, whole=True)
     x_ticks = tick.x_ticks(
         [(v, True) for v in x_values], px, lambda v: n(round(v)), frame.measure, width, frame.right_room
     )

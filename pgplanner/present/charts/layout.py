@@ -124,7 +124,7 @@ def compose(
     x_candidates = (
         tick.logarithmic(x.lo, x.hi)
         if x.log
-        else [(v, True) for v in tick.linear(x.lo, x.hi, width, _x_spacing(x, frame))]
+        else [(v, True) for v in tick.linear(x.lo, x.hi, width, _x_spacing(x, frame), whole=True)]  # connections
     )
     x_ticks = tick.x_ticks(x_candidates, px, x.text, frame.measure, width, frame.right_room)
     y_values = tick.linear(y.lo, top, height - data_top)

@@ -27,20 +27,29 @@ def short_count(value: float) -> str:
     return f"{value:g}"
 
 
-def nice_step(span: float, most: int) -> float:
-    """The smallest round step (1, 2, 2.5, 5 x 10^k) that cuts ``span`` into at most ``most`` parts."""
-    raw = span / max(most, 1)
-    if raw <= 0:
+def nice_step(least: float, whole: bool = False) -> float:
+    """The smallest round step (1, 2, 2.5, 5 x 10^k) at least ``least``; with ``whole``, a whole number
+    (connections are counted: no 2.5 between 0 and 5)."""
+    if least <= 0:
         return 1.0
-    decade = 10 ** math.floor(math.log10(raw))
-    return decade * next(m for m in STEPS if decade * m >= raw * (1 - 1e-9))
+    if whole:
+        least = max(least, 1.0)
+    decade = 10 ** math.floor(math.log10(least))
+    return next(
+        step for m in STEPS if (step := decade * m) >= least * (1 - 1e-9) and (not whole or step == round(step))
+    )
 
 
-def linear(lo: float, hi: float, pixels: float, spacing: float = Y_SPACING) -> list[float]:
-    """Round values from ``lo`` to ``hi`` at least ``spacing`` pixels apart on an axis ``pixels`` long."""
-    if hi <= lo:
+def linear(lo: float, hi: float, pixels: float, spacing: float = Y_SPACING, whole: bool = False) -> list[float]:
+    """Round values from ``lo`` to ``hi`` at least ``spacing`` pixels apart on an axis ``pixels`` long
+    (whole numbers only with ``whole``).
+
+    The step is the smallest round one that is ``spacing`` pixels long, not the span cut into as many
+    parts as would fit: 151 ms on 95 pixels is 0, 50, 100, 150 (32 pixels apart), not 0 and 100.
+    """
+    if hi <= lo or pixels <= 0:
         return [lo]
-    step = nice_step(hi - lo, int(pixels // spacing))
+    step = nice_step((hi - lo) * spacing / pixels, whole)
     first = math.ceil(lo / step - 1e-9)
     return [round(i * step, 10) for i in range(first, math.floor(hi / step + 1e-9) + 1)]
 

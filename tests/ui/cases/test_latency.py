@@ -7,6 +7,7 @@ from pgplanner.model import Measurement
 from tests.model.test_latency import mmc
 
 from ..adapter import (
+    axis_ticks,
     card_baseline,
     card_shown,
     cards_disagreeing_with_model,
@@ -14,6 +15,7 @@ from ..adapter import (
     compare_tab,
     current_curve,
     hover,
+    import_measurements,
     load_scenario,
     mark,
     pin_baseline,
@@ -120,3 +122,24 @@ def test_the_compare_tab_and_the_card_say_the_latency_change(app):
     tab = compare_tab(app)
     assert "Latency p99" in tab and "latency.at_pool_size.p99_ms" not in tab  # named as the card names it
     assert "Latency p99\n46.1 ms\n" in tab  # the headline row: the baseline's p99, then the plan's
+
+
+# Server > Import Measurements of pgbench's output for one run with one client (its latency average included).
+ONE_RUN = """transaction type: <builtin: select only>
+scaling factor: 1
+number of clients: 1
+number of threads: 1
+duration: 5 s
+latency average = 0.048 ms
+tps = 20724.571757 (without initial connection time)
+"""
+
+
+def test_one_measured_point_has_its_axis_numbered(app, tmp_path):
+    path = tmp_path / "one-run.txt"
+    path.write_text(ONE_RUN)
+    import_measurements(app, path)
+    assert "latency" in plots_offered(app)
+    assert axis_ticks(app, "latency", "bottom") == ["1", "2"]  # the axis runs from 1 to 2 clients
+    set_workload(app, demand_tps=300)  # one measurement plus a demand
+    assert {"1", "10", "100"} <= set(axis_ticks(app, "latency", "bottom"))

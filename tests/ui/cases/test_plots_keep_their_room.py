@@ -1,9 +1,16 @@
 """A DBA drags the handles and resizes the window: the plots keep a readable data area, take the room
 back first, and after a trip through the small window's tabs they sit side by side as before."""
 
+import itertools
+
 from ..adapter import (
+    axis_ticks,
+    clear_baseline,
+    details_lines_shown,
     drag_splitter_above_details,
     drag_splitter_between_plots_and_budget,
+    look_at_plot,
+    pin_baseline,
     plot_area,
     plot_height,
     plot_problems,
@@ -11,6 +18,7 @@ from ..adapter import (
     plots_side_by_side,
     readout_whole_on_screen,
     resize_window,
+    set_hardware,
     set_workload,
 )
 
@@ -79,3 +87,55 @@ def test_back_at_the_size_it_had_the_window_has_the_layout_it_had(app):
         resize_window(app, *size)
         assert plots_side_by_side(app) == side_by_side, size
     assert side_by_side and evenly_split(app)
+
+
+def test_back_from_the_small_window_with_the_latency_tab_in_front_both_plots_are_whole(app):
+    resize_window(app, 1280, 800)
+    set_workload(app, demand_tps=300)  # a Latency tab appears beside Memory
+    resize_window(app, 1024, 700)  # the plots become tabs
+    look_at_plot(app, "latency")
+    resize_window(app, 1280, 800)
+    assert plot_problems(app, "throughput") == []  # not cut at its right edge ("max_connecti...", "1" for 100)
+    assert plot_problems(app, "latency") == []
+    assert len(axis_ticks(app, "latency")) >= 3  # 0, 50, 100, 150 on a hundred pixels, not 0 and 100 alone
+    resize_window(app, 1300, 820)
+    assert plot_problems(app, "throughput") == []
+
+
+def test_with_a_baseline_pinned_after_the_small_window_no_axis_title_runs_over_a_heading(app):
+    resize_window(app, 1280, 800)
+    pin_baseline(app)  # Ctrl+B
+    set_hardware(app, ram="64GB")
+    resize_window(app, 1024, 700)  # the plots become tabs
+    resize_window(app, 1280, 800)
+    for plot in ("throughput", "memory", "budget"):
+        assert plot_problems(app, plot) == [], plot
+
+
+def test_in_the_default_window_the_details_show_a_few_lines_and_their_handle_gives_them_more(app):
+    resize_window(app, 1280, 800)
+    assert details_lines_shown(app) >= 3  # not one line under the tab bar
+    shown = details_lines_shown(app)
+    drag_splitter_above_details(app, -300)  # as far up as it goes
+    assert details_lines_shown(app) >= shown + 2
+    for plot in ("throughput", "memory", "budget"):
+        assert plot_area(app, plot)[1] >= (READABLE_DATA_HEIGHT if plot != "budget" else 50), plot
+
+
+def test_clearing_the_baseline_gives_the_plots_back_their_places_side_by_side(app):
+    resize_window(app, 1280, 800)
+    set_workload(app, demand_tps=300)  # the latency card: five to a row
+    assert plots_side_by_side(app)
+    pin_baseline(app)  # every card a line taller: the plots no longer fit side by side
+    set_hardware(app, ram="64GB")
+    assert not plots_side_by_side(app)
+    clear_baseline(app)  # the cards as they were, and the window as it was
+    assert plots_side_by_side(app)
+    assert readout_whole_on_screen(app, "memory") and readout_whole_on_screen(app, "latency")
+
+
+def test_a_wide_budget_axis_counts_connections_in_even_whole_steps(app):
+    resize_window(app, 1300, 820)  # room for a number every 2.5 connections, which "2, 5, 8, 10" misreported
+    numbers = [int(text) for text in axis_ticks(app, "budget", "bottom")]
+    steps = {b - a for a, b in itertools.pairwise(numbers)}
+    assert len(numbers) >= 3 and len(steps) == 1, numbers

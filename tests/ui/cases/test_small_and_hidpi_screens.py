@@ -13,12 +13,15 @@ from ..adapter import (
     default_window_on_screen,
     details_tab_titles,
     folder_dialogs_start_in,
+    headline,
+    headline_whole,
     load_scenario,
     open_example,
     pin_baseline,
     resize_window,
     save_as,
     set_hardware,
+    set_workload,
 )
 
 TITLE_BAR = 30  # a window manager's title bar, in logical pixels (GNOME, KDE, openbox: 24-37)
@@ -42,14 +45,26 @@ def test_in_a_small_window_every_tab_has_a_name_of_its_own(app):
     assert clashes == [] and len(set(titles)) == len(titles), titles
 
 
-def test_in_a_small_window_a_card_still_shows_the_change(app):
+def test_in_a_small_window_a_card_shows_the_baseline_and_the_change_whole(app):
+    set_workload(app, demand_tps=300)  # the latency card too: "baseline 92.8 ms · -0.664 ms"
     resize_window(app, 1024, 700)
     pin_baseline(app)
     set_hardware(app, ram="64GB", cores=32)  # changes too wide for a narrow card beside their baseline
-    for card in ("Worst-case memory", "Safe work_mem", "Pooler capacity"):
+    for card in ("Worst-case memory", "Heavy-fraction memory", "Safe work_mem", "Pooler capacity", "Latency p99"):
         full, shown = card_baseline(app, card), card_baseline_as_shown(app, card)
-        change = full.rsplit(" · ", 1)[-1]
-        assert change != full and shown.endswith(f"· {change}"), (full, shown)  # the change whole, if cut
+        figures = full.removeprefix("baseline ").split(" · ")  # "6.18 GB", "+21.8 GB"
+        assert len(figures) == 2 and "\u2026" not in shown, (full, shown)  # no number cut ("baseline 6.… · +21.8 GB")
+        assert all(figure in shown for figure in figures), (full, shown)
+
+
+def test_in_a_small_window_the_headline_is_whole_and_still_says_what_blocks(app):
+    open_example(app, "direct-1000")  # 1,000 connections with a blocking error: the longest headline
+    resize_window(app, 1024, 700)
+    assert headline_whole(app), headline(app)
+    assert headline(app).startswith("max_connections = 1,000")
+    assert headline(app).endswith("· 1 blocking")
+    resize_window(app, 1280, 800)  # room again: every word is back
+    assert headline_whole(app) and "productive target" in headline(app)
 
 
 def test_open_starts_in_the_examples_then_in_the_last_folder_used(app, tmp_path: Path):
