@@ -42,34 +42,48 @@ class Preset:
 
 
 class Catalog:
-    """Presets by ``provider/plan`` id, in file order (an autoscaling provider's listed ranges last)."""
+    """Presets by ``provider/plan`` id, in file order (an autoscaling provider's listed ranges last).
+
+    A plan is resolved when first asked for: a command names one plan of some 350, and resolving them all
+    took longer than reading the files.
+    """
 
     def __init__(self, providers: Iterable[ProviderFile] = ()) -> None:
         self.providers = tuple(providers)
-        self._presets = [resolve(provider, *plan) for provider in self.providers for plan in _plans(provider)]
-        self._by_name = {
-            f"{preset.plan.provider}/{name}": preset
-            for preset in self._presets
-            for name in (preset.plan.plan, *preset.aliases)
+        self._plans = [(provider, *plan) for provider in self.providers for plan in _plans(provider)]
+        self._resolved: dict[int, Preset] = {}  # by position in _plans
+        self._by_name: dict[str, int] = {
+            f"{provider.id}/{name}": index
+            for index, (provider, plan, _) in enumerate(self._plans)
+            for name in (plan.id, *plan.aliases)
         }
+        self._ranges: dict[str, Preset] = {}  # autoscaling ranges asked for that the files do not list
+
+    def _preset(self, index: int) -> Preset:
+        preset = self._resolved.get(index)
+        if preset is None:
+            preset = self._resolved[index] = resolve(*self._plans[index])
+        return preset
 
     def __iter__(self) -> Iterator[Preset]:
-        return iter(self._presets)
+        return (self._preset(index) for index in range(len(self._plans)))
 
     def __len__(self) -> int:
-        return len(self._presets)
+        return len(self._plans)
 
     def find(self, name: str) -> Preset:
         """The preset called ``name`` (``"Heroku/Standard-0"``); UnknownPreset with a suggestion otherwise."""
         key = name.strip().lower()
-        preset = self._by_name.get(key)
-        if preset is not None:
-            return preset
+        index = self._by_name.get(key)
+        if index is not None:
+            return self._preset(index)
+        if key in self._ranges:
+            return self._ranges[key]
         if "/" not in key:
             raise UnknownPreset(f"{name!r} is not PROVIDER/PLAN{self._suggestion(key)}")
         preset = self._scaled(key, name)
         if preset is not None:
-            self._by_name[key] = preset
+            self._ranges[key] = preset
             return preset
         raise UnknownPreset(f"no preset {name!r}{self._suggestion(key)}")
 
@@ -86,7 +100,7 @@ class Catalog:
         return None if bounds is None else resolve(provider, *scaled_plan(provider, provider.autoscaling, *bounds))
 
     def _suggestion(self, key: str) -> str:
-        names = list(self._by_name)
+        names = [*self._by_name, *self._ranges]
         if "/" not in key:  # a bare plan name: match it against the plan part of every id
             plans = {full.split("/", 1)[1]: full for full in names}
             close = difflib.get_close_matches(key, list(plans), n=1)
