@@ -72,6 +72,9 @@ class CardView(NamedTuple):
 
 
 NO_ROOM = "no memory left: shared_buffers + OS take all the RAM"
+# The worst case's room is what is left once the memory outside connections is counted too (autovacuum,
+# maintenance, decoding, temp buffers): NO_ROOM would blame shared_buffers and the OS alone.
+NO_ROOM_FOR_CONNECTIONS = "nothing left for connections"
 NO_POOLER = Face("no pooler", "clients connect to PostgreSQL directly")
 
 
@@ -142,7 +145,7 @@ def _worst_case(plan: Plan) -> Face:
     m = plan.memory
     processes = f"({judged(plan)} + {n(m.parallel_workers)} parallel)" if m.parallel_workers else judged(plan)
     left = m.worst_case_available_bytes
-    room = f"available {human_size(left)}" if left > 0 else NO_ROOM
+    room = f"available {human_size(left)}" if left > 0 else NO_ROOM_FOR_CONNECTIONS
     return Face(
         human_size(m.worst_case_bytes), f"{processes} x {human_size(m.per_process_bytes)} · {room}", arithmetic=True
     )

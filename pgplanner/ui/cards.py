@@ -90,6 +90,7 @@ class Card(QFrame):
         for label, part in parts:
             label.setProperty("part", part)  # styled by the grid's one style sheet
         self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # never up over the value
         self.caption.setFixedHeight(2 * CAPTION_LINE)  # room for two lines
         # Fixed heights and ignored widths: a new number never relayouts the window while a slider moves.
         self.setFixedHeight(CARD_HEIGHT)

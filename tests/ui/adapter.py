@@ -318,6 +318,18 @@ def why(app: App, title: str) -> str:
     return re.sub(r"<[^>]+>", " ", card.toolTip()).replace("&gt;", ">").replace("&lt;", "<")
 
 
+def captions_cut(app: App) -> list[str]:
+    """The cards whose caption needs more lines than the card gives it (its last words would be lost)."""
+    from pgplanner.ui.cards import Card
+
+    cut = []
+    for card in app.window.findChildren(Card):
+        label = card.caption
+        if card.isVisibleTo(app.window) and label.heightForWidth(label.width()) > label.height():
+            cut.append(f"{card.spec.title}: {label.text()!r}")
+    return cut
+
+
 def card_severity(app: App, title: str) -> str | None:
     card = w.find(app.window, f"card_{card_key(app, title)}")
     return card._severity

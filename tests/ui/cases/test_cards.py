@@ -4,6 +4,7 @@ from ...equations import false_card
 from ...scenarios import EXAMPLES, PEAK_19, SCENARIOS
 from ..adapter import (
     all_warning_texts,
+    captions_cut,
     card_severity,
     cards_shown,
     choose_provider_plan,
@@ -123,6 +124,18 @@ def test_every_caption_that_states_arithmetic_gives_the_value_beside_it(app, tmp
             if (false := false_card(value, caption)) is not None:
                 wrong.append(f"{name}: {title}: {false}")
     assert not wrong
+
+
+def test_every_caption_fits_its_card(app, tmp_path):
+    """Over the explanation scenarios and the examples, and a server whose shared_buffers and OS take all its
+    RAM (the worst-case card's caption then says why nothing is left), in the default window."""
+    cut = []
+    for name, scenario in (SCENARIOS | EXAMPLES).items():
+        open_scenario(app, scenario, tmp_path)
+        cut += [f"{name}: {caption}" for caption in captions_cut(app)]
+    open_scenario(app, EXAMPLES["example direct-1000"].with_changes(cores=4, ram="16GB"), tmp_path)
+    cut += [f"no room: {caption}" for caption in captions_cut(app)]
+    assert not cut
 
 
 def test_without_a_pooler_no_card_shows_a_pool(app):
