@@ -151,6 +151,15 @@ class ProviderPicker(QGroupBox):
             self._layout.addWidget(skipped)
         return self.catalog
 
+    def event(self, event: QEvent) -> bool:
+        """The title's Alt+letter (the group's one shortcut) always reaches the plan search. QGroupBox gives the
+        focus back to the child that last had it, and after "Back to self-managed" was clicked that is the
+        button, hidden since: the focus stayed where it was, and what the user typed for a plan went there."""
+        if event.type() == QEvent.Type.Shortcut:
+            self.combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        return super().event(event)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             self.load()

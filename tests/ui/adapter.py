@@ -594,7 +594,7 @@ def choose_provider_plan(app: App, preset_id: str | None) -> None:
 
 
 def back_to_self_managed(app: App) -> None:
-    w.find(app.window, "button_self_managed", QPushButton).click()
+    w.click_with_mouse(w.find(app.window, "button_self_managed", QPushButton))  # the button takes the focus
     settle(app)
 
 
