@@ -35,7 +35,7 @@ SEARCH_EXAMPLES = "rds r6g, heroku standard, neon 2 cu"
 
 
 class _Search(QSortFilterProxyModel):
-    """The plans whose words hold every word typed, in any order (:func:`pgplanner.presets.matches`)."""
+    """The plans with a word starting with each word typed, in any order (:func:`pgplanner.presets.matches`)."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -93,7 +93,7 @@ class ProviderPicker(QGroupBox):
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
         self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)
-        # The search: every word typed, in any order, against each plan's words; the popup lists what matches.
+        # The search: each word typed starts a word of the plan's, in any order; the popup lists what matches.
         self._search = _Search(self)
         self._search.setSourceModel(self.combo.model())
         completer = self._completer = QCompleter(self._search, self.combo)
