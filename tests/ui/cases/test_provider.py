@@ -91,7 +91,7 @@ def test_the_searchs_own_examples_find_plans_whatever_the_word_order(app):
 
 
 def test_enter_on_the_placeholders_neon_example_chooses_neon_2_cu(app):
-    """"neon 2 cu" names Neon's 2 CU plan (8 GB, Neon's docs); each word is matched where a word starts, so
+    """The search "neon 2 cu" names Neon's 2 CU plan (8 GB, Neon's docs); each word is matched where a word starts, so
     the "2" of 0.25 CU and of "max 2,098" does not count."""
     assert search_provider_plans_and_press_enter(app, "neon 2 cu") == ""
     assert provider_plan_shown(app).startswith("Neon — 2cu")
