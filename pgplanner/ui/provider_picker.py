@@ -11,6 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -163,7 +164,24 @@ class ProviderPicker(QGroupBox):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             self.load()
+        elif (
+            isinstance(event, QFocusEvent)
+            and event.type() == QEvent.Type.FocusOut
+            and event.reason() != Qt.FocusReason.PopupFocusReason  # the suggestions' list is still the search
+        ):
+            self._put_back_plan_in_effect()
         return False
+
+    def _put_back_plan_in_effect(self) -> None:
+        """Leaving the box with a search nothing was chosen from: the box says again which plan is in effect
+        (the note about a search that found nothing goes with the search)."""
+        title = self.combo.itemText(self.combo.currentIndex())
+        if self.combo.currentText() != title:
+            self.combo.setEditText(title)
+            self._search.search("")
+            search = self.combo.lineEdit()
+            if search is not None:
+                search.setCursorPosition(0)  # the head of the title, as show_plan leaves it
 
     def _on_activated(self, index: int) -> None:
         self.note.hide()

@@ -618,6 +618,20 @@ def search_provider_plans_and_press_enter(app: App, text: str) -> str:
     return provider_search_note(app)
 
 
+def tab_away_from_provider_search(app: App) -> None:
+    """Press Tab in the picker's search (the focus there first, as after typing in it)."""
+    combo = w.find(app.window, "combo_preset", QComboBox)
+    if not combo.hasFocus():
+        w.focus(app.qtbot, combo)
+    w.press_tab(app.qtbot)
+    settle(app)
+
+
+def provider_search_text(app: App) -> str:
+    """The whole text in the picker's box: the chosen plan's title, or what was typed there."""
+    return w.find(app.window, "combo_preset", QComboBox).lineEdit().text()
+
+
 def provider_search_note(app: App) -> str:
     """What the picker says under its search ("No plan matches ..."), "" when it says nothing."""
     note = w.find(app.window, "preset_search_note", QLabel)
