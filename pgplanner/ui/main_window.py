@@ -674,6 +674,8 @@ class MainWindow(QMainWindow):
             return False
         if asked:
             self.folders.chose(path)
+        else:
+            self.folders.found_examples()
         self.set_baseline(plan_of(scenario))
         return True
 
@@ -806,6 +808,7 @@ class MainWindow(QMainWindow):
         except InputError as error:
             self.report_error("Cannot open example", str(error))
             return False
+        self.folders.found_examples()  # its folder, inside the program, is not one the user chose (see .folders)
         return True
 
     def save_scenario(self) -> bool:
@@ -894,8 +897,8 @@ class MainWindow(QMainWindow):
     def start_folder(self) -> Path:
         """Where Open and Compare with Scenario start: where the user last chose a file or folder (see
         :mod:`.folders`), at first the bundled examples (the seeds' worked examples, e.g. Direct 1000 and
-        Pgbouncer 100)."""
-        return self.folders.start(resource("examples"))
+        Pgbouncer 100) until one was opened from the menu, then the home folder."""
+        return self.folders.start_or_examples(resource("examples"))
 
     def scenario_folder(self) -> Path | None:
         """The folder of the scenario file being edited (None while it is untitled)."""
