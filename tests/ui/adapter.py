@@ -1893,13 +1893,17 @@ def compare_with_example(app: App, name: str) -> None:
 
 def compare_examples_offered(app: App) -> list[str]:
     """The entries of Compare > Compare with Example."""
+
+    return [text.replace("&", "") for text in example_entries(app, "Compare with Example")]
+
+
+def example_entries(app: App, menu: str) -> list[str]:
+    """The entries of File > Open Example or Compare > Compare with Example, as written (with the ``&`` of
+    their Alt+letters)."""
     from PySide6.QtGui import QAction
 
-    return [
-        action.text()
-        for action in app.window.findChildren(QAction)
-        if action.objectName().startswith("action_compare_example_")
-    ]
+    prefix = {"Open Example": "action_example_", "Compare with Example": "action_compare_example_"}[menu]
+    return [action.text() for action in app.window.findChildren(QAction) if action.objectName().startswith(prefix)]
 
 
 SHOW_WINDOW = """

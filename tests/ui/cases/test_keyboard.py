@@ -11,6 +11,7 @@ from ..adapter import (
     clipboard,
     details_tab,
     dialog_labels_and_buttons,
+    example_entries,
     focus_ring_pixels,
     focused_card,
     handle_above_details_by_keys,
@@ -99,6 +100,13 @@ def test_the_server_dialogs_answer_to_alt_letters_too(app):
     assert alt_letter_in_dialog(app, "Connect", "P") == "Port"
     assert alt_letter_in_dialog(app, "Measure", "R") == "Runs per client count"
     assert alt_letter_in_dialog(app, "Probe", "W") == "Watch for"
+
+
+def test_the_example_menus_answer_to_letters_too(app):
+    for menu in ("Open Example", "Compare with Example"):
+        letters = [mnemonic(text) for text in example_entries(app, menu)]
+        assert len(letters) == 8 and None not in letters, menu  # the eight bundled examples, each with a letter
+        assert len(set(letters)) == len(letters), menu  # and no two share it
 
 
 def test_the_focus_is_visible_on_a_plot_and_on_a_slider(app):
