@@ -472,6 +472,8 @@ def hover(app: App, plot: str, x: float, y: float) -> str:
     view_x = math.log10(x) if panel.chart.x.log else x
     scene = panel.vb.mapViewToScene(QPointF(view_x, y))
     where = panel.widget.mapFromScene(scene)
+    # From a pixel away: Qt drops a move to where the cursor already is (an earlier case may have left it there).
+    app.qtbot.mouseMove(panel.widget.viewport(), where + QPoint(1, 1))
     app.qtbot.mouseMove(panel.widget.viewport(), where)
     app.qtbot.wait(HOVER_SETTLES_MS)
     return panel.readout.text_in_full()
@@ -1987,6 +1989,7 @@ def file_dialog_starts_in(app: App, dialog: str) -> Path:
         export = _export_dialog(app)
         export.ask_destination = export._ask_destination
         w.click(export, "export_browse")
+        export.close()  # left open, it stays over the next case's window and takes its mouse
 
     def save_plot() -> None:
         menu = window.throughput_plot.menu()
