@@ -472,8 +472,10 @@ def hover(app: App, plot: str, x: float, y: float) -> str:
     view_x = math.log10(x) if panel.chart.x.log else x
     scene = panel.vb.mapViewToScene(QPointF(view_x, y))
     where = panel.widget.mapFromScene(scene)
-    # From a pixel away: Qt drops a move to where the cursor already is (an earlier case may have left it there).
+    # From a pixel away, once that has entered the plot: Qt drops a move to where the cursor already is (an
+    # earlier case may have left it there), and the first move into a new window only enters it.
     app.qtbot.mouseMove(panel.widget.viewport(), where + QPoint(1, 1))
+    app.qtbot.wait(HOVER_SETTLES_MS)
     app.qtbot.mouseMove(panel.widget.viewport(), where)
     app.qtbot.wait(HOVER_SETTLES_MS)
     return panel.readout.text_in_full()
