@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -122,10 +123,40 @@ def search_words(preset: Preset) -> str:
 
 
 def matches(query: str, text: str) -> bool:
-    """Every word of ``query`` is in ``text``, in any order, whatever the case: ``rds r6g`` finds
-    "AWS RDS for PostgreSQL — db.r6g.large", ``neon 2 cu`` finds "neon/2cu" (an empty query finds everything)."""
+    """Every word of ``query`` starts a word of ``text``, in any order, whatever the case: ``rds r6g`` finds
+    "AWS RDS for PostgreSQL — db.r6g.large", ``neon 2 cu`` finds "Neon — 2cu" and not "0.25cu" or "max 2,098"
+    (an empty query finds everything). See :func:`_term`."""
     haystack = text.casefold()
-    return all(word in haystack for word in query.casefold().split())
+    return all(term.search(haystack) for term in _terms(query.casefold()))
+
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+UNIT = re.compile(r"[^\W\d_]+")  # letters only: "cu", "gb"
+
+
+def _terms(query: str) -> list[re.Pattern[str]]:
+    """The query's words as patterns; a number and the unit after it ("2 cu") are one term."""
+    words, terms = query.split(), []
+    while words:
+        word = words.pop(0)
+        if NUMBER.fullmatch(word) and words and UNIT.fullmatch(words[0]):
+            terms.append(_term(word, words.pop(0)))
+        else:
+            terms.append(_term(word))
+    return terms
+
+
+def _term(word: str, unit: str | None = None) -> re.Pattern[str]:
+    """``word`` where a word of the text starts: after anything but a letter or digit ("db.r6g", "neon/2cu"),
+    or letters right after digits ("2xlarge"). A number matches whole numbers only: "2" is not the "2" of
+    "0.25" nor of "2,098". A unit may follow its number with or without a space ("2cu", "2 CU")."""
+    pattern = re.escape(word) + (r"\s?" + re.escape(unit) if unit else "")
+    if word[0].isdigit():
+        start = r"(?<![^\W_])(?<!\d[.,])"  # not inside a word, nor after a decimal point or thousands comma
+    else:
+        start = r"(?:(?<![^\W_])|(?<=\d))" if UNIT.match(word) else r"(?<![^\W_])"
+    end = r"(?![.,]?\d)" if word[-1].isdigit() and unit is None else ""  # the number ends there
+    return re.compile(start + pattern + end)
 
 
 def _plans(provider: ProviderFile) -> list[tuple[PlanSpec, Derivation | None]]:

@@ -47,6 +47,7 @@ from .document import Document
 from .folders import StartFolders
 from .forms import Forms
 from .headline import Headline
+from .mnemonics import with_mnemonics
 from .named import named
 from .plots import BudgetPlot, LatencyPlot, MemoryPlot, PlotPanel, ThroughputPlot
 from .provider_picker import ProviderPicker
@@ -141,6 +142,14 @@ SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
 def example_title(stem: str) -> str:
     """A bundled example's menu entry: ``pgbouncer-100`` is "Pgbouncer 100"."""
     return stem.replace("-", " ").capitalize()
+
+
+def example_entries() -> list[tuple[str, str, Path]]:
+    """The bundled examples as a submenu's entries: file stem, title with an Alt+letter of its own (the
+    letters of the menu bar do not count inside a submenu), path."""
+    examples = example_scenarios()
+    titles = with_mnemonics([[example_title(stem) for stem in examples]], taken=())[0]
+    return [(stem, title, path) for (stem, path), title in zip(examples.items(), titles, strict=True)]
 
 
 class ShortcutsFirst(QObject):
@@ -496,8 +505,8 @@ class MainWindow(QMainWindow):
         action(file_menu, "new", "&New", self.new_scenario, QKeySequence.StandardKey.New)
         action(file_menu, "open", "&Open...", self.open_scenario, QKeySequence.StandardKey.Open)
         examples = file_menu.addMenu("Open &Example")
-        for name, path in example_scenarios().items():
-            example = examples.addAction(example_title(name), partial(self.open_example, path))
+        for name, title, path in example_entries():
+            example = examples.addAction(title, partial(self.open_example, path))
             example.setObjectName(f"action_example_{name}")
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -529,8 +538,8 @@ class MainWindow(QMainWindow):
         action(compare_menu, "pin_baseline", "&Pin as Baseline", self.pin_baseline, QKeySequence("Ctrl+B"))
         action(compare_menu, "compare_with", "Compare with &Scenario...", self.compare_with_scenario)
         examples = compare_menu.addMenu("Compare with &Example")
-        for name, path in example_scenarios().items():
-            example = examples.addAction(example_title(name), partial(self.compare_with_scenario, path))
+        for name, title, path in example_entries():
+            example = examples.addAction(title, partial(self.compare_with_scenario, path))
             example.setObjectName(f"action_compare_example_{name}")
         action(compare_menu, "clear_baseline", "&Clear Baseline", lambda: self.set_baseline(None))
         self.menu_actions["clear_baseline"].setEnabled(False)
@@ -674,6 +683,8 @@ class MainWindow(QMainWindow):
             return False
         if asked:
             self.folders.chose(path)
+        else:
+            self.folders.found_examples()
         self.set_baseline(plan_of(scenario))
         return True
 
@@ -806,6 +817,7 @@ class MainWindow(QMainWindow):
         except InputError as error:
             self.report_error("Cannot open example", str(error))
             return False
+        self.folders.found_examples()  # its folder, inside the program, is not one the user chose (see .folders)
         return True
 
     def save_scenario(self) -> bool:
@@ -894,8 +906,8 @@ class MainWindow(QMainWindow):
     def start_folder(self) -> Path:
         """Where Open and Compare with Scenario start: where the user last chose a file or folder (see
         :mod:`.folders`), at first the bundled examples (the seeds' worked examples, e.g. Direct 1000 and
-        Pgbouncer 100)."""
-        return self.folders.start(resource("examples"))
+        Pgbouncer 100) until one was opened from the menu, then the home folder."""
+        return self.folders.start_or_examples(resource("examples"))
 
     def scenario_folder(self) -> Path | None:
         """The folder of the scenario file being edited (None while it is untitled)."""

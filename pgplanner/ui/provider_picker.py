@@ -11,6 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -35,7 +36,7 @@ SEARCH_EXAMPLES = "rds r6g, heroku standard, neon 2 cu"
 
 
 class _Search(QSortFilterProxyModel):
-    """The plans whose words hold every word typed, in any order (:func:`pgplanner.presets.matches`)."""
+    """The plans with a word starting with each word typed, in any order (:func:`pgplanner.presets.matches`)."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -93,7 +94,7 @@ class ProviderPicker(QGroupBox):
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(SELF_MANAGED, None)
         self.combo.installEventFilter(self)  # typing a search needs the entries too (the line edit focuses the combo)
-        # The search: every word typed, in any order, against each plan's words; the popup lists what matches.
+        # The search: each word typed starts a word of the plan's, in any order; the popup lists what matches.
         self._search = _Search(self)
         self._search.setSourceModel(self.combo.model())
         completer = self._completer = QCompleter(self._search, self.combo)
@@ -151,10 +152,36 @@ class ProviderPicker(QGroupBox):
             self._layout.addWidget(skipped)
         return self.catalog
 
+    def event(self, event: QEvent) -> bool:
+        """The title's Alt+letter (the group's one shortcut) always reaches the plan search. QGroupBox gives the
+        focus back to the child that last had it, and after "Back to self-managed" was clicked that is the
+        button, hidden since: the focus stayed where it was, and what the user typed for a plan went there."""
+        if event.type() == QEvent.Type.Shortcut:
+            self.combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        return super().event(event)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             self.load()
+        elif (
+            isinstance(event, QFocusEvent)
+            and event.type() == QEvent.Type.FocusOut
+            and event.reason() != Qt.FocusReason.PopupFocusReason  # the suggestions' list is still the search
+        ):
+            self._put_back_plan_in_effect()
         return False
+
+    def _put_back_plan_in_effect(self) -> None:
+        """Leaving the box with a search nothing was chosen from: the box says again which plan is in effect
+        (the note about a search that found nothing goes with the search)."""
+        title = self.combo.itemText(self.combo.currentIndex())
+        if self.combo.currentText() != title:
+            self.combo.setEditText(title)
+            self._search.search("")
+            search = self.combo.lineEdit()
+            if search is not None:
+                search.setCursorPosition(0)  # the head of the title, as show_plan leaves it
 
     def _on_activated(self, index: int) -> None:
         self.note.hide()

@@ -472,6 +472,10 @@ def hover(app: App, plot: str, x: float, y: float) -> str:
     view_x = math.log10(x) if panel.chart.x.log else x
     scene = panel.vb.mapViewToScene(QPointF(view_x, y))
     where = panel.widget.mapFromScene(scene)
+    # From a pixel away, once that has entered the plot: Qt drops a move to where the cursor already is (an
+    # earlier case may have left it there), and the first move into a new window only enters it.
+    app.qtbot.mouseMove(panel.widget.viewport(), where + QPoint(1, 1))
+    app.qtbot.wait(HOVER_SETTLES_MS)
     app.qtbot.mouseMove(panel.widget.viewport(), where)
     app.qtbot.wait(HOVER_SETTLES_MS)
     return panel.readout.text_in_full()
@@ -594,7 +598,7 @@ def choose_provider_plan(app: App, preset_id: str | None) -> None:
 
 
 def back_to_self_managed(app: App) -> None:
-    w.find(app.window, "button_self_managed", QPushButton).click()
+    w.click_with_mouse(w.find(app.window, "button_self_managed", QPushButton))  # the button takes the focus
     settle(app)
 
 
@@ -616,6 +620,20 @@ def search_provider_plans_and_press_enter(app: App, text: str) -> str:
     w.press(app.qtbot, w.find(app.window, "combo_preset", QComboBox).lineEdit(), "Return")
     settle(app)
     return provider_search_note(app)
+
+
+def tab_away_from_provider_search(app: App) -> None:
+    """Press Tab in the picker's search (the focus there first, as after typing in it)."""
+    combo = w.find(app.window, "combo_preset", QComboBox)
+    if not combo.hasFocus():
+        w.focus(app.qtbot, combo)
+    w.press_tab(app.qtbot)
+    settle(app)
+
+
+def provider_search_text(app: App) -> str:
+    """The whole text in the picker's box: the chosen plan's title, or what was typed there."""
+    return w.find(app.window, "combo_preset", QComboBox).lineEdit().text()
 
 
 def provider_search_note(app: App) -> str:
@@ -1879,13 +1897,17 @@ def compare_with_example(app: App, name: str) -> None:
 
 def compare_examples_offered(app: App) -> list[str]:
     """The entries of Compare > Compare with Example."""
+
+    return [text.replace("&", "") for text in example_entries(app, "Compare with Example")]
+
+
+def example_entries(app: App, menu: str) -> list[str]:
+    """The entries of File > Open Example or Compare > Compare with Example, as written (with the ``&`` of
+    their Alt+letters)."""
     from PySide6.QtGui import QAction
 
-    return [
-        action.text()
-        for action in app.window.findChildren(QAction)
-        if action.objectName().startswith("action_compare_example_")
-    ]
+    prefix = {"Open Example": "action_example_", "Compare with Example": "action_compare_example_"}[menu]
+    return [action.text() for action in app.window.findChildren(QAction) if action.objectName().startswith(prefix)]
 
 
 SHOW_WINDOW = """
@@ -1969,6 +1991,7 @@ def file_dialog_starts_in(app: App, dialog: str) -> Path:
         export = _export_dialog(app)
         export.ask_destination = export._ask_destination
         w.click(export, "export_browse")
+        export.close()  # left open, it stays over the next case's window and takes its mouse
 
     def save_plot() -> None:
         menu = window.throughput_plot.menu()

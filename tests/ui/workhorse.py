@@ -126,6 +126,12 @@ def click(root: QWidget, name: str) -> None:
     button.click()
 
 
+def click_with_mouse(button: QAbstractButton) -> None:
+    """Click a button with the mouse: unlike ``click()``, it takes the focus first, as a user's click gives it."""
+    assert button.isEnabled(), f"{button.objectName()} is disabled"
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+
+
 def table_rows(table: QTableWidget) -> dict[str, dict[str, str]]:
     """A table's cells as read: each row by its first column's text, its cells by their column's heading."""
     headings = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]

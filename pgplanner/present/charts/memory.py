@@ -17,6 +17,7 @@ import numpy as np
 from ...model import Plan, human_size
 from ...model.derivation import n
 from ...model.units import GB, TB
+from ..cards import plural
 from .layout import LevelAt, MarkAt, XAxis, YAxis, compose
 from .names import WINDOW, Names
 from .spec import Chart, Frame, KeyEntry, Series
@@ -202,7 +203,7 @@ def memory_readout(plan: Plan, x: float) -> str:
     fixed = float(c.worst_case[0])  # at no connection: shared_buffers, OS and the rest the worst case counts
     held = ", ".join(["shared_buffers", "OS", *_held_anyway(plan)])
     return (
-        f"{n(connections)} connections: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
+        f"{plural(connections, 'connection')}: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
         f"worst case {human_size(worst)} = {human_size(worst - fixed)} for connections + {human_size(fixed)} "
         f"{held}; RAM {human_size(c.ram_bytes)}"
     )

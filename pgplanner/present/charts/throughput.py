@@ -168,7 +168,7 @@ def throughput_readout(plan: Plan, baseline: Plan | None, names: Names, x: float
     t = plan.throughput
     connections = max(x, 1.0)
     direct, pooled, modelled = t.at(connections)
-    where = f"{n(round(connections))} active connections"
+    where = plural(round(connections), "active connection")
     scale = throughput_scale(plan)
     if scale is not None:
         if t.measured_peak_tps is None:

@@ -10,6 +10,7 @@ from ..adapter import (
     export_to,
     file_dialog_starts_in,
     import_measurements,
+    open_example,
     open_export,
     restart,
     save_as,
@@ -51,3 +52,17 @@ def test_on_first_use_the_dialogs_start_in_the_examples_or_the_home_folder(app, 
     assert file_dialog_starts_in(app, "Compare with Scenario") == examples
     for dialog in FILE_DIALOGS[3:]:
         assert file_dialog_starts_in(app, dialog) == Path.home(), dialog
+
+
+def test_after_an_example_from_the_menu_open_starts_at_home_not_in_the_program(app, tmp_path: Path, monkeypatch):
+    """File > Open Example found the examples; File > Open is then for the user's own files: it starts where
+    the user last chose one, else at home, never in the examples' folder inside the program's install."""
+    monkeypatch.chdir(tmp_path)
+    open_example(app, "direct-1000")
+    assert file_dialog_starts_in(app, "Open") == Path.home()
+    assert file_dialog_starts_in(app, "Compare with Scenario") == Path.home()
+    app = restart(app)
+    assert file_dialog_starts_in(app, "Open") == Path.home()  # the next session too
+    save_as(app, tmp_path / "shop.json")
+    open_example(app, "pgbouncer-100")
+    assert file_dialog_starts_in(app, "Open") == tmp_path  # where the user last chose a file themselves

@@ -6,9 +6,12 @@ from ..adapter import (
     SERVER_DIALOGS,
     alt_letter_in_dialog,
     answer_unsaved_changes_with_keys,
+    back_to_self_managed,
+    choose_provider_plan,
     clipboard,
     details_tab,
     dialog_labels_and_buttons,
+    example_entries,
     focus_ring_pixels,
     focused_card,
     handle_above_details_by_keys,
@@ -99,6 +102,13 @@ def test_the_server_dialogs_answer_to_alt_letters_too(app):
     assert alt_letter_in_dialog(app, "Probe", "W") == "Watch for"
 
 
+def test_the_example_menus_answer_to_letters_too(app):
+    for menu in ("Open Example", "Compare with Example"):
+        letters = [mnemonic(text) for text in example_entries(app, menu)]
+        assert len(letters) == 8 and None not in letters, menu  # the eight bundled examples, each with a letter
+        assert len(set(letters)) == len(letters), menu  # and no two share it
+
+
 def test_the_focus_is_visible_on_a_plot_and_on_a_slider(app):
     for name in ("throughput", "ram"):
         without, focused = focus_ring_pixels(app, name)
@@ -126,3 +136,17 @@ def test_the_handle_above_the_details_moves_with_the_arrow_keys(app):
 def test_undo_names_the_input_as_the_form_does(app):
     set_hardware(app, ram="32GB")
     assert undo_entry(app) == "Undo Change RAM"
+
+
+def test_alt_p_reaches_the_plan_search_after_back_to_self_managed_and_the_small_windows_tabs(app):
+    """Back to self-managed (a click: the button takes the focus, then hides), then 1280x800 to 1024x700 (the
+    plots become tabs) and back: Alt+P must still leave the box that has the focus for the plan search, or what
+    the user types for a plan changes that box."""
+    choose_provider_plan(app, "neon/2cu")
+    back_to_self_managed(app)
+    for width, height in ((1280, 800), (1024, 700), (1280, 800)):
+        resize_window(app, width, height)
+    press_alt(app, "R")
+    assert input_with_focus(app) == "ram"
+    press_alt(app, "P")
+    assert place_with_focus(app) == "Provider plan"

@@ -10,6 +10,7 @@ from ..adapter import (
     provider_facts,
     provider_plan_shown,
     provider_search_note,
+    provider_search_text,
     read_card,
     redo,
     search_provider_plans,
@@ -17,6 +18,7 @@ from ..adapter import (
     set_hardware,
     set_workload,
     size,
+    tab_away_from_provider_search,
     undo,
     warnings,
 )
@@ -90,6 +92,14 @@ def test_the_searchs_own_examples_find_plans_whatever_the_word_order(app):
     assert "Neon — 2cu (2 vCPU, 8 GB, max 839)" in search_provider_plans(app, "neon 2 cu")
 
 
+def test_enter_on_the_placeholders_neon_example_chooses_neon_2_cu(app):
+    """The search "neon 2 cu" names Neon's 2 CU plan (8 GB, Neon's docs); each word is matched where a word starts, so
+    the "2" of 0.25 CU and of "max 2,098" does not count."""
+    assert search_provider_plans_and_press_enter(app, "neon 2 cu") == ""
+    assert provider_plan_shown(app).startswith("Neon — 2cu")
+    assert input_value(app, "ram") == size("8GB")
+
+
 def test_enter_on_a_search_that_finds_nothing_says_so_and_enter_on_one_that_finds_chooses_it(app):
     said = search_provider_plans_and_press_enter(app, "oracle exadata")
     assert said.startswith("No plan matches “oracle exadata”")
@@ -114,6 +124,20 @@ def test_no_plan_matches_goes_once_the_box_holds_something_else(app):
     search_provider_plans_and_press_enter(app, nothing)
     search_provider_plans(app, "heroku standard")  # typing a new search: the note spoke of the old one
     assert provider_search_note(app) == ""
+
+
+def test_leaving_a_search_that_found_nothing_puts_back_the_plan_in_effect(app):
+    """Tab away from "oracle exadata" (no plan): the box says again what is in effect, and the note goes."""
+    search_provider_plans_and_press_enter(app, "oracle exadata")
+    tab_away_from_provider_search(app)
+    assert provider_search_text(app) == "Self-managed (no provider)"
+    assert provider_search_note(app) == ""
+    choose_provider_plan(app, "heroku/standard-0")
+    search_provider_plans_and_press_enter(app, "oracle exadata")
+    tab_away_from_provider_search(app)
+    assert provider_search_text(app) == "Heroku Postgres — standard-0 (2 vCPU, 4 GB, max 120)"
+    assert provider_search_note(app) == ""
+    assert read_card(app, "max_connections") == 120  # still on standard-0
 
 
 def test_the_chosen_plan_shows_the_head_of_its_title(app):

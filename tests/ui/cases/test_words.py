@@ -9,6 +9,7 @@ from ..adapter import (
     back_to_self_managed,
     box_text,
     choose_provider_plan,
+    hover,
     input_tooltip,
     input_value,
     provider_facts,
@@ -87,3 +88,10 @@ def test_about_links_to_the_documentation(app):
     links = about_links(app)
     assert links and links[0].startswith("file://") and links[0].endswith("README.md")
     assert Path(links[0].removeprefix("file://")).is_file()
+
+
+def test_the_readouts_say_one_connection_not_one_connections(app):
+    """Pointing just right of 1 (the readout reads the nearest whole count; the axis' own edge is not in the plot)."""
+    assert hover(app, "throughput", 1.2, 50).startswith("1 active connection:")
+    assert hover(app, "memory", 1.2, 1).startswith("1 connection:")
+    assert hover(app, "memory", 20, 1).startswith("20 connections:")
