@@ -2027,3 +2027,18 @@ def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
     ]
     dialog.close()
     return reached[0] if reached else ""
+
+
+def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
+    """Server > Probe..., and the probe (its worker's result) comes back from a remote server of release
+    ``major`` with these ``settings``; the report the dialog then shows."""
+    from pgplanner.probe.report import found_changes
+    from pgplanner.probe.server import ConnectionUse, ServerReport
+
+    dialog = app.window.server.open_probe()
+    use = ConnectionUse({}, {}, {}, {}, total=0, active=0, idle_in_transaction=0,
+                        max_connections=int(settings["max_connections"]), reserved=3)  # fmt: skip
+    report = ServerReport({"name": f"PostgreSQL {major} at db", "major": major}, settings, use, {})
+    dialog._show((report, found_changes(report)))
+    settle(app)
+    return w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
