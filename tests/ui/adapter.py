@@ -2031,7 +2031,7 @@ def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
 
 def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
     """Server > Probe..., and the probe (its worker's result) comes back from a remote server of release
-    ``major`` with these ``settings``; the report the dialog then shows."""
+    ``major`` with these ``settings``; the report the dialog shows, read before it is closed."""
     from pgplanner.probe.report import found_changes
     from pgplanner.probe.server import ConnectionUse, ServerReport
 
@@ -2041,4 +2041,6 @@ def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
     report = ServerReport({"name": f"PostgreSQL {major} at db", "major": major}, settings, use, {})
     dialog._show((report, found_changes(report)))
     settle(app)
-    return w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
+    text = w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
+    dialog.close()  # read: the dialog would otherwise stay over the next case's window
+    return text

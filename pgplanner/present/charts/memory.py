@@ -172,7 +172,7 @@ def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         series=series,
         marks=marks,
         levels=levels,
-        readout=lambda x, y: memory_readout(plan, x),
+        readout=lambda x, y: memory_readout(plan, x, baseline, names),
     )
 
 
@@ -193,16 +193,22 @@ def _worst_case_key(plan: Plan) -> str:
     return f"worst case (+ {', '.join(extra)})" if extra else "worst case"
 
 
-def memory_readout(plan: Plan, x: float) -> str:
+def memory_readout(plan: Plan, x: float, baseline: Plan | None = None, names: Names = WINDOW) -> str:
     """What the memory chart shows at ``x`` connections: each line, and the worst case split in the
-    connections' part (the "Worst-case memory" card at max_connections) and what the server holds anyway."""
+    connections' part (the "Worst-case memory" card at max_connections) and what the server holds anyway;
+    with a pinned baseline, last (the line is elided from its end), the baseline's worst case there, the
+    same total its dashed grey curve draws."""
     c = plan.memory_curve
     connections = max(0, round(x))
     typical, heavy, worst = c.at(connections)
     fixed = float(c.worst_case[0])  # at no connection: shared_buffers, OS and the rest the worst case counts
     held = ", ".join(["shared_buffers", "OS", *_held_anyway(plan)])
-    return (
+    text = (
         f"{n(connections)} connections: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
         f"worst case {human_size(worst)} = {human_size(worst - fixed)} for connections + {human_size(fixed)} "
         f"{held}; RAM {human_size(c.ram_bytes)}"
     )
+    if baseline is not None:
+        their = baseline.memory_curve.at(connections)[2]
+        text += f"; {names.baseline.rstrip(': ')} worst case {human_size(their)}"
+    return text

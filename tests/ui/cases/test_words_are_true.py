@@ -1,6 +1,6 @@
 """A user reads a figure beside another and can tell what each one is (the walk of the window, fourth)."""
 
-from ..adapter import probe_reads, set_memory
+from ..adapter import hover, open_example, pin_baseline, probe_reads, set_memory
 
 
 def test_probe_shows_the_server_beside_my_plan_not_beside_its_own_values(app):
@@ -13,3 +13,19 @@ def test_probe_shows_the_server_beside_my_plan_not_beside_its_own_values(app):
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.startswith("  ")}
     assert rows["shared_buffers"] == ["128", "MB", "4", "GB"]
     assert rows["work_mem"] == ["4", "MB", "28", "MB"]
+
+
+
+def test_the_memory_readout_says_the_pinned_baselines_worst_case(app):
+    """1,000 direct pinned, then work_mem 32MB. At N connections, by hand: held anyway 16 GB shared_buffers
+    + 4 GB OS + 4 autovacuum workers x 1 GB + 2 maintenance jobs x 2 GB = 28 GB = 28,672 MB; each process
+    10 MB + 4 sort nodes x work_mem, no parallel workers. The plan: 28,672 MB + N x 138 MB; the baseline:
+    28,672 MB + N x 266 MB, said last (at N = 100: 42,472 MB = 41.5 GB and 55,272 MB = 54.0 GB)."""
+    open_example(app, "direct-1000")
+    pin_baseline(app)
+    set_memory(app, work_mem="32MB")
+    text = hover(app, "memory", 100, 10)
+    connections = int(text.split()[0].replace(",", ""))  # the pixel the mouse lands on: about 100
+    assert 95 <= connections <= 105
+    assert f"worst case {(28_672 + connections * 138) / 1024:.3g} GB" in text
+    assert text.endswith(f"; baseline worst case {(28_672 + connections * 266) / 1024:.3g} GB")
