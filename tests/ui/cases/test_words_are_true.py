@@ -15,7 +15,6 @@ def test_probe_shows_the_server_beside_my_plan_not_beside_its_own_values(app):
     assert rows["work_mem"] == ["4", "MB", "28", "MB"]
 
 
-
 def test_the_memory_readout_says_the_pinned_baselines_worst_case(app):
     """1,000 direct pinned, then work_mem 32MB. At N connections, by hand: held anyway 16 GB shared_buffers
     + 4 GB OS + 4 autovacuum workers x 1 GB + 2 maintenance jobs x 2 GB = 28 GB = 28,672 MB; each process
