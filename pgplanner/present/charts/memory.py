@@ -17,6 +17,7 @@ import numpy as np
 from ...model import Plan, human_size
 from ...model.derivation import n
 from ...model.units import GB, TB
+from ..cards import held_anyway
 from .layout import LevelAt, MarkAt, XAxis, YAxis, compose
 from .names import WINDOW, Names
 from .spec import Chart, Frame, KeyEntry, Series
@@ -176,20 +177,8 @@ def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
     )
 
 
-def _held_anyway(plan: Plan) -> list[str]:
-    """What the worst case holds besides connections, shared_buffers and the OS."""
-    m = plan.memory
-    held = (
-        ("autovacuum", m.maintenance_bytes),
-        ("maintenance jobs", m.maintenance_jobs_bytes),
-        ("logical decoding", m.logical_decoding_bytes),
-        ("temp buffers", m.temp_buffers_bytes),
-    )
-    return [name for name, size in held if size]
-
-
 def _worst_case_key(plan: Plan) -> str:
-    extra = _held_anyway(plan)
+    extra = held_anyway(plan)
     return f"worst case (+ {', '.join(extra)})" if extra else "worst case"
 
 
@@ -202,7 +191,7 @@ def memory_readout(plan: Plan, x: float, baseline: Plan | None = None, names: Na
     connections = max(0, round(x))
     typical, heavy, worst = c.at(connections)
     fixed = float(c.worst_case[0])  # at no connection: shared_buffers, OS and the rest the worst case counts
-    held = ", ".join(["shared_buffers", "OS", *_held_anyway(plan)])
+    held = ", ".join(["shared_buffers", "OS", *held_anyway(plan)])
     text = (
         f"{n(connections)} connections: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
         f"worst case {human_size(worst)} = {human_size(worst - fixed)} for connections + {human_size(fixed)} "

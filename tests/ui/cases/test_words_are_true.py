@@ -1,6 +1,6 @@
 """A user reads a figure beside another and can tell what each one is (the walk of the window, fourth)."""
 
-from ..adapter import hover, open_example, pin_baseline, probe_reads, set_memory
+from ..adapter import hover, open_example, pin_baseline, probe_reads, read_caption, set_memory
 
 
 def test_probe_shows_the_server_beside_my_plan_not_beside_its_own_values(app):
@@ -28,3 +28,11 @@ def test_the_memory_readout_says_the_pinned_baselines_worst_case(app):
     assert 95 <= connections <= 105
     assert f"worst case {(28_672 + connections * 138) / 1024:.3g} GB" in text
     assert text.endswith(f"; baseline worst case {(28_672 + connections * 266) / 1024:.3g} GB")
+
+
+def test_the_worst_case_says_why_its_memory_is_less_than_the_ram_ceilings(app):
+    """1,000 direct, by hand: 64 GB - 16 GB shared_buffers - 4 GB OS = 44 GB available for typical connections;
+    for the worst case also less 4 autovacuum workers x 1 GB and 2 maintenance jobs x 2 GB: 36 GB."""
+    open_example(app, "direct-1000")
+    assert read_caption(app, "RAM ceiling").startswith("44 GB available / ")
+    assert read_caption(app, "worst-case memory").endswith(" · 36 GB left after maintenance")
