@@ -2044,3 +2044,13 @@ def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
     text = w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
     dialog.close()  # read: the dialog would otherwise stay over the next case's window
     return text
+
+
+def budget_limit_on_top(app: App, row: str = "max_connections") -> bool:
+    """Whether the limit's stroke is what the eye meets where it crosses its bar (not hidden under the bar)."""
+    look_at_plot(app, "budget")
+    panel = app.window.budget_plot
+    stroke = panel.rules[row]
+    middle = stroke.mapToScene(stroke.line().center())
+    seen = [item for item in panel.vb.scene().items(middle) if item in (stroke, panel.bars)]
+    return stroke.isVisible() and bool(seen) and seen[0] is stroke

@@ -1,6 +1,20 @@
 """A user reads a figure beside another and can tell what each one is (the walk of the window, fourth)."""
 
-from ..adapter import hover, open_example, pin_baseline, probe_reads, read_caption, set_memory
+from ..adapter import (
+    budget_key,
+    budget_limit,
+    budget_limit_on_top,
+    choose_provider_plan,
+    hover,
+    mark_label,
+    open_example,
+    pin_baseline,
+    probe_reads,
+    read_caption,
+    set_memory,
+    set_pooler,
+    set_workload,
+)
 
 
 def test_probe_shows_the_server_beside_my_plan_not_beside_its_own_values(app):
@@ -36,3 +50,23 @@ def test_the_worst_case_says_why_its_memory_is_less_than_the_ram_ceilings(app):
     open_example(app, "direct-1000")
     assert read_caption(app, "RAM ceiling").startswith("44 GB available / ")
     assert read_caption(app, "worst-case memory").endswith(" · 36 GB left after maintenance")
+
+
+def test_a_budget_over_a_hard_limit_shows_the_limit_and_says_it_is_over(app):
+    """Heroku standard-0 allows 120 connections (Heroku's published limit). With no pooler the budget needs
+    10 app instances x 20 + 3 monitoring + 2 admin + 3 superuser slots = 208: the bar runs past 120, the
+    limit's stroke stays on top of it and the part beyond says "208 required > 120"."""
+    choose_provider_plan(app, "heroku/standard-0")
+    set_pooler(app, pooler="none")
+    assert budget_limit(app) == 120
+    assert budget_limit_on_top(app)
+    assert mark_label(app, "budget", "over_limit") == "208 required > 120"
+
+
+def test_a_baseline_beyond_the_budget_axis_points_off_it(app):
+    """1,000 direct pinned, then 1 instance of 10 and max_connections 30: the axis ends at 30 x 1.04 = 31.2,
+    and the key says where the baseline's 1,000 is: off to the right."""
+    open_example(app, "direct-1000")
+    pin_baseline(app)
+    set_workload(app, app_instances=1, pool_per_instance=10, max_connections=30)
+    assert "baseline max_connections 1,000 \u2192" in budget_key(app)
