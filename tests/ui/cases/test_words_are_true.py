@@ -14,6 +14,7 @@ from ..adapter import (
     set_memory,
     set_pooler,
     set_workload,
+    why,
 )
 
 
@@ -70,3 +71,12 @@ def test_a_baseline_beyond_the_budget_axis_points_off_it(app):
     pin_baseline(app)
     set_workload(app, app_instances=1, pool_per_instance=10, max_connections=30)
     assert "baseline max_connections 1,000 \u2192" in budget_key(app)
+
+
+def test_the_os_reserve_note_quotes_the_fit_its_formula_is_rounded_from(app):
+    """RDS's six observed points (reference/providers.md, section 1) lie about the line 230 MB + 3.44 % of RAM
+    (worked by hand in tests/model/test_memory_os.py); the reserve used is 256 MB + 3.5 %, that line rounded up."""
+    words = why(app, "RAM ceiling")
+    assert "OS reserve = 256 MB + 3.5 % of RAM" in words
+    assert "230 MB + 3.44 % of RAM, rounded up to 256 MB + 3.5 % of RAM" in words
+    assert "223 MB" not in words
