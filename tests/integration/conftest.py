@@ -1,7 +1,8 @@
 """Session-wide real programs for the integration tests: found once, template cluster made once per server.
 
 Every test that uses ``pg_bin``, ``server_major``, ``template``, ``cluster`` or ``running_server`` runs
-once per PostgreSQL server on the machine (ids ``pg15``, ``pg18``). Without the programs the tests skip
+once per PostgreSQL server on the machine (ids ``pg15``, ``pg18``), but for those marked
+``real.ON_THE_NEWEST`` (pgplanner's own handling of a server, the same on every version). Without the programs the tests skip
 with the reason; with PGPLANNER_REQUIRE_REAL=1 (CI) they fail instead, so a broken image cannot pass
 by skipping.
 

@@ -150,6 +150,11 @@ def server_ids(since: int = 0) -> list[str]:
     return [f"pg{major}" for major in sorted(majors) if major >= since]
 
 
+def newest_server_id() -> list[str]:
+    """The newest server's id alone (see :data:`ON_THE_NEWEST`)."""
+    return server_ids()[-1:]
+
+
 def find_postgres_bin(major: int) -> Path:
     """The directory with postgres, initdb and pg_ctl of PostgreSQL ``major``."""
     found = installed_servers().get(major)
@@ -393,3 +398,10 @@ def rewrite_ini(text: str, settings: dict[str, str], database_line: str) -> str:
             line = f"{key} = {settings[key]}"
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+# pgplanner's own behaviour around a server (a restart or a death mid-watch or mid-sweep, Cancel, the window's
+# dialogs, what reaches an argv) does not change with the server's version: such a test runs on the newest
+# only, instead of doubling the suite's longest tests. What the server itself says or does per version
+# (settings, percentiles, privileges, where pgbench is) runs on every one.
+ON_THE_NEWEST = pytest.mark.parametrize("pg_bin", newest_server_id(), indirect=True)

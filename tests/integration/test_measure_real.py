@@ -126,6 +126,7 @@ def wait_for_a_run(server: real.Cluster, process: subprocess.Popen[str]) -> None
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["Ctrl-C", "SIGTERM", "SIGHUP"])
+@real.ON_THE_NEWEST
 def test_a_signal_mid_sweep_stops_at_once_and_leaves_nothing(server, pgbench, signum):
     """A closed ssh session (SIGHUP), `timeout` or systemd (SIGTERM) clean up exactly as Ctrl-C does."""
     process = start_measure(server, "--clients", "1,2,4", "--duration", "30", "--pgbench", str(pgbench))
@@ -146,6 +147,7 @@ def test_a_signal_mid_sweep_stops_at_once_and_leaves_nothing(server, pgbench, si
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
+@real.ON_THE_NEWEST
 def test_a_stopped_sweep_keeps_the_points_it_measured(server, pgbench, tmp_path):
     saved = tmp_path / "measured.json"
     process = start_measure(server, "--clients", "1,2", "--duration", "2", "--warmup", "0", "--pgbench", str(pgbench),
@@ -167,6 +169,7 @@ def test_a_stopped_sweep_keeps_the_points_it_measured(server, pgbench, tmp_path)
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
+@real.ON_THE_NEWEST
 def test_cancel_from_another_thread_stops_the_sweep(server, pgbench):
     events: list[object] = []
 
@@ -191,6 +194,7 @@ def every_command_line() -> str:
     return "\n".join(lines)
 
 
+@real.ON_THE_NEWEST
 def test_no_secret_reaches_a_command_line(server, pgbench, tmp_path, monkeypatch):
     """The password comes from a ~/.pgpass line for the database pgplanner connects to (not the scratch
     database, which no such line names): pgbench gets it in a pass file of its own, mode 0600, removed
@@ -223,6 +227,7 @@ def test_no_secret_reaches_a_command_line(server, pgbench, tmp_path, monkeypatch
     assert not list(Path(tempfile.gettempdir()).glob("pgplanner-*/pgpass"))  # the private directory is gone
 
 
+@real.ON_THE_NEWEST
 def test_pgbench_never_waits_at_a_password_prompt(server, pgbench):
     """In a terminal, with no password known to pgplanner (its own connection is trusted) and one wanted
     for the scratch database: pgbench fails at once with libpq's reason, it never prompts."""
@@ -276,6 +281,7 @@ def run_in_a_terminal(command: list[str], timeout: float) -> tuple[int, str]:
         os.close(main_end)
 
 
+@real.ON_THE_NEWEST
 def test_pgbench_s_first_error_is_said_and_the_points_before_it_are_kept(server, pgbench, tmp_path):
     """A script that fails only with two clients: the point at one client is printed and saved, and the
     reason is the server's syntax error, not "Run was aborted"."""
@@ -334,6 +340,7 @@ def test_the_role_s_connection_limit_is_checked_before_the_scratch_database(serv
     assert scratch_databases(server) == []
 
 
+@real.ON_THE_NEWEST
 def test_another_sweep_running_is_named_before_anything_starts(server, pgbench):
     first = Sweep(dsn(server), SweepSpec(clients=(1,), duration=30, warmup=0, pgbench=pgbench))
 
@@ -356,6 +363,7 @@ def test_another_sweep_running_is_named_before_anything_starts(server, pgbench):
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
+@real.ON_THE_NEWEST
 def test_a_server_dying_mid_sweep_is_named_and_cleaned_up_when_it_returns(own_server, pgbench):
     server = own_server
 

@@ -133,6 +133,7 @@ def test_wrong_password_is_named_and_never_repeated(server):
         connect(dsn(server, user="planner", password="wrong-secret"))
 
 
+@real.ON_THE_NEWEST
 def test_a_long_watch_can_be_stopped_with_what_was_seen(server):
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()
@@ -216,6 +217,7 @@ def restart_after(server: real.Cluster, seconds: float, come_back: bool = True) 
     return thread
 
 
+@real.ON_THE_NEWEST
 def test_a_watch_survives_a_restart_of_the_server(server):
     with Session(dsn(server)) as session:
         restarting = restart_after(server, 1.5)
@@ -226,6 +228,7 @@ def test_a_watch_survives_a_restart_of_the_server(server):
     assert back and "was back" in back[0] and "terminating connection due to administrator command" in back[0]
 
 
+@real.ON_THE_NEWEST
 def test_a_server_gone_for_good_ends_the_watch_with_what_was_seen(server):
     stopping = restart_after(server, 2, come_back=False)
     result = run("probe", "--dsn", dsn(server), "--watch", "5", "--json")
@@ -254,6 +257,7 @@ def start_pgplanner(started: list[subprocess.Popen[str]], *args: str) -> subproc
     return process
 
 
+@real.ON_THE_NEWEST
 def test_sigterm_during_a_watch_keeps_what_was_seen(server, pgplanner_process):
     process = start_pgplanner(pgplanner_process, "probe", "--dsn", dsn(server), "--watch", "60", "--json")
     deadline = time.monotonic() + 30

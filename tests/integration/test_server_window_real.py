@@ -13,7 +13,7 @@ from . import real
 from .test_measure_real import pgbench_processes, scratch_databases
 from .test_probe_real import make_roles, password_role, restart_after
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, real.ON_THE_NEWEST]  # the window's dialogs are pgplanner's own
 
 
 @pytest.fixture
