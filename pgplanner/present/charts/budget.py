@@ -9,7 +9,7 @@ key says its figure, with an arrow to the right).
 
 A budget that needs more than its limit (a provider's fixed max_connections) is drawn whole, so its
 bar runs past the limit: the limit's stroke stays on top of the bars, and the part beyond it is
-underlined in the over-limit colour and labelled "208 required > 120" where that fits.
+underlined (just below the bar) in the over-limit colour and labelled "208 required > 120" where that fits.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
     if baseline is not None:
         strokes["max_connections"].append(px(baseline.max_connections))
     segments = budget_segments(plan)
-    over = _over_limit(plan, segments, px, py, frame)
+    over = _over_limit(plan, segments, px, py, frame, strokes["max_connections"])
     kept: dict[str, list[tuple[float, float]]] = {
         row: [] for row in rows
     }  # stretches (pixels) no segment's label may take: the over label's
@@ -157,9 +157,10 @@ def _over_limit(
     px: Callable[[float], float],
     py: Callable[[float], float],
     frame: Frame,
+    strokes: list[float],
 ) -> Mark | None:
     """The part of the max_connections bar beyond max_connections (a limit the plan may not raise): a line
-    under it and, on it where it fits, "208 required > 120" (or "> 120")."""
+    under it and, on it where it fits between the bar's ``strokes``, "208 required > 120" (or "> 120")."""
     limit = plan.max_connections
     end = max((start + count for _, row, start, count, _, _ in segments if row == "max_connections"), default=0.0)
     if end <= limit:
@@ -167,12 +168,11 @@ def _over_limit(
     centre = dict(ROWS)["max_connections"]
     top, bottom = py(centre + BAR_HEIGHT / 2), py(centre - BAR_HEIGHT / 2)
     text = f"{n(round(end))} required > {n(limit)}"
-    rule = Rule(
-        px(limit), bottom - OVER_WIDTH / 2, px(end), bottom - OVER_WIDTH / 2, "over_limit", OVER_WIDTH, dash=False
-    )
-    placed = _segment_label((text, f"> {n(limit)}"), px(limit), px(end), top, bottom, [px(limit)], frame)
+    under_bar = bottom + OVER_WIDTH / 2  # just below the bar: the words on it stay clear of the line
+    rule = Rule(px(limit), under_bar, px(end), under_bar, "over_limit", OVER_WIDTH, dash=False)
+    placed = _segment_label((text, f"> {n(limit)}"), px(limit), px(end), top, bottom, strokes, frame)
     if placed is None:
-        return Mark("over_limit", end, text, "over_limit", rule, None)
+        return Mark("over_limit", end, text, "over_limit", rule, None, axis="y")
     words, box = placed
     middle = (box.x + box.right) / 2
     under = next(  # the fill the words are written on
@@ -181,7 +181,8 @@ def _over_limit(
         if row == "max_connections" and px(start) <= middle < px(start + count)
     )
     on = f"budget.{under.partition('.')[0]}"
-    return Mark("over_limit", end, text, "over_limit", rule, Label(words, box, "over_limit", on=on))
+    # a horizontal mark (its line runs along the bar), its words beside the line, on the bar
+    return Mark("over_limit", end, text, "over_limit", rule, Label(words, box, "over_limit", on=on), axis="y")
 
 
 def _segment_label(
@@ -200,10 +201,15 @@ def _segment_label(
     if bottom - top < frame.row_height:
         return None
     pad = LABEL_PADDING / 2
-    taken = sorted(
+    taken: list[tuple[float, float]] = []  # the spans no label may take, those that overlap merged
+    for lo, hi in sorted(
         [(x - STROKE_ROOM, x + STROKE_ROOM) for x in strokes if left < x < right]
         + [(lo - pad, hi + pad) for lo, hi in kept if lo < right and hi > left]
-    )  # a stretch between two spans that overlap is negative: nothing fits there
+    ):
+        if taken and lo <= taken[-1][1]:
+            taken[-1] = (taken[-1][0], max(hi, taken[-1][1]))
+        else:
+            taken.append((lo, hi))
     edges = [left + pad, *(c for span in taken for c in span), right - pad]
     stretches = sorted(zip(edges[::2], edges[1::2], strict=True), key=lambda s: s[0] - s[1])
     for text in texts:
