@@ -2054,3 +2054,15 @@ def budget_limit_on_top(app: App, row: str = "max_connections") -> bool:
     middle = stroke.mapToScene(stroke.line().center())
     seen = [item for item in panel.vb.scene().items(middle) if item in (stroke, panel.bars)]
     return stroke.isVisible() and bool(seen) and seen[0] is stroke
+
+
+def report_columns(report: Path, heading: str) -> list[str]:
+    """The column headers of the table under the report's heading that starts with ``heading``."""
+    found = re.search(rf"<h3>{re.escape(heading)}[^<]*</h3>\s*(<table.*?</table>)", report.read_text(), re.S)
+    assert found is not None, f"no table under {heading!r}"
+    return re.findall(r"<th[^>]*>([^<]*)</th>", found.group(1).split("</thead>")[0])
+
+
+def report_wraps_name_at_underscores(report: Path, name: str) -> bool:
+    """Whether the report writes ``name`` (a long setting name) with a break opportunity after each underscore."""
+    return name.replace("_", "_<wbr>") in report.read_text()

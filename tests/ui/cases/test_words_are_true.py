@@ -5,12 +5,16 @@ from ..adapter import (
     budget_limit,
     budget_limit_on_top,
     choose_provider_plan,
+    compare_with_example,
+    export_report,
     hover,
     mark_label,
     open_example,
     pin_baseline,
     probe_reads,
     read_caption,
+    report_columns,
+    report_wraps_name_at_underscores,
     set_memory,
     set_pooler,
     set_workload,
@@ -80,3 +84,15 @@ def test_the_os_reserve_note_quotes_the_fit_its_formula_is_rounded_from(app):
     assert "OS reserve = 256 MB + 3.5 % of RAM" in words
     assert "230 MB + 3.44 % of RAM, rounded up to 256 MB + 3.5 % of RAM" in words
     assert "223 MB" not in words
+
+
+def test_the_compared_reports_settings_have_no_empty_column_and_names_wrap_whole(app, tmp_path):
+    """PgBouncer 100 compared with 1,000 direct, then File > Export report: the settings that differ are words
+    ('*' against 'localhost': nothing to subtract), so no "change" column; side by side a setting's derivation
+    may wrap only after an underscore."""
+    open_example(app, "pgbouncer-100")
+    compare_with_example(app, "direct-1000")
+    report = export_report(app, tmp_path / "report.html")
+    assert report is not None
+    assert report_columns(report, "postgresql.conf settings") == ["", "A", "B"]
+    assert report_wraps_name_at_underscores(report, "idle_in_transaction_session_timeout")
