@@ -298,9 +298,9 @@ def _run_probe(args: argparse.Namespace) -> int:
         report = probe(session, args.watch, progress.show if progress else None)
         if progress:
             progress.finish()
-        # The server tells its version (and, running here, this machine its hardware); compared with the
-        # server, the plan takes none of the values being compared from it.
-        result = plan(scenario_from_args(args, found_changes(report, settings=not compared)))
+        # The server tells its version (and, running here, this machine its hardware); the plan takes none
+        # of the values it is shown beside from the server, or every row would match by construction.
+        result = plan(scenario_from_args(args, found_changes(report, settings=False)))
         whole = report.interruption is None and not report.fault
         read = _read_beside(session, report, result, compared) if whole else None
     if args.json:

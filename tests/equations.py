@@ -226,7 +226,7 @@ def check(left: str, right: str, rounding: str = "", labels: bool = False) -> bo
 def card_equation(value: str, caption: str) -> tuple[str, str] | None:
     """``(arithmetic, rounding)`` when ``caption`` starts with arithmetic whose result is ``value``, else None.
 
-    "(30 + 4 parallel) x 34 MB · available 7 GB" beside "1.13 GB" gives ("(30 + 4 parallel) x 34 MB", "");
+    "(30 + 4 parallel) x 34 MB · 7 GB left after maintenance" beside "1.13 GB" gives ("(30 + 4 parallel) x 34 MB", "");
     "required 21 · recommended 30" and a value in words ("no pooler") give None.
     """
     shown = _tokens(value.strip())

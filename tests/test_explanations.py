@@ -151,7 +151,7 @@ def test_the_worst_case_caption_counts_the_parallel_workers_it_multiplies():
     = 4 cores. (30 + 4) x 42 MB = 1,428 MB = 1.39 GB; "30 x 126 MB" would be 3.69 GB. Available: 16,384 - 4,096
     - 829.44 OS reserve - 3 autovacuum x 1 GB - 2 maintenance jobs x 1 GB = 6,338.56 MB = 6.19 GB."""
     worst = {card.key: card for card in card_views(plan(Scenario().with_changes(work_mem="4MB")))}["worst_case"]
-    assert (worst.value, worst.caption) == ("1.39 GB", "(30 + 4 parallel) x 42 MB · available 6.19 GB")
+    assert (worst.value, worst.caption) == ("1.39 GB", "(30 + 4 parallel) x 42 MB · 6.19 GB left after maintenance")
     assert false_card("1.39 GB", "30 x 126 MB") == "30 x 126 MB = 1.39 GB"
 
 

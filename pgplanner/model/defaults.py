@@ -20,9 +20,14 @@ DISK_CONCURRENCY = {"hdd": 4, "network": 4, "ssd": 2, "nvme": 1}
 SHARED_BUFFERS_SHARE = 0.25
 # The memory the OS keeps (kernel, page descriptors, sshd, systemd, journald, agents): a floor plus a
 # share of RAM. AWS RDS subtracts "memory reserved for the operating system and the RDS processes" from
-# each instance's RAM (DBInstanceClassMemory); back-calculated from observed max_connections that is
-# 248 MB at 2 GB, 342 MB at 4 GB, 411-711 MB at 8 GB and 1.1-1.6 GB at 32 GB, and a least-squares line
-# through those six points is 223 MB + 3.6 % of RAM (reference/providers.md, section 1).
+# each instance's RAM (DBInstanceClassMemory) and sets max_connections to DBInstanceClassMemory / 9531392;
+# it does not publish the amount, so six observed max_connections give it back (RAM, max_connections:
+# reference/providers.md, section 1).
+RDS_BYTES_PER_CONNECTION = 9_531_392
+RDS_OBSERVED = ((2 * GB, 198), (4 * GB, 413), (8 * GB, 856), (8 * GB, 823), (32 * GB, 3429), (32 * GB, 3484))
+RDS_OS_KEPT = tuple((ram, ram - seen * RDS_BYTES_PER_CONNECTION) for ram, seen in RDS_OBSERVED)
+# The least-squares line through them (230 MB + 3.44 % of RAM), rounded up to a floor of 256 MB and a
+# share of 3.5 %: a little more than RDS keeps, never less.
 OS_RESERVE_FLOOR = 256 * MB
 OS_RESERVE_SHARE = 0.035
 # A desktop shares its RAM with browsers, IDEs and containers: a quarter of it is kept for them, as
@@ -57,6 +62,34 @@ WORKLOAD_RULE = "cores x " + ", ".join(str(m) for m in CORE_MULTIPLIER.values())
 DISK_CONCURRENCY_RULE = "from storage: " + ", ".join(f"{kind} {value}" for kind, value in DISK_CONCURRENCY.items())
 SHARED_BUFFERS_RULE = f"{percent(SHARED_BUFFERS_SHARE)} of RAM"
 OS_RESERVE_RULE = f"{OS_RESERVE_FLOOR // MB} MB + {percent(OS_RESERVE_SHARE)} of RAM"
+
+
+def line_through(points: tuple[tuple[int, int], ...]) -> tuple[float, float]:
+    """(intercept, slope) of the least-squares line through ``points``."""
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum((x - mean_x) ** 2 for x, _ in points)
+    return mean_y - slope * mean_x, slope
+
+
+def _rds_os_note() -> str:
+    """ "RDS keeps 248 MB at 2 GB, ...; the least-squares line through those is 230 MB + 3.44 % of RAM, ..."."""
+    kept: dict[int, list[int]] = {}
+    for ram, amount in RDS_OS_KEPT:
+        kept.setdefault(ram, []).append(amount)
+    seen = [
+        f"{' to '.join(human_size(a) for a in sorted({min(amounts), max(amounts)}))} at {human_size(ram)}"
+        for ram, amounts in kept.items()
+    ]
+    floor, share = line_through(RDS_OS_KEPT)
+    return (
+        f"RDS keeps {', '.join(seen[:-1])} and {seen[-1]} for the OS and its agents (back-calculated from observed "
+        f"max_connections); the least-squares line through those is {human_size(floor)} + {percent(round(share, 4))}"
+        f" of RAM, rounded up to {OS_RESERVE_RULE}"
+    )
+
+
+RDS_OS_RESERVE_NOTE = _rds_os_note()
 DESKTOP_OS_RESERVE_RULE = f"{OS_RESERVE_FLOOR // MB} MB + {percent(DESKTOP_OS_RESERVE_SHARE)} of RAM"
 OS_OVERHEAD_RULE = f"{OS_RESERVE_RULE}; on a desktop {DESKTOP_OS_RESERVE_RULE}"
 # Manual maintenance (VACUUM, CREATE INDEX, ALTER TABLE, pg_restore jobs) is run by people and migrations,

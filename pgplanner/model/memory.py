@@ -28,6 +28,7 @@ from .defaults import (
     OS_RESERVE_RULE,
     OS_RESERVE_SHARE,
     PER_CONNECTION_RULE,
+    RDS_OS_RESERVE_NOTE,
     SHARED_BUFFERS_RULE,
     SHARED_BUFFERS_SHARE,
     WORK_MEM_TYPICAL_SHARE,
@@ -413,10 +414,7 @@ def _os_reserve(ram: int, desktop: bool) -> tuple[float, Derivation]:
         calculation=calculation,
         inputs={"RAM": human_size(ram)},
         source=RDS_OS_RESERVE,
-        note=(
-            "RDS keeps 248 MB at 2 GB, 342 MB at 4 GB, 411-711 MB at 8 GB and 1.1-1.6 GB at 32 GB for the OS and its "
-            "agents; a line through those is 223 MB + 3.6 % of RAM"
-        ),
+        note=RDS_OS_RESERVE_NOTE,
     )
 
 

@@ -145,10 +145,28 @@ def _worst_case(plan: Plan) -> Face:
     m = plan.memory
     processes = f"({judged(plan)} + {n(m.parallel_workers)} parallel)" if m.parallel_workers else judged(plan)
     left = m.worst_case_available_bytes
-    room = f"available {human_size(left)}" if left > 0 else NO_ROOM_FOR_CONNECTIONS
+    # Less than the RAM ceiling's "available": what autovacuum, maintenance jobs, decoding and temp buffers
+    # may hold too is out of it (in short words: the caption has two lines).
+    held = held_anyway(plan, short=True)
+    after = f"{'left ' if len(held) < 2 else ''}after {', '.join(held)}" if held else "available"
+    room = f"{human_size(left)} {after}" if left > 0 else NO_ROOM_FOR_CONNECTIONS
     return Face(
         human_size(m.worst_case_bytes), f"{processes} x {human_size(m.per_process_bytes)} · {room}", arithmetic=True
     )
+
+
+def held_anyway(plan: Plan, short: bool = False) -> list[str]:
+    """What the worst case holds besides connections, shared_buffers and the OS: taken out of the memory
+    available before the connections' worst case is weighed against it. ``short``: autovacuum and
+    maintenance jobs are both "maintenance", logical decoding "decoding"."""
+    m = plan.memory
+    held = (
+        ("autovacuum", "maintenance", m.maintenance_bytes),
+        ("maintenance jobs", "maintenance", m.maintenance_jobs_bytes),
+        ("logical decoding", "decoding", m.logical_decoding_bytes),
+        ("temp buffers", "temp buffers", m.temp_buffers_bytes),
+    )
+    return list(dict.fromkeys(brief if short else name for name, brief, size in held if size))
 
 
 def _heavy_fraction(plan: Plan) -> Face:

@@ -92,6 +92,7 @@ _LIGHT = {
     "baseline": "#6E6E6E",  # words and strokes of the baseline: the ghosts' grey, dark enough to read
     "measured_p99": PURPLE,  # the latency chart's measured p99 dots, beside the measured averages
     "best_pool": ORANGE,  # the latency chart's best pool for p99
+    "over_limit": VERMILLION,  # the budget beyond a limit it may not pass
     **{f"budget.{key}": colour for key, colour in BUDGET.items()},
 }
 
@@ -121,6 +122,7 @@ _DARK = {
     "budget.superuser_reserved": "#E6E6E6",
     "budget.headroom": "#4A4C50",
     "budget.monitoring": "#A98BD0",
+    "over_limit": "#F0793A",
 }
 
 

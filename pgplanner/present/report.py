@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import FIELDS, PLATFORMS, Plan
+from ..model import FIELDS, PLATFORMS, Derivation, Plan
 from ..model.derivation import n
 from ..model.latency import LatencyFigures, QueueFigures, unstable_reason
 from .cards import card_views, derivation_groups, plural
 from .charts import COMPARISON, has_latency
-from .compare import difference_rows, headline_rows, plan_title, story
+from .compare import CompareRow, difference_rows, headline_rows, plan_title, story
 from .html import derivation_html
 from .latency import latency_note, milliseconds, share
 from .palette import SEVERITY
@@ -131,11 +131,7 @@ def _comparison(a: Plan, b: Plan, names: tuple[str, str]) -> str:
         + "</div>"
     )
     differences = (
-        "".join(
-            f"<h3>{escape(title)} ({len(rows)})</h3>"
-            + _table(["", "A", "B", "change"], [[r.title, r.a, r.b, r.change] for r in rows], (1, 2, 3), compact=True)
-            for title, rows in difference_rows(a, b)
-        )
+        "".join(f"<h3>{escape(title)} ({len(rows)})</h3>" + _differences(rows) for title, rows in difference_rows(a, b))
         or "<p>The two plans are the same.</p>"
     )
     sides = "".join(
@@ -240,6 +236,14 @@ def _queue_row(path: str, title: str, row: QueueFigures, latency: LatencyFigures
     return f"<tr><td>{escape(title)}</td>{shown}</tr>"
 
 
+def _differences(rows: list[CompareRow]) -> str:
+    """One group of what differs, A beside B; the change column only where some row has one (a setting's
+    text, "localhost" against "*", has none)."""
+    if any(r.change for r in rows):
+        return _table(["", "A", "B", "change"], [[r.title, r.a, r.b, r.change] for r in rows], (1, 2, 3), compact=True)
+    return _table(["", "A", "B"], [[r.title, r.a, r.b] for r in rows], (1, 2), compact=True)
+
+
 def _details(plan: Plan, prefix: str) -> str:
     return "".join(
         [
@@ -287,7 +291,7 @@ def _settings(plan: Plan, prefix: str) -> str:
         body = "".join(
             f"<tr><td><code>{_breakable(r.name, bool(prefix))}</code></td>"
             f"<td class='num' data-path='{p}settings.{escape(r.name)}'><code>{escape(r.value)}</code></td>"
-            f"<td>{escape(r.applies)}</td><td class='derivation'>{derivation_html(r.setting.derivation)}"
+            f"<td>{escape(r.applies)}</td><td class='derivation'>{_wrappable(r.setting.derivation, bool(prefix))}"
             + (f"<p><i>{escape(r.versus_pgtune)}</i></p>" if r.versus_pgtune else "")
             + "</td></tr>"
             for r in rows
@@ -305,7 +309,7 @@ def _kernel(plan: Plan, prefix: str) -> str:
         rows = "".join(
             f"<tr><td><code>{_breakable(r.name, bool(prefix))}</code></td><td class='num'>{escape(r.value)}</td>"
             f"<td>{_breakable(r.stock, bool(prefix))}</td>"
-            f"<td class='derivation'>{derivation_html(r.derivation)}</td></tr>"
+            f"<td class='derivation'>{_wrappable(r.derivation, bool(prefix))}</td></tr>"
             for r in kernel_rows(plan, platform)
         )
         mine = " (this scenario's platform)" if platform == plan.scenario.hardware.platform else ""
@@ -343,6 +347,13 @@ def _breakable(name: str, narrow: bool) -> str:
     if not narrow:
         return escape(name)
     return escape(name).replace(".", ".<wbr>").replace("_", "_<wbr>").replace("/", "/<wbr>")
+
+
+def _wrappable(derivation: Derivation, narrow: bool) -> str:
+    """A setting's derivation; in a ``narrow`` column its long names ("idle_in_transaction_session_timeout")
+    may wrap after an underscore rather than mid-word (its HTML has no attributes an underscore could be in)."""
+    html = derivation_html(derivation)
+    return html.replace("_", "_<wbr>") if narrow else html
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: tuple[int, ...] = (), compact: bool = False) -> str:

@@ -6,24 +6,52 @@ sentence wherever they look.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from ..model import MeasuredLatency, Plan
+from ..model import MeasuredLatency, Plan, Scenario
 from ..model.derivation import n
+from ..model.settings import RELEASES
 from ..model.throughput import UslFit
-from ..model.units import human_size
+from ..model.units import human_size, parse_size
 from .server import HIDDEN_TYPE, NEEDS_STATS_ROLE, ServerReport
 from .sweep import SweepResult
 
-# The settings shown side by side: (server setting, how the plan holds the same value).
-BESIDE = (
-    ("max_connections", lambda p: n(p.max_connections)),
-    ("superuser_reserved_connections", lambda p: n(p.scenario.workload.superuser_reserved)),
-    ("shared_buffers", lambda p: human_size(p.memory.shared_buffers_bytes)),
-    ("work_mem", lambda p: human_size(p.memory.work_mem_bytes)),
-    ("max_wal_senders", lambda p: n(p.max_wal_senders)),
+# The settings shown side by side: (server setting, the plan's value of it, a size or a count). Both
+# columns are written by the same formatter, so "128MB" from the server reads "128 MB" like the plan's.
+BESIDE: tuple[tuple[str, Callable[[Plan], int], bool], ...] = (
+    ("max_connections", lambda p: p.max_connections, False),
+    ("superuser_reserved_connections", lambda p: p.scenario.workload.superuser_reserved, False),
+    ("shared_buffers", lambda p: p.memory.shared_buffers_bytes, True),
+    ("work_mem", lambda p: p.memory.work_mem_bytes, True),
+    ("max_wal_senders", lambda p: p.max_wal_senders, False),
 )
+
+
+def _shown(value: int, size: bool) -> str:
+    return human_size(value) if size else n(value)
+
+
+def _server_shown(text: str, size: bool) -> str:
+    """The server's ``current_setting`` text ("128MB", "100") in the plan column's words; as it is when
+    it is no number (a value this release spells another way)."""
+    try:
+        return _shown(parse_size(text) if size else int(text), size)
+    except ValueError:
+        return text
+
+
+def scenario_beside(scenario: Scenario, report: ServerReport) -> Scenario:
+    """The plan a probe compares the server with: the user's own scenario, on the server's release.
+
+    Never with the server's settings in it: a plan that took shared_buffers from the server would match
+    it by construction and hide every difference (what "Use these values" fills is another matter).
+    """
+    major = report.server["major"]
+    if major in RELEASES and major != scenario.hardware.pg_version:
+        return scenario.with_changes(pg_version=major)
+    return scenario
 
 
 def found_changes(report: ServerReport, settings: bool = True) -> dict[str, object]:
@@ -85,11 +113,12 @@ def headline(report: ServerReport, result: Plan) -> str:
 def probe_text(report: ServerReport, result: Plan) -> str:
     use = report.connections
     lines = [f"{report.server['name']}", headline(report, result), ""]
-    width = max(len(name) for name, _ in BESIDE)
+    width = max(len(name) for name, _, _ in BESIDE)
     lines.append(f"  {'setting':<{width}}  {'your server':>12}  {'the plan':>12}")
-    for name, planned in BESIDE:
+    for name, planned, size in BESIDE:
         if name in report.settings:
-            lines.append(f"  {name:<{width}}  {report.settings[name]:>12}  {planned(result):>12}")
+            server = _server_shown(report.settings[name], size)
+            lines.append(f"  {name:<{width}}  {server:>12}  {_shown(planned(result), size):>12}")
     states = [f"{count} {state}" for state, count in use.by_state.items()]
     if use.hidden:
         states.append(f"{n(use.hidden)} of other roles in a state this role cannot see: {NEEDS_STATS_ROLE}")

@@ -142,6 +142,8 @@ class PlotPanel(QWidget):
     LEAST_HEIGHT = 170  # below this the labels and the data no longer fit
     # The data area's least height, whatever the heading's lines take: room for four rows of tick text, apart.
     DATA_HEIGHT = 90
+    # Marks' strokes: under the curves (the data stays on top); a bar chart's limits are drawn over its bars
+    RULE_Z = -5
     folders: StartFolders | None = None  # where Save as PNG starts: the window's rule (set by the window)
 
     def __init__(
@@ -500,7 +502,7 @@ class PlotPanel(QWidget):
         item.setVisible(True)
 
     def _draw_marks(self, chart: Chart) -> None:
-        """Each mark's line where the chart placed it, in the view box's pixels (under the curves)."""
+        """Each mark's line where the chart placed it, in the view box's pixels (at ``RULE_Z``)."""
         drawn = set()
         for mark in chart.marks:
             if mark.rule is None:
@@ -509,7 +511,7 @@ class PlotPanel(QWidget):
             item = self.rules.get(mark.key)
             if item is None:
                 item = self.rules[mark.key] = QGraphicsLineItem(self.vb)
-                item.setZValue(-5)
+                item.setZValue(self.RULE_Z)
             rule = mark.rule
             if self._changed(f"rule.{mark.key}", (rule.colour, rule.width, rule.dash, rule.ghost)):
                 item.setPen(self.pen(rule.colour, rule.width, rule.dash, GHOST_ALPHA if rule.ghost else 255))
@@ -638,6 +640,7 @@ class BudgetPlot(PlotPanel):
 
     LEAST_HEIGHT = 150
     DATA_HEIGHT = 60  # two bars and the words on them
+    RULE_Z = 10  # a limit and the line under an over-limit part stay on top of the bars (labels are at 20)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("budget", budget_chart, parent, axis_width=BUDGET_AXIS_WIDTH)

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from ..model import Measurement, Plan, plan
 from ..model.serialization import InputError
-from ..model.settings import PARAMETERS, RELEASES
+from ..model.settings import PARAMETERS
 from ..present.changes import input_changes
 from ..present.wrapping import sentence_lines
 from . import theme
@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # the server's modules (probe, export, evidence) load when th
     from ..model.server_diff import DiffRow, ServerSettings, SettingsDiff
     from ..probe.server import ServerReport
     from ..probe.sweep import Sweep
+    from .document import Document
     from .server_menu import ServerMenu
 
 DEFAULT_CLIENTS = "1,2,4,8,16,32,64"
@@ -295,19 +296,16 @@ class ProbeDialog(QDialog):
 
     def run_probe(self) -> None:
         dsn, seconds = self.menu.dsn, float(self.watch.value())
-        scenario = self.menu.window.document.scenario
-
         stop = self._stop = threading.Event()
 
-        def job(emit: Callable[[object], None]) -> tuple[str, dict[str, object], str]:
-            from ..probe.report import found_changes, probe_text
+        def job(emit: Callable[[object], None]) -> tuple[ServerReport, dict[str, object]]:
+            from ..probe.report import found_changes
             from ..probe.server import probe
             from ..probe.session import Session
 
             with Session(dsn) as session:
                 report = probe(session, seconds, emit, stop)
-            changes = found_changes(report)
-            return probe_text(report, plan(scenario.with_changes(**changes))), changes, report.fault
+            return report, found_changes(report)
 
         self.run_button.setEnabled(False)
         self.use_button.setEnabled(False)
@@ -321,9 +319,14 @@ class ProbeDialog(QDialog):
     def _on_sample(self, fraction: float) -> None:
         self.progress.setValue(round(fraction * 1000))
 
-    def _show(self, result: tuple[str, dict[str, object], str]) -> None:
-        text, self._changes, fault = result
-        self.report.setPlainText(text)
+    def _show(self, result: tuple[ServerReport, dict[str, object]]) -> None:
+        """The server beside the window's own plan (as it is now, on the server's release): the values
+        "Use these values" would fill stay out of it, or every row would match."""
+        from ..probe.report import probe_text
+
+        report, self._changes = result
+        fault = report.fault
+        self.report.setPlainText(probe_text(report, plan_beside(self.menu.window.document, report)))
         self.progress.setValue(1000)
         self.run_button.setEnabled(True)
         self.use_button.setEnabled(bool(self._changes))
@@ -347,6 +350,15 @@ class ProbeDialog(QDialog):
         if self._worker is not None:
             self._worker.wait()
         super().done(result)
+
+
+def plan_beside(document: Document, report: ServerReport) -> Plan:
+    """The window's own plan (on the server's release when the scenario names another): what Probe and
+    Compare show the server beside."""
+    from ..probe.report import scenario_beside
+
+    beside = scenario_beside(document.scenario, report)
+    return document.plan if beside is document.scenario else plan(beside)
 
 
 @dataclass(frozen=True)
@@ -499,12 +511,8 @@ class CompareDialog(QDialog):
 
     def _compared_plan(self) -> Plan:
         """The window's plan, for the server's release when the scenario names another one."""
-        document = self.menu.window.document
         assert self.reading is not None
-        major = self.reading.report.server["major"]
-        if major in RELEASES and major != document.scenario.hardware.pg_version:
-            return plan(document.scenario.with_changes(pg_version=major))
-        return document.plan
+        return plan_beside(self.menu.window.document, self.reading.report)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

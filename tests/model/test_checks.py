@@ -26,7 +26,7 @@ def test_a_fixed_limit_plan_is_warned_about_the_connections_it_opens():
     assert "If the 13 connections this plan opens run the heaviest query at once they need 5.03 GB" in worst.message
     card = {c.key: c for c in card_views(result)}["worst_case"]
     assert (card.value, card.severity) == ("5.03 GB", "warning")
-    assert card.caption == "13 opened x 396 MB · available 1.36 GB"
+    assert card.caption == "13 opened x 396 MB · 1.36 GB left after maintenance"
 
 
 def test_a_pool_up_to_the_measured_peak_is_not_warned_against():

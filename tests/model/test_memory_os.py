@@ -233,3 +233,21 @@ def test_maintenance_jobs_follow_the_admin_connections_unless_given():
     given = plan_for(admin=5, maintenance_jobs=8, ram="64GB")  # 8 x 2 GB (64 GB / 16 = 4 GB, capped at 2 GB)
     assert (given.memory.maintenance_jobs, given.memory.maintenance_jobs_bytes) == (8, 16 * GB)
     assert given.derivations["memory.maintenance_jobs"].calculation == "given: 8"
+
+
+def test_the_os_reserve_note_gives_the_fit_the_reserve_is_rounded_from():
+    """From reference/providers.md, section 1: RAM less observed max_connections x 9,531,392 B is 248, 342, 411,
+    711, 1,599 and 1,099 MiB at 2, 4, 8, 8, 32 and 32 GiB. By hand: mean RAM 86 / 6 = 14.333 GiB, mean kept
+    4,410 / 6 = 735 MiB; Sxx = 152.11 + 106.78 + 2 x 40.11 + 2 x 312.11 = 963.33; Sxy = 12.333 x 487 + 10.333 x 393
+    + 6.333 x 324 + 6.333 x 24 + 17.667 x 864 + 17.667 x 364 = 33,966; slope 33,966 / 963.33 = 35.26 MiB per GiB
+    = 3.44 %, intercept 735 - 35.26 x 14.333 = 229.6 MiB: "230 MB + 3.44 %". The reserve used, 256 MB + 3.5 %,
+    is that line rounded up, and the note says both (it said 223 MB + 3.6 %, a line through nothing)."""
+    from pgplanner.model.defaults import RDS_OS_RESERVE_NOTE
+
+    assert "RDS keeps 248 MB at 2 GB, 342 MB at 4 GB, 411 MB to 711 MB at 8 GB and 1.07 GB to 1.56 GB at 32 GB" in (
+        RDS_OS_RESERVE_NOTE
+    )
+    assert "230 MB + 3.44 % of RAM, rounded up to 256 MB + 3.5 % of RAM" in RDS_OS_RESERVE_NOTE
+    reserve = plan(Scenario().with_changes(ram="16GB")).derivations["memory.os_overhead_bytes"]
+    assert reserve.formula == "OS reserve = 256 MB + 3.5 % of RAM"
+    assert reserve.note == RDS_OS_RESERVE_NOTE

@@ -58,3 +58,13 @@ def test_the_memory_readout_past_the_plans_own_grid_is_the_line(small, direct_10
     assert (m.shared_buffers_bytes, m.os_overhead_bytes, m.per_connection_bytes) == (4 * 2**30, 869_730_877, 15_073_280)
     assert small.memory_curve.connections[-1] < 2000
     assert memory_readout(small, 2000).startswith("2,000 connections: typical 32.9 GB")
+
+
+def test_the_memory_readout_names_the_pinned_baselines_worst_case_last(small, direct_1000):
+    """The baseline (1,000 direct) at 100 connections, by hand: each process 10 MB + 4 sort nodes x 64 MB
+    = 266 MB, no parallel workers; held anyway shared_buffers 16 GB + OS 4 GB + 4 autovacuum workers x
+    1 GB + 2 maintenance jobs x 2 GB = 28 GB; 28 GB + 100 x 266 MB = 28,672 MB + 26,600 MB = 55,272 MB
+    = 54.0 GB, which reads 54 GB."""
+    readout = memory_readout(small, 100, direct_1000, WINDOW)
+    assert readout.startswith("100 connections: typical")
+    assert readout.endswith("; baseline worst case 54 GB")

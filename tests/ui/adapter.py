@@ -2050,3 +2050,42 @@ def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
     ]
     dialog.close()
     return reached[0] if reached else ""
+
+
+def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
+    """Server > Probe..., and the probe (its worker's result) comes back from a remote server of release
+    ``major`` with these ``settings``; the report the dialog shows, read before it is closed."""
+    from pgplanner.probe.report import found_changes
+    from pgplanner.probe.server import ConnectionUse, ServerReport
+
+    dialog = app.window.server.open_probe()
+    use = ConnectionUse({}, {}, {}, {}, total=0, active=0, idle_in_transaction=0,
+                        max_connections=int(settings["max_connections"]), reserved=3)  # fmt: skip
+    report = ServerReport({"name": f"PostgreSQL {major} at db", "major": major}, settings, use, {})
+    dialog._show((report, found_changes(report)))
+    settle(app)
+    text = w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
+    dialog.close()  # read: the dialog would otherwise stay over the next case's window
+    return text
+
+
+def budget_limit_on_top(app: App, row: str = "max_connections") -> bool:
+    """Whether the limit's stroke is what the eye meets where it crosses its bar (not hidden under the bar)."""
+    look_at_plot(app, "budget")
+    panel = app.window.budget_plot
+    stroke = panel.rules[row]
+    middle = stroke.mapToScene(stroke.line().center())
+    seen = [item for item in panel.vb.scene().items(middle) if item in (stroke, panel.bars)]
+    return stroke.isVisible() and bool(seen) and seen[0] is stroke
+
+
+def report_columns(report: Path, heading: str) -> list[str]:
+    """The column headers of the table under the report's heading that starts with ``heading``."""
+    found = re.search(rf"<h3>{re.escape(heading)}[^<]*</h3>\s*(<table.*?</table>)", report.read_text(), re.S)
+    assert found is not None, f"no table under {heading!r}"
+    return re.findall(r"<th[^>]*>([^<]*)</th>", found.group(1).split("</thead>")[0])
+
+
+def report_wraps_name_at_underscores(report: Path, name: str) -> bool:
+    """Whether the report writes ``name`` (a long setting name) with a break opportunity after each underscore."""
+    return name.replace("_", "_<wbr>") in report.read_text()

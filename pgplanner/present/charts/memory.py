@@ -17,7 +17,7 @@ import numpy as np
 from ...model import Plan, human_size
 from ...model.derivation import n
 from ...model.units import GB, TB
-from ..cards import plural
+from ..cards import held_anyway, plural
 from .layout import LevelAt, MarkAt, XAxis, YAxis, compose
 from .names import WINDOW, Names
 from .spec import Chart, Frame, KeyEntry, Series
@@ -173,37 +173,31 @@ def memory_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         series=series,
         marks=marks,
         levels=levels,
-        readout=lambda x, y: memory_readout(plan, x),
+        readout=lambda x, y: memory_readout(plan, x, baseline, names),
     )
-
-
-def _held_anyway(plan: Plan) -> list[str]:
-    """What the worst case holds besides connections, shared_buffers and the OS."""
-    m = plan.memory
-    held = (
-        ("autovacuum", m.maintenance_bytes),
-        ("maintenance jobs", m.maintenance_jobs_bytes),
-        ("logical decoding", m.logical_decoding_bytes),
-        ("temp buffers", m.temp_buffers_bytes),
-    )
-    return [name for name, size in held if size]
 
 
 def _worst_case_key(plan: Plan) -> str:
-    extra = _held_anyway(plan)
+    extra = held_anyway(plan)
     return f"worst case (+ {', '.join(extra)})" if extra else "worst case"
 
 
-def memory_readout(plan: Plan, x: float) -> str:
+def memory_readout(plan: Plan, x: float, baseline: Plan | None = None, names: Names = WINDOW) -> str:
     """What the memory chart shows at ``x`` connections: each line, and the worst case split in the
-    connections' part (the "Worst-case memory" card at max_connections) and what the server holds anyway."""
+    connections' part (the "Worst-case memory" card at max_connections) and what the server holds anyway;
+    with a pinned baseline, last (the line is elided from its end), the baseline's worst case there, the
+    same total its dashed grey curve draws."""
     c = plan.memory_curve
     connections = max(0, round(x))
     typical, heavy, worst = c.at(connections)
     fixed = float(c.worst_case[0])  # at no connection: shared_buffers, OS and the rest the worst case counts
-    held = ", ".join(["shared_buffers", "OS", *_held_anyway(plan)])
-    return (
+    held = ", ".join(["shared_buffers", "OS", *held_anyway(plan)])
+    text = (
         f"{plural(connections, 'connection')}: typical {human_size(typical)}, heavy fraction {human_size(heavy)}, "
         f"worst case {human_size(worst)} = {human_size(worst - fixed)} for connections + {human_size(fixed)} "
         f"{held}; RAM {human_size(c.ram_bytes)}"
     )
+    if baseline is not None:
+        their = baseline.memory_curve.at(connections)[2]
+        text += f"; {names.baseline.rstrip(': ')} worst case {human_size(their)}"
+    return text
