@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextDocument
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from .elided import WordingsLabel
 
 HEIGHT = 26  # a line of 17-pixel bold; fixed: a new text never relayouts the window
 WIDTHS = 64  # wordings whose widths are remembered (a slider tick brings new figures)
 
 
-class Headline(QLabel):
-    """A one-line rich-text label that picks, of the wordings it is given (longest first), the longest
-    that fits its width, again on every resize: a small window gets fewer words instead of a cut line."""
+class Headline(WordingsLabel):
+    """The headline's rich text in the longest of its wordings that fits; the last when none does."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("headline")
+    def __init__(self) -> None:
+        super().__init__("headline")
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setFixedHeight(HEIGHT)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self._wordings: tuple[str, ...] = ("",)
         self._width = _widths(QFont(self.font()))
-
-    def set_wordings(self, wordings: Sequence[str]) -> None:
-        self._wordings = tuple(wordings) or ("",)
-        self._fit()
-
-    def text_in_full(self) -> str:
-        return self._wordings[0]
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
