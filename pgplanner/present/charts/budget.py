@@ -75,9 +75,8 @@ def budget_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: 
         strokes["max_connections"].append(px(baseline.max_connections))
     segments = budget_segments(plan)
     over = _over_limit(plan, segments, px, py, frame, strokes["max_connections"])
-    kept: dict[str, list[tuple[float, float]]] = {
-        row: [] for row in rows
-    }  # stretches (pixels) no segment's label may take: the over label's
+    # Stretches (pixels) of each row no segment's label may take: the over-limit label's.
+    kept: dict[str, list[tuple[float, float]]] = {row: [] for row in rows}
     if over is not None and over.label is not None:
         kept["max_connections"].append((over.label.box.x, over.label.box.right))
     bars = []
