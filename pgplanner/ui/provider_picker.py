@@ -174,14 +174,16 @@ class ProviderPicker(QGroupBox):
 
     def _put_back_plan_in_effect(self) -> None:
         """Leaving the box with a search nothing was chosen from: the box says again which plan is in effect
-        (the note about a search that found nothing goes with the search)."""
+        (the note about a search that found nothing goes with the search). Either way it shows the head of the
+        title, as show_plan leaves it: Alt+P selected the whole title, which put the cursor, and the view, at its
+        tail ("...or PostgreSQL — db.r6g.large")."""
         title = self.combo.itemText(self.combo.currentIndex())
         if self.combo.currentText() != title:
             self.combo.setEditText(title)
             self._search.search("")
-            search = self.combo.lineEdit()
-            if search is not None:
-                search.setCursorPosition(0)  # the head of the title, as show_plan leaves it
+        search = self.combo.lineEdit()
+        if search is not None:
+            search.setCursorPosition(0)
 
     def _on_activated(self, index: int) -> None:
         self.note.hide()

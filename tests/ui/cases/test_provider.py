@@ -7,6 +7,7 @@ from ..adapter import (
     input_value,
     mark,
     new_scenario,
+    press_alt,
     provider_facts,
     provider_plan_shown,
     provider_search_note,
@@ -142,4 +143,14 @@ def test_leaving_a_search_that_found_nothing_puts_back_the_plan_in_effect(app):
 
 def test_the_chosen_plan_shows_the_head_of_its_title(app):
     choose_provider_plan(app, "aws-rds/db.r6g.large")
+    assert provider_plan_shown(app).startswith("AWS RDS for Post")
+
+
+def test_the_chosen_plan_still_shows_the_head_of_its_title_after_alt_p_and_tab(app):
+    """Alt+P selects the whole title to type over it (the cursor goes to its end, the box scrolls to its tail);
+    Tab on without typing: the box shows the provider and the plan again, not "...or PostgreSQL — db.r6g.large"."""
+    choose_provider_plan(app, "aws-rds/db.r6g.large")
+    tab_away_from_provider_search(app)  # on to the next input
+    press_alt(app, "P")  # and back to the plan
+    tab_away_from_provider_search(app)
     assert provider_plan_shown(app).startswith("AWS RDS for Post")
