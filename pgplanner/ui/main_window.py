@@ -744,12 +744,13 @@ class MainWindow(QMainWindow):
             # Back on the user's own hardware: what it was before the first plan was chosen (kept in the undo history).
             hardware = document.own_hardware or scenario.hardware
             update = {"provider": None, "hardware": hardware}
-            document.replace(scenario.model_copy(update=update), "Self-managed", own_hardware=None)
+            document.replace(scenario.model_copy(update=update), "Back to self-managed", own_hardware=None)
         else:
             from ..presets import apply_preset
 
             own = scenario.hardware if scenario.provider is None else document.own_hardware
-            document.replace(apply_preset(scenario, preset), f"Provider plan {preset.id}", own_hardware=own)
+            chosen = f"Choose {preset.provider_name} {preset.plan.plan}"  # the names people know, not the catalog's key
+            document.replace(apply_preset(scenario, preset), chosen, own_hardware=own)
 
     def _lock_fixed_inputs(self, plan: Plan) -> None:
         """Grey what does not apply: inputs a provider plan fixes, and the pooler's with no pooler."""

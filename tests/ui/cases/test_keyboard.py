@@ -138,6 +138,14 @@ def test_undo_names_the_input_as_the_form_does(app):
     assert undo_entry(app) == "Undo Change RAM"
 
 
+def test_undo_names_the_plan_chosen_and_the_way_back_in_words(app):
+    """The provider's and the plan's own names, as AWS writes them, not the catalog's key "aws-rds/db.r6g.large"."""
+    choose_provider_plan(app, "aws-rds/db.r6g.large")
+    assert undo_entry(app) == "Undo Choose AWS RDS for PostgreSQL db.r6g.large"
+    back_to_self_managed(app)
+    assert undo_entry(app) == "Undo Back to self-managed"  # as the button says
+
+
 def test_alt_p_reaches_the_plan_search_after_back_to_self_managed_and_the_small_windows_tabs(app):
     """Back to self-managed (a click: the button takes the focus, then hides), then 1280x800 to 1024x700 (the
     plots become tabs) and back: Alt+P must still leave the box that has the focus for the plan search, or what
