@@ -278,6 +278,9 @@ class MainWindow(QMainWindow):
         # As narrow as the forms can be, never narrower (the panel scrolls only up and down).
         inputs.setMinimumWidth(self.forms.minimumSizeHint().width() + inputs.verticalScrollBar().sizeHint().width() + 4)
         inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # No Tab stop of its own: it draws no focus, so Tab seemed to vanish between the last handle and the first
+        # input. The inputs in it keep their stops, and the panel scrolls to the one with the focus.
+        inputs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         curves = named(Splitter(Qt.Orientation.Horizontal), "curves")
         curves.addWidget(self.throughput_plot)

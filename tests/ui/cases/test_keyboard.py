@@ -49,6 +49,12 @@ def test_tab_goes_through_the_inputs_in_the_order_they_are_drawn(app):
     assert "handle" in places  # and the handles between them
 
 
+def test_tab_never_stops_where_nothing_shows_the_focus(app):
+    """Round the window, every stop is an input, a card, a plot, a handle or the tabs under the plots: there was
+    one more after the last handle, the form's scroll area, which draws no focus at all."""
+    assert "" not in places_tab_reaches(app)
+
+
 def test_a_card_opens_its_why_and_copies_its_number_from_the_keyboard(app):
     assert tab_to_cards(app) == "max_connections"
     press_on_focused(app, "Return")
