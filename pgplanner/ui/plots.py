@@ -142,6 +142,9 @@ class PlotPanel(QWidget):
     LEAST_HEIGHT = 170  # below this the labels and the data no longer fit
     # The data area's least height, whatever the heading's lines take: room for four rows of tick text, apart.
     DATA_HEIGHT = 90
+    # Its least width, past the axis: room for the log axis' eight ticks (1 to 200) apart. A handle dragged
+    # sideways stops there; narrower, the heading and the data ran past the plot's right edge.
+    DATA_WIDTH = 160
     # Marks' strokes: under the curves (the data stays on top); a bar chart's limits are drawn over its bars
     RULE_Z = -5
     folders: StartFolders | None = None  # where Save as PNG starts: the window's rule (set by the window)
@@ -187,6 +190,7 @@ class PlotPanel(QWidget):
         layout.addWidget(self.widget, 1)
         layout.addWidget(self.readout)
         self.setMinimumHeight(self.LEAST_HEIGHT)
+        self.setMinimumWidth(axis_width + self.DATA_WIDTH + RIGHT_ROOM)
         self._proxy = pg.SignalProxy(self.widget.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
         self.widget.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.widget.viewport().customContextMenuRequested.connect(self._show_menu)
