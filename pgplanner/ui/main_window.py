@@ -312,6 +312,8 @@ class MainWindow(QMainWindow):
         self.curves, self.plots, self.plots_and_details = curves, plots, lower
         curves.installEventFilter(self)  # back from the tabs, the plots are split evenly once laid out
         self._even_pending = False
+        self._split_that_fits: list[int] = []  # the plots' widths when the handle between them last left room
+        self._split_by_hand = False  # the user dragged the handle between the plots since they were split evenly
         results = self.results = named(QWidget(), "results")
         column = QVBoxLayout(results)
         # Little room above and below, and between the rows: every pixel of height goes to the plots and the
@@ -383,6 +385,13 @@ class MainWindow(QMainWindow):
         compact = area.width() < COMPACT_BELOW[0] or area.height() < low
         if compact == self.compact:
             return
+        if compact and self._split_by_hand:
+            # The user's split no longer fits (a narrow plot's heading wraps onto more lines than the height
+            # holds): split evenly first, and the tabs only if even that does not fit.
+            self._even_pending = True
+            self._even_curves()
+            QTimer.singleShot(0, self, self._arrange)
+            return
         self.compact = compact
         self._compact_at = area
         plots = ((self.throughput_plot, "Throughput"), (self.memory_plot, "Memory"), (self.budget_plot, "Budget chart"))
@@ -444,9 +453,19 @@ class MainWindow(QMainWindow):
         total = sum(self.curves.sizes())
         if total > 0:
             self.curves.setSizes([total - total // 2, total // 2])
+            self._split_that_fits = self.curves.sizes()
+        self._split_by_hand = False
 
     def _curves_moved(self) -> None:
-        self._even_pending = False  # the user's split stays
+        """The user's split stays, as far as the headings fit: a plot dragged narrower wraps its heading onto
+        more lines and needs more height, and past what the window has, the plots would turn into tabs (with
+        no handle left to drag back). The handle stops at the last split that fitted instead."""
+        self._even_pending = False
+        self._split_by_hand = True
+        if self._column_needs() <= self.results.height():
+            self._split_that_fits = self.curves.sizes()
+        elif self._split_that_fits:
+            self.curves.setSizes(self._split_that_fits)
 
     @property
     def latency_plot(self) -> LatencyPlot:

@@ -835,6 +835,17 @@ def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
     app.qtbot.wait(20)
 
 
+def drag_splitter_between_plots(app: App, pixels: int) -> None:
+    """Drag the handle between the throughput and memory plots by ``pixels`` (negative: left), as a mouse does:
+    in small steps, each a move of the handle the window answers before the next."""
+    splitter, step = app.window.curves, -10 if pixels < 0 else 10
+    for _ in range(abs(pixels) // 10):
+        if not plots_side_by_side(app):  # the plots went into tabs: there is no handle any more
+            return
+        splitter.moveSplitter(splitter.sizes()[0] + step, 1)
+        app.qtbot.wait(5)
+
+
 def drag_splitter_above_details(app: App, pixels: int) -> None:
     """Drag the handle between the budget bar and the details tabs by ``pixels`` (negative: up)."""
     splitter = app.window.plots_and_details

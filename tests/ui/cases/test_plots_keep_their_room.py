@@ -5,9 +5,11 @@ import itertools
 
 from ..adapter import (
     axis_ticks,
+    choose_provider_plan,
     clear_baseline,
     details_lines_shown,
     drag_splitter_above_details,
+    drag_splitter_between_plots,
     drag_splitter_between_plots_and_budget,
     look_at_plot,
     pin_baseline,
@@ -48,6 +50,23 @@ def test_dragging_the_budget_up_leaves_the_curves_readable(app):
     drag_splitter_between_plots_and_budget(app, -800)
     assert plot_area(app, "throughput")[1] >= READABLE_DATA_HEIGHT
     assert plot_problems(app, "throughput") == []
+
+
+def test_dragging_the_handle_between_the_plots_to_the_edge_keeps_them_side_by_side(app):
+    """On RDS (the throughput heading takes four lines), drag the handle between the plots to the left edge and
+    back. The plot got narrower than its heading and axis (both ran past its right edge), and a heading wrapped
+    onto more lines than the window's height holds turned both plots into tabs, with no handle left to drag
+    back. The handle stops where the plot and the headings still fit."""
+    choose_provider_plan(app, "aws-rds/db.r6g.large")
+    for width, height in ((1280, 800), (1366, 768)):
+        resize_window(app, width, height)
+        drag_splitter_between_plots(app, -600)
+        assert plots_side_by_side(app), (width, height)
+        narrowest, _ = plot_split(app)
+        for plot in ("throughput", "memory"):
+            assert plot_problems(app, plot) == [], (width, height, plot)
+        drag_splitter_between_plots(app, 300)
+        assert plot_split(app)[0] > narrowest  # and dragging back widens it
 
 
 def test_after_the_small_window_the_plots_are_side_by_side_evenly_and_whole(app):
