@@ -254,18 +254,22 @@ class FieldEditor(QWidget):
 
     def clear_refusal(self) -> None:
         """The model took the last value: clear any mark of an earlier refusal, show what it took."""
+        self._unmark()
+        self._shown = None  # redraw: ``24GiB`` becomes ``24 GB`` even when the value did not change
+
+    def _unmark(self) -> None:
         box = self.spin or self.line
         if box is not None and box.property("refused"):
             box.setPalette(QPalette())
             box.setProperty("refused", False)
             box.setToolTip("")
-        self._shown = None  # redraw: ``24GiB`` becomes ``24 GB`` even when the value did not change
 
     def show_value(self, value: Any, derived: Any = None) -> None:
         """Display ``value`` (or, when it is None, the ``derived`` value as "auto") without echoing an edit."""
         if self._shown == (value, derived):
             return
         self._shown = (value, derived)
+        self._unmark()  # what was typed and refused is gone from the box: a plan, Undo or New put a value there
         shown = derived if value is None else value
         widgets = [w for w in (self.slider, self.spin, self.combo, self.check, self.line, self.auto) if w is not None]
         for widget in widgets:

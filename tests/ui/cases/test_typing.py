@@ -3,6 +3,7 @@
 from ..adapter import (
     box_complaint,
     box_text,
+    choose_provider_plan,
     input_panel_scroll,
     input_value,
     press_keys_in,
@@ -11,6 +12,7 @@ from ..adapter import (
     size,
     status_message,
     type_value,
+    undo,
     wheel_over,
     window_title,
 )
@@ -65,6 +67,23 @@ def test_a_count_out_of_range_is_refused_with_the_range(app):
     assert box_text(app, "cores") == "1,024 cores"
     type_value(app, "cores", "1")
     assert box_text(app, "cores") == "1 core"
+
+
+def test_a_refusal_goes_once_the_box_shows_a_value_the_plan_took(app):
+    """A typo refused in CPU cores, then a plan that sets the cores (RDS db.r6g.large: 2 vCPU, 2 cores): the box
+    shows 2 cores, no longer marked as refused for what was typed before. So too after Undo."""
+    type_value(app, "cores", "12 cores1")
+    assert box_complaint(app, "cores")
+    choose_provider_plan(app, "aws-rds/db.r6g.large")
+    assert box_text(app, "cores") == "2 cores"
+    assert box_complaint(app, "cores") is None
+    undo(app)  # my own 4 cores again
+    type_value(app, "cores", "8")
+    type_value(app, "cores", "0")
+    assert box_complaint(app, "cores")
+    undo(app)  # the 8 taken back
+    assert box_text(app, "cores") == "4 cores"
+    assert box_complaint(app, "cores") is None
 
 
 def test_window_shortcuts_work_while_a_box_has_the_focus(app):
