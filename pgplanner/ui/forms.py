@@ -11,9 +11,18 @@ from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..model import FIELDS, FieldSpec, Plan, parse_size
 from ..model.serialization import describe
@@ -84,6 +93,20 @@ def _last_in_chain(box: QWidget) -> QWidget:
     return (_chain_within(box) or [box])[-1]
 
 
+class InputLabel(QLabel):
+    """An input's label. Its Alt+letter selects the value in the input's box, to type over, also when the box
+    has the focus already: Qt then does nothing, and what the user typed went after "4 cores" (refused)."""
+
+    def event(self, event: QEvent) -> bool:
+        buddy = self.buddy()
+        if event.type() == QEvent.Type.Shortcut and buddy is not None:
+            box = buddy.focusProxy() or buddy
+            if box.hasFocus() and isinstance(box, QAbstractSpinBox | QLineEdit):
+                box.selectAll()
+                return True
+        return super().event(event)
+
+
 class Forms(QWidget):
     """Every input's editor; ``problem`` reports an edit the model refused (it should not happen).
 
@@ -146,7 +169,7 @@ class Forms(QWidget):
         editor = FieldEditor(spec)
         editor.edited.connect(self._on_edited)
         editor.slid.connect(self._on_slid)
-        label = QLabel(self._titles[spec.flat])
+        label = InputLabel(self._titles[spec.flat])
         label.setTextFormat(Qt.TextFormat.PlainText)  # a rich-text label has no Alt+letter mnemonic
         if is_setting_name(spec.title):
             label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))

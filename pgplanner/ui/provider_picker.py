@@ -157,6 +157,9 @@ class ProviderPicker(QGroupBox):
         focus back to the child that last had it, and after "Back to self-managed" was clicked that is the
         button, hidden since: the focus stayed where it was, and what the user typed for a plan went there."""
         if event.type() == QEvent.Type.Shortcut:
+            search = self.combo.lineEdit()
+            if self.combo.hasFocus() and search is not None:
+                search.selectAll()  # already there: select what the box holds to type over, as from elsewhere
             self.combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return True
         return super().event(event)

@@ -636,6 +636,11 @@ def provider_search_text(app: App) -> str:
     return w.find(app.window, "combo_preset", QComboBox).lineEdit().text()
 
 
+def provider_search_selection(app: App) -> str:
+    """The part of the picker's box that is selected (what typing would replace)."""
+    return w.find(app.window, "combo_preset", QComboBox).lineEdit().selectedText()
+
+
 def provider_search_note(app: App) -> str:
     """What the picker says under its search ("No plan matches ..."), "" when it says nothing."""
     note = w.find(app.window, "preset_search_note", QLabel)
@@ -1733,6 +1738,13 @@ def press_alt(app: App, letter: str) -> None:
     """Press Alt and ``letter`` with the focus where it is (a label's mnemonic moves it to its input)."""
     widget = w.focused() or app.window
     w.key_on(app.qtbot, widget, f"Alt+{letter}")
+
+
+def type_where_the_focus_is(app: App, text: str) -> None:
+    """Type ``text`` into whatever has the focus (no click first: the keyboard put it there)."""
+    widget = w.focused()
+    assert widget is not None, "nothing has the focus"
+    app.qtbot.keyClicks(widget, text)
 
 
 def menu_bar_letters(app: App) -> set[str]:

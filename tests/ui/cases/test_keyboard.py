@@ -17,6 +17,7 @@ from ..adapter import (
     handle_above_details_by_keys,
     input_in_view,
     input_labels,
+    input_value,
     input_with_focus,
     inputs_out_of_view_tabbing_to,
     menu_bar_letters,
@@ -25,10 +26,13 @@ from ..adapter import (
     plots_height,
     press_alt,
     press_on_focused,
+    provider_search_selection,
     read_card,
     resize_window,
+    search_provider_plans,
     set_hardware,
     tab_to_cards,
+    type_where_the_focus_is,
     undo_entry,
     unsaved_changes_buttons,
     widget_perimeter,
@@ -83,6 +87,19 @@ def test_alt_and_a_letter_reach_an_input(app):
     assert input_with_focus(app) == "work_mem"  # its "auto" box: the value is derived, its box greyed
     press_alt(app, "P")
     assert place_with_focus(app) == "Provider plan"  # the plan search
+
+
+def test_alt_letter_selects_the_value_to_type_over_also_in_the_box_that_has_the_focus(app):
+    """Alt+U, 8, Enter; then Alt+U again (the focus is still there), 12, Enter: 12 cores, as from anywhere
+    else. The second Alt+U left the cursor after "8 cores" and the box refused "8 cores12"."""
+    for typed in ("8", "12"):
+        press_alt(app, "U")
+        type_where_the_focus_is(app, typed)
+        press_on_focused(app, "Return")
+        assert input_value(app, "cores") == int(typed)
+    search_provider_plans(app, "heroku")
+    press_alt(app, "P")  # the plan search has the focus: Alt+P selects what is there, to type over
+    assert provider_search_selection(app) == "heroku"
 
 
 def test_alt_letter_and_tab_bring_an_input_below_the_panel_into_view(app):
