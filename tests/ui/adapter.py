@@ -681,6 +681,22 @@ def export_preview(app: App, path: str) -> str:
     return w.find(dialog, "export_preview", QPlainTextEdit).toPlainText()
 
 
+def export_preview_colours(app: App, path: str) -> list[tuple[str, str, str]]:
+    """(words, their colour, the preview's colour under them) for every coloured span (keys, section
+    headers, strings, comments) of ``path`` as the export dialog previews it."""
+    export_preview(app, path)
+    preview = w.find(_export_dialog(app), "export_preview", QPlainTextEdit)
+    under = _most_common_colour(w.grab(preview.viewport()), preview.viewport().rect(), step=3)
+    found = []
+    block = preview.document().begin()
+    while block.isValid():
+        for span in block.layout().formats():
+            words = block.text()[span.start : span.start + span.length]
+            found.append((words, span.format.foreground().color().name().upper(), under))
+        block = block.next()
+    return found
+
+
 def copy_export_preview(app: App) -> str:
     w.find(_export_dialog(app), "export_copy", QPushButton).click()
     return QGuiApplication.clipboard().text()

@@ -7,8 +7,10 @@ from ..adapter import (
     card_background,
     card_words_and_colours,
     contrast,
+    export_preview_colours,
     headline_colours,
     move_mouse_over_plot,
+    open_export,
     plot_background,
     set_hardware,
     set_memory,
@@ -75,3 +77,15 @@ def test_back_on_a_light_desktop_the_cards_are_light_again(app):
     assert not darker_than_mid_grey(card_background(app, "max_connections"))
     assert unreadable(card_words_and_colours(app)) == []
     assert DARK_WINDOW  # the dark palette used above: the adapter's
+
+
+def test_the_export_preview_reads_on_a_light_desktop_and_again_on_a_dark_one(app):
+    open_export(app)
+    coloured = export_preview_colours(app, "postgresql/postgresql.conf")
+    assert "max_connections" in [words for words, _, _ in coloured]  # keys are coloured, and so are comments
+    assert any(words.startswith("# ") for words, _, _ in coloured)
+    assert unreadable(coloured) == []
+    use_dark_palette(app)  # the desktop turns dark with the dialog open
+    coloured = export_preview_colours(app, "postgresql/postgresql.conf")
+    assert darker_than_mid_grey(coloured[0][2])
+    assert unreadable(coloured) == []
