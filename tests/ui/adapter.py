@@ -1246,6 +1246,28 @@ def plotted_points(app: App) -> list[tuple[int, float]]:
     return [(round(x), float(y)) for x, y in zip(xs, ys, strict=True)]
 
 
+def dots_cut_by_the_plot_edge(app: App, plot: str) -> list[tuple[float, float]]:
+    """The measured dots (x, y in data units) whose drawn circle, outline included, reaches past the edge of
+    the plot area, where the view box cuts it off."""
+    panel = _panel(app, plot)
+    vb = panel.vb
+    area = vb.sceneBoundingRect()
+    log_x = panel.plot.getAxis("bottom").logMode
+    cut = []
+    for item in panel.curves.values():
+        if not item.isVisible() or item.opts.get("symbol") is None or item.xData is None:
+            continue
+        radius = item.opts["symbolSize"] / 2 + item.opts["symbolPen"].widthF() / 2
+        for x, y in zip(item.xData, item.yData, strict=True):
+            if not (math.isfinite(x) and math.isfinite(y)):
+                continue
+            at = vb.mapViewToScene(QPointF(math.log10(x) if log_x else x, y))
+            inside = area.adjusted(radius, radius, -radius, -radius)
+            if not inside.contains(at):
+                cut.append((float(x), float(y)))
+    return cut
+
+
 def throughput_axis(app: App) -> str:
     """The unit of the throughput plot's vertical axis as written: "tps" or "% of peak"."""
     return axis_label(app, "throughput").rsplit("(", 1)[-1].rstrip(")")

@@ -12,6 +12,7 @@ from ..adapter import (
     connect_status_fits,
     connect_to_server,
     connection_fails,
+    dots_cut_by_the_plot_edge,
     errors_shown,
     import_measurements,
     mark,
@@ -48,6 +49,7 @@ def test_imported_points_appear_in_tps_and_move_the_target_to_the_measured_peak(
     import_measurements(app, csv)
     assert throughput_axis(app) == "tps"
     assert [c for c, _ in plotted_points(app)] == [1, 2, 4, 8, 16, 32, 64, 128]
+    assert dots_cut_by_the_plot_edge(app, "throughput") == []  # the dot at one client shows whole
     assert read_card(app, "productive target") == 35
     assert read_card(app, "pool size") == 35
     assert mark(app, "throughput", "productive_target") == 35
