@@ -255,7 +255,7 @@ def save(app: App, path_if_asked: Path | None = None) -> None:
 
 
 def load_scenario(app: App, path: Path) -> None:
-    app.window.ask_open_path = lambda: path
+    app.window.ask_open_path = lambda _title: path
     w.trigger(app.window, "action_open")
     settle(app)
 
@@ -1254,7 +1254,7 @@ def pin_baseline(app: App) -> None:
 
 
 def compare_with_scenario(app: App, path: Path) -> None:
-    app.window.ask_open_path = lambda: path
+    app.window.ask_open_path = lambda _title: path
     w.trigger(app.window, "action_compare_with")
     settle(app)
 
@@ -1979,8 +1979,18 @@ FILE_DIALOGS = (
 
 
 def file_dialog_starts_in(app: App, dialog: str) -> Path:
+    """Open one of :data:`FILE_DIALOGS` as the user does and cancel it: the folder it showed first."""
+    return _file_dialog_shown(app, dialog)[1]
+
+
+def file_dialog_title(app: App, dialog: str) -> str:
+    """Open one of :data:`FILE_DIALOGS` as the user does and cancel it: the words in its title bar."""
+    return _file_dialog_shown(app, dialog)[0]
+
+
+def _file_dialog_shown(app: App, dialog: str) -> tuple[str, Path]:
     """Open one of :data:`FILE_DIALOGS` as the user does (its menu entry, the Browse button, a plot's menu)
-    and cancel it: the folder it showed first."""
+    and cancel it: its title and the folder it showed first."""
     window = app.window
     # The window's own dialogs, not what an earlier step answered them with.
     window.ask_open_path, window.ask_save_path = window._ask_open_path, window._ask_save_path
@@ -2006,7 +2016,7 @@ def file_dialog_starts_in(app: App, dialog: str) -> Path:
         "Import Measurements": lambda: w.trigger(window, "action_server_import"),
         "Save plot as PNG": save_plot,
     }
-    shown = w.file_dialog_folders_during(actions[dialog])
+    shown = w.file_dialogs_during(actions[dialog])
     assert len(shown) == 1, f"{dialog} opened {len(shown)} file dialogs"
     return shown[0]
 
