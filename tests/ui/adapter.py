@@ -1058,6 +1058,22 @@ def connect_to_server(app: App, host: str, port: int, dbname: str, user: str, pa
     return "" if not dialog.isVisible() else w.text_of(dialog, "connect_status")
 
 
+def connect_to_unknown_host(app: App, host: str) -> str:
+    """Server > Connect... to a host name no resolver knows (the resolver answers as glibc does for a name
+    that does not exist, so no DNS is asked); the dialog's last words."""
+    import socket
+
+    def unknown(*_args: Any, **_kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    real = socket.getaddrinfo
+    socket.getaddrinfo = unknown
+    try:
+        return connect_to_server(app, host, 5432, "postgres", "postgres")
+    finally:
+        socket.getaddrinfo = real
+
+
 def connected_server(app: App) -> str:
     return app.window.server.server_name
 

@@ -11,6 +11,7 @@ from ..adapter import (
     clear_measurements,
     connect_status_fits,
     connect_to_server,
+    connect_to_unknown_host,
     connection_fails,
     errors_shown,
     import_measurements,
@@ -87,6 +88,12 @@ def test_probe_and_measure_wait_for_a_connection_and_an_unreachable_server_says_
     assert not server_actions_enabled(app)
     said = connect_to_server(app, "/nonexistent-socket-dir", 5432, "postgres", "postgres", password="s3cret")
     assert said.startswith("cannot connect:") and "s3cret" not in said
+    assert not server_actions_enabled(app)
+
+
+def test_a_host_name_nobody_knows_is_said_in_words_without_pythons_error_number(app):
+    said = connect_to_unknown_host(app, "no-such-host.invalid")
+    assert said == "cannot connect: failed to resolve host 'no-such-host.invalid': Name or service not known"
     assert not server_actions_enabled(app)
 
 
