@@ -2079,8 +2079,17 @@ def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
 
 
 def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
+    """Server > Probe..., and the probe comes back (see :func:`probe_comes_back`); the report the dialog
+    shows, read before it is closed."""
+    probe_comes_back(app, settings, major)
+    text = probe_report(app)
+    close_probe(app)  # read: the dialog would otherwise stay over the next case's window
+    return text
+
+
+def probe_comes_back(app: App, settings: dict[str, str], major: int) -> None:
     """Server > Probe..., and the probe (its worker's result) comes back from a remote server of release
-    ``major`` with these ``settings``; the report the dialog shows, read before it is closed."""
+    ``major`` with these ``settings``; the dialog stays open."""
     from pgplanner.probe.report import found_changes
     from pgplanner.probe.server import ConnectionUse, ServerReport
 
@@ -2090,9 +2099,15 @@ def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
     report = ServerReport({"name": f"PostgreSQL {major} at db", "major": major}, settings, use, {})
     dialog._show((report, found_changes(report)))
     settle(app)
-    text = w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
-    dialog.close()  # read: the dialog would otherwise stay over the next case's window
-    return text
+
+
+def probe_report(app: App) -> str:
+    """The report the open Probe dialog shows."""
+    return w.find(app.window.server.probe_dialog, "probe_report", QPlainTextEdit).toPlainText()
+
+
+def close_probe(app: App) -> None:
+    app.window.server.probe_dialog.close()
 
 
 def budget_limit_on_top(app: App, row: str = "max_connections") -> bool:
