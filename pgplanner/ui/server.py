@@ -826,11 +826,12 @@ class MeasureDialog(QDialog):
         if self._points and result is not None:
             self.menu.store(tuple(self._points), result.measured_on, f"Measured on {result.server} (stopped)")
             kept = (
-                "The point measured before is"
+                "The point measured before is kept with the scenario (Edit > Undo takes it out)."
                 if len(self._points) == 1
-                else f"The {len(self._points)} points measured before are"
+                else f"The {len(self._points)} points measured before are kept with the scenario (Edit > Undo "
+                "takes them out)."
             )
-            reason += f" {kept} kept with the scenario (Edit > Undo takes them out)."
+            reason += f" {kept}"
         _show_status(self.status, reason, problem=True)
 
     def done(self, result: int) -> None:

@@ -1539,6 +1539,18 @@ def sweep_points_arrive(app: App, points: list[tuple[int, float]]) -> None:
     settle(app)
 
 
+def sweep_points_arrive_from(app: App, server: str, points: list[tuple[int, float]]) -> None:
+    """As :func:`sweep_points_arrive`, from a sweep that has connected to ``server`` (PostgreSQL 15.18 at
+    db:5432/postgres): what it measured is then the sweep's result so far, kept if the sweep stops."""
+    from types import SimpleNamespace
+
+    sweep_points_arrive(app, points)
+    measured_on = f"{server}, pgbench select-only"
+    app.window.server.measure_dialog._sweep = SimpleNamespace(  # the Sweep's result as the thread left it
+        result=SimpleNamespace(server=server, measured_on=measured_on)
+    )
+
+
 def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
     """The running sweep ends without a result (cancelled, or the server went away)."""
     app.window.server.measure_dialog._failed(reason)

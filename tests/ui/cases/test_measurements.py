@@ -28,6 +28,7 @@ from ..adapter import (
     set_pooler,
     sweep_fails,
     sweep_points_arrive,
+    sweep_points_arrive_from,
     throughput_axis,
     throughput_key,
     undo,
@@ -123,6 +124,18 @@ def test_a_sweep_that_stops_says_why_a_sentence_a_line_and_its_progress_bar_says
     ]
     assert measure_status_fits(app)
     assert measure_progress_text(app) == "stopped"  # not the last run's "50 %  2 clients"
+
+
+def test_a_sweep_stopped_after_one_point_says_that_point_is_kept_and_undo_takes_it_out(app):
+    sweep_points_arrive_from(app, "PostgreSQL 15.18 at db:5432/postgres", [(1, 9500.0)])
+    sweep_fails(app, "Cancelled: pgbench is stopped and the scratch database dropped.")
+    assert measure_status(app).splitlines() == [
+        "Cancelled: pgbench is stopped and the scratch database dropped.",
+        "The point measured before is kept with the scenario (Edit > Undo takes it out).",
+    ]
+    assert saved_measurements(app) == [(1, 9500.0)]
+    undo(app)
+    assert saved_measurements(app) == []
 
 
 def test_the_measured_key_keeps_each_entry_whole_and_names_no_pooler_that_is_not_there(app, tmp_path):
