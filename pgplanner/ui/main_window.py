@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -618,8 +618,11 @@ class MainWindow(QMainWindow):
         self._warnings_shown = plan.warnings
         self.warnings.clear()
         # The window's palette, not the list's: on a palette change the window hears of it before its children.
+        # Its active colours: the plan may change while another window is in front (File > New's question,
+        # the Measure dialog), and a desktop that greys a background window's words (GNOME) would leave
+        # these grey once the window is in front again.
         palette = self.palette()
-        ink = palette.color(QPalette.ColorRole.Text)  # the palette's own text on a light tint of its base
+        ink = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Text)  # on a light tint of its base
         for warning in plan.warnings:
             item = QListWidgetItem(f"{warning.severity.upper()}  {warning.message}")
             item.setData(Qt.ItemDataRole.UserRole, warning.code)
@@ -633,7 +636,7 @@ class MainWindow(QMainWindow):
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
         tab = self.details.indexOf(self.warnings)
         self.details.setTabText(tab, label)
-        colour = palette.color(QPalette.ColorRole.WindowText)
+        colour = QColor()  # no warnings: the tab bar's own colour, as it is in front or behind
         if worst:  # the title in the worst severity's colour, readable on the tab
             colour = theme.words_on(theme.SEVERITY[worst], palette, theme.TAB_LIGHTER)
         self.details.tabBar().setTabTextColor(tab, colour)

@@ -13,6 +13,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,6 +242,24 @@ def on_provider_plan(app: App) -> bool:
 def new_scenario(app: App) -> None:
     w.trigger(app.window, "action_new")
     settle(app)
+
+
+@contextmanager
+def another_window_in_front(app: App) -> Iterator[None]:
+    """Another window in front of pgplanner's (as File > New's "save the changes first?" or the Measure
+    dialog is) while the plan changes under it; pgplanner's window is in front again afterwards."""
+    other = QWidget()
+    other.show()
+    app.qtbot.waitExposed(other)
+    other.activateWindow()
+    app.qtbot.waitUntil(lambda: not app.window.isActiveWindow())
+    try:
+        yield
+    finally:
+        other.close()
+        other.deleteLater()
+        app.window.activateWindow()
+        app.qtbot.waitUntil(app.window.isActiveWindow)
 
 
 def save_as(app: App, path: Path) -> None:
@@ -679,6 +699,22 @@ def export_preview(app: App, path: str) -> str:
     listing = w.find(dialog, "export_files", QListWidget)
     listing.setCurrentItem(listing.findItems(path, Qt.MatchFlag.MatchExactly)[0])
     return w.find(dialog, "export_preview", QPlainTextEdit).toPlainText()
+
+
+def export_preview_colours(app: App, path: str) -> list[tuple[str, str, str]]:
+    """(words, their colour, the preview's colour under them) for every coloured span (keys, section
+    headers, strings, comments) of ``path`` as the export dialog previews it."""
+    export_preview(app, path)
+    preview = w.find(_export_dialog(app), "export_preview", QPlainTextEdit)
+    under = _most_common_colour(w.grab(preview.viewport()), preview.viewport().rect(), step=3)
+    found = []
+    block = preview.document().begin()
+    while block.isValid():
+        for span in block.layout().formats():
+            words = block.text()[span.start : span.start + span.length]
+            found.append((words, span.format.foreground().color().name().upper(), under))
+        block = block.next()
+    return found
 
 
 def copy_export_preview(app: App) -> str:
@@ -1338,10 +1374,14 @@ def export_report(app: App, path: Path) -> Path | None:
 # --- how the plots look: colours, edges, overlaps -------------------------------------------
 
 DARK_WINDOW, DARK_BASE, LIGHT_TEXT = "#353535", "#232323", "#E6E6E6"  # a dark Fusion desktop's palette
+# GNOME's Adwaita dark (Qt's gtk3 platform theme) greys a window's words while another window is in front:
+# its inactive WindowText, as Qt 6.11 read it under GTK_THEME=Adwaita:dark.
+GREYED_IN_BACKGROUND = "#919190"
 
 
-def use_dark_palette(app: App) -> None:
-    """Switch the desktop to a dark palette (Fusion, as a dark KDE or GNOME theme gives Qt)."""
+def use_dark_palette(app: App, greys_background_windows: bool = False) -> None:
+    """Switch the desktop to a dark palette (Fusion, as a dark KDE or GNOME theme gives Qt); with
+    ``greys_background_windows``, as GNOME's: a window's words grey while another window is in front."""
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
@@ -1354,6 +1394,9 @@ def use_dark_palette(app: App) -> None:
     ):
         for r in roles:
             palette.setColor(r, QColor(colour))
+    if greys_background_windows:
+        for r in (role.WindowText, role.Text, role.ButtonText):
+            palette.setColor(QPalette.ColorGroup.Inactive, r, QColor(GREYED_IN_BACKGROUND))
     QApplication.setStyle("Fusion")
     QApplication.setPalette(palette)
     app.qtbot.wait(20)
