@@ -137,6 +137,9 @@ class Splitter(QSplitter):
 
 
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
+# The two dialogs that pick a saved scenario say what it is for: Compare's leaves the open scenario as it is.
+OPEN_TITLE = "Open scenario"
+COMPARE_TITLE = "Compare with scenario (pinned as the baseline)"
 
 
 def example_title(stem: str) -> str:
@@ -202,7 +205,7 @@ class MainWindow(QMainWindow):
         self.document = Document(self)
         # Dialogs are attributes so tests (and scripts) can answer them without a human.
         self.ask_unsaved: Callable[[], Answer] = self._ask_unsaved
-        self.ask_open_path: Callable[[], Path | None] = self._ask_open_path
+        self.ask_open_path: Callable[[str], Path | None] = self._ask_open_path
         self.ask_save_path: Callable[[], Path | None] = self._ask_save_path
         self.report_error: Callable[[str, str], None] = self._report_error  # (title, one-line reason)
         self.ask_report_path: Callable[[], Path | None] = self._ask_report_path
@@ -676,7 +679,7 @@ class MainWindow(QMainWindow):
     def compare_with_scenario(self, path: Path | None = None) -> bool:
         """Pin a saved scenario as the baseline, so two scenarios show side by side."""
         asked = not path  # a bundled example of the Compare menu is not a folder the user chose
-        path = path or self.ask_open_path()
+        path = path or self.ask_open_path(COMPARE_TITLE)
         if path is None:
             return False
         try:
@@ -799,7 +802,7 @@ class MainWindow(QMainWindow):
     def open_scenario(self, path: Path | None = None) -> bool:
         if not self._may_discard():
             return False
-        path = path or self.ask_open_path()
+        path = path or self.ask_open_path(OPEN_TITLE)
         if path is None:
             return False
         try:
@@ -902,8 +905,8 @@ class MainWindow(QMainWindow):
     def _report_error(self, title: str, reason: str) -> None:
         QMessageBox.warning(self, title, reason)
 
-    def _ask_open_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", str(self.start_folder()), SCENARIO_FILTER)
+    def _ask_open_path(self, title: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, title, str(self.start_folder()), SCENARIO_FILTER)
         return Path(name) if name else None
 
     def start_folder(self) -> Path:

@@ -275,7 +275,7 @@ def save(app: App, path_if_asked: Path | None = None) -> None:
 
 
 def load_scenario(app: App, path: Path) -> None:
-    app.window.ask_open_path = lambda: path
+    app.window.ask_open_path = lambda _title: path
     w.trigger(app.window, "action_open")
     settle(app)
 
@@ -1094,6 +1094,22 @@ def connect_to_server(app: App, host: str, port: int, dbname: str, user: str, pa
     return "" if not dialog.isVisible() else w.text_of(dialog, "connect_status")
 
 
+def connect_to_unknown_host(app: App, host: str) -> str:
+    """Server > Connect... to a host name no resolver knows (the resolver answers as glibc does for a name
+    that does not exist, so no DNS is asked); the dialog's last words."""
+    import socket
+
+    def unknown(*_args: Any, **_kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    real = socket.getaddrinfo
+    socket.getaddrinfo = unknown
+    try:
+        return connect_to_server(app, host, 5432, "postgres", "postgres")
+    finally:
+        socket.getaddrinfo = real
+
+
 def connected_server(app: App) -> str:
     return app.window.server.server_name
 
@@ -1312,7 +1328,7 @@ def pin_baseline(app: App) -> None:
 
 
 def compare_with_scenario(app: App, path: Path) -> None:
-    app.window.ask_open_path = lambda: path
+    app.window.ask_open_path = lambda _title: path
     w.trigger(app.window, "action_compare_with")
     settle(app)
 
@@ -1586,6 +1602,18 @@ def sweep_points_arrive(app: App, points: list[tuple[int, float]]) -> None:
     for clients, tps in points:
         dialog._on_event(Point(clients=clients, tps=tps, latency_ms=None))  # what the sweep's thread emits
     settle(app)
+
+
+def sweep_points_arrive_from(app: App, server: str, points: list[tuple[int, float]]) -> None:
+    """As :func:`sweep_points_arrive`, from a sweep that has connected to ``server`` (PostgreSQL 15.18 at
+    db:5432/postgres): what it measured is then the sweep's result so far, kept if the sweep stops."""
+    from types import SimpleNamespace
+
+    sweep_points_arrive(app, points)
+    measured_on = f"{server}, pgbench select-only"
+    app.window.server.measure_dialog._sweep = SimpleNamespace(  # the Sweep's result as the thread left it
+        result=SimpleNamespace(server=server, measured_on=measured_on)
+    )
 
 
 def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
@@ -2044,8 +2072,18 @@ FILE_DIALOGS = (
 
 
 def file_dialog_starts_in(app: App, dialog: str) -> Path:
+    """Open one of :data:`FILE_DIALOGS` as the user does and cancel it: the folder it showed first."""
+    return _file_dialog_shown(app, dialog)[1]
+
+
+def file_dialog_title(app: App, dialog: str) -> str:
+    """Open one of :data:`FILE_DIALOGS` as the user does and cancel it: the words in its title bar."""
+    return _file_dialog_shown(app, dialog)[0]
+
+
+def _file_dialog_shown(app: App, dialog: str) -> tuple[str, Path]:
     """Open one of :data:`FILE_DIALOGS` as the user does (its menu entry, the Browse button, a plot's menu)
-    and cancel it: the folder it showed first."""
+    and cancel it: its title and the folder it showed first."""
     window = app.window
     # The window's own dialogs, not what an earlier step answered them with.
     window.ask_open_path, window.ask_save_path = window._ask_open_path, window._ask_save_path
@@ -2071,7 +2109,7 @@ def file_dialog_starts_in(app: App, dialog: str) -> Path:
         "Import Measurements": lambda: w.trigger(window, "action_server_import"),
         "Save plot as PNG": save_plot,
     }
-    shown = w.file_dialog_folders_during(actions[dialog])
+    shown = w.file_dialogs_during(actions[dialog])
     assert len(shown) == 1, f"{dialog} opened {len(shown)} file dialogs"
     return shown[0]
 
@@ -2118,8 +2156,17 @@ def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
 
 
 def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
+    """Server > Probe..., and the probe comes back (see :func:`probe_comes_back`); the report the dialog
+    shows, read before it is closed."""
+    probe_comes_back(app, settings, major)
+    text = probe_report(app)
+    close_probe(app)  # read: the dialog would otherwise stay over the next case's window
+    return text
+
+
+def probe_comes_back(app: App, settings: dict[str, str], major: int) -> None:
     """Server > Probe..., and the probe (its worker's result) comes back from a remote server of release
-    ``major`` with these ``settings``; the report the dialog shows, read before it is closed."""
+    ``major`` with these ``settings``; the dialog stays open."""
     from pgplanner.probe.report import found_changes
     from pgplanner.probe.server import ConnectionUse, ServerReport
 
@@ -2129,9 +2176,15 @@ def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
     report = ServerReport({"name": f"PostgreSQL {major} at db", "major": major}, settings, use, {})
     dialog._show((report, found_changes(report)))
     settle(app)
-    text = w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
-    dialog.close()  # read: the dialog would otherwise stay over the next case's window
-    return text
+
+
+def probe_report(app: App) -> str:
+    """The report the open Probe dialog shows."""
+    return w.find(app.window.server.probe_dialog, "probe_report", QPlainTextEdit).toPlainText()
+
+
+def close_probe(app: App) -> None:
+    app.window.server.probe_dialog.close()
 
 
 def budget_limit_on_top(app: App, row: str = "max_connections") -> bool:

@@ -11,6 +11,7 @@ from ..adapter import (
     clear_measurements,
     connect_status_fits,
     connect_to_server,
+    connect_to_unknown_host,
     connection_fails,
     dots_cut_by_the_plot_edge,
     errors_shown,
@@ -28,6 +29,7 @@ from ..adapter import (
     set_pooler,
     sweep_fails,
     sweep_points_arrive,
+    sweep_points_arrive_from,
     throughput_axis,
     throughput_key,
     undo,
@@ -92,6 +94,12 @@ def test_probe_and_measure_wait_for_a_connection_and_an_unreachable_server_says_
     assert not server_actions_enabled(app)
 
 
+def test_a_host_name_nobody_knows_is_said_in_words_without_pythons_error_number(app):
+    said = connect_to_unknown_host(app, "no-such-host.invalid")
+    assert said == "cannot connect: failed to resolve host 'no-such-host.invalid': Name or service not known"
+    assert not server_actions_enabled(app)
+
+
 LIBPQ_REFUSED = (
     'cannot connect: connection to server at "db.internal.example" (10.0.0.12), port 5432 failed: Connection '
     "refused. Is the server running on that host and accepting TCP/IP connections?"
@@ -118,6 +126,18 @@ def test_a_sweep_that_stops_says_why_a_sentence_a_line_and_its_progress_bar_says
     ]
     assert measure_status_fits(app)
     assert measure_progress_text(app) == "stopped"  # not the last run's "50 %  2 clients"
+
+
+def test_a_sweep_stopped_after_one_point_says_that_point_is_kept_and_undo_takes_it_out(app):
+    sweep_points_arrive_from(app, "PostgreSQL 15.18 at db:5432/postgres", [(1, 9500.0)])
+    sweep_fails(app, "Cancelled: pgbench is stopped and the scratch database dropped.")
+    assert measure_status(app).splitlines() == [
+        "Cancelled: pgbench is stopped and the scratch database dropped.",
+        "The point measured before is kept with the scenario (Edit > Undo takes it out).",
+    ]
+    assert saved_measurements(app) == [(1, 9500.0)]
+    undo(app)
+    assert saved_measurements(app) == []
 
 
 def test_the_measured_key_keeps_each_entry_whole_and_names_no_pooler_that_is_not_there(app, tmp_path):
