@@ -6,6 +6,8 @@ tests/integration/test_server_window_real.py.)
 
 from pathlib import Path
 
+import numpy as np
+
 from ..adapter import (
     can_clear_measurements,
     clear_measurements,
@@ -13,8 +15,10 @@ from ..adapter import (
     connect_to_server,
     connect_to_unknown_host,
     connection_fails,
+    current_curve,
     dots_cut_by_the_plot_edge,
     errors_shown,
+    hover,
     import_measurements,
     mark,
     measure_progress_text,
@@ -57,7 +61,7 @@ def test_imported_points_appear_in_tps_and_move_the_target_to_the_measured_peak(
     assert mark(app, "throughput", "productive_target") == 35
     assert "measured peak" in why(app, "productive target")
     assert "measured, imported from sweep.csv" in throughput_key(app)
-    assert "modelled" in throughput_key(app) and "pgbench, 8 points" in throughput_key(app)
+    assert "modelled" in throughput_key(app) and "8 points imported" in throughput_key(app)
     assert saved_measurements(app)[0] == (1, 1000.0)
 
 
@@ -67,6 +71,23 @@ def test_pgbench_output_imports_too_and_undo_takes_it_back(app):
     assert throughput_axis(app) == "tps"  # two points: drawn, too few to fit
     undo(app)
     assert plotted_points(app) == [] and throughput_axis(app) == "% of peak"
+
+
+def test_too_few_points_to_fit_lay_the_modelled_curve_through_them_not_under_them(app, tmp_path):
+    """One point at one client is not the peak: the model passes through it (it drew the model's peak at
+    7,450 tps and so about 750 tps at one client, beside the point measured there)."""
+    one = tmp_path / "one.csv"
+    one.write_text("clients,tps\n1,7450\n")
+    import_measurements(app, one)
+    xs, ys = current_curve(app, "throughput", "modelled")
+    assert xs[0] == 1 and round(ys[0]) == 7450
+    assert "1 active connection: modelled 7,450 tps" in hover(app, "throughput", 1, 7450)
+    assert "1 point imported" in throughput_key(app)
+    import_measurements(app, PGBENCH_RUNS)  # two points: the curve passes between them (least squares)
+    (low, low_tps), (high, high_tps) = plotted_points(app)
+    xs, ys = current_curve(app, "throughput", "modelled")
+    misses = [np.interp(c, xs, ys) - tps for c, tps in ((low, low_tps), (high, high_tps))]
+    assert misses[0] * misses[1] < 0, misses
 
 
 def test_clearing_measurements_brings_back_the_model(app, tmp_path):
@@ -146,5 +167,5 @@ def test_the_measured_key_keeps_each_entry_whole_and_names_no_pooler_that_is_not
     set_pooler(app, pooler="none")
     import_measurements(app, csv)
     key = plot_key(app, "throughput")
-    assert "measured, imported from sweep.csv" in key and "pgbench, 8 points" in key  # each entry on one line
+    assert "measured, imported from sweep.csv" in key and "8 points imported" in key  # each entry on one line
     assert not [entry for entry in key if "pooler" in entry]
