@@ -23,6 +23,7 @@ from ..model.compare import (
 from ..model.derivation import n
 from ..model.pgbouncer import PLATFORM_NAMES
 from .cards import CARDS, NO_POOLER, CardView, card_views, judged, plural
+from .choices import choice_label
 from .latency import milliseconds, share
 from .summary import POOLER_LABEL, answer_line, blocking, blocking_errors, setup_line
 from .wrapping import first_sentence, wrap
@@ -85,7 +86,8 @@ class CompareRow(NamedTuple):
 
 
 def show_value(path: str, value: Any) -> str:
-    """A value as the plan's own views show it: sizes in human units, shares in percent, inputs as typed."""
+    """A value as the plan's own views show it: sizes in human units, shares in percent, a choice in the
+    words of its combo box."""
     if value is None:
         if path in _INPUT_SPECS:
             return "auto"
@@ -100,6 +102,8 @@ def show_value(path: str, value: Any) -> str:
             return n(value)  # as the outputs write it: "1,000", not "1000"
         if spec.kind == "flag":
             return "yes" if value else "no"
+        if spec.kind == "choice":
+            return choice_label(spec.flat, value)  # as its combo box says it: "SSD", "PgBouncer", not "ssd"
         return spec.format(value)
     if path.startswith("warnings."):
         return str(value)

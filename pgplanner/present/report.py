@@ -99,8 +99,9 @@ def _single(plan: Plan) -> str:
             _headline(plan, ""),
             _cards(plan, ""),
             "<h2>Plots</h2><div class='plots'>",
-            f"<figure>{chart_svg('throughput', plan)}</figure><figure>{chart_svg('memory', plan)}</figure></div>",
-            f"<figure class='budget'>{chart_svg('budget', plan)}</figure>",
+            f"<figure>{chart_svg('throughput', plan)}</figure><figure>{chart_svg('memory', plan)}</figure>",
+            # In the plots' grid, so it is drawn at their scale: its words as large as theirs, not larger.
+            f"<figure>{chart_svg('budget', plan)}</figure></div>",
             _latency(plan, ""),
             _details(plan, ""),
         ]

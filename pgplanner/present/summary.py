@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from ..model import Plan, PlanWarning, human_size
 from ..model.derivation import n
+from .choices import choice_label
 
 POOLER_LABEL = {"none": "no pooler", "pgbouncer": "PgBouncer", "pgcat": "PgCat", "provider": "provider pooler"}
 
 
 def setup_line(plan: Plan) -> str:
-    """``4 cores, 16 GB RAM, PostgreSQL 18 (linux, ssd); PgBouncer, transaction mode``."""
+    """``4 cores, 16 GB RAM, PostgreSQL 18 (Linux, SSD); PgBouncer, transaction mode``: the platform and the
+    storage in the words the form gives them."""
     s = plan.scenario
     hw, pooler = s.hardware, s.pooler
-    where = s.provider.id if s.provider else f"{hw.platform}, {hw.storage}"
+    platform, storage = choice_label("platform", hw.platform), choice_label("storage", hw.storage)
+    where = s.provider.id if s.provider else f"{platform}, {storage}"
     pooling = POOLER_LABEL[pooler.kind] + (f", {pooler.mode} mode" if pooler.kind != "none" else "")
     cores = f"{hw.cores} core{'s' if hw.cores != 1 else ''}"
     return f"{cores}, {human_size(hw.ram)} RAM, PostgreSQL {hw.pg_version} ({where}); {pooling}"

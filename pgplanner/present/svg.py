@@ -15,6 +15,7 @@ import numpy as np
 from ..model import Plan
 from .charts import CHARTS, WINDOW, Chart, Frame, KeyEntry, Names, Rule, Series
 from .charts.layout import BOLD
+from .charts.spec import DOT_EDGE, DOT_RADIUS
 from .charts.text import estimate
 from .palette import LIGHT, Theme
 
@@ -146,8 +147,8 @@ def _series(chart: Chart, series: Series, theme: Theme, clip: str) -> str:
     opacity = f" stroke-opacity='{GHOST_OPACITY}'" if series.ghost else ""
     if series.kind == "points":
         return "".join(
-            f"<circle cx='{chart.px(float(x)):.1f}' cy='{chart.py(float(y)):.1f}' r='4.5' fill='{colour}'"
-            f" stroke='{theme.colour('paper')}' stroke-width='1.5'{opacity}/>"
+            f"<circle cx='{chart.px(float(x)):.1f}' cy='{chart.py(float(y)):.1f}' r='{DOT_RADIUS - DOT_EDGE / 2:g}'"
+            f" fill='{colour}' stroke='{theme.colour('paper')}' stroke-width='{DOT_EDGE:g}'{opacity}/>"
             for x, y in zip(series.xs, series.ys, strict=True)
         )
     dash = " stroke-dasharray='7 4'" if series.dash else ""

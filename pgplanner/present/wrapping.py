@@ -23,15 +23,30 @@ def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
     return [line.replace(NO_BREAK, " ") for line in lines]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!]) (?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.?!])|(?<=[.?!]\))) (?=[A-Z])")  # "refused. Is", "aborted.) Next"
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence but the last ends (the space after it), outside brackets: "(client 1 aborted.
+    Run was ...)" is one aside, not two sentences."""
+    return [
+        end.start()
+        for end in _SENTENCE_END.finditer(text)
+        if text.count("(", 0, end.start()) <= text.count(")", 0, end.start())
+    ]
 
 
 def sentence_lines(text: str) -> str:
     """``text`` with each sentence on a line of its own: libpq's reason and its hint ("... failed: Connection
     refused. Is the server running on that host ...?") read as two sentences, not one run-on line."""
-    return _SENTENCE_END.sub("\n", text)
+    lines, start = [], 0
+    for end in _sentence_ends(text):
+        lines.append(text[start:end])
+        start = end + 1
+    return "\n".join([*lines, text[start:]])
 
 
 def first_sentence(text: str) -> str:
     """The first sentence of ``text``: a warning named by what it says, in a table's row."""
-    return _SENTENCE_END.split(text, maxsplit=1)[0]
+    ends = _sentence_ends(text)
+    return text[: ends[0]] if ends else text

@@ -82,10 +82,14 @@ def one_line(error: BaseException) -> str:
 
 # psycopg's own words before libpq's reason, which say nothing the reason does not
 PSYCOPG_PREFIXES = re.compile(r"^(connection is bad|connection failed): ")
+# Python's error number before the resolver's reason ("[Errno -2] Name or service not known"): psycopg
+# resolves host names itself and quotes socket.gaierror as it prints; the number means nothing to a DBA.
+ERRNO = re.compile(r"\[Errno -?\d+\] ")
 
 
 def _connect_failure(error: BaseException, params: dict[str, Any]) -> ServerError:
-    return ServerError(f"cannot connect: {PSYCOPG_PREFIXES.sub('', redact(one_line(error), params))}")
+    reason = ERRNO.sub("", PSYCOPG_PREFIXES.sub("", redact(one_line(error), params)))
+    return ServerError(f"cannot connect: {reason}")
 
 
 def parse_dsn(dsn: str) -> dict[str, Any]:

@@ -489,7 +489,7 @@ class Sweep:
             raise Cancelled
         finished = run_pgbench(pgbench, args, target, self._cancelled, tick, on_line)
         if finished.returncode != 0:
-            raise MeasureError(f"pgbench failed during {label}: {first_error(finished.stderr, finished.returncode)}")
+            raise MeasureError(f"pgbench failed at {label}: {first_error(finished.stderr, finished.returncode)}")
         return finished.stdout
 
 

@@ -12,8 +12,16 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -47,7 +55,9 @@ SCENARIO_PLATFORM, ALL_PLATFORMS, NO_OS = "scenario", "all", "none"
 
 
 class ConfigHighlighter(QSyntaxHighlighter):
-    """Comments, section headers, keys and quoted strings of conf, ini, sysctl, SQL, shell and XML."""
+    """Comments, section headers, keys and quoted strings of conf, ini, sysctl, SQL, shell and XML, each
+    in its hue made readable on the preview's base: the light theme's blue and grey are 2.5:1 and 3:1 on
+    a dark desktop's base, and the grey 4:1 on white."""
 
     RULES = (
         (re.compile(r"^\s*\[[^\]]+\]"), theme.PURPLE, True),  # [pgbouncer]
@@ -57,15 +67,22 @@ class ConfigHighlighter(QSyntaxHighlighter):
         (re.compile(r"(^\s*(#|;|--|REM\b).*$)|<!--.*?-->"), theme.GREY, False),  # comments win: applied last
     )
 
-    def __init__(self, document) -> None:
+    def __init__(self, document, palette: QPalette) -> None:
         super().__init__(document)
+        self._formats: list[tuple[re.Pattern[str], QTextCharFormat]] = []
+        self.follow(palette)
+
+    def follow(self, palette: QPalette) -> None:
+        """Colour the words for ``palette``'s base (the desktop's palette, light or dark) and redraw them."""
+        base = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Base).name()
         self._formats = []
         for pattern, colour, bold in self.RULES:
             fmt = QTextCharFormat()
-            fmt.setForeground(QColor(colour))
+            fmt.setForeground(QColor(theme.readable_on(colour, base)))
             if bold:
                 fmt.setFontWeight(QFont.Weight.DemiBold)
             self._formats.append((pattern, fmt))
+        self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         for pattern, fmt in self._formats:
@@ -122,7 +139,7 @@ class ExportDialog(QDialog):
         self.preview.setReadOnly(True)
         self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.highlighter = ConfigHighlighter(self.preview.document())
+        self.highlighter = ConfigHighlighter(self.preview.document(), self.palette())
         copy = named(QPushButton("Copy"), "export_copy")
         copy.setToolTip("Copy this file to the clipboard")
         copy.clicked.connect(self.copy_current)
@@ -295,3 +312,8 @@ class ExportDialog(QDialog):
     def showEvent(self, event) -> None:
         self.refresh()  # it may have missed plan changes while hidden
         super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # a dark desktop, or a light one again
+            self.highlighter.follow(self.palette())

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -137,6 +137,9 @@ class Splitter(QSplitter):
 
 
 SCENARIO_FILTER = "pgplanner scenarios (*.json);;All files (*)"
+# The two dialogs that pick a saved scenario say what it is for: Compare's leaves the open scenario as it is.
+OPEN_TITLE = "Open scenario"
+COMPARE_TITLE = "Compare with scenario (pinned as the baseline)"
 
 
 def example_title(stem: str) -> str:
@@ -202,7 +205,7 @@ class MainWindow(QMainWindow):
         self.document = Document(self)
         # Dialogs are attributes so tests (and scripts) can answer them without a human.
         self.ask_unsaved: Callable[[], Answer] = self._ask_unsaved
-        self.ask_open_path: Callable[[], Path | None] = self._ask_open_path
+        self.ask_open_path: Callable[[str], Path | None] = self._ask_open_path
         self.ask_save_path: Callable[[], Path | None] = self._ask_save_path
         self.report_error: Callable[[str, str], None] = self._report_error  # (title, one-line reason)
         self.ask_report_path: Callable[[], Path | None] = self._ask_report_path
@@ -637,8 +640,11 @@ class MainWindow(QMainWindow):
         self._warnings_shown = plan.warnings
         self.warnings.clear()
         # The window's palette, not the list's: on a palette change the window hears of it before its children.
+        # Its active colours: the plan may change while another window is in front (File > New's question,
+        # the Measure dialog), and a desktop that greys a background window's words (GNOME) would leave
+        # these grey once the window is in front again.
         palette = self.palette()
-        ink = palette.color(QPalette.ColorRole.Text)  # the palette's own text on a light tint of its base
+        ink = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Text)  # on a light tint of its base
         for warning in plan.warnings:
             item = QListWidgetItem(f"{warning.severity.upper()}  {warning.message}")
             item.setData(Qt.ItemDataRole.UserRole, warning.code)
@@ -652,7 +658,7 @@ class MainWindow(QMainWindow):
         label = f"Warnings ({len(plan.warnings)})" if plan.warnings else "Warnings"
         tab = self.details.indexOf(self.warnings)
         self.details.setTabText(tab, label)
-        colour = palette.color(QPalette.ColorRole.WindowText)
+        colour = QColor()  # no warnings: the tab bar's own colour, as it is in front or behind
         if worst:  # the title in the worst severity's colour, readable on the tab
             colour = theme.words_on(theme.SEVERITY[worst], palette, theme.TAB_LIGHTER)
         self.details.tabBar().setTabTextColor(tab, colour)
@@ -695,7 +701,7 @@ class MainWindow(QMainWindow):
     def compare_with_scenario(self, path: Path | None = None) -> bool:
         """Pin a saved scenario as the baseline, so two scenarios show side by side."""
         asked = not path  # a bundled example of the Compare menu is not a folder the user chose
-        path = path or self.ask_open_path()
+        path = path or self.ask_open_path(COMPARE_TITLE)
         if path is None:
             return False
         try:
@@ -819,7 +825,7 @@ class MainWindow(QMainWindow):
     def open_scenario(self, path: Path | None = None) -> bool:
         if not self._may_discard():
             return False
-        path = path or self.ask_open_path()
+        path = path or self.ask_open_path(OPEN_TITLE)
         if path is None:
             return False
         try:
@@ -922,8 +928,8 @@ class MainWindow(QMainWindow):
     def _report_error(self, title: str, reason: str) -> None:
         QMessageBox.warning(self, title, reason)
 
-    def _ask_open_path(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open scenario", str(self.start_folder()), SCENARIO_FILTER)
+    def _ask_open_path(self, title: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, title, str(self.start_folder()), SCENARIO_FILTER)
         return Path(name) if name else None
 
     def start_folder(self) -> Path:

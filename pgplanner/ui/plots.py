@@ -48,6 +48,7 @@ from ..present.charts import HOVER_HINT, WINDOW, Chart, Frame, KeyEntry, Label, 
 from ..present.charts.budget import budget_chart
 from ..present.charts.latency import latency_chart
 from ..present.charts.memory import memory_chart
+from ..present.charts.spec import DOT_EDGE, DOT_RADIUS
 from ..present.charts.throughput import throughput_chart
 from .elided import ElidedLabel
 from .theme import theme_for
@@ -491,11 +492,11 @@ class PlotPanel(QWidget):
         if self._changed(f"series.{series.key}", style):
             alpha = GHOST_ALPHA if series.ghost else 255
             if series.kind == "points":
-                edge = self.pen("paper", 1.2)
+                edge = self.pen("paper", DOT_EDGE)
                 brush = pg.mkBrush(_qcolour(self.theme.colour(series.colour), alpha))
                 item.setPen(None)
                 item.setSymbol("o")
-                item.setSymbolSize(8)
+                item.setSymbolSize(2 * DOT_RADIUS - DOT_EDGE)  # the dot's fill; its outline is centred on its edge
                 item.setSymbolPen(edge)
                 item.setSymbolBrush(brush)
             else:

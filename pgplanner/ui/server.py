@@ -291,8 +291,10 @@ class ProbeDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(760, 560)
         self._changes: dict[str, object] = {}
+        self._report: ServerReport | None = None  # the last probe's reading, shown beside the plan as it is now
         self._worker: Worker | None = None
         self._stop = threading.Event()
+        menu.window.document.planChanged.connect(self._on_plan_changed)
 
     def run_probe(self) -> None:
         dsn, seconds = self.menu.dsn, float(self.watch.value())
@@ -322,11 +324,10 @@ class ProbeDialog(QDialog):
     def _show(self, result: tuple[ServerReport, dict[str, object]]) -> None:
         """The server beside the window's own plan (as it is now, on the server's release): the values
         "Use these values" would fill stay out of it, or every row would match."""
-        from ..probe.report import probe_text
-
         report, self._changes = result
+        self._report = report
         fault = report.fault
-        self.report.setPlainText(probe_text(report, plan_beside(self.menu.window.document, report)))
+        self._show_beside_plan()
         self.progress.setValue(1000)
         self.run_button.setEnabled(True)
         self.use_button.setEnabled(bool(self._changes))
@@ -334,6 +335,25 @@ class ProbeDialog(QDialog):
             _show_status(self.status, fault[0].upper() + fault[1:] + ".", problem=True)
         else:
             _show_status(self.status, "Use these values to plan for this server: " + input_changes(self._changes) + ".")
+
+    def _show_beside_plan(self) -> None:
+        from ..probe.report import probe_text
+
+        assert self._report is not None, "a probe's reading is shown only once one came back"
+        scroll = self.report.verticalScrollBar().value()
+        self.report.setPlainText(probe_text(self._report, plan_beside(self.menu.window.document, self._report)))
+        self.report.verticalScrollBar().setValue(scroll)
+
+    def _on_plan_changed(self, _plan: Plan) -> None:
+        """The plan column follows the plan (an edit, Undo, "Use these values"): the server's column is
+        what was read and stays; a column of the plan as it was would contradict the window."""
+        if self._report is not None and self.isVisible():
+            self._show_beside_plan()
+
+    def showEvent(self, event) -> None:
+        if self._report is not None:
+            self._show_beside_plan()  # the plan may have changed while the dialog was closed
+        super().showEvent(event)
 
     def _failed(self, reason: str) -> None:
         self.run_button.setEnabled(True)
@@ -806,11 +826,12 @@ class MeasureDialog(QDialog):
         if self._points and result is not None:
             self.menu.store(tuple(self._points), result.measured_on, f"Measured on {result.server} (stopped)")
             kept = (
-                "The point measured before is"
+                "The point measured before is kept with the scenario (Edit > Undo takes it out)."
                 if len(self._points) == 1
-                else f"The {len(self._points)} points measured before are"
+                else f"The {len(self._points)} points measured before are kept with the scenario (Edit > Undo "
+                "takes them out)."
             )
-            reason += f" {kept} kept with the scenario (Edit > Undo takes them out)."
+            reason += f" {kept}"
         _show_status(self.status, reason, problem=True)
 
     def done(self, result: int) -> None:

@@ -38,8 +38,9 @@ TAB_LIGHTER = 130
 
 def words_on(colour: str, palette: QPalette, lighter: int = 100) -> QColor:
     """``colour`` for words on the palette's window colour (``lighter`` in percent, for a tab): the same
-    hue, made light or dark enough to read there (WCAG AA)."""
-    window = palette.color(QPalette.ColorRole.Window)
+    hue, made light or dark enough to read there (WCAG AA). The active window colour: words set while
+    another window is in front stay as they are when the window is in front again."""
+    window = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window)
     under = window.lighter(lighter) if window.lightness() < 128 else window  # light tabs: as light as the window
     return QColor(readable_on(colour, under.name()))
 

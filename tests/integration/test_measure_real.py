@@ -239,7 +239,7 @@ def test_pgbench_never_waits_at_a_password_prompt(server, pgbench):
                "--clients", "1,2", "--duration", "1", "--pgbench", str(pgbench)]  # fmt: skip
     status, output = run_in_a_terminal(command, timeout=60)
     assert status == 3, output
-    assert "pgbench failed during initialisation: cannot connect: fe_sendauth: no password supplied" in output
+    assert "pgbench failed at initialisation: cannot connect: fe_sendauth: no password supplied" in output
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
@@ -292,7 +292,7 @@ def test_pgbench_s_first_error_is_said_and_the_points_before_it_are_kept(server,
                  "--script", str(script), "--pgbench", str(pgbench), "--save", str(saved))  # fmt: skip
     assert result.status == 3
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith('pgplanner: pgbench failed during 2 clients: syntax error at or near "SELEC" (client 1')
+    assert last.startswith('pgplanner: pgbench failed at 2 clients: syntax error at or near "SELEC" (client 1')
     assert "(the sweep stopped after 1 of 2 runs)" in result.stdout
     assert [m.connections for m in read_scenario_file(saved).measurements] == [1]
     assert scratch_databases(server) == []
@@ -375,7 +375,7 @@ def test_a_server_dying_mid_sweep_is_named_and_cleaned_up_when_it_returns(own_se
     with pytest.raises(MeasureError) as failure:
         Sweep(dsn(server), spec, listen).run()
     message = str(failure.value)
-    assert "pgbench failed during 2 clients" in message and "\n" not in message
+    assert "pgbench failed at 2 clients" in message and "\n" not in message
     assert "drop it when the server is back" in message and SCRATCH_PREFIX in message
     assert pgbench_processes(server) == []
     server.start()

@@ -183,6 +183,8 @@ const found = {
   tables: sides.map(s => [...s.querySelectorAll('table')].map(box)),
   texts: [...document.querySelectorAll('svg g text')].map(t => [t.textContent, t.getComputedTextLength(),
                                                             +t.getAttribute('font-size')]),
+  scales: [...document.querySelectorAll('figure svg')].map(s => s.getBoundingClientRect().width /
+                                                                 s.viewBox.baseVal.width),
 };
 document.body.insertAdjacentHTML('beforeend', '<pre id=geometry>' + JSON.stringify(found) + '</pre>');
 </script>"""
@@ -217,6 +219,14 @@ def test_the_comparison_at_1280_pixels_keeps_both_plans_apart_and_their_plot_wor
     ticks = [t for t in re.findall(r"<text [^>]*text-anchor='middle' font-size='11'>([\d.,k]+)</text>", memory)]
     assert ticks and all(float(t.rstrip("k").replace(",", "")) * (1000 if t.endswith("k") else 1) < 5000 for t in ticks)
     assert "A: max_connections 1,000" in memory and "B: max_connections 100" in memory
+
+
+def test_every_chart_of_the_report_is_drawn_at_one_scale(tmp_path: Path):
+    """The budget chart's words were a quarter larger than the plots' beside it: drawn wider on the page."""
+    page = tmp_path / "report.html"
+    run("report", *OPTIONS, "--out", str(page))
+    scales = geometry(tmp_path, page)["scales"]
+    assert len(scales) == 3 and max(scales) - min(scales) < 0.01, scales
 
 
 def test_the_latency_section_shows_the_plan_s_figures(tmp_path: Path):

@@ -96,7 +96,7 @@ def test_a_cancelled_sweep_keeps_the_points_it_measured(app, server):
     a.cancel_measuring(app)
     said = a.wait_for_measurement(app)
     assert said.startswith("Cancelled: pgbench is stopped and the scratch database dropped.")
-    assert "The point measured before is kept with the scenario (Edit > Undo takes them out)." in said
+    assert "The point measured before is kept with the scenario (Edit > Undo takes it out)." in said
     assert [c for c, _ in a.saved_measurements(app)] == [1]
     assert a.measure_progress_text(app) == "cancelled"  # not the last run's "50 %  2 clients"
     assert scratch_databases(server) == [] and pgbench_processes(server) == []

@@ -13,6 +13,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,6 +244,24 @@ def new_scenario(app: App) -> None:
     settle(app)
 
 
+@contextmanager
+def another_window_in_front(app: App) -> Iterator[None]:
+    """Another window in front of pgplanner's (as File > New's "save the changes first?" or the Measure
+    dialog is) while the plan changes under it; pgplanner's window is in front again afterwards."""
+    other = QWidget()
+    other.show()
+    app.qtbot.waitExposed(other)
+    other.activateWindow()
+    app.qtbot.waitUntil(lambda: not app.window.isActiveWindow())
+    try:
+        yield
+    finally:
+        other.close()
+        other.deleteLater()
+        app.window.activateWindow()
+        app.qtbot.waitUntil(app.window.isActiveWindow)
+
+
 def save_as(app: App, path: Path) -> None:
     app.window.ask_save_path = lambda: path
     w.trigger(app.window, "action_save_as")
@@ -255,7 +275,7 @@ def save(app: App, path_if_asked: Path | None = None) -> None:
 
 
 def load_scenario(app: App, path: Path) -> None:
-    app.window.ask_open_path = lambda: path
+    app.window.ask_open_path = lambda _title: path
     w.trigger(app.window, "action_open")
     settle(app)
 
@@ -686,6 +706,22 @@ def export_preview(app: App, path: str) -> str:
     return w.find(dialog, "export_preview", QPlainTextEdit).toPlainText()
 
 
+def export_preview_colours(app: App, path: str) -> list[tuple[str, str, str]]:
+    """(words, their colour, the preview's colour under them) for every coloured span (keys, section
+    headers, strings, comments) of ``path`` as the export dialog previews it."""
+    export_preview(app, path)
+    preview = w.find(_export_dialog(app), "export_preview", QPlainTextEdit)
+    under = _most_common_colour(w.grab(preview.viewport()), preview.viewport().rect(), step=3)
+    found = []
+    block = preview.document().begin()
+    while block.isValid():
+        for span in block.layout().formats():
+            words = block.text()[span.start : span.start + span.length]
+            found.append((words, span.format.foreground().color().name().upper(), under))
+        block = block.next()
+    return found
+
+
 def copy_export_preview(app: App) -> str:
     w.find(_export_dialog(app), "export_copy", QPushButton).click()
     return QGuiApplication.clipboard().text()
@@ -1074,6 +1110,22 @@ def connect_to_server(app: App, host: str, port: int, dbname: str, user: str, pa
     return "" if not dialog.isVisible() else w.text_of(dialog, "connect_status")
 
 
+def connect_to_unknown_host(app: App, host: str) -> str:
+    """Server > Connect... to a host name no resolver knows (the resolver answers as glibc does for a name
+    that does not exist, so no DNS is asked); the dialog's last words."""
+    import socket
+
+    def unknown(*_args: Any, **_kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    real = socket.getaddrinfo
+    socket.getaddrinfo = unknown
+    try:
+        return connect_to_server(app, host, 5432, "postgres", "postgres")
+    finally:
+        socket.getaddrinfo = real
+
+
 def connected_server(app: App) -> str:
     return app.window.server.server_name
 
@@ -1226,6 +1278,28 @@ def plotted_points(app: App) -> list[tuple[int, float]]:
     return [(round(x), float(y)) for x, y in zip(xs, ys, strict=True)]
 
 
+def dots_cut_by_the_plot_edge(app: App, plot: str) -> list[tuple[float, float]]:
+    """The measured dots (x, y in data units) whose drawn circle, outline included, reaches past the edge of
+    the plot area, where the view box cuts it off."""
+    panel = _panel(app, plot)
+    vb = panel.vb
+    area = vb.sceneBoundingRect()
+    log_x = panel.plot.getAxis("bottom").logMode
+    cut = []
+    for item in panel.curves.values():
+        if not item.isVisible() or item.opts.get("symbol") is None or item.xData is None:
+            continue
+        radius = item.opts["symbolSize"] / 2 + item.opts["symbolPen"].widthF() / 2
+        for x, y in zip(item.xData, item.yData, strict=True):
+            if not (math.isfinite(x) and math.isfinite(y)):
+                continue
+            at = vb.mapViewToScene(QPointF(math.log10(x) if log_x else x, y))
+            inside = area.adjusted(radius, radius, -radius, -radius)
+            if not inside.contains(at):
+                cut.append((float(x), float(y)))
+    return cut
+
+
 def throughput_axis(app: App) -> str:
     """The unit of the throughput plot's vertical axis as written: "tps" or "% of peak"."""
     return axis_label(app, "throughput").rsplit("(", 1)[-1].rstrip(")")
@@ -1270,7 +1344,7 @@ def pin_baseline(app: App) -> None:
 
 
 def compare_with_scenario(app: App, path: Path) -> None:
-    app.window.ask_open_path = lambda: path
+    app.window.ask_open_path = lambda _title: path
     w.trigger(app.window, "action_compare_with")
     settle(app)
 
@@ -1338,10 +1412,14 @@ def export_report(app: App, path: Path) -> Path | None:
 # --- how the plots look: colours, edges, overlaps -------------------------------------------
 
 DARK_WINDOW, DARK_BASE, LIGHT_TEXT = "#353535", "#232323", "#E6E6E6"  # a dark Fusion desktop's palette
+# GNOME's Adwaita dark (Qt's gtk3 platform theme) greys a window's words while another window is in front:
+# its inactive WindowText, as Qt 6.11 read it under GTK_THEME=Adwaita:dark.
+GREYED_IN_BACKGROUND = "#919190"
 
 
-def use_dark_palette(app: App) -> None:
-    """Switch the desktop to a dark palette (Fusion, as a dark KDE or GNOME theme gives Qt)."""
+def use_dark_palette(app: App, greys_background_windows: bool = False) -> None:
+    """Switch the desktop to a dark palette (Fusion, as a dark KDE or GNOME theme gives Qt); with
+    ``greys_background_windows``, as GNOME's: a window's words grey while another window is in front."""
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
@@ -1354,6 +1432,9 @@ def use_dark_palette(app: App) -> None:
     ):
         for r in roles:
             palette.setColor(r, QColor(colour))
+    if greys_background_windows:
+        for r in (role.WindowText, role.Text, role.ButtonText):
+            palette.setColor(QPalette.ColorGroup.Inactive, r, QColor(GREYED_IN_BACKGROUND))
     QApplication.setStyle("Fusion")
     QApplication.setPalette(palette)
     app.qtbot.wait(20)
@@ -1537,6 +1618,18 @@ def sweep_points_arrive(app: App, points: list[tuple[int, float]]) -> None:
     for clients, tps in points:
         dialog._on_event(Point(clients=clients, tps=tps, latency_ms=None))  # what the sweep's thread emits
     settle(app)
+
+
+def sweep_points_arrive_from(app: App, server: str, points: list[tuple[int, float]]) -> None:
+    """As :func:`sweep_points_arrive`, from a sweep that has connected to ``server`` (PostgreSQL 15.18 at
+    db:5432/postgres): what it measured is then the sweep's result so far, kept if the sweep stops."""
+    from types import SimpleNamespace
+
+    sweep_points_arrive(app, points)
+    measured_on = f"{server}, pgbench select-only"
+    app.window.server.measure_dialog._sweep = SimpleNamespace(  # the Sweep's result as the thread left it
+        result=SimpleNamespace(server=server, measured_on=measured_on)
+    )
 
 
 def sweep_fails(app: App, reason: str = "Cancelled: nothing was saved") -> None:
@@ -2002,8 +2095,18 @@ FILE_DIALOGS = (
 
 
 def file_dialog_starts_in(app: App, dialog: str) -> Path:
+    """Open one of :data:`FILE_DIALOGS` as the user does and cancel it: the folder it showed first."""
+    return _file_dialog_shown(app, dialog)[1]
+
+
+def file_dialog_title(app: App, dialog: str) -> str:
+    """Open one of :data:`FILE_DIALOGS` as the user does and cancel it: the words in its title bar."""
+    return _file_dialog_shown(app, dialog)[0]
+
+
+def _file_dialog_shown(app: App, dialog: str) -> tuple[str, Path]:
     """Open one of :data:`FILE_DIALOGS` as the user does (its menu entry, the Browse button, a plot's menu)
-    and cancel it: the folder it showed first."""
+    and cancel it: its title and the folder it showed first."""
     window = app.window
     # The window's own dialogs, not what an earlier step answered them with.
     window.ask_open_path, window.ask_save_path = window._ask_open_path, window._ask_save_path
@@ -2029,7 +2132,7 @@ def file_dialog_starts_in(app: App, dialog: str) -> Path:
         "Import Measurements": lambda: w.trigger(window, "action_server_import"),
         "Save plot as PNG": save_plot,
     }
-    shown = w.file_dialog_folders_during(actions[dialog])
+    shown = w.file_dialogs_during(actions[dialog])
     assert len(shown) == 1, f"{dialog} opened {len(shown)} file dialogs"
     return shown[0]
 
@@ -2076,8 +2179,17 @@ def alt_letter_in_dialog(app: App, name: str, letter: str) -> str:
 
 
 def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
+    """Server > Probe..., and the probe comes back (see :func:`probe_comes_back`); the report the dialog
+    shows, read before it is closed."""
+    probe_comes_back(app, settings, major)
+    text = probe_report(app)
+    close_probe(app)  # read: the dialog would otherwise stay over the next case's window
+    return text
+
+
+def probe_comes_back(app: App, settings: dict[str, str], major: int) -> None:
     """Server > Probe..., and the probe (its worker's result) comes back from a remote server of release
-    ``major`` with these ``settings``; the report the dialog shows, read before it is closed."""
+    ``major`` with these ``settings``; the dialog stays open."""
     from pgplanner.probe.report import found_changes
     from pgplanner.probe.server import ConnectionUse, ServerReport
 
@@ -2087,9 +2199,15 @@ def probe_reads(app: App, settings: dict[str, str], major: int) -> str:
     report = ServerReport({"name": f"PostgreSQL {major} at db", "major": major}, settings, use, {})
     dialog._show((report, found_changes(report)))
     settle(app)
-    text = w.find(dialog, "probe_report", QPlainTextEdit).toPlainText()
-    dialog.close()  # read: the dialog would otherwise stay over the next case's window
-    return text
+
+
+def probe_report(app: App) -> str:
+    """The report the open Probe dialog shows."""
+    return w.find(app.window.server.probe_dialog, "probe_report", QPlainTextEdit).toPlainText()
+
+
+def close_probe(app: App) -> None:
+    app.window.server.probe_dialog.close()
 
 
 def budget_limit_on_top(app: App, row: str = "max_connections") -> bool:

@@ -280,16 +280,16 @@ def pixels_near(image: QImage, colour: str, within: int = 40) -> int:
     return int((np.abs(pixels - target).max(axis=2) <= within).sum())
 
 
-def file_dialog_folders_during(action) -> list[Path]:
-    """Run ``action()``, cancelling every file dialog it opens; the folder each dialog showed first (a save
-    dialog's suggested name is left off)."""
+def file_dialogs_during(action) -> list[tuple[str, Path]]:
+    """Run ``action()``, cancelling every file dialog it opens; each dialog's title and the folder it showed
+    first (a save dialog's suggested name is left off)."""
     from PySide6.QtWidgets import QFileDialog
 
-    shown: list[Path] = []
+    shown: list[tuple[str, Path]] = []
 
-    def cancelled(_parent=None, _caption="", directory="", *_args, **_kwargs) -> tuple[str, str]:
+    def cancelled(_parent=None, caption="", directory="", *_args, **_kwargs) -> tuple[str, str]:
         start = Path(directory)
-        shown.append(start if start.is_dir() else start.parent)
+        shown.append((caption, start if start.is_dir() else start.parent))
         return "", ""
 
     originals = {name: getattr(QFileDialog, name) for name in ("getOpenFileName", "getSaveFileName")}

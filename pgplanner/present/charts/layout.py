@@ -10,6 +10,7 @@ data area, places the horizontal lines' labels where they cover nothing, and cho
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from . import ticks as tick
 from .placement import BAND_TOP, BandLabel, Obstacles, Placed, place_band, place_inside
-from .spec import Axis, Chart, Frame, KeyEntry, Label, Mark, Readout, Rule, Run, Series
+from .spec import DOT_RADIUS, Axis, Chart, Frame, KeyEntry, Label, Mark, Readout, Rule, Run, Series
 from .text import pack, wrap_words
 
 BELOW_BAND = 6.0  # pixels between the last row of labels and the highest data
@@ -89,8 +90,8 @@ def compose(
     levels: Sequence[LevelAt] = (),
     readout: Readout,
 ) -> Chart:
-    x_axis = Axis(x.label, x.lo, x.hi, x.log)
     width, height = frame.width, frame.height
+    x_axis = _x_axis(x, series, width)
 
     def px(value: float) -> float:
         return x_axis.fraction(value) * width
@@ -101,9 +102,9 @@ def compose(
     data_top = BAND_TOP + rows * frame.row_height + BELOW_BAND if rows else BELOW_BAND
     data_top = min(data_top, height - 1)
     top = y.top if y.top > y.lo else y.lo + 1
-    y_hi = y.lo + (top - y.lo) * height / (height - data_top)
+    y_lo, y_hi = _y_range(y.lo, top, _lowest(series, 1), height, data_top)
     y_label = next((t for t in y.labels if frame.measure(t) <= height - 4), y.labels[-1])
-    y_axis = Axis(y_label, y.lo, y_hi, unit=y.unit)
+    y_axis = Axis(y_label, y_lo, y_hi, unit=y.unit)
 
     def py(value: float) -> float:
         return (1 - y_axis.fraction(value)) * height
@@ -138,12 +139,47 @@ def compose(
         width=width,
         height=height,
         data_top=data_top,
-        x=Axis(x.label, x.lo, x.hi, x.log, x_ticks),
-        y=Axis(y_label, y.lo, y_hi, ticks=tuple((v, y.text(v)) for v in y_values), unit=y.unit),
+        x=x_axis._replace(ticks=x_ticks),
+        y=Axis(y_label, y_lo, y_hi, ticks=tuple((v, y.text(v)) for v in y_values), unit=y.unit),
         series=cut,
         marks=tuple(placed_marks),
         readout=readout,
     )
+
+
+def _lowest(series: Sequence[Series], along: int) -> float | None:
+    """The lowest x (``along`` 0) or y (1) of the measured points, None when there are none."""
+    values = [np.nanmin(s.ys if along else s.xs) for s in series if s.kind == "points" and len(s.xs)]
+    finite = [float(v) for v in values if math.isfinite(v)]
+    return min(finite) if finite else None
+
+
+def _x_axis(x: XAxis, series: Sequence[Series], width: float) -> Axis:
+    """The x axis from ``x.lo``, or from a little below it when a measured point sits at (or near) the low
+    end: the axis then starts a dot's radius (and a pixel) left of the lowest point, so that dot shows
+    whole. Its ticks stay within ``x.lo`` and ``x.hi``."""
+    axis = Axis(x.label, x.lo, x.hi, x.log)
+    lowest = _lowest(series, 0)
+    room = (DOT_RADIUS + 1) / width  # the share of the width left of the lowest point
+    if lowest is None or lowest >= x.hi or axis.fraction(lowest) >= room or room >= 1:
+        return axis
+    if x.log:
+        span = math.log(x.hi / lowest)
+        return axis._replace(lo=lowest * math.exp(-room * span / (1 - room)))
+    return axis._replace(lo=lowest - room * (x.hi - lowest) / (1 - room))
+
+
+def _y_range(lo: float, top: float, lowest: float | None, height: float, data_top: float) -> tuple[float, float]:
+    """The y axis' ends: ``top`` (the highest data) ``data_top`` pixels below the upper end, under the band of
+    labels; the lower end ``lo``, or a little below it when a measured point lies within a dot's radius of
+    it (a latency of a millisecond on an axis to 30 ms), so that dot shows whole."""
+    share = (height - data_top) / height  # the part of the height from lo to top
+    hi = lo + (top - lo) / share
+    room = (DOT_RADIUS + 1) / height
+    if lowest is None or lowest >= top or (lowest - lo) / (hi - lo) >= room or share <= room:
+        return lo, hi
+    span = (top - lowest) / (share - room)  # the axis' length that puts lowest room above the lower end
+    return lowest - room * span, lowest - room * span + span
 
 
 def heading_lines(

@@ -15,6 +15,10 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 Measure = Callable[[str], float]  # the width in pixels of a text in the renderer's font
+# A measured point's dot, its outline included: every renderer draws it this size, and the x axis keeps
+# this much room beside a dot at its low end so the plot's edge does not cut it in half.
+DOT_RADIUS = 5.0
+DOT_EDGE = 1.5  # the dot's paper-coloured outline, which keeps overlapping dots apart
 Glyph = Literal["line", "dash", "dot", "box"]
 
 

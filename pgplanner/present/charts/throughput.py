@@ -47,11 +47,28 @@ def measured_label(measured_on: str | None) -> str:
     return f"measured on {where}"
 
 
+def points_label(plan: Plan) -> str:
+    """The measured dots' key entry: "pgbench, 8 points" from a sweep, "8 points imported" from a file (a
+    CSV need not come from pgbench)."""
+    count = plural(len(plan.scenario.measurements), "point")
+    return f"{count} imported" if (plan.scenario.measured_on or "").startswith(IMPORTED) else f"pgbench, {count}"
+
+
 def throughput_scale(plan: Plan) -> float | None:
-    """tps per unit of the relative curves when the plan has measured points, else None (% of peak)."""
+    """tps per unit of the relative curves when the plan has measured points, else None (% of peak).
+
+    Fitted, the unit is the fitted peak. With too few points to fit, it is the factor that lays the
+    modelled curve through the points (least squares: sum(tps x model) / sum(model^2)), so a single point
+    at one client sits on the curve rather than being taken for the peak."""
     measured = plan.scenario.measurements
-    scale = plan.throughput.measured_peak_tps or max((m.tps for m in measured), default=0.0)
-    return scale if measured and scale > 0 else None
+    if not measured:
+        return None
+    if plan.throughput.measured_peak_tps:
+        return plan.throughput.measured_peak_tps
+    model = [plan.throughput.at(m.connections)[2] for m in measured]
+    weight = sum(share * share for share in model)
+    scale = sum(m.tps * share for m, share in zip(measured, model, strict=True)) / weight if weight else 0.0
+    return scale if scale > 0 else None
 
 
 def throughput_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, names: Names = WINDOW) -> Chart:
@@ -80,7 +97,7 @@ def throughput_chart(plan: Plan, frame: Frame, baseline: Plan | None = None, nam
             )
     if in_tps:
         series.append(Series("modelled", "modelled", connections, modelled * factor, "modelled", True, 1.5))
-        key.append(KeyEntry(f"pgbench, {plural(len(measured), 'point')}", "measured", "dot"))
+        key.append(KeyEntry(points_label(plan), "measured", "dot"))
     if fitted or not in_tps:
         label = measured_label(t.measured_on) if in_tps else DIRECT
         series.append(Series("direct", label, connections, direct * factor, "direct"))

@@ -35,7 +35,7 @@ def test_pin_then_add_a_pooler(app):
     # 1,000 x (10 MB + 64 MB x 4) = 266,000 MB against 100 x 266 MB
     assert card_baseline(app, "worst-case memory") == "baseline 260 GB · -234 GB"
     rows = compare_tab(app)
-    assert "Pooler" in rows and "none" in rows and "pgbouncer" in rows
+    assert "Pooler" in rows and "None (direct connections)" in rows and "PgBouncer" in rows  # as the combo box
     assert "pooler.kind" not in rows and "memory.ram_bytes" not in rows  # names people read, never JSON paths
     assert "go straight to PostgreSQL" in rows  # a warning the baseline had and the new plan has not, in words
     assert "DEMAND_WITHOUT_POOLER" not in rows  # never by its code
@@ -89,6 +89,17 @@ def test_compare_names_what_differs_and_writes_sizes_one_way(app):
     assert "vm.nr_hugepages (Linux)" in cells
     paths = re.compile(r"^(hardware|memory|workload|pooler|pooler_config|kernel|throughput|budget|semaphores)\.")
     assert [cell for cell in cells if paths.match(cell)] == []  # memory.ram_bytes, kernel.linux.vm...: none
+
+
+def test_a_changed_choice_reads_as_its_box_says_it_not_as_the_file_stores_it(app):
+    """SSD pinned, then HDD on Windows: the Inputs rows read "SSD" and "HDD", "Linux" and "Windows", the words
+    of the Storage and Platform boxes, never the file's "ssd" or "windows"."""
+    set_hardware(app, storage="ssd", platform="linux")
+    pin_baseline(app)
+    set_hardware(app, storage="hdd", platform="windows")
+    inputs = {row[0]: row[1:3] for row in compare_tables(app)["Inputs"]}
+    assert inputs["Storage"] == ["SSD", "HDD"]
+    assert inputs["Platform"] == ["Linux", "Windows"]
 
 
 def test_every_row_of_the_comparison_says_what_it_is_in_words(app, tmp_path):

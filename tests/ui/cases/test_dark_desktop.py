@@ -4,11 +4,15 @@ light on dark and readable (WCAG AA, 4.5:1), and nothing stays a white box."""
 
 from ..adapter import (
     DARK_WINDOW,
+    another_window_in_front,
     card_background,
     card_words_and_colours,
     contrast,
+    export_preview_colours,
     headline_colours,
     move_mouse_over_plot,
+    new_scenario,
+    open_export,
     plot_background,
     set_hardware,
     set_memory,
@@ -75,3 +79,31 @@ def test_back_on_a_light_desktop_the_cards_are_light_again(app):
     assert not darker_than_mid_grey(card_background(app, "max_connections"))
     assert unreadable(card_words_and_colours(app)) == []
     assert DARK_WINDOW  # the dark palette used above: the adapter's
+
+
+def test_the_export_preview_reads_on_a_light_desktop_and_again_on_a_dark_one(app):
+    open_export(app)
+    coloured = export_preview_colours(app, "postgresql/postgresql.conf")
+    assert "max_connections" in [words for words, _, _ in coloured]  # keys are coloured, and so are comments
+    assert any(words.startswith("# ") for words, _, _ in coloured)
+    assert unreadable(coloured) == []
+    use_dark_palette(app)  # the desktop turns dark with the dialog open
+    coloured = export_preview_colours(app, "postgresql/postgresql.conf")
+    assert darker_than_mid_grey(coloured[0][2])
+    assert unreadable(coloured) == []
+
+
+def test_words_written_while_another_window_is_in_front_read_once_the_window_is_back(app):
+    use_dark_palette(app, greys_background_windows=True)  # as GNOME's Adwaita dark
+    set_hardware(app, ram="4GB")
+    set_memory(app, work_mem="512MB")
+    with another_window_in_front(app):  # File > New, answering Discard to "save the changes first?"
+        new_scenario(app)
+    assert warnings(app) == []
+    ink, under = warnings_tab_title_colours(app)
+    assert contrast(ink, under) >= READABLE, (ink, under)
+    with another_window_in_front(app):  # a dialog in front while the plan changes: warnings come back
+        set_hardware(app, ram="4GB")
+        set_memory(app, work_mem="512MB")
+    listed = warning_words_and_colours(app)
+    assert listed and unreadable(listed) == []

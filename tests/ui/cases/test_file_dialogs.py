@@ -9,6 +9,7 @@ from ..adapter import (
     export_report,
     export_to,
     file_dialog_starts_in,
+    file_dialog_title,
     import_measurements,
     open_example,
     open_export,
@@ -66,3 +67,11 @@ def test_after_an_example_from_the_menu_open_starts_at_home_not_in_the_program(a
     save_as(app, tmp_path / "shop.json")
     open_example(app, "pgbouncer-100")
     assert file_dialog_starts_in(app, "Open") == tmp_path  # where the user last chose a file themselves
+
+
+def test_the_dialog_of_compare_with_scenario_says_it_compares_not_that_it_opens(app):
+    """Compare > Compare with Scenario... picks the baseline; its title must not read "Open scenario", which
+    would let the user fear the plan being edited is replaced."""
+    assert file_dialog_title(app, "Open") == "Open scenario"
+    title = file_dialog_title(app, "Compare with Scenario")
+    assert title.startswith("Compare with scenario") and "baseline" in title

@@ -14,6 +14,7 @@ from ..adapter import (
     clipped_card_texts,
     compare_tab,
     current_curve,
+    dots_cut_by_the_plot_edge,
     hover,
     import_measurements,
     load_scenario,
@@ -103,6 +104,7 @@ def test_measured_latencies_show_beside_the_model_without_a_demand(app, tmp_path
     xs, ys = current_curve(app, "latency", "measured.p99")
     assert list(xs) == [1, 4, 8, 16, 32] and ys[0] == 5000 / 900
     assert "measured with 8 busy: average 1.54 ms, p99 7.69 ms" in hover(app, "latency", 8, 1)
+    assert dots_cut_by_the_plot_edge(app, "latency") == []  # the dots at one connection show whole
 
 
 def test_on_a_dark_desktop_the_latency_plot_reads(app):

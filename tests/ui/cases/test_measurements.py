@@ -6,13 +6,19 @@ tests/integration/test_server_window_real.py.)
 
 from pathlib import Path
 
+import numpy as np
+
 from ..adapter import (
     can_clear_measurements,
     clear_measurements,
     connect_status_fits,
     connect_to_server,
+    connect_to_unknown_host,
     connection_fails,
+    current_curve,
+    dots_cut_by_the_plot_edge,
     errors_shown,
+    hover,
     import_measurements,
     mark,
     measure_progress_text,
@@ -27,6 +33,7 @@ from ..adapter import (
     set_pooler,
     sweep_fails,
     sweep_points_arrive,
+    sweep_points_arrive_from,
     throughput_axis,
     throughput_key,
     undo,
@@ -48,12 +55,13 @@ def test_imported_points_appear_in_tps_and_move_the_target_to_the_measured_peak(
     import_measurements(app, csv)
     assert throughput_axis(app) == "tps"
     assert [c for c, _ in plotted_points(app)] == [1, 2, 4, 8, 16, 32, 64, 128]
+    assert dots_cut_by_the_plot_edge(app, "throughput") == []  # the dot at one client shows whole
     assert read_card(app, "productive target") == 35
     assert read_card(app, "pool size") == 35
     assert mark(app, "throughput", "productive_target") == 35
     assert "measured peak" in why(app, "productive target")
     assert "measured, imported from sweep.csv" in throughput_key(app)
-    assert "modelled" in throughput_key(app) and "pgbench, 8 points" in throughput_key(app)
+    assert "modelled" in throughput_key(app) and "8 points imported" in throughput_key(app)
     assert saved_measurements(app)[0] == (1, 1000.0)
 
 
@@ -63,6 +71,23 @@ def test_pgbench_output_imports_too_and_undo_takes_it_back(app):
     assert throughput_axis(app) == "tps"  # two points: drawn, too few to fit
     undo(app)
     assert plotted_points(app) == [] and throughput_axis(app) == "% of peak"
+
+
+def test_too_few_points_to_fit_lay_the_modelled_curve_through_them_not_under_them(app, tmp_path):
+    """One point at one client is not the peak: the model passes through it (it drew the model's peak at
+    7,450 tps and so about 750 tps at one client, beside the point measured there)."""
+    one = tmp_path / "one.csv"
+    one.write_text("clients,tps\n1,7450\n")
+    import_measurements(app, one)
+    xs, ys = current_curve(app, "throughput", "modelled")
+    assert xs[0] == 1 and round(ys[0]) == 7450
+    assert "1 active connection: modelled 7,450 tps" in hover(app, "throughput", 1, 7450)
+    assert "1 point imported" in throughput_key(app)
+    import_measurements(app, PGBENCH_RUNS)  # two points: the curve passes between them (least squares)
+    (low, low_tps), (high, high_tps) = plotted_points(app)
+    xs, ys = current_curve(app, "throughput", "modelled")
+    misses = [np.interp(c, xs, ys) - tps for c, tps in ((low, low_tps), (high, high_tps))]
+    assert misses[0] * misses[1] < 0, misses
 
 
 def test_clearing_measurements_brings_back_the_model(app, tmp_path):
@@ -87,6 +112,12 @@ def test_probe_and_measure_wait_for_a_connection_and_an_unreachable_server_says_
     assert not server_actions_enabled(app)
     said = connect_to_server(app, "/nonexistent-socket-dir", 5432, "postgres", "postgres", password="s3cret")
     assert said.startswith("cannot connect:") and "s3cret" not in said
+    assert not server_actions_enabled(app)
+
+
+def test_a_host_name_nobody_knows_is_said_in_words_without_pythons_error_number(app):
+    said = connect_to_unknown_host(app, "no-such-host.invalid")
+    assert said == "cannot connect: failed to resolve host 'no-such-host.invalid': Name or service not known"
     assert not server_actions_enabled(app)
 
 
@@ -118,11 +149,23 @@ def test_a_sweep_that_stops_says_why_a_sentence_a_line_and_its_progress_bar_says
     assert measure_progress_text(app) == "stopped"  # not the last run's "50 %  2 clients"
 
 
+def test_a_sweep_stopped_after_one_point_says_that_point_is_kept_and_undo_takes_it_out(app):
+    sweep_points_arrive_from(app, "PostgreSQL 15.18 at db:5432/postgres", [(1, 9500.0)])
+    sweep_fails(app, "Cancelled: pgbench is stopped and the scratch database dropped.")
+    assert measure_status(app).splitlines() == [
+        "Cancelled: pgbench is stopped and the scratch database dropped.",
+        "The point measured before is kept with the scenario (Edit > Undo takes it out).",
+    ]
+    assert saved_measurements(app) == [(1, 9500.0)]
+    undo(app)
+    assert saved_measurements(app) == []
+
+
 def test_the_measured_key_keeps_each_entry_whole_and_names_no_pooler_that_is_not_there(app, tmp_path):
     csv = tmp_path / "sweep.csv"
     csv.write_text(USL_CSV)
     set_pooler(app, pooler="none")
     import_measurements(app, csv)
     key = plot_key(app, "throughput")
-    assert "measured, imported from sweep.csv" in key and "pgbench, 8 points" in key  # each entry on one line
+    assert "measured, imported from sweep.csv" in key and "8 points imported" in key  # each entry on one line
     assert not [entry for entry in key if "pooler" in entry]

@@ -5,19 +5,23 @@ from ..adapter import (
     budget_limit,
     budget_limit_on_top,
     choose_provider_plan,
+    close_probe,
     compare_with_example,
     export_report,
     hover,
     mark_label,
     open_example,
     pin_baseline,
+    probe_comes_back,
     probe_reads,
+    probe_report,
     read_caption,
     report_columns,
     report_wraps_name_at_underscores,
     set_memory,
     set_pooler,
     set_workload,
+    use_probed_values,
     why,
 )
 
@@ -32,6 +36,20 @@ def test_probe_shows_the_server_beside_my_plan_not_beside_its_own_values(app):
     rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.startswith("  ")}
     assert rows["shared_buffers"] == ["128", "MB", "4", "GB"]
     assert rows["work_mem"] == ["4", "MB", "28", "MB"]
+
+
+def test_after_use_these_values_the_probes_plan_column_is_the_plan_now_not_the_one_before(app):
+    """The same fresh PostgreSQL 15 beside 4 GB and 28 MB, then "Use these values": the plan now holds
+    128 MB and 4 MB, and the report's plan column says so instead of the 4 GB and 28 MB it had."""
+    set_memory(app, shared_buffers="4GB", work_mem="28MB")
+    initdb = {"max_connections": "100", "superuser_reserved_connections": "3", "shared_buffers": "128MB",
+              "work_mem": "4MB", "max_wal_senders": "10"}  # fmt: skip
+    probe_comes_back(app, initdb, major=15)
+    use_probed_values(app)
+    rows = {line.split()[0]: line.split()[1:] for line in probe_report(app).splitlines() if line.startswith("  ")}
+    close_probe(app)
+    assert rows["shared_buffers"] == ["128", "MB", "128", "MB"]
+    assert rows["work_mem"] == ["4", "MB", "4", "MB"]
 
 
 def test_the_memory_readout_says_the_pinned_baselines_worst_case(app):
