@@ -32,6 +32,7 @@ from .model import FIELDS, GROUPS, PLATFORMS, PROVIDER_FIXES, FieldSpec, Plan, S
 from .model.serialization import MAX_SCENARIO_BYTES, InputError, describe, read_scenario_file, scenario_from_json
 from .present import blocking_errors, blocking_line
 from .probe.session import ServerError
+from .probe.signals import STOP_SIGNALS, stopped_status
 
 if TYPE_CHECKING:
     from .export.change_scripts import ReadFrom
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
 EXIT_BLOCKING = 1  # the plan has error-severity findings: it cannot work as configured
 EXIT_BAD_INPUT = 2
 EXIT_SERVER = 3  # probe, measure: the server or pgbench failed (unreachable, went away, refused, a run failed)
-# Stopped by a signal: 128 + its number, as a shell reports it (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 METAVARS = {"count": "N", "size": "SIZE"}
 GROUP_TITLES = {
     "hardware": "hardware",
@@ -510,7 +509,7 @@ def _stopped(error: KeyboardInterrupt, what: str) -> int:
     """One line for a stop by signal, and its exit status (128 + the signal's number)."""
     signum = error.signum if isinstance(error, Interrupted) else signal.SIGINT
     _say(f"stopped by {signal.Signals(signum).name}; {what}")
-    return 128 + signum
+    return stopped_status(signum)
 
 
 def _say(text: str) -> None:

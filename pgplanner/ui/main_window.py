@@ -41,6 +41,7 @@ from ..model.serialization import InputError, describe, read_scenario_file, scen
 from ..present import CARDS, budget_rows
 from ..present.charts import has_latency
 from ..present.html import compare_page, derivations_page, headline_html, kernel_html
+from ..probe.signals import stopped_status
 from . import theme
 from .cards import CardGrid
 from .document import Document
@@ -61,6 +62,9 @@ if TYPE_CHECKING:  # both load on first use, not at start-up
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
 STATUS_MS = 8000  # how long a status-bar message that needs reading stays
+# The unsaved changes to a saved file that a stop signal kept (the file's own content is its "last_path").
+KEPT_CHANGES = "kept_changes"
+KEPT_MESSAGE = "Brought back the changes not saved when the last session was stopped: Undo shows the file as saved"
 POOLER_SETTINGS = tuple(f.flat for f in FIELDS.values() if f.group == "pooler" and f.flat != "pooler")
 MINIMUM_SIZE = (1024, 700)  # the smallest window in which every card, plot and input stays readable
 WARNING_TINT = 45  # alpha of a warning's severity colour behind its text: a tint, the text stays the palette's
@@ -221,6 +225,7 @@ class MainWindow(QMainWindow):
         self._export: ExportDialog | None = None
         self._warnings_shown: tuple | None = None
         self._discarded = False  # the last unsaved-changes prompt was answered "discard"
+        self._ending = False  # a stop signal ends the session: no question is asked any more
         self.compact = False  # plots as tabs beside the details (a small window)
         self._needs = 0  # the results' least height with the plots side by side, as last measured so
         self._compact_at = QSize()  # the results' size when the plots last became tabs
@@ -813,6 +818,8 @@ class MainWindow(QMainWindow):
         if not self.document.modified:
             return True
         answer = self.ask_unsaved()
+        if self._ending:  # a stop signal came while the question was open: the session has ended
+            return False
         if answer == "save":
             return self.save_scenario()
         self._discarded = answer == "discard"
@@ -988,7 +995,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About pgplanner", self.about_text())
 
     def restore_session(self) -> None:
-        """Geometry, splitters and the last scenario (its file, or its unsaved content)."""
+        """Geometry, splitters and the last scenario (its file, or its unsaved content), with the changes a
+        stop signal kept (unsaved again, one Undo from the file as saved)."""
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -997,23 +1005,46 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         last = self.settings.value("last_path")
         untitled = self.settings.value("last_untitled")
+        kept = self.settings.value(KEPT_CHANGES)
+        self.settings.remove(KEPT_CHANGES)  # brought back once
         with contextlib.suppress(InputError):  # a vanished or broken file: start fresh instead
             if last and Path(str(last)).is_file():
                 self.document.open(Path(str(last)))
             elif untitled:
                 self.document.new(scenario_from_json(str(untitled)))
+            if kept:
+                self.document.replace(scenario_from_json(str(kept)), "Bring back unsaved changes")
+                self.statusBar().showMessage(KEPT_MESSAGE, STATUS_MS)
+
+    def end_session(self, signum: int) -> None:
+        """A stop signal (the desktop session ends, ``kill``, Ctrl-C in the terminal that started the window)
+        closes it without a question: a running sweep is stopped and its scratch database dropped, unsaved
+        changes are kept for the next start, and the application exits 128 + the signal's number."""
+        self._ending = True
+        self._leave(keep_changes=True)
+        QApplication.exit(stopped_status(signum))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._ending:  # end_session has left already
+            event.accept()
+            return
         self._discarded = False
         if not self._may_discard():
             event.ignore()
             return
+        self._leave(keep_changes=False)
+        event.accept()
+
+    def _leave(self, keep_changes: bool) -> None:
+        """Stop what runs on a server and remember the session: geometry, splitters, the scenario's file or
+        its unsaved content; with ``keep_changes``, also the unsaved changes to a saved file."""
         self.server.shutdown()
         # Discarded changes stay discarded: the next start opens the file as saved, or a fresh scenario.
         keep_untitled = self.document.path is None and not self._discarded
+        changed = keep_changes and self.document.path is not None and self.document.modified
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")
         self.settings.setValue("last_untitled", scenario_to_json(self.document.scenario) if keep_untitled else "")
+        self.settings.setValue(KEPT_CHANGES, scenario_to_json(self.document.scenario) if changed else "")
         self.settings.sync()
-        event.accept()

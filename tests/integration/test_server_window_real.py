@@ -72,11 +72,17 @@ def test_cancel_stops_the_sweep_and_leaves_nothing(app, server):
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 
-def test_closing_the_window_mid_sweep_cleans_up(app, server):
+@pytest.mark.parametrize("how", ["closed", "SIGTERM"])
+def test_closing_the_window_mid_sweep_cleans_up(app, server, how):
+    """Closed by the user, or its session ended by a signal (a logout, ``kill``): pgbench is stopped and
+    the scratch database dropped before the window goes."""
     connect(app, server)
     a.start_measuring(app, "1,2", seconds=30)
     a.w.wait_until(app.qtbot, lambda: any("-T" in p.info["cmdline"] for p in pgbench_processes(server)), 30_000)
-    app.window.close()
+    if how == "closed":
+        app.window.close()
+    else:
+        a.stop_with_a_signal_and_start_again(app, how)
     assert scratch_databases(server) == [] and pgbench_processes(server) == []
 
 

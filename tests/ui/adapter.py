@@ -11,6 +11,7 @@ import itertools
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -290,6 +291,20 @@ def quit_and_start_again(app: App, answer: str) -> App:
     """Quit (answering "save changes?" with ``answer``) and start the program again."""
     answer_unsaved_prompts(app, answer)
     return restart(app)
+
+
+def stop_with_a_signal_and_start_again(app: App, name: str) -> App:
+    """The desktop session ends (``SIGTERM``, ``SIGHUP``; ``SIGINT`` is Ctrl-C in the terminal that started
+    the window): the signal is sent to this process while the window listens as the program makes it,
+    and the program is started again with the same settings store."""
+    from pgplanner.ui.app import _stop_signals_end
+
+    signum = getattr(signal, name)
+    with _stop_signals_end(app.window):
+        os.kill(os.getpid(), signum)
+        w.run_events_until(lambda: app.window._ending)
+    app.window.close()
+    return open_app(app.qtbot, app.settings_path)
 
 
 def screenshot_from_the_command_line(out: Path, home: Path) -> None:

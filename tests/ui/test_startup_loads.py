@@ -21,8 +21,9 @@ LOADED_ON_FIRST_USE = (
     "pgplanner.probe",
 )
 LATER = tuple(f"{name}." for name in LOADED_ON_FIRST_USE)  # their submodules
-# The errors the command line's main() catches for every command; the module imports no driver.
-AT_START = ("pgplanner.probe", "pgplanner.probe.session")
+# The errors the command line's main() catches for every command (the module imports no driver), and the
+# stop signals the window and every command listen for (a module without imports of its own).
+AT_START = ("pgplanner.probe", "pgplanner.probe.session", "pgplanner.probe.signals")
 
 # The `pgplanner` command without arguments, closing its window once shown (the smoke tests' hook).
 OPEN_THE_WINDOW = """

@@ -1,5 +1,6 @@
 """A user's files and settings are never overwritten, kept or hidden behind their back."""
 
+import json
 import os
 import stat
 
@@ -8,6 +9,7 @@ from pgplanner.assets import example_scenarios
 from ..adapter import (
     answer_save_dialogs,
     input_value,
+    is_modified,
     open_example,
     quit_and_start_again,
     read_card,
@@ -15,6 +17,10 @@ from ..adapter import (
     save_as,
     screenshot_from_the_command_line,
     set_hardware,
+    size,
+    status_message,
+    stop_with_a_signal_and_start_again,
+    undo,
     user_settings_file,
     window_title,
     windows_that_appear_while_exporting_to,
@@ -33,6 +39,22 @@ def test_an_example_opens_as_an_untitled_copy_and_save_asks_where(app, tmp_path)
     assert (shipped.read_bytes(), stat.S_IMODE(shipped.stat().st_mode)) == before
     save(app, path_if_asked=tmp_path / "mine.json")
     assert (tmp_path / "mine.json").is_file()
+
+
+def test_changes_not_saved_when_the_session_is_stopped_come_back_unsaved_and_the_file_stays_as_saved(app, tmp_path):
+    """Logging out of the desktop (SIGTERM), a closed ssh session (SIGHUP) or Ctrl-C: nothing is asked and
+    nothing lost; the file is not written behind the user's back."""
+    mine = tmp_path / "mine.json"
+    set_hardware(app, ram="32GB")
+    save_as(app, mine)
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+        set_hardware(app, ram="64GB")  # not saved
+        app = stop_with_a_signal_and_start_again(app, name)
+        assert input_value(app, "ram") == size("64GB") and is_modified(app), name
+        assert "not saved when the last session was stopped" in status_message(app)
+        assert size(json.loads(mine.read_text())["hardware"]["ram"]) == size("32GB")
+        undo(app)  # back to the file as saved
+        assert input_value(app, "ram") == size("32GB") and not is_modified(app), name
 
 
 def test_discarded_changes_do_not_come_back_on_the_next_start(app, tmp_path):
