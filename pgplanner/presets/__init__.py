@@ -5,7 +5,7 @@ looks a plan up; ``apply_preset(scenario, preset)`` puts it into a Scenario.
 """
 
 from .apply import apply_preset
-from .catalog import Catalog, Preset, UnknownPreset, matches, search_words
+from .catalog import Catalog, Preset, UnknownPreset, matches, relevance, search_words
 from .loader import USER_DIR_VARIABLE, Problem, load_catalog, user_presets_dir
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "apply_preset",
     "load_catalog",
     "matches",
+    "relevance",
     "search_words",
     "user_presets_dir",
 ]

@@ -122,6 +122,18 @@ def search_words(preset: Preset) -> str:
     return " ".join((preset.id, preset.provider_name, preset.plan.plan, preset.label, *preset.aliases))
 
 
+def name_words(preset: Preset) -> str:
+    """A plan's names only: its id, provider, plan and aliases, without the facts its label states."""
+    return " ".join((preset.id, preset.provider_name, preset.plan.plan, *preset.aliases))
+
+
+def relevance(query: str, preset: Preset) -> int:
+    """How a plan the search found ranks, lowest first: 0 when every word of ``query`` starts a word of
+    its names (:func:`name_words`), 1 when some word was found only among its facts. ``neon 2`` finds
+    "Neon — 0.5cu (0.5 vCPU, 2 GB ...)" by its 2 GB too, but lists "Neon — 2cu" before it."""
+    return 0 if matches(query, name_words(preset)) else 1
+
+
 def matches(query: str, text: str) -> bool:
     """Every word of ``query`` starts a word of ``text``, in any order, whatever the case: ``rds r6g`` finds
     "AWS RDS for PostgreSQL — db.r6g.large", ``neon 2 cu`` finds "Neon — 2cu" and not "0.25cu" or "max 2,098"

@@ -36,16 +36,27 @@ SEARCH_EXAMPLES = "rds r6g, heroku standard, neon 2 cu"
 
 
 class _Search(QSortFilterProxyModel):
-    """The plans with a word starting with each word typed, in any order (:func:`pgplanner.presets.matches`)."""
+    """The plans with a word starting with each word typed, in any order (:func:`pgplanner.presets.matches`),
+    those whose names hold every word first (:func:`pgplanner.presets.relevance`), else in the list's order."""
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
         self.query = ""
         self.words: dict[str, str] = {}  # by preset id: what a search matches (title, provider, plan, aliases)
+        self.presets: dict[str, Preset] = {}
+        self._ranks: dict[str, int] = {}  # by preset id, for the query searched
 
     def search(self, query: str) -> None:
+        from ..presets import relevance
+
         self.query = query
+        self._ranks = {preset_id: relevance(query, preset) for preset_id, preset in self.presets.items()}
         self.invalidate()
+        self.sort(0)
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:
+        ranks = [self._ranks.get(index.data(Qt.ItemDataRole.UserRole), 0) for index in (left, right)]
+        return (ranks[0], left.row()) < (ranks[1], right.row())
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         preset_id = self.sourceModel().index(row, 0, parent).data(Qt.ItemDataRole.UserRole)
@@ -136,6 +147,7 @@ class ProviderPicker(QGroupBox):
             title = preset_title(preset)
             self.combo.addItem(title, preset.id)
             self._search.words[preset.id] = f"{title} {search_words(preset)}"
+            self._search.presets[preset.id] = preset
         self.combo.blockSignals(False)
         self._search.invalidate()
         # The list (and the search's suggestions) as wide as the longest plan title, not the combo.

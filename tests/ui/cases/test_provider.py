@@ -101,6 +101,16 @@ def test_enter_on_the_placeholders_neon_example_chooses_neon_2_cu(app):
     assert input_value(app, "ram") == size("8GB")
 
 
+def test_a_plan_named_by_every_word_comes_before_one_found_by_its_facts(app):
+    """ "neon 2" also finds Neon's 0.5 CU plan, by its 2 GB of RAM: the plans whose names hold the 2 come first,
+    so Enter chooses 2 CU (8 GB), not the 0.5 CU plan listed before it."""
+    found = search_provider_plans(app, "neon 2")
+    assert found[0] == "Neon — 2cu (2 vCPU, 8 GB, max 839)"
+    assert found[-1].startswith("Neon — 0.5cu (0.5 vCPU, 2 GB")  # found, by its facts, and listed last
+    assert search_provider_plans_and_press_enter(app, "neon 2") == ""
+    assert input_value(app, "ram") == size("8GB")
+
+
 def test_enter_on_a_search_that_finds_nothing_says_so_and_enter_on_one_that_finds_chooses_it(app):
     said = search_provider_plans_and_press_enter(app, "oracle exadata")
     assert said.startswith("No plan matches “oracle exadata”")
