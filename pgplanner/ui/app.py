@@ -20,6 +20,7 @@ from .main_window import MainWindow
 def run() -> int:
     app = application()
     window = MainWindow(settings())
+    window.session_ended.connect(app.exit)
     window.restore_session()
     window.show()
     quit_after = os.environ.get("PGPLANNER_QUIT_AFTER")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -201,6 +201,9 @@ class SideTabs(QTabWidget):
 
 
 class MainWindow(QMainWindow):
+    # A stop signal ended the session (end_session): the status the program exits with, 128 + the signal.
+    session_ended = Signal(int)
+
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
@@ -1019,10 +1022,12 @@ class MainWindow(QMainWindow):
     def end_session(self, signum: int) -> None:
         """A stop signal (the desktop session ends, ``kill``, Ctrl-C in the terminal that started the window)
         closes it without a question: a running sweep is stopped and its scratch database dropped, unsaved
-        changes are kept for the next start, and the application exits 128 + the signal's number."""
+        changes are kept for the next start, and ``session_ended`` gives the status the program exits with,
+        128 + the signal's number."""
         self._ending = True
         self._leave(keep_changes=True)
-        QApplication.exit(stopped_status(signum))
+        self.close()
+        self.session_ended.emit(stopped_status(signum))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._ending:  # end_session has left already

@@ -302,8 +302,7 @@ def stop_with_a_signal_and_start_again(app: App, name: str) -> App:
     signum = getattr(signal, name)
     with _stop_signals_end(app.window):
         os.kill(os.getpid(), signum)
-        w.run_events_until(lambda: app.window._ending)
-    app.window.close()
+        w.run_events_until(lambda: not app.window.isVisible())
     return open_app(app.qtbot, app.settings_path)
 
 
