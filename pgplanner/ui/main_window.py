@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -10,12 +11,23 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QGuiApplication, QKeyEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QFontMetricsF,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -23,6 +35,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
+    QSpacerItem,
     QSplitter,
     QSplitterHandle,
     QStyle,
@@ -62,6 +76,7 @@ if TYPE_CHECKING:  # both load on first use, not at start-up
 Answer = Literal["save", "discard", "cancel"]
 MAX_RECENT = 8
 STATUS_MS = 8000  # how long a status-bar message that needs reading stays
+TITLE_BAR_ROOM = 140  # pixels of a title bar that are not its title: the icon, three buttons, the margins
 # The unsaved changes to a saved file that a stop signal kept (the file's own content is its "last_path").
 KEPT_CHANGES = "kept_changes"
 KEPT_MESSAGE = "Brought back the changes not saved when the last session was stopped: Undo shows the file as saved"
@@ -198,6 +213,23 @@ class SideTabs(QTabWidget):
         if self.tabBar().isHidden():
             least.setHeight(least.height() - self.tabBar().minimumSizeHint().height())
         return least
+
+
+def _wide_enough_for_its_title(box: QMessageBox) -> None:
+    """A message box as wide as the window manager needs to write its title whole: a short question made the
+    box so narrow that openbox wrote "Unsaved chan…s — pgplanner". Measured in a bold face, as title bars
+    write, with room for the title bar's icon and buttons."""
+    title = box.windowTitle()
+    display_name = QGuiApplication.applicationDisplayName()
+    if display_name and display_name not in title:
+        title = f"{title} \u2014 {display_name}"  # how Qt names a dialog to the window manager
+    font = box.font()
+    font.setBold(True)
+    needed = math.ceil(QFontMetricsF(font).horizontalAdvance(title)) + TITLE_BAR_ROOM
+    layout = box.layout()
+    if isinstance(layout, QGridLayout):
+        spacer = QSpacerItem(needed, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
+        layout.addItem(spacer, layout.rowCount(), 0, 1, layout.columnCount())
 
 
 class MainWindow(QMainWindow):
@@ -927,6 +959,7 @@ class MainWindow(QMainWindow):
         }
         box.setDefaultButton(next(iter(answers)))
         box.setEscapeButton(list(answers)[-1])
+        _wide_enough_for_its_title(box)
         return box, answers
 
     def _ask_unsaved(self) -> Answer:

@@ -1892,6 +1892,26 @@ def unsaved_changes_buttons(app: App) -> list[str]:
     return texts
 
 
+def unsaved_changes_box_room_for_its_title(app: App) -> float:
+    """Open the "save the changes first?" box: its width less what its title takes in a bold face, as a window
+    manager writes it ("Unsaved changes — pgplanner"): what is left for the title bar's icon and buttons."""
+    box, _ = app.window.unsaved_question()
+    box.open()
+    app.qtbot.waitExposed(box)
+    font = box.font()
+    font.setBold(True)
+    title = box.windowTitle()
+    shown_as = (
+        f"{title} \u2014 {QGuiApplication.applicationDisplayName()}"
+        if QGuiApplication.applicationDisplayName()
+        else title
+    )
+    room = box.width() - QFontMetricsF(font).horizontalAdvance(shown_as)
+    box.done(0)
+    box.deleteLater()
+    return room
+
+
 def answer_unsaved_changes_with_keys(app: App, keys: str) -> str:
     """Open the "save the changes first?" box and press ``keys`` (``Alt+D``): what it answered."""
     box, answers = app.window.unsaved_question()

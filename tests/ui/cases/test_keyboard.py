@@ -34,6 +34,7 @@ from ..adapter import (
     tab_to_cards,
     type_where_the_focus_is,
     undo_entry,
+    unsaved_changes_box_room_for_its_title,
     unsaved_changes_buttons,
     widget_perimeter,
 )
@@ -144,6 +145,8 @@ def test_the_unsaved_changes_box_answers_to_alt_letters(app):
     assert len({mnemonic(b) for b in buttons}) == 3 and None not in {mnemonic(b) for b in buttons}
     assert answer_unsaved_changes_with_keys(app, "Alt+D") == "discard"
     assert answer_unsaved_changes_with_keys(app, "Escape") == "cancel"
+    # Openbox's title bar keeps about 100 px for its icon and three buttons: the title is written whole.
+    assert unsaved_changes_box_room_for_its_title(app) >= 100
 
 
 def test_the_handle_above_the_details_moves_with_the_arrow_keys(app):
