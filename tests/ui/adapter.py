@@ -892,9 +892,9 @@ def drag_splitter_between_plots_and_budget(app: App, pixels: int) -> None:
 
 def drag_splitter_between_plots(app: App, pixels: int) -> None:
     """Drag the handle between the throughput and memory plots by ``pixels`` (negative: left), as a mouse does:
-    in small steps, each a move of the handle the window answers before the next."""
-    splitter, step = app.window.curves, -10 if pixels < 0 else 10
-    for _ in range(abs(pixels) // 10):
+    in steps of 20 pixels (a hand's drag, as the mouse reports it), each a move the window answers before the next."""
+    splitter, step = app.window.curves, -20 if pixels < 0 else 20
+    for _ in range(abs(pixels) // 20):
         if not plots_side_by_side(app):  # the plots went into tabs: there is no handle any more
             return
         splitter.moveSplitter(splitter.sizes()[0] + step, 1)
