@@ -20,5 +20,9 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 def app(qtbot, tmp_path):
     palette, style = QApplication.palette(), QApplication.style().name()
     yield open_app(qtbot, tmp_path / "settings.ini")
-    QApplication.setStyle(style)  # a test that switched the desktop to dark leaves it as it was
-    QApplication.setPalette(palette)
+    # A test that switched the desktop to dark leaves it as it was. Only then: setting a style or palette,
+    # even the same, polishes every widget the worker still holds, seconds after a few hundred tests.
+    if QApplication.style().name() != style:
+        QApplication.setStyle(style)
+    if QApplication.palette() != palette:
+        QApplication.setPalette(palette)
