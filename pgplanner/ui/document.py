@@ -99,6 +99,12 @@ class Document(QObject):
         return not self.undo_stack.isClean()
 
     @property
+    def folder(self) -> Path | None:
+        """The folder of the scenario file being edited (None while it is untitled): where a file dialog
+        about it starts before the user has chosen another."""
+        return self.path.parent if self.path is not None else None
+
+    @property
     def title(self) -> str:
         return self.path.name if self.path else (self._scenario.name or "Untitled")
 

@@ -289,8 +289,7 @@ class ExportDialog(QDialog):
         typed = self.destination.text().strip()
         if typed:
             return Path(typed).expanduser()
-        beside = self.document.path.parent if self.document.path is not None else None
-        return self.folders.start(beside) / BUNDLE_NAME
+        return self.folders.start(self.document.folder) / BUNDLE_NAME
 
     def _browse(self) -> None:
         name = self.ask_destination(self.browse_start())

@@ -787,7 +787,7 @@ class MainWindow(QMainWindow):
 
     def _ask_report_path(self) -> Path | None:
         stem = self.document.path.stem if self.document.path else "pgplanner-report"
-        suggested = str(self.folders.start(self.scenario_folder()) / f"{stem}.html")
+        suggested = str(self.folders.start(self.document.folder) / f"{stem}.html")
         name, _ = QFileDialog.getSaveFileName(self, "Export report", suggested, "HTML report (*.html)")
         return Path(name) if name else None
 
@@ -981,13 +981,9 @@ class MainWindow(QMainWindow):
         Pgbouncer 100) until one was opened from the menu, then the home folder."""
         return self.folders.start_or_examples(resource("examples"))
 
-    def scenario_folder(self) -> Path | None:
-        """The folder of the scenario file being edited (None while it is untitled)."""
-        return self.document.path.parent if self.document.path is not None else None
-
     def _ask_save_path(self) -> Path | None:
         name = self.document.path.name if self.document.path is not None else "scenario.json"
-        suggested = str(self.folders.start(self.scenario_folder()) / name)
+        suggested = str(self.folders.start(self.document.folder) / name)
         name, _ = QFileDialog.getSaveFileName(self, "Save scenario", suggested, SCENARIO_FILTER)
         return Path(name) if name else None
 

@@ -650,7 +650,7 @@ class CompareDialog(QDialog):
         _show_status(self.status, f"Wrote {written}: changes.sql ({len(self.diff.changes)} settings) and rollback.sql.")
 
     def _ask_out_path(self) -> Path | None:
-        start = self.menu.window.folders.start(self.menu.window.scenario_folder()) / "pgplanner-changes"
+        start = self.menu.window.folders.start(self.menu.window.document.folder) / "pgplanner-changes"
         name, _ = QFileDialog.getSaveFileName(self, "Export changes to a new folder", str(start))
         return Path(name) if name else None
 

@@ -159,6 +159,6 @@ class ServerMenu:
             self.measure_dialog.done(QDialog.DialogCode.Rejected)
 
     def _ask_import_path(self) -> Path | None:
-        start = str(self.window.folders.start(self.window.scenario_folder()))
+        start = str(self.window.folders.start(self.window.document.folder))
         name, _ = QFileDialog.getOpenFileName(self.window, "Import measured points", start, POINTS_FILTER)
         return Path(name) if name else None
