@@ -117,14 +117,15 @@ class Catalog:
         return f" (did you mean {close[0]}?)"
 
 
-def search_words(preset: Preset) -> str:
-    """What a search for ``preset`` is matched against: its id, provider, plan, label and aliases."""
-    return " ".join((preset.id, preset.provider_name, preset.plan.plan, preset.label, *preset.aliases))
-
-
 def name_words(preset: Preset) -> str:
     """A plan's names only: its id, provider, plan and aliases, without the facts its label states."""
     return " ".join((preset.id, preset.provider_name, preset.plan.plan, *preset.aliases))
+
+
+def search_words(preset: Preset) -> str:
+    """What a search for ``preset`` is matched against: its names and its label (a search's words may come
+    in any order)."""
+    return f"{name_words(preset)} {preset.label}"
 
 
 def relevance(query: str, preset: Preset) -> int:
