@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
@@ -34,6 +34,10 @@ class WordingsLabel(QLabel):
     def _fit(self) -> None:
         raise NotImplementedError
 
+    def _longest_fitting(self, width: Callable[[str], float], room: float) -> str | None:
+        """The longest wording no wider than ``room`` as ``width`` measures it; None when none is."""
+        return next((text for text in self._wordings if width(text) <= room), None)
+
 
 class ElidedLabel(WordingsLabel):
     """Shows as much of its text as its width allows; the whole text is in the tooltip and
@@ -56,7 +60,7 @@ class ElidedLabel(WordingsLabel):
 
     def _fit(self) -> None:
         metrics, room = self.fontMetrics(), max(self.width(), 40)
-        whole = next((text for text in self._wordings if metrics.horizontalAdvance(text) <= room), None)
+        whole = self._longest_fitting(metrics.horizontalAdvance, room)
         if whole is not None:
             super().setText(whole)
             return

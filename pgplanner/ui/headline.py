@@ -30,7 +30,7 @@ class Headline(WordingsLabel):
 
     def _fit(self) -> None:
         room = self.contentsRect().width()
-        text = next((t for t in self._wordings if self._width(t) <= room), self._wordings[-1])
+        text = self._longest_fitting(self._width, room) or self._wordings[-1]
         if text != self.text():
             self.setText(text)
 
