@@ -1054,7 +1054,7 @@ class MainWindow(QMainWindow):
         changes are kept for the next start, and ``session_ended`` gives the status the program exits with,
         128 + the signal's number."""
         self._ending = True
-        self._leave(keep_changes=True)
+        self._leave(stopped=True)
         self.close()
         self.session_ended.emit(stopped_status(signum))
 
@@ -1066,16 +1066,17 @@ class MainWindow(QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
-        self._leave(keep_changes=False)
+        self._leave(stopped=False)
         event.accept()
 
-    def _leave(self, keep_changes: bool) -> None:
+    def _leave(self, stopped: bool) -> None:
         """Stop what runs on a server and remember the session: geometry, splitters, the scenario's file or
-        its unsaved content; with ``keep_changes``, also the unsaved changes to a saved file."""
+        its unsaved content. ``stopped``: a stop signal ended it, and nothing was asked: the unsaved changes
+        to a saved file are kept too, and no earlier answer (Discard to File > New) counts."""
         self.server.shutdown()
         # Discarded changes stay discarded: the next start opens the file as saved, or a fresh scenario.
-        keep_untitled = self.document.path is None and not self._discarded
-        changed = keep_changes and self.document.path is not None and self.document.modified
+        keep_untitled = self.document.path is None and (stopped or not self._discarded)
+        changed = stopped and self.document.path is not None and self.document.modified
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("last_path", str(self.document.path) if self.document.path else "")

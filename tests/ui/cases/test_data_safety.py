@@ -10,6 +10,7 @@ from ..adapter import (
     answer_save_dialogs,
     input_value,
     is_modified,
+    new_scenario,
     open_example,
     quit_and_start_again,
     read_card,
@@ -55,6 +56,16 @@ def test_changes_not_saved_when_the_session_is_stopped_come_back_unsaved_and_the
         assert size(json.loads(mine.read_text())["hardware"]["ram"]) == size("32GB")
         undo(app)  # back to the file as saved
         assert input_value(app, "ram") == size("32GB") and not is_modified(app), name
+
+
+def test_an_untitled_scenario_stopped_by_a_signal_comes_back_though_earlier_changes_were_discarded(app):
+    """Discard answered File > New's question earlier in the session; that answer is not one about the
+    scenario the user worked on since."""
+    set_hardware(app, cores=20)
+    new_scenario(app)  # the unsaved-changes question is answered "discard"
+    set_hardware(app, cores=24)  # not saved
+    app = stop_with_a_signal_and_start_again(app, "SIGTERM")
+    assert input_value(app, "cores") == 24
 
 
 def test_discarded_changes_do_not_come_back_on_the_next_start(app, tmp_path):
