@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SkipValidati
 from . import budget, checks, concurrency, latency, memory, network, settings, throughput
 from .budget import BudgetLine
 from .checks import PlanWarning
+from .construct import built
 from .derivation import Derivation, exact, given, n
 from .kernel import KernelSetting, kernel_settings
 from .latency import LatencyFigures
@@ -43,7 +44,7 @@ KernelSettings = Annotated[tuple[KernelSetting, ...], SkipValidation, PlainSeria
 
 
 class Output(BaseModel):
-    """What plan() makes from values it has computed and typed itself: built with ``model_construct``, never
+    """What plan() makes from values it has computed and typed itself: made with :func:`.construct.built`, never
     validated, so pydantic builds the schemas only to write a Plan out (``plan --json``, the bundle), not
     at the window's start-up."""
 
@@ -307,7 +308,8 @@ def plan(scenario: Scenario) -> Plan:
     config, config_derivations = pooler_config(scenario, app_hosts, network.server_host(scenario), idle)
     derivations.update(config_derivations)
 
-    result = Plan.model_construct(
+    result = built(
+        Plan,
         scenario=scenario,
         ram_ceiling=ceiling,
         productive_target=productive,
@@ -331,7 +333,7 @@ def plan(scenario: Scenario) -> Plan:
         max_client_conn_total=pooling.max_client_conn_total,
         listen_backlog=pooling.listen_backlog,
         clients_without_backend=pooling.clients_without_backend,
-        network=NetworkFigures.model_construct(app_hosts=app_hosts, replica_hosts=replica_hosts, remote_clients=remote),
+        network=built(NetworkFigures, app_hosts=app_hosts, replica_hosts=replica_hosts, remote_clients=remote),
         pooler_config=config,
         max_connections_required=required,
         max_connections_recommended=recommended,
@@ -344,7 +346,8 @@ def plan(scenario: Scenario) -> Plan:
         spare_wal_senders=spare_senders,
         pooler_capacity_tps=tps,
         budget=tuple(lines),
-        memory=MemoryFigures.model_construct(
+        memory=built(
+            MemoryFigures,
             ram_bytes=basis.ram,
             shared_buffers_bytes=basis.shared_buffers,
             os_overhead_bytes=basis.os_overhead,
@@ -372,7 +375,8 @@ def plan(scenario: Scenario) -> Plan:
         memory_curve=_memory_curve(scenario, basis, ceiling, max_conn, productive),
         kernel_settings=tuple(kernel),
         settings=server_settings,
-        semaphores=SemaphoreFigures.model_construct(
+        semaphores=built(
+            SemaphoreFigures,
             num_os_semaphores=sems.count,
             processes=sems.processes,
             semmni=sems.semmni,
@@ -386,7 +390,7 @@ def plan(scenario: Scenario) -> Plan:
         latency=queue,
     )
     # The rules read the finished Plan, so what they judge is what every view shows.
-    return result.model_copy(update={"warnings": checks.evaluate(result)})
+    return built(Plan, **(result.__dict__ | {"warnings": checks.evaluate(result)}))
 
 
 def _opened_connections(required: int, max_conn: int) -> tuple[int, Derivation]:
@@ -506,23 +510,24 @@ def _throughput_curve(
     )
     direct, pooled, modelled = lines.at(grid)
     sigma, kappa = shape.usl
-    return ThroughputCurve.model_construct(
+    return built(
+        ThroughputCurve,
         connections=grid,
         direct=direct,
         pooled=pooled,
-        modelled=modelled,
-        lines=lines,
         knee=float(shape.knee),  # a whole number of connections when not fitted
         peak=shape.peak,
         shape_u=shape.u,
         sigma=sigma,
         kappa=kappa,
         pool_connections=pooling.server_connections,
+        modelled=modelled,
         measured_peak_tps=fit.peak_tps if fit else None,
         fit_rmse=fit.rmse if fit else None,
         fit_lambda_tps=fit.lam if fit else None,
         fit_peak_error=fit.peak_error if fit else None,
         measured_on=scenario.measured_on if fit else None,
+        lines=lines,
     )
 
 
@@ -566,7 +571,8 @@ def _memory_curve(
     marks = {"ram_ceiling": ceiling, "max_connections": max_conn, "productive_target": productive}
     if scenario.provider is not None:
         marks["provider_limit"] = scenario.provider.max_connections
-    return MemoryCurve.model_construct(
+    return built(
+        MemoryCurve,
         connections=grid,
         typical=typical,
         worst_case=worst_case,
@@ -581,7 +587,8 @@ def _provider_summary(scenario: Scenario) -> ProviderSummary | None:
     p = scenario.provider
     if p is None:
         return None
-    return ProviderSummary.model_construct(
+    return built(
+        ProviderSummary,
         id=p.id,
         provider=p.provider,
         plan=p.plan,

@@ -1,0 +1,56 @@
+"""``built(Model, **values)``: a pydantic model from values the model layer computed and typed itself.
+
+plan() makes about twenty models on every slider tick (the Plan, its figures, budget lines, warnings).
+Validating them would only repeat what the code already guarantees, so they are built without it, as
+pydantic's ``model_construct`` builds them; but ``model_construct`` also searches every field for aliases
+on every call, and that search was a tenth of plan()'s time. These models have no aliases, no private
+attributes and no post-init hook (checked once per class), so what is left is filling the defaults in
+field order (the order ``model_dump`` writes them in).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_set = object.__setattr__
+
+
+@functools.cache
+def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The field names in order, and the defaults of those that have one; refuses a model this cannot build."""
+    if cls.__pydantic_post_init__ or cls.__private_attributes__ or cls.model_config.get("extra") == "allow":
+        raise TypeError(f"{cls.__name__} needs model_construct: it has a post-init hook, private or extra attributes")
+    defaults: dict[str, Any] = {}
+    for name, field in cls.__pydantic_fields__.items():
+        if field.alias not in (None, name) or field.validation_alias is not None:
+            raise TypeError(f"{cls.__name__}.{name} has an alias: build it with model_construct")
+        if field.default_factory is not None:
+            raise TypeError(f"{cls.__name__}.{name} has a default factory: build it with model_construct")
+        if field.default is not PydanticUndefined:
+            defaults[name] = field.default
+    return tuple(cls.__pydantic_fields__), defaults
+
+
+def built(cls: type[Model], **values: Any) -> Model:
+    """An instance of ``cls`` holding ``values`` (and the defaults of fields not given), not validated."""
+    names, defaults = _layout(cls)
+    given = values
+    if tuple(given) != names:  # given out of order, or some left to their defaults
+        wrong = [name for name in names if name not in given and name not in defaults] + [
+            f"no {name}" for name in given if name not in cls.__pydantic_fields__
+        ]
+        if wrong:
+            raise TypeError(f"{cls.__name__} needs {', '.join(wrong)}")
+        values = {name: given[name] if name in given else defaults[name] for name in names}
+    made = cls.__new__(cls)
+    _set(made, "__dict__", values)
+    _set(made, "__pydantic_fields_set__", set(given))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
