@@ -396,12 +396,14 @@ def plan(scenario: Scenario) -> Plan:
 def _opened_connections(required: int, max_conn: int) -> tuple[int, Derivation]:
     """The connections the budget's lines open: what the plan itself puts on the server."""
     opened = min(required, max_conn)
-    return opened, Derivation(
-        formula="connections this plan opens = min(required, max_connections) (the budget's lines)",
-        calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
-        inputs={"required": n(required), "max_connections": n(max_conn)},
-        source=PGPLANNER_RULE,
-        note="slots beyond them stay idle unless something outside the budget opens them",
+    return opened, Derivation.later(
+        lambda: Derivation(
+            formula="connections this plan opens = min(required, max_connections) (the budget's lines)",
+            calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
+            inputs={"required": n(required), "max_connections": n(max_conn)},
+            source=PGPLANNER_RULE,
+            note="slots beyond them stay idle unless something outside the budget opens them",
+        )
     )
 
 
@@ -413,73 +415,90 @@ def _judged_connections(scenario: Scenario, opened: int, max_conn: int) -> tuple
     """
     provider = scenario.provider
     if provider is None or not provider.hard_limit:
-        return max_conn, Derivation(
-            formula="connections judged = max_connections (every slot may run the heaviest query)",
-            calculation=n(max_conn),
-            inputs={"max_connections": n(max_conn)},
+        return max_conn, Derivation.later(
+            lambda: Derivation(
+                formula="connections judged = max_connections (every slot may run the heaviest query)",
+                calculation=n(max_conn),
+                inputs={"max_connections": n(max_conn)},
+                source=PGPLANNER_RULE,
+            )
+        )
+    return opened, Derivation.later(
+        lambda: Derivation(
+            formula=(
+                "connections judged = the connections this plan opens: "
+                f"{provider.id} fixes max_connections, so only the budget's connections are yours to size"
+            ),
+            calculation=n(opened),
+            inputs={"connections this plan opens": n(opened), "max_connections": n(max_conn), "fixed by": provider.id},
             source=PGPLANNER_RULE,
         )
-    return opened, Derivation(
-        formula=(
-            "connections judged = the connections this plan opens: "
-            f"{provider.id} fixes max_connections, so only the budget's connections are yours to size"
-        ),
-        calculation=n(opened),
-        inputs={"connections this plan opens": n(opened), "max_connections": n(max_conn), "fixed by": provider.id},
-        source=PGPLANNER_RULE,
     )
 
 
 def _throughput_derivations(
     curve: ThroughputCurve, productive: int, fit: throughput.UslFit | None
 ) -> dict[str, Derivation]:
-    """The knee and peak of the throughput curve, and its shape, by their JSON paths."""
+    """The knee and peak of the throughput curve, and its shape, by their JSON paths (written when first read)."""
+    pool = Derivation.later(lambda: _pool_connections(curve))
     if fit is not None:
-        fitted = _fit_derivation(fit, curve.measured_on or "")
-        knee = Derivation(
-            formula="knee = the fitted peak (the measured curve is the USL itself, with no separate ramp)",
-            calculation=exact(round(curve.knee, 3)),
-            inputs={"fitted peak": exact(round(curve.peak, 3))},
-            source=USL_FIT,
-        )
+        fitted = Derivation.later(lambda: _fit_derivation(fit, curve.measured_on or ""))
         fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_lambda_tps")
         return {
-            "throughput.knee": knee,
+            "throughput.knee": Derivation.later(lambda: _fitted_knee(curve)),
             **{f"throughput.{key}": fitted for key in fitted_keys},
             **({"throughput.fit_rmse": fitted} if fit.rmse is not None else {}),
             **({"throughput.fit_peak_error": fitted} if fit.peak_error is not None else {}),
-            "throughput.pool_connections": _pool_connections(curve),
+            "throughput.pool_connections": pool,
         }
-    knee = Derivation(
+    shape = Derivation.later(lambda: _default_shape(curve))
+    return {
+        "throughput.knee": Derivation.later(lambda: _default_knee(productive)),
+        "throughput.peak": Derivation.later(lambda: _default_peak(curve, productive)),
+        "throughput.shape_u": shape,
+        "throughput.sigma": shape,
+        "throughput.kappa": shape,
+        "throughput.pool_connections": pool,
+    }
+
+
+def _fitted_knee(curve: ThroughputCurve) -> Derivation:
+    return Derivation(
+        formula="knee = the fitted peak (the measured curve is the USL itself, with no separate ramp)",
+        calculation=exact(round(curve.knee, 3)),
+        inputs={"fitted peak": exact(round(curve.peak, 3))},
+        source=USL_FIT,
+    )
+
+
+def _default_knee(productive: int) -> Derivation:
+    return Derivation(
         formula="knee = productive target (throughput rises linearly until every core is busy)",
         calculation=f"{productive}",
         inputs={"productive target": str(productive)},
         source=USL,
     )
-    peak = Derivation(
+
+
+def _default_peak(curve: ThroughputCurve, productive: int) -> Derivation:
+    return Derivation(
         formula=f"peak = knee x {PEAK_PAST_KNEE:g}",
         calculation=f"{productive} x {PEAK_PAST_KNEE:g} = {exact(curve.peak)}",
         inputs={"knee": str(productive)},
         source=USL,
     )
-    sigma, kappa = curve.sigma, curve.kappa
-    shape = Derivation(
+
+
+def _default_shape(curve: ThroughputCurve) -> Derivation:
+    return Derivation(
         formula=(
             f"USL shape u = {DEFAULT_SHAPE_U:g} (throughput falls to about 97 / 90 / 75 / 55 % at 2 / 3 / 5 / 10 x "
             "the peak); sigma and kappa are the same envelope as Gunther's coefficients"
         ),
-        calculation=f"u = {curve.shape_u:g}, sigma = {sigma:.4g}, kappa = {kappa:.4g}",
+        calculation=f"u = {curve.shape_u:g}, sigma = {curve.sigma:.4g}, kappa = {curve.kappa:.4g}",
         inputs={"peak": exact(curve.peak)},
         source=USL,
     )
-    return {
-        "throughput.knee": knee,
-        "throughput.peak": peak,
-        "throughput.shape_u": shape,
-        "throughput.sigma": shape,
-        "throughput.kappa": shape,
-        "throughput.pool_connections": _pool_connections(curve),
-    }
 
 
 def _pool_connections(curve: ThroughputCurve) -> Derivation:
