@@ -69,7 +69,7 @@ class Derivation(NamedTuple):
 
         ``write`` must read only values that no longer change (a closure sees its variables' last values).
         """
-        return _Later(write)
+        return _new_tuple(_Later, ([write, None], "", NO_INPUTS, "", ""))
 
     def __str__(self) -> str:
         text = f"{self.formula}: {self.calculation}"
@@ -107,20 +107,23 @@ class Derivation(NamedTuple):
         )
 
 
+_new_tuple, _item = tuple.__new__, tuple.__getitem__  # a _Later's own tuple, past its redirections
+
+
 class _Later(Derivation):
     """A Derivation whose five parts are written by a function on the first read of any of them, and read
-    the same as if written at once. Its tuple holds placeholders: every way of reading it is redirected."""
+    the same as if written at once. Made by :meth:`Derivation.later` (plan() makes about a hundred per slider
+    tick, so it is kept to one tuple): the first item holds ``[write, None]``, then ``[None, written]``; the
+    other items are placeholders, and every way of reading the tuple is redirected."""
 
-    def __new__(cls, write: Callable[[], Derivation]) -> _Later:
-        made = tuple.__new__(cls, ("", "", NO_INPUTS, "", ""))
-        made.__dict__["_write"] = write
-        return made
+    __slots__ = ()
 
     def _written(self) -> Derivation:
-        state = self.__dict__
-        if "_made" not in state:
-            state["_made"] = state.pop("_write")()
-        made: Derivation = state["_made"]
+        cell = _item(self, 0)
+        made: Derivation | None = cell[1]
+        if made is None:
+            made = cell[1] = cell[0]()
+            cell[0] = None
         return made
 
     formula = property(lambda self: self._written().formula)
