@@ -107,7 +107,9 @@ class Derivation(NamedTuple):
         )
 
 
-_new_tuple, _item = tuple.__new__, tuple.__getitem__  # a _Later's own tuple, past its redirections
+# A _Later's own tuple, past its redirections.
+_new_tuple = tuple.__new__
+_item: Callable[[tuple[Any, ...], int], Any] = tuple.__getitem__
 
 
 class _Later(Derivation):
@@ -119,7 +121,7 @@ class _Later(Derivation):
     __slots__ = ()
 
     def _written(self) -> Derivation:
-        cell = _item(self, 0)
+        cell: list[Any] = _item(self, 0)  # [write, None], then [None, written]
         made: Derivation | None = cell[1]
         if made is None:
             made = cell[1] = cell[0]()

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import usl
+
+# Active connections: an array of counts, or one count (a number, where an array of one costs ten times more).
+Connections = np.ndarray | float
 
 PEAK_PAST_KNEE = 1.25
 DEFAULT_SHAPE_U = 8.0
@@ -43,8 +46,8 @@ class Shape(NamedTuple):
     peak: float
     u: float
 
-    def relative(self, connections: np.ndarray) -> np.ndarray:
-        """Throughput relative to the peak (1.0) at each number of active connections."""
+    def relative(self, connections: Connections) -> Any:
+        """Throughput relative to the peak (1.0) at each number of active connections (an array or a number)."""
         x = connections / self.peak
         envelope = x * (2 + self.u) / (1 + self.u * x + x * x)
         return np.minimum(connections / self.knee, envelope)
@@ -88,7 +91,7 @@ class UslFit(NamedTuple):
     highest_measured: int
     verdict: str  # why the peak is not a measured one ("past what was measured ..."); "" when it is
 
-    def throughput(self, connections: np.ndarray) -> np.ndarray:
+    def throughput(self, connections: Connections) -> Any:
         n = np.asarray(connections, dtype=float)
         return self.lam * n / (1 + self.sigma * (n - 1) + self.kappa * n * (n - 1))
 
@@ -155,7 +158,7 @@ class UslShape(NamedTuple):
     def usl(self) -> tuple[float, float]:
         return self.fit.sigma, self.fit.kappa
 
-    def relative(self, connections: np.ndarray) -> np.ndarray:
+    def relative(self, connections: Connections) -> Any:
         return self.fit.throughput(connections) / self.fit.peak_tps
 
 
@@ -175,9 +178,10 @@ class ThroughputLines(NamedTuple):
 
     def at(self, connections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Direct, pooled and modelled throughput (peak = 1, rounded to 5 places) at each count."""
-        direct = np.round(self.shape.relative(connections), 5)
-        pooled = np.where(connections < self.pool, direct, np.round(self.shape.relative(np.array([self.pool])), 5))
-        modelled = direct if self.modelled is self.shape else np.round(self.modelled.relative(connections), 5)
+        direct = self.shape.relative(connections).round(5)
+        at_pool = self.shape.relative(float(self.pool)).round(5)  # a number, not an array of one: a tenth of the time
+        pooled = np.where(connections < self.pool, direct, at_pool)
+        modelled = direct if self.modelled is self.shape else self.modelled.relative(connections).round(5)
         return direct, pooled, modelled
 
 
