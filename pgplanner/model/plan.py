@@ -389,8 +389,10 @@ def plan(scenario: Scenario) -> Plan:
         provider=_provider_summary(scenario),
         latency=queue,
     )
-    # The rules read the finished Plan, so what they judge is what every view shows.
-    return built(Plan, **(result.__dict__ | {"warnings": checks.evaluate(result)}))
+    # The rules read the finished Plan, so what they judge is what every view shows. Its warnings are filled in
+    # before anything but the rules has seen it: the one step of building a frozen Plan done after the others.
+    result.__dict__["warnings"] = checks.evaluate(result)
+    return result
 
 
 def _opened_connections(required: int, max_conn: int) -> tuple[int, Derivation]:
