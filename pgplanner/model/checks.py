@@ -29,6 +29,7 @@ are written as (:data:`WRITTEN_SETTINGS`, ``PlanWarning.settings``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -46,6 +47,7 @@ from .versions import MAX_CONNECTIONS_LIMIT, RESERVED_CONNECTIONS_FROM, has_rese
 
 if TYPE_CHECKING:
     from .plan import Plan
+    from .scenario import Platform, PoolerKind
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -117,22 +119,60 @@ class Finding(NamedTuple):
 Check = Callable[["Plan"], Finding | None]
 
 
+class Facts(NamedTuple):
+    """The few discrete facts of a scenario that decide whether a rule can apply at all: the rules that can are
+    picked once per combination (:func:`_applicable`), so a plan without a pooler or a provider does not ask the
+    rules about them."""
+
+    pooler: PoolerKind
+    provider: bool  # a provider plan is chosen
+    platform: Platform
+
+
+Gate = Callable[[Facts], bool]
+
+
+def pooled(facts: Facts) -> bool:
+    return facts.pooler != "none"
+
+
+def direct(facts: Facts) -> bool:
+    return facts.pooler == "none"
+
+
+def with_provider(facts: Facts) -> bool:
+    return facts.provider
+
+
+def provider_pooler(facts: Facts) -> bool:
+    """The provider's own pooler, with a provider plan chosen."""
+    return facts.pooler == "provider" and facts.provider
+
+
 class Rule(NamedTuple):
     check: Check
     concerns: tuple[str, ...]  # output paths, declared with the rule
+    when: Gate | None  # the facts without which it finds nothing; None: any plan
 
 
 RULES: list[Rule] = []
 
 
-def rule(*concerns: str) -> Callable[[Check], Check]:
-    """Register a rule with the outputs (JSON paths) its warnings concern."""
+def rule(*concerns: str, when: Gate | None = None) -> Callable[[Check], Check]:
+    """Register a rule with the outputs (JSON paths) its warnings concern; ``when`` it can apply at all, if not
+    always: it runs only on plans whose :class:`Facts` pass, so its body need not ask again."""
 
     def register(check: Check) -> Check:
-        RULES.append(Rule(check, concerns))
+        RULES.append(Rule(check, concerns, when))
         return check
 
     return register
+
+
+@functools.cache
+def _applicable(facts: Facts) -> tuple[tuple[Check, tuple[str, ...]], ...]:
+    """The rules (check and concerns) that can apply to plans with ``facts``, in their declared order."""
+    return tuple((r.check, r.concerns) for r in RULES if r.when is None or r.when(facts))
 
 
 def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Finding:
@@ -151,7 +191,18 @@ def _pooled(plan: Plan) -> bool:
 
 def _written(plan: Plan, name: str) -> int:
     """A count postgresql.conf is given (``max_worker_processes``), as the bundle writes it."""
-    return int(next(s.value for s in plan.settings if s.name == name))
+    for setting in plan.settings:
+        if setting.name == name:
+            return int(setting.value)
+    raise LookupError(name)
+
+
+def _linux_kernel_value(plan: Plan, name: str) -> int | str | None:
+    """A Linux kernel setting's value, as ``plan.kernel["linux"]`` holds it, without building that whole table."""
+    for setting in reversed(plan.kernel_settings):
+        if setting.platform == "linux" and setting.name == name:
+            return setting.value
+    return None
 
 
 def _judged(plan: Plan) -> str:
@@ -290,7 +341,7 @@ def _heavy_fraction_over_ram(plan: Plan) -> Finding | None:
 @rule("memory.ram_bytes", "memory.os_overhead_bytes")
 def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     """--overcommit strict asked for, and the Linux settings keep the heuristic: say why, not only in a comment."""
-    if plan.scenario.hardware.overcommit != "strict" or plan.kernel.get("linux", {}).get("vm.overcommit_memory") == 2:
+    if plan.scenario.hardware.overcommit != "strict" or _linux_kernel_value(plan, "vm.overcommit_memory") == 2:
         return None
     return _warn(
         "STRICT_OVERCOMMIT_REFUSED",
@@ -301,7 +352,7 @@ def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "ram_ceiling", "memory.judged_connections")
+@rule("max_connections", "ram_ceiling", "memory.judged_connections", when=with_provider)
 def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
     """A plan that fixes max_connections above what this plan opens: the memory figures judge the connections
     opened, and the user reads both counts, so a worst case for 13 is never taken for one for 120."""
@@ -399,7 +450,7 @@ def _too_many_backends(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "max_connections_required")
+@rule("max_connections", "max_connections_required", when=with_provider)
 def _provider_hard_limit(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
     if provider is None or not provider.hard_limit:
@@ -430,7 +481,7 @@ def _provider_hard_limit(plan: Plan) -> Finding | None:
     return None
 
 
-@rule("max_connections")
+@rule("max_connections", when=with_provider)
 def _provider_refuses_max_connections(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
     if provider is None or provider.hard_limit or provider.max_connections_settable is None:
@@ -449,7 +500,7 @@ def _provider_refuses_max_connections(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections")
+@rule("max_connections", when=with_provider)
 def _provider_default_differs(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
     if provider is None or provider.hard_limit or provider.max_connections == plan.max_connections:
@@ -464,11 +515,9 @@ def _provider_default_differs(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pool_size", "pooler_capacity_tps")
+@rule("pool_size", "pooler_capacity_tps", when=lambda facts: facts.pooler == "provider")
 def _provider_pooler_missing(plan: Plan) -> Finding | None:
     pooler = plan.scenario.pooler
-    if pooler.kind != "provider":
-        return None
     provider = plan.scenario.provider
     if provider is None:
         return _warn(
@@ -491,10 +540,10 @@ def _provider_pooler_missing(plan: Plan) -> Finding | None:
     return None
 
 
-@rule("client_demand", "max_client_conn")
+@rule("client_demand", "max_client_conn", when=provider_pooler)
 def _provider_pooler_clients(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
-    if plan.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+    if provider is None or provider.pooler is None:
         return None
     limit = provider.pooler.max_client_conn
     if limit is None or plan.client_demand <= limit:
@@ -509,25 +558,25 @@ def _provider_pooler_clients(plan: Plan) -> Finding | None:
     )
 
 
-@rule("direct_clients", "productive_target")
+@rule("direct_clients", "productive_target", when=direct)
 def _demand_without_pooler(plan: Plan) -> Finding | None:
-    direct = plan.direct_clients
-    if _pooled(plan) or direct <= DEMAND_OVER_PRODUCTIVE * plan.productive_target:
+    clients = plan.direct_clients
+    if clients <= DEMAND_OVER_PRODUCTIVE * plan.productive_target:
         return None
     return _warn(
         "DEMAND_WITHOUT_POOLER",
         "warning",
-        f"{n(direct)} client connections go straight to PostgreSQL but only about {n(plan.productive_target)} can "
+        f"{n(clients)} client connections go straight to PostgreSQL but only about {n(plan.productive_target)} can "
         "work at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
-        direct_clients=direct,
+        direct_clients=clients,
         productive_target=plan.productive_target,
     )
 
 
-@rule("direct_clients", "client_demand", "max_connections_required", "max_connections")
+@rule("direct_clients", "client_demand", "max_connections_required", "max_connections", when=direct)
 def _serverless_without_pooler(plan: Plan) -> Finding | None:
     peak = plan.scenario.workload.serverless_peak
-    if _pooled(plan) or peak == 0:
+    if peak == 0:
         return None
     return _warn(
         "SERVERLESS_WITHOUT_POOLER",
@@ -538,10 +587,10 @@ def _serverless_without_pooler(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pool_size", "max_connections_required")
+@rule("pool_size", "max_connections_required", when=pooled)
 def _listeners_in_transaction_pool(plan: Plan) -> Finding | None:
     listeners, mode = plan.scenario.workload.listeners, plan.scenario.pooler.mode
-    if not _pooled(plan) or mode == "session" or listeners == 0:
+    if mode == "session" or listeners == 0:
         return None
     # The budget already counts the listeners as direct connections: this says how to connect them.
     return _warn(
@@ -553,10 +602,10 @@ def _listeners_in_transaction_pool(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pool_size")
+@rule("pool_size", when=pooled)
 def _session_state_in_transaction_pool(plan: Plan) -> Finding | None:
     mode = plan.scenario.pooler.mode
-    if not _pooled(plan) or mode == "session" or not plan.scenario.workload.session_state:
+    if mode == "session" or not plan.scenario.workload.session_state:
         return None
     if pinning_pooler(plan.scenario) is not None:
         return None  # a pinning pooler keeps the session state: it costs backends instead (see the pinning rule)
@@ -589,9 +638,9 @@ def _session_pool_short(plan: Plan) -> Finding | None:
     )
 
 
-@rule("client_demand", "max_client_conn", "max_client_conn_total")
+@rule("client_demand", "max_client_conn", "max_client_conn_total", when=pooled)
 def _clients_over_max_client_conn(plan: Plan) -> Finding | None:
-    if not _pooled(plan) or plan.client_demand <= plan.max_client_conn_total:
+    if plan.client_demand <= plan.max_client_conn_total:
         return None
     processes = plan.pooler_processes
     accepted = f"{n(processes)} x {n(plan.max_client_conn)}" if processes > 1 else n(plan.max_client_conn)
@@ -604,14 +653,12 @@ def _clients_over_max_client_conn(plan: Plan) -> Finding | None:
     )
 
 
-@rule("server_connections", "pool_size", "pool_size_range", "productive_target")
+@rule("server_connections", "pool_size", "pool_size_range", "productive_target", when=pooled)
 def _pool_above_productive(plan: Plan) -> Finding | None:
     """Past the productive target more active backends add contention, not throughput. The target is the
     measured peak when measurements reach one (then the rule of thumb's range does not apply), else the top
     of the pool range, cores x 4."""
     backends = plan.server_connections
-    if not _pooled(plan):
-        return None
     if plan.productive_target_measured:
         peak = plan.productive_target
         if backends <= peak:
@@ -692,11 +739,13 @@ def _reserved_connections_unsupported(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pooler_processes", "pooler_processes_needed", "pooler_capacity_tps")
+@rule(
+    "pooler_processes", "pooler_processes_needed", "pooler_capacity_tps", when=lambda facts: facts.pooler == "pgbouncer"
+)
 def _pgbouncer_processes_short(plan: Plan) -> Finding | None:
     """One PgBouncer process uses one core; the clients and the load may need more than the plan can run."""
     needed, planned = plan.pooler_processes_needed, plan.pooler_processes
-    if plan.scenario.pooler.kind != "pgbouncer" or needed <= planned:
+    if needed <= planned:
         return None
     platform = plan.scenario.hardware.platform
     if platform not in REUSEPORT_PLATFORMS:
@@ -715,10 +764,10 @@ def _pgbouncer_processes_short(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections")
+@rule("max_connections", when=lambda facts: facts.platform == "windows")
 def _windows_desktop_heap(plan: Plan) -> Finding | None:
     processes = plan.semaphores.processes
-    if plan.scenario.hardware.platform != "windows" or processes <= WINDOWS_HEAP_PROCESSES:
+    if processes <= WINDOWS_HEAP_PROCESSES:
         return None
     return _warn(
         "WINDOWS_DESKTOP_HEAP",
@@ -760,7 +809,7 @@ def _application_share(plan: Plan) -> int:
     )
 
 
-@rule("max_connections", "max_connections_required", "pool_size")
+@rule("max_connections", "max_connections_required", "pool_size", when=with_provider)
 def _provider_share_guidance(plan: Plan) -> Finding | None:
     """Supabase: commit at most 80 % of max_connections to the pool (40 % with heavy PostgREST use)."""
     provider = plan.scenario.provider
@@ -792,7 +841,7 @@ def _provider_share_guidance(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pinned_clients", "max_connections_required", "pool_size")
+@rule("pinned_clients", "max_connections_required", "pool_size", when=provider_pooler)
 def _provider_pooler_pins(plan: Plan) -> Finding | None:
     offer = pinning_pooler(plan.scenario)
     if offer is None:
@@ -825,11 +874,11 @@ def _provider_pooler_pins(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pool_size", "max_connections")
+@rule("pool_size", "max_connections", when=provider_pooler)
 def _provider_pools_oversubscribe(plan: Plan) -> Finding | None:
     """Neon: every user/database pair gets a pool of 90 % of max_connections; several can ask for more than all."""
     provider = plan.scenario.provider
-    if plan.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+    if provider is None or provider.pooler is None:
         return None
     offer, pools = provider.pooler, plan.pools
     if offer.pins or offer.default_pool_size is None or pools < 2:
@@ -849,10 +898,10 @@ def _provider_pools_oversubscribe(plan: Plan) -> Finding | None:
     )
 
 
-@rule("pool_size")
+@rule("pool_size", when=provider_pooler)
 def _provider_pool_mode_default(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
-    if plan.scenario.pooler.kind != "provider" or provider is None or provider.pooler is None:
+    if provider is None or provider.pooler is None:
         return None
     offer, mode = provider.pooler, plan.scenario.pooler.mode
     if offer.default_mode is None or offer.default_mode == mode or (offer.modes and mode not in offer.modes):
@@ -876,28 +925,31 @@ STANDBY_AT_LEAST = (
 )
 
 
+# Of those, the ones this plan sets; the others keep what the primary has.
+STANDBY_PLANNED = ("max_connections", "max_worker_processes", "max_wal_senders")
+_STANDBY_NEEDS = (
+    f"A standby needs {', '.join(STANDBY_AT_LEAST)} at least as high as the primary's, or it cannot replay the "
+    "primary's WAL (it refuses to start or pauses recovery): set "
+)
+_STANDBY_KEPT = " and ".join(name for name in STANDBY_AT_LEAST if name not in STANDBY_PLANNED)
+
+
 @rule("max_connections", "max_wal_senders")
 def _replica_settings(plan: Plan) -> Finding | None:
     wl = plan.scenario.workload
     if wl.replicas == 0 and wl.replica_pools == 0:
         return None
-    values = {
-        "max_connections": n(plan.max_connections),
-        "max_worker_processes": n(_written(plan, "max_worker_processes")),
-        "max_wal_senders": n(plan.max_wal_senders),
-    }
-    planned = ", ".join(f"{name} {value}" for name, value in values.items())
-    kept = [name for name in STANDBY_AT_LEAST if name not in values]
+    workers = _written(plan, "max_worker_processes")
+    values = (plan.max_connections, workers, plan.max_wal_senders)  # as STANDBY_PLANNED names them
+    planned = ", ".join([f"{name} {n(value)}" for name, value in zip(STANDBY_PLANNED, values, strict=True)])
     where = f"each of the {wl.replicas} replicas" if wl.replicas else "each read replica"
     return _warn(
         "REPLICA_SETTINGS_AT_LEAST_PRIMARY",
         "info",
-        f"A standby needs {', '.join(STANDBY_AT_LEAST)} at least as high as the primary's, or it cannot replay the "
-        f"primary's WAL (it refuses to start or pauses recovery): set {planned} on {where}, and "
-        f"{' and '.join(kept)} no lower than on the primary. Raise them on the replicas first, lower them on the "
-        "primary first.",
+        f"{_STANDBY_NEEDS}{planned} on {where}, and {_STANDBY_KEPT} no lower than on the primary. Raise them on the "
+        "replicas first, lower them on the primary first.",
         max_connections=plan.max_connections,
-        max_worker_processes=_written(plan, "max_worker_processes"),
+        max_worker_processes=workers,
         max_wal_senders=plan.max_wal_senders,
     )
 
@@ -958,6 +1010,13 @@ def _plan_warning(found: Finding, concerns: tuple[str, ...]) -> PlanWarning:
 
 
 def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
-    """All warnings that apply to ``plan``, errors first."""
-    found = [_plan_warning(f, r.concerns) for r in RULES if (f := r.check(plan)) is not None]
-    return tuple(sorted(found, key=lambda w: SEVERITY_ORDER[w.severity]))
+    """All warnings that apply to ``plan``, errors first, then in the rules' order."""
+    scenario = plan.scenario
+    rules = _applicable(Facts(scenario.pooler.kind, scenario.provider is not None, scenario.hardware.platform))
+    ranked: tuple[list[PlanWarning], ...] = ([], [], [])  # by SEVERITY_ORDER
+    for check, concerns in rules:
+        found = check(plan)
+        if found is not None:
+            ranked[SEVERITY_ORDER[found.severity]].append(_plan_warning(found, concerns))
+    errors, warnings, infos = ranked
+    return (*errors, *warnings, *infos)
