@@ -120,13 +120,17 @@ Check = Callable[["Plan"], Finding | None]
 
 
 class Facts(NamedTuple):
-    """The few discrete facts of a scenario that decide whether a rule can apply at all: the rules that can are
+    """The few discrete facts of a plan that decide whether a rule can apply at all: the rules that can are
     picked once per combination (:func:`_applicable`), so a plan without a pooler or a provider does not ask the
     rules about them."""
 
     pooler: PoolerKind
     provider: bool  # a provider plan is chosen
     platform: Platform
+    pg_version: int
+    strict: bool  # --overcommit strict asked for
+    measured: bool  # measurements decide the productive target
+    latency: bool  # a demand is given, so the plan has latency figures
 
 
 Gate = Callable[[Facts], bool]
@@ -169,14 +173,22 @@ def rule(*concerns: str, when: Gate | None = None) -> Callable[[Check], Check]:
     return register
 
 
+_as_facts = tuple.__new__  # Facts from a tuple without the named tuple's Python-level __new__: once per plan
+
+
 @functools.cache
 def _applicable(facts: Facts) -> tuple[tuple[Check, tuple[str, ...]], ...]:
     """The rules (check and concerns) that can apply to plans with ``facts``, in their declared order."""
     return tuple((r.check, r.concerns) for r in RULES if r.when is None or r.when(facts))
 
 
+_as_finding = tuple.__new__  # a Finding without the named tuple's Python-level __new__: once per warning
+
+
 def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Finding:
-    return Finding(code, severity, message, numbers)
+    for name, value in numbers.items():  # floats, as validation makes them: the JSON writes 120.0
+        numbers[name] = float(value)
+    return _as_finding(Finding, (code, severity, message, numbers))
 
 
 def _fixed_by_provider(plan: Plan) -> bool:
@@ -338,10 +350,10 @@ def _heavy_fraction_over_ram(plan: Plan) -> Finding | None:
     return _warn("HEAVY_FRACTION_OVER_RAM", "error", f"{over}: expect the OOM killer. Lower {lower}.", **numbers)
 
 
-@rule("memory.ram_bytes", "memory.os_overhead_bytes")
+@rule("memory.ram_bytes", "memory.os_overhead_bytes", when=lambda facts: facts.strict)
 def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     """--overcommit strict asked for, and the Linux settings keep the heuristic: say why, not only in a comment."""
-    if plan.scenario.hardware.overcommit != "strict" or _linux_kernel_value(plan, "vm.overcommit_memory") == 2:
+    if _linux_kernel_value(plan, "vm.overcommit_memory") == 2:
         return None
     return _warn(
         "STRICT_OVERCOMMIT_REFUSED",
@@ -724,10 +736,10 @@ def _shared_buffers_high(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections_required")
+@rule("max_connections_required", when=lambda facts: not has_reserved_connections(facts.pg_version))
 def _reserved_connections_unsupported(plan: Plan) -> Finding | None:
     version, reserved = plan.scenario.hardware.pg_version, plan.scenario.workload.reserved_connections
-    if reserved == 0 or has_reserved_connections(version):
+    if reserved == 0:
         return None
     return _warn(
         "RESERVED_CONNECTIONS_NEEDS_16",
@@ -778,10 +790,8 @@ def _windows_desktop_heap(plan: Plan) -> Finding | None:
     )
 
 
-@rule("productive_target", "throughput.peak", "rule_of_thumb_target")
+@rule("productive_target", "throughput.peak", "rule_of_thumb_target", when=lambda facts: facts.measured)
 def _measured_peak_differs(plan: Plan) -> Finding | None:
-    if not plan.productive_target_measured:
-        return None
     peak, thumb = plan.throughput.peak, plan.rule_of_thumb_target
     if MEASURED_PEAK_RATIO[0] <= peak / thumb <= MEASURED_PEAK_RATIO[1]:
         return None
@@ -925,11 +935,12 @@ STANDBY_AT_LEAST = (
 )
 
 
-# Of those, the ones this plan sets; the others keep what the primary has.
+# Of those, the ones the replica rule's message gives this plan's values for; the others keep the primary's.
 STANDBY_PLANNED = ("max_connections", "max_worker_processes", "max_wal_senders")
+# The replica rule's constant text, written once (an f-string joins them faster than str.format parses a template).
 _STANDBY_NEEDS = (
     f"A standby needs {', '.join(STANDBY_AT_LEAST)} at least as high as the primary's, or it cannot replay the "
-    "primary's WAL (it refuses to start or pauses recovery): set "
+    "primary's WAL (it refuses to start or pauses recovery): set"
 )
 _STANDBY_KEPT = " and ".join(name for name in STANDBY_AT_LEAST if name not in STANDBY_PLANNED)
 
@@ -939,22 +950,23 @@ def _replica_settings(plan: Plan) -> Finding | None:
     wl = plan.scenario.workload
     if wl.replicas == 0 and wl.replica_pools == 0:
         return None
-    workers = _written(plan, "max_worker_processes")
-    values = (plan.max_connections, workers, plan.max_wal_senders)  # as STANDBY_PLANNED names them
-    planned = ", ".join([f"{name} {n(value)}" for name, value in zip(STANDBY_PLANNED, values, strict=True)])
+    connections, workers, senders = plan.max_connections, _written(plan, "max_worker_processes"), plan.max_wal_senders
     where = f"each of the {wl.replicas} replicas" if wl.replicas else "each read replica"
     return _warn(
         "REPLICA_SETTINGS_AT_LEAST_PRIMARY",
         "info",
-        f"{_STANDBY_NEEDS}{planned} on {where}, and {_STANDBY_KEPT} no lower than on the primary. Raise them on the "
-        "replicas first, lower them on the primary first.",
-        max_connections=plan.max_connections,
+        f"{_STANDBY_NEEDS} max_connections {n(connections)}, max_worker_processes {n(workers)}, max_wal_senders "
+        f"{n(senders)} on {where}, and {_STANDBY_KEPT} no lower than on the primary. Raise them on the replicas "
+        "first, lower them on the primary first.",
+        max_connections=connections,
         max_worker_processes=workers,
-        max_wal_senders=plan.max_wal_senders,
+        max_wal_senders=senders,
     )
 
 
-@rule("latency.at_pool_size.p99_ms", "latency.direct.p99_ms", "latency.best_pool_size")
+@rule(
+    "latency.at_pool_size.p99_ms", "latency.direct.p99_ms", "latency.best_pool_size", when=lambda facts: facts.latency
+)
 def _latency_unstable(plan: Plan) -> Finding | None:
     """The demand is more than the backends serving it complete: the queue grows without end."""
     latency = plan.latency
@@ -991,19 +1003,11 @@ def _plan_warning(found: Finding, concerns: tuple[str, ...]) -> PlanWarning:
     """The PlanWarning ``model_construct`` would build, without its per-call walk over the fields and their
     aliases (a tenth of evaluate's time): the values are typed here, so the instance state is set directly,
     all five fields set, in their declared order."""
+    code, severity, message, numbers = found
     warning = _new(PlanWarning)
-    _set(
-        warning,
-        "__dict__",
-        {
-            "code": found.code,
-            "severity": found.severity,
-            "message": found.message,
-            "concerns": concerns,
-            "numbers": {name: float(value) for name, value in found.numbers.items()},  # as validation makes them
-        },
-    )
-    _set(warning, "__pydantic_fields_set__", {"code", "severity", "message", "concerns", "numbers"})
+    fields = {"code": code, "severity": severity, "message": message, "concerns": concerns, "numbers": numbers}
+    _set(warning, "__dict__", fields)
+    _set(warning, "__pydantic_fields_set__", set(fields))
     _set(warning, "__pydantic_extra__", None)
     _set(warning, "__pydantic_private__", None)
     return warning
@@ -1012,7 +1016,17 @@ def _plan_warning(found: Finding, concerns: tuple[str, ...]) -> PlanWarning:
 def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     """All warnings that apply to ``plan``, errors first, then in the rules' order."""
     scenario = plan.scenario
-    rules = _applicable(Facts(scenario.pooler.kind, scenario.provider is not None, scenario.hardware.platform))
+    hardware = scenario.hardware
+    facts = (
+        scenario.pooler.kind,
+        scenario.provider is not None,
+        hardware.platform,
+        hardware.pg_version,
+        hardware.overcommit == "strict",
+        plan.productive_target_measured,
+        plan.latency is not None,
+    )
+    rules = _applicable(_as_facts(Facts, facts))
     ranked: tuple[list[PlanWarning], ...] = ([], [], [])  # by SEVERITY_ORDER
     for check, concerns in rules:
         found = check(plan)
