@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -103,16 +103,14 @@ class PlanWarning(BaseModel):
         return tuple(dict.fromkeys(names))
 
 
-class Finding(NamedTuple):
-    """What a rule found; :func:`evaluate` turns it into a PlanWarning with the rule's concerns.
-
-    A named tuple, as is :class:`Rule`: cheaper than a frozen dataclass to create at import and to build on every
-    plan().
-    """
+class Finding(TypedDict):
+    """What a rule found: the fields of its PlanWarning, in their order, as a plain dict (the cheapest to build on
+    every plan()); :func:`evaluate` gives it the rule's concerns and makes it the PlanWarning's state."""
 
     code: str
     severity: Severity
     message: str
+    concerns: tuple[str, ...]  # () until evaluate gives it the rule's
     numbers: dict[str, float]
 
 
@@ -126,6 +124,7 @@ class Facts(NamedTuple):
 
     pooler: PoolerKind
     provider: bool  # a provider plan is chosen
+    fixed: bool  # ... and it fixes max_connections (hard_limit): the user cannot change it
     platform: Platform
     pg_version: int
     strict: bool  # --overcommit strict asked for
@@ -146,6 +145,19 @@ def direct(facts: Facts) -> bool:
 
 def with_provider(facts: Facts) -> bool:
     return facts.provider
+
+
+def fixed_by_provider(facts: Facts) -> bool:
+    return facts.fixed
+
+
+def not_fixed(facts: Facts) -> bool:
+    return not facts.fixed
+
+
+def settable_provider(facts: Facts) -> bool:
+    """A provider plan whose max_connections the user sets (within its range)."""
+    return facts.provider and not facts.fixed
 
 
 def provider_pooler(facts: Facts) -> bool:
@@ -182,13 +194,10 @@ def _applicable(facts: Facts) -> tuple[tuple[Check, tuple[str, ...]], ...]:
     return tuple((r.check, r.concerns) for r in RULES if r.when is None or r.when(facts))
 
 
-_as_finding = tuple.__new__  # a Finding without the named tuple's Python-level __new__: once per warning
-
-
 def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Finding:
     for name, value in numbers.items():  # floats, as validation makes them: the JSON writes 120.0
         numbers[name] = float(value)
-    return _as_finding(Finding, (code, severity, message, numbers))
+    return {"code": code, "severity": severity, "message": message, "concerns": (), "numbers": numbers}
 
 
 def _fixed_by_provider(plan: Plan) -> bool:
@@ -258,9 +267,9 @@ def _no_memory_left(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "ram_ceiling")
+@rule("max_connections", "ram_ceiling", when=not_fixed)
 def _budget_over_ceiling(plan: Plan) -> Finding | None:
-    if plan.memory.available_bytes <= 0 or plan.max_connections <= plan.ram_ceiling or _fixed_by_provider(plan):
+    if plan.memory.available_bytes <= 0 or plan.max_connections <= plan.ram_ceiling:
         return None
     over = (
         f"max_connections {n(plan.max_connections)} is above the RAM ceiling of {n(plan.ram_ceiling)}: even typical "
@@ -293,7 +302,7 @@ def _worst_case_over_ram(plan: Plan) -> Finding | None:
         return None
     safe = m.safe_work_mem_bytes
     fix = f"set work_mem to at most {human_size(safe)}" if safe else "lower max_connections"
-    if _fixed_by_provider(plan) and not safe:
+    if not safe and _fixed_by_provider(plan):
         fix = "open fewer connections"
     return _warn(
         "WORST_CASE_OVER_RAM",
@@ -364,13 +373,13 @@ def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "ram_ceiling", "memory.judged_connections", when=with_provider)
+@rule("max_connections", "ram_ceiling", "memory.judged_connections", when=fixed_by_provider)
 def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
     """A plan that fixes max_connections above what this plan opens: the memory figures judge the connections
     opened, and the user reads both counts, so a worst case for 13 is never taken for one for 120."""
     provider = plan.scenario.provider
     opened = plan.memory.judged_connections
-    if provider is None or not provider.hard_limit or plan.max_connections <= opened:
+    if provider is None or plan.max_connections <= opened:
         return None
     fixed = n(provider.max_connections)
     curve = plan.memory_curve
@@ -462,10 +471,10 @@ def _too_many_backends(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "max_connections_required", when=with_provider)
+@rule("max_connections", "max_connections_required", when=fixed_by_provider)
 def _provider_hard_limit(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
-    if provider is None or not provider.hard_limit:
+    if provider is None:
         return None
     limit, required = provider.max_connections, plan.max_connections_required
     if required > limit:
@@ -493,10 +502,10 @@ def _provider_hard_limit(plan: Plan) -> Finding | None:
     return None
 
 
-@rule("max_connections", when=with_provider)
+@rule("max_connections", when=settable_provider)
 def _provider_refuses_max_connections(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
-    if provider is None or provider.hard_limit or provider.max_connections_settable is None:
+    if provider is None or provider.max_connections_settable is None:
         return None
     low, high = provider.max_connections_settable
     if low <= plan.max_connections <= high or plan.max_connections == provider.max_connections:
@@ -512,10 +521,10 @@ def _provider_refuses_max_connections(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", when=with_provider)
+@rule("max_connections", when=settable_provider)
 def _provider_default_differs(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
-    if provider is None or provider.hard_limit or provider.max_connections == plan.max_connections:
+    if provider is None or provider.max_connections == plan.max_connections:
         return None
     return _warn(
         "PROVIDER_DEFAULT_DIFFERS",
@@ -702,10 +711,10 @@ def _pool_above_productive(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections")
+@rule("max_connections", when=not_fixed)
 def _max_connections_high(plan: Plan) -> Finding | None:
     limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * plan.scenario.hardware.cores)
-    if plan.max_connections <= limit or _fixed_by_provider(plan):
+    if plan.max_connections <= limit:
         return None
     return _warn(
         "MAX_CONNECTIONS_HIGH",
@@ -999,15 +1008,13 @@ _set = object.__setattr__
 _new = object.__new__
 
 
-def _plan_warning(found: Finding, concerns: tuple[str, ...]) -> PlanWarning:
+def _plan_warning(found: Finding) -> PlanWarning:
     """The PlanWarning ``model_construct`` would build, without its per-call walk over the fields and their
-    aliases (a tenth of evaluate's time): the values are typed here, so the instance state is set directly,
-    all five fields set, in their declared order."""
-    code, severity, message, numbers = found
+    aliases (a tenth of evaluate's time): the values are typed already, so the finding becomes the instance's
+    state, all five fields set, in their declared order."""
     warning = _new(PlanWarning)
-    fields = {"code": code, "severity": severity, "message": message, "concerns": concerns, "numbers": numbers}
-    _set(warning, "__dict__", fields)
-    _set(warning, "__pydantic_fields_set__", set(fields))
+    _set(warning, "__dict__", found)
+    _set(warning, "__pydantic_fields_set__", set(found))
     _set(warning, "__pydantic_extra__", None)
     _set(warning, "__pydantic_private__", None)
     return warning
@@ -1016,10 +1023,11 @@ def _plan_warning(found: Finding, concerns: tuple[str, ...]) -> PlanWarning:
 def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     """All warnings that apply to ``plan``, errors first, then in the rules' order."""
     scenario = plan.scenario
-    hardware = scenario.hardware
+    hardware, provider = scenario.hardware, scenario.provider
     facts = (
         scenario.pooler.kind,
-        scenario.provider is not None,
+        provider is not None,
+        provider is not None and provider.hard_limit,
         hardware.platform,
         hardware.pg_version,
         hardware.overcommit == "strict",
@@ -1031,6 +1039,7 @@ def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     for check, concerns in rules:
         found = check(plan)
         if found is not None:
-            ranked[SEVERITY_ORDER[found.severity]].append(_plan_warning(found, concerns))
+            found["concerns"] = concerns
+            ranked[SEVERITY_ORDER[found["severity"]]].append(_plan_warning(found))
     errors, warnings, infos = ranked
     return (*errors, *warnings, *infos)
