@@ -409,6 +409,9 @@ def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
     )
 
 
+_LIMIT_SHOWN = n(MAX_CONNECTIONS_LIMIT)  # PostgreSQL's limit as the messages quote it, written once
+
+
 @rule("max_connections", "max_connections_required")
 def _max_connections_below_required(plan: Plan) -> Finding | None:
     required = plan.max_connections_required
@@ -419,7 +422,7 @@ def _max_connections_below_required(plan: Plan) -> Finding | None:
             "BUDGET_BEYOND_POSTGRESQL",
             "error",
             f"The budget needs {n(required)} connections; PostgreSQL cannot have more than "
-            f"{n(MAX_CONNECTIONS_LIMIT)}. Put a pooler in front of the clients.",
+            f"{_LIMIT_SHOWN}. Put a pooler in front of the clients.",
             max_connections_required=required,
             limit=MAX_CONNECTIONS_LIMIT,
         )
@@ -463,7 +466,7 @@ def _too_many_backends(plan: Plan) -> Finding | None:
         "error",
         f"max_connections ({n(plan.max_connections)}) plus the {n(others)} slots of autovacuum, background workers "
         f"and max_wal_senders ({plan.max_wal_senders}) make {n(plan.max_backends)} backends, above PostgreSQL's "
-        f"limit of {n(MAX_CONNECTIONS_LIMIT)}: the server refuses max_connections. Set it to at most "
+        f"limit of {_LIMIT_SHOWN}: the server refuses max_connections. Set it to at most "
         f"{n(MAX_CONNECTIONS_LIMIT - others)}, better far less with a pooler.",
         max_connections=plan.max_connections,
         backends=plan.max_backends,
@@ -1004,8 +1007,12 @@ def _latency_unstable(plan: Plan) -> Finding | None:
     )
 
 
-_set = object.__setattr__
 _new = object.__new__
+# The slots a BaseModel keeps its state in, set as model_construct sets them (their descriptors, looked up once).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _plan_warning(found: Finding) -> PlanWarning:
@@ -1013,10 +1020,10 @@ def _plan_warning(found: Finding) -> PlanWarning:
     aliases (a tenth of evaluate's time): the values are typed already, so the finding becomes the instance's
     state, all five fields set, in their declared order."""
     warning = _new(PlanWarning)
-    _set(warning, "__dict__", found)
-    _set(warning, "__pydantic_fields_set__", set(found))
-    _set(warning, "__pydantic_extra__", None)
-    _set(warning, "__pydantic_private__", None)
+    _set_dict(warning, found)
+    _set_fields_set(warning, set(found))
+    _set_extra(warning, None)
+    _set_private(warning, None)
     return warning
 
 
