@@ -211,8 +211,11 @@ def _pooled(plan: Plan) -> bool:
 
 
 def _written(plan: Plan, name: str) -> int:
-    """A count postgresql.conf is given (``max_worker_processes``), as the bundle writes it."""
-    for setting in plan.settings:
+    """A count postgresql.conf is given (``max_worker_processes``), as the bundle writes it.
+
+    Looked for from the end: a name is written once, and the one rule that asks (replicas) asks for a parallelism
+    setting, in the last third of the list."""
+    for setting in reversed(plan.settings):
         if setting.name == name:
             return int(setting.value)
     raise LookupError(name)
