@@ -17,6 +17,10 @@ its ``concerns``, never by its code. A new rule is written like this::
             ram_ceiling=plan.ram_ceiling,
         )
 
+A rule that can only find something for some poolers, providers, platforms ... says so with ``when``, a test of
+the plan's discrete :class:`Facts` (``@rule("pool_size", when=pooled)``): :func:`evaluate` does not call it for
+other plans, so its body need not ask again.
+
 A rule computes nothing the Plan does not already hold: when it needs a figure, the figure becomes an
 output of the Plan (with its derivation), so the card that shows it and the rule that judges it cannot
 disagree. ``plan()`` builds the Plan without warnings, then runs :func:`evaluate` on it.
@@ -139,7 +143,7 @@ def pooled(facts: Facts) -> bool:
     return facts.pooler != "none"
 
 
-def direct(facts: Facts) -> bool:
+def unpooled(facts: Facts) -> bool:
     return facts.pooler == "none"
 
 
@@ -147,11 +151,11 @@ def with_provider(facts: Facts) -> bool:
     return facts.provider
 
 
-def fixed_by_provider(facts: Facts) -> bool:
+def limit_fixed(facts: Facts) -> bool:
     return facts.fixed
 
 
-def not_fixed(facts: Facts) -> bool:
+def limit_not_fixed(facts: Facts) -> bool:
     return not facts.fixed
 
 
@@ -270,7 +274,7 @@ def _no_memory_left(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "ram_ceiling", when=not_fixed)
+@rule("max_connections", "ram_ceiling", when=limit_not_fixed)
 def _budget_over_ceiling(plan: Plan) -> Finding | None:
     if plan.memory.available_bytes <= 0 or plan.max_connections <= plan.ram_ceiling:
         return None
@@ -376,7 +380,7 @@ def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "ram_ceiling", "memory.judged_connections", when=fixed_by_provider)
+@rule("max_connections", "ram_ceiling", "memory.judged_connections", when=limit_fixed)
 def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
     """A plan that fixes max_connections above what this plan opens: the memory figures judge the connections
     opened, and the user reads both counts, so a worst case for 13 is never taken for one for 120."""
@@ -477,7 +481,7 @@ def _too_many_backends(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", "max_connections_required", when=fixed_by_provider)
+@rule("max_connections", "max_connections_required", when=limit_fixed)
 def _provider_hard_limit(plan: Plan) -> Finding | None:
     provider = plan.scenario.provider
     if provider is None:
@@ -585,22 +589,22 @@ def _provider_pooler_clients(plan: Plan) -> Finding | None:
     )
 
 
-@rule("direct_clients", "productive_target", when=direct)
+@rule("direct_clients", "productive_target", when=unpooled)
 def _demand_without_pooler(plan: Plan) -> Finding | None:
-    clients = plan.direct_clients
-    if clients <= DEMAND_OVER_PRODUCTIVE * plan.productive_target:
+    direct = plan.direct_clients
+    if direct <= DEMAND_OVER_PRODUCTIVE * plan.productive_target:
         return None
     return _warn(
         "DEMAND_WITHOUT_POOLER",
         "warning",
-        f"{n(clients)} client connections go straight to PostgreSQL but only about {n(plan.productive_target)} can "
+        f"{n(direct)} client connections go straight to PostgreSQL but only about {n(plan.productive_target)} can "
         "work at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
-        direct_clients=clients,
+        direct_clients=direct,
         productive_target=plan.productive_target,
     )
 
 
-@rule("direct_clients", "client_demand", "max_connections_required", "max_connections", when=direct)
+@rule("direct_clients", "client_demand", "max_connections_required", "max_connections", when=unpooled)
 def _serverless_without_pooler(plan: Plan) -> Finding | None:
     peak = plan.scenario.workload.serverless_peak
     if peak == 0:
@@ -717,7 +721,7 @@ def _pool_above_productive(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections", when=not_fixed)
+@rule("max_connections", when=limit_not_fixed)
 def _max_connections_high(plan: Plan) -> Finding | None:
     limit = max(PRACTICAL_MAX_CONNECTIONS, CONNECTIONS_PER_CORE_HIGH * plan.scenario.hardware.cores)
     if plan.max_connections <= limit:
