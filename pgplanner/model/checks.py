@@ -130,7 +130,7 @@ class Facts(NamedTuple):
     provider: bool  # a provider plan is chosen
     fixed: bool  # ... and it fixes max_connections (hard_limit): the user cannot change it
     platform: Platform
-    pg_version: int
+    reserved_connections: bool  # the version has reserved_connections (16 on)
     strict: bool  # --overcommit strict asked for
     measured: bool  # measurements decide the productive target
     latency: bool  # a demand is given, so the plan has latency figures
@@ -755,7 +755,7 @@ def _shared_buffers_high(plan: Plan) -> Finding | None:
     )
 
 
-@rule("max_connections_required", when=lambda facts: not has_reserved_connections(facts.pg_version))
+@rule("max_connections_required", when=lambda facts: not facts.reserved_connections)
 def _reserved_connections_unsupported(plan: Plan) -> Finding | None:
     version, reserved = plan.scenario.hardware.pg_version, plan.scenario.workload.reserved_connections
     if reserved == 0:
@@ -1043,7 +1043,7 @@ def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
         provider is not None,
         provider is not None and provider.hard_limit,
         hardware.platform,
-        hardware.pg_version,
+        has_reserved_connections(hardware.pg_version),
         hardware.overcommit == "strict",
         plan.productive_target_measured,
         plan.latency is not None,
