@@ -9,7 +9,7 @@ When pgbench measurements of the server reach a peak, the measured peak replaces
 from __future__ import annotations
 
 import math
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
 from .defaults import (
@@ -67,12 +67,17 @@ POOLER_OUTPUTS = frozenset(
 def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
     hw = scenario.hardware
     if hw.disk_concurrency is not None:
-        return hw.disk_concurrency, given(str(hw.disk_concurrency), "disk concurrency")
-    value = DISK_CONCURRENCY[hw.storage]
+        return hw.disk_concurrency, Derivation.later(partial(given, str(hw.disk_concurrency), "disk concurrency"))
+    return _disk_concurrency_of(hw.storage)
+
+
+@cache  # one per kind of storage
+def _disk_concurrency_of(storage: str) -> tuple[int, Derivation]:
+    value = DISK_CONCURRENCY[storage]
     return value, Derivation(
         formula=f"disk concurrency {DISK_CONCURRENCY_RULE}",
-        calculation=f"{hw.storage}: {value}",
-        inputs={"storage": hw.storage},
+        calculation=f"{storage}: {value}",
+        inputs={"storage": storage},
         source=f"{PGPLANNER_RULE}, after the effective spindle count of the {PG_WIKI_CONNECTIONS}",
         note="the wiki counts spindles (0 when the data set is cached) and has no figures for flash; these are ours",
     )
@@ -88,6 +93,10 @@ def pool_size_range(cores: int, measured_peak: int | None = None) -> tuple[int, 
 
 
 def pool_size_range_derivation(cores: int, measured_peak: int | None = None) -> Derivation:
+    return Derivation.later(partial(_pool_size_range_why, cores, measured_peak))
+
+
+def _pool_size_range_why(cores: int, measured_peak: int | None) -> Derivation:
     low, high = POOL_RANGE_MULTIPLIERS
     if measured_peak is not None:
         bottom, top = pool_size_range(cores, measured_peak)
@@ -112,13 +121,19 @@ def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     cores, kind = scenario.hardware.cores, scenario.workload.kind
     multiplier = CORE_MULTIPLIER[kind]
     raw = cores * multiplier + disk
+    cap = cores * POOL_RANGE_MULTIPLIERS[1]  # the top of the pool range
+    return min(raw, cap), Derivation.later(partial(_rule_of_thumb_why, cores, kind, disk))
+
+
+def _rule_of_thumb_why(cores: int, kind: str, disk: int) -> Derivation:
+    multiplier = CORE_MULTIPLIER[kind]
+    raw = cores * multiplier + disk
     high = POOL_RANGE_MULTIPLIERS[1]
     cap = pool_size_range(cores)[1]
-    target = min(raw, cap)
     calculation = f"{cores} x {multiplier} + {disk} = {raw}"
     if raw > cap:
         calculation += f", capped at cores x {high} = {cores} x {high} = {cap}"
-    return target, Derivation(
+    return Derivation(
         formula="productive target = cores x multiplier + disk concurrency",
         calculation=calculation,
         inputs={"cores": str(cores), "workload": f"{kind}-bound: x {multiplier}", "disk concurrency": str(disk)},
@@ -619,11 +634,19 @@ def _direct_clients_why(p: Pooling) -> Derivation:
 def pooler_capacity(pooling: Pooling, txn_ms: float) -> tuple[float | None, Derivation]:
     """Transactions per second the pool can serve: every server connection runs one transaction at a time."""
     if not pooling.active:
-        return None, Derivation(formula="pooler capacity: no pooler is planned", calculation="none")
-    tps = pooling.server_connections / (txn_ms / 1000)
-    return tps, Derivation(
+        return None, _NO_POOLER_CAPACITY
+    connections = pooling.server_connections
+    tps = connections / (txn_ms / 1000)
+    return tps, Derivation.later(partial(_pooler_capacity_why, connections, txn_ms, tps))
+
+
+_NO_POOLER_CAPACITY = Derivation(formula="pooler capacity: no pooler is planned", calculation="none")
+
+
+def _pooler_capacity_why(connections: int, txn_ms: float, tps: float) -> Derivation:
+    return Derivation(
         formula="pooler capacity = server connections / average transaction time",
-        calculation=f"{n(pooling.server_connections)} / {txn_ms:g} ms = {exact(tps)} tps",
-        inputs={"server connections": n(pooling.server_connections), "transaction time": f"{txn_ms:g} ms"},
+        calculation=f"{n(connections)} / {txn_ms:g} ms = {exact(tps)} tps",
+        inputs={"server connections": n(connections), "transaction time": f"{txn_ms:g} ms"},
         source=MAX_CONNECTIONS_ARTICLE,
     )
