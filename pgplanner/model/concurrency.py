@@ -328,18 +328,22 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         fleet.needed,
         session,
     )
-    derivations["app_clients"] = later(partial(_app_clients_why, result))
-    derivations["direct_clients"] = _direct_clients_derivation(result)
-    derivations["server_connections"] = later(partial(_server_connections_why, result))
-    derivations["server_connections_max"] = later(partial(_server_connections_max_why, result))
+    # The writers read the figures only: given the pooling without its derivations, no derivation holds the
+    # dict that holds it (a cycle that only the garbage collector would free).
+    figures = result._replace(derivations=_NO_DERIVATIONS)
+    derivations["app_clients"] = later(partial(_app_clients_why, figures))
+    derivations["direct_clients"] = _direct_clients_derivation(figures)
+    derivations["server_connections"] = later(partial(_server_connections_why, figures))
+    derivations["server_connections_max"] = later(partial(_server_connections_max_why, figures))
     if active:
-        derivations["max_db_connections"] = later(partial(_max_db_connections_why, result))
+        derivations["max_db_connections"] = later(partial(_max_db_connections_why, figures))
     else:
         derivations["max_db_connections"] = _NO_MAX_DB_CONNECTIONS
     derivations.update(_fleet_derivations(result))
     return result
 
 
+_NO_DERIVATIONS: dict[str, Derivation] = {}  # never written to
 _NO_RESERVE_POOL = Derivation(formula="reserve pool: no pooler", calculation="0")
 _NO_MAX_DB_CONNECTIONS = Derivation(formula="max_db_connections: no pooler", calculation="0")
 
