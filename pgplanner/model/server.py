@@ -232,34 +232,60 @@ def _processes(
     combination is worked out once rather than on every slider tick. The explanations are shared
     between plans, so the caller copies the dict before adding to it.
     """
-    later = Derivation.later
     d: dict[str, Derivation] = {}
-
     if hmm is None:
-        raised = version >= HASH_MEM_MULTIPLIER_RAISED_IN
-        hmm = HASH_MEM_MULTIPLIER_DEFAULT_SINCE if raised else HASH_MEM_MULTIPLIER_DEFAULT_BEFORE
-        d["hash_mem_multiplier"] = later(partial(_hash_mem_multiplier_why, version, hmm))
-
-    wanted = cores if cores > 1 else 0  # on one core a parallel worker only competes with its leader
-    others = REPLICATION_SLOTS + extension
+        hmm, d["hash_mem_multiplier"] = _default_hash_mem_multiplier(version)
     if workers is None:
-        workers = max(DEFAULT_MAX_WORKER_PROCESSES, wanted + others)
-        d["max_worker_processes"] = later(partial(_max_worker_processes_why, wanted, extension, workers))
-    parallel = max(0, min(wanted, workers - others))
-    d["max_parallel_workers"] = later(partial(_max_parallel_workers_why, cores, wanted, workers, extension))
-
+        workers, d["max_worker_processes"] = _auto_worker_processes(cores, extension)
+    parallel, d["max_parallel_workers"] = _parallel_workers(cores, workers, extension)
     if per_gather is None:
-        half = math.ceil(cores / 2)
-        caps = (parallel,) if profile == "analytics" else (PARALLEL_PER_GATHER_CAP, parallel)
-        per_gather = min(half, *caps)
-        d["parallel_workers_per_gather"] = later(partial(_per_gather_why, cores, profile, half, caps))
-
+        per_gather, d["parallel_workers_per_gather"] = _auto_per_gather(cores, profile, parallel)
     if autovacuum is None:
-        by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
-        autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
-        d["autovacuum_workers"] = later(partial(_autovacuum_workers_why, cores, autovacuum))
-
+        autovacuum, d["autovacuum_workers"] = _auto_autovacuum_workers(cores)
     return hmm, workers, parallel, per_gather, autovacuum, d
+
+
+# Each figure of _processes from the few inputs it depends on: the combinations of all of them are many (a fresh
+# scenario seldom finds its own), those of each figure few. Their derivations are written when first read.
+
+
+def _parallel_wanted(cores: int) -> int:
+    return cores if cores > 1 else 0  # on one core a parallel worker only competes with its leader
+
+
+@functools.cache
+def _default_hash_mem_multiplier(version: int) -> tuple[float, Derivation]:
+    raised = version >= HASH_MEM_MULTIPLIER_RAISED_IN
+    hmm = HASH_MEM_MULTIPLIER_DEFAULT_SINCE if raised else HASH_MEM_MULTIPLIER_DEFAULT_BEFORE
+    return hmm, Derivation.later(partial(_hash_mem_multiplier_why, version, hmm))
+
+
+@functools.lru_cache(maxsize=256)
+def _auto_worker_processes(cores: int, extension: int) -> tuple[int, Derivation]:
+    wanted = _parallel_wanted(cores)
+    workers = max(DEFAULT_MAX_WORKER_PROCESSES, wanted + REPLICATION_SLOTS + extension)
+    return workers, Derivation.later(partial(_max_worker_processes_why, wanted, extension, workers))
+
+
+@functools.lru_cache(maxsize=256)
+def _parallel_workers(cores: int, workers: int, extension: int) -> tuple[int, Derivation]:
+    wanted = _parallel_wanted(cores)
+    parallel = max(0, min(wanted, workers - REPLICATION_SLOTS - extension))
+    return parallel, Derivation.later(partial(_max_parallel_workers_why, cores, wanted, workers, extension))
+
+
+@functools.lru_cache(maxsize=256)
+def _auto_per_gather(cores: int, profile: str, parallel: int) -> tuple[int, Derivation]:
+    half = math.ceil(cores / 2)
+    caps = (parallel,) if profile == "analytics" else (PARALLEL_PER_GATHER_CAP, parallel)
+    return min(half, *caps), Derivation.later(partial(_per_gather_why, cores, profile, half, caps))
+
+
+@functools.lru_cache(maxsize=256)
+def _auto_autovacuum_workers(cores: int) -> tuple[int, Derivation]:
+    by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
+    autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
+    return autovacuum, Derivation.later(partial(_autovacuum_workers_why, cores, autovacuum))
 
 
 # The derivations of _processes, each written from the figures it shows when it is first read.
