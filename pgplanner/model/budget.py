@@ -9,7 +9,7 @@ listed too, but from PostgreSQL 12 on it draws from max_wal_senders, not from ma
 from __future__ import annotations
 
 import math
-from functools import partial
+from functools import lru_cache, partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +59,10 @@ def _line(key: str, name: str, connections: int, counts_against: CountsAgainst, 
     _set(line, "__pydantic_extra__", None)
     _set(line, "__pydantic_private__", None)
     return line
+
+
+# A budget line is a value: the lines a slider tick leaves as they were (most of them) are made once.
+_known_line = lru_cache(maxsize=512)(_line)
 
 
 if BudgetLine.model_fields.keys() != {"key", "name", "connections", "counts_against", "why"}:  # checked at import
@@ -139,7 +143,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         key: str, name: str, count: int, why: str, against: CountsAgainst = "max_connections", keep: bool = False
     ) -> None:
         if count or keep:
-            lines.append(_line(key, name, count, against, why))
+            lines.append(_known_line(key, name, count, against, why))
 
     if pooling.active:
         pools = (
