@@ -212,7 +212,8 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
             partial(_shared_buffers_why, ram, buffers_share, shared_buffers, desktop)
         )
     else:
-        shared_buffers_exact = shared_buffers = math.floor(mem.shared_buffers)
+        shared_buffers_exact = mem.shared_buffers
+        shared_buffers = math.floor(shared_buffers_exact)
         derivations["shared_buffers_bytes"] = later(partial(_given_size, shared_buffers, "shared_buffers"))
     if mem.os_overhead is None:
         os_exact = OS_RESERVE_FLOOR + ram * (DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE)
