@@ -201,8 +201,13 @@ def _max_locks(partitions: int) -> tuple[int, Derivation] | None:
     if wanted <= DEFAULT_MAX_LOCKS_PER_TRANSACTION:
         return None
     value = math.ceil(wanted / DEFAULT_MAX_LOCKS_PER_TRANSACTION) * DEFAULT_MAX_LOCKS_PER_TRANSACTION
+    return value, Derivation.later(partial(_max_locks_why, partitions, value))
+
+
+def _max_locks_why(partitions: int, value: int) -> Derivation:
+    wanted = partitions * LOCKS_PER_PARTITION
     step = f"rounded up to a multiple of {DEFAULT_MAX_LOCKS_PER_TRANSACTION}"
-    return value, Derivation(
+    return Derivation(
         formula=MAX_LOCKS_FORMULA,
         calculation=rounded(f"{n(partitions)} x {LOCKS_PER_PARTITION}", wanted, value, step),
         inputs={"partitions per query": n(partitions)},
