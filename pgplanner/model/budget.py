@@ -9,6 +9,7 @@ listed too, but from PostgreSQL 12 on it draws from max_wal_senders, not from ma
 from __future__ import annotations
 
 import math
+from functools import lru_cache, partial
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from .concurrency import Pooling
 from .derivation import Derivation, given, n, percent, rounded
 from .rounding import round_up_readable
-from .scenario import ProviderReserve, Scenario
+from .scenario import ProviderPlan, ProviderReserve, Scenario
 from .sources import PG_CONNECTIONS, PG_REPLICATION, PGPLANNER_RULE, PROCESS_MODEL_ARTICLE
 from .versions import (
     DEFAULT_MAX_WAL_SENDERS,
@@ -34,7 +35,7 @@ SPARE_WAL_SENDERS = 2  # for pg_basebackup and a standby being rebuilt
 
 
 class BudgetLine(BaseModel):
-    # Built by plan() with model_construct from values it typed itself (see plan.Output): no schema at start-up.
+    # Built by _line from values typed here (see plan.Output): no schema at start-up.
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     key: str
@@ -42,6 +43,30 @@ class BudgetLine(BaseModel):
     connections: int
     counts_against: CountsAgainst
     why: str
+
+
+_new, _set = object.__new__, object.__setattr__
+
+
+def _line(key: str, name: str, connections: int, counts_against: CountsAgainst, why: str) -> BudgetLine:
+    """The line ``BudgetLine.model_construct`` makes from these values, made the way it makes it but without its
+    walk over each field's aliases and defaults, which costs three times the rest: plan() makes about ten lines on
+    every slider tick."""
+    line = _new(BudgetLine)
+    _set(line, "__dict__", {"key": key, "name": name, "connections": connections, "counts_against": counts_against,
+                            "why": why})  # fmt: skip
+    _set(line, "__pydantic_fields_set__", {"key", "name", "connections", "counts_against", "why"})
+    _set(line, "__pydantic_extra__", None)
+    _set(line, "__pydantic_private__", None)
+    return line
+
+
+# A budget line is a value: the lines a slider tick leaves as they were (most of them) are made once.
+_known_line = lru_cache(maxsize=512)(_line)
+
+
+if BudgetLine.model_fields.keys() != {"key", "name", "connections", "counts_against", "why"}:  # checked at import
+    raise TypeError("budget._line must write every field of BudgetLine")
 
 
 POOLER_NAMES = {"pgbouncer": "PgBouncer pool", "pgcat": "PgCat pool", "provider": "Provider pooler pool"}
@@ -107,13 +132,7 @@ def provider_reserves(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
 
 def _reserve_line(reserve: ProviderReserve, count: int, why: str) -> BudgetLine:
     source = f" ({reserve.source})" if reserve.source else ""
-    return BudgetLine.model_construct(
-        key=f"{PROVIDER_LINE}.{reserve.key}",
-        name=reserve.name,
-        connections=count,
-        counts_against="max_connections",
-        why=why + source,
-    )
+    return _line(f"{PROVIDER_LINE}.{reserve.key}", reserve.name, count, "max_connections", why + source)
 
 
 def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
@@ -124,9 +143,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         key: str, name: str, count: int, why: str, against: CountsAgainst = "max_connections", keep: bool = False
     ) -> None:
         if count or keep:
-            lines.append(
-                BudgetLine.model_construct(key=key, name=name, connections=count, counts_against=against, why=why)
-            )
+            lines.append(_known_line(key, name, count, against, why))
 
     if pooling.active:
         pools = (
@@ -215,7 +232,11 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
 def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
     counted = [line for line in lines if line.counts_against == "max_connections"]
     total = sum(line.connections for line in counted)
-    return total, Derivation(
+    return total, Derivation.later(partial(_required_why, counted, total))
+
+
+def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
+    return Derivation(
         formula="required max_connections = sum of the budget lines",
         calculation=" + ".join(n(line.connections) for line in counted) + f" = {n(total)}",
         inputs={line.name: n(line.connections) for line in counted},
@@ -224,18 +245,19 @@ def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
 
 
 def recommended(required_total: int) -> tuple[int, Derivation]:
-    share = required_total * HEADROOM_SHARE
-    headroom = max(MIN_HEADROOM, math.ceil(share))
+    headroom = max(MIN_HEADROOM, math.ceil(required_total * HEADROOM_SHARE))
     value = round_up_readable(required_total + headroom)
+    return value, Derivation.later(partial(_recommended_why, required_total, headroom, value))
+
+
+def _recommended_why(required_total: int, headroom: int, value: int) -> Derivation:
+    share = required_total * HEADROOM_SHARE
     headroom_text = rounded(f"{n(required_total)} x {HEADROOM_SHARE:g}", share, math.ceil(share), "up")
     if headroom > math.ceil(share):
         headroom_text += f", at least {MIN_HEADROOM}"
     total = rounded(f"{n(required_total)} + {n(headroom)}", required_total + headroom, value, "up to a readable number")
-    return value, Derivation(
-        formula=(
-            f"recommended = required + headroom ({percent(HEADROOM_SHARE)}, at least {MIN_HEADROOM}), "
-            "rounded up to a readable number"
-        ),
+    return Derivation(
+        formula=RECOMMENDED_FORMULA,
         calculation=f"headroom {headroom_text}; {total}",
         inputs={"required": n(required_total)},
         source=PROCESS_MODEL_ARTICLE,
@@ -243,40 +265,67 @@ def recommended(required_total: int) -> tuple[int, Derivation]:
     )
 
 
+RECOMMENDED_FORMULA = (
+    f"recommended = required + headroom ({percent(HEADROOM_SHARE)}, at least {MIN_HEADROOM}), "
+    "rounded up to a readable number"
+)
+
+
 def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[int, Derivation]:
     given_value, provider = scenario.workload.max_connections, scenario.provider
+    later = Derivation.later
     if given_value is not None:
-        return given_value, given(n(given_value), "max_connections (evaluated as is)")
+        return given_value, later(partial(_given_max_connections_why, given_value))
     if provider is not None and provider.hard_limit:
         # A hard limit is the setting itself: the plan neither raises nor lowers it.
-        limit = provider.max_connections
-        return limit, Derivation(
-            formula="max_connections = the provider plan's fixed value",
-            calculation=f"given by {provider.id}: {n(limit)}",
-            inputs={"provider plan": provider.id},
-            source=provider.source or provider.id,
-            note=f"{provider.id} fixes it; the budget alone would recommend {n(recommended_value)}",
-        )
+        return provider.max_connections, later(partial(_fixed_max_connections_why, provider, recommended_value))
     if provider is not None and provider.max_connections_settable is not None:
         low, high = provider.max_connections_settable
         if not low <= recommended_value <= high:
             value = min(max(recommended_value, low), high)
-            return value, Derivation(
-                formula=f"max_connections = recommended, kept within what {provider.provider} accepts",
-                calculation=f"min(max({n(recommended_value)}, {n(low)}), {n(high)}) = {n(value)}",
-                inputs={"recommended": n(recommended_value), "settable": f"{n(low)}..{n(high)}"},
-                source=provider.source or provider.id,
-                note=f"{provider.id} accepts max_connections from {n(low)} to {n(high)}",
-            )
+            return value, later(partial(_settable_max_connections_why, provider, recommended_value, value))
     if recommended_value > MAX_CONNECTIONS_LIMIT:
-        return MAX_CONNECTIONS_LIMIT, Derivation(
-            formula="max_connections = PostgreSQL's maximum",
-            calculation=f"min({n(recommended_value)}, {n(MAX_CONNECTIONS_LIMIT)}) = {n(MAX_CONNECTIONS_LIMIT)}",
-            inputs={"recommended": n(recommended_value)},
-            source=PG_CONNECTIONS,
-            note="the budget does not fit in any PostgreSQL server",
-        )
-    return recommended_value, Derivation(
+        return MAX_CONNECTIONS_LIMIT, later(partial(_limited_max_connections_why, recommended_value))
+    return recommended_value, later(partial(_recommended_max_connections_why, recommended_value))
+
+
+def _given_max_connections_why(value: int) -> Derivation:
+    return given(n(value), "max_connections (evaluated as is)")
+
+
+def _fixed_max_connections_why(provider: ProviderPlan, recommended_value: int) -> Derivation:
+    return Derivation(
+        formula="max_connections = the provider plan's fixed value",
+        calculation=f"given by {provider.id}: {n(provider.max_connections)}",
+        inputs={"provider plan": provider.id},
+        source=provider.source or provider.id,
+        note=f"{provider.id} fixes it; the budget alone would recommend {n(recommended_value)}",
+    )
+
+
+def _settable_max_connections_why(provider: ProviderPlan, recommended_value: int, value: int) -> Derivation:
+    low, high = provider.max_connections_settable or (value, value)
+    return Derivation(
+        formula=f"max_connections = recommended, kept within what {provider.provider} accepts",
+        calculation=f"min(max({n(recommended_value)}, {n(low)}), {n(high)}) = {n(value)}",
+        inputs={"recommended": n(recommended_value), "settable": f"{n(low)}..{n(high)}"},
+        source=provider.source or provider.id,
+        note=f"{provider.id} accepts max_connections from {n(low)} to {n(high)}",
+    )
+
+
+def _limited_max_connections_why(recommended_value: int) -> Derivation:
+    return Derivation(
+        formula="max_connections = PostgreSQL's maximum",
+        calculation=f"min({n(recommended_value)}, {n(MAX_CONNECTIONS_LIMIT)}) = {n(MAX_CONNECTIONS_LIMIT)}",
+        inputs={"recommended": n(recommended_value)},
+        source=PG_CONNECTIONS,
+        note="the budget does not fit in any PostgreSQL server",
+    )
+
+
+def _recommended_max_connections_why(recommended_value: int) -> Derivation:
+    return Derivation(
         formula="max_connections = recommended",
         calculation=n(recommended_value),
         inputs={"recommended": n(recommended_value)},
@@ -296,10 +345,13 @@ def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Deriv
 
 
 def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> tuple[int, Derivation]:
-    free = limit - used
-    return free, Derivation(
+    return limit - used, Derivation.later(partial(_free_why, name, limit_name, limit, used_name, used, source))
+
+
+def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> Derivation:
+    return Derivation(
         formula=f"{name} = {limit_name} - {used_name}",
-        calculation=f"{n(limit)} - {n(used)} = {n(free)}",
+        calculation=f"{n(limit)} - {n(used)} = {n(limit - used)}",
         inputs={limit_name: n(limit), used_name: n(used)},
         source=source,
     )
@@ -308,16 +360,23 @@ def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, sou
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
     replicas, logical = scenario.workload.replicas, scenario.workload.logical_senders
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + logical + SPARE_WAL_SENDERS)
-    return value, Derivation(
-        formula=(
-            f"max_wal_senders = the larger of {DEFAULT_MAX_WAL_SENDERS} (the default)"
-            f" and replicas + logical subscribers + {SPARE_WAL_SENDERS}"
-        ),
+    return value, Derivation.later(partial(_max_wal_senders_why, replicas, logical, value))
+
+
+def _max_wal_senders_why(replicas: int, logical: int, value: int) -> Derivation:
+    return Derivation(
+        formula=MAX_WAL_SENDERS_FORMULA,
         calculation=f"max({DEFAULT_MAX_WAL_SENDERS}, {replicas} + {logical} + {SPARE_WAL_SENDERS}) = {value}",
         inputs={"replicas": str(replicas), "logical subscribers": str(logical)},
         source=PG_REPLICATION,
         note=f"{SPARE_WAL_SENDERS} spare senders for pg_basebackup or a standby being rebuilt",
     )
+
+
+MAX_WAL_SENDERS_FORMULA = (
+    f"max_wal_senders = the larger of {DEFAULT_MAX_WAL_SENDERS} (the default)"
+    f" and replicas + logical subscribers + {SPARE_WAL_SENDERS}"
+)
 
 
 def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
@@ -326,24 +385,29 @@ def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
     The settings as written (superuser_reserved_connections, and reserved_connections from 16), whatever
     a provider keeps on top: the server's own start-up check knows only these two.
     """
-    wl, version = scenario.workload, scenario.hardware.pg_version
-    if not has_reserved_connections(version):
-        return wl.superuser_reserved, Derivation(
-            formula=f"reserved slots = superuser_reserved_connections (reserved_connections exists from "
-            f"{RESERVED_CONNECTIONS_FROM})",
-            calculation=str(wl.superuser_reserved),
-            inputs={"superuser_reserved_connections": str(wl.superuser_reserved)},
-            source=PG_CONNECTIONS,
-            note="must be less than max_connections, or the server does not start",
-        )
-    total = wl.superuser_reserved + wl.reserved_connections
-    return total, Derivation(
+    wl = scenario.workload
+    superuser, reserved = wl.superuser_reserved, wl.reserved_connections
+    if not has_reserved_connections(scenario.hardware.pg_version):
+        return superuser, Derivation.later(partial(_superuser_reserved_why, superuser))
+    return superuser + reserved, Derivation.later(partial(_reserved_slots_why, superuser, reserved))
+
+
+def _superuser_reserved_why(superuser: int) -> Derivation:
+    return Derivation(
+        formula=f"reserved slots = superuser_reserved_connections (reserved_connections exists from "
+        f"{RESERVED_CONNECTIONS_FROM})",
+        calculation=str(superuser),
+        inputs={"superuser_reserved_connections": str(superuser)},
+        source=PG_CONNECTIONS,
+        note="must be less than max_connections, or the server does not start",
+    )
+
+
+def _reserved_slots_why(superuser: int, reserved: int) -> Derivation:
+    return Derivation(
         formula="reserved slots = superuser_reserved_connections + reserved_connections",
-        calculation=f"{wl.superuser_reserved} + {wl.reserved_connections} = {total}",
-        inputs={
-            "superuser_reserved_connections": str(wl.superuser_reserved),
-            "reserved_connections": str(wl.reserved_connections),
-        },
+        calculation=f"{superuser} + {reserved} = {superuser + reserved}",
+        inputs={"superuser_reserved_connections": str(superuser), "reserved_connections": str(reserved)},
         source=PG_CONNECTIONS,
         note="must be less than max_connections, or the server does not start",
     )

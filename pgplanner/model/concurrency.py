@@ -9,7 +9,7 @@ When pgbench measurements of the server reach a peak, the measured peak replaces
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from typing import NamedTuple
 
 from .defaults import (
@@ -27,7 +27,7 @@ from .pgbouncer import PoolerConfig
 from .pgbouncer import processes as pgbouncer_processes
 from .pinning import pinned_clients
 from .rounding import round_up_readable
-from .scenario import PoolerOffer, Scenario
+from .scenario import PoolerOffer, Scenario, Workload
 from .sources import (
     MAX_CONNECTIONS_ARTICLE,
     PG_WIKI_CONNECTIONS,
@@ -67,12 +67,17 @@ POOLER_OUTPUTS = frozenset(
 def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
     hw = scenario.hardware
     if hw.disk_concurrency is not None:
-        return hw.disk_concurrency, given(str(hw.disk_concurrency), "disk concurrency")
-    value = DISK_CONCURRENCY[hw.storage]
+        return hw.disk_concurrency, Derivation.later(partial(given, str(hw.disk_concurrency), "disk concurrency"))
+    return _disk_concurrency_of(hw.storage)
+
+
+@cache  # one per kind of storage
+def _disk_concurrency_of(storage: str) -> tuple[int, Derivation]:
+    value = DISK_CONCURRENCY[storage]
     return value, Derivation(
         formula=f"disk concurrency {DISK_CONCURRENCY_RULE}",
-        calculation=f"{hw.storage}: {value}",
-        inputs={"storage": hw.storage},
+        calculation=f"{storage}: {value}",
+        inputs={"storage": storage},
         source=f"{PGPLANNER_RULE}, after the effective spindle count of the {PG_WIKI_CONNECTIONS}",
         note="the wiki counts spindles (0 when the data set is cached) and has no figures for flash; these are ours",
     )
@@ -88,6 +93,10 @@ def pool_size_range(cores: int, measured_peak: int | None = None) -> tuple[int, 
 
 
 def pool_size_range_derivation(cores: int, measured_peak: int | None = None) -> Derivation:
+    return Derivation.later(partial(_pool_size_range_why, cores, measured_peak))
+
+
+def _pool_size_range_why(cores: int, measured_peak: int | None) -> Derivation:
     low, high = POOL_RANGE_MULTIPLIERS
     if measured_peak is not None:
         bottom, top = pool_size_range(cores, measured_peak)
@@ -112,13 +121,19 @@ def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     cores, kind = scenario.hardware.cores, scenario.workload.kind
     multiplier = CORE_MULTIPLIER[kind]
     raw = cores * multiplier + disk
+    cap = cores * POOL_RANGE_MULTIPLIERS[1]  # the top of the pool range
+    return min(raw, cap), Derivation.later(partial(_rule_of_thumb_why, cores, kind, disk))
+
+
+def _rule_of_thumb_why(cores: int, kind: str, disk: int) -> Derivation:
+    multiplier = CORE_MULTIPLIER[kind]
+    raw = cores * multiplier + disk
     high = POOL_RANGE_MULTIPLIERS[1]
     cap = pool_size_range(cores)[1]
-    target = min(raw, cap)
     calculation = f"{cores} x {multiplier} + {disk} = {raw}"
     if raw > cap:
         calculation += f", capped at cores x {high} = {cores} x {high} = {cap}"
-    return target, Derivation(
+    return Derivation(
         formula="productive target = cores x multiplier + disk concurrency",
         calculation=calculation,
         inputs={"cores": str(cores), "workload": f"{kind}-bound: x {multiplier}", "disk concurrency": str(disk)},
@@ -223,18 +238,21 @@ class Pooling(NamedTuple):
 
 def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
     wl = scenario.workload
+    demand = wl.clients if wl.clients is not None else wl.app_instances * wl.pool_per_instance
+    return demand + wl.serverless_peak, Derivation.later(partial(_client_demand_why, wl, demand))
+
+
+def _client_demand_why(wl: Workload, demand: int) -> Derivation:
     inputs = {"serverless peak": n(wl.serverless_peak)}
     if wl.clients is not None:
-        demand, calc = wl.clients, f"given: {n(wl.clients)}"
+        calc = f"given: {n(wl.clients)}"
         inputs["client connections"] = n(wl.clients)
     else:
-        demand = wl.app_instances * wl.pool_per_instance
         calc = f"{n(wl.app_instances)} x {n(wl.pool_per_instance)} = {n(demand)}"
         inputs |= {"app instances": n(wl.app_instances), "pool per instance": n(wl.pool_per_instance)}
-    total = demand + wl.serverless_peak
     if wl.serverless_peak:
-        calc += f"; {n(demand)} + {n(wl.serverless_peak)} = {n(total)}"
-    return total, Derivation(
+        calc += f"; {n(demand)} + {n(wl.serverless_peak)} = {n(demand + wl.serverless_peak)}"
+    return Derivation(
         formula="client demand = app instances x pool per instance (or the clients given) + serverless peak",
         calculation=calc,
         inputs=inputs,
@@ -243,97 +261,58 @@ def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
 
 
 def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pooling:
-    """The pools around ``productive`` active backends (``measured``: that target is the measured peak)."""
+    """The pools around ``productive`` active backends (``measured``: that target is the measured peak).
+
+    The sizes are worked out here; their derivations are written when first read (:meth:`Derivation.later`)."""
     pooler = scenario.pooler
     active = pooler.kind != "none"
     session = active and pooler.mode == "session"
+    later = Derivation.later
     demand, demand_why = client_demand(scenario)
     derivations = {"client_demand": demand_why}
     fleet = pgbouncer_processes(scenario, productive, demand)
     derivations["pooler_processes"] = fleet.derivation
     derivations["pooler_processes_needed"] = fleet.needed_derivation
-    pools = fleet.planned * pooler.databases * pooler.users
-    derivations["pools"] = _pools_derivation(fleet.planned, pooler.databases, pooler.users, pools)
+    databases, users = pooler.databases, pooler.users
+    pools = fleet.planned * databases * users
+    derivations["pools"] = later(partial(_pools_derivation, fleet.planned, databases, users, pools))
 
     pinned, derivations["pinned_clients"] = pinned_clients(scenario, demand)
     # A pinning pooler multiplexes only the clients it does not pin; its default_pool_size is a cap
     # (RDS Proxy: MaxConnectionsPercent of max_connections), not the pool to plan.
     multiplexed = demand - pinned
-    clients_per_pool, per_pool_text = _clients_per_pool(multiplexed, pools)
+    clients_per_pool = max(1, math.ceil(multiplexed / pools))
     pool_size = pooler.pool_size
     offer = _provider_pooler(scenario)
     if pool_size is not None:
-        derivations["pool_size"] = given(str(pool_size), "pool size")
+        derivations["pool_size"] = later(partial(given, str(pool_size), "pool size"))
     elif offer is not None and offer.default_pool_size is not None and not offer.pins:
         pool_size = min(offer.default_pool_size, clients_per_pool)
-        derivations["pool_size"] = Derivation(
-            formula=f"pool size = {offer.name}'s default_pool_size, at most the clients per pool",
-            calculation=f"{per_pool_text}; min({n(offer.default_pool_size)}, {n(clients_per_pool)}) = {n(pool_size)}",
-            inputs={"default_pool_size": n(offer.default_pool_size), "client demand": n(demand), "pools": str(pools)},
-            source=_provider_source(scenario),
-            note="the provider pooler's own default (--pool-size plans another where the provider lets you set it); "
-            "it never opens more backends than it has clients",
+        derivations["pool_size"] = later(
+            partial(_offered_pool_size_why, scenario, offer, demand, multiplexed, pools, pool_size)
         )
     elif session:
         pool_size = clients_per_pool
-        derivations["pool_size"] = Derivation(
-            formula="pool size = clients per pool (session pooling: each connected client holds a backend)",
-            calculation=per_pool_text,
-            inputs={"client demand": n(demand), "pools": str(pools)},
-            source=PGBOUNCER_CONFIG,
-            note="session pooling cannot multiplex: application pools hold their connections for hours, so a pool "
-            "smaller than its clients leaves the rest waiting until query_wait_timeout disconnects them; "
-            "transaction pooling serves the same clients with the productive target",
-        )
+        derivations["pool_size"] = later(partial(_session_pool_size_why, demand, multiplexed, pools))
     else:
         by_target = max(1, math.ceil(productive / pools))
         pool_size = min(by_target, clients_per_pool)
-        calculation = rounded(f"{productive} / {pools}", productive / pools, by_target, "up")
-        if pool_size < by_target:
-            calculation += f"; {per_pool_text}; min({by_target}, {n(clients_per_pool)}) = {pool_size}"
-        derivations["pool_size"] = Derivation(
-            formula="pool size = productive target / ("
-            + ("PgBouncer processes x " if fleet.planned > 1 else "")
-            + "databases x users), rounded up, at least 1, at most the clients per pool",
-            calculation=calculation,
-            inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(demand)}
-            | ({"pinned clients": n(pinned)} if pinned else {}),
-            source=PG_WIKI_CONNECTIONS,
-            note="every pool at once keeps the server at its productive target"
-            + (", the peak pgbench measured" if measured else "")
-            + "; a pool never has more backends than clients"
-            + (f"; the {n(pinned)} pinned clients hold backends of their own" if pinned else ""),
-        )
+        sizing = _PoolSizing(productive, pools, fleet.planned, demand, multiplexed, pinned, by_target, pool_size)
+        derivations["pool_size"] = later(partial(_pool_size_why, sizing, measured))
 
     reserve = pooler.reserve_pool or 0
     if not active:
-        derivations["reserve_pool"] = Derivation(formula="reserve pool: no pooler", calculation="0")
+        derivations["reserve_pool"] = _NO_RESERVE_POOL
     elif pooler.reserve_pool is None and offer is not None and offer.default_pool_size is not None:
-        derivations["reserve_pool"] = Derivation(
-            formula=f"reserve pool: none planned on {offer.name}",
-            calculation="0",
-            inputs={"pooler": offer.name},
-            source=_provider_source(scenario),
-            note="the provider sizes it",
-        )
+        derivations["reserve_pool"] = later(partial(_provider_reserve_pool_why, scenario, offer))
     elif pooler.reserve_pool is None:
         share = math.ceil(pool_size * RESERVE_SHARE)
         reserve = max(0, min(share, clients_per_pool - pool_size))
-        calculation = rounded(f"{pool_size} x {RESERVE_SHARE:g}", pool_size * RESERVE_SHARE, share, "up")
-        if reserve < share:
-            left_out = f"max(0, min({share}, {n(clients_per_pool)} - {pool_size})) = {reserve}"
-            calculation += f"; at most the clients the pool leaves out: {left_out}"
-        derivations["reserve_pool"] = Derivation(
-            formula=f"reserve pool = {RESERVE_RULE}, rounded up, at most the clients the pool leaves out",
-            calculation=calculation,
-            inputs={"pool size": str(pool_size), "clients per pool": n(clients_per_pool)},
-            source=PROCESS_MODEL_ARTICLE,
-        )
+        derivations["reserve_pool"] = later(partial(_reserve_pool_why, pool_size, clients_per_pool, share, reserve))
     else:
-        derivations["reserve_pool"] = given(str(reserve), "reserve pool")
+        derivations["reserve_pool"] = later(partial(given, str(reserve), "reserve pool"))
 
     max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, fleet.planned)
-    wl = scenario.workload
     result = Pooling(
         active,
         pools,
@@ -341,54 +320,168 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         reserve if active else 0,
         max_client_conn,
         demand,
-        wl.serverless_peak,
-        pooler.users,
+        scenario.workload.serverless_peak,
+        users,
         derivations,
         pinned,
         fleet.planned,
         fleet.needed,
         session,
     )
-    derivations["app_clients"] = Derivation(
+    # The writers read the figures only: given the pooling without its derivations, no derivation holds the
+    # dict that holds it (a cycle that only the garbage collector would free).
+    figures = result._replace(derivations=_NO_DERIVATIONS)
+    derivations["app_clients"] = later(partial(_app_clients_why, figures))
+    derivations["direct_clients"] = _direct_clients_derivation(figures)
+    derivations["server_connections"] = later(partial(_server_connections_why, figures))
+    derivations["server_connections_max"] = later(partial(_server_connections_max_why, figures))
+    if active:
+        derivations["max_db_connections"] = later(partial(_max_db_connections_why, figures))
+    else:
+        derivations["max_db_connections"] = _NO_MAX_DB_CONNECTIONS
+    derivations.update(_fleet_derivations(result))
+    return result
+
+
+_NO_DERIVATIONS: dict[str, Derivation] = {}  # never written to
+_NO_RESERVE_POOL = Derivation(formula="reserve pool: no pooler", calculation="0")
+_NO_MAX_DB_CONNECTIONS = Derivation(formula="max_db_connections: no pooler", calculation="0")
+
+
+def _pinned_inputs(pinned: int) -> dict[str, str]:
+    return {"pinned clients": n(pinned)} if pinned else {}
+
+
+def _offered_pool_size_why(
+    scenario: Scenario, offer: PoolerOffer, demand: int, multiplexed: int, pools: int, pool_size: int
+) -> Derivation:
+    clients_per_pool, per_pool_text = _clients_per_pool(multiplexed, pools)
+    default = offer.default_pool_size
+    return Derivation(
+        formula=f"pool size = {offer.name}'s default_pool_size, at most the clients per pool",
+        calculation=f"{per_pool_text}; min({n(default or 0)}, {n(clients_per_pool)}) = {n(pool_size)}",
+        inputs={"default_pool_size": n(default or 0), "client demand": n(demand), "pools": str(pools)},
+        source=_provider_source(scenario),
+        note="the provider pooler's own default (--pool-size plans another where the provider lets you set it); "
+        "it never opens more backends than it has clients",
+    )
+
+
+def _session_pool_size_why(demand: int, multiplexed: int, pools: int) -> Derivation:
+    return Derivation(
+        formula="pool size = clients per pool (session pooling: each connected client holds a backend)",
+        calculation=_clients_per_pool(multiplexed, pools)[1],
+        inputs={"client demand": n(demand), "pools": str(pools)},
+        source=PGBOUNCER_CONFIG,
+        note="session pooling cannot multiplex: application pools hold their connections for hours, so a pool "
+        "smaller than its clients leaves the rest waiting until query_wait_timeout disconnects them; "
+        "transaction pooling serves the same clients with the productive target",
+    )
+
+
+class _PoolSizing(NamedTuple):
+    """What a pool sized by the productive target is worked out from, for its derivation."""
+
+    productive: int
+    pools: int
+    processes: int
+    demand: int
+    multiplexed: int  # the clients the pools share: the demand less the pinned clients
+    pinned: int
+    by_target: int
+    pool_size: int
+
+
+def _pool_size_why(s: _PoolSizing, measured: bool) -> Derivation:
+    productive, pools, pinned, pool_size = s.productive, s.pools, s.pinned, s.pool_size
+    calculation = rounded(f"{productive} / {pools}", productive / pools, s.by_target, "up")
+    if pool_size < s.by_target:
+        clients_per_pool, per_pool_text = _clients_per_pool(s.multiplexed, pools)
+        calculation += f"; {per_pool_text}; min({s.by_target}, {n(clients_per_pool)}) = {pool_size}"
+    return Derivation(
+        formula="pool size = productive target / ("
+        + ("PgBouncer processes x " if s.processes > 1 else "")
+        + "databases x users), rounded up, at least 1, at most the clients per pool",
+        calculation=calculation,
+        inputs={"productive target": str(productive), "pools": str(pools), "client demand": n(s.demand)}
+        | _pinned_inputs(pinned),
+        source=PG_WIKI_CONNECTIONS,
+        note="every pool at once keeps the server at its productive target"
+        + (", the peak pgbench measured" if measured else "")
+        + "; a pool never has more backends than clients"
+        + (f"; the {n(pinned)} pinned clients hold backends of their own" if pinned else ""),
+    )
+
+
+def _provider_reserve_pool_why(scenario: Scenario, offer: PoolerOffer) -> Derivation:
+    return Derivation(
+        formula=f"reserve pool: none planned on {offer.name}",
+        calculation="0",
+        inputs={"pooler": offer.name},
+        source=_provider_source(scenario),
+        note="the provider sizes it",
+    )
+
+
+def _reserve_pool_why(pool_size: int, clients_per_pool: int, share: int, reserve: int) -> Derivation:
+    calculation = rounded(f"{pool_size} x {RESERVE_SHARE:g}", pool_size * RESERVE_SHARE, share, "up")
+    if reserve < share:
+        left_out = f"max(0, min({share}, {n(clients_per_pool)} - {pool_size})) = {reserve}"
+        calculation += f"; at most the clients the pool leaves out: {left_out}"
+    return Derivation(
+        formula=f"reserve pool = {RESERVE_RULE}, rounded up, at most the clients the pool leaves out",
+        calculation=calculation,
+        inputs={"pool size": str(pool_size), "clients per pool": n(clients_per_pool)},
+        source=PROCESS_MODEL_ARTICLE,
+    )
+
+
+def _app_clients_why(p: Pooling) -> Derivation:
+    return Derivation(
         formula="app clients = client demand - serverless peak",
-        calculation=f"{n(demand)} - {n(wl.serverless_peak)} = {n(result.app_clients)}",
-        inputs={"client demand": n(demand), "serverless peak": n(wl.serverless_peak)},
+        calculation=f"{n(p.client_demand)} - {n(p.serverless_peak)} = {n(p.app_clients)}",
+        inputs={"client demand": n(p.client_demand), "serverless peak": n(p.serverless_peak)},
         source=MAX_CONNECTIONS_ARTICLE,
     )
-    derivations["direct_clients"] = _direct_clients_derivation(result)
-    derivations["server_connections"] = Derivation(
+
+
+def _server_connections_why(p: Pooling) -> Derivation:
+    pinned = p.pinned
+    return Derivation(
         formula="server connections = pools x pool size" + (" + pinned clients" if pinned else ""),
-        calculation=f"{pools} x {pool_size}"
+        calculation=f"{p.pools} x {p.pool_size}"
         + (f" + {n(pinned)}" if pinned else "")
-        + f" = {n(result.server_connections)}",
-        inputs={"pools": str(pools), "pool size": str(pool_size)} | ({"pinned clients": n(pinned)} if pinned else {}),
+        + f" = {n(p.server_connections)}",
+        inputs={"pools": str(p.pools), "pool size": str(p.pool_size)} | _pinned_inputs(pinned),
         source=PGBOUNCER_CONFIG,
         note="the backends the pooler keeps busy; the reserve opens only under load",
     )
-    derivations["server_connections_max"] = Derivation(
+
+
+def _server_connections_max_why(p: Pooling) -> Derivation:
+    pinned = p.pinned
+    return Derivation(
         formula="server connections at most = pools x (pool size + reserve pool)"
         + (" + pinned clients" if pinned else ""),
-        calculation=f"{pools} x ({pool_size} + {result.reserve_pool})"
+        calculation=f"{p.pools} x ({p.pool_size} + {p.reserve_pool})"
         + (f" + {n(pinned)}" if pinned else "")
-        + f" = {n(result.server_connections_max)}",
-        inputs={"pools": str(pools), "pool size": str(pool_size), "reserve pool": str(result.reserve_pool)}
-        | ({"pinned clients": n(pinned)} if pinned else {}),
+        + f" = {n(p.server_connections_max)}",
+        inputs={"pools": str(p.pools), "pool size": str(p.pool_size), "reserve pool": str(p.reserve_pool)}
+        | _pinned_inputs(pinned),
         source=PGBOUNCER_CONFIG,
         note="with every reserve pool open",
     )
-    if active:
-        per_process = " in each PgBouncer process" if fleet.planned > 1 else ""
-        derivations["max_db_connections"] = Derivation(
-            formula="max_db_connections = users x (pool_size + reserve_pool_size)",
-            calculation=f"{pooler.users} x ({pool_size} + {result.reserve_pool}) = {n(result.max_db_connections)}",
-            inputs={"users": str(pooler.users), "pool size": str(pool_size), "reserve pool": str(result.reserve_pool)},
-            source=PGBOUNCER_CONFIG,
-            note=f"caps each database{per_process} at its share of the budget",
-        )
-    else:
-        derivations["max_db_connections"] = Derivation(formula="max_db_connections: no pooler", calculation="0")
-    derivations.update(_fleet_derivations(result))
-    return result
+
+
+def _max_db_connections_why(p: Pooling) -> Derivation:
+    per_process = " in each PgBouncer process" if p.processes > 1 else ""
+    return Derivation(
+        formula="max_db_connections = users x (pool_size + reserve_pool_size)",
+        calculation=f"{p.users} x ({p.pool_size} + {p.reserve_pool}) = {n(p.max_db_connections)}",
+        inputs={"users": str(p.users), "pool size": str(p.pool_size), "reserve pool": str(p.reserve_pool)},
+        source=PGBOUNCER_CONFIG,
+        note=f"caps each database{per_process} at its share of the budget",
+    )
 
 
 def _pools_derivation(processes: int, databases: int, users: int, pools: int) -> Derivation:
@@ -413,18 +506,21 @@ def _max_client_conn(given_value: int | None, demand: int, processes: int) -> tu
     """max_client_conn of each process: the client demand and its headroom, shared by the processes."""
     if given_value is not None:
         return given_value, given(n(given_value), "max_client_conn")
+    readable = round_up_readable(demand * CLIENT_HEADROOM)
+    value = max(MIN_MAX_CLIENT_CONN, math.ceil(readable / processes))
+    return value, Derivation.later(partial(_max_client_conn_why, demand, processes, readable, value))
+
+
+def _max_client_conn_why(demand: int, processes: int, readable: int, value: int) -> Derivation:
     wanted = demand * CLIENT_HEADROOM
-    readable = round_up_readable(wanted)
     calculation = rounded(f"{n(demand)} x {CLIENT_HEADROOM:g}", wanted, readable, "up to a readable number")
-    share = math.ceil(readable / processes)
-    value = max(MIN_MAX_CLIENT_CONN, share)
     if processes > 1:
         per_process = capped(f"{n(readable)} / {processes}", readable / processes, at_least=MIN_MAX_CLIENT_CONN,
                              result=value, direction="up", show=n)  # fmt: skip
         calculation += f"; each of {processes} processes: {per_process}"
     elif readable < MIN_MAX_CLIENT_CONN:
         calculation += f"; at least {MIN_MAX_CLIENT_CONN}"
-    return value, Derivation(
+    return Derivation(
         formula=f"max_client_conn = {MAX_CLIENT_CONN_RULE} (PgBouncer's default)"
         + (", shared by the PgBouncer processes" if processes > 1 else ""),
         calculation=calculation,
@@ -447,15 +543,30 @@ def _fleet(
     active: bool, session: bool, processes: int, max_client_conn: int, demand: int, server_max: int
 ) -> dict[str, Derivation]:
     if not active:
-        none = Derivation(formula="no pooler", calculation="0")
-        return {"max_client_conn_total": none, "listen_backlog": none, "clients_without_backend": none}
-    total = Derivation(
+        return _NO_FLEET
+    later = Derivation.later
+    return {
+        "max_client_conn_total": later(partial(_clients_accepted_why, processes, max_client_conn)),
+        "listen_backlog": later(partial(_listen_backlog_why, max_client_conn)),
+        "clients_without_backend": later(partial(_waiting_why, demand, server_max)) if session else _NO_WAITING,
+    }
+
+
+_NO_POOLER = Derivation(formula="no pooler", calculation="0")
+_NO_FLEET = {"max_client_conn_total": _NO_POOLER, "listen_backlog": _NO_POOLER, "clients_without_backend": _NO_POOLER}
+
+
+def _clients_accepted_why(processes: int, max_client_conn: int) -> Derivation:
+    return Derivation(
         formula="clients accepted = PgBouncer processes x max_client_conn",
         calculation=f"{processes} x {n(max_client_conn)} = {n(processes * max_client_conn)}",
         inputs={"PgBouncer processes": str(processes), "max_client_conn": n(max_client_conn)},
         source=PGBOUNCER_CONFIG,
     )
-    backlog = Derivation(
+
+
+def _listen_backlog_why(max_client_conn: int) -> Derivation:
+    return Derivation(
         formula="listen_backlog = max_client_conn (each process)",
         calculation=n(max_client_conn),
         inputs={"max_client_conn": n(max_client_conn)},
@@ -464,17 +575,16 @@ def _fleet(
         "drop the rest of the burst. The kernel caps it at net.core.somaxconn, which the kernel settings raise "
         "to at least this",
     )
-    if session:
-        waiting = Derivation(
-            formula="clients without a backend = client demand - server connections at most (session pooling: "
-            "one backend per connected client), at least 0",
-            calculation=capped(f"{n(demand)} - {n(server_max)}", demand - server_max, at_least=0, show=n),
-            inputs={"client demand": n(demand), "server connections at most": n(server_max)},
-            source=PGBOUNCER_CONFIG,
-        )
-    else:
-        waiting = _NO_WAITING
-    return {"max_client_conn_total": total, "listen_backlog": backlog, "clients_without_backend": waiting}
+
+
+def _waiting_why(demand: int, server_max: int) -> Derivation:
+    return Derivation(
+        formula="clients without a backend = client demand - server connections at most (session pooling: "
+        "one backend per connected client), at least 0",
+        calculation=capped(f"{n(demand)} - {n(server_max)}", demand - server_max, at_least=0, show=n),
+        inputs={"client demand": n(demand), "server connections at most": n(server_max)},
+        source=PGBOUNCER_CONFIG,
+    )
 
 
 _NO_WAITING = Derivation(
@@ -505,11 +615,18 @@ def _provider_source(scenario: Scenario) -> str:
 
 def _direct_clients_derivation(p: Pooling) -> Derivation:
     if p.active:
-        return Derivation(
-            formula="direct clients = 0: every client goes through the pooler",
-            calculation="0",
-            source=PGBOUNCER_CONFIG,
-        )
+        return _NO_DIRECT_CLIENTS
+    return Derivation.later(partial(_direct_clients_why, p))
+
+
+_NO_DIRECT_CLIENTS = Derivation(
+    formula="direct clients = 0: every client goes through the pooler",
+    calculation="0",
+    source=PGBOUNCER_CONFIG,
+)
+
+
+def _direct_clients_why(p: Pooling) -> Derivation:
     return Derivation(
         formula="direct clients = app clients (no pooler: each is a backend)",
         calculation=n(p.direct_clients),
@@ -521,11 +638,19 @@ def _direct_clients_derivation(p: Pooling) -> Derivation:
 def pooler_capacity(pooling: Pooling, txn_ms: float) -> tuple[float | None, Derivation]:
     """Transactions per second the pool can serve: every server connection runs one transaction at a time."""
     if not pooling.active:
-        return None, Derivation(formula="pooler capacity: no pooler is planned", calculation="none")
-    tps = pooling.server_connections / (txn_ms / 1000)
-    return tps, Derivation(
+        return None, _NO_POOLER_CAPACITY
+    connections = pooling.server_connections
+    tps = connections / (txn_ms / 1000)
+    return tps, Derivation.later(partial(_pooler_capacity_why, connections, txn_ms, tps))
+
+
+_NO_POOLER_CAPACITY = Derivation(formula="pooler capacity: no pooler is planned", calculation="none")
+
+
+def _pooler_capacity_why(connections: int, txn_ms: float, tps: float) -> Derivation:
+    return Derivation(
         formula="pooler capacity = server connections / average transaction time",
-        calculation=f"{n(pooling.server_connections)} / {txn_ms:g} ms = {exact(tps)} tps",
-        inputs={"server connections": n(pooling.server_connections), "transaction time": f"{txn_ms:g} ms"},
+        calculation=f"{n(connections)} / {txn_ms:g} ms = {exact(tps)} tps",
+        inputs={"server connections": n(connections), "transaction time": f"{txn_ms:g} ms"},
         source=MAX_CONNECTIONS_ARTICLE,
     )

@@ -16,6 +16,7 @@ temporary-table sessions take memory of their own that no connection can use. Th
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -192,216 +193,122 @@ def _processes(server: ServerBasis, connections: float) -> float:
 def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     """The memory model for ``connections`` (the connections judged: max_connections, or on a fixed provider
     limit the ones the plan opens): work_mem, when "auto", is the largest that keeps their worst case in RAM,
-    bounded by the profile (:mod:`.work_mem`)."""
+    bounded by the profile (:mod:`.work_mem`).
+
+    The figures are worked out here; their derivations are written when first read (:meth:`Derivation.later`),
+    each from the figures it shows, so a slider tick pays for the arithmetic and not for the prose."""
     mem, ram = scenario.memory, scenario.hardware.ram
-    derivations = {"ram_bytes": given(human_size(ram), "RAM")}
+    later = Derivation.later
+    derivations = {"ram_bytes": later(partial(_given_size, ram, "RAM"))}
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
     desktop = scenario.workload.profile == "desktop"
-    share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
-    shared_buffers_exact: float = mem.shared_buffers if mem.shared_buffers is not None else ram * share
-    shared_buffers = math.floor(shared_buffers_exact)
     if mem.shared_buffers is None:
-        derivations["shared_buffers_bytes"] = Derivation(
-            formula="shared_buffers = RAM / 16 on a desktop" if desktop else f"shared_buffers = {SHARED_BUFFERS_RULE}",
-            calculation=f"{human_size(ram)} x {share:g} = {human_size(shared_buffers)}",
-            inputs={"RAM": human_size(ram)},
-            source=PGTUNE if desktop else MAX_CONNECTIONS_ARTICLE,
+        buffers_share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
+        shared_buffers_exact: float = ram * buffers_share
+        shared_buffers = math.floor(shared_buffers_exact)
+        derivations["shared_buffers_bytes"] = later(
+            partial(_shared_buffers_why, ram, buffers_share, shared_buffers, desktop)
         )
     else:
-        derivations["shared_buffers_bytes"] = given(human_size(shared_buffers), "shared_buffers")
+        shared_buffers_exact = mem.shared_buffers
+        shared_buffers = math.floor(shared_buffers_exact)
+        derivations["shared_buffers_bytes"] = later(partial(_given_size, shared_buffers, "shared_buffers"))
     if mem.os_overhead is None:
-        os_exact, derivations["os_overhead_bytes"] = _os_reserve(ram, desktop)
+        os_exact = OS_RESERVE_FLOOR + ram * (DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE)
+        derivations["os_overhead_bytes"] = later(partial(_os_reserve_why, ram, desktop, os_exact))
     else:
         os_exact = mem.os_overhead
-        derivations["os_overhead_bytes"] = given(human_size(mem.os_overhead), "OS reserve")
+        derivations["os_overhead_bytes"] = later(partial(_given_size, mem.os_overhead, "OS reserve"))
     os_overhead = math.floor(os_exact)
 
     available = math.floor(ram - shared_buffers_exact - os_exact)
-    derivations["available_bytes"] = Derivation(
-        formula="available = RAM - shared_buffers - OS reserve",
-        calculation=(
-            f"{human_size(ram)} - {human_size(shared_buffers)} - {human_size(os_overhead)} = {human_size(available)}"
-        ),
-        inputs={"RAM": human_size(ram), "shared_buffers": human_size(shared_buffers), "OS": human_size(os_overhead)},
-        source=MAX_CONNECTIONS_ARTICLE,
-    )
+    derivations["available_bytes"] = later(partial(_available_why, ram, shared_buffers, os_overhead, available))
 
     server = server_basis(scenario)
     huge = huge_pages_guaranteed(scenario, shared_buffers)
-    page_tables, derivations["page_tables_bytes"] = _page_tables(scenario, shared_buffers, huge)
-    maintenance = server.autovacuum_workers * server.autovacuum_work_mem
-    derivations["maintenance_bytes"] = Derivation(
-        formula="autovacuum memory = autovacuum workers x autovacuum_work_mem",
-        calculation=(
-            f"{server.autovacuum_workers} x {human_size(server.autovacuum_work_mem)} = {human_size(maintenance)}"
-        ),
-        inputs={
-            "autovacuum workers": str(server.autovacuum_workers),
-            "autovacuum_work_mem": human_size(server.autovacuum_work_mem),
-        },
-        source=PG_RESOURCE_CONSUMPTION,
-        note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
+    page_tables = 0 if huge else shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
+    derivations["page_tables_bytes"] = later(partial(_page_tables_why, scenario, shared_buffers, huge))
+    autovacuum_workers, autovacuum_work_mem = server.autovacuum_workers, server.autovacuum_work_mem
+    maintenance = autovacuum_workers * autovacuum_work_mem
+    derivations["maintenance_bytes"] = later(
+        partial(_maintenance_why, autovacuum_workers, autovacuum_work_mem, maintenance)
     )
     jobs = mem.maintenance_jobs
     if jobs is None:
         jobs = scenario.workload.admin
-        derivations["maintenance_jobs"] = Derivation(
-            formula=f"manual maintenance jobs = {MAINTENANCE_JOBS_RULE}",
-            calculation=n(jobs),
-            inputs={"admin connections": n(jobs)},
-            source=PGPLANNER_RULE,
-            note="people and migrations run VACUUM, CREATE INDEX and ALTER TABLE over the admin slots",
-        )
+        derivations["maintenance_jobs"] = later(partial(_maintenance_jobs_why, jobs))
     else:
-        derivations["maintenance_jobs"] = given(n(jobs), "manual maintenance jobs")
-    jobs_memory = jobs * server.maintenance_work_mem
-    derivations["maintenance_jobs_bytes"] = Derivation(
-        formula="manual maintenance = maintenance jobs x maintenance_work_mem",
-        calculation=f"{n(jobs)} x {human_size(server.maintenance_work_mem)} = {human_size(jobs_memory)}",
-        inputs={"maintenance jobs": n(jobs), "maintenance_work_mem": human_size(server.maintenance_work_mem)},
-        source=PG_MAINTENANCE_WORK_MEM,
-        note="CREATE INDEX may use all of it (its parallel workers share it); pg_restore -j N runs N such jobs",
+        derivations["maintenance_jobs"] = later(partial(_given_count, jobs, "manual maintenance jobs"))
+    maintenance_work_mem = server.maintenance_work_mem
+    jobs_memory = jobs * maintenance_work_mem
+    derivations["maintenance_jobs_bytes"] = later(
+        partial(_maintenance_jobs_memory_why, jobs, maintenance_work_mem, jobs_memory)
     )
     senders = scenario.workload.logical_senders
     logical = senders * LOGICAL_DECODING_WORK_MEM
-    derivations["logical_decoding_bytes"] = Derivation(
-        formula="logical decoding = logical subscribers x logical_decoding_work_mem",
-        calculation=f"{n(senders)} x {human_size(LOGICAL_DECODING_WORK_MEM)} = {human_size(logical)}",
-        inputs={"logical subscribers": n(senders), "logical_decoding_work_mem": human_size(LOGICAL_DECODING_WORK_MEM)},
-        source=PG_LOGICAL_DECODING,
-        note=(
-            "each WAL sender decoding for a subscriber keeps changes up to this much in memory before spilling "
-            "them to disk; 64 MB is PostgreSQL's default, which pgplanner leaves as it is"
-        ),
-    )
-    temp = mem.temp_table_sessions * mem.temp_buffers
-    derivations["temp_buffers_bytes"] = Derivation(
-        formula="temporary-table buffers = sessions using temp tables x temp_buffers",
-        calculation=f"{n(mem.temp_table_sessions)} x {human_size(mem.temp_buffers)} = {human_size(temp)}",
-        inputs={"temp-table sessions": n(mem.temp_table_sessions), "temp_buffers": human_size(mem.temp_buffers)},
-        source=PG_RESOURCE_CONSUMPTION,
-        note="a session takes temp_buffers only once it touches a temporary table",
-    )
+    derivations["logical_decoding_bytes"] = later(partial(_logical_decoding_why, senders, logical))
+    sessions, temp_buffers = mem.temp_table_sessions, mem.temp_buffers
+    temp = sessions * temp_buffers
+    derivations["temp_buffers_bytes"] = later(partial(_temp_buffers_why, sessions, temp_buffers, temp))
     worst_available = available - maintenance - jobs_memory - logical - temp
-    derivations["worst_case_available_bytes"] = Derivation(
-        formula=(
-            "available in the worst case = available - autovacuum memory - manual maintenance - logical decoding"
-            " - temporary-table buffers"
-        ),
-        calculation=(
-            f"{human_size(available)} - {human_size(maintenance)} - {human_size(jobs_memory)} - {human_size(logical)}"
-            f" - {human_size(temp)} = {human_size(worst_available)}"
-        ),
-        inputs={
-            "available": human_size(available),
-            "autovacuum memory": human_size(maintenance),
-            "manual maintenance": human_size(jobs_memory),
-            "logical decoding": human_size(logical),
-            "temporary-table buffers": human_size(temp),
-        },
-        source=PGPLANNER_RULE,
+    derivations["worst_case_available_bytes"] = later(
+        partial(_worst_available_why, available, maintenance, jobs_memory, logical, temp, worst_available)
     )
+    backend, sort_nodes, hash_nodes = mem.backend_memory, mem.sort_nodes, mem.hash_nodes
     safe, derivations["safe_work_mem_bytes"] = _safe_work_mem(
-        worst_available, connections, _processes(server, connections), mem.backend_memory, page_tables, server,
-        mem.sort_nodes, mem.hash_nodes,
+        worst_available, connections, _processes(server, connections), backend, page_tables, server, sort_nodes,
+        hash_nodes,
     )  # fmt: skip
     work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
 
-    hmm, processes = server.hash_mem_multiplier, 1 + server.parallel_workers_per_gather
-    per_process = round(mem.backend_memory + page_tables + work_mem * (mem.sort_nodes + hmm * mem.hash_nodes))
-    derivations["per_process_bytes"] = Derivation(
-        formula=(
-            "per process = backend base + page tables + work_mem x sort nodes + work_mem x hash_mem_multiplier x"
-            " hash nodes (one backend or parallel worker running the heaviest query)"
-        ),
-        calculation=(
-            f"{human_size(mem.backend_memory)} + {human_size(page_tables)} + {human_size(work_mem)} x "
-            f"{mem.sort_nodes} + {human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes} = "
-            f"{human_size(per_process)}"
-        ),
-        inputs={
-            "backend base": human_size(mem.backend_memory),
-            "page tables": human_size(page_tables),
-            "work_mem": human_size(work_mem),
-            "sort nodes": str(mem.sort_nodes),
-            "hash nodes": str(mem.hash_nodes),
-            "hash_mem_multiplier": exact(hmm),
-        },
-        source=PG_RESOURCE_CONSUMPTION,
-    )
-    worst = per_process * processes
-    derivations["worst_case_per_connection_bytes"] = Derivation(
-        formula=(
-            "worst case per connection = (backend base + page tables + work_mem x sort nodes + work_mem x"
-            " hash_mem_multiplier x hash nodes) x (1 + parallel workers per gather)"
-        ),
-        calculation=(
-            f"({human_size(mem.backend_memory)} + {human_size(page_tables)} + {human_size(work_mem)} x "
-            f"{mem.sort_nodes} + {human_size(work_mem)} x {exact(hmm)} x {mem.hash_nodes}) x {processes} = "
-            f"{human_size(worst)}"
-        ),
-        inputs={
-            "backend base": human_size(mem.backend_memory),
-            "page tables": human_size(page_tables),
-            "work_mem": human_size(work_mem),
-            "sort nodes": str(mem.sort_nodes),
-            "hash nodes": str(mem.hash_nodes),
-            "hash_mem_multiplier": exact(hmm),
-            "parallel workers per gather": str(server.parallel_workers_per_gather),
-        },
-        source=PG_RESOURCE_CONSUMPTION,
-        note="each parallel worker is a process with its own base memory, page tables and work_mem per node",
-    )
+    hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
+    per_process = round(backend + page_tables + work_mem * (sort_nodes + hmm * hash_nodes))
+    query = _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
+    derivations["per_process_bytes"] = later(partial(_per_process_why, query, per_process))
+    worst = per_process * (1 + per_gather)
+    derivations["worst_case_per_connection_bytes"] = later(partial(_worst_per_connection_why, query, per_gather, worst))
     per_connection = mem.per_connection_memory
     if per_connection is None:
-        share, parts = WORK_MEM_TYPICAL_SHARE
-        per_connection = round(mem.backend_memory + work_mem * share / parts)
-        derivations["per_connection_bytes"] = Derivation(
-            formula=f"typical per connection = {PER_CONNECTION_RULE}",
-            calculation=(
-                f"{human_size(mem.backend_memory)} + {human_size(work_mem)} x {share} / {parts}"
-                f" = {human_size(per_connection)}"
-            ),
-            inputs={"backend base": human_size(mem.backend_memory), "work_mem": human_size(work_mem)},
-            source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
-            note="work_mem 4/32/64 MB gives about 10/15/20 MB per connection",
-        )
+        typical_share, parts = WORK_MEM_TYPICAL_SHARE
+        per_connection = round(backend + work_mem * typical_share / parts)
+        derivations["per_connection_bytes"] = later(partial(_per_connection_why, backend, work_mem, per_connection))
     else:
-        derivations["per_connection_bytes"] = given(human_size(per_connection), "typical per connection")
+        derivations["per_connection_bytes"] = later(partial(_given_size, per_connection, "typical per connection"))
     return MemoryBasis(
-        ram=ram,
-        shared_buffers=shared_buffers,
-        os_overhead=os_overhead,
-        available=available,
-        per_connection=per_connection,
-        worst_per_connection=worst,
-        per_process=per_process,
-        page_tables=page_tables,
-        huge_pages=huge,
-        maintenance=maintenance,
-        maintenance_jobs=jobs,
-        maintenance_jobs_memory=jobs_memory,
-        logical_decoding=logical,
-        temp_buffers=temp,
-        worst_available=worst_available,
-        server=server,
-        derivations=derivations,
-        sort_nodes=mem.sort_nodes,
-        hash_nodes=mem.hash_nodes,
-        work_mem=work_mem,
-        safe_work_mem=safe,
+        ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, page_tables, huge,
+        maintenance, jobs, jobs_memory, logical, temp, worst_available, server, derivations, sort_nodes, hash_nodes,
+        work_mem, safe,
+    )  # fmt: skip
+
+
+# The derivations of memory_basis, each written from the figures it shows when it is first read.
+
+
+def _given_size(size: int, name: str) -> Derivation:
+    return given(human_size(size), name)
+
+
+def _given_count(count: int, name: str) -> Derivation:
+    return given(n(count), name)
+
+
+def _shared_buffers_why(ram: int, share: float, shared_buffers: int, desktop: bool) -> Derivation:
+    return Derivation(
+        formula="shared_buffers = RAM / 16 on a desktop" if desktop else f"shared_buffers = {SHARED_BUFFERS_RULE}",
+        calculation=f"{human_size(ram)} x {share:g} = {human_size(shared_buffers)}",
+        inputs={"RAM": human_size(ram)},
+        source=PGTUNE if desktop else MAX_CONNECTIONS_ARTICLE,
     )
 
 
-def _os_reserve(ram: int, desktop: bool) -> tuple[float, Derivation]:
+def _os_reserve_why(ram: int, desktop: bool, reserve: float) -> Derivation:
     """The floor plus a share of RAM, exact (floored only where it is shown)."""
     share = DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE
-    reserve = OS_RESERVE_FLOOR + ram * share
     calculation = f"{human_size(OS_RESERVE_FLOOR)} + {human_size(ram)} x {share:g} = {human_size(math.floor(reserve))}"
     if desktop:
-        return reserve, Derivation(
+        return Derivation(
             formula=f"OS reserve on a desktop = {DESKTOP_OS_RESERVE_RULE}",
             calculation=calculation,
             inputs={"RAM": human_size(ram), "profile": "desktop"},
@@ -409,7 +316,7 @@ def _os_reserve(ram: int, desktop: bool) -> tuple[float, Derivation]:
             note="browsers, IDEs and containers share a desktop's RAM; pgtune's desktop profile counts on a "
             "quarter of it as cache",
         )
-    return reserve, Derivation(
+    return Derivation(
         formula=f"OS reserve = {OS_RESERVE_RULE}",
         calculation=calculation,
         inputs={"RAM": human_size(ram)},
@@ -418,29 +325,37 @@ def _os_reserve(ram: int, desktop: bool) -> tuple[float, Derivation]:
     )
 
 
-def _page_tables(scenario: Scenario, shared_buffers: int, huge: bool) -> tuple[int, Derivation]:
+def _available_why(ram: int, shared_buffers: int, os_overhead: int, available: int) -> Derivation:
+    ram_shown, buffers_shown, os_shown = human_size(ram), human_size(shared_buffers), human_size(os_overhead)
+    return Derivation(
+        formula="available = RAM - shared_buffers - OS reserve",
+        calculation=f"{ram_shown} - {buffers_shown} - {os_shown} = {human_size(available)}",
+        inputs={"RAM": ram_shown, "shared_buffers": buffers_shown, "OS": os_shown},
+        source=MAX_CONNECTIONS_ARTICLE,
+    )
+
+
+def _page_tables_why(scenario: Scenario, shared_buffers: int, huge: bool) -> Derivation:
     """One process's page tables once it has touched all of shared_buffers."""
-    inputs = {"shared_buffers": human_size(shared_buffers)}
+    shown = human_size(shared_buffers)
+    inputs = {"shared_buffers": shown}
     if huge:
         in_huge = shared_buffers // HUGE_PAGE * PAGE_TABLE_ENTRY
-        return 0, Derivation(
+        return Derivation(
             formula="page tables per process = 0: shared memory is in reserved huge pages (huge_pages = on)",
             calculation=(
-                f"{human_size(shared_buffers)} / {human_size(HUGE_PAGE)} x {PAGE_TABLE_ENTRY} B = "
-                f"{human_size(in_huge)}, too little to count"
+                f"{shown} / {human_size(HUGE_PAGE)} x {PAGE_TABLE_ENTRY} B = {human_size(in_huge)}, too little to count"
             ),
             inputs=inputs,
             source=PG_HUGE_PAGES,
         )
     tables = shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
-    return tables, Derivation(
+    return Derivation(
         formula=(
             f"page tables per process = shared_buffers / {human_size(BASE_PAGE)} x {PAGE_TABLE_ENTRY} B (one entry "
             "per page the process touches)"
         ),
-        calculation=(
-            f"{human_size(shared_buffers)} / {human_size(BASE_PAGE)} x {PAGE_TABLE_ENTRY} B = {human_size(tables)}"
-        ),
+        calculation=f"{shown} / {human_size(BASE_PAGE)} x {PAGE_TABLE_ENTRY} B = {human_size(tables)}",
         inputs=inputs,
         source=PAGE_TABLES,
         note=(
@@ -450,27 +365,179 @@ def _page_tables(scenario: Scenario, shared_buffers: int, huge: bool) -> tuple[i
     )
 
 
+def _maintenance_why(workers: int, work_mem: int, maintenance: int) -> Derivation:
+    return Derivation(
+        formula="autovacuum memory = autovacuum workers x autovacuum_work_mem",
+        calculation=f"{workers} x {human_size(work_mem)} = {human_size(maintenance)}",
+        inputs={"autovacuum workers": str(workers), "autovacuum_work_mem": human_size(work_mem)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
+    )
+
+
+def _maintenance_jobs_why(jobs: int) -> Derivation:
+    return Derivation(
+        formula=f"manual maintenance jobs = {MAINTENANCE_JOBS_RULE}",
+        calculation=n(jobs),
+        inputs={"admin connections": n(jobs)},
+        source=PGPLANNER_RULE,
+        note="people and migrations run VACUUM, CREATE INDEX and ALTER TABLE over the admin slots",
+    )
+
+
+def _maintenance_jobs_memory_why(jobs: int, work_mem: int, jobs_memory: int) -> Derivation:
+    return Derivation(
+        formula="manual maintenance = maintenance jobs x maintenance_work_mem",
+        calculation=f"{n(jobs)} x {human_size(work_mem)} = {human_size(jobs_memory)}",
+        inputs={"maintenance jobs": n(jobs), "maintenance_work_mem": human_size(work_mem)},
+        source=PG_MAINTENANCE_WORK_MEM,
+        note="CREATE INDEX may use all of it (its parallel workers share it); pg_restore -j N runs N such jobs",
+    )
+
+
+def _logical_decoding_why(senders: int, logical: int) -> Derivation:
+    return Derivation(
+        formula="logical decoding = logical subscribers x logical_decoding_work_mem",
+        calculation=f"{n(senders)} x {human_size(LOGICAL_DECODING_WORK_MEM)} = {human_size(logical)}",
+        inputs={"logical subscribers": n(senders), "logical_decoding_work_mem": human_size(LOGICAL_DECODING_WORK_MEM)},
+        source=PG_LOGICAL_DECODING,
+        note=(
+            "each WAL sender decoding for a subscriber keeps changes up to this much in memory before spilling "
+            "them to disk; 64 MB is PostgreSQL's default, which pgplanner leaves as it is"
+        ),
+    )
+
+
+def _temp_buffers_why(sessions: int, temp_buffers: int, temp: int) -> Derivation:
+    return Derivation(
+        formula="temporary-table buffers = sessions using temp tables x temp_buffers",
+        calculation=f"{n(sessions)} x {human_size(temp_buffers)} = {human_size(temp)}",
+        inputs={"temp-table sessions": n(sessions), "temp_buffers": human_size(temp_buffers)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note="a session takes temp_buffers only once it touches a temporary table",
+    )
+
+
+def _worst_available_why(
+    available: int, maintenance: int, jobs_memory: int, logical: int, temp: int, worst_available: int
+) -> Derivation:
+    shown = [human_size(size) for size in (available, maintenance, jobs_memory, logical, temp)]
+    return Derivation(
+        formula=(
+            "available in the worst case = available - autovacuum memory - manual maintenance - logical decoding"
+            " - temporary-table buffers"
+        ),
+        calculation=f"{' - '.join(shown)} = {human_size(worst_available)}",
+        inputs=dict(zip(_WORST_AVAILABLE_PARTS, shown, strict=True)),
+        source=PGPLANNER_RULE,
+    )
+
+
+_WORST_AVAILABLE_PARTS = (
+    "available",
+    "autovacuum memory",
+    "manual maintenance",
+    "logical decoding",
+    "temporary-table buffers",
+)
+
+
+class _HeaviestQuery(NamedTuple):
+    """What one process running the heaviest query allocates, as the per-process derivations show it."""
+
+    backend: int
+    page_tables: int
+    work_mem: int
+    sort_nodes: int
+    hash_nodes: int
+    hash_mem_multiplier: float
+
+    def sum_text(self) -> str:
+        """``backend + page tables + work_mem x sorts + work_mem x hash_mem_multiplier x hashes``, with the figures."""
+        work_mem = human_size(self.work_mem)
+        return (
+            f"{human_size(self.backend)} + {human_size(self.page_tables)} + {work_mem} x {self.sort_nodes} + "
+            f"{work_mem} x {exact(self.hash_mem_multiplier)} x {self.hash_nodes}"
+        )
+
+    def inputs(self) -> dict[str, str]:
+        return {
+            "backend base": human_size(self.backend),
+            "page tables": human_size(self.page_tables),
+            "work_mem": human_size(self.work_mem),
+            "sort nodes": str(self.sort_nodes),
+            "hash nodes": str(self.hash_nodes),
+            "hash_mem_multiplier": exact(self.hash_mem_multiplier),
+        }
+
+
+def _per_process_why(query: _HeaviestQuery, per_process: int) -> Derivation:
+    return Derivation(
+        formula=(
+            "per process = backend base + page tables + work_mem x sort nodes + work_mem x hash_mem_multiplier x"
+            " hash nodes (one backend or parallel worker running the heaviest query)"
+        ),
+        calculation=f"{query.sum_text()} = {human_size(per_process)}",
+        inputs=query.inputs(),
+        source=PG_RESOURCE_CONSUMPTION,
+    )
+
+
+def _worst_per_connection_why(query: _HeaviestQuery, per_gather: int, worst: int) -> Derivation:
+    return Derivation(
+        formula=(
+            "worst case per connection = (backend base + page tables + work_mem x sort nodes + work_mem x"
+            " hash_mem_multiplier x hash nodes) x (1 + parallel workers per gather)"
+        ),
+        calculation=f"({query.sum_text()}) x {1 + per_gather} = {human_size(worst)}",
+        inputs=query.inputs() | {"parallel workers per gather": str(per_gather)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note="each parallel worker is a process with its own base memory, page tables and work_mem per node",
+    )
+
+
+def _per_connection_why(backend: int, work_mem: int, per_connection: int) -> Derivation:
+    share, parts = WORK_MEM_TYPICAL_SHARE
+    return Derivation(
+        formula=f"typical per connection = {PER_CONNECTION_RULE}",
+        calculation=(
+            f"{human_size(backend)} + {human_size(work_mem)} x {share} / {parts} = {human_size(per_connection)}"
+        ),
+        inputs={"backend base": human_size(backend), "work_mem": human_size(work_mem)},
+        source=f"{PGPLANNER_RULE}, fitted to the examples of the {MAX_CONNECTIONS_ARTICLE}",
+        note="work_mem 4/32/64 MB gives about 10/15/20 MB per connection",
+    )
+
+
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
-    ceiling = max(0, basis.available // basis.per_connection)
-    expression = f"{human_size(basis.available)} / {human_size(basis.per_connection)}"
-    exact_ceiling = basis.available / basis.per_connection
-    return ceiling, Derivation(
+    available, per_connection = basis.available, basis.per_connection
+    return max(0, available // per_connection), Derivation.later(partial(_ram_ceiling_why, available, per_connection))
+
+
+def _ram_ceiling_why(available: int, per_connection: int) -> Derivation:
+    ceiling = max(0, available // per_connection)
+    expression = f"{human_size(available)} / {human_size(per_connection)}"
+    exact_ceiling = available / per_connection
+    return Derivation(
         formula="RAM ceiling = available / typical memory per connection, rounded down, at least 0",
         calculation=rounded(expression, exact_ceiling, ceiling, "down")
-        if basis.available > 0
+        if available > 0
         else f"{expression} = {exact(exact_ceiling)}; nothing is left: 0",
-        inputs={"available": human_size(basis.available), "per connection": human_size(basis.per_connection)},
+        inputs={"available": human_size(available), "per connection": human_size(per_connection)},
         source=MAX_CONNECTIONS_ARTICLE,
-        note="" if basis.available > 0 else "nothing is left for connections",
+        note="" if available > 0 else "nothing is left for connections",
     )
 
 
 def parallel_workers(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Parallel workers running at once when ``connections`` run the heaviest query, at most max_parallel_workers."""
-    server = basis.server
+    workers = round(_processes(basis.server, connections) - connections)
+    return workers, Derivation.later(partial(_parallel_workers_why, basis.server, connections, workers))
+
+
+def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -> Derivation:
     per_gather = server.parallel_workers_per_gather
-    workers = round(basis.processes(connections) - connections)
-    return workers, Derivation(
+    return Derivation(
         formula="parallel workers at once = connections x parallel workers per gather, at most max_parallel_workers",
         calculation=f"min({n(connections)} x {per_gather}, {server.max_parallel_workers}) = {n(workers)}",
         inputs={
@@ -485,16 +552,21 @@ def parallel_workers(basis: MemoryBasis, connections: int) -> tuple[int, Derivat
 
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Every connection runs the heaviest query: its backend, plus parallel workers up to max_parallel_workers."""
-    processes = basis.processes(connections)
+    processes = _processes(basis.server, connections)
     total = round(processes * basis.per_process)
-    workers = processes - connections
+    return total, Derivation.later(partial(_worst_case_why, basis, connections, processes, total))
+
+
+def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, total: int) -> Derivation:
     server = basis.server
-    return total, Derivation(
+    return Derivation(
         formula=(
             "worst case = (connections + parallel workers at once) x per process; parallel workers at once ="
             " connections x parallel workers per gather, at most max_parallel_workers"
         ),
-        calculation=f"({n(connections)} + {n(workers)}) x {human_size(basis.per_process)} = {human_size(total)}",
+        calculation=(
+            f"({n(connections)} + {n(processes - connections)}) x {human_size(basis.per_process)} = {human_size(total)}"
+        ),
         inputs={
             "connections": n(connections),
             "parallel workers per gather": str(server.parallel_workers_per_gather),
@@ -512,24 +584,33 @@ def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
 def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tuple[int, Derivation]:
     """Connection memory when ``fraction`` of the connections run the heaviest query at once."""
     heavy_connections = connections * fraction
-    processes = basis.processes(heavy_connections)
+    processes = _processes(basis.server, heavy_connections)
     heavy = round(processes * basis.per_process)
     rest = round(connections * (1 - fraction) * basis.per_connection)
-    return heavy + rest, Derivation(
+    return heavy + rest, Derivation.later(
+        partial(_heavy_fraction_why, basis, connections, fraction, processes, heavy, heavy + rest)
+    )
+
+
+def _heavy_fraction_why(
+    basis: MemoryBasis, connections: int, fraction: float, processes: float, heavy: int, total: int
+) -> Derivation:
+    heavy_connections = connections * fraction
+    per_process, per_connection = human_size(basis.per_process), human_size(basis.per_connection)
+    return Derivation(
         formula=(
             "heavy fraction = (N x f + parallel workers at once) x per process + N x (1 - f) x typical;"
             " parallel workers at once = N x f x parallel workers per gather, at most max_parallel_workers"
         ),
         calculation=(
-            f"({exact(heavy_connections)} + {exact(processes - heavy_connections)}) x {human_size(basis.per_process)}"
-            f" + {n(connections)} x {exact(1 - fraction)} x {human_size(basis.per_connection)}"
-            f" = {human_size(heavy + rest)}"
+            f"({exact(heavy_connections)} + {exact(processes - heavy_connections)}) x {per_process}"
+            f" + {n(connections)} x {exact(1 - fraction)} x {per_connection} = {human_size(total)}"
         ),
         inputs={
             "N (connections)": n(connections),
             "f (heavy fraction)": exact(fraction),
-            "per process": human_size(basis.per_process),
-            "typical per connection": human_size(basis.per_connection),
+            "per process": per_process,
+            "typical per connection": per_connection,
         },
         source=PGPLANNER_RULE,
         note=f"the heavy connections alone take {human_size(heavy)}",
@@ -553,21 +634,35 @@ def _safe_work_mem(
     worst_available: int, connections: int, processes: float, backend_memory: int, page_tables: int,
     server: ServerBasis, sort_nodes: int, hash_nodes: int,
 ) -> tuple[int | None, Derivation]:  # fmt: skip
-    hmm = server.hash_mem_multiplier
     if processes <= 0:  # a budget that opens no connection: nothing runs a query, so nothing bounds work_mem
-        return None, Derivation(
-            formula="safe work_mem = (available in the worst case / processes - backend base - page tables) / "
-            "(sort nodes + hash_mem_multiplier x hash nodes)",
-            calculation="no connections are opened: none",
-            inputs={"connections": n(connections)},
-            source=PG_RESOURCE_CONSUMPTION,
-            note="the budget opens no connection",
-        )
+        return None, Derivation.later(partial(_no_safe_work_mem_why, connections))
+    hmm = server.hash_mem_multiplier
     per_node = (worst_available / processes - backend_memory - page_tables) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
+    why = partial(_safe_work_mem_why, worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
+                  hash_nodes, hmm, per_node, safe)  # fmt: skip
+    return safe, Derivation.later(why)
+
+
+def _no_safe_work_mem_why(connections: int) -> Derivation:
+    return Derivation(
+        formula="safe work_mem = (available in the worst case / processes - backend base - page tables) / "
+        "(sort nodes + hash_mem_multiplier x hash nodes)",
+        calculation="no connections are opened: none",
+        inputs={"connections": n(connections)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note="the budget opens no connection",
+    )
+
+
+def _safe_work_mem_why(
+    worst_available: int, connections: int, processes: float, backend_memory: int, page_tables: int, sort_nodes: int,
+    hash_nodes: int, hmm: float, per_node: float, safe: int | None,
+) -> Derivation:  # fmt: skip
+    backend, tables = human_size(backend_memory), human_size(page_tables)
     expression = (
-        f"({human_size(worst_available)} / {exact(processes)} - {human_size(backend_memory)} - "
-        f"{human_size(page_tables)}) / ({sort_nodes} + {exact(hmm)} x {hash_nodes})"
+        f"({human_size(worst_available)} / {exact(processes)} - {backend} - {tables}) / "
+        f"({sort_nodes} + {exact(hmm)} x {hash_nodes})"
     )
     if safe is not None:
         calculation = rounded(expression, per_node, safe, "down to a readable size", human_size)
@@ -575,7 +670,7 @@ def _safe_work_mem(
     else:
         calculation = f"{expression} = {human_size(per_node)}"
         note = f"below PostgreSQL's {human_size(MIN_WORK_MEM)} minimum: no safe value"
-    return safe, Derivation(
+    return Derivation(
         formula=(
             "safe work_mem = (available in the worst case / processes - backend base - page tables) / (sort nodes"
             " + hash_mem_multiplier x hash nodes); processes = connections + parallel workers at once"
@@ -585,8 +680,8 @@ def _safe_work_mem(
             "available in the worst case": human_size(worst_available),
             "connections": n(connections),
             "processes": exact(processes),
-            "backend base": human_size(backend_memory),
-            "page tables": human_size(page_tables),
+            "backend base": backend,
+            "page tables": tables,
             "sort nodes": str(sort_nodes),
             "hash nodes": str(hash_nodes),
             "hash_mem_multiplier": exact(hmm),

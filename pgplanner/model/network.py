@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from .derivation import Derivation, given, n
@@ -98,8 +98,12 @@ REMOTE_PARTS = ("direct clients", "serverless (direct)", "LISTEN listeners", "ba
 
 @lru_cache(maxsize=256)
 def _remote(*counts: int) -> tuple[int, Derivation]:
+    return sum(counts), Derivation.later(partial(_remote_why, counts))
+
+
+def _remote_why(counts: tuple[int, ...]) -> Derivation:
     total = sum(counts)
-    return total, Derivation(
+    return Derivation(
         formula="connections from the application hosts to PostgreSQL = " + " + ".join(REMOTE_PARTS),
         calculation=" + ".join(n(v) for v in counts) + f" = {n(total)}",
         inputs={name: n(v) for name, v in zip(REMOTE_PARTS, counts, strict=True)},

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -92,60 +92,104 @@ def _processes(
     demand_tps: float | None,
 ) -> Processes:
     if kind != "pgbouncer":
-        reason = {
-            "none": "no pooler",
-            "pgcat": "PgCat is multi-threaded: one process uses every core it needs",
-            "provider": "the provider runs its pooler",
-        }[kind]
-        one = Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
+        one = _ONE_PROCESS[kind]
         return Processes(1, 1, one, one)
-    if demand_tps is not None:
-        load, load_text = demand_tps, f"demand {exact(round(demand_tps, 3))} tps"
-        load_inputs = {"demand": f"{n(demand_tps)} tps"}
-    else:
-        load = productive / (txn_ms / 1000)
-        load_text = f"the pool's capacity {productive} / {txn_ms:g} ms = {exact(round(load, 3))} tps"
-        load_inputs = {"productive target": n(productive), "transaction time": f"{txn_ms:g} ms"}
+    load = demand_tps if demand_tps is not None else productive / (txn_ms / 1000)
     wanted = max(demand / CLIENTS_PER_PROCESS, load / PROCESS_TPS)
     needed = max(1, math.ceil(wanted))
-    terms = f"max({n(demand)} / {n(CLIENTS_PER_PROCESS)}, {exact(round(load, 3))} tps / {n(PROCESS_TPS)} tps)"
-    calculation = f"load: {load_text}; " + capped(terms, wanted, at_least=1, result=needed, direction="up")
-    inputs = {"client demand": n(demand), **load_inputs}
-    needed_why = Derivation(
-        formula="PgBouncer processes needed = max(client demand / "
-        f"{n(CLIENTS_PER_PROCESS)}, load / {n(PROCESS_TPS)} tps), rounded up, at least 1",
-        calculation=calculation,
-        inputs=inputs,
-        source=f"{PGBOUNCER_REUSEPORT}; {POOLER_BENCHMARK}",
-        note="one single-threaded process per core's worth of clients and load; the load is the demand when given, "
-        "else what the pool serves at the productive target",
-    )
+    load_why = _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
+    needed_why = Derivation.later(partial(_needed_why, load_why))
     if platform not in REUSEPORT_PLATFORMS:
-        name = PLATFORM_NAMES[platform]
-        on_one = Derivation(
-            formula=f"PgBouncer processes: 1 on {name}",
-            calculation=f"{needed} needed; 1",
-            inputs=inputs,
-            source=PGBOUNCER_REUSEPORT,
-            note=f"so_reuseport spreads connections over several processes only on "
-            f"{' and '.join(PLATFORM_NAMES[p] for p in REUSEPORT_PLATFORMS)}; on {name} one process would take "
-            "them all",
-        )
-        return Processes(1, needed, on_one, needed_why)
+        return Processes(1, needed, Derivation.later(partial(_on_one_why, load_why, platform)), needed_why)
     if not self_managed:
         # PgBouncer runs on a host of its own in front of the managed server: the server's cores do not bound it.
         return Processes(needed, needed, needed_why, needed_why)
     cap = max(1, cores // CORES_PER_PROCESS)
-    count = min(needed, cap)
-    cap_text = capped(f"{cores} / {CORES_PER_PROCESS}", cores / CORES_PER_PROCESS, at_least=1, result=cap)
-    why = Derivation(
-        formula=PROCESSES_RULE,
-        calculation=f"{calculation}; cores cap {cap_text}; " + capped(str(needed), needed, at_most=cap),
-        inputs={**inputs, "cores": n(cores)},
-        source=needed_why.source,
-        note=f"{needed_why.note}; PostgreSQL keeps the other cores",
+    return Processes(min(needed, cap), needed, Derivation.later(partial(_capped_why, load_why, cores, cap)), needed_why)
+
+
+_ONE_PROCESS = {
+    kind: Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
+    for kind, reason in (
+        ("none", "no pooler"),
+        ("pgcat", "PgCat is multi-threaded: one process uses every core it needs"),
+        ("provider", "the provider runs its pooler"),
     )
-    return Processes(count, needed, why, needed_why)
+}
+
+
+class _Load(NamedTuple):
+    """What the processes needed are worked out from, for their derivations."""
+
+    productive: int
+    demand: int
+    txn_ms: float
+    demand_tps: float | None
+    load: float  # transactions a second: the demand given, else the pool's capacity
+    wanted: float
+    needed: int
+
+    def calculation(self) -> str:
+        if self.demand_tps is not None:
+            load_text = f"demand {exact(round(self.demand_tps, 3))} tps"
+        else:
+            load_text = f"the pool's capacity {self.productive} / {self.txn_ms:g} ms = {exact(round(self.load, 3))} tps"
+        terms = (
+            f"max({n(self.demand)} / {n(CLIENTS_PER_PROCESS)}, {exact(round(self.load, 3))} tps / {n(PROCESS_TPS)} tps)"
+        )
+        return f"load: {load_text}; " + capped(terms, self.wanted, at_least=1, result=self.needed, direction="up")
+
+    def inputs(self) -> dict[str, str]:
+        if self.demand_tps is not None:
+            return {"client demand": n(self.demand), "demand": f"{n(self.demand_tps)} tps"}
+        return {
+            "client demand": n(self.demand),
+            "productive target": n(self.productive),
+            "transaction time": f"{self.txn_ms:g} ms",
+        }
+
+
+NEEDED_SOURCE = f"{PGBOUNCER_REUSEPORT}; {POOLER_BENCHMARK}"
+NEEDED_NOTE = (
+    "one single-threaded process per core's worth of clients and load; the load is the demand when given, "
+    "else what the pool serves at the productive target"
+)
+
+
+def _needed_why(load: _Load) -> Derivation:
+    return Derivation(
+        formula="PgBouncer processes needed = max(client demand / "
+        f"{n(CLIENTS_PER_PROCESS)}, load / {n(PROCESS_TPS)} tps), rounded up, at least 1",
+        calculation=load.calculation(),
+        inputs=load.inputs(),
+        source=NEEDED_SOURCE,
+        note=NEEDED_NOTE,
+    )
+
+
+def _on_one_why(load: _Load, platform: str) -> Derivation:
+    name = PLATFORM_NAMES[platform]
+    return Derivation(
+        formula=f"PgBouncer processes: 1 on {name}",
+        calculation=f"{load.needed} needed; 1",
+        inputs=load.inputs(),
+        source=PGBOUNCER_REUSEPORT,
+        note=f"so_reuseport spreads connections over several processes only on "
+        f"{' and '.join(PLATFORM_NAMES[p] for p in REUSEPORT_PLATFORMS)}; on {name} one process would take "
+        "them all",
+    )
+
+
+def _capped_why(load: _Load, cores: int, cap: int) -> Derivation:
+    needed = load.needed
+    cap_text = capped(f"{cores} / {CORES_PER_PROCESS}", cores / CORES_PER_PROCESS, at_least=1, result=cap)
+    return Derivation(
+        formula=PROCESSES_RULE,
+        calculation=f"{load.calculation()}; cores cap {cap_text}; " + capped(str(needed), needed, at_most=cap),
+        inputs={**load.inputs(), "cores": n(cores)},
+        source=NEEDED_SOURCE,
+        note=f"{NEEDED_NOTE}; PostgreSQL keeps the other cores",
+    )
 
 
 class PoolerConfig(BaseModel):

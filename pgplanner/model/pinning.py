@@ -13,6 +13,7 @@ what to change rather than only what it costs.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import get_args
 
 from .defaults import PINNED_SHARE, PINNED_SHARE_RULE
@@ -70,11 +71,18 @@ def pinned_clients(scenario: Scenario, demand: int) -> tuple[int, Derivation]:
     """Clients a pinning pooler ties to their own backend (0 with any other pooler)."""
     offer = pinning_pooler(scenario)
     if offer is None:
-        return 0, Derivation(formula="pinned clients: the pooler does not pin", calculation="0")
+        return 0, _NOT_PINNED
     share, why = pinned_share(scenario)
+    return math.ceil(demand * share), Derivation.later(partial(_pinned_clients_why, offer, demand, share, why))
+
+
+_NOT_PINNED = Derivation(formula="pinned clients: the pooler does not pin", calculation="0")
+
+
+def _pinned_clients_why(offer: PoolerOffer, demand: int, share: float, why: Derivation) -> Derivation:
     exact_count = demand * share
     count = math.ceil(exact_count)
-    return count, Derivation(
+    return Derivation(
         formula="pinned clients = client demand x pinned share, rounded up",
         calculation=rounded(f"{n(demand)} x {percent(share)}", exact_count, count, "up"),
         inputs={"client demand": n(demand), "pinned share": f"{percent(share)} ({why.calculation})"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from functools import partial
 from typing import NamedTuple
 
 from .defaults import (
@@ -117,6 +118,7 @@ def _maintenance_formula(divisor: int, cap: int) -> str:
 
 
 def server_basis(scenario: Scenario) -> ServerBasis:
+    """The settings, "auto" resolved; their derivations are written when first read (by the settings' "why")."""
     hw, mem, profile = scenario.hardware, scenario.memory, scenario.workload.profile
     hmm, workers, parallel, per_gather, autovacuum, processes_why = _processes(
         hw.pg_version,
@@ -132,52 +134,64 @@ def server_basis(scenario: Scenario) -> ServerBasis:
 
     limit = memory_limit(scenario)
     maintenance = mem.maintenance_work_mem
+    later = Derivation.later
     if maintenance is None:
         divisor = MAINTENANCE_DIVISOR_BY_PROFILE.get(profile, MAINTENANCE_DIVISOR)
         raw: float = hw.ram / divisor
         cap = MAINTENANCE_CAP if limit is None else min(MAINTENANCE_CAP, limit)
         bounded = min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))
         maintenance = int(bounded) // MB * MB
-        d["maintenance_work_mem"] = Derivation(
-            formula=_maintenance_formula(divisor, cap),
-            calculation=capped(
-                f"{human_size(hw.ram)} / {divisor}",
-                raw,
-                at_least=MAINTENANCE_FLOOR,
-                at_most=cap,
-                show=human_size,
-                result=maintenance,
-                direction="down to whole MB",
-            ),
-            inputs={"RAM": human_size(hw.ram), "profile": profile},
-            source=PGTUNE,
-            note="whole MB",
-        )
+        d["maintenance_work_mem"] = later(partial(_maintenance_why, hw.ram, divisor, raw, cap, maintenance, profile))
     elif limit is not None and maintenance > limit:
-        lowered = capped(human_size(maintenance), maintenance, at_most=limit, show=human_size)
-        d["maintenance_work_mem"] = Derivation(
-            formula="maintenance_work_mem = given, at most what the server accepts",
-            calculation=f"given: {human_size(maintenance)}; {lowered}",
-            inputs={"maintenance_work_mem": human_size(maintenance)},
-            source=PG_RESOURCE_CONSUMPTION,
-            note=f"on Windows PostgreSQL before {WINDOWS_MEMORY_LIMIT_BEFORE} stops at 2 GB",
-        )
+        d["maintenance_work_mem"] = later(partial(_maintenance_lowered_why, maintenance, limit))
         maintenance = limit
-    autovacuum_mem = min(maintenance, AUTOVACUUM_WORK_MEM_CAP)
-    d["autovacuum_work_mem"] = Derivation(
-        formula=AUTOVACUUM_WORK_MEM_FORMULA,
-        calculation=capped(human_size(maintenance), maintenance, at_most=AUTOVACUUM_WORK_MEM_CAP, show=human_size),
-        inputs={"maintenance_work_mem": human_size(maintenance)},
-        source=PG_AUTOVACUUM,
-        note=AUTOVACUUM_WORK_MEM_NOTE[hw.pg_version >= TID_STORE_FROM],
-    )
+    d["autovacuum_work_mem"] = later(partial(_autovacuum_work_mem_why, maintenance, hw.pg_version >= TID_STORE_FROM))
     locks = _max_locks(scenario.workload.partitions)
     if locks is not None:
         d["max_locks_per_transaction"] = locks[1]
     return ServerBasis(
-        hmm, per_gather, workers, parallel, autovacuum, maintenance, autovacuum_mem, d,
+        hmm, per_gather, workers, parallel, autovacuum, maintenance, min(maintenance, AUTOVACUUM_WORK_MEM_CAP), d,
         locks[0] if locks else DEFAULT_MAX_LOCKS_PER_TRANSACTION,
     )  # fmt: skip
+
+
+def _maintenance_why(ram: int, divisor: int, raw: float, cap: int, maintenance: int, profile: str) -> Derivation:
+    return Derivation(
+        formula=_maintenance_formula(divisor, cap),
+        calculation=capped(
+            f"{human_size(ram)} / {divisor}",
+            raw,
+            at_least=MAINTENANCE_FLOOR,
+            at_most=cap,
+            show=human_size,
+            result=maintenance,
+            direction="down to whole MB",
+        ),
+        inputs={"RAM": human_size(ram), "profile": profile},
+        source=PGTUNE,
+        note="whole MB",
+    )
+
+
+def _maintenance_lowered_why(maintenance: int, limit: int) -> Derivation:
+    lowered = capped(human_size(maintenance), maintenance, at_most=limit, show=human_size)
+    return Derivation(
+        formula="maintenance_work_mem = given, at most what the server accepts",
+        calculation=f"given: {human_size(maintenance)}; {lowered}",
+        inputs={"maintenance_work_mem": human_size(maintenance)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note=f"on Windows PostgreSQL before {WINDOWS_MEMORY_LIMIT_BEFORE} stops at 2 GB",
+    )
+
+
+def _autovacuum_work_mem_why(maintenance: int, tid_store: bool) -> Derivation:
+    return Derivation(
+        formula=AUTOVACUUM_WORK_MEM_FORMULA,
+        calculation=capped(human_size(maintenance), maintenance, at_most=AUTOVACUUM_WORK_MEM_CAP, show=human_size),
+        inputs={"maintenance_work_mem": human_size(maintenance)},
+        source=PG_AUTOVACUUM,
+        note=AUTOVACUUM_WORK_MEM_NOTE[tid_store],
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -187,8 +201,13 @@ def _max_locks(partitions: int) -> tuple[int, Derivation] | None:
     if wanted <= DEFAULT_MAX_LOCKS_PER_TRANSACTION:
         return None
     value = math.ceil(wanted / DEFAULT_MAX_LOCKS_PER_TRANSACTION) * DEFAULT_MAX_LOCKS_PER_TRANSACTION
+    return value, Derivation.later(partial(_max_locks_why, partitions, value))
+
+
+def _max_locks_why(partitions: int, value: int) -> Derivation:
+    wanted = partitions * LOCKS_PER_PARTITION
     step = f"rounded up to a multiple of {DEFAULT_MAX_LOCKS_PER_TRANSACTION}"
-    return value, Derivation(
+    return Derivation(
         formula=MAX_LOCKS_FORMULA,
         calculation=rounded(f"{n(partitions)} x {LOCKS_PER_PARTITION}", wanted, value, step),
         inputs={"partitions per query": n(partitions)},
@@ -219,37 +238,93 @@ def _processes(
     between plans, so the caller copies the dict before adding to it.
     """
     d: dict[str, Derivation] = {}
-
     if hmm is None:
-        raised = version >= HASH_MEM_MULTIPLIER_RAISED_IN
-        hmm = HASH_MEM_MULTIPLIER_DEFAULT_SINCE if raised else HASH_MEM_MULTIPLIER_DEFAULT_BEFORE
-        d["hash_mem_multiplier"] = Derivation(
-            formula="hash_mem_multiplier = the version's default",
-            calculation=f"PostgreSQL {version}: {exact(hmm)}",
-            inputs={"PostgreSQL": str(version)},
-            source=PG_RESOURCE_CONSUMPTION,
-            note=HASH_MEM_MULTIPLIER_NOTE,
-        )
-
-    wanted = cores if cores > 1 else 0  # on one core a parallel worker only competes with its leader
-    others = REPLICATION_SLOTS + extension
+        hmm, d["hash_mem_multiplier"] = _default_hash_mem_multiplier(version)
     if workers is None:
-        workers = max(DEFAULT_MAX_WORKER_PROCESSES, wanted + others)
-        d["max_worker_processes"] = Derivation(
-            formula=MAX_WORKER_PROCESSES_FORMULA,
-            calculation=(
-                f"max({wanted} + {LOGICAL_REPLICATION_LAUNCHER} + {LOGICAL_REPLICATION_WORKERS} + {extension}, "
-                f"{DEFAULT_MAX_WORKER_PROCESSES}) = {workers}"
-            ),
-            inputs={"max_parallel_workers": str(wanted), "extension workers": str(extension)},
-            source=PG_BACKGROUND_WORKERS,
-            note=(
-                "parallel queries can then never take the slots logical replication and extensions need "
-                '("out of background worker slots")'
-            ),
-        )
-    parallel = max(0, min(wanted, workers - others))
-    d["max_parallel_workers"] = Derivation(
+        workers, d["max_worker_processes"] = _auto_worker_processes(cores, extension)
+    parallel, d["max_parallel_workers"] = _parallel_workers(cores, workers, extension)
+    if per_gather is None:
+        per_gather, d["parallel_workers_per_gather"] = _auto_per_gather(cores, profile, parallel)
+    if autovacuum is None:
+        autovacuum, d["autovacuum_workers"] = _auto_autovacuum_workers(cores)
+    return hmm, workers, parallel, per_gather, autovacuum, d
+
+
+# Each figure of _processes from the few inputs it depends on: the combinations of all of them are many (a fresh
+# scenario seldom finds its own), those of each figure few. Their derivations are written when first read.
+
+
+def _parallel_wanted(cores: int) -> int:
+    return cores if cores > 1 else 0  # on one core a parallel worker only competes with its leader
+
+
+@functools.cache
+def _default_hash_mem_multiplier(version: int) -> tuple[float, Derivation]:
+    raised = version >= HASH_MEM_MULTIPLIER_RAISED_IN
+    hmm = HASH_MEM_MULTIPLIER_DEFAULT_SINCE if raised else HASH_MEM_MULTIPLIER_DEFAULT_BEFORE
+    return hmm, Derivation.later(partial(_hash_mem_multiplier_why, version, hmm))
+
+
+@functools.lru_cache(maxsize=256)
+def _auto_worker_processes(cores: int, extension: int) -> tuple[int, Derivation]:
+    wanted = _parallel_wanted(cores)
+    workers = max(DEFAULT_MAX_WORKER_PROCESSES, wanted + REPLICATION_SLOTS + extension)
+    return workers, Derivation.later(partial(_max_worker_processes_why, wanted, extension, workers))
+
+
+@functools.lru_cache(maxsize=256)
+def _parallel_workers(cores: int, workers: int, extension: int) -> tuple[int, Derivation]:
+    wanted = _parallel_wanted(cores)
+    parallel = max(0, min(wanted, workers - REPLICATION_SLOTS - extension))
+    return parallel, Derivation.later(partial(_max_parallel_workers_why, cores, wanted, workers, extension))
+
+
+@functools.lru_cache(maxsize=256)
+def _auto_per_gather(cores: int, profile: str, parallel: int) -> tuple[int, Derivation]:
+    half = math.ceil(cores / 2)
+    caps = (parallel,) if profile == "analytics" else (PARALLEL_PER_GATHER_CAP, parallel)
+    return min(half, *caps), Derivation.later(partial(_per_gather_why, cores, profile, half, caps))
+
+
+@functools.lru_cache(maxsize=256)
+def _auto_autovacuum_workers(cores: int) -> tuple[int, Derivation]:
+    by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
+    autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
+    return autovacuum, Derivation.later(partial(_autovacuum_workers_why, cores, autovacuum))
+
+
+# The derivations of _processes, each written from the figures it shows when it is first read.
+
+
+def _hash_mem_multiplier_why(version: int, hmm: float) -> Derivation:
+    return Derivation(
+        formula="hash_mem_multiplier = the version's default",
+        calculation=f"PostgreSQL {version}: {exact(hmm)}",
+        inputs={"PostgreSQL": str(version)},
+        source=PG_RESOURCE_CONSUMPTION,
+        note=HASH_MEM_MULTIPLIER_NOTE,
+    )
+
+
+def _max_worker_processes_why(wanted: int, extension: int, workers: int) -> Derivation:
+    return Derivation(
+        formula=MAX_WORKER_PROCESSES_FORMULA,
+        calculation=(
+            f"max({wanted} + {LOGICAL_REPLICATION_LAUNCHER} + {LOGICAL_REPLICATION_WORKERS} + {extension}, "
+            f"{DEFAULT_MAX_WORKER_PROCESSES}) = {workers}"
+        ),
+        inputs={"max_parallel_workers": str(wanted), "extension workers": str(extension)},
+        source=PG_BACKGROUND_WORKERS,
+        note=(
+            "parallel queries can then never take the slots logical replication and extensions need "
+            '("out of background worker slots")'
+        ),
+    )
+
+
+def _max_parallel_workers_why(cores: int, wanted: int, workers: int, extension: int) -> Derivation:
+    others = REPLICATION_SLOTS + extension
+    return Derivation(
         formula=MAX_PARALLEL_WORKERS_FORMULA,
         calculation=capped(
             f"min({wanted}, {workers} - {REPLICATION_SLOTS} - {extension})", min(wanted, workers - others), at_least=0
@@ -259,28 +334,23 @@ def _processes(
         note="more parallel workers than cores only queue for CPU",
     )
 
-    if per_gather is None:
-        half = math.ceil(cores / 2)
-        caps = (parallel,) if profile == "analytics" else (PARALLEL_PER_GATHER_CAP, parallel)
-        per_gather = min(half, *caps)
-        d["parallel_workers_per_gather"] = Derivation(
-            formula=PER_GATHER_FORMULA_ANALYTICS if profile == "analytics" else PER_GATHER_FORMULA,
-            calculation=capped(f"ceil({cores} / 2)", half, at_most=caps),
-            inputs={"cores": str(cores), "profile": profile},
-            source=PGTUNE,
-        )
 
-    if autovacuum is None:
-        by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
-        autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
-        d["autovacuum_workers"] = Derivation(
-            formula=AUTOVACUUM_WORKERS_FORMULA,
-            calculation=f"{cores} {'core' if cores == 1 else 'cores'}: {autovacuum}",
-            inputs={"cores": str(cores)},
-            source=PGTUNE,
-        )
+def _per_gather_why(cores: int, profile: str, half: int, caps: tuple[int, ...]) -> Derivation:
+    return Derivation(
+        formula=PER_GATHER_FORMULA_ANALYTICS if profile == "analytics" else PER_GATHER_FORMULA,
+        calculation=capped(f"ceil({cores} / 2)", half, at_most=caps),
+        inputs={"cores": str(cores), "profile": profile},
+        source=PGTUNE,
+    )
 
-    return hmm, workers, parallel, per_gather, autovacuum, d
+
+def _autovacuum_workers_why(cores: int, autovacuum: int) -> Derivation:
+    return Derivation(
+        formula=AUTOVACUUM_WORKERS_FORMULA,
+        calculation=f"{cores} {'core' if cores == 1 else 'cores'}: {autovacuum}",
+        inputs={"cores": str(cores)},
+        source=PGTUNE,
+    )
 
 
 def kilobytes(size: int) -> int:

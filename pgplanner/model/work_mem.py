@@ -6,7 +6,7 @@ postgresql.conf line all use the figure this returns (``MemoryBasis.work_mem``).
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 from .defaults import WORK_MEM_CEILING, WORK_MEM_DEFAULT, WORK_MEM_RULE
 from .derivation import Derivation, capped
@@ -36,17 +36,26 @@ def resolve_work_mem(scenario: Scenario, safe: int | None) -> tuple[int, Derivat
 
 @lru_cache(maxsize=256)  # the safe value follows RAM and the connections: keep the recent ones
 def _bounded(safe: int, profile: str) -> tuple[int, Derivation]:
-    ceiling = WORK_MEM_CEILING[profile]
-    value = kilobytes(min(max(safe, WORK_MEM_DEFAULT), ceiling))
-    below = safe < WORK_MEM_DEFAULT
-    return value, Derivation(
+    value = kilobytes(min(max(safe, WORK_MEM_DEFAULT), WORK_MEM_CEILING[profile]))
+    return value, Derivation.later(partial(_bounded_why, safe, profile, value))
+
+
+def _bounded_why(safe: int, profile: str, value: int) -> Derivation:
+    return Derivation(
         formula=FORMULA,
         calculation=capped(
-            human_size(safe), safe, at_least=WORK_MEM_DEFAULT, at_most=ceiling, show=human_size, result=value
+            human_size(safe),
+            safe,
+            at_least=WORK_MEM_DEFAULT,
+            at_most=WORK_MEM_CEILING[profile],
+            show=human_size,
+            result=value,
         ),
         inputs={"safe work_mem": human_size(safe), "profile": profile},
         source=PGPLANNER_RULE,
-        note=BELOW_DEFAULT if below else f"{SAFE}; the {profile} ceiling is what one sort or hash of its queries needs",
+        note=BELOW_DEFAULT
+        if safe < WORK_MEM_DEFAULT
+        else f"{SAFE}; the {profile} ceiling is what one sort or hash of its queries needs",
     )
 
 
