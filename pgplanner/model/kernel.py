@@ -195,7 +195,7 @@ def kernel_settings(
     server = basis.server
     count, processes = sems.count, sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
-    pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)
+    pgbouncer_nofile = _pgbouncer_nofile(pooling)
 
     files_exact = processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES
     files = round_up_readable(files_exact)
@@ -246,7 +246,8 @@ def kernel_settings(
     if pooling.active:
         settings.append(
             KernelSetting(
-                "linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True, pgbouncer_why,
+                "linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True,
+                Derivation.later(lambda: _pgbouncer_nofile_why(pooling)),
                 STOCK["linux.nofile"],
             )
         )  # fmt: skip
@@ -403,14 +404,14 @@ def _pgbouncer_fds(pooling: Pooling) -> int:
     return pooling.max_client_conn + pooling.server_connections_max + PGBOUNCER_FIXED_FDS
 
 
-def _pgbouncer_nofile(pooling: Pooling) -> tuple[int, Derivation]:
+def _pgbouncer_nofile(pooling: Pooling) -> int:
+    return round_up_readable(_pgbouncer_fds(pooling) * FD_MARGIN)
+
+
+def _pgbouncer_nofile_why(pooling: Pooling) -> Derivation:
     need = _pgbouncer_fds(pooling)
     wanted = need * FD_MARGIN
     value = round_up_readable(wanted)
-    return value, Derivation.later(lambda: _pgbouncer_nofile_why(pooling, need, wanted, value))
-
-
-def _pgbouncer_nofile_why(pooling: Pooling, need: int, wanted: float, value: int) -> Derivation:
     return Derivation(
         formula=(
             f"PgBouncer descriptors = max_client_conn + pools x (pool + reserve) + {PGBOUNCER_FIXED_FDS}, "
