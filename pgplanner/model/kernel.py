@@ -195,7 +195,7 @@ def kernel_settings(
     server = basis.server
     count, processes = sems.count, sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
-    pgbouncer_nofile = _pgbouncer_nofile(pooling)
+    pgbouncer_nofile = round_up_readable(pgbouncer_fds * FD_MARGIN)
 
     files_exact = processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES
     files = round_up_readable(files_exact)
@@ -247,7 +247,7 @@ def kernel_settings(
         settings.append(
             KernelSetting(
                 "linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True,
-                Derivation.later(lambda: _pgbouncer_nofile_why(pooling)),
+                Derivation.later(lambda: _pgbouncer_nofile_why(pooling, pgbouncer_fds, pgbouncer_nofile)),
                 STOCK["linux.nofile"],
             )
         )  # fmt: skip
@@ -404,14 +404,9 @@ def _pgbouncer_fds(pooling: Pooling) -> int:
     return pooling.max_client_conn + pooling.server_connections_max + PGBOUNCER_FIXED_FDS
 
 
-def _pgbouncer_nofile(pooling: Pooling) -> int:
-    return round_up_readable(_pgbouncer_fds(pooling) * FD_MARGIN)
-
-
-def _pgbouncer_nofile_why(pooling: Pooling) -> Derivation:
-    need = _pgbouncer_fds(pooling)
+def _pgbouncer_nofile_why(pooling: Pooling, need: int, value: int) -> Derivation:
+    """PgBouncer's descriptor limit (``value``) from the descriptors it needs (``need``)."""
     wanted = need * FD_MARGIN
-    value = round_up_readable(wanted)
     return Derivation(
         formula=(
             f"PgBouncer descriptors = max_client_conn + pools x (pool + reserve) + {PGBOUNCER_FIXED_FDS}, "
@@ -640,11 +635,10 @@ def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float) -> t
     """A dirty-page threshold in bytes: ``seconds`` of the storage's writes, unless the kernel's ratio is lower."""
     value = int(STORAGE_WRITES_PER_SECOND[storage] * seconds)
     kernel_default = ram * ratio
-    ratio_name = name.replace("_bytes", "_ratio")
     why = Derivation.later(lambda: _dirty_why(storage, ram, name, seconds, ratio, value, kernel_default))
     skip = ""
     if value >= kernel_default:
-        skip = f"the kernel's {ratio_name} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
+        skip = f"the kernel's {_ratio_name(name)} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
     return value, why, skip
 
 
@@ -652,7 +646,7 @@ def _dirty_why(
     storage: str, ram: int, name: str, seconds: float, ratio: float, value: int, kernel_default: float
 ) -> Derivation:
     rate = STORAGE_WRITES_PER_SECOND[storage]
-    ratio_name = name.replace("_bytes", "_ratio")
+    ratio_name = _ratio_name(name)
     return Derivation(
         formula=(
             f"{name} = {exact(seconds)} s of the storage's writes, instead of {ratio_name} = {percent(ratio)} of "
@@ -666,3 +660,8 @@ def _dirty_why(
             "checkpoint's fsync would then meet at once; autobase writes 64 MB and 512 MB"
         ),
     )
+
+
+def _ratio_name(name: str) -> str:
+    """The kernel's ratio a dirty-page threshold in bytes replaces: vm.dirty_bytes -> vm.dirty_ratio."""
+    return name.replace("_bytes", "_ratio")
