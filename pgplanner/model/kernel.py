@@ -169,6 +169,18 @@ SEMMSL_WHY = Derivation(
 )
 
 
+# The settings that are the same in every plan.
+LINUX_SYSTEMD_NOFILE = KernelSetting(
+    "linux", "systemd.postgresql.LimitNOFILE", PG_NOFILE, "systemd", True, PG_NOFILE_WHY, STOCK["linux.nofile"]
+)
+LINUX_LIMITS_NOFILE = KernelSetting(
+    "linux", "limits.postgres.nofile", PG_NOFILE, "limits.conf", True, PG_NOFILE_WHY, STOCK["linux.nofile"]
+)
+MACOS_SEMMSL = KernelSetting(
+    "macos", "kern.sysv.semmsl", SEMAPHORE_SET_SIZE, "sysctl", True, SEMMSL_WHY, STOCK["macos.sysv_semaphores"]
+)
+
+
 def kernel_settings(
     scenario: Scenario,
     max_connections: int,
@@ -177,52 +189,156 @@ def kernel_settings(
     pooling: Pooling,
     sems: Semaphores,
 ) -> list[KernelSetting]:
-    """Every platform's settings for this plan (``sems``: the semaphores of the same plan)."""
-    version = scenario.hardware.pg_version
-    workers = (basis.server.max_worker_processes, basis.server.autovacuum_workers)
-    processes = sems.processes
+    """Every platform's settings for this plan (``sems``: the semaphores of the same plan).
+
+    Values are computed here; each explanation is written when first read (a slider tick reads none)."""
+    server = basis.server
+    count, processes = sems.count, sems.processes
     pgbouncer_fds = _pgbouncer_fds(pooling)
-    pgbouncer_nofile, pgbouncer_why = _pgbouncer_nofile(pooling)
-    process_why = f"{n(sems.count)} + 1 = {n(processes)}"
-    processes_inputs = {"server processes (slots + postmaster)": n(processes)}
+    pgbouncer_nofile = round_up_readable(pgbouncer_fds * FD_MARGIN)
 
     files_exact = processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES
     files = round_up_readable(files_exact)
-    files_why = Derivation(
+    files_why = Derivation.later(lambda: _files_why(count, pgbouncer_fds, files_exact, files))
+    per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
+    per_user = round_up_readable(per_user_exact)
+    per_user_why = Derivation.later(lambda: _per_user_why(count, per_user_exact, per_user))
+    system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
+    system_procs_why = Derivation.later(lambda: _system_procs_why(per_user, system_procs))
+    backlog, backlog_why = listen_backlog(max_connections, pooling)
+    per_proc_files = max(PG_NOFILE, pgbouncer_nofile)
+    per_proc_why = Derivation.later(lambda: _per_proc_why(pgbouncer_nofile, per_proc_files))
+
+    # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+); memory policy, then limits.
+    shm, shm_why = shared_memory_estimate(
+        scenario.hardware.pg_version, basis.shared_buffers, max_connections, wal_senders,
+        server.max_worker_processes, server.autovacuum_workers, locks=server.max_locks_per_transaction,
+    )  # fmt: skip
+    hugepages_exact = shm / HUGE_PAGE
+    hugepages = math.ceil(hugepages_exact)
+    reserved = hugepages * HUGE_PAGE if basis.huge_pages else 0
+    hugepages_why = Derivation.later(lambda: _hugepages_why(shm, shm_why, hugepages_exact, hugepages))
+    hugepages_skip = (
+        ""
+        if basis.huge_pages
+        else (
+            f"not reserved ({huge_pages_absent_because(scenario)}); huge_pages = try then runs "
+            "on 4 kB pages, whose page tables the memory plan counts. To use huge pages anyway, reserve at least "
+            f"{n(hugepages)} huge pages and set huge_pages = on"
+        )
+    )
+    linux_ram = basis.ram * LINUX_RAM_SEEN
+    settings = _linux_memory(scenario, basis, reserved)
+    settings += (
+        KernelSetting("linux", "vm.nr_hugepages", hugepages, "sysctl", True, hugepages_why, 0, hugepages_skip),
+        KernelSetting("linux", "fs.file-max", files, "sysctl", True, files_why, int(linux_ram // LINUX_RAM_PER_FILE)),
+        KernelSetting("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"]),
+        LINUX_SYSTEMD_NOFILE,
+        KernelSetting(
+            "linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why, STOCK["systemd.TasksMax"]
+        ),
+        LINUX_LIMITS_NOFILE,
+        KernelSetting(
+            "linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why,
+            int(linux_ram // LINUX_RAM_PER_PROCESS),
+        ),
+    )  # fmt: skip
+    if pooling.active:
+        settings.append(
+            KernelSetting(
+                "linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True,
+                Derivation.later(lambda: _pgbouncer_nofile_why(pooling, pgbouncer_fds, pgbouncer_nofile)),
+                STOCK["linux.nofile"],
+            )
+        )  # fmt: skip
+
+    # macOS: System V semaphores; file and process limits through sysctl and launchd.
+    sysv = STOCK["macos.sysv_semaphores"]
+    settings += (
+        KernelSetting("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems.derivation, sysv),
+        KernelSetting("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems.derivation, sysv),
+        MACOS_SEMMSL,
+        KernelSetting("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"]),
+        KernelSetting(
+            "macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why,
+            STOCK["macos.maxfilesperproc"],
+        ),
+        KernelSetting("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why, STOCK["macos.maxproc"]),
+        KernelSetting(
+            "macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why, STOCK["macos.maxprocperuid"]
+        ),
+        KernelSetting("macos", "kern.ipc.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"]),
+        # FreeBSD: POSIX semaphores; maxproc is a boot-time tunable.
+        KernelSetting("freebsd", "kern.maxfiles", files, "sysctl", True, files_why),
+        KernelSetting("freebsd", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why),
+        KernelSetting("freebsd", "kern.maxproc", system_procs, "loader.conf", True, system_procs_why),
+        KernelSetting("freebsd", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why),
+        KernelSetting(
+            "freebsd", "kern.ipc.soacceptqueue", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"]
+        ),
+    )  # fmt: skip
+
+    # Windows: the service's non-interactive desktop heap (third SharedSection value, in kB).
+    heap_exact = processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN
+    heap_steps = math.ceil(heap_exact / DESKTOP_HEAP_STEP_KB) * DESKTOP_HEAP_STEP_KB
+    heap = max(DESKTOP_HEAP_DEFAULT_KB, heap_steps)
+    heap_why = Derivation.later(lambda: _heap_why(count, heap_exact, heap_steps, heap))
+    settings.append(
+        KernelSetting(
+            "windows", "desktop_heap.non_interactive_kb", heap, "registry", True, heap_why, DESKTOP_HEAP_DEFAULT_KB
+        )
+    )
+    return settings
+
+
+def _processes_why(count: int) -> str:
+    """Server processes: every semaphore's slot and the postmaster."""
+    return f"processes {n(count)} + 1 = {n(count + 1)}"
+
+
+def _processes_inputs(count: int) -> dict[str, str]:
+    return {"server processes (slots + postmaster)": n(count + 1)}
+
+
+def _files_why(count: int, pgbouncer_fds: int, files_exact: float, files: int) -> Derivation:
+    return Derivation(
         formula=(
             f"open files = server processes x {FDS_PER_BACKEND} descriptors x {FD_MARGIN:g} + PgBouncer descriptors"
             f" + {n(OTHER_SYSTEM_FILES)} for the rest of the system"
         ),
         calculation=(
-            f"processes {process_why}; "
+            f"{_processes_why(count)}; "
             + rounded(
-                f"{n(processes)} x {FDS_PER_BACKEND} x {FD_MARGIN:g} + {n(pgbouncer_fds)} + {n(OTHER_SYSTEM_FILES)}",
+                f"{n(count + 1)} x {FDS_PER_BACKEND} x {FD_MARGIN:g} + {n(pgbouncer_fds)} + {n(OTHER_SYSTEM_FILES)}",
                 files_exact,
                 files,
                 "up to a readable number",
             )
         ),
-        inputs={**processes_inputs, "PgBouncer descriptors": n(pgbouncer_fds)},
+        inputs={**_processes_inputs(count), "PgBouncer descriptors": n(pgbouncer_fds)},
         source=OS_X_ARTICLE,
     )
-    per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
-    per_user = round_up_readable(per_user_exact)
-    per_user_why = Derivation(
+
+
+def _per_user_why(count: int, per_user_exact: float, per_user: int) -> Derivation:
+    return Derivation(
         formula=(
             f"processes of the postgres user = server processes x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES} others"
         ),
-        calculation=f"processes {process_why}; "
+        calculation=f"{_processes_why(count)}; "
         + rounded(
-            f"{n(processes)} x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES}",
+            f"{n(count + 1)} x {PROCESS_MARGIN:g} + {OTHER_USER_PROCESSES}",
             per_user_exact,
             per_user,
             "up to a readable number",
         ),
-        inputs=processes_inputs,
+        inputs=_processes_inputs(count),
         source=PG_KERNEL_RESOURCES,
     )
-    system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
-    system_procs_why = Derivation(
+
+
+def _system_procs_why(per_user: int, system_procs: int) -> Derivation:
+    return Derivation(
         formula=f"processes system-wide = postgres user's limit + {n(OTHER_SYSTEM_PROCESSES)} for everything else",
         calculation=rounded(
             f"{n(per_user)} + {n(OTHER_SYSTEM_PROCESSES)}",
@@ -233,134 +349,53 @@ def kernel_settings(
         inputs={"postgres user's processes": n(per_user)},
         source=PG_KERNEL_RESOURCES,
     )
-    backlog, backlog_why = listen_backlog(max_connections, pooling)
-    per_proc_files = max(PG_NOFILE, pgbouncer_nofile)
-    per_proc_why = Derivation(
+
+
+def _per_proc_why(pgbouncer_nofile: int, per_proc_files: int) -> Derivation:
+    return Derivation(
         formula="descriptors per process = the larger of PostgreSQL's and PgBouncer's needs",
         calculation=f"max({n(PG_NOFILE)}, {n(pgbouncer_nofile)}) = {n(per_proc_files)}",
         inputs={"PostgreSQL": n(PG_NOFILE), "PgBouncer": n(pgbouncer_nofile)},
         source=PG_RESOURCE_CONSUMPTION,
     )
 
-    settings: list[KernelSetting] = []
 
-    def add(
-        platform: str,
-        name: str,
-        value: int | str,
-        where: Where,
-        minimum: bool,
-        why: Derivation,
-        stock: int | None = None,
-        skip: str = "",
-    ) -> None:
-        settings.append(KernelSetting(platform, name, value, where, minimum, why, stock, skip))
+HUGEPAGES_NOTE = (
+    "a floor: raise-limits.sh raises it only where /proc/sys/vm/nr_hugepages is lower, so a larger "
+    "reservation (another cluster, a JVM) stays; add their pages if they share the pool"
+)
 
-    # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+); memory policy, then limits.
-    shm, shm_why = shared_memory_estimate(
-        version, basis.shared_buffers, max_connections, wal_senders, *workers,
-        locks=basis.server.max_locks_per_transaction,
-    )  # fmt: skip
-    hugepages_exact = shm / HUGE_PAGE
-    hugepages = math.ceil(hugepages_exact)
-    reserved = hugepages * HUGE_PAGE if basis.huge_pages else 0
-    settings += _linux_memory(scenario, basis, reserved)
-    hugepages_note = (
-        "a floor: raise-limits.sh raises it only where /proc/sys/vm/nr_hugepages is lower, so a larger "
-        "reservation (another cluster, a JVM) stays; add their pages if they share the pool"
+
+def _hugepages_why(shm: int, shm_why: Derivation, hugepages_exact: float, hugepages: int) -> Derivation:
+    return Derivation(
+        formula=f"huge pages = shared memory / {human_size(HUGE_PAGE)}, rounded up; {shm_why.formula}",
+        calculation=f"{shm_why.calculation}; "
+        + rounded(f"{human_size(shm)} / {human_size(HUGE_PAGE)}", hugepages_exact, hugepages, "up"),
+        inputs=shm_why.inputs,
+        source=PG_HUGE_PAGES,
+        note=f"{shm_why.note}; {HUGEPAGES_NOTE}",
     )
-    add(
-        "linux",
-        "vm.nr_hugepages",
-        hugepages,
-        "sysctl",
-        True,
-        Derivation(
-            formula=f"huge pages = shared memory / {human_size(HUGE_PAGE)}, rounded up; {shm_why.formula}",
-            calculation=f"{shm_why.calculation}; "
-            + rounded(f"{human_size(shm)} / {human_size(HUGE_PAGE)}", hugepages_exact, hugepages, "up"),
-            inputs=shm_why.inputs,
-            source=PG_HUGE_PAGES,
-            note=f"{shm_why.note}; {hugepages_note}",
-        ),
-        0,
-        ""
-        if basis.huge_pages
-        else (
-            f"not reserved ({huge_pages_absent_because(scenario)}); huge_pages = try then runs "
-            "on 4 kB pages, whose page tables the memory plan counts. To use huge pages anyway, reserve at least "
-            f"{n(hugepages)} huge pages and set huge_pages = on"
-        ),
-    )
-    linux_ram = basis.ram * LINUX_RAM_SEEN
-    add("linux", "fs.file-max", files, "sysctl", True, files_why, int(linux_ram // LINUX_RAM_PER_FILE))
-    add("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"])
-    nofile_stock = STOCK["linux.nofile"]
-    add("linux", "systemd.postgresql.LimitNOFILE", PG_NOFILE, "systemd", True, PG_NOFILE_WHY, nofile_stock)
-    add("linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why, STOCK["systemd.TasksMax"])
-    add("linux", "limits.postgres.nofile", PG_NOFILE, "limits.conf", True, PG_NOFILE_WHY, nofile_stock)
-    nproc_stock = int(linux_ram // LINUX_RAM_PER_PROCESS)
-    add("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why, nproc_stock)
-    if pooling.active:
-        add("linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True, pgbouncer_why, nofile_stock)
 
-    # macOS: System V semaphores; file and process limits through sysctl and launchd.
-    sysv = STOCK["macos.sysv_semaphores"]
-    add("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems.derivation, sysv)
-    add("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems.derivation, sysv)
-    add(
-        "macos",
-        "kern.sysv.semmsl",
-        SEMAPHORE_SET_SIZE,
-        "sysctl",
-        True,
-        SEMMSL_WHY,
-        sysv,
-    )
-    add("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"])
-    add("macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why, STOCK["macos.maxfilesperproc"])
-    add("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why, STOCK["macos.maxproc"])
-    add("macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why, STOCK["macos.maxprocperuid"])
-    add("macos", "kern.ipc.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"])
 
-    # FreeBSD: POSIX semaphores; maxproc is a boot-time tunable.
-    add("freebsd", "kern.maxfiles", files, "sysctl", True, files_why)
-    add("freebsd", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why)
-    add("freebsd", "kern.maxproc", system_procs, "loader.conf", True, system_procs_why)
-    add("freebsd", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why)
-    add("freebsd", "kern.ipc.soacceptqueue", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"])
-
-    # Windows: the service's non-interactive desktop heap (third SharedSection value, in kB).
-    heap_exact = processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN
-    heap_steps = math.ceil(heap_exact / DESKTOP_HEAP_STEP_KB) * DESKTOP_HEAP_STEP_KB
-    heap = max(DESKTOP_HEAP_DEFAULT_KB, heap_steps)
+def _heap_why(count: int, heap_exact: float, heap_steps: int, heap: int) -> Derivation:
     heap_calc = rounded(
-        f"{n(processes)} x {DESKTOP_HEAP_KB_PER_PROCESS:g} x {PROCESS_MARGIN:g}",
+        f"{n(count + 1)} x {DESKTOP_HEAP_KB_PER_PROCESS:g} x {PROCESS_MARGIN:g}",
         heap_exact,
         heap_steps,
         f"up to a multiple of {DESKTOP_HEAP_STEP_KB}",
     )
     if heap > heap_steps:
         heap_calc += f", at least the default {DESKTOP_HEAP_DEFAULT_KB}"
-    add(
-        "windows",
-        "desktop_heap.non_interactive_kb",
-        heap,
-        "registry",
-        True,
-        Derivation(
-            formula=(
-                f"desktop heap = processes x ~{DESKTOP_HEAP_KB_PER_PROCESS:g} kB x {PROCESS_MARGIN:g}, "
-                f"in steps of {DESKTOP_HEAP_STEP_KB} kB, at least the default {DESKTOP_HEAP_DEFAULT_KB} kB"
-            ),
-            calculation=f"processes {process_why}; {heap_calc}",
-            inputs=processes_inputs,
-            source=PGPLANNER_RULE,
-            note="heuristic: a 2011 report failed near 500 backends at 512 kB",
+    return Derivation(
+        formula=(
+            f"desktop heap = processes x ~{DESKTOP_HEAP_KB_PER_PROCESS:g} kB x {PROCESS_MARGIN:g}, "
+            f"in steps of {DESKTOP_HEAP_STEP_KB} kB, at least the default {DESKTOP_HEAP_DEFAULT_KB} kB"
         ),
-        DESKTOP_HEAP_DEFAULT_KB,
+        calculation=f"{_processes_why(count)}; {heap_calc}",
+        inputs=_processes_inputs(count),
+        source=PGPLANNER_RULE,
+        note="heuristic: a 2011 report failed near 500 backends at 512 kB",
     )
-    return settings
 
 
 def _pgbouncer_fds(pooling: Pooling) -> int:
@@ -369,11 +404,10 @@ def _pgbouncer_fds(pooling: Pooling) -> int:
     return pooling.max_client_conn + pooling.server_connections_max + PGBOUNCER_FIXED_FDS
 
 
-def _pgbouncer_nofile(pooling: Pooling) -> tuple[int, Derivation]:
-    need = _pgbouncer_fds(pooling)
+def _pgbouncer_nofile_why(pooling: Pooling, need: int, value: int) -> Derivation:
+    """PgBouncer's descriptor limit (``value``) from the descriptors it needs (``need``)."""
     wanted = need * FD_MARGIN
-    value = round_up_readable(wanted)
-    return value, Derivation(
+    return Derivation(
         formula=(
             f"PgBouncer descriptors = max_client_conn + pools x (pool + reserve) + {PGBOUNCER_FIXED_FDS}, "
             f"x {FD_MARGIN:g}"
@@ -404,6 +438,10 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
     pooler = pooling.max_client_conn if pooling.active else 0
     wanted = max(postgres, pooler)
     value = min(wanted, LISTEN_BACKLOG_MAX)
+    return value, Derivation.later(lambda: _listen_backlog_why(max_connections, pooling, pooler, wanted))
+
+
+def _listen_backlog_why(max_connections: int, pooling: Pooling, pooler: int, wanted: int) -> Derivation:
     asked = f"{LISTEN_BACKLOG_PER_CONNECTION} x {n(max_connections)}"
     if pooling.active:
         asked = f"max({n(pooler)}, {asked})"
@@ -417,7 +455,7 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
             "listen queue = the larger of max_client_conn (the pooler's listen_backlog: every client reconnecting "
             f"at once after a pooler restart) and {LISTEN_BACKLOG_PER_CONNECTION} x max_connections (PostgreSQL's)"
         )
-    return value, Derivation(
+    return Derivation(
         formula=f"{formula}, at most {n(LISTEN_BACKLOG_MAX)}",
         calculation=calculation,
         inputs=inputs,
@@ -545,6 +583,21 @@ def _overcommit_ratio(
     exact_ratio = 100 * (outside - reserve) / outside if outside > 0 else 0.0
     floored = math.floor(exact_ratio)
     ratio = min(100, max(0, floored))
+    why = Derivation.later(lambda: _overcommit_ratio_why(ram, swap, reserve, reserved, exact_ratio, ratio))
+    skip = ""
+    if not strict:
+        refused = strict_refused(scenario)
+        skip = "no effect while vm.overcommit_memory = 0; " + (
+            f"strict is not written here: {refused}" if refused else f"with --overcommit strict it would be {ratio}"
+        )
+    return ratio, why, skip
+
+
+def _overcommit_ratio_why(
+    ram: int, swap: int, reserve: int, reserved: int, exact_ratio: float, ratio: int
+) -> Derivation:
+    outside = ram - reserved
+    floored = math.floor(exact_ratio)
     limit = outside * ratio / 100 + swap
     sizes = f"{human_size(ram)} - {human_size(reserved)}"
     if outside > 0:
@@ -561,7 +614,7 @@ def _overcommit_ratio(
         if swap
         else "no swap: every allocation beyond the limit fails at once; 1-2 GB of swap is the usual margin"
     )
-    why = Derivation(
+    return Derivation(
         formula=(
             "overcommit_ratio = (RAM - huge pages - OS reserve) / (RAM - huge pages), in per cent, rounded down; "
             "the kernel's commit limit is (RAM - huge pages) x ratio + swap"
@@ -576,22 +629,25 @@ def _overcommit_ratio(
         source=f"{LINUX_OVERCOMMIT}; {DALIBO_OVERCOMMIT}",
         note=f"{swap_note}; the kernel applies the ratio to the RAM it manages (MemTotal), a little less than this",
     )
-    skip = ""
-    if not strict:
-        refused = strict_refused(scenario)
-        skip = "no effect while vm.overcommit_memory = 0; " + (
-            f"strict is not written here: {refused}" if refused else f"with --overcommit strict it would be {ratio}"
-        )
-    return ratio, why, skip
 
 
 def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float) -> tuple[int, Derivation, str]:
     """A dirty-page threshold in bytes: ``seconds`` of the storage's writes, unless the kernel's ratio is lower."""
-    rate = STORAGE_WRITES_PER_SECOND[storage]
-    value = int(rate * seconds)
+    value = int(STORAGE_WRITES_PER_SECOND[storage] * seconds)
     kernel_default = ram * ratio
-    ratio_name = name.replace("_bytes", "_ratio")
-    why = Derivation(
+    why = Derivation.later(lambda: _dirty_why(storage, ram, name, seconds, ratio, value, kernel_default))
+    skip = ""
+    if value >= kernel_default:
+        skip = f"the kernel's {_ratio_name(name)} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
+    return value, why, skip
+
+
+def _dirty_why(
+    storage: str, ram: int, name: str, seconds: float, ratio: float, value: int, kernel_default: float
+) -> Derivation:
+    rate = STORAGE_WRITES_PER_SECOND[storage]
+    ratio_name = _ratio_name(name)
+    return Derivation(
         formula=(
             f"{name} = {exact(seconds)} s of the storage's writes, instead of {ratio_name} = {percent(ratio)} of "
             "reclaimable memory"
@@ -604,7 +660,8 @@ def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float) -> t
             "checkpoint's fsync would then meet at once; autobase writes 64 MB and 512 MB"
         ),
     )
-    skip = ""
-    if value >= kernel_default:
-        skip = f"the kernel's {ratio_name} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
-    return value, why, skip
+
+
+def _ratio_name(name: str) -> str:
+    """The kernel's ratio a dirty-page threshold in bytes replaces: vm.dirty_bytes -> vm.dirty_ratio."""
+    return name.replace("_bytes", "_ratio")

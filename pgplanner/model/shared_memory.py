@@ -16,12 +16,13 @@ their source and checked against PostgreSQL 18.6 over the same grid:
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from .defaults import PRELOADED_LIBRARY
 from .derivation import Derivation, n
 from .sources import PGPLANNER_RULE
 from .units import KB, MB, human_size
-from .versions import AIO_FROM, SLRU_AUTOTUNE_FROM, has_shared_memory_size, max_backends
+from .versions import AIO_FROM, SLRU_AUTOTUNE_FROM, backend_slots, has_shared_memory_size
 
 BLOCK = 8 * KB  # shared_buffers and SLRU pages
 # Fitted on 15.18 (postgres -C shared_memory_size): per process slot (PGPROC, lock tables at
@@ -79,46 +80,75 @@ def shared_memory_estimate(
     ``locks``: its max_locks_per_transaction.
     """
     buffers = shared_buffers // BLOCK
-    backends = max_backends(version, max_connections, wal_senders, workers, autovacuum_workers)[0]
+    backends = backend_slots(version, max_connections, wal_senders, workers, autovacuum_workers)
     processes = backends + AUXILIARY_PROCESSES[version]
     wal_buffers = _wal_buffers(shared_buffers)
+    slru_pages = _slru_pages(buffers) if version >= SLRU_AUTOTUNE_FROM else 0  # 16 at least where counted
+    concurrency = min(max(buffers // processes, 1), AIO_MAX_CONCURRENCY) if version >= AIO_FROM else 0
+    extra_locks = max(locks - DEFAULT_LOCKS, 0)
+    # The terms in the order the explanation writes them, summed as sum() does (a term that is 0 adds nothing).
+    exact = sum(
+        (
+            shared_buffers,
+            wal_buffers,
+            SHM_PER_PROCESS * processes,
+            SHM_PER_BUFFER * buffers,
+            SHM_FIXED,
+            SLRU_BYTES_PER_PAGE * slru_pages,
+            AIO_BYTES_PER_HANDLE * processes * concurrency,
+            PRELOADED_SHM_BY_VERSION[version],
+            SHM_PER_LOCK_SLOT * extra_locks * backends,
+        )
+    )
+    total = math.ceil(exact * SHM_MARGIN)
+    terms = _Terms(
+        version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks
+    )
+    return total, Derivation.later(lambda: _explained(terms, total))
+
+
+class _Terms(NamedTuple):
+    """What :func:`shared_memory_estimate` counted, kept to write its explanation when first read."""
+
+    version: int
+    shared_buffers: int
+    buffers: int
+    backends: int
+    processes: int
+    wal_buffers: int
+    slru_pages: int  # 0 before SLRU_AUTOTUNE_FROM
+    concurrency: int  # io_max_concurrency; 0 before AIO_FROM
+    extra_locks: int  # max_locks_per_transaction above DEFAULT_LOCKS
+
+
+def _explained(terms: _Terms, total: int) -> Derivation:
+    version, processes, buffers = terms.version, terms.processes, terms.buffers
     per_process, per_buffer = f"{SHM_PER_PROCESS / KB:.1f} kB", f"{SHM_PER_BUFFER:g} B"
     parts = [
-        (shared_buffers, human_size(shared_buffers), "shared_buffers"),
-        (wal_buffers, human_size(wal_buffers), "wal_buffers"),
-        (SHM_PER_PROCESS * processes, f"{n(processes)} x {per_process}", f"{per_process} x process slots"),
-        (SHM_PER_BUFFER * buffers, f"{n(buffers)} x {per_buffer}", f"{per_buffer} x buffers"),
-        (SHM_FIXED, human_size(SHM_FIXED), human_size(SHM_FIXED)),
+        (human_size(terms.shared_buffers), "shared_buffers"),
+        (human_size(terms.wal_buffers), "wal_buffers"),
+        (f"{n(processes)} x {per_process}", f"{per_process} x process slots"),
+        (f"{n(buffers)} x {per_buffer}", f"{per_buffer} x buffers"),
+        (human_size(SHM_FIXED), human_size(SHM_FIXED)),
     ]
-    if version >= SLRU_AUTOTUNE_FROM:
-        pages, per_page = _slru_pages(buffers), f"{SLRU_BYTES_PER_PAGE / KB:.1f} kB"
-        parts.append((SLRU_BYTES_PER_PAGE * pages, f"{pages} x {per_page}", f"{per_page} x SLRU pages"))
-    if version >= AIO_FROM:
-        concurrency = min(max(buffers // processes, 1), AIO_MAX_CONCURRENCY)
+    if terms.slru_pages:
+        per_page = f"{SLRU_BYTES_PER_PAGE / KB:.1f} kB"
+        parts.append((f"{terms.slru_pages} x {per_page}", f"{per_page} x SLRU pages"))
+    if terms.concurrency:
         handle = f"{AIO_BYTES_PER_HANDLE} B"
+        parts.append((f"{n(processes)} x {terms.concurrency} x {handle}", f"{handle} x processes x io_max_concurrency"))
+    parts.append((human_size(PRELOADED_SHM_BY_VERSION[version]), PRELOADED_LIBRARY))
+    if terms.extra_locks:
         parts.append(
-            (
-                AIO_BYTES_PER_HANDLE * processes * concurrency,
-                f"{n(processes)} x {concurrency} x {handle}",
-                f"{handle} x processes x io_max_concurrency",
-            )
-        )
-    preloaded = PRELOADED_SHM_BY_VERSION[version]
-    parts.append((preloaded, human_size(preloaded), PRELOADED_LIBRARY))
-    if locks > DEFAULT_LOCKS:
-        extra = locks - DEFAULT_LOCKS
-        parts.append(
-            (SHM_PER_LOCK_SLOT * extra * backends, f"{n(extra)} x {n(backends)} x {SHM_PER_LOCK_SLOT} B",
+            (f"{n(terms.extra_locks)} x {n(terms.backends)} x {SHM_PER_LOCK_SLOT} B",
              f"{SHM_PER_LOCK_SLOT} B x (max_locks_per_transaction - {DEFAULT_LOCKS}) x backends")
         )  # fmt: skip
-    exact = sum(size for size, _, _ in parts)
-    total = math.ceil(exact * SHM_MARGIN)
     check = "; confirm with postgres -C shared_memory_size_in_huge_pages" if has_shared_memory_size(version) else ""
-    return total, Derivation(
-        formula=f"shared memory = ({' + '.join(term for _, _, term in parts)}) x {SHM_MARGIN}",
-        calculation=f"({' + '.join(shown for _, shown, _ in parts)}) x {SHM_MARGIN} = {human_size(total)}",
+    return Derivation(
+        formula=f"shared memory = ({' + '.join(term for _, term in parts)}) x {SHM_MARGIN}",
+        calculation=f"({' + '.join(shown for shown, _ in parts)}) x {SHM_MARGIN} = {human_size(total)}",
         inputs={
-            "shared_buffers": human_size(shared_buffers),
+            "shared_buffers": human_size(terms.shared_buffers),
             "process slots": n(processes),
             "PostgreSQL": str(version),
         },

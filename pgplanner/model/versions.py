@@ -99,17 +99,25 @@ def semaphores(
 ) -> Semaphores:
     """The documented SEMMNI/SEMMNS formula of ``version`` (also the number of server process slots)."""
     autovacuum = autovacuum_slots(version, autovacuum_workers)
-    if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
-        constant = _SEMAPHORE_CONSTANT_18
-        autovacuum_name = "autovacuum_worker_slots"
-    else:
-        constant = _SEMAPHORE_CONSTANT[version]
-        autovacuum_name = "autovacuum_max_workers"
-    name = "num_os_semaphores" if has_num_os_semaphores(version) else "semaphores"
+    constant = _SEMAPHORE_CONSTANT_18 if version >= AUTOVACUUM_WORKER_SLOTS_FROM else _SEMAPHORE_CONSTANT[version]
     count = max_connections + autovacuum + max_wal_senders + workers + constant
     sets = math.ceil(count / SEMAPHORES_PER_SET)
+    derivation = Derivation.later(
+        lambda: _semaphores_why(version, max_connections, max_wal_senders, workers, autovacuum, constant, count, sets)
+    )
+    return Semaphores(count, sets, sets * SEMAPHORE_SET_SIZE, derivation)
+
+
+def _semaphores_why(
+    version: int, max_connections: int, max_wal_senders: int, workers: int, autovacuum: int, constant: int,
+    count: int, sets: int,
+) -> Derivation:  # fmt: skip
+    """The explanation of :func:`semaphores`, written when first read."""
+    slots = version >= AUTOVACUUM_WORKER_SLOTS_FROM
+    autovacuum_name = "autovacuum_worker_slots" if slots else "autovacuum_max_workers"
+    name = "num_os_semaphores" if has_num_os_semaphores(version) else "semaphores"
     check = "; check with: postgres -C num_os_semaphores" if has_num_os_semaphores(version) else ""
-    derivation = Derivation(
+    return Derivation(
         formula=(
             f"{name} = max_connections + {autovacuum_name} + max_wal_senders + max_worker_processes + {constant}; "
             f"SEMMNI = ceil({name} / {SEMAPHORES_PER_SET}), SEMMNS = SEMMNI x {SEMAPHORE_SET_SIZE}"
@@ -128,7 +136,6 @@ def semaphores(
         source=f"{PG_KERNEL_RESOURCES} (PostgreSQL {version})",
         note=f"the server defaults are assumed for the other settings{check}",
     )
-    return Semaphores(count, sets, sets * SEMAPHORE_SET_SIZE, derivation)
 
 
 def max_backends(
@@ -140,14 +147,36 @@ def max_backends(
     the check hooks of max_connections, autovacuum_max_workers, max_worker_processes and
     max_wal_senders reject it ("invalid value for parameter"), from 18 InitializeMaxBackends does.
     """
-    autovacuum = autovacuum_slots(version, autovacuum_workers)
+    count = backend_slots(version, max_connections, max_wal_senders, workers, autovacuum_workers)
+    return count, Derivation.later(
+        lambda: _max_backends_why(version, max_connections, max_wal_senders, workers, autovacuum_workers, count)
+    )
+
+
+def backend_slots(
+    version: int, max_connections: int, max_wal_senders: int, workers: int, autovacuum_workers: int
+) -> int:
+    """MaxBackends alone, for a caller that does not file its explanation (see :func:`max_backends`)."""
+    extra = _special_workers(version)
+    return max_connections + autovacuum_slots(version, autovacuum_workers) + extra + workers + max_wal_senders
+
+
+def _special_workers(version: int) -> int:
+    """Worker slots MaxBackends counts beyond the configured ones: the autovacuum launcher, from 18 also the
+    slot-sync worker."""
+    return NUM_SPECIAL_WORKER_PROCS if version >= AUTOVACUUM_WORKER_SLOTS_FROM else 1
+
+
+def _max_backends_why(
+    version: int, max_connections: int, max_wal_senders: int, workers: int, autovacuum_workers: int, count: int
+) -> Derivation:
+    """The explanation of :func:`max_backends`, written when first read."""
+    autovacuum, extra = autovacuum_slots(version, autovacuum_workers), _special_workers(version)
     if version >= AUTOVACUUM_WORKER_SLOTS_FROM:
         name, special = "autovacuum_worker_slots", f"{NUM_SPECIAL_WORKER_PROCS} special workers"
-        extra = NUM_SPECIAL_WORKER_PROCS
     else:
-        name, special, extra = "autovacuum_max_workers", "1 autovacuum launcher", 1
-    count = max_connections + autovacuum + extra + workers + max_wal_senders
-    return count, Derivation(
+        name, special = "autovacuum_max_workers", "1 autovacuum launcher"
+    return Derivation(
         formula=f"MaxBackends = max_connections + {name} + {special} + max_worker_processes + max_wal_senders",
         calculation=f"{n(max_connections)} + {autovacuum} + {extra} + {workers} + {max_wal_senders} = {n(count)}",
         inputs={
