@@ -176,11 +176,17 @@ def explain(
 
 
 def carried(derivation: Derivation, note: str | None = None) -> Derivation:
-    """An explanation the plan already made, restated for a setting (with another note, if given)."""
+    """An explanation the plan already made, restated for a setting (with another note, if given).
+
+    Without another note it is the same explanation, kept as it is: one made with ``Derivation.later``
+    stays unwritten until someone reads it.
+    """
+    if note is None:
+        return derivation
     return explain(
         derivation.formula,
         derivation.calculation,
-        derivation.note if note is None else note,
+        note,
         inputs=derivation.inputs,
         source=derivation.source,
     )
