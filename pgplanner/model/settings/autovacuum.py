@@ -67,11 +67,11 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     cost = inp.derivations["memory.maintenance_bytes"]
     how = Derivation.later(lambda: _workers(inp.version, workers, derived, cost))
     differs = "" if derived else "pgplanner writes the autovacuum workers you gave; pgtune derives them from the cores"
-    return [
-        *present([DECLARED.setting(inp.version, "autovacuum_max_workers", str(workers), how, differs)]),
+    return present([
+        DECLARED.setting(inp.version, "autovacuum_max_workers", str(workers), how, differs),
         *_by_facts(hw.pg_version, hw.storage, workers),
         *_scale_factors(hw.pg_version, _size_step(hw.data_size)),
-    ]
+    ])  # fmt: skip
 
 
 def _workers(version: int, workers: int, derived: Derivation | None, cost: Derivation) -> Derivation:

@@ -262,7 +262,8 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
 def _huge_pages(inp: SettingsInput) -> Setting | None:
     hw, basis = inp.scenario.hardware, inp.basis
     small = basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM
-    reason = "" if basis.huge_pages else huge_pages_absent_because(inp.scenario)
+    # Only Linux's note says why no huge pages are reserved.
+    reason = "" if basis.huge_pages or hw.platform != "linux" else huge_pages_absent_because(inp.scenario)
     return _huge_pages_on(hw.pg_version, hw.platform, small, basis.huge_pages, reason)
 
 

@@ -84,12 +84,12 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
     version, platform = hw.pg_version, hw.platform
     cost = _random_page_cost(version, hw.data_size, inp.basis.ram, hw.storage, profile)
-    return [
-        *present([cost]),
+    return present([
+        cost,
         *_io_concurrency(version, platform, hw.storage, inp.basis.server.autovacuum_workers),
         *_by_profile(version, profile),
         *_io_method(version, platform, hw.cores),
-    ]
+    ])  # fmt: skip
 
 
 @cache

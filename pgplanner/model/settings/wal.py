@@ -91,8 +91,7 @@ CHECKPOINTS_COUNTED = {
 def recommend(inp: SettingsInput) -> list[Setting]:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
     level, timeout, *rest = _by_profile(hw.pg_version, profile)
-    sizes = _wal_sizes(inp)
-    return [level, *present([_wal_buffers(inp)]), timeout, *sizes, *rest, *present([_slot_keep(inp)])]
+    return present([level, _wal_buffers(inp), timeout, *_wal_sizes(inp), *rest, _slot_keep(inp)])
 
 
 def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
