@@ -67,13 +67,14 @@ CACHE_FORMULA = (
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
+    maintenance_differs = _maintenance_versus_pgtune(inp)
     return present([
         _shared_buffers(inp),
         _effective_cache_size(inp),
         _work_mem(inp),
         _hash_mem_multiplier(inp),
-        _maintenance_work_mem(inp),
-        _autovacuum_work_mem(inp),
+        _maintenance_work_mem(inp, maintenance_differs),
+        _autovacuum_work_mem(inp, maintenance_differs != ""),
         _temp_buffers(inp),
         _huge_pages(inp),
         _max_locks(inp),
@@ -198,12 +199,11 @@ def _given(name: str, shown: str) -> Derivation:
     return explain(name, f"given: {shown}", inputs={name: shown}, source=PG_RESOURCE_CONSUMPTION)
 
 
-def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
+def _maintenance_work_mem(inp: SettingsInput, differs: str) -> Setting | None:
     b = inp.basis
     value = b.server.maintenance_work_mem
     derived = b.server.derivations.get("maintenance_work_mem")
     how = derived or _given("maintenance_work_mem", human_size(value))
-    differs = _maintenance_versus_pgtune(inp)
     return DECLARED.setting(inp.version, "maintenance_work_mem", conf_size(value), how, differs)
 
 
@@ -232,7 +232,7 @@ AUTOVACUUM_VERSUS_PGTUNE = (
 )
 
 
-def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
+def _autovacuum_work_mem(inp: SettingsInput, maintenance_differs: bool) -> Setting | None:
     b = inp.basis
     value = b.server.autovacuum_work_mem
     own, cost = b.server.derivations["autovacuum_work_mem"], inp.derivations["memory.maintenance_bytes"]
@@ -243,7 +243,7 @@ def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
     differs = ""
     if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
         differs = AUTOVACUUM_VERSUS_PGTUNE
-    elif _maintenance_versus_pgtune(inp):
+    elif maintenance_differs:
         differs = "it follows maintenance_work_mem, which differs from pgtune's as said there"
     return DECLARED.setting(inp.version, "autovacuum_work_mem", conf_size(value), Derivation.later(how), differs)
 

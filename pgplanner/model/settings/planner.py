@@ -53,6 +53,7 @@ DECLARED = Declaration(
 )
 
 # The formulas, written out from the constants above once, at import.
+RANDOM_PAGE_COSTS_WRITTEN = {cost: f"{cost:g}" for cost in (RANDOM_PAGE_COST_CHEAP, RANDOM_PAGE_COST_DEFAULT)}
 RANDOM_PAGE_COST_FORMULA = (
     f"random_page_cost = {RANDOM_PAGE_COST_CHEAP:g} when the data fits in RAM or lives on flash; "
     f"{RANDOM_PAGE_COST_DEFAULT:g} on HDD and for analytics beyond RAM"
@@ -110,7 +111,7 @@ def _random_page_cost(version: int, data_size: int | None, ram: int, storage: st
         why = "flash"
     value = RANDOM_PAGE_COST_DEFAULT if why in ("hdd", "analytics") else RANDOM_PAGE_COST_CHEAP
     how = Derivation.later(lambda: _random_page_cost_derivation(data_size, ram, storage, profile, value, why))
-    return DECLARED.setting(version, "random_page_cost", f"{value:g}", how)
+    return DECLARED.setting(version, "random_page_cost", RANDOM_PAGE_COSTS_WRITTEN[value], how)
 
 
 def _random_page_cost_derivation(

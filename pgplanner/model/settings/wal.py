@@ -210,21 +210,12 @@ def _sized(
     share = WAL_PER_SHARED_BUFFERS[profile]
     by_shared, disk_cap = shared * share, disk * WAL_DISK_SHARE
     most, direction = whole(min(max(by_shared, high), disk_cap))
-    differs = ""
-    if most != high:
-        differs = (
-            f"pgtune writes {human_size(high)} for {profile} whatever shared_buffers and the disk are; pgplanner "
-            "grows it with shared_buffers, whose pages a checkpoint cycle writes to WAL whole, and keeps it to a "
-            "tenth of the WAL disk"
-        )
-    least_raw = min(low, most / MIN_WAL_PER_MAX)
-    least = max(int(least_raw) // MB * MB, 2 * WAL_SEGMENT)
-    least_differs = ""
-    if least != low:
-        least_differs = (
-            f"pgtune keeps {human_size(low)} of WAL segments for reuse whatever the disk; pgplanner at most a quarter "
-            "of max_wal_size, so a small disk is not filled with recycled WAL"
-        )
+    least = max(int(min(low, most / MIN_WAL_PER_MAX)) // MB * MB, 2 * WAL_SEGMENT)
+    least_differs, differs = _versus_pgtune(profile)
+    if least == low:
+        least_differs = ""
+    if most == high:
+        differs = ""
 
     def inputs() -> dict[str, str]:
         return {"shared_buffers": human_size(shared), "profile": profile, "WAL disk": human_size(disk)}
@@ -253,6 +244,19 @@ def _sized(
         DECLARED.setting(version, "min_wal_size", conf_size(least), Derivation.later(least_how), least_differs),
         DECLARED.setting(version, "max_wal_size", conf_size(most), Derivation.later(most_how), differs),
     ]))  # fmt: skip
+
+
+@cache
+def _versus_pgtune(profile: str) -> tuple[str, str]:
+    """Why min_wal_size and max_wal_size differ from pgtune's table for ``profile``, where they do."""
+    low, high = WAL_SIZES[profile]
+    return (
+        f"pgtune keeps {human_size(low)} of WAL segments for reuse whatever the disk; pgplanner at most a quarter "
+        "of max_wal_size, so a small disk is not filled with recycled WAL",
+        f"pgtune writes {human_size(high)} for {profile} whatever shared_buffers and the disk are; pgplanner "
+        "grows it with shared_buffers, whose pages a checkpoint cycle writes to WAL whole, and keeps it to a "
+        "tenth of the WAL disk",
+    )
 
 
 def whole(size: float) -> tuple[int, str]:
