@@ -50,7 +50,10 @@ def declared_names(version: int) -> frozenset[str]:
 
 
 def recommend(inp: SettingsInput) -> tuple[Setting, ...]:
-    return tuple(s for recommender in RECOMMENDERS for s in recommender.recommend(inp))
+    made: list[Setting] = []
+    for recommender in RECOMMENDERS:
+        made += recommender.recommend(inp)
+    return tuple(made)
 
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..derivation import exact, listing, n, rounded
+from ..derivation import Derivation, exact, listing, n, rounded
 from ..sources import PG_AUTOVACUUM, PG_COST_DELAY, PGTUNE
 from ..units import GB, TB, human_size
 from ..versions import AUTOVACUUM_WORKER_SLOTS_FROM, DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_AUTOVACUUM_WORKER_SLOTS
@@ -64,27 +64,27 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     server, hw = inp.basis.server, inp.scenario.hardware
     derived = server.derivations.get("autovacuum_workers")
     workers = server.autovacuum_workers
-    return [
-        *present([_workers(inp, workers, derived is not None)]),
+    cost = inp.derivations["memory.maintenance_bytes"]
+    how = Derivation.later(lambda: _workers(inp.version, workers, derived, cost))
+    differs = "" if derived else "pgplanner writes the autovacuum workers you gave; pgtune derives them from the cores"
+    return present([
+        DECLARED.setting(inp.version, "autovacuum_max_workers", str(workers), how, differs),
         *_by_facts(hw.pg_version, hw.storage, workers),
         *_scale_factors(hw.pg_version, _size_step(hw.data_size)),
-    ]
+    ])  # fmt: skip
 
 
-def _workers(inp: SettingsInput, workers: int, derived: bool) -> Setting | None:
-    d = inp.basis.server.derivations.get("autovacuum_workers")
-    cost = inp.derivations["memory.maintenance_bytes"]
-    reload = inp.version >= AUTOVACUUM_WORKER_SLOTS_FROM
-    how = explain(
-        d.formula if d else "autovacuum_max_workers",
-        d.calculation if d else f"given: {workers}",
+def _workers(version: int, workers: int, derived: Derivation | None, cost: Derivation) -> Derivation:
+    """The explanation of autovacuum_max_workers: the server model's derivation, or the count given."""
+    reload = version >= AUTOVACUUM_WORKER_SLOTS_FROM
+    return explain(
+        derived.formula if derived else "autovacuum_max_workers",
+        derived.calculation if derived else f"given: {workers}",
         f"memory: {cost.calculation}, a line of the memory budget; the workers share one cost budget, raised with "
         "them below" + (f"; {RELOAD_NOTE}" if reload else ""),
-        inputs=d.inputs if d else {"autovacuum workers": str(workers)},
+        inputs=derived.inputs if derived else {"autovacuum workers": str(workers)},
         source=PGTUNE if derived else PG_AUTOVACUUM,
     )
-    differs = "" if derived else "pgplanner writes the autovacuum workers you gave; pgtune derives them from the cores"
-    return DECLARED.setting(inp.version, "autovacuum_max_workers", str(workers), how, differs)
 
 
 @cache

@@ -100,11 +100,13 @@ class Declaration:
         combination by their callers (``functools.cache``), since plan() runs on every slider tick.
         """
         context = self._contexts[version].get(name)
-        if context is None and name not in self.parameters:
+        if context is not None:  # Setting(...) without the named tuple's own __new__, a frame less per setting
+            return _new_setting(Setting, (name, value, self.group, context, derivation, versus_pgtune))
+        if name not in self.parameters:
             close = difflib.get_close_matches(name, self.parameters, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise UnknownParameter(f"{name!r} is not a parameter the {self.group} group declares{hint}")
-        return None if context is None else Setting(name, value, self.group, context, derivation, versus_pgtune)
+        return None
 
 
 INT_MAX = 2**31 - 1
@@ -153,6 +155,9 @@ class Setting(NamedTuple):
         return {**self._asdict(), "derivation": self.derivation.as_json()}
 
 
+_new_setting = tuple.__new__
+
+
 class SettingsInput(NamedTuple):
     """What the recommenders read: the scenario and the figures the plan already worked out."""
 
@@ -176,11 +181,17 @@ def explain(
 
 
 def carried(derivation: Derivation, note: str | None = None) -> Derivation:
-    """An explanation the plan already made, restated for a setting (with another note, if given)."""
+    """An explanation the plan already made, restated for a setting (with another note, if given).
+
+    Without another note it is the same explanation, kept as it is: one made with ``Derivation.later``
+    stays unwritten until someone reads it.
+    """
+    if note is None:
+        return derivation
     return explain(
         derivation.formula,
         derivation.calculation,
-        derivation.note if note is None else note,
+        note,
         inputs=derivation.inputs,
         source=derivation.source,
     )

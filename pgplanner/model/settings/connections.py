@@ -3,10 +3,10 @@ how passwords are stored, and how dead or idle-in-transaction sessions are ended
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from ..defaults import LISTEN_RULE
-from ..derivation import listing
+from ..derivation import Derivation, listing
 from ..scenario import Scenario
 from ..sources import PG_AUTHENTICATION, PG_CLIENT_DEFAULTS, PG_CONNECTION_SETTINGS, PG_CONNECTIONS
 from ..versions import RESERVED_CONNECTIONS_FROM, WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM
@@ -66,7 +66,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     scenario = inp.scenario
     given = scenario.workload.listen is not None
     return [
-        *present(_budgeted(inp)),
+        *_budgeted(inp),
         *_sessions(inp.version, scenario.hardware.platform, scenario.workload.profile,
                    listens_on_localhost(scenario), given),
     ]  # fmt: skip
@@ -125,17 +125,39 @@ def _sessions(version: int, platform: str, profile: str, local: bool, given: boo
     return tuple(present(made))
 
 
-def _budgeted(inp: SettingsInput) -> list[Setting | None]:
-    d, wl = inp.derivations, inp.scenario.workload
-    steps = [str(d[key]) for key in ("max_connections_required", "max_connections_recommended") if key in d]
-    chosen = d["max_connections"]
-    max_connections = carried(chosen, "; ".join([*steps, *filter(None, [chosen.note])]))
-    desktop = inp.scenario.workload.profile == "desktop"
-    superuser = str(wl.superuser_reserved)
-    reserved = str(wl.reserved_connections)
-    version, setting = inp.version, DECLARED.setting
-    return [
-        setting(version, "max_connections", str(inp.max_connections), max_connections),
+def _budgeted(inp: SettingsInput) -> list[Setting]:
+    """max_connections and max_wal_senders from the budget; the reserved slots as given. The explanations of
+    the first two are written when read (plan() runs on every slider tick, their text is read on a tab)."""
+    d, wl, version = inp.derivations, inp.scenario.workload, inp.version
+    required, recommended = d.get("max_connections_required"), d.get("max_connections_recommended")
+    chosen, senders = d["max_connections"], d["max_wal_senders"]
+    desktop = wl.profile == "desktop"
+    made = [
+        DECLARED.setting(version, "max_connections", str(inp.max_connections),
+                         Derivation.later(lambda: _max_connections(required, recommended, chosen))),
+        *_reserved(version, wl.superuser_reserved, wl.reserved_connections),
+        DECLARED.setting(version, "max_wal_senders", str(inp.max_wal_senders),
+                         Derivation.later(lambda: _max_wal_senders(senders)), DESKTOP_WAL if desktop else ""),
+    ]  # fmt: skip
+    return present(made)
+
+
+def _max_connections(required: Derivation | None, recommended: Derivation | None, chosen: Derivation) -> Derivation:
+    steps = [str(step) for step in (required, recommended) if step is not None]
+    return carried(chosen, "; ".join([*steps, *filter(None, [chosen.note])]))
+
+
+def _max_wal_senders(senders: Derivation) -> Derivation:
+    return carried(senders, f"{senders.note}; from PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders "
+                            "have their own slots, outside max_connections")  # fmt: skip
+
+
+@lru_cache(maxsize=256)  # given counts: a few per user, but up to 1,000 each
+def _reserved(version: int, superuser_reserved: int, reserved_connections: int) -> tuple[Setting, ...]:
+    """The slots kept for superusers and for pg_use_reserved_connections: given, a few small numbers."""
+    superuser, reserved = str(superuser_reserved), str(reserved_connections)
+    setting = DECLARED.setting
+    return tuple(present([
         setting(
             version,
             "superuser_reserved_connections",
@@ -153,13 +175,4 @@ def _budgeted(inp: SettingsInput) -> list[Setting | None]:
                     "a budget line",
                     inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS),
         ),  # None before 16
-        setting(
-            version,
-            "max_wal_senders",
-            str(inp.max_wal_senders),
-            carried(d["max_wal_senders"], f"{d['max_wal_senders'].note}; from PostgreSQL "
-                    f"{WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} WAL senders have their own slots, outside "
-                    "max_connections"),
-            DESKTOP_WAL if desktop else "",
-        ),
-    ]  # fmt: skip
+    ]))  # fmt: skip

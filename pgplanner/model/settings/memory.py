@@ -6,10 +6,11 @@ that is written and the memory plan can never disagree.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from collections.abc import Callable
+from functools import cache
 
 from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
-from ..derivation import capped, exact, n, percent
+from ..derivation import Derivation, capped, exact, n, percent
 from ..memory import HUGE_PAGES_FROM, huge_pages_absent_because
 from ..scenario import Memory
 from ..server import AUTOVACUUM_WORK_MEM_CAP, DEAD_ROWS_BEFORE_TID_STORE
@@ -66,13 +67,14 @@ CACHE_FORMULA = (
 
 
 def recommend(inp: SettingsInput) -> list[Setting]:
+    maintenance_differs = _maintenance_versus_pgtune(inp)
     return present([
         _shared_buffers(inp),
         _effective_cache_size(inp),
         _work_mem(inp),
         _hash_mem_multiplier(inp),
-        _maintenance_work_mem(inp),
-        _autovacuum_work_mem(inp),
+        _maintenance_work_mem(inp, maintenance_differs),
+        _autovacuum_work_mem(inp, maintenance_differs != ""),
         _temp_buffers(inp),
         _huge_pages(inp),
         _max_locks(inp),
@@ -82,71 +84,88 @@ def recommend(inp: SettingsInput) -> list[Setting]:
 def _shared_buffers(inp: SettingsInput) -> Setting | None:
     b, mem = inp.basis, inp.scenario.memory
     value, lowered = accepted_size(inp, "shared_buffers", b.shared_buffers // BLOCK * BLOCK)
-    available = inp.derivations["memory.available_bytes"]
-    notes = f"whole 8 kB pages; {available.formula}: {available.calculation}"
-    how = then(carried(inp.derivations["memory.shared_buffers_bytes"], notes), lowered)
+    available, derived = inp.derivations["memory.available_bytes"], inp.derivations["memory.shared_buffers_bytes"]
+
+    def how() -> Derivation:
+        return then(carried(derived, f"whole 8 kB pages; {available.formula}: {available.calculation}"), lowered)
+
     differs = ""
     if mem.shared_buffers is not None:
         differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
-    return DECLARED.setting(inp.version, "shared_buffers", conf_size(value), how, differs)
+    return DECLARED.setting(inp.version, "shared_buffers", conf_size(value), Derivation.later(how), differs)
 
 
-def effective_cache_size(inp: SettingsInput) -> tuple[int, str, str]:
-    """The cache estimate, its calculation and why it may differ from pgtune's."""
+def _cache_estimate(inp: SettingsInput) -> tuple[int, Callable[[], str], str]:
+    """The cache estimate, the function that writes its calculation, and why it may differ from pgtune's."""
     b = inp.basis
     at_least = b.shared_buffers // BLOCK * BLOCK
+    ram = b.ram
     if inp.scenario.workload.profile == "desktop":
-        raw = b.ram * DESKTOP_CACHE_SHARE
+        raw = ram * DESKTOP_CACHE_SHARE
         value = max(int(raw), at_least)
-        expression = f"{human_size(b.ram)} x {exact(DESKTOP_CACHE_SHARE)}"
-        return value, capped(expression, raw, at_least=at_least, show=human_size, result=value), ""
-    ceiling = b.ram * CACHE_SHARE
-    left = b.ram - b.os_overhead - inp.max_connections * b.per_connection
+
+        def desktop() -> str:
+            expression = f"{human_size(ram)} x {exact(DESKTOP_CACHE_SHARE)}"
+            return capped(expression, raw, at_least=at_least, show=human_size, result=value)
+
+        return value, desktop, ""
+    ceiling = ram * CACHE_SHARE
+    os_overhead, per_connection, connections = b.os_overhead, b.per_connection, inp.max_connections
+    left = ram - os_overhead - connections * per_connection
     raw = min(ceiling, left)
     value = max(int(raw) // MB * MB, at_least)
-    expression = (
-        f"min({human_size(b.ram)} x {exact(CACHE_SHARE)}, {human_size(b.ram)} - {human_size(b.os_overhead)} - "
-        f"{n(inp.max_connections)} x {human_size(b.per_connection)})"
-    )
-    whole_mb = "down to whole MB"
-    calculation = capped(expression, raw, at_least=at_least, show=human_size, result=value, direction=whole_mb)
+
+    def calculation() -> str:
+        expression = (
+            f"min({human_size(ram)} x {exact(CACHE_SHARE)}, {human_size(ram)} - {human_size(os_overhead)} - "
+            f"{n(connections)} x {human_size(per_connection)})"
+        )
+        whole_mb = "down to whole MB"
+        return capped(expression, raw, at_least=at_least, show=human_size, result=value, direction=whole_mb)
+
     differs = ""
     if left < ceiling:
         differs = (
-            f"pgtune assumes {percent(CACHE_SHARE)} of RAM is cache; here {n(inp.max_connections)} connections at "
-            f"{human_size(b.per_connection)} each leave less, and an estimate above what can really be cached "
+            f"pgtune assumes {percent(CACHE_SHARE)} of RAM is cache; here {n(connections)} connections at "
+            f"{human_size(per_connection)} each leave less, and an estimate above what can really be cached "
             "makes the planner pick index scans that then read from disk"
         )
     return value, calculation, differs
 
 
 def _effective_cache_size(inp: SettingsInput) -> Setting | None:
-    value, calculation, differs = effective_cache_size(inp)
+    value, calculation, differs = _cache_estimate(inp)
     value, lowered = accepted_size(inp, "effective_cache_size", value)
     formula = DESKTOP_CACHE_FORMULA if inp.scenario.workload.profile == "desktop" else CACHE_FORMULA
-    b = inp.basis
-    inputs = {
-        "RAM": human_size(b.ram),
-        "OS reserve": human_size(b.os_overhead),
-        "max_connections": n(inp.max_connections),
-        "typical per connection": human_size(b.per_connection),
-        "shared_buffers": human_size(b.shared_buffers),
-    }
-    how = explain(formula, calculation, "a planner estimate only: nothing is allocated", inputs=inputs,
-                  source=PG_QUERY_PLANNING)  # fmt: skip
-    return DECLARED.setting(inp.version, "effective_cache_size", conf_size(value), then(how, lowered), differs)
+    b, connections = inp.basis, inp.max_connections
+
+    def how() -> Derivation:
+        inputs = {
+            "RAM": human_size(b.ram),
+            "OS reserve": human_size(b.os_overhead),
+            "max_connections": n(connections),
+            "typical per connection": human_size(b.per_connection),
+            "shared_buffers": human_size(b.shared_buffers),
+        }
+        made = explain(formula, calculation(), "a planner estimate only: nothing is allocated", inputs=inputs,
+                       source=PG_QUERY_PLANNING)  # fmt: skip
+        return then(made, lowered)
+
+    return DECLARED.setting(inp.version, "effective_cache_size", conf_size(value), Derivation.later(how), differs)
 
 
 def _work_mem(inp: SettingsInput) -> Setting | None:
     scenario, d = inp.scenario, inp.derivations
     value, worst = inp.basis.work_mem, d["memory.worst_case_bytes"]
-    hw = scenario.hardware
-    pgtune, others = _other_tools(hw.ram, hw.cores, hw.platform, hw.pg_version, hw.data_size,
-                                  scenario.workload.profile, inp.max_connections)  # fmt: skip
-    safe = d["memory.safe_work_mem_bytes"]
-    checks = f"{safe.formula}: {safe.calculation}; {worst.formula}: {worst.calculation}"
-    how = carried(d["memory.work_mem_bytes"])
-    how = how._replace(note="; ".join(filter(None, [how.note, checks, others])))
+    safe, derived = d["memory.safe_work_mem_bytes"], d["memory.work_mem_bytes"]
+    hw, profile, connections = scenario.hardware, scenario.workload.profile, inp.max_connections
+    pgtune = pgtune_work_mem(hw.ram, hw.cores, hw.platform, hw.pg_version, hw.data_size, profile, connections)
+
+    def how() -> Derivation:
+        others = _other_tools(pgtune, tstune_work_mem(hw.ram, hw.cores, connections))
+        checks = f"{safe.formula}: {safe.calculation}; {worst.formula}: {worst.calculation}"
+        return derived._replace(note="; ".join(filter(None, [derived.note, checks, others])))
+
     differs = ""
     if value != pgtune and scenario.memory.work_mem is not None:
         differs = "pgplanner writes the work_mem you gave; pgtune derives it from RAM and the connections"
@@ -156,17 +175,12 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
             "pgplanner takes the largest work_mem whose full worst case (sort nodes, hash nodes x "
             "hash_mem_multiplier, parallel workers, autovacuum) fits in RAM, at most what the profile's queries need"
         )
-    return DECLARED.setting(inp.version, "work_mem", conf_size(value), how, differs)
+    return DECLARED.setting(inp.version, "work_mem", conf_size(value), Derivation.later(how), differs)
 
 
-@lru_cache(maxsize=256)  # RAM makes the combinations many: keep the recent ones
-def _other_tools(
-    ram: int, cores: int, platform: str, version: int, data_size: int | None, profile: str, max_connections: int
-) -> tuple[int, str]:
-    """pgtune's work_mem for the same inputs, and the sentence that names it beside timescaledb-tune's."""
-    pgtune = pgtune_work_mem(ram, cores, platform, version, data_size, profile, max_connections)
-    tstune = tstune_work_mem(ram, cores, max_connections)
-    return pgtune, (
+def _other_tools(pgtune: int, tstune: int) -> str:
+    """The sentence that names pgtune's work_mem for the same inputs beside timescaledb-tune's."""
+    return (
         f"for the same inputs pgtune writes {human_size(pgtune)} ({PGTUNE_WORK_MEM_RULE}) and timescaledb-tune "
         f"{human_size(tstune)} ({TSTUNE_WORK_MEM_RULE}); neither counts hash_mem_multiplier or parallel workers"
     )
@@ -176,28 +190,20 @@ def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
     server = inp.basis.server
     value = f"{server.hash_mem_multiplier:.15g}"  # every digit the model counts with; no thousands separator
     derived = server.derivations.get("hash_mem_multiplier")
-    how = (
-        carried(derived)
-        if derived
-        else explain(
-            "hash_mem_multiplier",
-            f"given: {value}",
-            inputs={"hash_mem_multiplier": value},
-            source=PG_RESOURCE_CONSUMPTION,
-        )
-    )
+    how = derived or _given("hash_mem_multiplier", value)
     return DECLARED.setting(inp.version, "hash_mem_multiplier", value, how)
 
 
-def _maintenance_work_mem(inp: SettingsInput) -> Setting | None:
+def _given(name: str, shown: str) -> Derivation:
+    """The explanation of a setting written as the user gave it (a few values per user)."""
+    return explain(name, f"given: {shown}", inputs={name: shown}, source=PG_RESOURCE_CONSUMPTION)
+
+
+def _maintenance_work_mem(inp: SettingsInput, differs: str) -> Setting | None:
     b = inp.basis
     value = b.server.maintenance_work_mem
     derived = b.server.derivations.get("maintenance_work_mem")
-    how = carried(derived) if derived else explain(
-        "maintenance_work_mem", f"given: {human_size(value)}", inputs={"maintenance_work_mem": human_size(value)},
-        source=PG_RESOURCE_CONSUMPTION,
-    )  # fmt: skip
-    differs = _maintenance_versus_pgtune(inp)
+    how = derived or _given("maintenance_work_mem", human_size(value))
     return DECLARED.setting(inp.version, "maintenance_work_mem", conf_size(value), how, differs)
 
 
@@ -226,31 +232,38 @@ AUTOVACUUM_VERSUS_PGTUNE = (
 )
 
 
-def _autovacuum_work_mem(inp: SettingsInput) -> Setting | None:
+def _autovacuum_work_mem(inp: SettingsInput, maintenance_differs: bool) -> Setting | None:
     b = inp.basis
     value = b.server.autovacuum_work_mem
     own, cost = b.server.derivations["autovacuum_work_mem"], inp.derivations["memory.maintenance_bytes"]
-    how = carried(own, f"{own.note}; {cost.formula}: {cost.calculation}, a line of the memory budget")
+
+    def how() -> Derivation:
+        return carried(own, f"{own.note}; {cost.formula}: {cost.calculation}, a line of the memory budget")
+
     differs = ""
     if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
         differs = AUTOVACUUM_VERSUS_PGTUNE
-    elif _maintenance_versus_pgtune(inp):
+    elif maintenance_differs:
         differs = "it follows maintenance_work_mem, which differs from pgtune's as said there"
-    return DECLARED.setting(inp.version, "autovacuum_work_mem", conf_size(value), how, differs)
+    return DECLARED.setting(inp.version, "autovacuum_work_mem", conf_size(value), Derivation.later(how), differs)
 
 
 def _temp_buffers(inp: SettingsInput) -> Setting | None:
-    mem, used = inp.scenario.memory, inp.derivations["memory.temp_buffers_bytes"]
-    shown = human_size(mem.temp_buffers)
-    how = explain(TEMP_BUFFERS_FORMULA, f"given: {shown}", f"{used.formula}: {used.calculation}",
-                  inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
-    return DECLARED.setting(inp.version, "temp_buffers", conf_size(mem.temp_buffers // BLOCK * BLOCK), how)
+    size, used = inp.scenario.memory.temp_buffers, inp.derivations["memory.temp_buffers_bytes"]
+
+    def how() -> Derivation:
+        shown = human_size(size)
+        return explain(TEMP_BUFFERS_FORMULA, f"given: {shown}", f"{used.formula}: {used.calculation}",
+                       inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
+
+    return DECLARED.setting(inp.version, "temp_buffers", conf_size(size // BLOCK * BLOCK), Derivation.later(how))
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
     hw, basis = inp.scenario.hardware, inp.basis
     small = basis.shared_buffers < PGTUNE_HUGE_PAGES_FROM
-    reason = "" if basis.huge_pages else huge_pages_absent_because(inp.scenario)
+    # Only Linux's note says why no huge pages are reserved.
+    reason = "" if basis.huge_pages or hw.platform != "linux" else huge_pages_absent_because(inp.scenario)
     return _huge_pages_on(hw.pg_version, hw.platform, small, basis.huge_pages, reason)
 
 
@@ -298,4 +311,4 @@ def _max_locks(inp: SettingsInput) -> Setting | None:
     if derived is None:
         return None  # PostgreSQL's 64 covers a transaction that touches few partitions
     value = str(inp.basis.server.max_locks_per_transaction)
-    return DECLARED.setting(inp.version, "max_locks_per_transaction", value, carried(derived))
+    return DECLARED.setting(inp.version, "max_locks_per_transaction", value, derived)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 from ..defaults import PARALLEL_PER_GATHER_CAP
-from ..derivation import capped
+from ..derivation import Derivation, capped
 from ..server import REPLICATION_SLOTS
 from ..sources import PG_RESOURCE_CONSUMPTION, PGTUNE
 from ..versions import DEFAULT_MAX_WORKER_PROCESSES
-from .base import Declaration, Parameter, Setting, SettingsInput, carried, explain, present
+from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
 
 DECLARED = Declaration(
     "parallelism",
@@ -73,7 +73,7 @@ def _settings(inp: SettingsInput) -> tuple[Setting, ...]:
     derived = d.get("max_worker_processes")
     worker_differs = ""
     if derived is not None:
-        worker_how = carried(derived)
+        worker_how = derived
         pgtune_workers = cores if not few else DEFAULT_MAX_WORKER_PROCESSES
         if server.max_worker_processes != pgtune_workers:
             worker_differs = WORKER_SLOTS_DIFFER if not few else FEW_WORKER_SLOTS
@@ -92,33 +92,39 @@ def _settings(inp: SettingsInput) -> tuple[Setting, ...]:
             "pgtune sets it to the cores; here the max_worker_processes given leaves fewer slots once logical "
             "replication and the extension workers have theirs"
         )
-    per_gather = server.parallel_workers_per_gather
+    per_gather, max_parallel = server.parallel_workers_per_gather, server.max_parallel_workers
     gather = d.get("parallel_workers_per_gather")
-    gather_formula, gather_calculation = (
-        (gather.formula, gather.calculation) if gather else ("max_parallel_workers_per_gather", f"given: {per_gather}")
-    )
     gather_differs = FEW_CORES if few and per_gather != DEFAULT_PARALLEL_PER_GATHER else ""
     if inp.scenario.memory.parallel_workers_per_gather is not None:
         gather_differs = "pgplanner writes the parallel workers per gather you gave; pgtune derives them from the cores"
     half = math.ceil(cores / 2)
-    caps = (PARALLEL_PER_GATHER_CAP, server.max_parallel_workers)
-    maintenance = min(half, *caps)
-    parallel = d["max_parallel_workers"]
+    maintenance = min(half, PARALLEL_PER_GATHER_CAP, max_parallel)
     version, setting = inp.version, DECLARED.setting
     return tuple(present([
         setting(version, "max_worker_processes", str(server.max_worker_processes), worker_how, worker_differs),
-        setting(version, "max_parallel_workers", str(server.max_parallel_workers), carried(parallel),
-                parallel_differs),
+        setting(version, "max_parallel_workers", str(max_parallel), d["max_parallel_workers"], parallel_differs),
         setting(version, "max_parallel_workers_per_gather", str(per_gather),
-                explain(gather_formula, gather_calculation,
-                        "each worker is another process with its own work_mem per node: the worst case per "
-                        "connection counts 1 + this many processes",
-                        inputs={"cores": str(cores)}, source=PGTUNE if gather else PG_RESOURCE_CONSUMPTION),
-                gather_differs),
+                Derivation.later(lambda: _per_gather(gather, per_gather, cores)), gather_differs),
         setting(version, "max_parallel_maintenance_workers", str(maintenance),
-                explain(MAINTENANCE_FORMULA, capped(f"ceil({cores} / 2)", half, at_most=caps),
-                        "workers of one CREATE INDEX share its maintenance_work_mem",
-                        inputs={"cores": str(cores), "max_parallel_workers": str(server.max_parallel_workers)},
-                        source=PGTUNE),
+                Derivation.later(lambda: _maintenance(cores, half, max_parallel)),
                 FEW_CORES if few and maintenance != DEFAULT_PARALLEL_MAINTENANCE else ""),
     ]))  # fmt: skip
+
+
+def _per_gather(gather: Derivation | None, per_gather: int, cores: int) -> Derivation:
+    """The workers of one query: the server model's derivation, or the count given."""
+    formula, calculation = (
+        (gather.formula, gather.calculation) if gather else ("max_parallel_workers_per_gather", f"given: {per_gather}")
+    )
+    return explain(formula, calculation,
+                   "each worker is another process with its own work_mem per node: the worst case per "
+                   "connection counts 1 + this many processes",
+                   inputs={"cores": str(cores)}, source=PGTUNE if gather else PG_RESOURCE_CONSUMPTION)  # fmt: skip
+
+
+def _maintenance(cores: int, half: int, max_parallel: int) -> Derivation:
+    """The workers of one index build: half the cores, bounded."""
+    calculation = capped(f"ceil({cores} / 2)", half, at_most=(PARALLEL_PER_GATHER_CAP, max_parallel))
+    return explain(MAINTENANCE_FORMULA, calculation, "workers of one CREATE INDEX share its maintenance_work_mem",
+                   inputs={"cores": str(cores), "max_parallel_workers": str(max_parallel)},
+                   source=PGTUNE)  # fmt: skip

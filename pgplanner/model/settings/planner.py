@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import get_args
 
-from ..derivation import capped, listing, rounded
+from ..derivation import Derivation, capped, listing, rounded
 from ..scenario import Profile
 from ..sources import PG_18_IO, PG_ASYNC_IO, PGTUNE, TIMESCALEDB_TUNE
 from ..units import human_size
@@ -53,6 +53,7 @@ DECLARED = Declaration(
 )
 
 # The formulas, written out from the constants above once, at import.
+RANDOM_PAGE_COSTS_WRITTEN = {cost: f"{cost:g}" for cost in (RANDOM_PAGE_COST_CHEAP, RANDOM_PAGE_COST_DEFAULT)}
 RANDOM_PAGE_COST_FORMULA = (
     f"random_page_cost = {RANDOM_PAGE_COST_CHEAP:g} when the data fits in RAM or lives on flash; "
     f"{RANDOM_PAGE_COST_DEFAULT:g} on HDD and for analytics beyond RAM"
@@ -82,50 +83,62 @@ IO_WORKERS_FORMULA = (
 
 def recommend(inp: SettingsInput) -> list[Setting]:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
-    cost = _random_page_cost(hw.pg_version, hw.data_size, inp.basis.ram, hw.storage, profile)
-    vacuum = inp.basis.server.autovacuum_workers
-    return [*present([cost]), *_by_facts(hw.pg_version, hw.platform, hw.storage, profile, hw.cores, vacuum)]
+    version, platform = hw.pg_version, hw.platform
+    cost = _random_page_cost(version, hw.data_size, inp.basis.ram, hw.storage, profile)
+    return present([
+        cost,
+        *_io_concurrency(version, platform, hw.storage, inp.basis.server.autovacuum_workers),
+        *_by_profile(version, profile),
+        *_io_method(version, platform, hw.cores),
+    ])  # fmt: skip
 
 
-@lru_cache(maxsize=512)  # cores make the combinations many: keep the most recent
-def _by_facts(version: int, platform: str, storage: str, profile: str, cores: int, vacuum: int) -> tuple[Setting, ...]:
-    """The rest of the group: a function of a few discrete facts, made once per combination."""
-    return tuple(
-        present([
-            *_io_concurrency(version, platform, storage, vacuum),
-            _statistics_target(version, profile),
-            _jit(version, profile),
-            *_io_method(version, platform, cores),
-        ])
-    )  # fmt: skip
+@cache
+def _by_profile(version: int, profile: str) -> tuple[Setting, ...]:
+    """The statistics target and JIT: a function of the release and the profile, made once per combination."""
+    return tuple(present([_statistics_target(version, profile), _jit(version, profile)]))
 
 
 @lru_cache(maxsize=256)
 def _random_page_cost(version: int, data_size: int | None, ram: int, storage: str, profile: str) -> Setting | None:
-    fits = None if data_size is None else data_size < ram
-    size = "unknown data size" if data_size is None else f"{human_size(data_size)} of data"
-    if fits:
-        value, why = RANDOM_PAGE_COST_CHEAP, f"{size} fits in {human_size(ram)} of RAM: reads come from cache"
+    if data_size is not None and data_size < ram:
+        why = "fits"
     elif storage == "hdd":
-        value, why = RANDOM_PAGE_COST_DEFAULT, "a spinning disk seeks for every random read"
+        why = "hdd"
     elif profile == "analytics":
-        value, why = RANDOM_PAGE_COST_DEFAULT, "analytics on data beyond RAM: keep sequential scans attractive"
+        why = "analytics"
     else:
-        value, why = RANDOM_PAGE_COST_CHEAP, f"{storage}: random reads cost about as much as sequential ones"
-    how = explain(
+        why = "flash"
+    value = RANDOM_PAGE_COST_DEFAULT if why in ("hdd", "analytics") else RANDOM_PAGE_COST_CHEAP
+    how = Derivation.later(lambda: _random_page_cost_derivation(data_size, ram, storage, profile, value, why))
+    return DECLARED.setting(version, "random_page_cost", RANDOM_PAGE_COSTS_WRITTEN[value], how)
+
+
+def _random_page_cost_derivation(
+    data_size: int | None, ram: int, storage: str, profile: str, value: float, why: str
+) -> Derivation:
+    """The explanation of random_page_cost, ``why`` the case that chose it: fits, hdd, analytics or flash."""
+    size = "unknown data size" if data_size is None else f"{human_size(data_size)} of data"
+    reasons = {
+        "fits": f"{size} fits in {human_size(ram)} of RAM: reads come from cache",
+        "hdd": "a spinning disk seeks for every random read",
+        "analytics": "analytics on data beyond RAM: keep sequential scans attractive",
+        "flash": f"{storage}: random reads cost about as much as sequential ones",
+    }
+    return explain(
         RANDOM_PAGE_COST_FORMULA,
         f"{size}, {storage}, {profile}: {value:g}",
-        why,
+        reasons[why],
         inputs={"data size": size, "storage": storage, "profile": profile},
         source=PGTUNE,
     )
-    return DECLARED.setting(version, "random_page_cost", f"{value:g}", how)
 
 
-def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> list[Setting | None]:
+@lru_cache(maxsize=256)  # the autovacuum workers, given or from the cores, make the combinations a few hundred
+def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> tuple[Setting, ...]:
     raised = version >= IO_DEFAULTS_RAISED_IN
     if platform not in PREFETCH_PLATFORMS and not raised:
-        return []  # without posix_fadvise the server's default 0 is the only value it accepts before 18
+        return ()  # without posix_fadvise the server's default 0 is the only value it accepts before 18
     wanted = IO_CONCURRENCY[storage]
     if raised:
         value = min(max(wanted, EFFECTIVE_IO_DEFAULT[True]), IO_MAX_CONCURRENCY)
@@ -166,7 +179,7 @@ def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> l
             f"and each of the {vacuum} autovacuum workers prefetches this much, so they share it"
         )
     inputs = {"storage": storage, "platform": platform, "PostgreSQL": str(version)}
-    return [
+    return tuple(present([
         DECLARED.setting(version, "effective_io_concurrency", str(value),
                          explain(IO_CONCURRENCY_FORMULA, shown, note, inputs=inputs,
                                  source=PG_18_IO if raised else TIMESCALEDB_TUNE),
@@ -177,7 +190,7 @@ def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> l
                                  "never below the default, which a spinning disk's RAID benefits from most",
                                  inputs={**inputs, "autovacuum workers": str(vacuum)}, source=PG_ASYNC_IO),
                          maintenance_differs),
-    ]  # fmt: skip
+    ]))  # fmt: skip
 
 
 def _statistics_target(version: int, profile: str) -> Setting | None:
@@ -201,9 +214,10 @@ def _jit(version: int, profile: str) -> Setting | None:
     return DECLARED.setting(version, "jit", value, how)
 
 
-def _io_method(version: int, platform: str, cores: int) -> list[Setting | None]:
+@lru_cache(maxsize=512)  # cores make the combinations many: keep the most recent
+def _io_method(version: int, platform: str, cores: int) -> tuple[Setting, ...]:
     if version < IO_METHOD_FROM:
-        return []
+        return ()
     check = (
         "io_uring needs a server built --with-liburing and a kernel that allows it; check with: "
         "SELECT setting ~ 'with-liburing' FROM pg_config WHERE name = 'CONFIGURE', "
@@ -224,7 +238,7 @@ def _io_method(version: int, platform: str, cores: int) -> list[Setting | None]:
         + capped(str(per_cores), per_cores, at_least=IO_WORKERS_DEFAULT, at_most=IO_WORKERS_MAX)
     )
     workers_differs = "pgtune leaves io_workers out because it chose io_uring" if linux else ""
-    return [
+    return tuple(present([
         DECLARED.setting(version, "io_method", "worker",
                 explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_18_IO),
                 method_differs),
@@ -235,4 +249,4 @@ def _io_method(version: int, platform: str, cores: int) -> list[Setting | None]:
                         "concurrent scans wants more of them (or io_uring, checked as said for io_method)",
                         inputs={"cores": str(cores)}, source=PGTUNE),
                 workers_differs),
-    ]  # fmt: skip
+    ]))  # fmt: skip

@@ -91,8 +91,7 @@ CHECKPOINTS_COUNTED = {
 def recommend(inp: SettingsInput) -> list[Setting]:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
     level, timeout, *rest = _by_profile(hw.pg_version, profile)
-    sizes = _wal_sizes(inp)
-    return [level, *present([_wal_buffers(inp)]), timeout, *sizes, *rest, *present([_slot_keep(inp)])]
+    return present([level, _wal_buffers(inp), timeout, *_wal_sizes(inp), *rest, _slot_keep(inp)])
 
 
 def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
@@ -103,7 +102,7 @@ def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
 
 def _disk(ram: int, data_size: int | None, given_disk: int | None) -> tuple[int, Derivation]:
     if given_disk is not None:
-        return given_disk, given(human_size(given_disk), "WAL disk")
+        return given_disk, Derivation.later(lambda: given(human_size(given_disk), "WAL disk"))
     return _data_disk(ram, data_size)
 
 
@@ -111,7 +110,10 @@ def _disk(ram: int, data_size: int | None, given_disk: int | None) -> tuple[int,
 def _data_disk(ram: int, data_size: int | None) -> tuple[int, Derivation]:
     data = data_size if data_size is not None else ram * UNKNOWN_DATA_PER_RAM
     by_data, by_ram = data * WAL_DISK_PER_DATA, min(ram * WAL_DISK_PER_RAM, WAL_DISK_VPS_MAX)
-    value = max(by_data, by_ram)
+    return max(by_data, by_ram), Derivation.later(lambda: _data_disk_derivation(ram, data_size, data, by_data, by_ram))
+
+
+def _data_disk_derivation(ram: int, data_size: int | None, data: int, by_data: int, by_ram: int) -> Derivation:
     floor = capped(f"{human_size(ram)} x {WAL_DISK_PER_RAM}", ram * WAL_DISK_PER_RAM,
                    at_most=WAL_DISK_VPS_MAX, show=human_size)  # fmt: skip
     shown_data = human_size(data)
@@ -120,7 +122,7 @@ def _data_disk(ram: int, data_size: int | None) -> tuple[int, Derivation]:
     calculation = f"{floor}; " + capped(f"{shown_data} x {WAL_DISK_PER_DATA}", by_data, at_least=by_ram,
                                         show=human_size)  # fmt: skip
     size = "unknown" if data_size is None else human_size(data_size)
-    return value, Derivation(
+    return Derivation(
         formula=WAL_DISK_FORMULA,
         calculation=calculation,
         inputs={"RAM": human_size(ram), "data size": size},
@@ -160,11 +162,23 @@ def _checkpoint_timeout(version: int, profile: str) -> Setting | None:
     return DECLARED.setting(version, "checkpoint_timeout", f"{minutes}min", how)
 
 
+WAL_BUFFERS_VERSUS_PGTUNE = (
+    "pgtune approximates PostgreSQL's rule as 3 % of shared_buffers; pgplanner writes exactly what "
+    f"the server's own wal_buffers = -1 would choose (1/{WAL_BUFFERS_DIVISOR})"
+)
+
+
 def _wal_buffers(inp: SettingsInput) -> Setting | None:
     shared = inp.basis.shared_buffers
     share = shared / WAL_BUFFERS_DIVISOR
     value = int(min(max(share, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)) // WAL_PAGE * WAL_PAGE
-    how = explain(
+    differs = WAL_BUFFERS_VERSUS_PGTUNE if value != WAL_BUFFERS_MAX else ""
+    how = Derivation.later(lambda: _wal_buffers_derivation(shared, share, value))
+    return DECLARED.setting(inp.version, "wal_buffers", conf_size(value), how, differs)
+
+
+def _wal_buffers_derivation(shared: int, share: float, value: int) -> Derivation:
+    return explain(
         WAL_BUFFERS_FORMULA,
         capped(
             f"{human_size(shared)} / {WAL_BUFFERS_DIVISOR}",
@@ -179,13 +193,6 @@ def _wal_buffers(inp: SettingsInput) -> Setting | None:
         inputs={"shared_buffers": human_size(shared)},
         source=PG_WAL,
     )
-    differs = ""
-    if value != WAL_BUFFERS_MAX:
-        differs = (
-            "pgtune approximates PostgreSQL's rule as 3 % of shared_buffers; pgplanner writes exactly what "
-            f"the server's own wal_buffers = -1 would choose (1/{WAL_BUFFERS_DIVISOR})"
-        )
-    return DECLARED.setting(inp.version, "wal_buffers", conf_size(value), how, differs)
 
 
 def _wal_sizes(inp: SettingsInput) -> tuple[Setting, ...]:
@@ -199,49 +206,57 @@ def _sized(
     version: int, profile: str, shared: int, ram: int, data_size: int | None, given_disk: int | None
 ) -> tuple[Setting, ...]:
     disk, disk_how = _disk(ram, data_size, given_disk)
-    disk_text = f"{disk_how.formula}: {disk_how.calculation}"
     low, high = WAL_SIZES[profile]
     share = WAL_PER_SHARED_BUFFERS[profile]
     by_shared, disk_cap = shared * share, disk * WAL_DISK_SHARE
     most, direction = whole(min(max(by_shared, high), disk_cap))
-    cap = f"{human_size(disk)} x {exact(WAL_DISK_SHARE)} = {human_size(disk_cap)}"
-    shown = capped(f"{human_size(shared)} x {exact(share)}", by_shared, at_least=high, at_most=disk_cap,
-                   show=human_size, result=most, direction=direction)  # fmt: skip
-    inputs = {"shared_buffers": human_size(shared), "profile": profile, "WAL disk": human_size(disk)}
-    why_most = "shared_buffers" if by_shared > high else "pgtune's table"
-    if disk_cap < max(by_shared, high):
-        why_most = "the WAL disk"
-    note = (
-        f"here {why_most} decides; WAL beyond max_wal_size starts a checkpoint early, and as a soft limit WAL passes "
-        f"it under load or while archiving fails, so the disk keeps room for more; {disk_text}"
-    )
-    differs = ""
-    if most != high:
-        differs = (
-            f"pgtune writes {human_size(high)} for {profile} whatever shared_buffers and the disk are; pgplanner "
-            "grows it with shared_buffers, whose pages a checkpoint cycle writes to WAL whole, and keeps it to a "
-            "tenth of the WAL disk"
+    least = max(int(min(low, most / MIN_WAL_PER_MAX)) // MB * MB, 2 * WAL_SEGMENT)
+    least_differs, differs = _versus_pgtune(profile)
+    if least == low:
+        least_differs = ""
+    if most == high:
+        differs = ""
+
+    def inputs() -> dict[str, str]:
+        return {"shared_buffers": human_size(shared), "profile": profile, "WAL disk": human_size(disk)}
+
+    def least_how() -> Derivation:
+        least_shown = capped(human_size(low), low, at_most=most / MIN_WAL_PER_MAX, at_least=2 * WAL_SEGMENT,
+                             show=human_size, result=least, direction="down to whole MB")  # fmt: skip
+        return explain(MIN_WAL_SIZE_FORMULA, least_shown, "WAL kept for reuse instead of being recycled",
+                       inputs={**inputs(), "max_wal_size": human_size(most)}, source=PGTUNE)  # fmt: skip
+
+    def most_how() -> Derivation:
+        cap = f"{human_size(disk)} x {exact(WAL_DISK_SHARE)} = {human_size(disk_cap)}"
+        shown = capped(f"{human_size(shared)} x {exact(share)}", by_shared, at_least=high, at_most=disk_cap,
+                       show=human_size, result=most, direction=direction)  # fmt: skip
+        why_most = "shared_buffers" if by_shared > high else "pgtune's table"
+        if disk_cap < max(by_shared, high):
+            why_most = "the WAL disk"
+        note = (
+            f"here {why_most} decides; WAL beyond max_wal_size starts a checkpoint early, and as a soft limit WAL "
+            f"passes it under load or while archiving fails, so the disk keeps room for more; "
+            f"{disk_how.formula}: {disk_how.calculation}"
         )
-    least_raw = min(low, most / MIN_WAL_PER_MAX)
-    least = max(int(least_raw) // MB * MB, 2 * WAL_SEGMENT)
-    least_shown = capped(human_size(low), low, at_most=most / MIN_WAL_PER_MAX, at_least=2 * WAL_SEGMENT,
-                         show=human_size, result=least, direction="down to whole MB")  # fmt: skip
-    least_differs = ""
-    if least != low:
-        least_differs = (
-            f"pgtune keeps {human_size(low)} of WAL segments for reuse whatever the disk; pgplanner at most a quarter "
-            "of max_wal_size, so a small disk is not filled with recycled WAL"
-        )
+        return explain(MAX_WAL_SIZE_FORMULA, f"{cap}; {shown}", note, inputs=inputs(), source=PG_WAL_SHARED_BUFFERS)
+
     return tuple(present([
-        DECLARED.setting(version, "min_wal_size", conf_size(least),
-                         explain(MIN_WAL_SIZE_FORMULA, least_shown, "WAL kept for reuse instead of being recycled",
-                                 inputs={**inputs, "max_wal_size": human_size(most)}, source=PGTUNE),
-                         least_differs),
-        DECLARED.setting(version, "max_wal_size", conf_size(most),
-                         explain(MAX_WAL_SIZE_FORMULA, f"{cap}; {shown}", note, inputs=inputs,
-                                 source=PG_WAL_SHARED_BUFFERS),
-                         differs),
+        DECLARED.setting(version, "min_wal_size", conf_size(least), Derivation.later(least_how), least_differs),
+        DECLARED.setting(version, "max_wal_size", conf_size(most), Derivation.later(most_how), differs),
     ]))  # fmt: skip
+
+
+@cache
+def _versus_pgtune(profile: str) -> tuple[str, str]:
+    """Why min_wal_size and max_wal_size differ from pgtune's table for ``profile``, where they do."""
+    low, high = WAL_SIZES[profile]
+    return (
+        f"pgtune keeps {human_size(low)} of WAL segments for reuse whatever the disk; pgplanner at most a quarter "
+        "of max_wal_size, so a small disk is not filled with recycled WAL",
+        f"pgtune writes {human_size(high)} for {profile} whatever shared_buffers and the disk are; pgplanner "
+        "grows it with shared_buffers, whose pages a checkpoint cycle writes to WAL whole, and keeps it to a "
+        "tenth of the WAL disk",
+    )
 
 
 def whole(size: float) -> tuple[int, str]:
@@ -257,16 +272,19 @@ def _slot_keep(inp: SettingsInput) -> Setting | None:
     disk = inp.wal_disk
     raw = disk * SLOT_DISK_SHARE
     value, direction = whole(raw)
-    how = explain(
-        SLOT_FORMULA,
-        rounded(f"{human_size(disk)} x {exact(SLOT_DISK_SHARE)}", raw, value, direction, human_size),
-        f"{n(replicas)} {'replica' if replicas == 1 else 'replicas'}: a slot of a standby that is down keeps every "
-        "WAL segment it has not received; past this much the server invalidates the slot instead of filling its "
-        "disk (the standby then needs a new base backup)",
-        inputs={"WAL disk": human_size(disk), "replicas": n(replicas)},
-        source=PG_REPLICATION_SLOTS,
-    )
-    return DECLARED.setting(inp.version, "max_slot_wal_keep_size", conf_size(value), how)
+
+    def how() -> Derivation:
+        return explain(
+            SLOT_FORMULA,
+            rounded(f"{human_size(disk)} x {exact(SLOT_DISK_SHARE)}", raw, value, direction, human_size),
+            f"{n(replicas)} {'replica' if replicas == 1 else 'replicas'}: a slot of a standby that is down keeps "
+            "every WAL segment it has not received; past this much the server invalidates the slot instead of "
+            "filling its disk (the standby then needs a new base backup)",
+            inputs={"WAL disk": human_size(disk), "replicas": n(replicas)},
+            source=PG_REPLICATION_SLOTS,
+        )
+
+    return DECLARED.setting(inp.version, "max_slot_wal_keep_size", conf_size(value), Derivation.later(how))
 
 
 def _completion_target(version: int) -> Setting | None:
