@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .concurrency import Pooling
+from .construct import built
 from .derivation import Derivation, given, n, percent, rounded
 from .rounding import round_up_readable
 from .scenario import ProviderPlan, ProviderReserve, Scenario
@@ -35,7 +36,7 @@ SPARE_WAL_SENDERS = 2  # for pg_basebackup and a standby being rebuilt
 
 
 class BudgetLine(BaseModel):
-    # Built by _line from values typed here (see plan.Output): no schema at start-up.
+    # Built by _line from values typed here (see construct.built): no schema at start-up.
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     key: str
@@ -45,28 +46,9 @@ class BudgetLine(BaseModel):
     why: str
 
 
-_new, _set = object.__new__, object.__setattr__
-
-
+@lru_cache(maxsize=512)  # a line is a value: the lines a slider tick leaves as they were (most of them) are made once
 def _line(key: str, name: str, connections: int, counts_against: CountsAgainst, why: str) -> BudgetLine:
-    """The line ``BudgetLine.model_construct`` makes from these values, made the way it makes it but without its
-    walk over each field's aliases and defaults, which costs three times the rest: plan() makes about ten lines on
-    every slider tick."""
-    line = _new(BudgetLine)
-    _set(line, "__dict__", {"key": key, "name": name, "connections": connections, "counts_against": counts_against,
-                            "why": why})  # fmt: skip
-    _set(line, "__pydantic_fields_set__", {"key", "name", "connections", "counts_against", "why"})
-    _set(line, "__pydantic_extra__", None)
-    _set(line, "__pydantic_private__", None)
-    return line
-
-
-# A budget line is a value: the lines a slider tick leaves as they were (most of them) are made once.
-_known_line = lru_cache(maxsize=512)(_line)
-
-
-if BudgetLine.model_fields.keys() != {"key", "name", "connections", "counts_against", "why"}:  # checked at import
-    raise TypeError("budget._line must write every field of BudgetLine")
+    return built(BudgetLine, key=key, name=name, connections=connections, counts_against=counts_against, why=why)
 
 
 POOLER_NAMES = {"pgbouncer": "PgBouncer pool", "pgcat": "PgCat pool", "provider": "Provider pooler pool"}
@@ -143,7 +125,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
         key: str, name: str, count: int, why: str, against: CountsAgainst = "max_connections", keep: bool = False
     ) -> None:
         if count or keep:
-            lines.append(_known_line(key, name, count, against, why))
+            lines.append(_line(key, name, count, against, why))
 
     if pooling.active:
         pools = (

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .budget import PROVIDER_LINE
 from .concurrency import POOL_RANGE_MULTIPLIERS
+from .construct import built
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
 from .kernel import strict_refused
@@ -85,8 +86,7 @@ WRITTEN_SETTINGS: dict[str, tuple[str, ...]] = {
 
 
 class PlanWarning(BaseModel):
-    # Built by evaluate() from values it typed itself, as model_construct would (see _plan_warning): no schema at
-    # start-up.
+    # Built by evaluate() from values it typed itself (see construct.built): no schema at start-up.
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     code: str
@@ -109,7 +109,7 @@ class PlanWarning(BaseModel):
 
 class Finding(TypedDict):
     """What a rule found: the fields of its PlanWarning, in their order, as a plain dict (the cheapest to build on
-    every plan()); :func:`evaluate` gives it the rule's concerns and makes it the PlanWarning's state."""
+    every plan()); :func:`evaluate` gives it the rule's concerns and builds the PlanWarning from it."""
 
     code: str
     severity: Severity
@@ -1014,26 +1014,6 @@ def _latency_unstable(plan: Plan) -> Finding | None:
     )
 
 
-_new = object.__new__
-# The slots a BaseModel keeps its state in, set as model_construct sets them (their descriptors, looked up once).
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
-def _plan_warning(found: Finding) -> PlanWarning:
-    """The PlanWarning ``model_construct`` would build, without its per-call walk over the fields and their
-    aliases (a tenth of evaluate's time): the values are typed already, so the finding becomes the instance's
-    state, all five fields set, in their declared order."""
-    warning = _new(PlanWarning)
-    _set_dict(warning, found)
-    _set_fields_set(warning, set(found))
-    _set_extra(warning, None)
-    _set_private(warning, None)
-    return warning
-
-
 def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     """All warnings that apply to ``plan``, errors first, then in the rules' order."""
     scenario = plan.scenario
@@ -1054,6 +1034,6 @@ def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
         found = check(plan)
         if found is not None:
             found["concerns"] = concerns
-            ranked[SEVERITY_ORDER[found["severity"]]].append(_plan_warning(found))
+            ranked[SEVERITY_ORDER[found["severity"]]].append(built(PlanWarning, **found))
     errors, warnings, infos = ranked
     return (*errors, *warnings, *infos)

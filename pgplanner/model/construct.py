@@ -18,7 +18,12 @@ from pydantic_core import PydanticUndefined
 
 Model = TypeVar("Model", bound=BaseModel)
 
-_set = object.__setattr__
+_new = object.__new__
+# The slots a BaseModel keeps its state in, set through their descriptors as model_construct sets them.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 @functools.cache
@@ -48,9 +53,9 @@ def built(cls: type[Model], **values: Any) -> Model:
         if wrong:
             raise TypeError(f"{cls.__name__} needs {', '.join(wrong)}")
         values = {name: given[name] if name in given else defaults[name] for name in names}
-    made = cls.__new__(cls)
-    _set(made, "__dict__", values)
-    _set(made, "__pydantic_fields_set__", set(given))
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
+    made = _new(cls)
+    _set_dict(made, values)
+    _set_fields_set(made, set(given))
+    _set_extra(made, None)
+    _set_private(made, None)
     return made
