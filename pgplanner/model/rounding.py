@@ -17,8 +17,10 @@ def round_up_readable(value: float) -> int:
     """The smallest readable number not below ``value`` (0 stays 0)."""
     if value <= 0:
         return 0
-    step = next((s for limit, s in _STEPS if value <= limit), _LAST_STEP)
-    return math.ceil(value / step) * step
+    for limit, step in _STEPS:  # a loop, not next(generator): plan() rounds a dozen figures per slider tick
+        if value <= limit:
+            return math.ceil(value / step) * step
+    return math.ceil(value / _LAST_STEP) * _LAST_STEP
 
 
 def next_power_of_two(value: float) -> int:
