@@ -94,8 +94,9 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     level, timeout, *rest = _by_profile(version, profile)
     # The WAL disk as plan() filed it (settings.wal_disk): not worked out a second time.
     disk, disk_how = inp.wal_disk, inp.derivations["wal_disk_bytes"]
-    return present([level, _wal_buffers(version, shared), timeout, *_wal_sizes(version, profile, shared, disk, disk_how),
-                    *rest, _slot_keep(version, scenario.workload.replicas, disk)])  # fmt: skip
+    sizes = _wal_sizes(version, profile, shared, disk, disk_how)
+    return present([level, _wal_buffers(version, shared), timeout, *sizes, *rest,
+                    _slot_keep(version, scenario.workload.replicas, disk)])  # fmt: skip
 
 
 def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
