@@ -153,26 +153,25 @@ def _max_wal_senders(senders: Derivation) -> Derivation:
 
 
 @lru_cache(maxsize=256)  # given counts: a few per user, but up to 1,000 each
-def _reserved(version: int, superuser_reserved: int, reserved_connections: int) -> tuple[Setting, ...]:
-    """The slots kept for superusers and for pg_use_reserved_connections: given, a few small numbers."""
+def _reserved(version: int, superuser_reserved: int, reserved_connections: int) -> tuple[Setting | None, ...]:
+    """The slots kept for superusers and for pg_use_reserved_connections: given, a few small numbers; explained
+    when read, so a new count costs little."""
     superuser, reserved = str(superuser_reserved), str(reserved_connections)
     setting = DECLARED.setting
-    return tuple(present([
-        setting(
-            version,
-            "superuser_reserved_connections",
-            superuser,
-            explain("superuser_reserved_connections", f"given: {superuser}",
-                    "emergency slots only superusers can take; a line of the max_connections budget",
-                    inputs={"superuser_reserved_connections": superuser}, source=PG_CONNECTIONS),
-        ),
-        setting(
-            version,
-            "reserved_connections",
-            reserved,
-            explain("reserved_connections", f"given: {reserved}",
-                    f"slots for members of pg_use_reserved_connections (PostgreSQL {RESERVED_CONNECTIONS_FROM}+); "
-                    "a budget line",
-                    inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS),
-        ),  # None before 16
-    ]))  # fmt: skip
+    return (
+        setting(version, "superuser_reserved_connections", superuser, Derivation.later(lambda: _superuser(superuser))),
+        setting(version, "reserved_connections", reserved, Derivation.later(lambda: _reserved_slots(reserved))),
+    )  # reserved_connections: None before 16
+
+
+def _superuser(superuser: str) -> Derivation:
+    return explain("superuser_reserved_connections", f"given: {superuser}",
+                   "emergency slots only superusers can take; a line of the max_connections budget",
+                   inputs={"superuser_reserved_connections": superuser}, source=PG_CONNECTIONS)  # fmt: skip
+
+
+def _reserved_slots(reserved: str) -> Derivation:
+    return explain("reserved_connections", f"given: {reserved}",
+                   f"slots for members of pg_use_reserved_connections (PostgreSQL {RESERVED_CONNECTIONS_FROM}+); "
+                   "a budget line",
+                   inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS)  # fmt: skip
