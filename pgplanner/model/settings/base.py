@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
@@ -230,6 +230,11 @@ def conf_size(size: float) -> str:
         return format_size(0)
     power = min(((kb & -kb).bit_length() - 1) // 10, 3)  # how many times 1024 divides kb, at most TB's
     return f"{kb >> 10 * power}{_KB_UNITS[power]}"
+
+
+# What a group's recommend returns: its settings in order, None for each the release does not know (settings.recommend
+# leaves those out once, for all groups).
+Made = Sequence[Setting | None]
 
 
 def present(settings: list[Setting | None]) -> list[Setting]:

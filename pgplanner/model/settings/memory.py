@@ -18,6 +18,7 @@ from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
 from .base import (
     Declaration,
+    Made,
     Parameter,
     Setting,
     SettingsInput,
@@ -25,7 +26,6 @@ from .base import (
     carried,
     conf_size,
     explain,
-    present,
     then,
 )
 from .tools import PGTUNE_WORK_MEM_RULE, TSTUNE_WORK_MEM_RULE, pgtune_work_mem, tstune_work_mem
@@ -67,10 +67,10 @@ CACHE_FORMULA = (
 )
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     version = inp.scenario.hardware.pg_version
     maintenance_differs = _maintenance_versus_pgtune(inp)
-    return present([
+    return [
         _shared_buffers(inp, version),
         _effective_cache_size(inp, version),
         _work_mem(inp, version),
@@ -80,7 +80,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
         _temp_buffers(inp, version),
         _huge_pages(inp),
         _max_locks(inp, version),
-    ])  # fmt: skip
+    ]
 
 
 def _shared_buffers(inp: SettingsInput, version: int) -> Setting | None:

@@ -9,7 +9,7 @@ from ..derivation import Derivation, capped
 from ..server import REPLICATION_SLOTS
 from ..sources import PG_RESOURCE_CONSUMPTION, PGTUNE
 from ..versions import DEFAULT_MAX_WORKER_PROCESSES
-from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
+from .base import Declaration, Made, Parameter, SettingsInput, explain
 
 DECLARED = Declaration(
     "parallelism",
@@ -47,7 +47,7 @@ MAINTENANCE_FORMULA = (
 )
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     """Made per plan: the cores and the worker counts make too many combinations for a cache to hit, and
     every explanation that costs more than the server model's own is written when read."""
     server, scenario = inp.basis.server, inp.scenario
@@ -78,7 +78,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
     half = math.ceil(cores / 2)
     maintenance = min(half, PARALLEL_PER_GATHER_CAP, max_parallel)
     setting = DECLARED.setting
-    return present([
+    return [
         setting(version, "max_worker_processes", str(workers), worker_how, worker_differs),
         setting(version, "max_parallel_workers", str(max_parallel), d["max_parallel_workers"], parallel_differs),
         setting(version, "max_parallel_workers_per_gather", str(per_gather),
@@ -86,7 +86,7 @@ def recommend(inp: SettingsInput) -> list[Setting]:
         setting(version, "max_parallel_maintenance_workers", str(maintenance),
                 Derivation.later(lambda: _maintenance(cores, half, max_parallel)),
                 FEW_CORES if few and maintenance != DEFAULT_PARALLEL_MAINTENANCE else ""),
-    ])  # fmt: skip
+    ]  # fmt: skip
 
 
 def _given_workers(workers: int) -> Derivation:

@@ -9,7 +9,7 @@ from ..derivation import Derivation, capped, listing, rounded
 from ..scenario import Profile
 from ..sources import PG_18_IO, PG_ASYNC_IO, PGTUNE, TIMESCALEDB_TUNE
 from ..units import human_size
-from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, explain, present
 
 # random_page_cost: 1.1 when random reads are nearly as cheap as sequential ones (flash, or data
 # that fits in RAM); PostgreSQL's default 4.0 for spinning disks and for analytics on data larger than
@@ -80,16 +80,16 @@ IO_WORKERS_FORMULA = (
 )
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
     version, platform = hw.pg_version, hw.platform
     cost = _random_page_cost(version, hw.data_size, inp.basis.ram, hw.storage, profile)
-    return present([
+    return [
         cost,
         *_io_concurrency(version, platform, hw.storage, inp.basis.server.autovacuum_workers),
         *_by_profile(version, profile),
         *(_io_method(version, platform, hw.cores) if version >= IO_METHOD_FROM else ()),
-    ])  # fmt: skip
+    ]
 
 
 @cache

@@ -9,7 +9,7 @@ from ..derivation import Derivation, capped, exact, given, listing, n, percent, 
 from ..scenario import Scenario
 from ..sources import DIGITALOCEAN_DROPLETS, PG_REPLICATION_SLOTS, PG_WAL, PG_WAL_SHARED_BUFFERS, PGTUNE
 from ..units import GB, KB, MB, human_size
-from .base import Declaration, Parameter, Setting, SettingsInput, conf_size, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, conf_size, explain, present
 from .connections import DESKTOP_WAL
 
 DECLARED = Declaration(
@@ -88,15 +88,15 @@ CHECKPOINTS_COUNTED = {
 }
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     scenario = inp.scenario
     version, profile, shared = scenario.hardware.pg_version, scenario.workload.profile, inp.basis.shared_buffers
     level, timeout, *rest = _by_profile(version, profile)
     # The WAL disk as plan() filed it (settings.wal_disk): not worked out a second time.
     disk, disk_how = inp.wal_disk, inp.derivations["wal_disk_bytes"]
     sizes = _wal_sizes(version, profile, shared, disk, disk_how)
-    return present([level, _wal_buffers(version, shared), timeout, *sizes, *rest,
-                    _slot_keep(version, scenario.workload.replicas, disk)])  # fmt: skip
+    return [level, _wal_buffers(version, shared), timeout, *sizes, *rest,
+            _slot_keep(version, scenario.workload.replicas, disk)]  # fmt: skip
 
 
 def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
