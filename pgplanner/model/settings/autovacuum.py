@@ -121,9 +121,13 @@ def _by_facts(version: int, storage: str, workers: int) -> tuple[Setting, ...]:
 
 def _size_step(data_size: int | None) -> int:
     """Which step of SCALE_FACTORS the data size reaches: 0 below the first (or unknown)."""
-    if data_size is None:
-        return 0
-    return sum(1 for least, _ in SCALE_FACTORS if data_size >= least)
+    step = 0
+    if data_size is not None:
+        for least, _ in SCALE_FACTORS:
+            if data_size < least:
+                break
+            step += 1
+    return step
 
 
 @cache

@@ -215,8 +215,10 @@ def accepted_size(inp: SettingsInput, name: str, size: int) -> tuple[int, str]:
     return limit, f"{step}, the most {where} accepts for {name}"
 
 
-# The units of conf_size by power of 1024 above kB (units.format_size's, for a whole number of kB).
+# conf_size's shift and unit (units.format_size's, for a whole number of kB) by the position of the lowest bit
+# set in the kB count: 1 to 10 kB, 11 to 20 MB, 21 to 30 GB, from 31 on TB.
 _KB_UNITS = ("kB", "MB", "GB", "TB")
+_BY_LOWEST_BIT = ((0, "kB"), *((10 * (bit // 10), _KB_UNITS[bit // 10]) for bit in range(31)))
 
 
 def conf_size(size: float) -> str:
@@ -228,8 +230,9 @@ def conf_size(size: float) -> str:
     kb = int(size) // KB
     if not kb:
         return format_size(0)
-    power = min(((kb & -kb).bit_length() - 1) // 10, 3)  # how many times 1024 divides kb, at most TB's
-    return f"{kb >> 10 * power}{_KB_UNITS[power]}"
+    lowest = (kb & -kb).bit_length()  # 1 + how many times 2 divides kb
+    shift, unit = _BY_LOWEST_BIT[lowest if lowest < 31 else 31]
+    return f"{kb >> shift}{unit}"
 
 
 # What a group's recommend returns: its settings in order, None for each the release does not know (settings.recommend

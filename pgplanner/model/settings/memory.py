@@ -215,14 +215,20 @@ def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
         return "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
     pgtune_raw = inp.basis.ram / MAINTENANCE_DIVISOR_BY_PROFILE.get(inp.scenario.workload.profile, MAINTENANCE_DIVISOR)
     if pgtune_raw > MAINTENANCE_CAP:
-        return (
-            f"pgtune caps at {human_size(PGTUNE_MAINTENANCE_CAP)}; pgplanner at {human_size(MAINTENANCE_CAP)}: every "
-            "manual VACUUM, CREATE INDEX and each parallel maintenance worker's leader may take it at once, and index "
-            "builds gain little beyond it"
-        )
+        return MAINTENANCE_CAP_VERSUS_PGTUNE
     if pgtune_raw < MAINTENANCE_FLOOR:
-        return f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
+        return MAINTENANCE_FLOOR_VERSUS_PGTUNE
     return ""
+
+
+MAINTENANCE_CAP_VERSUS_PGTUNE = (
+    f"pgtune caps at {human_size(PGTUNE_MAINTENANCE_CAP)}; pgplanner at {human_size(MAINTENANCE_CAP)}: every "
+    "manual VACUUM, CREATE INDEX and each parallel maintenance worker's leader may take it at once, and index "
+    "builds gain little beyond it"
+)
+MAINTENANCE_FLOOR_VERSUS_PGTUNE = (
+    f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
+)
 
 
 AUTOVACUUM_VERSUS_PGTUNE = (
