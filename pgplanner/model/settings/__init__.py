@@ -6,7 +6,8 @@ DBA reads the file. Each group module declares the parameters it writes (``DECLA
 :class:`~.base.Declaration`) and makes every setting through it, so a name no group declares fails.
 
 To add a group: a module with ``DECLARED = Declaration("name", "Title", {...})`` and
-``recommend(inp) -> list[Setting]``, its name in :data:`~.base.Group`, and the module in RECOMMENDERS.
+``recommend(inp) -> Made`` (its settings, None for one the release does not know), its name in
+:data:`~.base.Group`, and the module in RECOMMENDERS.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ def declared_names(version: int) -> frozenset[str]:
 
 
 def recommend(inp: SettingsInput) -> tuple[Setting, ...]:
-    made: list[Setting] = []
+    made: list[Setting | None] = []
     for recommender in RECOMMENDERS:
         made += recommender.recommend(inp)
-    return tuple(made)
+    return tuple([setting for setting in made if setting is not None])
 
 
 __all__ = [

@@ -14,7 +14,7 @@ from ..derivation import Derivation, exact, listing, n, rounded
 from ..sources import PG_AUTOVACUUM, PG_COST_DELAY, PGTUNE
 from ..units import GB, TB, human_size
 from ..versions import AUTOVACUUM_WORKER_SLOTS_FROM, DEFAULT_AUTOVACUUM_MAX_WORKERS, DEFAULT_AUTOVACUUM_WORKER_SLOTS
-from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, explain, present
 
 DECLARED = Declaration(
     "autovacuum",
@@ -60,18 +60,19 @@ SCALE_FORMULAS = {
 }
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     server, hw = inp.basis.server, inp.scenario.hardware
+    version = hw.pg_version
     derived = server.derivations.get("autovacuum_workers")
     workers = server.autovacuum_workers
     cost = inp.derivations["memory.maintenance_bytes"]
-    how = Derivation.later(lambda: _workers(inp.version, workers, derived, cost))
+    how = Derivation.later(lambda: _workers(version, workers, derived, cost))
     differs = "" if derived else "pgplanner writes the autovacuum workers you gave; pgtune derives them from the cores"
-    return present([
-        DECLARED.setting(inp.version, "autovacuum_max_workers", str(workers), how, differs),
-        *_by_facts(hw.pg_version, hw.storage, workers),
-        *_scale_factors(hw.pg_version, _size_step(hw.data_size)),
-    ])  # fmt: skip
+    return [
+        DECLARED.setting(version, "autovacuum_max_workers", str(workers), how, differs),
+        *_by_facts(version, hw.storage, workers),
+        *_scale_factors(version, _size_step(hw.data_size)),
+    ]
 
 
 def _workers(version: int, workers: int, derived: Derivation | None, cost: Derivation) -> Derivation:
@@ -120,9 +121,13 @@ def _by_facts(version: int, storage: str, workers: int) -> tuple[Setting, ...]:
 
 def _size_step(data_size: int | None) -> int:
     """Which step of SCALE_FACTORS the data size reaches: 0 below the first (or unknown)."""
-    if data_size is None:
-        return 0
-    return sum(1 for least, _ in SCALE_FACTORS if data_size >= least)
+    step = 0
+    if data_size is not None:
+        for least, _ in SCALE_FACTORS:
+            if data_size < least:
+                break
+            step += 1
+    return step
 
 
 @cache

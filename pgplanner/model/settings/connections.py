@@ -7,10 +7,10 @@ from functools import cache, lru_cache
 
 from ..defaults import LISTEN_RULE
 from ..derivation import Derivation, listing
-from ..scenario import Scenario
+from ..scenario import Scenario, Workload
 from ..sources import PG_AUTHENTICATION, PG_CLIENT_DEFAULTS, PG_CONNECTION_SETTINGS, PG_CONNECTIONS
 from ..versions import RESERVED_CONNECTIONS_FROM, WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM
-from .base import Declaration, Parameter, Setting, SettingsInput, carried, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, carried, explain, present
 
 DECLARED = Declaration(
     "connections",
@@ -62,14 +62,14 @@ def listens_on_localhost(scenario: Scenario) -> bool:
     return scenario.pooler.kind in LOCAL_POOLERS and outside_pool == 0
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     scenario = inp.scenario
-    given = scenario.workload.listen is not None
+    hw, wl = scenario.hardware, scenario.workload
+    version = hw.pg_version
     return [
-        *_budgeted(inp),
-        *_sessions(inp.version, scenario.hardware.platform, scenario.workload.profile,
-                   listens_on_localhost(scenario), given),
-    ]  # fmt: skip
+        *_budgeted(inp, version, wl),
+        *_sessions(version, hw.platform, wl.profile, listens_on_localhost(scenario), wl.listen is not None),
+    ]
 
 
 @cache
@@ -125,21 +125,20 @@ def _sessions(version: int, platform: str, profile: str, local: bool, given: boo
     return tuple(present(made))
 
 
-def _budgeted(inp: SettingsInput) -> list[Setting]:
+def _budgeted(inp: SettingsInput, version: int, wl: Workload) -> Made:
     """max_connections and max_wal_senders from the budget; the reserved slots as given. The explanations of
     the first two are written when read (plan() runs on every slider tick, their text is read on a tab)."""
-    d, wl, version = inp.derivations, inp.scenario.workload, inp.version
+    d = inp.derivations
     required, recommended = d.get("max_connections_required"), d.get("max_connections_recommended")
     chosen, senders = d["max_connections"], d["max_wal_senders"]
     desktop = wl.profile == "desktop"
-    made = [
+    return [
         DECLARED.setting(version, "max_connections", str(inp.max_connections),
                          Derivation.later(lambda: _max_connections(required, recommended, chosen))),
         *_reserved(version, wl.superuser_reserved, wl.reserved_connections),
         DECLARED.setting(version, "max_wal_senders", str(inp.max_wal_senders),
                          Derivation.later(lambda: _max_wal_senders(senders)), DESKTOP_WAL if desktop else ""),
     ]  # fmt: skip
-    return present(made)
 
 
 def _max_connections(required: Derivation | None, recommended: Derivation | None, chosen: Derivation) -> Derivation:
@@ -153,26 +152,25 @@ def _max_wal_senders(senders: Derivation) -> Derivation:
 
 
 @lru_cache(maxsize=256)  # given counts: a few per user, but up to 1,000 each
-def _reserved(version: int, superuser_reserved: int, reserved_connections: int) -> tuple[Setting, ...]:
-    """The slots kept for superusers and for pg_use_reserved_connections: given, a few small numbers."""
+def _reserved(version: int, superuser_reserved: int, reserved_connections: int) -> tuple[Setting | None, ...]:
+    """The slots kept for superusers and for pg_use_reserved_connections: given, a few small numbers; explained
+    when read, so a new count costs little."""
     superuser, reserved = str(superuser_reserved), str(reserved_connections)
     setting = DECLARED.setting
-    return tuple(present([
-        setting(
-            version,
-            "superuser_reserved_connections",
-            superuser,
-            explain("superuser_reserved_connections", f"given: {superuser}",
-                    "emergency slots only superusers can take; a line of the max_connections budget",
-                    inputs={"superuser_reserved_connections": superuser}, source=PG_CONNECTIONS),
-        ),
-        setting(
-            version,
-            "reserved_connections",
-            reserved,
-            explain("reserved_connections", f"given: {reserved}",
-                    f"slots for members of pg_use_reserved_connections (PostgreSQL {RESERVED_CONNECTIONS_FROM}+); "
-                    "a budget line",
-                    inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS),
-        ),  # None before 16
-    ]))  # fmt: skip
+    return (
+        setting(version, "superuser_reserved_connections", superuser, Derivation.later(lambda: _superuser(superuser))),
+        setting(version, "reserved_connections", reserved, Derivation.later(lambda: _reserved_slots(reserved))),
+    )  # reserved_connections: None before 16
+
+
+def _superuser(superuser: str) -> Derivation:
+    return explain("superuser_reserved_connections", f"given: {superuser}",
+                   "emergency slots only superusers can take; a line of the max_connections budget",
+                   inputs={"superuser_reserved_connections": superuser}, source=PG_CONNECTIONS)  # fmt: skip
+
+
+def _reserved_slots(reserved: str) -> Derivation:
+    return explain("reserved_connections", f"given: {reserved}",
+                   f"slots for members of pg_use_reserved_connections (PostgreSQL {RESERVED_CONNECTIONS_FROM}+); "
+                   "a budget line",
+                   inputs={"reserved_connections": reserved}, source=PG_CONNECTIONS)  # fmt: skip

@@ -13,7 +13,7 @@ from functools import cache
 from ..defaults import PRELOADED_LIBRARY as LIBRARY
 from ..derivation import listing
 from ..sources import DEBIAN_POSTGRESQL, PG_LOGGING, PG_STAT_STATEMENTS, PG_STATISTICS
-from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, explain, present
 
 DECLARED = Declaration(
     "logging",
@@ -45,8 +45,8 @@ SLOW_FORMULA = f"log_min_duration_statement by profile: {listing(SLOW_STATEMENT)
 TEMP_FILES_FORMULA = f"log_temp_files by profile: {listing(TEMP_FILES)}, else {TEMP_FILES_DEFAULT} (every file)"
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
-    return list(_by_facts(inp.version, inp.scenario.workload.profile))
+def recommend(inp: SettingsInput) -> Made:
+    return _by_facts(inp.scenario.hardware.pg_version, inp.scenario.workload.profile)
 
 
 @cache

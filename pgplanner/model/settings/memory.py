@@ -18,6 +18,7 @@ from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
 from ..units import GB, MB, human_size
 from .base import (
     Declaration,
+    Made,
     Parameter,
     Setting,
     SettingsInput,
@@ -25,7 +26,6 @@ from .base import (
     carried,
     conf_size,
     explain,
-    present,
     then,
 )
 from .tools import PGTUNE_WORK_MEM_RULE, TSTUNE_WORK_MEM_RULE, pgtune_work_mem, tstune_work_mem
@@ -57,6 +57,7 @@ PGTUNE_AUTOVACUUM_WORK_MEM_CAP = 2 * GB  # pgtune leaves autovacuum_work_mem at 
 # PostgreSQL's default temp_buffers, which is the input's default too.
 TEMP_BUFFERS_FORMULA = f"temp_buffers (default {human_size(Memory.model_fields['temp_buffers'].default)})"
 
+CACHE_SHARE_SHOWN = percent(CACHE_SHARE)
 DESKTOP_CACHE_FORMULA = (
     f"effective_cache_size = RAM x {exact(DESKTOP_CACHE_SHARE)} on a desktop, at least shared_buffers"
 )
@@ -66,22 +67,23 @@ CACHE_FORMULA = (
 )
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
+    version = inp.scenario.hardware.pg_version
     maintenance_differs = _maintenance_versus_pgtune(inp)
-    return present([
-        _shared_buffers(inp),
-        _effective_cache_size(inp),
-        _work_mem(inp),
-        _hash_mem_multiplier(inp),
-        _maintenance_work_mem(inp, maintenance_differs),
-        _autovacuum_work_mem(inp, maintenance_differs != ""),
-        _temp_buffers(inp),
+    return [
+        _shared_buffers(inp, version),
+        _effective_cache_size(inp, version),
+        _work_mem(inp, version),
+        _hash_mem_multiplier(inp, version),
+        _maintenance_work_mem(inp, version, maintenance_differs),
+        _autovacuum_work_mem(inp, version, maintenance_differs != ""),
+        _temp_buffers(inp, version),
         _huge_pages(inp),
-        _max_locks(inp),
-    ])  # fmt: skip
+        _max_locks(inp, version),
+    ]
 
 
-def _shared_buffers(inp: SettingsInput) -> Setting | None:
+def _shared_buffers(inp: SettingsInput, version: int) -> Setting | None:
     b, mem = inp.basis, inp.scenario.memory
     value, lowered = accepted_size(inp, "shared_buffers", b.shared_buffers // BLOCK * BLOCK)
     available, derived = inp.derivations["memory.available_bytes"], inp.derivations["memory.shared_buffers_bytes"]
@@ -92,7 +94,7 @@ def _shared_buffers(inp: SettingsInput) -> Setting | None:
     differs = ""
     if mem.shared_buffers is not None:
         differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
-    return DECLARED.setting(inp.version, "shared_buffers", conf_size(value), Derivation.later(how), differs)
+    return DECLARED.setting(version, "shared_buffers", conf_size(value), Derivation.later(how), differs)
 
 
 def _cache_estimate(inp: SettingsInput) -> tuple[int, Callable[[], str], str]:
@@ -126,14 +128,14 @@ def _cache_estimate(inp: SettingsInput) -> tuple[int, Callable[[], str], str]:
     differs = ""
     if left < ceiling:
         differs = (
-            f"pgtune assumes {percent(CACHE_SHARE)} of RAM is cache; here {n(connections)} connections at "
+            f"pgtune assumes {CACHE_SHARE_SHOWN} of RAM is cache; here {n(connections)} connections at "
             f"{human_size(per_connection)} each leave less, and an estimate above what can really be cached "
             "makes the planner pick index scans that then read from disk"
         )
     return value, calculation, differs
 
 
-def _effective_cache_size(inp: SettingsInput) -> Setting | None:
+def _effective_cache_size(inp: SettingsInput, version: int) -> Setting | None:
     value, calculation, differs = _cache_estimate(inp)
     value, lowered = accepted_size(inp, "effective_cache_size", value)
     formula = DESKTOP_CACHE_FORMULA if inp.scenario.workload.profile == "desktop" else CACHE_FORMULA
@@ -151,10 +153,10 @@ def _effective_cache_size(inp: SettingsInput) -> Setting | None:
                        source=PG_QUERY_PLANNING)  # fmt: skip
         return then(made, lowered)
 
-    return DECLARED.setting(inp.version, "effective_cache_size", conf_size(value), Derivation.later(how), differs)
+    return DECLARED.setting(version, "effective_cache_size", conf_size(value), Derivation.later(how), differs)
 
 
-def _work_mem(inp: SettingsInput) -> Setting | None:
+def _work_mem(inp: SettingsInput, version: int) -> Setting | None:
     scenario, d = inp.scenario, inp.derivations
     value, worst = inp.basis.work_mem, d["memory.worst_case_bytes"]
     safe, derived = d["memory.safe_work_mem_bytes"], d["memory.work_mem_bytes"]
@@ -175,7 +177,7 @@ def _work_mem(inp: SettingsInput) -> Setting | None:
             "pgplanner takes the largest work_mem whose full worst case (sort nodes, hash nodes x "
             "hash_mem_multiplier, parallel workers, autovacuum) fits in RAM, at most what the profile's queries need"
         )
-    return DECLARED.setting(inp.version, "work_mem", conf_size(value), Derivation.later(how), differs)
+    return DECLARED.setting(version, "work_mem", conf_size(value), Derivation.later(how), differs)
 
 
 def _other_tools(pgtune: int, tstune: int) -> str:
@@ -186,12 +188,12 @@ def _other_tools(pgtune: int, tstune: int) -> str:
     )
 
 
-def _hash_mem_multiplier(inp: SettingsInput) -> Setting | None:
+def _hash_mem_multiplier(inp: SettingsInput, version: int) -> Setting | None:
     server = inp.basis.server
     value = f"{server.hash_mem_multiplier:.15g}"  # every digit the model counts with; no thousands separator
     derived = server.derivations.get("hash_mem_multiplier")
-    how = derived or _given("hash_mem_multiplier", value)
-    return DECLARED.setting(inp.version, "hash_mem_multiplier", value, how)
+    how = derived or Derivation.later(lambda: _given("hash_mem_multiplier", value))
+    return DECLARED.setting(version, "hash_mem_multiplier", value, how)
 
 
 def _given(name: str, shown: str) -> Derivation:
@@ -199,12 +201,12 @@ def _given(name: str, shown: str) -> Derivation:
     return explain(name, f"given: {shown}", inputs={name: shown}, source=PG_RESOURCE_CONSUMPTION)
 
 
-def _maintenance_work_mem(inp: SettingsInput, differs: str) -> Setting | None:
+def _maintenance_work_mem(inp: SettingsInput, version: int, differs: str) -> Setting | None:
     b = inp.basis
     value = b.server.maintenance_work_mem
     derived = b.server.derivations.get("maintenance_work_mem")
-    how = derived or _given("maintenance_work_mem", human_size(value))
-    return DECLARED.setting(inp.version, "maintenance_work_mem", conf_size(value), how, differs)
+    how = derived or Derivation.later(lambda: _given("maintenance_work_mem", human_size(value)))
+    return DECLARED.setting(version, "maintenance_work_mem", conf_size(value), how, differs)
 
 
 def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
@@ -213,14 +215,20 @@ def _maintenance_versus_pgtune(inp: SettingsInput) -> str:
         return "pgplanner writes the maintenance_work_mem you gave; pgtune derives it from RAM"
     pgtune_raw = inp.basis.ram / MAINTENANCE_DIVISOR_BY_PROFILE.get(inp.scenario.workload.profile, MAINTENANCE_DIVISOR)
     if pgtune_raw > MAINTENANCE_CAP:
-        return (
-            f"pgtune caps at {human_size(PGTUNE_MAINTENANCE_CAP)}; pgplanner at {human_size(MAINTENANCE_CAP)}: every "
-            "manual VACUUM, CREATE INDEX and each parallel maintenance worker's leader may take it at once, and index "
-            "builds gain little beyond it"
-        )
+        return MAINTENANCE_CAP_VERSUS_PGTUNE
     if pgtune_raw < MAINTENANCE_FLOOR:
-        return f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
+        return MAINTENANCE_FLOOR_VERSUS_PGTUNE
     return ""
+
+
+MAINTENANCE_CAP_VERSUS_PGTUNE = (
+    f"pgtune caps at {human_size(PGTUNE_MAINTENANCE_CAP)}; pgplanner at {human_size(MAINTENANCE_CAP)}: every "
+    "manual VACUUM, CREATE INDEX and each parallel maintenance worker's leader may take it at once, and index "
+    "builds gain little beyond it"
+)
+MAINTENANCE_FLOOR_VERSUS_PGTUNE = (
+    f"pgtune goes below PostgreSQL's own default; pgplanner keeps at least {human_size(MAINTENANCE_FLOOR)}"
+)
 
 
 AUTOVACUUM_VERSUS_PGTUNE = (
@@ -232,7 +240,7 @@ AUTOVACUUM_VERSUS_PGTUNE = (
 )
 
 
-def _autovacuum_work_mem(inp: SettingsInput, maintenance_differs: bool) -> Setting | None:
+def _autovacuum_work_mem(inp: SettingsInput, version: int, maintenance_differs: bool) -> Setting | None:
     b = inp.basis
     value = b.server.autovacuum_work_mem
     own, cost = b.server.derivations["autovacuum_work_mem"], inp.derivations["memory.maintenance_bytes"]
@@ -245,10 +253,10 @@ def _autovacuum_work_mem(inp: SettingsInput, maintenance_differs: bool) -> Setti
         differs = AUTOVACUUM_VERSUS_PGTUNE
     elif maintenance_differs:
         differs = "it follows maintenance_work_mem, which differs from pgtune's as said there"
-    return DECLARED.setting(inp.version, "autovacuum_work_mem", conf_size(value), Derivation.later(how), differs)
+    return DECLARED.setting(version, "autovacuum_work_mem", conf_size(value), Derivation.later(how), differs)
 
 
-def _temp_buffers(inp: SettingsInput) -> Setting | None:
+def _temp_buffers(inp: SettingsInput, version: int) -> Setting | None:
     size, used = inp.scenario.memory.temp_buffers, inp.derivations["memory.temp_buffers_bytes"]
 
     def how() -> Derivation:
@@ -256,7 +264,7 @@ def _temp_buffers(inp: SettingsInput) -> Setting | None:
         return explain(TEMP_BUFFERS_FORMULA, f"given: {shown}", f"{used.formula}: {used.calculation}",
                        inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
 
-    return DECLARED.setting(inp.version, "temp_buffers", conf_size(size // BLOCK * BLOCK), Derivation.later(how))
+    return DECLARED.setting(version, "temp_buffers", conf_size(size // BLOCK * BLOCK), Derivation.later(how))
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:
@@ -306,9 +314,9 @@ def _huge_pages_on(
     return DECLARED.setting(version, "huge_pages", "try", how, differs)
 
 
-def _max_locks(inp: SettingsInput) -> Setting | None:
+def _max_locks(inp: SettingsInput, version: int) -> Setting | None:
     derived = inp.basis.server.derivations.get("max_locks_per_transaction")
     if derived is None:
         return None  # PostgreSQL's 64 covers a transaction that touches few partitions
     value = str(inp.basis.server.max_locks_per_transaction)
-    return DECLARED.setting(inp.version, "max_locks_per_transaction", value, derived)
+    return DECLARED.setting(version, "max_locks_per_transaction", value, derived)

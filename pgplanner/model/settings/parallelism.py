@@ -9,7 +9,7 @@ from ..derivation import Derivation, capped
 from ..server import REPLICATION_SLOTS
 from ..sources import PG_RESOURCE_CONSUMPTION, PGTUNE
 from ..versions import DEFAULT_MAX_WORKER_PROCESSES
-from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
+from .base import Declaration, Made, Parameter, SettingsInput, explain
 
 DECLARED = Declaration(
     "parallelism",
@@ -47,68 +47,53 @@ MAINTENANCE_FORMULA = (
 )
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
-    server, hw, mem = inp.basis.server, inp.scenario.hardware, inp.scenario.memory
-    key = (
-        hw.pg_version, hw.cores, server.max_worker_processes, server.max_parallel_workers,
-        server.parallel_workers_per_gather, mem.max_worker_processes is None, mem.parallel_workers_per_gather is None,
-        inp.scenario.workload.profile, mem.extension_workers,
-    )  # fmt: skip
-    made = _MADE.get(key)
-    if made is None:  # the settings follow from the key alone: made once per combination (plan() runs per tick)
-        if len(_MADE) >= _MADE_MAX:
-            _MADE.clear()
-        made = _MADE[key] = _settings(inp)
-    return list(made)
-
-
-_MADE: dict[tuple[object, ...], tuple[Setting, ...]] = {}
-_MADE_MAX = 512
-
-
-def _settings(inp: SettingsInput) -> tuple[Setting, ...]:
-    server, cores = inp.basis.server, inp.scenario.hardware.cores
+def recommend(inp: SettingsInput) -> Made:
+    """Made per plan: the cores and the worker counts make too many combinations for a cache to hit, and
+    every explanation that costs more than the server model's own is written when read."""
+    server, scenario = inp.basis.server, inp.scenario
+    cores, version = scenario.hardware.cores, scenario.hardware.pg_version
     d = server.derivations
     few = cores < PGTUNE_PARALLEL_FROM_CORES
+    workers, max_parallel = server.max_worker_processes, server.max_parallel_workers
+    per_gather = server.parallel_workers_per_gather
     derived = d.get("max_worker_processes")
-    worker_differs = ""
     if derived is not None:
         worker_how = derived
-        pgtune_workers = cores if not few else DEFAULT_MAX_WORKER_PROCESSES
-        if server.max_worker_processes != pgtune_workers:
+        worker_differs = ""
+        if workers != (cores if not few else DEFAULT_MAX_WORKER_PROCESSES):  # pgtune's
             worker_differs = WORKER_SLOTS_DIFFER if not few else FEW_WORKER_SLOTS
     else:
-        given_workers = str(server.max_worker_processes)
-        worker_how = explain(
-            "max_worker_processes",
-            f"given: {given_workers}",
-            inputs={"max_worker_processes": given_workers},
-            source=PG_RESOURCE_CONSUMPTION,
-        )
+        worker_how = Derivation.later(lambda: _given_workers(workers))
         worker_differs = "pgplanner writes the max_worker_processes you gave; pgtune sets it to the cores"
     parallel_differs = FEW_CORES if few else ""
-    if not few and server.max_parallel_workers < cores:
+    if not few and max_parallel < cores:
         parallel_differs = (
             "pgtune sets it to the cores; here the max_worker_processes given leaves fewer slots once logical "
             "replication and the extension workers have theirs"
         )
-    per_gather, max_parallel = server.parallel_workers_per_gather, server.max_parallel_workers
     gather = d.get("parallel_workers_per_gather")
     gather_differs = FEW_CORES if few and per_gather != DEFAULT_PARALLEL_PER_GATHER else ""
-    if inp.scenario.memory.parallel_workers_per_gather is not None:
+    if scenario.memory.parallel_workers_per_gather is not None:
         gather_differs = "pgplanner writes the parallel workers per gather you gave; pgtune derives them from the cores"
     half = math.ceil(cores / 2)
     maintenance = min(half, PARALLEL_PER_GATHER_CAP, max_parallel)
-    version, setting = inp.version, DECLARED.setting
-    return tuple(present([
-        setting(version, "max_worker_processes", str(server.max_worker_processes), worker_how, worker_differs),
+    setting = DECLARED.setting
+    return [
+        setting(version, "max_worker_processes", str(workers), worker_how, worker_differs),
         setting(version, "max_parallel_workers", str(max_parallel), d["max_parallel_workers"], parallel_differs),
         setting(version, "max_parallel_workers_per_gather", str(per_gather),
                 Derivation.later(lambda: _per_gather(gather, per_gather, cores)), gather_differs),
         setting(version, "max_parallel_maintenance_workers", str(maintenance),
                 Derivation.later(lambda: _maintenance(cores, half, max_parallel)),
                 FEW_CORES if few and maintenance != DEFAULT_PARALLEL_MAINTENANCE else ""),
-    ]))  # fmt: skip
+    ]  # fmt: skip
+
+
+def _given_workers(workers: int) -> Derivation:
+    """The explanation of a max_worker_processes the user gave."""
+    shown = str(workers)
+    return explain("max_worker_processes", f"given: {shown}", inputs={"max_worker_processes": shown},
+                   source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
 
 
 def _per_gather(gather: Derivation | None, per_gather: int, cores: int) -> Derivation:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import cache, lru_cache
 from typing import get_args
 
@@ -10,7 +9,7 @@ from ..derivation import Derivation, capped, listing, rounded
 from ..scenario import Profile
 from ..sources import PG_18_IO, PG_ASYNC_IO, PGTUNE, TIMESCALEDB_TUNE
 from ..units import human_size
-from .base import Declaration, Parameter, Setting, SettingsInput, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, explain, present
 
 # random_page_cost: 1.1 when random reads are nearly as cheap as sequential ones (flash, or data
 # that fits in RAM); PostgreSQL's default 4.0 for spinning disks and for analytics on data larger than
@@ -81,16 +80,16 @@ IO_WORKERS_FORMULA = (
 )
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
+def recommend(inp: SettingsInput) -> Made:
     hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
     version, platform = hw.pg_version, hw.platform
     cost = _random_page_cost(version, hw.data_size, inp.basis.ram, hw.storage, profile)
-    return present([
+    return [
         cost,
         *_io_concurrency(version, platform, hw.storage, inp.basis.server.autovacuum_workers),
         *_by_profile(version, profile),
-        *_io_method(version, platform, hw.cores),
-    ])  # fmt: skip
+        *(_io_method(version, platform, hw.cores) if version >= IO_METHOD_FROM else ()),
+    ]
 
 
 @cache
@@ -99,8 +98,8 @@ def _by_profile(version: int, profile: str) -> tuple[Setting, ...]:
     return tuple(present([_statistics_target(version, profile), _jit(version, profile)]))
 
 
-@lru_cache(maxsize=256)
 def _random_page_cost(version: int, data_size: int | None, ram: int, storage: str, profile: str) -> Setting | None:
+    """Made per plan (RAM and the data size make the combinations many), its explanation written when read."""
     if data_size is not None and data_size < ram:
         why = "fits"
     elif storage == "hdd":
@@ -135,25 +134,14 @@ def _random_page_cost_derivation(
 
 
 @lru_cache(maxsize=256)  # the autovacuum workers, given or from the cores, make the combinations a few hundred
-def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> tuple[Setting, ...]:
+def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> tuple[Setting | None, ...]:
+    """effective_io_concurrency and maintenance_io_concurrency; their explanations are written when read, so a
+    miss (a new count of autovacuum workers) costs little more than a hit."""
     raised = version >= IO_DEFAULTS_RAISED_IN
     if platform not in PREFETCH_PLATFORMS and not raised:
         return ()  # without posix_fadvise the server's default 0 is the only value it accepts before 18
     wanted = IO_CONCURRENCY[storage]
-    if raised:
-        value = min(max(wanted, EFFECTIVE_IO_DEFAULT[True]), IO_MAX_CONCURRENCY)
-        shown = capped(str(wanted), wanted, at_least=EFFECTIVE_IO_DEFAULT[True], at_most=IO_MAX_CONCURRENCY)
-        note = (
-            f"how far one process reads ahead; from {IO_DEFAULTS_RAISED_IN} io_max_concurrency (-1: at most "
-            f"{IO_MAX_CONCURRENCY}) bounds the I/Os one process has in flight, and with io_method = worker the "
-            "I/O workers carry them out"
-        )
-    else:
-        value, shown = wanted, f"{storage}: {wanted}"
-        note = (
-            "13 counts concurrent requests, no longer spindles (its release notes: a pre-13 200 became ~1,000); "
-            f"timescaledb-tune's 256 for flash from 13 on; prefetching needs posix_fadvise, which {platform} has"
-        )
+    value = min(max(wanted, EFFECTIVE_IO_DEFAULT[True]), IO_MAX_CONCURRENCY) if raised else wanted
     differs = ""
     if platform == "linux" and value != PGTUNE_IO_CONCURRENCY[storage]:
         differs = (
@@ -167,30 +155,60 @@ def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> t
     per_worker = value / vacuum
     floor = MAINTENANCE_IO_DEFAULT[raised]
     maintenance = max(int(per_worker), floor)
-    maintenance_shown = (
-        rounded(f"{value} / {vacuum}", per_worker, int(per_worker), "down")
-        + "; "
-        + capped(str(int(per_worker)), int(per_worker), at_least=floor)
-    )
     maintenance_differs = ""
     if maintenance != floor:
         maintenance_differs = (
             f"pgtune leaves the default {floor}; the device that serves queries' prefetching serves VACUUM's too, "
             f"and each of the {vacuum} autovacuum workers prefetches this much, so they share it"
         )
-    inputs = {"storage": storage, "platform": platform, "PostgreSQL": str(version)}
-    return tuple(present([
+    return (
         DECLARED.setting(version, "effective_io_concurrency", str(value),
-                         explain(IO_CONCURRENCY_FORMULA, shown, note, inputs=inputs,
-                                 source=PG_18_IO if raised else TIMESCALEDB_TUNE),
-                         differs),
+                         Derivation.later(lambda: _effective_io(version, platform, storage)), differs),
         DECLARED.setting(version, "maintenance_io_concurrency", str(maintenance),
-                         explain(MAINTENANCE_IO_FORMULA, maintenance_shown,
-                                 "VACUUM, ANALYZE and recovery prefetch with it, each autovacuum worker on its own; "
-                                 "never below the default, which a spinning disk's RAID benefits from most",
-                                 inputs={**inputs, "autovacuum workers": str(vacuum)}, source=PG_ASYNC_IO),
+                         Derivation.later(lambda: _maintenance_io(version, platform, storage, vacuum, value)),
                          maintenance_differs),
-    ]))  # fmt: skip
+    )  # fmt: skip
+
+
+def _io_inputs(version: int, platform: str, storage: str) -> dict[str, str]:
+    return {"storage": storage, "platform": platform, "PostgreSQL": str(version)}
+
+
+def _effective_io(version: int, platform: str, storage: str) -> Derivation:
+    """The explanation of effective_io_concurrency: the storage's table, bounded from 18."""
+    wanted = IO_CONCURRENCY[storage]
+    raised = version >= IO_DEFAULTS_RAISED_IN
+    if raised:
+        shown = capped(str(wanted), wanted, at_least=EFFECTIVE_IO_DEFAULT[True], at_most=IO_MAX_CONCURRENCY)
+        note = (
+            f"how far one process reads ahead; from {IO_DEFAULTS_RAISED_IN} io_max_concurrency (-1: at most "
+            f"{IO_MAX_CONCURRENCY}) bounds the I/Os one process has in flight, and with io_method = worker the "
+            "I/O workers carry them out"
+        )
+    else:
+        shown = f"{storage}: {wanted}"
+        note = (
+            "13 counts concurrent requests, no longer spindles (its release notes: a pre-13 200 became ~1,000); "
+            f"timescaledb-tune's 256 for flash from 13 on; prefetching needs posix_fadvise, which {platform} has"
+        )
+    return explain(IO_CONCURRENCY_FORMULA, shown, note, inputs=_io_inputs(version, platform, storage),
+                   source=PG_18_IO if raised else TIMESCALEDB_TUNE)  # fmt: skip
+
+
+def _maintenance_io(version: int, platform: str, storage: str, vacuum: int, value: int) -> Derivation:
+    """The explanation of maintenance_io_concurrency: effective_io_concurrency shared by the autovacuum workers."""
+    per_worker = value / vacuum
+    floor = MAINTENANCE_IO_DEFAULT[version >= IO_DEFAULTS_RAISED_IN]
+    shown = (
+        rounded(f"{value} / {vacuum}", per_worker, int(per_worker), "down")
+        + "; "
+        + capped(str(int(per_worker)), int(per_worker), at_least=floor)
+    )
+    return explain(MAINTENANCE_IO_FORMULA, shown,
+                   "VACUUM, ANALYZE and recovery prefetch with it, each autovacuum worker on its own; "
+                   "never below the default, which a spinning disk's RAID benefits from most",
+                   inputs={**_io_inputs(version, platform, storage), "autovacuum workers": str(vacuum)},
+                   source=PG_ASYNC_IO)  # fmt: skip
 
 
 def _statistics_target(version: int, profile: str) -> Setting | None:
@@ -214,39 +232,43 @@ def _jit(version: int, profile: str) -> Setting | None:
     return DECLARED.setting(version, "jit", value, how)
 
 
-@lru_cache(maxsize=512)  # cores make the combinations many: keep the most recent
-def _io_method(version: int, platform: str, cores: int) -> tuple[Setting, ...]:
-    if version < IO_METHOD_FROM:
-        return ()
+def _io_method(version: int, platform: str, cores: int) -> tuple[Setting | None, ...]:
+    """io_method (one per release and platform) and io_workers from the cores, explained when read."""
+    per_cores = cores // CORES_PER_IO_WORKER  # floor(cores / 4)
+    workers = min(max(per_cores, IO_WORKERS_DEFAULT), IO_WORKERS_MAX)
+    workers_differs = "pgtune leaves io_workers out because it chose io_uring" if platform == "linux" else ""
+    return (
+        _io_method_setting(version, platform),
+        DECLARED.setting(version, "io_workers", str(workers),
+                         Derivation.later(lambda: _io_workers(cores, per_cores)), workers_differs),
+    )  # fmt: skip
+
+
+@cache
+def _io_method_setting(version: int, platform: str) -> Setting | None:
+    method_differs = (
+        "pgtune writes io_uring on Linux, which stops a server built without liburing from starting; worker works "
+        "in every build"
+        if platform == "linux"
+        else ""
+    )
     check = (
         "io_uring needs a server built --with-liburing and a kernel that allows it; check with: "
         "SELECT setting ~ 'with-liburing' FROM pg_config WHERE name = 'CONFIGURE', "
         "and sysctl kernel.io_uring_disabled = 0"
     )
-    linux = platform == "linux"
-    method_differs = (
-        "pgtune writes io_uring on Linux, which stops a server built without liburing from starting; worker works "
-        "in every build"
-        if linux
-        else ""
-    )
-    per_cores = math.floor(cores / CORES_PER_IO_WORKER)
-    workers = min(max(per_cores, IO_WORKERS_DEFAULT), IO_WORKERS_MAX)
+    how = explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_18_IO)
+    return DECLARED.setting(version, "io_method", "worker", how, method_differs)
+
+
+def _io_workers(cores: int, per_cores: int) -> Derivation:
     calculation = (
         rounded(f"{cores} / {CORES_PER_IO_WORKER}", cores / CORES_PER_IO_WORKER, per_cores, "down")
         + "; "
         + capped(str(per_cores), per_cores, at_least=IO_WORKERS_DEFAULT, at_most=IO_WORKERS_MAX)
     )
-    workers_differs = "pgtune leaves io_workers out because it chose io_uring" if linux else ""
-    return tuple(present([
-        DECLARED.setting(version, "io_method", "worker",
-                explain("io_method = worker", "I/O worker processes do the reads", check, source=PG_18_IO),
-                method_differs),
-        DECLARED.setting(version, "io_workers", str(workers),
-                explain(IO_WORKERS_FORMULA, calculation,
-                        "each I/O worker does one synchronous read at a time, so at most io_workers reads are in "
-                        "flight across the server whatever effective_io_concurrency says; a fast device under many "
-                        "concurrent scans wants more of them (or io_uring, checked as said for io_method)",
-                        inputs={"cores": str(cores)}, source=PGTUNE),
-                workers_differs),
-    ]))  # fmt: skip
+    return explain(IO_WORKERS_FORMULA, calculation,
+                   "each I/O worker does one synchronous read at a time, so at most io_workers reads are in "
+                   "flight across the server whatever effective_io_concurrency says; a fast device under many "
+                   "concurrent scans wants more of them (or io_uring, checked as said for io_method)",
+                   inputs={"cores": str(cores)}, source=PGTUNE)  # fmt: skip

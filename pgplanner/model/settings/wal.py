@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 
 from ..defaults import UNKNOWN_DATA_PER_RAM, WAL_DISK_PER_DATA, WAL_DISK_PER_RAM, WAL_DISK_RULE, WAL_DISK_VPS_MAX
 from ..derivation import Derivation, capped, exact, given, listing, n, percent, rounded
 from ..scenario import Scenario
 from ..sources import DIGITALOCEAN_DROPLETS, PG_REPLICATION_SLOTS, PG_WAL, PG_WAL_SHARED_BUFFERS, PGTUNE
 from ..units import GB, KB, MB, human_size
-from .base import Declaration, Parameter, Setting, SettingsInput, conf_size, explain, present
+from .base import Declaration, Made, Parameter, Setting, SettingsInput, conf_size, explain, present
 from .connections import DESKTOP_WAL
 
 DECLARED = Declaration(
@@ -88,26 +88,26 @@ CHECKPOINTS_COUNTED = {
 }
 
 
-def recommend(inp: SettingsInput) -> list[Setting]:
-    hw, profile = inp.scenario.hardware, inp.scenario.workload.profile
-    level, timeout, *rest = _by_profile(hw.pg_version, profile)
-    return present([level, _wal_buffers(inp), timeout, *_wal_sizes(inp), *rest, _slot_keep(inp)])
+def recommend(inp: SettingsInput) -> Made:
+    scenario = inp.scenario
+    version, profile, shared = scenario.hardware.pg_version, scenario.workload.profile, inp.basis.shared_buffers
+    level, timeout, *rest = _by_profile(version, profile)
+    # The WAL disk as plan() filed it (settings.wal_disk): not worked out a second time.
+    disk, disk_how = inp.wal_disk, inp.derivations["wal_disk_bytes"]
+    sizes = _wal_sizes(version, profile, shared, disk, disk_how)
+    return [level, _wal_buffers(version, shared), timeout, *sizes, *rest,
+            _slot_keep(version, scenario.workload.replicas, disk)]  # fmt: skip
 
 
 def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
-    """The size of the file system holding pg_wal: given, or the data disk as the rule sizes it."""
+    """The size of the file system holding pg_wal: given, or the data disk as the rule sizes it.
+
+    A few products of RAM and the data size, worked out per plan (no cache keyed on them would hit); the
+    explanation is written when read."""
     hw = scenario.hardware
-    return _disk(hw.ram, hw.data_size, hw.wal_disk)
-
-
-def _disk(ram: int, data_size: int | None, given_disk: int | None) -> tuple[int, Derivation]:
+    ram, data_size, given_disk = hw.ram, hw.data_size, hw.wal_disk
     if given_disk is not None:
         return given_disk, Derivation.later(lambda: given(human_size(given_disk), "WAL disk"))
-    return _data_disk(ram, data_size)
-
-
-@lru_cache(maxsize=256)
-def _data_disk(ram: int, data_size: int | None) -> tuple[int, Derivation]:
     data = data_size if data_size is not None else ram * UNKNOWN_DATA_PER_RAM
     by_data, by_ram = data * WAL_DISK_PER_DATA, min(ram * WAL_DISK_PER_RAM, WAL_DISK_VPS_MAX)
     return max(by_data, by_ram), Derivation.later(lambda: _data_disk_derivation(ram, data_size, data, by_data, by_ram))
@@ -168,13 +168,12 @@ WAL_BUFFERS_VERSUS_PGTUNE = (
 )
 
 
-def _wal_buffers(inp: SettingsInput) -> Setting | None:
-    shared = inp.basis.shared_buffers
+def _wal_buffers(version: int, shared: int) -> Setting | None:
     share = shared / WAL_BUFFERS_DIVISOR
     value = int(min(max(share, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)) // WAL_PAGE * WAL_PAGE
     differs = WAL_BUFFERS_VERSUS_PGTUNE if value != WAL_BUFFERS_MAX else ""
     how = Derivation.later(lambda: _wal_buffers_derivation(shared, share, value))
-    return DECLARED.setting(inp.version, "wal_buffers", conf_size(value), how, differs)
+    return DECLARED.setting(version, "wal_buffers", conf_size(value), how, differs)
 
 
 def _wal_buffers_derivation(shared: int, share: float, value: int) -> Derivation:
@@ -195,17 +194,9 @@ def _wal_buffers_derivation(shared: int, share: float, value: int) -> Derivation
     )
 
 
-def _wal_sizes(inp: SettingsInput) -> tuple[Setting, ...]:
-    hw = inp.scenario.hardware
-    return _sized(inp.version, inp.scenario.workload.profile, inp.basis.shared_buffers, hw.ram, hw.data_size,
-                  hw.wal_disk)  # fmt: skip
-
-
-@lru_cache(maxsize=256)  # the RAM makes the combinations many: keep the recent ones (every other input hits)
-def _sized(
-    version: int, profile: str, shared: int, ram: int, data_size: int | None, given_disk: int | None
-) -> tuple[Setting, ...]:
-    disk, disk_how = _disk(ram, data_size, given_disk)
+def _wal_sizes(version: int, profile: str, shared: int, disk: int, disk_how: Derivation) -> tuple[Setting | None, ...]:
+    """min_wal_size and max_wal_size from the profile, shared_buffers and the WAL disk (continuous: made per plan,
+    their explanations written when read)."""
     low, high = WAL_SIZES[profile]
     share = WAL_PER_SHARED_BUFFERS[profile]
     by_shared, disk_cap = shared * share, disk * WAL_DISK_SHARE
@@ -240,10 +231,10 @@ def _sized(
         )
         return explain(MAX_WAL_SIZE_FORMULA, f"{cap}; {shown}", note, inputs=inputs(), source=PG_WAL_SHARED_BUFFERS)
 
-    return tuple(present([
+    return (
         DECLARED.setting(version, "min_wal_size", conf_size(least), Derivation.later(least_how), least_differs),
         DECLARED.setting(version, "max_wal_size", conf_size(most), Derivation.later(most_how), differs),
-    ]))  # fmt: skip
+    )
 
 
 @cache
@@ -265,11 +256,9 @@ def whole(size: float) -> tuple[int, str]:
     return max(int(size) // unit * unit, 2 * WAL_SEGMENT), f"down to whole {name}"
 
 
-def _slot_keep(inp: SettingsInput) -> Setting | None:
-    replicas = inp.scenario.workload.replicas
+def _slot_keep(version: int, replicas: int, disk: int) -> Setting | None:
     if replicas == 0:
         return None
-    disk = inp.wal_disk
     raw = disk * SLOT_DISK_SHARE
     value, direction = whole(raw)
 
@@ -284,7 +273,7 @@ def _slot_keep(inp: SettingsInput) -> Setting | None:
             source=PG_REPLICATION_SLOTS,
         )
 
-    return DECLARED.setting(inp.version, "max_slot_wal_keep_size", conf_size(value), Derivation.later(how))
+    return DECLARED.setting(version, "max_slot_wal_keep_size", conf_size(value), Derivation.later(how))
 
 
 def _completion_target(version: int) -> Setting | None:
