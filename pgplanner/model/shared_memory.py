@@ -15,6 +15,7 @@ their source and checked against PostgreSQL 18.6 over the same grid:
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -60,9 +61,18 @@ PRELOADED_SHM_BY_VERSION = {version: PRELOADED_SHM[15 if version <= 15 else 18] 
 AIO_MAX_CONCURRENCY = 64
 AIO_BYTES_PER_HANDLE = 527  # PgAioHandle + 16 x (struct iovec 16 B + uint64 8 B); fitted on 18.6
 
+_new = tuple.__new__  # a _Terms without the named tuple's Python-level __new__
+
 
 def _wal_buffers(shared_buffers: int) -> int:
-    return min(max(shared_buffers // 32 // BLOCK * BLOCK, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)
+    wal_buffers = shared_buffers // 32 // BLOCK * BLOCK
+    return (
+        WAL_BUFFERS_MIN
+        if wal_buffers < WAL_BUFFERS_MIN
+        else WAL_BUFFERS_MAX
+        if wal_buffers > WAL_BUFFERS_MAX
+        else wal_buffers
+    )
 
 
 def _slru_pages(buffers: int) -> int:
@@ -101,10 +111,11 @@ def shared_memory_estimate(
         )
     )
     total = math.ceil(exact * SHM_MARGIN)
-    terms = _Terms(
-        version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks
+    terms = _new(
+        _Terms,
+        (version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks),
     )
-    return total, Derivation.later(lambda: _explained(terms, total))
+    return total, Derivation.later(functools.partial(_explained, terms, total))
 
 
 class _Terms(NamedTuple):
