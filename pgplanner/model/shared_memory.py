@@ -15,7 +15,6 @@ their source and checked against PostgreSQL 18.6 over the same grid:
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import NamedTuple
 
@@ -76,7 +75,10 @@ def _wal_buffers(shared_buffers: int) -> int:
 
 
 def _slru_pages(buffers: int) -> int:
-    pages = min(SLRU_AUTOTUNE_MAX, max(SLRU_AUTOTUNE_MIN, buffers // SLRU_AUTOTUNE_DIVISOR))
+    pages = buffers // SLRU_AUTOTUNE_DIVISOR
+    pages = (
+        SLRU_AUTOTUNE_MIN if pages < SLRU_AUTOTUNE_MIN else SLRU_AUTOTUNE_MAX if pages > SLRU_AUTOTUNE_MAX else pages
+    )
     return pages - pages % SLRU_AUTOTUNE_MIN
 
 
@@ -94,8 +96,13 @@ def shared_memory_estimate(
     processes = backends + AUXILIARY_PROCESSES[version]
     wal_buffers = _wal_buffers(shared_buffers)
     slru_pages = _slru_pages(buffers) if version >= SLRU_AUTOTUNE_FROM else 0  # 16 at least where counted
-    concurrency = min(max(buffers // processes, 1), AIO_MAX_CONCURRENCY) if version >= AIO_FROM else 0
-    extra_locks = max(locks - DEFAULT_LOCKS, 0)
+    concurrency = 0
+    if version >= AIO_FROM:
+        concurrency = buffers // processes
+        concurrency = (
+            1 if concurrency < 1 else AIO_MAX_CONCURRENCY if concurrency > AIO_MAX_CONCURRENCY else concurrency
+        )
+    extra_locks = locks - DEFAULT_LOCKS if locks > DEFAULT_LOCKS else 0
     # The terms in the order the explanation writes them, summed as sum() does (a term that is 0 adds nothing).
     exact = sum(
         (
@@ -115,7 +122,7 @@ def shared_memory_estimate(
         _Terms,
         (version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks),
     )
-    return total, Derivation.later(functools.partial(_explained, terms, total))
+    return total, Derivation.later(lambda: _explained(terms, total))
 
 
 class _Terms(NamedTuple):
