@@ -9,7 +9,7 @@ caller cannot silently count the server's defaults instead of the settings it wr
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from .derivation import Derivation, n, rounded
 from .sources import PG_KERNEL_RESOURCES
@@ -75,9 +75,9 @@ def autovacuum_slots(version: int, autovacuum_workers: int) -> int:
     return autovacuum_workers
 
 
-class Semaphores(NamedTuple):
-    """How many semaphores (one per PGPROC slot) a server needs, and the System V limits for them. Immutable; a
-    named tuple, as :class:`Derivation`, because plan() makes one per tick."""
+@dataclass(frozen=True)
+class Semaphores:
+    """How many semaphores (one per PGPROC slot) a server needs, and the System V limits for them."""
 
     count: int
     semmni: int
@@ -88,9 +88,6 @@ class Semaphores(NamedTuple):
     def processes(self) -> int:
         """Server processes at most: every PGPROC slot can be one, plus the postmaster."""
         return self.count + 1
-
-
-_new = tuple.__new__  # a Semaphores without the named tuple's Python-level __new__
 
 
 def semaphores(
@@ -108,7 +105,7 @@ def semaphores(
     derivation = Derivation.later(
         lambda: _semaphores_why(version, max_connections, max_wal_senders, workers, autovacuum, constant, count, sets)
     )
-    return _new(Semaphores, (count, sets, sets * SEMAPHORE_SET_SIZE, derivation))
+    return Semaphores(count, sets, sets * SEMAPHORE_SET_SIZE, derivation)
 
 
 def _semaphores_why(
