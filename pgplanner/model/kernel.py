@@ -181,6 +181,14 @@ MACOS_SEMMSL = KernelSetting(
 )
 
 
+# What vm.nr_hugepages says when the plan does not reserve huge pages: the reason, then the pages to reserve.
+_HUGEPAGES_ON = " huge pages and set huge_pages = on"
+
+
+# _new(KernelSetting, (all eight fields in order)): without the named tuple's Python-level __new__ (two dozen a plan).
+_new = tuple.__new__
+
+
 def kernel_settings(
     scenario: Scenario,
     max_connections: int,
@@ -194,20 +202,21 @@ def kernel_settings(
     Values are computed here; each explanation is written when first read (a slider tick reads none)."""
     server = basis.server
     count, processes = sems.count, sems.processes
+    later, new, KS = Derivation.later, _new, KernelSetting
     pgbouncer_fds = _pgbouncer_fds(pooling)
-    pgbouncer_nofile = round_up_readable(pgbouncer_fds * FD_MARGIN)
+    pgbouncer_nofile = round_up_readable(pgbouncer_fds * FD_MARGIN) if pgbouncer_fds else 0
 
     files_exact = processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES
     files = round_up_readable(files_exact)
-    files_why = Derivation.later(lambda: _files_why(count, pgbouncer_fds, files_exact, files))
+    files_why = later(lambda: _files_why(count, pgbouncer_fds, files_exact, files))
     per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
     per_user = round_up_readable(per_user_exact)
-    per_user_why = Derivation.later(lambda: _per_user_why(count, per_user_exact, per_user))
+    per_user_why = later(lambda: _per_user_why(count, per_user_exact, per_user))
     system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
-    system_procs_why = Derivation.later(lambda: _system_procs_why(per_user, system_procs))
+    system_procs_why = later(lambda: _system_procs_why(per_user, system_procs))
     backlog, backlog_why = listen_backlog(max_connections, pooling)
-    per_proc_files = max(PG_NOFILE, pgbouncer_nofile)
-    per_proc_why = Derivation.later(lambda: _per_proc_why(pgbouncer_nofile, per_proc_files))
+    per_proc_files = pgbouncer_nofile if pgbouncer_nofile > PG_NOFILE else PG_NOFILE
+    per_proc_why = later(lambda: _per_proc_why(pgbouncer_nofile, per_proc_files))
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+); memory policy, then limits.
     shm, shm_why = shared_memory_estimate(
@@ -217,78 +226,73 @@ def kernel_settings(
     hugepages_exact = shm / HUGE_PAGE
     hugepages = math.ceil(hugepages_exact)
     reserved = hugepages * HUGE_PAGE if basis.huge_pages else 0
-    hugepages_why = Derivation.later(lambda: _hugepages_why(shm, shm_why, hugepages_exact, hugepages))
+    hugepages_why = later(lambda: _hugepages_why(shm, shm_why, hugepages_exact, hugepages))
     hugepages_skip = (
         ""
         if basis.huge_pages
-        else (
-            f"not reserved ({huge_pages_absent_because(scenario)}); huge_pages = try then runs "
-            "on 4 kB pages, whose page tables the memory plan counts. To use huge pages anyway, reserve at least "
-            f"{n(hugepages)} huge pages and set huge_pages = on"
-        )
+        else _hugepages_skip(huge_pages_absent_because(scenario)) + f"{hugepages:,}" + _HUGEPAGES_ON
     )
     linux_ram = basis.ram * LINUX_RAM_SEEN
     settings = _linux_memory(scenario, basis, reserved)
     settings += (
-        KernelSetting("linux", "vm.nr_hugepages", hugepages, "sysctl", True, hugepages_why, 0, hugepages_skip),
-        KernelSetting("linux", "fs.file-max", files, "sysctl", True, files_why, int(linux_ram // LINUX_RAM_PER_FILE)),
-        KernelSetting("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"]),
+        new(KS, ("linux", "vm.nr_hugepages", hugepages, "sysctl", True, hugepages_why, 0, hugepages_skip)),
+        new(KS, ("linux", "fs.file-max", files, "sysctl", True, files_why, int(linux_ram // LINUX_RAM_PER_FILE), "")),
+        new(KS, ("linux", "net.core.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["linux.somaxconn"], "")),
         LINUX_SYSTEMD_NOFILE,
-        KernelSetting(
-            "linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why, STOCK["systemd.TasksMax"]
-        ),
+        new(KS, ("linux", "systemd.postgresql.TasksMax", per_user, "systemd", True, per_user_why,
+                 STOCK["systemd.TasksMax"], "")),
         LINUX_LIMITS_NOFILE,
-        KernelSetting(
-            "linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why,
-            int(linux_ram // LINUX_RAM_PER_PROCESS),
-        ),
+        new(KS, ("linux", "limits.postgres.nproc", per_user, "limits.conf", True, per_user_why,
+                 int(linux_ram // LINUX_RAM_PER_PROCESS), "")),
     )  # fmt: skip
     if pooling.active:
+        pgbouncer_why = later(lambda: _pgbouncer_nofile_why(pooling, pgbouncer_fds, pgbouncer_nofile))
         settings.append(
-            KernelSetting(
-                "linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True,
-                Derivation.later(lambda: _pgbouncer_nofile_why(pooling, pgbouncer_fds, pgbouncer_nofile)),
-                STOCK["linux.nofile"],
-            )
+            new(KS, ("linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True, pgbouncer_why,
+                     STOCK["linux.nofile"], ""))
         )  # fmt: skip
 
     # macOS: System V semaphores; file and process limits through sysctl and launchd.
-    sysv = STOCK["macos.sysv_semaphores"]
+    sysv, sems_why = STOCK["macos.sysv_semaphores"], sems.derivation
     settings += (
-        KernelSetting("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems.derivation, sysv),
-        KernelSetting("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems.derivation, sysv),
+        new(KS, ("macos", "kern.sysv.semmni", sems.semmni, "sysctl", True, sems_why, sysv, "")),
+        new(KS, ("macos", "kern.sysv.semmns", sems.semmns, "sysctl", True, sems_why, sysv, "")),
         MACOS_SEMMSL,
-        KernelSetting("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"]),
-        KernelSetting(
-            "macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why,
-            STOCK["macos.maxfilesperproc"],
-        ),
-        KernelSetting("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why, STOCK["macos.maxproc"]),
-        KernelSetting(
-            "macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why, STOCK["macos.maxprocperuid"]
-        ),
-        KernelSetting("macos", "kern.ipc.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"]),
+        new(KS, ("macos", "kern.maxfiles", files, "sysctl", True, files_why, STOCK["macos.maxfiles"], "")),
+        new(KS, ("macos", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why,
+                 STOCK["macos.maxfilesperproc"], "")),
+        new(KS, ("macos", "kern.maxproc", system_procs, "sysctl", True, system_procs_why, STOCK["macos.maxproc"], "")),
+        new(KS, ("macos", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why, STOCK["macos.maxprocperuid"],
+                 "")),
+        new(KS, ("macos", "kern.ipc.somaxconn", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"], "")),
         # FreeBSD: POSIX semaphores; maxproc is a boot-time tunable.
-        KernelSetting("freebsd", "kern.maxfiles", files, "sysctl", True, files_why),
-        KernelSetting("freebsd", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why),
-        KernelSetting("freebsd", "kern.maxproc", system_procs, "loader.conf", True, system_procs_why),
-        KernelSetting("freebsd", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why),
-        KernelSetting(
-            "freebsd", "kern.ipc.soacceptqueue", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"]
-        ),
+        new(KS, ("freebsd", "kern.maxfiles", files, "sysctl", True, files_why, None, "")),
+        new(KS, ("freebsd", "kern.maxfilesperproc", per_proc_files, "sysctl", True, per_proc_why, None, "")),
+        new(KS, ("freebsd", "kern.maxproc", system_procs, "loader.conf", True, system_procs_why, None, "")),
+        new(KS, ("freebsd", "kern.maxprocperuid", per_user, "sysctl", True, per_user_why, None, "")),
+        new(KS, ("freebsd", "kern.ipc.soacceptqueue", backlog, "sysctl", True, backlog_why, STOCK["bsd.somaxconn"],
+                 "")),
     )  # fmt: skip
 
     # Windows: the service's non-interactive desktop heap (third SharedSection value, in kB).
     heap_exact = processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN
     heap_steps = math.ceil(heap_exact / DESKTOP_HEAP_STEP_KB) * DESKTOP_HEAP_STEP_KB
-    heap = max(DESKTOP_HEAP_DEFAULT_KB, heap_steps)
-    heap_why = Derivation.later(lambda: _heap_why(count, heap_exact, heap_steps, heap))
+    heap = DESKTOP_HEAP_DEFAULT_KB if heap_steps < DESKTOP_HEAP_DEFAULT_KB else heap_steps
+    heap_why = later(lambda: _heap_why(count, heap_exact, heap_steps, heap))
     settings.append(
-        KernelSetting(
-            "windows", "desktop_heap.non_interactive_kb", heap, "registry", True, heap_why, DESKTOP_HEAP_DEFAULT_KB
-        )
-    )
+        new(KS, ("windows", "desktop_heap.non_interactive_kb", heap, "registry", True, heap_why,
+                 DESKTOP_HEAP_DEFAULT_KB, ""))
+    )  # fmt: skip
     return settings
+
+
+@functools.cache  # a handful of reasons (provider, platform, desktop, small shared_buffers)
+def _hugepages_skip(reason: str) -> str:
+    """The text before the page count of vm.nr_hugepages' skip, for a plan that reserves none."""
+    return (
+        f"not reserved ({reason}); huge_pages = try then runs on 4 kB pages, whose page tables the memory plan "
+        "counts. To use huge pages anyway, reserve at least "
+    )
 
 
 def _processes_why(count: int) -> str:
@@ -436,8 +440,8 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
     """
     postgres = LISTEN_BACKLOG_PER_CONNECTION * max_connections
     pooler = pooling.max_client_conn if pooling.active else 0
-    wanted = max(postgres, pooler)
-    value = min(wanted, LISTEN_BACKLOG_MAX)
+    wanted = pooler if pooler > postgres else postgres
+    value = LISTEN_BACKLOG_MAX if wanted > LISTEN_BACKLOG_MAX else wanted
     return value, Derivation.later(lambda: _listen_backlog_why(max_connections, pooling, pooler, wanted))
 
 
@@ -466,20 +470,23 @@ def _listen_backlog_why(max_connections: int, pooling: Pooling, pooler: int, wan
 
 def strict_refused(scenario: Scenario) -> str:
     """Why strict overcommit is never written on this machine, or "" where it may be."""
-    return _refusal(scenario.workload.profile == "desktop", scenario.hardware.ram)
+    return _refusal(scenario.workload.profile == "desktop", scenario.hardware.ram < STRICT_OVERCOMMIT_MIN_RAM)
 
 
 def overcommit_strict(scenario: Scenario) -> tuple[bool, str]:
     """Whether strict overcommit is written, and why not when it was asked for."""
-    return _strict(scenario.hardware.overcommit, scenario.workload.profile == "desktop", scenario.hardware.ram)
+    hw = scenario.hardware
+    return _strict(hw.overcommit, scenario.workload.profile == "desktop", hw.ram < STRICT_OVERCOMMIT_MIN_RAM)
 
 
-def _refusal(desktop: bool, ram: int) -> str:
+@functools.cache  # two facts: written once each, not per plan
+def _refusal(desktop: bool, small: bool) -> str:
+    """Why strict overcommit is refused on a desktop or a machine ``small``er than STRICT_OVERCOMMIT_MIN_RAM."""
     if desktop:
         return (
             "this is a desktop: browsers, IDEs and JVMs reserve far more memory than they touch and would fail under it"
         )
-    if ram < STRICT_OVERCOMMIT_MIN_RAM:
+    if small:
         return (
             f"below {human_size(STRICT_OVERCOMMIT_MIN_RAM)} of RAM the fixed commitments of sshd, systemd, the "
             "pooler and every backend take most of the limit and fork() starts to fail"
@@ -487,10 +494,10 @@ def _refusal(desktop: bool, ram: int) -> str:
     return ""
 
 
-def _strict(chosen: str | None, desktop: bool, ram: int) -> tuple[bool, str]:
+def _strict(chosen: str | None, desktop: bool, small: bool) -> tuple[bool, str]:
     if chosen != "strict":
         return False, ""
-    refused = _refusal(desktop, ram)
+    refused = _refusal(desktop, small)
     return (False, f"strict was asked for, but {refused}") if refused else (True, "")
 
 
@@ -530,17 +537,28 @@ def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list
     huge pages the plan reserves)."""
     hw = scenario.hardware
     desktop = scenario.workload.profile == "desktop"
-    mode, *policy = _linux_policy(hw.overcommit, desktop, hw.storage, hw.ram)
-    strict = mode.value == 2
-    value, why, skip = _overcommit_ratio(scenario, basis, reserved, strict)
-    ratio = KernelSetting("linux", "vm.overcommit_ratio", value, "sysctl", False, why, None, skip)
-    return [mode, ratio, *policy]
+    storage, ram = hw.storage, hw.ram
+    small = ram < STRICT_OVERCOMMIT_MIN_RAM
+    mode, swappiness, thp = _linux_policy(hw.overcommit, desktop, small)
+    refused = "" if mode.value == 2 else _refusal(desktop, small)
+    value, why, skip = _overcommit_ratio(basis, hw.swap, reserved, mode.value == 2, refused)
+    server_only = SERVER_ONLY if desktop else ""
+    return [
+        mode,
+        _new(KernelSetting, ("linux", "vm.overcommit_ratio", value, "sysctl", False, why, None, skip)),
+        swappiness,
+        _dirty(storage, ram, "vm.dirty_background_bytes", DIRTY_BACKGROUND_SECONDS, KERNEL_DIRTY_BACKGROUND_RATIO,
+               server_only),
+        _dirty(storage, ram, "vm.dirty_bytes", DIRTY_SECONDS, KERNEL_DIRTY_RATIO, server_only),
+        thp,
+    ]  # fmt: skip
 
 
-@functools.lru_cache(maxsize=256)  # a few discrete inputs and RAM: made once per RAM, not per slider tick
-def _linux_policy(chosen: str | None, desktop: bool, storage: str, ram: int) -> tuple[KernelSetting, ...]:
-    """vm.overcommit_memory, vm.swappiness, the dirty-page thresholds and transparent huge pages."""
-    strict, refused = _strict(chosen, desktop, ram)
+@functools.cache  # three discrete facts: made once per combination, not per slider tick
+def _linux_policy(chosen: str | None, desktop: bool, small: bool) -> tuple[KernelSetting, KernelSetting, KernelSetting]:
+    """vm.overcommit_memory, vm.swappiness and transparent huge pages (``small``: RAM below
+    STRICT_OVERCOMMIT_MIN_RAM)."""
+    strict, refused = _strict(chosen, desktop, small)
     if strict:
         mode_why = STRICT_WHY
     else:
@@ -556,37 +574,30 @@ def _linux_policy(chosen: str | None, desktop: bool, storage: str, ram: int) -> 
             note=f"{refused}; {advice}" if refused else advice,
         )
     server_only = SERVER_ONLY if desktop else ""
-    settings = [
+    return (
         KernelSetting("linux", "vm.overcommit_memory", 2 if strict else 0, "sysctl", False, mode_why),
         KernelSetting("linux", "vm.swappiness", SWAPPINESS, "sysctl", False, SWAPPINESS_WHY, None, server_only),
-    ]
-    for name, seconds, ratio in (
-        ("vm.dirty_background_bytes", DIRTY_BACKGROUND_SECONDS, KERNEL_DIRTY_BACKGROUND_RATIO),
-        ("vm.dirty_bytes", DIRTY_SECONDS, KERNEL_DIRTY_RATIO),
-    ):
-        value, why, skip = _dirty(storage, ram, name, seconds, ratio)
-        settings.append(KernelSetting("linux", name, value, "sysctl", False, why, None, server_only or skip))
-    settings.append(KernelSetting("linux", THP_PATH, THP, "tmpfiles", False, THP_WHY, None, server_only))
-    return tuple(settings)
+        KernelSetting("linux", THP_PATH, THP, "tmpfiles", False, THP_WHY, None, server_only),
+    )
 
 
 def _overcommit_ratio(
-    scenario: Scenario, basis: MemoryBasis, reserved: int, strict: bool
+    basis: MemoryBasis, swap: int, reserved: int, strict: bool, refused: str
 ) -> tuple[int, Derivation, str]:
-    """The share of RAM outside the huge pages that may be committed: all of it but the OS reserve.
+    """The share of RAM outside the huge pages that may be committed: all of it but the OS reserve (``refused``: why
+    strict is never written on this machine, see :func:`strict_refused`).
 
     The kernel's limit is CommitLimit = (RAM - huge pages) x overcommit_ratio / 100 + swap
     (mm/util.c vm_commit_limit()); huge pages are outside it, so the ratio is taken against RAM less them.
     """
-    ram, swap, reserve = basis.ram, scenario.hardware.swap, basis.os_overhead
+    ram, reserve = basis.ram, basis.os_overhead
     outside = ram - reserved
     exact_ratio = 100 * (outside - reserve) / outside if outside > 0 else 0.0
     floored = math.floor(exact_ratio)
-    ratio = min(100, max(0, floored))
+    ratio = 100 if floored > 100 else 0 if floored < 0 else floored
     why = Derivation.later(lambda: _overcommit_ratio_why(ram, swap, reserve, reserved, exact_ratio, ratio))
     skip = ""
     if not strict:
-        refused = strict_refused(scenario)
         skip = "no effect while vm.overcommit_memory = 0; " + (
             f"strict is not written here: {refused}" if refused else f"with --overcommit strict it would be {ratio}"
         )
@@ -631,15 +642,16 @@ def _overcommit_ratio_why(
     )
 
 
-def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float) -> tuple[int, Derivation, str]:
-    """A dirty-page threshold in bytes: ``seconds`` of the storage's writes, unless the kernel's ratio is lower."""
+def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float, server_only: str) -> KernelSetting:
+    """A dirty-page threshold in bytes: ``seconds`` of the storage's writes, unless the kernel's ratio is lower
+    (``server_only``: why a desktop leaves it out)."""
     value = int(STORAGE_WRITES_PER_SECOND[storage] * seconds)
     kernel_default = ram * ratio
     why = Derivation.later(lambda: _dirty_why(storage, ram, name, seconds, ratio, value, kernel_default))
-    skip = ""
-    if value >= kernel_default:
+    skip = server_only
+    if not skip and value >= kernel_default:
         skip = f"the kernel's {_ratio_name(name)} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
-    return value, why, skip
+    return _new(KernelSetting, ("linux", name, value, "sysctl", False, why, None, skip))
 
 
 def _dirty_why(

@@ -60,13 +60,25 @@ PRELOADED_SHM_BY_VERSION = {version: PRELOADED_SHM[15 if version <= 15 else 18] 
 AIO_MAX_CONCURRENCY = 64
 AIO_BYTES_PER_HANDLE = 527  # PgAioHandle + 16 x (struct iovec 16 B + uint64 8 B); fitted on 18.6
 
+_new = tuple.__new__  # a _Terms without the named tuple's Python-level __new__
+
 
 def _wal_buffers(shared_buffers: int) -> int:
-    return min(max(shared_buffers // 32 // BLOCK * BLOCK, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)
+    wal_buffers = shared_buffers // 32 // BLOCK * BLOCK
+    return (
+        WAL_BUFFERS_MIN
+        if wal_buffers < WAL_BUFFERS_MIN
+        else WAL_BUFFERS_MAX
+        if wal_buffers > WAL_BUFFERS_MAX
+        else wal_buffers
+    )
 
 
 def _slru_pages(buffers: int) -> int:
-    pages = min(SLRU_AUTOTUNE_MAX, max(SLRU_AUTOTUNE_MIN, buffers // SLRU_AUTOTUNE_DIVISOR))
+    pages = buffers // SLRU_AUTOTUNE_DIVISOR
+    pages = (
+        SLRU_AUTOTUNE_MIN if pages < SLRU_AUTOTUNE_MIN else SLRU_AUTOTUNE_MAX if pages > SLRU_AUTOTUNE_MAX else pages
+    )
     return pages - pages % SLRU_AUTOTUNE_MIN
 
 
@@ -84,8 +96,13 @@ def shared_memory_estimate(
     processes = backends + AUXILIARY_PROCESSES[version]
     wal_buffers = _wal_buffers(shared_buffers)
     slru_pages = _slru_pages(buffers) if version >= SLRU_AUTOTUNE_FROM else 0  # 16 at least where counted
-    concurrency = min(max(buffers // processes, 1), AIO_MAX_CONCURRENCY) if version >= AIO_FROM else 0
-    extra_locks = max(locks - DEFAULT_LOCKS, 0)
+    concurrency = 0
+    if version >= AIO_FROM:
+        concurrency = buffers // processes
+        concurrency = (
+            1 if concurrency < 1 else AIO_MAX_CONCURRENCY if concurrency > AIO_MAX_CONCURRENCY else concurrency
+        )
+    extra_locks = locks - DEFAULT_LOCKS if locks > DEFAULT_LOCKS else 0
     # The terms in the order the explanation writes them, summed as sum() does (a term that is 0 adds nothing).
     exact = sum(
         (
@@ -101,8 +118,9 @@ def shared_memory_estimate(
         )
     )
     total = math.ceil(exact * SHM_MARGIN)
-    terms = _Terms(
-        version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks
+    terms = _new(
+        _Terms,
+        (version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks),
     )
     return total, Derivation.later(lambda: _explained(terms, total))
 
