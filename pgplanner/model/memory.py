@@ -197,85 +197,93 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
 
     The figures are worked out here; their derivations are written when first read (:meth:`Derivation.later`),
     each from the figures it shows, so a slider tick pays for the arithmetic and not for the prose."""
-    mem, ram = scenario.memory, scenario.hardware.ram
+    mem, hw, wl = scenario.memory, scenario.hardware, scenario.workload
+    ram = hw.ram
     later = Derivation.later
-    derivations = {"ram_bytes": later(partial(_given_size, ram, "RAM"))}
+    # Each derivation is a closure over figures that no longer change once it is made: cheaper than a partial.
+    derivations = {"ram_bytes": later(lambda: _given_size(ram, "RAM"))}
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
-    desktop = scenario.workload.profile == "desktop"
-    if mem.shared_buffers is None:
+    desktop = wl.profile == "desktop"
+    given_buffers = mem.shared_buffers
+    if given_buffers is None:
         buffers_share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
         shared_buffers_exact: float = ram * buffers_share
         shared_buffers = math.floor(shared_buffers_exact)
         derivations["shared_buffers_bytes"] = later(
-            partial(_shared_buffers_why, ram, buffers_share, shared_buffers, desktop)
+            lambda: _shared_buffers_why(ram, buffers_share, shared_buffers, desktop)
         )
     else:
-        shared_buffers_exact = mem.shared_buffers
+        shared_buffers_exact = given_buffers
         shared_buffers = math.floor(shared_buffers_exact)
-        derivations["shared_buffers_bytes"] = later(partial(_given_size, shared_buffers, "shared_buffers"))
-    if mem.os_overhead is None:
+        derivations["shared_buffers_bytes"] = later(lambda: _given_size(shared_buffers, "shared_buffers"))
+    given_reserve = mem.os_overhead
+    if given_reserve is None:
         os_exact = OS_RESERVE_FLOOR + ram * (DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE)
-        derivations["os_overhead_bytes"] = later(partial(_os_reserve_why, ram, desktop, os_exact))
+        derivations["os_overhead_bytes"] = later(lambda: _os_reserve_why(ram, desktop, os_exact))
     else:
-        os_exact = mem.os_overhead
-        derivations["os_overhead_bytes"] = later(partial(_given_size, mem.os_overhead, "OS reserve"))
+        os_exact = given_reserve
+        derivations["os_overhead_bytes"] = later(lambda: _given_size(given_reserve, "OS reserve"))
     os_overhead = math.floor(os_exact)
 
     available = math.floor(ram - shared_buffers_exact - os_exact)
-    derivations["available_bytes"] = later(partial(_available_why, ram, shared_buffers, os_overhead, available))
+    derivations["available_bytes"] = later(lambda: _available_why(ram, shared_buffers, os_overhead, available))
 
     server = server_basis(scenario)
-    huge = huge_pages_guaranteed(scenario, shared_buffers)
+    huge = (
+        shared_buffers >= HUGE_PAGES_FROM and scenario.provider is None and hw.platform == "linux" and not desktop
+    )  # huge_pages_guaranteed, without its lookups
     page_tables = 0 if huge else shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
-    derivations["page_tables_bytes"] = later(partial(_page_tables_why, scenario, shared_buffers, huge))
+    derivations["page_tables_bytes"] = later(lambda: _page_tables_why(scenario, shared_buffers, huge))
     autovacuum_workers, autovacuum_work_mem = server.autovacuum_workers, server.autovacuum_work_mem
     maintenance = autovacuum_workers * autovacuum_work_mem
     derivations["maintenance_bytes"] = later(
-        partial(_maintenance_why, autovacuum_workers, autovacuum_work_mem, maintenance)
+        lambda: _maintenance_why(autovacuum_workers, autovacuum_work_mem, maintenance)
     )
-    jobs = mem.maintenance_jobs
-    if jobs is None:
-        jobs = scenario.workload.admin
-        derivations["maintenance_jobs"] = later(partial(_maintenance_jobs_why, jobs))
+    given_jobs = mem.maintenance_jobs
+    if given_jobs is None:
+        jobs = wl.admin
+        derivations["maintenance_jobs"] = later(lambda: _maintenance_jobs_why(jobs))
     else:
-        derivations["maintenance_jobs"] = later(partial(_given_count, jobs, "manual maintenance jobs"))
+        jobs = given_jobs
+        derivations["maintenance_jobs"] = later(lambda: _given_count(jobs, "manual maintenance jobs"))
     maintenance_work_mem = server.maintenance_work_mem
     jobs_memory = jobs * maintenance_work_mem
     derivations["maintenance_jobs_bytes"] = later(
-        partial(_maintenance_jobs_memory_why, jobs, maintenance_work_mem, jobs_memory)
+        lambda: _maintenance_jobs_memory_why(jobs, maintenance_work_mem, jobs_memory)
     )
-    senders = scenario.workload.logical_senders
+    senders = wl.logical_senders
     logical = senders * LOGICAL_DECODING_WORK_MEM
-    derivations["logical_decoding_bytes"] = later(partial(_logical_decoding_why, senders, logical))
+    derivations["logical_decoding_bytes"] = later(lambda: _logical_decoding_why(senders, logical))
     sessions, temp_buffers = mem.temp_table_sessions, mem.temp_buffers
     temp = sessions * temp_buffers
-    derivations["temp_buffers_bytes"] = later(partial(_temp_buffers_why, sessions, temp_buffers, temp))
+    derivations["temp_buffers_bytes"] = later(lambda: _temp_buffers_why(sessions, temp_buffers, temp))
     worst_available = available - maintenance - jobs_memory - logical - temp
     derivations["worst_case_available_bytes"] = later(
-        partial(_worst_available_why, available, maintenance, jobs_memory, logical, temp, worst_available)
+        lambda: _worst_available_why(available, maintenance, jobs_memory, logical, temp, worst_available)
     )
     backend, sort_nodes, hash_nodes = mem.backend_memory, mem.sort_nodes, mem.hash_nodes
+    hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
+    processes = connections + min(connections * per_gather, server.max_parallel_workers)  # _processes, inlined
     safe, derivations["safe_work_mem_bytes"] = _safe_work_mem(
-        worst_available, connections, _processes(server, connections), backend, page_tables, server, sort_nodes,
-        hash_nodes,
-    )  # fmt: skip
+        worst_available, connections, processes, backend, page_tables, server, sort_nodes, hash_nodes
+    )
     work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
 
-    hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
     per_process = round(backend + page_tables + work_mem * (sort_nodes + hmm * hash_nodes))
     query = _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
-    derivations["per_process_bytes"] = later(partial(_per_process_why, query, per_process))
+    derivations["per_process_bytes"] = later(lambda: _per_process_why(query, per_process))
     worst = per_process * (1 + per_gather)
-    derivations["worst_case_per_connection_bytes"] = later(partial(_worst_per_connection_why, query, per_gather, worst))
-    per_connection = mem.per_connection_memory
-    if per_connection is None:
+    derivations["worst_case_per_connection_bytes"] = later(lambda: _worst_per_connection_why(query, per_gather, worst))
+    given_per_connection = mem.per_connection_memory
+    if given_per_connection is None:
         typical_share, parts = WORK_MEM_TYPICAL_SHARE
         per_connection = round(backend + work_mem * typical_share / parts)
-        derivations["per_connection_bytes"] = later(partial(_per_connection_why, backend, work_mem, per_connection))
+        derivations["per_connection_bytes"] = later(lambda: _per_connection_why(backend, work_mem, per_connection))
     else:
-        derivations["per_connection_bytes"] = later(partial(_given_size, per_connection, "typical per connection"))
+        per_connection = given_per_connection
+        derivations["per_connection_bytes"] = later(lambda: _given_size(per_connection, "typical per connection"))
     return MemoryBasis(
         ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, page_tables, huge,
         maintenance, jobs, jobs_memory, logical, temp, worst_available, server, derivations, sort_nodes, hash_nodes,
