@@ -72,44 +72,37 @@ class Processes(NamedTuple):
 
 def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
     """How many PgBouncer processes share the port for ``demand`` clients; 1 for PgCat (multi-threaded), a
-    provider's pooler, or none."""
-    wl, hw = scenario.workload, scenario.hardware
-    return _processes(
-        scenario.pooler.kind, hw.platform, scenario.provider is None, hw.cores, productive, demand, wl.txn_ms,
-        wl.demand_tps,
-    )  # fmt: skip
+    provider's pooler, or none.
 
-
-@lru_cache(maxsize=512)  # plan() runs on every slider tick; the same few fleets recur
-def _processes(
-    kind: str,
-    platform: str,
-    self_managed: bool,
-    cores: int,
-    productive: int,
-    demand: int,
-    txn_ms: float,
-    demand_tps: float | None,
-) -> Processes:
+    Not cached: the productive target and the demand make nearly every fresh scenario's combination new."""
+    kind = scenario.pooler.kind
     if kind != "pgbouncer":
-        one = _ONE_PROCESS[kind]
-        return Processes(1, 1, one, one)
+        return _ONE_PROCESS[kind]
+    wl, hw = scenario.workload, scenario.hardware
+    txn_ms, demand_tps = wl.txn_ms, wl.demand_tps
     load = demand_tps if demand_tps is not None else productive / (txn_ms / 1000)
     wanted = max(demand / CLIENTS_PER_PROCESS, load / PROCESS_TPS)
     needed = max(1, math.ceil(wanted))
     load_why = _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
     needed_why = Derivation.later(partial(_needed_why, load_why))
+    platform = hw.platform
     if platform not in REUSEPORT_PLATFORMS:
         return Processes(1, needed, Derivation.later(partial(_on_one_why, load_why, platform)), needed_why)
-    if not self_managed:
+    if scenario.provider is not None:
         # PgBouncer runs on a host of its own in front of the managed server: the server's cores do not bound it.
         return Processes(needed, needed, needed_why, needed_why)
+    cores = hw.cores
     cap = max(1, cores // CORES_PER_PROCESS)
     return Processes(min(needed, cap), needed, Derivation.later(partial(_capped_why, load_why, cores, cap)), needed_why)
 
 
+def _one_process(reason: str) -> Processes:
+    one = Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
+    return Processes(1, 1, one, one)
+
+
 _ONE_PROCESS = {
-    kind: Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
+    kind: _one_process(reason)
     for kind, reason in (
         ("none", "no pooler"),
         ("pgcat", "PgCat is multi-threaded: one process uses every core it needs"),
