@@ -117,97 +117,87 @@ def _reserve_line(reserve: ProviderReserve, count: int, why: str) -> BudgetLine:
     return _line(f"{PROVIDER_LINE}.{reserve.key}", reserve.name, count, "max_connections", why + source)
 
 
-def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
-    wl, version = scenario.workload, scenario.hardware.pg_version
-    lines: list[BudgetLine] = []
-
-    def add(
-        key: str, name: str, count: int, why: str, against: CountsAgainst = "max_connections", keep: bool = False
-    ) -> None:
-        if count or keep:
-            lines.append(_line(key, name, count, against, why))
-
-    if pooling.active:
-        pools = (
-            f"{pooling.pools} pools x {pooling.pool_size}" if pooling.pools > 1 else f"pool_size {pooling.pool_size}"
-        )
-        if pooling.processes > 1:
-            pools += f" ({pooling.processes} PgBouncer processes, each with its own pools)"
-        add(
-            "pool",
-            POOLER_NAMES[scenario.pooler.kind],
-            pooling.pooled_connections,
-            f"{pools}: the working backends{_provider_pooler_limits(scenario)}",
-            keep=True,
-        )
-        add(
-            "reserve_pool",
-            "Reserve pool",
-            pooling.pools * pooling.reserve_pool,
-            "opened after reserve_pool_timeout when the pool is exhausted",
-        )
-        add(
-            "pinned_sessions",
-            "Pinned sessions",
-            pooling.pinned,
-            f"clients {_pooler_name(scenario)} pins to a backend of their own for the whole session "
-            "(see pinned_clients)",
-        )
-    else:
-        direct_why = "no pooler: every client is a backend"
-        add("direct_clients", "Application (direct)", pooling.direct_clients, direct_why, keep=True)
-        add("serverless", "Serverless (direct)", wl.serverless_peak, "one backend per concurrent invocation")
-    add("listeners", "LISTEN listeners", wl.listeners, "LISTEN holds a session: never through a transaction pool")
-    add("batch_workers", "Batch workers", wl.batch_workers, "hold a connection for the length of a job")
-    add("long_transactions", "Long transactions", wl.long_transactions, "reports and ETL that cannot return to a pool")
-    add(
+# The lines of the connections the workload holds outside the pools, in the budget's order: (the Workload field
+# that counts them, which is also the line's key; its name; why it is a line of its own).
+WORKLOAD_LINES = (
+    ("listeners", "LISTEN listeners", "LISTEN holds a session: never through a transaction pool"),
+    ("batch_workers", "Batch workers", "hold a connection for the length of a job"),
+    ("long_transactions", "Long transactions", "reports and ETL that cannot return to a pool"),
+    (
         "replica_pools",
         "Replica pools",
-        wl.replica_pools,
         "PgBouncer pools on read replicas; a hot standby's max_connections must be at least the primary's",
-    )
-    add("monitoring", "Monitoring", wl.monitoring, "agents and exporters, kept apart from application traffic")
-    add("admin", "Admin", wl.admin, "humans and migrations during an incident")
+    ),
+    ("monitoring", "Monitoring", "agents and exporters, kept apart from application traffic"),
+    ("admin", "Admin", "humans and migrations during an incident"),
+)
+REPLICATION_OUTSIDE = (
+    f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} (max_wal_senders)"
+)
+REPLICATION_INSIDE = f"WAL senders count against max_connections before {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}"
+
+
+def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
+    """Every kind of connection with a count, in the budget's order (the pool's line even when empty).
+
+    The lines are values made once (:func:`_line`); this only picks them, without a helper call per line."""
+    wl, version = scenario.workload, scenario.hardware.pg_version
+    lines: list[BudgetLine] = []
+    append = lines.append
+    if pooling.active:
+        pools, pool_size, processes = pooling.pools, pooling.pool_size, pooling.processes
+        sizes = f"{pools} pools x {pool_size}" if pools > 1 else f"pool_size {pool_size}"
+        if processes > 1:
+            sizes += f" ({processes} PgBouncer processes, each with its own pools)"
+        kind = scenario.pooler.kind
+        append(
+            _line(
+                "pool",
+                POOLER_NAMES[kind],
+                pools * pool_size,  # Pooling.pooled_connections
+                "max_connections",
+                f"{sizes}: the working backends{_provider_pooler_limits(scenario) if kind == 'provider' else ''}",
+            )
+        )
+        reserve = pools * pooling.reserve_pool
+        if reserve:
+            why = "opened after reserve_pool_timeout when the pool is exhausted"
+            append(_line("reserve_pool", "Reserve pool", reserve, "max_connections", why))
+        if pooling.pinned:
+            why = (
+                f"clients {_pooler_name(scenario)} pins to a backend of their own for the whole session "
+                "(see pinned_clients)"
+            )
+            append(_line("pinned_sessions", "Pinned sessions", pooling.pinned, "max_connections", why))
+    else:
+        why = "no pooler: every client is a backend"
+        append(_line("direct_clients", "Application (direct)", pooling.direct_clients, "max_connections", why))
+        if wl.serverless_peak:
+            why = "one backend per concurrent invocation"
+            append(_line("serverless", "Serverless (direct)", wl.serverless_peak, "max_connections", why))
+    for key, name, why in WORKLOAD_LINES:
+        count = getattr(wl, key)
+        if count:
+            append(_line(key, name, count, "max_connections", why))
     provider = scenario.provider
     if provider is None or not provider.reserved_includes_superuser:
-        add(
-            "superuser_reserved",
-            "superuser_reserved_connections",
-            wl.superuser_reserved,
-            "emergency slots only superusers can take",
-        )
-        if has_reserved_connections(version):
-            add(
-                "reserved_connections",
-                "reserved_connections",
-                wl.reserved_connections,
-                "for pg_use_reserved_connections",
-            )
-    for reserve in provider_reserves(scenario, pooling):
-        lines.append(reserve)
-    if walsenders_outside_max_connections(version):
-        add(
-            "replication",
-            "Streaming replication",
-            wl.replicas,
-            f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}"
-            " (max_wal_senders)",
-            "max_wal_senders",
-        )
-    else:
-        add(
-            "replication",
-            "Streaming replication",
-            wl.replicas,
-            f"WAL senders count against max_connections before {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}",
-        )
-    add(
-        "logical_replication",
-        "Logical replication",
-        wl.logical_senders,
-        "one WAL sender per subscription or change-data-capture consumer (max_wal_senders)",
-        "max_wal_senders",
-    )
+        superuser, reserved = wl.superuser_reserved, wl.reserved_connections
+        if superuser:
+            why = "emergency slots only superusers can take"
+            append(_line("superuser_reserved", "superuser_reserved_connections", superuser, "max_connections", why))
+        if reserved and has_reserved_connections(version):
+            why = "for pg_use_reserved_connections"
+            append(_line("reserved_connections", "reserved_connections", reserved, "max_connections", why))
+    if provider is not None:
+        lines += provider_reserves(scenario, pooling)
+    if wl.replicas:
+        if walsenders_outside_max_connections(version):
+            append(_line("replication", "Streaming replication", wl.replicas, "max_wal_senders", REPLICATION_OUTSIDE))
+        else:
+            append(_line("replication", "Streaming replication", wl.replicas, "max_connections", REPLICATION_INSIDE))
+    if wl.logical_senders:
+        why = "one WAL sender per subscription or change-data-capture consumer (max_wal_senders)"
+        append(_line("logical_replication", "Logical replication", wl.logical_senders, "max_wal_senders", why))
     return lines
 
 
