@@ -203,8 +203,8 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
 
 def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
     counted = [line for line in lines if line.counts_against == "max_connections"]
-    total = sum(line.connections for line in counted)
-    return total, Derivation.later(partial(_required_why, counted, total))
+    total = sum([line.connections for line in counted])
+    return total, Derivation.later(lambda: _required_why(counted, total))
 
 
 def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
@@ -258,7 +258,7 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
             return value, later(partial(_settable_max_connections_why, provider, recommended_value, value))
     if recommended_value > MAX_CONNECTIONS_LIMIT:
         return MAX_CONNECTIONS_LIMIT, later(partial(_limited_max_connections_why, recommended_value))
-    return recommended_value, later(partial(_recommended_max_connections_why, recommended_value))
+    return recommended_value, _recommended_max_connections(recommended_value)
 
 
 def _given_max_connections_why(value: int) -> Derivation:
@@ -296,6 +296,11 @@ def _limited_max_connections_why(recommended_value: int) -> Derivation:
     )
 
 
+@lru_cache(maxsize=256)  # the recommended value is a readable number: a few values
+def _recommended_max_connections(recommended_value: int) -> Derivation:
+    return Derivation.later(partial(_recommended_max_connections_why, recommended_value))
+
+
 def _recommended_max_connections_why(recommended_value: int) -> Derivation:
     return Derivation(
         formula="max_connections = recommended",
@@ -312,12 +317,12 @@ def headroom(max_connections: int, required_total: int) -> tuple[int, Derivation
 
 def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Derivation]:
     """WAL sender slots no budget line uses (for pg_basebackup and rebuilds)."""
-    used = sum(line.connections for line in lines if line.counts_against == "max_wal_senders")
+    used = sum([line.connections for line in lines if line.counts_against == "max_wal_senders"])
     return _free("spare WAL senders", "max_wal_senders", senders, "replication", used, PG_REPLICATION)
 
 
 def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> tuple[int, Derivation]:
-    return limit - used, Derivation.later(partial(_free_why, name, limit_name, limit, used_name, used, source))
+    return limit - used, Derivation.later(lambda: _free_why(name, limit_name, limit, used_name, used, source))
 
 
 def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> Derivation:
@@ -330,7 +335,12 @@ def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int,
 
 
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
-    replicas, logical = scenario.workload.replicas, scenario.workload.logical_senders
+    wl = scenario.workload
+    return _max_wal_senders(wl.replicas, wl.logical_senders)
+
+
+@lru_cache(maxsize=256)  # replicas and logical subscribers: a few combinations
+def _max_wal_senders(replicas: int, logical: int) -> tuple[int, Derivation]:
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + logical + SPARE_WAL_SENDERS)
     return value, Derivation.later(partial(_max_wal_senders_why, replicas, logical, value))
 
@@ -358,8 +368,13 @@ def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
     a provider keeps on top: the server's own start-up check knows only these two.
     """
     wl = scenario.workload
-    superuser, reserved = wl.superuser_reserved, wl.reserved_connections
-    if not has_reserved_connections(scenario.hardware.pg_version):
+    return _reserved_slots(has_reserved_connections(scenario.hardware.pg_version), wl.superuser_reserved,
+                           wl.reserved_connections)  # fmt: skip
+
+
+@lru_cache(maxsize=256)  # whether the release has reserved_connections, and two small counts: a few combinations
+def _reserved_slots(has_reserved: bool, superuser: int, reserved: int) -> tuple[int, Derivation]:
+    if not has_reserved:
         return superuser, Derivation.later(partial(_superuser_reserved_why, superuser))
     return superuser + reserved, Derivation.later(partial(_reserved_slots_why, superuser, reserved))
 

@@ -92,6 +92,7 @@ def pool_size_range(cores: int, measured_peak: int | None = None) -> tuple[int, 
     return cores * low, cores * high
 
 
+@lru_cache(maxsize=256)  # cores and a measured peak: a few values
 def pool_size_range_derivation(cores: int, measured_peak: int | None = None) -> Derivation:
     return Derivation.later(partial(_pool_size_range_why, cores, measured_peak))
 
@@ -118,9 +119,12 @@ def _pool_size_range_why(cores: int, measured_peak: int | None) -> Derivation:
 
 def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     """cores x multiplier + disk concurrency, capped at the top of the pool range."""
-    cores, kind = scenario.hardware.cores, scenario.workload.kind
-    multiplier = CORE_MULTIPLIER[kind]
-    raw = cores * multiplier + disk
+    return _rule_of_thumb(scenario.hardware.cores, scenario.workload.kind, disk)
+
+
+@lru_cache(maxsize=256)  # cores, the kind of work and the storage: a few combinations
+def _rule_of_thumb(cores: int, kind: str, disk: int) -> tuple[int, Derivation]:
+    raw = cores * CORE_MULTIPLIER[kind] + disk
     cap = cores * POOL_RANGE_MULTIPLIERS[1]  # the top of the pool range
     return min(raw, cap), Derivation.later(partial(_rule_of_thumb_why, cores, kind, disk))
 
@@ -275,7 +279,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     planned = fleet.planned
     databases, users = pooler.databases, pooler.users
     pools = planned * databases * users
-    derivations["pools"] = later(lambda: _pools_derivation(planned, databases, users, pools))
+    derivations["pools"] = _pools_derivation(planned, databases, users)
 
     pinned, derivations["pinned_clients"] = pinned_clients(scenario, demand)
     # A pinning pooler multiplexes only the clients it does not pin; its default_pool_size is a cap
@@ -328,8 +332,8 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     derivations["server_connections_max"] = later(lambda: _server_connections_max_why(figures))
     if active:
         derivations["max_db_connections"] = later(lambda: _max_db_connections_why(figures))
-        derivations["max_client_conn_total"] = later(lambda: _clients_accepted_why(planned, max_client_conn))
-        derivations["listen_backlog"] = later(lambda: _listen_backlog_why(max_client_conn))
+        derivations["max_client_conn_total"] = _clients_accepted(planned, max_client_conn)
+        derivations["listen_backlog"] = _listen_backlog(max_client_conn)
         if session:
             server_max = pools * (pool_size + reserved) + pinned  # Pooling.server_connections_max
             derivations["clients_without_backend"] = later(lambda: _waiting_why(demand, server_max))
@@ -485,7 +489,13 @@ def _max_db_connections_why(p: Pooling) -> Derivation:
     )
 
 
-def _pools_derivation(processes: int, databases: int, users: int, pools: int) -> Derivation:
+@lru_cache(maxsize=256)  # processes, databases and users: a few combinations
+def _pools_derivation(processes: int, databases: int, users: int) -> Derivation:
+    return Derivation.later(partial(_pools_why, processes, databases, users))
+
+
+def _pools_why(processes: int, databases: int, users: int) -> Derivation:
+    pools = processes * databases * users
     if processes == 1:
         return Derivation(
             formula="pools = databases x users (one pool per database and user)",
@@ -536,6 +546,16 @@ def _max_client_conn_why(demand: int, processes: int, readable: int, value: int)
 
 _NO_POOLER = Derivation(formula="no pooler", calculation="0")
 _NO_FLEET = {"max_client_conn_total": _NO_POOLER, "listen_backlog": _NO_POOLER, "clients_without_backend": _NO_POOLER}
+
+
+@lru_cache(maxsize=256)  # max_client_conn is a readable number: a few values
+def _clients_accepted(processes: int, max_client_conn: int) -> Derivation:
+    return Derivation.later(partial(_clients_accepted_why, processes, max_client_conn))
+
+
+@lru_cache(maxsize=256)
+def _listen_backlog(max_client_conn: int) -> Derivation:
+    return Derivation.later(partial(_listen_backlog_why, max_client_conn))
 
 
 def _clients_accepted_why(processes: int, max_client_conn: int) -> Derivation:

@@ -16,7 +16,7 @@ temporary-table sessions take memory of their own that no connection can use. Th
 from __future__ import annotations
 
 import math
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -244,7 +244,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     given_jobs = mem.maintenance_jobs
     if given_jobs is None:
         jobs = wl.admin
-        derivations["maintenance_jobs"] = later(lambda: _maintenance_jobs_why(jobs))
+        derivations["maintenance_jobs"] = _maintenance_jobs(jobs)
     else:
         jobs = given_jobs
         derivations["maintenance_jobs"] = later(lambda: _given_count(jobs, "manual maintenance jobs"))
@@ -255,10 +255,10 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     )
     senders = wl.logical_senders
     logical = senders * LOGICAL_DECODING_WORK_MEM
-    derivations["logical_decoding_bytes"] = later(lambda: _logical_decoding_why(senders, logical))
+    derivations["logical_decoding_bytes"] = _logical_decoding(senders)
     sessions, temp_buffers = mem.temp_table_sessions, mem.temp_buffers
     temp = sessions * temp_buffers
-    derivations["temp_buffers_bytes"] = later(lambda: _temp_buffers_why(sessions, temp_buffers, temp))
+    derivations["temp_buffers_bytes"] = _temp_buffers(sessions, temp_buffers)
     worst_available = available - maintenance - jobs_memory - logical - temp
     derivations["worst_case_available_bytes"] = later(
         lambda: _worst_available_why(available, maintenance, jobs_memory, logical, temp, worst_available)
@@ -381,6 +381,25 @@ def _maintenance_why(workers: int, work_mem: int, maintenance: int) -> Derivatio
         source=PG_RESOURCE_CONSUMPTION,
         note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
     )
+
+
+# The derivations of the few inputs that are counts or settings rather than sizes worked out from RAM: the same
+# few recur, and a slider tick keeps them.
+
+
+@lru_cache(maxsize=256)
+def _maintenance_jobs(jobs: int) -> Derivation:
+    return Derivation.later(partial(_maintenance_jobs_why, jobs))
+
+
+@lru_cache(maxsize=256)
+def _logical_decoding(senders: int) -> Derivation:
+    return Derivation.later(partial(_logical_decoding_why, senders, senders * LOGICAL_DECODING_WORK_MEM))
+
+
+@lru_cache(maxsize=256)
+def _temp_buffers(sessions: int, temp_buffers: int) -> Derivation:
+    return Derivation.later(partial(_temp_buffers_why, sessions, temp_buffers, sessions * temp_buffers))
 
 
 def _maintenance_jobs_why(jobs: int) -> Derivation:
@@ -519,7 +538,7 @@ def _per_connection_why(backend: int, work_mem: int, per_connection: int) -> Der
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
     available, per_connection = basis.available, basis.per_connection
-    return max(0, available // per_connection), Derivation.later(partial(_ram_ceiling_why, available, per_connection))
+    return max(0, available // per_connection), Derivation.later(lambda: _ram_ceiling_why(available, per_connection))
 
 
 def _ram_ceiling_why(available: int, per_connection: int) -> Derivation:
@@ -539,8 +558,9 @@ def _ram_ceiling_why(available: int, per_connection: int) -> Derivation:
 
 def parallel_workers(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Parallel workers running at once when ``connections`` run the heaviest query, at most max_parallel_workers."""
-    workers = round(_processes(basis.server, connections) - connections)
-    return workers, Derivation.later(partial(_parallel_workers_why, basis.server, connections, workers))
+    server = basis.server
+    workers = round(min(connections * server.parallel_workers_per_gather, server.max_parallel_workers))
+    return workers, Derivation.later(lambda: _parallel_workers_why(server, connections, workers))
 
 
 def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -> Derivation:
@@ -560,9 +580,10 @@ def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -
 
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Every connection runs the heaviest query: its backend, plus parallel workers up to max_parallel_workers."""
-    processes = _processes(basis.server, connections)
+    server = basis.server
+    processes = connections + min(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
     total = round(processes * basis.per_process)
-    return total, Derivation.later(partial(_worst_case_why, basis, connections, processes, total))
+    return total, Derivation.later(lambda: _worst_case_why(basis, connections, processes, total))
 
 
 def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, total: int) -> Derivation:
@@ -592,12 +613,13 @@ def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, tota
 def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tuple[int, Derivation]:
     """Connection memory when ``fraction`` of the connections run the heaviest query at once."""
     heavy_connections = connections * fraction
-    processes = _processes(basis.server, heavy_connections)
+    server = basis.server
+    processes = heavy_connections + min(
+        heavy_connections * server.parallel_workers_per_gather, server.max_parallel_workers
+    )  # _processes, inlined
     heavy = round(processes * basis.per_process)
-    rest = round(connections * (1 - fraction) * basis.per_connection)
-    return heavy + rest, Derivation.later(
-        partial(_heavy_fraction_why, basis, connections, fraction, processes, heavy, heavy + rest)
-    )
+    total = heavy + round(connections * (1 - fraction) * basis.per_connection)
+    return total, Derivation.later(lambda: _heavy_fraction_why(basis, connections, fraction, processes, heavy, total))
 
 
 def _heavy_fraction_why(
