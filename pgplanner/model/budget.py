@@ -219,7 +219,7 @@ def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
 def recommended(required_total: int) -> tuple[int, Derivation]:
     headroom = max(MIN_HEADROOM, math.ceil(required_total * HEADROOM_SHARE))
     value = round_up_readable(required_total + headroom)
-    return value, Derivation.later(partial(_recommended_why, required_total, headroom, value))
+    return value, Derivation.later(lambda: _recommended_why(required_total, headroom, value))
 
 
 def _recommended_why(required_total: int, headroom: int, value: int) -> Derivation:

@@ -320,18 +320,22 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
 
     max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, planned)
     reserved = reserve if active else 0
-    # The writers read the figures only: given the pooling without its derivations, no derivation holds the
-    # dict that holds it (a cycle that only the garbage collector would free).
-    figures = Pooling(
-        active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, _NO_DERIVATIONS, pinned,
-        planned, fleet.needed, session,
-    )  # fmt: skip
-    derivations["app_clients"] = later(lambda: _app_clients_why(figures))
-    derivations["direct_clients"] = _NO_DIRECT_CLIENTS if active else later(lambda: _direct_clients_why(figures))
-    derivations["server_connections"] = later(lambda: _server_connections_why(figures))
-    derivations["server_connections_max"] = later(lambda: _server_connections_max_why(figures))
+    needed = fleet.needed
+
+    def figures() -> Pooling:
+        """The pooling without its derivations, for the writers: no derivation holds the dict that holds it (a
+        cycle that only the garbage collector would free), and it is built only when one is written."""
+        return Pooling(
+            active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, _NO_DERIVATIONS, pinned,
+            planned, needed, session,
+        )  # fmt: skip
+
+    derivations["app_clients"] = later(lambda: _app_clients_why(figures()))
+    derivations["direct_clients"] = _NO_DIRECT_CLIENTS if active else later(lambda: _direct_clients_why(figures()))
+    derivations["server_connections"] = later(lambda: _server_connections_why(figures()))
+    derivations["server_connections_max"] = later(lambda: _server_connections_max_why(figures()))
     if active:
-        derivations["max_db_connections"] = later(lambda: _max_db_connections_why(figures))
+        derivations["max_db_connections"] = later(lambda: _max_db_connections_why(figures()))
         derivations["max_client_conn_total"] = _clients_accepted(planned, max_client_conn)
         derivations["listen_backlog"] = _listen_backlog(max_client_conn)
         if session:
@@ -344,7 +348,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         derivations.update(_NO_FLEET)
     return Pooling(
         active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, derivations, pinned, planned,
-        fleet.needed, session,
+        needed, session,
     )  # fmt: skip
 
 

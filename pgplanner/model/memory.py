@@ -272,10 +272,15 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
 
     per_process = round(backend + page_tables + work_mem * (sort_nodes + hmm * hash_nodes))
-    query = _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
-    derivations["per_process_bytes"] = later(lambda: _per_process_why(query, per_process))
+
+    def query() -> _HeaviestQuery:  # built only when a derivation that shows it is written
+        return _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
+
+    derivations["per_process_bytes"] = later(lambda: _per_process_why(query(), per_process))
     worst = per_process * (1 + per_gather)
-    derivations["worst_case_per_connection_bytes"] = later(lambda: _worst_per_connection_why(query, per_gather, worst))
+    derivations["worst_case_per_connection_bytes"] = later(
+        lambda: _worst_per_connection_why(query(), per_gather, worst)
+    )
     given_per_connection = mem.per_connection_memory
     if given_per_connection is None:
         typical_share, parts = WORK_MEM_TYPICAL_SHARE
@@ -669,8 +674,11 @@ def _safe_work_mem(
     hmm = server.hash_mem_multiplier
     per_node = (worst_available / processes - backend_memory - page_tables) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
-    why = partial(_safe_work_mem_why, worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
-                  hash_nodes, hmm, per_node, safe)  # fmt: skip
+
+    def why() -> Derivation:
+        return _safe_work_mem_why(worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
+                                  hash_nodes, hmm, per_node, safe)  # fmt: skip
+
     return safe, Derivation.later(why)
 
 

@@ -217,9 +217,14 @@ def pooler_config(
 
 
 def _server_why(host: str, why: Derivation, managed: bool) -> Derivation:
+    """The endpoint's derivation with a note on how PgBouncer reaches it (written when read: a copy costs more)."""
     if host == SERVER_ON_THIS_HOST:
-        return why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
-    return why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)") if managed else why
+        return Derivation.later(
+            lambda: why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
+        )
+    if managed:
+        return Derivation.later(lambda: why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)"))
+    return why
 
 
 @lru_cache(maxsize=256)  # a handful of combinations; plan() runs on every slider tick
