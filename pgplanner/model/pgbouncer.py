@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -83,17 +83,21 @@ def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
     load = demand_tps if demand_tps is not None else productive / (txn_ms / 1000)
     wanted = max(demand / CLIENTS_PER_PROCESS, load / PROCESS_TPS)
     needed = max(1, math.ceil(wanted))
-    load_why = _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
-    needed_why = Derivation.later(partial(_needed_why, load_why))
+
+    def load_why() -> _Load:  # built only when a derivation that shows it is written
+        return _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
+
+    later = Derivation.later
+    needed_why = later(lambda: _needed_why(load_why()))
     platform = hw.platform
     if platform not in REUSEPORT_PLATFORMS:
-        return Processes(1, needed, Derivation.later(partial(_on_one_why, load_why, platform)), needed_why)
+        return Processes(1, needed, later(lambda: _on_one_why(load_why(), platform)), needed_why)
     if scenario.provider is not None:
         # PgBouncer runs on a host of its own in front of the managed server: the server's cores do not bound it.
         return Processes(needed, needed, needed_why, needed_why)
     cores = hw.cores
     cap = max(1, cores // CORES_PER_PROCESS)
-    return Processes(min(needed, cap), needed, Derivation.later(partial(_capped_why, load_why, cores, cap)), needed_why)
+    return Processes(min(needed, cap), needed, later(lambda: _capped_why(load_why(), cores, cap)), needed_why)
 
 
 def _one_process(reason: str) -> Processes:
