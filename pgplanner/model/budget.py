@@ -336,13 +336,9 @@ def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int,
 
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
     wl = scenario.workload
-    return _max_wal_senders(wl.replicas, wl.logical_senders)
-
-
-@lru_cache(maxsize=256)  # replicas and logical subscribers: a few combinations
-def _max_wal_senders(replicas: int, logical: int) -> tuple[int, Derivation]:
+    replicas, logical = wl.replicas, wl.logical_senders
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + logical + SPARE_WAL_SENDERS)
-    return value, Derivation.later(partial(_max_wal_senders_why, replicas, logical, value))
+    return value, Derivation.later(lambda: _max_wal_senders_why(replicas, logical, value))
 
 
 def _max_wal_senders_why(replicas: int, logical: int, value: int) -> Derivation:
@@ -368,15 +364,10 @@ def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
     a provider keeps on top: the server's own start-up check knows only these two.
     """
     wl = scenario.workload
-    return _reserved_slots(has_reserved_connections(scenario.hardware.pg_version), wl.superuser_reserved,
-                           wl.reserved_connections)  # fmt: skip
-
-
-@lru_cache(maxsize=256)  # whether the release has reserved_connections, and two small counts: a few combinations
-def _reserved_slots(has_reserved: bool, superuser: int, reserved: int) -> tuple[int, Derivation]:
-    if not has_reserved:
-        return superuser, Derivation.later(partial(_superuser_reserved_why, superuser))
-    return superuser + reserved, Derivation.later(partial(_reserved_slots_why, superuser, reserved))
+    superuser, reserved = wl.superuser_reserved, wl.reserved_connections
+    if not has_reserved_connections(scenario.hardware.pg_version):
+        return superuser, Derivation.later(lambda: _superuser_reserved_why(superuser))
+    return superuser + reserved, Derivation.later(lambda: _reserved_slots_why(superuser, reserved))
 
 
 def _superuser_reserved_why(superuser: int) -> Derivation:
