@@ -117,104 +117,94 @@ def _reserve_line(reserve: ProviderReserve, count: int, why: str) -> BudgetLine:
     return _line(f"{PROVIDER_LINE}.{reserve.key}", reserve.name, count, "max_connections", why + source)
 
 
-def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
-    wl, version = scenario.workload, scenario.hardware.pg_version
-    lines: list[BudgetLine] = []
-
-    def add(
-        key: str, name: str, count: int, why: str, against: CountsAgainst = "max_connections", keep: bool = False
-    ) -> None:
-        if count or keep:
-            lines.append(_line(key, name, count, against, why))
-
-    if pooling.active:
-        pools = (
-            f"{pooling.pools} pools x {pooling.pool_size}" if pooling.pools > 1 else f"pool_size {pooling.pool_size}"
-        )
-        if pooling.processes > 1:
-            pools += f" ({pooling.processes} PgBouncer processes, each with its own pools)"
-        add(
-            "pool",
-            POOLER_NAMES[scenario.pooler.kind],
-            pooling.pooled_connections,
-            f"{pools}: the working backends{_provider_pooler_limits(scenario)}",
-            keep=True,
-        )
-        add(
-            "reserve_pool",
-            "Reserve pool",
-            pooling.pools * pooling.reserve_pool,
-            "opened after reserve_pool_timeout when the pool is exhausted",
-        )
-        add(
-            "pinned_sessions",
-            "Pinned sessions",
-            pooling.pinned,
-            f"clients {_pooler_name(scenario)} pins to a backend of their own for the whole session "
-            "(see pinned_clients)",
-        )
-    else:
-        direct_why = "no pooler: every client is a backend"
-        add("direct_clients", "Application (direct)", pooling.direct_clients, direct_why, keep=True)
-        add("serverless", "Serverless (direct)", wl.serverless_peak, "one backend per concurrent invocation")
-    add("listeners", "LISTEN listeners", wl.listeners, "LISTEN holds a session: never through a transaction pool")
-    add("batch_workers", "Batch workers", wl.batch_workers, "hold a connection for the length of a job")
-    add("long_transactions", "Long transactions", wl.long_transactions, "reports and ETL that cannot return to a pool")
-    add(
+# The lines of the connections the workload holds outside the pools, in the budget's order: (the Workload field
+# that counts them, which is also the line's key; its name; why it is a line of its own).
+WORKLOAD_LINES = (
+    ("listeners", "LISTEN listeners", "LISTEN holds a session: never through a transaction pool"),
+    ("batch_workers", "Batch workers", "hold a connection for the length of a job"),
+    ("long_transactions", "Long transactions", "reports and ETL that cannot return to a pool"),
+    (
         "replica_pools",
         "Replica pools",
-        wl.replica_pools,
         "PgBouncer pools on read replicas; a hot standby's max_connections must be at least the primary's",
-    )
-    add("monitoring", "Monitoring", wl.monitoring, "agents and exporters, kept apart from application traffic")
-    add("admin", "Admin", wl.admin, "humans and migrations during an incident")
+    ),
+    ("monitoring", "Monitoring", "agents and exporters, kept apart from application traffic"),
+    ("admin", "Admin", "humans and migrations during an incident"),
+)
+REPLICATION_OUTSIDE = (
+    f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM} (max_wal_senders)"
+)
+REPLICATION_INSIDE = f"WAL senders count against max_connections before {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}"
+
+
+def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
+    """Every kind of connection with a count, in the budget's order (the pool's line even when empty).
+
+    The lines are values made once (:func:`_line`); this only picks them, without a helper call per line."""
+    wl, version = scenario.workload, scenario.hardware.pg_version
+    lines: list[BudgetLine] = []
+    append = lines.append
+    if pooling.active:
+        pools, pool_size, processes = pooling.pools, pooling.pool_size, pooling.processes
+        sizes = f"{pools} pools x {pool_size}" if pools > 1 else f"pool_size {pool_size}"
+        if processes > 1:
+            sizes += f" ({processes} PgBouncer processes, each with its own pools)"
+        kind = scenario.pooler.kind
+        append(
+            _line(
+                "pool",
+                POOLER_NAMES[kind],
+                pools * pool_size,  # Pooling.pooled_connections
+                "max_connections",
+                f"{sizes}: the working backends{_provider_pooler_limits(scenario) if kind == 'provider' else ''}",
+            )
+        )
+        reserve = pools * pooling.reserve_pool
+        if reserve:
+            why = "opened after reserve_pool_timeout when the pool is exhausted"
+            append(_line("reserve_pool", "Reserve pool", reserve, "max_connections", why))
+        if pooling.pinned:
+            why = (
+                f"clients {_pooler_name(scenario)} pins to a backend of their own for the whole session "
+                "(see pinned_clients)"
+            )
+            append(_line("pinned_sessions", "Pinned sessions", pooling.pinned, "max_connections", why))
+    else:
+        why = "no pooler: every client is a backend"
+        append(_line("direct_clients", "Application (direct)", pooling.direct_clients, "max_connections", why))
+        if wl.serverless_peak:
+            why = "one backend per concurrent invocation"
+            append(_line("serverless", "Serverless (direct)", wl.serverless_peak, "max_connections", why))
+    for key, name, why in WORKLOAD_LINES:
+        count = getattr(wl, key)
+        if count:
+            append(_line(key, name, count, "max_connections", why))
     provider = scenario.provider
     if provider is None or not provider.reserved_includes_superuser:
-        add(
-            "superuser_reserved",
-            "superuser_reserved_connections",
-            wl.superuser_reserved,
-            "emergency slots only superusers can take",
-        )
-        if has_reserved_connections(version):
-            add(
-                "reserved_connections",
-                "reserved_connections",
-                wl.reserved_connections,
-                "for pg_use_reserved_connections",
-            )
-    for reserve in provider_reserves(scenario, pooling):
-        lines.append(reserve)
-    if walsenders_outside_max_connections(version):
-        add(
-            "replication",
-            "Streaming replication",
-            wl.replicas,
-            f"WAL senders have their own slots since PostgreSQL {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}"
-            " (max_wal_senders)",
-            "max_wal_senders",
-        )
-    else:
-        add(
-            "replication",
-            "Streaming replication",
-            wl.replicas,
-            f"WAL senders count against max_connections before {WALSENDERS_OUTSIDE_MAX_CONNECTIONS_FROM}",
-        )
-    add(
-        "logical_replication",
-        "Logical replication",
-        wl.logical_senders,
-        "one WAL sender per subscription or change-data-capture consumer (max_wal_senders)",
-        "max_wal_senders",
-    )
+        superuser, reserved = wl.superuser_reserved, wl.reserved_connections
+        if superuser:
+            why = "emergency slots only superusers can take"
+            append(_line("superuser_reserved", "superuser_reserved_connections", superuser, "max_connections", why))
+        if reserved and has_reserved_connections(version):
+            why = "for pg_use_reserved_connections"
+            append(_line("reserved_connections", "reserved_connections", reserved, "max_connections", why))
+    if provider is not None:
+        lines += provider_reserves(scenario, pooling)
+    if wl.replicas:
+        if walsenders_outside_max_connections(version):
+            append(_line("replication", "Streaming replication", wl.replicas, "max_wal_senders", REPLICATION_OUTSIDE))
+        else:
+            append(_line("replication", "Streaming replication", wl.replicas, "max_connections", REPLICATION_INSIDE))
+    if wl.logical_senders:
+        why = "one WAL sender per subscription or change-data-capture consumer (max_wal_senders)"
+        append(_line("logical_replication", "Logical replication", wl.logical_senders, "max_wal_senders", why))
     return lines
 
 
 def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
     counted = [line for line in lines if line.counts_against == "max_connections"]
-    total = sum(line.connections for line in counted)
-    return total, Derivation.later(partial(_required_why, counted, total))
+    total = sum([line.connections for line in counted])
+    return total, Derivation.later(lambda: _required_why(counted, total))
 
 
 def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
@@ -229,7 +219,7 @@ def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
 def recommended(required_total: int) -> tuple[int, Derivation]:
     headroom = max(MIN_HEADROOM, math.ceil(required_total * HEADROOM_SHARE))
     value = round_up_readable(required_total + headroom)
-    return value, Derivation.later(partial(_recommended_why, required_total, headroom, value))
+    return value, Derivation.later(lambda: _recommended_why(required_total, headroom, value))
 
 
 def _recommended_why(required_total: int, headroom: int, value: int) -> Derivation:
@@ -268,7 +258,7 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
             return value, later(partial(_settable_max_connections_why, provider, recommended_value, value))
     if recommended_value > MAX_CONNECTIONS_LIMIT:
         return MAX_CONNECTIONS_LIMIT, later(partial(_limited_max_connections_why, recommended_value))
-    return recommended_value, later(partial(_recommended_max_connections_why, recommended_value))
+    return recommended_value, _recommended_max_connections(recommended_value)
 
 
 def _given_max_connections_why(value: int) -> Derivation:
@@ -306,6 +296,11 @@ def _limited_max_connections_why(recommended_value: int) -> Derivation:
     )
 
 
+@lru_cache(maxsize=256)  # the recommended value is a readable number: a few values
+def _recommended_max_connections(recommended_value: int) -> Derivation:
+    return Derivation.later(partial(_recommended_max_connections_why, recommended_value))
+
+
 def _recommended_max_connections_why(recommended_value: int) -> Derivation:
     return Derivation(
         formula="max_connections = recommended",
@@ -322,12 +317,12 @@ def headroom(max_connections: int, required_total: int) -> tuple[int, Derivation
 
 def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Derivation]:
     """WAL sender slots no budget line uses (for pg_basebackup and rebuilds)."""
-    used = sum(line.connections for line in lines if line.counts_against == "max_wal_senders")
+    used = sum([line.connections for line in lines if line.counts_against == "max_wal_senders"])
     return _free("spare WAL senders", "max_wal_senders", senders, "replication", used, PG_REPLICATION)
 
 
 def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> tuple[int, Derivation]:
-    return limit - used, Derivation.later(partial(_free_why, name, limit_name, limit, used_name, used, source))
+    return limit - used, Derivation.later(lambda: _free_why(name, limit_name, limit, used_name, used, source))
 
 
 def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> Derivation:
@@ -340,9 +335,10 @@ def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int,
 
 
 def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
-    replicas, logical = scenario.workload.replicas, scenario.workload.logical_senders
+    wl = scenario.workload
+    replicas, logical = wl.replicas, wl.logical_senders
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + logical + SPARE_WAL_SENDERS)
-    return value, Derivation.later(partial(_max_wal_senders_why, replicas, logical, value))
+    return value, Derivation.later(lambda: _max_wal_senders_why(replicas, logical, value))
 
 
 def _max_wal_senders_why(replicas: int, logical: int, value: int) -> Derivation:
@@ -370,8 +366,8 @@ def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
     wl = scenario.workload
     superuser, reserved = wl.superuser_reserved, wl.reserved_connections
     if not has_reserved_connections(scenario.hardware.pg_version):
-        return superuser, Derivation.later(partial(_superuser_reserved_why, superuser))
-    return superuser + reserved, Derivation.later(partial(_reserved_slots_why, superuser, reserved))
+        return superuser, Derivation.later(lambda: _superuser_reserved_why(superuser))
+    return superuser + reserved, Derivation.later(lambda: _reserved_slots_why(superuser, reserved))
 
 
 def _superuser_reserved_why(superuser: int) -> Derivation:

@@ -92,6 +92,7 @@ def pool_size_range(cores: int, measured_peak: int | None = None) -> tuple[int, 
     return cores * low, cores * high
 
 
+@lru_cache(maxsize=256)  # cores and a measured peak: a few values
 def pool_size_range_derivation(cores: int, measured_peak: int | None = None) -> Derivation:
     return Derivation.later(partial(_pool_size_range_why, cores, measured_peak))
 
@@ -118,9 +119,12 @@ def _pool_size_range_why(cores: int, measured_peak: int | None) -> Derivation:
 
 def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
     """cores x multiplier + disk concurrency, capped at the top of the pool range."""
-    cores, kind = scenario.hardware.cores, scenario.workload.kind
-    multiplier = CORE_MULTIPLIER[kind]
-    raw = cores * multiplier + disk
+    return _rule_of_thumb(scenario.hardware.cores, scenario.workload.kind, disk)
+
+
+@lru_cache(maxsize=256)  # cores, the kind of work and the storage: a few combinations
+def _rule_of_thumb(cores: int, kind: str, disk: int) -> tuple[int, Derivation]:
+    raw = cores * CORE_MULTIPLIER[kind] + disk
     cap = cores * POOL_RANGE_MULTIPLIERS[1]  # the top of the pool range
     return min(raw, cap), Derivation.later(partial(_rule_of_thumb_why, cores, kind, disk))
 
@@ -236,12 +240,6 @@ class Pooling(NamedTuple):
         return 0 if self.active else self.app_clients
 
 
-def client_demand(scenario: Scenario) -> tuple[int, Derivation]:
-    wl = scenario.workload
-    demand = wl.clients if wl.clients is not None else wl.app_instances * wl.pool_per_instance
-    return demand + wl.serverless_peak, Derivation.later(partial(_client_demand_why, wl, demand))
-
-
 def _client_demand_why(wl: Workload, demand: int) -> Derivation:
     inputs = {"serverless peak": n(wl.serverless_peak)}
     if wl.clients is not None:
@@ -264,83 +262,94 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     """The pools around ``productive`` active backends (``measured``: that target is the measured peak).
 
     The sizes are worked out here; their derivations are written when first read (:meth:`Derivation.later`)."""
-    pooler = scenario.pooler
-    active = pooler.kind != "none"
+    pooler, wl = scenario.pooler, scenario.workload
+    kind = pooler.kind
+    active = kind != "none"
     session = active and pooler.mode == "session"
     later = Derivation.later
-    demand, demand_why = client_demand(scenario)
-    derivations = {"client_demand": demand_why}
+    # client demand: the application's connections (given, or instances x their pools) and the serverless peak
+    given_clients = wl.clients
+    app_demand = given_clients if given_clients is not None else wl.app_instances * wl.pool_per_instance
+    serverless = wl.serverless_peak
+    demand = app_demand + serverless
+    derivations = {"client_demand": later(lambda: _client_demand_why(wl, app_demand))}
     fleet = pgbouncer_processes(scenario, productive, demand)
     derivations["pooler_processes"] = fleet.derivation
     derivations["pooler_processes_needed"] = fleet.needed_derivation
+    planned = fleet.planned
     databases, users = pooler.databases, pooler.users
-    pools = fleet.planned * databases * users
-    derivations["pools"] = later(partial(_pools_derivation, fleet.planned, databases, users, pools))
+    pools = planned * databases * users
+    derivations["pools"] = _pools_derivation(planned, databases, users)
 
     pinned, derivations["pinned_clients"] = pinned_clients(scenario, demand)
     # A pinning pooler multiplexes only the clients it does not pin; its default_pool_size is a cap
     # (RDS Proxy: MaxConnectionsPercent of max_connections), not the pool to plan.
     multiplexed = demand - pinned
     clients_per_pool = max(1, math.ceil(multiplexed / pools))
-    pool_size = pooler.pool_size
-    offer = _provider_pooler(scenario)
-    if pool_size is not None:
-        derivations["pool_size"] = later(partial(given, str(pool_size), "pool size"))
+    given_size = pooler.pool_size
+    offer = _provider_pooler(scenario) if kind == "provider" else None
+    if given_size is not None:
+        pool_size = given_size
+        derivations["pool_size"] = later(lambda: given(str(given_size), "pool size"))
     elif offer is not None and offer.default_pool_size is not None and not offer.pins:
         pool_size = min(offer.default_pool_size, clients_per_pool)
         derivations["pool_size"] = later(
-            partial(_offered_pool_size_why, scenario, offer, demand, multiplexed, pools, pool_size)
+            lambda: _offered_pool_size_why(scenario, offer, demand, multiplexed, pools, pool_size)
         )
     elif session:
         pool_size = clients_per_pool
-        derivations["pool_size"] = later(partial(_session_pool_size_why, demand, multiplexed, pools))
+        derivations["pool_size"] = later(lambda: _session_pool_size_why(demand, multiplexed, pools))
     else:
         by_target = max(1, math.ceil(productive / pools))
         pool_size = min(by_target, clients_per_pool)
-        sizing = _PoolSizing(productive, pools, fleet.planned, demand, multiplexed, pinned, by_target, pool_size)
-        derivations["pool_size"] = later(partial(_pool_size_why, sizing, measured))
+        sizing = (productive, pools, planned, demand, multiplexed, pinned, by_target, pool_size)
+        derivations["pool_size"] = later(lambda: _pool_size_why(_PoolSizing(*sizing), measured))
 
-    reserve = pooler.reserve_pool or 0
+    given_reserve = pooler.reserve_pool
+    reserve = given_reserve or 0
     if not active:
         derivations["reserve_pool"] = _NO_RESERVE_POOL
-    elif pooler.reserve_pool is None and offer is not None and offer.default_pool_size is not None:
-        derivations["reserve_pool"] = later(partial(_provider_reserve_pool_why, scenario, offer))
-    elif pooler.reserve_pool is None:
+    elif given_reserve is None and offer is not None and offer.default_pool_size is not None:
+        derivations["reserve_pool"] = later(lambda: _provider_reserve_pool_why(scenario, offer))
+    elif given_reserve is None:
         share = math.ceil(pool_size * RESERVE_SHARE)
         reserve = max(0, min(share, clients_per_pool - pool_size))
-        derivations["reserve_pool"] = later(partial(_reserve_pool_why, pool_size, clients_per_pool, share, reserve))
+        derivations["reserve_pool"] = later(lambda: _reserve_pool_why(pool_size, clients_per_pool, share, reserve))
     else:
-        derivations["reserve_pool"] = later(partial(given, str(reserve), "reserve pool"))
+        derivations["reserve_pool"] = later(lambda: given(str(reserve), "reserve pool"))
 
-    max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, fleet.planned)
-    result = Pooling(
-        active,
-        pools,
-        pool_size,
-        reserve if active else 0,
-        max_client_conn,
-        demand,
-        scenario.workload.serverless_peak,
-        users,
-        derivations,
-        pinned,
-        fleet.planned,
-        fleet.needed,
-        session,
-    )
-    # The writers read the figures only: given the pooling without its derivations, no derivation holds the
-    # dict that holds it (a cycle that only the garbage collector would free).
-    figures = result._replace(derivations=_NO_DERIVATIONS)
-    derivations["app_clients"] = later(partial(_app_clients_why, figures))
-    derivations["direct_clients"] = _direct_clients_derivation(figures)
-    derivations["server_connections"] = later(partial(_server_connections_why, figures))
-    derivations["server_connections_max"] = later(partial(_server_connections_max_why, figures))
+    max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, planned)
+    reserved = reserve if active else 0
+    needed = fleet.needed
+
+    def figures() -> Pooling:
+        """The pooling without its derivations, for the writers: no derivation holds the dict that holds it (a
+        cycle that only the garbage collector would free), and it is built only when one is written."""
+        return Pooling(
+            active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, _NO_DERIVATIONS, pinned,
+            planned, needed, session,
+        )  # fmt: skip
+
+    derivations["app_clients"] = later(lambda: _app_clients_why(figures()))
+    derivations["direct_clients"] = _NO_DIRECT_CLIENTS if active else later(lambda: _direct_clients_why(figures()))
+    derivations["server_connections"] = later(lambda: _server_connections_why(figures()))
+    derivations["server_connections_max"] = later(lambda: _server_connections_max_why(figures()))
     if active:
-        derivations["max_db_connections"] = later(partial(_max_db_connections_why, figures))
+        derivations["max_db_connections"] = later(lambda: _max_db_connections_why(figures()))
+        derivations["max_client_conn_total"] = _clients_accepted(planned, max_client_conn)
+        derivations["listen_backlog"] = _listen_backlog(max_client_conn)
+        if session:
+            server_max = pools * (pool_size + reserved) + pinned  # Pooling.server_connections_max
+            derivations["clients_without_backend"] = later(lambda: _waiting_why(demand, server_max))
+        else:
+            derivations["clients_without_backend"] = _NO_WAITING
     else:
         derivations["max_db_connections"] = _NO_MAX_DB_CONNECTIONS
-    derivations.update(_fleet_derivations(result))
-    return result
+        derivations.update(_NO_FLEET)
+    return Pooling(
+        active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, derivations, pinned, planned,
+        needed, session,
+    )  # fmt: skip
 
 
 _NO_DERIVATIONS: dict[str, Derivation] = {}  # never written to
@@ -484,7 +493,13 @@ def _max_db_connections_why(p: Pooling) -> Derivation:
     )
 
 
-def _pools_derivation(processes: int, databases: int, users: int, pools: int) -> Derivation:
+@lru_cache(maxsize=256)  # processes, databases and users: a few combinations
+def _pools_derivation(processes: int, databases: int, users: int) -> Derivation:
+    return Derivation.later(partial(_pools_why, processes, databases, users))
+
+
+def _pools_why(processes: int, databases: int, users: int) -> Derivation:
+    pools = processes * databases * users
     if processes == 1:
         return Derivation(
             formula="pools = databases x users (one pool per database and user)",
@@ -533,27 +548,18 @@ def _max_client_conn_why(demand: int, processes: int, readable: int, value: int)
     )
 
 
-def _fleet_derivations(p: Pooling) -> dict[str, Derivation]:
-    """max_client_conn_total, listen_backlog and clients_without_backend, from the pooling figures."""
-    return _fleet(p.active, p.session, p.processes, p.max_client_conn, p.client_demand, p.server_connections_max)
-
-
-@lru_cache(maxsize=512)
-def _fleet(
-    active: bool, session: bool, processes: int, max_client_conn: int, demand: int, server_max: int
-) -> dict[str, Derivation]:
-    if not active:
-        return _NO_FLEET
-    later = Derivation.later
-    return {
-        "max_client_conn_total": later(partial(_clients_accepted_why, processes, max_client_conn)),
-        "listen_backlog": later(partial(_listen_backlog_why, max_client_conn)),
-        "clients_without_backend": later(partial(_waiting_why, demand, server_max)) if session else _NO_WAITING,
-    }
-
-
 _NO_POOLER = Derivation(formula="no pooler", calculation="0")
 _NO_FLEET = {"max_client_conn_total": _NO_POOLER, "listen_backlog": _NO_POOLER, "clients_without_backend": _NO_POOLER}
+
+
+@lru_cache(maxsize=256)  # max_client_conn is a readable number: a few values
+def _clients_accepted(processes: int, max_client_conn: int) -> Derivation:
+    return Derivation.later(partial(_clients_accepted_why, processes, max_client_conn))
+
+
+@lru_cache(maxsize=256)
+def _listen_backlog(max_client_conn: int) -> Derivation:
+    return Derivation.later(partial(_listen_backlog_why, max_client_conn))
 
 
 def _clients_accepted_why(processes: int, max_client_conn: int) -> Derivation:
@@ -611,12 +617,6 @@ def _clients_per_pool(demand: int, pools: int) -> tuple[int, str]:
 def _provider_source(scenario: Scenario) -> str:
     provider = scenario.provider
     return (provider.source or provider.id) if provider is not None else ""
-
-
-def _direct_clients_derivation(p: Pooling) -> Derivation:
-    if p.active:
-        return _NO_DIRECT_CLIENTS
-    return Derivation.later(partial(_direct_clients_why, p))
 
 
 _NO_DIRECT_CLIENTS = Derivation(

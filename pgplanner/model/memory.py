@@ -16,7 +16,7 @@ temporary-table sessions take memory of their own that no connection can use. Th
 from __future__ import annotations
 
 import math
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import numpy as np
@@ -197,85 +197,98 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
 
     The figures are worked out here; their derivations are written when first read (:meth:`Derivation.later`),
     each from the figures it shows, so a slider tick pays for the arithmetic and not for the prose."""
-    mem, ram = scenario.memory, scenario.hardware.ram
+    mem, hw, wl = scenario.memory, scenario.hardware, scenario.workload
+    ram = hw.ram
     later = Derivation.later
-    derivations = {"ram_bytes": later(partial(_given_size, ram, "RAM"))}
+    # Each derivation is a closure over figures that no longer change once it is made: cheaper than a partial.
+    derivations = {"ram_bytes": later(lambda: _given_size(ram, "RAM"))}
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
-    desktop = scenario.workload.profile == "desktop"
-    if mem.shared_buffers is None:
+    desktop = wl.profile == "desktop"
+    given_buffers = mem.shared_buffers
+    if given_buffers is None:
         buffers_share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
         shared_buffers_exact: float = ram * buffers_share
         shared_buffers = math.floor(shared_buffers_exact)
         derivations["shared_buffers_bytes"] = later(
-            partial(_shared_buffers_why, ram, buffers_share, shared_buffers, desktop)
+            lambda: _shared_buffers_why(ram, buffers_share, shared_buffers, desktop)
         )
     else:
-        shared_buffers_exact = mem.shared_buffers
+        shared_buffers_exact = given_buffers
         shared_buffers = math.floor(shared_buffers_exact)
-        derivations["shared_buffers_bytes"] = later(partial(_given_size, shared_buffers, "shared_buffers"))
-    if mem.os_overhead is None:
+        derivations["shared_buffers_bytes"] = later(lambda: _given_size(shared_buffers, "shared_buffers"))
+    given_reserve = mem.os_overhead
+    if given_reserve is None:
         os_exact = OS_RESERVE_FLOOR + ram * (DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE)
-        derivations["os_overhead_bytes"] = later(partial(_os_reserve_why, ram, desktop, os_exact))
+        derivations["os_overhead_bytes"] = later(lambda: _os_reserve_why(ram, desktop, os_exact))
     else:
-        os_exact = mem.os_overhead
-        derivations["os_overhead_bytes"] = later(partial(_given_size, mem.os_overhead, "OS reserve"))
+        os_exact = given_reserve
+        derivations["os_overhead_bytes"] = later(lambda: _given_size(given_reserve, "OS reserve"))
     os_overhead = math.floor(os_exact)
 
     available = math.floor(ram - shared_buffers_exact - os_exact)
-    derivations["available_bytes"] = later(partial(_available_why, ram, shared_buffers, os_overhead, available))
+    derivations["available_bytes"] = later(lambda: _available_why(ram, shared_buffers, os_overhead, available))
 
     server = server_basis(scenario)
-    huge = huge_pages_guaranteed(scenario, shared_buffers)
+    huge = (
+        shared_buffers >= HUGE_PAGES_FROM and scenario.provider is None and hw.platform == "linux" and not desktop
+    )  # huge_pages_guaranteed, without its lookups
     page_tables = 0 if huge else shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
-    derivations["page_tables_bytes"] = later(partial(_page_tables_why, scenario, shared_buffers, huge))
+    derivations["page_tables_bytes"] = later(lambda: _page_tables_why(scenario, shared_buffers, huge))
     autovacuum_workers, autovacuum_work_mem = server.autovacuum_workers, server.autovacuum_work_mem
     maintenance = autovacuum_workers * autovacuum_work_mem
     derivations["maintenance_bytes"] = later(
-        partial(_maintenance_why, autovacuum_workers, autovacuum_work_mem, maintenance)
+        lambda: _maintenance_why(autovacuum_workers, autovacuum_work_mem, maintenance)
     )
-    jobs = mem.maintenance_jobs
-    if jobs is None:
-        jobs = scenario.workload.admin
-        derivations["maintenance_jobs"] = later(partial(_maintenance_jobs_why, jobs))
+    given_jobs = mem.maintenance_jobs
+    if given_jobs is None:
+        jobs = wl.admin
+        derivations["maintenance_jobs"] = _maintenance_jobs(jobs)
     else:
-        derivations["maintenance_jobs"] = later(partial(_given_count, jobs, "manual maintenance jobs"))
+        jobs = given_jobs
+        derivations["maintenance_jobs"] = later(lambda: _given_count(jobs, "manual maintenance jobs"))
     maintenance_work_mem = server.maintenance_work_mem
     jobs_memory = jobs * maintenance_work_mem
     derivations["maintenance_jobs_bytes"] = later(
-        partial(_maintenance_jobs_memory_why, jobs, maintenance_work_mem, jobs_memory)
+        lambda: _maintenance_jobs_memory_why(jobs, maintenance_work_mem, jobs_memory)
     )
-    senders = scenario.workload.logical_senders
+    senders = wl.logical_senders
     logical = senders * LOGICAL_DECODING_WORK_MEM
-    derivations["logical_decoding_bytes"] = later(partial(_logical_decoding_why, senders, logical))
+    derivations["logical_decoding_bytes"] = _logical_decoding(senders)
     sessions, temp_buffers = mem.temp_table_sessions, mem.temp_buffers
     temp = sessions * temp_buffers
-    derivations["temp_buffers_bytes"] = later(partial(_temp_buffers_why, sessions, temp_buffers, temp))
+    derivations["temp_buffers_bytes"] = _temp_buffers(sessions, temp_buffers)
     worst_available = available - maintenance - jobs_memory - logical - temp
     derivations["worst_case_available_bytes"] = later(
-        partial(_worst_available_why, available, maintenance, jobs_memory, logical, temp, worst_available)
+        lambda: _worst_available_why(available, maintenance, jobs_memory, logical, temp, worst_available)
     )
     backend, sort_nodes, hash_nodes = mem.backend_memory, mem.sort_nodes, mem.hash_nodes
+    hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
+    processes = connections + min(connections * per_gather, server.max_parallel_workers)  # _processes, inlined
     safe, derivations["safe_work_mem_bytes"] = _safe_work_mem(
-        worst_available, connections, _processes(server, connections), backend, page_tables, server, sort_nodes,
-        hash_nodes,
-    )  # fmt: skip
+        worst_available, connections, processes, backend, page_tables, server, sort_nodes, hash_nodes
+    )
     work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
 
-    hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
     per_process = round(backend + page_tables + work_mem * (sort_nodes + hmm * hash_nodes))
-    query = _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
-    derivations["per_process_bytes"] = later(partial(_per_process_why, query, per_process))
+
+    def query() -> _HeaviestQuery:  # built only when a derivation that shows it is written
+        return _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
+
+    derivations["per_process_bytes"] = later(lambda: _per_process_why(query(), per_process))
     worst = per_process * (1 + per_gather)
-    derivations["worst_case_per_connection_bytes"] = later(partial(_worst_per_connection_why, query, per_gather, worst))
-    per_connection = mem.per_connection_memory
-    if per_connection is None:
+    derivations["worst_case_per_connection_bytes"] = later(
+        lambda: _worst_per_connection_why(query(), per_gather, worst)
+    )
+    given_per_connection = mem.per_connection_memory
+    if given_per_connection is None:
         typical_share, parts = WORK_MEM_TYPICAL_SHARE
         per_connection = round(backend + work_mem * typical_share / parts)
-        derivations["per_connection_bytes"] = later(partial(_per_connection_why, backend, work_mem, per_connection))
+        derivations["per_connection_bytes"] = later(lambda: _per_connection_why(backend, work_mem, per_connection))
     else:
-        derivations["per_connection_bytes"] = later(partial(_given_size, per_connection, "typical per connection"))
+        per_connection = given_per_connection
+        derivations["per_connection_bytes"] = later(lambda: _given_size(per_connection, "typical per connection"))
     return MemoryBasis(
         ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, page_tables, huge,
         maintenance, jobs, jobs_memory, logical, temp, worst_available, server, derivations, sort_nodes, hash_nodes,
@@ -373,6 +386,25 @@ def _maintenance_why(workers: int, work_mem: int, maintenance: int) -> Derivatio
         source=PG_RESOURCE_CONSUMPTION,
         note="vacuum allocates it as dead rows accumulate; in the worst case all workers hold it at once",
     )
+
+
+# The derivations of the few inputs that are counts or settings rather than sizes worked out from RAM: the same
+# few recur, and a slider tick keeps them.
+
+
+@lru_cache(maxsize=256)
+def _maintenance_jobs(jobs: int) -> Derivation:
+    return Derivation.later(partial(_maintenance_jobs_why, jobs))
+
+
+@lru_cache(maxsize=256)
+def _logical_decoding(senders: int) -> Derivation:
+    return Derivation.later(partial(_logical_decoding_why, senders, senders * LOGICAL_DECODING_WORK_MEM))
+
+
+@lru_cache(maxsize=256)
+def _temp_buffers(sessions: int, temp_buffers: int) -> Derivation:
+    return Derivation.later(partial(_temp_buffers_why, sessions, temp_buffers, sessions * temp_buffers))
 
 
 def _maintenance_jobs_why(jobs: int) -> Derivation:
@@ -511,7 +543,7 @@ def _per_connection_why(backend: int, work_mem: int, per_connection: int) -> Der
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
     available, per_connection = basis.available, basis.per_connection
-    return max(0, available // per_connection), Derivation.later(partial(_ram_ceiling_why, available, per_connection))
+    return max(0, available // per_connection), Derivation.later(lambda: _ram_ceiling_why(available, per_connection))
 
 
 def _ram_ceiling_why(available: int, per_connection: int) -> Derivation:
@@ -531,8 +563,9 @@ def _ram_ceiling_why(available: int, per_connection: int) -> Derivation:
 
 def parallel_workers(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Parallel workers running at once when ``connections`` run the heaviest query, at most max_parallel_workers."""
-    workers = round(_processes(basis.server, connections) - connections)
-    return workers, Derivation.later(partial(_parallel_workers_why, basis.server, connections, workers))
+    server = basis.server
+    workers = round(min(connections * server.parallel_workers_per_gather, server.max_parallel_workers))
+    return workers, Derivation.later(lambda: _parallel_workers_why(server, connections, workers))
 
 
 def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -> Derivation:
@@ -552,9 +585,10 @@ def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -
 
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Every connection runs the heaviest query: its backend, plus parallel workers up to max_parallel_workers."""
-    processes = _processes(basis.server, connections)
+    server = basis.server
+    processes = connections + min(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
     total = round(processes * basis.per_process)
-    return total, Derivation.later(partial(_worst_case_why, basis, connections, processes, total))
+    return total, Derivation.later(lambda: _worst_case_why(basis, connections, processes, total))
 
 
 def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, total: int) -> Derivation:
@@ -584,12 +618,13 @@ def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, tota
 def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tuple[int, Derivation]:
     """Connection memory when ``fraction`` of the connections run the heaviest query at once."""
     heavy_connections = connections * fraction
-    processes = _processes(basis.server, heavy_connections)
+    server = basis.server
+    processes = heavy_connections + min(
+        heavy_connections * server.parallel_workers_per_gather, server.max_parallel_workers
+    )  # _processes, inlined
     heavy = round(processes * basis.per_process)
-    rest = round(connections * (1 - fraction) * basis.per_connection)
-    return heavy + rest, Derivation.later(
-        partial(_heavy_fraction_why, basis, connections, fraction, processes, heavy, heavy + rest)
-    )
+    total = heavy + round(connections * (1 - fraction) * basis.per_connection)
+    return total, Derivation.later(lambda: _heavy_fraction_why(basis, connections, fraction, processes, heavy, total))
 
 
 def _heavy_fraction_why(
@@ -639,8 +674,11 @@ def _safe_work_mem(
     hmm = server.hash_mem_multiplier
     per_node = (worst_available / processes - backend_memory - page_tables) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
-    why = partial(_safe_work_mem_why, worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
-                  hash_nodes, hmm, per_node, safe)  # fmt: skip
+
+    def why() -> Derivation:
+        return _safe_work_mem_why(worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
+                                  hash_nodes, hmm, per_node, safe)  # fmt: skip
+
     return safe, Derivation.later(why)
 
 

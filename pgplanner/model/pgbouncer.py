@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -72,44 +72,41 @@ class Processes(NamedTuple):
 
 def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
     """How many PgBouncer processes share the port for ``demand`` clients; 1 for PgCat (multi-threaded), a
-    provider's pooler, or none."""
-    wl, hw = scenario.workload, scenario.hardware
-    return _processes(
-        scenario.pooler.kind, hw.platform, scenario.provider is None, hw.cores, productive, demand, wl.txn_ms,
-        wl.demand_tps,
-    )  # fmt: skip
+    provider's pooler, or none.
 
-
-@lru_cache(maxsize=512)  # plan() runs on every slider tick; the same few fleets recur
-def _processes(
-    kind: str,
-    platform: str,
-    self_managed: bool,
-    cores: int,
-    productive: int,
-    demand: int,
-    txn_ms: float,
-    demand_tps: float | None,
-) -> Processes:
+    Not cached: the productive target and the demand make nearly every fresh scenario's combination new."""
+    kind = scenario.pooler.kind
     if kind != "pgbouncer":
-        one = _ONE_PROCESS[kind]
-        return Processes(1, 1, one, one)
+        return _ONE_PROCESS[kind]
+    wl, hw = scenario.workload, scenario.hardware
+    txn_ms, demand_tps = wl.txn_ms, wl.demand_tps
     load = demand_tps if demand_tps is not None else productive / (txn_ms / 1000)
     wanted = max(demand / CLIENTS_PER_PROCESS, load / PROCESS_TPS)
     needed = max(1, math.ceil(wanted))
-    load_why = _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
-    needed_why = Derivation.later(partial(_needed_why, load_why))
+
+    def load_why() -> _Load:  # built only when a derivation that shows it is written
+        return _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
+
+    later = Derivation.later
+    needed_why = later(lambda: _needed_why(load_why()))
+    platform = hw.platform
     if platform not in REUSEPORT_PLATFORMS:
-        return Processes(1, needed, Derivation.later(partial(_on_one_why, load_why, platform)), needed_why)
-    if not self_managed:
+        return Processes(1, needed, later(lambda: _on_one_why(load_why(), platform)), needed_why)
+    if scenario.provider is not None:
         # PgBouncer runs on a host of its own in front of the managed server: the server's cores do not bound it.
         return Processes(needed, needed, needed_why, needed_why)
+    cores = hw.cores
     cap = max(1, cores // CORES_PER_PROCESS)
-    return Processes(min(needed, cap), needed, Derivation.later(partial(_capped_why, load_why, cores, cap)), needed_why)
+    return Processes(min(needed, cap), needed, later(lambda: _capped_why(load_why(), cores, cap)), needed_why)
+
+
+def _one_process(reason: str) -> Processes:
+    one = Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
+    return Processes(1, 1, one, one)
 
 
 _ONE_PROCESS = {
-    kind: Derivation(formula=f"pooler processes: {reason}", calculation="1", source=PGBOUNCER_CONFIG)
+    kind: _one_process(reason)
     for kind, reason in (
         ("none", "no pooler"),
         ("pgcat", "PgCat is multi-threaded: one process uses every core it needs"),
@@ -224,9 +221,14 @@ def pooler_config(
 
 
 def _server_why(host: str, why: Derivation, managed: bool) -> Derivation:
+    """The endpoint's derivation with a note on how PgBouncer reaches it (written when read: a copy costs more)."""
     if host == SERVER_ON_THIS_HOST:
-        return why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
-    return why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)") if managed else why
+        return Derivation.later(
+            lambda: why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
+        )
+    if managed:
+        return Derivation.later(lambda: why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)"))
+    return why
 
 
 @lru_cache(maxsize=256)  # a handful of combinations; plan() runs on every slider tick

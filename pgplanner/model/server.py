@@ -119,39 +119,53 @@ def _maintenance_formula(divisor: int, cap: int) -> str:
 
 def server_basis(scenario: Scenario) -> ServerBasis:
     """The settings, "auto" resolved; their derivations are written when first read (by the settings' "why")."""
-    hw, mem, profile = scenario.hardware, scenario.memory, scenario.workload.profile
-    hmm, workers, parallel, per_gather, autovacuum, processes_why = _processes(
-        hw.pg_version,
-        hw.cores,
-        profile,
-        mem.hash_mem_multiplier,
-        mem.max_worker_processes,
-        mem.parallel_workers_per_gather,
-        mem.autovacuum_workers,
-        mem.extension_workers,
-    )
-    d = dict(processes_why)
+    hw, mem = scenario.hardware, scenario.memory
+    version, cores, ram = hw.pg_version, hw.cores, hw.ram
+    # hash_mem_multiplier and the worker counts, "auto" resolved: each from its own cache below (the whole
+    # combination seldom recurs), on a few discrete inputs.
+    d: dict[str, Derivation] = {}
+    hmm = mem.hash_mem_multiplier
+    if hmm is None:
+        hmm, d["hash_mem_multiplier"] = _default_hash_mem_multiplier(version)
+    workers, extension = mem.max_worker_processes, mem.extension_workers
+    if workers is None:
+        workers, d["max_worker_processes"] = _auto_worker_processes(cores, extension)
+    parallel, d["max_parallel_workers"] = _parallel_workers(cores, workers, extension)
+    per_gather = mem.parallel_workers_per_gather
+    if per_gather is None:
+        per_gather, d["parallel_workers_per_gather"] = _auto_per_gather(cores, scenario.workload.profile, parallel)
+    autovacuum = mem.autovacuum_workers
+    if autovacuum is None:
+        autovacuum, d["autovacuum_workers"] = _auto_autovacuum_workers(cores)
 
-    limit = memory_limit(scenario)
+    # memory_limit, without its lookups
+    limit = WINDOWS_MEMORY_MAX if hw.platform == "windows" and version < WINDOWS_MEMORY_LIMIT_BEFORE else None
     maintenance = mem.maintenance_work_mem
     later = Derivation.later
     if maintenance is None:
+        profile = scenario.workload.profile
         divisor = MAINTENANCE_DIVISOR_BY_PROFILE.get(profile, MAINTENANCE_DIVISOR)
-        raw: float = hw.ram / divisor
+        raw: float = ram / divisor
         cap = MAINTENANCE_CAP if limit is None else min(MAINTENANCE_CAP, limit)
         bounded = min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))
         maintenance = int(bounded) // MB * MB
-        d["maintenance_work_mem"] = later(partial(_maintenance_why, hw.ram, divisor, raw, cap, maintenance, profile))
+        auto = maintenance
+        d["maintenance_work_mem"] = later(lambda: _maintenance_why(ram, divisor, raw, cap, auto, profile))
     elif limit is not None and maintenance > limit:
-        d["maintenance_work_mem"] = later(partial(_maintenance_lowered_why, maintenance, limit))
+        lowered = maintenance
+        d["maintenance_work_mem"] = later(lambda: _maintenance_lowered_why(lowered, WINDOWS_MEMORY_MAX))
         maintenance = limit
-    d["autovacuum_work_mem"] = later(partial(_autovacuum_work_mem_why, maintenance, hw.pg_version >= TID_STORE_FROM))
+    kept, tid_store = maintenance, version >= TID_STORE_FROM
+    d["autovacuum_work_mem"] = later(lambda: _autovacuum_work_mem_why(kept, tid_store))
     locks = _max_locks(scenario.workload.partitions)
-    if locks is not None:
-        d["max_locks_per_transaction"] = locks[1]
+    if locks is None:
+        return ServerBasis(
+            hmm, per_gather, workers, parallel, autovacuum, maintenance, min(maintenance, AUTOVACUUM_WORK_MEM_CAP), d
+        )
+    d["max_locks_per_transaction"] = locks[1]
     return ServerBasis(
         hmm, per_gather, workers, parallel, autovacuum, maintenance, min(maintenance, AUTOVACUUM_WORK_MEM_CAP), d,
-        locks[0] if locks else DEFAULT_MAX_LOCKS_PER_TRANSACTION,
+        locks[0],
     )  # fmt: skip
 
 
@@ -220,38 +234,8 @@ def _max_locks_why(partitions: int, value: int) -> Derivation:
     )
 
 
-@functools.lru_cache(maxsize=256)  # bounded: a given hash_mem_multiplier is a real number
-def _processes(
-    version: int,
-    cores: int,
-    profile: str,
-    hmm: float | None,
-    workers: int | None,
-    per_gather: int | None,
-    autovacuum: int | None,
-    extension: int,
-) -> tuple[float, int, int, int, int, dict[str, Derivation]]:
-    """hash_mem_multiplier and the worker counts, "auto" resolved, with their explanations.
-
-    They depend on a few discrete inputs only (release, cores, profile and the values given), so each
-    combination is worked out once rather than on every slider tick. The explanations are shared
-    between plans, so the caller copies the dict before adding to it.
-    """
-    d: dict[str, Derivation] = {}
-    if hmm is None:
-        hmm, d["hash_mem_multiplier"] = _default_hash_mem_multiplier(version)
-    if workers is None:
-        workers, d["max_worker_processes"] = _auto_worker_processes(cores, extension)
-    parallel, d["max_parallel_workers"] = _parallel_workers(cores, workers, extension)
-    if per_gather is None:
-        per_gather, d["parallel_workers_per_gather"] = _auto_per_gather(cores, profile, parallel)
-    if autovacuum is None:
-        autovacuum, d["autovacuum_workers"] = _auto_autovacuum_workers(cores)
-    return hmm, workers, parallel, per_gather, autovacuum, d
-
-
-# Each figure of _processes from the few inputs it depends on: the combinations of all of them are many (a fresh
-# scenario seldom finds its own), those of each figure few. Their derivations are written when first read.
+# Each worker figure of server_basis from the few inputs it depends on: the combinations of all of them are many (a
+# fresh scenario seldom finds its own), those of each figure few. Their derivations are written when first read.
 
 
 def _parallel_wanted(cores: int) -> int:
@@ -293,7 +277,7 @@ def _auto_autovacuum_workers(cores: int) -> tuple[int, Derivation]:
     return autovacuum, Derivation.later(partial(_autovacuum_workers_why, cores, autovacuum))
 
 
-# The derivations of _processes, each written from the figures it shows when it is first read.
+# The derivations of the worker figures, each written from the figures it shows when it is first read.
 
 
 def _hash_mem_multiplier_why(version: int, hmm: float) -> Derivation:

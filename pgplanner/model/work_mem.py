@@ -72,15 +72,20 @@ def _without_safe_value(profile: str) -> tuple[int, Derivation]:
 
 @lru_cache(maxsize=256)  # a given size is any number of bytes: keep the recent ones
 def _given(given: int, limit: int | None) -> tuple[int, Derivation]:
-    shown = human_size(given)
     value = kilobytes(given if limit is None else min(given, limit))
+    return value, Derivation.later(partial(_given_why, given, limit, value))
+
+
+def _given_why(given: int, limit: int | None, value: int) -> Derivation:
+    shown = human_size(given)
     calculation = f"given: {shown}"
-    if value != kilobytes(given):
+    lowered = value != kilobytes(given)
+    if lowered:
         calculation += f"; {capped(shown, given, at_most=limit or given, show=human_size)}"
-    return value, Derivation(
+    return Derivation(
         formula="work_mem, as given (at most what the server accepts)",
         calculation=calculation,
         inputs={"work_mem": shown},
         source=YOUR_SCENARIO,
-        note="" if value == kilobytes(given) else "on Windows PostgreSQL before 18 stops at 2 GB - 1 kB",
+        note="on Windows PostgreSQL before 18 stops at 2 GB - 1 kB" if lowered else "",
     )
