@@ -27,8 +27,10 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 @functools.cache
-def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """The field names in order, and the defaults of those that have one; refuses a model this cannot build."""
+def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, Any], set[str]]:
+    """The field names in order, the defaults of those that have one, and the set of every field (the fields set of
+    a model given them all, shared: a frozen model never changes it, and ``model_copy`` copies it before adding to
+    it); refuses a model this cannot build."""
     if cls.__pydantic_post_init__ or cls.__private_attributes__ or cls.model_config.get("extra") == "allow":
         raise TypeError(f"{cls.__name__} needs model_construct: it has a post-init hook, private or extra attributes")
     defaults: dict[str, Any] = {}
@@ -39,13 +41,13 @@ def _layout(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, Any]]:
             raise TypeError(f"{cls.__name__}.{name} has a default factory: build it with model_construct")
         if field.default is not PydanticUndefined:
             defaults[name] = field.default
-    return tuple(cls.__pydantic_fields__), defaults
+    return tuple(cls.__pydantic_fields__), defaults, set(cls.__pydantic_fields__)
 
 
 def built(cls: type[Model], **values: Any) -> Model:
     """An instance of ``cls`` holding ``values`` (and the defaults of fields not given), not validated."""
-    names, defaults = _layout(cls)
-    given = values
+    names, defaults, every = _layout(cls)
+    given, given_names = values, every
     if tuple(given) != names:  # given out of order, or some left to their defaults
         wrong = [name for name in names if name not in given and name not in defaults] + [
             f"no {name}" for name in given if name not in cls.__pydantic_fields__
@@ -53,9 +55,10 @@ def built(cls: type[Model], **values: Any) -> Model:
         if wrong:
             raise TypeError(f"{cls.__name__} needs {', '.join(wrong)}")
         values = {name: given[name] if name in given else defaults[name] for name in names}
+        given_names = set(given)
     made = _new(cls)
     _set_dict(made, values)
-    _set_fields_set(made, set(given))
+    _set_fields_set(made, given_names)
     _set_extra(made, None)
     _set_private(made, None)
     return made

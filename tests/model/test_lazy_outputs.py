@@ -94,3 +94,12 @@ def test_built_fills_defaults_in_order_and_refuses_a_missing_or_unknown_field():
         built(Line, connections=3)
     with pytest.raises(TypeError, match="no colour"):
         built(Line, key="admin", colour="red")
+
+
+def test_models_built_alike_share_no_state_a_copy_could_change():
+    """Models given every field share one fields set; a copy with changes gets its own."""
+    first = built(Line, key="a", connections=1, why="x")
+    changed = first.model_copy(update={"why": "y"})
+    changed.model_fields_set.add("extra")  # whatever a caller does to a copy's set
+    assert built(Line, key="b", connections=2, why="z").model_fields_set == {"key", "connections", "why"}
+    assert first.why == "x" and changed.why == "y"

@@ -215,24 +215,9 @@ def accepted_size(inp: SettingsInput, name: str, size: int) -> tuple[int, str]:
     return limit, f"{step}, the most {where} accepts for {name}"
 
 
-# conf_size's shift and unit (units.format_size's, for a whole number of kB) by the position of the lowest bit
-# set in the kB count: 1 to 10 kB, 11 to 20 MB, 21 to 30 GB, from 31 on TB.
-_KB_UNITS = ("kB", "MB", "GB", "TB")
-_BY_LOWEST_BIT = ((0, "kB"), *((10 * (bit // 10), _KB_UNITS[bit // 10]) for bit in range(31)))
-
-
 def conf_size(size: float) -> str:
-    """A memory size as postgresql.conf takes it, rounded down to whole kB (its smallest unit).
-
-    What :func:`~..units.format_size` writes for the whole kB (the largest unit that keeps the number whole),
-    found from the trailing zero bits instead of a division per unit: plan() writes about ten sizes per tick.
-    """
-    kb = int(size) // KB
-    if not kb:
-        return format_size(0)
-    lowest = (kb & -kb).bit_length()  # 1 + how many times 2 divides kb
-    shift, unit = _BY_LOWEST_BIT[lowest if lowest < 31 else 31]
-    return f"{kb >> shift}{unit}"
+    """A memory size as postgresql.conf takes it, rounded down to whole kB (its smallest unit)."""
+    return format_size(int(size) // KB * KB)
 
 
 # What a group's recommend returns: its settings in order, None for each the release does not know (settings.recommend
