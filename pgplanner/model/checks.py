@@ -21,10 +21,6 @@ A rule that can only find something for some poolers, providers, platforms ... s
 the plan's discrete :class:`Facts` (``@rule("pool_size", when=pooled)``): :func:`evaluate` does not call it for
 other plans, so its body need not ask again.
 
-Messages are written on every slider tick (the cards show them): a count the Plan or the Scenario types as
-``int`` is written ``f"{count:,}"``, what :func:`n` writes for an int, without the call; :func:`n` stays for
-figures that may be fractional (a demand in tps) or come from elsewhere (a provider's limits).
-
 A rule computes nothing the Plan does not already hold: when it needs a figure, the figure becomes an
 output of the Plan (with its derivation), so the card that shows it and the rule that judges it cannot
 disagree. ``plan()`` builds the Plan without warnings, then runs :func:`evaluate` on it.
@@ -193,12 +189,13 @@ def rule(*concerns: str, when: Gate | None = None) -> Callable[[Check], Check]:
     return register
 
 
+_as_facts = tuple.__new__  # Facts from a tuple without the named tuple's Python-level __new__: once per plan
+
+
 @functools.cache
-def _applicable(*facts: object) -> tuple[tuple[Check, tuple[str, ...]], ...]:
-    """The rules (check and concerns) that can apply to plans with these :class:`Facts`, in their declared order
-    (given as plain values: the named tuple is made only when a new combination is first met)."""
-    named = Facts(*facts)  # type: ignore[arg-type]
-    return tuple((r.check, r.concerns) for r in RULES if r.when is None or r.when(named))
+def _applicable(facts: Facts) -> tuple[tuple[Check, tuple[str, ...]], ...]:
+    """The rules (check and concerns) that can apply to plans with ``facts``, in their declared order."""
+    return tuple((r.check, r.concerns) for r in RULES if r.when is None or r.when(facts))
 
 
 def _warn(code: str, severity: Severity, message: str, **numbers: float) -> Finding:
@@ -239,7 +236,7 @@ def _linux_kernel_value(plan: Plan, name: str) -> int | str | None:
 def _judged(plan: Plan) -> str:
     """The connections the memory figures are for, in words: "all 120 connections", "the 13 connections this
     plan opens" (the Plan's ``memory.judged_connections``)."""
-    judged = f"{plan.memory.judged_connections:,}"
+    judged = n(plan.memory.judged_connections)
     return f"the {judged} connections this plan opens" if _fixed_by_provider(plan) else f"all {judged} connections"
 
 
@@ -282,7 +279,7 @@ def _budget_over_ceiling(plan: Plan) -> Finding | None:
     if plan.memory.available_bytes <= 0 or plan.max_connections <= plan.ram_ceiling:
         return None
     over = (
-        f"max_connections {plan.max_connections:,} is above the RAM ceiling of {plan.ram_ceiling:,}: even typical "
+        f"max_connections {n(plan.max_connections)} is above the RAM ceiling of {n(plan.ram_ceiling)}: even typical "
         f"connections would not fit in {human_size(plan.memory.available_bytes)}"
     )
     opened = plan.memory.opened_connections
@@ -290,7 +287,7 @@ def _budget_over_ceiling(plan: Plan) -> Finding | None:
         return _warn(
             "BUDGET_OVER_RAM_CEILING",
             "warning",
-            f"{over} if all were open; the {opened:,} this plan opens fit. Lower max_connections towards the "
+            f"{over} if all were open; the {n(opened)} this plan opens fit. Lower max_connections towards the "
             "budget or add memory.",
             max_connections=plan.max_connections,
             ram_ceiling=plan.ram_ceiling,
@@ -330,7 +327,7 @@ def _keep_active_low(plan: Plan) -> str:
     """A pooler keeps the active connections low; say so only when there is none yet."""
     if _pooled(plan):
         return (
-            f"; the pooler opens only {plan.server_connections:,} backends, so the risk is in the "
+            f"; the pooler opens only {n(plan.server_connections)} backends, so the risk is in the "
             "connections that bypass it"
         )
     return ", or keep active connections low with a pooler"
@@ -358,7 +355,7 @@ def _heavy_fraction_over_ram(plan: Plan) -> Finding | None:
         return _warn(
             "HEAVY_FRACTION_OVER_RAM",
             "warning",
-            f"{over} if that many were open. The {opened:,} connections this plan opens need "
+            f"{over} if that many were open. The {n(opened)} connections this plan opens need "
             f"{human_size(m.heavy_fraction_opened_bytes)}, which fits: lower max_connections towards them, or "
             "work_mem.",
             **numbers,
@@ -395,17 +392,17 @@ def _provider_fixes_max_connections(plan: Plan) -> Finding | None:
     curve = plan.memory_curve
     all_open = curve.at(plan.max_connections)[2] - float(curve.worst_case[0])
     message = (
-        f"{provider.id} fixes max_connections at {fixed}; this plan opens {opened:,}, and the memory figures "
-        f"(worst case {human_size(plan.memory.worst_case_bytes)}, safe work_mem) judge those {opened:,}: all "
+        f"{provider.id} fixes max_connections at {fixed}; this plan opens {n(opened)}, and the memory figures "
+        f"(worst case {human_size(plan.memory.worst_case_bytes)}, safe work_mem) judge those {n(opened)}: all "
         f"{fixed} running the heaviest query would need {human_size(all_open)} for connections."
     )
     if plan.max_connections > plan.ram_ceiling:
         message += (
-            f" {fixed} is more than the {plan.ram_ceiling:,} connections its {human_size(plan.memory.ram_bytes)} "
+            f" {fixed} is more than the {n(plan.ram_ceiling)} connections its {human_size(plan.memory.ram_bytes)} "
             "holds at typical use; you cannot change that, and it is not an error of this plan."
         )
     message += (
-        f" What you decide: the {opened:,} connections the budget opens (keep clients on the pooler), work_mem, "
+        f" What you decide: the {n(opened)} connections the budget opens (keep clients on the pooler), work_mem, "
         "and the pool sizes of your applications."
     )
     return _warn(
@@ -431,7 +428,7 @@ def _max_connections_below_required(plan: Plan) -> Finding | None:
         return _warn(
             "BUDGET_BEYOND_POSTGRESQL",
             "error",
-            f"The budget needs {required:,} connections; PostgreSQL cannot have more than "
+            f"The budget needs {n(required)} connections; PostgreSQL cannot have more than "
             f"{_LIMIT_SHOWN}. Put a pooler in front of the clients.",
             max_connections_required=required,
             limit=MAX_CONNECTIONS_LIMIT,
@@ -439,7 +436,7 @@ def _max_connections_below_required(plan: Plan) -> Finding | None:
     return _warn(
         "MAX_CONNECTIONS_BELOW_REQUIRED",
         "error",
-        f"max_connections {plan.max_connections:,} is below the {required:,} the budget needs: clients will see "
+        f"max_connections {n(plan.max_connections)} is below the {n(required)} the budget needs: clients will see "
         "'sorry, too many clients already'.",
         max_connections=plan.max_connections,
         max_connections_required=required,
@@ -453,13 +450,13 @@ def _reserved_slots_fill_max_connections(plan: Plan) -> Finding | None:
     wl, version = plan.scenario.workload, plan.scenario.hardware.pg_version
     if has_reserved_connections(version):
         names = "superuser_reserved_connections plus reserved_connections"
-        shown = f"{wl.superuser_reserved} + {wl.reserved_connections} = {plan.reserved_slots:,}"
+        shown = f"{wl.superuser_reserved} + {wl.reserved_connections} = {n(plan.reserved_slots)}"
     else:
-        names, shown = "superuser_reserved_connections", f"{plan.reserved_slots:,}"
+        names, shown = "superuser_reserved_connections", n(plan.reserved_slots)
     return _warn(
         "RESERVED_SLOTS_FILL_MAX_CONNECTIONS",
         "error",
-        f"{names} ({shown}) must be less than max_connections ({plan.max_connections:,}); "
+        f"{names} ({shown}) must be less than max_connections ({n(plan.max_connections)}); "
         f"PostgreSQL {version} refuses to start otherwise. Lower the reserved slots or raise max_connections.",
         reserved=plan.reserved_slots,
         max_connections=plan.max_connections,
@@ -474,10 +471,10 @@ def _too_many_backends(plan: Plan) -> Finding | None:
     return _warn(
         "TOO_MANY_BACKENDS",
         "error",
-        f"max_connections ({plan.max_connections:,}) plus the {others:,} slots of autovacuum, background workers "
-        f"and max_wal_senders ({plan.max_wal_senders}) make {plan.max_backends:,} backends, above PostgreSQL's "
+        f"max_connections ({n(plan.max_connections)}) plus the {n(others)} slots of autovacuum, background workers "
+        f"and max_wal_senders ({plan.max_wal_senders}) make {n(plan.max_backends)} backends, above PostgreSQL's "
         f"limit of {_LIMIT_SHOWN}: the server refuses max_connections. Set it to at most "
-        f"{MAX_CONNECTIONS_LIMIT - others:,}, better far less with a pooler.",
+        f"{n(MAX_CONNECTIONS_LIMIT - others)}, better far less with a pooler.",
         max_connections=plan.max_connections,
         backends=plan.max_backends,
         limit=MAX_CONNECTIONS_LIMIT,
@@ -495,7 +492,7 @@ def _provider_hard_limit(plan: Plan) -> Finding | None:
         return _warn(
             "PROVIDER_HARD_LIMIT",
             "error",
-            f"The budget needs {required:,} connections but {provider.id} allows {n(limit)} and cannot be "
+            f"The budget needs {n(required)} connections but {provider.id} allows {n(limit)} and cannot be "
             f"raised: put {pooler} in front with a smaller pool, move listeners and batch work to fewer "
             "connections, or choose a bigger plan.",
             max_connections=plan.max_connections,
@@ -506,7 +503,7 @@ def _provider_hard_limit(plan: Plan) -> Finding | None:
         return _warn(
             "PROVIDER_HARD_LIMIT",
             "error",
-            f"max_connections {plan.max_connections:,} is above the {n(limit)} that {provider.id} allows; the plan "
+            f"max_connections {n(plan.max_connections)} is above the {n(limit)} that {provider.id} allows; the plan "
             "cannot be set higher: plan with its limit or choose a bigger plan.",
             max_connections=plan.max_connections,
             max_connections_required=required,
@@ -526,8 +523,8 @@ def _provider_refuses_max_connections(plan: Plan) -> Finding | None:
     return _warn(
         "PROVIDER_REFUSES_MAX_CONNECTIONS",
         "error",
-        f"max_connections {plan.max_connections:,} is outside the {low:,} to {high:,} that {provider.id} "
-        f"accepts: the provider refuses the setting. Plan with max_connections between {low:,} and {high:,}.",
+        f"max_connections {n(plan.max_connections)} is outside the {n(low)} to {n(high)} that {provider.id} "
+        f"accepts: the provider refuses the setting. Plan with max_connections between {n(low)} and {n(high)}.",
         max_connections=plan.max_connections,
         lowest=low,
         highest=high,
@@ -543,7 +540,7 @@ def _provider_default_differs(plan: Plan) -> Finding | None:
         "PROVIDER_DEFAULT_DIFFERS",
         "info",
         f"{provider.id} defaults to max_connections {n(provider.max_connections)}; this plan sets "
-        f"{plan.max_connections:,} through the provider's parameter settings (a restart is needed).",
+        f"{n(plan.max_connections)} through the provider's parameter settings (a restart is needed).",
         provider_default=provider.max_connections,
         max_connections=plan.max_connections,
     )
@@ -585,7 +582,7 @@ def _provider_pooler_clients(plan: Plan) -> Finding | None:
     return _warn(
         "PROVIDER_POOLER_CLIENT_LIMIT",
         "error",
-        f"{plan.client_demand:,} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
+        f"{n(plan.client_demand)} clients but {provider.pooler.name} on {provider.id} accepts {n(limit)}: "
         "the rest are refused. Lower the clients' pool sizes or choose a bigger plan.",
         client_demand=plan.client_demand,
         limit=limit,
@@ -600,7 +597,7 @@ def _demand_without_pooler(plan: Plan) -> Finding | None:
     return _warn(
         "DEMAND_WITHOUT_POOLER",
         "warning",
-        f"{direct:,} client connections go straight to PostgreSQL but only about {plan.productive_target:,} can "
+        f"{n(direct)} client connections go straight to PostgreSQL but only about {n(plan.productive_target)} can "
         "work at once; the rest queue in the scheduler and on locks. Put PgBouncer in transaction mode in front.",
         direct_clients=direct,
         productive_target=plan.productive_target,
@@ -615,7 +612,7 @@ def _serverless_without_pooler(plan: Plan) -> Finding | None:
     return _warn(
         "SERVERLESS_WITHOUT_POOLER",
         "error",
-        f"A serverless peak of {peak:,} invocations opens {peak:,} backends at once; no max_connections value "
+        f"A serverless peak of {n(peak)} invocations opens {n(peak)} backends at once; no max_connections value "
         "solves this. Use a pooler (PgBouncer, RDS Proxy, Supavisor, Neon's -pooler endpoint, Hyperdrive).",
         serverless_peak=peak,
     )
@@ -630,7 +627,7 @@ def _listeners_in_transaction_pool(plan: Plan) -> Finding | None:
     return _warn(
         "LISTEN_NEEDS_DIRECT_CONNECTIONS",
         "info",
-        f"The {listeners:,} LISTEN listeners are budgeted as direct connections, because LISTEN does not work "
+        f"The {n(listeners)} LISTEN listeners are budgeted as direct connections, because LISTEN does not work "
         f"through {mode} pooling: point them at PostgreSQL itself, not at the pooler.",
         listeners=listeners,
     )
@@ -663,7 +660,7 @@ def _session_pool_short(plan: Plan) -> Finding | None:
         "SESSION_POOL_TOO_SMALL",
         "error",
         f"Session pooling gives each connected client a backend until it disconnects: the pools hold "
-        f"{plan.server_connections_max:,} of the {plan.client_demand:,} clients, so {short:,} wait and are "
+        f"{n(plan.server_connections_max)} of the {n(plan.client_demand)} clients, so {n(short)} wait and are "
         f"disconnected after query_wait_timeout ({QUERY_WAIT_TIMEOUT} s). Use transaction pooling, or a pool as "
         "large as the clients (leave the pool size on auto).",
         clients_without_backend=short,
@@ -677,11 +674,11 @@ def _clients_over_max_client_conn(plan: Plan) -> Finding | None:
     if plan.client_demand <= plan.max_client_conn_total:
         return None
     processes = plan.pooler_processes
-    accepted = f"{processes:,} x {plan.max_client_conn:,}" if processes > 1 else f"{plan.max_client_conn:,}"
+    accepted = f"{n(processes)} x {n(plan.max_client_conn)}" if processes > 1 else n(plan.max_client_conn)
     return _warn(
         "CLIENTS_OVER_MAX_CLIENT_CONN",
         "error",
-        f"{plan.client_demand:,} clients but the pooler accepts {accepted} (max_client_conn): the rest are refused.",
+        f"{n(plan.client_demand)} clients but the pooler accepts {accepted} (max_client_conn): the rest are refused.",
         client_demand=plan.client_demand,
         max_client_conn=plan.max_client_conn_total,
     )
@@ -700,7 +697,7 @@ def _pool_above_productive(plan: Plan) -> Finding | None:
         return _warn(
             "POOL_ABOVE_MEASURED_PEAK",
             "warning",
-            f"The pools open {backends:,} backends, above the {peak:,} active connections at which your "
+            f"The pools open {n(backends)} backends, above the {n(peak)} active connections at which your "
             "measurements peak: past that, throughput falls.",
             server_connections=backends,
             measured_peak=peak,
@@ -717,7 +714,7 @@ def _pool_above_productive(plan: Plan) -> Finding | None:
     return _warn(
         "POOL_ABOVE_PRODUCTIVE_RANGE",
         "warning",
-        f"The pools open {backends:,} backends, above cores x {POOL_RANGE_MULTIPLIERS[1]} = {high:,}: past that, "
+        f"The pools open {n(backends)} backends, above cores x {POOL_RANGE_MULTIPLIERS[1]} = {n(high)}: past that, "
         f"more active backends add contention, not throughput.{session}",
         server_connections=backends,
         pool_size_max=high,
@@ -732,10 +729,10 @@ def _max_connections_high(plan: Plan) -> Finding | None:
     return _warn(
         "MAX_CONNECTIONS_HIGH",
         "warning",
-        f"max_connections {plan.max_connections:,} is above {limit:,}: every slot costs shared memory and "
+        f"max_connections {n(plan.max_connections)} is above {n(limit)}: every slot costs shared memory and "
         "lock-table space and slows snapshots; "
         + (
-            f"lower it towards the {plan.max_connections_required:,} the budget needs."
+            f"lower it towards the {n(plan.max_connections_required)} the budget needs."
             if _pooled(plan)
             else "keep active connections low with a pooler."
         ),
@@ -786,12 +783,12 @@ def _pgbouncer_processes_short(plan: Plan) -> Finding | None:
         why = f"on {PLATFORM_NAMES[platform]} so_reuseport does not spread connections over several processes"
         fix = "run PgBouncer on a Linux host in front of the server, or use a multi-threaded pooler (PgCat)"
     else:
-        why = f"this server's {plan.scenario.hardware.cores:,} cores leave room for {planned:,}"
+        why = f"this server's {n(plan.scenario.hardware.cores)} cores leave room for {n(planned)}"
         fix = "run more processes on a host of their own, or use a multi-threaded pooler (PgCat)"
     return _warn(
         "PGBOUNCER_PROCESSES_SHORT",
         "warning",
-        f"The clients and the load need {needed:,} PgBouncer processes (one single-threaded process per core's "
+        f"The clients and the load need {n(needed)} PgBouncer processes (one single-threaded process per core's "
         f"worth), but {why}: {fix}.",
         pooler_processes_needed=needed,
         pooler_processes=planned,
@@ -806,7 +803,7 @@ def _windows_desktop_heap(plan: Plan) -> Finding | None:
     return _warn(
         "WINDOWS_DESKTOP_HEAP",
         "warning",
-        f"{processes:,} server processes under a Windows service can exhaust the non-interactive desktop heap "
+        f"{n(processes)} server processes under a Windows service can exhaust the non-interactive desktop heap "
         "(backends die with 0xC0000142): raise it (see the export) or pool connections.",
         processes=processes,
     )
@@ -820,7 +817,7 @@ def _measured_peak_differs(plan: Plan) -> Finding | None:
     return _warn(
         "MEASURED_PEAK_DIFFERS",
         "info",
-        f"Your measurements peak near {plan.productive_target:,} active connections; the rule of thumb says "
+        f"Your measurements peak near {n(plan.productive_target)} active connections; the rule of thumb says "
         f"{n(thumb)}. The productive target and the pool follow the measurement.",
         measured_peak=peak,
         rule_of_thumb=thumb,
@@ -863,7 +860,7 @@ def _provider_share_guidance(plan: Plan) -> Finding | None:
     return _warn(
         "PROVIDER_SHARE_GUIDANCE",
         "warning" if always else "info",
-        f"The application's connections take {n(app)} of max_connections {plan.max_connections:,}; {name} advises "
+        f"The application's connections take {n(app)} of max_connections {n(plan.max_connections)}; {name} advises "
         f"at most {percent(shown.share)}{case} ({n(limit)}) so its own services keep theirs"
         + (f" ({others})" if others and always else "")
         + ". Lower the pool sizes or the connections held open, or choose a bigger compute.",
@@ -898,7 +895,7 @@ def _provider_pooler_pins(plan: Plan) -> Finding | None:
     return _warn(
         "PROVIDER_POOLER_PINS",
         "warning",
-        f"{offer.name} pins {plan.pinned_clients:,} of {plan.client_demand:,} clients ({percent(share)}) to a "
+        f"{offer.name} pins {n(plan.pinned_clients)} of {n(plan.client_demand)} clients ({percent(share)}) to a "
         f"backend each for their whole session ({what}): they cost a backend as in session pooling, and the budget "
         "counts them as pinned sessions." + (f" To keep them multiplexed: {advice}." if advice else ""),
         pinned_clients=plan.pinned_clients,
@@ -977,8 +974,8 @@ def _replica_settings(plan: Plan) -> Finding | None:
     return _warn(
         "REPLICA_SETTINGS_AT_LEAST_PRIMARY",
         "info",
-        f"{_STANDBY_NEEDS} max_connections {connections:,}, max_worker_processes {workers:,}, max_wal_senders "
-        f"{senders:,} on {where}, and {_STANDBY_KEPT} no lower than on the primary. Raise them on the replicas "
+        f"{_STANDBY_NEEDS} max_connections {n(connections)}, max_worker_processes {n(workers)}, max_wal_senders "
+        f"{n(senders)} on {where}, and {_STANDBY_KEPT} no lower than on the primary. Raise them on the replicas "
         "first, lower them on the primary first.",
         max_connections=connections,
         max_worker_processes=workers,
@@ -1021,7 +1018,7 @@ def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
     """All warnings that apply to ``plan``, errors first, then in the rules' order."""
     scenario = plan.scenario
     hardware, provider = scenario.hardware, scenario.provider
-    rules = _applicable(
+    facts = (
         scenario.pooler.kind,
         provider is not None,
         provider is not None and provider.hard_limit,
@@ -1031,6 +1028,7 @@ def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
         plan.productive_target_measured,
         plan.latency is not None,
     )
+    rules = _applicable(_as_facts(Facts, facts))
     ranked: tuple[list[PlanWarning], ...] = ([], [], [])  # by SEVERITY_ORDER
     for check, concerns in rules:
         found = check(plan)
