@@ -19,6 +19,8 @@ from pgplanner.model.construct import built
 from pgplanner.model.derivation import Derivation
 from pgplanner.model.plan import MemoryFigures, Plan
 
+from ..scenarios import SCENARIOS
+
 EAGER = Derivation(
     formula="pool = 25 % of 10", calculation="10 x 0.25 = 2.5, rounded up to 3", inputs={"pool": "10"}, source="s"
 )
@@ -103,3 +105,16 @@ def test_models_built_alike_share_no_state_a_copy_could_change():
     changed.model_fields_set.add("extra")  # whatever a caller does to a copy's set
     assert built(Line, key="b", connections=2, why="z").model_fields_set == {"key", "connections", "why"}
     assert first.why == "x" and changed.why == "y"
+
+
+def test_plans_read_late_write_out_as_plans_read_at_once():
+    """Every explanation of a plan left unread while others are planned (through the same caches) is written,
+    when at last read, as the same scenario planned afresh writes it: no writer sees a later plan's values."""
+    scenarios = list(SCENARIOS.values())
+    unread = [plan(scenario) for scenario in scenarios]
+    for scenario in reversed(scenarios):
+        plan(
+            scenario.with_changes(cores=scenario.hardware.cores + 1, app_instances=scenario.workload.app_instances + 3)
+        )
+    late = [planned.model_dump_json() for planned in unread]
+    assert late == [plan(scenario).model_dump_json() for scenario in scenarios]
