@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .budget import PROVIDER_LINE
 from .concurrency import POOL_RANGE_MULTIPLIERS
-from .construct import built
+from .construct import built, new_tuple
 from .defaults import SHARED_BUFFERS_RULE
 from .derivation import n, percent
 from .kernel import strict_refused
@@ -187,9 +187,6 @@ def rule(*concerns: str, when: Gate | None = None) -> Callable[[Check], Check]:
         return check
 
     return register
-
-
-_as_facts = tuple.__new__  # Facts from a tuple without the named tuple's Python-level __new__: once per plan
 
 
 @functools.cache
@@ -1028,7 +1025,7 @@ def evaluate(plan: Plan) -> tuple[PlanWarning, ...]:
         plan.productive_target_measured,
         plan.latency is not None,
     )
-    rules = _applicable(_as_facts(Facts, facts))
+    rules = _applicable(new_tuple(Facts, facts))
     ranked: tuple[list[PlanWarning], ...] = ([], [], [])  # by SEVERITY_ORDER
     for check, concerns in rules:
         found = check(plan)

@@ -18,6 +18,10 @@ from pydantic_core import PydanticUndefined
 
 Model = TypeVar("Model", bound=BaseModel)
 
+# A named tuple from all its fields in order, in one C call: namedtuple's generated __new__ is a Python function,
+# and plan() makes a hundred named tuples per slider tick (settings, kernel settings, lazy derivations).
+new_tuple = tuple.__new__
+
 _new = object.__new__
 # The slots a BaseModel keeps its state in, set through their descriptors as model_construct sets them.
 _set_dict = BaseModel.__dict__["__dict__"].__set__

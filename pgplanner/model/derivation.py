@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 
 from pydantic_core import core_schema
 
+from .construct import new_tuple
 from .sources import YOUR_SCENARIO
 
 # "up", "down" or "nearest"; or a longer phrase such as "up to a readable number" (then ": 250" follows)
@@ -69,7 +70,7 @@ class Derivation(NamedTuple):
 
         ``write`` must read only values that no longer change (a closure sees its variables' last values).
         """
-        return _new_tuple(_Later, ([write, None], "", NO_INPUTS, "", ""))
+        return new_tuple(_Later, ([write, None], "", NO_INPUTS, "", ""))
 
     def __str__(self) -> str:
         text = f"{self.formula}: {self.calculation}"
@@ -108,7 +109,6 @@ class Derivation(NamedTuple):
 
 
 # A _Later's own tuple, past its redirections.
-_new_tuple = tuple.__new__
 _item: Callable[[tuple[Any, ...], int], Any] = tuple.__getitem__
 
 

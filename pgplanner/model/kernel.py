@@ -24,6 +24,7 @@ import math
 from typing import Literal, NamedTuple
 
 from .concurrency import Pooling
+from .construct import new_tuple
 from .defaults import STRICT_OVERCOMMIT_MIN_RAM
 from .derivation import Derivation, capped, exact, n, percent, rounded
 from .memory import HUGE_PAGE, MemoryBasis, huge_pages_absent_because
@@ -185,10 +186,6 @@ MACOS_SEMMSL = KernelSetting(
 _HUGEPAGES_ON = " huge pages and set huge_pages = on"
 
 
-# _new(KernelSetting, (all eight fields in order)): without the named tuple's Python-level __new__ (two dozen a plan).
-_new = tuple.__new__
-
-
 def kernel_settings(
     scenario: Scenario,
     max_connections: int,
@@ -202,7 +199,7 @@ def kernel_settings(
     Values are computed here; each explanation is written when first read (a slider tick reads none)."""
     server = basis.server
     count, processes = sems.count, sems.processes
-    later, new, KS = Derivation.later, _new, KernelSetting
+    later, new, KS = Derivation.later, new_tuple, KernelSetting
     pgbouncer_fds = _pgbouncer_fds(pooling)
     pgbouncer_nofile = round_up_readable(pgbouncer_fds * FD_MARGIN) if pgbouncer_fds else 0
 
@@ -545,7 +542,7 @@ def _linux_memory(scenario: Scenario, basis: MemoryBasis, reserved: int) -> list
     server_only = SERVER_ONLY if desktop else ""
     return [
         mode,
-        _new(KernelSetting, ("linux", "vm.overcommit_ratio", value, "sysctl", False, why, None, skip)),
+        new_tuple(KernelSetting, ("linux", "vm.overcommit_ratio", value, "sysctl", False, why, None, skip)),
         swappiness,
         _dirty(storage, ram, "vm.dirty_background_bytes", DIRTY_BACKGROUND_SECONDS, KERNEL_DIRTY_BACKGROUND_RATIO,
                server_only),
@@ -651,7 +648,7 @@ def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float, serv
     skip = server_only
     if not skip and value >= kernel_default:
         skip = f"the kernel's {_ratio_name(name)} ({percent(ratio)} of at most {human_size(ram)}) is already lower"
-    return _new(KernelSetting, ("linux", name, value, "sysctl", False, why, None, skip))
+    return new_tuple(KernelSetting, ("linux", name, value, "sysctl", False, why, None, skip))
 
 
 def _dirty_why(

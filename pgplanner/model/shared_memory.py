@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from .construct import new_tuple
 from .defaults import PRELOADED_LIBRARY
 from .derivation import Derivation, n
 from .sources import PGPLANNER_RULE
@@ -59,8 +60,6 @@ PRELOADED_SHM_BY_VERSION = {version: PRELOADED_SHM[15 if version <= 15 else 18] 
 # Asynchronous I/O handles (aio_init.c AioChooseMaxConcurrency, AioHandle*ShmemSize).
 AIO_MAX_CONCURRENCY = 64
 AIO_BYTES_PER_HANDLE = 527  # PgAioHandle + 16 x (struct iovec 16 B + uint64 8 B); fitted on 18.6
-
-_new = tuple.__new__  # a _Terms without the named tuple's Python-level __new__
 
 
 def _wal_buffers(shared_buffers: int) -> int:
@@ -118,7 +117,7 @@ def shared_memory_estimate(
         )
     )
     total = math.ceil(exact * SHM_MARGIN)
-    terms = _new(
+    terms = new_tuple(
         _Terms,
         (version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks),
     )

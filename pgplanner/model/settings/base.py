@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
+from ..construct import new_tuple
 from ..derivation import NO_INPUTS, Derivation, capped
 from ..fields import specs_of
 from ..memory import MemoryBasis
@@ -101,7 +102,7 @@ class Declaration:
         """
         context = self._contexts[version].get(name)
         if context is not None:  # Setting(...) without the named tuple's own __new__, a frame less per setting
-            return _new_setting(Setting, (name, value, self.group, context, derivation, versus_pgtune))
+            return new_tuple(Setting, (name, value, self.group, context, derivation, versus_pgtune))
         if name not in self.parameters:
             close = difflib.get_close_matches(name, self.parameters, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -153,9 +154,6 @@ class Setting(NamedTuple):
 
     def as_json(self) -> dict[str, object]:
         return {**self._asdict(), "derivation": self.derivation.as_json()}
-
-
-_new_setting = tuple.__new__
 
 
 class SettingsInput(NamedTuple):
