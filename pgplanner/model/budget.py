@@ -9,7 +9,7 @@ listed too, but from PostgreSQL 12 on it draws from max_wal_senders, not from ma
 from __future__ import annotations
 
 import math
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -204,7 +204,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
 def required(lines: list[BudgetLine]) -> tuple[int, Derivation]:
     counted = [line for line in lines if line.counts_against == "max_connections"]
     total = sum([line.connections for line in counted])
-    return total, Derivation.later(lambda: _required_why(counted, total))
+    return total, Derivation.later(_required_why, counted, total)
 
 
 def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
@@ -219,7 +219,7 @@ def _required_why(counted: list[BudgetLine], total: int) -> Derivation:
 def recommended(required_total: int) -> tuple[int, Derivation]:
     headroom = max(MIN_HEADROOM, math.ceil(required_total * HEADROOM_SHARE))
     value = round_up_readable(required_total + headroom)
-    return value, Derivation.later(lambda: _recommended_why(required_total, headroom, value))
+    return value, Derivation.later(_recommended_why, required_total, headroom, value)
 
 
 def _recommended_why(required_total: int, headroom: int, value: int) -> Derivation:
@@ -247,17 +247,17 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
     given_value, provider = scenario.workload.max_connections, scenario.provider
     later = Derivation.later
     if given_value is not None:
-        return given_value, later(partial(_given_max_connections_why, given_value))
+        return given_value, later(_given_max_connections_why, given_value)
     if provider is not None and provider.hard_limit:
         # A hard limit is the setting itself: the plan neither raises nor lowers it.
-        return provider.max_connections, later(partial(_fixed_max_connections_why, provider, recommended_value))
+        return provider.max_connections, later(_fixed_max_connections_why, provider, recommended_value)
     if provider is not None and provider.max_connections_settable is not None:
         low, high = provider.max_connections_settable
         if not low <= recommended_value <= high:
             value = min(max(recommended_value, low), high)
-            return value, later(partial(_settable_max_connections_why, provider, recommended_value, value))
+            return value, later(_settable_max_connections_why, provider, recommended_value, value)
     if recommended_value > MAX_CONNECTIONS_LIMIT:
-        return MAX_CONNECTIONS_LIMIT, later(partial(_limited_max_connections_why, recommended_value))
+        return MAX_CONNECTIONS_LIMIT, later(_limited_max_connections_why, recommended_value)
     return recommended_value, _recommended_max_connections(recommended_value)
 
 
@@ -298,7 +298,7 @@ def _limited_max_connections_why(recommended_value: int) -> Derivation:
 
 @lru_cache(maxsize=256)  # the recommended value is a readable number: a few values
 def _recommended_max_connections(recommended_value: int) -> Derivation:
-    return Derivation.later(partial(_recommended_max_connections_why, recommended_value))
+    return Derivation.later(_recommended_max_connections_why, recommended_value)
 
 
 def _recommended_max_connections_why(recommended_value: int) -> Derivation:
@@ -322,7 +322,7 @@ def spare_wal_senders(lines: list[BudgetLine], senders: int) -> tuple[int, Deriv
 
 
 def _free(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> tuple[int, Derivation]:
-    return limit - used, Derivation.later(lambda: _free_why(name, limit_name, limit, used_name, used, source))
+    return limit - used, Derivation.later(_free_why, name, limit_name, limit, used_name, used, source)
 
 
 def _free_why(name: str, limit_name: str, limit: int, used_name: str, used: int, source: str) -> Derivation:
@@ -338,7 +338,7 @@ def max_wal_senders(scenario: Scenario) -> tuple[int, Derivation]:
     wl = scenario.workload
     replicas, logical = wl.replicas, wl.logical_senders
     value = max(DEFAULT_MAX_WAL_SENDERS, replicas + logical + SPARE_WAL_SENDERS)
-    return value, Derivation.later(lambda: _max_wal_senders_why(replicas, logical, value))
+    return value, Derivation.later(_max_wal_senders_why, replicas, logical, value)
 
 
 def _max_wal_senders_why(replicas: int, logical: int, value: int) -> Derivation:
@@ -366,8 +366,8 @@ def reserved_slots(scenario: Scenario) -> tuple[int, Derivation]:
     wl = scenario.workload
     superuser, reserved = wl.superuser_reserved, wl.reserved_connections
     if not has_reserved_connections(scenario.hardware.pg_version):
-        return superuser, Derivation.later(lambda: _superuser_reserved_why(superuser))
-    return superuser + reserved, Derivation.later(lambda: _reserved_slots_why(superuser, reserved))
+        return superuser, Derivation.later(_superuser_reserved_why, superuser)
+    return superuser + reserved, Derivation.later(_reserved_slots_why, superuser, reserved)
 
 
 def _superuser_reserved_why(superuser: int) -> Derivation:

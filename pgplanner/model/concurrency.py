@@ -9,7 +9,7 @@ When pgbench measurements of the server reach a peak, the measured peak replaces
 from __future__ import annotations
 
 import math
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from .defaults import (
@@ -67,7 +67,7 @@ POOLER_OUTPUTS = frozenset(
 def disk_concurrency(scenario: Scenario) -> tuple[int, Derivation]:
     hw = scenario.hardware
     if hw.disk_concurrency is not None:
-        return hw.disk_concurrency, Derivation.later(partial(given, str(hw.disk_concurrency), "disk concurrency"))
+        return hw.disk_concurrency, Derivation.later(given, str(hw.disk_concurrency), "disk concurrency")
     return _disk_concurrency_of(hw.storage)
 
 
@@ -94,7 +94,7 @@ def pool_size_range(cores: int, measured_peak: int | None = None) -> tuple[int, 
 
 @lru_cache(maxsize=256)  # cores and a measured peak: a few values
 def pool_size_range_derivation(cores: int, measured_peak: int | None = None) -> Derivation:
-    return Derivation.later(partial(_pool_size_range_why, cores, measured_peak))
+    return Derivation.later(_pool_size_range_why, cores, measured_peak)
 
 
 def _pool_size_range_why(cores: int, measured_peak: int | None) -> Derivation:
@@ -126,7 +126,7 @@ def rule_of_thumb(scenario: Scenario, disk: int) -> tuple[int, Derivation]:
 def _rule_of_thumb(cores: int, kind: str, disk: int) -> tuple[int, Derivation]:
     raw = cores * CORE_MULTIPLIER[kind] + disk
     cap = cores * POOL_RANGE_MULTIPLIERS[1]  # the top of the pool range
-    return min(raw, cap), Derivation.later(partial(_rule_of_thumb_why, cores, kind, disk))
+    return min(raw, cap), Derivation.later(_rule_of_thumb_why, cores, kind, disk)
 
 
 def _rule_of_thumb_why(cores: int, kind: str, disk: int) -> Derivation:
@@ -272,7 +272,7 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     app_demand = given_clients if given_clients is not None else wl.app_instances * wl.pool_per_instance
     serverless = wl.serverless_peak
     demand = app_demand + serverless
-    derivations = {"client_demand": later(lambda: _client_demand_why(wl, app_demand))}
+    derivations = {"client_demand": later(_client_demand_why, wl, app_demand)}
     fleet = pgbouncer_processes(scenario, productive, demand)
     derivations["pooler_processes"] = fleet.derivation
     derivations["pooler_processes_needed"] = fleet.needed_derivation
@@ -290,57 +290,53 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     offer = _provider_pooler(scenario) if kind == "provider" else None
     if given_size is not None:
         pool_size = given_size
-        derivations["pool_size"] = later(lambda: given(str(given_size), "pool size"))
+        derivations["pool_size"] = later(given, str(given_size), "pool size")
     elif offer is not None and offer.default_pool_size is not None and not offer.pins:
         pool_size = min(offer.default_pool_size, clients_per_pool)
-        derivations["pool_size"] = later(
-            lambda: _offered_pool_size_why(scenario, offer, demand, multiplexed, pools, pool_size)
-        )
+        derivations["pool_size"] = later(_offered_pool_size_why, scenario, offer, demand, multiplexed, pools, pool_size)
     elif session:
         pool_size = clients_per_pool
-        derivations["pool_size"] = later(lambda: _session_pool_size_why(demand, multiplexed, pools))
+        derivations["pool_size"] = later(_session_pool_size_why, demand, multiplexed, pools)
     else:
         by_target = max(1, math.ceil(productive / pools))
         pool_size = min(by_target, clients_per_pool)
         sizing = (productive, pools, planned, demand, multiplexed, pinned, by_target, pool_size)
-        derivations["pool_size"] = later(lambda: _pool_size_why(_PoolSizing(*sizing), measured))
+        derivations["pool_size"] = later(_pool_size_why, _PoolSizing(*sizing), measured)
 
     given_reserve = pooler.reserve_pool
     reserve = given_reserve or 0
     if not active:
         derivations["reserve_pool"] = _NO_RESERVE_POOL
     elif given_reserve is None and offer is not None and offer.default_pool_size is not None:
-        derivations["reserve_pool"] = later(lambda: _provider_reserve_pool_why(scenario, offer))
+        derivations["reserve_pool"] = later(_provider_reserve_pool_why, scenario, offer)
     elif given_reserve is None:
         share = math.ceil(pool_size * RESERVE_SHARE)
         reserve = max(0, min(share, clients_per_pool - pool_size))
-        derivations["reserve_pool"] = later(lambda: _reserve_pool_why(pool_size, clients_per_pool, share, reserve))
+        derivations["reserve_pool"] = later(_reserve_pool_why, pool_size, clients_per_pool, share, reserve)
     else:
-        derivations["reserve_pool"] = later(lambda: given(str(reserve), "reserve pool"))
+        derivations["reserve_pool"] = later(given, str(reserve), "reserve pool")
 
     max_client_conn, derivations["max_client_conn"] = _max_client_conn(pooler.max_client_conn, demand, planned)
     reserved = reserve if active else 0
     needed = fleet.needed
 
-    def figures() -> Pooling:
-        """The pooling without its derivations, for the writers: no derivation holds the dict that holds it (a
-        cycle that only the garbage collector would free), and it is built only when one is written."""
-        return Pooling(
-            active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, _NO_DERIVATIONS, pinned,
-            planned, needed, session,
-        )  # fmt: skip
-
-    derivations["app_clients"] = later(lambda: _app_clients_why(figures()))
-    derivations["direct_clients"] = _NO_DIRECT_CLIENTS if active else later(lambda: _direct_clients_why(figures()))
-    derivations["server_connections"] = later(lambda: _server_connections_why(figures()))
-    derivations["server_connections_max"] = later(lambda: _server_connections_max_why(figures()))
+    # The pooling without its derivations, for the writers: no derivation holds the dict that holds it (a cycle that
+    # only the garbage collector would free).
+    figures = Pooling(
+        active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, _NO_DERIVATIONS, pinned,
+        planned, needed, session,
+    )  # fmt: skip
+    derivations["app_clients"] = later(_app_clients_why, figures)
+    derivations["direct_clients"] = _NO_DIRECT_CLIENTS if active else later(_direct_clients_why, figures)
+    derivations["server_connections"] = later(_server_connections_why, figures)
+    derivations["server_connections_max"] = later(_server_connections_max_why, figures)
     if active:
-        derivations["max_db_connections"] = later(lambda: _max_db_connections_why(figures()))
+        derivations["max_db_connections"] = later(_max_db_connections_why, figures)
         derivations["max_client_conn_total"] = _clients_accepted(planned, max_client_conn)
         derivations["listen_backlog"] = _listen_backlog(max_client_conn)
         if session:
             server_max = pools * (pool_size + reserved) + pinned  # Pooling.server_connections_max
-            derivations["clients_without_backend"] = later(lambda: _waiting_why(demand, server_max))
+            derivations["clients_without_backend"] = later(_waiting_why, demand, server_max)
         else:
             derivations["clients_without_backend"] = _NO_WAITING
     else:
@@ -495,7 +491,7 @@ def _max_db_connections_why(p: Pooling) -> Derivation:
 
 @lru_cache(maxsize=256)  # processes, databases and users: a few combinations
 def _pools_derivation(processes: int, databases: int, users: int) -> Derivation:
-    return Derivation.later(partial(_pools_why, processes, databases, users))
+    return Derivation.later(_pools_why, processes, databases, users)
 
 
 def _pools_why(processes: int, databases: int, users: int) -> Derivation:
@@ -523,7 +519,7 @@ def _max_client_conn(given_value: int | None, demand: int, processes: int) -> tu
         return given_value, given(n(given_value), "max_client_conn")
     readable = round_up_readable(demand * CLIENT_HEADROOM)
     value = max(MIN_MAX_CLIENT_CONN, math.ceil(readable / processes))
-    return value, Derivation.later(partial(_max_client_conn_why, demand, processes, readable, value))
+    return value, Derivation.later(_max_client_conn_why, demand, processes, readable, value)
 
 
 def _max_client_conn_why(demand: int, processes: int, readable: int, value: int) -> Derivation:
@@ -554,12 +550,12 @@ _NO_FLEET = {"max_client_conn_total": _NO_POOLER, "listen_backlog": _NO_POOLER, 
 
 @lru_cache(maxsize=256)  # max_client_conn is a readable number: a few values
 def _clients_accepted(processes: int, max_client_conn: int) -> Derivation:
-    return Derivation.later(partial(_clients_accepted_why, processes, max_client_conn))
+    return Derivation.later(_clients_accepted_why, processes, max_client_conn)
 
 
 @lru_cache(maxsize=256)
 def _listen_backlog(max_client_conn: int) -> Derivation:
-    return Derivation.later(partial(_listen_backlog_why, max_client_conn))
+    return Derivation.later(_listen_backlog_why, max_client_conn)
 
 
 def _clients_accepted_why(processes: int, max_client_conn: int) -> Derivation:
@@ -641,7 +637,7 @@ def pooler_capacity(pooling: Pooling, txn_ms: float) -> tuple[float | None, Deri
         return None, _NO_POOLER_CAPACITY
     connections = pooling.server_connections
     tps = connections / (txn_ms / 1000)
-    return tps, Derivation.later(partial(_pooler_capacity_why, connections, txn_ms, tps))
+    return tps, Derivation.later(_pooler_capacity_why, connections, txn_ms, tps)
 
 
 _NO_POOLER_CAPACITY = Derivation(formula="pooler capacity: no pooler is planned", calculation="none")

@@ -65,12 +65,14 @@ class Derivation(NamedTuple):
     note: str = ""  # a cap that applied, a caveat
 
     @classmethod
-    def later(cls, write: Callable[[], Derivation]) -> Derivation:
-        """The derivation ``write()`` returns, written when one of its parts is first read.
+    def later(cls, write: Callable[..., Derivation], *figures: Any) -> Derivation:
+        """The derivation ``write(*figures)`` returns, written when one of its parts is first read.
 
-        ``write`` must read only values that no longer change (a closure sees its variables' last values).
+        The figures are passed, not closed over: a closure keeps a cell per variable it reads, a function object
+        and a tuple of those cells, about five objects per derivation the garbage collector then tracks; a plan
+        makes about eighty such derivations on every slider tick.
         """
-        return new_tuple(_Later, ([write, None], "", NO_INPUTS, "", ""))
+        return new_tuple(_Later, ([write, *figures], "", NO_INPUTS, "", ""))
 
     def __str__(self) -> str:
         text = f"{self.formula}: {self.calculation}"
@@ -115,17 +117,17 @@ _item: Callable[[tuple[Any, ...], int], Any] = tuple.__getitem__
 class _Later(Derivation):
     """A Derivation whose five parts are written by a function on the first read of any of them, and read
     the same as if written at once. Made by :meth:`Derivation.later` (plan() makes about a hundred per slider
-    tick, so it is kept to one tuple): the first item holds ``[write, None]``, then ``[None, written]``; the
+    tick, so it is kept to one tuple): the first item holds ``[write, *figures]``, then ``[None, written]``; the
     other items are placeholders, and every way of reading the tuple is redirected."""
 
     __slots__ = ()
 
     def _written(self) -> Derivation:
-        cell: list[Any] = _item(self, 0)  # [write, None], then [None, written]
-        made: Derivation | None = cell[1]
-        if made is None:
-            made = cell[1] = cell[0]()
-            cell[0] = None
+        cell: list[Any] = _item(self, 0)  # [write, *figures], then [None, written]
+        write = cell[0]
+        if write is not None:
+            cell[:] = (None, write(*cell[1:]))
+        made: Derivation = cell[1]
         return made
 
     formula = property(lambda self: self._written().formula)

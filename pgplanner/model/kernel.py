@@ -205,15 +205,15 @@ def kernel_settings(
 
     files_exact = processes * FDS_PER_BACKEND * FD_MARGIN + pgbouncer_fds + OTHER_SYSTEM_FILES
     files = round_up_readable(files_exact)
-    files_why = later(lambda: _files_why(count, pgbouncer_fds, files_exact, files))
+    files_why = later(_files_why, count, pgbouncer_fds, files_exact, files)
     per_user_exact = processes * PROCESS_MARGIN + OTHER_USER_PROCESSES
     per_user = round_up_readable(per_user_exact)
-    per_user_why = later(lambda: _per_user_why(count, per_user_exact, per_user))
+    per_user_why = later(_per_user_why, count, per_user_exact, per_user)
     system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
-    system_procs_why = later(lambda: _system_procs_why(per_user, system_procs))
+    system_procs_why = later(_system_procs_why, per_user, system_procs)
     backlog, backlog_why = listen_backlog(max_connections, pooling)
     per_proc_files = pgbouncer_nofile if pgbouncer_nofile > PG_NOFILE else PG_NOFILE
-    per_proc_why = later(lambda: _per_proc_why(pgbouncer_nofile, per_proc_files))
+    per_proc_why = later(_per_proc_why, pgbouncer_nofile, per_proc_files)
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+); memory policy, then limits.
     shm, shm_why = shared_memory_estimate(
@@ -223,7 +223,7 @@ def kernel_settings(
     hugepages_exact = shm / HUGE_PAGE
     hugepages = math.ceil(hugepages_exact)
     reserved = hugepages * HUGE_PAGE if basis.huge_pages else 0
-    hugepages_why = later(lambda: _hugepages_why(shm, shm_why, hugepages_exact, hugepages))
+    hugepages_why = later(_hugepages_why, shm, shm_why, hugepages_exact, hugepages)
     hugepages_skip = (
         ""
         if basis.huge_pages
@@ -243,7 +243,7 @@ def kernel_settings(
                  int(linux_ram // LINUX_RAM_PER_PROCESS), "")),
     )  # fmt: skip
     if pooling.active:
-        pgbouncer_why = later(lambda: _pgbouncer_nofile_why(pooling, pgbouncer_fds, pgbouncer_nofile))
+        pgbouncer_why = later(_pgbouncer_nofile_why, pooling, pgbouncer_fds, pgbouncer_nofile)
         settings.append(
             new(KS, ("linux", "systemd.pgbouncer.LimitNOFILE", pgbouncer_nofile, "systemd", True, pgbouncer_why,
                      STOCK["linux.nofile"], ""))
@@ -275,7 +275,7 @@ def kernel_settings(
     heap_exact = processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN
     heap_steps = math.ceil(heap_exact / DESKTOP_HEAP_STEP_KB) * DESKTOP_HEAP_STEP_KB
     heap = DESKTOP_HEAP_DEFAULT_KB if heap_steps < DESKTOP_HEAP_DEFAULT_KB else heap_steps
-    heap_why = later(lambda: _heap_why(count, heap_exact, heap_steps, heap))
+    heap_why = later(_heap_why, count, heap_exact, heap_steps, heap)
     settings.append(
         new(KS, ("windows", "desktop_heap.non_interactive_kb", heap, "registry", True, heap_why,
                  DESKTOP_HEAP_DEFAULT_KB, ""))
@@ -439,7 +439,7 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
     pooler = pooling.max_client_conn if pooling.active else 0
     wanted = pooler if pooler > postgres else postgres
     value = LISTEN_BACKLOG_MAX if wanted > LISTEN_BACKLOG_MAX else wanted
-    return value, Derivation.later(lambda: _listen_backlog_why(max_connections, pooling, pooler, wanted))
+    return value, Derivation.later(_listen_backlog_why, max_connections, pooling, pooler, wanted)
 
 
 def _listen_backlog_why(max_connections: int, pooling: Pooling, pooler: int, wanted: int) -> Derivation:
@@ -592,7 +592,7 @@ def _overcommit_ratio(
     exact_ratio = 100 * (outside - reserve) / outside if outside > 0 else 0.0
     floored = math.floor(exact_ratio)
     ratio = 100 if floored > 100 else 0 if floored < 0 else floored
-    why = Derivation.later(lambda: _overcommit_ratio_why(ram, swap, reserve, reserved, exact_ratio, ratio))
+    why = Derivation.later(_overcommit_ratio_why, ram, swap, reserve, reserved, exact_ratio, ratio)
     skip = ""
     if not strict:
         skip = "no effect while vm.overcommit_memory = 0; " + (
@@ -644,7 +644,7 @@ def _dirty(storage: str, ram: int, name: str, seconds: float, ratio: float, serv
     (``server_only``: why a desktop leaves it out)."""
     value = int(STORAGE_WRITES_PER_SECOND[storage] * seconds)
     kernel_default = ram * ratio
-    why = Derivation.later(lambda: _dirty_why(storage, ram, name, seconds, ratio, value, kernel_default))
+    why = Derivation.later(_dirty_why, storage, ram, name, seconds, ratio, value, kernel_default)
     skip = server_only
     if not skip and value >= kernel_default:
         skip = f"the kernel's {_ratio_name(name)} ({percent(ratio)} of at most {human_size(ram)}) is already lower"

@@ -16,7 +16,7 @@ temporary-table sessions take memory of their own that no connection can use. Th
 from __future__ import annotations
 
 import math
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -200,8 +200,8 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     mem, hw, wl = scenario.memory, scenario.hardware, scenario.workload
     ram = hw.ram
     later = Derivation.later
-    # Each derivation is a closure over figures that no longer change once it is made: cheaper than a partial.
-    derivations = {"ram_bytes": later(lambda: _given_size(ram, "RAM"))}
+    # Each derivation is written later from the figures it is given (Derivation.later).
+    derivations = {"ram_bytes": later(_given_size, ram, "RAM")}
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
@@ -211,48 +211,42 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
         buffers_share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
         shared_buffers_exact: float = ram * buffers_share
         shared_buffers = math.floor(shared_buffers_exact)
-        derivations["shared_buffers_bytes"] = later(
-            lambda: _shared_buffers_why(ram, buffers_share, shared_buffers, desktop)
-        )
+        derivations["shared_buffers_bytes"] = later(_shared_buffers_why, ram, buffers_share, shared_buffers, desktop)
     else:
         shared_buffers_exact = given_buffers
         shared_buffers = math.floor(shared_buffers_exact)
-        derivations["shared_buffers_bytes"] = later(lambda: _given_size(shared_buffers, "shared_buffers"))
+        derivations["shared_buffers_bytes"] = later(_given_size, shared_buffers, "shared_buffers")
     given_reserve = mem.os_overhead
     if given_reserve is None:
         os_exact = OS_RESERVE_FLOOR + ram * (DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE)
-        derivations["os_overhead_bytes"] = later(lambda: _os_reserve_why(ram, desktop, os_exact))
+        derivations["os_overhead_bytes"] = later(_os_reserve_why, ram, desktop, os_exact)
     else:
         os_exact = given_reserve
-        derivations["os_overhead_bytes"] = later(lambda: _given_size(given_reserve, "OS reserve"))
+        derivations["os_overhead_bytes"] = later(_given_size, given_reserve, "OS reserve")
     os_overhead = math.floor(os_exact)
 
     available = math.floor(ram - shared_buffers_exact - os_exact)
-    derivations["available_bytes"] = later(lambda: _available_why(ram, shared_buffers, os_overhead, available))
+    derivations["available_bytes"] = later(_available_why, ram, shared_buffers, os_overhead, available)
 
     server = server_basis(scenario)
     huge = (
         shared_buffers >= HUGE_PAGES_FROM and scenario.provider is None and hw.platform == "linux" and not desktop
     )  # huge_pages_guaranteed, without its lookups
     page_tables = 0 if huge else shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
-    derivations["page_tables_bytes"] = later(lambda: _page_tables_why(scenario, shared_buffers, huge))
+    derivations["page_tables_bytes"] = later(_page_tables_why, scenario, shared_buffers, huge)
     autovacuum_workers, autovacuum_work_mem = server.autovacuum_workers, server.autovacuum_work_mem
     maintenance = autovacuum_workers * autovacuum_work_mem
-    derivations["maintenance_bytes"] = later(
-        lambda: _maintenance_why(autovacuum_workers, autovacuum_work_mem, maintenance)
-    )
+    derivations["maintenance_bytes"] = later(_maintenance_why, autovacuum_workers, autovacuum_work_mem, maintenance)
     given_jobs = mem.maintenance_jobs
     if given_jobs is None:
         jobs = wl.admin
         derivations["maintenance_jobs"] = _maintenance_jobs(jobs)
     else:
         jobs = given_jobs
-        derivations["maintenance_jobs"] = later(lambda: _given_count(jobs, "manual maintenance jobs"))
+        derivations["maintenance_jobs"] = later(_given_count, jobs, "manual maintenance jobs")
     maintenance_work_mem = server.maintenance_work_mem
     jobs_memory = jobs * maintenance_work_mem
-    derivations["maintenance_jobs_bytes"] = later(
-        lambda: _maintenance_jobs_memory_why(jobs, maintenance_work_mem, jobs_memory)
-    )
+    derivations["maintenance_jobs_bytes"] = later(_maintenance_jobs_memory_why, jobs, maintenance_work_mem, jobs_memory)
     senders = wl.logical_senders
     logical = senders * LOGICAL_DECODING_WORK_MEM
     derivations["logical_decoding_bytes"] = _logical_decoding(senders)
@@ -261,7 +255,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     derivations["temp_buffers_bytes"] = _temp_buffers(sessions, temp_buffers)
     worst_available = available - maintenance - jobs_memory - logical - temp
     derivations["worst_case_available_bytes"] = later(
-        lambda: _worst_available_why(available, maintenance, jobs_memory, logical, temp, worst_available)
+        _worst_available_why, available, maintenance, jobs_memory, logical, temp, worst_available
     )
     backend, sort_nodes, hash_nodes = mem.backend_memory, mem.sort_nodes, mem.hash_nodes
     hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
@@ -273,22 +267,18 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
 
     per_process = round(backend + page_tables + work_mem * (sort_nodes + hmm * hash_nodes))
 
-    def query() -> _HeaviestQuery:  # built only when a derivation that shows it is written
-        return _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
-
-    derivations["per_process_bytes"] = later(lambda: _per_process_why(query(), per_process))
+    query = _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
+    derivations["per_process_bytes"] = later(_per_process_why, query, per_process)
     worst = per_process * (1 + per_gather)
-    derivations["worst_case_per_connection_bytes"] = later(
-        lambda: _worst_per_connection_why(query(), per_gather, worst)
-    )
+    derivations["worst_case_per_connection_bytes"] = later(_worst_per_connection_why, query, per_gather, worst)
     given_per_connection = mem.per_connection_memory
     if given_per_connection is None:
         typical_share, parts = WORK_MEM_TYPICAL_SHARE
         per_connection = round(backend + work_mem * typical_share / parts)
-        derivations["per_connection_bytes"] = later(lambda: _per_connection_why(backend, work_mem, per_connection))
+        derivations["per_connection_bytes"] = later(_per_connection_why, backend, work_mem, per_connection)
     else:
         per_connection = given_per_connection
-        derivations["per_connection_bytes"] = later(lambda: _given_size(per_connection, "typical per connection"))
+        derivations["per_connection_bytes"] = later(_given_size, per_connection, "typical per connection")
     return MemoryBasis(
         ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, page_tables, huge,
         maintenance, jobs, jobs_memory, logical, temp, worst_available, server, derivations, sort_nodes, hash_nodes,
@@ -394,17 +384,17 @@ def _maintenance_why(workers: int, work_mem: int, maintenance: int) -> Derivatio
 
 @lru_cache(maxsize=256)
 def _maintenance_jobs(jobs: int) -> Derivation:
-    return Derivation.later(partial(_maintenance_jobs_why, jobs))
+    return Derivation.later(_maintenance_jobs_why, jobs)
 
 
 @lru_cache(maxsize=256)
 def _logical_decoding(senders: int) -> Derivation:
-    return Derivation.later(partial(_logical_decoding_why, senders, senders * LOGICAL_DECODING_WORK_MEM))
+    return Derivation.later(_logical_decoding_why, senders, senders * LOGICAL_DECODING_WORK_MEM)
 
 
 @lru_cache(maxsize=256)
 def _temp_buffers(sessions: int, temp_buffers: int) -> Derivation:
-    return Derivation.later(partial(_temp_buffers_why, sessions, temp_buffers, sessions * temp_buffers))
+    return Derivation.later(_temp_buffers_why, sessions, temp_buffers, sessions * temp_buffers)
 
 
 def _maintenance_jobs_why(jobs: int) -> Derivation:
@@ -543,7 +533,7 @@ def _per_connection_why(backend: int, work_mem: int, per_connection: int) -> Der
 
 def ram_ceiling(basis: MemoryBasis) -> tuple[int, Derivation]:
     available, per_connection = basis.available, basis.per_connection
-    return max(0, available // per_connection), Derivation.later(lambda: _ram_ceiling_why(available, per_connection))
+    return max(0, available // per_connection), Derivation.later(_ram_ceiling_why, available, per_connection)
 
 
 def _ram_ceiling_why(available: int, per_connection: int) -> Derivation:
@@ -565,7 +555,7 @@ def parallel_workers(basis: MemoryBasis, connections: int) -> tuple[int, Derivat
     """Parallel workers running at once when ``connections`` run the heaviest query, at most max_parallel_workers."""
     server = basis.server
     workers = round(min(connections * server.parallel_workers_per_gather, server.max_parallel_workers))
-    return workers, Derivation.later(lambda: _parallel_workers_why(server, connections, workers))
+    return workers, Derivation.later(_parallel_workers_why, server, connections, workers)
 
 
 def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -> Derivation:
@@ -588,7 +578,7 @@ def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     server = basis.server
     processes = connections + min(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
     total = round(processes * basis.per_process)
-    return total, Derivation.later(lambda: _worst_case_why(basis, connections, processes, total))
+    return total, Derivation.later(_worst_case_why, basis, connections, processes, total)
 
 
 def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, total: int) -> Derivation:
@@ -624,7 +614,7 @@ def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tup
     )  # _processes, inlined
     heavy = round(processes * basis.per_process)
     total = heavy + round(connections * (1 - fraction) * basis.per_connection)
-    return total, Derivation.later(lambda: _heavy_fraction_why(basis, connections, fraction, processes, heavy, total))
+    return total, Derivation.later(_heavy_fraction_why, basis, connections, fraction, processes, heavy, total)
 
 
 def _heavy_fraction_why(
@@ -670,16 +660,14 @@ def _safe_work_mem(
     server: ServerBasis, sort_nodes: int, hash_nodes: int,
 ) -> tuple[int | None, Derivation]:  # fmt: skip
     if processes <= 0:  # a budget that opens no connection: nothing runs a query, so nothing bounds work_mem
-        return None, Derivation.later(partial(_no_safe_work_mem_why, connections))
+        return None, Derivation.later(_no_safe_work_mem_why, connections)
     hmm = server.hash_mem_multiplier
     per_node = (worst_available / processes - backend_memory - page_tables) / (sort_nodes + hmm * hash_nodes)
     safe = _round_down_readable(per_node) if per_node >= MIN_WORK_MEM else None
-
-    def why() -> Derivation:
-        return _safe_work_mem_why(worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
-                                  hash_nodes, hmm, per_node, safe)  # fmt: skip
-
-    return safe, Derivation.later(why)
+    return safe, Derivation.later(
+        _safe_work_mem_why, worst_available, connections, processes, backend_memory, page_tables, sort_nodes,
+        hash_nodes, hmm, per_node, safe,
+    )  # fmt: skip
 
 
 def _no_safe_work_mem_why(connections: int) -> Derivation:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .derivation import Derivation, given, n
@@ -98,7 +98,7 @@ REMOTE_PARTS = ("direct clients", "serverless (direct)", "LISTEN listeners", "ba
 
 @lru_cache(maxsize=256)
 def _remote(*counts: int) -> tuple[int, Derivation]:
-    return sum(counts), Derivation.later(partial(_remote_why, counts))
+    return sum(counts), Derivation.later(_remote_why, counts)
 
 
 def _remote_why(counts: tuple[int, ...]) -> Derivation:

@@ -83,21 +83,18 @@ def processes(scenario: Scenario, productive: int, demand: int) -> Processes:
     load = demand_tps if demand_tps is not None else productive / (txn_ms / 1000)
     wanted = max(demand / CLIENTS_PER_PROCESS, load / PROCESS_TPS)
     needed = max(1, math.ceil(wanted))
-
-    def load_why() -> _Load:  # built only when a derivation that shows it is written
-        return _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)
-
+    shown = _Load(productive, demand, txn_ms, demand_tps, load, wanted, needed)  # what the derivations show
     later = Derivation.later
-    needed_why = later(lambda: _needed_why(load_why()))
+    needed_why = later(_needed_why, shown)
     platform = hw.platform
     if platform not in REUSEPORT_PLATFORMS:
-        return Processes(1, needed, later(lambda: _on_one_why(load_why(), platform)), needed_why)
+        return Processes(1, needed, later(_on_one_why, shown, platform), needed_why)
     if scenario.provider is not None:
         # PgBouncer runs on a host of its own in front of the managed server: the server's cores do not bound it.
         return Processes(needed, needed, needed_why, needed_why)
     cores = hw.cores
     cap = max(1, cores // CORES_PER_PROCESS)
-    return Processes(min(needed, cap), needed, later(lambda: _capped_why(load_why(), cores, cap)), needed_why)
+    return Processes(min(needed, cap), needed, later(_capped_why, shown, cores, cap), needed_why)
 
 
 def _one_process(reason: str) -> Processes:
@@ -223,12 +220,14 @@ def pooler_config(
 def _server_why(host: str, why: Derivation, managed: bool) -> Derivation:
     """The endpoint's derivation with a note on how PgBouncer reaches it (written when read: a copy costs more)."""
     if host == SERVER_ON_THIS_HOST:
-        return Derivation.later(
-            lambda: why._replace(note="PgBouncer on this server reaches PostgreSQL over the loopback")
-        )
+        return Derivation.later(_noted, why, "PgBouncer on this server reaches PostgreSQL over the loopback")
     if managed:
-        return Derivation.later(lambda: why._replace(note="the managed endpoint, over TLS (server_tls_sslmode)"))
+        return Derivation.later(_noted, why, "the managed endpoint, over TLS (server_tls_sslmode)")
     return why
+
+
+def _noted(why: Derivation, note: str) -> Derivation:
+    return why._replace(note=note)
 
 
 @lru_cache(maxsize=256)  # a handful of combinations; plan() runs on every slider tick

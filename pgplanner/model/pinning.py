@@ -13,7 +13,6 @@ what to change rather than only what it costs.
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import get_args
 
 from .defaults import PINNED_SHARE, PINNED_SHARE_RULE
@@ -73,7 +72,7 @@ def pinned_clients(scenario: Scenario, demand: int) -> tuple[int, Derivation]:
     if offer is None:
         return 0, _NOT_PINNED
     share, why = pinned_share(scenario)
-    return math.ceil(demand * share), Derivation.later(partial(_pinned_clients_why, offer, demand, share, why))
+    return math.ceil(demand * share), Derivation.later(_pinned_clients_why, offer, demand, share, why)
 
 
 _NOT_PINNED = Derivation(formula="pinned clients: the pooler does not pin", calculation="0")

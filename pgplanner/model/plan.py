@@ -398,14 +398,16 @@ def plan(scenario: Scenario) -> Plan:
 def _opened_connections(required: int, max_conn: int) -> tuple[int, Derivation]:
     """The connections the budget's lines open: what the plan itself puts on the server."""
     opened = min(required, max_conn)
-    return opened, Derivation.later(
-        lambda: Derivation(
-            formula="connections this plan opens = min(required, max_connections) (the budget's lines)",
-            calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
-            inputs={"required": n(required), "max_connections": n(max_conn)},
-            source=PGPLANNER_RULE,
-            note="slots beyond them stay idle unless something outside the budget opens them",
-        )
+    return opened, Derivation.later(_opened_why, required, max_conn, opened)
+
+
+def _opened_why(required: int, max_conn: int, opened: int) -> Derivation:
+    return Derivation(
+        formula="connections this plan opens = min(required, max_connections) (the budget's lines)",
+        calculation=f"min({n(required)}, {n(max_conn)}) = {n(opened)}",
+        inputs={"required": n(required), "max_connections": n(max_conn)},
+        source=PGPLANNER_RULE,
+        note="slots beyond them stay idle unless something outside the budget opens them",
     )
 
 
@@ -417,24 +419,28 @@ def _judged_connections(scenario: Scenario, opened: int, max_conn: int) -> tuple
     """
     provider = scenario.provider
     if provider is None or not provider.hard_limit:
-        return max_conn, Derivation.later(
-            lambda: Derivation(
-                formula="connections judged = max_connections (every slot may run the heaviest query)",
-                calculation=n(max_conn),
-                inputs={"max_connections": n(max_conn)},
-                source=PGPLANNER_RULE,
-            )
-        )
-    return opened, Derivation.later(
-        lambda: Derivation(
-            formula=(
-                "connections judged = the connections this plan opens: "
-                f"{provider.id} fixes max_connections, so only the budget's connections are yours to size"
-            ),
-            calculation=n(opened),
-            inputs={"connections this plan opens": n(opened), "max_connections": n(max_conn), "fixed by": provider.id},
-            source=PGPLANNER_RULE,
-        )
+        return max_conn, Derivation.later(_judged_all_why, max_conn)
+    return opened, Derivation.later(_judged_opened_why, provider.id, opened, max_conn)
+
+
+def _judged_all_why(max_conn: int) -> Derivation:
+    return Derivation(
+        formula="connections judged = max_connections (every slot may run the heaviest query)",
+        calculation=n(max_conn),
+        inputs={"max_connections": n(max_conn)},
+        source=PGPLANNER_RULE,
+    )
+
+
+def _judged_opened_why(provider: str, opened: int, max_conn: int) -> Derivation:
+    return Derivation(
+        formula=(
+            "connections judged = the connections this plan opens: "
+            f"{provider} fixes max_connections, so only the budget's connections are yours to size"
+        ),
+        calculation=n(opened),
+        inputs={"connections this plan opens": n(opened), "max_connections": n(max_conn), "fixed by": provider},
+        source=PGPLANNER_RULE,
     )
 
 
@@ -442,21 +448,21 @@ def _throughput_derivations(
     curve: ThroughputCurve, productive: int, fit: throughput.UslFit | None
 ) -> dict[str, Derivation]:
     """The knee and peak of the throughput curve, and its shape, by their JSON paths (written when first read)."""
-    pool = Derivation.later(lambda: _pool_connections(curve))
+    pool = Derivation.later(_pool_connections, curve)
     if fit is not None:
-        fitted = Derivation.later(lambda: _fit_derivation(fit, curve.measured_on or ""))
+        fitted = Derivation.later(_fit_derivation, fit, curve.measured_on or "")
         fitted_keys = ("peak", "shape_u", "sigma", "kappa", "measured_peak_tps", "fit_lambda_tps")
         return {
-            "throughput.knee": Derivation.later(lambda: _fitted_knee(curve)),
+            "throughput.knee": Derivation.later(_fitted_knee, curve),
             **{f"throughput.{key}": fitted for key in fitted_keys},
             **({"throughput.fit_rmse": fitted} if fit.rmse is not None else {}),
             **({"throughput.fit_peak_error": fitted} if fit.peak_error is not None else {}),
             "throughput.pool_connections": pool,
         }
-    shape = Derivation.later(lambda: _default_shape(curve))
+    shape = Derivation.later(_default_shape, curve)
     return {
-        "throughput.knee": Derivation.later(lambda: _default_knee(productive)),
-        "throughput.peak": Derivation.later(lambda: _default_peak(curve, productive)),
+        "throughput.knee": Derivation.later(_default_knee, productive),
+        "throughput.peak": Derivation.later(_default_peak, curve, productive),
         "throughput.shape_u": shape,
         "throughput.sigma": shape,
         "throughput.kappa": shape,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import math
-from functools import partial
 from typing import NamedTuple
 
 from .defaults import (
@@ -150,13 +149,13 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         bounded = min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))
         maintenance = int(bounded) // MB * MB
         auto = maintenance
-        d["maintenance_work_mem"] = later(lambda: _maintenance_why(ram, divisor, raw, cap, auto, profile))
+        d["maintenance_work_mem"] = later(_maintenance_why, ram, divisor, raw, cap, auto, profile)
     elif limit is not None and maintenance > limit:
         lowered = maintenance
-        d["maintenance_work_mem"] = later(lambda: _maintenance_lowered_why(lowered, WINDOWS_MEMORY_MAX))
+        d["maintenance_work_mem"] = later(_maintenance_lowered_why, lowered, WINDOWS_MEMORY_MAX)
         maintenance = limit
     kept, tid_store = maintenance, version >= TID_STORE_FROM
-    d["autovacuum_work_mem"] = later(lambda: _autovacuum_work_mem_why(kept, tid_store))
+    d["autovacuum_work_mem"] = later(_autovacuum_work_mem_why, kept, tid_store)
     locks = _max_locks(scenario.workload.partitions)
     if locks is None:
         return ServerBasis(
@@ -215,7 +214,7 @@ def _max_locks(partitions: int) -> tuple[int, Derivation] | None:
     if wanted <= DEFAULT_MAX_LOCKS_PER_TRANSACTION:
         return None
     value = math.ceil(wanted / DEFAULT_MAX_LOCKS_PER_TRANSACTION) * DEFAULT_MAX_LOCKS_PER_TRANSACTION
-    return value, Derivation.later(partial(_max_locks_why, partitions, value))
+    return value, Derivation.later(_max_locks_why, partitions, value)
 
 
 def _max_locks_why(partitions: int, value: int) -> Derivation:
@@ -246,35 +245,35 @@ def _parallel_wanted(cores: int) -> int:
 def _default_hash_mem_multiplier(version: int) -> tuple[float, Derivation]:
     raised = version >= HASH_MEM_MULTIPLIER_RAISED_IN
     hmm = HASH_MEM_MULTIPLIER_DEFAULT_SINCE if raised else HASH_MEM_MULTIPLIER_DEFAULT_BEFORE
-    return hmm, Derivation.later(partial(_hash_mem_multiplier_why, version, hmm))
+    return hmm, Derivation.later(_hash_mem_multiplier_why, version, hmm)
 
 
 @functools.lru_cache(maxsize=256)
 def _auto_worker_processes(cores: int, extension: int) -> tuple[int, Derivation]:
     wanted = _parallel_wanted(cores)
     workers = max(DEFAULT_MAX_WORKER_PROCESSES, wanted + REPLICATION_SLOTS + extension)
-    return workers, Derivation.later(partial(_max_worker_processes_why, wanted, extension, workers))
+    return workers, Derivation.later(_max_worker_processes_why, wanted, extension, workers)
 
 
 @functools.lru_cache(maxsize=256)
 def _parallel_workers(cores: int, workers: int, extension: int) -> tuple[int, Derivation]:
     wanted = _parallel_wanted(cores)
     parallel = max(0, min(wanted, workers - REPLICATION_SLOTS - extension))
-    return parallel, Derivation.later(partial(_max_parallel_workers_why, cores, wanted, workers, extension))
+    return parallel, Derivation.later(_max_parallel_workers_why, cores, wanted, workers, extension)
 
 
 @functools.lru_cache(maxsize=256)
 def _auto_per_gather(cores: int, profile: str, parallel: int) -> tuple[int, Derivation]:
     half = math.ceil(cores / 2)
     caps = (parallel,) if profile == "analytics" else (PARALLEL_PER_GATHER_CAP, parallel)
-    return min(half, *caps), Derivation.later(partial(_per_gather_why, cores, profile, half, caps))
+    return min(half, *caps), Derivation.later(_per_gather_why, cores, profile, half, caps)
 
 
 @functools.lru_cache(maxsize=256)
 def _auto_autovacuum_workers(cores: int) -> tuple[int, Derivation]:
     by_cores = (w for least, w in AUTOVACUUM_WORKERS_BY_CORES if cores >= least)
     autovacuum = next(by_cores, DEFAULT_AUTOVACUUM_MAX_WORKERS)
-    return autovacuum, Derivation.later(partial(_autovacuum_workers_why, cores, autovacuum))
+    return autovacuum, Derivation.later(_autovacuum_workers_why, cores, autovacuum)
 
 
 # The derivations of the worker figures, each written from the figures it shows when it is first read.

@@ -121,7 +121,7 @@ def shared_memory_estimate(
         _Terms,
         (version, shared_buffers, buffers, backends, processes, wal_buffers, slru_pages, concurrency, extra_locks),
     )
-    return total, Derivation.later(lambda: _explained(terms, total))
+    return total, Derivation.later(_explained, terms, total)
 
 
 class _Terms(NamedTuple):

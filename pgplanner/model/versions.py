@@ -103,7 +103,7 @@ def semaphores(
     count = max_connections + autovacuum + max_wal_senders + workers + constant
     sets = math.ceil(count / SEMAPHORES_PER_SET)
     derivation = Derivation.later(
-        lambda: _semaphores_why(version, max_connections, max_wal_senders, workers, autovacuum, constant, count, sets)
+        _semaphores_why, version, max_connections, max_wal_senders, workers, autovacuum, constant, count, sets
     )
     return Semaphores(count, sets, sets * SEMAPHORE_SET_SIZE, derivation)
 
@@ -149,7 +149,7 @@ def max_backends(
     """
     count = backend_slots(version, max_connections, max_wal_senders, workers, autovacuum_workers)
     return count, Derivation.later(
-        lambda: _max_backends_why(version, max_connections, max_wal_senders, workers, autovacuum_workers, count)
+        _max_backends_why, version, max_connections, max_wal_senders, workers, autovacuum_workers, count
     )
 
 

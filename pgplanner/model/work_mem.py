@@ -6,7 +6,7 @@ postgresql.conf line all use the figure this returns (``MemoryBasis.work_mem``).
 
 from __future__ import annotations
 
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 
 from .defaults import WORK_MEM_CEILING, WORK_MEM_DEFAULT, WORK_MEM_RULE
 from .derivation import Derivation, capped
@@ -37,7 +37,7 @@ def resolve_work_mem(scenario: Scenario, safe: int | None) -> tuple[int, Derivat
 @lru_cache(maxsize=256)  # the safe value follows RAM and the connections: keep the recent ones
 def _bounded(safe: int, profile: str) -> tuple[int, Derivation]:
     value = kilobytes(min(max(safe, WORK_MEM_DEFAULT), WORK_MEM_CEILING[profile]))
-    return value, Derivation.later(partial(_bounded_why, safe, profile, value))
+    return value, Derivation.later(_bounded_why, safe, profile, value)
 
 
 def _bounded_why(safe: int, profile: str, value: int) -> Derivation:
@@ -73,7 +73,7 @@ def _without_safe_value(profile: str) -> tuple[int, Derivation]:
 @lru_cache(maxsize=256)  # a given size is any number of bytes: keep the recent ones
 def _given(given: int, limit: int | None) -> tuple[int, Derivation]:
     value = kilobytes(given if limit is None else min(given, limit))
-    return value, Derivation.later(partial(_given_why, given, limit, value))
+    return value, Derivation.later(_given_why, given, limit, value)
 
 
 def _given_why(given: int, limit: int | None, value: int) -> Derivation:

@@ -45,7 +45,7 @@ def row_derivations(prefix: str, row: QueueFigures, model: QueueModel, what: str
     slider tick with a demand, and these take a third of its latency section to write.
     """
     written = functools.cache(lambda: _row_derivations(row, model, what))
-    return {f"{prefix}.{key}": Derivation.later(functools.partial(_part, written, key)) for key in ROW_FIGURES}
+    return {f"{prefix}.{key}": Derivation.later(_part, written, key) for key in ROW_FIGURES}
 
 
 def _part(written: Callable[[], dict[str, Derivation]], key: str) -> Derivation:

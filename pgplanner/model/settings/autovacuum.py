@@ -66,7 +66,7 @@ def recommend(inp: SettingsInput) -> Made:
     derived = server.derivations.get("autovacuum_workers")
     workers = server.autovacuum_workers
     cost = inp.derivations["memory.maintenance_bytes"]
-    how = Derivation.later(lambda: _workers(version, workers, derived, cost))
+    how = Derivation.later(_workers, version, workers, derived, cost)
     differs = "" if derived else "pgplanner writes the autovacuum workers you gave; pgtune derives them from the cores"
     return [
         DECLARED.setting(version, "autovacuum_max_workers", str(workers), how, differs),

@@ -134,10 +134,10 @@ def _budgeted(inp: SettingsInput, version: int, wl: Workload) -> Made:
     desktop = wl.profile == "desktop"
     return [
         DECLARED.setting(version, "max_connections", str(inp.max_connections),
-                         Derivation.later(lambda: _max_connections(required, recommended, chosen))),
+                         Derivation.later(_max_connections, required, recommended, chosen)),
         *_reserved(version, wl.superuser_reserved, wl.reserved_connections),
         DECLARED.setting(version, "max_wal_senders", str(inp.max_wal_senders),
-                         Derivation.later(lambda: _max_wal_senders(senders)), DESKTOP_WAL if desktop else ""),
+                         Derivation.later(_max_wal_senders, senders), DESKTOP_WAL if desktop else ""),
     ]  # fmt: skip
 
 
@@ -158,8 +158,8 @@ def _reserved(version: int, superuser_reserved: int, reserved_connections: int) 
     superuser, reserved = str(superuser_reserved), str(reserved_connections)
     setting = DECLARED.setting
     return (
-        setting(version, "superuser_reserved_connections", superuser, Derivation.later(lambda: _superuser(superuser))),
-        setting(version, "reserved_connections", reserved, Derivation.later(lambda: _reserved_slots(reserved))),
+        setting(version, "superuser_reserved_connections", superuser, Derivation.later(_superuser, superuser)),
+        setting(version, "reserved_connections", reserved, Derivation.later(_reserved_slots, reserved)),
     )  # reserved_connections: None before 16
 
 

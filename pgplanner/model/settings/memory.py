@@ -6,12 +6,11 @@ that is written and the memory plan can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 
 from ..defaults import MAINTENANCE_CAP, MAINTENANCE_DIVISOR, MAINTENANCE_DIVISOR_BY_PROFILE, MAINTENANCE_FLOOR
 from ..derivation import Derivation, capped, exact, n, percent
-from ..memory import HUGE_PAGES_FROM, huge_pages_absent_because
+from ..memory import HUGE_PAGES_FROM, MemoryBasis, huge_pages_absent_because
 from ..scenario import Memory
 from ..server import AUTOVACUUM_WORK_MEM_CAP, DEAD_ROWS_BEFORE_TID_STORE
 from ..sources import PG_HUGE_PAGES, PG_QUERY_PLANNING, PG_RESOURCE_CONSUMPTION
@@ -87,87 +86,81 @@ def _shared_buffers(inp: SettingsInput, version: int) -> Setting | None:
     b, mem = inp.basis, inp.scenario.memory
     value, lowered = accepted_size(inp, "shared_buffers", b.shared_buffers // BLOCK * BLOCK)
     available, derived = inp.derivations["memory.available_bytes"], inp.derivations["memory.shared_buffers_bytes"]
-
-    def how() -> Derivation:
-        return then(carried(derived, f"whole 8 kB pages; {available.formula}: {available.calculation}"), lowered)
-
     differs = ""
     if mem.shared_buffers is not None:
         differs = "pgplanner writes the shared_buffers you gave; pgtune always derives it from RAM"
-    return DECLARED.setting(version, "shared_buffers", conf_size(value), Derivation.later(how), differs)
+    how = Derivation.later(_shared_buffers_why, derived, available, lowered)
+    return DECLARED.setting(version, "shared_buffers", conf_size(value), how, differs)
 
 
-def _cache_estimate(inp: SettingsInput) -> tuple[int, Callable[[], str], str]:
-    """The cache estimate, the function that writes its calculation, and why it may differ from pgtune's."""
-    b = inp.basis
-    at_least = b.shared_buffers // BLOCK * BLOCK
-    ram = b.ram
-    if inp.scenario.workload.profile == "desktop":
+def _shared_buffers_why(derived: Derivation, available: Derivation, lowered: str) -> Derivation:
+    return then(carried(derived, f"whole 8 kB pages; {available.formula}: {available.calculation}"), lowered)
+
+
+def _cache_estimate(basis: MemoryBasis, connections: int, desktop: bool) -> tuple[int, float, float]:
+    """The cache estimate, the figure it was taken from, and what is left beside the connections (the desktop's
+    share of RAM for both on a desktop)."""
+    at_least = basis.shared_buffers // BLOCK * BLOCK
+    ram = basis.ram
+    if desktop:
         raw = ram * DESKTOP_CACHE_SHARE
-        value = max(int(raw), at_least)
+        return max(int(raw), at_least), raw, raw
+    left = ram - basis.os_overhead - connections * basis.per_connection
+    raw = min(ram * CACHE_SHARE, left)
+    return max(int(raw) // MB * MB, at_least), raw, left
 
-        def desktop() -> str:
-            expression = f"{human_size(ram)} x {exact(DESKTOP_CACHE_SHARE)}"
-            return capped(expression, raw, at_least=at_least, show=human_size, result=value)
 
-        return value, desktop, ""
-    ceiling = ram * CACHE_SHARE
-    os_overhead, per_connection, connections = b.os_overhead, b.per_connection, inp.max_connections
-    left = ram - os_overhead - connections * per_connection
-    raw = min(ceiling, left)
-    value = max(int(raw) // MB * MB, at_least)
-
-    def calculation() -> str:
-        expression = (
-            f"min({human_size(ram)} x {exact(CACHE_SHARE)}, {human_size(ram)} - {human_size(os_overhead)} - "
-            f"{n(connections)} x {human_size(per_connection)})"
-        )
-        whole_mb = "down to whole MB"
-        return capped(expression, raw, at_least=at_least, show=human_size, result=value, direction=whole_mb)
-
-    differs = ""
-    if left < ceiling:
-        differs = (
-            f"pgtune assumes {CACHE_SHARE_SHOWN} of RAM is cache; here {n(connections)} connections at "
-            f"{human_size(per_connection)} each leave less, and an estimate above what can really be cached "
-            "makes the planner pick index scans that then read from disk"
-        )
-    return value, calculation, differs
+def _cache_calculation(basis: MemoryBasis, connections: int, desktop: bool, raw: float, value: int) -> str:
+    at_least = basis.shared_buffers // BLOCK * BLOCK
+    ram = basis.ram
+    if desktop:
+        expression = f"{human_size(ram)} x {exact(DESKTOP_CACHE_SHARE)}"
+        return capped(expression, raw, at_least=at_least, show=human_size, result=value)
+    expression = (
+        f"min({human_size(ram)} x {exact(CACHE_SHARE)}, {human_size(ram)} - {human_size(basis.os_overhead)} - "
+        f"{n(connections)} x {human_size(basis.per_connection)})"
+    )
+    return capped(expression, raw, at_least=at_least, show=human_size, result=value, direction="down to whole MB")
 
 
 def _effective_cache_size(inp: SettingsInput, version: int) -> Setting | None:
-    value, calculation, differs = _cache_estimate(inp)
-    value, lowered = accepted_size(inp, "effective_cache_size", value)
-    formula = DESKTOP_CACHE_FORMULA if inp.scenario.workload.profile == "desktop" else CACHE_FORMULA
     b, connections = inp.basis, inp.max_connections
+    desktop = inp.scenario.workload.profile == "desktop"
+    estimate, raw, left = _cache_estimate(b, connections, desktop)
+    value, lowered = accepted_size(inp, "effective_cache_size", estimate)
+    differs = ""
+    if not desktop and left < b.ram * CACHE_SHARE:
+        differs = (
+            f"pgtune assumes {CACHE_SHARE_SHOWN} of RAM is cache; here {n(connections)} connections at "
+            f"{human_size(b.per_connection)} each leave less, and an estimate above what can really be cached "
+            "makes the planner pick index scans that then read from disk"
+        )
+    how = Derivation.later(_effective_cache_size_why, b, connections, desktop, raw, estimate, lowered)
+    return DECLARED.setting(version, "effective_cache_size", conf_size(value), how, differs)
 
-    def how() -> Derivation:
-        inputs = {
-            "RAM": human_size(b.ram),
-            "OS reserve": human_size(b.os_overhead),
-            "max_connections": n(connections),
-            "typical per connection": human_size(b.per_connection),
-            "shared_buffers": human_size(b.shared_buffers),
-        }
-        made = explain(formula, calculation(), "a planner estimate only: nothing is allocated", inputs=inputs,
-                       source=PG_QUERY_PLANNING)  # fmt: skip
-        return then(made, lowered)
 
-    return DECLARED.setting(version, "effective_cache_size", conf_size(value), Derivation.later(how), differs)
+def _effective_cache_size_why(
+    b: MemoryBasis, connections: int, desktop: bool, raw: float, estimate: int, lowered: str
+) -> Derivation:
+    inputs = {
+        "RAM": human_size(b.ram),
+        "OS reserve": human_size(b.os_overhead),
+        "max_connections": n(connections),
+        "typical per connection": human_size(b.per_connection),
+        "shared_buffers": human_size(b.shared_buffers),
+    }
+    formula = DESKTOP_CACHE_FORMULA if desktop else CACHE_FORMULA
+    calculation = _cache_calculation(b, connections, desktop, raw, estimate)
+    made = explain(formula, calculation, "a planner estimate only: nothing is allocated", inputs=inputs,
+                   source=PG_QUERY_PLANNING)  # fmt: skip
+    return then(made, lowered)
 
 
 def _work_mem(inp: SettingsInput, version: int) -> Setting | None:
     scenario, d = inp.scenario, inp.derivations
-    value, worst = inp.basis.work_mem, d["memory.worst_case_bytes"]
-    safe, derived = d["memory.safe_work_mem_bytes"], d["memory.work_mem_bytes"]
+    value = inp.basis.work_mem
     hw, profile, connections = scenario.hardware, scenario.workload.profile, inp.max_connections
     pgtune = pgtune_work_mem(hw.ram, hw.cores, hw.platform, hw.pg_version, hw.data_size, profile, connections)
-
-    def how() -> Derivation:
-        others = _other_tools(pgtune, tstune_work_mem(hw.ram, hw.cores, connections))
-        checks = f"{safe.formula}: {safe.calculation}; {worst.formula}: {worst.calculation}"
-        return derived._replace(note="; ".join(filter(None, [derived.note, checks, others])))
-
     differs = ""
     if value != pgtune and scenario.memory.work_mem is not None:
         differs = "pgplanner writes the work_mem you gave; pgtune derives it from RAM and the connections"
@@ -177,7 +170,19 @@ def _work_mem(inp: SettingsInput, version: int) -> Setting | None:
             "pgplanner takes the largest work_mem whose full worst case (sort nodes, hash nodes x "
             "hash_mem_multiplier, parallel workers, autovacuum) fits in RAM, at most what the profile's queries need"
         )
-    return DECLARED.setting(version, "work_mem", conf_size(value), Derivation.later(how), differs)
+    how = Derivation.later(
+        _work_mem_why, d["memory.work_mem_bytes"], d["memory.safe_work_mem_bytes"], d["memory.worst_case_bytes"],
+        pgtune, hw.ram, hw.cores, connections,
+    )  # fmt: skip
+    return DECLARED.setting(version, "work_mem", conf_size(value), how, differs)
+
+
+def _work_mem_why(
+    derived: Derivation, safe: Derivation, worst: Derivation, pgtune: int, ram: int, cores: int, connections: int
+) -> Derivation:
+    others = _other_tools(pgtune, tstune_work_mem(ram, cores, connections))
+    checks = f"{safe.formula}: {safe.calculation}; {worst.formula}: {worst.calculation}"
+    return derived._replace(note="; ".join(filter(None, [derived.note, checks, others])))
 
 
 def _other_tools(pgtune: int, tstune: int) -> str:
@@ -192,7 +197,7 @@ def _hash_mem_multiplier(inp: SettingsInput, version: int) -> Setting | None:
     server = inp.basis.server
     value = f"{server.hash_mem_multiplier:.15g}"  # every digit the model counts with; no thousands separator
     derived = server.derivations.get("hash_mem_multiplier")
-    how = derived or Derivation.later(lambda: _given("hash_mem_multiplier", value))
+    how = derived or Derivation.later(_given, "hash_mem_multiplier", value)
     return DECLARED.setting(version, "hash_mem_multiplier", value, how)
 
 
@@ -205,7 +210,7 @@ def _maintenance_work_mem(inp: SettingsInput, version: int, differs: str) -> Set
     b = inp.basis
     value = b.server.maintenance_work_mem
     derived = b.server.derivations.get("maintenance_work_mem")
-    how = derived or Derivation.later(lambda: _given("maintenance_work_mem", human_size(value)))
+    how = derived or Derivation.later(_given, "maintenance_work_mem", human_size(value))
     return DECLARED.setting(version, "maintenance_work_mem", conf_size(value), how, differs)
 
 
@@ -244,27 +249,29 @@ def _autovacuum_work_mem(inp: SettingsInput, version: int, maintenance_differs: 
     b = inp.basis
     value = b.server.autovacuum_work_mem
     own, cost = b.server.derivations["autovacuum_work_mem"], inp.derivations["memory.maintenance_bytes"]
-
-    def how() -> Derivation:
-        return carried(own, f"{own.note}; {cost.formula}: {cost.calculation}, a line of the memory budget")
-
     differs = ""
     if b.server.maintenance_work_mem > AUTOVACUUM_WORK_MEM_CAP:
         differs = AUTOVACUUM_VERSUS_PGTUNE
     elif maintenance_differs:
         differs = "it follows maintenance_work_mem, which differs from pgtune's as said there"
-    return DECLARED.setting(version, "autovacuum_work_mem", conf_size(value), Derivation.later(how), differs)
+    how = Derivation.later(_autovacuum_work_mem_why, own, cost)
+    return DECLARED.setting(version, "autovacuum_work_mem", conf_size(value), how, differs)
+
+
+def _autovacuum_work_mem_why(own: Derivation, cost: Derivation) -> Derivation:
+    return carried(own, f"{own.note}; {cost.formula}: {cost.calculation}, a line of the memory budget")
 
 
 def _temp_buffers(inp: SettingsInput, version: int) -> Setting | None:
     size, used = inp.scenario.memory.temp_buffers, inp.derivations["memory.temp_buffers_bytes"]
+    how = Derivation.later(_temp_buffers_why, size, used)
+    return DECLARED.setting(version, "temp_buffers", conf_size(size // BLOCK * BLOCK), how)
 
-    def how() -> Derivation:
-        shown = human_size(size)
-        return explain(TEMP_BUFFERS_FORMULA, f"given: {shown}", f"{used.formula}: {used.calculation}",
-                       inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
 
-    return DECLARED.setting(version, "temp_buffers", conf_size(size // BLOCK * BLOCK), Derivation.later(how))
+def _temp_buffers_why(size: int, used: Derivation) -> Derivation:
+    shown = human_size(size)
+    return explain(TEMP_BUFFERS_FORMULA, f"given: {shown}", f"{used.formula}: {used.calculation}",
+                   inputs={"temp_buffers": shown}, source=PG_RESOURCE_CONSUMPTION)  # fmt: skip
 
 
 def _huge_pages(inp: SettingsInput) -> Setting | None:

@@ -63,7 +63,7 @@ def recommend(inp: SettingsInput) -> Made:
         if workers != (cores if not few else DEFAULT_MAX_WORKER_PROCESSES):  # pgtune's
             worker_differs = WORKER_SLOTS_DIFFER if not few else FEW_WORKER_SLOTS
     else:
-        worker_how = Derivation.later(lambda: _given_workers(workers))
+        worker_how = Derivation.later(_given_workers, workers)
         worker_differs = "pgplanner writes the max_worker_processes you gave; pgtune sets it to the cores"
     parallel_differs = FEW_CORES if few else ""
     if not few and max_parallel < cores:
@@ -82,9 +82,9 @@ def recommend(inp: SettingsInput) -> Made:
         setting(version, "max_worker_processes", str(workers), worker_how, worker_differs),
         setting(version, "max_parallel_workers", str(max_parallel), d["max_parallel_workers"], parallel_differs),
         setting(version, "max_parallel_workers_per_gather", str(per_gather),
-                Derivation.later(lambda: _per_gather(gather, per_gather, cores)), gather_differs),
+                Derivation.later(_per_gather, gather, per_gather, cores), gather_differs),
         setting(version, "max_parallel_maintenance_workers", str(maintenance),
-                Derivation.later(lambda: _maintenance(cores, half, max_parallel)),
+                Derivation.later(_maintenance, cores, half, max_parallel),
                 FEW_CORES if few and maintenance != DEFAULT_PARALLEL_MAINTENANCE else ""),
     ]  # fmt: skip
 

@@ -109,7 +109,7 @@ def _random_page_cost(version: int, data_size: int | None, ram: int, storage: st
     else:
         why = "flash"
     value = RANDOM_PAGE_COST_DEFAULT if why in ("hdd", "analytics") else RANDOM_PAGE_COST_CHEAP
-    how = Derivation.later(lambda: _random_page_cost_derivation(data_size, ram, storage, profile, value, why))
+    how = Derivation.later(_random_page_cost_derivation, data_size, ram, storage, profile, value, why)
     return DECLARED.setting(version, "random_page_cost", RANDOM_PAGE_COSTS_WRITTEN[value], how)
 
 
@@ -163,9 +163,9 @@ def _io_concurrency(version: int, platform: str, storage: str, vacuum: int) -> t
         )
     return (
         DECLARED.setting(version, "effective_io_concurrency", str(value),
-                         Derivation.later(lambda: _effective_io(version, platform, storage)), differs),
+                         Derivation.later(_effective_io, version, platform, storage), differs),
         DECLARED.setting(version, "maintenance_io_concurrency", str(maintenance),
-                         Derivation.later(lambda: _maintenance_io(version, platform, storage, vacuum, value)),
+                         Derivation.later(_maintenance_io, version, platform, storage, vacuum, value),
                          maintenance_differs),
     )  # fmt: skip
 
@@ -240,7 +240,7 @@ def _io_method(version: int, platform: str, cores: int) -> tuple[Setting | None,
     return (
         _io_method_setting(version, platform),
         DECLARED.setting(version, "io_workers", str(workers),
-                         Derivation.later(lambda: _io_workers(cores, per_cores)), workers_differs),
+                         Derivation.later(_io_workers, cores, per_cores), workers_differs),
     )  # fmt: skip
 
 

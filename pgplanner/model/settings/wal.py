@@ -107,10 +107,10 @@ def wal_disk(scenario: Scenario) -> tuple[int, Derivation]:
     hw = scenario.hardware
     ram, data_size, given_disk = hw.ram, hw.data_size, hw.wal_disk
     if given_disk is not None:
-        return given_disk, Derivation.later(lambda: given(human_size(given_disk), "WAL disk"))
+        return given_disk, Derivation.later(given, human_size(given_disk), "WAL disk")
     data = data_size if data_size is not None else ram * UNKNOWN_DATA_PER_RAM
     by_data, by_ram = data * WAL_DISK_PER_DATA, min(ram * WAL_DISK_PER_RAM, WAL_DISK_VPS_MAX)
-    return max(by_data, by_ram), Derivation.later(lambda: _data_disk_derivation(ram, data_size, data, by_data, by_ram))
+    return max(by_data, by_ram), Derivation.later(_data_disk_derivation, ram, data_size, data, by_data, by_ram)
 
 
 def _data_disk_derivation(ram: int, data_size: int | None, data: int, by_data: int, by_ram: int) -> Derivation:
@@ -172,7 +172,7 @@ def _wal_buffers(version: int, shared: int) -> Setting | None:
     share = shared / WAL_BUFFERS_DIVISOR
     value = int(min(max(share, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)) // WAL_PAGE * WAL_PAGE
     differs = WAL_BUFFERS_VERSUS_PGTUNE if value != WAL_BUFFERS_MAX else ""
-    how = Derivation.later(lambda: _wal_buffers_derivation(shared, share, value))
+    how = Derivation.later(_wal_buffers_derivation, shared, share, value)
     return DECLARED.setting(version, "wal_buffers", conf_size(value), how, differs)
 
 
@@ -208,32 +208,48 @@ def _wal_sizes(version: int, profile: str, shared: int, disk: int, disk_how: Der
     if most == high:
         differs = ""
 
-    def inputs() -> dict[str, str]:
-        return {"shared_buffers": human_size(shared), "profile": profile, "WAL disk": human_size(disk)}
-
-    def least_how() -> Derivation:
-        least_shown = capped(human_size(low), low, at_most=most / MIN_WAL_PER_MAX, at_least=2 * WAL_SEGMENT,
-                             show=human_size, result=least, direction="down to whole MB")  # fmt: skip
-        return explain(MIN_WAL_SIZE_FORMULA, least_shown, "WAL kept for reuse instead of being recycled",
-                       inputs={**inputs(), "max_wal_size": human_size(most)}, source=PGTUNE)  # fmt: skip
-
-    def most_how() -> Derivation:
-        cap = f"{human_size(disk)} x {exact(WAL_DISK_SHARE)} = {human_size(disk_cap)}"
-        shown = capped(f"{human_size(shared)} x {exact(share)}", by_shared, at_least=high, at_most=disk_cap,
-                       show=human_size, result=most, direction=direction)  # fmt: skip
-        why_most = "shared_buffers" if by_shared > high else "pgtune's table"
-        if disk_cap < max(by_shared, high):
-            why_most = "the WAL disk"
-        note = (
-            f"here {why_most} decides; WAL beyond max_wal_size starts a checkpoint early, and as a soft limit WAL "
-            f"passes it under load or while archiving fails, so the disk keeps room for more; "
-            f"{disk_how.formula}: {disk_how.calculation}"
-        )
-        return explain(MAX_WAL_SIZE_FORMULA, f"{cap}; {shown}", note, inputs=inputs(), source=PG_WAL_SHARED_BUFFERS)
-
+    later = Derivation.later
+    least_how = later(_min_wal_why, low, least, most, shared, profile, disk)
+    most_how = later(_max_wal_why, high, most, direction, shared, share, by_shared, profile, disk, disk_cap, disk_how)
     return (
-        DECLARED.setting(version, "min_wal_size", conf_size(least), Derivation.later(least_how), least_differs),
-        DECLARED.setting(version, "max_wal_size", conf_size(most), Derivation.later(most_how), differs),
+        DECLARED.setting(version, "min_wal_size", conf_size(least), least_how, least_differs),
+        DECLARED.setting(version, "max_wal_size", conf_size(most), most_how, differs),
+    )
+
+
+def _wal_inputs(shared: int, profile: str, disk: int) -> dict[str, str]:
+    return {"shared_buffers": human_size(shared), "profile": profile, "WAL disk": human_size(disk)}
+
+
+def _min_wal_why(low: int, least: int, most: int, shared: int, profile: str, disk: int) -> Derivation:
+    least_shown = capped(human_size(low), low, at_most=most / MIN_WAL_PER_MAX, at_least=2 * WAL_SEGMENT,
+                         show=human_size, result=least, direction="down to whole MB")  # fmt: skip
+    inputs = {**_wal_inputs(shared, profile, disk), "max_wal_size": human_size(most)}
+    return explain(MIN_WAL_SIZE_FORMULA, least_shown, "WAL kept for reuse instead of being recycled", inputs=inputs,
+                   source=PGTUNE)  # fmt: skip
+
+
+def _max_wal_why(
+    high: int, most: int, direction: str, shared: int, share: float, by_shared: float, profile: str, disk: int,
+    disk_cap: float, disk_how: Derivation,
+) -> Derivation:  # fmt: skip
+    cap = f"{human_size(disk)} x {exact(WAL_DISK_SHARE)} = {human_size(disk_cap)}"
+    shown = capped(f"{human_size(shared)} x {exact(share)}", by_shared, at_least=high, at_most=disk_cap,
+                   show=human_size, result=most, direction=direction)  # fmt: skip
+    why_most = "shared_buffers" if by_shared > high else "pgtune's table"
+    if disk_cap < max(by_shared, high):
+        why_most = "the WAL disk"
+    note = (
+        f"here {why_most} decides; WAL beyond max_wal_size starts a checkpoint early, and as a soft limit WAL "
+        f"passes it under load or while archiving fails, so the disk keeps room for more; "
+        f"{disk_how.formula}: {disk_how.calculation}"
+    )
+    return explain(
+        MAX_WAL_SIZE_FORMULA,
+        f"{cap}; {shown}",
+        note,
+        inputs=_wal_inputs(shared, profile, disk),
+        source=PG_WAL_SHARED_BUFFERS,
     )
 
 
@@ -261,19 +277,20 @@ def _slot_keep(version: int, replicas: int, disk: int) -> Setting | None:
         return None
     raw = disk * SLOT_DISK_SHARE
     value, direction = whole(raw)
+    how = Derivation.later(_slot_keep_why, replicas, disk, raw, value, direction)
+    return DECLARED.setting(version, "max_slot_wal_keep_size", conf_size(value), how)
 
-    def how() -> Derivation:
-        return explain(
-            SLOT_FORMULA,
-            rounded(f"{human_size(disk)} x {exact(SLOT_DISK_SHARE)}", raw, value, direction, human_size),
-            f"{n(replicas)} {'replica' if replicas == 1 else 'replicas'}: a slot of a standby that is down keeps "
-            "every WAL segment it has not received; past this much the server invalidates the slot instead of "
-            "filling its disk (the standby then needs a new base backup)",
-            inputs={"WAL disk": human_size(disk), "replicas": n(replicas)},
-            source=PG_REPLICATION_SLOTS,
-        )
 
-    return DECLARED.setting(version, "max_slot_wal_keep_size", conf_size(value), Derivation.later(how))
+def _slot_keep_why(replicas: int, disk: int, raw: float, value: int, direction: str) -> Derivation:
+    return explain(
+        SLOT_FORMULA,
+        rounded(f"{human_size(disk)} x {exact(SLOT_DISK_SHARE)}", raw, value, direction, human_size),
+        f"{n(replicas)} {'replica' if replicas == 1 else 'replicas'}: a slot of a standby that is down keeps "
+        "every WAL segment it has not received; past this much the server invalidates the slot instead of "
+        "filling its disk (the standby then needs a new base backup)",
+        inputs={"WAL disk": human_size(disk), "replicas": n(replicas)},
+        source=PG_REPLICATION_SLOTS,
+    )
 
 
 def _completion_target(version: int) -> Setting | None:
