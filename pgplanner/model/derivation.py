@@ -64,8 +64,8 @@ class Derivation(NamedTuple):
     source: str = ""  # "PostgreSQL wiki, Number Of Database Connections"
     note: str = ""  # a cap that applied, a caveat
 
-    @classmethod
-    def later(cls, write: Callable[..., Derivation], *figures: Any) -> Derivation:
+    @staticmethod  # not a classmethod: reading one makes a bound method on each of a plan's eighty calls
+    def later(write: Callable[..., Derivation], *figures: Any) -> Derivation:
         """The derivation ``write(*figures)`` returns, written when one of its parts is first read.
 
         The figures are passed, not closed over: a closure keeps a cell per variable it reads, a function object

@@ -145,19 +145,30 @@ class MemoryLines(NamedTuple):
     max_parallel_workers: int
 
     def processes(self, connections: np.ndarray) -> np.ndarray:
-        """:meth:`MemoryBasis.processes` for many connection counts at once."""
-        return connections + np.minimum(connections * self.parallel_workers_per_gather, self.max_parallel_workers)
+        """:meth:`MemoryBasis.processes` for many connection counts (floats) at once."""
+        workers = connections * self.parallel_workers_per_gather
+        np.minimum(workers, self.max_parallel_workers, out=workers)
+        workers += connections
+        return workers
 
     def at(self, connections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Typical, heavy-fraction and worst-case memory (bytes) at each number of connections."""
-        share = self.heavy_fraction
-        typical = self.fixed + connections * self.per_connection
-        heavy = (
-            self.fixed
-            + self.processes(connections * share) * self.per_process
-            + connections * (1 - share) * self.per_connection
-        )
-        worst = self.fixed_worst + self.processes(connections) * self.per_process
+        """Typical, heavy-fraction and worst-case memory (bytes) at each number of connections.
+
+        Worked out in place on floats (the same operations in the same order as the formulas, so the same
+        figures): plan() draws these on every slider tick, where each temporary array costs."""
+        share, per_connection, per_process = self.heavy_fraction, self.per_connection, self.per_process
+        counts = connections.astype(np.float64)
+        typical = counts * per_connection
+        typical += self.fixed
+        heavy = self.processes(counts * share)
+        heavy *= per_process
+        heavy += self.fixed
+        light = counts * (1 - share)
+        light *= per_connection
+        heavy += light
+        worst = self.processes(counts)
+        worst *= per_process
+        worst += self.fixed_worst
         return typical, heavy, worst
 
 

@@ -6,6 +6,7 @@ millisecond) to recompute on every slider tick, so nothing downstream keeps stat
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import numpy as np
@@ -584,9 +585,12 @@ MEMORY_CURVE_REACH = 1.25  # draw past the ceiling and the chosen max_connection
 _MEMORY_CURVE_STEPS = throughput.steps(MEMORY_CURVE_POINTS)
 
 
+@functools.lru_cache(maxsize=64)
 def memory_grid(highest: float) -> np.ndarray:
-    """Whole numbers of connections from 0 to ``highest``, evenly spaced."""
-    return throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS))).astype(np.int64)
+    """Whole numbers of connections from 0 to ``highest``, evenly spaced; read-only, shared by the plans that reach
+    as far."""
+    grid = throughput.distinct(np.rint(throughput.linear(highest, _MEMORY_CURVE_STEPS))).astype(np.int64)
+    return throughput.frozen(grid)
 
 
 def _memory_curve(

@@ -47,10 +47,21 @@ class Shape(NamedTuple):
     u: float
 
     def relative(self, connections: Connections) -> Any:
-        """Throughput relative to the peak (1.0) at each number of active connections (an array or a number)."""
+        """Throughput relative to the peak (1.0) at each number of active connections (an array or a number).
+
+        The envelope is x (2 + u) / (1 + u x + x^2), worked out in place on an array (the same operations in the
+        same order, so the same floats): plan() draws it on every slider tick, where each temporary costs."""
+        u = self.u
         x = connections / self.peak
-        envelope = x * (2 + self.u) / (1 + self.u * x + x * x)
-        return np.minimum(connections / self.knee, envelope)
+        if not isinstance(x, np.ndarray):
+            return min(connections / self.knee, x * (2 + u) / (1 + u * x + x * x))
+        denominator = u * x
+        denominator += 1
+        denominator += x * x
+        x *= 2 + u
+        x /= denominator
+        ramp = connections / self.knee
+        return np.minimum(ramp, x, out=ramp)
 
     @property
     def usl(self) -> tuple[float, float]:
@@ -178,11 +189,25 @@ class ThroughputLines(NamedTuple):
 
     def at(self, connections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Direct, pooled and modelled throughput (peak = 1, rounded to 5 places) at each count."""
-        direct = self.shape.relative(connections).round(5)
-        at_pool = self.shape.relative(float(self.pool)).round(5)  # a number, not an array of one: a tenth of the time
+        direct = rounded(self.shape.relative(connections))
+        at_pool = rounded(self.shape.relative(float(self.pool)))  # a number, not an array of one: a tenth of the time
         pooled = np.where(connections < self.pool, direct, at_pool)
-        modelled = direct if self.modelled is self.shape else self.modelled.relative(connections).round(5)
+        modelled = direct if self.modelled is self.shape else rounded(self.modelled.relative(connections))
         return direct, pooled, modelled
+
+
+ROUNDING = 10.0**5  # relative throughput is kept to 5 decimal places
+
+
+def rounded(relative: Any) -> Any:
+    """``relative`` to 5 decimal places, as ``numpy.round(relative, 5)`` gives them (times 10^5, to the nearest even
+    whole number, divided back), an array in place; a number without numpy's scalar machinery."""
+    if not isinstance(relative, np.ndarray):
+        return round(relative * ROUNDING) / ROUNDING
+    relative *= ROUNDING
+    np.rint(relative, out=relative)
+    relative /= ROUNDING
+    return relative
 
 
 def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit | None:
@@ -247,9 +272,17 @@ def steps(count: int) -> np.ndarray:
 _GRID_STEPS = steps(CURVE_POINTS)
 
 
+@functools.lru_cache(maxsize=64)
 def connection_grid(highest: float) -> np.ndarray:
-    """Whole numbers of active connections from 1 to ``highest``, evenly spaced on a log scale."""
-    return distinct(np.rint(_geometric(max(highest, 2))).astype(np.int64))
+    """Whole numbers of active connections from 1 to ``highest``, evenly spaced on a log scale; read-only, as
+    plans with the same reach share it (fresh scenarios find about half their grids made)."""
+    return frozen(distinct(np.rint(_geometric(max(highest, 2))).astype(np.int64)))
+
+
+def frozen(array: np.ndarray) -> np.ndarray:
+    """``array``, made read-only: one shared by several plans."""
+    array.flags.writeable = False
+    return array
 
 
 def linear(stop: float, positions: np.ndarray) -> np.ndarray:
