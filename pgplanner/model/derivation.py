@@ -72,7 +72,7 @@ class Derivation(NamedTuple):
         and a tuple of those cells, about five objects per derivation the garbage collector then tracks; a plan
         makes about eighty such derivations on every slider tick.
         """
-        return new_tuple(_Later, ([write, *figures], "", NO_INPUTS, "", ""))
+        return new_tuple(_Later, ([write, figures], "", NO_INPUTS, "", ""))
 
     def __str__(self) -> str:
         text = f"{self.formula}: {self.calculation}"
@@ -117,16 +117,17 @@ _item: Callable[[tuple[Any, ...], int], Any] = tuple.__getitem__
 class _Later(Derivation):
     """A Derivation whose five parts are written by a function on the first read of any of them, and read
     the same as if written at once. Made by :meth:`Derivation.later` (plan() makes about a hundred per slider
-    tick, so it is kept to one tuple): the first item holds ``[write, *figures]``, then ``[None, written]``; the
+    tick, so it is kept to one tuple): the first item holds ``[write, figures]``, then ``[None, written]``; the
     other items are placeholders, and every way of reading the tuple is redirected."""
 
     __slots__ = ()
 
     def _written(self) -> Derivation:
-        cell: list[Any] = _item(self, 0)  # [write, *figures], then [None, written]
+        cell: list[Any] = _item(self, 0)  # [write, figures], then [None, written]
         write = cell[0]
         if write is not None:
-            cell[:] = (None, write(*cell[1:]))
+            cell[1] = write(*cell[1])
+            cell[0] = None
         made: Derivation = cell[1]
         return made
 

@@ -91,7 +91,7 @@ class MemoryBasis(NamedTuple):
     temp_buffers: int  # temp-table sessions x temp_buffers
     worst_available: int  # available less every memory line outside the connections
     server: ServerBasis
-    derivations: dict[str, Derivation]  # keyed by the field of MemoryFigures each explains
+    derivations: dict[str, Derivation]  # keyed by the JSON path of the plan's figure each explains (memory.*)
     sort_nodes: int
     hash_nodes: int
     # work_mem, "auto" resolved once (what the worst case counts and postgresql.conf writes), and the
@@ -144,31 +144,27 @@ class MemoryLines(NamedTuple):
     parallel_workers_per_gather: int
     max_parallel_workers: int
 
-    def processes(self, connections: np.ndarray) -> np.ndarray:
-        """:meth:`MemoryBasis.processes` for many connection counts (floats) at once."""
-        workers = connections * self.parallel_workers_per_gather
-        np.minimum(workers, self.max_parallel_workers, out=workers)
-        workers += connections
-        return workers
-
     def at(self, connections: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Typical, heavy-fraction and worst-case memory (bytes) at each number of connections.
 
-        Worked out in place on floats (the same operations in the same order as the formulas, so the same
-        figures): plan() draws these on every slider tick, where each temporary array costs."""
+        Worked out in place, and the processes of the worst case (every connection) and of the heavy fraction in
+        one pass over both rows (the same operations in the same order as the formulas, so the same figures):
+        plan() draws these on every slider tick, where each numpy call and temporary array costs."""
         share, per_connection, per_process = self.heavy_fraction, self.per_connection, self.per_process
         counts = connections.astype(np.float64)
         typical = counts * per_connection
         typical += self.fixed
-        heavy = self.processes(counts * share)
-        heavy *= per_process
+        running = np.multiply.outer((1.0, share), counts)  # all connections, and the heavy fraction of them
+        processes = running * self.parallel_workers_per_gather  # MemoryBasis.processes, for both rows
+        np.minimum(processes, self.max_parallel_workers, out=processes)
+        processes += running
+        processes *= per_process
+        worst, heavy = processes
+        worst += self.fixed_worst
         heavy += self.fixed
         light = counts * (1 - share)
         light *= per_connection
         heavy += light
-        worst = self.processes(counts)
-        worst *= per_process
-        worst += self.fixed_worst
         return typical, heavy, worst
 
 
@@ -211,8 +207,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     mem, hw, wl = scenario.memory, scenario.hardware, scenario.workload
     ram = hw.ram
     later = Derivation.later
-    # Each derivation is written later from the figures it is given (Derivation.later).
-    derivations = {"ram_bytes": later(_given_size, ram, "RAM")}
+    derivations = {"memory.ram_bytes": later(_given_size, ram, "RAM")}
 
     # "auto" values stay exact reals in the arithmetic and are floored only for reporting, so that
     # available memory (and with it the RAM ceiling) never decreases when RAM grows, byte by byte.
@@ -222,74 +217,80 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
         buffers_share = DESKTOP_SHARED_BUFFERS_SHARE if desktop else SHARED_BUFFERS_SHARE
         shared_buffers_exact: float = ram * buffers_share
         shared_buffers = math.floor(shared_buffers_exact)
-        derivations["shared_buffers_bytes"] = later(_shared_buffers_why, ram, buffers_share, shared_buffers, desktop)
+        derivations["memory.shared_buffers_bytes"] = later(
+            _shared_buffers_why, ram, buffers_share, shared_buffers, desktop
+        )
     else:
         shared_buffers_exact = given_buffers
         shared_buffers = math.floor(shared_buffers_exact)
-        derivations["shared_buffers_bytes"] = later(_given_size, shared_buffers, "shared_buffers")
+        derivations["memory.shared_buffers_bytes"] = later(_given_size, shared_buffers, "shared_buffers")
     given_reserve = mem.os_overhead
     if given_reserve is None:
         os_exact = OS_RESERVE_FLOOR + ram * (DESKTOP_OS_RESERVE_SHARE if desktop else OS_RESERVE_SHARE)
-        derivations["os_overhead_bytes"] = later(_os_reserve_why, ram, desktop, os_exact)
+        derivations["memory.os_overhead_bytes"] = later(_os_reserve_why, ram, desktop, os_exact)
     else:
         os_exact = given_reserve
-        derivations["os_overhead_bytes"] = later(_given_size, given_reserve, "OS reserve")
+        derivations["memory.os_overhead_bytes"] = later(_given_size, given_reserve, "OS reserve")
     os_overhead = math.floor(os_exact)
 
     available = math.floor(ram - shared_buffers_exact - os_exact)
-    derivations["available_bytes"] = later(_available_why, ram, shared_buffers, os_overhead, available)
+    derivations["memory.available_bytes"] = later(_available_why, ram, shared_buffers, os_overhead, available)
 
     server = server_basis(scenario)
     huge = (
         shared_buffers >= HUGE_PAGES_FROM and scenario.provider is None and hw.platform == "linux" and not desktop
     )  # huge_pages_guaranteed, without its lookups
     page_tables = 0 if huge else shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
-    derivations["page_tables_bytes"] = later(_page_tables_why, scenario, shared_buffers, huge)
+    derivations["memory.page_tables_bytes"] = later(_page_tables_why, scenario, shared_buffers, huge)
     autovacuum_workers, autovacuum_work_mem = server.autovacuum_workers, server.autovacuum_work_mem
     maintenance = autovacuum_workers * autovacuum_work_mem
-    derivations["maintenance_bytes"] = later(_maintenance_why, autovacuum_workers, autovacuum_work_mem, maintenance)
+    derivations["memory.maintenance_bytes"] = later(
+        _maintenance_why, autovacuum_workers, autovacuum_work_mem, maintenance
+    )
     given_jobs = mem.maintenance_jobs
     if given_jobs is None:
         jobs = wl.admin
-        derivations["maintenance_jobs"] = _maintenance_jobs(jobs)
+        derivations["memory.maintenance_jobs"] = _maintenance_jobs(jobs)
     else:
         jobs = given_jobs
-        derivations["maintenance_jobs"] = later(_given_count, jobs, "manual maintenance jobs")
+        derivations["memory.maintenance_jobs"] = later(_given_count, jobs, "manual maintenance jobs")
     maintenance_work_mem = server.maintenance_work_mem
     jobs_memory = jobs * maintenance_work_mem
-    derivations["maintenance_jobs_bytes"] = later(_maintenance_jobs_memory_why, jobs, maintenance_work_mem, jobs_memory)
+    derivations["memory.maintenance_jobs_bytes"] = later(
+        _maintenance_jobs_memory_why, jobs, maintenance_work_mem, jobs_memory
+    )
     senders = wl.logical_senders
     logical = senders * LOGICAL_DECODING_WORK_MEM
-    derivations["logical_decoding_bytes"] = _logical_decoding(senders)
+    derivations["memory.logical_decoding_bytes"] = _logical_decoding(senders)
     sessions, temp_buffers = mem.temp_table_sessions, mem.temp_buffers
     temp = sessions * temp_buffers
-    derivations["temp_buffers_bytes"] = _temp_buffers(sessions, temp_buffers)
+    derivations["memory.temp_buffers_bytes"] = _temp_buffers(sessions, temp_buffers)
     worst_available = available - maintenance - jobs_memory - logical - temp
-    derivations["worst_case_available_bytes"] = later(
+    derivations["memory.worst_case_available_bytes"] = later(
         _worst_available_why, available, maintenance, jobs_memory, logical, temp, worst_available
     )
     backend, sort_nodes, hash_nodes = mem.backend_memory, mem.sort_nodes, mem.hash_nodes
     hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
     processes = connections + min(connections * per_gather, server.max_parallel_workers)  # _processes, inlined
-    safe, derivations["safe_work_mem_bytes"] = _safe_work_mem(
+    safe, derivations["memory.safe_work_mem_bytes"] = _safe_work_mem(
         worst_available, connections, processes, backend, page_tables, server, sort_nodes, hash_nodes
     )
-    work_mem, derivations["work_mem_bytes"] = resolve_work_mem(scenario, safe)
+    work_mem, derivations["memory.work_mem_bytes"] = resolve_work_mem(scenario, safe)
 
     per_process = round(backend + page_tables + work_mem * (sort_nodes + hmm * hash_nodes))
 
     query = _HeaviestQuery(backend, page_tables, work_mem, sort_nodes, hash_nodes, hmm)
-    derivations["per_process_bytes"] = later(_per_process_why, query, per_process)
+    derivations["memory.per_process_bytes"] = later(_per_process_why, query, per_process)
     worst = per_process * (1 + per_gather)
-    derivations["worst_case_per_connection_bytes"] = later(_worst_per_connection_why, query, per_gather, worst)
+    derivations["memory.worst_case_per_connection_bytes"] = later(_worst_per_connection_why, query, per_gather, worst)
     given_per_connection = mem.per_connection_memory
     if given_per_connection is None:
         typical_share, parts = WORK_MEM_TYPICAL_SHARE
         per_connection = round(backend + work_mem * typical_share / parts)
-        derivations["per_connection_bytes"] = later(_per_connection_why, backend, work_mem, per_connection)
+        derivations["memory.per_connection_bytes"] = later(_per_connection_why, backend, work_mem, per_connection)
     else:
         per_connection = given_per_connection
-        derivations["per_connection_bytes"] = later(_given_size, per_connection, "typical per connection")
+        derivations["memory.per_connection_bytes"] = later(_given_size, per_connection, "typical per connection")
     return MemoryBasis(
         ram, shared_buffers, os_overhead, available, per_connection, worst, per_process, page_tables, huge,
         maintenance, jobs, jobs_memory, logical, temp, worst_available, server, derivations, sort_nodes, hash_nodes,

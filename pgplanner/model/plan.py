@@ -276,7 +276,7 @@ def plan(scenario: Scenario) -> Plan:
     opened, derivations["memory.opened_connections"] = _opened_connections(required, max_conn)
     judged, derivations["memory.judged_connections"] = _judged_connections(scenario, opened, max_conn)
     basis = memory.memory_basis(scenario, judged)
-    derivations.update({f"memory.{key}": d for key, d in basis.derivations.items()})
+    derivations.update(basis.derivations)
     ceiling, derivations["ram_ceiling"] = memory.ram_ceiling(basis)
     server = basis.server
     backends, derivations["max_backends"] = max_backends(
