@@ -62,6 +62,19 @@ def test_a_lazy_derivation_is_written_once_and_only_when_read():
     assert calls == [1]
 
 
+def test_a_lazy_derivation_is_written_from_the_figures_it_was_given():
+    """Figures are passed when the derivation is made, so whatever changes afterwards cannot reach its text."""
+    figures = [10, 0.25]
+
+    def write(pool: int, share: float) -> Derivation:
+        return Derivation(formula="reserve = pool x share", calculation=f"{pool} x {share} = {pool * share:g}")
+
+    d = Derivation.later(write, *figures)
+    figures[:] = [99, 0.5]
+    assert d.calculation == "10 x 0.25 = 2.5"
+    assert d == Derivation(formula="reserve = pool x share", calculation="10 x 0.25 = 2.5")
+
+
 def test_a_plan_with_lazy_derivations_writes_out_what_it_reads():
     """The JSON of every derivation is what its parts say (nothing written twice or left a placeholder)."""
     result = plan(Scenario().with_changes(cores=8, ram="32GB"))
