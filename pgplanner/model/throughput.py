@@ -52,9 +52,10 @@ class Shape(NamedTuple):
         The envelope is x (2 + u) / (1 + u x + x^2), worked out in place on an array (the same operations in the
         same order, so the same floats): plan() draws it on every slider tick, where each temporary costs."""
         u = self.u
+        if not isinstance(connections, np.ndarray):
+            ratio = connections / self.peak  # x, for one count
+            return min(connections / self.knee, ratio * (2 + u) / (1 + u * ratio + ratio * ratio))
         x = connections / self.peak
-        if not isinstance(x, np.ndarray):
-            return min(connections / self.knee, x * (2 + u) / (1 + u * x + x * x))
         denominator = u * x
         denominator += 1
         denominator += x * x
