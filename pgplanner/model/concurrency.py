@@ -300,8 +300,8 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
     else:
         by_target = max(1, math.ceil(productive / pools))
         pool_size = min(by_target, clients_per_pool)
-        sizing = (productive, pools, planned, demand, multiplexed, pinned, by_target, pool_size)
-        derivations["pool_size"] = later(_pool_size_why, _PoolSizing(*sizing), measured)
+        sizing = _PoolSizing(productive, pools, planned, demand, multiplexed, pinned, by_target, pool_size)
+        derivations["pool_size"] = later(_pool_size_why, sizing, measured)
 
     given_reserve = pooler.reserve_pool
     reserve = given_reserve or 0
