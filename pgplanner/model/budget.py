@@ -154,7 +154,7 @@ def budget_lines(scenario: Scenario, pooling: Pooling) -> list[BudgetLine]:
             _line(
                 "pool",
                 POOLER_NAMES[kind],
-                pools * pool_size,  # Pooling.pooled_connections
+                pooling.pooled_connections,
                 "max_connections",
                 f"{sizes}: the working backends{_provider_pooler_limits(scenario) if kind == 'provider' else ''}",
             )
@@ -255,7 +255,7 @@ def chosen_max_connections(scenario: Scenario, recommended_value: int) -> tuple[
         low, high = provider.max_connections_settable
         if not low <= recommended_value <= high:
             value = min(max(recommended_value, low), high)
-            return value, later(_settable_max_connections_why, provider, recommended_value, value)
+            return value, later(_settable_max_connections_why, provider, low, high, recommended_value, value)
     if recommended_value > MAX_CONNECTIONS_LIMIT:
         return MAX_CONNECTIONS_LIMIT, later(_limited_max_connections_why, recommended_value)
     return recommended_value, _recommended_max_connections(recommended_value)
@@ -275,8 +275,9 @@ def _fixed_max_connections_why(provider: ProviderPlan, recommended_value: int) -
     )
 
 
-def _settable_max_connections_why(provider: ProviderPlan, recommended_value: int, value: int) -> Derivation:
-    low, high = provider.max_connections_settable or (value, value)
+def _settable_max_connections_why(
+    provider: ProviderPlan, low: int, high: int, recommended_value: int, value: int
+) -> Derivation:
     return Derivation(
         formula=f"max_connections = recommended, kept within what {provider.provider} accepts",
         calculation=f"min(max({n(recommended_value)}, {n(low)}), {n(high)}) = {n(value)}",

@@ -222,14 +222,6 @@ def _written(plan: Plan, name: str) -> int:
     raise LookupError(name)
 
 
-def _linux_kernel_value(plan: Plan, name: str) -> int | str | None:
-    """A Linux kernel setting's value, as ``plan.kernel["linux"]`` holds it, without building that whole table."""
-    for setting in reversed(plan.kernel_settings):
-        if setting.platform == "linux" and setting.name == name:
-            return setting.value
-    return None
-
-
 def _judged(plan: Plan) -> str:
     """The connections the memory figures are for, in words: "all 120 connections", "the 13 connections this
     plan opens" (the Plan's ``memory.judged_connections``)."""
@@ -366,7 +358,7 @@ def _heavy_fraction_over_ram(plan: Plan) -> Finding | None:
 @rule("memory.ram_bytes", "memory.os_overhead_bytes", when=lambda facts: facts.strict)
 def _strict_overcommit_refused(plan: Plan) -> Finding | None:
     """--overcommit strict asked for, and the Linux settings keep the heuristic: say why, not only in a comment."""
-    if _linux_kernel_value(plan, "vm.overcommit_memory") == 2:
+    if plan.kernel.get("linux", {}).get("vm.overcommit_memory") == 2:
         return None
     return _warn(
         "STRICT_OVERCOMMIT_REFUSED",

@@ -335,17 +335,13 @@ def pooling(scenario: Scenario, productive: int, measured: bool = False) -> Pool
         derivations["max_client_conn_total"] = _clients_accepted(planned, max_client_conn)
         derivations["listen_backlog"] = _listen_backlog(max_client_conn)
         if session:
-            server_max = pools * (pool_size + reserved) + pinned  # Pooling.server_connections_max
-            derivations["clients_without_backend"] = later(_waiting_why, demand, server_max)
+            derivations["clients_without_backend"] = later(_waiting_why, demand, figures.server_connections_max)
         else:
             derivations["clients_without_backend"] = _NO_WAITING
     else:
         derivations["max_db_connections"] = _NO_MAX_DB_CONNECTIONS
         derivations.update(_NO_FLEET)
-    return Pooling(
-        active, pools, pool_size, reserved, max_client_conn, demand, serverless, users, derivations, pinned, planned,
-        needed, session,
-    )  # fmt: skip
+    return figures._replace(derivations=derivations)
 
 
 _NO_DERIVATIONS: dict[str, Derivation] = {}  # never written to

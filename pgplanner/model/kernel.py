@@ -212,7 +212,7 @@ def kernel_settings(
     system_procs = round_up_readable(per_user + OTHER_SYSTEM_PROCESSES)
     system_procs_why = later(_system_procs_why, per_user, system_procs)
     backlog, backlog_why = listen_backlog(max_connections, pooling)
-    per_proc_files = pgbouncer_nofile if pgbouncer_nofile > PG_NOFILE else PG_NOFILE
+    per_proc_files = max(PG_NOFILE, pgbouncer_nofile)
     per_proc_why = later(_per_proc_why, pgbouncer_nofile, per_proc_files)
 
     # Linux: POSIX semaphores, no SysV tuning (PostgreSQL 10+); memory policy, then limits.
@@ -274,7 +274,7 @@ def kernel_settings(
     # Windows: the service's non-interactive desktop heap (third SharedSection value, in kB).
     heap_exact = processes * DESKTOP_HEAP_KB_PER_PROCESS * PROCESS_MARGIN
     heap_steps = math.ceil(heap_exact / DESKTOP_HEAP_STEP_KB) * DESKTOP_HEAP_STEP_KB
-    heap = DESKTOP_HEAP_DEFAULT_KB if heap_steps < DESKTOP_HEAP_DEFAULT_KB else heap_steps
+    heap = max(DESKTOP_HEAP_DEFAULT_KB, heap_steps)
     heap_why = later(_heap_why, count, heap_exact, heap_steps, heap)
     settings.append(
         new(KS, ("windows", "desktop_heap.non_interactive_kb", heap, "registry", True, heap_why,
@@ -437,8 +437,8 @@ def listen_backlog(max_connections: int, pooling: Pooling) -> tuple[int, Derivat
     """
     postgres = LISTEN_BACKLOG_PER_CONNECTION * max_connections
     pooler = pooling.max_client_conn if pooling.active else 0
-    wanted = pooler if pooler > postgres else postgres
-    value = LISTEN_BACKLOG_MAX if wanted > LISTEN_BACKLOG_MAX else wanted
+    wanted = max(postgres, pooler)
+    value = min(wanted, LISTEN_BACKLOG_MAX)
     return value, Derivation.later(_listen_backlog_why, max_connections, pooling, pooler, wanted)
 
 
@@ -591,7 +591,7 @@ def _overcommit_ratio(
     outside = ram - reserved
     exact_ratio = 100 * (outside - reserve) / outside if outside > 0 else 0.0
     floored = math.floor(exact_ratio)
-    ratio = 100 if floored > 100 else 0 if floored < 0 else floored
+    ratio = min(max(floored, 0), 100)
     why = Derivation.later(_overcommit_ratio_why, ram, swap, reserve, reserved, exact_ratio, ratio)
     skip = ""
     if not strict:

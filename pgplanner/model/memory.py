@@ -204,8 +204,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
 
     The figures are worked out here; their derivations are written when first read (:meth:`Derivation.later`),
     each from the figures it shows, so a slider tick pays for the arithmetic and not for the prose."""
-    mem, hw, wl = scenario.memory, scenario.hardware, scenario.workload
-    ram = hw.ram
+    mem, wl, ram = scenario.memory, scenario.workload, scenario.hardware.ram
     later = Derivation.later
     derivations = {"memory.ram_bytes": later(_given_size, ram, "RAM")}
 
@@ -237,9 +236,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     derivations["memory.available_bytes"] = later(_available_why, ram, shared_buffers, os_overhead, available)
 
     server = server_basis(scenario)
-    huge = (
-        shared_buffers >= HUGE_PAGES_FROM and scenario.provider is None and hw.platform == "linux" and not desktop
-    )  # huge_pages_guaranteed, without its lookups
+    huge = huge_pages_guaranteed(scenario, shared_buffers)
     page_tables = 0 if huge else shared_buffers // BASE_PAGE * PAGE_TABLE_ENTRY
     derivations["memory.page_tables_bytes"] = later(_page_tables_why, scenario, shared_buffers, huge)
     autovacuum_workers, autovacuum_work_mem = server.autovacuum_workers, server.autovacuum_work_mem
@@ -271,7 +268,7 @@ def memory_basis(scenario: Scenario, connections: int) -> MemoryBasis:
     )
     backend, sort_nodes, hash_nodes = mem.backend_memory, mem.sort_nodes, mem.hash_nodes
     hmm, per_gather = server.hash_mem_multiplier, server.parallel_workers_per_gather
-    processes = connections + min(connections * per_gather, server.max_parallel_workers)  # _processes, inlined
+    processes = _processes(server, connections)
     safe, derivations["memory.safe_work_mem_bytes"] = _safe_work_mem(
         worst_available, connections, processes, backend, page_tables, server, sort_nodes, hash_nodes
     )
@@ -587,8 +584,7 @@ def _parallel_workers_why(server: ServerBasis, connections: int, workers: int) -
 
 def worst_case(basis: MemoryBasis, connections: int) -> tuple[int, Derivation]:
     """Every connection runs the heaviest query: its backend, plus parallel workers up to max_parallel_workers."""
-    server = basis.server
-    processes = connections + min(connections * server.parallel_workers_per_gather, server.max_parallel_workers)
+    processes = basis.processes(connections)
     total = round(processes * basis.per_process)
     return total, Derivation.later(_worst_case_why, basis, connections, processes, total)
 
@@ -620,10 +616,7 @@ def _worst_case_why(basis: MemoryBasis, connections: int, processes: float, tota
 def heavy_fraction(basis: MemoryBasis, connections: int, fraction: float) -> tuple[int, Derivation]:
     """Connection memory when ``fraction`` of the connections run the heaviest query at once."""
     heavy_connections = connections * fraction
-    server = basis.server
-    processes = heavy_connections + min(
-        heavy_connections * server.parallel_workers_per_gather, server.max_parallel_workers
-    )  # _processes, inlined
+    processes = basis.processes(heavy_connections)
     heavy = round(processes * basis.per_process)
     total = heavy + round(connections * (1 - fraction) * basis.per_connection)
     return total, Derivation.later(_heavy_fraction_why, basis, connections, fraction, processes, heavy, total)

@@ -137,8 +137,7 @@ def server_basis(scenario: Scenario) -> ServerBasis:
     if autovacuum is None:
         autovacuum, d["autovacuum_workers"] = _auto_autovacuum_workers(cores)
 
-    # memory_limit, without its lookups
-    limit = WINDOWS_MEMORY_MAX if hw.platform == "windows" and version < WINDOWS_MEMORY_LIMIT_BEFORE else None
+    limit = memory_limit(scenario)
     maintenance = mem.maintenance_work_mem
     later = Derivation.later
     if maintenance is None:
@@ -148,24 +147,17 @@ def server_basis(scenario: Scenario) -> ServerBasis:
         cap = MAINTENANCE_CAP if limit is None else min(MAINTENANCE_CAP, limit)
         bounded = min(max(raw, float(MAINTENANCE_FLOOR)), float(cap))
         maintenance = int(bounded) // MB * MB
-        auto = maintenance
-        d["maintenance_work_mem"] = later(_maintenance_why, ram, divisor, raw, cap, auto, profile)
+        d["maintenance_work_mem"] = later(_maintenance_why, ram, divisor, raw, cap, maintenance, profile)
     elif limit is not None and maintenance > limit:
-        lowered = maintenance
-        d["maintenance_work_mem"] = later(_maintenance_lowered_why, lowered, WINDOWS_MEMORY_MAX)
+        d["maintenance_work_mem"] = later(_maintenance_lowered_why, maintenance, limit)
         maintenance = limit
-    kept, tid_store = maintenance, version >= TID_STORE_FROM
-    d["autovacuum_work_mem"] = later(_autovacuum_work_mem_why, kept, tid_store)
-    locks = _max_locks(scenario.workload.partitions)
-    if locks is None:
-        return ServerBasis(
-            hmm, per_gather, workers, parallel, autovacuum, maintenance, min(maintenance, AUTOVACUUM_WORK_MEM_CAP), d
-        )
-    d["max_locks_per_transaction"] = locks[1]
+    d["autovacuum_work_mem"] = later(_autovacuum_work_mem_why, maintenance, version >= TID_STORE_FROM)
+    locks, locks_found = DEFAULT_MAX_LOCKS_PER_TRANSACTION, _max_locks(scenario.workload.partitions)
+    if locks_found is not None:
+        locks, d["max_locks_per_transaction"] = locks_found
     return ServerBasis(
-        hmm, per_gather, workers, parallel, autovacuum, maintenance, min(maintenance, AUTOVACUUM_WORK_MEM_CAP), d,
-        locks[0],
-    )  # fmt: skip
+        hmm, per_gather, workers, parallel, autovacuum, maintenance, min(maintenance, AUTOVACUUM_WORK_MEM_CAP), d, locks
+    )
 
 
 def _maintenance_why(ram: int, divisor: int, raw: float, cap: int, maintenance: int, profile: str) -> Derivation:

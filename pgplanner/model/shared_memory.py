@@ -63,21 +63,11 @@ AIO_BYTES_PER_HANDLE = 527  # PgAioHandle + 16 x (struct iovec 16 B + uint64 8 B
 
 
 def _wal_buffers(shared_buffers: int) -> int:
-    wal_buffers = shared_buffers // 32 // BLOCK * BLOCK
-    return (
-        WAL_BUFFERS_MIN
-        if wal_buffers < WAL_BUFFERS_MIN
-        else WAL_BUFFERS_MAX
-        if wal_buffers > WAL_BUFFERS_MAX
-        else wal_buffers
-    )
+    return min(max(shared_buffers // 32 // BLOCK * BLOCK, WAL_BUFFERS_MIN), WAL_BUFFERS_MAX)
 
 
 def _slru_pages(buffers: int) -> int:
-    pages = buffers // SLRU_AUTOTUNE_DIVISOR
-    pages = (
-        SLRU_AUTOTUNE_MIN if pages < SLRU_AUTOTUNE_MIN else SLRU_AUTOTUNE_MAX if pages > SLRU_AUTOTUNE_MAX else pages
-    )
+    pages = min(SLRU_AUTOTUNE_MAX, max(SLRU_AUTOTUNE_MIN, buffers // SLRU_AUTOTUNE_DIVISOR))
     return pages - pages % SLRU_AUTOTUNE_MIN
 
 
@@ -97,11 +87,8 @@ def shared_memory_estimate(
     slru_pages = _slru_pages(buffers) if version >= SLRU_AUTOTUNE_FROM else 0  # 16 at least where counted
     concurrency = 0
     if version >= AIO_FROM:
-        concurrency = buffers // processes
-        concurrency = (
-            1 if concurrency < 1 else AIO_MAX_CONCURRENCY if concurrency > AIO_MAX_CONCURRENCY else concurrency
-        )
-    extra_locks = locks - DEFAULT_LOCKS if locks > DEFAULT_LOCKS else 0
+        concurrency = min(max(buffers // processes, 1), AIO_MAX_CONCURRENCY)
+    extra_locks = max(locks - DEFAULT_LOCKS, 0)
     # The terms in the order the explanation writes them, summed as sum() does (a term that is 0 adds nothing).
     exact = sum(
         (

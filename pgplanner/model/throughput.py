@@ -276,7 +276,7 @@ _GRID_STEPS = steps(CURVE_POINTS)
 @functools.lru_cache(maxsize=64)
 def connection_grid(highest: float) -> np.ndarray:
     """Whole numbers of active connections from 1 to ``highest``, evenly spaced on a log scale; read-only, as
-    plans with the same reach share it (fresh scenarios find about half their grids made)."""
+    plans with the same reach share it (a slider tick that leaves the reach as it was finds it made)."""
     return frozen(distinct(np.rint(_geometric(max(highest, 2))).astype(np.int64)))
 
 
